@@ -1,0 +1,4 @@
+export { ApkFormatError, type ApkErrorCode } from './errors.js';
+export { ByteReader, toHex, bytesEqual } from './io/bytes.js';
+export { BufferSource, FileSource, type RandomAccessSource } from './io/source.js';
+export * from './zip/index.js';
