@@ -1,4 +1,4 @@
-import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ApkFormatError } from '../errors.js';
 import { ByteReader } from '../io/bytes.js';
@@ -156,6 +156,26 @@ export class ZipArchive {
       throw new ApkFormatError('zip-corrupt', 'CRC-32 mismatch', e.name);
     }
     return data;
+  }
+
+  /**
+   * The first `length` inflated bytes of an entry (for magic-number sniffing), without inflating the
+   * rest. Returns fewer bytes when the entry is shorter, and an empty array when it cannot be read.
+   */
+  peek(entry: ZipEntry | string, length: number): Uint8Array {
+    const e = typeof entry === 'string' ? this.require(entry) : entry;
+    if (e.encrypted || e.compressedSize === 0) return new Uint8Array(0);
+    try {
+      const dataOffset = this.dataOffset(e);
+      if (e.method === METHOD_STORED) return this.source.read(dataOffset, Math.min(length, e.compressedSize));
+      if (e.method !== METHOD_DEFLATED) return new Uint8Array(0);
+      // A few hundred compressed bytes inflate to at most ~256 KiB, enough for any magic number.
+      const raw = this.source.read(dataOffset, Math.min(e.compressedSize, 256));
+      const out = inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
+      return out.subarray(0, length);
+    } catch {
+      return new Uint8Array(0);
+    }
   }
 
   /** Streams one entry's inflated bytes; the same caps as read() apply while data flows. */
@@ -446,7 +466,9 @@ function inflateExactly(raw: Uint8Array, expected: number, name: string): Uint8A
   let out: Buffer;
   try {
     // One byte of headroom lets us tell "exactly the declared size" from "more than declared".
-    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected + 1) });
+    // One output chunk of the declared size avoids zlib growing and copying its buffer repeatedly.
+    const chunkSize = Math.min(Math.max(64, expected + 1), 64 * 1024 * 1024);
+    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected + 1), chunkSize });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {

@@ -1,0 +1,82 @@
+/**
+ * Resource ids of the framework (`android:`) attributes that manifests use. Android matches manifest
+ * attributes by these ids, not by their string names, so packers blank or scramble the names and leave
+ * the ids: with this table we read such attributes the way the device does. Every id was checked
+ * against `aapt dump resources /usr/share/android-framework-res/framework-res.apk` (Android 10, API 29);
+ * framework attribute ids never change between releases, attributes added after API 29 are not listed
+ * (we cannot verify them here) and are matched by name only.
+ */
+export const FRAMEWORK_ATTRIBUTES: ReadonlyMap<number, string> = new Map<number, string>([
+  [0x01010000, 'theme'],
+  [0x01010001, 'label'],
+  [0x01010002, 'icon'],
+  [0x01010003, 'name'],
+  [0x01010004, 'manageSpaceActivity'],
+  [0x01010005, 'allowClearUserData'],
+  [0x01010006, 'permission'],
+  [0x01010007, 'readPermission'],
+  [0x01010008, 'writePermission'],
+  [0x01010009, 'protectionLevel'],
+  [0x0101000a, 'permissionGroup'],
+  [0x0101000b, 'sharedUserId'],
+  [0x0101000d, 'persistent'],
+  [0x0101000e, 'enabled'],
+  [0x0101000f, 'debuggable'],
+  [0x01010010, 'exported'],
+  [0x01010011, 'process'],
+  [0x01010012, 'taskAffinity'],
+  [0x01010013, 'multiprocess'],
+  [0x01010018, 'authorities'],
+  [0x0101001b, 'grantUriPermissions'],
+  [0x0101001c, 'priority'],
+  [0x0101001d, 'launchMode'],
+  [0x01010020, 'description'],
+  [0x01010024, 'value'],
+  [0x01010025, 'resource'],
+  [0x01010026, 'mimeType'],
+  [0x01010027, 'scheme'],
+  [0x01010028, 'host'],
+  [0x01010029, 'port'],
+  [0x0101002a, 'path'],
+  [0x0101002b, 'pathPrefix'],
+  [0x0101002c, 'pathPattern'],
+  [0x01010202, 'targetActivity'],
+  [0x0101020c, 'minSdkVersion'],
+  [0x0101021b, 'versionCode'],
+  [0x0101021c, 'versionName'],
+  [0x01010270, 'targetSdkVersion'],
+  [0x01010271, 'maxSdkVersion'],
+  [0x01010272, 'testOnly'],
+  [0x0101027f, 'backupAgent'],
+  [0x01010280, 'allowBackup'],
+  [0x01010281, 'glEsVersion'],
+  [0x0101028e, 'required'],
+  [0x0101029c, 'killAfterRestore'],
+  [0x010102b7, 'installLocation'],
+  [0x010102d3, 'hardwareAccelerated'],
+  [0x0101035a, 'largeHeap'],
+  [0x010103a9, 'isolatedProcess'],
+  [0x010103af, 'supportsRtl'],
+  [0x010103e3, 'ssp'],
+  [0x010103e4, 'sspPrefix'],
+  [0x010103e5, 'sspPattern'],
+  [0x010104ea, 'extractNativeLibs'],
+  [0x010104eb, 'fullBackupContent'],
+  [0x010104ec, 'usesCleartextTraffic'],
+  [0x010104ee, 'autoVerify'],
+  [0x01010505, 'directBootAware'],
+  [0x01010527, 'networkSecurityConfig'],
+  [0x0101052c, 'roundIcon'],
+  [0x01010572, 'compileSdkVersion'],
+  [0x01010573, 'compileSdkVersionCodename'],
+  [0x01010576, 'versionCodeMajor'],
+  [0x0101057a, 'appComponentFactory'],
+  [0x01010599, 'foregroundServiceType'],
+  [0x0101059a, 'hasFragileUserData'],
+  [0x01010603, 'requestLegacyExternalStorage'],
+]);
+
+/** The `android:` attribute name for a framework attribute id we know, else undefined. */
+export function frameworkAttributeName(id: number): string | undefined {
+  return FRAMEWORK_ATTRIBUTES.get(id);
+}

@@ -1,0 +1,22 @@
+export { parseManifest, androidAttribute, expandClassName } from './parse.js';
+export type {
+  AndroidManifest,
+  Application,
+  Component,
+  ComponentType,
+  ExportedSource,
+  IntentData,
+  IntentFilter,
+  LauncherActivity,
+  ManifestBoolean,
+  MetaData,
+  PermissionDeclaration,
+  PermissionGroupDeclaration,
+  Queries,
+  ResourceOrString,
+  ResourceRef,
+  SdkVersion,
+  UsesFeature,
+  UsesLibrary,
+  UsesPermission,
+} from './types.js';
