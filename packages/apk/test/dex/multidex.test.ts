@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32 } from 'node:zlib';
+import { ZipArchive } from '../../src/zip/index.js';
+import { buildCodeIndex, dexEntryNames, readDexFiles } from '../../src/dex/index.js';
+import { buildDex } from '../support/dex-writer.js';
+
+/** A stored (uncompressed) ZIP with the given entries, enough for ZipArchive. */
+function storedZip(entries: [string, Uint8Array][]): Uint8Array {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const record = Buffer.alloc(46);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE(20, 4);
+    record.writeUInt16LE(20, 6);
+    record.writeUInt32LE(crc, 16);
+    record.writeUInt32LE(data.length, 20);
+    record.writeUInt32LE(data.length, 24);
+    record.writeUInt16LE(nameBytes.length, 28);
+    record.writeUInt32LE(offset, 42);
+    parts.push(local, nameBytes, Buffer.from(data));
+    central.push(record, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const cd = Buffer.concat(central);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...parts, cd, eocd]));
+}
+
+const primary = buildDex({
+  classes: [
+    {
+      type: 'Lcom/app/Main;',
+      directMethods: [
+        {
+          name: 'go',
+          proto: '()V',
+          access: 0x9,
+          code: { insns: [{ op: 'invoke-static', method: 'Lcom/app/Helper;->imei()V', args: [] }, { op: 'return-void' }] },
+        },
+      ],
+    },
+  ],
+}).bytes;
+const secondary = buildDex({
+  classes: [
+    {
+      type: 'Lcom/app/Helper;',
+      directMethods: [
+        {
+          name: 'imei',
+          proto: '()V',
+          access: 0x9,
+          code: {
+            insns: [
+              { op: 'invoke-virtual', method: 'Landroid/telephony/TelephonyManager;->getImei()Ljava/lang/String;', args: [0] },
+              { op: 'return-void' },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+}).bytes;
+const hidden = buildDex({ classes: [{ type: 'Lcom/app/Hidden;' }] }).bytes;
+
+test('multidex: Android order, stopping at the first gap; skipped names are reported', () => {
+  const zip = ZipArchive.fromBytes(
+    storedZip([
+      ['classes2.dex', secondary],
+      ['classes4.dex', hidden],
+      ['classes.dex', primary],
+      ['classes1.dex', hidden],
+      ['classes02.dex', hidden],
+      ['assets/classes3.dex', hidden],
+    ]),
+  );
+  assert.deepEqual(dexEntryNames(zip), {
+    loaded: ['classes.dex', 'classes2.dex'],
+    ignored: ['classes4.dex', 'classes1.dex', 'classes02.dex'],
+  });
+  const { dexFiles } = readDexFiles(zip);
+  assert.deepEqual(
+    dexFiles.map((d) => d.name),
+    ['classes.dex', 'classes2.dex'],
+  );
+  // A query resolves in each file separately: the call into Helper is in classes.dex, the IMEI call in classes2.dex.
+  const index = buildCodeIndex(dexFiles);
+  assert.deepEqual(index.classesCalling('Landroid/telephony/TelephonyManager;->getImei'), ['Lcom/app/Helper;']);
+  assert.deepEqual(
+    index.callersOf('Lcom/app/Helper;->imei()V').map((s) => [s.dex.name, s.callerClass]),
+    [['classes.dex', 'Lcom/app/Main;']],
+  );
+});
+
+test('multidex: an APK without classes.dex has no DEX files', () => {
+  const zip = ZipArchive.fromBytes(storedZip([['classes2.dex', secondary]]));
+  assert.deepEqual(readDexFiles(zip).dexFiles, []);
+  assert.deepEqual(dexEntryNames(zip).ignored, ['classes2.dex']);
+});
+
+test('multidex: a corrupt secondary DEX names its entry', () => {
+  const broken = secondary.slice(0, 0x40);
+  const zip = ZipArchive.fromBytes(
+    storedZip([
+      ['classes.dex', primary],
+      ['classes2.dex', broken],
+    ]),
+  );
+  assert.throws(() => readDexFiles(zip), /corrupt DEX: truncated header \(64 bytes, need 112\) \(classes2\.dex\)/);
+});

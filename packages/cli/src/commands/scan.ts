@@ -1,0 +1,55 @@
+import { analyzePackage, type AnalysisStage } from '@apprights/apk';
+import { ExitCode } from '../exit-codes.js';
+import { t, type Lang, type MessageKey } from '../i18n.js';
+import { Progress } from '../progress.js';
+import { buildScanReport } from '../report/build.js';
+import { renderMarkdown, renderText } from '../report/render.js';
+import type { Stats } from '../stats.js';
+import { emit } from '../output.js';
+
+export interface ScanOptions {
+  format: 'text' | 'json' | 'md';
+  output?: string;
+  lang: Lang;
+  progress: boolean;
+  keepGoing?: boolean;
+  version: string;
+  stats: Stats;
+}
+
+const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
+  open: 'progressOpen',
+  manifest: 'progressManifest',
+  resources: 'progressManifest',
+  dex: 'progressDex',
+  classes: 'progressClasses',
+  signatures: 'progressSignatures',
+  nested: 'progressNested',
+};
+
+export function runScan(file: string, options: ScanOptions): number {
+  const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
+  const analysis = analyzePackage(file, {
+    strict: !options.keepGoing,
+    onProgress: (stage, done, total) => {
+      const key = STAGE_MESSAGES[stage];
+      if (key) progress.update(t(options.lang, key), done, total);
+    },
+    measure: (stage, work) => options.stats.time(stage, work),
+  });
+  try {
+    const report = options.stats.time('report', () => buildScanReport(analysis, options.version));
+    progress.clear();
+    const rendered =
+      options.format === 'json'
+        ? JSON.stringify(report, null, 2)
+        : options.format === 'md'
+          ? renderMarkdown(report, options.lang)
+          : renderText(report, options.lang);
+    emit(rendered, options.output, options.lang);
+    return ExitCode.ok;
+  } finally {
+    progress.clear();
+    analysis.close();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The words people see on the terminal, in English and Simplified Chinese. The language comes from
+ * `--lang`, else APPRIGHTS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG starting with `zh`).
+ * Machine output (JSON) is never translated.
+ */
+export type Lang = 'en' | 'zh';
+
+export function detectLang(explicit?: string, env: NodeJS.ProcessEnv = process.env): Lang {
+  const pick = explicit ?? env.APPRIGHTS_LANG ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  return pick.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+const messages = {
+  appName: { en: 'App name', zh: '应用名称' },
+  package: { en: 'Package', zh: '包名' },
+  version: { en: 'Version', zh: '版本' },
+  sdk: { en: 'SDK levels', zh: 'SDK 级别' },
+  minSdk: { en: 'min', zh: '最低' },
+  targetSdk: { en: 'target', zh: '目标' },
+  compileSdk: { en: 'compile', zh: '编译' },
+  launcher: { en: 'Launcher activity', zh: '启动 Activity' },
+  flags: { en: 'Application flags', zh: '应用标志' },
+  permissions: { en: 'Permissions', zh: '权限' },
+  declaredPermissions: { en: 'Declared permissions', zh: '自定义权限' },
+  components: { en: 'Components', zh: '组件' },
+  exported: { en: 'exported', zh: '已导出' },
+  code: { en: 'Code', zh: '代码' },
+  dexFiles: { en: 'DEX files', zh: 'DEX 文件' },
+  classes: { en: 'classes', zh: '类' },
+  methods: { en: 'methods', zh: '方法' },
+  nativeLibs: { en: 'Native libraries', zh: '原生库' },
+  signatures: { en: 'Signatures', zh: '签名' },
+  verified: { en: 'verified', zh: '已验证' },
+  notVerified: { en: 'NOT verified', zh: '未通过验证' },
+  absent: { en: 'absent', zh: '无' },
+  certificate: { en: 'Certificate', zh: '证书' },
+  archiveIssues: { en: 'Archive issues', zh: '压缩包异常' },
+  nested: { en: 'Nested archives', zh: '内嵌压缩包/代码' },
+  problems: { en: 'Problems', zh: '问题' },
+  none: { en: 'none', zh: '无' },
+  file: { en: 'File', zh: '文件' },
+  kind: { en: 'Kind', zh: '类型' },
+  sdkComponents: { en: 'SDK manifest', zh: 'SDK 清单' },
+  progressOpen: { en: 'opening archive', zh: '打开压缩包' },
+  progressManifest: { en: 'reading manifest and resources', zh: '读取清单与资源' },
+  progressDex: { en: 'parsing DEX', zh: '解析 DEX' },
+  progressClasses: { en: 'reading class files', zh: '读取 class 文件' },
+  progressSignatures: { en: 'verifying signatures', zh: '校验签名' },
+  progressNested: { en: 'inspecting nested archives', zh: '检查内嵌压缩包' },
+  errorPrefix: { en: 'error', zh: '错误' },
+  internalError: {
+    en: 'internal error in AppRights (please report it with the file that caused it)',
+    zh: 'AppRights 内部错误（请附上触发该错误的文件报告此问题）',
+  },
+  verifyOk: { en: 'Verifies', zh: '验证通过' },
+  verifyFail: { en: 'DOES NOT VERIFY', zh: '验证失败' },
+  writtenTo: { en: 'report written to', zh: '报告已写入' },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof messages;
+
+export function t(lang: Lang, key: MessageKey): string {
+  return messages[key][lang];
+}

@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError, Option } from 'commander';
+import { ApkFormatError } from '@apprights/apk';
+import { ExitCode } from './exit-codes.js';
+import { detectLang, t } from './i18n.js';
+import { runScan } from './commands/scan.js';
+import { runVerify } from './commands/verify.js';
+import { Stats } from './stats.js';
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
+  const program = new Command();
+  program
+    .name('apprights')
+    .description(
+      'AppRights: read Android apps and SDKs to check them against the MIIT 2023 notice (工信部信管函〔2023〕26号)\n' +
+        'AppRights：读取安卓应用与 SDK，依据工信部 26 号文等规定进行检测',
+    )
+    .version(version, '-V, --version', 'print the version / 显示版本')
+    .helpOption('-h, --help', 'show help / 显示帮助')
+    .addHelpCommand(false)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const langOption = () => new Option('--lang <lang>', 'language of terminal text / 终端文字语言').choices(['en', 'zh']);
+
+  program
+    .command('scan')
+    .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
+    .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
+    .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout / 将报告写入文件')
+    .addOption(langOption())
+    .option('--no-progress', 'do not draw the progress line / 不显示进度')
+    .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
+    .action(
+      (
+        file: string,
+        options: { format: 'text' | 'json' | 'md'; output?: string; lang?: string; progress: boolean; keepGoing?: boolean },
+      ) => {
+        const lang = detectLang(options.lang);
+        setExit(runScan(file, { ...options, lang, version, stats }));
+      },
+    );
+
+  program
+    .command('verify')
+    .description('verify APK signatures (v1, v2, v3, v3.1) like apksigner / 校验 APK 签名（v1–v3.1），与 apksigner 一致')
+    .argument('<files...>', 'APK files / APK 文件')
+    .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json']).default('text'))
+    .option('--min-sdk <level>', 'minSdkVersion to verify for (default: from the manifest) / 指定最低 SDK 版本', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1)
+        throw new CommanderError(ExitCode.usage, 'apprights.minSdk', `--min-sdk takes a positive whole number, not ${v}`);
+      return n;
+    })
+    .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
+    .addOption(langOption())
+    .action((files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
+      const lang = detectLang(options.lang);
+      setExit(runVerify(files, { ...options, lang }));
+    });
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const stats = new Stats(process.env.APPRIGHTS_STATS === '1');
+  const program = buildProgram((code) => (exitCode = code), stats);
+  const lang = detectLang(argv.includes('--lang') ? argv[argv.indexOf('--lang') + 1] : undefined);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (argv.length === 0) {
+      program.outputHelp();
+      exitCode = ExitCode.usage;
+    }
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else if (error instanceof ApkFormatError) {
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = ExitCode.badInput;
+    } else {
+      process.stderr.write(`apprights: ${t(lang, 'internalError')}: ${(error as Error)?.message ?? String(error)}\n`);
+      if (process.env.APPRIGHTS_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+      exitCode = ExitCode.internal;
+    }
+  }
+  stats.print();
+  return exitCode;
+}

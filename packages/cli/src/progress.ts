@@ -1,0 +1,35 @@
+import type { Lang } from './i18n.js';
+
+/**
+ * A one-line progress indicator on stderr, shown only when stderr is a terminal (never in pipes,
+ * files or CI logs, so machine output stays clean).
+ */
+export class Progress {
+  private lastWidth = 0;
+  private lastDraw = 0;
+  readonly enabled: boolean;
+
+  constructor(
+    readonly lang: Lang,
+    enabled = process.stderr.isTTY === true,
+  ) {
+    this.enabled = enabled;
+  }
+
+  update(stage: string, done?: number, total?: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (done !== undefined && total !== undefined && done < total && now - this.lastDraw < 50) return;
+    this.lastDraw = now;
+    const counter = done !== undefined && total !== undefined ? ` ${done}/${total}` : '';
+    const line = `… ${stage}${counter}`;
+    process.stderr.write(`\r${line}${' '.repeat(Math.max(0, this.lastWidth - line.length))}`);
+    this.lastWidth = line.length;
+  }
+
+  clear(): void {
+    if (!this.enabled || this.lastWidth === 0) return;
+    process.stderr.write(`\r${' '.repeat(this.lastWidth)}\r`);
+    this.lastWidth = 0;
+  }
+}

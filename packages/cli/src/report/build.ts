@@ -1,0 +1,233 @@
+import {
+  isInvokeOpcode,
+  isStaticFieldRead,
+  sdkNumber,
+  type AndroidManifest,
+  type ApkSignatureResult,
+  type Component as ManifestComponent,
+  type ManifestBoolean,
+  type PackageAnalysis,
+  type ResourceOrString,
+  type SchemeResult,
+} from '@apprights/apk';
+import { protectionLevelOf } from '../data/platform-permissions.js';
+import {
+  SCAN_REPORT_VERSION,
+  type Component,
+  type DexSummary,
+  type ScanReport,
+  type SchemeSummary,
+  type SignatureSummary,
+} from './model.js';
+
+/** A manifest boolean as JSON: references to bool resources are resolved when the table has them. */
+function bool(value: ManifestBoolean | undefined, analysis: PackageAnalysis): boolean | null {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value;
+  return analysis.resources?.resolveBoolean(value.id) ?? null;
+}
+
+function text(value: ResourceOrString | undefined, analysis: PackageAnalysis): string | null {
+  if (!value) return null;
+  if (value.kind === 'string') return value.value;
+  return (
+    analysis.resources?.resolveString(value.id) ?? analysis.resources?.nameOf(value.id) ?? `@0x${value.id.toString(16).padStart(8, '0')}`
+  );
+}
+
+function component(c: ManifestComponent, analysis: PackageAnalysis): Component {
+  const out: Component = {
+    type: c.type,
+    name: c.name,
+    exported: bool(c.exported, analysis) ?? false,
+    exportedSource: c.exportedSource,
+    enabled: bool(c.enabled, analysis),
+    permission: c.effectivePermission ?? null,
+    process: c.process ?? null,
+    intentFilters: c.intentFilters.map((f) => ({
+      actions: f.actions,
+      categories: f.categories,
+      data: f.data.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string')) as Record<string, string>),
+      priority: f.priority ?? null,
+    })),
+    metaData: c.metaData.map((m) => ({
+      name: m.name ?? '',
+      value:
+        m.value !== undefined
+          ? String('value' in m.value ? m.value.value : m.value.kind)
+          : m.resource !== undefined
+            ? `@0x${m.resource.toString(16)}`
+            : null,
+    })),
+  };
+  if (c.authorities) out.authorities = c.authorities;
+  if (c.targetActivity) out.targetActivity = c.targetActivity;
+  return out;
+}
+
+function dexSummary(analysis: PackageAnalysis): DexSummary {
+  const summary: DexSummary = {
+    files: analysis.dex.length,
+    classes: 0,
+    methods: 0,
+    methodRefs: 0,
+    fieldRefs: 0,
+    strings: 0,
+    invokes: 0,
+    staticFieldReads: 0,
+    stringLoads: 0,
+    perFile: [],
+  };
+  for (const d of analysis.dex) {
+    summary.classes += d.dex.counts.classDefs;
+    summary.methods += d.definedMethods;
+    summary.methodRefs += d.dex.counts.methods;
+    summary.fieldRefs += d.dex.counts.fields;
+    summary.strings += d.dex.counts.strings;
+    if (d.scan) {
+      const opcodes = d.scan.refOpcode;
+      for (let i = 0; i < d.scan.refCount; i++) {
+        const op = opcodes[i]!;
+        if (isInvokeOpcode(op)) summary.invokes++;
+        else if (isStaticFieldRead(op)) summary.staticFieldReads++;
+        else if (op === 0x1a || op === 0x1b) summary.stringLoads++;
+      }
+    }
+    summary.perFile.push({
+      name: d.name,
+      version: String(d.dex.version).padStart(3, '0'),
+      size: d.size,
+      classes: d.dex.counts.classDefs,
+      methods: d.definedMethods,
+      checksumValid: d.dex.checksumValid !== false,
+    });
+  }
+  return summary;
+}
+
+function scheme(s: SchemeResult): SchemeSummary {
+  return { present: s.present, verified: s.verified, errors: s.errors, warnings: s.warnings };
+}
+
+export function signatureSummary(result: ApkSignatureResult, minSdk: number): SignatureSummary {
+  const ok = (s: SchemeResult) => s.present && s.verified;
+  return {
+    verified: result.verified,
+    schemes: { v1: ok(result.schemes.v1), v2: ok(result.schemes.v2), v3: ok(result.schemes.v3), v31: ok(result.schemes.v31) },
+    details: {
+      v1: scheme(result.schemes.v1),
+      v2: scheme(result.schemes.v2),
+      v3: scheme(result.schemes.v3),
+      v31: scheme(result.schemes.v31),
+    },
+    certificates: result.certificates.map((c) => ({
+      subject: c.subject,
+      issuer: c.issuer,
+      serialNumber: c.serialNumber,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      sha256: c.sha256,
+      sha1: c.sha1,
+      publicKey: { algorithm: c.publicKey.algorithm, bits: c.publicKey.bits ?? null, curve: c.publicKey.curve ?? null },
+      signatureAlgorithm: c.signatureAlgorithm ?? null,
+    })),
+    minSdk,
+    errors: result.errors,
+    warnings: result.warnings,
+  };
+}
+
+function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysis): ScanReport['app'] {
+  const application = manifest?.application;
+  const labels = Object.fromEntries(Object.entries(analysis.labels).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  return {
+    package: manifest?.package ?? analysis.jar?.manifest?.package ?? null,
+    versionName: text(manifest?.versionName, analysis),
+    versionCode: manifest?.versionCode ?? null,
+    label: labels.default ?? labels.en ?? Object.values(labels)[0] ?? null,
+    labels,
+    icon: analysis.icon ?? null,
+    minSdk: sdkNumber(manifest?.minSdkVersion) ?? null,
+    targetSdk: sdkNumber(manifest?.targetSdkVersion) ?? null,
+    maxSdk: sdkNumber(manifest?.maxSdkVersion) ?? null,
+    compileSdk: manifest?.compileSdkVersion ?? manifest?.platformBuildVersionCode ?? null,
+    launcherActivity: manifest?.launcherActivity ?? null,
+    flags: {
+      debuggable: bool(application?.debuggable, analysis),
+      allowBackup: bool(application?.allowBackup, analysis),
+      usesCleartextTraffic: bool(application?.usesCleartextTraffic, analysis),
+      networkSecurityConfig: text(application?.networkSecurityConfig, analysis),
+      requestLegacyExternalStorage: bool(application?.requestLegacyExternalStorage, analysis),
+      testOnly: bool(application?.testOnly, analysis),
+    },
+  };
+}
+
+export function buildScanReport(analysis: PackageAnalysis, toolVersion: string): ScanReport {
+  const manifest = analysis.manifest;
+  const declared = new Map((manifest?.permissions ?? []).map((p) => [p.name, p]));
+  const jar = analysis.jar;
+  return {
+    schemaVersion: SCAN_REPORT_VERSION,
+    tool: { name: 'apprights', version: toolVersion },
+    file: { path: analysis.path, name: analysis.fileName, size: analysis.size, sha256: analysis.sha256, kind: analysis.kind },
+    app: appInfo(manifest, analysis),
+    permissions: (manifest?.usesPermissions ?? []).map((p) => ({
+      name: p.name,
+      maxSdkVersion: sdkNumber(p.maxSdkVersion) ?? null,
+      sdk23: p.sdk23,
+      protectionLevel: protectionLevelOf(p.name) ?? declared.get(p.name)?.protectionLevelNames.join('|') ?? null,
+    })),
+    declaredPermissions: (manifest?.permissions ?? []).map((p) => ({
+      name: p.name,
+      protectionLevel: p.protectionLevelNames.length ? p.protectionLevelNames.join('|') : null,
+      group: p.permissionGroup ?? null,
+    })),
+    components: (manifest?.application?.components ?? []).map((c) => component(c, analysis)),
+    dex: dexSummary(analysis),
+    jvm: jar
+      ? {
+          classFiles: jar.classes.length,
+          classes: jar.classes.length,
+          methods: jar.classes.reduce((n, c) => n + c.methods.length, 0),
+          methodRefs: jar.classes.reduce((n, c) => n + c.references.methods.length, 0),
+          aarPackage: jar.manifest?.package ?? null,
+          jars: [...jar.archives],
+        }
+      : null,
+    nativeLibraries: (analysis.nativeLibraries?.libraries ?? []).map((l) => ({
+      abi: l.abi,
+      path: l.path,
+      size: l.size,
+      soname: l.soname ?? null,
+      machine: l.machine ?? null,
+      problem:
+        l.error?.message ?? (l.notElf ? 'not an ELF file' : l.abiMismatch ? `machine ${l.machine} does not match folder ${l.abi}` : null),
+    })),
+    signatures: analysis.signatures ? signatureSummary(analysis.signatures, sdkNumber(manifest?.minSdkVersion) ?? 1) : null,
+    archive: {
+      entries: analysis.archive.entries.length,
+      issues: analysis.archive.issues.map((i) => ({ kind: i.kind, entry: i.entry ?? null, message: i.message })),
+      nested: analysis.nested.map((n) => ({
+        path: n.path,
+        kind: n.kind,
+        size: n.size,
+        depth: n.depth,
+        entries: n.entries ?? null,
+        dexFiles: n.dexFiles ?? null,
+        classes: n.classes ?? null,
+        methods: n.methods ?? null,
+        skipped: n.skipped ?? null,
+        error: n.error ?? null,
+      })),
+    },
+    problems: [
+      ...analysis.problems.map((p) => ({ code: p.code, message: p.message, entry: p.entry ?? null })),
+      ...analysis.ignoredDex.map((name) => ({
+        code: 'dex-ignored',
+        message: `${name} is not loaded by Android (gap in the classesN.dex numbering)`,
+        entry: name,
+      })),
+    ],
+  };
+}

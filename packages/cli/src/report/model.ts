@@ -1,0 +1,169 @@
+/**
+ * The scan report: a plain JSON document, versioned, documented by
+ * `schemas/scan-report.schema.json`. Later stages (SDK detection, rules, policy and runtime evidence)
+ * add sections; they never change the meaning of an existing field without a major version bump.
+ */
+export const SCAN_REPORT_VERSION = '1.0.0';
+
+export type PackageKind = 'apk' | 'jar' | 'aar';
+
+export interface ScanReport {
+  schemaVersion: string;
+  tool: { name: 'apprights'; version: string };
+  file: { path: string; name: string; size: number; sha256: string; kind: PackageKind };
+  app: AppInfo;
+  permissions: RequestedPermission[];
+  declaredPermissions: DeclaredPermission[];
+  components: Component[];
+  dex: DexSummary;
+  jvm: JvmSummary | null;
+  nativeLibraries: NativeLibrary[];
+  signatures: SignatureSummary | null;
+  archive: ArchiveSummary;
+  /** Non-fatal problems: a part that could not be read, with the reason. */
+  problems: Problem[];
+}
+
+export interface AppInfo {
+  package: string | null;
+  versionName: string | null;
+  versionCode: number | null;
+  /** The app name as users see it in the default locale (resolved through resources.arsc). */
+  label: string | null;
+  /** The app name per locale (`default`, `zh-CN`, `zh-TW`, `en`, and any other the app has). */
+  labels: Record<string, string>;
+  /** The launcher icon file (highest density) when it is a file in the APK. */
+  icon: string | null;
+  minSdk: number | null;
+  targetSdk: number | null;
+  maxSdk: number | null;
+  compileSdk: number | null;
+  launcherActivity: string | null;
+  flags: {
+    debuggable: boolean | null;
+    allowBackup: boolean | null;
+    usesCleartextTraffic: boolean | null;
+    networkSecurityConfig: string | null;
+    requestLegacyExternalStorage: boolean | null;
+    testOnly: boolean | null;
+  };
+}
+
+export interface RequestedPermission {
+  name: string;
+  maxSdkVersion: number | null;
+  /** Declared with `uses-permission-sdk-23` (requested only on Android 6.0+). */
+  sdk23: boolean;
+  /** Platform protection level (`dangerous`, `signature|privileged`, ...) or null when unknown. */
+  protectionLevel: string | null;
+}
+
+export interface DeclaredPermission {
+  name: string;
+  protectionLevel: string | null;
+  group: string | null;
+}
+
+export type ComponentType = 'activity' | 'activity-alias' | 'service' | 'receiver' | 'provider';
+
+export interface Component {
+  type: ComponentType;
+  name: string;
+  exported: boolean;
+  exportedSource: 'explicit' | 'implied-by-intent-filter' | 'default';
+  enabled: boolean | null;
+  permission: string | null;
+  process: string | null;
+  intentFilters: { actions: string[]; categories: string[]; data: Record<string, string>[]; priority: number | null }[];
+  metaData: { name: string; value: string | null }[];
+  authorities?: string[];
+  targetActivity?: string;
+}
+
+export interface DexSummary {
+  files: number;
+  classes: number;
+  methods: number;
+  methodRefs: number;
+  fieldRefs: number;
+  strings: number;
+  /** Code references found by scanning every method body. */
+  invokes: number;
+  staticFieldReads: number;
+  stringLoads: number;
+  perFile: { name: string; version: string; size: number; classes: number; methods: number; checksumValid: boolean }[];
+}
+
+export interface JvmSummary {
+  classFiles: number;
+  classes: number;
+  methods: number;
+  methodRefs: number;
+  aarPackage: string | null;
+  jars: string[];
+}
+
+export interface NativeLibrary {
+  abi: string;
+  path: string;
+  size: number;
+  soname: string | null;
+  machine: string | null;
+  problem: string | null;
+}
+
+export interface SchemeSummary {
+  present: boolean;
+  verified: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+  sha1: string;
+  publicKey: { algorithm: string; bits: number | null; curve: string | null };
+  signatureAlgorithm: string | null;
+}
+
+export interface SignatureSummary {
+  verified: boolean;
+  /** `true` when the scheme is present and verified. */
+  schemes: { v1: boolean; v2: boolean; v3: boolean; v31: boolean };
+  details: { v1: SchemeSummary; v2: SchemeSummary; v3: SchemeSummary; v31: SchemeSummary };
+  certificates: CertificateSummary[];
+  /** minSdkVersion used to decide which schemes must verify. */
+  minSdk: number;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface ArchiveSummary {
+  entries: number;
+  issues: { kind: string; entry: string | null; message: string }[];
+  nested: NestedArchiveSummary[];
+}
+
+export interface NestedArchiveSummary {
+  path: string;
+  kind: string;
+  size: number;
+  depth: number;
+  entries: number | null;
+  dexFiles: number | null;
+  classes: number | null;
+  methods: number | null;
+  skipped: string | null;
+  error: string | null;
+}
+
+export interface Problem {
+  code: string;
+  message: string;
+  entry: string | null;
+}

@@ -1,0 +1,202 @@
+import { t, type Lang } from '../i18n.js';
+import type { ScanReport } from './model.js';
+
+/**
+ * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and
+ * Markdown renderers show the same content and differ only in layout.
+ */
+export type Block =
+  | { kind: 'fields'; fields: [string, string][] }
+  | { kind: 'table'; headers: string[]; rows: string[][] }
+  | { kind: 'list'; items: string[] };
+
+export interface Section {
+  title: string;
+  blocks: Block[];
+}
+
+const MAX_ROWS = 200;
+
+function yesNo(value: boolean | null): string {
+  return value === null ? '-' : value ? 'true' : 'false';
+}
+
+function limitRows<T>(rows: T[], more: (n: number) => T): T[] {
+  return rows.length > MAX_ROWS ? [...rows.slice(0, MAX_ROWS), more(rows.length - MAX_ROWS)] : rows;
+}
+
+export function buildSections(report: ScanReport, lang: Lang): Section[] {
+  const sections: Section[] = [];
+  const { app } = report;
+  // The terminal shows the locales Chinese users and reviewers care about; JSON has them all.
+  const labels = Object.entries(app.labels)
+    .filter(([locale]) => ['zh-CN', 'zh-TW', 'zh-HK', 'en'].includes(locale))
+    .map(([locale, label]) => `${locale}: ${label}`)
+    .join('; ');
+  sections.push({
+    title: app.label ?? report.file.name,
+    blocks: [
+      {
+        kind: 'fields',
+        fields: [
+          [t(lang, 'file'), `${report.file.path} (${report.file.size} bytes, sha256 ${report.file.sha256})`],
+          [t(lang, 'kind'), report.file.kind.toUpperCase()],
+          [t(lang, 'appName'), [app.label ?? '-', labels ? `(${labels})` : ''].join(' ').trim()],
+          [t(lang, 'package'), app.package ?? '-'],
+          [t(lang, 'version'), `${app.versionName ?? '-'} (${app.versionCode ?? '-'})`],
+          [
+            t(lang, 'sdk'),
+            `${t(lang, 'minSdk')} ${app.minSdk ?? '-'}, ${t(lang, 'targetSdk')} ${app.targetSdk ?? '-'}, ${t(lang, 'compileSdk')} ${app.compileSdk ?? '-'}`,
+          ],
+          [t(lang, 'launcher'), app.launcherActivity ?? '-'],
+          [
+            t(lang, 'flags'),
+            `debuggable=${yesNo(app.flags.debuggable)} allowBackup=${yesNo(app.flags.allowBackup)} usesCleartextTraffic=${yesNo(app.flags.usesCleartextTraffic)}` +
+              ` requestLegacyExternalStorage=${yesNo(app.flags.requestLegacyExternalStorage)}` +
+              (app.flags.networkSecurityConfig ? ` networkSecurityConfig=${app.flags.networkSecurityConfig}` : ''),
+          ],
+        ],
+      },
+    ],
+  });
+
+  sections.push({
+    title: `${t(lang, 'permissions')} (${report.permissions.length})`,
+    blocks: [
+      {
+        kind: 'table',
+        headers: ['name', 'protection', 'maxSdk', 'sdk23'],
+        rows: report.permissions.map((p) => [p.name, p.protectionLevel ?? '?', p.maxSdkVersion?.toString() ?? '', p.sdk23 ? 'yes' : '']),
+      },
+    ],
+  });
+  if (report.declaredPermissions.length > 0) {
+    sections.push({
+      title: `${t(lang, 'declaredPermissions')} (${report.declaredPermissions.length})`,
+      blocks: [
+        { kind: 'table', headers: ['name', 'protection'], rows: report.declaredPermissions.map((p) => [p.name, p.protectionLevel ?? '']) },
+      ],
+    });
+  }
+
+  const exported = report.components.filter((c) => c.exported).length;
+  sections.push({
+    title: `${t(lang, 'components')} (${report.components.length}, ${exported} ${t(lang, 'exported')})`,
+    blocks: [
+      {
+        kind: 'table',
+        headers: ['type', 'name', 'exported', 'permission', 'actions'],
+        rows: limitRows(
+          report.components.map((c) => [
+            c.type,
+            c.name,
+            c.exported ? `yes (${c.exportedSource})` : 'no',
+            c.permission ?? '',
+            c.intentFilters.flatMap((f) => f.actions).join(', '),
+          ]),
+          (n) => ['…', `+${n}`, '', '', ''],
+        ),
+      },
+    ],
+  });
+
+  const codeFields: [string, string][] = [];
+  if (report.dex.files > 0) {
+    codeFields.push([t(lang, 'dexFiles'), String(report.dex.files)]);
+    codeFields.push([t(lang, 'classes'), String(report.dex.classes)]);
+    codeFields.push([t(lang, 'methods'), `${report.dex.methods} (${report.dex.methodRefs} method refs, ${report.dex.strings} strings)`]);
+    codeFields.push([
+      'invokes / static reads / string loads',
+      `${report.dex.invokes} / ${report.dex.staticFieldReads} / ${report.dex.stringLoads}`,
+    ]);
+  }
+  if (report.jvm) {
+    codeFields.push(['class files', String(report.jvm.classFiles)]);
+    codeFields.push([t(lang, 'methods'), `${report.jvm.methods} (${report.jvm.methodRefs} method refs)`]);
+    if (report.jvm.aarPackage) codeFields.push([t(lang, 'sdkComponents'), report.jvm.aarPackage]);
+  }
+  sections.push({
+    title: t(lang, 'code'),
+    blocks: [{ kind: 'fields', fields: codeFields.length ? codeFields : [['-', t(lang, 'none')]] }],
+  });
+
+  sections.push({
+    title: `${t(lang, 'nativeLibs')} (${report.nativeLibraries.length})`,
+    blocks: [
+      {
+        kind: 'table',
+        headers: ['abi', 'path', 'soname', 'size'],
+        rows: limitRows(
+          report.nativeLibraries.map((l) => [l.abi, l.path, l.soname ?? (l.problem ? `(${l.problem})` : ''), String(l.size)]),
+          (n) => ['…', `+${n}`, '', ''],
+        ),
+      },
+    ],
+  });
+
+  if (report.signatures) {
+    const s = report.signatures;
+    const scheme = (name: keyof typeof s.details) => {
+      const d = s.details[name];
+      if (!d.present) return t(lang, 'absent');
+      return d.verified ? t(lang, 'verified') : `${t(lang, 'notVerified')}: ${d.errors.join('; ')}`;
+    };
+    const fields: [string, string][] = [
+      ['v1 (JAR)', scheme('v1')],
+      ['v2', scheme('v2')],
+      ['v3', scheme('v3')],
+      ['v3.1', scheme('v31')],
+    ];
+    s.certificates.forEach((c, i) => {
+      fields.push([`${t(lang, 'certificate')} ${i + 1}`, `${c.subject}`]);
+      fields.push(['  SHA-256', c.sha256]);
+      fields.push(['  SHA-1', c.sha1]);
+      fields.push([
+        '  valid',
+        `${c.notBefore} .. ${c.notAfter}; ${c.publicKey.algorithm} ${c.publicKey.bits ?? c.publicKey.curve ?? ''}`.trim(),
+      ]);
+    });
+    for (const error of s.errors) fields.push([t(lang, 'errorPrefix'), error]);
+    sections.push({
+      title: `${t(lang, 'signatures')}: ${s.verified ? t(lang, 'verified') : t(lang, 'notVerified')}`,
+      blocks: [{ kind: 'fields', fields }],
+    });
+  }
+
+  if (report.archive.issues.length > 0) {
+    sections.push({
+      title: `${t(lang, 'archiveIssues')} (${report.archive.issues.length})`,
+      blocks: [
+        {
+          kind: 'list',
+          items: limitRows(
+            report.archive.issues.map((i) => `${i.kind}: ${i.entry ?? ''} ${i.message}`),
+            (n) => `… +${n}`,
+          ),
+        },
+      ],
+    });
+  }
+  if (report.archive.nested.length > 0) {
+    sections.push({
+      title: `${t(lang, 'nested')} (${report.archive.nested.length})`,
+      blocks: [
+        {
+          kind: 'table',
+          headers: ['path', 'kind', 'size', 'classes', 'note'],
+          rows: limitRows(
+            report.archive.nested.map((n) => [n.path, n.kind, String(n.size), n.classes?.toString() ?? '', n.error ?? n.skipped ?? '']),
+            (n) => ['…', `+${n}`, '', '', ''],
+          ),
+        },
+      ],
+    });
+  }
+  if (report.problems.length > 0) {
+    sections.push({
+      title: `${t(lang, 'problems')} (${report.problems.length})`,
+      blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
+    });
+  }
+  return sections;
+}
