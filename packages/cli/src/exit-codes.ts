@@ -10,6 +10,8 @@ export const ExitCode = {
   usage: 2,
   /** An input file could not be read as what it claims to be (not an APK, corrupt DEX, ...). */
   badInput: 3,
+  /** The output (`-o FILE`) could not be written. */
+  cannotWrite: 4,
   /** A bug in AppRights: please report it with the file that caused it. */
   internal: 70,
 } as const;

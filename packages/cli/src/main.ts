@@ -6,8 +6,12 @@ import { detectLang, t } from './i18n.js';
 import { runScan } from './commands/scan.js';
 import { runVerify } from './commands/verify.js';
 import { Stats } from './stats.js';
+import { OutputError } from './output.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** The file a command is working on, so error messages can name it. */
+const currentFile: { value: string | undefined } = { value: undefined };
 
 function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
   const program = new Command();
@@ -35,12 +39,13 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .option('--no-progress', 'do not draw the progress line / 不显示进度')
     .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
     .action(
-      (
+      async (
         file: string,
         options: { format: 'text' | 'json' | 'md'; output?: string; lang?: string; progress: boolean; keepGoing?: boolean },
       ) => {
         const lang = detectLang(options.lang);
-        setExit(runScan(file, { ...options, lang, version, stats }));
+        currentFile.value = file;
+        setExit(await runScan(file, { ...options, lang, version, stats }));
       },
     );
 
@@ -52,7 +57,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .option('--min-sdk <level>', 'minSdkVersion to verify for (default: from the manifest) / 指定最低 SDK 版本', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1)
-        throw new CommanderError(ExitCode.usage, 'apprights.minSdk', `--min-sdk takes a positive whole number, not ${v}`);
+        throw new CommanderError(ExitCode.usage, 'commander.invalidArgument', `--min-sdk takes a positive whole number, not ${v}`);
       return n;
     })
     .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
@@ -69,7 +74,10 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const stats = new Stats(process.env.APPRIGHTS_STATS === '1');
   const program = buildProgram((code) => (exitCode = code), stats);
-  const lang = detectLang(argv.includes('--lang') ? argv[argv.indexOf('--lang') + 1] : undefined);
+  const langArg =
+    argv.find((a) => a.startsWith('--lang='))?.slice('--lang='.length) ??
+    (argv.includes('--lang') ? argv[argv.indexOf('--lang') + 1] : undefined);
+  const lang = detectLang(langArg);
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (argv.length === 0) {
@@ -81,8 +89,13 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else if (error instanceof ApkFormatError) {
-      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      // I/O messages already name the path; format errors get the file they concern.
+      const where = error.code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${where}${error.message}\n`);
       exitCode = ExitCode.badInput;
+    } else if (error instanceof OutputError) {
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = ExitCode.cannotWrite;
     } else {
       process.stderr.write(`apprights: ${t(lang, 'internalError')}: ${(error as Error)?.message ?? String(error)}\n`);
       if (process.env.APPRIGHTS_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);

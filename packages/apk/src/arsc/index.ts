@@ -23,7 +23,13 @@ export {
   type LocalizedStrings,
   type ParseResourceTableOptions,
 } from './table.js';
-export { StringPool, STRING_POOL_UTF8, STRING_POOL_SORTED } from './string-pool.js';
+export {
+  StringPool,
+  STRING_POOL_UTF8,
+  STRING_POOL_SORTED,
+  type StringPoolChunk,
+  type StringPoolOptions,
+} from '../resources/string-pool.js';
 export { ChunkType, chunkName } from './chunks.js';
 export { configLocale, configQualifiers, emptyConfig, Density, type ResTableConfig } from './config.js';
 export { parseLocale, type ResolveOptions, type ParsedLocale } from './select.js';

@@ -13,7 +13,7 @@ import { ChunkType, chunkName, readChunkHeader, type ChunkHeader } from './chunk
 import { LAYOUTDIR_MASK, configLocale, configQualifiers, readConfig, type ResTableConfig } from './config.js';
 import { DEFAULT_ARSC_LIMITS, type ArscLimits } from './limits.js';
 import { canonicalLanguage, makeRequest, selectBest, type Request, type ResolveOptions } from './select.js';
-import { StringPool } from './string-pool.js';
+import { StringPool } from '../resources/string-pool.js';
 
 /** ResTable_type flags. */
 export const TYPE_FLAG_SPARSE = 0x01;
@@ -237,7 +237,7 @@ export class ResourceTable {
       const chunk = this.header(at, root.end, 'TABLE');
       if (chunk.type === ChunkType.STRING_POOL) {
         if (strings) this.issues.push(`extra global string pool at 0x${at.toString(16)} ignored`);
-        else strings = new StringPool(this.r, chunk, limits.maxStrings, 'global', entry);
+        else strings = stringPool(this.r, chunk, limits.maxStrings, 'global');
       } else if (chunk.type === ChunkType.TABLE_PACKAGE) {
         ensure(this.packages.length < limits.maxPackages, 'arsc-corrupt', `more than ${limits.maxPackages} packages`, entry);
         this.readPackage(chunk);
@@ -246,7 +246,7 @@ export class ResourceTable {
       }
       at = chunk.end;
     }
-    this.strings = strings ?? emptyPool(entry);
+    this.strings = strings ?? StringPool.empty(this.r);
     if (declaredPackages !== this.packages.length) {
       this.issues.push(`table header declares ${declaredPackages} packages, found ${this.packages.length}`);
     }
@@ -280,7 +280,7 @@ export class ResourceTable {
         case ChunkType.STRING_POOL: {
           const rel = at - chunk.start;
           const what = rel === typeStringsAt ? 'type' : rel === keyStringsAt ? 'key' : 'package';
-          const pool = new StringPool(r, child, this.limits.maxStrings, what, this.entryName);
+          const pool = stringPool(r, child, this.limits.maxStrings, what);
           if (rel === typeStringsAt) pkg.typeStrings = pool;
           else if (rel === keyStringsAt) pkg.keyStrings = pool;
           else pools.push(pool);
@@ -779,19 +779,9 @@ export class ResourceTable {
   }
 }
 
-function emptyPool(entry: string): StringPool {
-  const bytes = new Uint8Array(28);
-  const v = new DataView(bytes.buffer);
-  v.setUint16(0, ChunkType.STRING_POOL, true);
-  v.setUint16(2, 28, true);
-  v.setUint32(4, 28, true);
-  return new StringPool(
-    new ByteReader(bytes, 'arsc-corrupt', entry),
-    { type: 1, headerSize: 28, size: 28, start: 0, end: 28 },
-    0,
-    'global',
-    entry,
-  );
+/** resources.arsc reads its pools strictly: a damaged string is an error, not a warning. */
+function stringPool(r: ByteReader, chunk: ChunkHeader, maxStrings: number, what: string): StringPool {
+  return new StringPool(r, chunk, { where: `${what} string pool at 0x${chunk.start.toString(16)}`, maxStrings });
 }
 
 const RADIX_SCALE = [1 / (1 << 8), 1 / (1 << 15), 1 / (1 << 23), 1 / 2 ** 31];

@@ -11,7 +11,7 @@ export {
   type AxmlNode,
   type AxmlText,
   type AxmlValue,
+  type AxmlWarning,
   type ParseAxmlOptions,
 } from './parser.js';
-export type { AxmlWarning } from './string-pool.js';
 export { FRAMEWORK_ATTRIBUTES, frameworkAttributeName } from './framework-attributes.js';

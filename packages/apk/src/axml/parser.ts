@@ -9,8 +9,15 @@
 import { guarded } from '../errors.js';
 import { ByteReader } from '../io/bytes.js';
 import { ResType, type ResValue } from '../resources/res-value.js';
+import { StringPool } from '../resources/string-pool.js';
 import { frameworkAttributeName } from './framework-attributes.js';
-import { StringPool, type AxmlWarning } from './string-pool.js';
+
+/** A problem the parser tolerated (Android or aapt tolerate it too); kept so reports can mention it. */
+export interface AxmlWarning {
+  /** Byte offset in the file the problem was found at. */
+  offset: number;
+  message: string;
+}
 
 export const ANDROID_NAMESPACE = 'http://schemas.android.com/apk/res/android';
 
@@ -159,7 +166,7 @@ class AxmlParser {
     entry: string,
   ) {
     this.r = new ByteReader(bytes, 'axml-corrupt', entry);
-    this.pool = StringPool.empty(this.r, limits, this.warn);
+    this.pool = StringPool.empty(this.r);
   }
 
   private readonly warn = (offset: number, message: string): void => {
@@ -230,7 +237,16 @@ class AxmlParser {
         return;
       }
       if (this.pool.count > 0) this.warn(offset, `second string pool replaces the first (as on Android)`);
-      this.pool = StringPool.parse(this.r, offset, headerSize, size, this.limits, this.warn);
+      this.pool = new StringPool(
+        this.r,
+        { start: offset, headerSize, size },
+        {
+          where: `string pool at offset ${offset}`,
+          maxStrings: this.limits.maxStrings,
+          maxStringLength: this.limits.maxStringLength,
+          warn: this.warn,
+        },
+      );
       return;
     }
     if (type === AxmlChunk.RESOURCE_MAP) {
@@ -276,7 +292,7 @@ class AxmlParser {
   }
 
   private string(index: number): string | undefined {
-    return index === NO_INDEX ? undefined : this.pool.get(index);
+    return index === NO_INDEX ? undefined : this.pool.tryGet(index);
   }
 
   private namespaceNode(type: number, body: number, bodySize: number, line: number, what: string): void {

@@ -1,5 +1,5 @@
 import { ApkFormatError } from '../errors.js';
-import { decodeModifiedUtf8 } from './mutf8.js';
+import { decodeModifiedUtf8 } from '../io/mutf8.js';
 import { ClassReader, readU16, readU32 } from './reader.js';
 
 /** Constant pool tags (JVMS 4.4), up to Java 21+. */

@@ -124,13 +124,13 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
   const superIndex = r.u16('super_class');
   const superClass = superIndex === 0 ? undefined : pool.classDescriptor(superIndex);
   const interfaceCount = r.u16('interfaces_count');
-  r.need(interfaceCount * 2, 'interfaces');
+  r.need(r.offset, interfaceCount * 2, 'interfaces');
   const interfaces: string[] = [];
   for (let i = 0; i < interfaceCount; i++) interfaces.push(pool.classDescriptor(r.u16('interface')));
 
   const fieldCount = r.u16('fields_count');
   // Each member is at least 8 bytes; checking up front stops a lying count before any work.
-  r.need(fieldCount * 8, 'fields');
+  r.need(r.offset, fieldCount * 8, 'fields');
   const fields: FieldInfo[] = [];
   for (let i = 0; i < fieldCount; i++) {
     const flags = r.u16('field access_flags');
@@ -141,7 +141,7 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
   }
 
   const methodCount = r.u16('methods_count');
-  r.need(methodCount * 8, 'methods');
+  r.need(r.offset, methodCount * 8, 'methods');
   const methods: MethodInfo[] = [];
   const pending: PendingCode[] = [];
   for (let i = 0; i < methodCount; i++) {
@@ -210,7 +210,7 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
 function readAttributeHeader(r: ClassReader, pool: ConstantPool, owner: string): { attributeName: string; start: number; end: number } {
   const nameIndex = r.u16(`${owner} attribute_name_index`);
   const length = r.u32(`${owner} attribute_length`);
-  r.need(length, `${owner} attribute`);
+  r.need(r.offset, length, `${owner} attribute`);
   const attributeName = pool.utf8(nameIndex);
   return { attributeName, start: r.offset, end: r.offset + length };
 }
@@ -225,12 +225,12 @@ function skipAttributes(r: ClassReader, owner: string): void {
 
 function readBootstrapMethods(r: ClassReader): BootstrapMethod[] {
   const count = r.u16('num_bootstrap_methods');
-  r.need(count * 4, 'bootstrap_methods');
+  r.need(r.offset, count * 4, 'bootstrap_methods');
   const out: BootstrapMethod[] = [];
   for (let i = 0; i < count; i++) {
     const methodHandle = r.u16('bootstrap_method_ref');
     const argumentCount = r.u16('num_bootstrap_arguments');
-    r.need(argumentCount * 2, 'bootstrap_arguments');
+    r.need(r.offset, argumentCount * 2, 'bootstrap_arguments');
     const args: number[] = [];
     for (let k = 0; k < argumentCount; k++) args.push(r.u16('bootstrap_argument'));
     out.push({ methodHandle, arguments: args });

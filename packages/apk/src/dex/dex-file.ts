@@ -11,7 +11,7 @@
 import { ApkFormatError } from '../errors.js';
 import { adler32, sha1 } from './checksum.js';
 import { leb, readSleb128, readUleb128 } from './leb128.js';
-import { decodeMutf8 } from './mutf8.js';
+import { decodeMutf8 } from '../io/mutf8.js';
 import { scanDexCode, type DexCodeScan, type DexScanOptions } from './code-scan.js';
 
 export const DEX_HEADER_SIZE = 0x70;

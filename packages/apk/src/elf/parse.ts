@@ -1,4 +1,5 @@
 import { ApkFormatError, guarded } from '../errors.js';
+import { ByteReader } from '../io/bytes.js';
 
 export const EM = {
   I386: 3,
@@ -137,8 +138,8 @@ export function parseElf(bytes: Uint8Array, name: string, options: ParseElfOptio
 }
 
 class ElfParser {
-  private readonly view: DataView;
-  private little = true;
+  /** Replaced once the identification bytes give the byte order. */
+  private r: ByteReader;
   private wide = false;
   private readonly issues: string[] = [];
 
@@ -146,7 +147,7 @@ class ElfParser {
     private readonly bytes: Uint8Array,
     private readonly name: string,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.r = new ByteReader(bytes, 'elf-corrupt', name);
   }
 
   /** Issues are capped: a hostile .dynsym could otherwise yield one per symbol. */
@@ -165,24 +166,17 @@ class ElfParser {
     );
   }
 
-  private u16(o: number): number {
-    return this.view.getUint16(o, this.little);
-  }
-
-  private u32(o: number): number {
-    return this.view.getUint32(o, this.little);
-  }
-
   /** A 64-bit field as a number; values past 2^53 become NaN, which every bounds check rejects. */
   private u64(o: number): number {
-    const lo = this.view.getUint32(o + (this.little ? 0 : 4), this.little);
-    const hi = this.view.getUint32(o + (this.little ? 4 : 0), this.little);
+    const little = this.r.littleEndian;
+    const lo = this.r.u32At(o + (little ? 0 : 4));
+    const hi = this.r.u32At(o + (little ? 4 : 0));
     return hi > 0x1fffff ? NaN : hi * 0x1_0000_0000 + lo;
   }
 
   /** An address-sized field: 4 bytes in ELFCLASS32, 8 in ELFCLASS64. */
   private addr(o: number): number {
-    return this.wide ? this.u64(o) : this.u32(o);
+    return this.wide ? this.u64(o) : this.r.u32At(o);
   }
 
   parse(options: ParseElfOptions): ElfInfo {
@@ -194,20 +188,20 @@ class ElfParser {
     const data = b[5];
     if (data !== 1 && data !== 2) this.fail(`unknown ELF data encoding ${data}`);
     this.wide = cls === 2;
-    this.little = data === 1;
+    this.r = new ByteReader(b, 'elf-corrupt', this.name, 0, data === 1);
     const headerSize = this.wide ? 64 : 52;
     if (b.byteLength < headerSize) this.fail(`truncated ELF header (${b.byteLength} bytes, need ${headerSize})`);
 
-    const typeCode = this.u16(16);
-    const machine = this.u16(18);
+    const typeCode = this.r.u16At(16);
+    const machine = this.r.u16At(18);
     const w = this.wide;
     const phoff = this.addr(w ? 32 : 28);
     const shoff = this.addr(w ? 40 : 32);
-    const flags = this.u32(w ? 48 : 36);
-    const phentsize = this.u16(w ? 54 : 42);
-    let phnum = this.u16(w ? 56 : 44);
-    const shentsize = this.u16(w ? 58 : 46);
-    let shnum = this.u16(w ? 60 : 48);
+    const flags = this.r.u32At(w ? 48 : 36);
+    const phentsize = this.r.u16At(w ? 54 : 42);
+    let phnum = this.r.u16At(w ? 56 : 44);
+    const shentsize = this.r.u16At(w ? 58 : 46);
+    let shnum = this.r.u16At(w ? 60 : 48);
     const elfClass = w ? 64 : 32;
 
     // Extended numbering: counts that do not fit in 16 bits live in section header 0.
@@ -221,7 +215,7 @@ class ElfParser {
     const info: ElfInfo = {
       name: this.name,
       elfClass,
-      endianness: this.little ? 'little' : 'big',
+      endianness: this.r.littleEndian ? 'little' : 'big',
       osAbi: b[7]!,
       type: typeName(typeCode),
       typeCode,
@@ -249,11 +243,11 @@ class ElfParser {
     if (shentsize < min || !this.inBounds(at, min)) return undefined;
     const w = this.wide;
     return {
-      type: this.u32(at + 4),
+      type: this.r.u32At(at + 4),
       offset: this.addr(at + (w ? 24 : 16)),
       size: this.addr(at + (w ? 32 : 20)),
-      link: this.u32(at + (w ? 40 : 24)),
-      info: this.u32(at + (w ? 44 : 28)),
+      link: this.r.u32At(at + (w ? 40 : 24)),
+      info: this.r.u32At(at + (w ? 44 : 28)),
       entsize: this.addr(at + (w ? 56 : 36)),
     };
   }
@@ -272,12 +266,12 @@ class ElfParser {
     const out: Segment[] = [];
     for (let i = 0; i < phnum; i++) {
       const at = phoff + i * phentsize;
-      const type = this.u32(at);
+      const type = this.r.u32At(at);
       if (type !== PT_LOAD && type !== PT_DYNAMIC) continue;
       out.push(
         this.wide
           ? { type, offset: this.u64(at + 8), vaddr: this.u64(at + 16), filesz: this.u64(at + 32) }
-          : { type, offset: this.u32(at + 4), vaddr: this.u32(at + 8), filesz: this.u32(at + 16) },
+          : { type, offset: this.r.u32At(at + 4), vaddr: this.r.u32At(at + 8), filesz: this.r.u32At(at + 16) },
       );
     }
     return out;
@@ -338,8 +332,8 @@ class ElfParser {
     let strsz: number | undefined;
     for (let i = 0; i < count; i++) {
       const at = table.offset + i * entrySize;
-      const tag = this.wide ? this.u64(at) : this.u32(at);
-      const value = this.wide ? this.u64(at + 8) : this.u32(at + 4);
+      const tag = this.wide ? this.u64(at) : this.r.u32At(at);
+      const value = this.wide ? this.u64(at + 8) : this.r.u32At(at + 4);
       if (tag === DT_NULL) break;
       if (tag === DT_NEEDED) needed.push(value);
       else if (tag === DT_SONAME) soname = value;
@@ -393,9 +387,9 @@ class ElfParser {
     // Symbol 0 is the reserved null symbol.
     for (let i = 1; i < Math.min(count, maxSymbols); i++) {
       const at = dynsym.offset + i * entrySize;
-      const nameIndex = this.u32(at);
+      const nameIndex = this.r.u32At(at);
       const symInfo = this.wide ? this.bytes[at + 4]! : this.bytes[at + 12]!;
-      const shndx = this.wide ? this.u16(at + 6) : this.u16(at + 14);
+      const shndx = this.wide ? this.r.u16At(at + 6) : this.r.u16At(at + 14);
       const bind = symInfo >> 4;
       if (nameIndex === 0) continue;
       const symbolName = this.string(table, nameIndex);

@@ -1,21 +1,24 @@
 import { ApkFormatError, type ApkErrorCode } from '../errors.js';
 
 /**
- * A bounds-checked little-endian cursor over a byte array. All binary formats we read (ZIP, AXML,
- * ARSC, DEX, ELF, the APK Signing Block) are little-endian except Java class files, which use the
- * big-endian helpers. Every read checks bounds and throws an ApkFormatError naming the structure.
+ * A bounds-checked cursor over a byte array. Most formats we read (ZIP, AXML, ARSC, DEX, the APK
+ * Signing Block) are little-endian; Java class files are big-endian, hence the byte-order flag. Every
+ * read checks bounds and throws an ApkFormatError naming the structure.
  */
 export class ByteReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   offset: number;
+  readonly littleEndian: boolean;
+  /** The archive entry errors name. */
+  readonly entry: string | undefined;
   private readonly code: ApkErrorCode;
-  private readonly entry: string | undefined;
 
-  constructor(bytes: Uint8Array, code: ApkErrorCode, entry?: string, offset = 0) {
+  constructor(bytes: Uint8Array, code: ApkErrorCode, entry?: string, offset = 0, littleEndian = true) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
+    this.littleEndian = littleEndian;
     this.code = code;
     this.entry = entry;
   }
@@ -52,21 +55,21 @@ export class ByteReader {
 
   u16(what = 'u16'): number {
     this.need(this.offset, 2, what);
-    const value = this.view.getUint16(this.offset, true);
+    const value = this.view.getUint16(this.offset, this.littleEndian);
     this.offset += 2;
     return value;
   }
 
   u32(what = 'u32'): number {
     this.need(this.offset, 4, what);
-    const value = this.view.getUint32(this.offset, true);
+    const value = this.view.getUint32(this.offset, this.littleEndian);
     this.offset += 4;
     return value;
   }
 
   i32(what = 'i32'): number {
     this.need(this.offset, 4, what);
-    const value = this.view.getInt32(this.offset, true);
+    const value = this.view.getInt32(this.offset, this.littleEndian);
     this.offset += 4;
     return value;
   }
@@ -74,10 +77,15 @@ export class ByteReader {
   /** Reads a u64 and fails when it does not fit in a JavaScript safe integer. */
   u64(what = 'u64'): number {
     this.need(this.offset, 8, what);
-    const value = this.view.getBigUint64(this.offset, true);
+    const value = this.view.getBigUint64(this.offset, this.littleEndian);
     this.offset += 8;
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`${what} too large (${value})`);
     return Number(value);
+  }
+
+  skip(length: number, what = 'bytes'): void {
+    this.need(this.offset, length, what);
+    this.offset += length;
   }
 
   slice(length: number, what = 'bytes'): Uint8Array {
@@ -89,12 +97,12 @@ export class ByteReader {
 
   u16At(offset: number, what = 'u16'): number {
     this.need(offset, 2, what);
-    return this.view.getUint16(offset, true);
+    return this.view.getUint16(offset, this.littleEndian);
   }
 
   u32At(offset: number, what = 'u32'): number {
     this.need(offset, 4, what);
-    return this.view.getUint32(offset, true);
+    return this.view.getUint32(offset, this.littleEndian);
   }
 
   subarrayAt(offset: number, length: number, what = 'bytes'): Uint8Array {

@@ -1,22 +1,3 @@
 export { parseManifest, androidAttribute, expandClassName } from './parse.js';
-export type {
-  AndroidManifest,
-  Application,
-  Component,
-  ComponentType,
-  ExportedSource,
-  IntentData,
-  IntentFilter,
-  LauncherActivity,
-  ManifestBoolean,
-  MetaData,
-  PermissionDeclaration,
-  PermissionGroupDeclaration,
-  Queries,
-  ResourceOrString,
-  ResourceRef,
-  SdkVersion,
-  UsesFeature,
-  UsesLibrary,
-  UsesPermission,
-} from './types.js';
+// Every type of the manifest model is public; listing them again here would only drift.
+export type * from './types.js';

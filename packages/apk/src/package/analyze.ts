@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { BufferSource } from '../io/source.js';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
-import { parseManifest, type AndroidManifest, type SdkVersion } from '../manifest/index.js';
+import { parseManifest, type AndroidManifest } from '../manifest/index.js';
 import { readResourceTable, type LocalizedStrings, type ResourceTable } from '../arsc/index.js';
 import { dexEntryNames, parseDex, type DexCodeScan, type DexFile } from '../dex/index.js';
 import { scanJar, type JarScan } from '../classfile/index.js';
@@ -10,6 +12,8 @@ import { listNativeLibraries, type NativeLibraryListing } from '../elf/index.js'
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
 import { detectPackageKind, type PackageKind } from './detect.js';
 import { countDefinedMethods } from './dex-counts.js';
+import { sdkNumber } from './sdk.js';
+import type { SignatureWorkerInput, SignatureWorkerOutput } from './signature-worker.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
 
 /**
@@ -36,6 +40,8 @@ export interface AnalyzeOptions {
   onProgress?: (stage: AnalysisStage, done?: number, total?: number) => void;
   /** Wraps each stage, e.g. to time it. */
   measure?: <T>(stage: AnalysisStage, work: () => T) => T;
+  /** Results computed elsewhere (the signature worker): these stages are then skipped. */
+  precomputed?: { sha256?: string; signatures?: ApkSignatureResult | null };
 }
 
 export interface AnalysisProblem {
@@ -77,11 +83,6 @@ export interface PackageAnalysis {
   problems: AnalysisProblem[];
   /** Closes the file. The analysis keeps what it read; lazy lookups on `archive` fail afterwards. */
   close(): void;
-}
-
-/** A numeric SDK level, or undefined for codenames and unresolved references. */
-export function sdkNumber(value: SdkVersion | undefined): number | undefined {
-  return typeof value === 'number' ? value : undefined;
 }
 
 function sha256Of(archive: ZipArchive): string {
@@ -138,7 +139,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
-  const sha256 = measure('hash', () => sha256Of(archive));
+  const sha256 = options.precomputed?.sha256 ?? measure('hash', () => sha256Of(archive));
 
   let manifest: AndroidManifest | undefined;
   let resources: ResourceTable | undefined;
@@ -179,8 +180,8 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   const jar = kind === 'jar' || kind === 'aar' ? stage('classes', () => scanJar(archive)) : undefined;
   const nativeLibraries = stage('native', () => listNativeLibraries(archive));
 
-  let signatures: ApkSignatureResult | undefined;
-  if (kind === 'apk' && (options.verifySignatures ?? true)) {
+  let signatures: ApkSignatureResult | undefined = options.precomputed?.signatures ?? undefined;
+  if (kind === 'apk' && (options.verifySignatures ?? true) && options.precomputed?.signatures === undefined) {
     const minSdk = options.minSdk ?? sdkNumber(manifest?.minSdkVersion) ?? 1;
     const targetSdk = sdkNumber(manifest?.targetSdkVersion);
     signatures = stage('signatures', () => verifyApkSignatures(archive, { minSdk, ...(targetSdk !== undefined ? { targetSdk } : {}) }));
@@ -208,4 +209,60 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
     problems,
     close: () => archive.close(),
   };
+}
+
+const workerUrl = new URL('./signature-worker.js', import.meta.url);
+// Running from TypeScript sources (tests under tsx) there is no compiled worker file to start.
+const workerAvailable = import.meta.url.endsWith('.js');
+
+function runSignatureWorker(input: SignatureWorkerInput): Promise<SignatureWorkerOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: input });
+    worker.once('message', (output: SignatureWorkerOutput) => {
+      resolve(output);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`signature worker exited with code ${code}`)));
+  });
+}
+
+/**
+ * Like analyzePackage, using both cores: a worker thread hashes the file and verifies signatures
+ * while this thread parses the manifest, resources and DEX. Falls back to one thread for archives
+ * too large to hold in memory (and when running from TypeScript sources).
+ */
+export async function analyzePackageAsync(path: string, options: AnalyzeOptions = {}): Promise<PackageAnalysis> {
+  const archive = ZipArchive.open(path, options.zipLimits);
+  try {
+    const source = archive.source;
+    if (!workerAvailable || !(source instanceof BufferSource) || !(source.bytes.buffer instanceof SharedArrayBuffer)) {
+      return analyzeArchive(archive, path, options);
+    }
+    const pending = runSignatureWorker({
+      bytes: source.bytes,
+      verify: options.verifySignatures ?? true,
+      minSdk: options.minSdk,
+      zipLimits: options.zipLimits ?? {},
+    });
+    // Keep a rejected promise from being reported as unhandled while the main thread works.
+    pending.catch(() => {});
+    const analysis = analyzeArchive(archive, path, { ...options, precomputed: { sha256: '', signatures: null } });
+    options.onProgress?.('signatures');
+    const output = await pending;
+    if (!output.ok) {
+      if ('bug' in output) throw new Error(`signature worker failed: ${output.bug}`);
+      const problem = new ApkFormatError(output.error.code, output.error.message);
+      if (options.strict ?? true) throw problem;
+      analysis.problems.push({ stage: 'signatures', code: problem.code, message: problem.message });
+      analysis.sha256 = sha256Of(archive);
+      return analysis;
+    }
+    analysis.sha256 = output.sha256;
+    analysis.signatures = analysis.kind === 'apk' ? output.signatures : undefined;
+    return analysis;
+  } catch (error) {
+    archive.close();
+    throw error;
+  }
 }

@@ -137,7 +137,8 @@ const LOLLIPOP_TO_M: Range = [21, 23];
 
 /**
  * Platform ranges per digest (row) and signature algorithm (column). A pair absent from the table
- * never verifies. Rows: digest name; columns: signature OID short names below.
+ * never verifies. Rows: digest name; columns: the SIGNATURE_OIDS hash without its dash, then the key
+ * family (`SHA256RSA`; `EC` for a key OID that leaves the hash to the digest).
  */
 const V1_SUPPORT: Readonly<Record<string, Readonly<Record<string, readonly Range[]>>>> = (() => {
   const m = LOLLIPOP_TO_M;
@@ -237,30 +238,11 @@ const V1_SUPPORT: Readonly<Record<string, Readonly<Record<string, readonly Range
   return table;
 })();
 
-const SIGNATURE_OID_COLUMN: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.1': 'RSA',
-  '1.2.840.113549.1.1.4': 'MD5RSA',
-  '1.2.840.113549.1.1.5': 'SHA1RSA',
-  '1.2.840.113549.1.1.14': 'SHA224RSA',
-  '1.2.840.113549.1.1.11': 'SHA256RSA',
-  '1.2.840.113549.1.1.12': 'SHA384RSA',
-  '1.2.840.113549.1.1.13': 'SHA512RSA',
-  '1.2.840.10040.4.1': 'DSA',
-  '1.2.840.10040.4.3': 'SHA1DSA',
-  '2.16.840.1.101.3.4.3.1': 'SHA224DSA',
-  '2.16.840.1.101.3.4.3.2': 'SHA256DSA',
-  '1.2.840.10045.2.1': 'EC',
-  '1.2.840.10045.4.1': 'SHA1EC',
-  '1.2.840.10045.4.3.1': 'SHA224EC',
-  '1.2.840.10045.4.3.2': 'SHA256EC',
-  '1.2.840.10045.4.3.3': 'SHA384EC',
-  '1.2.840.10045.4.3.4': 'SHA512EC',
-};
-
 /** The API levels in [minSdk, maxSdk] on which a v1 (digest, signature) OID pair does not verify, as text. */
 export function v1UnsupportedLevels(digestOid: string, signatureOid: string, minSdk: number, maxSdk: number): string | undefined {
   const digest = DIGEST_OIDS[digestOid];
-  const column = SIGNATURE_OID_COLUMN[signatureOid];
+  const signature = SIGNATURE_OIDS[signatureOid];
+  const column = signature && (signature.hash ?? '').replace('-', '') + signature.key;
   const ranges = (digest && column && V1_SUPPORT[digest]?.[column]) || [];
   const holes: Range[] = [];
   let next = minSdk;

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, KeyUsage, Name, id_ce_keyUsage } from '@peculiar/asn1-x509';
+import type { Certificate, Name } from '@peculiar/asn1-x509';
+import { asn1 } from './asn1.js';
 import { toHex } from '../io/bytes.js';
 import type { CertificateInfo } from './types.js';
 
@@ -96,9 +96,10 @@ function keyDescription(key: KeyObject | undefined, spkiOid: string): Certificat
 /** Parses a DER (or BER-ish) certificate; throws on bytes that are not a certificate. */
 export function parseCertificate(raw: Uint8Array): ParsedCertificate {
   const copy = new Uint8Array(raw);
-  const asn = AsnConvert.parse(copy, Certificate);
+  const { schema, x509 } = asn1();
+  const asn = schema.AsnConvert.parse(copy, x509.Certificate);
   const tbs = asn.tbsCertificate;
-  const spki = new Uint8Array(AsnConvert.serialize(tbs.subjectPublicKeyInfo));
+  const spki = new Uint8Array(schema.AsnConvert.serialize(tbs.subjectPublicKeyInfo));
   let key: KeyObject | undefined;
   let keyError: string | undefined;
   try {
@@ -153,10 +154,11 @@ export function jarSigningCertificateProblem(cert: ParsedCertificate): string | 
   for (const ext of extensions) {
     if (ext.critical && !KNOWN_CRITICAL.has(ext.extnID)) return `Signing certificate has unsupported critical extension ${ext.extnID}`;
   }
-  const ku = extensions.find((e) => e.extnID === id_ce_keyUsage);
+  const { schema, x509 } = asn1();
+  const ku = extensions.find((e) => e.extnID === x509.id_ce_keyUsage);
   if (ku) {
     try {
-      const usage = AsnConvert.parse(ku.extnValue, KeyUsage);
+      const usage = schema.AsnConvert.parse(ku.extnValue, x509.KeyUsage);
       // Bit 0 digitalSignature, bit 1 nonRepudiation (asn1-x509 numbers them as flags 1 and 2).
       if ((usage.toNumber() & 0b11) === 0) {
         return 'Signing certificate not authorized for use in digital signatures: keyUsage extension missing digitalSignature and nonRepudiation';
@@ -173,5 +175,5 @@ export function bytesOf(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
 }
 
 export function nameBytes(name: Name): Uint8Array {
-  return new Uint8Array(AsnConvert.serialize(name));
+  return new Uint8Array(asn1().schema.AsnConvert.serialize(name));
 }

@@ -1,6 +1,6 @@
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { ContentInfo, SignedData, SignerInfo, id_signedData } from '@peculiar/asn1-cms';
+import type { SignerInfo } from '@peculiar/asn1-cms';
+import { asn1 } from './asn1.js';
 import { ApkFormatError } from '../errors.js';
 import { bytesEqual } from '../io/bytes.js';
 import { inflateRawSync } from 'node:zlib';
@@ -269,9 +269,10 @@ interface ParsedSignerInfo {
 }
 
 function parsePkcs7(block: Uint8Array): { eContentType: string; certificates: Uint8Array[]; signerInfos: ParsedSignerInfo[] } {
-  const contentInfo = AsnConvert.parse(block, ContentInfo);
-  if (contentInfo.contentType !== id_signedData) throw new Error(`Unsupported ContentInfo.contentType: ${contentInfo.contentType}`);
-  const signedData = AsnConvert.parse(contentInfo.content, SignedData);
+  const { schema, cms } = asn1();
+  const contentInfo = schema.AsnConvert.parse(block, cms.ContentInfo);
+  if (contentInfo.contentType !== cms.id_signedData) throw new Error(`Unsupported ContentInfo.contentType: ${contentInfo.contentType}`);
+  const signedData = schema.AsnConvert.parse(contentInfo.content, cms.SignedData);
   // Raw element boundaries: ContentInfo → [0] → SignedData fields.
   const outer = readTlv(block, 0, block.length, 'ContentInfo');
   const ciParts = children(block, outer, 2, 'ContentInfo');
@@ -291,7 +292,7 @@ function parsePkcs7(block: Uint8Array): { eContentType: string; certificates: Ui
   const signerInfos: ParsedSignerInfo[] = [];
   for (const si of children(block, signerInfosTlv, SIGNING_LIMITS.maxSignerInfos, 'signerInfos')) {
     const raw = slice(block, si);
-    const asn = AsnConvert.parse(new Uint8Array(raw), SignerInfo);
+    const asn = schema.AsnConvert.parse(new Uint8Array(raw), cms.SignerInfo);
     const parts = children(block, si, 8, 'SignerInfo');
     const attrs = parts.find((p, i) => i >= 3 && p.tag === 0xa0);
     signerInfos.push({ asn, signedAttrsRaw: attrs ? slice(block, attrs) : undefined });
@@ -360,43 +361,36 @@ function verifySignerInfo(
       }
       attrs.set(a.attrType, a.attrValues);
     }
-    const single = (oid: string, tag: number): Uint8Array | undefined | 'bad' => {
+    /**
+     * The content of the one value of a required attribute, or undefined after recording why there is
+     * none; `name` and `missing` are how apksig's messages call the attribute.
+     */
+    const required = (oid: string, tag: number, name: string, missing: string): Uint8Array | undefined => {
       const values = attrs.get(oid);
-      if (!values || values.length === 0) return undefined;
-      if (values.length > 1) return 'bad';
-      const v = new Uint8Array(values[0]!);
-      try {
-        const t = readTlv(v, 0, v.length, 'attribute value');
-        return t.tag === tag ? v.subarray(t.contentStart, t.end) : 'bad';
-      } catch {
-        return 'bad';
-      }
-    };
-    if (ctx.maxSdk >= SDK.N) {
-      const contentType = single(OID_CONTENT_TYPE, 0x06);
-      if (contentType === 'bad') {
-        res.errors.push(`Failed to parse the content-type signed attribute in ${signer.blockEntry.name}`);
-        return undefined;
-      }
-      if (!contentType) {
+      if (!values || values.length === 0) {
         res.errors.push(
-          `Failed to verify JAR signature ${signer.blockEntry.name} against ${signer.sfEntry.name}: No Content Type in signed attributes`,
+          `Failed to verify JAR signature ${signer.blockEntry.name} against ${signer.sfEntry.name}: No ${missing} in signed attributes`,
         );
         return undefined;
       }
-      if (decodeOid(contentType) !== eContentType) return undefined;
-    }
-    const expected = single(OID_MESSAGE_DIGEST, 0x04);
-    if (expected === 'bad') {
-      res.errors.push(`Failed to parse the message-digest signed attribute in ${signer.blockEntry.name}`);
+      if (values.length === 1) {
+        const v = new Uint8Array(values[0]!);
+        try {
+          const t = readTlv(v, 0, v.length, 'attribute value');
+          if (t.tag === tag) return v.subarray(t.contentStart, t.end);
+        } catch {
+          // Reported below like any other malformed value.
+        }
+      }
+      res.errors.push(`Failed to parse the ${name} signed attribute in ${signer.blockEntry.name}`);
       return undefined;
+    };
+    if (ctx.maxSdk >= SDK.N) {
+      const contentType = required(OID_CONTENT_TYPE, 0x06, 'content-type', 'Content Type');
+      if (!contentType || decodeOid(contentType) !== eContentType) return undefined;
     }
-    if (!expected) {
-      res.errors.push(
-        `Failed to verify JAR signature ${signer.blockEntry.name} against ${signer.sfEntry.name}: No content digest in signed attributes`,
-      );
-      return undefined;
-    }
+    const expected = required(OID_MESSAGE_DIGEST, 0x04, 'message-digest', 'content digest');
+    if (!expected) return undefined;
     const actual = createHash(nodeHash(DIGEST_OIDS[digestOid]!)).update(sf).digest();
     if (!bytesEqual(actual, expected)) return undefined;
     // Android verifies over the attributes as encoded, with only the [0] tag turned into SET OF.

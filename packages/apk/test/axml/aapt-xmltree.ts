@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AxmlDocument, AxmlNode } from '../../src/axml/index.js';
 import { runTool } from '../support/fixtures.js';
-import { storedZip } from '../support/axml-writer.js';
+import { buildZip } from '../support/zip-writer.js';
 
 export interface XmlRecord {
   depth: number;
@@ -115,7 +115,7 @@ export function aaptXmltreeOfManifest(manifest: Uint8Array): { stdout: string; s
   const dir = mkdtempSync(join(tmpdir(), 'apprights-axml-'));
   try {
     const apk = join(dir, 'test.apk');
-    writeFileSync(apk, storedZip([{ name: 'AndroidManifest.xml', data: manifest }]));
+    writeFileSync(apk, buildZip([{ name: 'AndroidManifest.xml', data: manifest, method: 0 }]));
     return runTool('aapt', ['dump', 'xmltree', apk, 'AndroidManifest.xml'], { allowFailure: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { ZipArchive } from '../../src/zip/index.js';
 import { hasTool, runTool } from '../support/fixtures.js';
 import { skipWithoutJavac } from './java-fixtures.js';
 import { assertMatchesJavap, javap } from './javap-oracle.js';
-import { SDK_FILES, sdkFile } from './sdk-fixtures.js';
+import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
 
 const TM = 'Landroid/telephony/TelephonyManager;';
 

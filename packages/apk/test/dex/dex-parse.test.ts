@@ -175,33 +175,24 @@ test('shared code items are scanned once and attributed to every method', () => 
   assert.deepEqual(callers.map((s) => dex.methodRef(s.callerMethod).name).sort(), ['one', 'two']);
 });
 
+/** One class `La/A;` with one static method `m()V` holding `code`. */
+function oneMethodSpec(code: CodeSpec): DexSpec {
+  return { classes: [{ type: 'La/A;', directMethods: [{ name: 'm', proto: '()V', access: 0x9, code }] }] };
+}
+
 test('payload pseudo-instructions are skipped by their size', () => {
   // Each payload carries units that would decode as const-string/invoke if walked as code.
-  const spec: DexSpec = {
-    classes: [
-      {
-        type: 'La/A;',
-        directMethods: [
-          {
-            name: 'm',
-            proto: '()V',
-            access: 0x9,
-            code: {
-              insns: [
-                { op: 'nop' },
-                { op: 'packed-switch-payload', firstKey: 0x1a, targets: [0x001a, 0x006e0000] },
-                { op: 'sparse-switch-payload', keys: [0x1a, 0x6e], targets: [0x001a, 0x0071] },
-                { op: 'fill-array-data-payload', elementWidth: 1, data: [0x1a, 0x00, 0x6e] },
-                { op: 'fill-array-data-payload', elementWidth: 4, data: [0x006e001a] },
-                { op: 'const-string', reg: 0, string: 'after payloads' },
-                { op: 'return-void' },
-              ],
-            },
-          },
-        ],
-      },
+  const spec = oneMethodSpec({
+    insns: [
+      { op: 'nop' },
+      { op: 'packed-switch-payload', firstKey: 0x1a, targets: [0x001a, 0x006e0000] },
+      { op: 'sparse-switch-payload', keys: [0x1a, 0x6e], targets: [0x001a, 0x0071] },
+      { op: 'fill-array-data-payload', elementWidth: 1, data: [0x1a, 0x00, 0x6e] },
+      { op: 'fill-array-data-payload', elementWidth: 4, data: [0x006e001a] },
+      { op: 'const-string', reg: 0, string: 'after payloads' },
+      { op: 'return-void' },
     ],
-  };
+  });
   const dex = parseDex(buildDex(spec).bytes);
   const scan = dex.scanCode();
   assert.deepEqual(dex.issues, []);
@@ -213,10 +204,7 @@ test('payload pseudo-instructions are skipped by their size', () => {
 });
 
 function rawMethodDex(units: number[]): Uint8Array {
-  return buildDex({
-    classes: [{ type: 'La/A;', directMethods: [{ name: 'm', proto: '()V', access: 0x9, code: { insns: [{ op: 'raw', units }] } }] }],
-    strings: ['s'],
-  }).bytes;
+  return buildDex({ ...oneMethodSpec({ insns: [{ op: 'raw', units }] }), strings: ['s'] }).bytes;
 }
 
 test('unused opcodes are noted and stepped over, never looped on', () => {
@@ -283,24 +271,12 @@ test('malformed MUTF-8 is replaced and reported, not thrown', () => {
 });
 
 test('tries and catch handlers are decoded', () => {
-  const built = buildDex({
-    classes: [
-      {
-        type: 'La/A;',
-        directMethods: [
-          {
-            name: 'm',
-            proto: '()V',
-            access: 0x9,
-            code: {
-              insns: [{ op: 'invoke-static', method: 'La/A;->m()V', args: [] }, { op: 'return-void' }],
-              tries: [{ start: 0, count: 3, catches: [{ type: 'Ljava/io/IOException;', address: 3 }], catchAll: 3 }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const built = buildDex(
+    oneMethodSpec({
+      insns: [{ op: 'invoke-static', method: 'La/A;->m()V', args: [] }, { op: 'return-void' }],
+      tries: [{ start: 0, count: 3, catches: [{ type: 'Ljava/io/IOException;', address: 3 }], catchAll: 3 }],
+    }),
+  );
   const dex = parseDex(built.bytes);
   const [m] = [...dex.methods()];
   const tries = dex.tries(dex.code(m!.codeOffset));

@@ -4,32 +4,31 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EM, listNativeLibraries } from '../../src/elf/index.js';
 import { ZipArchive } from '../../src/zip/index.js';
-import { SDK_FILES, sdkFile } from '../classfile/sdk-fixtures.js';
-import { makeZip } from '../classfile/zip-writer.js';
+import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
+import { buildZip, type ZipWriterEntry } from '../support/zip-writer.js';
 import { buildElf } from './elf-builder.js';
 
 const baiduLibs = sdkFile(SDK_FILES.baiduLibs);
 
 test('APK-shaped archive with the Baidu SDK libraries: grouped per ABI, with sonames', { skip: baiduLibs.skip }, () => {
   const abis = ['arm64-v8a', 'armeabi', 'armeabi-v7a', 'x86', 'x86_64'];
-  const files = abis.flatMap((abi) =>
+  const files: ZipWriterEntry[] = abis.flatMap((abi) =>
     ['libindoor.so', 'liblocSDK7b.so'].map((name) => ({
       name: `lib/${abi}/${name}`,
       data: new Uint8Array(readFileSync(join(baiduLibs.path, abi, name))),
-      stored: abi === 'arm64-v8a',
+      method: abi === 'arm64-v8a' ? 0 : 8,
     })),
   );
   // An x86 library shipped in the arm64 folder, and a non-ELF file with a .so name.
   files.push({
     name: 'lib/arm64-v8a/libwrong.so',
     data: new Uint8Array(readFileSync(join(baiduLibs.path, 'x86', 'libindoor.so'))),
-    stored: false,
   });
-  files.push({ name: 'lib/arm64-v8a/libfake.so', data: new TextEncoder().encode('#!/bin/sh\necho hidden payload\n'), stored: false });
-  files.push({ name: 'lib/arm64-v8a/nested/libdeep.so', data: new Uint8Array(4), stored: false });
-  files.push({ name: 'assets/libnot-a-lib.so', data: new Uint8Array(4), stored: false });
+  files.push({ name: 'lib/arm64-v8a/libfake.so', data: new TextEncoder().encode('#!/bin/sh\necho hidden payload\n') });
+  files.push({ name: 'lib/arm64-v8a/nested/libdeep.so', data: new Uint8Array(4) });
+  files.push({ name: 'assets/libnot-a-lib.so', data: new Uint8Array(4) });
 
-  const listing = listNativeLibraries(ZipArchive.fromBytes(makeZip(files)));
+  const listing = listNativeLibraries(ZipArchive.fromBytes(buildZip(files)));
   assert.deepEqual(
     listing.byAbi.map((g) => [g.root, g.abi, g.libraries.map((l) => l.fileName)]),
     [
@@ -60,7 +59,7 @@ test('APK-shaped archive with the Baidu SDK libraries: grouped per ABI, with son
 test('unknown ABI folders, damaged ELF and the size cap are reported per library', () => {
   const elf = buildElf({ elfClass: 64, little: true, machine: EM.RISCV, soname: 'librv.so' });
   const archive = ZipArchive.fromBytes(
-    makeZip([
+    buildZip([
       { name: 'lib/riscv64/librv.so', data: elf },
       { name: 'lib/loongarch64/librv.so', data: elf },
       { name: 'lib/x86/libcut.so', data: elf.subarray(0, 30) },

@@ -3,31 +3,63 @@ import { ApkFormatError } from '../../src/index.js';
 import { fuzzTargets, type FuzzResult } from './targets.js';
 import { mutate, Rng } from './mutate.js';
 
+/** Kept in full; the rest are only counted, so a systematic bug does not flood the report. */
+const KEEP_UNEXPECTED = 10;
+
 const { target, iterations, seed } = workerData as { target: string; iterations: number; seed: number };
 const spec = fuzzTargets[target]!;
 const seeds = spec.seeds();
-const rng = new Rng(seed ^ (target.length * 0x01000193));
-const result: FuzzResult = { target, iterations, accepted: 0, rejected: 0, unexpected: [] };
+// Each target draws its own stream, so adding a target does not change another's inputs.
+let mix = seed >>> 0;
+for (const ch of target) mix = Math.imul(mix ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+const rng = new Rng(mix);
+const reasons = new Map<string, number>();
+const started = performance.now();
+const result: FuzzResult = {
+  target,
+  iterations,
+  accepted: 0,
+  rejected: 0,
+  seeds: seeds.length,
+  ms: 0,
+  unexpected: [],
+  unexpectedCount: 0,
+  topRejections: [],
+};
 
 for (let i = 0; i < iterations; i++) {
-  if (i % 10 === 0) parentPort!.postMessage({ progress: i });
   const original = seeds[i % seeds.length]!;
-  const { bytes, mutations } = mutate(original.bytes, rng, spec.hotRegion);
+  const mutated = mutate(original.bytes, rng, original.hot, spec.kinds);
+  const { mutations } = mutated;
+  const bytes = spec.fixup ? spec.fixup(mutated.bytes, original, rng, mutations) : mutated.bytes;
+  // Sent before the run, so a hang or a crash can name the input that caused it.
+  parentPort!.postMessage({ progress: { iteration: i, seedFile: original.name, mutations: JSON.stringify(mutations) } });
   try {
-    spec.run(bytes);
+    spec.run(bytes, original, i);
     result.accepted++;
   } catch (error) {
     if (error instanceof ApkFormatError) {
       result.rejected++;
+      // Numbers vary per input; without them the messages group into reasons.
+      const reason = `${error.code}: ${error.message.replace(/0x[0-9a-f]+|\d+/gi, 'N').slice(0, 90)}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     } else {
-      const e = error as Error;
-      result.unexpected.push({
-        iteration: i,
-        seedFile: original.name,
-        mutations: JSON.stringify(mutations),
-        error: `${e?.name}: ${e?.message}\n${e?.stack?.split('\n').slice(1, 6).join('\n')}`,
-      });
+      result.unexpectedCount++;
+      if (result.unexpected.length < KEEP_UNEXPECTED) {
+        const e = error as Error;
+        result.unexpected.push({
+          iteration: i,
+          seedFile: original.name,
+          mutations: JSON.stringify(mutations),
+          error: e?.stack ?? String(error),
+        });
+      }
     }
   }
 }
+result.ms = Math.round(performance.now() - started);
+result.topRejections = [...reasons]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 3)
+  .map(([reason, count]) => `${count}× ${reason}`);
 parentPort!.postMessage({ result });

@@ -1,7 +1,6 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   CertificateSet,
@@ -30,6 +29,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { ZipArchive } from '../../src/zip/index.js';
 import { corporaDir } from './fixtures.js';
+import { buildZip, type ZipWriterEntry } from './zip-writer.js';
 
 /**
  * A test-only APK signer: JAR signing (v1) and APK Signature Scheme v2/v3 (with an optional
@@ -101,59 +101,8 @@ export function loadCorpusKey(base: string): TestKey | undefined {
 
 // --- ZIP writing -------------------------------------------------------------------------------
 
-export interface ZipInput {
-  name: string;
-  data: Uint8Array;
-  /** 0 stored, 8 deflated (default). */
-  method?: number;
-}
-
-/** Writes a plain ZIP (no data descriptors, no ZIP64). */
-export function buildZip(entries: ZipInput[], comment = new Uint8Array(0)): Uint8Array {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const method = e.method ?? 8;
-    const nameBytes = Buffer.from(e.name, 'utf8');
-    const body = method === 8 ? deflateRawSync(e.data) : Buffer.from(e.data);
-    const crc = crc32(e.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(0x21, 10);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt32LE(0x21, 12);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, body);
-    centrals.push(central, nameBytes);
-    offset += 30 + nameBytes.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  eocd.writeUInt16LE(comment.length, 20);
-  return Buffer.concat([...locals, cd, eocd, comment]);
-}
+/** Entries as the signer reads and writes them: binary data, stored or deflated. */
+export type ZipInput = ZipWriterEntry & { data: Uint8Array };
 
 /** A small unsigned "APK": the verifier needs only that AndroidManifest.xml exists. */
 export function sampleEntries(): ZipInput[] {

@@ -429,3 +429,24 @@ export function sampleAppTable(options: { utf16?: boolean; encoding?: WriterType
     ],
   });
 }
+
+/**
+ * Offsets and types of the chunks of a table, at table and package level, found by following the
+ * declared sizes: guard tests patch a chosen chunk, the fuzz test aims its mutations at their headers.
+ */
+export function listChunks(bytes: Uint8Array): { offset: number; type: number }[] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: { offset: number; type: number }[] = [];
+  const walk = (start: number, end: number) => {
+    for (let at = start; at + 8 <= end;) {
+      const type = v.getUint16(at, true);
+      const size = v.getUint32(at + 4, true);
+      out.push({ offset: at, type });
+      if (type === ChunkType.TABLE_PACKAGE) walk(at + v.getUint16(at + 2, true), Math.min(end, at + size));
+      if (size < 8) break;
+      at += size;
+    }
+  };
+  walk(12, bytes.byteLength);
+  return out;
+}

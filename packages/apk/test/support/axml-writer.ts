@@ -328,31 +328,3 @@ export function patchU16(bytes: Uint8Array, offset: number, value: number): Uint
   new DataView(copy.buffer).setUint16(offset, value, true);
   return copy;
 }
-
-/** A minimal ZIP of stored (uncompressed) entries, enough for aapt to open a manifest as an APK. */
-export function storedZip(entries: { name: string; data: Uint8Array }[]): Uint8Array {
-  const out = new Bytes();
-  const central = new Bytes();
-  for (const entry of entries) {
-    const name = new TextEncoder().encode(entry.name);
-    const crc = crc32(entry.data);
-    const offset = out.length;
-    out.u32(0x04034b50).u16(10).u16(0).u16(0).u16(0).u16(0x21).u32(crc).u32(entry.data.length).u32(entry.data.length);
-    out.u16(name.length).u16(0).bytes(name).bytes(entry.data);
-    central.u32(0x02014b50).u16(20).u16(10).u16(0).u16(0).u16(0).u16(0x21).u32(crc);
-    central.u32(entry.data.length).u32(entry.data.length).u16(name.length).u16(0).u16(0).u16(0).u16(0).u32(0).u32(offset).bytes(name);
-  }
-  const cd = central.done();
-  const cdOffset = out.length;
-  out.bytes(cd).u32(0x06054b50).u16(0).u16(0).u16(entries.length).u16(entries.length).u32(cd.length).u32(cdOffset).u16(0);
-  return out.done();
-}
-
-function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}

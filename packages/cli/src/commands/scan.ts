@@ -1,4 +1,4 @@
-import { analyzePackage, type AnalysisStage } from '@apprights/apk';
+import { analyzePackageAsync, type AnalysisStage } from '@apprights/apk';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang, type MessageKey } from '../i18n.js';
 import { Progress } from '../progress.js';
@@ -27,9 +27,9 @@ const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
   nested: 'progressNested',
 };
 
-export function runScan(file: string, options: ScanOptions): number {
+export async function runScan(file: string, options: ScanOptions): Promise<number> {
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
-  const analysis = analyzePackage(file, {
+  const analysis = await analyzePackageAsync(file, {
     strict: !options.keepGoing,
     onProgress: (stage, done, total) => {
       const key = STAGE_MESSAGES[stage];

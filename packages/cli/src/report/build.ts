@@ -106,7 +106,7 @@ function dexSummary(analysis: PackageAnalysis): DexSummary {
 }
 
 function scheme(s: SchemeResult): SchemeSummary {
-  return { present: s.present, verified: s.verified, errors: s.errors, warnings: s.warnings };
+  return { present: s.present, verified: s.verified, skipped: s.skipped ?? null, errors: s.errors, warnings: s.warnings };
 }
 
 export function signatureSummary(result: ApkSignatureResult, minSdk: number): SignatureSummary {

@@ -115,6 +115,8 @@ export interface NativeLibrary {
 export interface SchemeSummary {
   present: boolean;
   verified: boolean;
+  /** Why the scheme was not checked for this SDK range (apksigner's rules), or null when it was. */
+  skipped: string | null;
   errors: string[];
   warnings: string[];
 }

@@ -65,8 +65,13 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     blocks: [
       {
         kind: 'table',
-        headers: ['name', 'protection', 'maxSdk', 'sdk23'],
-        rows: report.permissions.map((p) => [p.name, p.protectionLevel ?? '?', p.maxSdkVersion?.toString() ?? '', p.sdk23 ? 'yes' : '']),
+        headers: [t(lang, 'colName'), t(lang, 'colProtection'), 'maxSdk', 'sdk23'],
+        rows: report.permissions.map((p) => [
+          p.name,
+          p.protectionLevel ?? '?',
+          p.maxSdkVersion?.toString() ?? '',
+          p.sdk23 ? t(lang, 'yes') : '',
+        ]),
       },
     ],
   });
@@ -74,7 +79,11 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     sections.push({
       title: `${t(lang, 'declaredPermissions')} (${report.declaredPermissions.length})`,
       blocks: [
-        { kind: 'table', headers: ['name', 'protection'], rows: report.declaredPermissions.map((p) => [p.name, p.protectionLevel ?? '']) },
+        {
+          kind: 'table',
+          headers: [t(lang, 'colName'), t(lang, 'colProtection')],
+          rows: report.declaredPermissions.map((p) => [p.name, p.protectionLevel ?? '']),
+        },
       ],
     });
   }
@@ -85,12 +94,12 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     blocks: [
       {
         kind: 'table',
-        headers: ['type', 'name', 'exported', 'permission', 'actions'],
+        headers: [t(lang, 'colType'), t(lang, 'colName'), t(lang, 'colExported'), t(lang, 'colPermission'), t(lang, 'colActions')],
         rows: limitRows(
           report.components.map((c) => [
             c.type,
             c.name,
-            c.exported ? `yes (${c.exportedSource})` : 'no',
+            c.exported ? `${t(lang, 'yes')} (${c.exportedSource})` : t(lang, 'no'),
             c.permission ?? '',
             c.intentFilters.flatMap((f) => f.actions).join(', '),
           ]),
@@ -104,15 +113,15 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
   if (report.dex.files > 0) {
     codeFields.push([t(lang, 'dexFiles'), String(report.dex.files)]);
     codeFields.push([t(lang, 'classes'), String(report.dex.classes)]);
-    codeFields.push([t(lang, 'methods'), `${report.dex.methods} (${report.dex.methodRefs} method refs, ${report.dex.strings} strings)`]);
     codeFields.push([
-      'invokes / static reads / string loads',
-      `${report.dex.invokes} / ${report.dex.staticFieldReads} / ${report.dex.stringLoads}`,
+      t(lang, 'methods'),
+      `${report.dex.methods} (${report.dex.methodRefs} ${t(lang, 'methodRefs')}, ${report.dex.strings} ${t(lang, 'strings')})`,
     ]);
+    codeFields.push([t(lang, 'codeRefs'), `${report.dex.invokes} / ${report.dex.staticFieldReads} / ${report.dex.stringLoads}`]);
   }
   if (report.jvm) {
-    codeFields.push(['class files', String(report.jvm.classFiles)]);
-    codeFields.push([t(lang, 'methods'), `${report.jvm.methods} (${report.jvm.methodRefs} method refs)`]);
+    codeFields.push([t(lang, 'classFiles'), String(report.jvm.classFiles)]);
+    codeFields.push([t(lang, 'methods'), `${report.jvm.methods} (${report.jvm.methodRefs} ${t(lang, 'methodRefs')})`]);
     if (report.jvm.aarPackage) codeFields.push([t(lang, 'sdkComponents'), report.jvm.aarPackage]);
   }
   sections.push({
@@ -125,7 +134,7 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     blocks: [
       {
         kind: 'table',
-        headers: ['abi', 'path', 'soname', 'size'],
+        headers: ['ABI', t(lang, 'colPath'), 'soname', t(lang, 'colSize')],
         rows: limitRows(
           report.nativeLibraries.map((l) => [l.abi, l.path, l.soname ?? (l.problem ? `(${l.problem})` : ''), String(l.size)]),
           (n) => ['…', `+${n}`, '', ''],
@@ -139,6 +148,7 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     const scheme = (name: keyof typeof s.details) => {
       const d = s.details[name];
       if (!d.present) return t(lang, 'absent');
+      if (d.skipped) return `${t(lang, 'notChecked')}: ${d.skipped}`;
       return d.verified ? t(lang, 'verified') : `${t(lang, 'notVerified')}: ${d.errors.join('; ')}`;
     };
     const fields: [string, string][] = [
@@ -183,7 +193,7 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
       blocks: [
         {
           kind: 'table',
-          headers: ['path', 'kind', 'size', 'classes', 'note'],
+          headers: [t(lang, 'colPath'), t(lang, 'kind'), t(lang, 'colSize'), t(lang, 'classes'), t(lang, 'colNote')],
           rows: limitRows(
             report.archive.nested.map((n) => [n.path, n.kind, String(n.size), n.classes?.toString() ?? '', n.error ?? n.skipped ?? '']),
             (n) => ['…', `+${n}`, '', '', ''],

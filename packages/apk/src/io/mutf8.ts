@@ -1,8 +1,9 @@
 /**
- * Modified UTF-8 as used by DEX string_data_item: like UTF-8 but U+0000 is written as C0 80 and
- * characters outside the BMP are written as two 3-byte surrogates, so decoding straight to UTF-16
- * code units (what JavaScript strings hold) needs no surrogate arithmetic. TextDecoder would reject
- * both quirks, hence this decoder.
+ * "Modified UTF-8", the string encoding of both Java class files (JVMS 4.4.7) and DEX string_data_item:
+ * like UTF-8, but U+0000 is written as C0 80 and characters outside the BMP as two three-byte
+ * surrogates, with no four-byte forms. TextDecoder would reject both quirks (and turn each surrogate
+ * into U+FFFD), so we decode by hand; since every sequence yields one UTF-16 code unit, no surrogate
+ * arithmetic is needed. A raw 0 byte is never valid (DEX strings end at the first one).
  */
 
 export interface Mutf8Result {
@@ -11,17 +12,23 @@ export interface Mutf8Result {
   wellFormed: boolean;
 }
 
+/** Code units collected before each String.fromCharCode, which must never get a huge argument list. */
 const CHUNK = 4096;
 
-/** Decodes `bytes[start, end)` (without the terminating NUL). Never throws. */
+/**
+ * Decodes `bytes[start, end)`. Malformed sequences become U+FFFD rather than errors: the name is still
+ * useful evidence, and the platform would reject such a file anyway. Never throws.
+ */
 export function decodeMutf8(bytes: Uint8Array, start: number, end: number): Mutf8Result {
   let ascii = true;
   for (let i = start; i < end; i++) {
-    if (bytes[i]! >= 0x80) {
+    const b = bytes[i]!;
+    if (b === 0 || b >= 0x80) {
       ascii = false;
       break;
     }
   }
+  // Almost every name in real DEX and class files is ASCII, which needs no decoding at all.
   if (ascii) return { value: latin1(bytes, start, end), wellFormed: true };
   const units: number[] = [];
   let out = '';
@@ -29,7 +36,7 @@ export function decodeMutf8(bytes: Uint8Array, start: number, end: number): Mutf
   let i = start;
   while (i < end) {
     const a = bytes[i]!;
-    if (a < 0x80) {
+    if (a !== 0 && a < 0x80) {
       units.push(a);
       i += 1;
     } else if ((a & 0xe0) === 0xc0 && i + 1 < end && (bytes[i + 1]! & 0xc0) === 0x80) {
@@ -52,7 +59,13 @@ export function decodeMutf8(bytes: Uint8Array, start: number, end: number): Mutf
   return { value: out, wellFormed };
 }
 
+/** `decodeMutf8` for callers that do not report malformed strings (the class-file reader). */
+export function decodeModifiedUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return decodeMutf8(bytes, start, end).value;
+}
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
+  // Short strings (most identifiers) are cheaper to build in JS than through a Buffer round trip.
   if (end - start <= 64) {
     let s = '';
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
