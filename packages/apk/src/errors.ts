@@ -31,6 +31,13 @@ export class ApkFormatError extends Error {
     this.code = code;
     this.entry = entry;
   }
+
+  /** Rebuilds an error sent from another thread (its message already names the entry). */
+  static restore(sent: { code: ApkErrorCode; message: string; entry?: string }): ApkFormatError {
+    const error = new ApkFormatError(sent.code, sent.message);
+    (error as { entry: string | undefined }).entry = sent.entry;
+    return error;
+  }
 }
 
 /** Throws `new ApkFormatError(code, message, entry)` when `condition` is false. */

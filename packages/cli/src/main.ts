@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { ApkFormatError } from '@apprights/apk';
 import { ExitCode } from './exit-codes.js';
@@ -7,8 +6,9 @@ import { runScan } from './commands/scan.js';
 import { runVerify } from './commands/verify.js';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
+import { packageVersion } from './package-root.js';
 
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const version = packageVersion;
 
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };

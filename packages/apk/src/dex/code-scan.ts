@@ -67,8 +67,9 @@ class U32Buffer {
     next.set(this.data);
     this.data = next;
   }
+  /** A view, not a copy: copying costs more (fresh memory) than the unused tail wastes. */
   finish(): Uint32Array {
-    return this.data.slice(0, this.length);
+    return this.data.subarray(0, this.length);
   }
 }
 
@@ -117,6 +118,16 @@ export interface DexInvertedRefs {
  * Methods that share one code_item (dexlayout deduplicates identical code) share one ref range;
  * `codeOwner[s]` is the first slot that scanned it.
  */
+/** What a DexCodeScan is made of: seven per-slot arrays, the reference arrays and two counters. */
+export interface DexCodeScanTransfer {
+  slots: Uint32Array[];
+  refOpcode: Uint8Array;
+  refIndex: Uint32Array;
+  refPc: Uint32Array;
+  instructionCount: number;
+  definedMethodCount: number;
+}
+
 export class DexCodeScan {
   readonly slotCount: number;
   readonly methodIndex: Uint32Array;
@@ -139,18 +150,13 @@ export class DexCodeScan {
   private ownerSlots: Uint32Array | undefined;
   private sharers: Map<number, number[]> | undefined;
 
-  /** @internal built by scanDexCode */
+  /** @internal built by scanDexCode, or from a transfer by fromTransfer */
   constructor(
     readonly dex: DexFile,
     readonly options: DexScanOptions,
-    parts: {
-      slots: U32Buffer[];
-      refs: RefBuffer;
-      instructionCount: number;
-      definedMethodCount: number;
-    },
+    parts: DexCodeScanTransfer,
   ) {
-    const [methodIndex, classDefIndex, accessFlags, codeOffset, codeOwner, refStart, refEnd] = parts.slots.map((b) => b.finish()) as [
+    const [methodIndex, classDefIndex, accessFlags, codeOffset, codeOwner, refStart, refEnd] = parts.slots as [
       Uint32Array,
       Uint32Array,
       Uint32Array,
@@ -167,13 +173,34 @@ export class DexCodeScan {
     this.refStart = refStart;
     this.refEnd = refEnd;
     this.slotCount = methodIndex.length;
-    const n = parts.refs.length;
-    this.refCount = n;
-    this.refOpcode = parts.refs.opcode.slice(0, n);
-    this.refIndex = parts.refs.index.slice(0, n);
-    this.refPc = parts.refs.pc.slice(0, n);
+    this.refCount = parts.refOpcode.length;
+    this.refOpcode = parts.refOpcode;
+    this.refIndex = parts.refIndex;
+    this.refPc = parts.refPc;
     this.instructionCount = parts.instructionCount;
     this.definedMethodCount = parts.definedMethodCount;
+  }
+
+  /**
+   * The scan as plain typed arrays, to send to another thread (the arrays' buffers can be moved in
+   * the transfer list). `fromTransfer` rebuilds it there over the same DEX bytes.
+   */
+  toTransfer(): DexCodeScanTransfer {
+    return {
+      slots: [this.methodIndex, this.classDefIndex, this.accessFlags, this.codeOffset, this.codeOwner, this.refStart, this.refEnd],
+      refOpcode: this.refOpcode,
+      refIndex: this.refIndex,
+      refPc: this.refPc,
+      instructionCount: this.instructionCount,
+      definedMethodCount: this.definedMethodCount,
+    };
+  }
+
+  static fromTransfer(dex: DexFile, options: DexScanOptions, parts: DexCodeScanTransfer): DexCodeScan {
+    if (parts.slots.length !== 7 || parts.refIndex.length !== parts.refOpcode.length || parts.refPc.length !== parts.refOpcode.length) {
+      throw new Error('malformed DEX code scan transfer');
+    }
+    return new DexCodeScan(dex, options, parts);
   }
 
   /** References grouped by target for one pool, built on first use (O(refs), 4 bytes per ref). */
@@ -433,5 +460,13 @@ export function scanDexCode(dex: DexFile, options: DexScanOptions): DexCodeScan 
     currentClass = c;
     dex.decodeClassData(off, undefined, onMethod);
   }
-  return new DexCodeScan(dex, options, { slots, refs, instructionCount, definedMethodCount });
+  const n = refs.length;
+  return new DexCodeScan(dex, options, {
+    slots: slots.map((b) => b.finish()),
+    refOpcode: refs.opcode.subarray(0, n),
+    refIndex: refs.index.subarray(0, n),
+    refPc: refs.pc.subarray(0, n),
+    instructionCount,
+    definedMethodCount,
+  });
 }

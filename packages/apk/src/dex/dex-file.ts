@@ -55,6 +55,8 @@ export interface DexParseOptions {
   name?: string;
   /** Compute the Adler-32 checksum and record a mismatch as an issue (default true; ~1 ms per MB). */
   verifyChecksum?: boolean;
+  /** The outcome of a checksum check done elsewhere (another thread), kept instead of checking again. */
+  checksumValid?: boolean;
   /** Compute the SHA-1 signature and record a mismatch as an issue (default false). */
   verifySignature?: boolean;
 }
@@ -264,7 +266,9 @@ export class DexFile {
       this.issue('trailing-data', `${input.length - h.fileSize} bytes after the ${h.fileSize} bytes the header declares`);
     }
 
-    if (options.verifyChecksum !== false) {
+    if (options.checksumValid !== undefined) {
+      this.checksumValid = options.checksumValid;
+    } else if (options.verifyChecksum !== false) {
       const actual = adler32(this.bytes, 12, h.fileSize);
       this.checksumValid = actual === h.checksum;
       if (!this.checksumValid) {
@@ -686,6 +690,12 @@ export class DexFile {
   callSiteOffset(index: number): number {
     this.checkIndex(index, this.counts.callSites, 'call_site');
     return this.view.getUint32(this.callSiteIdsOff + index * 4, true);
+  }
+
+  /** Uses a scan made elsewhere (another thread, over the same bytes) as this file's cached scan. */
+  adoptScan(scan: DexCodeScan): void {
+    if (scan.dex !== this) throw new Error('adoptScan: the scan belongs to another DexFile');
+    this.scanCache = scan;
   }
 
   /**

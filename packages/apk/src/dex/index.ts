@@ -29,7 +29,14 @@ export {
   type DexTry,
   type DexCatchHandler,
 } from './dex-file.js';
-export { DexCodeScan, refPoolOf, type DexScanOptions, type DexRefPool, type DexInvertedRefs } from './code-scan.js';
+export {
+  DexCodeScan,
+  refPoolOf,
+  type DexScanOptions,
+  type DexRefPool,
+  type DexInvertedRefs,
+  type DexCodeScanTransfer,
+} from './code-scan.js';
 export { CodeIndex, buildCodeIndex, parseMemberQuery, type MemberQuery, type CodeSite, type DexMemberHandle } from './code-index.js';
 export { readDexFiles, dexEntryNames, PRIMARY_DEX, type MultiDex, type DexEntryNames } from './multidex.js';
 export {

@@ -9,6 +9,12 @@ export interface RandomAccessSource {
   readonly size: number;
   /** Returns exactly `length` bytes at `offset`, or throws an ApkFormatError. */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * Like read, but the bytes are only valid until the next readTemporary call: a file source reuses
+   * one buffer. Fresh memory is expensive to touch (page faults cost more than the read itself on
+   * virtual machines), so streaming work (hashing, inflating) should use this.
+   */
+  readTemporary(offset: number, length: number): Uint8Array;
   close(): void;
 }
 
@@ -23,8 +29,14 @@ export class BufferSource implements RandomAccessSource {
     }
     return this.bytes.subarray(offset, offset + length);
   }
+  readTemporary(offset: number, length: number): Uint8Array {
+    return this.read(offset, length);
+  }
   close(): void {}
 }
+
+/** Reads larger than this get their own buffer rather than growing the reused one. */
+const SCRATCH_LIMIT = 64 * 1024 * 1024;
 
 const ERRNO_WORDS: Record<string, string> = {
   ENOENT: 'no such file',
@@ -38,6 +50,7 @@ const ERRNO_WORDS: Record<string, string> = {
 export class FileSource implements RandomAccessSource {
   readonly size: number;
   private fd: number | undefined;
+  private scratch: Buffer | undefined;
 
   constructor(readonly path: string) {
     let stat;
@@ -67,6 +80,17 @@ export class FileSource implements RandomAccessSource {
     return out;
   }
 
+  readTemporary(offset: number, length: number): Uint8Array {
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw new ApkFormatError('zip-corrupt', `read past end of file (offset ${offset}, length ${length}, size ${this.size})`);
+    }
+    if (length > SCRATCH_LIMIT) return this.read(offset, length);
+    if (!this.scratch || this.scratch.byteLength < length) this.scratch = Buffer.allocUnsafe(Math.max(length, 1 << 20));
+    const view = this.scratch.subarray(0, length);
+    this.readInto(view, offset);
+    return view;
+  }
+
   /** Fills `target` with the bytes at `offset` (no allocation: for large or repeated reads). */
   readInto(target: Uint8Array, offset: number): void {
     if (this.fd === undefined) throw new ApkFormatError('io', `file already closed: ${this.path}`);
@@ -81,21 +105,5 @@ export class FileSource implements RandomAccessSource {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-  }
-}
-
-/**
- * A source for a file: read whole into shared memory when it is at most `preloadSize` bytes, else
- * a FileSource reading ranges on demand.
- */
-export function openSource(path: string, preloadSize: number): RandomAccessSource {
-  const file = new FileSource(path);
-  if (file.size > preloadSize) return file;
-  try {
-    const bytes = new Uint8Array(new SharedArrayBuffer(file.size));
-    file.readInto(bytes, 0);
-    return new BufferSource(bytes);
-  } finally {
-    file.close();
   }
 }

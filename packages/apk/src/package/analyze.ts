@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { BufferSource } from '../io/source.js';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
 import { parseManifest, type AndroidManifest } from '../manifest/index.js';
 import { readResourceTable, type LocalizedStrings, type ResourceTable } from '../arsc/index.js';
-import { dexEntryNames, parseDex, type DexCodeScan, type DexFile } from '../dex/index.js';
+import { DexCodeScan, dexEntryNames, parseDex, type DexFile } from '../dex/index.js';
 import { scanJar, type JarScan } from '../classfile/index.js';
 import { listNativeLibraries, type NativeLibraryListing } from '../elf/index.js';
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
 import { detectPackageKind, type PackageKind } from './detect.js';
 import { countDefinedMethods } from './dex-counts.js';
 import { sdkNumber } from './sdk.js';
-import type { SignatureWorkerInput, SignatureWorkerOutput } from './signature-worker.js';
+import { sha256Of } from './hash.js';
+import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
 
 /**
@@ -40,8 +39,15 @@ export interface AnalyzeOptions {
   onProgress?: (stage: AnalysisStage, done?: number, total?: number) => void;
   /** Wraps each stage, e.g. to time it. */
   measure?: <T>(stage: AnalysisStage, work: () => T) => T;
-  /** Results computed elsewhere (the signature worker): these stages are then skipped. */
+  /** Results computed elsewhere (the analysis worker): these stages are then skipped. */
   precomputed?: { sha256?: string; signatures?: ApkSignatureResult | null };
+  /**
+   * Tuning of analyzePackageAsync's second thread: the smallest file worth it, and the worker's
+   * fixed cost in bytes of DEX (see WORKER_OVERHEAD_BYTES). Tests set both to 0 to force it.
+   */
+  parallel?: { minSize?: number; workerOverheadBytes?: number };
+  /** DEX entries another thread reads; merged afterwards with mergeWorkerDex. */
+  delegatedDex?: ReadonlySet<string>;
 }
 
 export interface AnalysisProblem {
@@ -83,15 +89,6 @@ export interface PackageAnalysis {
   problems: AnalysisProblem[];
   /** Closes the file. The analysis keeps what it read; lazy lookups on `archive` fail afterwards. */
   close(): void;
-}
-
-function sha256Of(archive: ZipArchive): string {
-  const hash = createHash('sha256');
-  const chunk = 4 * 1024 * 1024;
-  for (let offset = 0; offset < archive.source.size; offset += chunk) {
-    hash.update(archive.source.read(offset, Math.min(chunk, archive.source.size - offset)));
-  }
-  return hash.digest('hex');
 }
 
 /** The icon file at the highest density (what a store shows), or undefined. */
@@ -139,7 +136,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
-  const sha256 = options.precomputed?.sha256 ?? measure('hash', () => sha256Of(archive));
+  const sha256 = options.precomputed?.sha256 ?? measure('hash', () => sha256Of(archive.source));
 
   let manifest: AndroidManifest | undefined;
   let resources: ResourceTable | undefined;
@@ -159,6 +156,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   if (names.loaded.length > 0) {
     const scanCode = options.scanCode ?? true;
     names.loaded.forEach((name, i) => {
+      if (options.delegatedDex?.has(name)) return;
       progress('dex', i, names.loaded.length);
       const result = stage('dex', () => {
         const bytes = archive.read(name);
@@ -211,55 +209,124 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   };
 }
 
-const workerUrl = new URL('./signature-worker.js', import.meta.url);
+const workerUrl = new URL('./analysis-worker.js', import.meta.url);
 // Running from TypeScript sources (tests under tsx) there is no compiled worker file to start.
 const workerAvailable = import.meta.url.endsWith('.js');
 
-function runSignatureWorker(input: SignatureWorkerInput): Promise<SignatureWorkerOutput> {
+function runWorker(input: AnalysisWorkerInput): Promise<AnalysisWorkerOutput> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl, { workerData: input });
-    worker.once('message', (output: SignatureWorkerOutput) => {
+    worker.once('message', (output: AnalysisWorkerOutput) => {
       resolve(output);
       void worker.terminate();
     });
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`signature worker exited with code ${code}`)));
+    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
   });
 }
 
+/** Below this size a second thread costs more to start than it saves. */
+const WORKER_MIN_SIZE = 8 * 1024 * 1024;
 /**
- * Like analyzePackage, using both cores: a worker thread hashes the file and verifies signatures
- * while this thread parses the manifest, resources and DEX. Falls back to one thread for archives
- * too large to hold in memory (and when running from TypeScript sources).
+ * The worker's fixed cost (starting, loading the X.509 code, hashing and verifying), in the bytes of
+ * DEX the main thread reads in the same time: measured on the benchmark APK, about 10 MB.
+ */
+const WORKER_OVERHEAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * DEX files for the worker, so both threads finish at about the same time: the worker's fixed cost
+ * plus its DEX should be half of everything. Largest first, each taken only if it still fits.
+ */
+function pickWorkerDex(archive: ZipArchive, overhead: number): string[] {
+  const loaded = dexEntryNames(archive).loaded;
+  const size = (name: string) => archive.get(name)?.uncompressedSize ?? 0;
+  const total = loaded.reduce((sum, name) => sum + size(name), 0);
+  let budget = (total + overhead) / 2 - overhead;
+  const picked: string[] = [];
+  for (const name of [...loaded].sort((a, b) => size(b) - size(a))) {
+    if (size(name) <= budget) {
+      picked.push(name);
+      budget -= size(name);
+    }
+  }
+  return picked;
+}
+
+/** Puts the worker's DEX files into the analysis, in Android's load order. */
+function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict: boolean, scanOptions: { fieldWrites?: boolean }): void {
+  for (const item of received) {
+    if (item.error || !item.bytes) {
+      const error = ApkFormatError.restore(item.error ?? { code: 'dex-corrupt', message: `no data for ${item.name}` });
+      if (strict) throw error;
+      analysis.problems.push({ stage: 'dex', code: error.code, message: error.message, ...(error.entry ? { entry: error.entry } : {}) });
+      continue;
+    }
+    // The worker already checked the checksum and recorded the issues; re-reading the tables here
+    // is cheap and gives this thread its own DexFile over the moved bytes.
+    const dex = parseDex(item.bytes, {
+      name: item.name,
+      verifyChecksum: false,
+      ...(item.checksumValid !== undefined ? { checksumValid: item.checksumValid } : {}),
+    });
+    dex.issues.length = 0;
+    dex.issues.push(...(item.issues ?? []));
+    dex.issuesDropped = item.issuesDropped ?? 0;
+    const scan = item.scan ? DexCodeScan.fromTransfer(dex, scanOptions, item.scan) : undefined;
+    if (scan) dex.adoptScan(scan);
+    analysis.dex.push({
+      name: item.name,
+      size: item.bytes.byteLength,
+      dex,
+      definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(dex),
+      scan,
+    });
+  }
+  const order = new Map(dexEntryNames(analysis.archive).loaded.map((name, i) => [name, i]));
+  analysis.dex.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+}
+
+/**
+ * Like analyzePackage, using both cores: a worker thread hashes the file, verifies the signatures
+ * and reads part of the DEX files while this thread reads the rest. Small archives (and runs from
+ * TypeScript sources, which have no compiled worker) use one thread.
  */
 export async function analyzePackageAsync(path: string, options: AnalyzeOptions = {}): Promise<PackageAnalysis> {
   const archive = ZipArchive.open(path, options.zipLimits);
   try {
-    const source = archive.source;
-    if (!workerAvailable || !(source instanceof BufferSource) || !(source.bytes.buffer instanceof SharedArrayBuffer)) {
+    if (!workerAvailable || archive.source.size < (options.parallel?.minSize ?? WORKER_MIN_SIZE))
       return analyzeArchive(archive, path, options);
-    }
-    const pending = runSignatureWorker({
-      bytes: source.bytes,
+    const strict = options.strict ?? true;
+    const scanCode = options.scanCode ?? true;
+    const dexNames = pickWorkerDex(archive, options.parallel?.workerOverheadBytes ?? WORKER_OVERHEAD_BYTES);
+    const pending = runWorker({
+      path,
       verify: options.verifySignatures ?? true,
       minSdk: options.minSdk,
       zipLimits: options.zipLimits ?? {},
+      dexNames,
+      scanCode,
     });
-    // Keep a rejected promise from being reported as unhandled while the main thread works.
+    // Keep a rejected promise from being reported as unhandled while this thread works.
     pending.catch(() => {});
-    const analysis = analyzeArchive(archive, path, { ...options, precomputed: { sha256: '', signatures: null } });
+    const analysis = analyzeArchive(archive, path, {
+      ...options,
+      precomputed: { sha256: '', signatures: null },
+      delegatedDex: new Set(dexNames),
+    });
     options.onProgress?.('signatures');
     const output = await pending;
     if (!output.ok) {
-      if ('bug' in output) throw new Error(`signature worker failed: ${output.bug}`);
-      const problem = new ApkFormatError(output.error.code, output.error.message);
-      if (options.strict ?? true) throw problem;
-      analysis.problems.push({ stage: 'signatures', code: problem.code, message: problem.message });
-      analysis.sha256 = sha256Of(archive);
-      return analysis;
+      if ('bug' in output) throw new Error(`analysis worker failed: ${output.bug}`);
+      throw ApkFormatError.restore(output.error);
     }
     analysis.sha256 = output.sha256;
+    if (output.signatureError) {
+      const error = ApkFormatError.restore(output.signatureError);
+      if (strict) throw error;
+      analysis.problems.push({ stage: 'signatures', code: error.code, message: error.message });
+    }
     analysis.signatures = analysis.kind === 'apk' ? output.signatures : undefined;
+    mergeWorkerDex(analysis, output.dex, strict, {});
     return analysis;
   } catch (error) {
     archive.close();

@@ -8,7 +8,7 @@ import { SIGNING_LIMITS } from './limits.js';
  * central directory, end of central directory with its CD offset replaced by the signing block's
  * offset); each section into 1 MiB chunks. Each chunk is hashed as 0xa5 ‖ u32 length ‖ data, and the
  * result is the hash of 0x5a ‖ u32 chunk count ‖ chunk hashes. We stream the file one chunk at a time
- * through `archive.source.read` and feed every requested algorithm from the same read, so each
+ * through `archive.source.readTemporary` (one reused buffer) and feed every requested algorithm from the same read, so each
  * content digest is computed once per APK however many signers and schemes ask for it.
  */
 export function computeContentDigests(
@@ -46,7 +46,7 @@ export function computeContentDigests(
   for (const section of sections) {
     for (let done = 0; done < section.length;) {
       const length = Math.min(chunk, section.length - done);
-      const data = section.bytes ? section.bytes.subarray(done, done + length) : source.read(section.offset + done, length);
+      const data = section.bytes ? section.bytes.subarray(done, done + length) : source.readTemporary(section.offset + done, length);
       prefix.writeUInt32LE(length, 1);
       for (let i = 0; i < algorithms.length; i++) {
         top[i]!.update(createHash(hashName(algorithms[i]!)).update(prefix).update(data).digest());

@@ -2,7 +2,7 @@ import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } f
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ApkFormatError } from '../errors.js';
 import { ByteReader } from '../io/bytes.js';
-import { BufferSource, openSource, type RandomAccessSource } from '../io/source.js';
+import { BufferSource, FileSource, type RandomAccessSource } from '../io/source.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './limits.js';
 
 /**
@@ -98,15 +98,9 @@ export class ZipArchive {
     this.entries = this.readCentralDirectory();
   }
 
-  /**
-   * Opens an archive file. Files up to `limits.preloadSize` are read into memory once (into a
-   * SharedArrayBuffer, so worker threads can share them without a copy): every later read is then a
-   * zero-copy view, which is much faster than many positional reads into fresh buffers. Larger files
-   * are read on demand.
-   */
+  /** Opens an archive file; entries are read from it on demand. */
   static open(path: string, limits: Partial<ZipLimits> = {}): ZipArchive {
-    const preloadSize = limits.preloadSize ?? DEFAULT_ZIP_LIMITS.preloadSize;
-    const source = openSource(path, preloadSize);
+    const source = new FileSource(path);
     try {
       return new ZipArchive(source, limits);
     } catch (error) {
@@ -147,7 +141,9 @@ export class ZipArchive {
     }
     this.checkRatio(e);
     this.chargeInflated(e.uncompressedSize, e.name);
-    const raw = this.source.read(dataOffset, e.compressedSize);
+    // Deflated input is only needed while inflating, so it goes through the source's reused buffer.
+    const raw =
+      e.method === METHOD_STORED ? this.source.read(dataOffset, e.compressedSize) : this.source.readTemporary(dataOffset, e.compressedSize);
     let data: Uint8Array;
     if (e.method === METHOD_STORED) {
       if (e.compressedSize !== e.uncompressedSize) {

@@ -14,8 +14,6 @@ export interface ZipLimits {
   maxTotalInflated: number;
   /** Uncompressed:compressed ratio above which an entry over 1 MiB is treated as a bomb. */
   maxRatio: number;
-  /** Archives up to this size are read into memory at once by ZipArchive.open; larger ones on demand. */
-  preloadSize: number;
 }
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
@@ -25,5 +23,4 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntrySize: 512 * 1024 ** 2,
   maxTotalInflated: 4 * 1024 ** 3,
   maxRatio: 200,
-  preloadSize: 256 * 1024 ** 2,
 };

@@ -273,6 +273,9 @@ describe('streaming and hostile input', () => {
       this.reads.push(length);
       return this.inner.read(offset, length);
     }
+    readTemporary(offset: number, length: number): Uint8Array {
+      return this.read(offset, length);
+    }
     close(): void {}
   }
 

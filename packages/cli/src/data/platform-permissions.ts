@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 
 /**
  * Protection levels of Android platform permissions, from data/platform-permissions.json (generated
@@ -14,7 +16,7 @@ let table: Record<string, PermissionEntry> | undefined;
 function load(): Record<string, PermissionEntry> {
   // The same relative path works from src/data (tests) and dist/data (the built CLI).
   table ??= (
-    JSON.parse(readFileSync(new URL('../../data/platform-permissions.json', import.meta.url), 'utf8')) as {
+    JSON.parse(readFileSync(join(packageRoot, 'data/platform-permissions.json'), 'utf8')) as {
       permissions: Record<string, PermissionEntry>;
     }
   ).permissions;

@@ -1,0 +1,96 @@
+/**
+ * The whole-package analysis, in one thread (analyzePackage) and with the worker thread
+ * (analyzePackageAsync). The worker only exists in the compiled library, so the two-thread tests
+ * import packages/apk/dist (npm test builds it first) and must give the same answers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as built from '../../dist/index.js';
+import { analyzePackage, ApkFormatError } from '../../src/index.js';
+import { buildApk } from '../support/apk-builder.js';
+import { buildDex, sampleDexSpec } from '../support/dex-writer.js';
+import { realApks } from '../support/fixtures.js';
+
+const force = { parallel: { minSize: 0, workerOverheadBytes: 0 } };
+
+/** What must agree between the runs (structural: the src and dist types are distinct to TypeScript). */
+interface Comparable {
+  sha256: string;
+  dex: {
+    name: string;
+    definedMethods: number;
+    dex: { counts: { classDefs: number }; checksumValid: boolean | undefined; issues: unknown[] };
+    scan?: { refCount: number } | undefined;
+  }[];
+  signatures?: { verified: boolean; schemes: Record<string, { verified: boolean }> } | undefined;
+  problems: { message: string }[];
+}
+
+function summary(a: Comparable) {
+  return {
+    sha256: a.sha256,
+    dex: a.dex.map((d) => ({
+      name: d.name,
+      classes: d.dex.counts.classDefs,
+      methods: d.definedMethods,
+      refs: d.scan?.refCount,
+      checksum: d.dex.checksumValid,
+      issues: d.dex.issues.length,
+    })),
+    verified: a.signatures?.verified,
+    schemes: a.signatures && Object.fromEntries(Object.entries(a.signatures.schemes).map(([k, v]) => [k, v.verified])),
+    problems: a.problems.map((p) => p.message),
+  };
+}
+
+test('two threads give the same analysis as one, on a real multidex APK', async () => {
+  const one = analyzePackage(realApks.settings);
+  const two = await built.analyzePackageAsync(realApks.settings, force);
+  try {
+    assert.ok(two.dex.length > 1);
+    assert.deepEqual(summary(two), summary(one));
+    // The moved scan still answers queries over the moved bytes.
+    const index = built.buildCodeIndex(two.dex.map((d) => d.dex));
+    const reference = built.analyzePackage(realApks.settings);
+    const expected = built.buildCodeIndex(reference.dex.map((d) => d.dex));
+    assert.deepEqual(
+      index.classesCalling('Landroid/content/Context;->getSystemService'),
+      expected.classesCalling('Landroid/content/Context;->getSystemService'),
+    );
+    reference.close();
+  } finally {
+    one.close();
+    two.close();
+  }
+});
+
+test('a corrupt DEX read by the worker fails the scan, or becomes a problem when not strict', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apprights-analyze-'));
+  try {
+    const bad = Buffer.from(buildDex(sampleDexSpec()).bytes);
+    bad.writeUInt32LE(0x7fffffff, 0x38); // string_ids_size far past the end of the file
+    const path = join(dir, 'corrupt.apk');
+    writeFileSync(path, buildApk({ dex: [buildDex(sampleDexSpec()).bytes, bad], sign: false }));
+    await assert.rejects(built.analyzePackageAsync(path, force), (error: unknown) => {
+      assert.ok(error instanceof built.ApkFormatError);
+      assert.equal(error.code, 'dex-corrupt');
+      assert.equal(error.entry, 'classes2.dex');
+      assert.match(error.message, /corrupt DEX.*\(classes2\.dex\)$/);
+      return true;
+    });
+    const lenient = await built.analyzePackageAsync(path, { ...force, strict: false });
+    assert.deepEqual(
+      lenient.dex.map((d) => d.name),
+      ['classes.dex'],
+    );
+    assert.equal(lenient.problems.length, 1);
+    assert.equal(lenient.problems[0]!.entry, 'classes2.dex');
+    lenient.close();
+    assert.throws(() => analyzePackage(path), ApkFormatError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

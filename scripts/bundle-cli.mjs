@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Bundles the CLI (and the analysis worker it starts) into two files. Loading ~70 separate ES
+// modules costs a short-lived command more than its work on small inputs; one file loads in a
+// fraction of that. tsc still builds every package (types, the library's own dist); this only adds
+// packages/cli/dist/bundle/. The X.509/CMS schemas stay external: they are loaded on first use.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    apprights: 'packages/cli/src/main.ts',
+    'analysis-worker': 'packages/apk/src/package/analysis-worker.ts',
+  },
+  outdir: 'packages/cli/dist/bundle',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  external: ['@peculiar/*'],
+  // commander is CommonJS and requires Node built-ins; an ES module bundle needs a require for that.
+  banner: {
+    js: "import { createRequire as __appRightsCreateRequire } from 'node:module'; const require = __appRightsCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
