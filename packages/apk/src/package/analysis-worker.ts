@@ -11,14 +11,15 @@ import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.j
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
 import { sha256Of } from './hash.js';
 import { sdkNumber } from './sdk.js';
+import { pickWorkerDex } from './worker-share.js';
 
 export interface AnalysisWorkerInput {
   path: string;
   verify: boolean;
   minSdk: number | undefined;
   zipLimits: Partial<ZipLimits>;
-  /** DEX entries this thread parses and scans. */
-  dexNames: string[];
+  /** The worker's fixed cost in DEX bytes: with it, the worker picks its DEX files like the main thread. */
+  workerOverheadBytes: number;
   scanCode: boolean;
 }
 
@@ -98,7 +99,7 @@ function run(input: AnalysisWorkerInput, transfer: ArrayBuffer[]): AnalysisWorke
   try {
     const sha256 = sha256Of(archive.source);
     const { signatures, signatureError } = verify(archive, input);
-    const dex = input.dexNames.map((name) => readDex(archive, name, input.scanCode, transfer));
+    const dex = pickWorkerDex(archive, input.workerOverheadBytes).map((name) => readDex(archive, name, input.scanCode, transfer));
     return { ok: true, sha256, signatures, ...(signatureError ? { signatureError } : {}), dex };
   } finally {
     archive.close();

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
@@ -12,6 +13,7 @@ import { detectPackageKind, type PackageKind } from './detect.js';
 import { countDefinedMethods } from './dex-counts.js';
 import { sdkNumber } from './sdk.js';
 import { sha256Of } from './hash.js';
+import { pickWorkerDex, WORKER_MIN_SIZE, WORKER_OVERHEAD_BYTES } from './worker-share.js';
 import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
 
@@ -213,9 +215,9 @@ const workerUrl = new URL('./analysis-worker.js', import.meta.url);
 // Running from TypeScript sources (tests under tsx) there is no compiled worker file to start.
 const workerAvailable = import.meta.url.endsWith('.js');
 
-function runWorker(input: AnalysisWorkerInput): Promise<AnalysisWorkerOutput> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl, { workerData: input });
+function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorkerOutput>; stop: () => void } {
+  const worker = new Worker(workerUrl, { workerData: input });
+  const result = new Promise<AnalysisWorkerOutput>((resolve, reject) => {
     worker.once('message', (output: AnalysisWorkerOutput) => {
       resolve(output);
       void worker.terminate();
@@ -223,33 +225,9 @@ function runWorker(input: AnalysisWorkerInput): Promise<AnalysisWorkerOutput> {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
   });
-}
-
-/** Below this size a second thread costs more to start than it saves. */
-const WORKER_MIN_SIZE = 8 * 1024 * 1024;
-/**
- * The worker's fixed cost (starting, loading the X.509 code, hashing and verifying), in the bytes of
- * DEX the main thread reads in the same time: measured on the benchmark APK, about 10 MB.
- */
-const WORKER_OVERHEAD_BYTES = 10 * 1024 * 1024;
-
-/**
- * DEX files for the worker, so both threads finish at about the same time: the worker's fixed cost
- * plus its DEX should be half of everything. Largest first, each taken only if it still fits.
- */
-function pickWorkerDex(archive: ZipArchive, overhead: number): string[] {
-  const loaded = dexEntryNames(archive).loaded;
-  const size = (name: string) => archive.get(name)?.uncompressedSize ?? 0;
-  const total = loaded.reduce((sum, name) => sum + size(name), 0);
-  let budget = (total + overhead) / 2 - overhead;
-  const picked: string[] = [];
-  for (const name of [...loaded].sort((a, b) => size(b) - size(a))) {
-    if (size(name) <= budget) {
-      picked.push(name);
-      budget -= size(name);
-    }
-  }
-  return picked;
+  // Keep a rejection from being reported as unhandled while this thread still works.
+  result.catch(() => {});
+  return { result, stop: () => void worker.terminate() };
 }
 
 /** Puts the worker's DEX files into the analysis, in Android's load order. */
@@ -291,30 +269,37 @@ function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict
  * TypeScript sources, which have no compiled worker) use one thread.
  */
 export async function analyzePackageAsync(path: string, options: AnalyzeOptions = {}): Promise<PackageAnalysis> {
-  const archive = ZipArchive.open(path, options.zipLimits);
+  const minSize = options.parallel?.minSize ?? WORKER_MIN_SIZE;
+  const overhead = options.parallel?.workerOverheadBytes ?? WORKER_OVERHEAD_BYTES;
+  let size = 0;
   try {
-    if (!workerAvailable || archive.source.size < (options.parallel?.minSize ?? WORKER_MIN_SIZE))
-      return analyzeArchive(archive, path, options);
+    size = statSync(path).size;
+  } catch {
+    // ZipArchive.open reports the problem in its own words.
+  }
+  if (!workerAvailable || size < minSize) return analyzePackage(path, options);
+  // The worker starts first, so it boots while this thread reads the central directory; each
+  // thread then picks the same DEX files for the worker from its own copy of the directory.
+  const worker = runWorker({
+    path,
+    verify: options.verifySignatures ?? true,
+    minSdk: options.minSdk,
+    zipLimits: options.zipLimits ?? {},
+    workerOverheadBytes: overhead,
+    scanCode: options.scanCode ?? true,
+  });
+  let archive: ZipArchive | undefined;
+  try {
+    archive = ZipArchive.open(path, options.zipLimits);
     const strict = options.strict ?? true;
-    const scanCode = options.scanCode ?? true;
-    const dexNames = pickWorkerDex(archive, options.parallel?.workerOverheadBytes ?? WORKER_OVERHEAD_BYTES);
-    const pending = runWorker({
-      path,
-      verify: options.verifySignatures ?? true,
-      minSdk: options.minSdk,
-      zipLimits: options.zipLimits ?? {},
-      dexNames,
-      scanCode,
-    });
-    // Keep a rejected promise from being reported as unhandled while this thread works.
-    pending.catch(() => {});
+    const dexNames = pickWorkerDex(archive, overhead);
     const analysis = analyzeArchive(archive, path, {
       ...options,
       precomputed: { sha256: '', signatures: null },
       delegatedDex: new Set(dexNames),
     });
     options.onProgress?.('signatures');
-    const output = await pending;
+    const output = await worker.result;
     if (!output.ok) {
       if ('bug' in output) throw new Error(`analysis worker failed: ${output.bug}`);
       throw ApkFormatError.restore(output.error);
@@ -329,7 +314,8 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
     mergeWorkerDex(analysis, output.dex, strict, {});
     return analysis;
   } catch (error) {
-    archive.close();
+    worker.stop();
+    archive?.close();
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, verify as cryptoVerify } from 'node:crypto';
 import type { SignerInfo } from '@peculiar/asn1-cms';
-import { asn1 } from './asn1.js';
+import { asn1Cms } from './asn1.js';
 import { ApkFormatError } from '../errors.js';
 import { bytesEqual } from '../io/bytes.js';
 import { inflateRawSync } from 'node:zlib';
@@ -269,7 +269,7 @@ interface ParsedSignerInfo {
 }
 
 function parsePkcs7(block: Uint8Array): { eContentType: string; certificates: Uint8Array[]; signerInfos: ParsedSignerInfo[] } {
-  const { schema, cms } = asn1();
+  const { schema, cms } = asn1Cms();
   const contentInfo = schema.AsnConvert.parse(block, cms.ContentInfo);
   if (contentInfo.contentType !== cms.id_signedData) throw new Error(`Unsupported ContentInfo.contentType: ${contentInfo.contentType}`);
   const signedData = schema.AsnConvert.parse(contentInfo.content, cms.SignedData);
