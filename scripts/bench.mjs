@@ -67,9 +67,10 @@ if (spawnSync('sh', ['-c', 'command -v dexlist'], { stdio: 'ignore' }).status ==
   dexlist = measure('dexlist APK (native, for reference)', 'dexlist', [apk]);
 }
 let androguard;
-const hasAndroguard = spawnSync('python3', ['-c', 'import androguard.misc'], { stdio: 'ignore' }).status === 0;
-if (hasAndroguard && process.env.BENCH_ANDROGUARD !== '0') {
-  const t = timeOnce('python3', ['-c', 'import sys\nfrom androguard.misc import AnalyzeAPK\nAnalyzeAPK(sys.argv[1])', apk]);
+// Debian's androguard is installed for the system Python, which may not be the first python3 on PATH.
+const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import androguard.misc'], { stdio: 'ignore' }).status === 0);
+if (python && process.env.BENCH_ANDROGUARD !== '0') {
+  const t = timeOnce(python, ['-c', 'import sys\nfrom androguard.misc import AnalyzeAPK\nAnalyzeAPK(sys.argv[1])', apk]);
   androguard = t.seconds;
   console.log(`${'androguard AnalyzeAPK (1 run)'.padEnd(44)} ${androguard.toFixed(3)} s`);
 }
