@@ -68,7 +68,9 @@ if (spawnSync('sh', ['-c', 'command -v dexlist'], { stdio: 'ignore' }).status ==
 }
 let androguard;
 // Debian's androguard is installed for the system Python, which may not be the first python3 on PATH.
-const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import androguard.misc'], { stdio: 'ignore' }).status === 0);
+const python = ['python3', '/usr/bin/python3'].find(
+  (p) => spawnSync(p, ['-c', 'import androguard.misc'], { stdio: 'ignore' }).status === 0,
+);
 if (python && process.env.BENCH_ANDROGUARD !== '0') {
   const t = timeOnce(python, ['-c', 'import sys\nfrom androguard.misc import AnalyzeAPK\nAnalyzeAPK(sys.argv[1])', apk]);
   androguard = t.seconds;

@@ -4,6 +4,8 @@ import { ExitCode } from './exit-codes.js';
 import { detectLang, t } from './i18n.js';
 import { runScan } from './commands/scan.js';
 import { runVerify } from './commands/verify.js';
+import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
+import { SDK_CATEGORIES } from '@apprights/knowledge';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
@@ -65,6 +67,40 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .action((files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
       const lang = detectLang(options.lang);
       setExit(runVerify(files, { ...options, lang }));
+    });
+
+  const sdk = program
+    .command('sdk')
+    .description('the third-party SDK catalogue used by scan / 扫描所用的第三方 SDK 目录')
+    .helpOption('-h, --help', 'show help / 显示帮助')
+    .addHelpCommand(false);
+  const formatOption = () => new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json']).default('text');
+  sdk
+    .command('list')
+    .description('list the catalogue / 列出目录')
+    .addOption(new Option('--category <category>', 'only this category / 仅此类别').choices([...SDK_CATEGORIES]))
+    .addOption(new Option('--region <region>', 'only Chinese or global SDKs / 仅国内或国际 SDK').choices(['cn', 'global']))
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((options: { category?: string; region?: 'cn' | 'global'; format: 'text' | 'json'; lang?: string }) => {
+      setExit(runSdkList({ ...options, lang: detectLang(options.lang) }));
+    });
+  sdk
+    .command('show')
+    .description('show one catalogue entry with its sources / 显示单个条目及其来源')
+    .argument('<id>', 'the SDK id, as in scan reports / SDK id')
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((id: string, options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit(runSdkShow(id, { format: options.format, lang: detectLang(options.lang) }));
+    });
+  sdk
+    .command('validate')
+    .description('check the catalogue files (exit 1 on any problem) / 校验目录文件（有问题时退出码为 1）')
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit(runSdkValidate({ format: options.format, lang: detectLang(options.lang) }));
     });
   return program;
 }

@@ -1,1 +1,4 @@
-export {};
+export * from './catalog/index.js';
+export * from './catalog/sdks.js';
+export * from './catalog/validate-sdks.js';
+export * from './detect/index.js';

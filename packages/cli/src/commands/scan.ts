@@ -1,4 +1,5 @@
-import { analyzePackageAsync, type AnalysisStage } from '@apprights/apk';
+import { analyzePackageAsync, type AnalysisStage, type PackageAnalysis } from '@apprights/apk';
+import { detectAll, isDangerousPermission, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang, type MessageKey } from '../i18n.js';
 import { Progress } from '../progress.js';
@@ -29,6 +30,9 @@ const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
 
 export async function runScan(file: string, options: ScanOptions): Promise<number> {
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
+  // The catalogue's files are read while the package is analysed; a failure shows up at detection.
+  const catalog = loadSdkCatalogAsync();
+  catalog.catch(() => {});
   const analysis = await analyzePackageAsync(file, {
     strict: !options.keepGoing,
     onProgress: (stage, done, total) => {
@@ -38,7 +42,9 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
     measure: (stage, work) => options.stats.time(stage, work),
   });
   try {
-    const report = options.stats.time('report', () => buildScanReport(analysis, options.version));
+    await catalog;
+    const findings = options.stats.time('knowledge', () => knowledgeFindings(analysis));
+    const report = options.stats.time('report', () => buildScanReport(analysis, options.version, findings));
     progress.clear();
     const rendered =
       options.format === 'json'
@@ -52,4 +58,12 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
     progress.clear();
     analysis.close();
   }
+}
+
+/**
+ * SDKs, sensitive API uses and the permission cross-check. The permission levels come from the same
+ * platform table as the report's permission list, so both agree on what "dangerous" means.
+ */
+function knowledgeFindings(analysis: PackageAnalysis): KnowledgeFindings {
+  return detectAll(analysis, { isDangerous: isDangerousPermission });
 }

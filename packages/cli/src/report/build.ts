@@ -10,7 +10,8 @@ import {
   type ResourceOrString,
   type SchemeResult,
 } from '@apprights/apk';
-import { protectionLevelOf } from '../data/platform-permissions.js';
+import type { KnowledgeFindings } from '@apprights/knowledge';
+import { platformPermission } from '@apprights/knowledge';
 import {
   SCAN_REPORT_VERSION,
   type Component,
@@ -163,7 +164,27 @@ function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysi
   };
 }
 
-export function buildScanReport(analysis: PackageAnalysis, toolVersion: string): ScanReport {
+/** The knowledge findings as report JSON: catalogue entries are reduced to what a reader needs. */
+function findingsSection(findings: KnowledgeFindings | undefined): Pick<ScanReport, 'sdks' | 'sensitiveApis' | 'permissionUse'> {
+  if (!findings) return { sdks: [], sensitiveApis: [], permissionUse: { declaredUnused: [], usedUndeclared: [] } };
+  return {
+    sdks: findings.sdks.map((d) => ({
+      id: d.sdk.id,
+      name: { zh: d.sdk.name.zh, en: d.sdk.name.en },
+      vendor: { zh: d.sdk.vendor.zh, en: d.sdk.vendor.en },
+      category: d.sdk.category,
+      region: d.sdk.region,
+      tracker: d.sdk.tracker,
+      confidence: d.confidence,
+      evidence: d.evidence,
+      version: d.version,
+    })),
+    sensitiveApis: findings.sensitiveApis,
+    permissionUse: findings.permissionUse,
+  };
+}
+
+export function buildScanReport(analysis: PackageAnalysis, toolVersion: string, findings?: KnowledgeFindings): ScanReport {
   const manifest = analysis.manifest;
   const declared = new Map((manifest?.permissions ?? []).map((p) => [p.name, p]));
   const jar = analysis.jar;
@@ -176,7 +197,7 @@ export function buildScanReport(analysis: PackageAnalysis, toolVersion: string):
       name: p.name,
       maxSdkVersion: sdkNumber(p.maxSdkVersion) ?? null,
       sdk23: p.sdk23,
-      protectionLevel: protectionLevelOf(p.name) ?? declared.get(p.name)?.protectionLevelNames.join('|') ?? null,
+      protectionLevel: platformPermission(p.name)?.protectionLevel ?? declared.get(p.name)?.protectionLevelNames.join('|') ?? null,
     })),
     declaredPermissions: (manifest?.permissions ?? []).map((p) => ({
       name: p.name,
@@ -221,6 +242,7 @@ export function buildScanReport(analysis: PackageAnalysis, toolVersion: string):
         error: n.error ?? null,
       })),
     },
+    ...findingsSection(findings),
     problems: [
       ...analysis.problems.map((p) => ({ code: p.code, message: p.message, entry: p.entry ?? null })),
       ...analysis.ignoredDex.map((name) => ({

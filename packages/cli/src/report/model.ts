@@ -3,7 +3,7 @@
  * `schemas/scan-report.schema.json`. Later stages (SDK detection, rules, policy and runtime evidence)
  * add sections; they never change the meaning of an existing field without a major version bump.
  */
-export const SCAN_REPORT_VERSION = '1.0.0';
+export const SCAN_REPORT_VERSION = '1.1.0';
 
 export type PackageKind = 'apk' | 'jar' | 'aar';
 
@@ -20,6 +20,12 @@ export interface ScanReport {
   nativeLibraries: NativeLibrary[];
   signatures: SignatureSummary | null;
   archive: ArchiveSummary;
+  /** Third-party SDKs of the AppRights catalogue found in the code, manifest or native libraries (1.1). */
+  sdks: DetectedSdk[];
+  /** Privacy-sensitive platform APIs the code uses, with the calling methods (1.1). */
+  sensitiveApis: SensitiveApiUse[];
+  /** Requested permissions against the sensitive APIs the code calls (1.1). */
+  permissionUse: PermissionUse;
   /** Non-fatal problems: a part that could not be read, with the reason. */
   problems: Problem[];
 }
@@ -168,4 +174,59 @@ export interface Problem {
   code: string;
   message: string;
   entry: string | null;
+}
+
+export interface DetectedSdk {
+  /** The catalogue id (`jpush`): `apprights sdk show ID` describes it. */
+  id: string;
+  name: { zh: string; en: string };
+  vendor: { zh: string; en: string };
+  category: string;
+  region: 'cn' | 'global';
+  /** The SDK collects personal information for its vendor (false for plain open-source libraries). */
+  tracker: boolean;
+  /** high: classes (3+, or 1+ with a component or library); medium: components or libraries only; low: host names only. */
+  confidence: 'high' | 'medium' | 'low';
+  evidence: {
+    classes: number;
+    classExamples: string[];
+    components: string[];
+    nativeLibraries: string[];
+    domains: string[];
+  };
+  version: string | null;
+}
+
+export interface SensitiveApiCaller {
+  /** Java name of the calling class. */
+  class: string;
+  /** Method name and descriptor, `getAndroidId()Ljava/lang/String;`. */
+  method: string;
+  /** The detected SDK the class belongs to, or null. */
+  sdk: string | null;
+  /** The class is under the app's own package. */
+  own: boolean;
+}
+
+export interface SensitiveApiUse {
+  /** The catalogue id (`telephony.getImei`). */
+  api: string;
+  kind: 'method' | 'field' | 'content-uri' | 'string';
+  signature: string;
+  /** The personal-information category (a `pi-categories.json` id); null for APIs that reach no PI by themselves (reflection, code loading). */
+  pi: string | null;
+  sensitivity: 'high' | 'medium' | 'low';
+  /** The permission the API needs; a list means any one of them. */
+  permission: string | string[] | null;
+  /** At most 50 calling methods: the app's own first, then SDKs, then unidentified code. */
+  callers: SensitiveApiCaller[];
+  /** All calling methods. */
+  callerCount: number;
+}
+
+export interface PermissionUse {
+  /** Dangerous permissions requested whose catalogued APIs the code never calls. */
+  declaredUnused: string[];
+  /** Permissions the called APIs need that the manifest does not request. */
+  usedUndeclared: string[];
 }

@@ -173,6 +173,8 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
     });
   }
 
+  sections.push(...knowledgeSections(report, lang));
+
   if (report.archive.issues.length > 0) {
     sections.push({
       title: `${t(lang, 'archiveIssues')} (${report.archive.issues.length})`,
@@ -208,5 +210,84 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
       blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
     });
   }
+  return sections;
+}
+
+/** "SDKs" and "Sensitive APIs": what third-party code is inside, and who calls what. */
+function knowledgeSections(report: ScanReport, lang: Lang): Section[] {
+  const sections: Section[] = [];
+  sections.push({
+    title: `${t(lang, 'sdks')} (${report.sdks.length})`,
+    blocks: [
+      {
+        kind: 'table',
+        headers: [
+          t(lang, 'colSdk'),
+          t(lang, 'colName'),
+          t(lang, 'colCategory'),
+          t(lang, 'colTracker'),
+          t(lang, 'colConfidence'),
+          t(lang, 'colVersion'),
+          t(lang, 'colEvidence'),
+        ],
+        rows: limitRows(
+          report.sdks.map((s) => {
+            const e = s.evidence;
+            const evidence = [
+              e.classes ? `${e.classes} ${t(lang, 'evidenceClasses')}` : '',
+              e.components.length ? `${e.components.length} ${t(lang, 'evidenceComponents')}` : '',
+              e.nativeLibraries.join(', '),
+              e.domains.length ? `${t(lang, 'evidenceDomains')} ${e.domains.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join('; ');
+            return [
+              s.id,
+              lang === 'zh' ? s.name.zh : s.name.en,
+              `${s.category} (${s.region})`,
+              s.tracker ? t(lang, 'yes') : t(lang, 'no'),
+              s.confidence,
+              s.version ?? '',
+              evidence,
+            ];
+          }),
+          (n) => ['…', `+${n}`, '', '', '', '', ''],
+        ),
+      },
+    ],
+  });
+
+  const apiBlocks: Block[] = [
+    {
+      kind: 'table',
+      headers: [t(lang, 'colApi'), t(lang, 'colPi'), t(lang, 'colSensitivity'), t(lang, 'colPermission'), t(lang, 'colCallers')],
+      rows: limitRows(
+        report.sensitiveApis.map((a) => {
+          // Who calls it, by owner: the app, each SDK, code nobody in the catalogue claims.
+          const owners = new Map<string, number>();
+          for (const c of a.callers) {
+            const key = c.sdk ?? (c.own ? t(lang, 'own') : t(lang, 'unidentified'));
+            owners.set(key, (owners.get(key) ?? 0) + 1);
+          }
+          const more = a.callerCount - a.callers.length;
+          const byOwner = [...owners].map(([k, n]) => `${k} ${n}`).join(', ') + (more > 0 ? `, +${more}` : '');
+          const permission = Array.isArray(a.permission) ? a.permission.join(' | ') : (a.permission ?? '');
+          return [a.api, a.pi ?? '', a.sensitivity, permission.replace(/android\.permission\./g, ''), `${a.callerCount} (${byOwner})`];
+        }),
+        (n) => ['…', `+${n}`, '', '', ''],
+      ),
+    },
+  ];
+  const { declaredUnused, usedUndeclared } = report.permissionUse;
+  if (declaredUnused.length + usedUndeclared.length > 0) {
+    apiBlocks.push({
+      kind: 'fields',
+      fields: [
+        [t(lang, 'declaredUnused'), declaredUnused.join(', ') || '-'],
+        [t(lang, 'usedUndeclared'), usedUndeclared.join(', ') || '-'],
+      ],
+    });
+  }
+  sections.push({ title: `${t(lang, 'sensitiveApis')} (${report.sensitiveApis.length})`, blocks: apiBlocks });
   return sections;
 }

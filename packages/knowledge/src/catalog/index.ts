@@ -1,0 +1,20 @@
+export { knowledgeRoot, knowledgeDataDir } from './data-file.js';
+export { piCategories, piCategory, isPICategoryId, type PICategory } from './pi.js';
+export {
+  sensitiveApis,
+  sensitiveApi,
+  isWellFormedSignature,
+  SENSITIVE_API_KINDS,
+  SENSITIVITIES,
+  type SensitiveApi,
+  type SensitiveApiKind,
+  type Sensitivity,
+} from './sensitive-apis.js';
+export { appTypes, appType, appTypesSource, type AppType, type NecessaryPI } from './app-types.js';
+export {
+  platformPermissions,
+  platformPermission,
+  isDangerousPermission,
+  type PlatformPermission,
+  type LocalizedText,
+} from './permissions.js';

@@ -1,0 +1,173 @@
+/**
+ * The SDK catalogue: one JSON file per SDK under `data/sdks/` (format in README.md). Read once,
+ * lazily, from the package folder; the folder is looked up at run time because this code runs from
+ * src/ (tests), dist/ (the library) and the CLI bundle, each at a different depth.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { knowledgeDataDir } from './data-file.js';
+
+export const SDK_CATEGORIES = [
+  'push',
+  'analytics',
+  'crash',
+  'ads',
+  'maps-location',
+  'payment',
+  'social',
+  'login',
+  'device-id',
+  'risk-control',
+  'im-rtc',
+  'hot-update',
+  'cloud-storage',
+  'customer-service',
+  'media',
+  'other',
+  'open-source-library',
+] as const;
+export type SdkCategory = (typeof SDK_CATEGORIES)[number];
+export type SdkRegion = 'cn' | 'global';
+
+export interface SdkText {
+  zh: string;
+  en: string;
+}
+
+export interface SdkVersionHint {
+  /** Java name of the class whose string constants hold the version. */
+  class: string;
+  /** `string-pattern`: a string loaded by the class (or a static constant of it) matching `pattern`. */
+  kind: string;
+  pattern: string;
+}
+
+export interface SdkEntry {
+  id: string;
+  name: SdkText;
+  vendor: SdkText;
+  category: SdkCategory;
+  region: SdkRegion;
+  tracker: boolean;
+  packages: string[];
+  components?: string[];
+  nativeLibraries?: string[];
+  domains?: string[];
+  versionHints?: SdkVersionHint[];
+  privacyPolicy?: string | null;
+  personalInformation: string[];
+  sources: Record<string, string>;
+  /** The SDK whose package space this one lives in (e.g. a module of a larger SDK). */
+  within?: string | string[];
+  /** Allows a one-segment package prefix (only for vendors that really own a top-level package). */
+  singleSegmentRoot?: boolean;
+}
+
+/** One file as read from disk, before validation: what the validator needs to check `id = file name`. */
+export interface SdkFile {
+  /** The file name, e.g. `jpush.json`. */
+  file: string;
+  data: unknown;
+  /** Set when the file is not valid JSON. */
+  error?: string;
+}
+
+export class SdkCatalog {
+  private readonly index: Map<string, SdkEntry>;
+
+  constructor(readonly entries: readonly SdkEntry[]) {
+    this.index = new Map(entries.map((e) => [e.id, e]));
+  }
+
+  get(id: string): SdkEntry | undefined {
+    return this.index.get(id);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
+
+/** Every `*.json` in `dir`, sorted by name, parsed but not checked. A missing folder reads as empty. */
+export function readSdkFiles(dir: string = join(knowledgeDataDir(), 'sdks')): SdkFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      try {
+        return { file, data: JSON.parse(text) as unknown };
+      } catch (error) {
+        return { file, data: undefined, error: (error as Error).message };
+      }
+    });
+}
+
+const catalogs = new Map<string, SdkCatalog>();
+
+function toCatalog(files: SdkFile[]): SdkCatalog {
+  return new SdkCatalog(
+    files
+      .map((f) => f.data)
+      .filter((d): d is SdkEntry => typeof d === 'object' && d !== null && typeof (d as { id?: unknown }).id === 'string')
+      .map(normalizeEntry),
+  );
+}
+
+/**
+ * Reads the catalogue without blocking, so a caller can overlap the file reads with other work
+ * (the CLI starts this before analysing the package); loadSdkCatalog then returns it at once.
+ */
+export async function loadSdkCatalogAsync(dir?: string): Promise<SdkCatalog> {
+  const key = dir ?? join(knowledgeDataDir(), 'sdks');
+  const cached = catalogs.get(key);
+  if (cached) return cached;
+  let names: string[];
+  try {
+    names = (await readdir(key)).filter((name) => name.endsWith('.json')).sort();
+  } catch {
+    names = [];
+  }
+  const files = await Promise.all(
+    names.map(async (file): Promise<SdkFile> => {
+      const text = await readFile(join(key, file), 'utf8');
+      try {
+        return { file, data: JSON.parse(text) as unknown };
+      } catch (error) {
+        return { file, data: undefined, error: (error as Error).message };
+      }
+    }),
+  );
+  const catalog = catalogs.get(key) ?? toCatalog(files);
+  catalogs.set(key, catalog);
+  return catalog;
+}
+
+/**
+ * The catalogue in `dir` (default: the package's `data/sdks`), read once per folder. Files that are
+ * not JSON objects with an id are skipped here; `validateSdkCatalog` is what reports them.
+ */
+export function loadSdkCatalog(dir?: string): SdkCatalog {
+  const key = dir ?? join(knowledgeDataDir(), 'sdks');
+  let catalog = catalogs.get(key);
+  if (!catalog) {
+    catalog = toCatalog(readSdkFiles(key));
+    catalogs.set(key, catalog);
+  }
+  return catalog;
+}
+
+/** Fills optional arrays so detection code need not check for them. */
+function normalizeEntry(e: SdkEntry): SdkEntry {
+  return {
+    ...e,
+    packages: Array.isArray(e.packages) ? e.packages : [],
+    components: Array.isArray(e.components) ? e.components : [],
+    nativeLibraries: Array.isArray(e.nativeLibraries) ? e.nativeLibraries : [],
+    domains: Array.isArray(e.domains) ? e.domains : [],
+    versionHints: Array.isArray(e.versionHints) ? e.versionHints : [],
+    personalInformation: Array.isArray(e.personalInformation) ? e.personalInformation : [],
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Checks the SDK catalogue against the rules in README.md. Detection trusts the catalogue (a prefix
+ * trie with one owner per node), so anything that would make a class match two SDKs, or match
+ * nothing because of a typo, is rejected here rather than handled at scan time.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SDK_CATEGORIES, readSdkFiles, type SdkFile } from './sdks.js';
+import { knowledgeDataDir } from './data-file.js';
+
+export interface SdkProblem {
+  /** The file the problem is in (`jpush.json`). */
+  file: string;
+  /** The JSON field concerned, when there is one (`packages[1]`). */
+  field?: string;
+  message: string;
+}
+
+export interface ValidateSdkOptions {
+  /** Known PI category ids; default: read from `data/pi-categories.json`. */
+  piIds?: ReadonlySet<string>;
+}
+
+const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const JAVA_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const GLOB = /^[A-Za-z0-9_.+\-*]+$/;
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const URL_RE = /^https?:\/\/[^\s/]+\.[^\s/]+(?:[/?#]\S*)?$/;
+
+export function isJavaPackage(name: string): boolean {
+  return name.split('.').every((s) => JAVA_SEGMENT.test(s));
+}
+
+export function isDomain(name: string): boolean {
+  const labels = name.split('.');
+  return labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) && /[a-z]/.test(labels[labels.length - 1]!);
+}
+
+/** PI category ids from `data/pi-categories.json`, or undefined when that file is not there. */
+export function readPiCategoryIds(dataDir: string = knowledgeDataDir()): Set<string> | undefined {
+  const path = join(dataDir, 'pi-categories.json');
+  if (!existsSync(path)) return undefined;
+  const json = JSON.parse(readFileSync(path, 'utf8')) as { categories?: { id?: unknown }[] };
+  return new Set((json.categories ?? []).map((c) => c.id).filter((id): id is string => typeof id === 'string'));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+interface Claim {
+  file: string;
+  id: string;
+  within: ReadonlySet<string>;
+}
+
+/** Segment trie of package prefixes; each node lists the SDKs that claim exactly that prefix. */
+interface ClaimNode {
+  children: Map<string, ClaimNode>;
+  claims: Claim[];
+}
+
+function newNode(): ClaimNode {
+  return { children: new Map(), claims: [] };
+}
+
+/**
+ * Problems in a set of catalogue files; empty when the catalogue is fine. Pass `readSdkFiles(dir)`
+ * for a folder, or hand-made files in tests.
+ */
+export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateSdkOptions = {}): SdkProblem[] {
+  const problems: SdkProblem[] = [];
+  const add = (file: string, message: string, field?: string) => problems.push(field ? { file, field, message } : { file, message });
+  let piIds = options.piIds;
+  let piLoaded = piIds !== undefined;
+
+  const ids = new Set<string>();
+  for (const f of files) {
+    if (isObject(f.data) && typeof f.data.id === 'string') ids.add(f.data.id);
+  }
+  const packageTrie = newNode();
+  const componentTrie = newNode();
+
+  for (const f of files) {
+    const file = f.file;
+    if (f.error !== undefined) {
+      add(file, `not valid JSON: ${f.error}`);
+      continue;
+    }
+    const e = f.data;
+    if (!isObject(e)) {
+      add(file, 'the file must hold one JSON object');
+      continue;
+    }
+    const id = e.id;
+    const expected = file.replace(/\.json$/, '');
+    if (typeof id !== 'string' || !KEBAB.test(id))
+      add(file, `id must be kebab-case (a-z, 0-9, single hyphens), got ${JSON.stringify(id)}`, 'id');
+    else if (id !== expected) add(file, `id "${id}" differs from the file name "${expected}"`, 'id');
+    const sdkId = typeof id === 'string' ? id : expected;
+
+    for (const key of ['name', 'vendor'] as const) {
+      const v = e[key];
+      if (!isObject(v) || !nonEmpty(v.zh) || !nonEmpty(v.en)) add(file, `${key} needs non-empty "zh" and "en" strings`, key);
+    }
+    if (!SDK_CATEGORIES.includes(e.category as never)) add(file, `category must be one of ${SDK_CATEGORIES.join(', ')}`, 'category');
+    if (e.region !== 'cn' && e.region !== 'global') add(file, 'region must be "cn" or "global"', 'region');
+    if (typeof e.tracker !== 'boolean') add(file, 'tracker must be true or false', 'tracker');
+    if (e.singleSegmentRoot !== undefined && typeof e.singleSegmentRoot !== 'boolean')
+      add(file, 'singleSegmentRoot must be a boolean', 'singleSegmentRoot');
+
+    const within = new Set<string>();
+    if (e.within !== undefined) {
+      const list = Array.isArray(e.within) ? e.within : [e.within];
+      for (const w of list) {
+        if (typeof w !== 'string' || !ids.has(w)) add(file, `within names no SDK of the catalogue: ${JSON.stringify(w)}`, 'within');
+        else if (w === sdkId) add(file, 'an SDK cannot be within itself', 'within');
+        else within.add(w);
+      }
+    }
+    const claim: Claim = { file, id: sdkId, within };
+
+    const stringList = (key: string, required: boolean): string[] => {
+      const v = e[key];
+      if (v === undefined && !required) return [];
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+        add(file, `${key} must be an array of strings`, key);
+        return [];
+      }
+      return v as string[];
+    };
+
+    const packages = stringList('packages', true);
+    const components = stringList('components', false);
+    const libraries = stringList('nativeLibraries', false);
+    const domains = stringList('domains', false);
+    if (packages.length + components.length + libraries.length === 0) {
+      add(file, 'an SDK needs at least one package, component or native library to be detectable', 'packages');
+    }
+    packages.forEach((p, i) => {
+      const field = `packages[${i}]`;
+      if (!isJavaPackage(p)) return add(file, `not a Java package name: ${JSON.stringify(p)}`, field);
+      if (!p.includes('.') && e.singleSegmentRoot !== true) {
+        return add(
+          file,
+          `"${p}" has one segment; it would claim every class under it (set "singleSegmentRoot": true if that is meant)`,
+          field,
+        );
+      }
+      insertClaim(packageTrie, p.split('.'), claim);
+    });
+    components.forEach((c, i) => {
+      const field = `components[${i}]`;
+      const prefix = c.endsWith('.*');
+      const name = prefix ? c.slice(0, -2) : c;
+      if (!isJavaPackage(name) || !name.includes('.')) return add(file, `not a class name or "package.*": ${JSON.stringify(c)}`, field);
+      // Exact names and prefixes share one trie; an exact name is a leaf marked with a sentinel.
+      insertClaim(componentTrie, prefix ? name.split('.') : [...name.split('.'), '\0exact'], claim);
+    });
+    libraries.forEach((g, i) => {
+      if (!GLOB.test(g)) add(file, `native library patterns are file names with "*" only: ${JSON.stringify(g)}`, `nativeLibraries[${i}]`);
+    });
+    domains.forEach((d, i) => {
+      if (!isDomain(d)) add(file, `not a host name (lower case, no scheme, path or wildcard): ${JSON.stringify(d)}`, `domains[${i}]`);
+    });
+
+    if (e.versionHints !== undefined) {
+      if (!Array.isArray(e.versionHints)) add(file, 'versionHints must be an array', 'versionHints');
+      else
+        e.versionHints.forEach((h: unknown, i) => {
+          const field = `versionHints[${i}]`;
+          if (!isObject(h) || !nonEmpty(h.class) || !isJavaPackage(h.class) || !nonEmpty(h.kind) || !nonEmpty(h.pattern)) {
+            return add(file, 'a version hint needs "class" (a Java class name), "kind" and "pattern"', field);
+          }
+          try {
+            new RegExp(h.pattern);
+          } catch (error) {
+            add(file, `pattern is not a regular expression: ${(error as Error).message}`, field);
+          }
+        });
+    }
+
+    if (
+      e.privacyPolicy !== undefined &&
+      e.privacyPolicy !== null &&
+      (typeof e.privacyPolicy !== 'string' || !URL_RE.test(e.privacyPolicy))
+    ) {
+      add(file, 'privacyPolicy must be an http(s) URL', 'privacyPolicy');
+    } else if (e.tracker === true && !nonEmpty(e.privacyPolicy)) {
+      add(file, 'a tracker SDK needs its privacyPolicy URL', 'privacyPolicy');
+    }
+
+    const pi = stringList('personalInformation', true);
+    if (pi.length > 0) {
+      if (!piLoaded) {
+        piIds = readPiCategoryIds();
+        piLoaded = true;
+      }
+      if (!piIds) add(file, 'cannot check personalInformation: data/pi-categories.json is missing', 'personalInformation');
+      else pi.forEach((p, i) => piIds!.has(p) || add(file, `unknown PI category "${p}"`, `personalInformation[${i}]`));
+    }
+
+    if (!isObject(e.sources) || !Object.values(e.sources).some(nonEmpty)) {
+      add(file, 'sources must be an object naming where the facts come from', 'sources');
+    } else if (Object.values(e.sources).some((v) => !nonEmpty(v))) {
+      add(file, 'every sources value must be a non-empty string', 'sources');
+    }
+  }
+
+  checkCollisions(packageTrie, 'package prefix', add);
+  checkCollisions(componentTrie, 'component', add);
+  return problems;
+}
+
+function insertClaim(root: ClaimNode, segments: string[], claim: Claim): void {
+  let node = root;
+  for (const s of segments) {
+    let next = node.children.get(s);
+    if (!next) node.children.set(s, (next = newNode()));
+    node = next;
+  }
+  // The same SDK listing a prefix twice is harmless.
+  if (!node.claims.some((c) => c.id === claim.id)) node.claims.push(claim);
+}
+
+/**
+ * Walks the trie once: a claim collides with a different SDK's claim on the same node (always an
+ * error: detection could not tell them apart) or on an ancestor node (allowed with `within`).
+ */
+function checkCollisions(root: ClaimNode, what: string, add: (file: string, message: string, field?: string) => void): void {
+  const walk = (node: ClaimNode, path: string[], above: Claim[]): void => {
+    const name = path.filter((s) => s !== '\0exact').join('.');
+    for (const c of node.claims) {
+      for (const other of node.claims) {
+        if (other.id !== c.id) add(c.file, `${what} "${name}" is also claimed by "${other.id}" (${other.file})`);
+      }
+      const outer = new Set(above.filter((a) => a.id !== c.id).map((a) => a.id));
+      for (const o of outer) {
+        if (!c.within.has(o)) add(c.file, `${what} "${name}" lies under a prefix of "${o}"; declare "within": "${o}" if it is part of it`);
+      }
+    }
+    const nextAbove = node.claims.length ? [...above, ...node.claims] : above;
+    for (const [segment, child] of node.children) walk(child, [...path, segment], nextAbove);
+  };
+  walk(root, [], []);
+}
+
+/** Validates the catalogue folder (default: the package's `data/sdks`). */
+export function validateSdkDirectory(dir?: string, options: ValidateSdkOptions = {}): { files: number; problems: SdkProblem[] } {
+  const files = readSdkFiles(dir);
+  return { files: files.length, problems: validateSdkCatalog(files, options) };
+}

@@ -1,0 +1,308 @@
+/**
+ * Where the package's code uses the catalogue's privacy-sensitive APIs, and on whose behalf: each
+ * calling class is attributed to the detected SDK owning its package, to the app itself, or to
+ * nobody known (third-party code the catalogue does not cover).
+ */
+import {
+  isFieldOpcode,
+  isInvokeOpcode,
+  isStringOpcode,
+  parseMemberQuery,
+  type DexCodeScan,
+  type DexFile,
+  type MemberQuery,
+  type PackageAnalysis,
+} from '@apprights/apk';
+import type { SensitiveApiSpec } from './api-data.js';
+import { SdkPackageMatcher, javaName, type SdkDetection } from './sdks.js';
+
+export interface SensitiveApiCaller {
+  /** Java name of the calling class. */
+  class: string;
+  /** The calling method: name and descriptor, `onCreate(Landroid/os/Bundle;)V`. */
+  method: string;
+  /** The detected SDK whose package holds the class, or null. */
+  sdk: string | null;
+  /** The class lies under the app's own package (and no SDK claims a longer prefix of it). */
+  own: boolean;
+}
+
+export interface SensitiveApiUse {
+  /** The catalogue id (`telephony.getImei`). */
+  api: string;
+  kind: SensitiveApiSpec['kind'];
+  signature: string;
+  pi: string | null;
+  sensitivity: SensitiveApiSpec['sensitivity'];
+  permission: string | string[] | null;
+  /** Up to `maxCallers` calling methods: the app's own first, then SDKs, then unidentified code. */
+  callers: SensitiveApiCaller[];
+  /** All calling methods, listed or not. */
+  callerCount: number;
+}
+
+export interface FindSensitiveApiOptions {
+  /** Callers listed per API (default 50); `callerCount` still counts them all. */
+  maxCallers?: number;
+  /** The app's package, for `own`; default: the manifest's (APK) or the AAR's. */
+  ownPackage?: string | null;
+}
+
+/** A calling method; its readable name is built only for the callers that get listed. */
+interface RawCaller {
+  descriptor: string;
+  /** Identifies the method within the package for de-duplication. */
+  key: string;
+  method: string | (() => string);
+}
+
+/** Matches a DEX/JVM member reference against catalogue signatures with or without descriptors. */
+function memberBase(target: string): string {
+  const arrow = target.indexOf('->');
+  if (arrow < 0) return target;
+  const rest = target.slice(arrow + 2);
+  const cut = rest.search(/[(:]/);
+  return cut < 0 ? target : target.slice(0, arrow + 2 + cut);
+}
+
+function stringMatches(spec: SensitiveApiSpec, value: string): boolean {
+  if (spec.kind === 'string') return value === spec.signature;
+  // content://sms also covers content://sms/inbox, not content://smsfoo.
+  return value === spec.signature || (value.startsWith(spec.signature) && '/?#'.includes(value[spec.signature.length]!));
+}
+
+/**
+ * method_ids and field_ids are sorted by defining class (ART's verifier refuses files where they
+ * are not, so such a file never runs), so a class's members are one contiguous range found by
+ * binary search, instead of a pass over every id for each catalogue entry.
+ */
+function membersOf(dex: DexFile, kind: 'method' | 'field', query: MemberQuery, type: number): number[] {
+  const count = kind === 'method' ? dex.counts.methods : dex.counts.fields;
+  const classOf = (i: number) => (kind === 'method' ? dex.methodClassIndex(i) : dex.fieldClassIndex(i));
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (classOf(mid) < type) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < count && classOf(i) === type; i++) {
+    if (query.name !== undefined && dex.string(kind === 'method' ? dex.methodNameIndex(i) : dex.fieldNameIndex(i)) !== query.name) continue;
+    if (query.descriptor !== undefined && (kind === 'method' ? dex.methodRef(i).proto : dex.fieldRef(i).type) !== query.descriptor)
+      continue;
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * string_ids are sorted by content (again enforced by ART), so the strings starting with a prefix
+ * are a contiguous run: a binary search decodes ~log2(n) strings instead of all of them.
+ */
+function stringsStartingWith(dex: DexFile, prefix: string): number[] {
+  let lo = 0;
+  let hi = dex.counts.strings;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dex.string(mid) < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let i = lo; i < dex.counts.strings && dex.string(i).startsWith(prefix); i++) out.push(i);
+  return out;
+}
+
+const POOL_METHOD = 0;
+const POOL_FIELD = 1;
+const POOL_STRING = 2;
+const NO_POOL = 255;
+
+/** Which id pool an instruction's index refers to, by opcode (255: none we look at). */
+const POOL_OF_OPCODE = (() => {
+  const table = new Uint8Array(256).fill(NO_POOL);
+  for (let op = 0; op < 256; op++) {
+    if (isInvokeOpcode(op)) table[op] = POOL_METHOD;
+    else if (isFieldOpcode(op)) table[op] = POOL_FIELD;
+    else if (isStringOpcode(op)) table[op] = POOL_STRING;
+  }
+  return table;
+})();
+
+/** Code-owner slots that refer to a wanted target, with its catalogue entries; one per target and code. */
+function referencesTo(scan: DexCodeScan, targets: Map<number, SensitiveApiSpec[]>[]): [number, SensitiveApiSpec[]][] {
+  const out: [number, SensitiveApiSpec[]][] = [];
+  const { refOpcode, refIndex, refStart, refEnd, codeOwner, slotCount } = scan;
+  // A byte per id of each pool: most references miss, and a typed-array read is cheaper than a Map lookup.
+  const counts = scan.dex.counts;
+  const wanted = [new Uint8Array(counts.methods), new Uint8Array(counts.fields), new Uint8Array(counts.strings)];
+  targets.forEach((map, pool) => {
+    for (const index of map.keys()) wanted[pool]![index] = 1;
+  });
+  const seen = new Set<string>();
+  // Slots own their refs in ascending ranges; slots sharing another's code have no refs of their own.
+  for (let owner = 0; owner < slotCount; owner++) {
+    if (codeOwner[owner] !== owner) continue;
+    const end = refEnd[owner]!;
+    let cleared = false;
+    for (let r = refStart[owner]!; r < end; r++) {
+      const pool = POOL_OF_OPCODE[refOpcode[r]!]!;
+      if (pool === NO_POOL || wanted[pool]![refIndex[r]!] !== 1) continue;
+      const specs = targets[pool]!.get(refIndex[r]!);
+      if (!specs) continue;
+      if (!cleared) {
+        seen.clear();
+        cleared = true;
+      }
+      // One entry per (code, target): several calls in one method are one caller.
+      const key = `${pool}:${refIndex[r]}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push([owner, specs]);
+    }
+  }
+  return out;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function findSensitiveApis(
+  analysis: PackageAnalysis,
+  apis: readonly SensitiveApiSpec[],
+  sdks: readonly SdkDetection[],
+  options: FindSensitiveApiOptions = {},
+): SensitiveApiUse[] {
+  const maxCallers = options.maxCallers ?? 50;
+  const ownPackage =
+    options.ownPackage !== undefined ? options.ownPackage : (analysis.manifest?.package ?? analysis.jar?.manifest?.package ?? null);
+  const ownPrefix = ownPackage ? `L${ownPackage.replaceAll('.', '/')}/` : undefined;
+  const ownSegments = ownPackage ? ownPackage.split('.').length : 0;
+  const matcher = new SdkPackageMatcher(sdks.map((d) => d.sdk));
+  const found = new Map<string, RawCaller[]>();
+  const add = (spec: SensitiveApiSpec, caller: RawCaller) => {
+    let list = found.get(spec.id);
+    if (!list) found.set(spec.id, (list = []));
+    list.push(caller);
+  };
+
+  const members = apis.filter((a) => a.kind === 'method' || a.kind === 'field');
+  const strings = apis.filter((a) => a.kind === 'content-uri' || a.kind === 'string');
+
+  if (analysis.dex.length > 0) {
+    const parsed: [SensitiveApiSpec, MemberQuery][] = [];
+    for (const spec of members) {
+      try {
+        parsed.push([spec, parseMemberQuery(spec.signature)]);
+      } catch {
+        // A signature not in descriptor form: the catalogue validator reports it; nothing to find here.
+      }
+    }
+    analysis.dex.forEach((d, dexIndex) => {
+      const dex = d.dex;
+      // The targets in this file's id pools, then one pass over the scanned references. The same
+      // answers as CodeIndex.callersOf per entry (the tests compare them), without building an
+      // inverted index per pool for a catalogue whose members are mostly absent.
+      const targets: Map<number, SensitiveApiSpec[]>[] = [new Map(), new Map(), new Map()];
+      const want = (pool: number, index: number, spec: SensitiveApiSpec) => {
+        const list = targets[pool]!.get(index);
+        if (list) list.push(spec);
+        else targets[pool]!.set(index, [spec]);
+      };
+      const types = new Map<string, number>();
+      for (const [spec, query] of parsed) {
+        // Many catalogue entries share a class; look each class up once per file.
+        let type = types.get(query.classType);
+        if (type === undefined) types.set(query.classType, (type = dex.findType(query.classType)));
+        if (type < 0) continue;
+        const kind = spec.kind === 'method' ? 'method' : 'field';
+        for (const member of membersOf(dex, kind, query, type)) want(kind === 'method' ? POOL_METHOD : POOL_FIELD, member, spec);
+      }
+      for (const spec of strings) {
+        for (const i of stringsStartingWith(dex, spec.signature)) if (stringMatches(spec, dex.string(i))) want(POOL_STRING, i, spec);
+      }
+      if (targets.every((t) => t.size === 0)) return;
+      const scan = d.scan ?? dex.scanCode();
+      for (const [owner, specs] of referencesTo(scan, targets)) {
+        for (const slot of scan.slotsSharingCode(owner)) {
+          const methodIndex = scan.methodIndex[slot]!;
+          const caller: RawCaller = {
+            descriptor: dex.typeName(dex.classTypeIndex(scan.classDefIndex[slot]!)),
+            key: `${dexIndex}:${methodIndex}`,
+            method: () => {
+              const m = dex.methodRef(methodIndex);
+              return `${m.name}${m.proto}`;
+            },
+          };
+          for (const spec of specs) add(spec, caller);
+        }
+      }
+    });
+  }
+
+  const classes = analysis.jar?.classes ?? [];
+  if (classes.length > 0) {
+    const exact = new Map<string, SensitiveApiSpec[]>();
+    for (const spec of members) {
+      const list = exact.get(spec.signature);
+      if (list) list.push(spec);
+      else exact.set(spec.signature, [spec]);
+    }
+    for (const cls of classes) {
+      for (const method of cls.methods) {
+        const refs = method.code?.references;
+        if (!refs) continue;
+        const where: RawCaller = { descriptor: cls.name, key: method.signature, method: `${method.name}${method.descriptor}` };
+        for (const r of refs) {
+          if (r.kind === 'ldc-string') {
+            for (const spec of strings) if (stringMatches(spec, r.target)) add(spec, where);
+            continue;
+          }
+          if (r.kind === 'new' || r.kind === 'ldc-class') continue;
+          const isField = r.kind === 'getstatic' || r.kind === 'putstatic' || r.kind === 'getfield' || r.kind === 'putfield';
+          const targets = r.kind === 'invokedynamic' ? (r.handles ?? []) : [r.target];
+          for (const target of targets) {
+            const hits = [...(exact.get(target) ?? []), ...(exact.get(memberBase(target)) ?? [])];
+            for (const spec of hits) if ((spec.kind === 'field') === (isField || target.includes(':'))) add(spec, where);
+          }
+        }
+      }
+    }
+  }
+
+  const out: SensitiveApiUse[] = [];
+  for (const spec of apis) {
+    const raw = found.get(spec.id);
+    if (!raw) continue;
+    const seen = new Set<string>();
+    const callers: { raw: RawCaller; sdk: string | null; own: boolean; rank: number }[] = [];
+    for (const r of raw) {
+      if (seen.has(r.key)) continue;
+      seen.add(r.key);
+      // The longer claim wins: an SDK inside the app's package (com.app.sdk.x) is the SDK's, and an
+      // app inside a vendor's namespace claimed by a catalogue entry (io.appium.settings) is the app's.
+      const match = matcher.matchPackageOf(r.descriptor);
+      const inOwn = ownPrefix !== undefined && r.descriptor.startsWith(ownPrefix);
+      const own = inOwn && (!match || match.segments <= ownSegments);
+      const sdk = own ? null : (match?.sdk.id ?? null);
+      callers.push({ raw: r, sdk, own, rank: own ? 0 : sdk ? 1 : 2 });
+    }
+    // Plain code-unit order: stable across locales, and far cheaper than localeCompare.
+    const text = (r: RawCaller) => (typeof r.method === 'string' ? r.method : (r.method = r.method()));
+    const listed = callers.sort((a, b) => a.rank - b.rank || compare(a.raw.descriptor, b.raw.descriptor)).slice(0, maxCallers);
+    // Within one class, order by method only among the listed ones (names are decoded for them alone).
+    listed.sort((a, b) => a.rank - b.rank || compare(a.raw.descriptor, b.raw.descriptor) || compare(text(a.raw), text(b.raw)));
+    out.push({
+      api: spec.id,
+      kind: spec.kind,
+      signature: spec.signature,
+      pi: spec.pi,
+      sensitivity: spec.sensitivity,
+      permission: spec.permission,
+      callers: listed.map((c) => ({ class: javaName(c.raw.descriptor), method: text(c.raw), sdk: c.sdk, own: c.own })),
+      callerCount: callers.length,
+    });
+  }
+  return out;
+}
