@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzePackage, buildCodeIndex, type PackageAnalysis } from '@apprights/apk';
+import { analyzePackage, buildCodeIndex, parseDex, type PackageAnalysis } from '@apprights/apk';
+import { buildDex } from '../../apk/test/support/dex-writer.js';
 import { realApks, repoRoot, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
 import {
   SdkPackageMatcher,
@@ -287,4 +288,35 @@ test('detectAll runs every step from one data folder', () => {
   assert.equal(findings.sdks[0]?.sdk.id, 'jpush');
   assert.ok(findings.sensitiveApis.length > 0);
   assert.ok(existsSync(knowledgeDataDir()));
+});
+
+test('SDK versions come from static final String constants (ConstantValue, static_values)', () => {
+  const versionOf = (path: string, id: string) => detectSdks(analysis(path), catalog).find((s) => s.sdk.id === id)?.version;
+  // Build.SDK_VERSION_NAME, JPushConstants and LocationClient hold their versions as constants no code loads.
+  assert.equal(versionOf(jars.wechat, 'wechat-opensdk'), 'android 2.1.3');
+  assert.equal(versionOf(jars.jpush, 'jpush'), '4.8.1');
+  assert.equal(versionOf(jars.baidu, 'baidu-location'), '7.5.1');
+
+  // The DEX side: a class whose only copy of the version is its static_values array.
+  const bytes = buildDex({
+    classes: [
+      {
+        type: 'Lcom/acme/sdk/Build;',
+        staticFields: [
+          { name: 'SDK_INT', type: 'I', access: 0x19 },
+          { name: 'SDK_VERSION_NAME', type: 'Ljava/lang/String;', access: 0x19 },
+        ],
+        staticValues: [
+          { type: 'int', value: 3 },
+          { type: 'string', value: 'acme 3.2.1' },
+        ],
+      },
+    ],
+  }).bytes;
+  const dexAnalysis = { dex: [{ dex: parseDex(bytes, { name: 'classes.dex' }) }] } as unknown as PackageAnalysis;
+  const acme = entry('acme', {
+    packages: ['com.acme.sdk'],
+    versionHints: [{ kind: 'string-pattern', class: 'com.acme.sdk.Build', pattern: '^acme (\\d+\\.\\d+\\.\\d+)$' }],
+  });
+  assert.equal(detectSdks(dexAnalysis, [acme])[0]?.version, '3.2.1');
 });

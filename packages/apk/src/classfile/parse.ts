@@ -1,7 +1,7 @@
 import { ApkFormatError, guarded } from '../errors.js';
 import { scanCode, type BootstrapMethod, type CodeReference } from './bytecode.js';
 import { CONSTANT, ConstantPool, classDescriptor, type MemberRef } from './constant-pool.js';
-import { ClassReader } from './reader.js';
+import { ClassReader, readU16 } from './reader.js';
 
 export const CLASS_MAGIC = 0xcafebabe;
 
@@ -37,6 +37,13 @@ export interface FieldInfo {
   accessFlags: number;
   /** `Lowner;->name:type`. */
   signature: string;
+  /**
+   * A static field's `ConstantValue` attribute (the value of a `static final` constant, which code
+   * never loads with ldc): a string for CONSTANT_String, a number for Integer/Float/Double (char,
+   * short, byte and boolean fields hold an Integer), a bigint for Long. Absent when there is none,
+   * for instance fields (the JVM ignores it there) and when the attribute is malformed (see `issues`).
+   */
+  constantValue?: string | number | bigint;
 }
 
 export interface MethodCode {
@@ -132,12 +139,29 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
   // Each member is at least 8 bytes; checking up front stops a lying count before any work.
   r.need(r.offset, fieldCount * 8, 'fields');
   const fields: FieldInfo[] = [];
+  const issues: string[] = [];
   for (let i = 0; i < fieldCount; i++) {
     const flags = r.u16('field access_flags');
     const fieldName = pool.utf8(r.u16('field name_index'));
     const descriptor = pool.utf8(r.u16('field descriptor_index'));
-    skipAttributes(r, 'field');
-    fields.push({ name: fieldName, descriptor, accessFlags: flags, signature: `${name}->${fieldName}:${descriptor}` });
+    const field: FieldInfo = { name: fieldName, descriptor, accessFlags: flags, signature: `${name}->${fieldName}:${descriptor}` };
+    const attributeCount = r.u16('field attributes_count');
+    let seenConstant = false;
+    for (let a = 0; a < attributeCount; a++) {
+      const nameIndex = r.u16('field attribute_name_index');
+      const length = r.u32('field attribute_length');
+      r.need(r.offset, length, 'field attribute');
+      const start = r.offset;
+      r.offset = start + length;
+      // Field attributes were only ever skipped: an unreadable name is not worth failing the class for.
+      if (seenConstant || pool.tag(nameIndex) !== CONSTANT.Utf8 || pool.utf8(nameIndex) !== 'ConstantValue') continue;
+      seenConstant = true;
+      if ((flags & JVM_ACC.STATIC) === 0) continue;
+      const value = constantValue(bytes, start, length, pool, descriptor);
+      if (typeof value === 'object') issues.push(`${field.signature}: ${value.issue}`);
+      else field.constantValue = value;
+    }
+    fields.push(field);
   }
 
   const methodCount = r.u16('methods_count');
@@ -180,7 +204,6 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
     r.offset = end;
   }
 
-  const issues: string[] = [];
   if (scan) {
     for (const { method, start, end } of pending) {
       const result = scanCode(bytes.subarray(start, end), pool, bootstrapMethods);
@@ -215,11 +238,48 @@ function readAttributeHeader(r: ClassReader, pool: ConstantPool, owner: string):
   return { attributeName, start: r.offset, end: r.offset + length };
 }
 
-function skipAttributes(r: ClassReader, owner: string): void {
-  const count = r.u16(`${owner} attributes_count`);
-  for (let a = 0; a < count; a++) {
-    r.skip(2, `${owner} attribute_name_index`);
-    r.skip(r.u32(`${owner} attribute_length`), `${owner} attribute`);
+/** The pool tag a ConstantValue must have for a field descriptor (JVMS 4.7.2), undefined for other types. */
+const CONSTANT_FOR_DESCRIPTOR: Readonly<Record<string, number>> = {
+  I: CONSTANT.Integer,
+  S: CONSTANT.Integer,
+  C: CONSTANT.Integer,
+  B: CONSTANT.Integer,
+  Z: CONSTANT.Integer,
+  F: CONSTANT.Float,
+  J: CONSTANT.Long,
+  D: CONSTANT.Double,
+  'Ljava/lang/String;': CONSTANT.String,
+};
+
+/**
+ * Decodes a ConstantValue attribute body. Every check is done before any pool accessor runs, so a
+ * bad attribute becomes `{ issue }` for the class's issues rather than a thrown error.
+ */
+function constantValue(
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  pool: ConstantPool,
+  descriptor: string,
+): string | number | bigint | { issue: string } {
+  if (length !== 2) return { issue: `ConstantValue attribute is ${length} bytes long, expected 2` };
+  const index = readU16(bytes, start);
+  const tag = pool.tag(index);
+  const expected = CONSTANT_FOR_DESCRIPTOR[descriptor];
+  if (tag === 0) return { issue: `ConstantValue index ${index} is not a usable constant pool entry` };
+  if (expected === undefined) return { issue: `ConstantValue on a field of type ${descriptor}` };
+  if (tag !== expected) return { issue: `ConstantValue #${index} has tag ${tag}, a ${descriptor} field needs tag ${expected}` };
+  switch (tag) {
+    case CONSTANT.Integer:
+      return pool.integer(index);
+    case CONSTANT.Float:
+      return pool.float(index);
+    case CONSTANT.Long:
+      return pool.long(index);
+    case CONSTANT.Double:
+      return pool.double(index);
+    default:
+      return pool.string(index);
   }
 }
 

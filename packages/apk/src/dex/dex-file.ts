@@ -191,6 +191,77 @@ export interface DexMethod extends DexEncodedMethod {
   direct: boolean;
 }
 
+/**
+ * A decoded encoded_value (DEX format, "encoded_value encoding"). Numbers stand for byte, short,
+ * char, int, float and double values, bigint for long, string for a string_id (resolved), boolean
+ * and null for themselves; everything else is a small tagged object.
+ */
+export type DexValue = number | bigint | string | boolean | null | DexTaggedValue;
+
+export type DexTaggedValue =
+  | { kind: 'type'; type: string }
+  /** A field reference (`field`) or an enum constant (`enum`), as `Lowner;->name:type`. */
+  | { kind: 'field' | 'enum'; field: string }
+  | { kind: 'method'; method: string }
+  /** A prototype in descriptor form, e.g. `(I)V`. */
+  | { kind: 'method-type'; proto: string }
+  /** An index into the method_handles section. */
+  | { kind: 'method-handle'; index: number }
+  | { kind: 'array'; values: DexValue[] }
+  | { kind: 'annotation'; type: string; elements: { name: string; value: DexValue }[] };
+
+/** One static field's initial value from a class_def's static_values_off array. */
+export interface DexStaticValue {
+  /** field_id of the static field (class_data static_fields order). */
+  fieldIndex: number;
+  value: DexValue;
+}
+
+/** encoded_value types (value_type, the low 5 bits of the header byte). */
+export const DexValueType = {
+  BYTE: 0x00,
+  SHORT: 0x02,
+  CHAR: 0x03,
+  INT: 0x04,
+  LONG: 0x06,
+  FLOAT: 0x10,
+  DOUBLE: 0x11,
+  METHOD_TYPE: 0x15,
+  METHOD_HANDLE: 0x16,
+  STRING: 0x17,
+  TYPE: 0x18,
+  FIELD: 0x19,
+  METHOD: 0x1a,
+  ENUM: 0x1b,
+  ARRAY: 0x1c,
+  ANNOTATION: 0x1d,
+  NULL: 0x1e,
+  BOOLEAN: 0x1f,
+} as const;
+
+/** Arrays and annotations nest at most this deep in one encoded value (real files use 2 or 3). */
+export const MAX_VALUE_DEPTH = 16;
+/** At most this many values (all nesting levels) are decoded per static_values array. */
+export const MAX_STATIC_VALUES = 65536;
+
+/** Largest payload size (value_arg + 1) per value type; types absent here take no payload. */
+const VALUE_MAX_SIZE: Readonly<Record<number, number>> = {
+  [DexValueType.BYTE]: 1,
+  [DexValueType.SHORT]: 2,
+  [DexValueType.CHAR]: 2,
+  [DexValueType.INT]: 4,
+  [DexValueType.LONG]: 8,
+  [DexValueType.FLOAT]: 4,
+  [DexValueType.DOUBLE]: 8,
+  [DexValueType.METHOD_TYPE]: 4,
+  [DexValueType.METHOD_HANDLE]: 4,
+  [DexValueType.STRING]: 4,
+  [DexValueType.TYPE]: 4,
+  [DexValueType.FIELD]: 4,
+  [DexValueType.METHOD]: 4,
+  [DexValueType.ENUM]: 4,
+};
+
 export interface DexCode {
   offset: number;
   registersSize: number;
@@ -505,6 +576,143 @@ export class DexFile {
         (direct ? out.directMethods : out.virtualMethods).push({ methodIndex, accessFlags, codeOffset }),
     );
     return out;
+  }
+
+  /**
+   * The initial values of a class's static fields from its static_values_off encoded_array: the
+   * `static final` constants compilers never load in code. One entry per array element, paired
+   * with the static field at the same position in class_data; static fields past the end of the
+   * array keep their type's default (0, false, null) and are not listed. Decoded on request only;
+   * bounded by the bytes present, MAX_VALUE_DEPTH and MAX_STATIC_VALUES.
+   */
+  staticValues(classDefIndex: number): DexStaticValue[] {
+    this.checkIndex(classDefIndex, this.counts.classDefs, 'class_def');
+    const off = this.view.getUint32(this.header.classDefsOff + classDefIndex * 32 + 28, true);
+    if (off === 0) return [];
+    const fieldIndexes: number[] = [];
+    const dataOff = this.classDataOffset(classDefIndex);
+    if (dataOff !== 0) {
+      this.decodeClassData(
+        dataOff,
+        (list, fieldIndex) => list === 0 && fieldIndexes.push(fieldIndex),
+        () => undefined,
+      );
+    }
+    const state = { pos: off, budget: MAX_STATIC_VALUES };
+    const values = this.readEncodedArray(state, 0, `static_values of class_defs[${classDefIndex}]`);
+    this.ensure(
+      values.length <= fieldIndexes.length,
+      () => `static_values at offset ${off} holds ${values.length} values for ${fieldIndexes.length} static fields`,
+    );
+    return values.map((value, i) => ({ fieldIndex: fieldIndexes[i]!, value }));
+  }
+
+  private readValueUleb(state: { pos: number }, what: string): number {
+    const value = readUleb128(this.bytes, state.pos, this.bytes.length);
+    if (value < 0) this.fail(`bad uleb128 (${what}) at offset ${state.pos}`);
+    state.pos = leb.pos;
+    return value;
+  }
+
+  private readEncodedArray(state: { pos: number; budget: number }, depth: number, what: string): DexValue[] {
+    const at = state.pos;
+    const size = this.readValueUleb(state, `${what} size`);
+    // Each value takes at least its header byte.
+    this.ensure(size <= this.bytes.length - state.pos, () => `${what}: encoded_array at offset ${at} claims ${size} values`);
+    this.ensure(size <= state.budget, () => `${what}: more than ${MAX_STATIC_VALUES} values`);
+    const out: DexValue[] = [];
+    for (let i = 0; i < size; i++) out.push(this.readEncodedValue(state, depth, what));
+    return out;
+  }
+
+  private readEncodedValue(state: { pos: number; budget: number }, depth: number, what: string): DexValue {
+    const bytes = this.bytes;
+    const at = state.pos;
+    this.ensure(at < bytes.length, () => `${what}: encoded_value at offset ${at} past the end of the file`);
+    this.ensure(--state.budget >= 0, () => `${what}: more than ${MAX_STATIC_VALUES} values`);
+    const header = bytes[at]!;
+    const type = header & 0x1f;
+    const arg = header >>> 5;
+    state.pos = at + 1;
+    const maxSize = VALUE_MAX_SIZE[type];
+    if (maxSize !== undefined) {
+      const size = arg + 1;
+      this.ensure(size <= maxSize, () => `${what}: encoded_value type ${hex2(type)} at offset ${at} has size ${size}, over ${maxSize}`);
+      this.ensure(size <= bytes.length - state.pos, () => `${what}: encoded_value at offset ${at} runs past the end of the file`);
+      const start = state.pos;
+      state.pos += size;
+      // Little-endian payload, as an unsigned integer (at most 8 bytes: bigint only for long/double).
+      let unsigned = 0;
+      for (let i = size - 1; i >= 0; i--) unsigned = unsigned * 256 + bytes[start + i]!;
+      const signed = (bits: number) => (unsigned >= 2 ** (bits - 1) ? unsigned - 2 ** bits : unsigned);
+      const index = (limit: number, kind: string) => {
+        this.ensure(unsigned < limit, () => `${what}: ${kind} index ${unsigned} at offset ${at} out of range (size ${limit})`);
+        return unsigned;
+      };
+      switch (type) {
+        case DexValueType.BYTE:
+        case DexValueType.SHORT:
+        case DexValueType.INT:
+          return signed(size * 8);
+        case DexValueType.CHAR:
+          return unsigned;
+        case DexValueType.LONG:
+          return BigInt.asIntN(64, littleEndianBigInt(bytes, start, size));
+        case DexValueType.FLOAT: {
+          // Zero-extended to the right: the bytes present are the high-order ones.
+          const raw = new Uint8Array(4);
+          raw.set(bytes.subarray(start, start + size), 4 - size);
+          return new DataView(raw.buffer).getFloat32(0, true);
+        }
+        case DexValueType.DOUBLE: {
+          const raw = new Uint8Array(8);
+          raw.set(bytes.subarray(start, start + size), 8 - size);
+          return new DataView(raw.buffer).getFloat64(0, true);
+        }
+        case DexValueType.METHOD_TYPE:
+          return { kind: 'method-type', proto: this.protoString(index(this.counts.protos, 'proto')) };
+        case DexValueType.METHOD_HANDLE:
+          return { kind: 'method-handle', index: index(this.counts.methodHandles, 'method_handle') };
+        case DexValueType.STRING:
+          return this.string(index(this.counts.strings, 'string'));
+        case DexValueType.TYPE:
+          return { kind: 'type', type: this.typeName(index(this.counts.types, 'type')) };
+        case DexValueType.FIELD:
+          return { kind: 'field', field: this.fieldString(index(this.counts.fields, 'field')) };
+        case DexValueType.ENUM:
+          return { kind: 'enum', field: this.fieldString(index(this.counts.fields, 'field')) };
+        default:
+          return { kind: 'method', method: this.methodString(index(this.counts.methods, 'method')) };
+      }
+    }
+    switch (type) {
+      case DexValueType.ARRAY:
+      case DexValueType.ANNOTATION: {
+        this.ensure(arg === 0, () => `${what}: encoded_value type ${hex2(type)} at offset ${at} has value_arg ${arg}`);
+        this.ensure(depth < MAX_VALUE_DEPTH, () => `${what}: values nest deeper than ${MAX_VALUE_DEPTH} at offset ${at}`);
+        if (type === DexValueType.ARRAY) return { kind: 'array', values: this.readEncodedArray(state, depth + 1, what) };
+        const typeIndex = this.readValueUleb(state, `${what} annotation type`);
+        this.ensure(typeIndex < this.counts.types, () => `${what}: annotation type ${typeIndex} at offset ${at} out of range`);
+        const count = this.readValueUleb(state, `${what} annotation size`);
+        // Each element is a name uleb and a value: at least 2 bytes.
+        this.ensure(count <= (bytes.length - state.pos) / 2, () => `${what}: annotation at offset ${at} claims ${count} elements`);
+        const elements: { name: string; value: DexValue }[] = [];
+        for (let i = 0; i < count; i++) {
+          const nameIndex = this.readValueUleb(state, `${what} annotation element name`);
+          this.ensure(nameIndex < this.counts.strings, () => `${what}: annotation element name ${nameIndex} out of range`);
+          elements.push({ name: this.string(nameIndex), value: this.readEncodedValue(state, depth + 1, what) });
+        }
+        return { kind: 'annotation', type: this.typeName(typeIndex), elements };
+      }
+      case DexValueType.NULL:
+        this.ensure(arg === 0, () => `${what}: null encoded_value at offset ${at} has value_arg ${arg}`);
+        return null;
+      case DexValueType.BOOLEAN:
+        this.ensure(arg <= 1, () => `${what}: boolean encoded_value at offset ${at} has value_arg ${arg}`);
+        return arg === 1;
+      default:
+        return this.fail(`${what}: unknown encoded_value type ${hex2(type)} at offset ${at}`);
+    }
   }
 
   /** Every method defined in this file, class by class (direct methods first, as stored). */
@@ -958,6 +1166,18 @@ const EMPTY: readonly string[] = Object.freeze([]);
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function hex2(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
+function littleEndianBigInt(bytes: Uint8Array, start: number, size: number): bigint {
+  let value = 0n;
+  for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[start + i]!);
+  // Sign-extend from the highest byte present.
+  const bits = BigInt(size * 8);
+  return value >= 1n << (bits - 1n) ? value - (1n << bits) : value;
 }
 
 function sameScanOptions(a: DexScanOptions, b: DexScanOptions): boolean {

@@ -11,6 +11,9 @@ export {
   MIN_DEX_VERSION,
   MAX_DEX_VERSION,
   MAX_DEX_ISSUES,
+  DexValueType,
+  MAX_VALUE_DEPTH,
+  MAX_STATIC_VALUES,
   type DexParseOptions,
   type DexIssue,
   type DexIssueKind,
@@ -28,6 +31,9 @@ export {
   type DexCode,
   type DexTry,
   type DexCatchHandler,
+  type DexValue,
+  type DexTaggedValue,
+  type DexStaticValue,
 } from './dex-file.js';
 export {
   DexCodeScan,

@@ -32,7 +32,26 @@ export interface ClassSpec {
   instanceFields?: FieldSpec[];
   directMethods?: MethodSpec[];
   virtualMethods?: MethodSpec[];
+  /** Initial values of the static fields in class_data order (sorted by field_id), as static_values_off. */
+  staticValues?: ValueSpec[];
 }
+
+/** An encoded_value for static_values; references are resolved against the file's pools. */
+export type ValueSpec =
+  | { type: 'byte' | 'short' | 'char' | 'int' | 'float' | 'double'; value: number }
+  | { type: 'long'; value: bigint }
+  | { type: 'string'; value: string }
+  | { type: 'type'; value: string }
+  /** `Lowner;->name:type` (added to field_ids). */
+  | { type: 'field' | 'enum'; value: string }
+  /** `Lowner;->name(args)ret` (added to method_ids). */
+  | { type: 'method'; value: string }
+  | { type: 'array'; values: ValueSpec[] }
+  | { type: 'annotation'; annotationType: string; elements: { name: string; value: ValueSpec }[] }
+  | { type: 'null' }
+  | { type: 'boolean'; value: boolean }
+  /** Bytes written as they are (header byte included), to build malformed values. */
+  | { type: 'raw'; bytes: number[] };
 
 export interface FieldSpec {
   name: string;
@@ -94,6 +113,8 @@ export interface DexLayout {
   codeOffs: Map<string, number>;
   /** string_data_item offset per string. */
   stringDataOffs: Map<string, number>;
+  /** static_values_off per class, in spec order (0 when the class has none). */
+  staticValuesOffs: number[];
 }
 
 export interface BuiltDex {
@@ -273,6 +294,21 @@ export function buildDex(spec: DexSpec): BuiltDex {
       for (const t of m.code?.tries ?? []) t.catches.forEach((k) => addType(k.type));
     }
   }
+  const addValue = (v: ValueSpec): void => {
+    if (v.type === 'string') strings.add(v.value);
+    else if (v.type === 'type') addType(v.value);
+    else if (v.type === 'field' || v.type === 'enum') addField(v.value);
+    else if (v.type === 'method') addMethod(v.value);
+    else if (v.type === 'array') v.values.forEach(addValue);
+    else if (v.type === 'annotation') {
+      addType(v.annotationType);
+      for (const e of v.elements) {
+        strings.add(e.name);
+        addValue(e.value);
+      }
+    }
+  };
+  for (const c of spec.classes) c.staticValues?.forEach(addValue);
   for (const p of protos) addProto(p);
 
   const stringList = [...strings].sort(compareStrings);
@@ -410,6 +446,15 @@ export function buildDex(spec: DexSpec): BuiltDex {
     }
   }
   const classDataCount = classDataOffs.filter((o) => o !== 0).length;
+  // ---- static values (encoded_array_item)
+  const encodedArrayStart = out.pos;
+  const staticValuesOffs = spec.classes.map((c) => {
+    if (!c.staticValues) return 0;
+    const at = out.pos;
+    out.put(encodeArray(c.staticValues, { stringIdx, typeIdx, fieldIdx, methodIdx }));
+    return at;
+  });
+  const encodedArrayCount = staticValuesOffs.filter((o) => o !== 0).length;
 
   // ---- patch proto_ids and class_defs now that list offsets are known
   protoList.forEach((p, i) => {
@@ -429,7 +474,7 @@ export function buildDex(spec: DexSpec): BuiltDex {
     out.patch32(at + 16, c.sourceFile !== undefined ? stringIdx.get(c.sourceFile)! : 0xffffffff);
     out.patch32(at + 20, 0);
     out.patch32(at + 24, classDataOffs[i]!);
-    out.patch32(at + 28, 0);
+    out.patch32(at + 28, staticValuesOffs[i]!);
   });
 
   // ---- map list
@@ -447,6 +492,7 @@ export function buildDex(spec: DexSpec): BuiltDex {
   section(0x1001, typeListOffs.size, typeListStart);
   section(0x2002, stringList.length, stringDataStart);
   section(0x2000, classDataCount, classDataStart);
+  section(0x2005, encodedArrayCount, encodedArrayStart);
   mapItems.push([0x1000, 1, mapOff]);
   out.u32(mapItems.length);
   for (const [type, size, off] of mapItems) {
@@ -507,6 +553,7 @@ export function buildDex(spec: DexSpec): BuiltDex {
       classDataOffs,
       codeOffs,
       stringDataOffs,
+      staticValuesOffs,
     },
     strings: stringList,
     types: typeList,
@@ -520,6 +567,84 @@ interface Pools {
   typeIdx: Map<string, number>;
   fieldIdx: Map<string, number>;
   methodIdx: Map<string, number>;
+}
+
+/** Little-endian bytes of `value`, trimmed of redundant high bytes (sign bytes when `signed`). */
+function trimmedBytes(value: bigint, signed: boolean): number[] {
+  const out: number[] = [];
+  let v = value;
+  for (let i = 0; i < 8; i++) {
+    out.push(Number(BigInt.asUintN(8, v)));
+    v >>= 8n;
+  }
+  while (out.length > 1) {
+    const top = out[out.length - 1]!;
+    const next = out[out.length - 2]!;
+    if (signed ? (top === 0 && next < 0x80) || (top === 0xff && next >= 0x80) : top === 0) out.pop();
+    else break;
+  }
+  return out;
+}
+
+function valueHeader(type: number, payload: number[]): number[] {
+  return [type | ((payload.length - 1) << 5), ...payload];
+}
+
+/** Encodes an encoded_value (value types from the DEX format). */
+export function encodeValue(v: ValueSpec, pools: Pools): number[] {
+  const unsignedIndex = (type: number, index: number) => valueHeader(type, trimmedBytes(BigInt(index), false));
+  switch (v.type) {
+    case 'byte':
+      return [0x00, v.value & 0xff];
+    case 'short':
+      return valueHeader(0x02, trimmedBytes(BigInt(v.value), true));
+    case 'char':
+      return valueHeader(0x03, trimmedBytes(BigInt(v.value), false));
+    case 'int':
+      return valueHeader(0x04, trimmedBytes(BigInt(v.value), true));
+    case 'long':
+      return valueHeader(0x06, trimmedBytes(v.value, true));
+    case 'float':
+    case 'double': {
+      const size = v.type === 'float' ? 4 : 8;
+      const raw = new DataView(new ArrayBuffer(size));
+      if (size === 4) raw.setFloat32(0, v.value, true);
+      else raw.setFloat64(0, v.value, true);
+      // Zero-extended to the right: drop low-order zero bytes.
+      const bytes = Array.from(new Uint8Array(raw.buffer));
+      while (bytes.length > 1 && bytes[0] === 0) bytes.shift();
+      return valueHeader(size === 4 ? 0x10 : 0x11, bytes);
+    }
+    case 'string':
+      return unsignedIndex(0x17, pools.stringIdx.get(v.value)!);
+    case 'type':
+      return unsignedIndex(0x18, pools.typeIdx.get(v.value)!);
+    case 'field':
+      return unsignedIndex(0x19, pools.fieldIdx.get(v.value)!);
+    case 'method':
+      return unsignedIndex(0x1a, pools.methodIdx.get(v.value)!);
+    case 'enum':
+      return unsignedIndex(0x1b, pools.fieldIdx.get(v.value)!);
+    case 'array':
+      return [0x1c, ...encodeArray(v.values, pools)];
+    case 'annotation': {
+      const out = [0x1d, ...uleb128(pools.typeIdx.get(v.annotationType)!), ...uleb128(v.elements.length)];
+      const sorted = [...v.elements].sort((a, b) => pools.stringIdx.get(a.name)! - pools.stringIdx.get(b.name)!);
+      for (const e of sorted) out.push(...uleb128(pools.stringIdx.get(e.name)!), ...encodeValue(e.value, pools));
+      return out;
+    }
+    case 'null':
+      return [0x1e];
+    case 'boolean':
+      return [0x1f | (v.value ? 0x20 : 0)];
+    case 'raw':
+      return v.bytes;
+  }
+}
+
+/** Encodes an encoded_array: uleb128 size, then the values. */
+export function encodeArray(values: ValueSpec[], pools: Pools): number[] {
+  return [...uleb128(values.length), ...values.flatMap((v) => encodeValue(v, pools))];
 }
 
 function paramWords(proto: string): number {

@@ -3,7 +3,7 @@
  * the cost is one walk per distinct package, not classes x prefixes), then manifest components and
  * native library names, and API host names in string constants only for SDKs nothing else found.
  */
-import type { PackageAnalysis } from '@apprights/apk';
+import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
 import type { SdkCatalog, SdkEntry } from '../catalog/sdks.js';
 
 export type SdkConfidence = 'high' | 'medium' | 'low';
@@ -347,7 +347,13 @@ export function detectSdks(
   const mode = options.domains ?? 'auto';
   const wanted = entries.filter((s) => (s.domains?.length ?? 0) > 0 && (mode === 'always' || !found.has(s.id)));
   if (wanted.length > 0 && (mode === 'always' || (mode === 'auto' && looksObfuscated(analysis)))) {
-    searchDomains(analysis, wanted, entry);
+    // A host named in the code of an SDK already identified by its classes is that SDK's business
+    // (Baidu location calls api.map.baidu.com): it is not evidence of another SDK.
+    const explained = (classDescriptor: string) => {
+      const sdk = matcher.matchClass(classDescriptor);
+      return sdk !== undefined && found.has(sdk.id);
+    };
+    searchDomains(analysis, wanted, entry, explained);
   }
 
   const out: SdkDetection[] = [];
@@ -376,7 +382,12 @@ export function detectSdks(
 }
 
 /** Strings loaded by code (const-string, ldc) that name one of the wanted SDKs' hosts. */
-function searchDomains(analysis: PackageAnalysis, wanted: readonly SdkEntry[], entry: (sdk: SdkEntry) => Found): void {
+function searchDomains(
+  analysis: PackageAnalysis,
+  wanted: readonly SdkEntry[],
+  entry: (sdk: SdkEntry) => Found,
+  explained: (classDescriptor: string) => boolean,
+): void {
   const byDomain = new Map<string, SdkEntry>();
   for (const sdk of wanted) for (const d of sdk.domains ?? []) byDomain.set(d.toLowerCase(), sdk);
   const test = (value: string): void => {
@@ -395,9 +406,21 @@ function searchDomains(analysis: PackageAnalysis, wanted: readonly SdkEntry[], e
   for (const d of analysis.dex) {
     const scan = d.scan ?? d.dex.scanCode();
     const inv = scan.invertedRefs('string');
-    for (let s = 0; s < inv.start.length - 1; s++) if (inv.start[s] !== inv.start[s + 1]) test(d.dex.string(s));
+    for (let s = 0; s < inv.start.length - 1; s++) {
+      if (inv.start[s] === inv.start[s + 1]) continue;
+      const value = d.dex.string(s);
+      if (!value.includes('.')) continue;
+      // Unexplained when at least one loading class is not inside an identified SDK.
+      let unexplained = false;
+      for (let r = inv.start[s]!; r < inv.start[s + 1]! && !unexplained; r++) {
+        const slot = scan.ownerOfRef(inv.refs[r]!);
+        unexplained = !explained(d.dex.typeName(d.dex.classTypeIndex(scan.classDefIndex[slot]!)));
+      }
+      if (unexplained) test(value);
+    }
   }
   for (const c of analysis.jar?.classes ?? []) {
+    if (explained(c.name)) continue;
     for (const m of c.methods) for (const r of m.code?.references ?? []) if (r.kind === 'ldc-string') test(r.target);
   }
 }
@@ -430,7 +453,11 @@ function findVersion(analysis: PackageAnalysis, f: Found): string | null {
   return null;
 }
 
-/** String constants of one class: those its methods load, and its static field initial values in JARs' ldc. */
+/**
+ * String constants of one class: those its methods load (const-string, ldc), then its static String
+ * constants, which code never loads (DEX static_values, class files' ConstantValue attributes).
+ * Only called for the classes version hints name, so the static values are decoded for those alone.
+ */
 function* classStrings(analysis: PackageAnalysis, descriptor: string): Generator<string> {
   for (const d of analysis.dex) {
     const dex = d.dex;
@@ -453,9 +480,18 @@ function* classStrings(analysis: PackageAnalysis, descriptor: string): Generator
         if (op === 0x1a || op === 0x1b) yield dex.string(scan.refIndex[r]!);
       }
     }
+    let values: readonly { value: unknown }[] = [];
+    try {
+      values = dex.staticValues(def);
+    } catch (error) {
+      // A damaged static_values array only costs the version hint, not the detection.
+      if (!(error instanceof ApkFormatError)) throw error;
+    }
+    for (const { value } of values) if (typeof value === 'string') yield value;
   }
   for (const c of analysis.jar?.classes ?? []) {
     if (c.name !== descriptor) continue;
     for (const m of c.methods) for (const r of m.code?.references ?? []) if (r.kind === 'ldc-string') yield r.target;
+    for (const f of c.fields) if (typeof f.constantValue === 'string') yield f.constantValue;
   }
 }
