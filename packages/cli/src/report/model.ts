@@ -1,3 +1,4 @@
+import type { SensitiveApiUse, PermissionUse } from '@apprights/knowledge';
 /**
  * The scan report: a plain JSON document, versioned, documented by
  * `schemas/scan-report.schema.json`. Later stages (SDK detection, rules, policy and runtime evidence)
@@ -197,36 +198,8 @@ export interface DetectedSdk {
   version: string | null;
 }
 
-export interface SensitiveApiCaller {
-  /** Java name of the calling class. */
-  class: string;
-  /** Method name and descriptor, `getAndroidId()Ljava/lang/String;`. */
-  method: string;
-  /** The detected SDK the class belongs to, or null. */
-  sdk: string | null;
-  /** The class is under the app's own package. */
-  own: boolean;
-}
-
-export interface SensitiveApiUse {
-  /** The catalogue id (`telephony.getImei`). */
-  api: string;
-  kind: 'method' | 'field' | 'content-uri' | 'string';
-  signature: string;
-  /** The personal-information category (a `pi-categories.json` id); null for APIs that reach no PI by themselves (reflection, code loading). */
-  pi: string | null;
-  sensitivity: 'high' | 'medium' | 'low';
-  /** The permission the API needs; a list means any one of them. */
-  permission: string | string[] | null;
-  /** At most 50 calling methods: the app's own first, then SDKs, then unidentified code. */
-  callers: SensitiveApiCaller[];
-  /** All calling methods. */
-  callerCount: number;
-}
-
-export interface PermissionUse {
-  /** Dangerous permissions requested whose catalogued APIs the code never calls. */
-  declaredUnused: string[];
-  /** Permissions the called APIs need that the manifest does not request. */
-  usedUndeclared: string[];
-}
+/**
+ * Sensitive API uses and the permission cross-check are reported exactly as @apprights/knowledge
+ * computes them (schemas/scan-report.schema.json documents the JSON).
+ */
+export type { SensitiveApiCaller, SensitiveApiUse, PermissionUse } from '@apprights/knowledge';
