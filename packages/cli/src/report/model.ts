@@ -1,3 +1,4 @@
+import type { CertificateInfo } from '@apprights/apk';
 import type { SensitiveApiUse, PermissionUse } from '@apprights/knowledge';
 /**
  * The scan report: a plain JSON document, versioned, documented by
@@ -128,17 +129,11 @@ export interface SchemeSummary {
   warnings: string[];
 }
 
-export interface CertificateSummary {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  sha256: string;
-  sha1: string;
+/** A signer certificate as @apprights/apk describes it, with absent key details as null in JSON. */
+export type CertificateSummary = Omit<CertificateInfo, 'publicKey' | 'signatureAlgorithm'> & {
   publicKey: { algorithm: string; bits: number | null; curve: string | null };
   signatureAlgorithm: string | null;
-}
+};
 
 export interface SignatureSummary {
   verified: boolean;
