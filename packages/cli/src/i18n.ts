@@ -67,7 +67,6 @@ const messages = {
   sensitiveApis: { en: 'Sensitive APIs', zh: '敏感 API' },
   colSdk: { en: 'SDK', zh: 'SDK' },
   colCategory: { en: 'category', zh: '类别' },
-  colRegion: { en: 'region', zh: '地区' },
   colTracker: { en: 'tracker', zh: '收集个人信息' },
   colConfidence: { en: 'confidence', zh: '置信度' },
   colVersion: { en: 'version', zh: '版本' },

@@ -10,8 +10,6 @@ import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
 
-const version = packageVersion;
-
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
 
@@ -23,7 +21,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       'AppRights: read Android apps and SDKs to check them against the MIIT 2023 notice (工信部信管函〔2023〕26号)\n' +
         'AppRights：读取安卓应用与 SDK，依据工信部 26 号文等规定进行检测',
     )
-    .version(version, '-V, --version', 'print the version / 显示版本')
+    .version(packageVersion, '-V, --version', 'print the version / 显示版本')
     .helpOption('-h, --help', 'show help / 显示帮助')
     .addHelpCommand(false)
     .showHelpAfterError()
@@ -47,7 +45,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       ) => {
         const lang = detectLang(options.lang);
         currentFile.value = file;
-        setExit(await runScan(file, { ...options, lang, version, stats }));
+        setExit(await runScan(file, { ...options, lang, version: packageVersion, stats }));
       },
     );
 

@@ -6,11 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApkFormatError } from '../errors.js';
 import { parseDex, type DexCodeScanTransfer, type DexIssue } from '../dex/index.js';
-import { parseManifest } from '../manifest/index.js';
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
 import { sha256Of } from './hash.js';
-import { sdkNumber } from './sdk.js';
+import { signatureSdksOf } from './sdk.js';
 import { pickWorkerDex } from './worker-share.js';
 
 export interface AnalysisWorkerInput {
@@ -76,19 +75,8 @@ function readDex(archive: ZipArchive, name: string, scanCode: boolean, transfer:
 function verify(archive: ZipArchive, input: AnalysisWorkerInput): { signatures?: ApkSignatureResult; signatureError?: WorkerError } {
   if (!input.verify) return {};
   try {
-    let minSdk = input.minSdk;
-    let targetSdk: number | undefined;
-    if (archive.has('AndroidManifest.xml')) {
-      try {
-        const manifest = parseManifest(archive.read('AndroidManifest.xml'));
-        minSdk ??= sdkNumber(manifest.minSdkVersion);
-        targetSdk = sdkNumber(manifest.targetSdkVersion);
-      } catch (error) {
-        // The main thread reports a broken manifest; signatures are then checked for minSdk 1.
-        asWorkerError(error);
-      }
-    }
-    return { signatures: verifyApkSignatures(archive, { minSdk: minSdk ?? 1, ...(targetSdk !== undefined ? { targetSdk } : {}) }) };
+    // A broken manifest is the main thread's to report; signatures are then checked for minSdk 1.
+    return { signatures: verifyApkSignatures(archive, signatureSdksOf(archive, input.minSdk).options) };
   } catch (error) {
     return { signatureError: asWorkerError(error) };
   }

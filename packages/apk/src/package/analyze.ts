@@ -11,7 +11,7 @@ import { listNativeLibraries, type NativeLibraryListing } from '../elf/index.js'
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
 import { detectPackageKind, type PackageKind } from './detect.js';
 import { countDefinedMethods } from './dex-counts.js';
-import { sdkNumber } from './sdk.js';
+import { signatureSdks } from './sdk.js';
 import { sha256Of } from './hash.js';
 import { pickWorkerDex, WORKER_MIN_SIZE, WORKER_OVERHEAD_BYTES } from './worker-share.js';
 import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
@@ -182,9 +182,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
 
   let signatures: ApkSignatureResult | undefined = options.precomputed?.signatures ?? undefined;
   if (kind === 'apk' && (options.verifySignatures ?? true) && options.precomputed?.signatures === undefined) {
-    const minSdk = options.minSdk ?? sdkNumber(manifest?.minSdkVersion) ?? 1;
-    const targetSdk = sdkNumber(manifest?.targetSdkVersion);
-    signatures = stage('signatures', () => verifyApkSignatures(archive, { minSdk, ...(targetSdk !== undefined ? { targetSdk } : {}) }));
+    signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
   }
 
   const nested = stage('nested', () => inspectNested(archive, { ...DEFAULT_NESTED_BUDGET, ...options.nestedBudget })) ?? [];

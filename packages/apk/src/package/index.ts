@@ -1,5 +1,5 @@
 export { analyzePackage, analyzePackageAsync, analyzeArchive } from './analyze.js';
-export { sdkNumber } from './sdk.js';
+export { sdkNumber, signatureSdks, signatureSdksOf } from './sdk.js';
 export type { AnalyzeOptions, AnalysisStage, AnalysisProblem, DexAnalysis, PackageAnalysis } from './analyze.js';
 export { detectPackageKind, isBinaryXml, type PackageKind } from './detect.js';
 export { countDefinedMethods } from './dex-counts.js';

@@ -82,6 +82,11 @@ function candidates(
   return found;
 }
 
+function dexCounts(bytes: Uint8Array, name: string): { classes: number; methods: number } {
+  const dex = parseDex(bytes, { name, verifyChecksum: false });
+  return { classes: dex.counts.classDefs, methods: countDefinedMethods(dex) };
+}
+
 /** Lists and, within the budget, opens archives and DEX files nested in `archive`. */
 export function inspectNested(archive: ZipArchive, budget: NestedBudget = DEFAULT_NESTED_BUDGET): NestedArchive[] {
   const out: NestedArchive[] = [];
@@ -103,10 +108,7 @@ export function inspectNested(archive: ZipArchive, budget: NestedBudget = DEFAUL
       try {
         const bytes = zip.read(entry);
         if (kind === 'dex') {
-          const dex = parseDex(bytes, { name: item.path, verifyChecksum: false });
-          item.dexFiles = 1;
-          item.classes = dex.counts.classDefs;
-          item.methods = countDefinedMethods(dex);
+          Object.assign(item, { dexFiles: 1 }, dexCounts(bytes, item.path));
           continue;
         }
         const inner = ZipArchive.fromBytes(bytes, { ...zip.limits, maxTotalInflated: budget.maxTotal - spent });
@@ -119,9 +121,9 @@ export function inspectNested(archive: ZipArchive, budget: NestedBudget = DEFAUL
         for (const dexEntry of dexEntries) {
           if (spent + dexEntry.uncompressedSize > budget.maxTotal) break;
           spent += dexEntry.uncompressedSize;
-          const dex = parseDex(inner.read(dexEntry), { name: `${item.path}!/${dexEntry.name}`, verifyChecksum: false });
-          classes += dex.counts.classDefs;
-          methods += countDefinedMethods(dex);
+          const counts = dexCounts(inner.read(dexEntry), `${item.path}!/${dexEntry.name}`);
+          classes += counts.classes;
+          methods += counts.methods;
         }
         if (dexEntries.length > 0) {
           item.classes = classes;

@@ -1,4 +1,4 @@
-import { ApkFormatError, ZipArchive, parseManifest, sdkNumber, verifyApkSignatures } from '@apprights/apk';
+import { ApkFormatError, ZipArchive, signatureSdksOf, verifyApkSignatures } from '@apprights/apk';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
@@ -22,30 +22,13 @@ interface VerifyResult {
   warnings: string[];
 }
 
-/** minSdkVersion from the manifest, as apksigner reads it; 1 when absent or unreadable. */
-function manifestSdks(archive: ZipArchive): { minSdk: number; targetSdk: number | undefined; warning?: string } {
-  if (!archive.has('AndroidManifest.xml'))
-    return { minSdk: 1, targetSdk: undefined, warning: 'no AndroidManifest.xml: verifying for minSdkVersion 1' };
-  try {
-    const manifest = parseManifest(archive.read('AndroidManifest.xml'));
-    return { minSdk: sdkNumber(manifest.minSdkVersion) ?? 1, targetSdk: sdkNumber(manifest.targetSdkVersion) };
-  } catch (error) {
-    if (!(error instanceof ApkFormatError)) throw error;
-    return {
-      minSdk: 1,
-      targetSdk: undefined,
-      warning: `cannot read AndroidManifest.xml (${error.message}): verifying for minSdkVersion 1`,
-    };
-  }
-}
-
 function verifyOne(file: string, options: VerifyOptions): VerifyResult {
   let archive: ZipArchive | undefined;
   try {
     archive = ZipArchive.open(file);
-    const sdks = manifestSdks(archive);
-    const minSdk = options.minSdk ?? sdks.minSdk;
-    const result = verifyApkSignatures(archive, { minSdk, ...(sdks.targetSdk !== undefined ? { targetSdk: sdks.targetSdk } : {}) });
+    const sdks = signatureSdksOf(archive, options.minSdk);
+    const minSdk = sdks.options.minSdk;
+    const result = verifyApkSignatures(archive, sdks.options);
     const summary = signatureSummary(result, minSdk);
     return {
       file,

@@ -2,6 +2,7 @@ import {
   isInvokeOpcode,
   isStaticFieldRead,
   sdkNumber,
+  signatureSdks,
   type AndroidManifest,
   type ApkSignatureResult,
   type Component as ManifestComponent,
@@ -225,7 +226,7 @@ export function buildScanReport(analysis: PackageAnalysis, toolVersion: string, 
       problem:
         l.error?.message ?? (l.notElf ? 'not an ELF file' : l.abiMismatch ? `machine ${l.machine} does not match folder ${l.abi}` : null),
     })),
-    signatures: analysis.signatures ? signatureSummary(analysis.signatures, sdkNumber(manifest?.minSdkVersion) ?? 1) : null,
+    signatures: analysis.signatures ? signatureSummary(analysis.signatures, signatureSdks(manifest).minSdk) : null,
     archive: {
       entries: analysis.archive.entries.length,
       issues: analysis.archive.issues.map((i) => ({ kind: i.kind, entry: i.entry ?? null, message: i.message })),
