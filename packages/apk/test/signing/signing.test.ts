@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { BufferSource, type RandomAccessSource } from '../../src/io/source.js';
 import { ZipArchive } from '../../src/zip/index.js';
-import { findSigningBlock, parseManifest, verifyApkSignatures, type VerifyOptions } from '../../src/signing/index.js';
+import { findSigningBlock, parseJarManifest, verifyApkSignatures, type VerifyOptions } from '../../src/signing/index.js';
 import {
   generateTestKey,
   insertSigningBlock,
@@ -296,7 +296,7 @@ describe('streaming and hostile input', () => {
 test('manifest parser: line endings, continuations and section offsets', () => {
   const text =
     'Manifest-Version: 1.0\r\nCreated-By: x\r\n\r\nName: a/very-long-na\r\n me.txt\r\nSHA-256-Digest: abc\n\nName: b\rSHA1-Digest: d\r\r';
-  const m = parseManifest(Buffer.from(text), 100);
+  const m = parseJarManifest(Buffer.from(text), 100);
   assert.equal(m.main?.start, 0);
   assert.equal(m.main?.size, 'Manifest-Version: 1.0\r\nCreated-By: x\r\n\r\n'.length);
   assert.deepEqual(
