@@ -41,15 +41,16 @@ export interface AnalyzeOptions {
   onProgress?: (stage: AnalysisStage, done?: number, total?: number) => void;
   /** Wraps each stage, e.g. to time it. */
   measure?: <T>(stage: AnalysisStage, work: () => T) => T;
-  /** Results computed elsewhere (the analysis worker): these stages are then skipped. */
-  precomputed?: { sha256?: string; signatures?: ApkSignatureResult | null };
   /**
    * Tuning of analyzePackageAsync's second thread: the smallest file worth it, and the worker's
    * fixed cost in bytes of DEX (see WORKER_OVERHEAD_BYTES). Tests set both to 0 to force it.
    */
   parallel?: { minSize?: number; workerOverheadBytes?: number };
-  /** DEX entries another thread reads; merged afterwards with mergeWorkerDex. */
-  delegatedDex?: ReadonlySet<string>;
+  /**
+   * @internal Set by analyzePackageAsync: the worker hashes the file, verifies the signatures and
+   * reads these DEX entries, so this thread skips them (mergeWorkerDex fills them in).
+   */
+  delegated?: { dex: ReadonlySet<string> };
 }
 
 export interface AnalysisProblem {
@@ -138,7 +139,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
-  const sha256 = options.precomputed?.sha256 ?? measure('hash', () => sha256Of(archive.source));
+  const sha256 = options.delegated ? '' : measure('hash', () => sha256Of(archive.source));
 
   let manifest: AndroidManifest | undefined;
   let resources: ResourceTable | undefined;
@@ -158,7 +159,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   if (names.loaded.length > 0) {
     const scanCode = options.scanCode ?? true;
     names.loaded.forEach((name, i) => {
-      if (options.delegatedDex?.has(name)) return;
+      if (options.delegated?.dex.has(name)) return;
       progress('dex', i, names.loaded.length);
       const result = stage('dex', () => {
         const bytes = archive.read(name);
@@ -180,8 +181,8 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   const jar = kind === 'jar' || kind === 'aar' ? stage('classes', () => scanJar(archive)) : undefined;
   const nativeLibraries = stage('native', () => listNativeLibraries(archive));
 
-  let signatures: ApkSignatureResult | undefined = options.precomputed?.signatures ?? undefined;
-  if (kind === 'apk' && (options.verifySignatures ?? true) && options.precomputed?.signatures === undefined) {
+  let signatures: ApkSignatureResult | undefined;
+  if (kind === 'apk' && (options.verifySignatures ?? true) && !options.delegated) {
     signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
   }
 
@@ -293,8 +294,7 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
     const dexNames = pickWorkerDex(archive, overhead);
     const analysis = analyzeArchive(archive, path, {
       ...options,
-      precomputed: { sha256: '', signatures: null },
-      delegatedDex: new Set(dexNames),
+      delegated: { dex: new Set(dexNames) },
     });
     options.onProgress?.('signatures');
     const output = await worker.result;
