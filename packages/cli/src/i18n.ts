@@ -63,6 +63,7 @@ const messages = {
   progressClasses: { en: 'reading class files', zh: '读取 class 文件' },
   progressSignatures: { en: 'verifying signatures', zh: '校验签名' },
   progressNested: { en: 'inspecting nested archives', zh: '检查内嵌压缩包' },
+  progressRules: { en: 'running checks', zh: '运行检测规则' },
   sdks: { en: 'SDKs', zh: '第三方 SDK' },
   sensitiveApis: { en: 'Sensitive APIs', zh: '敏感 API' },
   colSdk: { en: 'SDK', zh: 'SDK' },

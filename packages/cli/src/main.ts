@@ -2,13 +2,41 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApkFormatError } from '@apprights/apk';
 import { ExitCode } from './exit-codes.js';
 import { detectLang, t } from './i18n.js';
-import { runScan } from './commands/scan.js';
+import { runScan, type ScanFormat } from './commands/scan.js';
+import { UsageError } from './commands/checks.js';
+import { ConfigError, type Severity } from '@apprights/rules';
 import { runVerify } from './commands/verify.js';
 import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
 import { SDK_CATEGORIES } from '@apprights/knowledge';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
+
+/** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
+type CheckFlags = { appType?: string; config?: string | false; failOn?: Severity | 'none' };
+
+const checkOptions = {
+  appType: () =>
+    new Option(
+      '--app-type <type>',
+      "the app's CAC 2021 type (id or number 1-39) for the necessary-PI checks / 应用类型（39 类之一，id 或编号）",
+    ),
+  config: () => new Option('-c, --config <file>', 'rule settings and suppressions (default: ./apprights.config.json) / 规则配置文件'),
+  noConfig: () => new Option('--no-config', 'ignore ./apprights.config.json / 不读取配置文件'),
+  failOn: () =>
+    new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe / 存在该级别及以上问题时退出码为 1').choices([
+      'high',
+      'medium',
+      'low',
+      'none',
+    ]),
+};
+
+const SCAN_HELP = `
+Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 unreadable input,
+4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/scan-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
+Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
 
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
@@ -33,15 +61,22 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .command('scan')
     .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
     .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
-    .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md']).default('text'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout / 将报告写入文件')
     .addOption(langOption())
     .option('--no-progress', 'do not draw the progress line / 不显示进度')
     .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
+    .addOption(checkOptions.appType())
+    .addOption(checkOptions.config())
+    .addOption(checkOptions.noConfig())
+    .addOption(checkOptions.failOn())
+    .addHelpText('after', SCAN_HELP)
     .action(
       async (
         file: string,
-        options: { format: 'text' | 'json' | 'md'; output?: string; lang?: string; progress: boolean; keepGoing?: boolean },
+        options: { format: ScanFormat; output?: string; lang?: string; progress: boolean; keepGoing?: boolean } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
         currentFile.value = file;
@@ -127,6 +162,9 @@ export async function main(argv: string[]): Promise<number> {
       const where = error.code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${where}${error.message}\n`);
       exitCode = ExitCode.badInput;
+    } else if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = ExitCode.usage;
     } else if (error instanceof OutputError) {
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.cannotWrite;

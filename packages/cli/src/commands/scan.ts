@@ -1,21 +1,31 @@
 import { analyzePackageAsync, type AnalysisStage, type PackageAnalysis } from '@apprights/apk';
-import { detectAll, isDangerousPermission, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
+import { detectAll, isDangerousPermission, loadMeasureCatalog, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
+import { assembleScanReport, gateFails, type ScanReport, type Severity } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang, type MessageKey } from '../i18n.js';
 import { Progress } from '../progress.js';
-import { buildScanReport } from '../report/build.js';
+import { buildPackageFacts } from '../report/build.js';
 import { renderMarkdown, renderText } from '../report/render.js';
+import { renderSarif } from '../report/sarif.js';
+import { renderHtml } from '../report/html.js';
 import type { Stats } from '../stats.js';
 import { emit } from '../output.js';
+import { resolveChecks, type CheckOptions } from './checks.js';
 
-export interface ScanOptions {
-  format: 'text' | 'json' | 'md';
-  output?: string;
+export type ScanFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
+
+export interface ReportOptions extends CheckOptions {
   lang: Lang;
   progress: boolean;
   keepGoing?: boolean;
   version: string;
   stats: Stats;
+}
+
+export interface ScanOptions extends ReportOptions {
+  format: ScanFormat;
+  output?: string;
+  failOn?: Severity | 'none';
 }
 
 const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
@@ -28,7 +38,9 @@ const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
   nested: 'progressNested',
 };
 
-export async function runScan(file: string, options: ScanOptions): Promise<number> {
+/** Reads one package and checks it: the report `scan` prints and `diff` compares. */
+export async function produceReport(file: string, options: ReportOptions): Promise<ScanReport> {
+  const checks = resolveChecks(options, options.lang);
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
   // The catalogue's files are read while the package is analysed; a failure shows up at detection.
   const catalog = loadSdkCatalogAsync();
@@ -44,20 +56,37 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
   try {
     await catalog;
     const findings = options.stats.time('knowledge', () => knowledgeFindings(analysis));
-    const report = options.stats.time('report', () => buildScanReport(analysis, options.version, findings));
-    progress.clear();
-    const rendered =
-      options.format === 'json'
-        ? JSON.stringify(report, null, 2)
-        : options.format === 'md'
-          ? renderMarkdown(report, options.lang)
-          : renderText(report, options.lang);
-    emit(rendered, options.output, options.lang);
-    return ExitCode.ok;
+    const facts = options.stats.time('report', () => buildPackageFacts(analysis, findings));
+    progress.update(t(options.lang, 'progressRules'), 0, 0);
+    return options.stats.time('rules', () =>
+      assembleScanReport(facts, {
+        toolVersion: options.version,
+        measures: loadMeasureCatalog().measures,
+        config: checks.config,
+        failOn: checks.failOn,
+        ...(checks.store ? { store: checks.store } : {}),
+      }),
+    );
   } finally {
     progress.clear();
     analysis.close();
   }
+}
+
+export async function runScan(file: string, options: ScanOptions): Promise<number> {
+  const report = await produceReport(file, options);
+  const rendered =
+    options.format === 'json'
+      ? JSON.stringify(report, null, 2)
+      : options.format === 'md'
+        ? renderMarkdown(report, options.lang)
+        : options.format === 'sarif'
+          ? renderSarif(report)
+          : options.format === 'html'
+            ? renderHtml(report, options.lang)
+            : renderText(report, options.lang);
+  emit(rendered, options.output, options.lang);
+  return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }
 
 /**

@@ -3,7 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
 import { signatureSummary } from '../report/build.js';
-import type { SignatureSummary } from '../report/model.js';
+import type { SignatureSummary } from '@apprights/rules';
 
 export interface VerifyOptions {
   format: 'text' | 'json';

@@ -7,20 +7,14 @@ import {
   type ApkSignatureResult,
   type Component as ManifestComponent,
   type ManifestBoolean,
+  type MetaData as ManifestMetaData,
   type PackageAnalysis,
   type ResourceOrString,
   type SchemeResult,
 } from '@apprights/apk';
 import type { KnowledgeFindings } from '@apprights/knowledge';
 import { platformPermission } from '@apprights/knowledge';
-import {
-  SCAN_REPORT_VERSION,
-  type Component,
-  type DexSummary,
-  type ScanReport,
-  type SchemeSummary,
-  type SignatureSummary,
-} from './model.js';
+import { type Component, type DexSummary, type PackageFacts, type SchemeSummary, type SignatureSummary } from '@apprights/rules';
 
 /** A manifest boolean as JSON: references to bool resources are resolved when the table has them. */
 function bool(value: ManifestBoolean | undefined, analysis: PackageAnalysis): boolean | null {
@@ -35,6 +29,18 @@ function text(value: ResourceOrString | undefined, analysis: PackageAnalysis): s
   return (
     analysis.resources?.resolveString(value.id) ?? analysis.resources?.nameOf(value.id) ?? `@0x${value.id.toString(16).padStart(8, '0')}`
   );
+}
+
+function metaData(items: readonly ManifestMetaData[]): { name: string; value: string | null }[] {
+  return items.map((m) => ({
+    name: m.name ?? '',
+    value:
+      m.value !== undefined
+        ? String('value' in m.value ? m.value.value : m.value.kind)
+        : m.resource !== undefined
+          ? `@0x${m.resource.toString(16)}`
+          : null,
+  }));
 }
 
 function component(c: ManifestComponent, analysis: PackageAnalysis): Component {
@@ -52,15 +58,7 @@ function component(c: ManifestComponent, analysis: PackageAnalysis): Component {
       data: f.data.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === 'string')) as Record<string, string>),
       priority: f.priority ?? null,
     })),
-    metaData: c.metaData.map((m) => ({
-      name: m.name ?? '',
-      value:
-        m.value !== undefined
-          ? String('value' in m.value ? m.value.value : m.value.kind)
-          : m.resource !== undefined
-            ? `@0x${m.resource.toString(16)}`
-            : null,
-    })),
+    metaData: metaData(c.metaData),
   };
   if (c.authorities) out.authorities = c.authorities;
   if (c.targetActivity) out.targetActivity = c.targetActivity;
@@ -139,7 +137,7 @@ export function signatureSummary(result: ApkSignatureResult, minSdk: number): Si
   };
 }
 
-function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysis): ScanReport['app'] {
+function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysis): PackageFacts['app'] {
   const application = manifest?.application;
   const labels = Object.fromEntries(Object.entries(analysis.labels).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   return {
@@ -154,6 +152,7 @@ function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysi
     maxSdk: sdkNumber(manifest?.maxSdkVersion) ?? null,
     compileSdk: manifest?.compileSdkVersion ?? manifest?.platformBuildVersionCode ?? null,
     launcherActivity: manifest?.launcherActivity ?? null,
+    metaData: metaData(application?.metaData ?? []),
     flags: {
       debuggable: bool(application?.debuggable, analysis),
       allowBackup: bool(application?.allowBackup, analysis),
@@ -166,7 +165,7 @@ function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysi
 }
 
 /** The knowledge findings as report JSON: catalogue entries are reduced to what a reader needs. */
-function findingsSection(findings: KnowledgeFindings | undefined): Pick<ScanReport, 'sdks' | 'sensitiveApis' | 'permissionUse'> {
+function findingsSection(findings: KnowledgeFindings | undefined): Pick<PackageFacts, 'sdks' | 'sensitiveApis' | 'permissionUse'> {
   if (!findings) return { sdks: [], sensitiveApis: [], permissionUse: { declaredUnused: [], usedUndeclared: [] } };
   return {
     sdks: findings.sdks.map((d) => ({
@@ -179,19 +178,20 @@ function findingsSection(findings: KnowledgeFindings | undefined): Pick<ScanRepo
       confidence: d.confidence,
       evidence: d.evidence,
       version: d.version,
+      privacyPolicy: d.sdk.privacyPolicy ?? null,
+      personalInformation: [...d.sdk.personalInformation],
     })),
     sensitiveApis: findings.sensitiveApis,
     permissionUse: findings.permissionUse,
   };
 }
 
-export function buildScanReport(analysis: PackageAnalysis, toolVersion: string, findings?: KnowledgeFindings): ScanReport {
+/** The fact sections of the report: what was read from the package, before any rule runs. */
+export function buildPackageFacts(analysis: PackageAnalysis, findings?: KnowledgeFindings): PackageFacts {
   const manifest = analysis.manifest;
   const declared = new Map((manifest?.permissions ?? []).map((p) => [p.name, p]));
   const jar = analysis.jar;
   return {
-    schemaVersion: SCAN_REPORT_VERSION,
-    tool: { name: 'apprights', version: toolVersion },
     file: { path: analysis.path, name: analysis.fileName, size: analysis.size, sha256: analysis.sha256, kind: analysis.kind },
     app: appInfo(manifest, analysis),
     permissions: (manifest?.usesPermissions ?? []).map((p) => ({

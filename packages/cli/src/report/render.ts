@@ -1,5 +1,5 @@
 import type { Lang } from '../i18n.js';
-import type { ScanReport } from './model.js';
+import type { ScanReport } from '@apprights/rules';
 import { buildSections, type Block } from './sections.js';
 
 /** Terminal width of a string: CJK characters take two columns. */

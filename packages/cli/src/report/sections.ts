@@ -1,5 +1,5 @@
 import { t, type Lang } from '../i18n.js';
-import type { ScanReport } from './model.js';
+import type { ScanReport } from '@apprights/rules';
 
 /**
  * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and

@@ -18,3 +18,23 @@ export {
   type PlatformPermission,
   type LocalizedText,
 } from './permissions.js';
+export {
+  loadMeasureCatalog,
+  measureIds,
+  EVIDENCE_KINDS,
+  CONFIDENCES,
+  MEASURE_ACTORS,
+  MEASURE_PARTS,
+  type Measure,
+  type MeasureGroup,
+  type MeasureScenario,
+  type MeasureParameter,
+  type MeasureCatalog,
+  type MeasureSource,
+  type MeasureActor,
+  type MeasurePart,
+  type ScenarioCategory,
+  type ScenarioKind,
+  type EvidenceKind,
+  type Confidence,
+} from './measures.js';

@@ -25,6 +25,8 @@ export interface SensitiveApiCaller {
   sdk: string | null;
   /** The class lies under the app's own package (and no SDK claims a longer prefix of it). */
   own: boolean;
+  /** Where the class is: the DEX entry (`classes2.dex`) or the class file's path in a JAR/AAR. */
+  artifact: string | null;
 }
 
 export interface SensitiveApiUse {
@@ -51,6 +53,7 @@ export interface FindSensitiveApiOptions {
 /** A calling method; its readable name is built only for the callers that get listed. */
 interface RawCaller {
   descriptor: string;
+  artifact: string | null;
   /** Identifies the method within the package for de-duplication. */
   key: string;
   method: string | (() => string);
@@ -229,6 +232,7 @@ export function findSensitiveApis(
           const methodIndex = scan.methodIndex[slot]!;
           const caller: RawCaller = {
             descriptor: dex.typeName(dex.classTypeIndex(scan.classDefIndex[slot]!)),
+            artifact: d.name,
             key: `${dexIndex}:${methodIndex}`,
             method: () => {
               const m = dex.methodRef(methodIndex);
@@ -253,7 +257,12 @@ export function findSensitiveApis(
       for (const method of cls.methods) {
         const refs = method.code?.references;
         if (!refs) continue;
-        const where: RawCaller = { descriptor: cls.name, key: method.signature, method: `${method.name}${method.descriptor}` };
+        const where: RawCaller = {
+          descriptor: cls.name,
+          artifact: cls.path,
+          key: method.signature,
+          method: `${method.name}${method.descriptor}`,
+        };
         for (const r of refs) {
           if (r.kind === 'ldc-string') {
             for (const spec of strings) if (stringMatches(spec, r.target)) add(spec, where);
@@ -300,7 +309,13 @@ export function findSensitiveApis(
       pi: spec.pi,
       sensitivity: spec.sensitivity,
       permission: spec.permission,
-      callers: listed.map((c) => ({ class: javaName(c.raw.descriptor), method: text(c.raw), sdk: c.sdk, own: c.own })),
+      callers: listed.map((c) => ({
+        class: javaName(c.raw.descriptor),
+        method: text(c.raw),
+        sdk: c.sdk,
+        own: c.own,
+        artifact: c.raw.artifact,
+      })),
       callerCount: callers.length,
     });
   }

@@ -1,17 +1,13 @@
 import type { CertificateInfo } from '@apprights/apk';
 import type { SensitiveApiUse, PermissionUse } from '@apprights/knowledge';
 /**
- * The scan report: a plain JSON document, versioned, documented by
- * `schemas/scan-report.schema.json`. Later stages (SDK detection, rules, policy and runtime evidence)
- * add sections; they never change the meaning of an existing field without a major version bump.
+ * What was read from one package (APK, JAR or AAR): the static part of the evidence model, and the
+ * fact sections of the scan report (`schemas/scan-report.schema.json` in the CLI documents the JSON).
+ * Everything here is plain JSON, so rules give the same findings on a stored report as on the file.
  */
-export const SCAN_REPORT_VERSION = '1.1.0';
-
 export type PackageKind = 'apk' | 'jar' | 'aar';
 
-export interface ScanReport {
-  schemaVersion: string;
-  tool: { name: 'apprights'; version: string };
+export interface PackageFacts {
   file: { path: string; name: string; size: number; sha256: string; kind: PackageKind };
   app: AppInfo;
   permissions: RequestedPermission[];
@@ -47,6 +43,8 @@ export interface AppInfo {
   maxSdk: number | null;
   compileSdk: number | null;
   launcherActivity: string | null;
+  /** `<meta-data>` directly under `<application>` (T/TAF 076 permission purposes live here) (1.2). */
+  metaData: { name: string; value: string | null }[];
   flags: {
     debuggable: boolean | null;
     allowBackup: boolean | null;
@@ -191,6 +189,10 @@ export interface DetectedSdk {
     domains: string[];
   };
   version: string | null;
+  /** The vendor's privacy policy for the SDK, from the catalogue (1.2). */
+  privacyPolicy: string | null;
+  /** PI categories the vendor says the SDK collects, from the catalogue (1.2). */
+  personalInformation: string[];
 }
 
 /**

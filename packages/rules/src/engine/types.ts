@@ -1,0 +1,133 @@
+import type { Evidence, EvidenceKind } from '../evidence/evidence.js';
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+/** Most severe first; `info` findings never fail a measure or a `--fail-on` gate. */
+export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low', 'info'];
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/**
+ * Where a finding's fact was seen. `artifact` is a path inside the package (`AndroidManifest.xml`,
+ * `classes2.dex`, `res/mipmap-xxxhdpi/ic_launcher.png`, `classes.jar!/com/x/Y.class`) when there is one,
+ * so SARIF and the HTML report can point at it.
+ */
+export type EvidenceRef =
+  | {
+      kind: 'manifest';
+      artifact: 'AndroidManifest.xml';
+      /** Element path: `application`, `receiver`, `uses-permission`, `application/meta-data`. */
+      element: string;
+      /** The component or permission name, when the element has one. */
+      name?: string;
+      /** The attribute or child that matters: `android:exported`, `intent-filter/action=BOOT_COMPLETED`. */
+      detail?: string;
+      sdk?: string | null;
+    }
+  | {
+      kind: 'code';
+      artifact: string | null;
+      class: string;
+      method?: string;
+      /** The sensitive-API catalogue id the code calls. */
+      api?: string;
+      sdk?: string | null;
+    }
+  | { kind: 'sdk'; sdk: string; name: string; version?: string | null }
+  | { kind: 'permission'; artifact: 'AndroidManifest.xml'; permission: string }
+  | { kind: 'signature'; artifact: string | null; scheme?: string; certificate?: string; detail: string }
+  | { kind: 'resource'; artifact: string; detail: string }
+  | { kind: 'store'; field: string; value: string }
+  | { kind: 'policy'; section?: string; paragraph?: number; text?: string }
+  | { kind: 'trace'; event: number; time?: number; detail?: string }
+  | { kind: 'ui'; snapshot: string; node?: string; detail?: string };
+
+/** What a rule reports; the engine adds the rule id, measures, fingerprint and suppression. */
+export interface FindingInput {
+  message: Bilingual;
+  evidence: EvidenceRef[];
+  /** Default: the rule's severity (or the configured one). */
+  severity?: Severity;
+  /**
+   * What makes this finding the same across versions and runs (a component name, an SDK id): the
+   * fingerprint hashes it, so diffs and suppressions survive reordering and unrelated changes.
+   */
+  key: string;
+  /** Structured facts for machines (counts, names), kept in the JSON report. */
+  data?: Record<string, unknown>;
+}
+
+export interface Finding {
+  ruleId: string;
+  measures: string[];
+  severity: Severity;
+  message: Bilingual;
+  evidence: EvidenceRef[];
+  /** Stable across runs: sha-256 of rule id and key, 16 hex digits. */
+  fingerprint: string;
+  data?: Record<string, unknown>;
+  /** Present when a configured suppression matched; the finding stays in the report. */
+  suppressed?: { reason: string; by: string };
+}
+
+export interface RuleMeta {
+  /** kebab-case, stable: suppressions, SARIF and diffs use it. */
+  id: string;
+  /** Catalogue ids (`miit26-06`) of the measures, scenarios or requirements the rule helps check. */
+  measures: string[];
+  /** The evidence kinds the rule needs; it is skipped (not passed) when one is missing. */
+  evidence: EvidenceKind[];
+  severity: Severity;
+  /**
+   * `inventory` rules list facts for people to act on (the SDKs to disclose) rather than judge them:
+   * their findings are `info`, and running one does not make a measure pass. Default `check`.
+   */
+  kind?: 'check' | 'inventory';
+  title: Bilingual;
+  description: Bilingual;
+  fix: Bilingual;
+  /** Default option values; `apprights.config.json` may override them per rule. */
+  options?: Record<string, unknown>;
+}
+
+export interface RuleContext {
+  evidence: Evidence;
+  /** The rule's options: its defaults merged with the configured ones. */
+  options: Record<string, unknown>;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): FindingInput[];
+}
+
+export type CoverageStatus = 'passed' | 'failed' | 'needs-evidence' | 'organisational';
+
+export interface CoverageEntry {
+  /** Measure id from the catalogue (`miit26-01`). */
+  measure: string;
+  status: CoverageStatus;
+  /** Rules serving the measure (run or not). */
+  rules: string[];
+  /** Unsuppressed findings above `info` of those rules. */
+  findings: number;
+  /** Evidence kinds that would check the measure further (for `needs-evidence`: what to supply). */
+  needs: EvidenceKind[];
+}
+
+/** How each rule fared in a run. */
+export interface RuleOutcome {
+  id: string;
+  status: 'ran' | 'skipped' | 'disabled' | 'error';
+  /** For `skipped`: the evidence kinds that were missing; for `error`: the message. */
+  missing?: EvidenceKind[];
+  error?: string;
+  findings: number;
+}

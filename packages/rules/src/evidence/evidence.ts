@@ -1,0 +1,58 @@
+import type { EvidenceKind } from '@apprights/knowledge';
+import type { PackageFacts } from './package-facts.js';
+
+/** The evidence kinds of the measure catalogue: `org` (organisational records) is never in `Evidence`. */
+export type { EvidenceKind };
+
+/**
+ * Everything a check can look at. Each kind is optional: a rule declares the kinds it needs, and
+ * when one is missing the rule does not run and the measures it serves say what to supply.
+ * Policy, runtime-trace and UI facts are filled by their own readers (privacy policies, traces,
+ * UI snapshots); until a reader exists their shape here is only what the rules need.
+ */
+export interface Evidence {
+  /** Facts read from the APK/JAR/AAR (the scan report's fact sections). */
+  package?: PackageFacts;
+  /** What the app's store listing (or the user, with `--app-type`) says about it. */
+  store?: StoreListing;
+  /** The privacy policy, read into sections and data mentions. */
+  policy?: PolicyFacts;
+  /** A runtime trace: API calls, permission requests, consent and UI events in time order. */
+  trace?: TraceFacts;
+  /** UI snapshots (view hierarchies) taken while the app ran. */
+  ui?: UiFacts;
+}
+
+export interface StoreListing {
+  /** The CAC 2021 app type (`app-types.json` id, e.g. `map-navigation`). */
+  appType?: string;
+  /** Where the listing came from: `cli` for `--app-type`, a store name or URL otherwise. */
+  source?: string;
+}
+
+/** Placeholders until the policy, trace and UI readers land; rules needing them are not written yet. */
+export interface PolicyFacts {
+  source: string;
+  [key: string]: unknown;
+}
+
+export interface TraceFacts {
+  source: string;
+  [key: string]: unknown;
+}
+
+export interface UiFacts {
+  source: string;
+  [key: string]: unknown;
+}
+
+/** Which evidence kinds are present. */
+export function availableEvidence(evidence: Evidence): Set<EvidenceKind> {
+  const kinds = new Set<EvidenceKind>();
+  if (evidence.package) kinds.add('apk');
+  if (evidence.store) kinds.add('store');
+  if (evidence.policy) kinds.add('policy');
+  if (evidence.trace) kinds.add('trace');
+  if (evidence.ui) kinds.add('ui');
+  return kinds;
+}

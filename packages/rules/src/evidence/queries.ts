@@ -1,0 +1,72 @@
+import type { Component, DetectedSdk, PackageFacts, SensitiveApiCaller, SensitiveApiUse } from './package-facts.js';
+import type { EvidenceRef } from '../engine/types.js';
+
+/**
+ * The detected SDK owning a manifest component: the detector lists the component names it matched,
+ * and otherwise the longest SDK package prefix known from its class examples wins.
+ */
+export function sdkOfComponent(facts: PackageFacts, name: string): DetectedSdk | undefined {
+  const direct = facts.sdks.find((s) => s.evidence.components.includes(name));
+  if (direct) return direct;
+  let best: { sdk: DetectedSdk; length: number } | undefined;
+  for (const sdk of facts.sdks) {
+    for (const example of sdk.evidence.classExamples) {
+      const prefix = commonPackagePrefix(example, name);
+      // Two segments (com.vendor) are shared by unrelated products of one vendor; ask for three.
+      if (prefix.split('.').length >= 3 && (!best || prefix.length > best.length)) best = { sdk, length: prefix.length };
+    }
+  }
+  return best?.sdk;
+}
+
+function commonPackagePrefix(a: string, b: string): string {
+  const x = a.split('.').slice(0, -1);
+  const y = b.split('.').slice(0, -1);
+  const out: string[] = [];
+  for (let i = 0; i < Math.min(x.length, y.length) && x[i] === y[i]; i++) out.push(x[i]!);
+  return out.join('.');
+}
+
+export function sdkName(facts: PackageFacts, id: string | null | undefined, lang: 'zh' | 'en'): string | null {
+  if (!id) return null;
+  const sdk = facts.sdks.find((s) => s.id === id);
+  return sdk ? sdk.name[lang] : id;
+}
+
+export function manifestRef(component: Component, detail: string, sdk?: string | null): EvidenceRef {
+  const ref: EvidenceRef = { kind: 'manifest', artifact: 'AndroidManifest.xml', element: component.type, name: component.name, detail };
+  if (sdk !== undefined) ref.sdk = sdk;
+  return ref;
+}
+
+export function codeRef(use: SensitiveApiUse, caller: SensitiveApiCaller): EvidenceRef {
+  return { kind: 'code', artifact: caller.artifact, class: caller.class, method: caller.method, api: use.api, sdk: caller.sdk };
+}
+
+/** Who calls an API: the app's own code, each SDK by id, and code nobody claims. */
+export function callersBy(use: SensitiveApiUse): { own: number; sdks: string[]; unknown: number } {
+  const sdks = new Set<string>();
+  let own = 0;
+  let unknown = 0;
+  for (const c of use.callers) {
+    if (c.own) own++;
+    else if (c.sdk) sdks.add(c.sdk);
+    else unknown++;
+  }
+  return { own, sdks: [...sdks].sort(), unknown };
+}
+
+/** "the app, JPush and 2 unidentified classes": who a reader should talk to about a call. */
+export function describeCallers(facts: PackageFacts, use: SensitiveApiUse, lang: 'zh' | 'en'): string {
+  const by = callersBy(use);
+  const parts: string[] = [];
+  if (by.own > 0) parts.push(lang === 'zh' ? '应用自身代码' : "the app's own code");
+  for (const id of by.sdks) parts.push(sdkName(facts, id, lang) ?? id);
+  if (by.unknown > 0)
+    parts.push(lang === 'zh' ? `${by.unknown} 个未识别来源的类` : `${by.unknown} unidentified class${by.unknown === 1 ? '' : 'es'}`);
+  return parts.join(lang === 'zh' ? '、' : ', ');
+}
+
+export function intentActions(component: Component): string[] {
+  return component.intentFilters.flatMap((f) => f.actions);
+}

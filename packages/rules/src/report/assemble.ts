@@ -1,0 +1,44 @@
+import type { PackageFacts } from '../evidence/package-facts.js';
+import { availableEvidence, type Evidence, type StoreListing } from '../evidence/evidence.js';
+import { emptyConfig, type RulesConfig } from '../engine/config.js';
+import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
+import type { Rule, Severity } from '../engine/types.js';
+import { allRules } from '../rules/index.js';
+import { SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
+
+export interface AssembleOptions {
+  toolVersion: string;
+  /** The catalogue's measures, in order (`loadMeasureCatalog().measures` from @apprights/knowledge). */
+  measures: readonly MeasureRef[];
+  store?: StoreListing;
+  config?: RulesConfig;
+  failOn?: Severity | 'none';
+  /** Default: every rule. */
+  rules?: readonly Rule[];
+  /** Other evidence (policy, trace, UI) checked together with the package. */
+  evidence?: Omit<Evidence, 'package' | 'store'>;
+}
+
+/** Runs the rules over the package facts (and any other evidence) and makes the scan report. */
+export function assembleScanReport(facts: PackageFacts, options: AssembleOptions): ScanReport {
+  const config = options.config ?? emptyConfig();
+  const rules = options.rules ?? allRules;
+  const evidence: Evidence = { ...(options.evidence ?? {}), package: facts };
+  if (options.store) evidence.store = options.store;
+  const result = runRules(evidence, rules, config);
+  const coverage = computeCoverage(options.measures, rules, result, evidence);
+  return {
+    schemaVersion: SCAN_REPORT_VERSION,
+    tool: { name: 'apprights', version: options.toolVersion },
+    context: {
+      store: options.store ?? null,
+      config: config.source,
+      failOn: options.failOn ?? config.failOn ?? 'none',
+      evidence: [...availableEvidence(evidence)],
+    },
+    ...facts,
+    rules: result.rules,
+    findings: result.findings,
+    coverage,
+  };
+}

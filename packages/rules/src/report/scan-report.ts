@@ -1,0 +1,34 @@
+import type { PackageFacts } from '../evidence/package-facts.js';
+import type { StoreListing } from '../evidence/evidence.js';
+import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
+
+/**
+ * The scan report: a plain JSON document, versioned, documented by the CLI's
+ * `schemas/scan-report.schema.json`. Later stages (policy and runtime evidence) add sections; they
+ * never change the meaning of an existing field without a major version bump.
+ * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
+ * and `coverage`.
+ */
+export const SCAN_REPORT_VERSION = '1.2.0';
+
+export interface ScanReport extends PackageFacts {
+  schemaVersion: string;
+  tool: { name: 'apprights'; version: string };
+  /** What the checks were run with. */
+  context: ReportContext;
+  /** How each rule fared: ran, skipped for missing evidence, disabled by configuration, or failed. */
+  rules: RuleOutcome[];
+  findings: Finding[];
+  /** All 26 measures of the notice, in order, each with a status. */
+  coverage: CoverageEntry[];
+}
+
+export interface ReportContext {
+  /** The listing facts given (`--app-type`, config `appType`). */
+  store: StoreListing | null;
+  /** The configuration file used, or null. */
+  config: string | null;
+  failOn: Severity | 'none';
+  /** Evidence kinds the run had (`apk`, `store`, ...). */
+  evidence: string[];
+}

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeCoverage, emptyConfig, gateFails, parseConfig, runRules, type Rule } from '../../src/index.js';
+import { evidenceOf, makeFacts } from '../support/facts.js';
+
+function rule(id: string, measures: string[], produce: () => ReturnType<Rule['check']>, patch: Partial<Rule['meta']> = {}): Rule {
+  return {
+    meta: {
+      id,
+      measures,
+      evidence: ['apk'],
+      severity: 'medium',
+      title: { zh: id, en: id },
+      description: { zh: id, en: id },
+      fix: { zh: id, en: id },
+      ...patch,
+    },
+    check: produce,
+  };
+}
+
+const finding = (key: string, sdk?: string) => ({
+  key,
+  message: { zh: key, en: key },
+  evidence: [{ kind: 'code' as const, artifact: 'classes2.dex', class: `com.vendor.${key}`, sdk: sdk ?? null }],
+});
+
+test('runRules: findings get rule id, measures, severity and a stable fingerprint; duplicates by key merge', () => {
+  const rules = [rule('a', ['m1'], () => [finding('x'), finding('x'), finding('y')])];
+  const first = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  const again = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  assert.equal(first.findings.length, 2);
+  assert.deepEqual(first.findings[0]!.measures, ['m1']);
+  assert.equal(first.findings[0]!.severity, 'medium');
+  assert.match(first.findings[0]!.fingerprint, /^[0-9a-f]{16}$/);
+  assert.deepEqual(
+    first.findings.map((f) => f.fingerprint),
+    again.findings.map((f) => f.fingerprint),
+  );
+  assert.deepEqual(first.rules, [{ id: 'a', status: 'ran', findings: 2 }]);
+});
+
+test('runRules: disabled, skipped for missing evidence, re-severitied, and a throwing rule does not stop the run', () => {
+  const rules = [
+    rule('off', ['m1'], () => [finding('x')]),
+    rule('needs-store', ['m1'], () => [finding('x')], { evidence: ['apk', 'store'] }),
+    rule('louder', ['m1'], () => [finding('x')]),
+    rule('broken', ['m1'], () => {
+      throw new Error('boom');
+    }),
+  ];
+  const config = parseConfig({ rules: { off: 'off', louder: 'high' } });
+  const result = runRules(evidenceOf(makeFacts()), rules, config);
+  assert.deepEqual(result.rules, [
+    { id: 'off', status: 'disabled', findings: 0 },
+    { id: 'needs-store', status: 'skipped', missing: ['store'], findings: 0 },
+    { id: 'louder', status: 'ran', findings: 1 },
+    { id: 'broken', status: 'error', error: 'boom', findings: 0 },
+  ]);
+  assert.equal(result.findings[0]!.severity, 'high');
+});
+
+test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings stay, marked with the reason', () => {
+  const rules = [rule('a', ['m1'], () => [finding('One', 'jpush'), finding('Two', 'umeng'), finding('Three')])];
+  const config = parseConfig({
+    suppressions: [
+      { rule: 'a', sdk: 'jpush', reason: 'disclosed in policy v3' },
+      { rule: '*', path: 'com.vendor.Thr*', reason: 'reviewed' },
+    ],
+  });
+  const result = runRules(evidenceOf(makeFacts()), rules, config);
+  assert.equal(result.findings.length, 3);
+  const by = Object.fromEntries(result.findings.map((f) => [f.evidence[0]!.kind === 'code' ? f.evidence[0]!.class : '', f.suppressed]));
+  assert.deepEqual(by['com.vendor.One'], { reason: 'disclosed in policy v3', by: 'rule=a sdk=jpush' });
+  assert.equal(by['com.vendor.Two'], undefined);
+  assert.deepEqual(by['com.vendor.Three'], { reason: 'reviewed', by: 'rule=* path=com.vendor.Thr*' });
+  const fp = result.findings.find((f) => !f.suppressed)!.fingerprint;
+  const exact = runRules(
+    evidenceOf(makeFacts()),
+    rules,
+    parseConfig({ suppressions: [{ rule: 'a', fingerprint: fp, reason: 'accepted' }] }),
+  );
+  assert.equal(exact.findings.filter((f) => f.suppressed).length, 1);
+});
+
+test('coverage: every measure once, with failed, passed, needs-evidence and organisational', () => {
+  const rules = [
+    rule('fails', ['m-fail'], () => [finding('x')]),
+    rule('clean', ['m-pass'], () => []),
+    rule('info-only', ['m-pass-info'], () => [{ ...finding('x'), severity: 'info' as const }]),
+    rule('inventory', ['m-inventory'], () => [finding('x')], { kind: 'inventory', severity: 'info' }),
+    rule('store', ['m-store'], () => [finding('x')], { evidence: ['apk', 'store'] }),
+  ];
+  const measures = [
+    { id: 'm-fail', evidence: ['apk'] as const, rules: ['fails'] },
+    { id: 'm-pass', evidence: ['apk', 'trace'] as const, rules: ['clean'] },
+    { id: 'm-pass-info', evidence: ['apk'] as const, rules: ['info-only'] },
+    { id: 'm-inventory', evidence: ['apk', 'policy'] as const, rules: ['inventory'] },
+    { id: 'm-store', evidence: ['apk', 'store'] as const, rules: ['store'] },
+    { id: 'm-ui', evidence: ['ui'] as const, rules: [] },
+    { id: 'm-org', evidence: ['org'] as const, rules: [] },
+  ];
+  const evidence = evidenceOf(makeFacts());
+  const result = runRules(evidence, rules, emptyConfig());
+  const coverage = computeCoverage(measures, rules, result, evidence);
+  assert.deepEqual(
+    coverage.map((c) => [c.measure, c.status, c.needs]),
+    [
+      ['m-fail', 'failed', []],
+      ['m-pass', 'passed', ['trace']],
+      ['m-pass-info', 'passed', []],
+      ['m-inventory', 'needs-evidence', ['policy']],
+      ['m-store', 'needs-evidence', ['store']],
+      ['m-ui', 'needs-evidence', ['ui']],
+      ['m-org', 'organisational', []],
+    ],
+  );
+  assert.equal(coverage[0]!.findings, 1);
+});
+
+test('gateFails: only unsuppressed findings at or above the threshold; info never gates', () => {
+  const rules = [rule('a', ['m'], () => [finding('x')])];
+  const { findings } = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  assert.equal(gateFails(findings, 'medium'), true);
+  assert.equal(gateFails(findings, 'low'), true);
+  assert.equal(gateFails(findings, 'high'), false);
+  assert.equal(gateFails(findings, 'none'), false);
+  const suppressed = runRules(evidenceOf(makeFacts()), rules, parseConfig({ suppressions: [{ rule: 'a', reason: 'accepted' }] }));
+  assert.equal(gateFails(suppressed.findings, 'low'), false);
+});
