@@ -1,0 +1,76 @@
+import type { FindingInput, Rule } from '../engine/types.js';
+import { codeRef, describeCallers, intentActions, manifestRef, sdkOfComponent } from '../evidence/queries.js';
+
+/** Code that starts another app by package name. */
+const LAUNCH_OTHER_APP = 'packageManager.getLaunchIntentForPackage';
+/** Code that addresses a component of a named package; in push SDKs this is how they wake each other. */
+const EXPLICIT_TARGET = new Set(['componentName.init', 'intent.setClassName', 'intent.setPackage']);
+/** SDK kinds known for waking their other host apps ("链式唤醒"). */
+const WAKING_CATEGORIES = new Set(['push', 'im-rtc']);
+
+export const associatedStart: Rule = {
+  meta: {
+    id: 'associated-start',
+    measures: ['miit26-06', 'miit26-21'],
+    evidence: ['apk'],
+    severity: 'medium',
+    title: { zh: '关联启动与唤醒其他应用', en: 'Starting or waking other apps' },
+    description: {
+      zh: '应用或 SDK 按包名启动其他应用，或推送类 SDK 导出可被其他应用唤醒的组件并构造指向其他应用的显式 Intent（链式唤醒）。26 号文要求无合理场景不得关联启动、唤醒、调用其他应用。',
+      en: 'The app or an SDK starts other apps by package name, or a push SDK exports components other apps can wake and builds explicit intents to other packages (chain wake-ups). The 2023 notice forbids starting, waking or calling other apps without a service need.',
+    },
+    fix: {
+      zh: '删除无业务必要的关联启动代码；在推送 SDK 配置中关闭应用间唤醒（如「关联启动」「保活」开关），并给其导出组件加权限或设为不导出。',
+      en: 'Remove code that starts other apps without a service need; switch off cross-app wake-ups in the push SDK settings (often called associated start or keep-alive) and protect or un-export its components.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const findings: FindingInput[] = [];
+    const ownPackage = facts.app.package;
+    for (const use of facts.sensitiveApis) {
+      if (use.api === LAUNCH_OTHER_APP) {
+        findings.push({
+          key: `api:${use.api}`,
+          message: {
+            zh: `代码按包名获取其他应用的启动 Intent（getLaunchIntentForPackage），可拉起其他应用；调用方：${describeCallers(facts, use, 'zh')}。`,
+            en: `Code gets other apps' launch intents by package name (getLaunchIntentForPackage) and can start them; called by ${describeCallers(facts, use, 'en')}.`,
+          },
+          evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
+          data: { api: use.api, callerCount: use.callerCount },
+        });
+      }
+    }
+    const wakingSdks = facts.sdks.filter((s) => WAKING_CATEGORIES.has(s.category));
+    for (const sdk of wakingSdks) {
+      const components = facts.components.filter(
+        (c) =>
+          c.type !== 'activity' &&
+          c.exported &&
+          c.permission === null &&
+          intentActions(c).length > 0 &&
+          sdkOfComponent(facts, c.name)?.id === sdk.id,
+      );
+      const explicit = facts.sensitiveApis.flatMap((use) =>
+        EXPLICIT_TARGET.has(use.api) ? use.callers.filter((c) => c.sdk === sdk.id).map((c) => codeRef(use, c)) : [],
+      );
+      if (components.length === 0) continue;
+      findings.push({
+        key: `sdk:${sdk.id}`,
+        // Wake-able components plus code addressing other packages is the chain wake-up pattern itself.
+        severity: explicit.length > 0 ? 'medium' : 'low',
+        message: {
+          zh: `${sdk.name.zh} 导出了 ${components.length} 个无权限保护、可被其他应用唤醒的组件${explicit.length > 0 ? '，且其代码构造指向其他包的显式 Intent' : ''}，存在应用间相互唤醒的可能。`,
+          en: `${sdk.name.en} exports ${components.length} component${components.length === 1 ? '' : 's'} other apps can wake without a permission${explicit.length > 0 ? ', and its code builds explicit intents to other packages' : ''}: apps embedding it can wake each other.`,
+        },
+        evidence: [
+          { kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version },
+          ...components.map((c) => manifestRef(c, `exported, actions=${intentActions(c).join(',')}`, sdk.id)),
+          ...explicit.slice(0, 5),
+        ],
+        data: { sdk: sdk.id, components: components.map((c) => c.name), explicitIntentCallers: explicit.length, ownPackage },
+      });
+    }
+    return findings;
+  },
+};

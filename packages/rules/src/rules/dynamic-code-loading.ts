@@ -1,0 +1,89 @@
+import type { FindingInput, Rule, Severity } from '../engine/types.js';
+import { codeRef, describeCallers } from '../evidence/queries.js';
+
+/** Catalogue APIs that load code the package did not ship in its classes*.dex, and how much they can do. */
+const LOADERS: Record<string, { severity: Severity; zh: string; en: string }> = {
+  'dexClassLoader.init': { severity: 'medium', zh: '从文件加载 DEX/JAR（DexClassLoader）', en: 'loads DEX/JAR files (DexClassLoader)' },
+  'inMemoryDexClassLoader.init': {
+    severity: 'medium',
+    zh: '从内存加载 DEX（InMemoryDexClassLoader）',
+    en: 'loads DEX from memory (InMemoryDexClassLoader)',
+  },
+  'pathClassLoader.init': {
+    severity: 'low',
+    zh: '按路径创建类加载器（PathClassLoader）',
+    en: 'creates class loaders over paths (PathClassLoader)',
+  },
+  'system.load': {
+    severity: 'low',
+    zh: '按绝对路径加载本地库（System.load）',
+    en: 'loads native libraries from absolute paths (System.load)',
+  },
+};
+
+const CODE_FILE = /\.(dex|jar|apk|zip|so)$/i;
+
+export const dynamicCodeLoading: Rule = {
+  meta: {
+    id: 'dynamic-code-loading',
+    measures: ['miit26-15', 'miit26-18', 'miit26-21'],
+    evidence: ['apk'],
+    severity: 'medium',
+    title: { zh: '热更新与动态加载代码', en: 'Hot update and dynamic code loading' },
+    description: {
+      zh: '应用或 SDK 可在安装后加载不在安装包中的代码（DexClassLoader、热更新/插件框架、随包携带的 DEX/JAR/APK）。26 号文禁止通过热更新改变应用功能、权限或个人信息收集行为，应用商店的审核与在架巡查也无法看到这些代码。',
+      en: 'The app or an SDK can load code that is not in the installed package (DexClassLoader, hot-update or plugin frameworks, DEX/JAR/APK files shipped as assets). The 2023 notice forbids changing functions, permissions or personal-information collection through hot updates, and store review cannot see such code.',
+    },
+    fix: {
+      zh: '移除热更新/插件框架，或仅用于修复缺陷且不改变功能、权限与收集行为，并在上架时向应用商店说明；不要从网络或外部存储加载可执行代码。',
+      en: 'Remove hot-update and plugin frameworks, or limit them to bug fixes that change no function, permission or collection, and declare them to the store; never load executable code from the network or shared storage.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const findings: FindingInput[] = [];
+    for (const sdk of facts.sdks) {
+      if (sdk.category !== 'hot-update') continue;
+      findings.push({
+        key: `sdk:${sdk.id}`,
+        severity: 'high',
+        message: {
+          zh: `集成了热更新/插件框架 ${sdk.name.zh}${sdk.version ? ` ${sdk.version}` : ''}，可在安装后替换或新增代码。`,
+          en: `Embeds the hot-update/plugin framework ${sdk.name.en}${sdk.version ? ` ${sdk.version}` : ''}, which can replace or add code after installation.`,
+        },
+        evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }],
+        data: { sdk: sdk.id, version: sdk.version },
+      });
+    }
+    for (const use of facts.sensitiveApis) {
+      const loader = LOADERS[use.api];
+      if (!loader) continue;
+      findings.push({
+        key: `api:${use.api}`,
+        severity: loader.severity,
+        message: {
+          zh: `代码${loader.zh}，调用方：${describeCallers(facts, use, 'zh')}（共 ${use.callerCount} 处）。`,
+          en: `Code ${loader.en}; called by ${describeCallers(facts, use, 'en')} (${use.callerCount} method${use.callerCount === 1 ? '' : 's'}).`,
+        },
+        evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
+        data: { api: use.api, callerCount: use.callerCount },
+      });
+    }
+    for (const nested of facts.archive.nested) {
+      // Code Android loads itself (an AAR's classes.jar in a JAR scan) is not dynamic loading.
+      if (facts.file.kind !== 'apk' || !CODE_FILE.test(nested.path)) continue;
+      if (!(nested.path.startsWith('assets/') || nested.path.startsWith('res/raw/'))) continue;
+      findings.push({
+        key: `file:${nested.path}`,
+        severity: 'medium',
+        message: {
+          zh: `安装包在 ${nested.path} 中携带可执行代码（${nested.kind}），只有运行时加载才会执行。`,
+          en: `The package carries executable code at ${nested.path} (${nested.kind}) that only runs if loaded at runtime.`,
+        },
+        evidence: [{ kind: 'resource', artifact: nested.path, detail: `${nested.kind}, ${nested.size} bytes` }],
+        data: { path: nested.path, kind: nested.kind },
+      });
+    }
+    return findings;
+  },
+};

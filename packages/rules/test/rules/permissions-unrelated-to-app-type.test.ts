@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { permissionsUnrelatedToAppType } from '../../src/rules/permissions-unrelated-to-app-type.js';
+import { evidenceOf, makeFacts, permission } from '../support/facts.js';
+
+const facts = makeFacts({
+  permissions: [
+    permission('android.permission.ACCESS_FINE_LOCATION'),
+    permission('android.permission.READ_CONTACTS'),
+    permission('android.permission.INTERNET', 'normal'),
+  ],
+});
+
+test('permissions-unrelated-to-app-type: a map app needs location, not contacts', () => {
+  const found = permissionsUnrelatedToAppType.check({
+    evidence: evidenceOf(facts, { appType: 'map-navigation', source: 'cli' }),
+    options: {},
+  });
+  assert.deepEqual(
+    found.map((f) => f.key),
+    ['android.permission.READ_CONTACTS'],
+  );
+  assert.equal(found[0]!.severity, 'medium');
+  assert.deepEqual(found[0]!.evidence[1], { kind: 'store', field: 'appType', value: 'map-navigation' });
+});
+
+test('permissions-unrelated-to-app-type: the rule needs the app type and does nothing without it', () => {
+  assert.deepEqual(permissionsUnrelatedToAppType.meta.evidence, ['apk', 'store']);
+  assert.deepEqual(permissionsUnrelatedToAppType.check({ evidence: evidenceOf(facts, {}), options: {} }), []);
+});

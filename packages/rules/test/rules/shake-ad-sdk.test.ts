@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { shakeAdSdk } from '../../src/rules/shake-ad-sdk.js';
+import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+
+const sensor = (callers: { class: string; sdk?: string | null; own?: boolean }[]) =>
+  apiUse('sensorManager.registerListener', 'Landroid/hardware/SensorManager;->registerListener', callers, { pi: 'sensors' });
+const run = (facts: ReturnType<typeof makeFacts>) =>
+  shakeAdSdk.check({ evidence: evidenceOf(facts), options: { ...shakeAdSdk.meta.options } });
+
+test('shake-ad-sdk: an ad SDK listening to sensors is flagged for runtime checking with the T/TAF thresholds', () => {
+  const facts = makeFacts({
+    sdks: [sdk('pangle', { category: 'ads' })],
+    sensitiveApis: [sensor([{ class: 'com.bytedance.sdk.openadsdk.Shake', sdk: 'pangle' }])],
+  });
+  const [finding, ...rest] = run(facts);
+  assert.equal(rest.length, 0);
+  assert.match(finding!.message.en, /15 m\/s².*35°.*3 s/);
+  assert.deepEqual(finding!.data!.needs, ['trace', 'ui']);
+  assert.equal(finding!.evidence[1]!.kind, 'code');
+});
+
+test('shake-ad-sdk: sensors used by the app itself or by a non-ad SDK are not flagged', () => {
+  const facts = makeFacts({
+    sdks: [sdk('pangle', { category: 'ads' }), sdk('amap', { category: 'maps-location' })],
+    sensitiveApis: [
+      sensor([
+        { class: 'com.example.app.Step', own: true },
+        { class: 'com.amap.Compass', sdk: 'amap' },
+      ]),
+    ],
+  });
+  assert.deepEqual(run(facts), []);
+});
