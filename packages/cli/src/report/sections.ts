@@ -1,5 +1,6 @@
 import { t, type Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
+import { checkSections } from './check-sections.js';
 
 /**
  * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and
@@ -174,6 +175,7 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
   }
 
   sections.push(...knowledgeSections(report, lang));
+  sections.push(...checkSections(report, lang));
 
   if (report.archive.issues.length > 0) {
     sections.push({

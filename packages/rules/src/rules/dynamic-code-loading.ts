@@ -9,8 +9,9 @@ const LOADERS: Record<string, { severity: Severity; zh: string; en: string }> = 
     zh: '从内存加载 DEX（InMemoryDexClassLoader）',
     en: 'loads DEX from memory (InMemoryDexClassLoader)',
   },
+  // Frameworks (Play services modules, WebView) build PathClassLoaders over installed APKs: worth listing, not judging.
   'pathClassLoader.init': {
-    severity: 'low',
+    severity: 'info',
     zh: '按路径创建类加载器（PathClassLoader）',
     en: 'creates class loaders over paths (PathClassLoader)',
   },

@@ -45,7 +45,7 @@ export const nonResettableIdentifiers: Rule = {
         // responsibility, but are fixed through the vendor.
         severity: by.own > 0 ? 'high' : wrappersOnly ? 'info' : 'medium',
         message: {
-          zh: `读取${what.zh}（${use.signature.replace(/^L|;$/g, '')}），调用方：${describeCallers(facts, use, 'zh')}。`,
+          zh: `读取${what.zh}（${use.signature}），调用方：${describeCallers(facts, use, 'zh')}。`,
           en: `Reads the ${what.en} (${use.signature}); called by ${describeCallers(facts, use, 'en')}.`,
         },
         evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),

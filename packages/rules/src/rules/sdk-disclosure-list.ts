@@ -1,3 +1,4 @@
+import { piCategory } from '@apprights/knowledge';
 import type { FindingInput, Rule } from '../engine/types.js';
 import type { PackageFacts } from '../evidence/package-facts.js';
 
@@ -54,11 +55,12 @@ export const sdkDisclosureList: Rule = {
       if (!sdk.tracker && (observed.length === 0 || sdk.category === 'open-source-library')) continue;
       const purpose = CATEGORY_PURPOSE[sdk.category] ?? { zh: sdk.category, en: sdk.category };
       const pi = [...new Set([...sdk.personalInformation, ...observed])].sort();
+      const piText = (lang: 'zh' | 'en') => pi.map((id) => piCategory(id)?.[lang] ?? id).join(lang === 'zh' ? '、' : ', ');
       findings.push({
         key: sdk.id,
         message: {
-          zh: `${sdk.name.zh}（${sdk.vendor.zh}）：用途 ${purpose.zh}；个人信息 ${pi.join('、') || '未知'}${sdk.privacyPolicy ? `；隐私政策 ${sdk.privacyPolicy}` : ''}。`,
-          en: `${sdk.name.en} (${sdk.vendor.en}): purpose ${purpose.en}; personal information ${pi.join(', ') || 'unknown'}${sdk.privacyPolicy ? `; privacy policy ${sdk.privacyPolicy}` : ''}.`,
+          zh: `${sdk.name.zh}（${sdk.vendor.zh}）：用途 ${purpose.zh}；个人信息 ${piText('zh') || '未知'}${sdk.privacyPolicy ? `；隐私政策 ${sdk.privacyPolicy}` : ''}。`,
+          en: `${sdk.name.en} (${sdk.vendor.en}): purpose ${purpose.en}; personal information ${piText('en') || 'unknown'}${sdk.privacyPolicy ? `; privacy policy ${sdk.privacyPolicy}` : ''}.`,
         },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }],
         data: {
