@@ -1,0 +1,58 @@
+import type { Rule } from '../engine/types.js';
+
+/** Backed-up app data leaves the sandbox: to a cloud account, a computer over adb, or another device. */
+export const allowBackup: Rule = {
+  meta: {
+    id: 'allow-backup',
+    measures: ['miit26-13'],
+    evidence: ['apk'],
+    severity: 'low',
+    title: { zh: '允许备份应用数据', en: 'App data can be backed up' },
+    description: {
+      zh: 'android:allowBackup 为 true（未设置时默认即为 true）时，应用私有目录中的数据可被备份到云端、通过 adb 导出到电脑（目标版本低于 Android 12 时）或迁移到其他设备，其中的个人信息会离开应用沙箱。',
+      en: "When android:allowBackup is true (the default when it is not set), the app's private data can be copied to a cloud backup, pulled to a computer with adb (for apps targeting below Android 12) or moved to another device, taking the personal information in it outside the app sandbox.",
+    },
+    fix: {
+      zh: '不需要备份时将 android:allowBackup 设为 false；需要备份时用 fullBackupContent / dataExtractionRules 排除令牌、账号和其他个人信息文件。',
+      en: 'Set android:allowBackup to false when backups are not needed; otherwise exclude tokens, account data and other personal-information files with fullBackupContent / dataExtractionRules.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const value = facts.app.flags.allowBackup;
+    if (value === true) {
+      return [
+        {
+          key: 'application',
+          message: {
+            zh: '清单允许备份应用数据（android:allowBackup="true"）。',
+            en: 'The manifest allows the app data to be backed up (android:allowBackup="true").',
+          },
+          evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:allowBackup=true' }],
+          data: { explicit: true },
+        },
+      ];
+    }
+    // A library leaving the attribute out says nothing about the app it ends up in.
+    if (value !== null || facts.file.kind !== 'apk') return [];
+    return [
+      {
+        key: 'application',
+        severity: 'info',
+        message: {
+          zh: '清单未设置 android:allowBackup，Android 默认允许备份应用数据。',
+          en: 'The manifest does not set android:allowBackup, and Android allows backups of the app data by default.',
+        },
+        evidence: [
+          {
+            kind: 'manifest',
+            artifact: 'AndroidManifest.xml',
+            element: 'application',
+            detail: 'android:allowBackup absent (default true)',
+          },
+        ],
+        data: { explicit: false },
+      },
+    ];
+  },
+};
