@@ -6,6 +6,7 @@ import { runScan, type ScanFormat } from './commands/scan.js';
 import { UsageError } from './commands/checks.js';
 import { ConfigError, type Severity } from '@apprights/rules';
 import { runVerify } from './commands/verify.js';
+import { DIFF_HELP, runDiff, type DiffFormat } from './commands/diff.js';
 import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
 import { SDK_CATEGORIES } from '@apprights/knowledge';
 import { Stats } from './stats.js';
@@ -101,6 +102,48 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       const lang = detectLang(options.lang);
       setExit(runVerify(files, { ...options, lang }));
     });
+
+  program
+    .command('diff')
+    .description('compare two versions of an app and list what changed / 对比应用的两个版本，列出变化')
+    .argument('<old>', 'the earlier version: APK, JAR, AAR or a scan JSON report / 旧版本（安装包或 JSON 报告）')
+    .argument('<new>', 'the later version: APK, JAR, AAR or a scan JSON report / 新版本（安装包或 JSON 报告）')
+    .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md']).default('text'))
+    .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
+    .addOption(langOption())
+    .option('--no-progress', 'do not draw the progress line / 不显示进度')
+    .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
+    .addOption(checkOptions.appType())
+    .addOption(checkOptions.config())
+    .addOption(checkOptions.noConfig())
+    .addOption(
+      new Option(
+        '--fail-on <level>',
+        'exit 1 on a gating change (default) or on any change at least this severe / 出现需拦截的变化（默认）或该级别及以上变化时退出码为 1',
+      )
+        .choices(['gating', 'high', 'medium', 'low', 'info', 'none'])
+        .default('gating'),
+    )
+    .addHelpText('after', DIFF_HELP)
+    .action(
+      async (
+        oldFile: string,
+        newFile: string,
+        options: {
+          format: DiffFormat;
+          output?: string;
+          lang?: string;
+          progress: boolean;
+          keepGoing?: boolean;
+          appType?: string;
+          config?: string | false;
+          failOn: Severity | 'gating' | 'none';
+        },
+      ) => {
+        const lang = detectLang(options.lang);
+        setExit(await runDiff(oldFile, newFile, { ...options, lang, version: packageVersion, stats }));
+      },
+    );
 
   const sdk = program
     .command('sdk')
