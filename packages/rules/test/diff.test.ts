@@ -284,6 +284,15 @@ test('dynamic-code-added: a newly called class loader or System.load is high and
   expect(only(diffReports(report(), update({ sensitiveApis: [loadLibrary] })), 'sensitive-api-added'), 'low', false);
 });
 
+test('dynamic-code-added: a hot-update SDK is high and gating; a PathClassLoader over installed code is low', () => {
+  const tinker = sdk('tinker', { category: 'hot-update', tracker: false, version: '1.9.14' });
+  const c = only(diffReports(report(), update({ sdks: [tinker] })), 'dynamic-code-added');
+  expect(c, 'high', true, 'sdk:tinker');
+  assert.match(c.message.en, /Tinker|tinker/);
+  const path = apiUse('pathClassLoader.init', 'Ldalvik/system/PathClassLoader;-><init>', [{ class: 'com.google.android.gms.dynamite.X' }]);
+  expect(only(diffReports(report(), update({ sensitiveApis: [path] })), 'dynamic-code-added'), 'low', false, 'pathClassLoader.init');
+});
+
 test('component-added is low; component-removed is info; an unchanged component is no change', () => {
   const main = MAIN;
   const settings = activity('com.example.app.Settings');

@@ -413,6 +413,22 @@ function sdkChanges(old: ScanReport, next: ScanReport): Change[] {
     const was = before.get(id);
     if (!was) {
       const version = s.version ? ` ${s.version}` : '';
+      if (s.category === 'hot-update') {
+        out.push(
+          change(
+            'dynamic-code-added',
+            'high',
+            true,
+            `sdk:${id}`,
+            {
+              zh: `新增热更新/插件框架 ${s.name.zh}${version}：上架后可替换或新增代码，绕过应用商店审核。`,
+              en: `Hot-update capability added: the new version embeds ${s.name.en}${version}, which can replace or add code after the store has reviewed the app.`,
+            },
+            { after: sdkValue(s) },
+          ),
+        );
+        continue;
+      }
       out.push(
         s.tracker
           ? change(
@@ -558,11 +574,14 @@ function apiChanges(old: ScanReport, next: ScanReport): Change[] {
     if (before.has(api)) continue;
     const by = { zh: callersText(next, use, 'zh'), en: callersText(next, use, 'en') };
     if (isDynamicCodeApi(api)) {
+      // Frameworks (Play services modules, WebView) build PathClassLoaders over installed APKs: a
+      // lead, not by itself a way to run code the store has not seen.
+      const overInstalledCode = api === 'pathClassLoader.init';
       out.push(
         change(
           'dynamic-code-added',
-          'high',
-          true,
+          overInstalledCode ? 'low' : 'high',
+          !overInstalledCode,
           api,
           {
             zh: `新增热更新能力：新版本开始调用动态加载代码的 API ${api}（调用方：${by.zh}）。运行时加载的代码不经应用商店审核，上架后仍可改变应用行为。`,
