@@ -1,6 +1,7 @@
 import type { Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { buildSections, type Block } from './sections.js';
+import { renderMarkdownChecks } from './markdown-checks.js';
 
 /** Terminal width of a string: CJK characters take two columns. */
 function width(text: string): number {
@@ -64,9 +65,10 @@ function markdownBlock(block: Block): string[] {
 
 export function renderMarkdown(report: ScanReport, lang: Lang): string {
   const out: string[] = [];
-  buildSections(report, lang).forEach((section, i) => {
+  buildSections(report, lang, { checks: false }).forEach((section, i) => {
     out.push(`${i === 0 ? '#' : '##'} ${mdEscape(section.title)}`, '');
     for (const block of section.blocks) out.push(...markdownBlock(block));
   });
+  out.push(renderMarkdownChecks(report, lang));
   return out.join('\n');
 }

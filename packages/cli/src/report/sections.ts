@@ -26,7 +26,8 @@ function limitRows<T>(rows: T[], more: (n: number) => T): T[] {
   return rows.length > MAX_ROWS ? [...rows.slice(0, MAX_ROWS), more(rows.length - MAX_ROWS)] : rows;
 }
 
-export function buildSections(report: ScanReport, lang: Lang): Section[] {
+/** `checks: false` leaves out coverage and findings, for formats that render them their own way. */
+export function buildSections(report: ScanReport, lang: Lang, options: { checks?: boolean } = {}): Section[] {
   const sections: Section[] = [];
   const { app } = report;
   // The terminal shows the locales Chinese users and reviewers care about; JSON has them all.
@@ -175,7 +176,7 @@ export function buildSections(report: ScanReport, lang: Lang): Section[] {
   }
 
   sections.push(...knowledgeSections(report, lang));
-  sections.push(...checkSections(report, lang));
+  if (options.checks !== false) sections.push(...checkSections(report, lang));
 
   if (report.archive.issues.length > 0) {
     sections.push({

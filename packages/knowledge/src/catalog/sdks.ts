@@ -28,6 +28,31 @@ export const SDK_CATEGORIES = [
   'open-source-library',
 ] as const;
 export type SdkCategory = (typeof SDK_CATEGORIES)[number];
+
+/** What an SDK of each category is used for, worded for the SDK list of a privacy policy. */
+export const SDK_CATEGORY_PURPOSES: Readonly<Record<SdkCategory, { zh: string; en: string }>> = {
+  push: { en: 'Push notifications', zh: '消息推送' },
+  analytics: { en: 'Usage statistics and analytics', zh: '统计分析' },
+  crash: { en: 'Crash and error reporting', zh: '崩溃与异常监测' },
+  ads: { en: 'Advertising', zh: '广告投放' },
+  'maps-location': { en: 'Maps and location services', zh: '地图与定位服务' },
+  payment: { en: 'Payment', zh: '支付' },
+  social: { en: 'Social sharing', zh: '社交分享' },
+  login: { en: 'Account sign-in', zh: '账号登录' },
+  'device-id': { en: 'Device identification', zh: '设备标识' },
+  'risk-control': { en: 'Fraud prevention and account security', zh: '风控与账号安全' },
+  'im-rtc': { en: 'Messaging and audio/video calls', zh: '即时通讯与音视频通话' },
+  'hot-update': { en: 'App updates and hot fixes', zh: '应用更新与热修复' },
+  'cloud-storage': { en: 'Cloud storage', zh: '云存储' },
+  'customer-service': { en: 'Customer service', zh: '在线客服' },
+  media: { en: 'Media playback and processing', zh: '音视频播放与处理' },
+  other: { en: 'Other functions', zh: '其他功能' },
+  'open-source-library': { en: 'Open-source library', zh: '开源库' },
+};
+
+export function sdkCategoryPurpose(category: string): { zh: string; en: string } {
+  return (SDK_CATEGORY_PURPOSES as Record<string, { zh: string; en: string }>)[category] ?? { zh: category, en: category };
+}
 export type SdkRegion = 'cn' | 'global';
 
 export interface SdkText {

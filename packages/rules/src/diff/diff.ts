@@ -1,3 +1,5 @@
+import { describeCallers } from '../evidence/queries.js';
+import { SELF_START_TRIGGERS } from '../rules/self-start-receivers.js';
 import type { Component, DetectedSdk, RequestedPermission, SensitiveApiUse } from '../evidence/package-facts.js';
 import type { ScanReport } from '../report/scan-report.js';
 import { SEVERITIES, severityRank, type Bilingual, type Finding, type Severity } from '../engine/types.js';
@@ -90,36 +92,8 @@ export interface ReportDiff {
   summary: { bySeverity: Record<Severity, number>; gating: boolean };
 }
 
-/**
- * Broadcasts that let a manifest receiver start the app's process with no user action. The list is
- * the one self-start checks in Chinese compliance tooling watch: boot, unlock, network, package and
- * power events.
- */
-export const SELF_START_ACTIONS: ReadonlySet<string> = new Set([
-  'android.intent.action.BOOT_COMPLETED',
-  'android.intent.action.LOCKED_BOOT_COMPLETED',
-  'android.intent.action.QUICKBOOT_POWERON',
-  'com.htc.intent.action.QUICKBOOT_POWERON',
-  'android.intent.action.REBOOT',
-  'android.intent.action.USER_PRESENT',
-  'android.intent.action.USER_UNLOCKED',
-  'android.net.conn.CONNECTIVITY_CHANGE',
-  'android.net.wifi.STATE_CHANGE',
-  'android.net.wifi.WIFI_STATE_CHANGED',
-  'android.intent.action.PACKAGE_ADDED',
-  'android.intent.action.PACKAGE_REMOVED',
-  'android.intent.action.PACKAGE_REPLACED',
-  'android.intent.action.PACKAGE_CHANGED',
-  'android.intent.action.PACKAGE_RESTARTED',
-  'android.intent.action.MY_PACKAGE_REPLACED',
-  'android.intent.action.ACTION_POWER_CONNECTED',
-  'android.intent.action.ACTION_POWER_DISCONNECTED',
-  'android.intent.action.MEDIA_MOUNTED',
-  'android.intent.action.TIME_SET',
-  'android.intent.action.TIMEZONE_CHANGED',
-  'android.intent.action.PHONE_STATE',
-  'android.provider.Telephony.SMS_RECEIVED',
-]);
+/** The broadcasts that make a receiver a self-start one: the self-start rule's list, so both agree. */
+export const SELF_START_ACTIONS: ReadonlySet<string> = new Set(Object.keys(SELF_START_TRIGGERS));
 
 /**
  * Sensitive-API ids that load code at run time: class loaders over DEX files and `System.load` of a
@@ -537,22 +511,9 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** "the app's own code, JPush and 2 unidentified classes" for an API's callers. */
+/** Who calls an API, in words; an older report without an SDK list still names the SDK ids. */
 function callersText(report: ScanReport, use: SensitiveApiUse, lang: 'zh' | 'en'): string {
-  const sdks = new Set<string>();
-  let own = 0;
-  let unknown = 0;
-  for (const c of use.callers) {
-    if (c.own) own++;
-    else if (c.sdk) sdks.add(c.sdk);
-    else unknown++;
-  }
-  const names = new Map((report.sdks ?? []).map((s) => [s.id, s.name[lang]]));
-  const parts: string[] = [];
-  if (own > 0) parts.push(lang === 'zh' ? '应用自身代码' : "the app's own code");
-  for (const id of [...sdks].sort()) parts.push(names.get(id) ?? id);
-  if (unknown > 0) parts.push(lang === 'zh' ? `${unknown} 个来源不明的类` : `${unknown} unidentified class${unknown === 1 ? '' : 'es'}`);
-  return parts.join(lang === 'zh' ? '、' : ', ') || (lang === 'zh' ? '未列出' : 'not listed');
+  return describeCallers({ ...report, sdks: report.sdks ?? [] }, use, lang);
 }
 
 function apiValue(use: SensitiveApiUse): Record<string, unknown> {

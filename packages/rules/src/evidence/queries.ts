@@ -64,7 +64,7 @@ export function describeCallers(facts: PackageFacts, use: SensitiveApiUse, lang:
   for (const id of by.sdks) parts.push(sdkName(facts, id, lang) ?? id);
   if (by.unknown > 0)
     parts.push(lang === 'zh' ? `${by.unknown} 个未识别来源的类` : `${by.unknown} unidentified class${by.unknown === 1 ? '' : 'es'}`);
-  return parts.join(lang === 'zh' ? '、' : ', ');
+  return parts.join(lang === 'zh' ? '、' : ', ') || (lang === 'zh' ? '未列出' : 'not listed');
 }
 
 export function intentActions(component: Component): string[] {

@@ -1,33 +1,18 @@
-import { piCategory } from '@apprights/knowledge';
+import { piCategory, sdkCategoryPurpose } from '@apprights/knowledge';
 import type { FindingInput, Rule } from '../engine/types.js';
 import type { PackageFacts } from '../evidence/package-facts.js';
 
-/** PI categories the SDK's own code was seen reaching (sensitive APIs it calls), sorted. */
-function observedPI(facts: PackageFacts, sdk: string): string[] {
-  const out = new Set<string>();
-  for (const use of facts.sensitiveApis) if (use.pi && use.callers.some((c) => c.sdk === sdk)) out.add(use.pi);
-  return [...out].sort();
+/** PI categories the SDK's own code was seen reaching, and the sensitive APIs behind them, sorted. */
+function observedPI(facts: PackageFacts, sdk: string): { pi: string[]; apis: string[] } {
+  const pi = new Set<string>();
+  const apis = new Set<string>();
+  for (const use of facts.sensitiveApis) {
+    if (!use.callers.some((c) => c.sdk === sdk)) continue;
+    apis.add(use.api);
+    if (use.pi) pi.add(use.pi);
+  }
+  return { pi: [...pi].sort(), apis: [...apis].sort() };
 }
-
-const CATEGORY_PURPOSE: Record<string, { zh: string; en: string }> = {
-  push: { zh: '消息推送', en: 'push notifications' },
-  analytics: { zh: '统计分析', en: 'analytics' },
-  crash: { zh: '崩溃与性能监测', en: 'crash and performance monitoring' },
-  ads: { zh: '广告投放与归因', en: 'advertising and attribution' },
-  'maps-location': { zh: '地图与定位', en: 'maps and location' },
-  payment: { zh: '支付', en: 'payment' },
-  social: { zh: '社交分享', en: 'social sharing' },
-  login: { zh: '第三方登录/一键登录', en: 'third-party or one-tap login' },
-  'device-id': { zh: '设备标识', en: 'device identification' },
-  'risk-control': { zh: '风控与反作弊', en: 'risk control and anti-fraud' },
-  'im-rtc': { zh: '即时通讯与音视频', en: 'messaging and real-time audio/video' },
-  'hot-update': { zh: '热更新/插件', en: 'hot update and plugins' },
-  'cloud-storage': { zh: '云存储', en: 'cloud storage' },
-  'customer-service': { zh: '在线客服', en: 'customer service' },
-  media: { zh: '音视频与图像处理', en: 'media processing' },
-  other: { zh: '其他功能', en: 'other functions' },
-  'open-source-library': { zh: '开源库', en: 'open-source library' },
-};
 
 export const sdkDisclosureList: Rule = {
   meta: {
@@ -50,10 +35,10 @@ export const sdkDisclosureList: Rule = {
     const facts = evidence.package!;
     const findings: FindingInput[] = [];
     for (const sdk of facts.sdks) {
-      const observed = observedPI(facts, sdk.id);
+      const { pi: observed, apis } = observedPI(facts, sdk.id);
       // Plain libraries send nothing to a vendor; any other SDK seen reaching PI needs disclosing, whatever its label.
       if (!sdk.tracker && (observed.length === 0 || sdk.category === 'open-source-library')) continue;
-      const purpose = CATEGORY_PURPOSE[sdk.category] ?? { zh: sdk.category, en: sdk.category };
+      const purpose = sdkCategoryPurpose(sdk.category);
       const pi = [...new Set([...sdk.personalInformation, ...observed])].sort();
       const piText = (lang: 'zh' | 'en') => pi.map((id) => piCategory(id)?.[lang] ?? id).join(lang === 'zh' ? '、' : ', ');
       findings.push({
@@ -72,6 +57,7 @@ export const sdkDisclosureList: Rule = {
           personalInformation: pi,
           declaredPersonalInformation: sdk.personalInformation,
           observedPersonalInformation: observed,
+          apis,
           privacyPolicy: sdk.privacyPolicy,
           version: sdk.version,
           confidence: sdk.confidence,

@@ -5,7 +5,7 @@ import { intentActions, manifestRef, sdkName, sdkOfComponent } from '../evidence
  * System broadcasts a manifest receiver can use to start the app's process without the user opening
  * it: boot, unlock, network and package changes, power. Grouped by what they reveal to a reader.
  */
-const DEFAULT_ACTIONS: Record<string, string> = {
+export const SELF_START_TRIGGERS: Readonly<Record<string, string>> = {
   'android.intent.action.BOOT_COMPLETED': 'boot',
   'android.intent.action.LOCKED_BOOT_COMPLETED': 'boot',
   'android.intent.action.QUICKBOOT_POWERON': 'boot',
@@ -63,7 +63,7 @@ export const selfStartReceivers: Rule = {
       zh: '删除不必要的接收器；必需的接收器改为在应用运行时动态注册，或默认禁用（android:enabled="false"）并在用户同意后启用；在隐私政策中说明自启动场景。对 SDK 引入的接收器，按 SDK 合规说明关闭其自启动能力。',
       en: 'Remove receivers you do not need; register needed ones at runtime, or ship them disabled (android:enabled="false") and enable them after consent; explain any self-start in the privacy policy. For receivers an SDK adds, turn its self-start off as its compliance guide describes.',
     },
-    options: { actions: Object.keys(DEFAULT_ACTIONS) },
+    options: { actions: Object.keys(SELF_START_TRIGGERS) },
   },
   check({ evidence, options }) {
     const facts = evidence.package!;
@@ -74,7 +74,7 @@ export const selfStartReceivers: Rule = {
       const actions = intentActions(component).filter((a) => watched.has(a));
       if (actions.length === 0) continue;
       const sdk = sdkOfComponent(facts, component.name);
-      const triggers = [...new Set(actions.map((a) => DEFAULT_ACTIONS[a] ?? 'other'))];
+      const triggers = [...new Set(actions.map((a) => SELF_START_TRIGGERS[a] ?? 'other'))];
       const said = (lang: 'zh' | 'en') => triggers.map((t) => TRIGGER_TEXT[t]?.[lang] ?? t).join(lang === 'zh' ? '、' : ', ');
       const owner = (lang: 'zh' | 'en') => (sdk ? sdkName(facts, sdk.id, lang) : null);
       // A receiver shipped disabled starts nothing until the app enables it, normally after consent.

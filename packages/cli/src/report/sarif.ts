@@ -1,0 +1,303 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadMeasureCatalog } from '@apprights/knowledge';
+import { allRules, type EvidenceRef, type Finding, type RuleMeta, type ScanReport, type Severity } from '@apprights/rules';
+
+/**
+ * The scan as a SARIF 2.1.0 log, for code-scanning dashboards and other SARIF viewers. Paths point
+ * inside the package through the `APK` base id, so a viewer can tell `classes2.dex` of this APK
+ * from a file of the same name in a source checkout.
+ */
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const INFORMATION_URI = 'https://github.com/apprights/apprights';
+const FINGERPRINT_KEY = 'apprightsFingerprint/v1';
+const BASE_ID = 'APK';
+const TAXONOMY = 'MIIT-2023-26';
+
+type Level = 'error' | 'warning' | 'note';
+
+const LEVELS: Record<Severity, Level> = { high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+const MIME_TYPES: Record<ScanReport['file']['kind'], string> = {
+  apk: 'application/vnd.android.package-archive',
+  jar: 'application/java-archive',
+  aar: 'application/zip',
+};
+
+const COMPONENT_ELEMENTS = new Set(['activity', 'activity-alias', 'service', 'receiver', 'provider']);
+
+interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+  index?: number;
+}
+
+interface LogicalLocation {
+  name: string;
+  fullyQualifiedName?: string;
+  kind?: string;
+}
+
+interface SarifLocation {
+  physicalLocation?: { artifactLocation: ArtifactLocation };
+  logicalLocations?: LogicalLocation[];
+  message?: { text: string };
+}
+
+/** `com.x.Y.run()V` style, readable in every viewer while still naming the exact overload. */
+function memberName(cls: string, method: string): string {
+  return `${cls}.${method}`;
+}
+
+/** Entry names may hold spaces, `#` or non-ASCII (a hostile APK picks them); URIs may not. */
+function entryUri(path: string): string {
+  return path
+    .replace(/^\/+/, '')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}
+
+/** PascalCase of the kebab-case id: SARIF's `name` is meant to read as an identifier. */
+function ruleName(id: string): string {
+  return id
+    .split(/[-_.]/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function helpText(meta: RuleMeta): string {
+  return [
+    `${meta.title.en}`,
+    meta.description.en,
+    `How to fix: ${meta.fix.en}`,
+    '',
+    `${meta.title.zh}`,
+    meta.description.zh,
+    `修复建议：${meta.fix.zh}`,
+    '',
+    `Measures / 措施: ${meta.measures.join(', ')}`,
+  ].join('\n');
+}
+
+function helpMarkdown(meta: RuleMeta): string {
+  return [
+    `**${meta.title.en}**`,
+    '',
+    meta.description.en,
+    '',
+    `**How to fix:** ${meta.fix.en}`,
+    '',
+    `**${meta.title.zh}**`,
+    '',
+    meta.description.zh,
+    '',
+    `**修复建议：** ${meta.fix.zh}`,
+    '',
+    `Measures / 措施: ${meta.measures.map((m) => `\`${m}\``).join(', ')}`,
+  ].join('\n');
+}
+
+function descriptor(meta: RuleMeta, taxa: Map<string, number>) {
+  const relationships = meta.measures
+    .filter((m) => taxa.has(m))
+    .map((m) => ({ target: { id: m, index: taxa.get(m)!, toolComponent: { name: TAXONOMY, index: 0 } }, kinds: ['relevant'] }));
+  return {
+    id: meta.id,
+    name: ruleName(meta.id),
+    shortDescription: { text: meta.title.en },
+    fullDescription: { text: meta.description.en },
+    help: { text: helpText(meta), markdown: helpMarkdown(meta) },
+    defaultConfiguration: { level: LEVELS[meta.severity] },
+    ...(relationships.length > 0 ? { relationships } : {}),
+    properties: {
+      measures: [...meta.measures],
+      evidence: [...meta.evidence],
+      tags: ['privacy', 'miit-2023-26', ...meta.measures],
+      title: { zh: meta.title.zh, en: meta.title.en },
+    },
+  };
+}
+
+function inPackage(path: string): ArtifactLocation {
+  return { uri: entryUri(path), uriBaseId: BASE_ID };
+}
+
+/** One SARIF location per evidence reference; null for evidence with nothing to point at. */
+function location(ref: EvidenceRef): SarifLocation | null {
+  switch (ref.kind) {
+    case 'manifest': {
+      const logical: LogicalLocation = ref.name
+        ? {
+            name: ref.name,
+            fullyQualifiedName: ref.name,
+            kind: COMPONENT_ELEMENTS.has(ref.element.split('/').pop() ?? '') ? 'type' : 'element',
+          }
+        : { name: ref.element, fullyQualifiedName: `manifest/${ref.element}`, kind: 'element' };
+      return {
+        physicalLocation: { artifactLocation: inPackage(ref.artifact) },
+        logicalLocations: [logical],
+        ...(ref.detail ? { message: { text: `<${ref.element}> ${ref.detail}` } } : {}),
+      };
+    }
+    case 'code': {
+      const logical: LogicalLocation = ref.method
+        ? { name: ref.method.replace(/\(.*$/, ''), fullyQualifiedName: memberName(ref.class, ref.method), kind: 'function' }
+        : { name: ref.class.split('.').pop() ?? ref.class, fullyQualifiedName: ref.class, kind: 'type' };
+      const notes = [ref.api && `calls ${ref.api}`, ref.sdk && `SDK ${ref.sdk}`].filter(Boolean).join('; ');
+      return {
+        ...(ref.artifact ? { physicalLocation: { artifactLocation: inPackage(ref.artifact) } } : {}),
+        logicalLocations: [logical],
+        ...(notes ? { message: { text: notes } } : {}),
+      };
+    }
+    case 'permission':
+      return {
+        physicalLocation: { artifactLocation: inPackage(ref.artifact) },
+        logicalLocations: [{ name: ref.permission, fullyQualifiedName: `uses-permission/${ref.permission}`, kind: 'element' }],
+      };
+    case 'signature':
+      return ref.artifact
+        ? { physicalLocation: { artifactLocation: inPackage(ref.artifact) }, message: { text: ref.detail } }
+        : { message: { text: ref.detail } };
+    case 'resource':
+      return { physicalLocation: { artifactLocation: inPackage(ref.artifact) }, message: { text: ref.detail } };
+    case 'sdk':
+      return {
+        logicalLocations: [{ name: ref.sdk, fullyQualifiedName: `sdk/${ref.sdk}`, kind: 'module' }],
+        message: { text: ref.version ? `${ref.name} ${ref.version}` : ref.name },
+      };
+    default:
+      // Policy, trace, UI and store evidence live outside the package; their facts stay in properties.
+      return null;
+  }
+}
+
+function message(finding: Finding): string {
+  return `${finding.message.en}\n${finding.message.zh}`;
+}
+
+/**
+ * Code scanning drops results that point nowhere, so a finding whose evidence has no file in the
+ * package (a signature-block problem, an SDK inventory entry) is pinned to the package itself.
+ */
+function locations(finding: Finding, packageUri: string): SarifLocation[] {
+  const out = finding.evidence.map(location).filter((l): l is SarifLocation => l !== null);
+  const physical = out.filter((l) => l.physicalLocation);
+  const logicalOnly = out.filter((l) => !l.physicalLocation);
+  if (physical.length > 0) return [...physical, ...logicalOnly];
+  const whole: SarifLocation = { physicalLocation: { artifactLocation: { uri: packageUri, index: 0 } } };
+  if (logicalOnly.length === 0) return [whole];
+  const [first, ...rest] = logicalOnly;
+  return [{ ...first, ...whole }, ...rest];
+}
+
+function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string) {
+  const index = ruleIndex.get(finding.ruleId);
+  return {
+    ruleId: finding.ruleId,
+    ...(index !== undefined ? { ruleIndex: index } : {}),
+    level: LEVELS[finding.severity],
+    message: { text: message(finding) },
+    locations: locations(finding, packageUri),
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    // An empty list says "checked, not suppressed"; leaving it out would say "unknown".
+    suppressions: finding.suppressed
+      ? [{ kind: 'external', status: 'accepted', justification: finding.suppressed.reason, properties: { by: finding.suppressed.by } }]
+      : [],
+    properties: {
+      severity: finding.severity,
+      measures: [...finding.measures],
+      evidence: finding.evidence,
+      message: { zh: finding.message.zh, en: finding.message.en },
+      ...(finding.data ? { data: finding.data } : {}),
+    },
+  };
+}
+
+/** The notice's measures as a SARIF taxonomy, so viewers can group rules by measure. */
+function taxonomy() {
+  const measures = loadMeasureCatalog().measures;
+  return {
+    name: TAXONOMY,
+    organization: 'MIIT',
+    shortDescription: { text: '工信部信管函〔2023〕26号: the 26 measures of the 2023 MIIT notice on app service capability' },
+    isComprehensive: true,
+    taxa: measures.map((m) => ({
+      id: m.id,
+      name: `Measure ${m.number}`,
+      shortDescription: { text: `${m.title.en} / ${m.title.zh}` },
+      fullDescription: { text: `${m.summary.en}\n${m.summary.zh}` },
+      properties: { group: m.group, evidence: [...m.evidence] },
+    })),
+  };
+}
+
+export function renderSarif(report: ScanReport): string {
+  const tax = taxonomy();
+  const taxa = new Map(tax.taxa.map((t, i) => [t.id, i]));
+  const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
+  const fileUri = pathToFileURL(resolve(report.file.path)).href;
+  const errors = report.rules.filter((o) => o.status === 'error');
+  const log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'AppRights',
+            version: report.tool.version,
+            informationUri: INFORMATION_URI,
+            rules: allRules.map((r) => descriptor(r.meta, taxa)),
+            supportedTaxonomies: [{ name: TAXONOMY, index: 0 }],
+          },
+        },
+        taxonomies: [tax],
+        invocations: [
+          {
+            executionSuccessful: true,
+            ...(errors.length > 0
+              ? {
+                  toolExecutionNotifications: errors.map((o) => ({
+                    level: 'error',
+                    message: { text: `rule ${o.id} failed: ${o.error ?? 'unknown error'}` },
+                    ...(ruleIndex.has(o.id) ? { associatedRule: { id: o.id, index: ruleIndex.get(o.id)! } } : {}),
+                  })),
+                }
+              : {}),
+          },
+        ],
+        // SARIF wants a base URI to end in `/`: the package is addressed as a folder of its entries.
+        originalUriBaseIds: {
+          [BASE_ID]: { uri: `${fileUri}/`, description: { text: `Entries inside ${report.file.name}` } },
+        },
+        artifacts: [
+          {
+            location: { uri: fileUri },
+            length: report.file.size,
+            mimeType: MIME_TYPES[report.file.kind],
+            roles: ['analysisTarget'],
+            hashes: { 'sha-256': report.file.sha256 },
+          },
+        ],
+        results: report.findings.map((f) => result(f, ruleIndex, fileUri)),
+        properties: {
+          schemaVersion: report.schemaVersion,
+          app: {
+            package: report.app.package,
+            versionName: report.app.versionName,
+            versionCode: report.app.versionCode,
+            label: report.app.label,
+          },
+          context: report.context,
+          coverage: report.coverage,
+          rules: report.rules,
+        },
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2);
+}

@@ -1,0 +1,275 @@
+/**
+ * `scan --format sarif` on real APKs, checked against the SARIF 2.1.0 JSON schema as Microsoft's
+ * SARIF SDK publishes it (shipped in the pinned @microsoft/jest-sarif devDependency, not copied
+ * into this repository), and against the JSON report of the same scan.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { allRules, type ScanReport } from '@apprights/rules';
+import { renderSarif } from '../src/report/sarif.js';
+import { realApks } from '../../apk/test/support/fixtures.js';
+import { describeRun, repoRoot, runCliAsync, tempDir, writeTemp } from './helpers.js';
+
+const SCHEMA_PACKAGE = '@microsoft/jest-sarif';
+const SCHEMA_FILE = `${SCHEMA_PACKAGE}/lib/schemas/sarif-2.1.0-rtm.5.json`;
+
+/** RFC 3986 characters only; percent signs must start an escape. */
+const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
+
+/**
+ * The schema is draft-04, which Ajv 8 does not load as such. Its only draft-04-only keyword is the
+ * root `id`; renamed to `$id`, the draft-07 validator reads it the same way. A later schema copy
+ * that leaned on other draft-04 semantics (boolean exclusiveMinimum) is refused rather than
+ * silently read differently.
+ */
+function sarifValidator(): ValidateFunction {
+  let path: string;
+  try {
+    path = createRequire(import.meta.url).resolve(SCHEMA_FILE);
+  } catch {
+    assert.fail(`${SCHEMA_FILE} not found: the SARIF schema comes from the ${SCHEMA_PACKAGE} devDependency (npm ci installs it)`);
+  }
+  const text = readFileSync(path, 'utf8');
+  assert.doesNotMatch(text, /"exclusive(?:Minimum|Maximum)"\s*:\s*(?:true|false)/, 'draft-04 boolean exclusive bounds need another loader');
+  const schema = JSON.parse(text) as Record<string, unknown>;
+  assert.match(String(schema.$schema), /draft-04/);
+  delete schema.$schema;
+  schema.$id = schema.id;
+  delete schema.id;
+  // The published rtm.5 pattern for `language` is not a valid Unicode-mode regular expression
+  // (a stray `]`); draft-04 patterns are plain ECMA 262 ones, which is what this option gives.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  ajv.addFormat('uri', (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && URI_CHARS.test(s));
+  ajv.addFormat('uri-reference', (s: string) => URI_CHARS.test(s));
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
+  return ajv.compile(schema);
+}
+
+interface SarifLocation {
+  physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string; index?: number } };
+  logicalLocations?: { name: string; fullyQualifiedName?: string; kind?: string }[];
+}
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex?: number;
+  level: string;
+  message: { text: string };
+  locations: SarifLocation[];
+  partialFingerprints: Record<string, string>;
+  suppressions: { kind: string; justification: string }[];
+  properties: { measures: string[] };
+}
+
+interface SarifLog {
+  $schema: string;
+  version: string;
+  runs: {
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        rules: {
+          id: string;
+          defaultConfiguration: { level: string };
+          help: { text: string; markdown: string };
+          properties: { measures: string[] };
+        }[];
+      };
+    };
+    invocations: { executionSuccessful: boolean }[];
+    originalUriBaseIds: Record<string, { uri: string }>;
+    artifacts: { location: { uri: string }; length: number; hashes: Record<string, string> }[];
+    results: SarifResult[];
+    taxonomies: { name: string; taxa: { id: string }[] }[];
+  }[];
+}
+
+interface JsonReport {
+  file: { path: string; sha256: string; size: number };
+  findings: {
+    ruleId: string;
+    fingerprint: string;
+    severity: string;
+    evidence: { kind: string; artifact?: string | null; element?: string; name?: string; class?: string; method?: string }[];
+    suppressed?: { reason: string };
+  }[];
+}
+
+const LEVELS: Record<string, string> = { high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+const validate = sarifValidator();
+
+function schemaErrorText(): string {
+  return (validate.errors ?? [])
+    .slice(0, 20)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
+    .join('\n');
+}
+
+const dir = tempDir();
+// Suppressions of two kinds, so the log must carry both a rule-wide and a path-matched one.
+const config = writeTemp(
+  dir,
+  'apprights.config.json',
+  JSON.stringify({
+    suppressions: [
+      { rule: 'debuggable', reason: 'test build: release builds are not debuggable' },
+      { rule: 'exported-components', path: 'io.appium.settings.receivers.*', reason: 'receivers are driven by adb on test devices only' },
+      { rule: 'exported-components', path: 'io.appium.android.apis.app.*', reason: 'API demo activities are meant to be launched' },
+    ],
+  }),
+);
+
+async function scanBoth(apk: string): Promise<{ sarif: SarifLog; json: JsonReport }> {
+  const [sarifRun, jsonRun] = await Promise.all([
+    runCliAsync(['scan', apk, '--config', config, '--format', 'sarif']),
+    runCliAsync(['scan', apk, '--config', config, '--format', 'json']),
+  ]);
+  assert.equal(sarifRun.status, 0, describeRun(sarifRun));
+  assert.equal(jsonRun.status, 0, describeRun(jsonRun));
+  return { sarif: JSON.parse(sarifRun.stdout) as SarifLog, json: JSON.parse(jsonRun.stdout) as JsonReport };
+}
+
+for (const [name, apk] of [
+  ['ApiDemos', realApks.apiDemos],
+  ['Appium Settings', realApks.settings],
+] as const) {
+  test(
+    `sarif: ${name} validates against the SARIF 2.1.0 schema and matches the JSON report`,
+    { skip: existsSync(apk) ? false : `skipped: ${apk} is not installed` },
+    async () => {
+      const { sarif, json } = await scanBoth(apk);
+      assert.ok(validate(sarif), `SARIF schema errors:\n${schemaErrorText()}`);
+      assert.equal(sarif.version, '2.1.0');
+      assert.equal(sarif.runs.length, 1);
+      const run = sarif.runs[0]!;
+      assert.equal(run.tool.driver.name, 'AppRights');
+      assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
+
+      // One descriptor per rule, in registry order, so ruleIndex is stable between runs.
+      assert.deepEqual(
+        run.tool.driver.rules.map((r) => r.id),
+        allRules.map((r) => r.meta.id),
+      );
+      for (const [i, rule] of allRules.entries()) {
+        const d = run.tool.driver.rules[i]!;
+        assert.equal(d.defaultConfiguration.level, LEVELS[rule.meta.severity]);
+        assert.deepEqual(d.properties.measures, rule.meta.measures);
+        assert.ok(d.help.text.includes(rule.meta.fix.en) && d.help.text.includes(rule.meta.fix.zh), `${rule.meta.id}: help has both fixes`);
+      }
+      assert.deepEqual(
+        run.taxonomies[0]!.taxa.map((t) => t.id),
+        Array.from({ length: 26 }, (_, i) => `miit26-${String(i + 1).padStart(2, '0')}`),
+      );
+
+      // The package: a base id ending in `/` for its entries, and the file itself with its hash.
+      const apkUri = pathToFileURL(json.file.path).href;
+      assert.equal(run.originalUriBaseIds.APK!.uri, `${apkUri}/`);
+      assert.equal(run.artifacts[0]!.location.uri, apkUri);
+      assert.equal(run.artifacts[0]!.hashes['sha-256'], json.file.sha256);
+      assert.equal(run.artifacts[0]!.length, json.file.size);
+
+      assert.equal(run.results.length, json.findings.length);
+      let suppressed = 0;
+      run.results.forEach((r, i) => {
+        const f = json.findings[i]!;
+        const where = `result ${i} (${r.ruleId})`;
+        assert.equal(r.ruleId, f.ruleId, where);
+        assert.equal(run.tool.driver.rules[r.ruleIndex!]!.id, r.ruleId, `${where}: ruleIndex points at its rule`);
+        assert.equal(r.level, LEVELS[f.severity], where);
+        assert.equal(r.partialFingerprints['apprightsFingerprint/v1'], f.fingerprint, where);
+        assert.ok(r.locations.length > 0 && r.locations.some((l) => l.physicalLocation), `${where}: has a physical location`);
+        if (f.suppressed) {
+          suppressed++;
+          assert.deepEqual(
+            r.suppressions.map((s) => [s.kind, s.justification]),
+            [['external', f.suppressed.reason]],
+            where,
+          );
+        } else assert.deepEqual(r.suppressions, [], `${where}: not suppressed`);
+
+        for (const e of f.evidence) {
+          const logical = r.locations.flatMap((l) => l.logicalLocations ?? []);
+          if (e.kind === 'code' && e.method) {
+            assert.ok(
+              logical.some((l) => l.kind === 'function' && l.fullyQualifiedName === `${e.class}.${e.method}`),
+              `${where}: the calling method is a logical location`,
+            );
+          }
+          if (
+            e.kind === 'manifest' &&
+            e.name &&
+            e.element &&
+            ['activity', 'activity-alias', 'service', 'receiver', 'provider'].includes(e.element)
+          ) {
+            assert.ok(
+              logical.some((l) => l.name === e.name && l.kind === 'type'),
+              `${where}: the component ${e.name} is a logical location`,
+            );
+          }
+          if ((e.kind === 'manifest' || e.kind === 'code') && e.artifact) {
+            assert.ok(
+              r.locations.some(
+                (l) =>
+                  l.physicalLocation?.artifactLocation.uriBaseId === 'APK' &&
+                  decodeURI(l.physicalLocation.artifactLocation.uri) === e.artifact,
+              ),
+              `${where}: points at ${e.artifact} inside the APK`,
+            );
+          }
+        }
+      });
+      assert.ok(suppressed > 0, 'the configuration suppressed something');
+      assert.ok(
+        run.results.some((r) => r.suppressions.length === 0),
+        'and left something unsuppressed',
+      );
+    },
+  );
+}
+
+test('sarif: odd entry names become valid URIs, evidence-less findings point at the package, rule failures are notified', async () => {
+  const r = await runCliAsync(['scan', realApks.settings, '--no-config', '--format', 'json']);
+  assert.equal(r.status, 0, describeRun(r));
+  const report = JSON.parse(r.stdout) as ScanReport;
+  const base = report.findings[0]!;
+  report.findings = [
+    {
+      ...base,
+      evidence: [{ kind: 'code', artifact: 'assets/plug in#1/类.dex', class: 'a.B', method: 'run()V' }],
+      fingerprint: '0000000000000001',
+    },
+    { ...base, evidence: [{ kind: 'store', field: 'appType', value: 'x' }], fingerprint: '0000000000000002' },
+  ];
+  report.rules = [...report.rules, { id: allRules[0]!.meta.id, status: 'error', error: 'boom', findings: 0 }];
+  const log = JSON.parse(renderSarif(report)) as SarifLog & {
+    runs: { invocations: { toolExecutionNotifications?: { message: { text: string }; associatedRule?: { id: string } }[] }[] }[];
+  };
+  assert.ok(validate(log), `SARIF schema errors:\n${schemaErrorText()}`);
+  const [coded, storeOnly] = log.runs[0]!.results;
+  const artifact = coded!.locations[0]!.physicalLocation!.artifactLocation;
+  assert.equal(artifact.uri, 'assets/plug%20in%231/%E7%B1%BB.dex');
+  assert.equal(artifact.uriBaseId, 'APK');
+  assert.deepEqual(storeOnly!.locations[0]!.physicalLocation!.artifactLocation, { uri: pathToFileURL(report.file.path).href, index: 0 });
+  const notes = log.runs[0]!.invocations[0]!.toolExecutionNotifications ?? [];
+  assert.equal(notes.length, 1);
+  assert.match(notes[0]!.message.text, /boom/);
+  assert.equal(notes[0]!.associatedRule?.id, allRules[0]!.meta.id);
+});
+
+test('sarif: the validator rejects a broken log (the schema check has teeth)', () => {
+  const broken = { version: '2.1.0', runs: [{ tool: { driver: { name: 'AppRights' } }, results: [{ message: {}, level: 'fatal' }] }] };
+  assert.equal(validate(broken), false);
+  assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x', informationUri: 'not a uri' } } }] }), false);
+});
+
+test('sarif: the schema comes from the pinned package, not from this repository', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  assert.match(pkg.devDependencies[SCHEMA_PACKAGE] ?? '', /^\d+\.\d+\.\d+/, `${SCHEMA_PACKAGE} is a pinned devDependency`);
+});
