@@ -17,6 +17,7 @@ export type ApkErrorCode =
   | 'class-corrupt'
   | 'elf-corrupt'
   | 'signature-corrupt'
+  | 'image-corrupt'
   | 'limit'
   | 'io';
 

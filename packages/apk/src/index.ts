@@ -11,3 +11,4 @@ export * from './arsc/index.js';
 export * from './signing/index.js';
 export * from './dex/index.js';
 export * from './package/index.js';
+export * from './image/png.js';

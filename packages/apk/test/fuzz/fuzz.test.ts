@@ -1,6 +1,6 @@
 /**
  * Fuzz test: thousands of mutated copies of real manifests, resource tables, DEX files, class files,
- * JARs, native libraries, signed APKs and whole APKs go through our parsers. Each target runs in a
+ * JARs, native libraries, launcher icons (PNG), signed APKs and whole APKs go through our parsers. Each target runs in a
  * worker thread with a memory cap and a watchdog: any exception other than ApkFormatError, a hang,
  * or running out of memory fails the test with the seed, iteration and mutations needed to replay it.
  *

@@ -11,6 +11,8 @@ import {
   EM,
   ZipArchive,
   analyzeArchive,
+  analyzePackage,
+  analyzePng,
   buildCodeIndex,
   findCodeUses,
   findSigningBlock,
@@ -25,6 +27,7 @@ import {
   type AxmlNode,
 } from '../../src/index.js';
 import { buildElf } from '../elf/elf-builder.js';
+import { adler32, encodePng, listPngChunks, rgba } from '../image/png-builder.js';
 import { generateTestKey, loadCorpusKey, signApk, type TestKey } from '../support/apk-signer.js';
 import { SAMPLE_IDS, listChunks, sampleAppTable } from '../support/arsc-writer.js';
 import { android, el, encodeAxml, manifest } from '../support/axml-writer.js';
@@ -365,6 +368,100 @@ function apkSeeds(): Seed[] {
   ].map((s) => ({ ...s, hot: apkHot(s.bytes) }));
 }
 
+/**
+ * Chunk headers with the start of their data. A stored seed's rows are listed three times more: a lie
+ * in a chunk header mostly ends at the first check, a changed row byte reaches the unfilter and alpha code.
+ */
+function pngHot(bytes: Uint8Array, stored: boolean): HotRange[] {
+  return listPngChunks(bytes).flatMap(([at, length, type]): HotRange[] =>
+    stored && type === 'IDAT' ? Array(3).fill([at + 8, at + 8 + length]) : [[at, at + 8 + Math.min(length, 32)]],
+  );
+}
+
+/**
+ * The real launcher icons and written PNGs of every colour type. Written ones store their rows
+ * (deflate level 0), so mutations reach filter bytes and samples once the fixup mends the Adler-32.
+ */
+function pngSeeds(): Seed[] {
+  const seeds: Seed[] = [];
+  for (const apk of [realApks.apiDemos, realApks.settings]) {
+    const analysis = analyzePackage(apk);
+    try {
+      if (analysis.icon) seeds.push({ name: `${basename(apk)}!${analysis.icon}`, bytes: readEntry(analysis.archive, analysis.icon) });
+    } finally {
+      analysis.close();
+    }
+  }
+  const real = seeds.length;
+  const dot = rgba(16, 16, (x, y) => (x === 9 && y === 4 ? [0, 0, 0, 255] : [x * 16, y * 16, 0, (x * y) & 0x0f]));
+  seeds.push(
+    {
+      name: 'RGBA 16x16 mixed filters, stored',
+      bytes: encodePng({ width: 16, height: 16, colorType: 6, pixels: dot, filter: (y) => y % 5, level: 0 }),
+    },
+    {
+      name: 'RGBA 16x16 Adam7, stored',
+      bytes: encodePng({ width: 16, height: 16, colorType: 6, pixels: dot, filter: (y) => (y + 2) % 5, interlace: true, level: 0 }),
+    },
+    {
+      name: 'palette 2-bit with tRNS, stored',
+      bytes: encodePng({
+        width: 21,
+        height: 9,
+        colorType: 3,
+        bitDepth: 2,
+        pixels: Uint8Array.from({ length: 6 * 9 }, (_, i) => (i * 0x1b) & 0xff),
+        palette: [
+          [0, 0, 0],
+          [255, 255, 255],
+          [9, 9, 9],
+        ],
+        trns: [0, 128],
+        filter: (y) => y % 5,
+        level: 0,
+      }),
+    },
+    {
+      name: 'gray+alpha 16-bit Adam7, stored',
+      bytes: encodePng({
+        width: 9,
+        height: 7,
+        colorType: 4,
+        bitDepth: 16,
+        pixels: Uint8Array.from({ length: 9 * 7 * 4 }, (_, i) => (i * 71) & 0xff),
+        interlace: true,
+        filter: 4,
+        level: 0,
+      }),
+    },
+    {
+      name: 'RGB 16-bit with a tRNS key, stored',
+      bytes: encodePng({
+        width: 6,
+        height: 6,
+        colorType: 2,
+        bitDepth: 16,
+        pixels: Uint8Array.from({ length: 6 * 6 * 6 }, (_, i) => (i % 12 < 6 ? i % 6 : i)),
+        trns: [0, 1, 2, 3, 4, 5],
+        filter: 3,
+        level: 0,
+      }),
+    },
+    {
+      name: 'gray 1-bit, compressed in 3 IDAT chunks',
+      bytes: encodePng({
+        width: 30,
+        height: 10,
+        colorType: 0,
+        bitDepth: 1,
+        pixels: Uint8Array.from({ length: 40 }, (_, i) => i * 37),
+        idatChunks: 3,
+      }),
+    },
+  );
+  return seeds.map((s, i) => ({ ...s, hot: pngHot(s.bytes, i >= real && s.name.endsWith('stored')) }));
+}
+
 // --- runs ----------------------------------------------------------------------------------------
 
 function walkAxml(node: AxmlNode, visit: (n: AxmlNode) => void): void {
@@ -514,6 +611,34 @@ export const fuzzTargets: Record<string, FuzzTarget> = {
     seeds: signingSeeds,
     run(bytes, _seed, iteration) {
       verifyApkSignatures(ZipArchive.fromBytes(bytes), { minSdk: [1, 18, 24, 28, 33][iteration % 5]! });
+    },
+  },
+  png: {
+    iterations: 4000,
+    seeds: pngSeeds,
+    fixup(bytes, seed, rng, mutations) {
+      // A stored stream with a correct Adler-32 gets mutated rows past inflate into the unfilter and alpha code.
+      if (!seed.name.endsWith('stored') || rng.below(4) === 0) return bytes;
+      for (const [at, length, type] of listPngChunks(bytes)) {
+        const data = bytes.subarray(at + 8, at + 8 + length);
+        // One stored block: zlib header, BFINAL/BTYPE byte, LEN, NLEN, the rows, Adler-32.
+        if (type !== 'IDAT' || length < 11 || (data[2]! & 0x06) !== 0 || (data[3]! | (data[4]! << 8)) !== length - 11) continue;
+        new DataView(data.buffer, data.byteOffset).setUint32(length - 4, adler32(data.subarray(7, length - 4)));
+        mutations.push({ kind: 'adler-fix', offset: at + 8 + length - 4 });
+      }
+      return bytes;
+    },
+    run(bytes, seed) {
+      const result = analyzePng(bytes, {}, seed.name);
+      if (!result.decoded) return;
+      const box = result.visibleBoundingBox;
+      const sane =
+        result.transparentRatio >= 0 &&
+        result.transparentRatio <= 1 &&
+        result.meanAlpha >= 0 &&
+        result.meanAlpha <= 255 &&
+        (box === null || (box.x >= 0 && box.y >= 0 && box.x + box.width <= result.width && box.y + box.height <= result.height));
+      if (!sane) throw new Error(`impossible statistics: ${JSON.stringify(result)}`);
     },
   },
   apk: {

@@ -1,5 +1,8 @@
 import {
+  analyzePng,
+  isBinaryXml,
   isInvokeOpcode,
+  isPng,
   isStaticFieldRead,
   sdkNumber,
   signatureSdks,
@@ -14,7 +17,14 @@ import {
 } from '@apprights/apk';
 import type { KnowledgeFindings } from '@apprights/knowledge';
 import { platformPermission } from '@apprights/knowledge';
-import { type Component, type DexSummary, type PackageFacts, type SchemeSummary, type SignatureSummary } from '@apprights/rules';
+import {
+  type Component,
+  type DexSummary,
+  type IconImage,
+  type PackageFacts,
+  type SchemeSummary,
+  type SignatureSummary,
+} from '@apprights/rules';
 
 /** A manifest boolean as JSON: references to bool resources are resolved when the table has them. */
 function bool(value: ManifestBoolean | undefined, analysis: PackageAnalysis): boolean | null {
@@ -137,6 +147,44 @@ export function signatureSummary(result: ApkSignatureResult, minSdk: number): Si
   };
 }
 
+/** Launcher icons are tens of kilobytes; a larger PNG is not worth decoding in every scan. */
+const MAX_ICON_PNG = 4 * 1024 ** 2;
+
+/** The format by content; by extension only when the entry cannot be read. */
+function iconFormat(head: Uint8Array, path: string): IconImage['format'] {
+  if (head.length === 0) return (/\.(png|webp|xml)$/i.exec(path)?.[1]?.toLowerCase() as IconImage['format'] | undefined) ?? 'other';
+  if (isPng(head)) return 'png';
+  const latin1 = Buffer.from(head).toString('latin1');
+  if (latin1.startsWith('RIFF') && latin1.slice(8, 12) === 'WEBP') return 'webp';
+  return isBinaryXml(head) ? 'xml' : 'other';
+}
+
+/** The launcher icon's alpha, for the transparent-icon check; a problem never stops the report. */
+function iconImage(analysis: PackageAnalysis): IconImage | null {
+  const path = analysis.icon;
+  if (!path) return null;
+  const image: IconImage = { path, format: 'other', width: null, height: null, transparentRatio: null, meanAlpha: null, problem: null };
+  try {
+    const entry = analysis.archive.get(path);
+    if (!entry) return { ...image, format: iconFormat(new Uint8Array(0), path), problem: 'not in the archive' };
+    image.format = iconFormat(analysis.archive.peek(entry, 16), path);
+    if (image.format !== 'png') return image;
+    if (entry.uncompressedSize > MAX_ICON_PNG)
+      return { ...image, problem: `${entry.uncompressedSize} bytes, over the ${MAX_ICON_PNG} decoded` };
+    const result = analyzePng(analysis.archive.read(entry, { maxSize: MAX_ICON_PNG }), {}, path);
+    image.width = result.width;
+    image.height = result.height;
+    if (!result.decoded) return { ...image, problem: result.reason };
+    // More digits are float noise to a reader; but one visible pixel in a large icon must not round to "all transparent".
+    const ratio = Math.round(result.transparentRatio * 1e4) / 1e4;
+    image.transparentRatio = ratio === 1 && result.transparentRatio < 1 ? 0.9999 : ratio;
+    image.meanAlpha = Math.round(result.meanAlpha * 100) / 100;
+  } catch (error) {
+    image.problem = error instanceof Error ? error.message : String(error);
+  }
+  return image;
+}
+
 function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysis): PackageFacts['app'] {
   const application = manifest?.application;
   const labels = Object.fromEntries(Object.entries(analysis.labels).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
@@ -147,6 +195,7 @@ function appInfo(manifest: AndroidManifest | undefined, analysis: PackageAnalysi
     label: labels.default ?? labels.en ?? Object.values(labels)[0] ?? null,
     labels,
     icon: analysis.icon ?? null,
+    iconImage: iconImage(analysis),
     minSdk: sdkNumber(manifest?.minSdkVersion) ?? null,
     targetSdk: sdkNumber(manifest?.targetSdkVersion) ?? null,
     maxSdk: sdkNumber(manifest?.maxSdkVersion) ?? null,

@@ -38,6 +38,11 @@ export interface AppInfo {
   labels: Record<string, string>;
   /** The launcher icon file (highest density) when it is a file in the APK. */
   icon: string | null;
+  /**
+   * What the icon file looks like: PNGs are decoded for their alpha (measure 3 bans transparent icons);
+   * WebP and adaptive-icon XML give only the format. Null without an icon file (1.2).
+   */
+  iconImage: IconImage | null;
   minSdk: number | null;
   targetSdk: number | null;
   maxSdk: number | null;
@@ -53,6 +58,20 @@ export interface AppInfo {
     requestLegacyExternalStorage: boolean | null;
     testOnly: boolean | null;
   };
+}
+
+export interface IconImage {
+  path: string;
+  format: 'png' | 'webp' | 'xml' | 'other';
+  /** Null unless a PNG was decoded, as are the alpha figures. */
+  width: number | null;
+  height: number | null;
+  /** Share of pixels with alpha below 16 of 255 (0–1). */
+  transparentRatio: number | null;
+  /** Mean alpha, 0–255. */
+  meanAlpha: number | null;
+  /** Why the image could not be read or decoded, when it could not. */
+  problem: string | null;
 }
 
 export interface RequestedPermission {

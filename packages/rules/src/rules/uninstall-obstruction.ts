@@ -33,6 +33,13 @@ const COMPONENT_TOGGLING_LIBRARIES = ['androidx.', 'android.support.', 'com.goog
 
 const MAX_CODE_REFS = 5;
 
+/**
+ * A launcher draws pixels below alpha 16 as nothing; with 95% of them gone what is left is a speck, and
+ * a mean alpha under 13 (5%) is a faint ghost even when the pixels are spread over the whole icon.
+ */
+const TRANSPARENT_SHARE = 0.95;
+const MIN_MEAN_ALPHA = 13;
+
 function isBlankLabel(label: string): boolean {
   return INVISIBLE_ONLY.test(label);
 }
@@ -182,6 +189,35 @@ function hidesIconAtRuntime(facts: PackageFacts): FindingInput[] {
   ];
 }
 
+function transparentIcon(facts: PackageFacts): FindingInput[] {
+  const image = facts.app.iconImage;
+  // Reports stored before 1.2 have no iconImage; WebP and adaptive-icon XML icons are not decoded.
+  if (!image || image.format !== 'png' || image.transparentRatio === null || image.meanAlpha === null) return [];
+  const { transparentRatio, meanAlpha, width, height } = image;
+  if (transparentRatio < TRANSPARENT_SHARE && meanAlpha >= MIN_MEAN_ALPHA) return [];
+  // One decimal: "100%" for an icon that still shows one dot would overstate it.
+  const percent = `${(Math.floor(transparentRatio * 1000) / 10).toFixed(1)}%`;
+  const alpha = meanAlpha.toFixed(1);
+  return [
+    {
+      key: 'transparent-icon',
+      severity: 'high',
+      message: {
+        zh: `桌面图标 ${image.path} 几乎不可见：${percent} 的像素透明，平均不透明度 ${alpha}/255；用户在桌面上难以看到它，也就难以卸载应用。`,
+        en: `The launcher icon ${image.path} is nearly invisible: ${percent} of its pixels are transparent and its mean alpha is ${alpha}/255, so users can hardly see the app on the home screen to uninstall it.`,
+      },
+      evidence: [
+        {
+          kind: 'resource',
+          artifact: image.path,
+          detail: `transparent ${percent} of ${width ?? '?'}×${height ?? '?'} pixels (alpha < 16), mean alpha ${alpha}`,
+        },
+      ],
+      data: { transparentRatio, meanAlpha, width, height },
+    },
+  ];
+}
+
 function deviceAdmins(facts: PackageFacts): FindingInput[] {
   return facts.components
     .filter(
@@ -225,8 +261,8 @@ export const uninstallObstruction: Rule = {
     severity: 'high',
     title: { zh: '妨碍用户卸载', en: 'Obstructs uninstalling' },
     description: {
-      zh: '26 号文第 3 条要求应用便于卸载，不得以空白名称、透明图标、隐藏后台运行等方式妨碍卸载。本规则检查：无桌面入口却有后台组件、名称空白或只含不可见字符、所有桌面入口被禁用、运行时可隐藏图标的代码，以及设备管理器接收器。',
-      en: 'Measure 3 of the 2023 notice requires apps to be easy to uninstall and forbids obstructing it with blank names, transparent icons or hidden background presence. This rule checks for background components without a launcher entry, blank or invisible names, all launcher entries disabled, code that can hide the icon at runtime, and device-admin receivers.',
+      zh: '26 号文第 3 条要求应用便于卸载，不得以空白名称、透明图标、隐藏后台运行等方式妨碍卸载。本规则检查：无桌面入口却有后台组件、名称空白或只含不可见字符、PNG 桌面图标透明或几乎不可见、所有桌面入口被禁用、运行时可隐藏图标的代码，以及设备管理器接收器。',
+      en: 'Measure 3 of the 2023 notice requires apps to be easy to uninstall and forbids obstructing it with blank names, transparent icons or hidden background presence. This rule checks for background components without a launcher entry, blank or invisible names, a transparent or nearly invisible PNG launcher icon, all launcher entries disabled, code that can hide the icon at runtime, and device-admin receivers.',
     },
     fix: {
       zh: '提供可见的应用名称和图标及正常的桌面入口；不要在运行时禁用启动 Activity；仅在确有必要时使用设备管理器，并告知用户如何取消激活和卸载。',
@@ -240,6 +276,7 @@ export const uninstallObstruction: Rule = {
     const launchers = facts.components.filter(isLauncherEntry);
     return [
       ...blankLabel(facts),
+      ...transparentIcon(facts),
       ...launcherDisabled(launchers),
       ...noLauncher(facts, launchers),
       ...hidesIconAtRuntime(facts),

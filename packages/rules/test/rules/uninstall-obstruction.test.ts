@@ -2,12 +2,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uninstallObstruction } from '../../src/rules/uninstall-obstruction.js';
 import { activity, apiUse, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
-import type { PackageFacts } from '../../src/index.js';
+import type { IconImage, PackageFacts } from '../../src/index.js';
 
 const run = (facts: PackageFacts) => uninstallObstruction.check({ evidence: evidenceOf(facts), options: {} });
 const byKey = (facts: PackageFacts) => new Map(run(facts).map((f) => [f.key, f]));
 
 const SET_ENABLED = 'Landroid/content/pm/PackageManager;->setComponentEnabledSetting';
+
+const ICON = 'res/mipmap-xxxhdpi-v4/ic_launcher.png';
+const png = (patch: Partial<IconImage>): IconImage => ({
+  path: ICON,
+  format: 'png',
+  width: 192,
+  height: 192,
+  transparentRatio: 0.3,
+  meanAlpha: 170,
+  problem: null,
+  ...patch,
+});
 
 test('uninstall-obstruction: an ordinary app with a name and a launcher entry gives nothing', () => {
   assert.deepEqual(
@@ -153,6 +165,48 @@ test('uninstall-obstruction: device admin receivers are medium, one per receiver
     'intent-filter/action=android.app.action.DEVICE_ADMIN_ENABLED',
   );
   assert.equal(fromSdk?.evidence[0]!.kind === 'manifest' && fromSdk.evidence[0]!.sdk, 'mdm');
+});
+
+test('uninstall-obstruction: a transparent or one-dot PNG launcher icon is high, with the icon file as evidence', () => {
+  const found = byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.999973, meanAlpha: 0.01 }) } })).get('transparent-icon');
+  assert.equal(found?.severity, 'high');
+  assert.deepEqual(found?.evidence, [
+    { kind: 'resource', artifact: ICON, detail: 'transparent 99.9% of 192×192 pixels (alpha < 16), mean alpha 0.0' },
+  ]);
+  assert.match(found!.message.zh, /桌面图标 res\/mipmap-xxxhdpi-v4\/ic_launcher\.png 几乎不可见：99\.9% 的像素透明/);
+  assert.match(found!.message.en, /nearly invisible: 99\.9% of its pixels are transparent and its mean alpha is 0\.0\/255/);
+  assert.deepEqual(found?.data, { transparentRatio: 0.999973, meanAlpha: 0.01, width: 192, height: 192 });
+  // The thresholds themselves: 95% transparent, or faint all over (mean alpha under 13).
+  assert.ok(byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.95, meanAlpha: 40 }) } })).has('transparent-icon'));
+  const faint = byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.5, meanAlpha: 12.9 }) } })).get('transparent-icon');
+  assert.equal(
+    faint?.evidence[0]!.kind === 'resource' && faint.evidence[0]!.detail,
+    'transparent 50.0% of 192×192 pixels (alpha < 16), mean alpha 12.9',
+  );
+});
+
+test('uninstall-obstruction: visible icons, undecoded ones and WebP or adaptive XML icons give no transparent-icon finding', () => {
+  for (const iconImage of [
+    null,
+    png({}),
+    png({ transparentRatio: 0.9499, meanAlpha: 13 }),
+    png({ transparentRatio: null, meanAlpha: null, width: null, height: null, problem: 'image-corrupt: bad' }),
+    png({
+      path: 'res/mipmap-anydpi-v26/ic_launcher.xml',
+      format: 'xml',
+      width: null,
+      height: null,
+      transparentRatio: null,
+      meanAlpha: null,
+    }),
+    png({ path: 'res/mipmap-xxxhdpi-v4/ic_launcher.webp', format: 'webp', transparentRatio: null, meanAlpha: null }),
+  ]) {
+    assert.deepEqual(run(makeFacts({ app: { iconImage } })), [], JSON.stringify(iconImage));
+  }
+  // A report stored before iconImage existed.
+  const old = makeFacts();
+  delete (old.app as Partial<PackageFacts['app']>).iconImage;
+  assert.deepEqual(run(old), []);
 });
 
 test('uninstall-obstruction: only applies to APKs', () => {

@@ -19,6 +19,7 @@ export function makeFacts(patch: Partial<Omit<PackageFacts, 'app'>> & { app?: Ap
       label: 'Example',
       labels: { default: 'Example' },
       icon: 'res/mipmap-xxxhdpi/ic_launcher.png',
+      iconImage: null,
       minSdk: 21,
       targetSdk: 34,
       maxSdk: null,
