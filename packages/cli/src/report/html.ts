@@ -133,6 +133,7 @@ const FIELD = {
 const OUTCOMES: Record<RuleOutcome['status'], Bilingual> = {
   ran: { en: 'ran', zh: '已运行' },
   skipped: { en: 'skipped: evidence missing', zh: '未运行：缺少证据' },
+  'not-applicable': { en: 'not applicable to this package', zh: '不适用于此类安装包' },
   disabled: { en: 'disabled by configuration', zh: '已在配置中停用' },
   error: { en: 'failed', zh: '运行出错' },
 };
@@ -524,7 +525,7 @@ ul.needs { margin: 0; padding-left: 1.1em; }
 .badge.sev-low { background: ${SEVERITY_COLOURS.low}; color: #1d1d1d; }
 .badge.sev-info { background: ${SEVERITY_COLOURS.info}; }
 .outcome-error { color: #c62828; font-weight: 600; }
-.outcome-skipped, .outcome-disabled { color: var(--muted); }
+.outcome-skipped, .outcome-not-applicable, .outcome-disabled { color: var(--muted); }
 ol.findings { list-style: none; padding: 0; margin: 0; }
 li.finding { border: 1px solid var(--line); border-left: 5px solid var(--line); border-radius: 6px; padding: 10px 14px; margin: 10px 0; }
 li.finding.sev-high { border-left-color: ${SEVERITY_COLOURS.high}; }

@@ -41,6 +41,11 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
       outcomes.push({ id: meta.id, status: 'skipped', missing, findings: 0 });
       continue;
     }
+    const kind = evidence.package?.file.kind;
+    if (meta.appliesTo && kind !== undefined && !meta.appliesTo.includes(kind)) {
+      outcomes.push({ id: meta.id, status: 'not-applicable', findings: 0 });
+      continue;
+    }
     const options = { ...(meta.options ?? {}), ...(setting?.options ?? {}) };
     let produced;
     try {

@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceKind } from '../evidence/evidence.js';
+import type { PackageKind } from '../evidence/package-facts.js';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -84,6 +85,11 @@ export interface RuleMeta {
   measures: string[];
   /** The evidence kinds the rule needs; it is skipped (not passed) when one is missing. */
   evidence: EvidenceKind[];
+  /**
+   * The package kinds the rule can judge (default all). A manifest rule has nothing to look at in a
+   * plain JAR, and an SDK binary has no launcher or signature: there it is `not-applicable`, not passed.
+   */
+  appliesTo?: PackageKind[];
   severity: Severity;
   /**
    * `inventory` rules list facts for people to act on (the SDKs to disclose) rather than judge them:
@@ -125,7 +131,7 @@ export interface CoverageEntry {
 /** How each rule fared in a run. */
 export interface RuleOutcome {
   id: string;
-  status: 'ran' | 'skipped' | 'disabled' | 'error';
+  status: 'ran' | 'skipped' | 'not-applicable' | 'disabled' | 'error';
   /** For `skipped`: the evidence kinds that were missing; for `error`: the message. */
   missing?: EvidenceKind[];
   error?: string;

@@ -6,6 +6,7 @@ export const allowBackup: Rule = {
     id: 'allow-backup',
     measures: ['miit26-13'],
     evidence: ['apk'],
+    appliesTo: ['apk', 'aar'],
     severity: 'low',
     title: { zh: '允许备份应用数据', en: 'App data can be backed up' },
     description: {

@@ -5,6 +5,8 @@ import { codeRef, describeCallers, intentActions, manifestRef, sdkOfComponent } 
 const LAUNCH_OTHER_APP = 'packageManager.getLaunchIntentForPackage';
 /** Code that addresses a component of a named package; in push SDKs this is how they wake each other. */
 const EXPLICIT_TARGET = new Set(['componentName.init', 'intent.setClassName', 'intent.setPackage']);
+/** SDK kinds whose job is handing the user over to a partner app (log in with WeChat, pay with Alipay). */
+const HANDOFF_CATEGORIES = new Set(['social', 'login', 'payment']);
 /** SDK kinds known for waking their other host apps ("链式唤醒"). */
 const WAKING_CATEGORIES = new Set(['push', 'im-rtc']);
 
@@ -30,8 +32,14 @@ export const associatedStart: Rule = {
     const ownPackage = facts.app.package;
     for (const use of facts.sensitiveApis) {
       if (use.api === LAUNCH_OTHER_APP) {
+        // Opening the partner app is what these SDKs are for, on the user's tap: worth knowing, rarely the problem.
+        const handoffOnly = use.callers.every((c) => {
+          const category = c.sdk ? facts.sdks.find((s) => s.id === c.sdk)?.category : undefined;
+          return category !== undefined && HANDOFF_CATEGORIES.has(category);
+        });
         findings.push({
           key: `api:${use.api}`,
+          severity: handoffOnly ? 'low' : undefined,
           message: {
             zh: `代码按包名获取其他应用的启动 Intent（getLaunchIntentForPackage），可拉起其他应用；调用方：${describeCallers(facts, use, 'zh')}。`,
             en: `Code gets other apps' launch intents by package name (getLaunchIntentForPackage) and can start them; called by ${describeCallers(facts, use, 'en')}.`,

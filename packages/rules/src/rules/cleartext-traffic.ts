@@ -6,6 +6,7 @@ export const cleartextTraffic: Rule = {
     id: 'cleartext-traffic',
     measures: ['miit26-13'],
     evidence: ['apk'],
+    appliesTo: ['apk', 'aar'],
     severity: 'medium',
     title: { zh: '允许明文网络传输', en: 'Cleartext network traffic allowed' },
     description: {

@@ -6,6 +6,7 @@ export const debuggable: Rule = {
     id: 'debuggable',
     measures: ['miit26-13'],
     evidence: ['apk'],
+    appliesTo: ['apk'],
     severity: 'high',
     title: { zh: '应用可被调试', en: 'App is debuggable' },
     description: {

@@ -89,6 +89,7 @@ export const exportedComponents: Rule = {
     id: 'exported-components',
     measures: ['miit26-13'],
     evidence: ['apk'],
+    appliesTo: ['apk', 'aar'],
     severity: 'medium',
     title: { zh: '导出的组件未受权限保护', en: 'Exported components without a permission' },
     description: {

@@ -13,6 +13,7 @@ export const permissionPurposeMetadata: Rule = {
     id: 'permission-purpose-metadata',
     measures: ['miit26-10'],
     evidence: ['apk'],
+    appliesTo: ['apk'],
     severity: 'low',
     title: { zh: '危险权限缺少用途说明元数据', en: 'Dangerous permissions lack purpose metadata' },
     description: {

@@ -6,6 +6,7 @@ export const permissionsUnrelatedToAppType: Rule = {
     id: 'permissions-unrelated-to-app-type',
     measures: ['miit26-08', 'miit26-10'],
     evidence: ['apk', 'store'],
+    appliesTo: ['apk'],
     severity: 'medium',
     title: { zh: '与应用类型基本功能无关的敏感权限', en: 'Sensitive permissions beyond the app type’s necessary information' },
     description: {

@@ -53,6 +53,7 @@ export const selfStartReceivers: Rule = {
     id: 'self-start-receivers',
     measures: ['miit26-06', 'miit26-21'],
     evidence: ['apk'],
+    appliesTo: ['apk', 'aar'],
     severity: 'medium',
     title: { zh: '注册了可自启动的系统广播', en: 'Receivers that can self-start the app' },
     description: {

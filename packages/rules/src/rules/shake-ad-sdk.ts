@@ -19,11 +19,15 @@ export const shakeAdSdk: Rule = {
       zh: '在广告 SDK 配置中关闭摇一摇或扭一扭交互，或确认其触发阈值不低于 15 m/s²、35°、3 秒，并在广告上明确提示触发动作与结果。',
       en: "Turn shake/twist interactions off in the ad SDK's configuration, or make sure its trigger needs at least 15 m/s², 35° and 3 s, and that the ad states the action and its result.",
     },
-    // The catalogue holds the thresholds with their source (T/TAF 078.7-2022); config may override them.
-    options: {
-      accelerationMs2: loadMeasureCatalog().parameter('shake.acceleration').value,
-      rotationDegrees: loadMeasureCatalog().parameter('shake.rotation').value,
-      durationSeconds: loadMeasureCatalog().parameter('shake.duration').value,
+    // The catalogue holds the thresholds with their source (T/TAF 078.7-2022); config may override
+    // them. Read on first use, so commands that run no rule never load the catalogue.
+    get options() {
+      const catalog = loadMeasureCatalog();
+      return {
+        accelerationMs2: catalog.parameter('shake.acceleration').value,
+        rotationDegrees: catalog.parameter('shake.rotation').value,
+        durationSeconds: catalog.parameter('shake.duration').value,
+      };
     },
   },
   check({ evidence, options }) {

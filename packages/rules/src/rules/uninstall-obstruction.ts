@@ -258,6 +258,7 @@ export const uninstallObstruction: Rule = {
     id: 'uninstall-obstruction',
     measures: ['miit26-03'],
     evidence: ['apk'],
+    appliesTo: ['apk'],
     severity: 'high',
     title: { zh: '妨碍用户卸载', en: 'Obstructs uninstalling' },
     description: {

@@ -19,6 +19,7 @@ export const weakSignature: Rule = {
     id: 'weak-signature',
     measures: ['miit26-13'],
     evidence: ['apk'],
+    appliesTo: ['apk'],
     severity: 'medium',
     title: { zh: '签名薄弱或无效', en: 'Weak or invalid signature' },
     description: {

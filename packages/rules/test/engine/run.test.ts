@@ -60,6 +60,18 @@ test('runRules: disabled, skipped for missing evidence, re-severitied, and a thr
   assert.equal(result.findings[0]!.severity, 'high');
 });
 
+test('runRules: a rule for other package kinds is not-applicable, and does not make its measure pass', () => {
+  const rules = [rule('manifest-only', ['m'], () => [], { appliesTo: ['apk', 'aar'] })];
+  const facts = makeFacts();
+  facts.file.kind = 'jar';
+  const evidence = evidenceOf(facts);
+  const result = runRules(evidence, rules, emptyConfig());
+  assert.deepEqual(result.rules, [{ id: 'manifest-only', status: 'not-applicable', findings: 0 }]);
+  const [entry] = computeCoverage([{ id: 'm', evidence: ['apk', 'ui'], rules: ['manifest-only'] }], rules, result, evidence);
+  assert.equal(entry!.status, 'needs-evidence');
+  assert.deepEqual(entry!.needs, ['ui']);
+});
+
 test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings stay, marked with the reason', () => {
   const rules = [rule('a', ['m1'], () => [finding('One', 'jpush'), finding('Two', 'umeng'), finding('Three')])];
   const config = parseConfig({

@@ -28,6 +28,18 @@ test('associated-start: getLaunchIntentForPackage callers can start other apps',
   assert.equal(finding!.evidence[0]!.kind, 'code');
 });
 
+test('associated-start: a login or payment SDK opening its partner app is low', () => {
+  const facts = makeFacts({
+    sdks: [sdk('wechat-opensdk', { category: 'social' })],
+    sensitiveApis: [
+      apiUse('packageManager.getLaunchIntentForPackage', 'Landroid/content/pm/PackageManager;->getLaunchIntentForPackage', [
+        { class: 'com.tencent.mm.opensdk.openapi.WXApiImplV10', sdk: 'wechat-opensdk' },
+      ]),
+    ],
+  });
+  assert.equal(run(facts)[0]!.severity, 'low');
+});
+
 test('associated-start: a push SDK exporting wake-able components and building explicit intents is medium', () => {
   const facts = makeFacts({
     sdks: [pushSdk],
