@@ -74,6 +74,7 @@ const messages = {
   rule: { en: 'rule', zh: '规则' },
   message: { en: 'message', zh: '说明' },
   where: { en: 'where', zh: '位置' },
+  moreFindings: { en: 'more findings, less severe: see --format html or json', zh: '条级别较低的发现未列出，见 --format html 或 json' },
   rulesNotRun: { en: 'Rules not run', zh: '未运行的规则' },
   needs: { en: 'needs', zh: '需要' },
   progressRules: { en: 'running checks', zh: '运行检测规则' },

@@ -4,6 +4,9 @@ import { EVIDENCE_LABELS, evidenceView, STATUS_LABELS } from './check-views.js';
 import { t, type Lang } from '../i18n.js';
 import type { Section } from './sections.js';
 
+/** A terminal is not the place to read hundreds of findings; the JSON and HTML reports have them all. */
+const MAX_FINDING_ROWS = 100;
+
 function where(ref: Parameters<typeof evidenceView>[0]): string {
   const view = evidenceView(ref);
   return view.artifact ? `${view.artifact} ${view.where}` : view.where;
@@ -43,13 +46,18 @@ export function checkSections(report: ScanReport, lang: Lang): Section[] {
       {
         kind: 'table',
         headers: [t(lang, 'severity'), t(lang, 'rule'), t(lang, 'message'), t(lang, 'where')],
-        rows: report.findings.map((f) => [
-          f.suppressed ? `(${f.severity})` : f.severity,
-          f.ruleId,
-          f.suppressed ? `${f.message[lang]} [${t(lang, 'suppressed')}: ${f.suppressed.reason}]` : f.message[lang],
-          f.evidence.length > 0 ? `${where(f.evidence[0]!)}${f.evidence.length > 1 ? ` (+${f.evidence.length - 1})` : ''}` : '',
-        ]),
+        rows: report.findings
+          .slice(0, MAX_FINDING_ROWS)
+          .map((f) => [
+            f.suppressed ? `(${f.severity})` : f.severity,
+            f.ruleId,
+            f.suppressed ? `${f.message[lang]} [${t(lang, 'suppressed')}: ${f.suppressed.reason}]` : f.message[lang],
+            f.evidence.length > 0 ? `${where(f.evidence[0]!)}${f.evidence.length > 1 ? ` (+${f.evidence.length - 1})` : ''}` : '',
+          ]),
       },
+      ...(report.findings.length > MAX_FINDING_ROWS
+        ? [{ kind: 'list' as const, items: [`${report.findings.length - MAX_FINDING_ROWS} ${t(lang, 'moreFindings')}`] }]
+        : []),
     ],
   });
   const skipped = report.rules.filter((r) => r.status !== 'ran');

@@ -176,7 +176,6 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
   }
 
   sections.push(...knowledgeSections(report, lang));
-  if (options.checks !== false) sections.push(...checkSections(report, lang));
 
   if (report.archive.issues.length > 0) {
     sections.push({
@@ -213,6 +212,8 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
       blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
     });
   }
+  // Last, so the verdict is what a terminal user sees when the scan ends.
+  if (options.checks !== false) sections.push(...checkSections(report, lang));
   return sections;
 }
 
