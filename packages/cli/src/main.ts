@@ -14,13 +14,18 @@ import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
-type CheckFlags = { appType?: string; config?: string | false; failOn?: Severity | 'none' };
+type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
 
 const checkOptions = {
   appType: () =>
     new Option(
       '--app-type <type>',
       "the app's CAC 2021 type (id or number 1-39) for the necessary-PI checks / 应用类型（39 类之一，id 或编号）",
+    ),
+  storeListing: () =>
+    new Option(
+      '--store-listing <file>',
+      'the store page as JSON ({"appType", "name", "developer", "url"}; appType as id, number or name) / 应用商店页面信息（JSON）',
     ),
   config: () => new Option('-c, --config <file>', 'rule settings and suppressions (default: ./apprights.config.json) / 规则配置文件'),
   noConfig: () => new Option('--no-config', 'ignore ./apprights.config.json / 不读取配置文件'),
@@ -70,6 +75,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .option('--no-progress', 'do not draw the progress line / 不显示进度')
     .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
     .addOption(checkOptions.appType())
+    .addOption(checkOptions.storeListing())
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(checkOptions.failOn())
@@ -114,6 +120,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .option('--no-progress', 'do not draw the progress line / 不显示进度')
     .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
     .addOption(checkOptions.appType())
+    .addOption(checkOptions.storeListing())
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(
@@ -136,6 +143,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           progress: boolean;
           keepGoing?: boolean;
           appType?: string;
+          storeListing?: string;
           config?: string | false;
           failOn: Severity | 'gating' | 'none';
         },

@@ -101,3 +101,21 @@ test('scan --app-type: runs the necessary-PI rule; an unknown type lists the val
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown app type spaceship.*map-navigation/);
 });
+
+test('scan --store-listing: the listing gives the app type (by Chinese name too); a bad listing is a usage error', () => {
+  const dir = tempDir();
+  const listing = writeTemp(
+    dir,
+    'listing.json',
+    JSON.stringify({ appType: '地图导航类', name: 'Settings', developer: 'Appium', extra: 1 }),
+  );
+  const { report } = scanJson(['--no-config', '--store-listing', listing]);
+  assert.equal(report.context.store?.appType, 'map-navigation');
+  assert.equal(report.rules.find((r) => r.id === 'permissions-unrelated-to-app-type')?.status, 'ran');
+  const cliWins = scanJson(['--no-config', '--store-listing', listing, '--app-type', 'browser']).report;
+  assert.equal(cliWins.context.store?.appType, 'browser');
+  const bad = runCli(['scan', settings, '--no-config', '--store-listing', writeTemp(dir, 'bad.json', '{"appType": 7}')]);
+  assert.equal(bad.status, 2, describeRun(bad));
+  assert.match(bad.stderr, /bad\.json: appType: must be a non-empty string/);
+  assertNoStack(bad.stderr);
+});

@@ -26,8 +26,12 @@ export interface Evidence {
 export interface StoreListing {
   /** The CAC 2021 app type (`app-types.json` id, e.g. `map-navigation`). */
   appType?: string;
-  /** Where the listing came from: `cli` for `--app-type`, a store name or URL otherwise. */
+  /** Where the listing came from: `cli` for `--app-type`, the listing file, or the config file. */
   source?: string;
+  /** The app name, developer and page address the listing shows (for later store-listing checks). */
+  name?: string;
+  developer?: string;
+  url?: string;
 }
 
 /** Placeholders until the policy, trace and UI readers land; rules needing them are not written yet. */
