@@ -63,21 +63,27 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
 
   const langOption = () => new Option('--lang <lang>', 'language of terminal text / 终端文字语言').choices(['en', 'zh']);
 
-  program
-    .command('scan')
-    .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
-    .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
-    .addOption(
-      new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
-    )
-    .option('-o, --output <file>', 'write the report to a file instead of stdout / 将报告写入文件')
-    .addOption(langOption())
-    .option('--no-progress', 'do not draw the progress line / 不显示进度')
-    .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
-    .addOption(checkOptions.appType())
-    .addOption(checkOptions.storeListing())
-    .addOption(checkOptions.config())
-    .addOption(checkOptions.noConfig())
+  /** What scan and diff share: how packages are read and checked, and how text is shown. */
+  const readingOptions = (command: Command) =>
+    command
+      .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
+      .addOption(langOption())
+      .option('--no-progress', 'do not draw the progress line / 不显示进度')
+      .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
+      .addOption(checkOptions.appType())
+      .addOption(checkOptions.storeListing())
+      .addOption(checkOptions.config())
+      .addOption(checkOptions.noConfig());
+
+  readingOptions(
+    program
+      .command('scan')
+      .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
+      .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
+      .addOption(
+        new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+      ),
+  )
     .addOption(checkOptions.failOn())
     .addHelpText('after', SCAN_HELP)
     .action(
@@ -109,20 +115,14 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       setExit(runVerify(files, { ...options, lang }));
     });
 
-  program
-    .command('diff')
-    .description('compare two versions of an app and list what changed / 对比应用的两个版本，列出变化')
-    .argument('<old>', 'the earlier version: APK, JAR, AAR or a scan JSON report / 旧版本（安装包或 JSON 报告）')
-    .argument('<new>', 'the later version: APK, JAR, AAR or a scan JSON report / 新版本（安装包或 JSON 报告）')
-    .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md']).default('text'))
-    .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
-    .addOption(langOption())
-    .option('--no-progress', 'do not draw the progress line / 不显示进度')
-    .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
-    .addOption(checkOptions.appType())
-    .addOption(checkOptions.storeListing())
-    .addOption(checkOptions.config())
-    .addOption(checkOptions.noConfig())
+  readingOptions(
+    program
+      .command('diff')
+      .description('compare two versions of an app and list what changed / 对比应用的两个版本，列出变化')
+      .argument('<old>', 'the earlier version: APK, JAR, AAR or a scan JSON report / 旧版本（安装包或 JSON 报告）')
+      .argument('<new>', 'the later version: APK, JAR, AAR or a scan JSON report / 新版本（安装包或 JSON 报告）')
+      .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md']).default('text')),
+  )
     .addOption(
       new Option(
         '--fail-on <level>',
