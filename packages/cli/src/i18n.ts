@@ -98,6 +98,7 @@ const messages = {
   declaredUnused: { en: 'Requested, no catalogued API calls them', zh: '已申请但未发现相关 API 调用' },
   usedUndeclared: { en: 'Needed by called APIs, not requested', zh: '调用的 API 需要但未申请' },
   sdkNotFound: { en: 'no SDK with this id in the catalogue', zh: '目录中没有该 id 的 SDK' },
+  ruleNotFound: { en: 'no rule with this id', zh: '没有该 id 的规则' },
   sdkCatalogOk: { en: 'entries, no problems', zh: '个条目，未发现问题' },
   sdkCatalogProblems: { en: 'problems', zh: '个问题' },
   errorPrefix: { en: 'error', zh: '错误' },

@@ -8,6 +8,7 @@ import { ConfigError, type Severity } from '@apprights/rules';
 import { runVerify } from './commands/verify.js';
 import { DIFF_HELP, runDiff, type DiffFormat } from './commands/diff.js';
 import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
+import { runMeasures, runRuleShow, runRulesList } from './commands/rules.js';
 import { SDK_CATEGORIES } from '@apprights/knowledge';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
@@ -153,12 +154,43 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       },
     );
 
+  const formatOption = () => new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json']).default('text');
+  const rules = program
+    .command('rules')
+    .description('the rules scan runs, with the measures they serve / 扫描所用的检测规则及其对应措施')
+    .helpOption('-h, --help', 'show help / 显示帮助')
+    .addHelpCommand(false);
+  rules
+    .command('list')
+    .description('list the rules / 列出规则')
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit(runRulesList({ format: options.format, lang: detectLang(options.lang) }));
+    });
+  rules
+    .command('show')
+    .description('what a rule checks, why, and how to fix it / 规则检查的内容、原因与整改方法')
+    .argument('<id>', 'the rule id, as in reports / 规则 id')
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((id: string, options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit(runRuleShow(id, { format: options.format, lang: detectLang(options.lang) }));
+    });
+  program
+    .command('measures')
+    .description('the 26 measures of the 2023 notice, with their sources and rules / 26 条措施及其出处与规则')
+    .addOption(formatOption())
+    .addOption(langOption())
+    .action((options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit(runMeasures({ format: options.format, lang: detectLang(options.lang) }));
+    });
+
   const sdk = program
     .command('sdk')
     .description('the third-party SDK catalogue used by scan / 扫描所用的第三方 SDK 目录')
     .helpOption('-h, --help', 'show help / 显示帮助')
     .addHelpCommand(false);
-  const formatOption = () => new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json']).default('text');
   sdk
     .command('list')
     .description('list the catalogue / 列出目录')

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNoStack, describeRun, repoRoot, runCliAsync } from './helpers.js';
+import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync } from './helpers.js';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'packages/cli/package.json'), 'utf8')) as { version: string }).version;
 
@@ -62,4 +62,25 @@ test('--min-sdk takes a positive whole number', async () => {
     assert.match(r.stderr, /--min-sdk/, 'the message says what is wrong');
     assertNoStack(r.stderr);
   }
+});
+
+test('rules and measures: list, show and the 26 measures, in text and JSON', () => {
+  const list = runCli(['rules', 'list', '--format', 'json']);
+  assert.equal(list.status, 0, describeRun(list));
+  const rules = JSON.parse(list.stdout) as { id: string; measures: string[]; title: { zh: string; en: string } }[];
+  assert.ok(rules.length >= 14);
+  assert.ok(rules.every((r) => r.measures.length > 0 && r.title.zh && r.title.en));
+  const show = runCli(['rules', 'show', 'self-start-receivers', '--lang', 'zh']);
+  assert.equal(show.status, 0);
+  assert.match(show.stdout, /^self-start-receivers — /);
+  assert.match(show.stdout, /整改/);
+  const unknown = runCli(['rules', 'show', 'no-such-rule']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /no rule with this id: no-such-rule/);
+  const measures = runCli(['measures', '--format', 'json']);
+  assert.equal(measures.status, 0);
+  const parsed = JSON.parse(measures.stdout) as { measures: { id: string; rules: string[] }[] };
+  assert.equal(parsed.measures.length, 26);
+  const text = runCli(['measures']);
+  assert.match(text.stdout, /\d+\/26 measures have an automated rule/);
 });

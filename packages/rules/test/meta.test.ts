@@ -61,6 +61,12 @@ test('meta: rules and the measure catalogue name each other', () => {
       assert.ok(entry, `${meta.id}: measure ${measure} is not in the catalogue`);
       assert.ok(entry.rules.includes(meta.id), `${meta.id}: catalogue entry ${measure} does not list the rule in its "rules"`);
     }
+    for (const measure of meta.measures.filter((m) => m.startsWith('miit26-'))) {
+      const kinds = catalog.byId.get(measure)!.evidence;
+      // Otherwise coverage would never ask for what the rule needs, nor count what it checks.
+      for (const kind of meta.evidence)
+        assert.ok(kinds.includes(kind), `${meta.id}: needs ${kind}, which ${measure} does not list as evidence`);
+    }
     const miit = meta.measures.filter((m) => m.startsWith('miit26-'));
     assert.ok(miit.length > 0, `${meta.id}: serves none of the 26 measures`);
   }

@@ -1,0 +1,116 @@
+/**
+ * `apprights rules` and `apprights measures`: what the checks are and what they serve, so a reader
+ * of a report can look up a rule id or a measure id, and a reviewer can see which measures no
+ * automated rule covers yet.
+ */
+import { loadMeasureCatalog, type Measure } from '@apprights/knowledge';
+import { allRules, ruleById, type Rule } from '@apprights/rules';
+import { ExitCode } from '../exit-codes.js';
+import { t, type Lang } from '../i18n.js';
+import { emit } from '../output.js';
+
+export interface CatalogueOptions {
+  format: 'text' | 'json';
+  lang: Lang;
+}
+
+/** Terminal width: CJK characters take two columns. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+function columns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ')).join('\n');
+}
+
+function ruleJson(rule: Rule): Record<string, unknown> {
+  return { ...rule.meta, kind: rule.meta.kind ?? 'check', options: rule.meta.options ?? {} };
+}
+
+export function runRulesList(options: CatalogueOptions): number {
+  if (options.format === 'json') {
+    emit(JSON.stringify(allRules.map(ruleJson), null, 2), undefined, options.lang);
+    return ExitCode.ok;
+  }
+  const rows = [
+    ['id', 'severity', 'measures', 'evidence', options.lang === 'zh' ? '标题' : 'title'],
+    ...allRules.map((r) => [r.meta.id, r.meta.severity, r.meta.measures.join(','), r.meta.evidence.join('+'), r.meta.title[options.lang]]),
+  ];
+  emit(`${columns(rows)}\n(${allRules.length})`, undefined, options.lang);
+  return ExitCode.ok;
+}
+
+export function runRuleShow(id: string, options: CatalogueOptions): number {
+  const rule = ruleById(id);
+  if (!rule) {
+    process.stderr.write(
+      `apprights: ${t(options.lang, 'errorPrefix')}: ${t(options.lang, 'ruleNotFound')}: ${id} (apprights rules list)\n`,
+    );
+    return ExitCode.usage;
+  }
+  if (options.format === 'json') {
+    emit(JSON.stringify(ruleJson(rule), null, 2), undefined, options.lang);
+    return ExitCode.ok;
+  }
+  const { meta } = rule;
+  const l = options.lang;
+  const lines = [
+    `${meta.id} — ${meta.title[l]}`,
+    '',
+    meta.description[l],
+    '',
+    `${l === 'zh' ? '整改' : 'Fix'}: ${meta.fix[l]}`,
+    '',
+    `severity: ${meta.severity}${meta.kind === 'inventory' ? ' (inventory)' : ''}`,
+    `measures: ${meta.measures.join(', ')}`,
+    `evidence: ${meta.evidence.join(', ')}`,
+    `applies to: ${(meta.appliesTo ?? ['apk', 'aar', 'jar']).join(', ')}`,
+  ];
+  if (meta.options) lines.push(`options: ${JSON.stringify(meta.options)}`);
+  emit(lines.join('\n'), undefined, options.lang);
+  return ExitCode.ok;
+}
+
+function measureJson(m: Measure): Record<string, unknown> {
+  return { ...m };
+}
+
+export function runMeasures(options: CatalogueOptions): number {
+  const catalog = loadMeasureCatalog();
+  if (options.format === 'json') {
+    emit(
+      JSON.stringify({ measures: catalog.measures.map(measureJson), groups: catalog.groups, sources: catalog.sources }, null, 2),
+      undefined,
+      options.lang,
+    );
+    return ExitCode.ok;
+  }
+  const l = options.lang;
+  const rows = [
+    [
+      '#',
+      l === 'zh' ? '措施' : 'measure',
+      l === 'zh' ? '可信度' : 'confidence',
+      l === 'zh' ? '证据' : 'evidence',
+      l === 'zh' ? '规则' : 'rules',
+    ],
+    ...catalog.measures.map((m) => [
+      String(m.number),
+      m.title[l],
+      m.source.confidence,
+      m.evidence.join('+'),
+      m.rules.length > 0 ? m.rules.join(', ') : '-',
+    ]),
+  ];
+  const automated = catalog.measures.filter((m) => m.rules.length > 0).length;
+  const note =
+    l === 'zh'
+      ? `${automated}/26 条措施有自动化规则。可信度：C 已核实，Cd 据征求意见稿核实，P 部分核实，M 未核实（重构）。`
+      : `${automated}/26 measures have an automated rule. Confidence: C confirmed, Cd confirmed from the draft, P partly confirmed, M not verified (reconstructed).`;
+  emit(`${columns(rows)}\n${note}`, undefined, options.lang);
+  return ExitCode.ok;
+}
