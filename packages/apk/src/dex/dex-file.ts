@@ -1063,20 +1063,31 @@ export class DexFile {
     return items;
   }
 
+  /** A u32 view of `count` entries at `offset`, or undefined when unaligned or on a big-endian host. */
+  private u32Table(offset: number, count: number): Uint32Array | undefined {
+    const start = this.bytes.byteOffset + offset;
+    if (!LITTLE_ENDIAN_HOST || (start & 3) !== 0) return undefined;
+    return new Uint32Array(this.bytes.buffer, start, count);
+  }
+
   /** Checks every id table entry's indices and offsets so accessors can trust them. */
   private checkIds(): void {
     const h = this.header;
     const v = this.view;
     const { strings, types, protos } = this.counts;
     const fileSize = h.fileSize;
-    for (let i = 0, at = h.stringIdsOff; i < strings; i++, at += 4) {
-      const off = v.getUint32(at, true);
+    // The two largest tables, read as u32 arrays where the layout allows (4-aligned, little-endian
+    // host): a typed-array loop runs several times faster than DataView calls in a one-shot process.
+    const stringIds = this.u32Table(h.stringIdsOff, strings);
+    for (let i = 0; i < strings; i++) {
+      const off = stringIds ? stringIds[i]! : v.getUint32(h.stringIdsOff + i * 4, true);
       if (off >= fileSize || off < h.headerSize) {
         this.fail(`string table out of bounds: string_ids[${i}] points to ${off}, file size ${fileSize}`);
       }
     }
-    for (let i = 0, at = h.typeIdsOff; i < types; i++, at += 4) {
-      const s = v.getUint32(at, true);
+    const typeIds = this.u32Table(h.typeIdsOff, types);
+    for (let i = 0; i < types; i++) {
+      const s = typeIds ? typeIds[i]! : v.getUint32(h.typeIdsOff + i * 4, true);
       if (s >= strings) this.fail(`type_ids[${i}] names string ${s}, past string_ids_size ${strings}`);
     }
     const checkedLists = new Set<number>();
@@ -1085,7 +1096,7 @@ export class DexFile {
       const ret = v.getUint32(at + 4, true);
       if (shorty >= strings) this.fail(`proto_ids[${i}] names shorty string ${shorty}, past string_ids_size`);
       if (ret >= types) this.fail(`proto_ids[${i}] names return type ${ret}, past type_ids_size`);
-      this.checkTypeList(v.getUint32(at + 8, true), `proto_ids[${i}] parameters`, checkedLists);
+      this.checkTypeList(v.getUint32(at + 8, true), 'proto_ids', i, 'parameters', checkedLists);
     }
     for (let i = 0, at = h.fieldIdsOff; i < this.counts.fields; i++, at += 8) {
       const cls = v.getUint16(at, true);
@@ -1106,29 +1117,31 @@ export class DexFile {
       if (cls >= types) this.fail(`class_defs[${i}] names type ${cls}, past type_ids_size`);
       if (sup !== NO_INDEX && sup >= types) this.fail(`class_defs[${i}] names superclass ${sup}, past type_ids_size`);
       if (source !== NO_INDEX && source >= strings) this.fail(`class_defs[${i}] names source file ${source}, past string_ids_size`);
-      this.checkTypeList(v.getUint32(at + 12, true), `class_defs[${i}] interfaces`, checkedLists);
-      for (const [rel, what] of [
-        [20, 'annotations_off'],
-        [24, 'class_data_off'],
-        [28, 'static_values_off'],
-      ] as const) {
-        const off = v.getUint32(at + rel, true);
-        if (off >= fileSize) this.fail(`class_defs[${i}] ${what} ${off} out of bounds`);
-      }
+      this.checkTypeList(v.getUint32(at + 12, true), 'class_defs', i, 'interfaces', checkedLists);
+      // Unrolled, and messages built only on failure: this loop runs once per class of every DEX.
+      if (v.getUint32(at + 20, true) >= fileSize) this.fail(`class_defs[${i}] annotations_off ${v.getUint32(at + 20, true)} out of bounds`);
+      if (v.getUint32(at + 24, true) >= fileSize) this.fail(`class_defs[${i}] class_data_off ${v.getUint32(at + 24, true)} out of bounds`);
+      if (v.getUint32(at + 28, true) >= fileSize)
+        this.fail(`class_defs[${i}] static_values_off ${v.getUint32(at + 28, true)} out of bounds`);
     }
   }
 
-  /** A type_list: u32 size then u16 type indices. Each offset is checked once (lists are shared). */
-  private checkTypeList(off: number, what: string, checked: Set<number>): void {
+  /**
+   * A type_list: u32 size then u16 type indices. Each offset is checked once (lists are shared). The
+   * owner (`class_defs`, 3, `interfaces`) names the list in a failure only; no string per call.
+   */
+  private checkTypeList(off: number, table: string, index: number, field: string, checked: Set<number>): void {
     if (off === 0 || checked.has(off)) return;
     const v = this.view;
     const fileSize = this.header.fileSize;
-    if ((off & 3) !== 0 || off + 4 > fileSize) this.fail(`${what}: type_list offset ${off} out of bounds`);
+    if ((off & 3) !== 0 || off + 4 > fileSize) this.fail(`${table}[${index}] ${field}: type_list offset ${off} out of bounds`);
     const size = v.getUint32(off, true);
-    if (size > (fileSize - off - 4) / 2) this.fail(`${what}: type_list at ${off} claims ${size} entries, past the end of the file`);
+    if (size > (fileSize - off - 4) / 2)
+      this.fail(`${table}[${index}] ${field}: type_list at ${off} claims ${size} entries, past the end of the file`);
     const types = this.counts.types;
     for (let i = 0; i < size; i++) {
-      if (v.getUint16(off + 4 + i * 2, true) >= types) this.fail(`${what}: type_list at ${off} names a type past type_ids_size`);
+      if (v.getUint16(off + 4 + i * 2, true) >= types)
+        this.fail(`${table}[${index}] ${field}: type_list at ${off} names a type past type_ids_size`);
     }
     checked.add(off);
   }
