@@ -99,8 +99,14 @@ test('measures: rule ids as assigned to the automated rules', () => {
   assert.deepEqual(rulesOf(3), ['uninstall-obstruction']);
   for (const n of [15, 18, 21]) assert.ok(rulesOf(n).includes('dynamic-code-loading'), `measure ${n}`);
   for (const n of [14, 19]) assert.ok(rulesOf(n).includes('sdk-disclosure-list'), `measure ${n}`);
-  assert.deepEqual([...rulesOf(10)].sort(), ['permission-purpose-metadata', 'permissions-unrelated-to-app-type']);
-  for (const n of [5, 7, 9, 11, 12, 16, 17, 20, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
+  assert.deepEqual([...rulesOf(10)].sort(), [
+    'permission-purpose-metadata',
+    'permissions-unrelated-to-app-type',
+    'sdk-requests-permissions',
+  ]);
+  assert.deepEqual(rulesOf(1), ['silent-install-capability']);
+  assert.deepEqual([...rulesOf(20)].sort(), ['sdk-init-before-consent', 'sdk-requests-permissions']);
+  for (const n of [5, 7, 9, 11, 12, 16, 17, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
 });
 
 test('scenarios: the 31 of the 2019 认定方法 in categories of 4/4/9/6/3/5', () => {

@@ -3,28 +3,40 @@ import type { EvidenceRef } from '../engine/types.js';
 
 /**
  * The detected SDK owning a manifest component: the detector lists the component names it matched,
- * and otherwise the longest SDK package prefix known from its class examples wins. Under the app's
- * own package the longer claim wins, as for code: an SDK must claim more of the name than the app's
- * package does (com.app.sdk.push), or the component is the app's (io.appium.android.apis inside a
- * vendor namespace the catalogue knows as io.appium).
+ * and otherwise the class's package decides (`sdkOfClass`).
  */
 export function sdkOfComponent(facts: PackageFacts, name: string): DetectedSdk | undefined {
-  const own = facts.app.package;
-  const ownSegments = own && name.startsWith(`${own}.`) ? own.split('.').length : 0;
-  if (ownSegments === 0) {
+  if (ownSegments(facts, name) === 0) {
     const direct = facts.sdks.find((s) => s.evidence.components.includes(name));
     if (direct) return direct;
   }
+  return sdkOfClass(facts, name);
+}
+
+/**
+ * The detected SDK a class name belongs to, by the longest package prefix it shares with the SDK's
+ * class examples. Under the app's own package the longer claim wins, as for code: an SDK must claim
+ * more of the name than the app's package does (com.app.sdk.push), or the class is the app's
+ * (io.appium.android.apis inside a vendor namespace the catalogue knows as io.appium).
+ */
+export function sdkOfClass(facts: PackageFacts, className: string): DetectedSdk | undefined {
+  const own = ownSegments(facts, className);
   let best: { sdk: DetectedSdk; length: number } | undefined;
   for (const sdk of facts.sdks) {
     for (const example of sdk.evidence.classExamples) {
-      const prefix = commonPackagePrefix(example, name);
+      const prefix = commonPackagePrefix(example, className);
       const segments = prefix === '' ? 0 : prefix.split('.').length;
       // Two segments (com.vendor) are shared by unrelated products of one vendor; ask for three.
-      if (segments >= 3 && segments > ownSegments && (!best || prefix.length > best.length)) best = { sdk, length: prefix.length };
+      if (segments >= 3 && segments > own && (!best || prefix.length > best.length)) best = { sdk, length: prefix.length };
     }
   }
   return best?.sdk;
+}
+
+/** How many package segments the app's own package claims of a class name (0 when it is outside it). */
+function ownSegments(facts: PackageFacts, className: string): number {
+  const own = facts.app.package;
+  return own && className.startsWith(`${own}.`) ? own.split('.').length : 0;
 }
 
 function commonPackagePrefix(a: string, b: string): string {

@@ -9,8 +9,11 @@ import { nonResettableIdentifiers } from './non-resettable-identifiers.js';
 import { permissionPurposeMetadata } from './permission-purpose-metadata.js';
 import { permissionsUnrelatedToAppType } from './permissions-unrelated-to-app-type.js';
 import { sdkDisclosureList } from './sdk-disclosure-list.js';
+import { sdkInitBeforeConsent } from './sdk-init-before-consent.js';
+import { sdkRequestsPermissions } from './sdk-requests-permissions.js';
 import { selfStartReceivers } from './self-start-receivers.js';
 import { shakeAdSdk } from './shake-ad-sdk.js';
+import { silentInstallCapability } from './silent-install-capability.js';
 import { uninstallObstruction } from './uninstall-obstruction.js';
 import { weakSignature } from './weak-signature.js';
 
@@ -26,8 +29,11 @@ export const allRules: readonly Rule[] = [
   permissionPurposeMetadata,
   permissionsUnrelatedToAppType,
   sdkDisclosureList,
+  sdkInitBeforeConsent,
+  sdkRequestsPermissions,
   selfStartReceivers,
   shakeAdSdk,
+  silentInstallCapability,
   uninstallObstruction,
   weakSignature,
 ];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sdkOfComponent } from '../../src/evidence/queries.js';
+import { sdkOfClass, sdkOfComponent } from '../../src/evidence/queries.js';
 import { makeFacts, sdk } from '../support/facts.js';
 
 const pushSdk = sdk('jpush', {
@@ -38,4 +38,15 @@ test('sdkOfComponent: under the app’s own package an SDK must claim more than 
   const host = makeFacts({ sdks: [embedded] });
   assert.equal(sdkOfComponent(host, 'com.example.app.sdk.push.Receiver')?.id, 'inner');
   assert.equal(sdkOfComponent(host, 'com.example.app.MainActivity'), undefined);
+});
+
+test('sdkOfClass: by package only, so a name on the detector’s component list does not count by itself', () => {
+  const facts = makeFacts({ sdks: [pushSdk] });
+  assert.equal(sdkOfClass(facts, 'cn.jpush.android.startup.JPushInitializer')?.id, 'jpush');
+  assert.equal(sdkOfClass(facts, 'cn.jpush.Initializer'), undefined, 'two shared segments are not enough');
+  const listedOnly = sdk('listed', {
+    evidence: { classes: 1, classExamples: [], components: ['com.vendor.sdk.Provider'], nativeLibraries: [], domains: [] },
+  });
+  assert.equal(sdkOfClass(makeFacts({ sdks: [listedOnly] }), 'com.vendor.sdk.Provider'), undefined);
+  assert.equal(sdkOfComponent(makeFacts({ sdks: [listedOnly] }), 'com.vendor.sdk.Provider')?.id, 'listed');
 });

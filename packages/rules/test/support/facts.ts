@@ -102,6 +102,24 @@ export function service(name: string, actions: string[] = [], options: { exporte
   return { ...receiver(name, actions, options), type: 'service' };
 }
 
+export function provider(
+  name: string,
+  options: { authorities?: string[]; metaData?: { name: string; value: string | null }[]; enabled?: boolean } = {},
+): Component {
+  return {
+    type: 'provider',
+    name,
+    exported: false,
+    exportedSource: 'default',
+    enabled: options.enabled ?? null,
+    permission: null,
+    process: null,
+    intentFilters: [],
+    metaData: options.metaData ?? [],
+    authorities: options.authorities ?? [],
+  };
+}
+
 export function permission(name: string, protectionLevel: string | null = 'dangerous'): RequestedPermission {
   return { name, maxSdkVersion: null, sdk23: false, protectionLevel };
 }
