@@ -2,7 +2,7 @@
 // Bundles the CLI (and the analysis worker it starts) into two files. Loading ~70 separate ES
 // modules costs a short-lived command more than its work on small inputs; one file loads in a
 // fraction of that. tsc still builds every package (types, the library's own dist); this only adds
-// packages/cli/dist/bundle/. The X.509/CMS schemas stay external: they are loaded on first use.
+// packages/cli/dist/bundle/. Some dependencies stay external (see `external` below).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,9 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['@peculiar/*'],
+  // Loaded on first use from node_modules rather than parsed at every start: X.509/CMS schemas (v1
+  // signatures) and the JSON Schema validator (stored reports given to diff).
+  external: ['@peculiar/*', 'ajv', 'ajv/*'],
   // commander is CommonJS and requires Node built-ins; an ES module bundle needs a require for that.
   banner: {
     js: "import { createRequire as __appRightsCreateRequire } from 'node:module'; const require = __appRightsCreateRequire(import.meta.url);",

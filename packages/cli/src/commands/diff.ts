@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApkFormatError } from '@apprights/apk';
 import {
   SEVERITIES,
@@ -14,6 +15,7 @@ import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
 import { produceReport, type ReportOptions } from './scan.js';
+import { packageRoot } from '../package-root.js';
 
 export type DiffFormat = 'text' | 'json' | 'md';
 
@@ -145,8 +147,37 @@ function readReport(file: string): ScanReport {
   return report as ScanReport;
 }
 
+/**
+ * A stored report is input from outside, like an APK: one written by this schema version (1.2 or
+ * later) is checked against the published schema before any field is trusted, so a damaged or
+ * hand-edited report is refused with the place that is wrong. Older 1.x reports predate the schema's
+ * newer required sections; the diff reads them defensively instead (see runDiff).
+ */
+async function checkAgainstSchema(file: string, report: ScanReport): Promise<void> {
+  const version = report.schemaVersion;
+  const minor = Number(/^1\.(\d+)\./.exec(version)?.[1] ?? 0);
+  if (minor < 2) return;
+  // Loaded only here: most commands never need a JSON Schema validator.
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas/scan-report.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  if (validate(report as unknown)) return;
+  const where = (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)
+    .join('; ');
+  throw new DiffInputError({
+    en: `${file}: not a valid AppRights scan report ${version}: ${where}`,
+    zh: `${file}：不是有效的 AppRights 扫描报告 ${version}：${where}`,
+  });
+}
+
 async function loadSide(file: string, options: Omit<DiffOptions, 'failOn'>): Promise<ScanReport> {
-  if (looksLikeJson(file)) return readReport(file);
+  if (looksLikeJson(file)) {
+    const report = readReport(file);
+    await checkAgainstSchema(file, report);
+    return report;
+  }
   try {
     return await produceReport(file, options);
   } catch (error) {
@@ -164,7 +195,16 @@ export async function runDiff(oldPath: string, newPath: string, options: DiffOpt
   try {
     const before = await loadSide(oldPath, reportOptions);
     const after = await loadSide(newPath, reportOptions);
-    diff = diffReports(before, after);
+    try {
+      diff = diffReports(before, after);
+    } catch (error) {
+      // Only a stored report of an older schema version can be malformed past the checks above.
+      if (!(error instanceof TypeError)) throw error;
+      throw new DiffInputError({
+        en: `a stored report is malformed (${error.message}); scan the package again with this version`,
+        zh: `存储的报告格式有误（${error.message}）；请用当前版本重新扫描`,
+      });
+    }
   } catch (error) {
     if (!(error instanceof DiffInputError)) throw error;
     process.stderr.write(`apprights: ${t(options.lang, 'errorPrefix')}: ${error.text[options.lang]}\n`);
