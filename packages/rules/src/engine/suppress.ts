@@ -1,10 +1,30 @@
 import type { Suppression } from './config.js';
 import type { EvidenceRef, Finding } from './types.js';
 
-/** `*` stands for any run of characters; everything else is literal. Anchored at both ends. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
+/**
+ * Whether `text` matches `glob`, where `*` stands for any run of characters and everything else is
+ * literal, anchored at both ends. A two-pointer scan rather than a regular expression: the text comes
+ * from the APK (class names of any length), and `.*` chains can backtrack for a very long time.
+ */
+export function globMatches(glob: string, text: string): boolean {
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (g < glob.length && glob[g] !== '*' && glob[g] === text[t]) {
+      g++;
+      t++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = t;
+    } else if (star >= 0) {
+      g = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /** The names a path glob is matched against: artifact paths, classes, components, permissions. */
@@ -28,12 +48,12 @@ function sdksOf(ref: EvidenceRef): string[] {
  * finding's evidence paths, its SDK, its fingerprint. A finding with evidence from several SDKs
  * is suppressed by an SDK suppression only when all its SDK evidence belongs to that SDK.
  */
-export function matchSuppression(finding: Finding, suppression: Suppression, compiled?: RegExp): boolean {
+export function matchSuppression(finding: Finding, suppression: Suppression): boolean {
   if (suppression.rule !== '*' && suppression.rule !== finding.ruleId) return false;
   if (suppression.fingerprint !== undefined && suppression.fingerprint !== finding.fingerprint) return false;
   if (suppression.path !== undefined) {
-    const pattern = compiled ?? globToRegExp(suppression.path);
-    if (!finding.evidence.some((ref) => pathsOf(ref).some((p) => pattern.test(p)))) return false;
+    const glob = suppression.path;
+    if (!finding.evidence.some((ref) => pathsOf(ref).some((p) => globMatches(glob, p)))) return false;
   }
   if (suppression.sdk !== undefined) {
     const sdks = finding.evidence.flatMap(sdksOf);
@@ -43,9 +63,8 @@ export function matchSuppression(finding: Finding, suppression: Suppression, com
 }
 
 export function applySuppressions(findings: Finding[], suppressions: readonly Suppression[]): void {
-  const compiled = suppressions.map((s) => (s.path !== undefined ? globToRegExp(s.path) : undefined));
   for (const finding of findings) {
-    const index = suppressions.findIndex((s, i) => matchSuppression(finding, s, compiled[i]));
+    const index = suppressions.findIndex((s) => matchSuppression(finding, s));
     if (index < 0) continue;
     const s = suppressions[index]!;
     const by = [`rule=${s.rule}`, s.path && `path=${s.path}`, s.sdk && `sdk=${s.sdk}`, s.fingerprint && `fingerprint=${s.fingerprint}`]

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCoverage, emptyConfig, gateFails, parseConfig, runRules, type Rule } from '../../src/index.js';
+import { computeCoverage, emptyConfig, gateFails, globMatches, parseConfig, runRules, type Rule } from '../../src/index.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 
 function rule(id: string, measures: string[], produce: () => ReturnType<Rule['check']>, patch: Partial<Rule['meta']> = {}): Rule {
@@ -139,4 +139,18 @@ test('gateFails: only unsuppressed findings at or above the threshold; info neve
   assert.equal(gateFails(findings, 'none'), false);
   const suppressed = runRules(evidenceOf(makeFacts()), rules, parseConfig({ suppressions: [{ rule: 'a', reason: 'accepted' }] }));
   assert.equal(gateFails(suppressed.findings, 'low'), false);
+});
+
+test('globMatches: * is any run of characters, the rest literal, whole string; long hostile names stay fast', () => {
+  assert.equal(globMatches('com.vendor.*', 'com.vendor.push.Core'), true);
+  assert.equal(globMatches('com.vendor.*', 'com.vendorx.Core'), false);
+  assert.equal(globMatches('*Receiver', 'cn.jpush.PushReceiver'), true);
+  assert.equal(globMatches('a.b', 'aXb'), false, 'the dot is literal');
+  assert.equal(globMatches('res/*.png', 'res/mipmap/ic.png'), true);
+  assert.equal(globMatches('', ''), true);
+  assert.equal(globMatches('*', ''), true);
+  const long = 'a'.repeat(20000);
+  const started = performance.now();
+  assert.equal(globMatches('*a*a*a*a*a*a*b', long), false);
+  assert.ok(performance.now() - started < 2000, 'no catastrophic backtracking');
 });
