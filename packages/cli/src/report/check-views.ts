@@ -24,6 +24,15 @@ export const STATUS_LABELS: Record<CoverageStatus, Bilingual> = {
   organisational: { en: 'organisational', zh: '管理类措施' },
 };
 
+/** Headings the Markdown and HTML reports both show, worded once. */
+export const CHECK_LABELS = {
+  coverage: { en: 'Coverage of the 26 measures', zh: '26 项措施覆盖情况' },
+  findings: { en: 'Findings by measure', zh: '按措施列出的问题' },
+  noFindings: { en: 'No findings.', zh: '未发现问题。' },
+  noMeasure: { en: 'Not tied to a measure', zh: '未关联具体措施' },
+  noSdks: { en: 'No catalogued SDK that collects personal information was found.', zh: '未发现收集个人信息的已知第三方 SDK。' },
+} as const satisfies Record<string, Bilingual>;
+
 export const SEVERITY_LABELS: Record<Severity, Bilingual> = {
   high: { en: 'high', zh: '高' },
   medium: { en: 'medium', zh: '中' },

@@ -12,6 +12,7 @@ import {
 import type { Lang } from '../i18n.js';
 import {
   EVIDENCE_LABELS,
+  CHECK_LABELS,
   SEVERITY_LABELS,
   STATUS_LABELS,
   coverageGroups,
@@ -34,6 +35,7 @@ import {
  */
 
 const UI = {
+  ...CHECK_LABELS,
   title: { en: 'AppRights compliance report', zh: 'AppRights 合规检测报告' },
   subtitle: {
     en: 'Checked against MIIT notice 工信部信管函〔2023〕26号 (the 26 measures)',
@@ -42,20 +44,15 @@ const UI = {
   nav: { en: 'Sections', zh: '目录' },
   identity: { en: 'App identity', zh: '应用信息' },
   summary: { en: 'Summary', zh: '概览' },
-  coverage: { en: 'Coverage of the 26 measures', zh: '26 项措施覆盖情况' },
   coverageNote: {
     en: 'Passed means the rules serving a measure ran and found nothing. A static scan cannot see what the app does at run time, so the last column names the evidence that would check the measure further.',
     zh: '“通过”表示该措施相关的规则已运行且未发现问题。静态扫描无法观察应用运行时的行为，最后一列给出可进一步核查该措施所需的材料。',
   },
-  findings: { en: 'Findings by measure', zh: '按措施列出的问题' },
-  noFindings: { en: 'No findings.', zh: '未发现问题。' },
-  noMeasure: { en: 'Not tied to a measure', zh: '未关联具体措施' },
   sdks: { en: 'Third-party SDKs for the privacy policy', zh: '隐私政策第三方 SDK 清单' },
   sdksNote: {
     en: 'SDKs that collect personal information, ready to paste into the privacy policy’s third-party list. “Seen in code” comes from sensitive API calls made by the SDK’s own classes; “per vendor” is what the vendor documents.',
     zh: '收集个人信息的第三方 SDK，可直接粘贴到隐私政策的第三方共享清单。“代码中发现”来自该 SDK 自身类调用的敏感 API；“提供方说明”为 SDK 提供方公开的收集范围。',
   },
-  noSdks: { en: 'No catalogued SDK that collects personal information was found.', zh: '未发现收集个人信息的已知第三方 SDK。' },
   libraries: {
     en: 'Other libraries found (no personal information collected, per the catalogue):',
     zh: '其他已识别的库（据目录不收集个人信息）：',

@@ -13,6 +13,7 @@ import {
   SEVERITY_LABELS,
   STATUS_LABELS,
   type PiLabel,
+  CHECK_LABELS,
 } from './check-views.js';
 
 /**
@@ -25,7 +26,7 @@ function md(text: string): string {
 }
 
 const HEADINGS = {
-  coverage: { en: 'Coverage of the 26 measures', zh: '26 项措施覆盖情况' },
+  ...CHECK_LABELS,
   coverageNote: {
     en: 'A passed measure was checked by rules that ran and found nothing; static checks cannot see runtime behaviour, so "evidence to supply" still lists what would check it further.',
     zh: '“通过”表示相关规则已运行且未发现问题；静态检测看不到运行时行为，“需补充的证据”一栏列出可进一步核查的材料。',
@@ -37,13 +38,9 @@ const HEADINGS = {
   colFindings: { en: 'Findings', zh: '问题数' },
   colRules: { en: 'Rules', zh: '规则' },
   colNeeds: { en: 'Evidence to supply', zh: '需补充的证据' },
-  findings: { en: 'Findings by measure', zh: '按措施列出的问题' },
-  noFindings: { en: 'No findings.', zh: '未发现问题。' },
-  noMeasure: { en: 'Not tied to a measure', zh: '未关联具体措施' },
   evidence: { en: 'Evidence', zh: '依据' },
   suppressed: { en: 'suppressed', zh: '已豁免' },
   sdkList: { en: 'Third-party SDKs to disclose', zh: '需在隐私政策中披露的第三方 SDK' },
-  noSdks: { en: 'No catalogued SDK that collects personal information was found.', zh: '未发现收集个人信息的已知第三方 SDK。' },
   vendor: { en: 'vendor', zh: '提供方' },
   purpose: { en: 'purpose', zh: '使用目的' },
   observedPi: { en: 'personal information seen in code', zh: '代码中发现收集的个人信息' },
