@@ -90,3 +90,18 @@ export function describeCallers(facts: PackageFacts, use: SensitiveApiUse, lang:
 export function intentActions(component: Component): string[] {
   return component.intentFilters.flatMap((f) => f.actions);
 }
+
+const PHONE_LAUNCHER = ['android.intent.category.LAUNCHER'];
+const ANY_LAUNCHER = ['android.intent.category.LAUNCHER', 'android.intent.category.LEANBACK_LAUNCHER'];
+
+/**
+ * An activity or alias a launcher lists (MAIN + LAUNCHER). `tv: true` also counts Android TV's
+ * LEANBACK_LAUNCHER, for questions about what may be exported rather than what a phone shows.
+ */
+export function isLauncherEntry(component: Component, options: { tv?: boolean } = {}): boolean {
+  if (component.type !== 'activity' && component.type !== 'activity-alias') return false;
+  const categories = options.tv ? ANY_LAUNCHER : PHONE_LAUNCHER;
+  return component.intentFilters.some(
+    (f) => f.actions.includes('android.intent.action.MAIN') && f.categories.some((c) => categories.includes(c)),
+  );
+}

@@ -1,6 +1,6 @@
 import type { Bilingual, FindingInput, Rule, Severity } from '../engine/types.js';
 import type { Component, ComponentType } from '../evidence/package-facts.js';
-import { intentActions, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
+import { intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
 /**
  * Protected broadcasts: Android refuses them from any sender but the system, so a receiver that only
@@ -45,8 +45,6 @@ const SYSTEM_ONLY_ACTIONS = new Set([
   'android.bluetooth.adapter.action.STATE_CHANGED',
 ]);
 
-const LAUNCHER_CATEGORIES = ['android.intent.category.LAUNCHER', 'android.intent.category.LEANBACK_LAUNCHER'];
-
 /** What any other app on the device may do with an unprotected exported component. */
 const REACH: Record<ComponentType, Bilingual> = {
   activity: { zh: '启动该界面', en: 'start it' },
@@ -65,13 +63,6 @@ const TYPE_NAME: Record<ComponentType, Bilingual> = {
 };
 
 /** The home-screen entry has to be exported for the launcher to open it. */
-function isLauncherEntry(component: Component): boolean {
-  if (component.type !== 'activity' && component.type !== 'activity-alias') return false;
-  return component.intentFilters.some(
-    (f) => f.actions.includes('android.intent.action.MAIN') && f.categories.some((c) => LAUNCHER_CATEGORIES.includes(c)),
-  );
-}
-
 function exportedDetail(component: Component): string {
   switch (component.exportedSource) {
     case 'explicit':
@@ -105,7 +96,7 @@ export const exportedComponents: Rule = {
     const facts = evidence.package!;
     const findings: FindingInput[] = [];
     for (const component of facts.components) {
-      if (!component.exported || component.permission !== null || isLauncherEntry(component)) continue;
+      if (!component.exported || component.permission !== null || isLauncherEntry(component, { tv: true })) continue;
       const actions = intentActions(component);
       let severity: Severity | undefined;
       if (component.type === 'provider') severity = 'high';

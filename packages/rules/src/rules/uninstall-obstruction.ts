@@ -1,6 +1,6 @@
 import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
 import type { Component, PackageFacts } from '../evidence/package-facts.js';
-import { codeRef, intentActions, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
+import { codeRef, intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
 /**
  * Characters a launcher draws as nothing. Besides Unicode white space (`\s` covers U+00A0, U+3000 and
@@ -42,13 +42,6 @@ const MIN_MEAN_ALPHA = 13;
 
 function isBlankLabel(label: string): boolean {
   return INVISIBLE_ONLY.test(label);
-}
-
-function isLauncherEntry(component: Component): boolean {
-  if (component.type !== 'activity' && component.type !== 'activity-alias') return false;
-  return component.intentFilters.some(
-    (f) => f.actions.includes('android.intent.action.MAIN') && f.categories.includes('android.intent.category.LAUNCHER'),
-  );
 }
 
 const applicationRef = (detail: string): EvidenceRef => ({
@@ -274,7 +267,7 @@ export const uninstallObstruction: Rule = {
     const facts = evidence.package!;
     // Only an installed app has a name, an icon and a launcher entry; libraries lend theirs to no one.
     if (facts.file.kind !== 'apk') return [];
-    const launchers = facts.components.filter(isLauncherEntry);
+    const launchers = facts.components.filter((c) => isLauncherEntry(c));
     return [
       ...blankLabel(facts),
       ...transparentIcon(facts),
