@@ -1,5 +1,6 @@
 export * from './evidence/package-facts.js';
 export * from './evidence/evidence.js';
+export { COMPONENT_TYPE_NAMES, isDangerousLevel } from './evidence/queries.js';
 export * from './engine/types.js';
 export * from './engine/config.js';
 export * from './engine/suppress.js';

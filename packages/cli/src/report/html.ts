@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   SEVERITIES,
+  isDangerousLevel,
   ruleById,
   type Bilingual,
   type CoverageStatus,
@@ -174,10 +175,6 @@ function formatBytes(size: number): string {
     unit++;
   }
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
-
-function isDangerous(level: string | null): boolean {
-  return level !== null && level.split('|').includes('dangerous');
 }
 
 function field(label: Bilingual, value: string): string {
@@ -432,7 +429,7 @@ function permissionsSection(report: ScanReport): string {
   const unused = new Set(report.permissionUse.declaredUnused);
   const rows = report.permissions
     .map((p) => {
-      const dangerous = isDangerous(p.protectionLevel);
+      const dangerous = isDangerousLevel(p.protectionLevel);
       const purpose = purposes.get(p.name);
       const used = unused.has(p.name)
         ? bi(FIELD.notSeen)

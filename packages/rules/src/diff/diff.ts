@@ -1,6 +1,13 @@
-import { describeCallers } from '../evidence/queries.js';
+import {
+  COMPONENT_TYPE_NAMES,
+  describeCallers,
+  intentActions,
+  isDangerousLevel,
+  isDynamicCodeApi,
+  sdkOfComponent,
+} from '../evidence/queries.js';
 import { SELF_START_TRIGGERS } from '../rules/self-start-receivers.js';
-import type { Component, DetectedSdk, RequestedPermission, SensitiveApiUse } from '../evidence/package-facts.js';
+import type { Component, DetectedSdk, SensitiveApiUse } from '../evidence/package-facts.js';
 import type { ScanReport } from '../report/scan-report.js';
 import { SEVERITIES, severityRank, type Bilingual, type Finding, type Severity } from '../engine/types.js';
 
@@ -95,15 +102,7 @@ export interface ReportDiff {
 /** The broadcasts that make a receiver a self-start one: the self-start rule's list, so both agree. */
 export const SELF_START_ACTIONS: ReadonlySet<string> = new Set(Object.keys(SELF_START_TRIGGERS));
 
-/**
- * Sensitive-API ids that load code at run time: class loaders over DEX files and `System.load` of a
- * path. `System.loadLibrary` is left out on purpose: it can only load libraries shipped in the APK,
- * which the store has already seen.
- */
-export function isDynamicCodeApi(api: string): boolean {
-  const id = api.toLowerCase();
-  return id.includes('classloader') || id.includes('dexfile') || id === 'system.load';
-}
+export { isDynamicCodeApi };
 
 /** Compares two reports of (supposedly) one app: `old` is the version in the store, `next` the update. */
 export function diffReports(old: ScanReport, next: ScanReport): ReportDiff {
@@ -314,11 +313,6 @@ function sdkLevelChanges(old: ScanReport, next: ScanReport): Change[] {
   return out;
 }
 
-/** `dangerous`, also in combined levels such as `dangerous|instant`. */
-function isDangerous(permission: RequestedPermission): boolean {
-  return (permission.protectionLevel ?? '').split('|').includes('dangerous');
-}
-
 function permissionChanges(old: ScanReport, next: ScanReport): Change[] {
   const sections = bothHave(old, next, 'permissions');
   if (!sections) return [];
@@ -327,7 +321,7 @@ function permissionChanges(old: ScanReport, next: ScanReport): Change[] {
   for (const [name, p] of after) {
     if (before.has(name)) continue;
     const value = { name, protectionLevel: p.protectionLevel };
-    if (isDangerous(p)) {
+    if (isDangerousLevel(p.protectionLevel)) {
       out.push(
         change(
           'permission-added',
@@ -585,16 +579,8 @@ function apiChanges(old: ScanReport, next: ScanReport): Change[] {
   return out;
 }
 
-const COMPONENT_ZH: Record<Component['type'], string> = {
-  activity: 'Activity',
-  'activity-alias': 'Activity 别名',
-  service: '服务',
-  receiver: '广播接收器',
-  provider: '内容提供者',
-};
-
 function actionsOf(component: Component): string[] {
-  return [...new Set(component.intentFilters.flatMap((f) => f.actions))];
+  return [...new Set(intentActions(component))];
 }
 
 function selfStartActions(component: Component | undefined): Set<string> {
@@ -606,9 +592,9 @@ function componentValue(c: Component): Record<string, unknown> {
   return { type: c.type, name: c.name, exported: c.exported, permission: c.permission, enabled: c.enabled, actions: actionsOf(c) };
 }
 
-/** " (from JPush)": who brought a component in, when the SDK detector matched it. */
+/** " (from JPush)": who brought a component in, by the same attribution the rules use. */
 function ownerText(report: ScanReport, name: string): Bilingual {
-  const sdk = (report.sdks ?? []).find((s) => s.evidence.components.includes(name));
+  const sdk = sdkOfComponent({ ...report, sdks: report.sdks ?? [] }, name);
   return sdk ? { zh: `（来自 ${sdk.name.zh}）`, en: ` (from ${sdk.name.en})` } : { zh: '', en: '' };
 }
 
@@ -620,7 +606,7 @@ function componentChanges(old: ScanReport, next: ScanReport): Change[] {
   for (const [name, c] of after) {
     const was = before.get(name);
     const from = ownerText(next, name);
-    const type = { zh: COMPONENT_ZH[c.type] ?? c.type, en: c.type };
+    const type = { zh: COMPONENT_TYPE_NAMES[c.type]?.zh ?? c.type, en: c.type };
     const values = { ...(was ? { before: componentValue(was) } : {}), after: componentValue(c) };
     const gained = [...selfStartActions(c)].filter((a) => !selfStartActions(was).has(a));
     const exposed = c.exported && !was?.exported;
@@ -682,7 +668,7 @@ function componentChanges(old: ScanReport, next: ScanReport): Change[] {
   }
   for (const [name, c] of before) {
     if (after.has(name)) continue;
-    const type = { zh: COMPONENT_ZH[c.type] ?? c.type, en: c.type };
+    const type = { zh: COMPONENT_TYPE_NAMES[c.type]?.zh ?? c.type, en: c.type };
     out.push(
       change(
         'component-removed',

@@ -1,5 +1,5 @@
-import type { Component, DetectedSdk, PackageFacts, SensitiveApiCaller, SensitiveApiUse } from './package-facts.js';
-import type { EvidenceRef } from '../engine/types.js';
+import type { Component, ComponentType, DetectedSdk, PackageFacts, SensitiveApiCaller, SensitiveApiUse } from './package-facts.js';
+import type { Bilingual, EvidenceRef } from '../engine/types.js';
 
 /**
  * The detected SDK owning a manifest component: the detector lists the component names it matched,
@@ -104,4 +104,28 @@ export function isLauncherEntry(component: Component, options: { tv?: boolean } 
   return component.intentFilters.some(
     (f) => f.actions.includes('android.intent.action.MAIN') && f.categories.some((c) => categories.includes(c)),
   );
+}
+
+/** A protection level is a runtime ("dangerous") one, also in combined levels such as `dangerous|instant`. */
+export function isDangerousLevel(protectionLevel: string | null): boolean {
+  return protectionLevel !== null && protectionLevel.split('|').includes('dangerous');
+}
+
+/** Component kinds as a reader calls them. */
+export const COMPONENT_TYPE_NAMES: Readonly<Record<ComponentType, Bilingual>> = {
+  activity: { zh: 'Activity', en: 'Activity' },
+  'activity-alias': { zh: 'Activity 别名', en: 'Activity alias' },
+  service: { zh: '服务', en: 'Service' },
+  receiver: { zh: '广播接收器', en: 'Receiver' },
+  provider: { zh: '内容提供器', en: 'Provider' },
+};
+
+/**
+ * Sensitive-API ids that load code at run time: class loaders over DEX files and `System.load` of a
+ * path. `System.loadLibrary` is left out on purpose: it can only load libraries shipped in the APK,
+ * which the store has already seen. The dynamic-code rule and the version diff both ask this.
+ */
+export function isDynamicCodeApi(api: string): boolean {
+  const id = api.toLowerCase();
+  return id.includes('classloader') || id.includes('dexfile') || id === 'system.load';
 }

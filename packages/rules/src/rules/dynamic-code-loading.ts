@@ -1,5 +1,5 @@
 import type { FindingInput, Rule, Severity } from '../engine/types.js';
-import { codeRef, describeCallers } from '../evidence/queries.js';
+import { codeRef, describeCallers, isDynamicCodeApi } from '../evidence/queries.js';
 
 /** Catalogue APIs that load code the package did not ship in its classes*.dex, and how much they can do. */
 const LOADERS: Record<string, { severity: Severity; zh: string; en: string }> = {
@@ -21,6 +21,9 @@ const LOADERS: Record<string, { severity: Severity; zh: string; en: string }> = 
     en: 'loads native libraries from absolute paths (System.load)',
   },
 };
+
+/** A loader the catalogue may add later (another class loader, DexFile): judged like DexClassLoader. */
+const OTHER_LOADER = { severity: 'medium' as const, zh: '在运行时加载代码', en: 'loads code at run time' };
 
 const CODE_FILE = /\.(dex|jar|apk|zip|so)$/i;
 
@@ -57,8 +60,8 @@ export const dynamicCodeLoading: Rule = {
       });
     }
     for (const use of facts.sensitiveApis) {
-      const loader = LOADERS[use.api];
-      if (!loader) continue;
+      if (!isDynamicCodeApi(use.api)) continue;
+      const loader = LOADERS[use.api] ?? OTHER_LOADER;
       findings.push({
         key: `api:${use.api}`,
         severity: loader.severity,

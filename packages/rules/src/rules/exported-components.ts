@@ -1,6 +1,6 @@
 import type { Bilingual, FindingInput, Rule, Severity } from '../engine/types.js';
 import type { Component, ComponentType } from '../evidence/package-facts.js';
-import { intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
+import { COMPONENT_TYPE_NAMES, intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
 /**
  * Protected broadcasts: Android refuses them from any sender but the system, so a receiver that only
@@ -52,14 +52,6 @@ const REACH: Record<ComponentType, Bilingual> = {
   service: { zh: '启动或绑定该服务', en: 'start or bind to it' },
   receiver: { zh: '向其发送广播', en: 'send it broadcasts' },
   provider: { zh: '访问其数据', en: 'query and change its data' },
-};
-
-const TYPE_NAME: Record<ComponentType, Bilingual> = {
-  activity: { zh: 'Activity', en: 'Activity' },
-  'activity-alias': { zh: 'Activity 别名', en: 'Activity alias' },
-  service: { zh: '服务', en: 'Service' },
-  receiver: { zh: '广播接收器', en: 'Receiver' },
-  provider: { zh: '内容提供器', en: 'Provider' },
 };
 
 /** The home-screen entry has to be exported for the launcher to open it. */
@@ -117,7 +109,7 @@ export const exportedComponents: Rule = {
               en: '; it only listens for protected broadcasts that only the system can send, yet other apps can still call it with an explicit intent',
             }
           : { zh: '', en: '' };
-      const type = TYPE_NAME[component.type];
+      const type = COMPONENT_TYPE_NAMES[component.type];
       const reach = REACH[component.type];
       findings.push({
         key: component.name,

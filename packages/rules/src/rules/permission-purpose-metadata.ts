@@ -1,8 +1,5 @@
 import type { EvidenceRef, Rule } from '../engine/types.js';
-
-function isDangerous(protectionLevel: string | null): boolean {
-  return protectionLevel !== null && protectionLevel.split('|').includes('dangerous');
-}
+import { isDangerousLevel } from '../evidence/queries.js';
 
 /**
  * T/TAF 076-2020 lets an app tell the system why it needs each dangerous permission, so permission
@@ -31,7 +28,7 @@ export const permissionPurposeMetadata: Rule = {
     if (facts.file.kind !== 'apk') return [];
     // A blank purpose tells the user nothing, so it counts as missing; null is a value that could not be read.
     const declared = new Set(facts.app.metaData.filter((m) => m.value === null || m.value.trim() !== '').map((m) => m.name));
-    const dangerous = [...new Set(facts.permissions.filter((p) => isDangerous(p.protectionLevel)).map((p) => p.name))];
+    const dangerous = [...new Set(facts.permissions.filter((p) => isDangerousLevel(p.protectionLevel)).map((p) => p.name))];
     const missing = dangerous.filter((name) => !declared.has(name)).sort();
     if (missing.length === 0) return [];
     const evidenceRefs: EvidenceRef[] = missing.map((name) => ({ kind: 'permission', artifact: 'AndroidManifest.xml', permission: name }));

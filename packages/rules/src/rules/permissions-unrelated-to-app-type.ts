@@ -1,5 +1,6 @@
 import { appType, piCategory, platformPermission } from '@apprights/knowledge';
 import type { FindingInput, Rule } from '../engine/types.js';
+import { isDangerousLevel } from '../evidence/queries.js';
 
 export const permissionsUnrelatedToAppType: Rule = {
   meta: {
@@ -33,7 +34,7 @@ export const permissionsUnrelatedToAppType: Rule = {
       findings.push({
         key: requested.name,
         // Dangerous permissions reach the data directly; the rest are signals worth a look.
-        severity: requested.protectionLevel?.includes('dangerous') ? 'medium' : 'low',
+        severity: isDangerousLevel(requested.protectionLevel) ? 'medium' : 'low',
         message: {
           zh: `${requested.name} 用于获取${label.zh}，不属于「${type.zh}」基本功能的必要个人信息${type.noPINeeded ? '（该类型基本功能无需任何个人信息）' : ''}：拒绝后基本功能须可用。`,
           en: `${requested.name} gives access to ${label.en}, which is not necessary personal information for the basic function of "${type.en}" apps${type.noPINeeded ? ' (whose basic function needs none)' : ''}: refusing it must leave the basic function working.`,
