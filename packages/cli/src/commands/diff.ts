@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { ApkFormatError } from '@apprights/apk';
 import {
   SEVERITIES,
@@ -147,6 +148,17 @@ function readReport(file: string): ScanReport {
   return report as ScanReport;
 }
 
+let validator: Promise<ValidateFunction> | undefined;
+
+/** Compiled once per run (two JSON inputs share it), and loaded only here: most commands never need it. */
+function scanReportValidator(): Promise<ValidateFunction> {
+  validator ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => {
+    const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas/scan-report.schema.json'), 'utf8')) as object;
+    return new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  });
+  return validator;
+}
+
 /**
  * A stored report is input from outside, like an APK: one written by this schema version (1.2 or
  * later) is checked against the published schema before any field is trusted, so a damaged or
@@ -157,10 +169,7 @@ async function checkAgainstSchema(file: string, report: ScanReport): Promise<voi
   const version = report.schemaVersion;
   const minor = Number(/^1\.(\d+)\./.exec(version)?.[1] ?? 0);
   if (minor < 2) return;
-  // Loaded only here: most commands never need a JSON Schema validator.
-  const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas/scan-report.schema.json'), 'utf8')) as object;
-  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  const validate = await scanReportValidator();
   if (validate(report as unknown)) return;
   const where = (validate.errors ?? [])
     .slice(0, 3)
