@@ -20,8 +20,9 @@ await build({
   target: 'node20',
   sourcemap: true,
   // Loaded on first use from node_modules rather than parsed at every start: X.509/CMS schemas (v1
-  // signatures) and the JSON Schema validator (stored reports given to diff).
-  external: ['@peculiar/*', 'ajv', 'ajv/*'],
+  // signatures), the JSON Schema validator (stored reports given to diff) and the Chinese word
+  // segmenter (a native addon with its dictionary file, for policies).
+  external: ['@peculiar/*', 'ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*'],
   // commander is CommonJS and requires Node built-ins; an ES module bundle needs a require for that.
   banner: {
     js: "import { createRequire as __appRightsCreateRequire } from 'node:module'; const require = __appRightsCreateRequire(import.meta.url);",

@@ -164,7 +164,7 @@ export function evidenceView(ref: EvidenceRef): EvidenceView {
     case 'policy':
       return {
         artifact: null,
-        where: ['policy', ref.section, ref.paragraph !== undefined && `¶${ref.paragraph}`, ref.text && `“${ref.text}”`]
+        where: ['policy', ref.section, ref.start !== undefined && `@${ref.start}`, ref.text && `“${ref.text}”`]
           .filter(Boolean)
           .join(' '),
         sdk: null,

@@ -46,7 +46,18 @@ export type EvidenceRef =
   | { kind: 'signature'; artifact: string | null; scheme?: string; certificate?: string; detail: string }
   | { kind: 'resource'; artifact: string; detail: string }
   | { kind: 'store'; field: string; value: string }
-  | { kind: 'policy'; section?: string; paragraph?: number; text?: string }
+  | {
+      kind: 'policy';
+      /** The policy file or URL. */
+      source?: string;
+      /** Character offsets of the quoted passage in the policy text. */
+      start?: number;
+      end?: number;
+      /** The heading the passage sits under. */
+      section?: string;
+      /** The passage (a paragraph, shortened when long); absent when the finding is that something is missing. */
+      text?: string;
+    }
   | { kind: 'trace'; event: number; time?: number; detail?: string }
   | { kind: 'ui'; snapshot: string; node?: string; detail?: string };
 

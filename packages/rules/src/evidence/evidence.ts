@@ -1,4 +1,5 @@
 import type { EvidenceKind } from '@apprights/knowledge';
+import type { PolicyAnalysis } from '@apprights/policy';
 import type { PackageFacts } from './package-facts.js';
 
 /** The evidence kinds of the measure catalogue: `org` (organisational records) is never in `Evidence`. */
@@ -34,12 +35,10 @@ export interface StoreListing {
   url?: string;
 }
 
-/** Placeholders until the policy, trace and UI readers land; rules needing them are not written yet. */
-export interface PolicyFacts {
-  source: string;
-  [key: string]: unknown;
-}
+/** The privacy policy as `@apprights/policy` analyses it (plain JSON, with the text its offsets index). */
+export type PolicyFacts = PolicyAnalysis;
 
+/** Placeholders until the trace and UI readers land; rules needing them are not written yet. */
 export interface TraceFacts {
   source: string;
   [key: string]: unknown;

@@ -1,0 +1,172 @@
+import type { PolicyFormat } from '../document/types.js';
+
+/**
+ * The analysis of one privacy policy: what it says, where (character offsets into `text` of the
+ * document read, JavaScript string indices), and what the checks found. Plain JSON, so a stored
+ * analysis gives the same findings as a fresh one. `version` changes with the shape:
+ * minor for added fields, major for changed or removed ones. Schema:
+ * `packages/cli/schemas/policy-report.schema.json`.
+ */
+export const POLICY_ANALYSIS_VERSION = '1.0.0';
+
+/** What a section is about; a section may be about several things. */
+export const SECTION_KINDS = [
+  'collection-use',
+  'user-provided',
+  'third-party',
+  'user-rights',
+  'retention',
+  'security',
+  'policy-change',
+  'definitions',
+  'consent-withdrawal',
+  'privacy-settings',
+  'minors',
+  'cross-border',
+  'notification',
+  'contact',
+  'cookies',
+] as const;
+export type SectionKind = (typeof SECTION_KINDS)[number];
+
+export type PolicyLanguage = 'zh' | 'en';
+
+export interface TextSpan {
+  start: number;
+  end: number;
+  /** `text.slice(start, end)` of the document read. */
+  text: string;
+}
+
+/**
+ * A run of the policy about one subject: a paragraph (or list item, table cell) with the heading
+ * it sits under. Sections follow the text in order and do not overlap.
+ */
+export interface PolicySection {
+  kinds: SectionKind[];
+  start: number;
+  end: number;
+  /** The nearest heading above the section (its text), when the policy has headings. */
+  heading?: string;
+}
+
+/** A mention of personal information, mapped to `pi-categories.json`. */
+export interface DataMention extends TextSpan {
+  /** A `pi-categories.json` id; `general` for "personal information" itself, without a type. */
+  category: string;
+  /** Sensitive PI (PIPL art. 28, GB/T 35273-2020 annex B). */
+  sensitive: boolean;
+  /** Shown bold, underlined or in colour where it stands (the notice asks this of sensitive PI). */
+  highlighted: boolean;
+  /** Index into `sections`, or -1 outside every section. */
+  section: number;
+}
+
+/** An Android permission (or its everyday name) the policy mentions, with the purpose it gives. */
+export interface PermissionMention extends TextSpan {
+  /** Android permission names it stands for (`android.permission.CAMERA`), one or more. */
+  permissions: string[];
+  /** The purpose stated in the same sentence, when there is one. */
+  purpose: TextSpan | null;
+  section: number;
+}
+
+/** A purpose (为了…/用于…/to …) with the data mentions and permissions of its sentence. */
+export interface Purpose extends TextSpan {
+  /** Indices into `dataMentions`. */
+  data: number[];
+  /** Android permission names mentioned in the same sentence. */
+  permissions: string[];
+  section: number;
+}
+
+/** A third party or SDK that receives or collects data, as the prose names it. */
+export interface Recipient extends TextSpan {
+  name: string;
+  /** `sdk` when it is an SDK (named as such or found in the SDK catalogue), `company`, or `generic` ("合作伙伴"). */
+  kind: 'sdk' | 'company' | 'generic';
+  /** The SDK catalogue id when the name matches one. */
+  sdk?: string;
+  section: number;
+}
+
+export interface Operator extends TextSpan {
+  /** The operator's legal name as the policy gives it. */
+  name: string;
+}
+
+export type ContactKind = 'phone' | 'email' | 'address' | 'form' | 'url';
+
+export interface Contact extends TextSpan {
+  kind: ContactKind;
+  /** Normalised value: digits of a phone number, the e-mail address, the URL. */
+  value: string;
+}
+
+/** The longest time the policy promises for answering requests or complaints. */
+export interface ResponseTime extends TextSpan {
+  days: number;
+  /** Working days (工作日, business days) rather than calendar days. */
+  workingDays: boolean;
+}
+
+/** One row of an SDK / third-party table (or a list entry laid out the same way). */
+export interface SdkTableRow {
+  start: number;
+  end: number;
+  name: string;
+  company: string | null;
+  purpose: string | null;
+  /** The data the row names, as written. */
+  data: string[];
+  /** `pi-categories.json` ids of that data. */
+  categories: string[];
+  policyUrl: string | null;
+  /** The SDK catalogue id when the name or company matches one. */
+  sdk: string | null;
+}
+
+/** Where the policy gives (or links to) a list. */
+export interface ListReference extends TextSpan {
+  /** `inline`: the list is in the policy; `link`: the policy links to it. */
+  how: 'inline' | 'link';
+  href: string | null;
+}
+
+export interface PolicyLists {
+  /** 已收集个人信息清单: the list of personal information collected. */
+  collectedPersonalInformation: ListReference | null;
+  /** 第三方共享清单 (and SDK lists): the list of third parties that receive PI. */
+  thirdPartySharing: ListReference | null;
+}
+
+export interface EffectiveDate extends TextSpan {
+  /** ISO date `YYYY-MM-DD`. */
+  date: string;
+  /** Whether the policy calls it the date it takes effect or the date it was updated. */
+  kind: 'effective' | 'updated' | 'published';
+}
+
+export interface PolicyAnalysis {
+  version: string;
+  /** File path or URL read. */
+  source: string;
+  format: PolicyFormat;
+  language: PolicyLanguage;
+  /** Length of the text read, in JavaScript string indices. */
+  length: number;
+  /** The text read; every offset in the analysis indexes it (kept so a stored analysis can be re-checked and quoted). */
+  text: string;
+  title: string | null;
+  operator: Operator | null;
+  contacts: Contact[];
+  responseTime: ResponseTime | null;
+  effectiveDate: EffectiveDate | null;
+  sections: PolicySection[];
+  dataMentions: DataMention[];
+  purposes: Purpose[];
+  permissions: PermissionMention[];
+  recipients: Recipient[];
+  sdkTable: SdkTableRow[];
+  lists: PolicyLists;
+}
