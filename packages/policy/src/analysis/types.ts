@@ -58,6 +58,11 @@ export interface DataMention extends TextSpan {
   sensitive: boolean;
   /** Shown bold, underlined or in colour where it stands (the notice asks this of sensitive PI). */
   highlighted: boolean;
+  /**
+   * The sentence says the data is needed for the basic function or cannot be refused (必须/必要/
+   * 基本功能/否则无法…, required/necessary): what the CAC 2021 necessary-PI rules compare against.
+   */
+  required: boolean;
   /** Index into `sections`, or -1 outside every section. */
   section: number;
 }
