@@ -1,0 +1,141 @@
+import { knowledgeDataDir } from '@apprights/knowledge';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SECTION_KINDS, type PolicyLanguage, type SectionKind } from './types.js';
+
+/** The shape of `packages/knowledge/data/policy/lexicon.<language>.json`. */
+interface LexiconFile {
+  version: string;
+  language: PolicyLanguage;
+  pi: { category: string; terms: string[]; sensitive?: string[] }[];
+  heads: string[];
+  nonPersonalModifiers: string[];
+  collectVerbs: string;
+  shareVerbs: string;
+  negation: string;
+  listLead: string;
+  userSubject: string;
+  modifierFollowers: string[];
+  sections: Record<SectionKind, { heading: string; body: string }>;
+  recipients: { generic: string[]; organisationSuffix: string; platforms: string[] };
+  permissions: { permissions: string[]; terms: string[] }[];
+  permissionCue: string;
+  purposeTriggers: string;
+  requiredCues: string;
+  optionalCues: string;
+  collectedListCue: string;
+  thirdPartyListCue: string;
+  operatorCue: string;
+  responseCue: string;
+  effectiveCue: { effective: string; updated: string; published: string };
+}
+
+export interface PiTerm {
+  term: string;
+  category: string;
+  sensitive: boolean;
+}
+
+/** A lexicon compiled for matching: term maps and regular expressions. */
+export interface Lexicon {
+  language: PolicyLanguage;
+  /** PI terms by lower-cased surface form. */
+  piTerms: Map<string, PiTerm>;
+  /** Longest PI term, in characters (bounds the dictionary scan). */
+  longestTerm: number;
+  heads: string[];
+  nonPersonalModifiers: Set<string>;
+  collectVerbs: RegExp;
+  shareVerbs: RegExp;
+  /** Matches the text just before a verb when the verb is negated (不会收集). */
+  negation: RegExp;
+  /** A clause that continues a list (包括…, such as …). */
+  listLead: RegExp;
+  /** Matches the text before a collect verb whose subject is the user (您使用…), which is not collection. */
+  userSubject: RegExp;
+  /** Words that make a PI word before them a modifier (账号安全, 摄像头权限, 语音评测). */
+  modifierFollowers: Set<string>;
+  sectionHeading: [SectionKind, RegExp][];
+  sectionBody: [SectionKind, RegExp][];
+  genericRecipients: Map<string, string>;
+  platforms: Map<string, string>;
+  organisationSuffix: RegExp;
+  permissionTerms: { term: string; permissions: string[] }[];
+  permissionCue: RegExp;
+  purposeTriggers: RegExp;
+  requiredCues: RegExp;
+  optionalCues: RegExp;
+  collectedListCue: RegExp;
+  thirdPartyListCue: RegExp;
+  operatorCue: RegExp;
+  responseCue: RegExp;
+  effectiveCue: { effective: RegExp; updated: RegExp; published: RegExp };
+}
+
+const cache = new Map<PolicyLanguage, Lexicon>();
+
+function compile(source: string, where: string, flags = 'u'): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    throw new Error(`policy lexicon: ${where}: ${(error as Error).message}`);
+  }
+}
+
+/** The lexicon of a language, read from the knowledge data once per process. */
+export function lexicon(language: PolicyLanguage): Lexicon {
+  const cached = cache.get(language);
+  if (cached) return cached;
+  const path = join(knowledgeDataDir(), 'policy', `lexicon.${language}.json`);
+  const file = JSON.parse(readFileSync(path, 'utf8')) as LexiconFile;
+  const ci = language === 'en' ? 'iu' : 'u';
+  const piTerms = new Map<string, PiTerm>();
+  let longestTerm = 0;
+  for (const group of file.pi) {
+    const sensitive = new Set(group.sensitive ?? []);
+    for (const term of group.terms) {
+      const key = term.toLowerCase();
+      if (!piTerms.has(key)) piTerms.set(key, { term, category: group.category, sensitive: sensitive.has(term) });
+      longestTerm = Math.max(longestTerm, term.length);
+    }
+  }
+  for (const kind of Object.keys(file.sections)) {
+    if (!(SECTION_KINDS as readonly string[]).includes(kind)) throw new Error(`policy lexicon ${path}: unknown section kind ${kind}`);
+  }
+  const result: Lexicon = {
+    language,
+    piTerms,
+    longestTerm,
+    heads: [...file.heads].sort((a, b) => b.length - a.length),
+    nonPersonalModifiers: new Set(file.nonPersonalModifiers.map((m) => m.toLowerCase())),
+    collectVerbs: compile(file.collectVerbs, 'collectVerbs', ci),
+    shareVerbs: compile(file.shareVerbs, 'shareVerbs', ci),
+    negation: compile(file.negation, 'negation', ci),
+    listLead: compile(file.listLead, 'listLead', ci),
+    userSubject: compile(file.userSubject, 'userSubject', ci),
+    modifierFollowers: new Set(file.modifierFollowers),
+    sectionHeading: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.heading, `${kind}.heading`, ci)]),
+    sectionBody: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.body, `${kind}.body`, ci)]),
+    genericRecipients: new Map(file.recipients.generic.map((r) => [r.toLowerCase(), r])),
+    platforms: new Map(file.recipients.platforms.map((r) => [r.toLowerCase(), r])),
+    organisationSuffix: compile(file.recipients.organisationSuffix, 'recipients.organisationSuffix', ci),
+    permissionTerms: file.permissions
+      .flatMap((p) => p.terms.map((term) => ({ term, permissions: p.permissions })))
+      .sort((a, b) => b.term.length - a.term.length),
+    permissionCue: compile(file.permissionCue, 'permissionCue', ci),
+    purposeTriggers: compile(file.purposeTriggers, 'purposeTriggers', ci),
+    requiredCues: compile(file.requiredCues, 'requiredCues', ci),
+    optionalCues: compile(file.optionalCues, 'optionalCues', ci),
+    collectedListCue: compile(file.collectedListCue, 'collectedListCue', ci),
+    thirdPartyListCue: compile(file.thirdPartyListCue, 'thirdPartyListCue', ci),
+    operatorCue: compile(file.operatorCue, 'operatorCue', ci),
+    responseCue: compile(file.responseCue, 'responseCue', ci),
+    effectiveCue: {
+      effective: compile(file.effectiveCue.effective, 'effectiveCue.effective', ci),
+      updated: compile(file.effectiveCue.updated, 'effectiveCue.updated', ci),
+      published: compile(file.effectiveCue.published, 'effectiveCue.published', ci),
+    },
+  };
+  cache.set(language, result);
+  return result;
+}

@@ -1,0 +1,210 @@
+import type { PolicyDocument } from '../document/types.js';
+import type { Lexicon, PiTerm } from './lexicon.js';
+import { tokenize, type Token } from './segment.js';
+import type { Sentence, Structure } from './structure.js';
+import type { DataMention, SectionKind } from './types.js';
+
+/** Sections where a PI word is a statement about processing, not just a word (e.g. "we protect PI"). */
+const PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set(['collection-use', 'user-provided', 'third-party']);
+/** Category of a noun phrase with a PI head ("…信息") but no term we know. */
+export const UNCLASSIFIED_CATEGORY = 'other';
+const SENSITIVE_CATEGORIES = new Set(['location', 'biometrics', 'health', 'financial', 'religious-beliefs', 'specific-identity', 'minors']);
+
+interface Candidate {
+  start: number;
+  end: number;
+  category: string;
+  sensitive: boolean;
+}
+
+function isNounLike(token: Token, lexicon: Lexicon): boolean {
+  if (lexicon.piTerms.has(token.word.toLowerCase())) return true;
+  return /^(n|nz|vn|eng|nrt|ng|an)$/u.test(token.tag) && !lexicon.nonPersonalModifiers.has(token.word.toLowerCase());
+}
+
+/** The PI term inside a longer word or phrase that decides its category (the last one: Chinese heads come last). */
+function innerTerm(phrase: string, lexicon: Lexicon): PiTerm | null {
+  const lower = phrase.toLowerCase();
+  let best: { term: PiTerm; at: number } | null = null;
+  for (let i = 0; i < lower.length; i++) {
+    for (let len = Math.min(lexicon.longestTerm, lower.length - i); len >= 2; len--) {
+      const term = lexicon.piTerms.get(lower.slice(i, i + len));
+      if (term && term.category !== 'general') {
+        if (!best || i + len > best.at) best = { term, at: i + len };
+        break;
+      }
+    }
+  }
+  return best?.term ?? null;
+}
+
+function headOf(word: string, lexicon: Lexicon): string | null {
+  for (const head of lexicon.heads) if (word.endsWith(head)) return head;
+  return null;
+}
+
+const termPatterns = new WeakMap<Lexicon, RegExp>();
+
+/** Languages written with spaces: PI terms (one or more words) matched whole, case-insensitively. */
+function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
+  let pattern = termPatterns.get(lexicon);
+  if (!pattern) {
+    const terms = [...lexicon.piTerms.values()].map((t) => t.term).sort((a, b) => b.length - a.length);
+    const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&').replace(/\s+/gu, '[\\s-]+'));
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+    termPatterns.set(lexicon, pattern);
+  }
+  const body = document.text.slice(sentence.start, sentence.end);
+  const found: Candidate[] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
+    const term = lexicon.piTerms.get(m[0].toLowerCase().replace(/[\s-]+/gu, ' ')) ?? lexicon.piTerms.get(m[0].toLowerCase());
+    if (!term) continue;
+    found.push({ start: sentence.start + m.index, end: sentence.start + m.index + m[0].length, category: term.category, sensitive: term.sensitive });
+  }
+  return found;
+}
+
+function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return candidatesByTerms(document, sentence, lexicon);
+  const { text } = document;
+  const tokens = tokenize(text, sentence.start, sentence.end, lexicon);
+  const found: Candidate[] = [];
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    const known = lexicon.piTerms.get(token.word.toLowerCase());
+    if (known && (known.category === 'general' || !isAsciiFragment(token, text))) {
+      if (isModifier(tokens, t, lexicon)) continue;
+      found.push({ start: token.start, end: token.end, category: known.category, sensitive: known.sensitive });
+      continue;
+    }
+    const head = headOf(token.word, lexicon);
+    if (!head) continue;
+    let first = t;
+    if (token.word.length === head.length) {
+      // A bare head ("信息", "记录"): the phrase is the nouns before it.
+      while (first > 0 && isNounLike(tokens[first - 1]!, lexicon) && token.start - tokens[first - 1]!.start <= 16) first--;
+      if (first === t) continue;
+    } else {
+      const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
+      if (lexicon.nonPersonalModifiers.has(modifier) || !/^(n|nz|vn|eng|l)$/u.test(token.tag)) continue;
+    }
+    const start = tokens[first]!.start;
+    const phrase = text.slice(start, token.end);
+    if (lexicon.nonPersonalModifiers.has(phrase.slice(0, phrase.length - head.length).toLowerCase())) continue;
+    const inner = innerTerm(phrase, lexicon);
+    found.push({
+      start,
+      end: token.end,
+      category: inner?.category ?? UNCLASSIFIED_CATEGORY,
+      sensitive: inner?.sensitive ?? false,
+    });
+  }
+  return found;
+}
+
+/** A PI word used to name something else: 账号安全, 摄像头权限, 语音评测功能. */
+function isModifier(tokens: Token[], t: number, lexicon: Lexicon): boolean {
+  const next = tokens[t + 1];
+  if (!next) return false;
+  if (lexicon.modifierFollowers.has(next.word)) return true;
+  const after = tokens[t + 2];
+  return (next.word === '使用' || next.word === '访问' || next.word === '读写') && after?.word === '权限';
+}
+
+/** An ASCII word cut out of a longer one ("IP" of "VIP", "MAC" of "MACHINE"). */
+function isAsciiFragment(token: Token, text: string): boolean {
+  if (!/^[A-Za-z]/u.test(token.word)) return false;
+  return /[A-Za-z0-9_]/u.test(text[token.start - 1] ?? '') || /[A-Za-z0-9_]/u.test(text[token.end] ?? '');
+}
+
+interface Clause {
+  start: number;
+  end: number;
+  /** Offset after which a PI word is the object of processing; Infinity when none in this clause. */
+  objectsFrom: number;
+}
+
+const CLAUSE_END = /[，,：:（）()]/gu;
+
+/**
+ * Clauses of a sentence and where, in each, PI words are objects of processing: after a collect or
+ * share verb that is not negated ("我们会收集您的姓名" but not "我们不会收集您的银行卡"), or anywhere
+ * in a clause that continues a list a verb opened earlier in the sentence ("…信息：姓名、手机号",
+ * "…，包括设备型号、IMEI").
+ */
+function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon): Clause[] {
+  const clauses: Clause[] = [];
+  const body = text.slice(sentence.start, sentence.end);
+  let from = 0;
+  let listOpen = false;
+  const verbs = new RegExp(`(${lexicon.collectVerbs.source})|${lexicon.shareVerbs.source}`, 'gu');
+  const push = (to: number) => {
+    if (to <= from) return;
+    const clauseText = body.slice(from, to);
+    let objectsFrom = Infinity;
+    if (listOpen && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24)) objectsFrom = from;
+    else {
+      verbs.lastIndex = 0;
+      for (let v = verbs.exec(clauseText); v; v = verbs.exec(clauseText)) {
+        const before = clauseText.slice(0, v.index);
+        if (lexicon.negation.test(before)) continue;
+        if (v[1] !== undefined && lexicon.userSubject.test(before)) continue;
+        objectsFrom = from + v.index + v[0].length;
+        break;
+      }
+      listOpen = objectsFrom !== Infinity;
+    }
+    clauses.push({ start: sentence.start + from, end: sentence.start + to, objectsFrom: sentence.start + objectsFrom });
+    from = to;
+  };
+  CLAUSE_END.lastIndex = 0;
+  for (let m = CLAUSE_END.exec(body); m; m = CLAUSE_END.exec(body)) push(m.index + 1);
+  push(body.length);
+  return clauses;
+}
+
+function overlapsEmphasis(document: PolicyDocument, start: number, end: number): boolean {
+  for (const e of document.emphasis) {
+    const covered = Math.min(e.end, end) - Math.max(e.start, start);
+    if (covered > 0 && covered * 2 >= end - start) return true;
+  }
+  return false;
+}
+
+/**
+ * Personal-information mentions in processing statements: sentences in collection, user-provided
+ * and sharing sections, and sentences elsewhere that say data is collected, used or shared. Each is
+ * a PI term of the lexicon, or a noun phrase ending in a PI head ("…信息", "…记录", "…号码").
+ */
+export function findDataMentions(document: PolicyDocument, structure: Structure, lexicon: Lexicon): DataMention[] {
+  const mentions: DataMention[] = [];
+  for (const sentence of structure.sentences) {
+    const section = structure.sections[sentence.section]!;
+    const sentenceText = document.text.slice(sentence.start, sentence.end);
+    const processingSection = section.kinds.some((k) => PROCESSING_KINDS.has(k));
+    if (!processingSection && section.kinds.length > 0) continue;
+    if (!lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
+    const clauses = clausesOf(document.text, sentence, lexicon);
+    const candidates = candidatesOfSentence(document, sentence, lexicon)
+      .filter((c) => clauses.some((cl) => cl.objectsFrom <= c.start && c.end <= cl.end))
+      .sort((a, b) => a.start - b.start || b.end - a.end);
+    const required = lexicon.requiredCues.test(sentenceText) && !lexicon.optionalCues.test(sentenceText);
+    let lastEnd = -1;
+    for (const c of candidates) {
+      if (c.start < lastEnd) continue;
+      lastEnd = c.end;
+      mentions.push({
+        start: c.start,
+        end: c.end,
+        text: document.text.slice(c.start, c.end),
+        category: c.category,
+        sensitive: c.sensitive || SENSITIVE_CATEGORIES.has(c.category),
+        highlighted: overlapsEmphasis(document, c.start, c.end),
+        required,
+        section: sentence.section,
+      });
+    }
+  }
+  return mentions;
+}
