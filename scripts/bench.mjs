@@ -84,3 +84,43 @@ if (dexlist) console.log(`ratio dexlist / unzip:     ${(dexlist.median / unzip.m
 if (androguard !== undefined) console.log(`ratio androguard / unzip:  ${(androguard / unzip.median).toFixed(1)}`);
 if (stats.maxRssMiB !== undefined) console.log(`peak memory of scan:       ${stats.maxRssMiB.toFixed(0)} MiB  (target < 300)`);
 if (stats.stages) console.log(`scan stages (ms):          ${JSON.stringify(stats.stages)}`);
+
+// Policy analysis, in process: milliseconds per 10,000 characters over real policies (the CA4P dev
+// set when ../shared is present, else the test fixtures), after one warm-up pass that loads the
+// segmenter. The baseline is jieba segmenting the same texts alone, the floor of any jieba-based analysis.
+{
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const policyLib = await import(join(root, 'packages/policy/dist/index.js'));
+  const corpus = join(root, '..', 'shared', 'corpora', 'policies-zh', 'dev');
+  const fixtures = join(root, 'packages', 'policy', 'test', 'fixtures');
+  const files = existsSync(corpus)
+    ? readdirSync(corpus).filter((f) => f.endsWith('.txt')).map((f) => join(corpus, f))
+    : readdirSync(fixtures, { recursive: true }).filter((f) => /\.(txt|md|html)$/.test(f)).map((f) => join(fixtures, f));
+  const texts = files.map((f) => ({ name: f, text: readFileSync(f, 'utf8') }));
+  const characters = texts.reduce((n, t) => n + t.text.length, 0);
+  const require = createRequire(join(root, 'packages/policy/package.json'));
+  const { Jieba } = require('@node-rs/jieba');
+  const { dict } = require('@node-rs/jieba/dict.js');
+  const jieba = Jieba.withDict(dict);
+  const pass = () => {
+    const started = performance.now();
+    for (const { name, text } of texts) policyLib.analyzePolicy(policyLib.readPolicy(text, { name }), { source: name });
+    return performance.now() - started;
+  };
+  const segment = () => {
+    const started = performance.now();
+    for (const { text } of texts) jieba.tag(text, true);
+    return performance.now() - started;
+  };
+  pass();
+  segment();
+  const analysis = median(Array.from({ length: 3 }, pass));
+  const floor = median(Array.from({ length: 3 }, segment));
+  const per10k = (ms) => (ms / characters) * 10_000;
+  console.log('');
+  console.log(`policies: ${texts.length} (${characters} characters) from ${existsSync(corpus) ? corpus : fixtures}`);
+  console.log(`policy analysis:           ${per10k(analysis).toFixed(1)} ms per 10,000 characters  (target < 50)`);
+  console.log(`jieba tagging alone:       ${per10k(floor).toFixed(1)} ms per 10,000 characters`);
+  console.log(`ratio analysis / jieba:    ${(analysis / floor).toFixed(2)}`);
+}

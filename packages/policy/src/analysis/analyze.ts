@@ -1,7 +1,11 @@
 import type { PolicyDocument } from '../document/types.js';
+import { findContacts, findEffectiveDate, findLists, findOperator, findResponseTime } from './facts.js';
 import { lexicon as lexiconOf } from './lexicon.js';
 import { findDataMentions } from './mentions.js';
+import { findPurposesAndPermissions } from './purposes.js';
+import { findRecipients, type SdkNameFinder } from './recipients.js';
 import { readStructure } from './structure.js';
+import { findSdkTable } from './tables.js';
 import { POLICY_ANALYSIS_VERSION, type PolicyAnalysis, type PolicyLanguage } from './types.js';
 
 export interface AnalyzeOptions {
@@ -9,13 +13,15 @@ export interface AnalyzeOptions {
   source?: string;
   /** Default: Chinese when a tenth of the letters are Chinese characters. */
   language?: PolicyLanguage;
+  /** Finds catalogue SDKs by name in a text; without it SDK tables and recipients carry no catalogue ids. */
+  sdkNames?: SdkNameFinder;
 }
 
 export function detectLanguage(text: string): PolicyLanguage {
   const sample = text.slice(0, 20_000);
   const han = sample.match(/[\u4e00-\u9fff]/gu)?.length ?? 0;
   const latin = sample.match(/[A-Za-z]/gu)?.length ?? 0;
-  return han * 10 >= han + latin && han > 0 ? 'zh' : 'en';
+  return han > 0 && han * 10 >= han + latin ? 'zh' : 'en';
 }
 
 /** Reads what a policy says: sections, personal-information mentions, recipients, contacts, lists. */
@@ -24,6 +30,8 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
   const lexicon = lexiconOf(language);
   const structure = readStructure(document, lexicon);
   const dataMentions = findDataMentions(document, structure, lexicon);
+  const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
+  const sdkTable = findSdkTable(document, lexicon, options.sdkNames);
   return {
     version: POLICY_ANALYSIS_VERSION,
     source: options.source ?? '',
@@ -32,16 +40,16 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     length: document.text.length,
     text: document.text,
     title: document.title,
-    operator: null,
-    contacts: [],
-    responseTime: null,
-    effectiveDate: null,
+    operator: findOperator(document, structure, lexicon),
+    contacts: findContacts(document, structure, lexicon),
+    responseTime: findResponseTime(document, structure, lexicon),
+    effectiveDate: findEffectiveDate(document, lexicon),
     sections: structure.sections,
     dataMentions,
-    purposes: [],
-    permissions: [],
-    recipients: [],
-    sdkTable: [],
-    lists: { collectedPersonalInformation: null, thirdPartySharing: null },
+    purposes,
+    permissions,
+    recipients: findRecipients(document, structure, lexicon, options.sdkNames),
+    sdkTable,
+    lists: findLists(document, lexicon, sdkTable),
   };
 }

@@ -10,9 +10,12 @@ interface LexiconFile {
   pi: { category: string; terms: string[]; sensitive?: string[] }[];
   heads: string[];
   nonPersonalModifiers: string[];
+  referenceModifiers: string[];
   collectVerbs: string;
   shareVerbs: string;
   negation: string;
+  handOverVerbs: string;
+  frontedObject: string;
   listLead: string;
   userSubject: string;
   modifierFollowers: string[];
@@ -45,10 +48,16 @@ export interface Lexicon {
   longestTerm: number;
   heads: string[];
   nonPersonalModifiers: Set<string>;
+  /** Words that make a head refer back to data named before (上述信息, 这些信息): a mention without a type. */
+  referenceModifiers: Set<string>;
   collectVerbs: RegExp;
   shareVerbs: RegExp;
   /** Matches the text just before a verb when the verb is negated (不会收集). */
   negation: RegExp;
+  /** Verbs that hand data to another party (共享, 提供给, 委托…): where recipients are named. */
+  handOverVerbs: RegExp;
+  /** A marker that puts the object before its verb (将您的信息共享给…, 您的信息将被收集). */
+  frontedObject: RegExp;
   /** A clause that continues a list (包括…, such as …). */
   listLead: RegExp;
   /** Matches the text before a collect verb whose subject is the user (您使用…), which is not collection. */
@@ -108,9 +117,12 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     longestTerm,
     heads: [...file.heads].sort((a, b) => b.length - a.length),
     nonPersonalModifiers: new Set(file.nonPersonalModifiers.map((m) => m.toLowerCase())),
+    referenceModifiers: new Set(file.referenceModifiers.map((m) => m.toLowerCase())),
     collectVerbs: compile(file.collectVerbs, 'collectVerbs', ci),
     shareVerbs: compile(file.shareVerbs, 'shareVerbs', ci),
     negation: compile(file.negation, 'negation', ci),
+    handOverVerbs: compile(file.handOverVerbs, 'handOverVerbs', ci),
+    frontedObject: compile(file.frontedObject, 'frontedObject', 'g' + ci),
     listLead: compile(file.listLead, 'listLead', ci),
     userSubject: compile(file.userSubject, 'userSubject', ci),
     modifierFollowers: new Set(file.modifierFollowers),

@@ -6,6 +6,19 @@ import type { DataMention, SectionKind } from './types.js';
 
 /** Sections where a PI word is a statement about processing, not just a word (e.g. "we protect PI"). */
 const PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set(['collection-use', 'user-provided', 'third-party']);
+/**
+ * Sections about what users can do, cookies, contact and policy changes name data only in passing
+ * ("you may delete your account"); their PI words are not statements of processing.
+ */
+const NON_PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set([
+  'user-rights',
+  'consent-withdrawal',
+  'privacy-settings',
+  'cookies',
+  'policy-change',
+  'contact',
+  'definitions',
+]);
 /** Category of a noun phrase with a PI head ("…信息") but no term we know. */
 export const UNCLASSIFIED_CATEGORY = 'other';
 const SENSITIVE_CATEGORIES = new Set(['location', 'biometrics', 'health', 'financial', 'religious-beliefs', 'specific-identity', 'minors']);
@@ -19,7 +32,8 @@ interface Candidate {
 
 function isNounLike(token: Token, lexicon: Lexicon): boolean {
   if (lexicon.piTerms.has(token.word.toLowerCase())) return true;
-  return /^(n|nz|vn|eng|nrt|ng|an)$/u.test(token.tag) && !lexicon.nonPersonalModifiers.has(token.word.toLowerCase());
+  const word = token.word.toLowerCase();
+  return /^(n|nz|vn|eng|nrt|ng|an)$/u.test(token.tag) && !lexicon.nonPersonalModifiers.has(word) && !lexicon.referenceModifiers.has(word);
 }
 
 /** The PI term inside a longer word or phrase that decides its category (the last one: Chinese heads come last). */
@@ -68,8 +82,12 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
 function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   if (lexicon.language !== 'zh') return candidatesByTerms(document, sentence, lexicon);
   const { text } = document;
+  // Latin terms of several words ("Android ID") are not one jieba word.
+  const spaced = /[A-Za-z] [A-Za-z]/u.test(text.slice(sentence.start, sentence.end))
+    ? candidatesByTerms(document, sentence, lexicon).filter((c) => /\s/u.test(text.slice(c.start, c.end)))
+    : [];
   const tokens = tokenize(text, sentence.start, sentence.end, lexicon);
-  const found: Candidate[] = [];
+  const found: Candidate[] = [...spaced];
   for (let t = 0; t < tokens.length; t++) {
     const token = tokens[t]!;
     const known = lexicon.piTerms.get(token.word.toLowerCase());
@@ -82,11 +100,20 @@ function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexi
     if (!head) continue;
     let first = t;
     if (token.word.length === head.length) {
-      // A bare head ("信息", "记录"): the phrase is the nouns before it.
+      // A bare head ("信息", "记录"): the phrase is the nouns before it, or a reference (上述信息).
       while (first > 0 && isNounLike(tokens[first - 1]!, lexicon) && token.start - tokens[first - 1]!.start <= 16) first--;
-      if (first === t) continue;
+      if (first === t) {
+        const previous = tokens[t - 1];
+        if (previous && lexicon.referenceModifiers.has(previous.word.toLowerCase()) && (head === '信息' || head === '数据'))
+          found.push({ start: previous.start, end: token.end, category: 'general', sensitive: false });
+        continue;
+      }
     } else {
       const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
+      if (lexicon.referenceModifiers.has(modifier)) {
+        found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
+        continue;
+      }
       if (lexicon.nonPersonalModifiers.has(modifier) || !/^(n|nz|vn|eng|l)$/u.test(token.tag)) continue;
     }
     const start = tokens[first]!.start;
@@ -123,6 +150,8 @@ interface Clause {
   end: number;
   /** Offset after which a PI word is the object of processing; Infinity when none in this clause. */
   objectsFrom: number;
+  /** The verb is negated (我们不会收集…): still a mention, but of what is not done. */
+  negated: boolean;
 }
 
 const CLAUSE_END = /[，,：:（）()]/gu;
@@ -133,29 +162,37 @@ const CLAUSE_END = /[，,：:（）()]/gu;
  * in a clause that continues a list a verb opened earlier in the sentence ("…信息：姓名、手机号",
  * "…，包括设备型号、IMEI").
  */
-function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon): Clause[] {
+function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued: boolean): Clause[] {
   const clauses: Clause[] = [];
   const body = text.slice(sentence.start, sentence.end);
   let from = 0;
-  let listOpen = false;
+  let listOpen = continued;
+  let listNegated = false;
   const verbs = new RegExp(`(${lexicon.collectVerbs.source})|${lexicon.shareVerbs.source}`, 'gu');
   const push = (to: number) => {
     if (to <= from) return;
     const clauseText = body.slice(from, to);
     let objectsFrom = Infinity;
+    let negated = listNegated;
+    const purposeFirst = new RegExp(`^\\s*(?:${lexicon.purposeTriggers.source})`, 'u').test(clauseText);
+    if (purposeFirst) listOpen = false;
     if (listOpen && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24)) objectsFrom = from;
     else {
       verbs.lastIndex = 0;
       for (let v = verbs.exec(clauseText); v; v = verbs.exec(clauseText)) {
         const before = clauseText.slice(0, v.index);
-        if (lexicon.negation.test(before)) continue;
         if (v[1] !== undefined && lexicon.userSubject.test(before)) continue;
+        negated = lexicon.negation.test(before);
         objectsFrom = from + v.index + v[0].length;
+        lexicon.frontedObject.lastIndex = 0;
+        const fronted = lexicon.frontedObject.exec(before);
+        if (fronted) objectsFrom = from + fronted.index;
         break;
       }
       listOpen = objectsFrom !== Infinity;
+      listNegated = negated;
     }
-    clauses.push({ start: sentence.start + from, end: sentence.start + to, objectsFrom: sentence.start + objectsFrom });
+    clauses.push({ start: sentence.start + from, end: sentence.start + to, objectsFrom: sentence.start + objectsFrom, negated });
     from = to;
   };
   CLAUSE_END.lastIndex = 0;
@@ -177,19 +214,42 @@ function overlapsEmphasis(document: PolicyDocument, start: number, end: number):
  * and sharing sections, and sentences elsewhere that say data is collected, used or shared. Each is
  * a PI term of the lexicon, or a noun phrase ending in a PI head ("…信息", "…记录", "…号码").
  */
+/** Whether a candidate stands where its clause takes objects of processing. */
+function isObjectOf(c: Candidate, clause: Clause): boolean {
+  return clause.objectsFrom <= c.start && c.end <= clause.end;
+}
+
 export function findDataMentions(document: PolicyDocument, structure: Structure, lexicon: Lexicon): DataMention[] {
   const mentions: DataMention[] = [];
-  for (const sentence of structure.sentences) {
+  /** Sentences whose last clause still takes objects. */
+  const openObjects = new Set<number>();
+  for (const [index, sentence] of structure.sentences.entries()) {
     const section = structure.sections[sentence.section]!;
     const sentenceText = document.text.slice(sentence.start, sentence.end);
     const processingSection = section.kinds.some((k) => PROCESSING_KINDS.has(k));
-    if (!processingSection && section.kinds.length > 0) continue;
-    if (!lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
-    const clauses = clausesOf(document.text, sentence, lexicon);
+    if (!processingSection && section.kinds.some((k) => NON_PROCESSING_KINDS.has(k))) continue;
+    // A sentence broken over lines (a verb at the end of one line, its objects on the next, as text
+    // copied from styled pages often is) continues the previous line's list.
+    const previous = structure.sentences[index - 1];
+    const continued =
+      previous !== undefined &&
+      openObjects.has(index - 1) &&
+      !/[。！？!?]\s*[*_]*\s*$/u.test(document.text.slice(previous.start, previous.end)) &&
+      /^[\s*_]*$/u.test(document.text.slice(previous.end, sentence.start));
+    if (!continued && !lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
+    const clauses = clausesOf(document.text, sentence, lexicon, continued);
+    const last = clauses[clauses.length - 1];
+    if (last && last.objectsFrom < Infinity) openObjects.add(index);
     const candidates = candidatesOfSentence(document, sentence, lexicon)
-      .filter((c) => clauses.some((cl) => cl.objectsFrom <= c.start && c.end <= cl.end))
+      .flatMap((c) => {
+        const clause = clauses.find((cl) => isObjectOf(c, cl));
+        return clause ? [{ ...c, negated: clause.negated }] : [];
+      })
       .sort((a, b) => a.start - b.start || b.end - a.end);
-    const required = lexicon.requiredCues.test(sentenceText) && !lexicon.optionalCues.test(sentenceText);
+    // Necessity is often said in the next sentence: "如果您不提供，将无法注册".
+    const next = structure.sentences[index + 1];
+    const context = next && next.section === sentence.section ? sentenceText + document.text.slice(next.start, next.end) : sentenceText;
+    const required = lexicon.requiredCues.test(context) && !lexicon.optionalCues.test(context);
     let lastEnd = -1;
     for (const c of candidates) {
       if (c.start < lastEnd) continue;
@@ -202,6 +262,7 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
         sensitive: c.sensitive || SENSITIVE_CATEGORIES.has(c.category),
         highlighted: overlapsEmphasis(document, c.start, c.end),
         required,
+        negated: c.negated,
         section: sentence.section,
       });
     }

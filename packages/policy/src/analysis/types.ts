@@ -63,6 +63,11 @@ export interface DataMention extends TextSpan {
    * 基本功能/否则无法…, required/necessary): what the CAC 2021 necessary-PI rules compare against.
    */
   required: boolean;
+  /**
+   * The statement is negated (我们不会收集您的通讯录, we do not sell your data): the policy names the
+   * data, but says it is not processed that way.
+   */
+  negated: boolean;
   /** Index into `sections`, or -1 outside every section. */
   section: number;
 }

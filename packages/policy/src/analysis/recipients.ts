@@ -1,0 +1,77 @@
+import type { PolicyDocument } from '../document/types.js';
+import { companyNames } from './facts.js';
+import type { Lexicon } from './lexicon.js';
+import { tokenize } from './segment.js';
+import type { Structure } from './structure.js';
+import type { Recipient } from './types.js';
+
+/** Finds SDK names of the catalogue in a text (injected so this module stays free of the catalogue). */
+export type SdkNameFinder = (text: string) => { sdk: string; start: number; end: number }[];
+
+const termPatterns = new WeakMap<Lexicon, RegExp>();
+
+function recipientPattern(lexicon: Lexicon): RegExp {
+  let pattern = termPatterns.get(lexicon);
+  if (!pattern) {
+    const words = [...lexicon.genericRecipients.values(), ...lexicon.platforms.values()].sort((a, b) => b.length - a.length);
+    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
+    const body = escaped.join('|');
+    pattern =
+      lexicon.language === 'zh'
+        ? new RegExp(`(?:${body})`, 'gu')
+        : new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, 'giu');
+    termPatterns.set(lexicon, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Third parties that receive or collect data, in sentences that share, disclose or hand data over
+ * (or in third-party sections): named companies, SDKs of the catalogue, platforms, and the generic
+ * parties policies name (合作伙伴, 关联公司, service providers).
+ */
+export function findRecipients(document: PolicyDocument, structure: Structure, lexicon: Lexicon, sdkNames?: SdkNameFinder): Recipient[] {
+  const { text } = document;
+  const found: Recipient[] = [];
+  for (const sentence of structure.sentences) {
+    const section = structure.sections[sentence.section]!;
+    const body = text.slice(sentence.start, sentence.end);
+    const sharing = section.kinds.includes('third-party') || lexicon.handOverVerbs.test(body);
+    if (!sharing) continue;
+    const candidates: Recipient[] = [];
+    for (const c of companyNames(text, sentence.start, sentence.end, lexicon.language))
+      candidates.push({ start: c.start, end: c.end, text: c.name, name: c.name, kind: 'company', section: sentence.section });
+    for (const s of sdkNames?.(body) ?? []) {
+      const start = sentence.start + s.start;
+      const end = sentence.start + s.end;
+      candidates.push({ start, end, text: text.slice(start, end), name: text.slice(start, end), kind: 'sdk', sdk: s.sdk, section: sentence.section });
+    }
+    const pattern = recipientPattern(lexicon);
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
+      const start = sentence.start + m.index;
+      const word = m[0];
+      const platform = lexicon.platforms.has(word.toLowerCase()) && !lexicon.genericRecipients.has(word.toLowerCase());
+      // A platform word inside a longer one is not a party (微信号 is an account, not WeChat).
+      if (platform && lexicon.language === 'zh' && /^[号账帐支]/u.test(text[start + word.length] ?? '')) continue;
+      candidates.push({ start, end: start + word.length, text: word, name: word, kind: platform ? 'company' : 'generic', section: sentence.section });
+    }
+    if (lexicon.language === 'zh' && candidates.some((c) => c.kind === 'generic' || c.kind === 'company')) {
+      // A party word must be a word of the sentence: 个人 in 个人信息 is not a party.
+      const bounds = new Set<number>();
+      for (const t of tokenize(text, sentence.start, sentence.end, lexicon)) bounds.add(t.start).add(t.end);
+      for (let i = candidates.length - 1; i >= 0; i--) {
+        const c = candidates[i]!;
+        if (c.kind !== 'sdk' && !(bounds.has(c.start) && bounds.has(c.end))) candidates.splice(i, 1);
+      }
+    }
+    candidates.sort((a, b) => a.start - b.start || b.end - a.end);
+    let lastEnd = -1;
+    for (const c of candidates) {
+      if (c.start < lastEnd) continue;
+      lastEnd = c.end;
+      found.push(c);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,148 @@
+import type { PolicyDocument } from '../document/types.js';
+import type { Lexicon } from './lexicon.js';
+import type { SdkNameFinder } from './recipients.js';
+import type { SdkTableRow } from './types.js';
+
+type Column = 'name' | 'company' | 'purpose' | 'data' | 'link';
+
+/** Column (or key) names of SDK and third-party tables, checked in this order. */
+const COLUMN_CUES: [Column, RegExp][] = [
+  ['link', /链接|网址|官网|隐私政策|隐私权政策|link|url|privacy policy/iu],
+  ['purpose', /目的|用途|场景|功能|使用方式|purpose|use case|used for/iu],
+  ['company', /公司|主体|开发者|提供方|运营方|厂商|机构名称|company|provider|vendor|developer|operator/iu],
+  ['name', /名称|sdk|第三方|合作方|插件|产品|name|third[- ]party|partner/iu],
+  ['data', /信息|字段|类型|数据|权限|data|information|permission/iu],
+];
+
+function columnOf(label: string): Column | null {
+  const clean = label.replace(/[*_`：:\s]/gu, '');
+  if (clean.length === 0 || clean.length > 24) return null;
+  for (const [column, cue] of COLUMN_CUES) if (cue.test(clean)) return column;
+  return null;
+}
+
+interface Cell {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function splitData(value: string): string[] {
+  return value
+    .split(/[、,，;；/\n]|及|和|以及|\band\b/u)
+    .map((v) => v.replace(/^[\s*_（(]+|[\s*_）)。.]+$/gu, '').replace(/^(包括|如|例如|including)\s*/iu, ''))
+    .filter((v) => v.length > 0 && v.length <= 40);
+}
+
+/** The category of each data item: its longest PI term ("IP地址" is a network identifier, not an address). */
+function categoriesOf(items: string[], lexicon: Lexicon): string[] {
+  const found = new Set<string>();
+  for (const item of items) {
+    const lower = item.toLowerCase();
+    let best: { length: number; category: string } | null = null;
+    for (const [key, term] of lexicon.piTerms) {
+      if (term.category === 'general' || key.length < 2 || key.length <= (best?.length ?? 0) || !lower.includes(key)) continue;
+      best = { length: key.length, category: term.category };
+    }
+    if (best) found.add(best.category);
+  }
+  return [...found].sort();
+}
+
+function rowOf(cells: Partial<Record<Column, Cell>>, document: PolicyDocument, lexicon: Lexicon, sdkNames?: SdkNameFinder): SdkTableRow | null {
+  const name = cells.name?.text.trim();
+  if (!name) return null;
+  const all = Object.values(cells);
+  const start = Math.min(...all.map((c) => c.start));
+  const end = Math.max(...all.map((c) => c.end));
+  const data = cells.data ? splitData(cells.data.text) : [];
+  const linkCell = cells.link;
+  let policyUrl: string | null = null;
+  if (linkCell) {
+    const link = document.links.find((l) => l.start >= linkCell.start && l.start < linkCell.end);
+    policyUrl = link?.href ?? /https?:\/\/[^\s)）\]]+/u.exec(linkCell.text)?.[0] ?? null;
+  }
+  const company = cells.company?.text.trim() || null;
+  const sdk = sdkNames?.(name)[0]?.sdk ?? (company ? (sdkNames?.(company)[0]?.sdk ?? null) : null);
+  return {
+    start,
+    end,
+    name,
+    company,
+    purpose: cells.purpose?.text.trim() || null,
+    data,
+    categories: categoriesOf(data, lexicon),
+    policyUrl,
+    sdk,
+  };
+}
+
+/**
+ * SDK and third-party tables: real tables (HTML/Markdown rows under a header row whose cells name
+ * the columns), and the key–value blocks many Chinese policies use instead ("SDK名称：…", "使用目的：…",
+ * "收集个人信息类型：…", "第三方主体：…", "隐私政策链接：…"), one row per name key.
+ */
+export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkNames?: SdkNameFinder): SdkTableRow[] {
+  const { text, blocks } = document;
+  const rows: SdkTableRow[] = [];
+
+  // Tables: group cells by row; a header row maps column positions.
+  let header: (Column | null)[] | null = null;
+  let current: { row: number; cells: Cell[] } | null = null;
+  const flush = () => {
+    if (!current) return;
+    const labels = current.cells.map((c) => columnOf(c.text));
+    const looksLikeHeader = labels.filter((l) => l !== null).length >= 2 && labels.includes('name') && current.cells.every((c) => c.text.length <= 30);
+    if (!header && looksLikeHeader) header = labels;
+    else if (header) {
+      const cells: Partial<Record<Column, Cell>> = {};
+      current.cells.forEach((cell, i) => {
+        const column = header![i];
+        if (column && !cells[column]) cells[column] = cell;
+      });
+      const row = rowOf(cells, document, lexicon, sdkNames);
+      if (row) rows.push(row);
+    }
+    current = null;
+  };
+  for (const block of blocks) {
+    if (block.kind !== 'table-cell' || block.row === undefined) {
+      if (current) flush();
+      if (block.kind !== 'table-cell') header = null;
+      continue;
+    }
+    if (current && current.row !== block.row) flush();
+    current ??= { row: block.row, cells: [] };
+    current.cells.push({ start: block.start, end: block.end, text: text.slice(block.start, block.end) });
+  }
+  flush();
+
+  // Key–value blocks: "键：值" lines, a new row at each name key.
+  const KEY_VALUE = /^[\s*_#\d.、()（）-]*([^：:\n]{2,16})[：:]\s*(.*)$/u;
+  let pending: Partial<Record<Column, Cell>> | null = null;
+  let lastKeyBlock = -2;
+  const finish = () => {
+    if (pending) {
+      const row = rowOf(pending, document, lexicon, sdkNames);
+      if (row && (pending.data || pending.purpose)) rows.push(row);
+    }
+    pending = null;
+  };
+  blocks.forEach((block, index) => {
+    if (block.kind === 'table-cell') return;
+    const line = text.slice(block.start, block.end);
+    for (const segment of line.split(/(?<=[；;])\s*/u)) {
+      const m = KEY_VALUE.exec(segment);
+      const column = m ? columnOf(m[1]!) : null;
+      if (!m || !column || m[2]!.trim() === '') continue;
+      const valueStart = block.start + line.indexOf(segment) + segment.indexOf(m[2]!);
+      const cell = { start: valueStart, end: valueStart + m[2]!.length, text: m[2]! };
+      if (column === 'name' || index - lastKeyBlock > 2 || (pending && pending[column])) finish();
+      pending ??= {};
+      pending[column] ??= cell;
+      lastKeyBlock = index;
+    }
+  });
+  finish();
+  return rows.sort((a, b) => a.start - b.start);
+}
