@@ -53,7 +53,7 @@ test('zh: sections, operator, contacts, 15 working days, dates and lists of a co
 
 test('zh: data mentions with categories, sensitivity, highlighting and necessity', () => {
   const a = analyse('full.md');
-  const byText = new Map(a.dataMentions.map((m) => [m.text, m]));
+  const byText = new Map([...a.dataMentions].reverse().map((m) => [m.text, m]));
   const phone = byText.get('手机号码');
   assert.equal(phone?.category, 'phone-number');
   assert.equal(phone?.highlighted, true);

@@ -65,7 +65,9 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
   if (!pattern) {
     const terms = [...lexicon.piTerms.values()].map((t) => t.term).sort((a, b) => b.length - a.length);
     const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&').replace(/\s+/gu, '[\\s-]+'));
-    pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
+    // Chinese text runs words together: there only Latin letters and digits bound a term.
+    const word = lexicon.language === 'zh' ? '[A-Za-z0-9]' : '[\\p{L}\\p{N}]';
+    pattern = new RegExp(`(?<!${word})(?:${escaped.join('|')})(?!${word})`, 'giu');
     termPatterns.set(lexicon, pattern);
   }
   const body = document.text.slice(sentence.start, sentence.end);
