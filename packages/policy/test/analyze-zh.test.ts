@@ -71,6 +71,9 @@ test('zh: data mentions with categories, sensitivity, highlighting and necessity
   ] as const)
     assert.equal(byText.get(text)?.category, category, text);
   assert.equal(byText.get('设备型号')?.highlighted, false);
+  // Named outside processing statements too: 安全 and rights sections still name the types they cover.
+  for (const category of ['location', 'identity-documents', 'device-identifiers', 'transactions', 'accounts'])
+    assert.ok(a.mentionedCategories.includes(category), category);
 });
 
 test('zh: SDK table rows, permissions with purposes, purposes and recipients', () => {
@@ -104,6 +107,7 @@ test('zh: a minimal plain-text policy has few kinds, no operator, no lists', () 
     a.dataMentions.map((m) => [m.text, m.category, m.highlighted]),
     [['手机号码', 'phone-number', false]],
   );
+  assert.deepEqual(a.mentionedCategories, ['phone-number']);
 });
 
 test('zh corpus: every analysis of the CA4P dev policies is consistent, and the main kinds are found', { skip: skipWithoutCorpora }, () => {

@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '../document/types.js';
 import { findContacts, findEffectiveDate, findLists, findOperator, findResponseTime } from './facts.js';
 import { lexicon as lexiconOf } from './lexicon.js';
-import { findDataMentions } from './mentions.js';
+import { findDataMentions, mentionedCategories } from './mentions.js';
 import { findPurposesAndPermissions } from './purposes.js';
 import { findRecipients, type SdkNameFinder } from './recipients.js';
 import { readStructure } from './structure.js';
@@ -46,6 +46,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     effectiveDate: findEffectiveDate(document, lexicon),
     sections: structure.sections,
     dataMentions,
+    mentionedCategories: mentionedCategories(document.text, lexicon, dataMentions),
     purposes,
     permissions,
     recipients: findRecipients(document, structure, lexicon, options.sdkNames),

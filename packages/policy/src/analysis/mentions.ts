@@ -59,8 +59,7 @@ function headOf(word: string, lexicon: Lexicon): string | null {
 
 const termPatterns = new WeakMap<Lexicon, RegExp>();
 
-/** Languages written with spaces: PI terms (one or more words) matched whole, case-insensitively. */
-function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
+function termPattern(lexicon: Lexicon): RegExp {
   let pattern = termPatterns.get(lexicon);
   if (!pattern) {
     const terms = [...lexicon.piTerms.values()].map((t) => t.term).sort((a, b) => b.length - a.length);
@@ -70,11 +69,59 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
     pattern = new RegExp(`(?<!${word})(?:${escaped.join('|')})(?!${word})`, 'giu');
     termPatterns.set(lexicon, pattern);
   }
+  return pattern;
+}
+
+function termAt(match: string, lexicon: Lexicon) {
+  return lexicon.piTerms.get(match.toLowerCase().replace(/[\s-]+/gu, ' ')) ?? lexicon.piTerms.get(match.toLowerCase());
+}
+
+/**
+ * The PI categories the policy names anywhere, in any context: a dictionary scan (a map lookup per
+ * position and length), linear in the text, unlike one large alternation of every term.
+ */
+const lengthsByFirst = new WeakMap<Lexicon, Map<string, number[]>>();
+
+export function mentionedCategories(text: string, lexicon: Lexicon, mentions: DataMention[]): string[] {
+  let lengths = lengthsByFirst.get(lexicon);
+  if (!lengths) {
+    lengths = new Map();
+    for (const key of lexicon.piTerms.keys()) {
+      const list = lengths.get(key[0]!) ?? [];
+      if (!list.includes(key.length)) list.push(key.length);
+      lengths.set(key[0]!, list);
+    }
+    for (const list of lengths.values()) list.sort((a, b) => b - a);
+    lengthsByFirst.set(lexicon, lengths);
+  }
+  const found = new Set<string>(mentions.map((m) => m.category));
+  const lower = text.toLowerCase().replace(/\s+/gu, ' ');
+  const latin = /[a-z0-9]/u;
+  for (let i = 0; i < lower.length; i++) {
+    const candidates = lengths.get(lower[i]!);
+    if (!candidates || (latin.test(lower[i - 1] ?? '') && latin.test(lower[i]!))) continue;
+    for (const length of candidates) {
+      if (length < 2 || i + length > lower.length) continue;
+      const term = lexicon.piTerms.get(lower.slice(i, i + length));
+      if (!term) continue;
+      if (latin.test(lower[i + length - 1]!) && latin.test(lower[i + length] ?? '')) continue;
+      found.add(term.category);
+      break;
+    }
+  }
+  found.delete('general');
+  found.delete(UNCLASSIFIED_CATEGORY);
+  return [...found].sort();
+}
+
+/** Languages written with spaces: PI terms (one or more words) matched whole, case-insensitively. */
+function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
+  const pattern = termPattern(lexicon);
   const body = document.text.slice(sentence.start, sentence.end);
   const found: Candidate[] = [];
   pattern.lastIndex = 0;
   for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
-    const term = lexicon.piTerms.get(m[0].toLowerCase().replace(/[\s-]+/gu, ' ')) ?? lexicon.piTerms.get(m[0].toLowerCase());
+    const term = termAt(m[0], lexicon);
     if (!term) continue;
     found.push({ start: sentence.start + m.index, end: sentence.start + m.index + m[0].length, category: term.category, sensitive: term.sensitive });
   }

@@ -174,6 +174,12 @@ export interface PolicyAnalysis {
   effectiveDate: EffectiveDate | null;
   sections: PolicySection[];
   dataMentions: DataMention[];
+  /**
+   * Every `pi-categories.json` id whose terms appear anywhere in the policy, in processing statements
+   * or not ("we protect your location data" still names location): what "the policy never mentions
+   * this type" checks look at.
+   */
+  mentionedCategories: string[];
   purposes: Purpose[];
   permissions: PermissionMention[];
   recipients: Recipient[];
