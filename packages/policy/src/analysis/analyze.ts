@@ -1,3 +1,4 @@
+import { findSdkNames } from '@apprights/knowledge';
 import type { PolicyDocument } from '../document/types.js';
 import { findContacts, findEffectiveDate, findLists, findOperator, findResponseTime } from './facts.js';
 import { lexicon as lexiconOf } from './lexicon.js';
@@ -13,9 +14,20 @@ export interface AnalyzeOptions {
   source?: string;
   /** Default: Chinese when a tenth of the letters are Chinese characters. */
   language?: PolicyLanguage;
-  /** Finds catalogue SDKs by name in a text; without it SDK tables and recipients carry no catalogue ids. */
+  /** Finds catalogue SDKs by name in a text; default: the SDK catalogue of @apprights/knowledge. */
   sdkNames?: SdkNameFinder;
 }
+
+/** Catalogue SDK names; when a name stands for several SDKs (a vendor), the first is kept per span. */
+const catalogueSdkNames: SdkNameFinder = (text) => {
+  const seen = new Set<string>();
+  return findSdkNames(text).filter((m) => {
+    const key = `${m.start}:${m.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
 
 export function detectLanguage(text: string): PolicyLanguage {
   const sample = text.slice(0, 20_000);
@@ -31,7 +43,11 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
   const structure = readStructure(document, lexicon);
   const dataMentions = findDataMentions(document, structure, lexicon);
   const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
-  const sdkTable = findSdkTable(document, lexicon, options.sdkNames);
+  const sdkNames = options.sdkNames ?? catalogueSdkNames;
+  const sdkTable = findSdkTable(document, lexicon, sdkNames);
+  const operator = findOperator(document, structure, lexicon);
+  // The operator does not receive its own data.
+  const recipients = findRecipients(document, structure, lexicon, sdkNames).filter((r) => r.name !== operator?.name);
   return {
     version: POLICY_ANALYSIS_VERSION,
     source: options.source ?? '',
@@ -40,7 +56,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     length: document.text.length,
     text: document.text,
     title: document.title,
-    operator: findOperator(document, structure, lexicon),
+    operator,
     contacts: findContacts(document, structure, lexicon),
     responseTime: findResponseTime(document, structure, lexicon),
     effectiveDate: findEffectiveDate(document, lexicon),
@@ -49,7 +65,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     mentionedCategories: mentionedCategories(document.text, lexicon, dataMentions),
     purposes,
     permissions,
-    recipients: findRecipients(document, structure, lexicon, options.sdkNames),
+    recipients,
     sdkTable,
     lists: findLists(document, lexicon, sdkTable),
   };

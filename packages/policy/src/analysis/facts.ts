@@ -6,7 +6,7 @@ import type { Contact, EffectiveDate, ListReference, Operator, PolicyLists, Resp
 /** Company names as Chinese and English policies write them. */
 const ZH_COMPANY = /[\u4e00-\u9fa5A-Za-z0-9（）()·]{2,40}?(?:股份有限公司|有限责任公司|有限公司|分公司)/gu;
 const EN_COMPANY =
-  /\b[A-Z][A-Za-z0-9&'.-]*(?:[ ,]+(?:[A-Z][A-Za-z0-9&'.-]*|of|and|&)){0,6}[ ,]+(?:Co\.,? Ltd\.?|Company Limited|Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|GmbH|Corporation|Corp\.|S\.A\.|B\.V\.|Pte\.? Ltd\.?|PLC)/gu;
+  /\b[A-Z][A-Za-z0-9&'.-]*(?:[ ,]+(?:[A-Z][A-Za-z0-9&'.-]*|&)){0,6}[ ,]+(?:Co\.,? Ltd\.?|Company Limited|Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|GmbH|Corporation|Corp\.|S\.A\.|B\.V\.|Pte\.? Ltd\.?|PLC)/gu;
 /** Words that end the text before a company name inside a match (由北京某某有限公司 → 北京某某有限公司). */
 const ZH_NAME_LEAD = /^.*(?:由|是|为|系|指|即|向|被|本|我们|运营方|开发者|经营者|提供者|运营者|主体|名称|称为|以下|简称|委托|包括|例如|提供给|给|至|将|：|:|“|「|\s)/u;
 
@@ -69,10 +69,11 @@ export function findOperator(document: PolicyDocument, structure: Structure, lex
 
 const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,12}/gu;
 const PHONE =
-  /(?<![\d-])(?:\+?86[\s-]?)?(?:400|800)[\s-]?\d{3}[\s-]?\d{3,4}(?![\d-])|(?<![\d-])0\d{2,3}[\s-]?\d{7,8}(?![\d-])|(?<![\d-])1[3-9]\d{9}(?!\d)|(?<![\d-])95\d{3,4}(?!\d)|(?<![\d-])\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d-])/gu;
+  /(?<![\d-])(?:\+?1[\s-])?\(?[2-9]\d{2}\)?[\s-]\d{3}[\s-]\d{4}(?![\d-])|(?<![\d-])(?:\+?86[\s-]?)?(?:400|800)[\s-]?\d{3}[\s-]?\d{3,4}(?![\d-])|(?<![\d-])0\d{2,3}[\s-]?\d{7,8}(?![\d-])|(?<![\d-])1[3-9]\d{9}(?!\d)|(?<![\d-])95\d{3,4}(?!\d)|(?<![\d-])\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d-])/gu;
 const PHONE_CUE = /电话|热线|客服|手机|联系|致电|拨打|phone|tel|call|hotline/iu;
 const ZH_ADDRESS = /(?:通讯地址|通信地址|联系地址|注册地址|办公地址|公司地址|邮寄地址|地址)\s*(?:为|是|[：:])\s*[：:]?\s*([^\n。；;]{6,80}?)(?=[。；;\n]|[，,]?\s*(?:邮编|邮政编码|电话|联系电话|邮箱|$))/gu;
-const EN_ADDRESS = /\b(?:address|write to us at|mail(?:ing)? address)\s*(?:is)?\s*[:：]?\s*([^\n.;]{8,120}?\d[^\n;]{0,60}?)(?=\.\s|;|\n|$)/giu;
+const EN_ADDRESS =
+  /\b(?:postal address|mailing address|registered address|office address|address|write to us at(?: the following address)?)\s*(?:is)?\s*[:：]\s*([^\n]{8,200}?)(?=\.\s*(?:\n|$)|\.\s+[A-Z]|;|\n|$)/giu;
 const FORM = /在线客服|人工客服|意见反馈|帮助与反馈|反馈与帮助|用户反馈|反馈入口|客服中心|帮助中心|举报入口|投诉入口|feedback form|contact form|online form|web form|in-app feedback|help center|help centre/giu;
 
 /** E-mail addresses, phone numbers (with a phone word nearby), postal addresses, feedback forms, contact links. */

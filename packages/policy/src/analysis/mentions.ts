@@ -123,6 +123,11 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
   for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
     const term = termAt(m[0], lexicon);
     if (!term) continue;
+    const end = m.index + m[0].length;
+    // "location-based" is not location; "location permission", "camera settings" name other things.
+    if (/^-\p{L}/u.test(body.slice(end, end + 2))) continue;
+    const nextWord = /^\s+([\p{L}-]+)/u.exec(body.slice(end))?.[1]?.toLowerCase();
+    if (nextWord && lexicon.modifierFollowers.has(nextWord)) continue;
     found.push({ start: sentence.start + m.index, end: sentence.start + m.index + m[0].length, category: term.category, sensitive: term.sensitive });
   }
   return found;
@@ -217,13 +222,13 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
   let from = 0;
   let listOpen = continued;
   let listNegated = false;
-  const verbs = new RegExp(`(${lexicon.collectVerbs.source})|${lexicon.shareVerbs.source}`, 'gu');
+  const verbs = new RegExp(`(${lexicon.collectVerbs.source})|${lexicon.shareVerbs.source}`, 'g' + lexicon.collectVerbs.flags);
   const push = (to: number) => {
     if (to <= from) return;
     const clauseText = body.slice(from, to);
     let objectsFrom = Infinity;
     let negated = listNegated;
-    const purposeFirst = new RegExp(`^\\s*(?:${lexicon.purposeTriggers.source})`, 'u').test(clauseText);
+    const purposeFirst = new RegExp(`^\\s*(?:${lexicon.purposeTriggers.source})`, lexicon.purposeTriggers.flags).test(clauseText);
     if (purposeFirst) listOpen = false;
     if (listOpen && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24)) objectsFrom = from;
     else {
@@ -283,7 +288,7 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     const continued =
       previous !== undefined &&
       openObjects.has(index - 1) &&
-      !/[。！？!?]\s*[*_]*\s*$/u.test(document.text.slice(previous.start, previous.end)) &&
+      !/[。！？!?.]\s*[*_]*\s*$/u.test(document.text.slice(previous.start, previous.end)) &&
       /^[\s*_]*$/u.test(document.text.slice(previous.end, sentence.start));
     if (!continued && !lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
     const clauses = clausesOf(document.text, sentence, lexicon, continued);

@@ -39,16 +39,24 @@ function stripMarkup(text: string): string {
   return text.replace(LEADING_MARKUP, '').replace(TRAILING_MARKUP, '').replace(/\\([.．、*_#])/gu, '$1');
 }
 
-function styleOf(block: PolicyBlock, text: string, boldShare: number): string | null {
+function styleOf(block: PolicyBlock, text: string, boldShare: number, language: string, nextLength: number): string | null {
   if (block.kind === 'heading') return `h${block.level ?? 1}`;
   if (block.kind === 'table-cell') return null;
   const plain = stripMarkup(text);
-  if (plain.length === 0 || plain.length > 60) return null;
+  // Latin headings are longer in characters ("How We Share, Transfer and Publicly Disclose Your Information").
+  if (plain.length === 0 || plain.length > (language === 'zh' ? 60 : 100)) return null;
   // A sentence is not a heading: headings do not end in a full stop and rarely hold a comma-separated clause.
-  if (/[。；;!！?？]$/u.test(plain)) return null;
+  if (/[。；;!！]$/u.test(plain) || (language === 'zh' && /[?？]$/u.test(plain))) return null;
+  if (/\.$/u.test(plain) && (plain.split(/\s+/u).length > 8 || /\.\s/u.test(plain))) return null;
   if ((plain.match(/[，,]/gu)?.length ?? 0) > 1) return null;
   for (const [style, pattern] of NUMBERING) if (pattern.test(plain)) return style;
   if (boldShare > 0.8 && plain.length <= 40) return 'bold';
+  // An unmarked English heading: a few capitalised words on their own line, before a longer paragraph.
+  if (language !== 'zh' && block.kind === 'paragraph' && nextLength > plain.length * 2 && /^[A-Z]/u.test(plain) && !/[.:,]$/u.test(plain)) {
+    const words = plain.split(/\s+/u);
+    const capitalised = words.filter((w) => /^[A-Z0-9&]/u.test(w)).length;
+    if (words.length <= 6 && capitalised * 2 >= words.length) return 'plain';
+  }
   return null;
 }
 
@@ -82,7 +90,8 @@ export interface Structure {
   headingKinds: SectionKind[][];
 }
 
-const SENTENCE_END = /[。！？；!?;]+|\n/gu;
+/** Sentence ends: Chinese and Latin stops; a Latin full stop only before a space and a capital (not "Co., Ltd. of", "e.g. a"). */
+const SENTENCE_END = /[。！？；!?;]+|\.(?=\s+[A-Z"“(])|\n/gu;
 
 /**
  * Sections and sentences. Every block becomes a section; its kinds are those of the headings it
@@ -94,7 +103,10 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
   const { text, blocks } = document;
   const emphasis = [...document.emphasis].sort((a, b) => a.start - b.start);
   const sorted = { ...document, emphasis };
-  const styles = blocks.map((b) => styleOf(b, text.slice(b.start, b.end), emphasisShare(sorted, b.start, b.end)));
+  const styles = blocks.map((b, i) => {
+    const next = blocks[i + 1];
+    return styleOf(b, text.slice(b.start, b.end), emphasisShare(sorted, b.start, b.end), lexicon.language, next ? next.end - next.start : 0);
+  });
 
   // Tables of contents: runs of consecutive heading-like blocks.
   const inContents = new Array<boolean>(blocks.length).fill(false);
@@ -126,7 +138,8 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
       const plain = stripMarkup(blockText);
       own = headingKinds(plain, lexicon);
       if (!inContents[i]) {
-        const level = levelOfStyle.get(style)!;
+        // An unmarked line heading ("Contact") closes whatever numbered chapter came before it.
+        const level = style === 'plain' ? 0 : levelOfStyle.get(style)!;
         while (stack.length && stack[stack.length - 1]!.level >= level) stack.pop();
         stack.push({ block: i, level, text: plain, kinds: own });
       }

@@ -15,8 +15,8 @@ const COLUMN_CUES: [Column, RegExp][] = [
 ];
 
 function columnOf(label: string): Column | null {
-  const clean = label.replace(/[*_`：:\s]/gu, '');
-  if (clean.length === 0 || clean.length > 24) return null;
+  const clean = label.replace(/[*_`：:]/gu, '').trim();
+  if (clean.length === 0 || clean.length > 40) return null;
   for (const [column, cue] of COLUMN_CUES) if (cue.test(clean)) return column;
   return null;
 }
@@ -34,6 +34,17 @@ function splitData(value: string): string[] {
     .filter((v) => v.length > 0 && v.length <= 40);
 }
 
+/** Whether `text` contains `term`; in space-separated languages, as whole words ("age" is not in "usage"). */
+function containsTerm(text: string, term: string, language: string): boolean {
+  const at = text.indexOf(term);
+  if (at < 0) return false;
+  if (language === 'zh') return true;
+  const word = /[\p{L}\p{N}]/u;
+  for (let i = at; i >= 0; i = text.indexOf(term, i + 1))
+    if (!word.test(text[i - 1] ?? '') && !word.test(text[i + term.length] ?? '')) return true;
+  return false;
+}
+
 /** The category of each data item: its longest PI term ("IP地址" is a network identifier, not an address). */
 function categoriesOf(items: string[], lexicon: Lexicon): string[] {
   const found = new Set<string>();
@@ -41,7 +52,7 @@ function categoriesOf(items: string[], lexicon: Lexicon): string[] {
     const lower = item.toLowerCase();
     let best: { length: number; category: string } | null = null;
     for (const [key, term] of lexicon.piTerms) {
-      if (term.category === 'general' || key.length < 2 || key.length <= (best?.length ?? 0) || !lower.includes(key)) continue;
+      if (term.category === 'general' || key.length < 2 || key.length <= (best?.length ?? 0) || !containsTerm(lower, key, lexicon.language)) continue;
       best = { length: key.length, category: term.category };
     }
     if (best) found.add(best.category);
