@@ -32,7 +32,17 @@ test('zh: sections, operator, contacts, 15 working days, dates and lists of a co
   assertConsistent(a);
   assert.equal(a.language, 'zh');
   const kinds = new Set(a.sections.flatMap((s) => s.kinds));
-  for (const kind of ['collection-use', 'user-provided', 'third-party', 'retention', 'security', 'user-rights', 'minors', 'policy-change', 'contact'] as const)
+  for (const kind of [
+    'collection-use',
+    'user-provided',
+    'third-party',
+    'retention',
+    'security',
+    'user-rights',
+    'minors',
+    'policy-change',
+    'contact',
+  ] as const)
     assert.ok(kinds.has(kind), `missing ${kind}`);
   assert.ok(!kinds.has('cookies'));
   assert.equal(a.operator?.name, '杭州示例网络科技有限公司');
@@ -98,7 +108,8 @@ test('zh: a minimal plain-text policy has few kinds, no operator, no lists', () 
   const a = analyse('minimal.txt');
   assertConsistent(a);
   const kinds = new Set(a.sections.flatMap((s) => s.kinds));
-  for (const kind of ['third-party', 'retention', 'security', 'minors', 'policy-change', 'cookies'] as const) assert.ok(!kinds.has(kind), kind);
+  for (const kind of ['third-party', 'retention', 'security', 'minors', 'policy-change', 'cookies'] as const)
+    assert.ok(!kinds.has(kind), kind);
   assert.equal(a.operator, null);
   assert.equal(a.responseTime, null);
   assert.equal(a.effectiveDate, null);

@@ -8,7 +8,8 @@ const ZH_COMPANY = /[\u4e00-\u9fa5A-Za-z0-9（）()·]{2,40}?(?:股份有限公�
 const EN_COMPANY =
   /\b[A-Z][A-Za-z0-9&'.-]*(?:[ ,]+(?:[A-Z][A-Za-z0-9&'.-]*|&)){0,6}[ ,]+(?:Co\.,? Ltd\.?|Company Limited|Ltd\.?|Limited|Inc\.?|LLC|L\.L\.C\.|GmbH|Corporation|Corp\.|S\.A\.|B\.V\.|Pte\.? Ltd\.?|PLC)/gu;
 /** Words that end the text before a company name inside a match (由北京某某有限公司 → 北京某某有限公司). */
-const ZH_NAME_LEAD = /^.*(?:由|是|为|系|指|即|向|被|本|我们|运营方|开发者|经营者|提供者|运营者|主体|名称|称为|以下|简称|委托|包括|例如|提供给|给|至|将|：|:|“|「|\s)/u;
+const ZH_NAME_LEAD =
+  /^.*(?:由|是|为|系|指|即|向|被|本|我们|运营方|开发者|经营者|提供者|运营者|主体|名称|称为|以下|简称|委托|包括|例如|提供给|给|至|将|：|:|“|「|\s)/u;
 
 export interface CompanyName {
   start: number;
@@ -50,10 +51,14 @@ export function findOperator(document: PolicyDocument, structure: Structure, lex
   const { text } = document;
   const companies = companyNames(text, 0, text.length, lexicon.language);
   if (companies.length === 0) return null;
-  const weDefinition = lexicon.language === 'zh' ? /^[^。；\n]{0,12}(简称|下称|称)[^。；\n]{0,6}(“|")?(我们|我方|本公司|公司)/u : /^[^.;\n]{0,40}\(?["“]?(we|us|our)\b/iu;
+  const weDefinition =
+    lexicon.language === 'zh'
+      ? /^[^。；\n]{0,12}(简称|下称|称)[^。；\n]{0,6}(“|")?(我们|我方|本公司|公司)/u
+      : /^[^.;\n]{0,40}\(?["“]?(we|us|our)\b/iu;
   for (const c of companies) {
     const before = text.slice(Math.max(0, c.start - 40), c.start);
-    if (weDefinition.test(text.slice(c.end, c.end + 40)) || lexicon.operatorCue.test(before)) return { start: c.start, end: c.end, text: c.name, name: c.name };
+    if (weDefinition.test(text.slice(c.end, c.end + 40)) || lexicon.operatorCue.test(before))
+      return { start: c.start, end: c.end, text: c.name, name: c.name };
   }
   const contactSections = new Set(structure.sections.flatMap((s, i) => (s.kinds.includes('contact') ? [i] : [])));
   for (const c of companies) {
@@ -71,10 +76,12 @@ const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})
 const PHONE =
   /(?<![\d-])(?:\+?1[\s-])?\(?[2-9]\d{2}\)?[\s-]\d{3}[\s-]\d{4}(?![\d-])|(?<![\d-])(?:\+?86[\s-]?)?(?:400|800)[\s-]?\d{3}[\s-]?\d{3,4}(?![\d-])|(?<![\d-])0\d{2,3}[\s-]?\d{7,8}(?![\d-])|(?<![\d-])1[3-9]\d{9}(?!\d)|(?<![\d-])95\d{3,4}(?!\d)|(?<![\d-])\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}(?![\d-])/gu;
 const PHONE_CUE = /电话|热线|客服|手机|联系|致电|拨打|phone|tel|call|hotline/iu;
-const ZH_ADDRESS = /(?:通讯地址|通信地址|联系地址|注册地址|办公地址|公司地址|邮寄地址|地址)\s*(?:为|是|[：:])\s*[：:]?\s*([^\n。；;]{6,80}?)(?=[。；;\n]|[，,]?\s*(?:邮编|邮政编码|电话|联系电话|邮箱|$))/gu;
+const ZH_ADDRESS =
+  /(?:通讯地址|通信地址|联系地址|注册地址|办公地址|公司地址|邮寄地址|地址)\s*(?:为|是|[：:])\s*[：:]?\s*([^\n。；;]{6,80}?)(?=[。；;\n]|[，,]?\s*(?:邮编|邮政编码|电话|联系电话|邮箱|$))/gu;
 const EN_ADDRESS =
   /\b(?:postal address|mailing address|registered address|office address|address|write to us at(?: the following address)?)\s*(?:is)?\s*[:：]\s*([^\n]{8,200}?)(?=\.\s*(?:\n|$)|\.\s+[A-Z]|;|\n|$)/giu;
-const FORM = /在线客服|人工客服|意见反馈|帮助与反馈|反馈与帮助|用户反馈|反馈入口|客服中心|帮助中心|举报入口|投诉入口|feedback form|contact form|online form|web form|in-app feedback|help center|help centre/giu;
+const FORM =
+  /在线客服|人工客服|意见反馈|帮助与反馈|反馈与帮助|用户反馈|反馈入口|客服中心|帮助中心|举报入口|投诉入口|feedback form|contact form|online form|web form|in-app feedback|help center|help centre/giu;
 
 /** E-mail addresses, phone numbers (with a phone word nearby), postal addresses, feedback forms, contact links. */
 export function findContacts(document: PolicyDocument, structure: Structure, lexicon: Lexicon): Contact[] {
@@ -102,13 +109,26 @@ export function findContacts(document: PolicyDocument, structure: Structure, lex
   }
   for (const m of text.matchAll(FORM)) add('form', m.index, m.index + m[0].length, m[0]);
   const contactSection = (at: number) => structure.sections.some((s) => s.start <= at && at < s.end && s.kinds.includes('contact'));
-  for (const link of document.links) if (contactSection(link.start) && /^https?:/iu.test(link.href)) add('url', link.start, link.end, link.href);
+  for (const link of document.links)
+    if (contactSection(link.start) && /^https?:/iu.test(link.href)) add('url', link.start, link.end, link.href);
   return contacts.sort((a, b) => a.start - b.start);
 }
 
 const ZH_NUMERAL: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
 const EN_NUMBER: Record<string, number> = {
-  one: 1, two: 2, three: 3, five: 5, seven: 7, ten: 10, fifteen: 15, twenty: 20, thirty: 30, forty: 40, 'forty-five': 45, sixty: 60, ninety: 90,
+  one: 1,
+  two: 2,
+  three: 3,
+  five: 5,
+  seven: 7,
+  ten: 10,
+  fifteen: 15,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  'forty-five': 45,
+  sixty: 60,
+  ninety: 90,
 };
 
 function zhNumber(s: string): number {
@@ -136,7 +156,8 @@ export function findResponseTime(document: PolicyDocument, structure: Structure,
     if (!lexicon.responseCue.test(body)) continue;
     const pattern = lexicon.language === 'zh' ? ZH_PERIOD : EN_PERIOD;
     for (const m of body.matchAll(pattern)) {
-      const days = lexicon.language === 'zh' ? zhNumber(m[1]!) : /^\d+$/u.test(m[1]!) ? Number(m[1]) : (EN_NUMBER[m[1]!.toLowerCase()] ?? NaN);
+      const days =
+        lexicon.language === 'zh' ? zhNumber(m[1]!) : /^\d+$/u.test(m[1]!) ? Number(m[1]) : (EN_NUMBER[m[1]!.toLowerCase()] ?? NaN);
       if (!Number.isFinite(days) || days <= 0 || days > 365) continue;
       // Retention periods and deadlines for users are not answers to requests.
       const after = body.slice(m.index + m[0].length, m.index + m[0].length + 30);
@@ -187,7 +208,9 @@ export function findEffectiveDate(document: PolicyDocument, lexicon: Lexicon): E
           kind = k;
         }
     }
-    if (!kind) for (const k of ['effective', 'updated', 'published'] as const) if (!kind && lexicon.effectiveCue[k].test(after.slice(0, 8))) kind = k;
+    if (!kind)
+      for (const k of ['effective', 'updated', 'published'] as const)
+        if (!kind && lexicon.effectiveCue[k].test(after.slice(0, 8))) kind = k;
     if (!kind) continue;
     const candidate: EffectiveDate = { start: m.index, end: m.index + m[0].length, text: m[0], date, kind };
     if (!best || rank[kind] < rank[best.kind]) best = candidate;

@@ -126,7 +126,10 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     listLead: compile(file.listLead, 'listLead', ci),
     userSubject: compile(file.userSubject, 'userSubject', ci),
     modifierFollowers: new Set(file.modifierFollowers),
-    sectionHeading: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.heading, `${kind}.heading`, ci)]),
+    sectionHeading: Object.entries(file.sections).map(([kind, cues]) => [
+      kind as SectionKind,
+      compile(cues.heading, `${kind}.heading`, ci),
+    ]),
     sectionBody: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.body, `${kind}.body`, ci)]),
     genericRecipients: new Map(file.recipients.generic.map((r) => [r.toLowerCase(), r])),
     platforms: new Map(file.recipients.platforms.map((r) => [r.toLowerCase(), r])),

@@ -128,7 +128,12 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
     if (/^-\p{L}/u.test(body.slice(end, end + 2))) continue;
     const nextWord = /^\s+([\p{L}-]+)/u.exec(body.slice(end))?.[1]?.toLowerCase();
     if (nextWord && lexicon.modifierFollowers.has(nextWord)) continue;
-    found.push({ start: sentence.start + m.index, end: sentence.start + m.index + m[0].length, category: term.category, sensitive: term.sensitive });
+    found.push({
+      start: sentence.start + m.index,
+      end: sentence.start + m.index + m[0].length,
+      category: term.category,
+      sensitive: term.sensitive,
+    });
   }
   return found;
 }

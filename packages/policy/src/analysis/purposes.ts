@@ -50,14 +50,28 @@ export function findPurposesAndPermissions(
         if (!matched) continue;
         const start = sentence.start + windowStart + matched.at;
         const end = sentence.start + m.index + m[0].length;
-        sentencePermissions.push({ start, end, text: text.slice(start, end), permissions: matched.permissions, purpose: null, section: sentence.section });
+        sentencePermissions.push({
+          start,
+          end,
+          text: text.slice(start, end),
+          permissions: matched.permissions,
+          purpose: null,
+          section: sentence.section,
+        });
       }
     }
     for (const m of body.matchAll(ANDROID_PERMISSION)) {
       const name = `android.permission.${m[1]}`;
       if (!knownPermissions.has(name) && !/^android\./u.test(m[0])) continue;
       const start = sentence.start + m.index;
-      sentencePermissions.push({ start, end: start + m[0].length, text: m[0], permissions: [name], purpose: null, section: sentence.section });
+      sentencePermissions.push({
+        start,
+        end: start + m[0].length,
+        text: m[0],
+        permissions: [name],
+        purpose: null,
+        section: sentence.section,
+      });
     }
 
     const sentencePurposes: Purpose[] = [];
@@ -76,7 +90,9 @@ export function findPurposesAndPermissions(
       });
       triggers.lastIndex = end - sentence.start;
     }
-    const firstPurpose: TextSpan | null = sentencePurposes[0] ? { start: sentencePurposes[0].start, end: sentencePurposes[0].end, text: sentencePurposes[0].text } : null;
+    const firstPurpose: TextSpan | null = sentencePurposes[0]
+      ? { start: sentencePurposes[0].start, end: sentencePurposes[0].end, text: sentencePurposes[0].text }
+      : null;
     for (const p of sentencePermissions) permissions.push({ ...p, purpose: firstPurpose });
     purposes.push(...sentencePurposes);
   }

@@ -17,9 +17,7 @@ function recipientPattern(lexicon: Lexicon): RegExp {
     const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
     const body = escaped.join('|');
     pattern =
-      lexicon.language === 'zh'
-        ? new RegExp(`(?:${body})`, 'gu')
-        : new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, 'giu');
+      lexicon.language === 'zh' ? new RegExp(`(?:${body})`, 'gu') : new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, 'giu');
     termPatterns.set(lexicon, pattern);
   }
   return pattern;
@@ -44,7 +42,15 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
     for (const s of sdkNames?.(body) ?? []) {
       const start = sentence.start + s.start;
       const end = sentence.start + s.end;
-      candidates.push({ start, end, text: text.slice(start, end), name: text.slice(start, end), kind: 'sdk', sdk: s.sdk, section: sentence.section });
+      candidates.push({
+        start,
+        end,
+        text: text.slice(start, end),
+        name: text.slice(start, end),
+        kind: 'sdk',
+        sdk: s.sdk,
+        section: sentence.section,
+      });
     }
     const pattern = recipientPattern(lexicon);
     pattern.lastIndex = 0;
@@ -54,7 +60,14 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
       const platform = lexicon.platforms.has(word.toLowerCase()) && !lexicon.genericRecipients.has(word.toLowerCase());
       // A platform word inside a longer one is not a party (微信号 is an account, not WeChat).
       if (platform && lexicon.language === 'zh' && /^[号账帐支]/u.test(text[start + word.length] ?? '')) continue;
-      candidates.push({ start, end: start + word.length, text: word, name: word, kind: platform ? 'company' : 'generic', section: sentence.section });
+      candidates.push({
+        start,
+        end: start + word.length,
+        text: word,
+        name: word,
+        kind: platform ? 'company' : 'generic',
+        section: sentence.section,
+      });
     }
     if (lexicon.language === 'zh' && candidates.some((c) => c.kind === 'generic' || c.kind === 'company')) {
       // A party word must be a word of the sentence: 个人 in 个人信息 is not a party.

@@ -23,7 +23,9 @@ const require = createRequire(import.meta.url);
  */
 function segmenter(lexicon: Lexicon): JiebaInstance {
   if (jieba) return jieba;
-  const { Jieba } = require('@node-rs/jieba') as { Jieba: { withDict(dict: Uint8Array): JiebaInstance & { loadDict(d: Uint8Array): void } } };
+  const { Jieba } = require('@node-rs/jieba') as {
+    Jieba: { withDict(dict: Uint8Array): JiebaInstance & { loadDict(d: Uint8Array): void } };
+  };
   const { dict } = require('@node-rs/jieba/dict.js') as { dict: Uint8Array };
   const instance = Jieba.withDict(dict);
   const ours = [...lexicon.piTerms.values()].filter((t) => !/\s/.test(t.term)).map((t) => `${t.term} 50000 n`);

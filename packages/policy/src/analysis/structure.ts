@@ -36,7 +36,10 @@ const LEADING_MARKUP = /^[\s#*_>`~\\|•·●○■□◆◇▪▫►▶※-]+/u
 const TRAILING_MARKUP = /[\s#*_`~\\|]+$/u;
 
 function stripMarkup(text: string): string {
-  return text.replace(LEADING_MARKUP, '').replace(TRAILING_MARKUP, '').replace(/\\([.．、*_#])/gu, '$1');
+  return text
+    .replace(LEADING_MARKUP, '')
+    .replace(TRAILING_MARKUP, '')
+    .replace(/\\([.．、*_#])/gu, '$1');
 }
 
 function styleOf(block: PolicyBlock, text: string, boldShare: number, language: string, nextLength: number): string | null {
@@ -105,12 +108,18 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
   const sorted = { ...document, emphasis };
   const styles = blocks.map((b, i) => {
     const next = blocks[i + 1];
-    return styleOf(b, text.slice(b.start, b.end), emphasisShare(sorted, b.start, b.end), lexicon.language, next ? next.end - next.start : 0);
+    return styleOf(
+      b,
+      text.slice(b.start, b.end),
+      emphasisShare(sorted, b.start, b.end),
+      lexicon.language,
+      next ? next.end - next.start : 0,
+    );
   });
 
   // Tables of contents: runs of consecutive heading-like blocks.
   const inContents = new Array<boolean>(blocks.length).fill(false);
-  for (let i = 0; i < blocks.length; ) {
+  for (let i = 0; i < blocks.length;) {
     let j = i;
     while (j < blocks.length && styles[j] !== null) j++;
     if (j - i >= 3) {

@@ -52,7 +52,8 @@ function categoriesOf(items: string[], lexicon: Lexicon): string[] {
     const lower = item.toLowerCase();
     let best: { length: number; category: string } | null = null;
     for (const [key, term] of lexicon.piTerms) {
-      if (term.category === 'general' || key.length < 2 || key.length <= (best?.length ?? 0) || !containsTerm(lower, key, lexicon.language)) continue;
+      if (term.category === 'general' || key.length < 2 || key.length <= (best?.length ?? 0) || !containsTerm(lower, key, lexicon.language))
+        continue;
       best = { length: key.length, category: term.category };
     }
     if (best) found.add(best.category);
@@ -60,7 +61,12 @@ function categoriesOf(items: string[], lexicon: Lexicon): string[] {
   return [...found].sort();
 }
 
-function rowOf(cells: Partial<Record<Column, Cell>>, document: PolicyDocument, lexicon: Lexicon, sdkNames?: SdkNameFinder): SdkTableRow | null {
+function rowOf(
+  cells: Partial<Record<Column, Cell>>,
+  document: PolicyDocument,
+  lexicon: Lexicon,
+  sdkNames?: SdkNameFinder,
+): SdkTableRow | null {
   const name = cells.name?.text.trim();
   if (!name) return null;
   const all = Object.values(cells);
@@ -103,7 +109,8 @@ export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkName
   const flush = () => {
     if (!current) return;
     const labels = current.cells.map((c) => columnOf(c.text));
-    const looksLikeHeader = labels.filter((l) => l !== null).length >= 2 && labels.includes('name') && current.cells.every((c) => c.text.length <= 30);
+    const looksLikeHeader =
+      labels.filter((l) => l !== null).length >= 2 && labels.includes('name') && current.cells.every((c) => c.text.length <= 30);
     if (!header && looksLikeHeader) header = labels;
     else if (header) {
       const cells: Partial<Record<Column, Cell>> = {};
