@@ -10,6 +10,16 @@ export {
   type SensitiveApiKind,
   type Sensitivity,
 } from './sensitive-apis.js';
+export {
+  findSdkNames,
+  sdkByName,
+  sdkNameIndex,
+  normalizeSdkName,
+  SdkNameIndex,
+  type SdkNameMatch,
+  type SdkNameVia,
+  type SdkNameEntry,
+} from './sdk-names.js';
 export { appTypes, appType, appTypesSource, type AppType, type NecessaryPI } from './app-types.js';
 export {
   platformPermissions,

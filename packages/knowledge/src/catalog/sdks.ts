@@ -87,6 +87,11 @@ export interface SdkEntry {
   within?: string | string[];
   /** Allows a one-segment package prefix (only for vendors that really own a top-level package). */
   singleSegmentRoot?: boolean;
+  /**
+   * Names policies use that the catalogue's name, vendor and packages cannot yield (`sdk-names.ts`
+   * derives the others); `sources.aliases` says why each is there.
+   */
+  aliases?: string[];
 }
 
 /** One file as read from disk, before validation: what the validator needs to check `id = file name`. */
@@ -194,5 +199,6 @@ function normalizeEntry(e: SdkEntry): SdkEntry {
     domains: Array.isArray(e.domains) ? e.domains : [],
     versionHints: Array.isArray(e.versionHints) ? e.versionHints : [],
     personalInformation: Array.isArray(e.personalInformation) ? e.personalInformation : [],
+    aliases: Array.isArray(e.aliases) ? e.aliases.filter((a): a is string => typeof a === 'string') : [],
   };
 }

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SDK_CATEGORIES, readSdkFiles, type SdkFile } from './sdks.js';
 import { knowledgeDataDir } from './data-file.js';
+import { normalizeSdkName } from './sdk-names.js';
 
 export interface SdkProblem {
   /** The file the problem is in (`jpush.json`). */
@@ -84,6 +85,8 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
   }
   const packageTrie = newNode();
   const componentTrie = newNode();
+  /** Normalised alias → the file that lists it: one alias, one SDK. */
+  const aliasOwners = new Map<string, string>();
 
   for (const f of files) {
     const file = f.file;
@@ -202,6 +205,29 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
       }
       if (!piIds) add(file, 'cannot check personalInformation: data/pi-categories.json is missing', 'personalInformation');
       else pi.forEach((p, i) => piIds!.has(p) || add(file, `unknown PI category "${p}"`, `personalInformation[${i}]`));
+    }
+
+    if (e.aliases !== undefined) {
+      const aliases = stringList('aliases', false);
+      const seen = new Set<string>();
+      aliases.forEach((alias, i) => {
+        const field = `aliases[${i}]`;
+        const key = normalizeSdkName(alias);
+        if (alias.trim() === '' || alias.length > 60) return add(file, 'an alias is a name of 1 to 60 characters', field);
+        if (key.length < 2) return add(file, `alias ${JSON.stringify(alias)} is too short to tell SDKs apart`, field);
+        if (seen.has(key))
+          return add(
+            file,
+            `alias ${JSON.stringify(alias)} repeats another alias of this SDK (they compare without case, spaces, "-" and "+")`,
+            field,
+          );
+        seen.add(key);
+        const owner = aliasOwners.get(key);
+        if (owner !== undefined && owner !== file) add(file, `alias ${JSON.stringify(alias)} is also an alias in ${owner}`, field);
+        else aliasOwners.set(key, file);
+      });
+      if (aliases.length > 0 && !(isObject(e.sources) && nonEmpty(e.sources.aliases)))
+        add(file, 'aliases need "sources.aliases": why each name cannot be derived from the name, vendor or packages', 'sources');
     }
 
     if (!isObject(e.sources) || !Object.values(e.sources).some(nonEmpty)) {
