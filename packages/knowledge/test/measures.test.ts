@@ -102,11 +102,22 @@ test('measures: rule ids as assigned to the automated rules', () => {
   assert.deepEqual([...rulesOf(10)].sort(), [
     'permission-purpose-metadata',
     'permissions-unrelated-to-app-type',
+    'policy-permission-unexplained',
     'sdk-requests-permissions',
   ]);
   assert.deepEqual(rulesOf(1), ['silent-install-capability']);
   assert.deepEqual([...rulesOf(20)].sort(), ['sdk-init-before-consent', 'sdk-requests-permissions']);
-  for (const n of [5, 7, 9, 11, 12, 16, 17, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
+  // The policy rules: measure 9 (plain rules, lists, highlighting), 11 (contact channel), 12 (response time).
+  assert.deepEqual([...rulesOf(9)].sort(), [
+    'policy-collected-pi-list',
+    'policy-required-elements',
+    'policy-sensitive-not-highlighted',
+    'policy-third-party-list',
+  ]);
+  assert.deepEqual(rulesOf(11), ['policy-required-elements']);
+  assert.deepEqual(rulesOf(12), ['policy-response-time']);
+  for (const n of [14, 19]) assert.ok(rulesOf(n).includes('policy-sdk-undisclosed'), `measure ${n}`);
+  for (const n of [5, 7, 16, 17, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
 });
 
 test('scenarios: the 31 of the 2019 认定方法 in categories of 4/4/9/6/3/5', () => {
@@ -120,7 +131,14 @@ test('scenarios: the 31 of the 2019 认定方法 in categories of 4/4/9/6/3/5', 
   }
   assert.equal(catalog.scenarios[0]!.id, 'cac2019-1.1');
   assert.equal(catalog.scenarios[30]!.id, 'cac2019-6.5');
-  assert.deepEqual(catalog.byId.get('cac2019-2.1')?.rules, ['sdk-disclosure-list']);
+  assert.deepEqual(catalog.byId.get('cac2019-2.1')?.rules, [
+    'sdk-disclosure-list',
+    'policy-required-elements',
+    'policy-third-party-list',
+    'policy-sdk-undisclosed',
+    'policy-permission-unexplained',
+    'policy-api-pi-unmentioned',
+  ]);
 });
 
 test('tasks: the 10 of 164号, four aspects', () => {

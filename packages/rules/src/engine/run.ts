@@ -62,7 +62,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
       seen.add(input.key);
       const finding: Finding = {
         ruleId: meta.id,
-        measures: [...meta.measures],
+        measures: input.measures ? meta.measures.filter((m) => input.measures!.includes(m)) : [...meta.measures],
         severity: setting?.severity ?? input.severity ?? meta.severity,
         message: input.message,
         evidence: input.evidence,

@@ -74,6 +74,12 @@ export interface FindingInput {
   key: string;
   /** Structured facts for machines (counts, names), kept in the JSON report. */
   data?: Record<string, unknown>;
+  /**
+   * The rule's measures this finding concerns, when it is about only some of them (a rule checking
+   * several elements of the policy: a missing complaint channel fails measure 11, a missing minors
+   * section does not). Default: all the rule's measures. Ids the rule does not serve are ignored.
+   */
+  measures?: string[];
 }
 
 export interface Finding {

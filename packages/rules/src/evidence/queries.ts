@@ -47,6 +47,26 @@ function commonPackagePrefix(a: string, b: string): string {
   return out.join('.');
 }
 
+/** PI categories an SDK's own code was seen reaching, and the sensitive APIs behind them, sorted. */
+export function sdkObservedPI(facts: PackageFacts, sdk: string): { pi: string[]; apis: string[] } {
+  const pi = new Set<string>();
+  const apis = new Set<string>();
+  for (const use of facts.sensitiveApis) {
+    if (!use.callers.some((c) => c.sdk === sdk)) continue;
+    apis.add(use.api);
+    if (use.pi) pi.add(use.pi);
+  }
+  return { pi: [...pi].sort(), apis: [...apis].sort() };
+}
+
+/**
+ * The SDKs a privacy policy must name: those collecting PI for their vendor (`tracker`), and any other
+ * seen reaching PI, except plain open-source libraries, which send nothing anywhere.
+ */
+export function sdkNeedsDisclosure(facts: PackageFacts, sdk: DetectedSdk): boolean {
+  return sdk.tracker || (sdkObservedPI(facts, sdk.id).pi.length > 0 && sdk.category !== 'open-source-library');
+}
+
 export function sdkName(facts: PackageFacts, id: string | null | undefined, lang: 'zh' | 'en'): string | null {
   if (!id) return null;
   const sdk = facts.sdks.find((s) => s.id === id);

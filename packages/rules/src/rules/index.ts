@@ -8,6 +8,16 @@ import { exportedComponents } from './exported-components.js';
 import { nonResettableIdentifiers } from './non-resettable-identifiers.js';
 import { permissionPurposeMetadata } from './permission-purpose-metadata.js';
 import { permissionsUnrelatedToAppType } from './permissions-unrelated-to-app-type.js';
+import { policyApiPiUnmentioned } from './policy-api-pi-unmentioned.js';
+import { policyAppTypeNecessaryPi } from './policy-app-type-necessary-pi.js';
+import { policyCollectedPiList } from './policy-collected-pi-list.js';
+import { policyPermissionUnexplained } from './policy-permission-unexplained.js';
+import { policyRequiredElements } from './policy-required-elements.js';
+import { policyResponseTime } from './policy-response-time.js';
+import { policySdkNotFound } from './policy-sdk-not-found.js';
+import { policySdkUndisclosed } from './policy-sdk-undisclosed.js';
+import { policySensitiveNotHighlighted } from './policy-sensitive-not-highlighted.js';
+import { policyThirdPartyList } from './policy-third-party-list.js';
 import { sdkDisclosureList } from './sdk-disclosure-list.js';
 import { sdkInitBeforeConsent } from './sdk-init-before-consent.js';
 import { sdkRequestsPermissions } from './sdk-requests-permissions.js';
@@ -28,6 +38,16 @@ export const allRules: readonly Rule[] = [
   nonResettableIdentifiers,
   permissionPurposeMetadata,
   permissionsUnrelatedToAppType,
+  policyApiPiUnmentioned,
+  policyAppTypeNecessaryPi,
+  policyCollectedPiList,
+  policyPermissionUnexplained,
+  policyRequiredElements,
+  policyResponseTime,
+  policySdkNotFound,
+  policySdkUndisclosed,
+  policySensitiveNotHighlighted,
+  policyThirdPartyList,
   sdkDisclosureList,
   sdkInitBeforeConsent,
   sdkRequestsPermissions,

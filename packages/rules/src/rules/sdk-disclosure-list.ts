@@ -1,18 +1,6 @@
 import { piCategory, sdkCategoryPurpose } from '@apprights/knowledge';
 import type { FindingInput, Rule } from '../engine/types.js';
-import type { PackageFacts } from '../evidence/package-facts.js';
-
-/** PI categories the SDK's own code was seen reaching, and the sensitive APIs behind them, sorted. */
-function observedPI(facts: PackageFacts, sdk: string): { pi: string[]; apis: string[] } {
-  const pi = new Set<string>();
-  const apis = new Set<string>();
-  for (const use of facts.sensitiveApis) {
-    if (!use.callers.some((c) => c.sdk === sdk)) continue;
-    apis.add(use.api);
-    if (use.pi) pi.add(use.pi);
-  }
-  return { pi: [...pi].sort(), apis: [...apis].sort() };
-}
+import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
 
 export const sdkDisclosureList: Rule = {
   meta: {
@@ -35,9 +23,9 @@ export const sdkDisclosureList: Rule = {
     const facts = evidence.package!;
     const findings: FindingInput[] = [];
     for (const sdk of facts.sdks) {
-      const { pi: observed, apis } = observedPI(facts, sdk.id);
       // Plain libraries send nothing to a vendor; any other SDK seen reaching PI needs disclosing, whatever its label.
-      if (!sdk.tracker && (observed.length === 0 || sdk.category === 'open-source-library')) continue;
+      if (!sdkNeedsDisclosure(facts, sdk)) continue;
+      const { pi: observed, apis } = sdkObservedPI(facts, sdk.id);
       const purpose = sdkCategoryPurpose(sdk.category);
       const pi = [...new Set([...sdk.personalInformation, ...observed])].sort();
       const piText = (lang: 'zh' | 'en') => pi.map((id) => piCategory(id)?.[lang] ?? id).join(lang === 'zh' ? '、' : ', ');

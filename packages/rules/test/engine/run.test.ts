@@ -154,3 +154,32 @@ test('globMatches: * is any run of characters, the rest literal, whole string; l
   assert.equal(globMatches('*a*a*a*a*a*a*b', long), false);
   assert.ok(performance.now() - started < 2000, 'no catastrophic backtracking');
 });
+
+test('runRules: a finding may concern only some of its rule’s measures, and coverage counts it only there', () => {
+  const rules = [rule('several', ['m1', 'm2'], () => [{ ...finding('only-m2'), measures: ['m2', 'not-served'] }, { ...finding('both') }])];
+  const result = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  const byKey = new Map(result.findings.map((f) => [f.message.en, f.measures]));
+  assert.deepEqual(byKey.get('only-m2'), ['m2']);
+  assert.deepEqual(byKey.get('both'), ['m1', 'm2']);
+  const onlyM2 = runRules(
+    evidenceOf(makeFacts()),
+    [rule('one', ['m1', 'm2'], () => [{ ...finding('x'), measures: ['m2'] }])],
+    emptyConfig(),
+  );
+  const coverage = computeCoverage(
+    [
+      { id: 'm1', evidence: ['apk'], rules: ['one'] },
+      { id: 'm2', evidence: ['apk'], rules: ['one'] },
+    ],
+    [rule('one', ['m1', 'm2'], () => [])],
+    onlyM2,
+    evidenceOf(makeFacts()),
+  );
+  assert.deepEqual(
+    coverage.map((c) => [c.measure, c.status, c.findings]),
+    [
+      ['m1', 'passed', 0],
+      ['m2', 'failed', 1],
+    ],
+  );
+});

@@ -1,0 +1,86 @@
+import { piCategory, sensitiveApi } from '@apprights/knowledge';
+import type { EvidenceRef, FindingInput, Rule, Severity } from '../engine/types.js';
+import type { SensitiveApiUse } from '../evidence/package-facts.js';
+import { callersBy, codeRef, describeCallers, sdkName } from '../evidence/queries.js';
+import { affirmed, listOf, piLabel, policyPassage, policyWhole } from '../evidence/policy.js';
+
+/** Code references quoted per finding. */
+const MAX_REFS = 10;
+
+export const policyApiPiUnmentioned: Rule = {
+  meta: {
+    id: 'policy-api-pi-unmentioned',
+    measures: ['miit26-08', 'cac2019-2.1'],
+    evidence: ['apk', 'policy'],
+    appliesTo: ['apk'],
+    severity: 'medium',
+    title: { zh: '代码读取的个人信息未在隐私政策中提及', en: 'Personal information the code reads is not in the privacy policy' },
+    description: {
+      zh: '26 号文第 8 条要求处理个人信息有明确、合理的目的，认定方法 2.1 要求逐一列明收集个人信息的目的、方式和范围（含第三方 SDK）。本规则按个人信息类别汇总应用自身代码和 SDK 调用的敏感接口（读取位置、通讯录、设备标识符、已安装应用列表、剪切板等），报告隐私政策没有提到的类别。代码中存在调用不等于运行时一定调用，但政策需覆盖应用可能收集的信息。',
+      en: 'Measure 8 of the 2023 notice asks for personal information to be processed only for a clear, reasonable purpose, and scenario 2.1 of the 2019 认定方法 for the purposes, means and scope of collection to be listed item by item, SDKs included. This rule groups the sensitive APIs the app’s own code and its SDKs call (location, contacts, device identifiers, the installed-app list, the clipboard …) by personal-information category and reports each category the policy never mentions. A call in the code is not proof that it runs, but the policy has to cover what the app can collect.',
+    },
+    fix: {
+      zh: '在隐私政策中写明这些个人信息的收集目的、方式和范围（由 SDK 收集的，在 SDK 清单中写明）；不需要的调用从代码中删除，或通过 SDK 配置关闭。',
+      en: 'State in the policy why, how and how much of this information is collected (in the SDK list for what SDKs collect); remove calls the app does not need, or switch them off in the SDK’s configuration.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const policy = evidence.policy!;
+    const libraries = new Set(facts.sdks.filter((s) => s.category === 'open-source-library').map((s) => s.id));
+    const byPi = new Map<string, SensitiveApiUse[]>();
+    for (const use of facts.sensitiveApis) {
+      if (!use.pi) continue;
+      const by = callersBy(use);
+      // Open-source libraries only wrap the call for whoever uses them (AndroidX compat classes).
+      if (by.own === 0 && by.unknown === 0 && by.sdks.every((id) => libraries.has(id))) continue;
+      byPi.set(use.pi, [...(byPi.get(use.pi) ?? []), use]);
+    }
+    const processed = new Set(affirmed(policy).map((m) => m.category));
+    // Every type the policy names anywhere ("we protect your location data" names location); older
+    // stored analyses lack the field.
+    const named = new Set(policy.mentionedCategories ?? []);
+    const findings: FindingInput[] = [];
+    for (const [pi, uses] of [...byPi].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (processed.has(pi)) continue;
+      // "我们不会收集您的通讯录" while the code reads it: worse than silence.
+      const denial = policy.dataMentions.find((m) => m.negated && m.category === pi);
+      if (!denial && named.has(pi)) continue;
+      const label = piLabel(pi);
+      const own = uses.reduce((n, u) => n + callersBy(u).own, 0);
+      const sdks = [...new Set(uses.flatMap((u) => callersBy(u).sdks))].sort();
+      const unknown = uses.reduce((n, u) => n + callersBy(u).unknown, 0);
+      const nonLibrary = sdks.filter((id) => !libraries.has(id));
+      let severity: Severity = piCategory(pi)?.sensitive ? 'high' : 'medium';
+      if (own === 0 && nonLibrary.length === 0) severity = 'low';
+      const apis = (lang: 'zh' | 'en') => listOf([...new Set(uses.map((u) => sensitiveApi(u.api)?.what[lang] ?? u.api))], lang, 6);
+      const who = (lang: 'zh' | 'en') => {
+        const parts: string[] = [];
+        if (own > 0) parts.push(lang === 'zh' ? '应用自身代码' : "the app's own code");
+        for (const id of sdks) parts.push(sdkName(facts, id, lang) ?? id);
+        if (unknown > 0)
+          parts.push(lang === 'zh' ? `${unknown} 处未识别来源的代码` : `${unknown} unidentified caller${unknown === 1 ? '' : 's'}`);
+        return parts.join(lang === 'zh' ? '、' : ', ') || describeCallers(facts, uses[0]!, lang);
+      };
+      const refs: EvidenceRef[] = [];
+      for (let round = 0; refs.length < MAX_REFS && round < 3; round++) {
+        for (const use of uses) {
+          const caller = use.callers[round];
+          if (caller && refs.length < MAX_REFS) refs.push(codeRef(use, caller));
+        }
+      }
+      refs.push(denial ? policyPassage(policy, denial.start, denial.end, denial.section) : policyWhole(policy));
+      findings.push({
+        key: pi,
+        severity: denial && severity !== 'low' ? 'high' : severity,
+        message: {
+          zh: `代码调用了涉及${label.zh}的接口（${apis('zh')}），调用方：${who('zh')}；${denial ? `隐私政策却声明不收集（“${denial.text}”）` : `隐私政策没有提到${label.zh}`}。`,
+          en: `The code calls APIs that reach ${label.en} (${apis('en')}), called by ${who('en')}; ${denial ? `yet the privacy policy says it is not collected ("${denial.text}")` : `the privacy policy never mentions ${label.en}`}.`,
+        },
+        evidence: refs,
+        data: { pi, apis: [...new Set(uses.map((u) => u.api))].sort(), own, sdks, unknown, deniedInPolicy: denial !== undefined },
+      });
+    }
+    return findings;
+  },
+};

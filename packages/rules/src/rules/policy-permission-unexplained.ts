@@ -1,0 +1,93 @@
+import { platformPermission } from '@apprights/knowledge';
+import type { PermissionMention } from '@apprights/policy';
+import type { FindingInput, Rule } from '../engine/types.js';
+import { isDangerousLevel } from '../evidence/queries.js';
+import { affirmed, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
+
+/** "相机（android.permission.CAMERA）": the platform label when the permission table has one. */
+function permissionLabel(name: string): { zh: string; en: string } {
+  const label = platformPermission(name)?.label;
+  const short = name.replace(/^android\.permission\./, '');
+  return { zh: label?.['zh-CN'] ? `“${label['zh-CN']}”（${short}）` : short, en: label?.en ? `"${label.en}" (${short})` : short };
+}
+
+export const policyPermissionUnexplained: Rule = {
+  meta: {
+    id: 'policy-permission-unexplained',
+    measures: ['miit26-10', 'cac2019-2.1'],
+    evidence: ['apk', 'policy'],
+    appliesTo: ['apk'],
+    severity: 'medium',
+    title: { zh: '隐私政策未说明危险权限的用途', en: 'The privacy policy does not explain dangerous permissions' },
+    description: {
+      zh: '26 号文第 10 条要求调用相册、通讯录、位置等权限时告知目的，第 9 条要求明示处理规则；应用商店也要求隐私政策列出所申请的权限及用途。本规则把清单文件中申请的危险权限与隐私政策比对：政策既没有说明该权限及其用途，也没有说明收集该权限所对应个人信息的目的时，逐个报告。',
+      en: 'Measure 10 of the 2023 notice asks for the purpose to be told when the album, contacts, location and similar are used, and measure 9 for the processing rules to be explicit; app stores also expect the policy to list the permissions requested and why. This rule compares the dangerous permissions in the manifest with the policy and reports each one the policy explains neither as a permission with its purpose nor through a purpose for the personal information it reaches.',
+    },
+    fix: {
+      zh: '在隐私政策（或其“权限调用说明”）中逐个列出申请的权限、对应功能和使用目的；不需要的权限从清单文件中删除。',
+      en: 'List each permission the app requests in the policy (or its permission annex) with the feature that uses it and why; remove permissions the app does not need.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const policy = evidence.policy!;
+    const mentions = new Map<string, PermissionMention>();
+    const withPurpose = new Set<string>();
+    for (const m of policy.permissions) {
+      for (const p of m.permissions) {
+        if (!mentions.has(p)) mentions.set(p, m);
+        if (m.purpose) withPurpose.add(p);
+      }
+    }
+    for (const purpose of policy.purposes) for (const p of purpose.permissions) withPurpose.add(p);
+    // PI categories the policy gives a purpose for ("为了向您推荐附近的服务，我们会收集您的位置信息").
+    const kept = new Set(affirmed(policy));
+    const purposeful = new Set<string>();
+    for (const purpose of policy.purposes) {
+      for (const i of purpose.data) {
+        const m = policy.dataMentions[i];
+        if (m && kept.has(m)) purposeful.add(m.category);
+      }
+    }
+    const dangerous = [...new Set(facts.permissions.filter((p) => isDangerousLevel(p.protectionLevel)).map((p) => p.name))].sort();
+    const findings: FindingInput[] = [];
+    for (const name of dangerous) {
+      if (withPurpose.has(name)) continue;
+      const pi = platformPermission(name)?.pi ?? null;
+      if (pi && purposeful.has(pi)) continue;
+      const label = permissionLabel(name);
+      const data = pi ? piLabel(pi) : null;
+      const mention = mentions.get(name);
+      const permissionRef = { kind: 'permission' as const, artifact: 'AndroidManifest.xml' as const, permission: name };
+      if (mention) {
+        findings.push({
+          key: name,
+          severity: 'low',
+          message: {
+            zh: `隐私政策提到了权限 ${label.zh}（“${snippet(policy, mention.start, mention.end)}”），但没有说明申请目的${data ? `，也没有说明收集${data.zh}的目的` : ''}。`,
+            en: `The privacy policy names the permission ${label.en} ("${snippet(policy, mention.start, mention.end)}") but gives no purpose for it${data ? `, nor for collecting ${data.en}` : ''}.`,
+          },
+          evidence: [permissionRef, policyPassage(policy, mention.start, mention.end, mention.section)],
+          data: { permission: name, pi, mentioned: true },
+        });
+        continue;
+      }
+      findings.push({
+        key: name,
+        // A runtime permission reaching no PI category (notifications) still needs a word, but matters less.
+        severity: pi ? 'medium' : 'low',
+        message: {
+          zh: data
+            ? `应用申请了危险权限 ${label.zh}（可获取${data.zh}），隐私政策既没有说明该权限及其用途，也没有说明收集${data.zh}的目的。`
+            : `应用申请了危险权限 ${label.zh}，隐私政策没有说明该权限及其用途。`,
+          en: data
+            ? `The app requests the dangerous permission ${label.en} (which reaches ${data.en}); the privacy policy neither explains the permission nor gives a purpose for collecting ${data.en}.`
+            : `The app requests the dangerous permission ${label.en}; the privacy policy does not explain it or its purpose.`,
+        },
+        evidence: [permissionRef, policyWhole(policy)],
+        data: { permission: name, pi, mentioned: false },
+      });
+    }
+    return findings;
+  },
+};

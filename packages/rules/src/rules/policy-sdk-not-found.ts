@@ -1,0 +1,66 @@
+import { loadSdkCatalog } from '@apprights/knowledge';
+import type { FindingInput, Rule } from '../engine/types.js';
+import { policyPassage, sharedNameOnly } from '../evidence/policy.js';
+
+/** Where the policy discloses an SDK: a row of its SDK table, or a recipient named in the prose. */
+interface Disclosure {
+  sdk: string;
+  start: number;
+  end: number;
+  /** As the policy writes it. */
+  name: string;
+  section?: number;
+  where: 'table' | 'text';
+}
+
+export const policySdkNotFound: Rule = {
+  meta: {
+    id: 'policy-sdk-not-found',
+    measures: ['miit26-14', 'tc260-sdk-disclosure'],
+    evidence: ['apk', 'policy'],
+    appliesTo: ['apk'],
+    severity: 'low',
+    title: { zh: '隐私政策列出的 SDK 在安装包中未检出', en: 'SDKs the policy lists are not in the package' },
+    description: {
+      zh: '26 号文第 14 条要求 APP 管理集成的 SDK 并如实公开。隐私政策列出、但安装包中未检出的 SDK，可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别。本规则把它们列出作为提示（低风险），便于核对清单是否仍然准确。',
+      en: 'Measure 14 of the 2023 notice asks apps to manage their SDKs and disclose them truthfully. An SDK the policy lists but the package does not contain may be used server-side, loaded at run time, removed from the app, or simply not recognised. This rule lists them as a warning (low) so the list can be checked for accuracy.',
+    },
+    fix: {
+      zh: '核对这些 SDK：已移除的从隐私政策清单中删去；服务器端使用或动态加载的，在清单中注明使用方式。',
+      en: 'Check each SDK: take removed ones out of the policy’s list; for server-side or dynamically loaded ones, say so in the list.',
+    },
+  },
+  check({ evidence }) {
+    const facts = evidence.package!;
+    const policy = evidence.policy!;
+    const present = new Set(facts.sdks.map((s) => s.id));
+    const disclosures = new Map<string, Disclosure>();
+    const note = (d: Disclosure) => {
+      if (!disclosures.has(d.sdk)) disclosures.set(d.sdk, d);
+    };
+    for (const row of policy.sdkTable) if (row.sdk) note({ sdk: row.sdk, start: row.start, end: row.end, name: row.name, where: 'table' });
+    for (const r of policy.recipients)
+      if (r.sdk) note({ sdk: r.sdk, start: r.start, end: r.end, name: r.name, section: r.section, where: 'text' });
+    const catalog = loadSdkCatalog();
+    const findings: FindingInput[] = [];
+    for (const d of [...disclosures.values()].sort((a, b) => a.start - b.start)) {
+      // Only a brand or vendor stands there ("友盟+"): which of its SDKs the policy means is not known.
+      if (present.has(d.sdk) || sharedNameOnly(policy, d.sdk, d.start, d.end)) continue;
+      const entry = catalog.get(d.sdk);
+      const name = entry?.name ?? { zh: d.name, en: d.name };
+      // A product of the same developer the package does contain: the policy may name the wrong one.
+      const sibling = entry ? facts.sdks.find((s) => s.vendor.zh === entry.vendor.zh) : undefined;
+      const where = d.where === 'table' ? { zh: '的 SDK 清单列出了', en: 'SDK list' } : { zh: '正文提到了', en: 'text' };
+      findings.push({
+        key: d.sdk,
+        message: {
+          zh: `隐私政策${where.zh}${name.zh}（“${d.name}”），但安装包中未检出该 SDK：它可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别${sibling ? `；安装包中有同一开发者的${sibling.name.zh}` : ''}。请确认清单仍然准确。`,
+          en: `The policy’s ${where.en} names ${name.en} ("${d.name}"), but the package does not contain it: it may be used server-side, loaded at run time, removed from the app, or not recognised${sibling ? `; the package has ${sibling.name.en} of the same developer` : ''}. Check that the list is still accurate.`,
+        },
+        evidence: [policyPassage(policy, d.start, d.end, d.section), { kind: 'sdk', sdk: d.sdk, name: name.en }],
+        data: { sdk: d.sdk, written: d.name, where: d.where, ...(sibling ? { sameDeveloperInPackage: sibling.id } : {}) },
+      });
+    }
+    return findings;
+  },
+};

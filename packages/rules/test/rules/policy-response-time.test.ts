@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadMeasureCatalog } from '@apprights/knowledge';
+import type { PolicyAnalysis } from '@apprights/policy';
+import { emptyConfig, parseConfig, runRules } from '../../src/index.js';
+import { calendarDaysFor, policyResponseTime } from '../../src/rules/policy-response-time.js';
+import { completePolicy, policyFrom, spanOf } from '../support/policy.js';
+
+const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) =>
+  policyResponseTime.check({ evidence: { policy }, options: { ...policyResponseTime.meta.options, ...options } });
+
+function promising(sentence: string, needle: string, days: number, workingDays: boolean): PolicyAnalysis {
+  const policy = policyFrom([
+    { text: '隐私政策正文。', kinds: ['collection-use'] },
+    { text: sentence, kinds: ['contact'], heading: '联系我们' },
+  ]);
+  return { ...policy, responseTime: { ...spanOf(policy, needle), days, workingDays } };
+}
+
+test('policy-response-time: the default limit is the catalogue’s 15 working days', () => {
+  assert.equal(loadMeasureCatalog().parameter('complaint.maxWorkingDays').value, 15);
+  assert.deepEqual(policyResponseTime.meta.options, { maxWorkingDays: 15 });
+  assert.equal(calendarDaysFor(15), 21);
+});
+
+test('policy-response-time: 15 working days or 21 calendar days pass; 30 days do not', () => {
+  assert.deepEqual(run(completePolicy()), []);
+  assert.deepEqual(run(promising('我们将在二十一天内答复您的请求。', '二十一天', 21, false)), []);
+  const found = run(promising('我们将在30天内回复您的投诉。', '30天', 30, false));
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.key, 'too-long');
+  assert.equal(found[0]!.severity, undefined); // the rule's: medium
+  assert.match(found[0]!.message.zh, /30 天内答复.*超过 15 个工作日（约 21 天）/);
+  assert.match(found[0]!.message.en, /30 calendar days/);
+  const ref = found[0]!.evidence[0]!;
+  assert.equal(ref.kind, 'policy');
+  if (ref.kind === 'policy') {
+    assert.equal(ref.section, '联系我们');
+    assert.equal(ref.text, '我们将在30天内回复您的投诉。');
+  }
+  assert.equal(run(promising('我们将在20个工作日内处理。', '20个工作日', 20, true))[0]!.key, 'too-long');
+});
+
+test('policy-response-time: no promise is a low finding about the policy as a whole', () => {
+  const policy = { ...completePolicy(), responseTime: null };
+  const [finding] = run(policy);
+  assert.equal(finding!.key, 'missing');
+  assert.equal(finding!.severity, 'low');
+  assert.deepEqual(finding!.evidence, [{ kind: 'policy', source: 'https://example.com/privacy.html' }]);
+});
+
+test('policy-response-time: the limit can be configured', () => {
+  const policy = promising('我们将在20个工作日内处理。', '20个工作日', 20, true);
+  assert.deepEqual(run(policy, { maxWorkingDays: 20 }), []);
+  const config = parseConfig({ rules: { 'policy-response-time': { options: { maxWorkingDays: 10 } } } });
+  const strict = runRules({ policy: completePolicy() }, [policyResponseTime], config);
+  assert.equal(strict.findings.length, 1);
+  assert.match(strict.findings[0]!.message.en, /10-working-day limit/);
+  assert.equal(runRules({ policy: completePolicy() }, [policyResponseTime], emptyConfig()).findings.length, 0);
+});
