@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { openSync, closeSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const apk = process.argv[2] ?? join(root, 'node_modules/appium-uiautomator2-server/apks/appium-uiautomator2-server-v10.6.6.apk');
@@ -95,8 +96,12 @@ if (stats.stages) console.log(`scan stages (ms):          ${JSON.stringify(stats
   const corpus = join(root, '..', 'shared', 'corpora', 'policies-zh', 'dev');
   const fixtures = join(root, 'packages', 'policy', 'test', 'fixtures');
   const files = existsSync(corpus)
-    ? readdirSync(corpus).filter((f) => f.endsWith('.txt')).map((f) => join(corpus, f))
-    : readdirSync(fixtures, { recursive: true }).filter((f) => /\.(txt|md|html)$/.test(f)).map((f) => join(fixtures, f));
+    ? readdirSync(corpus)
+        .filter((f) => f.endsWith('.txt'))
+        .map((f) => join(corpus, f))
+    : readdirSync(fixtures, { recursive: true })
+        .filter((f) => /\.(txt|md|html)$/.test(f))
+        .map((f) => join(fixtures, f));
   const texts = files.map((f) => ({ name: f, text: readFileSync(f, 'utf8') }));
   const characters = texts.reduce((n, t) => n + t.text.length, 0);
   const require = createRequire(join(root, 'packages/policy/package.json'));

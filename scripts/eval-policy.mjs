@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -160,7 +161,11 @@ else {
     `\ndata mentions (数据)   gold ${d.gold}, predicted ${d.predicted}: recall ${pct(d.recall)} (${mark(d.recall >= 0.85)}), precision ${pct(d.precision)} (${mark(d.precision >= 0.8)}); precision in span-annotated paragraphs ${pct(d.precisionInSpanAnnotatedParagraphs)}`,
   );
   const r = result.recipients;
-  console.log(`recipients (受试者)    gold ${r.gold}, predicted ${r.predicted}: recall ${pct(r.recall)}, precision ${pct(r.precision)}; in span-annotated paragraphs ${pct(r.precisionInSpanAnnotatedParagraphs)}`);
-  console.log(`analysis time         ${result.analysisMsPer10kChars.toFixed(1)} ms per 10,000 characters (in-process, after the first policy loads the segmenter)`);
+  console.log(
+    `recipients (受试者)    gold ${r.gold}, predicted ${r.predicted}: recall ${pct(r.recall)}, precision ${pct(r.precision)}; in span-annotated paragraphs ${pct(r.precisionInSpanAnnotatedParagraphs)}`,
+  );
+  console.log(
+    `analysis time         ${result.analysisMsPer10kChars.toFixed(1)} ms per 10,000 characters (in-process, after the first policy loads the segmenter)`,
+  );
   if (errors.length) console.log(`\n${errors.join('\n')}`);
 }

@@ -13,6 +13,8 @@ import { SDK_CATEGORIES } from '@apprights/knowledge';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
+import { PolicyInputError } from '@apprights/policy';
+import { POLICY_HELP, runPolicy, type PolicyReportFormat } from './commands/policy.js';
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
 type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
@@ -39,10 +41,38 @@ const checkOptions = {
     ]),
 };
 
+/** A positive number from the command line, or a usage error naming the option (exit 2). */
+function positive(option: string, integer: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new CommanderError(
+        ExitCode.usage,
+        'commander.invalidArgument',
+        `${option} takes a positive ${integer ? 'whole ' : ''}number, not ${value} / ${option} 须为正${integer ? '整' : ''}数`,
+      );
+    return n;
+  };
+}
+
+const policyOptions = {
+  timeout: (flag: string) =>
+    new Option(
+      `${flag} <seconds>`,
+      'give up on a policy URL after this long (default 20) / 读取隐私政策网址的超时秒数（默认 20）',
+    ).argParser(positive(flag, false)),
+  maxSize: (flag: string) =>
+    new Option(`${flag} <bytes>`, 'largest policy read, file or URL (default 4194304) / 隐私政策大小上限（字节，默认 4 MiB）').argParser(
+      positive(flag, true),
+    ),
+};
+
 const SCAN_HELP = `
 Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 unreadable input,
 4 cannot write the output, 70 internal error.
 Formats / 格式: text (terminal), json (schemas/scan-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
+Privacy policy / 隐私政策: --policy FILE|URL checks the app's policy with it and keeps the analysis in the report
+(see apprights policy --help). 同时检测隐私政策，分析结果保存在报告中。
 Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
 
 /** The file a command is working on, so error messages can name it. */
@@ -86,15 +116,60 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       ),
   )
     .addOption(checkOptions.failOn())
+    .option('--policy <file-or-url>', 'check the privacy policy (file or http(s) URL) with the package / 同时检测隐私政策（文件或网址）')
+    .addOption(policyOptions.timeout('--policy-timeout'))
     .addHelpText('after', SCAN_HELP)
     .action(
       async (
         file: string,
-        options: { format: ScanFormat; output?: string; lang?: string; progress: boolean; keepGoing?: boolean } & CheckFlags,
+        options: {
+          format: ScanFormat;
+          output?: string;
+          lang?: string;
+          progress: boolean;
+          keepGoing?: boolean;
+          policy?: string;
+          policyTimeout?: number;
+        } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
         currentFile.value = file;
         setExit(await runScan(file, { ...options, lang, version: packageVersion, stats }));
+      },
+    );
+
+  program
+    .command('policy')
+    .description('read a privacy policy (file or URL), analyse it and check it / 读取、分析并检测隐私政策（文件或网址）')
+    .argument('<file-or-url>', 'the policy: HTML, Markdown or text file, or an http(s) URL / 隐私政策文件或网址')
+    .addOption(
+      new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+    )
+    .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
+    .addOption(langOption())
+    .option('--no-progress', 'do not draw the progress line / 不显示进度')
+    .addOption(policyOptions.timeout('--timeout'))
+    .addOption(policyOptions.maxSize('--max-size'))
+    .addOption(checkOptions.appType())
+    .addOption(checkOptions.storeListing())
+    .addOption(checkOptions.config())
+    .addOption(checkOptions.noConfig())
+    .addOption(checkOptions.failOn())
+    .addHelpText('after', POLICY_HELP)
+    .action(
+      async (
+        input: string,
+        options: {
+          format: PolicyReportFormat;
+          output?: string;
+          lang?: string;
+          progress: boolean;
+          timeout?: number;
+          maxSize?: number;
+        } & CheckFlags,
+      ) => {
+        const lang = detectLang(options.lang);
+        setExit(await runPolicy(input, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -244,6 +319,10 @@ export async function main(argv: string[]): Promise<number> {
       // I/O messages already name the path; format errors get the file they concern.
       const where = error.code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${where}${error.message}\n`);
+      exitCode = ExitCode.badInput;
+    } else if (error instanceof PolicyInputError) {
+      // The message names the file or URL and the problem (HTTP status, timeout, size, type).
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.badInput;
     } else if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);

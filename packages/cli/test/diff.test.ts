@@ -275,14 +275,14 @@ test('unreadable inputs: exit 3 with a message naming the file, no stack trace',
   assert.match(zh.stderr, /^apprights: 错误: .*corrupt\.json：不是有效的 JSON/);
 });
 
-test('a stored report is checked before it is trusted: a damaged 1.2 report names the wrong place, an older one is refused', async () => {
+test('a stored report is checked before it is trusted: a damaged current report names the wrong place, an older one is refused', async () => {
   const scanned = await runCliAsync(['scan', v1, '--format', 'json', '--no-config']);
   assert.equal(scanned.status, 0, describeRun(scanned));
   const good = JSON.parse(scanned.stdout) as Record<string, unknown>;
   const damaged = writeTemp(dir, 'damaged.json', JSON.stringify({ ...good, sdks: [{ id: 5 }] }));
   const r = await runCliAsync(['diff', damaged, v1]);
   assert.equal(r.status, 3, describeRun(r));
-  assert.match(r.stderr, /damaged\.json: not a valid AppRights scan report 1\.2\.0: \/sdks\/0 /);
+  assert.match(r.stderr, /damaged\.json: not a valid AppRights scan report 1\.3\.0: \/sdks\/0 /);
   assertNoStack(r.stderr);
   // A 1.1 report predates the sections the schema now requires; a broken one still ends as bad input.
   const older = writeTemp(dir, 'older.json', JSON.stringify({ ...good, schemaVersion: '1.1.0', sdks: [{ id: 5 }] }));

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { repoRoot } from '../../apk/test/support/fixtures.js';
 
 export { repoRoot };
@@ -91,18 +94,60 @@ export function writeTemp(dir: string, name: string, bytes: Uint8Array | string)
   return path;
 }
 
-const validators = new Map<string, ValidateFunction>();
+const SCHEMAS = ['scan-report', 'policy-report', 'verify-report', 'diff-report'] as const;
+export type SchemaName = (typeof SCHEMAS)[number];
 
-/** Validates against one of packages/cli/schemas/*.json (draft 2020-12); returns the errors as text. */
-export function schemaErrors(schema: 'scan-report' | 'verify-report', data: unknown): string | undefined {
-  let validate = validators.get(schema);
-  if (!validate) {
-    const json = JSON.parse(readFileSync(join(repoRoot, `packages/cli/schemas/${schema}.schema.json`), 'utf8')) as object;
-    validate = new Ajv2020({ allErrors: true, strict: true }).compile(json);
-    validators.set(schema, validate);
+let ajv: Ajv2020 | undefined;
+
+/**
+ * Validates against one of packages/cli/schemas/*.json (draft 2020-12); returns the errors as text.
+ * All schemas share one validator, because the scan and policy reports refer to each other's parts.
+ */
+export function schemaErrors(schema: SchemaName, data: unknown): string | undefined {
+  if (!ajv) {
+    ajv = new Ajv2020({ allErrors: true, strict: true });
+    for (const name of SCHEMAS)
+      ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, `packages/cli/schemas/${name}.schema.json`), 'utf8')) as object, name);
   }
+  const validate = ajv.getSchema(schema) as ValidateFunction;
   if (validate(data)) return undefined;
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+}
+
+/** The SARIF 2.1.0 schema ships in this pinned devDependency; it is not copied into the repository. */
+export const SARIF_SCHEMA_PACKAGE = '@microsoft/jest-sarif';
+const SCHEMA_FILE = `${SARIF_SCHEMA_PACKAGE}/lib/schemas/sarif-2.1.0-rtm.5.json`;
+
+/** RFC 3986 characters only; percent signs must start an escape. */
+const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
+
+/**
+ * The schema is draft-04, which Ajv 8 does not load as such. Its only draft-04-only keyword is the
+ * root `id`; renamed to `$id`, the draft-07 validator reads it the same way. A later schema copy
+ * that leaned on other draft-04 semantics (boolean exclusiveMinimum) is refused rather than
+ * silently read differently.
+ */
+export function sarifValidator(): ValidateFunction {
+  let path: string;
+  try {
+    path = createRequire(import.meta.url).resolve(SCHEMA_FILE);
+  } catch {
+    assert.fail(`${SCHEMA_FILE} not found: the SARIF schema comes from the ${SARIF_SCHEMA_PACKAGE} devDependency (npm ci installs it)`);
+  }
+  const text = readFileSync(path, 'utf8');
+  assert.doesNotMatch(text, /"exclusive(?:Minimum|Maximum)"\s*:\s*(?:true|false)/, 'draft-04 boolean exclusive bounds need another loader');
+  const schema = JSON.parse(text) as Record<string, unknown>;
+  assert.match(String(schema.$schema), /draft-04/);
+  delete schema.$schema;
+  schema.$id = schema.id;
+  delete schema.id;
+  // The published rtm.5 pattern for `language` is not a valid Unicode-mode regular expression
+  // (a stray `]`); draft-04 patterns are plain ECMA 262 ones, which is what this option gives.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  ajv.addFormat('uri', (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && URI_CHARS.test(s));
+  ajv.addFormat('uri-reference', (s: string) => URI_CHARS.test(s));
+  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
+  return ajv.compile(schema);
 }
 
 /** A minimal view of the scan report, for typed access in assertions. */

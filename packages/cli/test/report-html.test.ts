@@ -417,3 +417,36 @@ test('markdown checks: coverage table of 26, findings under their measures, SDK 
   assert.match(zh, /^## 26 项措施覆盖情况$/m);
   assert.match(zh, /^### 第 13 条 · /m);
 });
+
+test(
+  'html: the privacy-policy report renders in Chromium without errors, switches language, and shows the policy as text',
+  { skip: skipBrowser },
+  async () => {
+    const policy = join(dir, '隐私政策.html');
+    writeFileSync(
+      policy,
+      '<html><head><title>示例隐私政策 &lt;img src=x onerror=alert(1)&gt;</title></head><body><h1>示例隐私政策</h1>' +
+        '<h2>一、我们收集的信息</h2><p>我们会收集您的<strong>精确位置信息</strong>和设备标识符（Android ID）。</p>' +
+        '<h2>二、联系我们</h2><p>邮箱 privacy@example.cn，我们将在15个工作日内答复。</p></body></html>',
+    );
+    const out = join(dir, 'policy-report.html');
+    const r = await runCliAsync(['policy', policy, '--no-config', '--format', 'html', '-o', out]);
+    assert.equal(r.status, 0, describeRun(r));
+    await withPage(async (page) => {
+      await page.goto(pathToFileURL(out).href);
+      assert.match(await page.eval<string>('document.title'), /^AppRights privacy-policy report: 示例隐私政策 <img src=x/);
+      assert.equal(await page.eval('document.querySelectorAll("img, iframe").length'), 0, 'the title is text');
+      assert.equal(await page.eval('document.querySelectorAll("table.matrix tr[data-measure]").length'), 26);
+      for (const id of ['policy', 'summary', 'findings', 'policy-data', 'policy-sdks', 'coverage'])
+        assert.equal(await page.eval(`document.querySelectorAll("section#${id}").length`), 1, id);
+      assert.match(await page.text(), /Privacy policy/);
+      await page.click('#lang-toggle');
+      assert.equal(await page.eval('document.documentElement.lang'), 'zh-CN');
+      const chinese = await page.text();
+      assert.match(chinese, /隐私政策检测报告/);
+      assert.match(chinese, /答复时限/);
+      assert.deepEqual(page.dialogs, [], 'no alert() ran');
+      assert.deepEqual(page.errors, []);
+    });
+  },
+);

@@ -6,49 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { allRules, type ScanReport } from '@apprights/rules';
 import { renderSarif } from '../src/report/sarif.js';
 import { realApks } from '../../apk/test/support/fixtures.js';
-import { describeRun, repoRoot, runCliAsync, tempDir, writeTemp } from './helpers.js';
-
-const SCHEMA_PACKAGE = '@microsoft/jest-sarif';
-const SCHEMA_FILE = `${SCHEMA_PACKAGE}/lib/schemas/sarif-2.1.0-rtm.5.json`;
-
-/** RFC 3986 characters only; percent signs must start an escape. */
-const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
-
-/**
- * The schema is draft-04, which Ajv 8 does not load as such. Its only draft-04-only keyword is the
- * root `id`; renamed to `$id`, the draft-07 validator reads it the same way. A later schema copy
- * that leaned on other draft-04 semantics (boolean exclusiveMinimum) is refused rather than
- * silently read differently.
- */
-function sarifValidator(): ValidateFunction {
-  let path: string;
-  try {
-    path = createRequire(import.meta.url).resolve(SCHEMA_FILE);
-  } catch {
-    assert.fail(`${SCHEMA_FILE} not found: the SARIF schema comes from the ${SCHEMA_PACKAGE} devDependency (npm ci installs it)`);
-  }
-  const text = readFileSync(path, 'utf8');
-  assert.doesNotMatch(text, /"exclusive(?:Minimum|Maximum)"\s*:\s*(?:true|false)/, 'draft-04 boolean exclusive bounds need another loader');
-  const schema = JSON.parse(text) as Record<string, unknown>;
-  assert.match(String(schema.$schema), /draft-04/);
-  delete schema.$schema;
-  schema.$id = schema.id;
-  delete schema.id;
-  // The published rtm.5 pattern for `language` is not a valid Unicode-mode regular expression
-  // (a stray `]`); draft-04 patterns are plain ECMA 262 ones, which is what this option gives.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  ajv.addFormat('uri', (s: string) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(s) && URI_CHARS.test(s));
-  ajv.addFormat('uri-reference', (s: string) => URI_CHARS.test(s));
-  ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i);
-  return ajv.compile(schema);
-}
+import {
+  describeRun,
+  repoRoot,
+  runCliAsync,
+  SARIF_SCHEMA_PACKAGE as SCHEMA_PACKAGE,
+  sarifValidator,
+  tempDir,
+  writeTemp,
+} from './helpers.js';
 
 interface SarifLocation {
   physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string; index?: number } };

@@ -8,4 +8,5 @@ export * from './engine/run.js';
 export * from './report/scan-report.js';
 export { allRules, ruleById } from './rules/index.js';
 export * from './report/assemble.js';
+export * from './report/policy-report.js';
 export * from './diff/index.js';

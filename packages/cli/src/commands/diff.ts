@@ -150,11 +150,16 @@ function readReport(file: string): ScanReport {
 
 let validator: Promise<ValidateFunction> | undefined;
 
-/** Compiled once per run (two JSON inputs share it), and loaded only here: most commands never need it. */
+/**
+ * Compiled once per run (two JSON inputs share it), and loaded only here: most commands never need
+ * it. The policy report schema comes along because the scan report's `policy` is defined there.
+ */
 function scanReportValidator(): Promise<ValidateFunction> {
   validator ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => {
-    const schema = JSON.parse(readFileSync(join(packageRoot, 'schemas/scan-report.schema.json'), 'utf8')) as object;
-    return new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const load = (name: string) => JSON.parse(readFileSync(join(packageRoot, `schemas/${name}.schema.json`), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    ajv.addSchema(load('policy-report'));
+    return ajv.compile(load('scan-report'));
   });
   return validator;
 }

@@ -11,6 +11,8 @@ import { renderHtml } from '../report/html.js';
 import type { Stats } from '../stats.js';
 import { emit } from '../output.js';
 import { resolveChecks, type CheckOptions } from './checks.js';
+import { readAndAnalysePolicy } from './policy.js';
+import type { PolicyAnalysis } from '@apprights/policy';
 
 export type ScanFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
 
@@ -20,12 +22,18 @@ export interface ReportOptions extends CheckOptions {
   keepGoing?: boolean;
   version: string;
   stats: Stats;
+  /** The privacy policy, analysed, checked together with the package. */
+  policyAnalysis?: PolicyAnalysis;
 }
 
 export interface ScanOptions extends ReportOptions {
   format: ScanFormat;
   output?: string;
   failOn?: Severity | 'none';
+  /** `--policy FILE|URL`. */
+  policy?: string;
+  /** `--policy-timeout SECONDS`. */
+  policyTimeout?: number;
 }
 
 const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
@@ -65,6 +73,7 @@ export async function produceReport(file: string, options: ReportOptions): Promi
         config: checks.config,
         failOn: checks.failOn,
         ...(checks.store ? { store: checks.store } : {}),
+        ...(options.policyAnalysis ? { evidence: { policy: options.policyAnalysis } } : {}),
       }),
     );
   } finally {
@@ -74,7 +83,17 @@ export async function produceReport(file: string, options: ReportOptions): Promi
 }
 
 export async function runScan(file: string, options: ScanOptions): Promise<number> {
-  const report = await produceReport(file, options);
+  let policyAnalysis: PolicyAnalysis | undefined;
+  if (options.policy !== undefined) {
+    // Before the package: a mistyped URL should fail at once, not after a long scan.
+    const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
+    try {
+      policyAnalysis = await readAndAnalysePolicy(options.policy, { ...options, timeout: options.policyTimeout, progress });
+    } finally {
+      progress.clear();
+    }
+  }
+  const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}) });
   const rendered =
     options.format === 'json'
       ? JSON.stringify(report, null, 2)

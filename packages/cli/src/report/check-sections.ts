@@ -1,6 +1,6 @@
 import { loadMeasureCatalog } from '@apprights/knowledge';
-import type { CoverageStatus, ScanReport } from '@apprights/rules';
-import { EVIDENCE_LABELS, evidenceView, STATUS_LABELS } from './check-views.js';
+import type { CoverageStatus } from '@apprights/rules';
+import { EVIDENCE_LABELS, evidenceView, STATUS_LABELS, type CheckResults } from './check-views.js';
 import { t, type Lang } from '../i18n.js';
 import type { Section } from './sections.js';
 
@@ -13,7 +13,7 @@ function where(ref: Parameters<typeof evidenceView>[0]): string {
 }
 
 /** Coverage of the 26 measures and the findings, for the terminal report (Markdown has markdown-checks.ts). */
-export function checkSections(report: ScanReport, lang: Lang): Section[] {
+export function checkSections(report: CheckResults, lang: Lang): Section[] {
   const catalog = loadMeasureCatalog();
   const title = (id: string) => {
     const m = catalog.byId.get(id);

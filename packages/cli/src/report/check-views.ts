@@ -50,6 +50,12 @@ export const EVIDENCE_LABELS: Record<EvidenceKind, Bilingual> = {
   org: { en: 'organisational records', zh: '企业内部管理记录' },
 };
 
+/**
+ * What the check renderers read. The scan report has it all; the policy report has no package, so
+ * no SDK list to disclose.
+ */
+export type CheckResults = Pick<ScanReport, 'findings' | 'coverage' | 'rules'> & { sdks?: ScanReport['sdks'] };
+
 export function pick(lang: Lang, text: Bilingual): string {
   return lang === 'zh' ? text.zh : text.en;
 }
@@ -78,7 +84,7 @@ const OTHER_GROUP: Bilingual = { en: 'Other', zh: '其他' };
  * The coverage entries under their catalogue groups, in catalogue order. An entry the catalogue
  * does not know (a report from another AppRights version) still shows, under "Other".
  */
-export function coverageGroups(report: ScanReport): MeasureGroupView[] {
+export function coverageGroups(report: Pick<CheckResults, 'coverage'>): MeasureGroupView[] {
   const catalog = loadMeasureCatalog();
   const groups = new Map<string, MeasureGroupView>(
     catalog.groups.map((g) => [g.id, { id: g.id, title: { en: g.en, zh: g.zh }, measures: [] }]),
@@ -107,7 +113,7 @@ export interface FindingGroup {
  * Findings under each measure they serve, in measure order. A finding serving two measures is
  * listed under both, because a reader works through the report one measure at a time.
  */
-export function findingsByMeasure(report: ScanReport): FindingGroup[] {
+export function findingsByMeasure(report: CheckResults): FindingGroup[] {
   const views = coverageGroups(report).flatMap((g) => g.measures);
   const groups: FindingGroup[] = views.map((measure) => ({ measure, findings: [] }));
   const loose: Finding[] = [];
@@ -164,9 +170,7 @@ export function evidenceView(ref: EvidenceRef): EvidenceView {
     case 'policy':
       return {
         artifact: null,
-        where: ['policy', ref.section, ref.start !== undefined && `@${ref.start}`, ref.text && `“${ref.text}”`]
-          .filter(Boolean)
-          .join(' '),
+        where: ['policy', ref.section, ref.start !== undefined && `@${ref.start}`, ref.text && `“${ref.text}”`].filter(Boolean).join(' '),
         sdk: null,
       };
     case 'trace':
@@ -207,13 +211,14 @@ function piLabel(id: string): PiLabel {
  * shows exactly the list the rule produced (and none when the rule was disabled). The other SDKs come
  * back apart, so the list can be pasted as it is.
  */
-export function sdkDisclosures(report: ScanReport): { disclose: SdkDisclosure[]; libraries: DetectedSdk[] } {
+export function sdkDisclosures(report: CheckResults): { disclose: SdkDisclosure[]; libraries: DetectedSdk[] } {
+  const sdks = report.sdks ?? [];
   const disclose: SdkDisclosure[] = [];
   const listed = new Set<string>();
   for (const finding of report.findings) {
     if (finding.ruleId !== 'sdk-disclosure-list' || !finding.data) continue;
     const data = finding.data as { sdk?: string; observedPersonalInformation?: string[]; apis?: string[] };
-    const sdk = report.sdks.find((s) => s.id === data.sdk);
+    const sdk = sdks.find((s) => s.id === data.sdk);
     if (!sdk || listed.has(sdk.id)) continue;
     listed.add(sdk.id);
     disclose.push({
@@ -226,5 +231,5 @@ export function sdkDisclosures(report: ScanReport): { disclose: SdkDisclosure[];
       privacyPolicy: sdk.privacyPolicy && /^https?:\/\/[^\s"'<>]+$/.test(sdk.privacyPolicy) ? sdk.privacyPolicy : null,
     });
   }
-  return { disclose, libraries: report.sdks.filter((s) => !listed.has(s.id)) };
+  return { disclose, libraries: sdks.filter((s) => !listed.has(s.id)) };
 }

@@ -22,10 +22,13 @@ import {
   measureHeading,
   ruleTitle,
   sdkDisclosures,
+  type CheckResults,
   type MeasureGroupView,
   type PiLabel,
   type SdkDisclosure,
 } from './check-views.js';
+import { bi, biAttr, esc, field } from './html-base.js';
+import { policyOverviewHtml } from './policy-html-parts.js';
 
 /**
  * The single-file HTML report: one document with its CSS and script inline, both languages in the
@@ -35,7 +38,7 @@ import {
  * string that slipped past escaping still could not run.
  */
 
-const UI = {
+export const UI = {
   ...CHECK_LABELS,
   title: { en: 'AppRights compliance report', zh: 'AppRights 合规检测报告' },
   subtitle: {
@@ -147,24 +150,6 @@ const STATUS_COLOURS: Record<CoverageStatus, string> = {
 
 const SEVERITY_COLOURS: Record<Severity, string> = { high: '#c62828', medium: '#ef6c00', low: '#f9a825', info: '#607d8b' };
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** For text and attribute values alike: every markup-significant character is replaced. */
-function esc(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
-
-/** Both languages side by side; the page's `lang` decides which one shows. */
-function bi(text: Bilingual, tag = 'span'): string {
-  return `<${tag} class="t-en" lang="en">${esc(text.en)}</${tag}><${tag} class="t-zh" lang="zh-CN">${esc(text.zh)}</${tag}>`;
-}
-
-/** Attributes that the script swaps on a language change (aria-label, for instance). */
-function biAttr(name: string, text: Bilingual, lang: Lang): string {
-  return `${name}="${esc(lang === 'zh' ? text.zh : text.en)}" data-${name}-en="${esc(text.en)}" data-${name}-zh="${esc(text.zh)}"`;
-}
-
 function formatBytes(size: number): string {
   if (size < 1024) return `${size} B`;
   const units = ['KiB', 'MiB', 'GiB'];
@@ -175,10 +160,6 @@ function formatBytes(size: number): string {
     unit++;
   }
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
-}
-
-function field(label: Bilingual, value: string): string {
-  return `<div class="field"><dt>${bi(label)}</dt><dd>${value}</dd></div>`;
 }
 
 function identity(report: ScanReport): string {
@@ -227,7 +208,7 @@ function identity(report: ScanReport): string {
 }
 
 /** Horizontal bars, one per severity; counts are also written out so the chart is never the only record. */
-function severityChart(report: ScanReport, lang: Lang): string {
+function severityChart(report: CheckResults, lang: Lang): string {
   const active = (s: Severity) => report.findings.filter((f) => f.severity === s && !f.suppressed).length;
   const counts = SEVERITIES.map((s) => [s, active(s)] as const);
   const suppressed = report.findings.filter((f) => f.suppressed).length;
@@ -261,7 +242,7 @@ function severityChart(report: ScanReport, lang: Lang): string {
 }
 
 /** A donut of the measures' statuses; the legend beside it carries the numbers as text. */
-function statusChart(report: ScanReport, lang: Lang): string {
+function statusChart(report: CheckResults, lang: Lang): string {
   const total = report.coverage.length;
   const counts = STATUSES.map((s) => [s, report.coverage.filter((c) => c.status === s).length] as const);
   // r = 100 / 2π makes the circumference 100, so dash lengths are percentages.
@@ -292,11 +273,11 @@ function statusChart(report: ScanReport, lang: Lang): string {
   );
 }
 
-function summary(report: ScanReport, lang: Lang): string {
+export function summary(report: CheckResults, lang: Lang): string {
   return `<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">${bi(UI.summary)}</h2><div class="charts">${severityChart(report, lang)}${statusChart(report, lang)}</div></section>`;
 }
 
-function coverageMatrix(report: ScanReport, groups: MeasureGroupView[], withFindings: Set<string>): string {
+function coverageMatrix(report: CheckResults, groups: MeasureGroupView[], withFindings: Set<string>): string {
   const head = [FIELD.measure, FIELD.status, FIELD.findings, FIELD.rules, FIELD.needs].map((h) => `<th scope="col">${bi(h)}</th>`).join('');
   const bodies = groups
     .map((group) => {
@@ -365,7 +346,7 @@ function findingItem(f: Finding): string {
 
 const FOLD_AFTER = 25;
 
-function findingsSection(report: ScanReport): string {
+export function findingsSection(report: CheckResults): string {
   const groups = findingsByMeasure(report);
   const body =
     groups.length === 0
@@ -620,11 +601,34 @@ function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-export function renderHtml(report: ScanReport, lang: Lang): string {
-  const groups = coverageGroups(report);
+/** The coverage matrix of the 26 measures, each linked to its findings below. */
+export function coverageSection(report: CheckResults): string {
   const withFindings = new Set(findingsByMeasure(report).flatMap((g) => (g.measure ? [g.measure.id] : [])));
-  const name = report.app.label ?? report.file.name;
-  const titles: Bilingual = { en: `${UI.title.en}: ${name}`, zh: `${UI.title.zh}：${name}` };
+  return coverageMatrix(report, coverageGroups(report), withFindings);
+}
+
+export interface HtmlPage {
+  lang: Lang;
+  /** The document title, per language. */
+  titles: Bilingual;
+  /** The page heading. */
+  heading: Bilingual;
+  /** The lines under the heading, as markup already escaped. */
+  subtitle: string;
+  /** Table of contents: section id and label. */
+  nav: [string, Bilingual][];
+  /** The <main> sections, as markup already escaped. */
+  sections: string[];
+  /** The end of the footer's last line, as markup already escaped. */
+  generated: string;
+}
+
+/**
+ * The page around a report: header with the language button, contents, footer, and the style and
+ * script whose hashes the Content-Security-Policy admits. The scan and the policy report share it.
+ */
+export function htmlPage(page: HtmlPage): string {
+  const { lang, titles } = page;
   const csp = [
     "default-src 'none'",
     `script-src ${cspHash(SCRIPT)}`,
@@ -633,27 +637,14 @@ export function renderHtml(report: ScanReport, lang: Lang): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const sections: [string, Bilingual][] = [
-    ['identity', UI.identity],
-    ['summary', UI.summary],
-    ['coverage', UI.coverage],
-    ['findings', UI.findings],
-    ['sdks', UI.sdks],
-    ['permissions', UI.permissions],
-  ];
   const body = [
-    `<header class="top"><div><h1>${bi(UI.title)}</h1><p><bdi>${esc(name)}</bdi>${report.app.package ? ` · <code>${esc(report.app.package)}</code>` : ''}</p><p>${bi(UI.subtitle)}</p></div>`,
+    `<header class="top"><div><h1>${bi(page.heading)}</h1>${page.subtitle}</div>`,
     `<button type="button" id="lang-toggle" hidden data-text-en="${esc(UI.langButton.en)}" data-text-zh="${esc(UI.langButton.zh)}" data-label-en="${esc(UI.langButtonLabel.en)}" data-label-zh="${esc(UI.langButtonLabel.zh)}" aria-label="${esc(lang === 'zh' ? UI.langButtonLabel.zh : UI.langButtonLabel.en)}">${esc(lang === 'zh' ? UI.langButton.zh : UI.langButton.en)}</button></header>`,
-    `<nav class="toc" ${biAttr('aria-label', UI.nav, lang)}><ul>${sections.map(([id, label]) => `<li><a href="#${id}">${bi(label)}</a></li>`).join('')}</ul></nav>`,
+    `<nav class="toc" ${biAttr('aria-label', UI.nav, lang)}><ul>${page.nav.map(([id, label]) => `<li><a href="#${id}">${bi(label)}</a></li>`).join('')}</ul></nav>`,
     '<main>',
-    identity(report),
-    summary(report, lang),
-    coverageMatrix(report, groups, withFindings),
-    findingsSection(report),
-    sdkSection(report),
-    permissionsSection(report),
+    ...page.sections,
     '</main>',
-    `<footer><p>${bi(UI.footer)}</p><p>${bi(FIELD.generated)} ${esc(report.tool.version)} · report schema ${esc(report.schemaVersion)} · <code>${esc(report.file.sha256)}</code></p></footer>`,
+    `<footer><p>${bi(UI.footer)}</p><p>${bi(FIELD.generated)} ${page.generated}</p></footer>`,
   ].join('\n');
   return [
     '<!doctype html>',
@@ -674,4 +665,36 @@ export function renderHtml(report: ScanReport, lang: Lang): string {
     '</html>',
     '',
   ].join('\n');
+}
+
+const POLICY_NAV: Bilingual = { en: 'Privacy policy', zh: '隐私政策' };
+
+export function renderHtml(report: ScanReport, lang: Lang): string {
+  const name = report.app.label ?? report.file.name;
+  const nav: [string, Bilingual][] = [
+    ['identity', UI.identity],
+    ['summary', UI.summary],
+    ['coverage', UI.coverage],
+    ['findings', UI.findings],
+    ['sdks', UI.sdks],
+    ['permissions', UI.permissions],
+  ];
+  if (report.policy) nav.push(['policy', POLICY_NAV]);
+  return htmlPage({
+    lang,
+    titles: { en: `${UI.title.en}: ${name}`, zh: `${UI.title.zh}：${name}` },
+    heading: UI.title,
+    subtitle: `<p><bdi>${esc(name)}</bdi>${report.app.package ? ` · <code>${esc(report.app.package)}</code>` : ''}</p><p>${bi(UI.subtitle)}</p>`,
+    nav,
+    sections: [
+      identity(report),
+      summary(report, lang),
+      coverageSection(report),
+      findingsSection(report),
+      sdkSection(report),
+      permissionsSection(report),
+      ...(report.policy ? [policyOverviewHtml(report.policy, { id: 'policy', title: POLICY_NAV })] : []),
+    ],
+    generated: `${esc(report.tool.version)} · report schema ${esc(report.schemaVersion)} · <code>${esc(report.file.sha256)}</code>`,
+  });
 }

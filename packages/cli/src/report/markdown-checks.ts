@@ -1,5 +1,5 @@
 /** The check results (coverage of the 26 measures, findings, SDK disclosure) as Markdown. */
-import type { Bilingual, ScanReport } from '@apprights/rules';
+import type { Bilingual } from '@apprights/rules';
 import type { Lang } from '../i18n.js';
 import {
   coverageGroups,
@@ -12,6 +12,7 @@ import {
   sdkDisclosures,
   SEVERITY_LABELS,
   STATUS_LABELS,
+  type CheckResults,
   type PiLabel,
   CHECK_LABELS,
 } from './check-views.js';
@@ -54,7 +55,7 @@ const HEADINGS = {
   none: { en: 'none', zh: '无' },
 } as const satisfies Record<string, Bilingual>;
 
-export function renderMarkdownChecks(report: ScanReport, lang: Lang): string {
+export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
   const h = (key: keyof typeof HEADINGS) => pick(lang, HEADINGS[key]);
   const sep = lang === 'zh' ? '、' : ', ';
   const out: string[] = [];
@@ -92,6 +93,8 @@ export function renderMarkdownChecks(report: ScanReport, lang: Lang): string {
     out.push('');
   }
 
+  // A report without a package (the policy report) has no SDKs of its own to list.
+  if (report.sdks === undefined) return out.join('\n');
   out.push(`## ${h('sdkList')}`, '');
   const { disclose, libraries } = sdkDisclosures(report);
   if (disclose.length === 0) out.push(h('noSdks'), '');

@@ -1,6 +1,6 @@
 import type { Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
-import { buildSections, type Block } from './sections.js';
+import { buildSections, type Block, type Section } from './sections.js';
 import { renderMarkdownChecks } from './markdown-checks.js';
 
 /** Terminal width of a string: CJK characters take two columns. */
@@ -32,14 +32,19 @@ function textBlock(block: Block): string[] {
   }
 }
 
-export function renderText(report: ScanReport, lang: Lang): string {
+/** Sections as terminal text: a title underlined, then its blocks. */
+export function sectionsText(sections: Section[]): string {
   const out: string[] = [];
-  for (const section of buildSections(report, lang)) {
+  for (const section of sections) {
     out.push(section.title, '-'.repeat(Math.min(72, Math.max(8, width(section.title)))));
     for (const block of section.blocks) out.push(...textBlock(block));
     out.push('');
   }
   return out.join('\n');
+}
+
+export function renderText(report: ScanReport, lang: Lang): string {
+  return sectionsText(buildSections(report, lang));
 }
 
 function mdEscape(text: string): string {
@@ -63,12 +68,16 @@ function markdownBlock(block: Block): string[] {
   }
 }
 
-export function renderMarkdown(report: ScanReport, lang: Lang): string {
+/** Sections as Markdown: the first is the document's title (`#`), the others `##`. */
+export function sectionsMarkdown(sections: Section[]): string {
   const out: string[] = [];
-  buildSections(report, lang, { checks: false }).forEach((section, i) => {
+  sections.forEach((section, i) => {
     out.push(`${i === 0 ? '#' : '##'} ${mdEscape(section.title)}`, '');
     for (const block of section.blocks) out.push(...markdownBlock(block));
   });
-  out.push(renderMarkdownChecks(report, lang));
   return out.join('\n');
+}
+
+export function renderMarkdown(report: ScanReport, lang: Lang): string {
+  return [sectionsMarkdown(buildSections(report, lang, { checks: false })), renderMarkdownChecks(report, lang)].join('\n');
 }

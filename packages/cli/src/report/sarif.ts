@@ -1,7 +1,17 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadMeasureCatalog } from '@apprights/knowledge';
-import { allRules, type EvidenceRef, type Finding, type RuleMeta, type ScanReport, type Severity } from '@apprights/rules';
+import {
+  allRules,
+  type EvidenceRef,
+  type Finding,
+  type PolicyReport,
+  type RuleMeta,
+  type RuleOutcome,
+  type ScanReport,
+  type Severity,
+} from '@apprights/rules';
+import type { PolicyFormat } from '@apprights/policy';
 
 /**
  * The scan as a SARIF 2.1.0 log, for code-scanning dashboards and other SARIF viewers. Paths point
@@ -39,8 +49,14 @@ interface LogicalLocation {
   kind?: string;
 }
 
+interface Region {
+  charOffset: number;
+  charLength?: number;
+  snippet?: { text: string };
+}
+
 interface SarifLocation {
-  physicalLocation?: { artifactLocation: ArtifactLocation };
+  physicalLocation?: { artifactLocation: ArtifactLocation; region?: Region };
   logicalLocations?: LogicalLocation[];
   message?: { text: string };
 }
@@ -125,8 +141,43 @@ function inPackage(path: string): ArtifactLocation {
   return { uri: entryUri(path), uriBaseId: BASE_ID };
 }
 
+/** A policy file or URL as a URI: web addresses as they are, paths as file: URLs. */
+export function sourceUri(source: string): string {
+  if (/^https?:\/\//i.test(source)) {
+    try {
+      return new URL(source).href;
+    } catch {
+      // Not a URL after all: treated as a path below.
+    }
+  }
+  return pathToFileURL(resolve(source)).href;
+}
+
+/**
+ * The passage of the policy a finding quotes. Offsets index the policy text as read (HTML and
+ * Markdown reduced to the text a reader sees), which is the file itself only for plain text; the
+ * snippet lets a viewer show the passage either way.
+ */
+function policyLocation(ref: Extract<EvidenceRef, { kind: 'policy' }>, defaultSource: string | undefined): SarifLocation | null {
+  const source = ref.source || defaultSource;
+  const region: Region | undefined =
+    Number.isInteger(ref.start) && ref.start! >= 0
+      ? {
+          charOffset: ref.start!,
+          ...(Number.isInteger(ref.end) && ref.end! >= ref.start! ? { charLength: ref.end! - ref.start! } : {}),
+          ...(ref.text ? { snippet: { text: ref.text } } : {}),
+        }
+      : undefined;
+  const logical: LogicalLocation[] = ref.section ? [{ name: ref.section, kind: 'section' }] : [];
+  if (!source) return logical.length > 0 ? { logicalLocations: logical } : null;
+  return {
+    physicalLocation: { artifactLocation: { uri: sourceUri(source) }, ...(region ? { region } : {}) },
+    ...(logical.length > 0 ? { logicalLocations: logical } : {}),
+  };
+}
+
 /** One SARIF location per evidence reference; null for evidence with nothing to point at. */
-function location(ref: EvidenceRef): SarifLocation | null {
+function location(ref: EvidenceRef, policySource: string | undefined): SarifLocation | null {
   switch (ref.kind) {
     case 'manifest': {
       const logical: LogicalLocation = ref.name
@@ -169,8 +220,10 @@ function location(ref: EvidenceRef): SarifLocation | null {
         logicalLocations: [{ name: ref.sdk, fullyQualifiedName: `sdk/${ref.sdk}`, kind: 'module' }],
         message: { text: ref.version ? `${ref.name} ${ref.version}` : ref.name },
       };
+    case 'policy':
+      return policyLocation(ref, policySource);
     default:
-      // Policy, trace, UI and store evidence live outside the package; their facts stay in properties.
+      // Trace, UI and store evidence have no file to point at; their facts stay in properties.
       return null;
   }
 }
@@ -181,10 +234,11 @@ function message(finding: Finding): string {
 
 /**
  * Code scanning drops results that point nowhere, so a finding whose evidence has no file in the
- * package (a signature-block problem, an SDK inventory entry) is pinned to the package itself.
+ * package (a signature-block problem, an SDK inventory entry) is pinned to the package itself (for
+ * the policy report: to the policy).
  */
-function locations(finding: Finding, packageUri: string): SarifLocation[] {
-  const out = finding.evidence.map(location).filter((l): l is SarifLocation => l !== null);
+function locations(finding: Finding, packageUri: string, policySource: string | undefined): SarifLocation[] {
+  const out = finding.evidence.map((ref) => location(ref, policySource)).filter((l): l is SarifLocation => l !== null);
   const physical = out.filter((l) => l.physicalLocation);
   const logicalOnly = out.filter((l) => !l.physicalLocation);
   if (physical.length > 0) return [...physical, ...logicalOnly];
@@ -194,14 +248,14 @@ function locations(finding: Finding, packageUri: string): SarifLocation[] {
   return [{ ...first, ...whole }, ...rest];
 }
 
-function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string) {
+function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string, policySource: string | undefined) {
   const index = ruleIndex.get(finding.ruleId);
   return {
     ruleId: finding.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVELS[finding.severity],
     message: { text: message(finding) },
-    locations: locations(finding, packageUri),
+    locations: locations(finding, packageUri, policySource),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     // An empty list says "checked, not suppressed"; leaving it out would say "unknown".
     suppressions: finding.suppressed
@@ -235,12 +289,23 @@ function taxonomy() {
   };
 }
 
-export function renderSarif(report: ScanReport): string {
+interface RunParts {
+  version: string;
+  rules: RuleOutcome[];
+  findings: Finding[];
+  /** The analysis target first: evidence-less findings point at it (artifact index 0). */
+  artifacts: Record<string, unknown>[];
+  originalUriBaseIds?: Record<string, unknown>;
+  policySource: string | undefined;
+  properties: Record<string, unknown>;
+}
+
+function sarifLog(parts: RunParts): string {
   const tax = taxonomy();
   const taxa = new Map(tax.taxa.map((t, i) => [t.id, i]));
   const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
-  const fileUri = pathToFileURL(resolve(report.file.path)).href;
-  const errors = report.rules.filter((o) => o.status === 'error');
+  const targetUri = (parts.artifacts[0]!.location as { uri: string }).uri;
+  const errors = parts.rules.filter((o) => o.status === 'error');
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -249,7 +314,7 @@ export function renderSarif(report: ScanReport): string {
         tool: {
           driver: {
             name: 'AppRights',
-            version: report.tool.version,
+            version: parts.version,
             informationUri: INFORMATION_URI,
             rules: allRules.map((r) => descriptor(r.meta, taxa)),
             supportedTaxonomies: [{ name: TAXONOMY, index: 0 }],
@@ -270,34 +335,81 @@ export function renderSarif(report: ScanReport): string {
               : {}),
           },
         ],
-        // SARIF wants a base URI to end in `/`: the package is addressed as a folder of its entries.
-        originalUriBaseIds: {
-          [BASE_ID]: { uri: `${fileUri}/`, description: { text: `Entries inside ${report.file.name}` } },
-        },
-        artifacts: [
-          {
-            location: { uri: fileUri },
-            length: report.file.size,
-            mimeType: MIME_TYPES[report.file.kind],
-            roles: ['analysisTarget'],
-            hashes: { 'sha-256': report.file.sha256 },
-          },
-        ],
-        results: report.findings.map((f) => result(f, ruleIndex, fileUri)),
-        properties: {
-          schemaVersion: report.schemaVersion,
-          app: {
-            package: report.app.package,
-            versionName: report.app.versionName,
-            versionCode: report.app.versionCode,
-            label: report.app.label,
-          },
-          context: report.context,
-          coverage: report.coverage,
-          rules: report.rules,
-        },
+        ...(parts.originalUriBaseIds ? { originalUriBaseIds: parts.originalUriBaseIds } : {}),
+        artifacts: parts.artifacts,
+        results: parts.findings.map((f) => result(f, ruleIndex, targetUri, parts.policySource)),
+        properties: parts.properties,
       },
     ],
   };
   return JSON.stringify(log, null, 2);
+}
+
+const POLICY_MIME_TYPES: Record<PolicyFormat, string> = { html: 'text/html', markdown: 'text/markdown', text: 'text/plain' };
+
+const OFFSETS_NOTE =
+  'Policy regions (charOffset, charLength) index the policy text as read: HTML and Markdown reduced to the text a reader sees, ' +
+  'the file itself for plain text; the JSON report keeps that text, and each region carries its passage as a snippet.';
+
+function policyArtifact(policy: { source: string; format: PolicyFormat }, roles: string[]) {
+  return { location: { uri: sourceUri(policy.source) }, mimeType: POLICY_MIME_TYPES[policy.format] ?? 'text/plain', roles };
+}
+
+export function renderSarif(report: ScanReport): string {
+  const fileUri = pathToFileURL(resolve(report.file.path)).href;
+  const policy = report.policy && report.policy.source ? report.policy : undefined;
+  return sarifLog({
+    version: report.tool.version,
+    rules: report.rules,
+    findings: report.findings,
+    // SARIF wants a base URI to end in `/`: the package is addressed as a folder of its entries.
+    originalUriBaseIds: {
+      [BASE_ID]: { uri: `${fileUri}/`, description: { text: `Entries inside ${report.file.name}` } },
+    },
+    artifacts: [
+      {
+        location: { uri: fileUri },
+        length: report.file.size,
+        mimeType: MIME_TYPES[report.file.kind],
+        roles: ['analysisTarget'],
+        hashes: { 'sha-256': report.file.sha256 },
+      },
+      ...(policy ? [policyArtifact(policy, ['analysisTarget', 'referencedOnCommandLine'])] : []),
+    ],
+    policySource: policy?.source,
+    properties: {
+      schemaVersion: report.schemaVersion,
+      app: {
+        package: report.app.package,
+        versionName: report.app.versionName,
+        versionCode: report.app.versionCode,
+        label: report.app.label,
+      },
+      context: report.context,
+      coverage: report.coverage,
+      rules: report.rules,
+      ...(policy ? { policy: { source: policy.source, format: policy.format, language: policy.language, offsets: OFFSETS_NOTE } } : {}),
+    },
+  });
+}
+
+/** The policy report as SARIF: results located in the policy, by character range. */
+export function renderPolicySarif(report: PolicyReport): string {
+  return sarifLog({
+    version: report.tool.version,
+    rules: report.rules,
+    findings: report.findings,
+    artifacts: [policyArtifact(report, ['analysisTarget'])],
+    policySource: report.source,
+    properties: {
+      reportVersion: report.reportVersion,
+      analysisVersion: report.version,
+      generatedAt: report.generatedAt,
+      policy: { source: report.source, format: report.format, language: report.language, title: report.title, offsets: OFFSETS_NOTE },
+      context: report.context,
+      coverage: report.coverage,
+      rules: report.rules,
+      summary: report.summary,
+    },
+  });
 }

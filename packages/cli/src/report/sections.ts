@@ -1,6 +1,7 @@
 import { t, type Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { checkSections } from './check-sections.js';
+import { policySections } from './policy-views.js';
 
 /**
  * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and
@@ -212,6 +213,8 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
       blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
     });
   }
+  // The policy's overview only: `apprights policy` prints the whole analysis.
+  if (report.policy) sections.push(...policySections(report.policy, lang, { short: true }));
   // Last, so the verdict is what a terminal user sees when the scan ends.
   if (options.checks !== false) sections.push(...checkSections(report, lang));
   return sections;

@@ -18,16 +18,8 @@ export interface AnalyzeOptions {
   sdkNames?: SdkNameFinder;
 }
 
-/** Catalogue SDK names; when a name stands for several SDKs (a vendor), the first is kept per span. */
-const catalogueSdkNames: SdkNameFinder = (text) => {
-  const seen = new Set<string>();
-  return findSdkNames(text).filter((m) => {
-    const key = `${m.start}:${m.end}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-};
+/** Catalogue SDK names that name one SDK; a brand or vendor several SDKs share names none of them. */
+const catalogueSdkNames: SdkNameFinder = (text) => findSdkNames(text).filter((m) => m.shared === 1);
 
 export function detectLanguage(text: string): PolicyLanguage {
   const sample = text.slice(0, 20_000);

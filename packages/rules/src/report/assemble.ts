@@ -40,5 +40,6 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
     rules: result.rules,
     findings: result.findings,
     coverage,
+    ...(evidence.policy ? { policy: evidence.policy } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { PackageFacts } from '../evidence/package-facts.js';
-import type { StoreListing } from '../evidence/evidence.js';
+import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
 
 /**
@@ -7,9 +7,9 @@ import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/ty
  * `schemas/scan-report.schema.json`. Later stages (policy and runtime evidence) add sections; they
  * never change the meaning of an existing field without a major version bump.
  * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
- * and `coverage`.
+ * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package).
  */
-export const SCAN_REPORT_VERSION = '1.2.0';
+export const SCAN_REPORT_VERSION = '1.3.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
@@ -21,6 +21,11 @@ export interface ScanReport extends PackageFacts {
   findings: Finding[];
   /** All 26 measures of the notice, in order, each with a status. */
   coverage: CoverageEntry[];
+  /**
+   * The privacy policy given with `--policy`, as analysed (with the text its offsets index), so a
+   * stored report keeps what its policy findings rest on. Absent when no policy was given.
+   */
+  policy?: PolicyFacts;
 }
 
 export interface ReportContext {
