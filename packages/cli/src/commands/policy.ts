@@ -3,14 +3,14 @@ import { analyzePolicy, loadPolicy, type PolicyAnalysis } from '@apprights/polic
 import { assemblePolicyReport, gateFails, type PolicyReport, type Severity } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '../i18n.js';
-import { emit } from '../output.js';
+import { emit, renderReport, type ReportFormat } from '../output.js';
 import { Progress } from '../progress.js';
 import { renderPolicyHtml, renderPolicyMarkdown, renderPolicyText } from '../report/policy-render.js';
 import { renderPolicySarif } from '../report/sarif.js';
 import type { Stats } from '../stats.js';
 import { resolveChecks, type CheckOptions } from './checks.js';
 
-export type PolicyReportFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
+export type PolicyReportFormat = ReportFormat;
 
 export const POLICY_HELP = `
 Input / 输入: a file (.html, .htm, .md, .txt; otherwise the content decides) or an http(s) URL. URLs are fetched with
@@ -78,16 +78,12 @@ export async function runPolicy(input: string, options: PolicyCommandOptions): P
   } finally {
     progress.clear();
   }
-  const rendered =
-    options.format === 'json'
-      ? JSON.stringify(report, null, 2)
-      : options.format === 'md'
-        ? renderPolicyMarkdown(report, options.lang)
-        : options.format === 'sarif'
-          ? renderPolicySarif(report)
-          : options.format === 'html'
-            ? renderPolicyHtml(report, options.lang)
-            : renderPolicyText(report, options.lang);
+  const rendered = renderReport(report, options.format, options.lang, {
+    text: renderPolicyText,
+    md: renderPolicyMarkdown,
+    sarif: renderPolicySarif,
+    html: renderPolicyHtml,
+  });
   emit(rendered, options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

@@ -9,12 +9,12 @@ import { renderMarkdown, renderText } from '../report/render.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderHtml } from '../report/html.js';
 import type { Stats } from '../stats.js';
-import { emit } from '../output.js';
+import { emit, renderReport, type ReportFormat } from '../output.js';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { readAndAnalysePolicy } from './policy.js';
 import type { PolicyAnalysis } from '@apprights/policy';
 
-export type ScanFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
+export type ScanFormat = ReportFormat;
 
 export interface ReportOptions extends CheckOptions {
   lang: Lang;
@@ -94,16 +94,12 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
     }
   }
   const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}) });
-  const rendered =
-    options.format === 'json'
-      ? JSON.stringify(report, null, 2)
-      : options.format === 'md'
-        ? renderMarkdown(report, options.lang)
-        : options.format === 'sarif'
-          ? renderSarif(report)
-          : options.format === 'html'
-            ? renderHtml(report, options.lang)
-            : renderText(report, options.lang);
+  const rendered = renderReport(report, options.format, options.lang, {
+    text: renderText,
+    md: renderMarkdown,
+    sarif: renderSarif,
+    html: renderHtml,
+  });
   emit(rendered, options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }
