@@ -285,6 +285,7 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
   for (const [index, sentence] of structure.sentences.entries()) {
     const section = structure.sections[sentence.section]!;
     const sentenceText = document.text.slice(sentence.start, sentence.end);
+    if (structure.headings.has(sentence.section)) continue;
     const processingSection = section.kinds.some((k) => PROCESSING_KINDS.has(k));
     if (!processingSection && section.kinds.some((k) => NON_PROCESSING_KINDS.has(k))) continue;
     // A sentence broken over lines (a verb at the end of one line, its objects on the next, as text

@@ -91,6 +91,11 @@ export interface Structure {
   sentences: Sentence[];
   /** For each section, the kinds of its heading chain only (what the section is under). */
   headingKinds: SectionKind[][];
+  /**
+   * Sections that are surely headings (marked up, or a bold line) or table-of-contents entries: they
+   * name topics, not statements. Short numbered lines are left out: many are statements.
+   */
+  headings: Set<number>;
 }
 
 /** Sentence ends: Chinese and Latin stops; a Latin full stop only before a space and a capital (not "Co., Ltd. of", "e.g. a"). */
@@ -172,5 +177,9 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
     }
     if (block.end > from) sentences.push({ start: from, end: block.end, section: i });
   }
-  return { sections, sentences, headingKinds: chainKinds };
+  const headings = new Set<number>();
+  styles.forEach((style, i) => {
+    if (style !== null && (inContents[i] || style === 'bold' || /^h\d$/u.test(style))) headings.add(i);
+  });
+  return { sections, sentences, headingKinds: chainKinds, headings };
 }
