@@ -1,5 +1,6 @@
 import type { EvidenceKind } from '@apprights/knowledge';
 import type { PolicyAnalysis } from '@apprights/policy';
+import type { Trace, UiSnapshot } from '@apprights/runtime';
 import type { PackageFacts } from './package-facts.js';
 
 /** The evidence kinds of the measure catalogue: `org` (organisational records) is never in `Evidence`. */
@@ -38,15 +39,13 @@ export interface StoreListing {
 /** The privacy policy as `@apprights/policy` analyses it (plain JSON, with the text its offsets index). */
 export type PolicyFacts = PolicyAnalysis;
 
-/** Placeholders until the trace and UI readers land; rules needing them are not written yet. */
-export interface TraceFacts {
-  source: string;
-  [key: string]: unknown;
-}
+/** A runtime trace as `@apprights/runtime` reads it: events in time order with their line numbers. */
+export type TraceFacts = Trace;
 
+/** UI snapshots (uiautomator dumps or JSON trees) by id: from the trace's `ui` events and a `--ui` folder. */
 export interface UiFacts {
   source: string;
-  [key: string]: unknown;
+  snapshots: UiSnapshot[];
 }
 
 /** Which evidence kinds are present. */
