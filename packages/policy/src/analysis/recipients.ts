@@ -34,8 +34,9 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
   for (const sentence of structure.sentences) {
     const section = structure.sections[sentence.section]!;
     const body = text.slice(sentence.start, sentence.end);
-    const sharing = section.kinds.includes('third-party') || lexicon.handOverVerbs.test(body);
-    if (!sharing) continue;
+    // Generic party words count only where data is handed over; named parties also anywhere in a sharing section.
+    const handOver = lexicon.handOverVerbs.test(body);
+    if (!handOver && !section.kinds.includes('third-party')) continue;
     const candidates: Recipient[] = [];
     for (const c of companyNames(text, sentence.start, sentence.end, lexicon.language))
       candidates.push({ start: c.start, end: c.end, text: c.name, name: c.name, kind: 'company', section: sentence.section });
@@ -54,7 +55,7 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
     }
     const pattern = recipientPattern(lexicon);
     pattern.lastIndex = 0;
-    for (let m = pattern.exec(body); m; m = pattern.exec(body)) {
+    for (let m = handOver ? pattern.exec(body) : null; m; m = pattern.exec(body)) {
       const start = sentence.start + m.index;
       const word = m[0];
       const platform = lexicon.platforms.has(word.toLowerCase()) && !lexicon.genericRecipients.has(word.toLowerCase());
