@@ -181,6 +181,15 @@ export interface UiNode {
   bounds?: [number, number, number, number];
   clickable?: boolean;
   visible?: boolean;
+  /** From the dump's other flags: a pre-ticked consent checkbox is `checkable` and `checked`. */
+  checkable?: boolean;
+  checked?: boolean;
+  enabled?: boolean;
+  selected?: boolean;
+  scrollable?: boolean;
+  longClickable?: boolean;
+  /** An input field's hint text (API 26+ dumps). */
+  hint?: string;
   children?: UiNode[];
 }
 
