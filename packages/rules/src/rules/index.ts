@@ -18,12 +18,28 @@ import { policySdkNotFound } from './policy-sdk-not-found.js';
 import { policySdkUndisclosed } from './policy-sdk-undisclosed.js';
 import { policySensitiveNotHighlighted } from './policy-sensitive-not-highlighted.js';
 import { policyThirdPartyList } from './policy-third-party-list.js';
+import { runtimePermissionAtStart } from './runtime-permission-at-start.js';
+import { runtimePermissionBundle } from './runtime-permission-bundle.js';
+import { runtimePermissionNoPurpose } from './runtime-permission-no-purpose.js';
+import { runtimePermissionReask } from './runtime-permission-reask.js';
+import { runtimePermissionRefusalExit } from './runtime-permission-refusal-exit.js';
+import { runtimePiAfterRefusal } from './runtime-pi-after-refusal.js';
+import { runtimePiBackground } from './runtime-pi-background.js';
+import { runtimePiBeforeConsent } from './runtime-pi-before-consent.js';
+import { runtimePiFrequency } from './runtime-pi-frequency.js';
+import { runtimeSelfStart } from './runtime-self-start.js';
 import { sdkDisclosureList } from './sdk-disclosure-list.js';
 import { sdkInitBeforeConsent } from './sdk-init-before-consent.js';
 import { sdkRequestsPermissions } from './sdk-requests-permissions.js';
 import { selfStartReceivers } from './self-start-receivers.js';
 import { shakeAdSdk } from './shake-ad-sdk.js';
 import { silentInstallCapability } from './silent-install-capability.js';
+import { uiDownloadSixElements } from './ui-download-six-elements.js';
+import { uiDownloadWithoutConfirmation } from './ui-download-without-confirmation.js';
+import { uiFullScreenJump } from './ui-full-screen-jump.js';
+import { uiPopupCloseControl } from './ui-popup-close-control.js';
+import { uiShakeJump } from './ui-shake-jump.js';
+import { uiSplashCloseControl } from './ui-splash-close-control.js';
 import { uninstallObstruction } from './uninstall-obstruction.js';
 import { weakSignature } from './weak-signature.js';
 
@@ -48,12 +64,28 @@ export const allRules: readonly Rule[] = [
   policySdkUndisclosed,
   policySensitiveNotHighlighted,
   policyThirdPartyList,
+  runtimePermissionAtStart,
+  runtimePermissionBundle,
+  runtimePermissionNoPurpose,
+  runtimePermissionReask,
+  runtimePermissionRefusalExit,
+  runtimePiAfterRefusal,
+  runtimePiBackground,
+  runtimePiBeforeConsent,
+  runtimePiFrequency,
+  runtimeSelfStart,
   sdkDisclosureList,
   sdkInitBeforeConsent,
   sdkRequestsPermissions,
   selfStartReceivers,
   shakeAdSdk,
   silentInstallCapability,
+  uiDownloadSixElements,
+  uiDownloadWithoutConfirmation,
+  uiFullScreenJump,
+  uiPopupCloseControl,
+  uiShakeJump,
+  uiSplashCloseControl,
   uninstallObstruction,
   weakSignature,
 ];

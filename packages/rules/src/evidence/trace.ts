@@ -1,0 +1,269 @@
+/**
+ * What the runtime rules need from a trace: a minimal reader, the app state and consent status at
+ * each event, SDK attribution of call stacks, and the catalogue facts (PI category, permission) of an
+ * API event. `@apprights/runtime` owns the trace format; these helpers only read its event model.
+ */
+import { isDangerousPermission, loadSdkCatalog, piCategory, platformPermission, sensitiveApi, sensitiveApis } from '@apprights/knowledge';
+import type { SensitiveApi } from '@apprights/knowledge';
+import type {
+  ApiEvent,
+  AppState,
+  ConsentEvent,
+  LifecycleEvent,
+  NavigationEvent,
+  PermissionRequestEvent,
+  Trace,
+  TraceEvent,
+  TraceHeader,
+  UserEvent,
+} from '@apprights/runtime';
+import type { EvidenceRef } from '../engine/types.js';
+
+export type Located<E> = E & { line: number };
+export type AnyEvent = Located<TraceEvent>;
+
+/**
+ * Reads a JSON Lines trace: one event per line (line numbers from 1), events kept in time order
+ * (stable, so events with the same time keep their file order). Lines that are not events are
+ * listed in `problems`, never fatal.
+ */
+export function readTrace(text: string, options: { source: string }): Trace {
+  const events: AnyEvent[] = [];
+  const problems: Trace['problems'] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    if (!raw.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      problems.push({ line, message: `not JSON: ${(error as Error).message}` });
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push({ line, message: 'not a JSON object' });
+      return;
+    }
+    const o = value as Record<string, unknown>;
+    if (typeof o.kind !== 'string') problems.push({ line, message: 'no "kind"' });
+    else if (typeof o.t !== 'number' || !Number.isFinite(o.t)) problems.push({ line, message: 'no numeric "t"' });
+    else events.push({ ...(o as unknown as TraceEvent), line });
+  });
+  events.sort((a, b) => a.t - b.t || a.line - b.line);
+  const first = events[0];
+  const header = first && first.kind === 'trace' ? (first as unknown as TraceHeader) : null;
+  return { source: options.source, header, events, problems };
+}
+
+/** An API call: a catalogue id or a class (a recorder may give only one of them). */
+export const isApi = (e: AnyEvent): e is Located<ApiEvent> =>
+  e.kind === 'api' && (typeof (e as ApiEvent).class === 'string' || typeof (e as ApiEvent).api === 'string');
+export const isConsent = (e: AnyEvent): e is Located<ConsentEvent> => e.kind === 'consent';
+export const isPermissionRequest = (e: AnyEvent): e is Located<PermissionRequestEvent> =>
+  e.kind === 'permission-request' && Array.isArray((e as PermissionRequestEvent).permissions);
+export const isLifecycle = (e: AnyEvent): e is Located<LifecycleEvent> => e.kind === 'lifecycle';
+export const isNavigation = (e: AnyEvent): e is Located<NavigationEvent> => e.kind === 'navigation';
+export const isUser = (e: AnyEvent): e is Located<UserEvent> => e.kind === 'user';
+
+/** User actions that can start a feature (not `launch`, `back`, `home`: those open or leave the app). */
+export const FEATURE_ACTIONS: ReadonlySet<UserEvent['action']> = new Set(['tap', 'swipe', 'text', 'shake']);
+
+/** The consent status at an event: `none` before any consent event, then the last action. */
+export type ConsentStatus = 'none' | ConsentEvent['action'];
+
+export interface TimelineEntry {
+  event: AnyEvent;
+  /** The event's own state, else the one the last lifecycle event set; null while unknown. */
+  state: AppState | null;
+  consent: ConsentStatus;
+}
+
+/** Each event with the app state and consent status in force when it happened. */
+export function buildTimeline(trace: Trace): TimelineEntry[] {
+  let state: AppState | null = null;
+  let consent: ConsentStatus = 'none';
+  return trace.events.map((event) => {
+    if (isLifecycle(event)) {
+      if (event.action === 'foreground') state = 'foreground';
+      else if (event.action === 'background') state = 'background';
+      else if (event.action === 'exit' || event.action === 'crash') state = 'not-running';
+      else if (event.action === 'process-start') state = event.cause === 'launcher' ? 'foreground' : 'background';
+    }
+    if (isConsent(event)) consent = event.action;
+    if (event.state) state = event.state;
+    return { event, state, consent };
+  });
+}
+
+/** Frames of the platform and language runtime: never the caller we are looking for. */
+const PLATFORM =
+  /^(android|androidx|java|javax|kotlin|kotlinx|dalvik|libcore|sun|jdk|com\.android|org\.json|org\.apache\.http|com\.google\.android\.material)\./;
+
+/** The class of a stack frame: `com.x.Y.method(Y.java:12)` → `com.x.Y`. */
+export function frameClass(frame: string): string {
+  const head = frame
+    .trim()
+    .replace(/^at\s+/, '')
+    .split('(')[0]!;
+  const dot = head.lastIndexOf('.');
+  return dot > 0 ? head.slice(0, dot) : head;
+}
+
+let packageIndex: [string, string][] | null = null;
+
+/** The catalogue SDK whose package (or component) space holds `className`, longest prefix first. */
+export function sdkOfClass(className: string): string | null {
+  if (!packageIndex) {
+    const pairs: [string, string][] = [];
+    for (const entry of loadSdkCatalog().entries) {
+      for (const p of entry.packages) pairs.push([p, entry.id]);
+      for (const c of entry.components ?? []) pairs.push([c, entry.id]);
+    }
+    packageIndex = pairs.sort((a, b) => b[0].length - a[0].length);
+  }
+  for (const [prefix, id] of packageIndex) {
+    if (className === prefix || className.startsWith(`${prefix}.`) || className.startsWith(`${prefix}$`)) return id;
+  }
+  return null;
+}
+
+/**
+ * Who made a call: the innermost frame outside the platform, and the SDK its class belongs to
+ * (null: the app itself, or code no catalogue SDK owns). No stack: both null.
+ */
+export function attributeStack(stack: readonly string[] | undefined): { sdk: string | null; frame: string | null } {
+  for (const frame of stack ?? []) {
+    const cls = frameClass(frame);
+    if (!cls || PLATFORM.test(cls)) continue;
+    return { sdk: sdkOfClass(cls), frame };
+  }
+  return { sdk: null, frame: null };
+}
+
+/** The SDK's catalogue name in the language, else its id. */
+export function sdkLabel(id: string, lang: 'zh' | 'en'): string {
+  return loadSdkCatalog().get(id)?.name[lang] ?? id;
+}
+
+/** Who called, for messages: the SDK's name, or the app. */
+export function callerLabel(sdk: string | null, lang: 'zh' | 'en'): string {
+  if (sdk) return lang === 'zh' ? `SDK ${sdkLabel(sdk, 'zh')}` : `SDK ${sdkLabel(sdk, 'en')}`;
+  return lang === 'zh' ? '应用自身代码' : 'the app’s own code';
+}
+
+let signatureIndex: Map<string, SensitiveApi> | null = null;
+
+/** The catalogue API of an event: by id, else by class and method against the DEX signatures. */
+export function catalogueApi(event: ApiEvent): SensitiveApi | undefined {
+  if (event.api) {
+    const byId = sensitiveApi(event.api);
+    if (byId) return byId;
+  }
+  if (!signatureIndex) {
+    signatureIndex = new Map();
+    for (const api of sensitiveApis()) {
+      if (api.kind !== 'method' && api.kind !== 'field') continue;
+      const member = api.signature.replace(/[(:].*$/, '');
+      if (!signatureIndex.has(member)) signatureIndex.set(member, api);
+    }
+  }
+  if (typeof event.class !== 'string' || typeof event.method !== 'string') return undefined;
+  return signatureIndex.get(`L${event.class.replace(/\./g, '/')};->${event.method}`);
+}
+
+export interface ApiFacts {
+  /** The catalogue id, else `Class.method`. */
+  name: string;
+  /** The PI category read: the event's own, else the catalogue's; null for none. */
+  pi: string | null;
+  /** The runtime permission the call usually needs. */
+  permission: string | null;
+  /** Whether the catalogue knows the API. */
+  known: boolean;
+}
+
+export function apiFacts(event: ApiEvent): ApiFacts {
+  const api = catalogueApi(event);
+  return {
+    name: event.api ?? api?.id ?? `${event.class}.${event.method}`,
+    pi: event.pi ?? api?.pi ?? null,
+    permission: api?.permission ?? null,
+    known: api !== undefined,
+  };
+}
+
+export function piLabel(id: string, lang: 'zh' | 'en'): string {
+  return piCategory(id)?.[lang] ?? id;
+}
+
+/** `android.permission.CAMERA` → `CAMERA`, for messages. */
+export function shortPermission(name: string): string {
+  return name.replace(/^android\.permission\./, '');
+}
+
+/** The PI category a permission guards (permissions.json), or null. */
+export function permissionPi(name: string): string | null {
+  return platformPermission(name)?.pi ?? null;
+}
+
+/**
+ * The group a dangerous permission is asked in: its platform group when it names one, else its PI
+ * category (Android 10 put most dangerous permissions in UNDEFINED), else the name itself.
+ * Null for permissions that are not dangerous (nothing the user is asked for).
+ */
+export function permissionGroup(name: string): string | null {
+  if (!isDangerousPermission(name)) return null;
+  const permission = platformPermission(name)!;
+  if (permission.group && !permission.group.endsWith('.UNDEFINED')) return permission.group.replace(/^android\.permission-group\./, '');
+  return permission.pi ?? name;
+}
+
+export const REFUSALS: ReadonlySet<string> = new Set(['denied', 'denied-forever']);
+
+/** The permissions a request's answers refused. */
+export function refusedPermissions(event: PermissionRequestEvent): string[] {
+  return event.permissions.filter((_, i) => REFUSALS.has(event.answers?.[i] ?? ''));
+}
+
+/** Seconds for messages: `2`, `0.5`, `3.25`. */
+export function seconds(ms: number): string {
+  return String(Math.round(ms / 10) / 100);
+}
+
+/** The evidence reference of an event. */
+export function traceRef(event: AnyEvent, detail?: string): EvidenceRef {
+  return detail === undefined
+    ? { kind: 'trace', event: event.line, time: event.t }
+    : { kind: 'trace', event: event.line, time: event.t, detail };
+}
+
+/** A numeric option, else the default. */
+export function numberOption(options: Record<string, unknown>, key: string, fallback: number, min = 0): number {
+  const value = Number(options[key]);
+  return Number.isFinite(value) && value >= min ? value : fallback;
+}
+
+/** The last event before index `i` (exclusive) that matches, within `windowMs` of `at`. */
+export function userActionBefore(
+  events: readonly AnyEvent[],
+  i: number,
+  windowMs: number,
+  actions = FEATURE_ACTIONS,
+): Located<UserEvent> | undefined {
+  const at = events[i]!.t;
+  for (let j = i - 1; j >= 0; j--) {
+    const e = events[j]!;
+    if (at - e.t > windowMs) return undefined;
+    if (isUser(e) && actions.has(e.action)) return e;
+  }
+  return undefined;
+}
+
+export function joinList(items: readonly string[], lang: 'zh' | 'en'): string {
+  return items.join(lang === 'zh' ? '、' : ', ');
+}
+
+/** The sentence-initial form of an English phrase. */
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,130 @@
+import type { NavigationEvent, UserEvent } from '@apprights/runtime';
+import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { isDownloadPrompt } from '../evidence/ui-download.js';
+import {
+  clickableAtPoint,
+  describeNode,
+  type Lined,
+  navigations,
+  numberOption,
+  shortId,
+  snapshotAt,
+  snapshotTimeline,
+  type TimedSnapshot,
+  taps,
+  traceRef,
+} from '../evidence/ui.js';
+
+const DOWNLOADS = new Set<NavigationEvent['action']>(['download-start', 'install-request']);
+const CONFIRM = /下载|安装|确定|确认|继续|允许|同意|download|install|confirm|continue|\bok\b|\byes\b/i;
+const CANCEL = /取消|暂不|以后|不了|关闭|cancel|not now|later|close|\bno\b/i;
+
+type Tapped = { verdict: 'confirm' | 'cancel' | 'unknown'; label: string | null };
+
+/** What a tap on a prompt pressed: a confirming or cancelling control, or (no tree, no position) unknown. */
+function pressed(tap: UserEvent, prompt: TimedSnapshot): Tapped {
+  if (tap.node) {
+    const name = shortId(tap.node) || tap.node;
+    if (CANCEL.test(name)) return { verdict: 'cancel', label: tap.node };
+    if (CONFIRM.test(name)) return { verdict: 'confirm', label: tap.node };
+  }
+  if (prompt.root && typeof tap.x === 'number' && typeof tap.y === 'number') {
+    const hit = clickableAtPoint(prompt.root, tap.x, tap.y);
+    if (!hit) return { verdict: 'cancel', label: null };
+    const words = [hit.node.text, hit.node.contentDescription, shortId(hit.node.resourceId)].filter((w): w is string => !!w).join(' ');
+    const label = describeNode(hit.node);
+    if (CANCEL.test(words)) return { verdict: 'cancel', label };
+    if (CONFIRM.test(words)) return { verdict: 'confirm', label };
+    return { verdict: 'unknown', label };
+  }
+  return { verdict: 'unknown', label: tap.node ?? null };
+}
+
+export const uiDownloadWithoutConfirmation: Rule = {
+  meta: {
+    id: 'ui-download-without-confirmation',
+    measures: ['miit26-01', 'miit26-02', 'miit164-t7'],
+    // The trace alone shows downloads, taps and the prompts' roles; the dumps, when given, tell which button was pressed.
+    evidence: ['trace'],
+    severity: 'high',
+    title: { zh: '未经用户确认即下载或安装应用', en: 'App download or install without the user’s confirmation' },
+    description: {
+      zh: '26 号文第 1、2 条要求下载安装须在用户确认后进行，禁止静默下载和强制下载；164 号文任务 7 列出“广告或开屏页面在没有明确提示的情况下自动下载”。本规则检查运行轨迹中的下载开始（download-start）和安装请求（install-request）：记录为未确认（confirmed: false），或之前 10 秒内没有用户在下载确认提示（download-prompt）上点击确认的，即报告。',
+      en: 'Measures 1 and 2 of the 2023 notice allow downloads and installs only after the user confirms, and rule out silent and forced downloads; task 7 of 164号 lists ads and splash pages that download without a clear prompt. This rule checks the download-start and install-request events of a trace: one recorded as unconfirmed (confirmed: false), or not preceded within 10 s by a tap confirming a download prompt, is reported.',
+    },
+    fix: {
+      zh: '在开始下载或安装前弹出确认提示（展示应用名称、开发者、版本、隐私政策、权限列表和功能介绍，并提供明显的取消按钮），仅在用户点击确认后下载；检查广告 SDK 的“直接下载”或“WiFi 下自动下载”配置并关闭。',
+      en: 'Before a download or install starts, show a confirmation (with the app name, developer, version, privacy policy, permission list and function description, and an obvious cancel button) and download only after the user confirms; turn off ad SDK options such as direct download or automatic download on Wi-Fi.',
+    },
+    options: { confirmWithinMs: 10000 },
+  },
+  check({ evidence, options }) {
+    const trace = evidence.trace!;
+    const within = numberOption(options, 'confirmWithinMs', 10000);
+    const timeline = snapshotTimeline(evidence);
+    const allTaps = taps(trace);
+    const findings: FindingInput[] = [];
+    for (const nav of navigations(trace)) {
+      if (!DOWNLOADS.has(nav.action) || nav.confirmed === true) continue;
+      const what = {
+        zh: nav.action === 'download-start' ? `开始下载 ${nav.target}` : `请求安装 ${nav.target}`,
+        en: nav.action === 'download-start' ? `The download of ${nav.target}` : `The install request for ${nav.target}`,
+      };
+      const refs: EvidenceRef[] = [traceRef(nav, `${nav.action} ${nav.target}${nav.confirmed === false ? ' (confirmed: false)' : ''}`)];
+      const data: Record<string, unknown> = {
+        action: nav.action,
+        target: nav.target,
+        trigger: nav.trigger ?? null,
+        confirmed: nav.confirmed ?? null,
+      };
+      if (nav.confirmed === false) {
+        findings.push({
+          key: `${nav.action}:${nav.target}`,
+          message: {
+            zh: `${what.zh}（第 ${nav.line} 行，${nav.t} ms）被记录为未经确认${nav.trigger ? `，触发方式 ${nav.trigger}` : ''}。`,
+            en: `${what.en} (line ${nav.line}, ${nav.t} ms) is recorded as unconfirmed${nav.trigger ? `, trigger ${nav.trigger}` : ''}.`,
+          },
+          evidence: refs,
+          data,
+        });
+        continue;
+      }
+      // The latest tap within the window on a download prompt decides.
+      let decided: { tap: Lined<UserEvent>; prompt: TimedSnapshot; pressed: Tapped } | null = null;
+      for (const tap of allTaps.filter((t) => t.t <= nav.t && nav.t - t.t <= within).reverse()) {
+        const prompt = snapshotAt(timeline, tap.t);
+        if (!prompt) continue;
+        if (!(prompt.role === 'download-prompt' || (prompt.root && isDownloadPrompt(prompt.root, prompt.role)))) continue;
+        decided = { tap, prompt, pressed: pressed(tap, prompt) };
+        break;
+      }
+      if (decided && decided.pressed.verdict !== 'cancel') continue;
+      if (decided) {
+        refs.push(
+          { kind: 'ui', snapshot: decided.prompt.id, detail: 'download prompt shown' },
+          traceRef(decided.tap, `tap on ${decided.pressed.label ?? 'outside the buttons'}`),
+        );
+        findings.push({
+          key: `${nav.action}:${nav.target}`,
+          message: {
+            zh: `${what.zh}（第 ${nav.line} 行）发生在用户于下载提示 ${decided.prompt.id} 上点击${decided.pressed.label ? `「取消」类控件 ${decided.pressed.label}` : '按钮以外的区域'}之后 ${nav.t - decided.tap.t} ms，未经确认。`,
+            en: `${what.en} (line ${nav.line}) came ${nav.t - decided.tap.t} ms after the user tapped ${decided.pressed.label ? `the cancelling control ${decided.pressed.label}` : 'outside the buttons'} on the download prompt ${decided.prompt.id}: not confirmed.`,
+          },
+          evidence: refs,
+          data: { ...data, prompt: decided.prompt.id, tapped: decided.pressed.label },
+        });
+        continue;
+      }
+      findings.push({
+        key: `${nav.action}:${nav.target}`,
+        message: {
+          zh: `${what.zh}（第 ${nav.line} 行，${nav.t} ms）之前 ${within / 1000} 秒内没有用户在下载确认提示上点击确认${nav.trigger ? `（触发方式 ${nav.trigger}）` : ''}。`,
+          en: `${what.en} (line ${nav.line}, ${nav.t} ms) was not preceded within ${within / 1000} s by a tap confirming a download prompt${nav.trigger ? ` (trigger ${nav.trigger})` : ''}.`,
+        },
+        evidence: refs,
+        data,
+      });
+    }
+    return findings;
+  },
+};

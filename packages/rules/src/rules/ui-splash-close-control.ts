@@ -1,0 +1,25 @@
+import type { Rule } from '../engine/types.js';
+import { CLOSE_OPTION_DEFAULTS, checkCloseControls } from '../evidence/ui-screens.js';
+import { snapshotTimeline } from '../evidence/ui.js';
+
+export const uiSplashCloseControl: Rule = {
+  meta: {
+    id: 'ui-splash-close-control',
+    measures: ['miit26-04', 'miit2021-splash-close'],
+    evidence: ['ui'],
+    severity: 'medium',
+    title: { zh: '开屏页缺少清晰有效的关闭/跳过按钮', en: 'Splash screen lacks a clear, working close or skip control' },
+    description: {
+      zh: '26 号文第 4 条要求开屏窗口配有清晰、有效、容易点中的关闭按钮（“看得到、关得掉”）。本规则在界面快照中识别开屏页（记录器标注为 splash，或带有「跳过」「skip」倒计时的全屏窗口），查找跳过/关闭控件，并检查：是否存在、是否可见、是否可点击、点击区域是否不小于 48×48 dp、是否被挤在屏幕边缘；提供运行轨迹时，还检查点击后 1 秒内开屏页是否消失。',
+      en: 'Measure 4 of the 2023 notice requires splash windows to have a close control that is clear, works and is easy to hit. This rule finds splash screens in UI snapshots (role splash, or a full-screen window with a 跳过/skip countdown), finds the skip or close control and checks that it exists, is visible and clickable, has a tap area of at least 48×48 dp, and is not squeezed against the screen edge; with a trace, that the splash is gone within 1 s of tapping it.',
+    },
+    fix: {
+      zh: '为开屏页提供明显的「跳过」或「关闭」按钮：点击区域不小于 48×48 dp，远离屏幕边缘和状态栏，点击后立即关闭开屏页且不跳转到广告落地页；检查广告 SDK 的开屏配置，不要缩小或隐藏跳过按钮。',
+      en: "Give the splash screen an obvious skip or close button with a tap area of at least 48×48 dp, away from the screen edge and status bar, that closes the splash at once without opening the advert's landing page; check the ad SDK's splash settings so the skip button is not shrunk or hidden.",
+    },
+    options: { ...CLOSE_OPTION_DEFAULTS },
+  },
+  check({ evidence, options }) {
+    return checkCloseControls('splash', evidence, options, snapshotTimeline(evidence));
+  },
+};

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadMeasureCatalog } from '@apprights/knowledge';
+import { runtimePermissionReask } from '../../src/rules/runtime-permission-reask.js';
+import { exampleTrace, runOn } from '../support/trace.js';
+
+const ID = 'runtime-permission-reask';
+
+test('runtime-permission-reask: the default pause is the catalogue’s 48 h', () => {
+  assert.equal(loadMeasureCatalog().parameter('permission.reaskAfterRefusal').value, 48);
+  assert.deepEqual(runtimePermissionReask.meta.options, { hours: 48, userActionSeconds: 5 });
+});
+
+test('runtime-permission-reask: location asked again 10 minutes after a denial; the camera after a tap is low', () => {
+  const found = runOn(runtimePermissionReask, exampleTrace(ID, 'violating'));
+  assert.deepEqual(
+    found.map((f) => [f.key, f.severity]),
+    [
+      ['android.permission.ACCESS_FINE_LOCATION', undefined],
+      ['android.permission.CAMERA', 'low'],
+    ],
+  );
+  assert.match(found[0]!.message.zh, /用户在第 5 秒拒绝 ACCESS_FINE_LOCATION 后，应用在 10 分钟后（第 602 秒）再次申请，早于 48 小时/);
+  assert.match(found[0]!.message.en, /asked again 10 min later \(at 602 s\), within 48 h/);
+  assert.deepEqual(
+    found[0]!.evidence.map((r) => r.kind === 'trace' && [r.event, r.time]),
+    [
+      [4, 5000],
+      [7, 602000],
+    ],
+  );
+  assert.match(found[1]!.message.en, /a user action came just before/);
+});
+
+test('runtime-permission-reask: asking again after 49 h is fine', () => {
+  assert.deepEqual(runOn(runtimePermissionReask, exampleTrace(ID, 'clean')), []);
+});
+
+test('runtime-permission-reask: the pause is an option', () => {
+  assert.equal(runOn(runtimePermissionReask, exampleTrace(ID, 'clean'), { hours: 72 }).length, 1);
+  assert.equal(runOn(runtimePermissionReask, exampleTrace(ID, 'violating'), { hours: 0.1 }).length, 1);
+});
