@@ -1,1 +1,10 @@
-export {};
+export * from './adb/run.js';
+export * from './adb/validate.js';
+export * from './adb/limits.js';
+export * from './adb/xml.js';
+export * from './adb/appops.js';
+export * from './adb/logcat.js';
+export * from './adb/permission-dialog.js';
+export * from './adb/consent-dialog.js';
+export * from './adb/dumpsys-package.js';
+export * from './adb/record.js';
