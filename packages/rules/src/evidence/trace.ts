@@ -1,10 +1,11 @@
 /**
- * What the runtime rules need from a trace: a minimal reader, the app state and consent status at
- * each event, SDK attribution of call stacks, and the catalogue facts (PI category, permission) of an
+ * What the runtime rules need from a trace: the app state and consent status at each event, SDK
+ * attribution of call stacks (through `@apprights/runtime`), and the catalogue facts (PI category, permission) of an
  * API event. `@apprights/runtime` owns the trace format; these helpers only read its event model.
  */
 import { isDangerousPermission, loadSdkCatalog, piCategory, platformPermission, sensitiveApi, sensitiveApis } from '@apprights/knowledge';
 import type { SensitiveApi } from '@apprights/knowledge';
+import { attributeStack as attributeCall } from '@apprights/runtime';
 import type {
   ApiEvent,
   AppState,
@@ -14,46 +15,12 @@ import type {
   PermissionRequestEvent,
   Trace,
   TraceEvent,
-  TraceHeader,
   UserEvent,
 } from '@apprights/runtime';
 import type { EvidenceRef } from '../engine/types.js';
 
 export type Located<E> = E & { line: number };
 export type AnyEvent = Located<TraceEvent>;
-
-/**
- * Reads a JSON Lines trace: one event per line (line numbers from 1), events kept in time order
- * (stable, so events with the same time keep their file order). Lines that are not events are
- * listed in `problems`, never fatal.
- */
-export function readTrace(text: string, options: { source: string }): Trace {
-  const events: AnyEvent[] = [];
-  const problems: Trace['problems'] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    if (!raw.trim()) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      problems.push({ line, message: `not JSON: ${(error as Error).message}` });
-      return;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push({ line, message: 'not a JSON object' });
-      return;
-    }
-    const o = value as Record<string, unknown>;
-    if (typeof o.kind !== 'string') problems.push({ line, message: 'no "kind"' });
-    else if (typeof o.t !== 'number' || !Number.isFinite(o.t)) problems.push({ line, message: 'no numeric "t"' });
-    else events.push({ ...(o as unknown as TraceEvent), line });
-  });
-  events.sort((a, b) => a.t - b.t || a.line - b.line);
-  const first = events[0];
-  const header = first && first.kind === 'trace' ? (first as unknown as TraceHeader) : null;
-  return { source: options.source, header, events, problems };
-}
 
 /** An API call: a catalogue id or a class (a recorder may give only one of them). */
 export const isApi = (e: AnyEvent): e is Located<ApiEvent> =>
@@ -95,49 +62,22 @@ export function buildTimeline(trace: Trace): TimelineEntry[] {
   });
 }
 
-/** Frames of the platform and language runtime: never the caller we are looking for. */
-const PLATFORM =
-  /^(android|androidx|java|javax|kotlin|kotlinx|dalvik|libcore|sun|jdk|com\.android|org\.json|org\.apache\.http|com\.google\.android\.material)\./;
-
-/** The class of a stack frame: `com.x.Y.method(Y.java:12)` → `com.x.Y`. */
-export function frameClass(frame: string): string {
-  const head = frame
-    .trim()
-    .replace(/^at\s+/, '')
-    .split('(')[0]!;
-  const dot = head.lastIndexOf('.');
-  return dot > 0 ? head.slice(0, dot) : head;
-}
-
-let packageIndex: [string, string][] | null = null;
-
-/** The catalogue SDK whose package (or component) space holds `className`, longest prefix first. */
-export function sdkOfClass(className: string): string | null {
-  if (!packageIndex) {
-    const pairs: [string, string][] = [];
-    for (const entry of loadSdkCatalog().entries) {
-      for (const p of entry.packages) pairs.push([p, entry.id]);
-      for (const c of entry.components ?? []) pairs.push([c, entry.id]);
-    }
-    packageIndex = pairs.sort((a, b) => b[0].length - a[0].length);
-  }
-  for (const [prefix, id] of packageIndex) {
-    if (className === prefix || className.startsWith(`${prefix}.`) || className.startsWith(`${prefix}$`)) return id;
-  }
-  return null;
-}
-
 /**
- * Who made a call: the innermost frame outside the platform, and the SDK its class belongs to
- * (null: the app itself, or code no catalogue SDK owns). No stack: both null.
+ * Who made a call: `@apprights/runtime`'s attribution (the innermost frame outside the platform and
+ * the SDK that owns it), told the app's package so that the app's own classes are never taken for an
+ * SDK whose package space they happen to share. No stack: both null.
  */
-export function attributeStack(stack: readonly string[] | undefined): { sdk: string | null; frame: string | null } {
-  for (const frame of stack ?? []) {
-    const cls = frameClass(frame);
-    if (!cls || PLATFORM.test(cls)) continue;
-    return { sdk: sdkOfClass(cls), frame };
-  }
-  return { sdk: null, frame: null };
+export function attributeStack(
+  stack: readonly string[] | undefined,
+  trace?: Pick<Trace, 'header'>,
+): { sdk: string | null; frame: string | null } {
+  const appPackage = trace?.header?.package;
+  return attributeCall(stack ?? [], appPackage ? { appPackage } : {});
+}
+
+/** The catalogue SDK that owns a class (a component started in the trace), longest package prefix first. */
+export function sdkOfClass(className: string, trace?: Pick<Trace, 'header'>): string | null {
+  return attributeStack([`${className}.<init>(Unknown Source)`], trace).sdk;
 }
 
 /** The SDK's catalogue name in the language, else its id. */

@@ -42,7 +42,7 @@ export const runtimePermissionNoPurpose: Rule = {
     for (const [key, { known, requests }] of groups) {
       const first = requests[0]!;
       const permissions = first.permissions.map(shortPermission);
-      const { sdk } = attributeStack(first.stack);
+      const { sdk } = attributeStack(first.stack, evidence.trace);
       const by = { zh: sdk ? `（由 SDK ${sdkLabel(sdk, 'zh')} 发起）` : '', en: sdk ? ` (by SDK ${sdkLabel(sdk, 'en')})` : '' };
       const times = {
         zh: requests.length > 1 ? `，共 ${requests.length} 次` : '',

@@ -89,7 +89,7 @@ export const runtimePiAfterRefusal: Rule = {
       if (!isApi(event)) continue;
       const facts = apiFacts(event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack);
+      const { sdk } = attributeStack(event.stack, evidence.trace);
       const caller = sdk ?? 'app';
       const pi = facts.pi;
       if (consentRefusal && (consent === 'refused' || consent === 'withdrawn')) {

@@ -49,7 +49,7 @@ export const runtimePiBackground: Rule = {
       if (!isApi(event) || (state !== 'background' && state !== 'not-running')) continue;
       const facts = apiFacts(event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack);
+      const { sdk } = attributeStack(event.stack, evidence.trace);
       const allowed = facts.pi === 'location' && backgroundLocation;
       const key = `${sdk ?? 'app'}:${facts.pi}`;
       const group = groups.get(key) ?? { sdk, pi: facts.pi, events: [], apis: new Set<string>(), allowed };

@@ -47,7 +47,7 @@ export const runtimePiBeforeConsent: Rule = {
       if (!isApi(event)) continue;
       const facts = apiFacts(event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack);
+      const { sdk } = attributeStack(event.stack, evidence.trace);
       const key = `${sdk ?? 'app'}:${facts.pi}`;
       const group = groups.get(key) ?? { sdk, pi: facts.pi, events: [], apis: new Set<string>() };
       group.events.push(event);

@@ -58,7 +58,7 @@ export const runtimeSelfStart: Rule = {
     events.forEach((event, i) => {
       const userActed = () => userActionBefore(events, i, userWindow) !== undefined;
       if (isLifecycle(event)) {
-        const sdk = event.component ? sdkOfClass(event.component) : null;
+        const sdk = event.component ? sdkOfClass(event.component, evidence.trace) : null;
         if (event.action === 'process-start') {
           if (event.cause === 'other-app') {
             if (!userActed()) add('started-by', event.other ?? 'unknown', sdk, event);

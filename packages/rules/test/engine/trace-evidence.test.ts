@@ -1,31 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiFacts, attributeStack, buildTimeline, permissionGroup, readTrace } from '../../src/evidence/trace.js';
-
-test('trace evidence: lines are numbered from 1, kept in time order, and bad lines are problems', () => {
-  const text = [
-    '{"kind":"trace","t":0,"version":"1.0.0","package":"p","recorder":"r"}',
-    '{"kind":"user","t":20,"action":"tap"}',
-    'oops',
-    '',
-    '{"kind":"api","t":10,"api":"telephony.getImei","class":"android.telephony.TelephonyManager","method":"getImei"}',
-    '{"kind":"x"}',
-  ].join('\n');
-  const trace = readTrace(text, { source: 't.jsonl' });
-  assert.equal(trace.header?.package, 'p');
-  assert.deepEqual(
-    trace.events.map((e) => [e.line, e.t]),
-    [
-      [1, 0],
-      [5, 10],
-      [2, 20],
-    ],
-  );
-  assert.deepEqual(
-    trace.problems.map((p) => p.line),
-    [3, 6],
-  );
-});
+import { readTrace } from '@apprights/runtime';
+import { apiFacts, attributeStack, buildTimeline, permissionGroup } from '../../src/evidence/trace.js';
 
 test('trace evidence: the innermost non-platform frame names the caller and its SDK', () => {
   assert.deepEqual(
@@ -44,6 +20,9 @@ test('trace evidence: the innermost non-platform frame names the caller and its 
     frame: 'at com.example.app.Util.imei(Util.java:2)',
   });
   assert.deepEqual(attributeStack(undefined), { sdk: null, frame: null });
+  // The app's own classes are the app even when a catalogue SDK shares their package space.
+  const apiDemos = { header: { kind: 'trace' as const, t: 0, version: '1.0.0', package: 'io.appium.android.apis', recorder: 'test' } };
+  assert.equal(attributeStack(['io.appium.android.apis.app.Main.onCreate(Main.java:1)'], apiDemos).sdk, null);
 });
 
 test('trace evidence: catalogue facts, permission groups and the state and consent timeline', () => {

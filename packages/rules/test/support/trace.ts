@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Trace } from '@apprights/runtime';
+import { readTrace, type Trace } from '@apprights/runtime';
 import type { FindingInput, Rule } from '../../src/index.js';
-import { readTrace } from '../../src/evidence/trace.js';
 
 const traces = join(dirname(fileURLToPath(import.meta.url)), '..', 'traces');
 
