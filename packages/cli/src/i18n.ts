@@ -81,6 +81,7 @@ const messages = {
   progressFetchPolicy: { en: 'fetching the privacy policy', zh: '获取隐私政策' },
   progressReadPolicy: { en: 'reading the privacy policy', zh: '读取隐私政策' },
   progressAnalysePolicy: { en: 'analysing the privacy policy', zh: '分析隐私政策' },
+  progressReadTrace: { en: 'reading the runtime trace', zh: '读取运行时行为记录' },
   sdks: { en: 'SDKs', zh: '第三方 SDK' },
   sensitiveApis: { en: 'Sensitive APIs', zh: '敏感 API' },
   colSdk: { en: 'SDK', zh: 'SDK' },

@@ -15,6 +15,8 @@ import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
 import { PolicyInputError } from '@apprights/policy';
 import { POLICY_HELP, runPolicy, type PolicyReportFormat } from './commands/policy.js';
+import { TraceInputError } from '@apprights/runtime';
+import { TRACE_HELP, runTrace, type TraceReportFormat } from './commands/trace.js';
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
 type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
@@ -67,12 +69,20 @@ const policyOptions = {
     ),
 };
 
+const runtimeOptions = {
+  trace: () => new Option('--trace <file>', 'check a runtime trace (JSON Lines) with the package / 同时检测运行时行为记录（JSON Lines）'),
+  ui: () => new Option('--ui <dir>', 'UI snapshots: uiautomator XML dumps or JSON trees / 界面快照目录（uiautomator XML 或 JSON）'),
+};
+
 const SCAN_HELP = `
 Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 unreadable input,
 4 cannot write the output, 70 internal error.
 Formats / 格式: text (terminal), json (schemas/scan-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
 Privacy policy / 隐私政策: --policy FILE|URL checks the app's policy with it and keeps the analysis in the report
 (see apprights policy --help). 同时检测隐私政策，分析结果保存在报告中。
+Runtime / 运行时: --trace FILE [--ui DIR] checks a runtime trace and UI snapshots with the package; static findings about
+an SDK or class are marked "active in trace" or "not seen in trace" (see apprights trace --help).
+同时检测运行时行为记录与界面快照；涉及 SDK 或类的静态问题标注“运行时已触发”或“运行时未观察到”。
 Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
 
 /** The file a command is working on, so error messages can name it. */
@@ -118,6 +128,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .addOption(checkOptions.failOn())
     .option('--policy <file-or-url>', 'check the privacy policy (file or http(s) URL) with the package / 同时检测隐私政策（文件或网址）')
     .addOption(policyOptions.timeout('--policy-timeout'))
+    .addOption(runtimeOptions.trace())
+    .addOption(runtimeOptions.ui())
     .addHelpText('after', SCAN_HELP)
     .action(
       async (
@@ -130,9 +142,17 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           keepGoing?: boolean;
           policy?: string;
           policyTimeout?: number;
+          trace?: string;
+          ui?: string;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
+        if (options.ui !== undefined && options.trace === undefined)
+          throw new UsageError(
+            lang === 'zh'
+              ? '--ui 需与 --trace 一起使用（界面快照属于一次运行记录）'
+              : '--ui needs --trace (the snapshots belong to a recorded run)',
+          );
         currentFile.value = file;
         setExit(await runScan(file, { ...options, lang, version: packageVersion, stats }));
       },
@@ -170,6 +190,41 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       ) => {
         const lang = detectLang(options.lang);
         setExit(await runPolicy(input, { ...options, lang, version: packageVersion, stats }));
+      },
+    );
+
+  program
+    .command('trace')
+    .description('check a runtime trace and UI snapshots / 检测运行时行为记录与界面快照')
+    .argument('<file>', 'the trace: JSON Lines, one event per line / 运行时行为记录（JSON Lines）')
+    .addOption(
+      new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+    )
+    .addOption(runtimeOptions.ui())
+    .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
+    .addOption(langOption())
+    .option('--no-progress', 'do not draw the progress line / 不显示进度')
+    .option('--keep-going', 'list unreadable trace lines in the report instead of stopping / 跳过无法读取的行并记入报告')
+    .addOption(checkOptions.appType())
+    .addOption(checkOptions.storeListing())
+    .addOption(checkOptions.config())
+    .addOption(checkOptions.noConfig())
+    .addOption(checkOptions.failOn())
+    .addHelpText('after', TRACE_HELP)
+    .action(
+      async (
+        file: string,
+        options: {
+          format: TraceReportFormat;
+          output?: string;
+          lang?: string;
+          progress: boolean;
+          keepGoing?: boolean;
+          ui?: string;
+        } & CheckFlags,
+      ) => {
+        const lang = detectLang(options.lang);
+        setExit(await runTrace(file, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -322,6 +377,10 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = ExitCode.badInput;
     } else if (error instanceof PolicyInputError) {
       // The message names the file or URL and the problem (HTTP status, timeout, size, type).
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = ExitCode.badInput;
+    } else if (error instanceof TraceInputError) {
+      // The message names the trace (or snapshot) file, and the line when one line is the problem.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.badInput;
     } else if (error instanceof UsageError || error instanceof ConfigError) {

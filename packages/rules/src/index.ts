@@ -10,3 +10,5 @@ export { allRules, ruleById } from './rules/index.js';
 export * from './report/assemble.js';
 export * from './report/policy-report.js';
 export * from './diff/index.js';
+export * from './report/trace-report.js';
+export * from './report/link-runtime.js';

@@ -13,6 +13,7 @@ import { emit, renderReport, type ReportFormat } from '../output.js';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { readAndAnalysePolicy } from './policy.js';
 import type { PolicyAnalysis } from '@apprights/policy';
+import { readRuntimeEvidence, type RuntimeEvidence } from './trace.js';
 
 export type ScanFormat = ReportFormat;
 
@@ -24,6 +25,8 @@ export interface ReportOptions extends CheckOptions {
   stats: Stats;
   /** The privacy policy, analysed, checked together with the package. */
   policyAnalysis?: PolicyAnalysis;
+  /** A runtime trace and UI snapshots, checked together with the package. */
+  runtime?: RuntimeEvidence;
 }
 
 export interface ScanOptions extends ReportOptions {
@@ -34,6 +37,10 @@ export interface ScanOptions extends ReportOptions {
   policy?: string;
   /** `--policy-timeout SECONDS`. */
   policyTimeout?: number;
+  /** `--trace FILE`: a runtime trace (JSON Lines). */
+  trace?: string;
+  /** `--ui DIR`: UI snapshots (uiautomator dumps or JSON trees). */
+  ui?: string;
 }
 
 const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
@@ -73,7 +80,11 @@ export async function produceReport(file: string, options: ReportOptions): Promi
         config: checks.config,
         failOn: checks.failOn,
         ...(checks.store ? { store: checks.store } : {}),
-        ...(options.policyAnalysis ? { evidence: { policy: options.policyAnalysis } } : {}),
+        evidence: {
+          ...(options.policyAnalysis ? { policy: options.policyAnalysis } : {}),
+          ...(options.runtime ? { trace: options.runtime.trace } : {}),
+          ...(options.runtime?.ui ? { ui: options.runtime.ui } : {}),
+        },
       }),
     );
   } finally {
@@ -93,7 +104,18 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
       progress.clear();
     }
   }
-  const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}) });
+  // The trace too: a trace that cannot be read fails before the package is read.
+  let runtime: RuntimeEvidence | undefined;
+  if (options.trace !== undefined) {
+    const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
+    try {
+      progress.update(t(options.lang, 'progressReadTrace'));
+      runtime = await readRuntimeEvidence(options.trace, options.ui, options);
+    } finally {
+      progress.clear();
+    }
+  }
+  const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}), ...(runtime ? { runtime } : {}) });
   const rendered = renderReport(report, options.format, options.lang, {
     text: renderText,
     md: renderMarkdown,

@@ -1,6 +1,6 @@
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import type { CoverageStatus } from '@apprights/rules';
-import { EVIDENCE_LABELS, evidenceView, STATUS_LABELS, type CheckResults } from './check-views.js';
+import { EVIDENCE_LABELS, evidenceView, relatedTag, runtimeTag, STATUS_LABELS, type CheckResults } from './check-views.js';
 import { t, type Lang } from '../i18n.js';
 import type { Section } from './sections.js';
 
@@ -51,7 +51,13 @@ export function checkSections(report: CheckResults, lang: Lang): Section[] {
           .map((f) => [
             f.suppressed ? `(${f.severity})` : f.severity,
             f.ruleId,
-            f.suppressed ? `${f.message[lang]} [${t(lang, 'suppressed')}: ${f.suppressed.reason}]` : f.message[lang],
+            [
+              f.message[lang],
+              ...[runtimeTag(f), relatedTag(f)].filter((tag) => tag !== null).map((tag) => `[${tag[lang]}]`),
+              f.suppressed ? `[${t(lang, 'suppressed')}: ${f.suppressed.reason}]` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
             f.evidence.length > 0 ? `${where(f.evidence[0]!)}${f.evidence.length > 1 ? ` (+${f.evidence.length - 1})` : ''}` : '',
           ]),
       },

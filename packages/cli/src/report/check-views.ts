@@ -176,12 +176,62 @@ export function evidenceView(ref: EvidenceRef): EvidenceView {
     case 'trace':
       return {
         artifact: null,
-        where: [`trace event #${ref.event}`, ref.time !== undefined && `@${ref.time}`, ref.detail].filter(Boolean).join(' '),
+        where:
+          `trace line ${ref.event}` + (ref.time !== undefined ? ` @ ${traceTime(ref.time)}` : '') + (ref.detail ? `: ${ref.detail}` : ''),
         sdk: null,
       };
     case 'ui':
-      return { artifact: null, where: ['UI', ref.snapshot, ref.node, ref.detail].filter(Boolean).join(' '), sdk: null };
+      return {
+        artifact: null,
+        where: `UI snapshot ${ref.snapshot}` + (ref.node ? `, node ${ref.node}` : '') + (ref.detail ? `: ${ref.detail}` : ''),
+        sdk: null,
+      };
   }
+}
+
+/**
+ * A trace time as people read it: seconds since the trace started (`3.2 s`), or, for a recorder that
+ * writes Unix epoch milliseconds, the UTC time of day.
+ */
+export function traceTime(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (Math.abs(ms) >= 1e11) {
+    const date = new Date(ms);
+    return Number.isNaN(date.getTime()) ? String(ms) : `${date.toISOString().slice(11, 23)} UTC`;
+  }
+  const seconds = ms / 1000;
+  return `${seconds.toFixed(Math.abs(seconds) < 10 ? 2 : 1).replace(/\.?0+$/, '')} s`;
+}
+
+export const RUNTIME_LABELS = {
+  active: { en: 'active in trace', zh: '运行时已触发' },
+  'not-observed': { en: 'not seen in trace', zh: '运行时未观察到' },
+  related: { en: 'static findings', zh: '相关静态问题' },
+  lines: { en: 'lines', zh: '行' },
+} as const satisfies Record<string, Bilingual>;
+
+/**
+ * A static finding's link to the trace as one short tag ("active in trace: lines 12, 14" /
+ * "运行时已触发：第 12、14 行"), or null when the finding was not linked.
+ */
+export function runtimeTag(finding: Finding): Bilingual | null {
+  const link = finding.runtime;
+  if (!link) return null;
+  const label = RUNTIME_LABELS[link.status];
+  if (link.status !== 'active' || link.events.length === 0) return { ...label };
+  return {
+    en: `${label.en}: ${RUNTIME_LABELS.lines.en} ${link.events.join(', ')}`,
+    zh: `${label.zh}：第 ${link.events.join('、')} ${RUNTIME_LABELS.lines.zh}`,
+  };
+}
+
+/** A runtime finding's static counterparts, by fingerprint, as one short tag; null when there are none. */
+export function relatedTag(finding: Finding): Bilingual | null {
+  if (!finding.related || finding.related.length === 0) return null;
+  return {
+    en: `${RUNTIME_LABELS.related.en}: ${finding.related.join(', ')}`,
+    zh: `${RUNTIME_LABELS.related.zh}：${finding.related.join('、')}`,
+  };
 }
 
 export interface PiLabel {

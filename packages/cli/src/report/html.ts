@@ -20,7 +20,9 @@ import {
   evidenceView,
   findingsByMeasure,
   measureHeading,
+  relatedTag,
   ruleTitle,
+  runtimeTag,
   sdkDisclosures,
   type CheckResults,
   type MeasureGroupView,
@@ -29,6 +31,7 @@ import {
 } from './check-views.js';
 import { bi, biAttr, esc, field } from './html-base.js';
 import { policyOverviewHtml } from './policy-html-parts.js';
+import { TRACE_LABELS, traceOverviewHtml } from './trace-views.js';
 
 /**
  * The single-file HTML report: one document with its CSS and script inline, both languages in the
@@ -335,12 +338,22 @@ function findingItem(f: Finding): string {
   return (
     `<li class="finding sev-${esc(f.severity)}${f.suppressed ? ' suppressed' : ''}" data-rule="${esc(f.ruleId)}" data-fingerprint="${esc(f.fingerprint)}">` +
     `<div class="finding-head"><span class="badge sev-${esc(f.severity)}">${bi(SEVERITY_LABELS[f.severity])}</span> ` +
-    `<span class="rule-title">${bi(ruleTitle(f.ruleId))}</span> <code class="muted">${esc(f.ruleId)}</code></div>` +
+    `<span class="rule-title">${bi(ruleTitle(f.ruleId))}</span> <code class="muted">${esc(f.ruleId)}</code>${runtimeBadge(f)}</div>` +
     `<p class="msg">${bi(f.message)}</p>${suppression}` +
     (evidence ? `<div class="evidence"><span class="muted">${bi(FIELD.evidence)}</span><ul>${evidence}</ul></div>` : '') +
     (rule ? `<details class="fix"><summary>${bi(FIELD.fix)}</summary><p>${bi(rule.meta.fix)}</p></details>` : '') +
     `<p class="fingerprint muted">${bi(FIELD.fingerprint)} <code>${esc(f.fingerprint)}</code></p>` +
     `</li>`
+  );
+}
+
+/** "active in trace" / "not seen in trace" on a static finding, and a runtime finding's static counterparts. */
+function runtimeBadge(f: Finding): string {
+  const tag = runtimeTag(f);
+  const related = relatedTag(f);
+  return (
+    (tag ? ` <span class="runtime-tag runtime-${esc(f.runtime!.status)}" data-runtime="${esc(f.runtime!.status)}">${bi(tag)}</span>` : '') +
+    (related ? ` <span class="runtime-tag runtime-related">${bi(related)}</span>` : '')
   );
 }
 
@@ -516,6 +529,9 @@ li.finding.suppressed .finding-head .rule-title, li.finding.suppressed .msg { te
 .evidence ul { margin: 2px 0 4px; padding-left: 1.2em; }
 .artifact { background: #eef3f8; padding: 0 4px; border-radius: 3px; }
 .sdk-tag { font-size: .8rem; border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; }
+.runtime-tag { font-size: .8rem; border-radius: 8px; padding: 0 6px; border: 1px solid var(--line); white-space: nowrap; }
+.runtime-active { background: #fdecea; border-color: #c62828; color: #8e0000; }
+.runtime-not-observed { color: var(--muted); }
 .fingerprint { font-size: .78rem; margin: 4px 0 0; }
 details.fix summary, details.many > summary { cursor: pointer; color: var(--accent); }
 button.copy { font: inherit; padding: 5px 12px; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }
@@ -680,6 +696,7 @@ export function renderHtml(report: ScanReport, lang: Lang): string {
     ['permissions', UI.permissions],
   ];
   if (report.policy) nav.push(['policy', POLICY_NAV]);
+  if (report.trace) nav.push(['trace', TRACE_LABELS.reportTitle]);
   return htmlPage({
     lang,
     titles: { en: `${UI.title.en}: ${name}`, zh: `${UI.title.zh}：${name}` },
@@ -694,6 +711,7 @@ export function renderHtml(report: ScanReport, lang: Lang): string {
       sdkSection(report),
       permissionsSection(report),
       ...(report.policy ? [policyOverviewHtml(report.policy, { id: 'policy', title: POLICY_NAV })] : []),
+      ...(report.trace ? [traceOverviewHtml(report.trace, report.ui, { id: 'trace', title: TRACE_LABELS.reportTitle })] : []),
     ],
     generated: `${esc(report.tool.version)} · report schema ${esc(report.schemaVersion)} · <code>${esc(report.file.sha256)}</code>`,
   });

@@ -8,7 +8,9 @@ import {
   findingsByMeasure,
   measureHeading,
   pick,
+  relatedTag,
   ruleTitle,
+  runtimeTag,
   sdkDisclosures,
   SEVERITY_LABELS,
   STATUS_LABELS,
@@ -83,7 +85,11 @@ export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
     out.push(`### ${title}`, '');
     for (const f of group.findings) {
       const head = `**${pick(lang, SEVERITY_LABELS[f.severity]).toUpperCase()}** \`${f.ruleId}\` ${md(pick(lang, ruleTitle(f.ruleId)))}: ${md(pick(lang, f.message))}`;
-      out.push(f.suppressed ? `- ~~${head}~~ (${h('suppressed')}: ${md(f.suppressed.reason)})` : `- ${head}`);
+      const tags = [runtimeTag(f), relatedTag(f)]
+        .filter((tag) => tag !== null)
+        .map((tag) => ` _[${md(pick(lang, tag))}]_`)
+        .join('');
+      out.push(f.suppressed ? `- ~~${head}~~ (${h('suppressed')}: ${md(f.suppressed.reason)})${tags}` : `- ${head}${tags}`);
       for (const ref of f.evidence) {
         const e = evidenceView(ref);
         const sdk = e.sdk ? ` [SDK ${md(e.sdk)}]` : '';

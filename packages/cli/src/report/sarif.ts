@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import {
@@ -10,6 +10,9 @@ import {
   type RuleOutcome,
   type ScanReport,
   type Severity,
+  type TraceReport,
+  type TraceSummary,
+  type UiSummary,
 } from '@apprights/rules';
 import type { PolicyFormat } from '@apprights/policy';
 
@@ -50,8 +53,9 @@ interface LogicalLocation {
 }
 
 interface Region {
-  charOffset: number;
+  charOffset?: number;
   charLength?: number;
+  startLine?: number;
   snippet?: { text: string };
 }
 
@@ -176,8 +180,50 @@ function policyLocation(ref: Extract<EvidenceRef, { kind: 'policy' }>, defaultSo
   };
 }
 
+/** Where the run's non-package evidence lives: the policy, the trace, the UI snapshot files by id. */
+interface Sources {
+  policy: string | undefined;
+  trace: string | undefined;
+  /** Snapshot id → file path, for the snapshots that have one. */
+  snapshots: Map<string, string>;
+}
+
+/** A trace event: the trace file at the event's line (JSON Lines: one event a line). */
+function traceLocation(ref: Extract<EvidenceRef, { kind: 'trace' }>, source: string | undefined): SarifLocation {
+  const text = [`trace line ${ref.event}`, ref.time !== undefined ? `t=${ref.time} ms` : '', ref.detail ?? ''].filter(Boolean).join(': ');
+  if (!source || !Number.isInteger(ref.event) || ref.event < 1) return { message: { text } };
+  return {
+    physicalLocation: { artifactLocation: { uri: sourceUri(source) }, region: { startLine: ref.event } },
+    message: { text },
+  };
+}
+
+/** A UI node: the snapshot's file when known, the snapshot and node as logical locations. */
+function uiLocation(ref: Extract<EvidenceRef, { kind: 'ui' }>, sources: Sources): SarifLocation {
+  const logical: LogicalLocation[] = [
+    ref.node
+      ? { name: ref.node, fullyQualifiedName: `${ref.snapshot}/${ref.node}`, kind: 'element' }
+      : { name: ref.snapshot, fullyQualifiedName: ref.snapshot, kind: 'resource' },
+  ];
+  const file = sources.snapshots.get(ref.snapshot);
+  return {
+    ...(file ? { physicalLocation: { artifactLocation: { uri: sourceUri(file) } } } : {}),
+    logicalLocations: logical,
+    message: { text: [`UI snapshot ${ref.snapshot}`, ref.detail].filter(Boolean).join(': ') },
+  };
+}
+
+/** Snapshot files are relative to the `--ui` folder, or to the trace file's folder for snapshots the trace names. */
+function snapshotFiles(ui: UiSummary | null | undefined, trace: TraceSummary | undefined): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!ui) return files;
+  const base = trace && ui.source === trace.source ? dirname(trace.source) : ui.source;
+  for (const s of ui.snapshots) if (s.file) files.set(s.id, isAbsolute(s.file) ? s.file : resolve(base, s.file));
+  return files;
+}
+
 /** One SARIF location per evidence reference; null for evidence with nothing to point at. */
-function location(ref: EvidenceRef, policySource: string | undefined): SarifLocation | null {
+function location(ref: EvidenceRef, sources: Sources): SarifLocation | null {
   switch (ref.kind) {
     case 'manifest': {
       const logical: LogicalLocation = ref.name
@@ -221,9 +267,13 @@ function location(ref: EvidenceRef, policySource: string | undefined): SarifLoca
         message: { text: ref.version ? `${ref.name} ${ref.version}` : ref.name },
       };
     case 'policy':
-      return policyLocation(ref, policySource);
+      return policyLocation(ref, sources.policy);
+    case 'trace':
+      return traceLocation(ref, sources.trace);
+    case 'ui':
+      return uiLocation(ref, sources);
     default:
-      // Trace, UI and store evidence have no file to point at; their facts stay in properties.
+      // Store evidence has no file to point at; its facts stay in properties.
       return null;
   }
 }
@@ -237,8 +287,8 @@ function message(finding: Finding): string {
  * package (a signature-block problem, an SDK inventory entry) is pinned to the package itself (for
  * the policy report: to the policy).
  */
-function locations(finding: Finding, packageUri: string, policySource: string | undefined): SarifLocation[] {
-  const out = finding.evidence.map((ref) => location(ref, policySource)).filter((l): l is SarifLocation => l !== null);
+function locations(finding: Finding, packageUri: string, sources: Sources): SarifLocation[] {
+  const out = finding.evidence.map((ref) => location(ref, sources)).filter((l): l is SarifLocation => l !== null);
   const physical = out.filter((l) => l.physicalLocation);
   const logicalOnly = out.filter((l) => !l.physicalLocation);
   if (physical.length > 0) return [...physical, ...logicalOnly];
@@ -248,14 +298,14 @@ function locations(finding: Finding, packageUri: string, policySource: string | 
   return [{ ...first, ...whole }, ...rest];
 }
 
-function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string, policySource: string | undefined) {
+function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string, sources: Sources) {
   const index = ruleIndex.get(finding.ruleId);
   return {
     ruleId: finding.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
     level: LEVELS[finding.severity],
     message: { text: message(finding) },
-    locations: locations(finding, packageUri, policySource),
+    locations: locations(finding, packageUri, sources),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     // An empty list says "checked, not suppressed"; leaving it out would say "unknown".
     suppressions: finding.suppressed
@@ -267,6 +317,8 @@ function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: st
       evidence: finding.evidence,
       message: { zh: finding.message.zh, en: finding.message.en },
       ...(finding.data ? { data: finding.data } : {}),
+      ...(finding.runtime ? { runtime: finding.runtime } : {}),
+      ...(finding.related ? { related: finding.related } : {}),
     },
   };
 }
@@ -297,6 +349,8 @@ interface RunParts {
   artifacts: Record<string, unknown>[];
   originalUriBaseIds?: Record<string, unknown>;
   policySource: string | undefined;
+  traceSource?: string | undefined;
+  snapshots?: Map<string, string>;
   properties: Record<string, unknown>;
 }
 
@@ -337,7 +391,13 @@ function sarifLog(parts: RunParts): string {
         ],
         ...(parts.originalUriBaseIds ? { originalUriBaseIds: parts.originalUriBaseIds } : {}),
         artifacts: parts.artifacts,
-        results: parts.findings.map((f) => result(f, ruleIndex, targetUri, parts.policySource)),
+        results: parts.findings.map((f) =>
+          result(f, ruleIndex, targetUri, {
+            policy: parts.policySource,
+            trace: parts.traceSource,
+            snapshots: parts.snapshots ?? new Map(),
+          }),
+        ),
         properties: parts.properties,
       },
     ],
@@ -354,6 +414,13 @@ const OFFSETS_NOTE =
 function policyArtifact(policy: { source: string; format: PolicyFormat }, roles: string[]) {
   return { location: { uri: sourceUri(policy.source) }, mimeType: POLICY_MIME_TYPES[policy.format] ?? 'text/plain', roles };
 }
+
+/** JSON Lines has no registered media type; this is the one tools use. */
+function traceArtifact(trace: TraceSummary, roles: string[]) {
+  return { location: { uri: sourceUri(trace.source) }, mimeType: 'application/x-ndjson', roles };
+}
+
+const TRACE_NOTE = 'Trace regions (startLine) are lines of the JSON Lines trace file: one event per line.';
 
 export function renderSarif(report: ScanReport): string {
   const fileUri = pathToFileURL(resolve(report.file.path)).href;
@@ -375,8 +442,11 @@ export function renderSarif(report: ScanReport): string {
         hashes: { 'sha-256': report.file.sha256 },
       },
       ...(policy ? [policyArtifact(policy, ['analysisTarget', 'referencedOnCommandLine'])] : []),
+      ...(report.trace ? [traceArtifact(report.trace, ['analysisTarget', 'referencedOnCommandLine'])] : []),
     ],
     policySource: policy?.source,
+    traceSource: report.trace?.source,
+    snapshots: snapshotFiles(report.ui, report.trace),
     properties: {
       schemaVersion: report.schemaVersion,
       app: {
@@ -389,6 +459,8 @@ export function renderSarif(report: ScanReport): string {
       coverage: report.coverage,
       rules: report.rules,
       ...(policy ? { policy: { source: policy.source, format: policy.format, language: policy.language, offsets: OFFSETS_NOTE } } : {}),
+      ...(report.trace ? { trace: { ...report.trace, lines: TRACE_NOTE } } : {}),
+      ...(report.ui ? { ui: report.ui } : {}),
     },
   });
 }
@@ -406,6 +478,29 @@ export function renderPolicySarif(report: PolicyReport): string {
       analysisVersion: report.version,
       generatedAt: report.generatedAt,
       policy: { source: report.source, format: report.format, language: report.language, title: report.title, offsets: OFFSETS_NOTE },
+      context: report.context,
+      coverage: report.coverage,
+      rules: report.rules,
+      summary: report.summary,
+    },
+  });
+}
+
+/** The trace report as SARIF: results located in the trace file, by line, and in UI snapshot files. */
+export function renderTraceSarif(report: TraceReport): string {
+  return sarifLog({
+    version: report.tool.version,
+    rules: report.rules,
+    findings: report.findings,
+    artifacts: [traceArtifact(report.trace, ['analysisTarget'])],
+    policySource: undefined,
+    traceSource: report.trace.source,
+    snapshots: snapshotFiles(report.ui, report.trace),
+    properties: {
+      reportVersion: report.reportVersion,
+      generatedAt: report.generatedAt,
+      trace: { ...report.trace, lines: TRACE_NOTE },
+      ...(report.ui ? { ui: report.ui } : {}),
       context: report.context,
       coverage: report.coverage,
       rules: report.rules,

@@ -2,6 +2,7 @@ import { t, type Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { checkSections } from './check-sections.js';
 import { policySections } from './policy-views.js';
+import { traceSections } from './trace-views.js';
 
 /**
  * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and
@@ -215,6 +216,8 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
   }
   // The policy's overview only: `apprights policy` prints the whole analysis.
   if (report.policy) sections.push(...policySections(report.policy, lang, { short: true }));
+  // The trace's overview only: `apprights trace` prints the snapshots and skipped lines too.
+  if (report.trace) sections.push(...traceSections(report.trace, report.ui, lang, { short: true }));
   // Last, so the verdict is what a terminal user sees when the scan ends.
   if (options.checks !== false) sections.push(...checkSections(report, lang));
   return sections;

@@ -93,6 +93,20 @@ export interface Finding {
   data?: Record<string, unknown>;
   /** Present when a configured suppression matched; the finding stays in the report. */
   suppressed?: { reason: string; by: string };
+  /**
+   * For a static finding about an SDK or a class, checked together with a runtime trace: whether the
+   * trace saw that code run (`active`: the trace lines of the events attributed to it) or not
+   * (`not-observed`: present in the package, not seen in this trace). Set by `linkRuntime`.
+   */
+  runtime?: RuntimeLink;
+  /** For a runtime finding about an SDK: the fingerprints of the static findings about the same SDK. */
+  related?: string[];
+}
+
+export interface RuntimeLink {
+  status: 'active' | 'not-observed';
+  /** Trace line numbers of the events attributed to the finding's SDK or class (at most 20). */
+  events: number[];
 }
 
 export interface RuleMeta {

@@ -4,7 +4,9 @@ import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import type { Rule, Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
+import { linkRuntime, type EventAttribution } from './link-runtime.js';
 import { SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
+import { summariseTrace, summariseUi } from './trace-report.js';
 
 export interface AssembleOptions {
   toolVersion: string;
@@ -17,6 +19,8 @@ export interface AssembleOptions {
   rules?: readonly Rule[];
   /** Other evidence (policy, trace, UI) checked together with the package. */
   evidence?: Omit<Evidence, 'package' | 'store'>;
+  /** How trace events are attributed to SDKs when static findings are linked to a trace (default: by class prefix). */
+  attribute?: EventAttribution;
 }
 
 /** Runs the rules over the package facts (and any other evidence) and makes the scan report. */
@@ -26,6 +30,8 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
   const evidence: Evidence = { ...(options.evidence ?? {}), package: facts };
   if (options.store) evidence.store = options.store;
   const result = runRules(evidence, rules, config);
+  // "Present" versus "active": static findings about code the trace saw run, or did not.
+  linkRuntime(result.findings, evidence, rules, options.attribute ? { attribute: options.attribute } : {});
   const coverage = computeCoverage(options.measures, rules, result, evidence);
   return {
     schemaVersion: SCAN_REPORT_VERSION,
@@ -41,5 +47,7 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
     findings: result.findings,
     coverage,
     ...(evidence.policy ? { policy: evidence.policy } : {}),
+    ...(evidence.trace ? { trace: summariseTrace(evidence.trace, evidence.ui) } : {}),
+    ...(evidence.ui ? { ui: summariseUi(evidence.ui, evidence.trace) } : {}),
   };
 }

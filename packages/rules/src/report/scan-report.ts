@@ -1,15 +1,18 @@
 import type { PackageFacts } from '../evidence/package-facts.js';
 import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
+import type { TraceSummary, UiSummary } from './trace-report.js';
 
 /**
  * The scan report: a plain JSON document, versioned, documented by the CLI's
  * `schemas/scan-report.schema.json`. Later stages (policy and runtime evidence) add sections; they
  * never change the meaning of an existing field without a major version bump.
  * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
- * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package).
+ * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package); 1.4.0
+ * the optional `trace` and `ui` (runtime evidence checked with the package) and, on findings, the
+ * optional `runtime` (static findings confirmed or not by the trace) and `related`.
  */
-export const SCAN_REPORT_VERSION = '1.3.0';
+export const SCAN_REPORT_VERSION = '1.4.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
@@ -26,6 +29,10 @@ export interface ScanReport extends PackageFacts {
    * stored report keeps what its policy findings rest on. Absent when no policy was given.
    */
   policy?: PolicyFacts;
+  /** The runtime trace given with `--trace`, summarised (the trace file is the record of every event). */
+  trace?: TraceSummary;
+  /** The UI snapshots checked (from the trace and `--ui`), by id and file. */
+  ui?: UiSummary;
 }
 
 export interface ReportContext {
