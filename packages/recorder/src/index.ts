@@ -8,3 +8,5 @@ export * from './adb/permission-dialog.js';
 export * from './adb/consent-dialog.js';
 export * from './adb/dumpsys-package.js';
 export * from './adb/record.js';
+export * from './frida/encode.js';
+export * from './frida/record.js';
