@@ -21,8 +21,10 @@ await build({
   sourcemap: true,
   // Loaded on first use from node_modules rather than parsed at every start: X.509/CMS schemas (v1
   // signatures), the JSON Schema validator (stored reports given to diff) and the Chinese word
-  // segmenter (a native addon with its dictionary file, for policies).
-  external: ['@peculiar/*', 'ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*'],
+  // segmenter (a native addon with its dictionary file, for policies). `frida` (the Frida recorder's
+  // native binding, an optional install) must never be bundled or loaded at start: `record --frida`
+  // imports it on use, and a CLI without it still works.
+  external: ['@peculiar/*', 'ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*', 'frida', 'frida/*'],
   // commander is CommonJS and requires Node built-ins; an ES module bundle needs a require for that.
   banner: {
     js: "import { createRequire as __appRightsCreateRequire } from 'node:module'; const require = __appRightsCreateRequire(import.meta.url);",

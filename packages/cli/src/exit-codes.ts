@@ -12,6 +12,11 @@ export const ExitCode = {
   badInput: 3,
   /** The output (`-o FILE`) could not be written. */
   cannotWrite: 4,
+  /**
+   * The environment lacks something the command needs: a tool (adb, the frida package), a connected
+   * and authorised device, or the app on it (`record`). The message says what to install or connect.
+   */
+  environment: 5,
   /** A bug in AppRights: please report it with the file that caused it. */
   internal: 70,
 } as const;

@@ -17,6 +17,7 @@ import { PolicyInputError } from '@apprights/policy';
 import { POLICY_HELP, runPolicy, type PolicyReportFormat } from './commands/policy.js';
 import { TraceInputError } from '@apprights/runtime';
 import { TRACE_HELP, runTrace, type TraceReportFormat } from './commands/trace.js';
+import { EnvironmentError, RECORD_HELP, runRecord } from './commands/record.js';
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
 type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
@@ -229,6 +230,80 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     );
 
   program
+    .command('record')
+    .description(
+      'record an app on a phone or emulator into a runtime trace and UI snapshots / 在手机或模拟器上录制应用的运行时行为记录与界面快照',
+    )
+    .argument('<package>', 'the app to record, e.g. com.example.app (installed, not yet opened) / 要录制的应用包名')
+    .option('--adb', 'record with adb: no root, no change to the app / 用 adb 录制（无需 root）')
+    .option('--frida', 'record with a Frida agent: API calls with stacks (needs frida) / 用 Frida 录制（带调用栈）')
+    .option('--device <serial>', 'the device, as adb devices lists it (default: the only one) / 设备序列号（adb devices）')
+    .option('-o, --output <dir>', 'folder for trace.jsonl, ui/ and screenshots/ (default: record-PACKAGE-TIME) / 输出目录')
+    .addOption(
+      new Option('--duration <seconds>', 'how long to record after the launch (default 120) / 启动后录制时长（秒，默认 120）').argParser(
+        positive('--duration', false),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--interval <seconds>',
+        'adb: time between polls of the screen, logcat and AppOps (default 2, at least 0.2) / 轮询间隔（秒）',
+      ).argParser(positive('--interval', false)),
+    )
+    .option('--auto-consent', "adb: tap the agree button of the app's privacy dialog (default) / 自动点击隐私弹窗的“同意”（默认）")
+    .option('--no-auto-consent', 'adb: leave the privacy dialog to you / 不自动点击隐私弹窗')
+    .addOption(
+      new Option(
+        '--auto-permission <answer>',
+        'adb: answer system permission dialogs (default none: you do) / 自动回答系统权限弹窗',
+      ).choices(['none', 'allow', 'deny']),
+    )
+    .option('--no-screenshots', 'adb: UI dumps only, no screenshots / 不截图')
+    .option('--spawn', 'frida: start the app with the agent in it (default) / 由 Frida 启动应用')
+    .option('--attach', 'frida: attach to the running app / 附加到正在运行的应用')
+    .addOption(langOption())
+    .option('--no-progress', 'do not print progress on stderr / 不显示进度')
+    .option('--analyse', 'check the trace right away, as apprights trace does / 录制后立即检测')
+    .addOption(new Option('--analyze').hideHelp())
+    .addHelpText('after', RECORD_HELP)
+    .action(
+      async (
+        pkg: string,
+        options: {
+          adb?: boolean;
+          frida?: boolean;
+          device?: string;
+          output?: string;
+          duration?: number;
+          interval?: number;
+          autoConsent?: boolean;
+          autoPermission?: 'none' | 'allow' | 'deny';
+          screenshots?: boolean;
+          spawn?: boolean;
+          attach?: boolean;
+          lang?: string;
+          progress: boolean;
+          analyse?: boolean;
+          analyze?: boolean;
+        },
+        command: Command,
+      ) => {
+        const lang = detectLang(options.lang);
+        const given = new Set(Object.keys(options).filter((key) => command.getOptionValueSource(key) === 'cli'));
+        setExit(
+          await runRecord(pkg, {
+            ...options,
+            analyse: options.analyse === true || options.analyze === true,
+            lang,
+            version: packageVersion,
+            stats,
+            given,
+          }),
+        );
+      },
+    );
+
+  program
     .command('verify')
     .description('verify APK signatures (v1, v2, v3, v3.1) like apksigner / 校验 APK 签名（v1–v3.1），与 apksigner 一致')
     .argument('<files...>', 'APK files / APK 文件')
@@ -383,6 +458,10 @@ export async function main(argv: string[]): Promise<number> {
       // The message names the trace (or snapshot) file, and the line when one line is the problem.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.badInput;
+    } else if (error instanceof EnvironmentError) {
+      // adb or frida missing, no device, the app not installed: the message says what to do.
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = ExitCode.environment;
     } else if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.usage;
