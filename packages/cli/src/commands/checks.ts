@@ -4,13 +4,18 @@ import {
   allRules,
   emptyConfig,
   findConfigFile,
+  gateFails,
   loadConfigFile,
   validateConfig,
+  type Finding,
   type RulesConfig,
   type Severity,
   type StoreListing,
 } from '@apprights/rules';
+import { ExitCode } from '../exit-codes.js';
 import type { Lang } from '../i18n.js';
+import { emit, renderReport, type ReportFormat } from '../output.js';
+import { Progress } from '../progress.js';
 
 /** The command-line side of the checks: which config, app type and gate a run uses. */
 export interface CheckOptions {
@@ -95,4 +100,34 @@ function readStoreListing(file: string, lang: Lang): StoreListing {
     listing[key] = value.trim();
   }
   return listing;
+}
+
+/** What every evidence command (policy, trace) shares: the checks, progress, rendering and the gate. */
+export interface ReportCommandOptions extends CheckOptions {
+  format: ReportFormat;
+  output?: string;
+  lang: Lang;
+  progress: boolean;
+}
+
+/**
+ * Runs one evidence command: configuration is checked before any slow reading, `build` reads the
+ * evidence and assembles the report (progress shown on a terminal), the report is written in the
+ * format asked for, and the exit code says whether the `--fail-on` gate failed.
+ */
+export async function runReportCommand<R extends { findings: Finding[]; context: { failOn: Severity | 'none' } }>(
+  options: ReportCommandOptions,
+  build: (checks: ResolvedChecks, progress: Progress) => Promise<R>,
+  renderers: Parameters<typeof renderReport<R>>[3],
+): Promise<number> {
+  const checks = resolveChecks(options, options.lang);
+  const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
+  let report: R;
+  try {
+    report = await build(checks, progress);
+  } finally {
+    progress.clear();
+  }
+  emit(renderReport(report, options.format, options.lang, renderers), options.output, options.lang);
+  return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

@@ -1,14 +1,13 @@
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import { analyzePolicy, loadPolicy, type PolicyAnalysis } from '@apprights/policy';
-import { assemblePolicyReport, gateFails, type PolicyReport, type Severity } from '@apprights/rules';
-import { ExitCode } from '../exit-codes.js';
+import { assemblePolicyReport, type Severity } from '@apprights/rules';
 import { t, type Lang } from '../i18n.js';
-import { emit, renderReport, type ReportFormat } from '../output.js';
-import { Progress } from '../progress.js';
+import type { ReportFormat } from '../output.js';
+import type { Progress } from '../progress.js';
 import { renderPolicyHtml, renderPolicyMarkdown, renderPolicyText } from '../report/policy-render.js';
 import { renderPolicySarif } from '../report/sarif.js';
 import type { Stats } from '../stats.js';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { runReportCommand, type CheckOptions } from './checks.js';
 
 export type PolicyReportFormat = ReportFormat;
 
@@ -59,31 +58,21 @@ export interface PolicyCommandOptions extends CheckOptions {
 }
 
 export async function runPolicy(input: string, options: PolicyCommandOptions): Promise<number> {
-  // Configuration mistakes are found before a slow fetch, not after it.
-  const checks = resolveChecks(options, options.lang);
-  const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
-  let report: PolicyReport;
-  try {
-    const analysis = await readAndAnalysePolicy(input, { ...options, progress });
-    progress.update(t(options.lang, 'progressRules'));
-    report = options.stats.time('rules', () =>
-      assemblePolicyReport(analysis, {
-        toolVersion: options.version,
-        measures: loadMeasureCatalog().measures,
-        config: checks.config,
-        failOn: checks.failOn,
-        ...(checks.store ? { store: checks.store } : {}),
-      }),
-    );
-  } finally {
-    progress.clear();
-  }
-  const rendered = renderReport(report, options.format, options.lang, {
-    text: renderPolicyText,
-    md: renderPolicyMarkdown,
-    sarif: renderPolicySarif,
-    html: renderPolicyHtml,
-  });
-  emit(rendered, options.output, options.lang);
-  return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
+  return runReportCommand(
+    options,
+    async (checks, progress) => {
+      const analysis = await readAndAnalysePolicy(input, { ...options, progress });
+      progress.update(t(options.lang, 'progressRules'));
+      return options.stats.time('rules', () =>
+        assemblePolicyReport(analysis, {
+          toolVersion: options.version,
+          measures: loadMeasureCatalog().measures,
+          config: checks.config,
+          failOn: checks.failOn,
+          ...(checks.store ? { store: checks.store } : {}),
+        }),
+      );
+    },
+    { text: renderPolicyText, md: renderPolicyMarkdown, sarif: renderPolicySarif, html: renderPolicyHtml },
+  );
 }

@@ -1,14 +1,12 @@
 import { loadMeasureCatalog } from '@apprights/knowledge';
-import { assembleTraceReport, gateFails, type Severity, type TraceFacts, type TraceReport, type UiFacts } from '@apprights/rules';
+import { assembleTraceReport, type Severity, type TraceFacts, type UiFacts } from '@apprights/rules';
 import { loadTrace, loadUiSnapshots, TraceInputError, type UiSnapshotSet } from '@apprights/runtime';
-import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '../i18n.js';
-import { emit, renderReport, type ReportFormat } from '../output.js';
-import { Progress } from '../progress.js';
+import type { ReportFormat } from '../output.js';
 import { renderTraceSarif } from '../report/sarif.js';
 import { renderTraceHtml, renderTraceMarkdown, renderTraceText } from '../report/trace-render.js';
 import type { Stats } from '../stats.js';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { runReportCommand, type CheckOptions } from './checks.js';
 
 export type TraceReportFormat = ReportFormat;
 
@@ -92,31 +90,22 @@ export interface TraceCommandOptions extends CheckOptions {
 }
 
 export async function runTrace(file: string, options: TraceCommandOptions): Promise<number> {
-  const checks = resolveChecks(options, options.lang);
-  const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
-  let report: TraceReport;
-  try {
-    progress.update(t(options.lang, 'progressReadTrace'));
-    const evidence = await readRuntimeEvidence(file, options.ui, options);
-    progress.update(t(options.lang, 'progressRules'));
-    report = options.stats.time('rules', () =>
-      assembleTraceReport(evidence.trace, evidence.ui, {
-        toolVersion: options.version,
-        measures: loadMeasureCatalog().measures,
-        config: checks.config,
-        failOn: checks.failOn,
-        ...(checks.store ? { store: checks.store } : {}),
-      }),
-    );
-  } finally {
-    progress.clear();
-  }
-  const rendered = renderReport(report, options.format, options.lang, {
-    text: renderTraceText,
-    md: renderTraceMarkdown,
-    sarif: renderTraceSarif,
-    html: renderTraceHtml,
-  });
-  emit(rendered, options.output, options.lang);
-  return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
+  return runReportCommand(
+    options,
+    async (checks, progress) => {
+      progress.update(t(options.lang, 'progressReadTrace'));
+      const evidence = await readRuntimeEvidence(file, options.ui, options);
+      progress.update(t(options.lang, 'progressRules'));
+      return options.stats.time('rules', () =>
+        assembleTraceReport(evidence.trace, evidence.ui, {
+          toolVersion: options.version,
+          measures: loadMeasureCatalog().measures,
+          config: checks.config,
+          failOn: checks.failOn,
+          ...(checks.store ? { store: checks.store } : {}),
+        }),
+      );
+    },
+    { text: renderTraceText, md: renderTraceMarkdown, sarif: renderTraceSarif, html: renderTraceHtml },
+  );
 }
