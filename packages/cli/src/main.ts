@@ -17,7 +17,7 @@ import { PolicyInputError } from '@apprights/policy';
 import { POLICY_HELP, runPolicy, type PolicyReportFormat } from './commands/policy.js';
 import { TraceInputError } from '@apprights/runtime';
 import { TRACE_HELP, runTrace, type TraceReportFormat } from './commands/trace.js';
-import { EnvironmentError, RECORD_HELP, runRecord } from './commands/record.js';
+import { EnvironmentError, RECORD_HELP, runRecord, type RecordCommandOptions } from './commands/record.js';
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
 type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
@@ -269,23 +269,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .action(
       async (
         pkg: string,
-        options: {
-          adb?: boolean;
-          frida?: boolean;
-          device?: string;
-          output?: string;
-          duration?: number;
-          interval?: number;
-          autoConsent?: boolean;
-          autoPermission?: 'none' | 'allow' | 'deny';
-          screenshots?: boolean;
-          spawn?: boolean;
-          attach?: boolean;
-          lang?: string;
-          progress: boolean;
-          analyse?: boolean;
-          analyze?: boolean;
-        },
+        // The command's own options, as commander gives them (language not yet resolved; "analyze" spelt either way).
+        options: Omit<RecordCommandOptions, 'lang' | 'version' | 'stats' | 'given'> & { lang?: string; analyze?: boolean },
         command: Command,
       ) => {
         const lang = detectLang(options.lang);
