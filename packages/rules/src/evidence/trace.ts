@@ -40,25 +40,17 @@ export type ConsentStatus = 'none' | ConsentEvent['action'];
 
 export interface TimelineEntry {
   event: AnyEvent;
-  /** The event's own state, else the one the last lifecycle event set; null while unknown. */
+  /** The app state when the event happened (`readTrace` fills it from the lifecycle events); null while unknown. */
   state: AppState | null;
   consent: ConsentStatus;
 }
 
-/** Each event with the app state and consent status in force when it happened. */
+/** Each event with the app state and the consent status in force when it happened. */
 export function buildTimeline(trace: Trace): TimelineEntry[] {
-  let state: AppState | null = null;
   let consent: ConsentStatus = 'none';
   return trace.events.map((event) => {
-    if (isLifecycle(event)) {
-      if (event.action === 'foreground') state = 'foreground';
-      else if (event.action === 'background') state = 'background';
-      else if (event.action === 'exit' || event.action === 'crash') state = 'not-running';
-      else if (event.action === 'process-start') state = event.cause === 'launcher' ? 'foreground' : 'background';
-    }
     if (isConsent(event)) consent = event.action;
-    if (event.state) state = event.state;
-    return { event, state, consent };
+    return { event, state: event.state ?? null, consent };
   });
 }
 
