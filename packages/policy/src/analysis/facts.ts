@@ -201,8 +201,7 @@ export function findEffectiveDate(document: PolicyDocument, lexicon: Lexicon): E
     let kind: EffectiveDate['kind'] | null = null;
     let nearest = -1;
     for (const k of ['effective', 'updated', 'published'] as const) {
-      const cue = new RegExp(lexicon.effectiveCue[k].source, 'g' + lexicon.effectiveCue[k].flags);
-      for (const c of before.matchAll(cue))
+      for (const c of before.matchAll(lexicon.derived.effectiveCue[k]))
         if (c.index > nearest) {
           nearest = c.index;
           kind = k;

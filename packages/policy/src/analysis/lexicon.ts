@@ -79,6 +79,19 @@ export interface Lexicon {
   operatorCue: RegExp;
   responseCue: RegExp;
   effectiveCue: { effective: RegExp; updated: RegExp; published: RegExp };
+  /**
+   * Derived once here rather than per sentence in the hot path. Global patterns are for `matchAll`
+   * (which copies them), never for `test`.
+   */
+  derived: {
+    /** Collect or share verbs; group 1 is set for a collect verb. */
+    processingVerbs: RegExp;
+    /** A clause that opens with a purpose (为了…, to …). */
+    purposeLead: RegExp;
+    purposeTriggers: RegExp;
+    permissionCue: RegExp;
+    effectiveCue: { effective: RegExp; updated: RegExp; published: RegExp };
+  };
 }
 
 const cache = new Map<PolicyLanguage, Lexicon>();
@@ -149,6 +162,17 @@ export function lexicon(language: PolicyLanguage): Lexicon {
       effective: compile(file.effectiveCue.effective, 'effectiveCue.effective', ci),
       updated: compile(file.effectiveCue.updated, 'effectiveCue.updated', ci),
       published: compile(file.effectiveCue.published, 'effectiveCue.published', ci),
+    },
+    derived: {
+      processingVerbs: compile(`(${file.collectVerbs})|${file.shareVerbs}`, 'collectVerbs|shareVerbs', `g${ci}`),
+      purposeLead: compile(`^\\s*(?:${file.purposeTriggers})`, 'purposeTriggers', ci),
+      purposeTriggers: compile(file.purposeTriggers, 'purposeTriggers', `g${ci}`),
+      permissionCue: compile(file.permissionCue, 'permissionCue', `g${ci}`),
+      effectiveCue: {
+        effective: compile(file.effectiveCue.effective, 'effectiveCue.effective', `g${ci}`),
+        updated: compile(file.effectiveCue.updated, 'effectiveCue.updated', `g${ci}`),
+        published: compile(file.effectiveCue.published, 'effectiveCue.published', `g${ci}`),
+      },
     },
   };
   cache.set(language, result);

@@ -227,18 +227,15 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
   let from = 0;
   let listOpen = continued;
   let listNegated = false;
-  const verbs = new RegExp(`(${lexicon.collectVerbs.source})|${lexicon.shareVerbs.source}`, 'g' + lexicon.collectVerbs.flags);
   const push = (to: number) => {
     if (to <= from) return;
     const clauseText = body.slice(from, to);
     let objectsFrom = Infinity;
     let negated = listNegated;
-    const purposeFirst = new RegExp(`^\\s*(?:${lexicon.purposeTriggers.source})`, lexicon.purposeTriggers.flags).test(clauseText);
-    if (purposeFirst) listOpen = false;
+    if (lexicon.derived.purposeLead.test(clauseText)) listOpen = false;
     if (listOpen && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24)) objectsFrom = from;
     else {
-      verbs.lastIndex = 0;
-      for (let v = verbs.exec(clauseText); v; v = verbs.exec(clauseText)) {
+      for (const v of clauseText.matchAll(lexicon.derived.processingVerbs)) {
         const before = clauseText.slice(0, v.index);
         if (v[1] !== undefined && lexicon.userSubject.test(before)) continue;
         negated = lexicon.negation.test(before);

@@ -26,7 +26,7 @@ export function findPurposesAndPermissions(
   const { text } = document;
   const purposes: Purpose[] = [];
   const permissions: PermissionMention[] = [];
-  const triggers = new RegExp(lexicon.purposeTriggers.source, 'g' + lexicon.purposeTriggers.flags.replace('g', ''));
+  const triggers = new RegExp(lexicon.derived.purposeTriggers);
   const knownPermissions = new Set(lexicon.permissionTerms.flatMap((p) => p.permissions));
   let mentionIndex = 0;
   for (const sentence of structure.sentences) {
@@ -37,8 +37,7 @@ export function findPurposesAndPermissions(
 
     const sentencePermissions: PermissionMention[] = [];
     if (lexicon.permissionCue.test(body)) {
-      const cue = new RegExp(lexicon.permissionCue.source, 'g' + lexicon.permissionCue.flags.replace('g', ''));
-      for (const m of body.matchAll(cue)) {
+      for (const m of body.matchAll(lexicon.derived.permissionCue)) {
         // The permission's everyday name stands just before 权限 ("相机权限", "访问通讯录权限").
         const windowStart = Math.max(0, m.index - 16);
         const window = body.slice(windowStart, m.index);
