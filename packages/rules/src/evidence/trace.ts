@@ -163,16 +163,16 @@ export function seconds(ms: number): string {
 }
 
 /** The evidence reference of an event. */
-export function traceRef(event: AnyEvent, detail?: string): EvidenceRef {
+export function traceRef(event: { line: number; t: number }, detail?: string): EvidenceRef {
   return detail === undefined
     ? { kind: 'trace', event: event.line, time: event.t }
     : { kind: 'trace', event: event.line, time: event.t, detail };
 }
 
-/** A numeric option, else the default. */
+/** A numeric option of at least `min`, else the default (absent, null, text or out of range). */
 export function numberOption(options: Record<string, unknown>, key: string, fallback: number, min = 0): number {
-  const value = Number(options[key]);
-  return Number.isFinite(value) && value >= min ? value : fallback;
+  const value = options[key];
+  return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
 }
 
 /** The last event before index `i` (exclusive) that matches, within `windowMs` of `at`. */

@@ -143,9 +143,7 @@ export function uiRef(snapshotId: string, node: UiNode | undefined, detail: stri
 
 export type Lined<E> = E & { line: number };
 
-export function traceRef(event: { line: number; t: number }, detail: string): EvidenceRef {
-  return { kind: 'trace', event: event.line, time: event.t, detail };
-}
+export { numberOption, traceRef } from './trace.js';
 
 export function userEvents(trace: Trace | undefined): Lined<UserEvent>[] {
   return (trace?.events ?? []).filter((e) => e.kind === 'user') as Lined<UserEvent>[];
@@ -205,12 +203,6 @@ export function snapshotAt(timeline: TimedSnapshot[], t: number): TimedSnapshot 
     else break;
   }
   return found;
-}
-
-/** Reads a number option, falling back when it is absent or not a positive number. */
-export function numberOption(options: Record<string, unknown>, key: string, fallback: number): number {
-  const v = options[key];
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
 /** Reads an optional number option (`null` or absent: not set). */
