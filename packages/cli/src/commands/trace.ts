@@ -74,7 +74,11 @@ export async function readRuntimeEvidence(file: string, uiDir: string | undefine
         : `${file}: not a runtime trace (no events; each line should be a JSON object with "kind" and "t")`,
     );
   }
-  return { trace, ...(uiDir !== undefined || ui.snapshots.length > 0 ? { ui } : {}) };
+  if (uiDir !== undefined || ui.snapshots.length > 0) return { trace, ui };
+  // No UI evidence to attach (the UI rules then say what to supply), but the snapshots the trace
+  // named and that could not be read are still listed, as --keep-going promises: with the trace's lines.
+  const missing = ui.problems.map((p) => ({ line: p.line ?? 1, message: p.message }));
+  return { trace: missing.length > 0 ? { ...trace, problems: [...trace.problems, ...missing] } : trace };
 }
 
 export interface TraceCommandOptions extends CheckOptions {

@@ -113,7 +113,8 @@ const CONSENT_ACTIONS: readonly ConsentAction[] = ['shown', 'agreed', 'refused',
 
 export function summariseTrace(trace: TraceFacts, ui?: UiFacts): TraceSummary {
   const start = origin(trace);
-  const rel = (t: number) => Math.max(0, Math.round(t - start));
+  // Not clamped at 0: an event before the header shows as negative here, as in the findings' evidence.
+  const rel = (t: number) => Math.round(t - start);
   // One pass, no spread: a trace may hold millions of events, past what an argument list takes.
   let first = Infinity;
   let last = -Infinity;
@@ -178,7 +179,7 @@ export function summariseUi(ui: UiFacts, trace?: TraceFacts): UiSummary {
     snapshots: ui.snapshots.map((s) => ({
       id: s.id,
       file: s.file ?? null,
-      time: s.t === null || !Number.isFinite(s.t) ? null : Math.max(0, Math.round(s.t - start)),
+      time: s.t === null || !Number.isFinite(s.t) ? null : Math.round(s.t - start),
       line: s.line ?? null,
       role: s.role ?? null,
     })),
