@@ -36,6 +36,7 @@ import { corporaDir, realApks } from '../support/fixtures.js';
 import { buildAar, tinyClass } from '../support/jar-fixtures.js';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
 import { buildZip, type ZipWriterEntry } from '../support/zip-writer.js';
+import { moreTargets, mutateEntry, runArchive } from './more-targets.js';
 import { INTERESTING_U32, NO_TRUNCATION, lieU32, type GenericMutationKind, type HotRange, type Mutation, type Rng } from './mutate.js';
 
 export interface FuzzResult {
@@ -50,6 +51,12 @@ export interface FuzzResult {
   unexpectedCount: number;
   /** The commonest ApkFormatError messages, to see whether mutations get past the first checks. */
   topRejections: string[];
+  /** Inputs that took over 10 s, and the slowest (ms). */
+  slow: number;
+  maxMs: number;
+  /** Inputs after which the process was over 1 GiB resident, and the most seen (bytes). */
+  big: number;
+  maxRss: number;
 }
 
 export interface Seed {
@@ -72,6 +79,10 @@ export interface FuzzTarget {
   kinds?: readonly GenericMutationKind[];
   /** Format-specific touch-ups after the generic mutations, e.g. to get a lie past a checksum. */
   fixup?(bytes: Uint8Array, seed: Seed, rng: Rng, mutations: Mutation[]): Uint8Array;
+  /** Structure-aware mutation instead of the generic byte mutations (inside entries, HTML tags, trace lines). */
+  generate?(seed: Seed, rng: Rng, mutations: Mutation[]): Uint8Array;
+  /** The errors that reject an input properly (default: ApkFormatError); any other is a bug. */
+  expected?(error: unknown): boolean;
 }
 
 // --- seeds ---------------------------------------------------------------------------------------
@@ -641,6 +652,21 @@ export const fuzzTargets: Record<string, FuzzTarget> = {
       if (!sane) throw new Error(`impossible statistics: ${JSON.stringify(result)}`);
     },
   },
+  aar: {
+    iterations: 300,
+    kinds: NO_TRUNCATION,
+    seeds: () => jarSeeds().filter((s) => /aar/i.test(s.name)),
+    run(bytes) {
+      scanJar(withoutCrc(ZipArchive.fromBytes(bytes)));
+    },
+  },
+  'apk-entries': {
+    iterations: 150,
+    seeds: apkSeeds,
+    generate: mutateEntry,
+    run: runArchive,
+  },
+  ...moreTargets,
   apk: {
     iterations: 800,
     kinds: NO_TRUNCATION,
