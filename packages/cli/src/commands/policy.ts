@@ -13,7 +13,8 @@ export type PolicyReportFormat = ReportFormat;
 
 export const POLICY_HELP = `
 Input / 输入: a file (.html, .htm, .md, .txt; otherwise the content decides) or an http(s) URL. URLs are fetched with
-a time limit (--timeout, default 20 s) and a size limit (--max-size, default 4 MiB); the encoding comes from the
+a time limit (--timeout, default 20 s, covering fetching, reading and analysing, files too) and a size limit
+(--max-size, default 4 MiB, the one limit on bytes read and characters parsed); the encoding comes from the
 Content-Type header, a byte-order mark or <meta charset> (GBK and GB18030 included), else UTF-8.
 文件（.html、.htm、.md、.txt）或 http(s) 网址；网址读取有时间与大小上限，编码按 Content-Type、BOM 或 <meta charset> 判断。
 Checks / 检测: the rules that need only the policy (and the app type, when given) run; those that also need the APK
@@ -42,7 +43,8 @@ export async function readAndAnalysePolicy(input: string, options: PolicyLoadOpt
     ...(options.maxSize !== undefined ? { maxBytes: options.maxSize } : {}),
   });
   options.progress.update(t(options.lang, 'progressAnalysePolicy'));
-  return options.stats.time('policy', () => analyzePolicy(loaded.document, { source: loaded.source }));
+  // --timeout covers fetching, reading and analysing: the analysis gets what the load left.
+  return options.stats.time('policy', () => analyzePolicy(loaded.document, { source: loaded.source, deadline: loaded.deadline }));
 }
 
 export interface PolicyCommandOptions extends CheckOptions {

@@ -1,5 +1,5 @@
 import { findSdkNames } from '@apprights/knowledge';
-import type { PolicyDocument } from '../document/types.js';
+import { PolicyInputError, type PolicyDocument } from '../document/types.js';
 import { findContacts, findEffectiveDate, findLists, findOperator, findResponseTime } from './facts.js';
 import { lexicon as lexiconOf } from './lexicon.js';
 import { findDataMentions, mentionedCategories } from './mentions.js';
@@ -10,6 +10,8 @@ import { findSdkTable } from './tables.js';
 import { POLICY_ANALYSIS_VERSION, type PolicyAnalysis, type PolicyLanguage } from './types.js';
 
 export interface AnalyzeOptions {
+  /** Date.now() milliseconds by which the analysis must end: checked between its stages (PolicyInputError after it). */
+  deadline?: number;
   /** File path or URL, recorded in the analysis. */
   source?: string;
   /** Default: Chinese when a tenth of the letters are Chinese characters. */
@@ -32,11 +34,20 @@ export function detectLanguage(text: string): PolicyLanguage {
 export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions = {}): PolicyAnalysis {
   const language = options.language ?? detectLanguage(document.text);
   const lexicon = lexiconOf(language);
+  const deadline = options.deadline;
+  const inTime = () => {
+    if (deadline !== undefined && Date.now() > deadline)
+      throw new PolicyInputError('analysing the policy took longer than the time limit / 隐私政策分析超出时间上限');
+  };
   const structure = readStructure(document, lexicon);
+  inTime();
   const dataMentions = findDataMentions(document, structure, lexicon);
+  inTime();
   const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
+  inTime();
   const sdkNames = options.sdkNames ?? catalogueSdkNames;
   const sdkTable = findSdkTable(document, lexicon, sdkNames);
+  inTime();
   const operator = findOperator(document, structure, lexicon);
   // The operator does not receive its own data.
   const recipients = findRecipients(document, structure, lexicon, sdkNames).filter((r) => r.name !== operator?.name);

@@ -23,6 +23,8 @@ export interface ReadOptions {
   /** File name or URL, for format detection by extension. */
   name?: string;
   limits?: Partial<ReadLimits>;
+  /** Date.now() milliseconds by which reading must end (PolicyInputError after it); none by default. */
+  deadline?: number;
 }
 
 export function readPolicy(input: string, options: ReadOptions = {}): PolicyDocument {
@@ -31,7 +33,7 @@ export function readPolicy(input: string, options: ReadOptions = {}): PolicyDocu
     throw new PolicyInputError(`policy too large: ${input.length} characters, limit ${limits.maxInputChars}`);
   // A byte-order mark is not text a reader sees; offsets of a .txt still count it, as the file does.
   const format = options.format ?? detectFormat(input.replace(/^\uFEFF/, ''), options.name);
-  if (format === 'html') return readHtml(input, limits);
+  if (format === 'html') return readHtml(input, limits, options.deadline);
   if (format === 'markdown') return readMarkdown(input.replace(/^\uFEFF/, ''), limits);
   return readText(input, limits);
 }

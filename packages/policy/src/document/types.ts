@@ -47,7 +47,10 @@ export interface PolicyDocument {
 }
 
 export interface ReadLimits {
-  /** Characters of input accepted (default 4 Mi: the longest real policies are ~100 k). */
+  /**
+   * Characters of input accepted (default 4 Mi: the longest real policies are ~100 k). loadPolicy sets it
+   * to its byte limit (`--max-size`), so that one limit applies: a character is at least one byte.
+   */
   maxInputChars: number;
   /** Blocks kept (default 50 000). */
   maxBlocks: number;

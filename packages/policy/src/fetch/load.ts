@@ -15,9 +15,12 @@ export const DEFAULT_POLICY_TIMEOUT_MS = 20_000;
 export const DEFAULT_POLICY_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface LoadPolicyOptions {
-  /** For URLs: the whole exchange, headers and body (default 20 s). */
+  /**
+   * The whole load (default 20 s): for URLs the exchange, headers and body; then decoding and reading
+   * the markup. `analyzePolicy`'s `deadline` can take the rest (see LoadedPolicy.deadline).
+   */
   timeoutMs?: number;
-  /** Bytes read from the file or the response body (default 4 MiB). */
+  /** Bytes read from the file or the response body (default 4 MiB); also the characters the reader accepts. */
   maxBytes?: number;
   /** Overrides what the content type, the extension or the content say. */
   format?: PolicyFormat;
@@ -29,6 +32,8 @@ export interface LoadedPolicy {
   source: string;
   /** The response's Content-Type header (URLs only). */
   contentType?: string;
+  /** Date.now() milliseconds when the time limit given to loadPolicy ends, for the analysis after it. */
+  deadline: number;
 }
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -54,12 +59,18 @@ const FORMAT_BY_TYPE: Record<string, PolicyFormat | null> = {
   'binary/octet-stream': null,
 };
 
-function checkLimits(options: LoadPolicyOptions): { timeoutMs: number; maxBytes: number } {
+interface Limits {
+  timeoutMs: number;
+  maxBytes: number;
+  deadline: number;
+}
+
+function checkLimits(options: LoadPolicyOptions): Limits {
   const timeoutMs = options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_POLICY_MAX_BYTES;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number, not ${timeoutMs}`);
   if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new RangeError(`maxBytes must be a positive whole number, not ${maxBytes}`);
-  return { timeoutMs, maxBytes };
+  return { timeoutMs, maxBytes, deadline: Date.now() + timeoutMs };
 }
 
 export async function loadPolicy(fileOrUrl: string, options: LoadPolicyOptions = {}): Promise<LoadedPolicy> {
@@ -80,7 +91,7 @@ const ERRNO_WORDS: Record<string, string> = {
   ENOTDIR: 'a folder in the path is not a folder',
 };
 
-async function loadFile(path: string, options: LoadPolicyOptions, limits: { maxBytes: number }): Promise<LoadedPolicy> {
+async function loadFile(path: string, options: LoadPolicyOptions, limits: Limits): Promise<LoadedPolicy> {
   const fail = (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     return new PolicyInputError(`cannot open ${path}: ${ERRNO_WORDS[code] ?? code}`);
@@ -104,7 +115,7 @@ async function loadFile(path: string, options: LoadPolicyOptions, limits: { maxB
   assertLooksLikeText(bytes, path);
   const format = options.format ?? formatByName(path);
   const { text } = decodePolicyBytes(bytes, { sniffMeta: format === undefined || format === 'html' });
-  return { document: read(text, path, path, options.format), source: path };
+  return { document: read(text, path, path, options.format, limits), source: path, deadline: limits.deadline };
 }
 
 /** The file may grow between stat and read; a read past the limit is refused rather than trusted. */
@@ -137,17 +148,18 @@ function formatByName(name: string): PolicyFormat | undefined {
   return undefined;
 }
 
-function read(text: string, name: string, source: string, format: PolicyFormat | undefined): PolicyDocument {
+function read(text: string, name: string, source: string, format: PolicyFormat | undefined, limits: Limits): PolicyDocument {
   try {
-    return readPolicy(text, { name, ...(format ? { format } : {}) });
+    return readPolicy(text, { name, ...(format ? { format } : {}), limits: { maxInputChars: limits.maxBytes }, deadline: limits.deadline });
   } catch (error) {
     // The reader's own limits do not know where the text came from.
-    if (error instanceof PolicyInputError) throw new PolicyInputError(`${source}: ${error.message}`);
+    if (error instanceof PolicyInputError)
+      throw new PolicyInputError(`${source}: ${error.message}${/time limit/.test(error.message) ? ` (${limits.timeoutMs} ms)` : ''}`);
     throw error;
   }
 }
 
-async function loadUrl(input: string, options: LoadPolicyOptions, limits: { timeoutMs: number; maxBytes: number }): Promise<LoadedPolicy> {
+async function loadUrl(input: string, options: LoadPolicyOptions, limits: Limits): Promise<LoadedPolicy> {
   let url: URL;
   try {
     url = new URL(input);
@@ -189,8 +201,9 @@ async function loadUrl(input: string, options: LoadPolicyOptions, limits: { time
     sniffMeta: format === undefined || format === 'html',
   });
   return {
-    document: read(text, name, input, options.format ?? FORMAT_BY_TYPE[mime] ?? undefined),
+    document: read(text, name, input, options.format ?? FORMAT_BY_TYPE[mime] ?? undefined, limits),
     source,
+    deadline: limits.deadline,
     ...(contentType ? { contentType } : {}),
   };
 }
