@@ -4,7 +4,7 @@
  * report shows all of it; the scan report with `--trace` the overview.
  */
 import type { Bilingual, TraceSummary, UiSummary } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import { pick, traceTime } from './check-views.js';
 import { bi, esc, field } from './html-base.js';
 import type { Block, Section } from './sections.js';

@@ -1,6 +1,6 @@
 /** The escaping and bilingual primitives every HTML report part is built with. */
 import type { Bilingual } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -15,7 +15,7 @@ import {
   type ScanReport,
   type Severity,
 } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 
 export const STATUS_LABELS: Record<CoverageStatus, Bilingual> = {
   passed: { en: 'passed', zh: '通过' },

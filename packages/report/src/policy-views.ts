@@ -5,7 +5,7 @@
 import { piCategory } from '@apprights/knowledge';
 import { SECTION_KINDS, type DataMention, type ListReference, type PolicyAnalysis } from '@apprights/policy';
 import type { Bilingual } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import { pick } from './check-views.js';
 import type { Block, Section } from './sections.js';
 

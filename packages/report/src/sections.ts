@@ -1,4 +1,4 @@
-import { t, type Lang } from '../i18n.js';
+import { t, type Lang } from './i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { checkSections } from './check-sections.js';
 import { policySections } from './policy-views.js';

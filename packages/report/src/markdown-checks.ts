@@ -1,6 +1,6 @@
 /** The check results (coverage of the 26 measures, findings, SDK disclosure) as Markdown. */
 import type { Bilingual } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import {
   coverageGroups,
   EVIDENCE_LABELS,

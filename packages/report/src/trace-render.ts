@@ -1,6 +1,6 @@
 /** The report of `apprights trace` in the human formats; JSON is the report itself, SARIF is in sarif.ts. */
 import type { TraceReport } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import { checkSections } from './check-sections.js';
 import { CHECK_LABELS } from './check-views.js';
 import { bi, esc } from './html-base.js';

@@ -10,7 +10,7 @@ import {
   type ScanReport,
   type Severity,
 } from '@apprights/rules';
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import {
   EVIDENCE_LABELS,
   CHECK_LABELS,

@@ -1,4 +1,4 @@
-import type { Lang } from '../i18n.js';
+import type { Lang } from './i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { buildSections, type Block, type Section } from './sections.js';
 import { renderMarkdownChecks } from './markdown-checks.js';
