@@ -22,6 +22,7 @@ import {
   readRuntime,
   rerunRules,
   scanPackage,
+  schemasDir,
   type ScanFacts,
 } from '@apprights/engine';
 
@@ -186,4 +187,19 @@ test('fuzz: mutated packages through the engine API raise only typed errors, and
     process.chdir(before);
     rmSync(cwd, { recursive: true, force: true });
   }
+});
+
+test('schemas: engine reports with their facts section validate; facts alone validate against scan-facts', async () => {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  for (const name of ['policy-report', 'scan-facts', 'scan-report'])
+    ajv.addSchema(JSON.parse(readFileSync(join(schemasDir, `${name}.schema.json`), 'utf8')) as object, name);
+  const policy = await readPolicy(policyZh);
+  const runtime = await readRuntime(trace, { uiDir });
+  const report = await scanPackage(apks.apiDemos, { policy, trace: runtime.trace, ...(runtime.ui ? { ui: runtime.ui } : {}) });
+  const roundTrip = JSON.parse(JSON.stringify(report)) as unknown;
+  const validReport = ajv.getSchema('scan-report')!;
+  assert.ok(validReport(roundTrip), JSON.stringify(validReport.errors?.slice(0, 3)));
+  const validFacts = ajv.getSchema('scan-facts')!;
+  assert.ok(validFacts(JSON.parse(JSON.stringify(report.facts))), JSON.stringify(validFacts.errors?.slice(0, 3)));
 });

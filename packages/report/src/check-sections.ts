@@ -2,7 +2,7 @@ import { loadMeasureCatalog } from '@apprights/knowledge';
 import type { CoverageStatus } from '@apprights/rules';
 import { EVIDENCE_LABELS, evidenceView, relatedTag, runtimeTag, STATUS_LABELS, type CheckResults } from './check-views.js';
 import { t, type Lang } from './i18n.js';
-import type { Section } from './sections.js';
+import type { Section } from './section.js';
 
 /** A terminal is not the place to read hundreds of findings; the JSON and HTML reports have them all. */
 const MAX_FINDING_ROWS = 100;

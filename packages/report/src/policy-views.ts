@@ -7,7 +7,7 @@ import { SECTION_KINDS, type DataMention, type ListReference, type PolicyAnalysi
 import type { Bilingual } from '@apprights/rules';
 import type { Lang } from './i18n.js';
 import { pick } from './check-views.js';
-import type { Block, Section } from './sections.js';
+import type { Block, Section } from './section.js';
 
 export const POLICY_LABELS = {
   policy: { en: 'Privacy policy', zh: '隐私政策' },

@@ -3,20 +3,9 @@ import type { ScanReport } from '@apprights/rules';
 import { checkSections } from './check-sections.js';
 import { policySections } from './policy-views.js';
 import { traceSections } from './trace-views.js';
+import type { Block, Section } from './section.js';
 
-/**
- * The human-readable report as neutral blocks (key/value lists and tables), so the terminal and
- * Markdown renderers show the same content and differ only in layout.
- */
-export type Block =
-  | { kind: 'fields'; fields: [string, string][] }
-  | { kind: 'table'; headers: string[]; rows: string[][] }
-  | { kind: 'list'; items: string[] };
-
-export interface Section {
-  title: string;
-  blocks: Block[];
-}
+export type { Block, Section };
 
 const MAX_ROWS = 200;
 

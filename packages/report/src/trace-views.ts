@@ -7,7 +7,7 @@ import type { Bilingual, TraceSummary, UiSummary } from '@apprights/rules';
 import type { Lang } from './i18n.js';
 import { pick, traceTime } from './check-views.js';
 import { bi, esc, field } from './html-base.js';
-import type { Block, Section } from './sections.js';
+import type { Block, Section } from './section.js';
 
 export const TRACE_LABELS = {
   reportTitle: { en: 'Runtime trace', zh: '运行时行为记录' },
