@@ -8,6 +8,8 @@ export type ApkErrorCode =
   | 'not-zip'
   | 'zip-corrupt'
   | 'zip-limit'
+  /** Central directory records whose local data overlap (a "better zip bomb"); never in a real APK. */
+  | 'zip-overlap'
   | 'zip-unsupported'
   | 'zip-encrypted'
   | 'not-apk'

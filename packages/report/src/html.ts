@@ -215,7 +215,7 @@ function severityChart(report: CheckResults, lang: Lang): string {
   const active = (s: Severity) => report.findings.filter((f) => f.severity === s && !f.suppressed).length;
   const counts = SEVERITIES.map((s) => [s, active(s)] as const);
   const suppressed = report.findings.filter((f) => f.suppressed).length;
-  const max = Math.max(1, ...counts.map(([, n]) => n));
+  const max = counts.reduce((max, [, n]) => Math.max(max, n), 1);
   const rowHeight = 30;
   const labelWidth = 80;
   const barSpace = 200;

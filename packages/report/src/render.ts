@@ -18,14 +18,19 @@ function pad(text: string, to: number): string {
 function textBlock(block: Block): string[] {
   switch (block.kind) {
     case 'fields': {
-      const keyWidth = Math.max(...block.fields.map(([k]) => width(k)));
+      const keyWidth = block.fields.reduce((max, [k]) => Math.max(max, width(k)), 0);
       return block.fields.map(([k, v]) => `  ${pad(k, keyWidth)}  ${v}`);
     }
     case 'list':
       return block.items.map((item) => `  - ${item}`);
     case 'table': {
       if (block.rows.length === 0) return ['  -'];
-      const widths = block.headers.map((h, i) => Math.min(80, Math.max(width(h), ...block.rows.map((r) => width(r[i] ?? '')))));
+      const widths = block.headers.map((h, i) =>
+        Math.min(
+          80,
+          block.rows.reduce((max, r) => Math.max(max, width(r[i] ?? '')), width(h)),
+        ),
+      );
       const line = (cells: string[]) => `  ${cells.map((c, i) => pad(c, widths[i]!)).join('  ')}`.trimEnd();
       return [line(block.headers), ...block.rows.map(line)];
     }
@@ -37,7 +42,7 @@ export function sectionsText(sections: Section[]): string {
   const out: string[] = [];
   for (const section of sections) {
     out.push(section.title, '-'.repeat(Math.min(72, Math.max(8, width(section.title)))));
-    for (const block of section.blocks) out.push(...textBlock(block));
+    for (const block of section.blocks) for (const line of textBlock(block)) out.push(line);
     out.push('');
   }
   return out.join('\n');
@@ -73,7 +78,7 @@ export function sectionsMarkdown(sections: Section[]): string {
   const out: string[] = [];
   sections.forEach((section, i) => {
     out.push(`${i === 0 ? '#' : '##'} ${mdEscape(section.title)}`, '');
-    for (const block of section.blocks) out.push(...markdownBlock(block));
+    for (const block of section.blocks) for (const line of markdownBlock(block)) out.push(line);
   });
   return out.join('\n');
 }

@@ -166,7 +166,7 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
     });
   }
 
-  sections.push(...knowledgeSections(report, lang));
+  for (const s of knowledgeSections(report, lang)) sections.push(s);
 
   if (report.archive.issues.length > 0) {
     sections.push({
@@ -204,11 +204,11 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
     });
   }
   // The policy's overview only: `apprights policy` prints the whole analysis.
-  if (report.policy) sections.push(...policySections(report.policy, lang, { short: true }));
+  if (report.policy) for (const s of policySections(report.policy, lang, { short: true })) sections.push(s);
   // The trace's overview only: `apprights trace` prints the snapshots and skipped lines too.
-  if (report.trace) sections.push(...traceSections(report.trace, report.ui, lang, { short: true }));
+  if (report.trace) for (const s of traceSections(report.trace, report.ui, lang, { short: true })) sections.push(s);
   // Last, so the verdict is what a terminal user sees when the scan ends.
-  if (options.checks !== false) sections.push(...checkSections(report, lang));
+  if (options.checks !== false) for (const s of checkSections(report, lang)) sections.push(s);
   return sections;
 }
 

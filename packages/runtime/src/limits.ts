@@ -30,6 +30,14 @@ export const DEFAULT_TRACE_LIMITS: Readonly<TraceLimits> = Object.freeze({
   maxProblems: 10_000,
 });
 
+/**
+ * The largest trace time accepted, either way from zero: 10^13 ms, about 317 years. Times are
+ * milliseconds since the trace started or Unix epoch milliseconds (1.8 × 10^12 in 2026), so a real
+ * trace stays far inside; beyond it a time is a recorder bug or hostile, and ±1e308 would make
+ * durations Infinity (null in JSON) and put events before or after everything else.
+ */
+export const MAX_TRACE_TIME_MS = 1e13;
+
 export interface UiLimits {
   /** Bytes of one dump, XML or JSON (default 16 MiB; real dumps are 10–500 KiB). */
   maxUiBytes: number;

@@ -51,10 +51,12 @@ export function decodeMutf8(bytes: Uint8Array, start: number, end: number): Mutf
       i += 1;
     }
     if (units.length >= CHUNK) {
+      // eslint-disable-next-line apprights/no-input-sized-spread -- at most CHUNK (4096) units, flushed here
       out += String.fromCharCode(...units);
       units.length = 0;
     }
   }
+  // eslint-disable-next-line apprights/no-input-sized-spread -- fewer than CHUNK units remain
   if (units.length > 0) out += String.fromCharCode(...units);
   return { value: out, wellFormed };
 }

@@ -238,7 +238,7 @@ class ManifestReader {
       } else if (child.name === 'intent') {
         queries.intents.push(this.intentFilter(child));
       } else if (child.name === 'provider') {
-        queries.providers.push(...splitAuthorities(stringValue(this.attr(child, 'authorities'))));
+        for (const authority of splitAuthorities(stringValue(this.attr(child, 'authorities')))) queries.providers.push(authority);
       }
     }
   }

@@ -246,7 +246,7 @@ function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict
       ...(item.checksumValid !== undefined ? { checksumValid: item.checksumValid } : {}),
     });
     dex.issues.length = 0;
-    dex.issues.push(...(item.issues ?? []));
+    for (const issue of item.issues ?? []) dex.issues.push(issue);
     dex.issuesDropped = item.issuesDropped ?? 0;
     const scan = item.scan ? DexCodeScan.fromTransfer(dex, scanOptions, item.scan) : undefined;
     if (scan) dex.adoptScan(scan);

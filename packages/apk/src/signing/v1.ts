@@ -165,7 +165,7 @@ export function verifyV1(archive: ZipArchive, ctx: V1Context): V1Outcome {
   for (const signer of signers) {
     verifySfAgainstManifest(signer, manifestBytes, manifest, sectionsByName, ctx);
     if (signer.ignored) {
-      result.warnings.push(...signer.result.errors.map((e) => `ignored JAR signer ${signer.name}: ${e}`));
+      for (const e of signer.result.errors) result.warnings.push(`ignored JAR signer ${signer.name}: ${e}`);
     } else if (signer.result.errors.length > 0) {
       result.signers.push(signer.result);
     } else {

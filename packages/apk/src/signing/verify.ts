@@ -108,12 +108,12 @@ function verify(archive: ZipArchive, options: VerifyOptions): ApkSignatureResult
     const target = result.schemes[scheme];
     target.checked = true;
     checkIntegrity(b, actual);
-    target.errors.push(...b.errors);
-    target.warnings.push(...b.warnings);
+    for (const e of b.errors) target.errors.push(e);
+    for (const w of b.warnings) target.warnings.push(w);
     target.signers = b.signers.map((s) => s.result);
   }
   const v31Lineage = v31 ? finishV3(v31, result.schemes.v31, Math.max(minSdk, SDK.T), maxSdk, undefined) : undefined;
-  const rotationMinSdk = v31 ? Math.min(...v31.signers.map((s) => s.result.minSdk ?? SDK.MAX)) : undefined;
+  const rotationMinSdk = v31 ? v31.signers.reduce((min, s) => Math.min(min, s.result.minSdk ?? SDK.MAX), Infinity) : undefined;
   let lineage: ParsedLineageNode[] | undefined;
   if (v3) {
     lineage = finishV3(v3, result.schemes.v3, Math.max(minSdk, SDK.P), maxSdk, rotationMinSdk);

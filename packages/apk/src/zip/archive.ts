@@ -85,6 +85,8 @@ export class ZipArchive {
   readonly limits: ZipLimits;
   private readonly byName = new Map<string, ZipEntry>();
   private inflatedTotal = 0;
+  /** Entries already counted in inflatedTotal: a second read of the same data is not new data. */
+  private readonly charged = new Set<number>();
 
   private constructor(
     readonly source: RandomAccessSource,
@@ -140,7 +142,7 @@ export class ZipArchive {
       throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${cap}`, e.name);
     }
     this.checkRatio(e);
-    this.chargeInflated(e.uncompressedSize, e.name);
+    this.chargeInflated(e);
     // Deflated input is only needed while inflating, so it goes through the source's reused buffer.
     const raw =
       e.method === METHOD_STORED ? this.source.read(dataOffset, e.compressedSize) : this.source.readTemporary(dataOffset, e.compressedSize);
@@ -189,7 +191,7 @@ export class ZipArchive {
       throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${this.limits.maxEntrySize}`, e.name);
     }
     this.checkRatio(e);
-    this.chargeInflated(e.uncompressedSize, e.name);
+    this.chargeInflated(e);
     const dataOffset = this.dataOffset(e);
     const source = this.source;
     const chunk = 1 << 20;
@@ -237,11 +239,18 @@ export class ZipArchive {
     }
   }
 
-  private chargeInflated(size: number, name: string): void {
-    this.inflatedTotal += size;
-    if (this.inflatedTotal > this.limits.maxTotalInflated) {
-      throw new ApkFormatError('zip-limit', `total inflated size is over the limit of ${this.limits.maxTotalInflated} bytes`, name);
+  /**
+   * Counts an entry's inflated size against the archive's budget once: overlapping entries are refused
+   * when the central directory is read, so each entry is distinct data and the budget bounds what the
+   * archive holds, not how often a caller reads it.
+   */
+  private chargeInflated(e: ZipEntry): void {
+    if (this.charged.has(e.index)) return;
+    if (this.inflatedTotal + e.uncompressedSize > this.limits.maxTotalInflated) {
+      throw new ApkFormatError('zip-limit', `total inflated size is over the limit of ${this.limits.maxTotalInflated} bytes`, e.name);
     }
+    this.charged.add(e.index);
+    this.inflatedTotal += e.uncompressedSize;
   }
 
   /** Reads the local header, checks it against the central record and returns where data starts. */
@@ -379,7 +388,35 @@ export class ZipArchive {
         });
       }
     }
+    refuseOverlaps(entries, centralDirectoryOffset);
     return entries;
+  }
+}
+
+/**
+ * Refuses an archive whose entries share local data. Many central records pointing at one
+ * well-compressed local entry (a "better zip bomb") make every reader inflate the same bytes again
+ * per record; no real APK has them, and Android's and apksigner's readers reject them too. Each entry
+ * takes at least its 30-byte local header plus its compressed data, so sorted by offset an entry must
+ * end before the next begins. Entries whose data runs past the data area are left to fail when read,
+ * as before: a single lying size is that entry's problem, not the archive's.
+ */
+function refuseOverlaps(entries: readonly ZipEntry[], dataEnd: number): void {
+  const placed = entries.filter((e) => e.localHeaderOffset + 30 + e.compressedSize <= dataEnd);
+  placed.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 1; i < placed.length; i++) {
+    const previous = placed[i - 1]!;
+    const entry = placed[i]!;
+    const previousEnd = previous.localHeaderOffset + 30 + previous.compressedSize;
+    if (entry.localHeaderOffset < previousEnd) {
+      throw new ApkFormatError(
+        'zip-overlap',
+        `entries overlap: ${JSON.stringify(entry.name)} at offset ${entry.localHeaderOffset} lies inside ` +
+          `${JSON.stringify(previous.name)} (offset ${previous.localHeaderOffset}, ${previous.compressedSize} compressed bytes); ` +
+          'a "better zip bomb" reuses one entry\'s data for many records / 条目数据重叠（疑似 zip 炸弹），拒绝读取',
+        entry.name,
+      );
+    }
   }
 }
 

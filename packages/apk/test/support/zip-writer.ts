@@ -121,3 +121,70 @@ export function buildZip(entries: ZipWriterEntry[], options: ZipWriterOptions = 
   push(comment);
   return Buffer.concat(parts);
 }
+
+/**
+ * An archive whose central directory lists `records` entries that all point at the one local entry
+ * written (the overlap behind "better zip bombs"): each record looks like a distinct file, yet every
+ * read inflates the same bytes. Names are `classes.dex`, `classes2.dex`, ... so an APK reader loads them all.
+ * With `staggered`, each record has its own local header, placed inside the previous entry's data.
+ */
+export function buildOverlappingZip(data: Uint8Array, records: number, options: { staggered?: boolean } = {}): Uint8Array {
+  const compressed = deflateRawSync(data);
+  const crc = crc32(data) >>> 0;
+  const names = Array.from({ length: records }, (_, i) => Buffer.from(i === 0 ? 'classes.dex' : `classes${i + 1}.dex`));
+  const localHeader = (name: Buffer, compressedSize: number) => {
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(compressedSize, 18);
+    local.writeUInt32LE(data.byteLength, 22);
+    local.writeUInt16LE(name.byteLength, 26);
+    return Buffer.concat([local, name]);
+  };
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let offset = 0;
+  if (options.staggered) {
+    // Headers back to back, then the data: entry i's declared data covers the headers after it.
+    for (const name of names) {
+      offsets.push(offset);
+      const header = localHeader(name, compressed.byteLength);
+      parts.push(header);
+      offset += header.byteLength;
+    }
+  } else {
+    const header = localHeader(names[0]!, compressed.byteLength);
+    parts.push(header);
+    offset += header.byteLength;
+    for (let i = 0; i < records; i++) offsets.push(0);
+  }
+  parts.push(Buffer.from(compressed));
+  offset += compressed.byteLength;
+  const cdOffset = offset;
+  const central: Buffer[] = [];
+  names.forEach((name, i) => {
+    const record = Buffer.alloc(46);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE(20, 4);
+    record.writeUInt16LE(20, 6);
+    record.writeUInt16LE(0x0800, 8);
+    record.writeUInt16LE(8, 10);
+    record.writeUInt32LE(crc, 16);
+    record.writeUInt32LE(compressed.byteLength, 20);
+    record.writeUInt32LE(data.byteLength, 24);
+    record.writeUInt16LE(name.byteLength, 28);
+    record.writeUInt32LE(offsets[i]!, 42);
+    central.push(record, name);
+  });
+  const cd = Buffer.concat(central);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(records, 8);
+  eocd.writeUInt16LE(records, 10);
+  eocd.writeUInt32LE(cd.byteLength, 12);
+  eocd.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([...parts, cd, eocd]);
+}

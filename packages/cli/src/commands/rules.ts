@@ -23,7 +23,7 @@ function width(text: string): number {
 }
 
 function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => width(r[i] ?? ''))));
+  const widths = rows[0]!.map((_, i) => rows.reduce((max, r) => Math.max(max, width(r[i] ?? '')), 0));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ')).join('\n');
 }
 

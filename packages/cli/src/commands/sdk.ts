@@ -20,7 +20,7 @@ function localized(text: { zh: string; en: string }, lang: Lang): string {
 
 /** Plain columns: the list is meant for terminals and for grep. */
 function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  const widths = rows[0]!.map((_, i) => rows.reduce((max, r) => Math.max(max, [...(r[i] ?? '')].length), 0));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
@@ -57,7 +57,7 @@ function describe(e: SdkEntry, lang: Lang): string {
   lines.push(['personalInformation', e.personalInformation.join(', ') || '-']);
   if (e.privacyPolicy) lines.push(['privacyPolicy', e.privacyPolicy]);
   for (const [key, value] of Object.entries(e.sources ?? {})) lines.push([`sources.${key}`, value]);
-  const width = Math.max(...lines.map(([k]) => k.length));
+  const width = lines.reduce((max, [k]) => Math.max(max, k.length), 0);
   return `${localized(e.name, lang)}\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`;
 }
 

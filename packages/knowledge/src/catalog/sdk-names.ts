@@ -312,7 +312,7 @@ function splitParentheticals(name: string): { base: string; alternatives: string
   const base = name
     .replace(/[（(]([^（）()]*)[）)]/g, (_, inner: string) => {
       const text = inner.trim();
-      if (text && !NOTE.test(text) && !NOTE_ANYWHERE.test(text)) alternatives.push(...text.split(/\s*[/、,，;；]\s*/));
+      if (text && !NOTE.test(text) && !NOTE_ANYWHERE.test(text)) for (const a of text.split(/\s*[/、,，;；]\s*/)) alternatives.push(a);
       return ' ';
     })
     .replace(/\s+/g, ' ')
@@ -547,7 +547,7 @@ export class SdkNameIndex {
       for (const prefix of sdk.packages) this.addPackage(prefix, sdk.id);
     }
     for (const [key, contributions] of builder.keys) {
-      const best = Math.min(...contributions.map((c) => RANK[c.rank]));
+      const best = contributions.reduce((min, c) => Math.min(min, RANK[c.rank]), Infinity);
       const winners = contributions.filter((c) => RANK[c.rank] === best);
       const ids = Object.freeze([...new Set(winners.map((c) => c.id))].sort());
       const forms = new Set(winners.map((c) => c.form));

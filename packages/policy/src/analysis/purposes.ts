@@ -93,7 +93,7 @@ export function findPurposesAndPermissions(
       ? { start: sentencePurposes[0].start, end: sentencePurposes[0].end, text: sentencePurposes[0].text }
       : null;
     for (const p of sentencePermissions) permissions.push({ ...p, purpose: firstPurpose });
-    purposes.push(...sentencePurposes);
+    for (const p of sentencePurposes) purposes.push(p);
   }
   return { purposes, permissions };
 }

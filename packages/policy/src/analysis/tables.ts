@@ -70,8 +70,8 @@ function rowOf(
   const name = cells.name?.text.trim();
   if (!name) return null;
   const all = Object.values(cells);
-  const start = Math.min(...all.map((c) => c.start));
-  const end = Math.max(...all.map((c) => c.end));
+  const start = all.reduce((min, c) => Math.min(min, c.start), Infinity);
+  const end = all.reduce((max, c) => Math.max(max, c.end), -Infinity);
   const data = cells.data ? splitData(cells.data.text) : [];
   const linkCell = cells.link;
   let policyUrl: string | null = null;

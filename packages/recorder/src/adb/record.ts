@@ -163,7 +163,7 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
   const flush = async (upTo: number) => {
     const ready: TraceEvent[] = [];
     for (let i = 0; i < queue.length;) {
-      if (queue[i]!.t <= upTo) ready.push(...queue.splice(i, 1));
+      if (queue[i]!.t <= upTo) ready.push(queue.splice(i, 1)[0]!);
       else i++;
     }
     if (ready.length === 0) return;

@@ -932,7 +932,7 @@ export class SensorSummariser {
         const a: [number, number, number] = [v[0] ?? 0, v[1] ?? 0, v[2] ?? 0];
         if (this.gravity === null) this.gravity = a;
         const linearVec = a.map((x, i) => x - this.gravity![i]!);
-        linear = Math.hypot(...linearVec);
+        linear = Math.hypot(linearVec[0]!, linearVec[1]!, linearVec[2]!);
         const dt = this.lastAccelT === null ? 0 : Math.max(0, reading.t - this.lastAccelT);
         const alpha = this.tau / (this.tau + dt);
         this.gravity = this.gravity.map((g, i) => alpha * g + (1 - alpha) * a[i]!) as [number, number, number];
@@ -949,7 +949,7 @@ export class SensorSummariser {
       this.lastGyroT = reading.t;
       if (moving || m.since !== null) {
         m.angle = m.angle.map((a, i) => a + (v[i] ?? 0) * dt) as [number, number, number];
-        w.rotationPeak = Math.max(w.rotationPeak, rad2deg(Math.hypot(...m.angle)));
+        w.rotationPeak = Math.max(w.rotationPeak, rad2deg(Math.hypot(m.angle[0], m.angle[1], m.angle[2])));
       }
     } else if (sensor === 'rotation-vector') {
       const q = quaternion(v);
@@ -983,7 +983,7 @@ export class SensorSummariser {
   /** Summaries of every window that has ended by `now` (the agent calls this on a timer). */
   flush(now: number): SensorEvent[] {
     const out: SensorEvent[] = [];
-    for (const sensor of [...this.windows.keys()]) out.push(...this.closeBefore(sensor, now));
+    for (const sensor of [...this.windows.keys()]) for (const e of this.closeBefore(sensor, now)) out.push(e);
     return out;
   }
 

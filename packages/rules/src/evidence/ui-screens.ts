@@ -289,7 +289,7 @@ export function judgeCloseControl(input: {
     }
   }
   const eff = effectiveness(input, target.node, b);
-  evidence.push(...eff.evidence);
+  for (const e of eff.evidence) evidence.push(e);
   data.effective = eff.effective;
   if (eff.effective === 'ineffective') reasons.push({ code: 'ineffective', message: eff.note });
   return { reasons, effective: eff.effective, effectiveNote: eff.note, evidence, data };

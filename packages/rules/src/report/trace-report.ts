@@ -113,8 +113,16 @@ const CONSENT_ACTIONS: readonly ConsentAction[] = ['shown', 'agreed', 'refused',
 
 export function summariseTrace(trace: TraceFacts, ui?: UiFacts): TraceSummary {
   const start = origin(trace);
-  const rel = (t: number) => Math.max(0, Math.round(t - start));
-  const times = trace.events.map((e) => e.t).filter((t) => Number.isFinite(t));
+  // Not clamped at 0: an event before the header shows as negative here, as in the findings' evidence.
+  const rel = (t: number) => Math.round(t - start);
+  // One pass, no spread: a trace may hold millions of events, past what an argument list takes.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of trace.events) {
+    if (!Number.isFinite(e.t)) continue;
+    if (e.t < first) first = e.t;
+    if (e.t > last) last = e.t;
+  }
   const eventsByKind: Record<string, number> = {};
   const consent = Object.fromEntries(CONSENT_ACTIONS.map((a) => [a, [] as number[]])) as Record<ConsentAction, number[]>;
   for (const event of trace.events) {
@@ -153,7 +161,7 @@ export function summariseTrace(trace: TraceFacts, ui?: UiFacts): TraceSummary {
     recorder: header?.recorder ?? null,
     device: header?.device ?? null,
     startedAt: header?.startedAt ?? null,
-    durationMs: times.length > 0 ? Math.round(Math.max(...times) - Math.min(...times)) : 0,
+    durationMs: last >= first ? Math.round(last - first) : 0,
     events: trace.events.filter((e) => e.kind !== 'trace').length,
     eventsByKind,
     consent,
@@ -171,7 +179,7 @@ export function summariseUi(ui: UiFacts, trace?: TraceFacts): UiSummary {
     snapshots: ui.snapshots.map((s) => ({
       id: s.id,
       file: s.file ?? null,
-      time: s.t === null || !Number.isFinite(s.t) ? null : Math.max(0, Math.round(s.t - start)),
+      time: s.t === null || !Number.isFinite(s.t) ? null : Math.round(s.t - start),
       line: s.line ?? null,
       role: s.role ?? null,
     })),

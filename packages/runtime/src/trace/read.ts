@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { DEFAULT_TRACE_LIMITS, TraceInputError, describeBytes, utf8LongerThan, type TraceLimits } from '../limits.js';
+import { DEFAULT_TRACE_LIMITS, MAX_TRACE_TIME_MS, TraceInputError, describeBytes, utf8LongerThan, type TraceLimits } from '../limits.js';
 import {
   APP_STATES,
   CONSENT_ACTIONS,
@@ -311,6 +311,10 @@ export function readTrace(input: string, options: ReadTraceOptions = {}): Trace 
     }
     if (!isFiniteNumber(value.t)) {
       report(item.line, `${where}: ${value.kind} event without a time ("t", a finite number of milliseconds)`);
+      continue;
+    }
+    if (Math.abs(value.t) > MAX_TRACE_TIME_MS) {
+      report(item.line, `${where}: ${value.kind} event time ${value.t} ms is outside ±${MAX_TRACE_TIME_MS} ms (about 317 years)`);
       continue;
     }
     const kind = value.kind;
