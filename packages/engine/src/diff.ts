@@ -95,13 +95,14 @@ let validator: Promise<ValidateFunction> | undefined;
 
 /**
  * Compiled once per run (two JSON inputs share it), and loaded only here: most commands never need
- * it. The policy report schema comes along because the scan report's `policy` is defined there.
+ * it. The policy report and facts schemas come along: the scan report's `policy` and `facts` are defined there.
  */
 function scanReportValidator(): Promise<ValidateFunction> {
   validator ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => {
     const load = (name: string) => JSON.parse(readFileSync(join(schemasDir, `${name}.schema.json`), 'utf8')) as object;
     const ajv = new Ajv2020({ allErrors: true, strict: false });
     ajv.addSchema(load('policy-report'));
+    ajv.addSchema(load('scan-facts'));
     return ajv.compile(load('scan-report'));
   });
   return validator;

@@ -96,5 +96,9 @@ export async function readRuntime(file: string, options: ReadRuntimeOptions = {}
       file,
     );
   }
-  return { trace, ...(options.uiDir !== undefined || ui.snapshots.length > 0 ? { ui } : {}) };
+  if (options.uiDir !== undefined || ui.snapshots.length > 0) return { trace, ui };
+  // No UI evidence to attach (the UI rules then say what to supply), but the snapshots the trace
+  // named and that could not be read are still listed, as --keep-going promises: with the trace's lines.
+  const missing = ui.problems.map((p) => ({ line: p.line ?? 1, message: p.message }));
+  return { trace: missing.length > 0 ? { ...trace, problems: [...trace.problems, ...missing] } : trace };
 }

@@ -90,7 +90,7 @@ export function renderDiffText(diff: ReportDiff, lang: Lang): string {
     return out.join('\n');
   }
   const labels = [w(lang, 'before'), w(lang, 'after')];
-  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const labelWidth = labels.reduce((max, l) => Math.max(max, l.length), 0);
   for (const { severity, shown, hidden } of bySeverity(diff)) {
     const title = `${w(lang, severity)} (${shown.length + hidden})`;
     out.push(title, '-'.repeat(Math.max(8, title.length)));
