@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the CLI (and the analysis worker it starts) into two files. Loading ~70 separate ES
+// Bundles the CLI (and the worker threads it starts) into a few files. Loading ~70 separate ES
 // modules costs a short-lived command more than its work on small inputs; one file loads in a
 // fraction of that. tsc still builds every package (types, the library's own dist); this only adds
 // packages/cli/dist/bundle/. Some dependencies stay external (see `external` below).
@@ -12,7 +12,12 @@ await build({
   entryPoints: {
     apprights: 'packages/cli/src/main.ts',
     'analysis-worker': 'packages/apk/src/package/analysis-worker.ts',
+    'scan-worker': 'packages/engine/src/scan-worker.ts',
   },
+  // Commands are imported when they run (see main.ts): split there, so `--version`, `--help` and the
+  // catalogue commands load a small first chunk, and only scan, diff and the like load the readers.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   outdir: 'packages/cli/dist/bundle',
   bundle: true,
   platform: 'node',

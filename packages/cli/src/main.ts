@@ -1,23 +1,41 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ApkFormatError } from '@apprights/apk';
 import { ExitCode } from './exit-codes.js';
-import { detectLang, t } from './i18n.js';
-import { runScan, type ScanFormat } from './commands/scan.js';
-import { UsageError } from './commands/checks.js';
-import { ConfigError, type Severity } from '@apprights/rules';
-import { runVerify } from './commands/verify.js';
-import { DIFF_HELP, runDiff, type DiffFormat } from './commands/diff.js';
-import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
-import { runMeasures, runRuleShow, runRulesList } from './commands/rules.js';
-import { SDK_CATEGORIES } from '@apprights/knowledge';
+import { detectLang, t, type Lang } from '@apprights/report/i18n';
+import type { Severity } from '@apprights/rules';
+import type { ScanFormat } from './commands/scan.js';
+import type { DiffFormat } from './commands/diff.js';
+import type { PolicyReportFormat } from './commands/policy.js';
+import type { TraceReportFormat } from './commands/trace.js';
+import type { RecordCommandOptions } from './commands/record.js';
+import { EnvironmentError, UsageError } from './errors.js';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
-import { PolicyInputError } from '@apprights/policy';
-import { POLICY_HELP, runPolicy, type PolicyReportFormat } from './commands/policy.js';
-import { TraceInputError } from '@apprights/runtime';
-import { TRACE_HELP, runTrace, type TraceReportFormat } from './commands/trace.js';
-import { EnvironmentError, RECORD_HELP, runRecord, type RecordCommandOptions } from './commands/record.js';
+import { DIFF_HELP, POLICY_HELP, RECORD_HELP, SCAN_HELP, TRACE_HELP } from './help.js';
+
+// Each command's code is imported when the command runs (the bundle splits at these imports), so
+// `--version`, `--help`, `sdk` and `measures` never load the package readers.
+
+/** The SDK catalogue's categories (the knowledge package's SDK_CATEGORIES; a test keeps them equal). */
+export const SDK_CATEGORY_CHOICES = [
+  'push',
+  'analytics',
+  'crash',
+  'ads',
+  'maps-location',
+  'payment',
+  'social',
+  'login',
+  'device-id',
+  'risk-control',
+  'im-rtc',
+  'hot-update',
+  'cloud-storage',
+  'customer-service',
+  'media',
+  'other',
+  'open-source-library',
+] as const;
 
 /** `--config FILE` / `--no-config` arrive as one commander option: a path, false, or absent. */
 type CheckFlags = { appType?: string; storeListing?: string; config?: string | false; failOn?: Severity | 'none' };
@@ -74,17 +92,6 @@ const runtimeOptions = {
   trace: () => new Option('--trace <file>', 'check a runtime trace (JSON Lines) with the package / 同时检测运行时行为记录（JSON Lines）'),
   ui: () => new Option('--ui <dir>', 'UI snapshots: uiautomator XML dumps or JSON trees / 界面快照目录（uiautomator XML 或 JSON）'),
 };
-
-const SCAN_HELP = `
-Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 unreadable input,
-4 cannot write the output, 70 internal error.
-Formats / 格式: text (terminal), json (schemas/scan-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
-Privacy policy / 隐私政策: --policy FILE|URL checks the app's policy with it and keeps the analysis in the report
-(see apprights policy --help). 同时检测隐私政策，分析结果保存在报告中。
-Runtime / 运行时: --trace FILE [--ui DIR] checks a runtime trace and UI snapshots with the package; static findings about
-an SDK or class are marked "active in trace" or "not seen in trace" (see apprights trace --help).
-同时检测运行时行为记录与界面快照；涉及 SDK 或类的静态问题标注“运行时已触发”或“运行时未观察到”。
-Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
 
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
@@ -155,7 +162,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
               : '--ui needs --trace (the snapshots belong to a recorded run)',
           );
         currentFile.value = file;
-        setExit(await runScan(file, { ...options, lang, version: packageVersion, stats }));
+        setExit(await (await import('./commands/scan.js')).runScan(file, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -190,7 +197,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
-        setExit(await runPolicy(input, { ...options, lang, version: packageVersion, stats }));
+        setExit(await (await import('./commands/policy.js')).runPolicy(input, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -225,7 +232,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
-        setExit(await runTrace(file, { ...options, lang, version: packageVersion, stats }));
+        setExit(await (await import('./commands/trace.js')).runTrace(file, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -276,7 +283,9 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
         const lang = detectLang(options.lang);
         const given = new Set(Object.keys(options).filter((key) => command.getOptionValueSource(key) === 'cli'));
         setExit(
-          await runRecord(pkg, {
+          await (
+            await import('./commands/record.js')
+          ).runRecord(pkg, {
             ...options,
             analyse: options.analyse === true || options.analyze === true,
             lang,
@@ -301,9 +310,9 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     })
     .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
     .addOption(langOption())
-    .action((files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
+    .action(async (files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
       const lang = detectLang(options.lang);
-      setExit(runVerify(files, { ...options, lang }));
+      setExit((await import('./commands/verify.js')).runVerify(files, { ...options, lang }));
     });
 
   readingOptions(
@@ -340,7 +349,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
         },
       ) => {
         const lang = detectLang(options.lang);
-        setExit(await runDiff(oldFile, newFile, { ...options, lang, version: packageVersion, stats }));
+        setExit(await (await import('./commands/diff.js')).runDiff(oldFile, newFile, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -355,8 +364,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .description('list the rules / 列出规则')
     .addOption(formatOption())
     .addOption(langOption())
-    .action((options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit(runRulesList({ format: options.format, lang: detectLang(options.lang) }));
+    .action(async (options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/rules.js')).runRulesList({ format: options.format, lang: detectLang(options.lang) }));
     });
   rules
     .command('show')
@@ -364,16 +373,16 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .argument('<id>', 'the rule id, as in reports / 规则 id')
     .addOption(formatOption())
     .addOption(langOption())
-    .action((id: string, options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit(runRuleShow(id, { format: options.format, lang: detectLang(options.lang) }));
+    .action(async (id: string, options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/rules.js')).runRuleShow(id, { format: options.format, lang: detectLang(options.lang) }));
     });
   program
     .command('measures')
     .description('the 26 measures of the 2023 notice, with their sources and rules / 26 条措施及其出处与规则')
     .addOption(formatOption())
     .addOption(langOption())
-    .action((options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit(runMeasures({ format: options.format, lang: detectLang(options.lang) }));
+    .action(async (options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/rules.js')).runMeasures({ format: options.format, lang: detectLang(options.lang) }));
     });
 
   const sdk = program
@@ -384,12 +393,12 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
   sdk
     .command('list')
     .description('list the catalogue / 列出目录')
-    .addOption(new Option('--category <category>', 'only this category / 仅此类别').choices([...SDK_CATEGORIES]))
+    .addOption(new Option('--category <category>', 'only this category / 仅此类别').choices([...SDK_CATEGORY_CHOICES]))
     .addOption(new Option('--region <region>', 'only Chinese or global SDKs / 仅国内或国际 SDK').choices(['cn', 'global']))
     .addOption(formatOption())
     .addOption(langOption())
-    .action((options: { category?: string; region?: 'cn' | 'global'; format: 'text' | 'json'; lang?: string }) => {
-      setExit(runSdkList({ ...options, lang: detectLang(options.lang) }));
+    .action(async (options: { category?: string; region?: 'cn' | 'global'; format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/sdk.js')).runSdkList({ ...options, lang: detectLang(options.lang) }));
     });
   sdk
     .command('show')
@@ -397,16 +406,16 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .argument('<id>', 'the SDK id, as in scan reports / SDK id')
     .addOption(formatOption())
     .addOption(langOption())
-    .action((id: string, options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit(runSdkShow(id, { format: options.format, lang: detectLang(options.lang) }));
+    .action(async (id: string, options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/sdk.js')).runSdkShow(id, { format: options.format, lang: detectLang(options.lang) }));
     });
   sdk
     .command('validate')
     .description('check the catalogue files (exit 1 on any problem) / 校验目录文件（有问题时退出码为 1）')
     .addOption(formatOption())
     .addOption(langOption())
-    .action((options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit(runSdkValidate({ format: options.format, lang: detectLang(options.lang) }));
+    .action(async (options: { format: 'text' | 'json'; lang?: string }) => {
+      setExit((await import('./commands/sdk.js')).runSdkValidate({ format: options.format, lang: detectLang(options.lang) }));
     });
   return program;
 }
@@ -430,24 +439,23 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    } else if (error instanceof ApkFormatError) {
+    } else if (isEngineError(error)) {
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${engineMessage(error, lang)}\n`);
+      exitCode = error.kind === 'input' && USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.badInput;
+    } else if (isNamed(error, 'ApkFormatError')) {
       // I/O messages already name the path; format errors get the file they concern.
-      const where = error.code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
+      const where = (error as { code?: string }).code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${where}${error.message}\n`);
       exitCode = ExitCode.badInput;
-    } else if (error instanceof PolicyInputError) {
-      // The message names the file or URL and the problem (HTTP status, timeout, size, type).
-      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
-      exitCode = ExitCode.badInput;
-    } else if (error instanceof TraceInputError) {
-      // The message names the trace (or snapshot) file, and the line when one line is the problem.
+    } else if (isNamed(error, 'PolicyInputError') || isNamed(error, 'TraceInputError')) {
+      // The message names the file or URL, and the line when one line of a trace is the problem.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.badInput;
     } else if (error instanceof EnvironmentError) {
       // adb or frida missing, no device, the app not installed: the message says what to do.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.environment;
-    } else if (error instanceof UsageError || error instanceof ConfigError) {
+    } else if (error instanceof UsageError || isNamed(error, 'ConfigError')) {
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.usage;
     } else if (error instanceof OutputError) {
@@ -461,4 +469,39 @@ export async function main(argv: string[]): Promise<number> {
   }
   stats.print();
   return exitCode;
+}
+
+/** Engine input errors that are the command line's or the configuration's fault: exit 2, not 3. */
+const USAGE_CODES = new Set(['config', 'app-type', 'store-listing']);
+
+interface EngineErrorLike extends Error {
+  kind: 'input' | 'limit' | 'abort';
+  code: string;
+  text: Record<Lang, string>;
+  subject?: string;
+}
+
+/**
+ * The engine's typed errors, told apart by shape rather than class so that this module imports
+ * none of the engine (a command loads it when it runs).
+ */
+function isEngineError(error: unknown): error is EngineErrorLike {
+  return (
+    error instanceof Error &&
+    ['InputError', 'LimitError', 'AbortError'].includes(error.name) &&
+    typeof (error as EngineErrorLike).code === 'string' &&
+    typeof (error as EngineErrorLike).text === 'object'
+  );
+}
+
+function isNamed(error: unknown, name: string): error is Error {
+  return error instanceof Error && error.name === name;
+}
+
+/** The message in the user's language, naming the file it concerns when the reader's message does not. */
+function engineMessage(error: EngineErrorLike, lang: Lang): string {
+  const text = error.text[lang];
+  const subject = error.subject;
+  if (subject === undefined || error.code === 'io' || text.includes(subject)) return text;
+  return `${subject}: ${text}`;
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { t, type Lang } from './i18n.js';
+import { t, type Lang } from '@apprights/report';
 
 /** The report could not be written where `-o` asked: exit code 4, never a stack trace. */
 export class OutputError extends Error {
@@ -24,19 +24,4 @@ export function emit(text: string, output: string | undefined, lang: Lang): void
   } else {
     process.stdout.write(body);
   }
-}
-
-/** The report formats every reporting command writes. */
-export type ReportFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
-
-/** A report in the format asked for: JSON as it is, the others through the command's renderers. */
-export function renderReport<R>(
-  report: R,
-  format: ReportFormat,
-  lang: Lang,
-  renderers: { text(r: R, lang: Lang): string; md(r: R, lang: Lang): string; sarif(r: R): string; html(r: R, lang: Lang): string },
-): string {
-  if (format === 'json') return JSON.stringify(report, null, 2);
-  if (format === 'sarif') return renderers.sarif(report);
-  return renderers[format](report, lang);
 }

@@ -1,4 +1,21 @@
-import type { Lang } from './i18n.js';
+import type { EngineStage } from '@apprights/engine';
+import { t, type Lang, type MessageKey } from '@apprights/report';
+
+/** The engine's stages as the progress line words them (stages not listed keep the previous words). */
+const STAGE_MESSAGES: Partial<Record<EngineStage, MessageKey>> = {
+  open: 'progressOpen',
+  manifest: 'progressManifest',
+  resources: 'progressManifest',
+  dex: 'progressDex',
+  classes: 'progressClasses',
+  signatures: 'progressSignatures',
+  nested: 'progressNested',
+  rules: 'progressRules',
+  'policy-fetch': 'progressFetchPolicy',
+  'policy-read': 'progressReadPolicy',
+  'policy-analyse': 'progressAnalysePolicy',
+  trace: 'progressReadTrace',
+};
 
 /**
  * A one-line progress indicator on stderr, shown only when stderr is a terminal (never in pipes,
@@ -26,6 +43,12 @@ export class Progress {
     process.stderr.write(`\r${line}${' '.repeat(Math.max(0, this.lastWidth - line.length))}`);
     this.lastWidth = line.length;
   }
+
+  /** The engine's `onProgress`: a stage (and, for DEX files, done/total) in the user's words. */
+  readonly onStage = (stage: EngineStage, done?: number, total?: number): void => {
+    const key = STAGE_MESSAGES[stage];
+    if (key) this.update(t(this.lang, key), done, total);
+  };
 
   clear(): void {
     if (!this.enabled || this.lastWidth === 0) return;

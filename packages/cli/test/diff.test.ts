@@ -33,7 +33,7 @@ let validator: ValidateFunction | undefined;
 
 function parse(r: CliResult): DiffJson {
   validator ??= new Ajv2020({ allErrors: true, strict: true }).compile(
-    JSON.parse(readFileSync(join(repoRoot, 'packages/cli/schemas/diff-report.schema.json'), 'utf8')) as object,
+    JSON.parse(readFileSync(join(repoRoot, 'packages/engine/schemas/diff-report.schema.json'), 'utf8')) as object,
   );
   const data = JSON.parse(r.stdout) as DiffJson;
   const ok = validator(data);

@@ -94,20 +94,20 @@ export function writeTemp(dir: string, name: string, bytes: Uint8Array | string)
   return path;
 }
 
-const SCHEMAS = ['scan-report', 'policy-report', 'trace-report', 'verify-report', 'diff-report'] as const;
+const SCHEMAS = ['scan-report', 'scan-facts', 'policy-report', 'trace-report', 'verify-report', 'diff-report'] as const;
 export type SchemaName = (typeof SCHEMAS)[number];
 
 let ajv: Ajv2020 | undefined;
 
 /**
- * Validates against one of packages/cli/schemas/*.json (draft 2020-12); returns the errors as text.
+ * Validates against one of packages/engine/schemas/*.json (draft 2020-12); returns the errors as text.
  * All schemas share one validator, because the scan and policy reports refer to each other's parts.
  */
 export function schemaErrors(schema: SchemaName, data: unknown): string | undefined {
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true });
     for (const name of SCHEMAS)
-      ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, `packages/cli/schemas/${name}.schema.json`), 'utf8')) as object, name);
+      ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, `packages/engine/schemas/${name}.schema.json`), 'utf8')) as object, name);
   }
   const validate = ajv.getSchema(schema) as ValidateFunction;
   if (validate(data)) return undefined;

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { SECTION_KINDS, type PolicyAnalysis } from '@apprights/policy';
 import { assemblePolicyReport, type PolicyReport, type Rule, type ScanReport } from '@apprights/rules';
 import { loadMeasureCatalog } from '@apprights/knowledge';
-import { renderPolicySarif, renderSarif } from '../src/report/sarif.js';
+import { renderPolicyReport, renderScanReport } from '@apprights/report';
 import { realApks } from '../../apk/test/support/fixtures.js';
 import {
   assertNoStack,
@@ -67,7 +67,7 @@ const zhFile = writeTemp(dir, '隐私政策.md', ZH_MD);
 const enFile = writeTemp(dir, 'privacy.html', EN_HTML);
 const bin = ['--no-config', '--no-progress'];
 
-const ANALYSIS_FIELDS = JSON.parse(readFileSync(join(repoRoot, 'packages/cli/schemas/policy-report.schema.json'), 'utf8')) as {
+const ANALYSIS_FIELDS = JSON.parse(readFileSync(join(repoRoot, 'packages/engine/schemas/policy-report.schema.json'), 'utf8')) as {
   properties: Record<string, unknown>;
   $defs: { policyAnalysis: { required: string[]; properties: Record<string, unknown> }; sectionKind: { enum: string[] } };
 };
@@ -339,7 +339,7 @@ test('sarif: policy findings point into the policy by character range; a finding
   const r = await runCliAsync(['policy', zhFile, '--format', 'json', ...bin]);
   const analysis = parseReport(r);
   const report = assemblePolicyReport(analysis, { toolVersion: '0.0.0', measures: loadMeasureCatalog().measures, rules: [quotingRule] });
-  const log = JSON.parse(renderPolicySarif(report)) as {
+  const log = JSON.parse(renderPolicyReport(report, 'sarif', 'en')) as {
     runs: {
       results: {
         locations: { physicalLocation?: { artifactLocation: { uri: string; index?: number }; region?: Record<string, unknown> } }[];
@@ -363,7 +363,7 @@ test('sarif: policy findings point into the policy by character range; a finding
   assert.equal(scan.status, 0, describeRun(scan));
   const scanReport = JSON.parse(scan.stdout) as ScanReport;
   scanReport.findings = report.findings;
-  const scanLog = JSON.parse(renderSarif(scanReport)) as {
+  const scanLog = JSON.parse(renderScanReport(scanReport, 'sarif', 'en')) as {
     runs: {
       artifacts: { location: { uri: string } }[];
       results: { locations: { physicalLocation?: { artifactLocation: { uri: string } } }[] }[];

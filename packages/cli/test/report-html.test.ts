@@ -14,8 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { ScanReport } from '@apprights/rules';
 import { hasTool, realApks } from '../../apk/test/support/fixtures.js';
-import { renderHtml } from '../src/report/html.js';
-import { renderMarkdownChecks } from '../src/report/markdown-checks.js';
+import { renderScanReport } from '@apprights/report';
 import { describeRun, repoRoot, runCliAsync, tempDir } from './helpers.js';
 
 const CHROMIUM =
@@ -381,20 +380,21 @@ async function hostileReport(): Promise<ScanReport> {
 test('html: strings from the APK are escaped, never markup', { skip: skipApiDemos }, async () => {
   const report = await hostileReport();
   for (const lang of ['en', 'zh'] as const) {
-    const html = renderHtml(report, lang);
+    const html = renderScanReport(report, 'html', lang);
     assert.equal((html.match(/<script\b/gi) ?? []).length, 1, 'only the report’s own script');
     assert.doesNotMatch(html, /<img src=x|<svg onload|<iframe|<b onmouseover|<i>x<\/i>/i);
     assert.doesNotMatch(html, /href="javascript:/i);
     assert.ok(html.includes('&lt;script&gt;alert(&quot;label&quot;)&lt;/script&gt;'), 'the label is shown as text');
     assert.ok(html.includes('&lt;script&gt;alert(7)&lt;/script&gt;'), 'the suppression reason is shown as text');
   }
-  const md = renderMarkdownChecks(report, 'en');
-  assert.doesNotMatch(md, /<script>|<img /, 'Markdown escapes it too');
+  const md = renderScanReport(report, 'md', 'en');
+  // The whole Markdown report: every angle bracket from the APK is backslash-escaped.
+  assert.doesNotMatch(md, /(?<!\\)<script>|(?<!\\)<img /, 'Markdown escapes it too');
 });
 
 test('html: a hostile label shows as text in the browser and runs nothing', { skip: skipBrowser || skipApiDemos }, async () => {
   const file = join(dir, 'hostile.html');
-  writeFileSync(file, renderHtml(await hostileReport(), 'en'));
+  writeFileSync(file, renderScanReport(await hostileReport(), 'html', 'en'));
   await withPage(async (page) => {
     await page.goto(pathToFileURL(file).href);
     assert.equal(await page.eval('document.querySelector(".app-label").textContent'), HOSTILE);
@@ -406,14 +406,14 @@ test('html: a hostile label shows as text in the browser and runs nothing', { sk
 
 test('markdown checks: coverage table of 26, findings under their measures, SDK list', { skip: skipApiDemos }, async () => {
   const report = await scanReport(realApks.settings);
-  const md = renderMarkdownChecks(report, 'en');
+  const md = renderScanReport(report, 'md', 'en');
   const rows = md.split('\n').filter((l) => /^\| \d+ \| /.test(l));
   assert.equal(rows.length, 26);
   assert.match(md, /^## Coverage of the 26 measures$/m);
   assert.match(md, /^### Measure 13 · Primary responsibility/m);
   assert.match(md, /^## Third-party SDKs to disclose$/m);
   assert.match(md, /^- \*\*Google Play services Location/m);
-  const zh = renderMarkdownChecks(report, 'zh');
+  const zh = renderScanReport(report, 'md', 'zh');
   assert.match(zh, /^## 26 项措施覆盖情况$/m);
   assert.match(zh, /^### 第 13 条 · /m);
 });

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allRules, type ScanReport } from '@apprights/rules';
-import { renderSarif } from '../src/report/sarif.js';
+import { renderScanReport } from '@apprights/report';
 import { realApks } from '../../apk/test/support/fixtures.js';
 import {
   describeRun,
@@ -219,7 +219,7 @@ test('sarif: odd entry names become valid URIs, evidence-less findings point at 
     { ...base, evidence: [{ kind: 'store', field: 'appType', value: 'x' }], fingerprint: '0000000000000002' },
   ];
   report.rules = [...report.rules, { id: allRules[0]!.meta.id, status: 'error', error: 'boom', findings: 0 }];
-  const log = JSON.parse(renderSarif(report)) as SarifLog & {
+  const log = JSON.parse(renderScanReport(report, 'sarif', 'en')) as SarifLog & {
     runs: { invocations: { toolExecutionNotifications?: { message: { text: string }; associatedRule?: { id: string } }[] }[] }[];
   };
   assert.ok(validate(log), `SARIF schema errors:\n${schemaErrorText()}`);

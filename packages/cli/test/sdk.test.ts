@@ -119,3 +119,9 @@ test('the text and Markdown reports have SDK and sensitive API sections, in Engl
   assert.match(md.stdout, /^## SDKs \(\d+\)$/m);
   assert.match(md.stdout, /^\| jpush \| JPush \|/m);
 });
+
+test('sdk list --category offers exactly the catalogue categories (main.ts keeps its own copy to load no catalogue code at start)', async () => {
+  const { SDK_CATEGORY_CHOICES } = await import('../src/main.js');
+  const { SDK_CATEGORIES } = await import('@apprights/knowledge');
+  assert.deepEqual([...SDK_CATEGORY_CHOICES], [...SDK_CATEGORIES]);
+});

@@ -23,31 +23,11 @@ import {
 } from '@apprights/recorder';
 import { sensitiveApis } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
-import type { Lang } from '../i18n.js';
+import type { Lang } from '@apprights/report';
 import { OutputError } from '../output.js';
 import type { Stats } from '../stats.js';
-import { UsageError } from './checks.js';
+import { EnvironmentError, UsageError } from '../errors.js';
 import { runTrace } from './trace.js';
-
-export const RECORD_HELP = `
-Modes / 模式 (exactly one / 二选一):
-  --adb    no root, no change to the app: launches it cold, polls the screen (uiautomator), logcat and AppOps,
-           taps the privacy dialog's agree button (--no-auto-consent: you answer, and mark it with the keys below).
-           无需 root、不修改应用：冷启动应用，轮询界面、logcat 与 AppOps，可自动点击隐私弹窗的“同意”。
-  --frida  a Frida agent in the app (needs the frida package and frida-server on the device): API calls with stacks,
-           so each access is attributed to the app or an SDK. 在应用中注入 Frida 脚本，记录带调用栈的 API 调用。
-Output / 输出: OUTDIR/trace.jsonl, OUTDIR/ui/*.xml, OUTDIR/screenshots/*.png; then
-  apprights trace OUTDIR/trace.jsonl --ui OUTDIR/ui   (or --analyse to check it right away / 或用 --analyse 立即检测)
-Keys while recording with --adb (terminal) / adb 录制中按键: s consent shown 弹窗出现, a agreed 已同意, r refused 已拒绝,
-  w withdrawn 已撤回, q stop 停止. Ctrl-C stops and keeps the trace / Ctrl-C 停止录制并保留记录.
-Exit codes / 退出码: 0 recorded (with --analyse: as apprights trace, 1 when a finding reached --fail-on from the config),
-2 usage error, 4 the output folder cannot be written, 5 adb or frida missing, no device, app not installed, 70 internal error.
-Example / 示例: apprights record --adb --device emulator-5554 com.example.app --duration 120 -o run1 --analyse`;
-
-/** adb, a device, the app or frida is missing: exit code 5, the message says what to install or connect. */
-export class EnvironmentError extends Error {
-  override name = 'EnvironmentError';
-}
 
 export interface RecordCommandOptions {
   adb?: boolean;

@@ -6,7 +6,7 @@
 import { loadMeasureCatalog, type Measure } from '@apprights/knowledge';
 import { allRules, ruleById, type Rule } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
-import { t, type Lang } from '../i18n.js';
+import { t, type Lang } from '@apprights/report';
 import { emit } from '../output.js';
 
 export interface CatalogueOptions {

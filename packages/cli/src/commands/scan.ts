@@ -1,19 +1,12 @@
-import { analyzePackageAsync, type AnalysisStage, type PackageAnalysis } from '@apprights/apk';
-import { detectAll, isDangerousPermission, loadMeasureCatalog, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
-import { assembleScanReport, gateFails, type ScanReport, type Severity } from '@apprights/rules';
-import { ExitCode } from '../exit-codes.js';
-import { t, type Lang, type MessageKey } from '../i18n.js';
-import { Progress } from '../progress.js';
-import { buildPackageFacts } from '../report/build.js';
-import { renderMarkdown, renderText } from '../report/render.js';
-import { renderSarif } from '../report/sarif.js';
-import { renderHtml } from '../report/html.js';
-import type { Stats } from '../stats.js';
-import { emit, renderReport, type ReportFormat } from '../output.js';
-import { resolveChecks, type CheckOptions } from './checks.js';
-import { readAndAnalysePolicy } from './policy.js';
+import { readPolicy, readRuntime, resolveChecks, scanPackage, type RuntimeEvidence } from '@apprights/engine';
 import type { PolicyAnalysis } from '@apprights/policy';
-import { readRuntimeEvidence, type RuntimeEvidence } from './trace.js';
+import { renderScanReport, type Lang, type ReportFormat } from '@apprights/report';
+import { gateFails, type ScanReport, type Severity } from '@apprights/rules';
+import { ExitCode } from '../exit-codes.js';
+import { emit } from '../output.js';
+import { Progress } from '../progress.js';
+import type { Stats } from '../stats.js';
+import { engineChecks, type CheckOptions } from './checks.js';
 
 export type ScanFormat = ReportFormat;
 
@@ -43,93 +36,56 @@ export interface ScanOptions extends ReportOptions {
   ui?: string;
 }
 
-const STAGE_MESSAGES: Partial<Record<AnalysisStage, MessageKey>> = {
-  open: 'progressOpen',
-  manifest: 'progressManifest',
-  resources: 'progressManifest',
-  dex: 'progressDex',
-  classes: 'progressClasses',
-  signatures: 'progressSignatures',
-  nested: 'progressNested',
-};
-
-/** Reads one package and checks it: the report `scan` prints and `diff` compares. */
+/** Reads one package and checks it through the engine: the report `scan` prints and `diff` compares. */
 export async function produceReport(file: string, options: ReportOptions): Promise<ScanReport> {
-  const checks = resolveChecks(options, options.lang);
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
-  // The catalogue's files are read while the package is analysed; a failure shows up at detection.
-  const catalog = loadSdkCatalogAsync();
-  catalog.catch(() => {});
-  const analysis = await analyzePackageAsync(file, {
-    strict: !options.keepGoing,
-    onProgress: (stage, done, total) => {
-      const key = STAGE_MESSAGES[stage];
-      if (key) progress.update(t(options.lang, key), done, total);
-    },
-    measure: (stage, work) => options.stats.time(stage, work),
-  });
   try {
-    await catalog;
-    const findings = options.stats.time('knowledge', () => knowledgeFindings(analysis));
-    const facts = options.stats.time('report', () => buildPackageFacts(analysis, findings));
-    progress.update(t(options.lang, 'progressRules'), 0, 0);
-    return options.stats.time('rules', () =>
-      assembleScanReport(facts, {
-        toolVersion: options.version,
-        measures: loadMeasureCatalog().measures,
-        config: checks.config,
-        failOn: checks.failOn,
-        ...(checks.store ? { store: checks.store } : {}),
-        evidence: {
-          ...(options.policyAnalysis ? { policy: options.policyAnalysis } : {}),
-          ...(options.runtime ? { trace: options.runtime.trace } : {}),
-          ...(options.runtime?.ui ? { ui: options.runtime.ui } : {}),
-        },
-      }),
-    );
+    return await scanPackage(file, {
+      ...engineChecks(options, options.lang, options.version),
+      ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
+      ...(options.policyAnalysis ? { policy: options.policyAnalysis } : {}),
+      ...(options.runtime ? { trace: options.runtime.trace } : {}),
+      ...(options.runtime?.ui ? { ui: options.runtime.ui } : {}),
+      facts: false,
+      onProgress: progress.onStage,
+      measure: (stage, work) => options.stats.time(stage, work),
+    });
   } finally {
     progress.clear();
-    analysis.close();
   }
 }
 
 export async function runScan(file: string, options: ScanOptions): Promise<number> {
+  // The configuration first, then the policy and the trace: a mistake or a mistyped URL should fail
+  // at once, not after a long scan (the engine checks the configuration again, cheaply).
+  resolveChecks(engineChecks(options, options.lang, options.version));
   let policyAnalysis: PolicyAnalysis | undefined;
   if (options.policy !== undefined) {
-    // Before the package: a mistyped URL should fail at once, not after a long scan.
     const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
     try {
-      policyAnalysis = await readAndAnalysePolicy(options.policy, { ...options, timeout: options.policyTimeout, progress });
+      policyAnalysis = await readPolicy(options.policy, {
+        ...(options.policyTimeout !== undefined ? { timeoutMs: Math.round(options.policyTimeout * 1000) } : {}),
+        onProgress: progress.onStage,
+        measure: (stage, work) => options.stats.time(stage, work),
+      });
     } finally {
       progress.clear();
     }
   }
-  // The trace too: a trace that cannot be read fails before the package is read.
   let runtime: RuntimeEvidence | undefined;
   if (options.trace !== undefined) {
     const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
     try {
-      progress.update(t(options.lang, 'progressReadTrace'));
-      runtime = await readRuntimeEvidence(options.trace, options.ui, options);
+      runtime = await readRuntime(options.trace, {
+        ...(options.ui !== undefined ? { uiDir: options.ui } : {}),
+        ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
+        onProgress: progress.onStage,
+      });
     } finally {
       progress.clear();
     }
   }
   const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}), ...(runtime ? { runtime } : {}) });
-  const rendered = renderReport(report, options.format, options.lang, {
-    text: renderText,
-    md: renderMarkdown,
-    sarif: renderSarif,
-    html: renderHtml,
-  });
-  emit(rendered, options.output, options.lang);
+  emit(renderScanReport(report, options.format, options.lang), options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
-}
-
-/**
- * SDKs, sensitive API uses and the permission cross-check. The permission levels come from the same
- * platform table as the report's permission list, so both agree on what "dangerous" means.
- */
-function knowledgeFindings(analysis: PackageAnalysis): KnowledgeFindings {
-  return detectAll(analysis, { isDangerous: isDangerousPermission });
 }

@@ -4,7 +4,7 @@
  */
 import { loadSdkCatalog, validateSdkDirectory, type SdkEntry } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
-import { t, type Lang } from '../i18n.js';
+import { t, type Lang } from '@apprights/report';
 import { emit } from '../output.js';
 
 export interface SdkListOptions {

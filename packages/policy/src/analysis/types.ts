@@ -5,7 +5,7 @@ import type { PolicyFormat } from '../document/types.js';
  * document read, JavaScript string indices), and what the checks found. Plain JSON, so a stored
  * analysis gives the same findings as a fresh one. `version` changes with the shape:
  * minor for added fields, major for changed or removed ones. Schema:
- * `packages/cli/schemas/policy-report.schema.json`.
+ * `packages/engine/schemas/policy-report.schema.json`.
  */
 export const POLICY_ANALYSIS_VERSION = '1.0.0';
 

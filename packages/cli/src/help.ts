@@ -1,0 +1,68 @@
+/**
+ * The commands' help footers (exit codes, formats, examples). Kept apart from the commands so
+ * that `--help` loads none of the code that reads packages.
+ */
+
+export const SCAN_HELP = `
+Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 unreadable input,
+4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/scan-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
+Privacy policy / 隐私政策: --policy FILE|URL checks the app's policy with it and keeps the analysis in the report
+(see apprights policy --help). 同时检测隐私政策，分析结果保存在报告中。
+Runtime / 运行时: --trace FILE [--ui DIR] checks a runtime trace and UI snapshots with the package; static findings about
+an SDK or class are marked "active in trace" or "not seen in trace" (see apprights trace --help).
+同时检测运行时行为记录与界面快照；涉及 SDK 或类的静态问题标注“运行时已触发”或“运行时未观察到”。
+Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
+
+export const DIFF_HELP = `
+Inputs / 输入: OLD and NEW are each an APK, JAR or AAR, or a JSON report written by \`apprights scan --format json\`
+(read as is, not rescanned). 新旧版本可以是安装包，也可以是 scan 输出的 JSON 报告。
+Gate / 门禁: --fail-on gating (default) exits 1 when a change needs review before the update goes out: another package
+name or signer, a lower targetSdk, a new dangerous permission, tracker SDK, personal-information API, self-start receiver
+or dynamic code loading, a new high finding. --fail-on SEVERITY: any change at least that severe (info: any change).
+Exit codes / 退出码: 0 ok, 1 the gate failed, 2 usage or configuration error, 3 unreadable input, 4 cannot write the output,
+70 internal error.
+Formats / 格式: text (terminal), json (schemas/diff-report.schema.json), md.
+Example / 示例: apprights diff app-3.1.apk app-3.2.apk --format md -o diff.md`;
+
+export const POLICY_HELP = `
+Input / 输入: a file (.html, .htm, .md, .txt; otherwise the content decides) or an http(s) URL. URLs are fetched with
+a time limit (--timeout, default 20 s, covering fetching, reading and analysing, files too) and a size limit
+(--max-size, default 4 MiB, the one limit on bytes read and characters parsed); the encoding comes from the
+Content-Type header, a byte-order mark or <meta charset> (GBK and GB18030 included), else UTF-8.
+文件（.html、.htm、.md、.txt）或 http(s) 网址；读取与分析共用时间上限（--timeout），大小上限（--max-size）同时限制字节数与字符数；
+编码按 Content-Type、BOM 或 <meta charset> 判断。
+Checks / 检测: the rules that need only the policy (and the app type, when given) run; those that also need the APK
+are listed as not run. Use apprights scan APP --policy FILE|URL to check both together.
+Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 the policy cannot be read
+(missing file, HTTP error, timeout, too large, not HTML/Markdown/text), 4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/policy-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
+Example / 示例: apprights policy https://example.com/privacy.html --format html -o policy.html`;
+
+export const TRACE_HELP = `
+Input / 输入: a runtime trace (JSON Lines, one event per line; see packages/runtime) and, with --ui DIR, a folder of
+uiautomator XML dumps or JSON trees; snapshots the trace's ui events name are read too.
+运行时行为记录（JSON Lines，每行一个事件）；--ui 指定界面快照目录（uiautomator XML 或 JSON）。
+Lines that are not events stop the run with the line named (exit 3); --keep-going lists them in the report and goes on.
+无法解析的行默认报错并指明行号（退出码 3）；--keep-going 时记入报告并继续。
+Checks / 检测: the runtime and UI rules run; rules that also need the APK are listed as not run. Use
+apprights scan APP --trace FILE [--ui DIR] to check the package and its behaviour together ("present" versus "active").
+Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configuration error, 3 the trace or a snapshot cannot
+be read, 4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/trace-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
+Example / 示例: apprights trace run.jsonl --ui dumps/ --format html -o trace.html`;
+
+export const RECORD_HELP = `
+Modes / 模式 (exactly one / 二选一):
+  --adb    no root, no change to the app: launches it cold, polls the screen (uiautomator), logcat and AppOps,
+           taps the privacy dialog's agree button (--no-auto-consent: you answer, and mark it with the keys below).
+           无需 root、不修改应用：冷启动应用，轮询界面、logcat 与 AppOps，可自动点击隐私弹窗的“同意”。
+  --frida  a Frida agent in the app (needs the frida package and frida-server on the device): API calls with stacks,
+           so each access is attributed to the app or an SDK. 在应用中注入 Frida 脚本，记录带调用栈的 API 调用。
+Output / 输出: OUTDIR/trace.jsonl, OUTDIR/ui/*.xml, OUTDIR/screenshots/*.png; then
+  apprights trace OUTDIR/trace.jsonl --ui OUTDIR/ui   (or --analyse to check it right away / 或用 --analyse 立即检测)
+Keys while recording with --adb (terminal) / adb 录制中按键: s consent shown 弹窗出现, a agreed 已同意, r refused 已拒绝,
+  w withdrawn 已撤回, q stop 停止. Ctrl-C stops and keeps the trace / Ctrl-C 停止录制并保留记录.
+Exit codes / 退出码: 0 recorded (with --analyse: as apprights trace, 1 when a finding reached --fail-on from the config),
+2 usage error, 4 the output folder cannot be written, 5 adb or frida missing, no device, app not installed, 70 internal error.
+Example / 示例: apprights record --adb --device emulator-5554 com.example.app --duration 120 -o run1 --analyse`;

@@ -1,0 +1,88 @@
+import {
+  analyzeArchive,
+  analyzePackageAsync,
+  ZipArchive,
+  type AnalyzeOptions,
+  type NestedBudget,
+  type PackageAnalysis,
+  type RandomAccessSource,
+  type ZipLimits,
+} from '@apprights/apk';
+import { detectAll, isDangerousPermission, loadSdkCatalogAsync } from '@apprights/knowledge';
+import type { PackageFacts } from '@apprights/rules';
+import { asEngineError, checkAborted } from './errors.js';
+import { buildPackageFacts } from './facts.js';
+import { measured, type RunControl } from './progress.js';
+
+/** A package to read: a file path, a random-access source (a blob store's reader) or the bytes. */
+export type PackageInput = string | RandomAccessSource | Uint8Array;
+
+export interface ReadLimits {
+  zip?: Partial<ZipLimits>;
+  nested?: Partial<NestedBudget>;
+}
+
+export interface ReadPackageOptions extends RunControl {
+  /** Record unreadable parts as problems and go on (the CLI's `--keep-going`); default: stop at the first. */
+  keepGoing?: boolean;
+  limits?: ReadLimits;
+  /** The file name reports show for a source or bytes (default `package`). */
+  name?: string;
+}
+
+function describe(input: PackageInput, name: string | undefined): string {
+  return typeof input === 'string' ? input : (name ?? 'package');
+}
+
+/**
+ * Reads one package and matches it against the knowledge base: the package facts every rule and
+ * report section is built from. Cooperative abort: the signal is checked at every stage and DEX file.
+ */
+export async function readPackageFacts(input: PackageInput, options: ReadPackageOptions = {}): Promise<PackageFacts> {
+  const subject = describe(input, options.name);
+  const { signal } = options;
+  checkAborted(signal);
+  // The catalogue's files are read while the package is analysed; a failure shows up at detection.
+  const catalog = loadSdkCatalogAsync();
+  catalog.catch(() => {});
+  const analyzeOptions: AnalyzeOptions = {
+    strict: !options.keepGoing,
+    ...(options.limits?.zip ? { zipLimits: options.limits.zip } : {}),
+    ...(options.limits?.nested ? { nestedBudget: options.limits.nested } : {}),
+    onProgress: (stage, done, total) => {
+      checkAborted(signal);
+      options.onProgress?.(stage, done, total);
+    },
+    ...(options.measure ? { measure: options.measure } : {}),
+  };
+  let analysis: PackageAnalysis;
+  try {
+    if (typeof input === 'string') {
+      analysis = await analyzePackageAsync(input, analyzeOptions);
+    } else {
+      const archive =
+        input instanceof Uint8Array
+          ? ZipArchive.fromBytes(input, analyzeOptions.zipLimits)
+          : ZipArchive.fromSource(input, analyzeOptions.zipLimits);
+      try {
+        analysis = analyzeArchive(archive, subject, analyzeOptions);
+      } catch (error) {
+        archive.close();
+        throw error;
+      }
+    }
+  } catch (error) {
+    throw asEngineError(error, subject);
+  }
+  try {
+    await catalog;
+    checkAborted(signal);
+    options.onProgress?.('knowledge');
+    const findings = measured(options, 'knowledge', () => detectAll(analysis, { isDangerous: isDangerousPermission }));
+    return measured(options, 'report', () => buildPackageFacts(analysis, findings));
+  } catch (error) {
+    throw asEngineError(error, subject);
+  } finally {
+    analysis.close();
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The thread a scan given an AbortSignal reads its package in. The package readers are synchronous
+ * (they parse for hundreds of milliseconds without yielding), so an abort could not be noticed on
+ * the caller's thread until they finish; here the caller terminates this thread instead, and the
+ * thread (with its memory) is gone at once. Only plain data crosses: the input path or bytes, the
+ * limits, progress messages and the package facts (JSON) or the error.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EngineError } from './errors.js';
+import { readPackageFacts, type ReadLimits } from './package-facts.js';
+
+export interface ScanWorkerInput {
+  input: string | Uint8Array;
+  name?: string;
+  keepGoing?: boolean;
+  limits?: ReadLimits;
+}
+
+export type ScanWorkerMessage =
+  | { type: 'progress'; stage: string; done?: number; total?: number }
+  | { type: 'done'; facts: unknown }
+  | { type: 'error'; error: { kind: 'input' | 'limit' | 'abort'; code: string; text: { en: string; zh: string }; subject?: string } }
+  | { type: 'bug'; message: string; stack?: string };
+
+const data = workerData as ScanWorkerInput;
+const port = parentPort!;
+try {
+  const facts = await readPackageFacts(data.input, {
+    ...(data.name !== undefined ? { name: data.name } : {}),
+    ...(data.keepGoing !== undefined ? { keepGoing: data.keepGoing } : {}),
+    ...(data.limits ? { limits: data.limits } : {}),
+    onProgress: (stage, done, total) => port.postMessage({ type: 'progress', stage, done, total } satisfies ScanWorkerMessage),
+  });
+  port.postMessage({ type: 'done', facts } satisfies ScanWorkerMessage);
+} catch (error) {
+  if (error instanceof EngineError) {
+    port.postMessage({
+      type: 'error',
+      error: { kind: error.kind, code: error.code, text: error.text, ...(error.subject !== undefined ? { subject: error.subject } : {}) },
+    } satisfies ScanWorkerMessage);
+  } else {
+    const e = error as Error;
+    port.postMessage({
+      type: 'bug',
+      message: e?.message ?? String(error),
+      ...(e?.stack ? { stack: e.stack } : {}),
+    } satisfies ScanWorkerMessage);
+  }
+}

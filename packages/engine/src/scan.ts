@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PolicyAnalysis } from '@apprights/policy';
+import { loadMeasureCatalog } from '@apprights/knowledge';
+import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
+import { resolveChecks, type CheckOptions } from './checks.js';
+import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
+import { FACTS_VERSION, type ScanFacts } from './facts-section.js';
+import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
+import { measured, type EngineStage, type RunControl } from './progress.js';
+import type { ScanWorkerInput, ScanWorkerMessage } from './scan-worker.js';
+
+export interface ScanOptions extends CheckOptions, RunControl {
+  /** Record unreadable parts of the package as problems and go on; default: the first one is an InputError. */
+  keepGoing?: boolean;
+  /** Limits of the package readers (ZIP entries and sizes, nested archives). */
+  limits?: ReadLimits;
+  /** The file name reports show when the input is a source or bytes. */
+  name?: string;
+  /** The privacy policy, analysed (`readPolicy`), checked with the package. */
+  policy?: PolicyAnalysis;
+  /** A runtime trace and its UI snapshots (`readRuntime`), checked with the package. */
+  trace?: TraceFacts;
+  ui?: UiFacts;
+  /**
+   * Keep the facts section (`report.facts`) in the report: what the rules were run on, so
+   * `rerunRules` can judge the app again without the package. Default true.
+   */
+  facts?: boolean;
+}
+
+/** The scan report with its facts section (present unless `facts: false` was asked). */
+export type EngineScanReport = ScanReport & { facts?: ScanFacts };
+
+/**
+ * Reads a package (APK, JAR or AAR), checks it with the rules, and returns the scan report: plain,
+ * locale-free data (render it with @apprights/report). Configuration, app type and listing are
+ * checked before the package is read, so a mistake fails at once.
+ */
+export async function scanPackage(input: PackageInput, options: ScanOptions = {}): Promise<EngineScanReport> {
+  const checks = resolveChecks(options);
+  checkAborted(options.signal);
+  const facts =
+    options.signal && (typeof input === 'string' || input instanceof Uint8Array)
+      ? await readInWorker(input, options)
+      : await readPackageFacts(input, options);
+  checkAborted(options.signal);
+  options.onProgress?.('rules');
+  const report: EngineScanReport = measured(options, 'rules', () =>
+    assembleScanReport(facts, {
+      toolVersion: options.toolVersion ?? 'unknown',
+      measures: loadMeasureCatalog().measures,
+      config: checks.config,
+      failOn: checks.failOn,
+      ...(checks.store ? { store: checks.store } : {}),
+      evidence: {
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.trace ? { trace: options.trace } : {}),
+        ...(options.ui ? { ui: options.ui } : {}),
+      },
+    }),
+  );
+  if (options.facts !== false) {
+    report.facts = {
+      schemaVersion: FACTS_VERSION,
+      package: facts,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.trace ? { trace: options.trace } : {}),
+      ...(options.ui ? { ui: options.ui } : {}),
+    };
+  }
+  return report;
+}
+
+/**
+ * The compiled worker: next to this module in dist/ (and in the CLI's bundle), or, for code run
+ * from the TypeScript sources (tests), the built one in ../dist/. Without either, scans read on the
+ * caller's thread and an abort is noticed between stages only.
+ */
+const workerUrl = [new URL('./scan-worker.js', import.meta.url), new URL('../dist/scan-worker.js', import.meta.url)].find((url) =>
+  existsSync(fileURLToPath(url)),
+);
+
+/**
+ * Reads the package in a worker thread that an abort terminates: the readers are synchronous, so
+ * only another thread lets the caller stop them mid-file and get the thread and its memory back.
+ */
+function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise<PackageFacts> {
+  if (!workerUrl) return readPackageFacts(input, options);
+  const signal = options.signal!;
+  return new Promise<PackageFacts>((resolve, reject) => {
+    const data: ScanWorkerInput = {
+      input,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    };
+    const worker = new Worker(workerUrl, { workerData: data });
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      action();
+      void worker.terminate();
+    };
+    const onAbort = () => finish(() => reject(new AbortError(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: ScanWorkerMessage) => {
+      if (message.type === 'progress') options.onProgress?.(message.stage as EngineStage, message.done, message.total);
+      else if (message.type === 'done') finish(() => resolve(message.facts as PackageFacts));
+      else if (message.type === 'error') finish(() => reject(restoreError(message.error)));
+      else finish(() => reject(new Error(`scan worker failed: ${message.message}`)));
+    });
+    worker.on('error', (error) => finish(() => reject(asEngineError(error))));
+    worker.on('exit', (code) => finish(() => reject(new Error(`scan worker exited with code ${code} before answering`))));
+  });
+}
+
+function restoreError(sent: Extract<ScanWorkerMessage, { type: 'error' }>['error']): EngineError {
+  if (sent.kind === 'abort') return new AbortError();
+  const Kind = sent.kind === 'limit' ? LimitError : InputError;
+  return new Kind(sent.code, sent.text, sent.subject);
+}

@@ -1,0 +1,285 @@
+/**
+ * The check results (coverage of the 26 measures, findings, SDK disclosure) as views the terminal,
+ * Markdown and HTML reports share, so every format groups and labels things alike.
+ */
+import { loadMeasureCatalog, piCategory, sdkCategoryPurpose } from '@apprights/knowledge';
+import {
+  ruleById,
+  type Bilingual,
+  type CoverageEntry,
+  type CoverageStatus,
+  type DetectedSdk,
+  type EvidenceKind,
+  type EvidenceRef,
+  type Finding,
+  type ScanReport,
+  type Severity,
+} from '@apprights/rules';
+import type { Lang } from './i18n.js';
+
+export const STATUS_LABELS: Record<CoverageStatus, Bilingual> = {
+  passed: { en: 'passed', zh: '通过' },
+  failed: { en: 'failed', zh: '不符合' },
+  'needs-evidence': { en: 'needs evidence', zh: '待补充证据' },
+  organisational: { en: 'organisational', zh: '管理类措施' },
+};
+
+/** Headings the Markdown and HTML reports both show, worded once. */
+export const CHECK_LABELS = {
+  coverage: { en: 'Coverage of the 26 measures', zh: '26 项措施覆盖情况' },
+  findings: { en: 'Findings by measure', zh: '按措施列出的问题' },
+  noFindings: { en: 'No findings.', zh: '未发现问题。' },
+  noMeasure: { en: 'Not tied to a measure', zh: '未关联具体措施' },
+  noSdks: { en: 'No catalogued SDK that collects personal information was found.', zh: '未发现收集个人信息的已知第三方 SDK。' },
+} as const satisfies Record<string, Bilingual>;
+
+export const SEVERITY_LABELS: Record<Severity, Bilingual> = {
+  high: { en: 'high', zh: '高' },
+  medium: { en: 'medium', zh: '中' },
+  low: { en: 'low', zh: '低' },
+  info: { en: 'info', zh: '提示' },
+};
+
+/** Phrased as what to hand over, because `needs` lists what would let the measure be checked. */
+export const EVIDENCE_LABELS: Record<EvidenceKind, Bilingual> = {
+  apk: { en: 'the APK', zh: '安装包（APK）' },
+  policy: { en: 'the privacy policy text', zh: '隐私政策文本' },
+  trace: { en: 'a runtime trace', zh: '运行时行为记录' },
+  ui: { en: 'UI snapshots', zh: '界面截图或界面层级' },
+  store: { en: 'the store listing (or --app-type)', zh: '应用商店页面信息（或 --app-type）' },
+  org: { en: 'organisational records', zh: '企业内部管理记录' },
+};
+
+/**
+ * What the check renderers read. The scan report has it all; the policy report has no package, so
+ * no SDK list to disclose.
+ */
+export type CheckResults = Pick<ScanReport, 'findings' | 'coverage' | 'rules'> & { sdks?: ScanReport['sdks'] };
+
+export function pick(lang: Lang, text: Bilingual): string {
+  return lang === 'zh' ? text.zh : text.en;
+}
+
+export function purposeOf(category: string): Bilingual {
+  return sdkCategoryPurpose(category);
+}
+
+export interface MeasureView {
+  id: string;
+  number: number | null;
+  title: Bilingual;
+  summary: Bilingual | null;
+  coverage: CoverageEntry;
+}
+
+export interface MeasureGroupView {
+  id: string;
+  title: Bilingual;
+  measures: MeasureView[];
+}
+
+const OTHER_GROUP: Bilingual = { en: 'Other', zh: '其他' };
+
+/**
+ * The coverage entries under their catalogue groups, in catalogue order. An entry the catalogue
+ * does not know (a report from another AppRights version) still shows, under "Other".
+ */
+export function coverageGroups(report: Pick<CheckResults, 'coverage'>): MeasureGroupView[] {
+  const catalog = loadMeasureCatalog();
+  const groups = new Map<string, MeasureGroupView>(
+    catalog.groups.map((g) => [g.id, { id: g.id, title: { en: g.en, zh: g.zh }, measures: [] }]),
+  );
+  const other: MeasureGroupView = { id: 'other', title: OTHER_GROUP, measures: [] };
+  for (const entry of report.coverage) {
+    const measure = catalog.measures.find((m) => m.id === entry.measure);
+    const view: MeasureView = measure
+      ? { id: measure.id, number: measure.number, title: measure.title, summary: measure.summary, coverage: entry }
+      : { id: entry.measure, number: null, title: { en: entry.measure, zh: entry.measure }, summary: null, coverage: entry };
+    (measure ? (groups.get(measure.group) ?? other) : other).measures.push(view);
+  }
+  return [...groups.values(), other].filter((g) => g.measures.length > 0);
+}
+
+export function measureHeading(view: { number: number | null; id: string }): Bilingual {
+  return view.number === null ? { en: view.id, zh: view.id } : { en: `Measure ${view.number}`, zh: `第 ${view.number} 条` };
+}
+
+export interface FindingGroup {
+  measure: MeasureView | null;
+  findings: Finding[];
+}
+
+/**
+ * Findings under each measure they serve, in measure order. A finding serving two measures is
+ * listed under both, because a reader works through the report one measure at a time.
+ */
+export function findingsByMeasure(report: CheckResults): FindingGroup[] {
+  const views = coverageGroups(report).flatMap((g) => g.measures);
+  const groups: FindingGroup[] = views.map((measure) => ({ measure, findings: [] }));
+  const loose: Finding[] = [];
+  for (const finding of report.findings) {
+    let placed = false;
+    for (const group of groups)
+      if (finding.measures.includes(group.measure!.id)) {
+        group.findings.push(finding);
+        placed = true;
+      }
+    if (!placed) loose.push(finding);
+  }
+  const out = groups.filter((g) => g.findings.length > 0);
+  if (loose.length > 0) out.push({ measure: null, findings: loose });
+  return out;
+}
+
+export function ruleTitle(ruleId: string): Bilingual {
+  return ruleById(ruleId)?.meta.title ?? { en: ruleId, zh: ruleId };
+}
+
+export interface EvidenceView {
+  /** The file inside the package, when there is one. */
+  artifact: string | null;
+  /** Class, method, component, permission or other place, as one line. */
+  where: string;
+  sdk: string | null;
+}
+
+export function evidenceView(ref: EvidenceRef): EvidenceView {
+  switch (ref.kind) {
+    case 'manifest':
+      return {
+        artifact: ref.artifact,
+        where: [`<${ref.element}>`, ref.name, ref.detail && `(${ref.detail})`].filter(Boolean).join(' '),
+        sdk: ref.sdk ?? null,
+      };
+    case 'code':
+      return {
+        artifact: ref.artifact,
+        where: (ref.method ? `${ref.class}.${ref.method}` : ref.class) + (ref.api ? ` → ${ref.api}` : ''),
+        sdk: ref.sdk ?? null,
+      };
+    case 'sdk':
+      return { artifact: null, where: `SDK ${ref.name}${ref.version ? ` ${ref.version}` : ''}`, sdk: ref.sdk };
+    case 'permission':
+      return { artifact: ref.artifact, where: `<uses-permission> ${ref.permission}`, sdk: null };
+    case 'signature':
+      return { artifact: ref.artifact, where: [ref.scheme, ref.certificate, ref.detail].filter(Boolean).join(' · '), sdk: null };
+    case 'resource':
+      return { artifact: ref.artifact, where: ref.detail, sdk: null };
+    case 'store':
+      return { artifact: null, where: `store ${ref.field}: ${ref.value}`, sdk: null };
+    case 'policy':
+      return {
+        artifact: null,
+        where: ['policy', ref.section, ref.start !== undefined && `@${ref.start}`, ref.text && `“${ref.text}”`].filter(Boolean).join(' '),
+        sdk: null,
+      };
+    case 'trace':
+      return {
+        artifact: null,
+        where:
+          `trace line ${ref.event}` + (ref.time !== undefined ? ` @ ${traceTime(ref.time)}` : '') + (ref.detail ? `: ${ref.detail}` : ''),
+        sdk: null,
+      };
+    case 'ui':
+      return {
+        artifact: null,
+        where: `UI snapshot ${ref.snapshot}` + (ref.node ? `, node ${ref.node}` : '') + (ref.detail ? `: ${ref.detail}` : ''),
+        sdk: null,
+      };
+  }
+}
+
+/**
+ * A trace time as people read it: seconds since the trace started (`3.2 s`), or, for a recorder that
+ * writes Unix epoch milliseconds, the UTC time of day.
+ */
+export function traceTime(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (Math.abs(ms) >= 1e11) {
+    const date = new Date(ms);
+    return Number.isNaN(date.getTime()) ? String(ms) : `${date.toISOString().slice(11, 23)} UTC`;
+  }
+  const seconds = ms / 1000;
+  return `${seconds.toFixed(Math.abs(seconds) < 10 ? 2 : 1).replace(/\.?0+$/, '')} s`;
+}
+
+export const RUNTIME_LABELS = {
+  active: { en: 'active in trace', zh: '运行时已触发' },
+  'not-observed': { en: 'not seen in trace', zh: '运行时未观察到' },
+  related: { en: 'static findings', zh: '相关静态问题' },
+  lines: { en: 'lines', zh: '行' },
+} as const satisfies Record<string, Bilingual>;
+
+/**
+ * A static finding's link to the trace as one short tag ("active in trace: lines 12, 14" /
+ * "运行时已触发：第 12、14 行"), or null when the finding was not linked.
+ */
+export function runtimeTag(finding: Finding): Bilingual | null {
+  const link = finding.runtime;
+  if (!link) return null;
+  const label = RUNTIME_LABELS[link.status];
+  if (link.status !== 'active' || link.events.length === 0) return { ...label };
+  return {
+    en: `${label.en}: ${RUNTIME_LABELS.lines.en} ${link.events.join(', ')}`,
+    zh: `${label.zh}：第 ${link.events.join('、')} ${RUNTIME_LABELS.lines.zh}`,
+  };
+}
+
+/** A runtime finding's static counterparts, by fingerprint, as one short tag; null when there are none. */
+export function relatedTag(finding: Finding): Bilingual | null {
+  if (!finding.related || finding.related.length === 0) return null;
+  return {
+    en: `${RUNTIME_LABELS.related.en}: ${finding.related.join(', ')}`,
+    zh: `${RUNTIME_LABELS.related.zh}：${finding.related.join('、')}`,
+  };
+}
+
+export interface PiLabel {
+  id: string;
+  title: Bilingual;
+}
+
+export interface SdkDisclosure {
+  sdk: DetectedSdk;
+  purpose: Bilingual;
+  /** PI categories of the sensitive APIs this SDK's own code was seen calling. */
+  observed: PiLabel[];
+  /** PI categories the vendor documents (from the catalogue). */
+  documented: PiLabel[];
+  /** The sensitive APIs behind `observed`. */
+  apis: string[];
+  privacyPolicy: string | null;
+}
+
+function piLabel(id: string): PiLabel {
+  const category = piCategory(id);
+  return { id, title: category ? { en: category.en, zh: category.zh } : { en: id, zh: id } };
+}
+
+/**
+ * The SDKs a privacy policy has to name: the sdk-disclosure-list rule's findings, so every format
+ * shows exactly the list the rule produced (and none when the rule was disabled). The other SDKs come
+ * back apart, so the list can be pasted as it is.
+ */
+export function sdkDisclosures(report: CheckResults): { disclose: SdkDisclosure[]; libraries: DetectedSdk[] } {
+  const sdks = report.sdks ?? [];
+  const disclose: SdkDisclosure[] = [];
+  const listed = new Set<string>();
+  for (const finding of report.findings) {
+    if (finding.ruleId !== 'sdk-disclosure-list' || !finding.data) continue;
+    const data = finding.data as { sdk?: string; observedPersonalInformation?: string[]; apis?: string[] };
+    const sdk = sdks.find((s) => s.id === data.sdk);
+    if (!sdk || listed.has(sdk.id)) continue;
+    listed.add(sdk.id);
+    disclose.push({
+      sdk,
+      purpose: purposeOf(sdk.category),
+      observed: (data.observedPersonalInformation ?? []).map(piLabel),
+      documented: sdk.personalInformation.map(piLabel),
+      apis: data.apis ?? [],
+      // Only a web address may become a link: the page must not carry javascript: or data: URLs.
+      privacyPolicy: sdk.privacyPolicy && /^https?:\/\/[^\s"'<>]+$/.test(sdk.privacyPolicy) ? sdk.privacyPolicy : null,
+    });
+  }
+  return { disclose, libraries: sdks.filter((s) => !listed.has(s.id)) };
+}

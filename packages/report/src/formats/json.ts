@@ -1,0 +1,8 @@
+import type { Formatter } from './types.js';
+
+/** The report itself, indented: the data the schemas in @apprights/engine describe. */
+function json(report: unknown): string {
+  return JSON.stringify(report, null, 2);
+}
+
+export const jsonFormat: Formatter = { scan: json, policy: json, trace: json, diff: json };

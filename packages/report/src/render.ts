@@ -1,0 +1,88 @@
+import type { Lang } from './i18n.js';
+import type { ScanReport } from '@apprights/rules';
+import { buildSections, type Block, type Section } from './sections.js';
+import { renderMarkdownChecks } from './markdown-checks.js';
+
+/** Terminal width of a string: CJK characters take two columns. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+function pad(text: string, to: number): string {
+  return text + ' '.repeat(Math.max(0, to - width(text)));
+}
+
+function textBlock(block: Block): string[] {
+  switch (block.kind) {
+    case 'fields': {
+      const keyWidth = block.fields.reduce((max, [k]) => Math.max(max, width(k)), 0);
+      return block.fields.map(([k, v]) => `  ${pad(k, keyWidth)}  ${v}`);
+    }
+    case 'list':
+      return block.items.map((item) => `  - ${item}`);
+    case 'table': {
+      if (block.rows.length === 0) return ['  -'];
+      const widths = block.headers.map((h, i) =>
+        Math.min(
+          80,
+          block.rows.reduce((max, r) => Math.max(max, width(r[i] ?? '')), width(h)),
+        ),
+      );
+      const line = (cells: string[]) => `  ${cells.map((c, i) => pad(c, widths[i]!)).join('  ')}`.trimEnd();
+      return [line(block.headers), ...block.rows.map(line)];
+    }
+  }
+}
+
+/** Sections as terminal text: a title underlined, then its blocks. */
+export function sectionsText(sections: Section[]): string {
+  const out: string[] = [];
+  for (const section of sections) {
+    out.push(section.title, '-'.repeat(Math.min(72, Math.max(8, width(section.title)))));
+    for (const block of section.blocks) for (const line of textBlock(block)) out.push(line);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function renderText(report: ScanReport, lang: Lang): string {
+  return sectionsText(buildSections(report, lang));
+}
+
+function mdEscape(text: string): string {
+  return text.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+function markdownBlock(block: Block): string[] {
+  switch (block.kind) {
+    case 'fields':
+      return ['| | |', '|---|---|', ...block.fields.map(([k, v]) => `| ${mdEscape(k)} | ${mdEscape(v)} |`), ''];
+    case 'list':
+      return [...block.items.map((item) => `- ${mdEscape(item)}`), ''];
+    case 'table':
+      if (block.rows.length === 0) return ['(none)', ''];
+      return [
+        `| ${block.headers.map(mdEscape).join(' | ')} |`,
+        `|${block.headers.map(() => '---').join('|')}|`,
+        ...block.rows.map((r) => `| ${r.map(mdEscape).join(' | ')} |`),
+        '',
+      ];
+  }
+}
+
+/** Sections as Markdown: the first is the document's title (`#`), the others `##`. */
+export function sectionsMarkdown(sections: Section[]): string {
+  const out: string[] = [];
+  sections.forEach((section, i) => {
+    out.push(`${i === 0 ? '#' : '##'} ${mdEscape(section.title)}`, '');
+    for (const block of section.blocks) for (const line of markdownBlock(block)) out.push(line);
+  });
+  return out.join('\n');
+}
+
+export function renderMarkdown(report: ScanReport, lang: Lang): string {
+  return [sectionsMarkdown(buildSections(report, lang, { checks: false })), renderMarkdownChecks(report, lang)].join('\n');
+}
