@@ -3,14 +3,14 @@
  * with valid CRCs so they pass the ZIP reader and reach the parsers behind it; AARs; policy HTML with
  * structure-aware edits (tags opened and never closed, deep nesting, entities, tables); and runtime
  * traces with line-level edits (extreme times, retyped and missing fields), whose trace report must
- * also validate against its JSON schema.
+ * also validate against its JSON schema (the policy report too).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import { PolicyInputError, analyzePolicy, readPolicy } from '@apprights/policy';
-import { assembleTraceReport } from '@apprights/rules';
+import { assemblePolicyReport, assembleTraceReport } from '@apprights/rules';
 import { TraceInputError, buildTimeline, readTrace } from '@apprights/runtime';
 import { ZipArchive, analyzeArchive } from '../../src/index.js';
 import { fixChecksum } from '../support/dex-writer.js';
@@ -166,9 +166,30 @@ export function mutatePolicy(seed: Seed, rng: Rng, mutations: Mutation[]): Uint8
   return Buffer.from(text);
 }
 
+let ajv: Ajv2020 | undefined;
+/** The report schemas of @apprights/engine: one validator, since the reports share parts. */
+function reportSchema(name: 'policy-report' | 'trace-report'): ValidateFunction {
+  if (!ajv) {
+    ajv = new Ajv2020({ allErrors: true, strict: false });
+    for (const schema of ['scan-report', 'scan-facts', 'policy-report', 'trace-report'])
+      ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, `packages/engine/schemas/${schema}.schema.json`), 'utf8')) as object, schema);
+  }
+  return ajv.getSchema(name) as ValidateFunction;
+}
+
+/** A report that does not validate against its own schema is a bug like an exception. */
+function assertValid(name: 'policy-report' | 'trace-report', report: unknown): void {
+  const validate = reportSchema(name);
+  if (!validate(JSON.parse(JSON.stringify(report))))
+    throw new Error(`${name} against its schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+}
+
+const measures = loadMeasureCatalog().measures;
+
 export function runPolicy(bytes: Uint8Array): void {
   const document = readPolicy(Buffer.from(bytes).toString('utf8'), { format: 'html' });
-  analyzePolicy(document, { source: 'fuzz.html' });
+  const analysis = analyzePolicy(document, { source: 'fuzz.html' });
+  assertValid('policy-report', assemblePolicyReport(analysis, { toolVersion: '0.0.0-fuzz', measures, generatedAt: new Date(0) }));
 }
 
 // --- traces --------------------------------------------------------------------------------------------
@@ -240,31 +261,15 @@ export function mutateTrace(seed: Seed, rng: Rng, mutations: Mutation[]): Uint8A
   return Buffer.from(lines.join('\n'));
 }
 
-let traceSchema: ValidateFunction | undefined;
-function traceReportSchema(): ValidateFunction {
-  if (!traceSchema) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    for (const name of ['scan-report', 'policy-report', 'trace-report'])
-      ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, `packages/cli/schemas/${name}.schema.json`), 'utf8')) as object, name);
-    traceSchema = ajv.getSchema('trace-report') as ValidateFunction;
-  }
-  return traceSchema;
-}
-
-const measures = loadMeasureCatalog().measures;
-
 export function runTrace(bytes: Uint8Array): void {
   const trace = readTrace(Buffer.from(bytes).toString('utf8'), { source: 'fuzz.jsonl' });
   buildTimeline(trace);
-  const report = assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', measures, generatedAt: new Date(0) });
-  const validate = traceReportSchema();
-  if (!validate(JSON.parse(JSON.stringify(report))))
-    throw new Error(`trace report against its schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
+  assertValid('trace-report', assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', measures, generatedAt: new Date(0) }));
 }
 
 export const moreTargets: Record<string, FuzzTarget> = {
   policy: {
-    iterations: 60,
+    iterations: 40,
     seeds: policySeeds,
     generate: mutatePolicy,
     expected: (error) => error instanceof PolicyInputError,
