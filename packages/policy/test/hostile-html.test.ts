@@ -15,10 +15,10 @@ function unclosed(tag: string, bytes: number): string {
   return '<html><body>' + unit.repeat(Math.floor(bytes / Buffer.byteLength(unit)));
 }
 
-/** Best of three, so one pause of a loaded machine does not decide. */
+/** Best of five, so one pause of a loaded machine does not decide. */
 function timeOf(work: () => void): number {
   let best = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     const started = performance.now();
     work();
     best = Math.min(best, performance.now() - started);
@@ -33,8 +33,9 @@ test('a 900 KB page of unclosed tags reads in time linear in its size', () => {
     const limits = { maxBlocks: 1_000_000 };
     const smallMs = timeOf(() => readPolicy(small, { format: 'html', limits }));
     const largeMs = timeOf(() => readPolicy(large, { format: 'html', limits }));
-    // Four times the input: linear is about 4x, quadratic 16x. The bound leaves room for noise.
-    assert.ok(largeMs < 10 * Math.max(smallMs, 5), `<${tag}>: 225 KB ${smallMs.toFixed(0)} ms, 900 KB ${largeMs.toFixed(0)} ms`);
+    // Four times the input: linear is about 4x, quadratic 16x (before: 0.8 s and 12.6 s for <b>). The bound
+    // leaves room for noise, and small times are floored at 50 ms, where a garbage collection can dominate.
+    assert.ok(largeMs < 12 * Math.max(smallMs, 50), `<${tag}>: 225 KB ${smallMs.toFixed(0)} ms, 900 KB ${largeMs.toFixed(0)} ms`);
     // Generous: it takes well under a second; before, 15–20 s.
     assert.ok(largeMs < 10_000, `<${tag}>: 900 KB took ${largeMs.toFixed(0)} ms`);
   }
