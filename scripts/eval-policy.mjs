@@ -116,14 +116,17 @@ for (const file of files) {
   for (const g of goldParagraphs) {
     paragraphs.gold++;
     if (analysis.sections.some((s) => s.kinds.includes(g.kind) && overlaps(s, g))) paragraphs.goldMatched++;
-    else if (args.errors === 'paragraphs') errors.push(`${file}: missed ${g.kind} ${JSON.stringify(text.slice(g.start, Math.min(g.end, g.start + 60)))}`);
+    else if (args.errors === 'paragraphs')
+      errors.push(`${file}: missed ${g.kind} ${JSON.stringify(text.slice(g.start, Math.min(g.end, g.start + 60)))}`);
   }
   for (const s of analysis.sections) {
     for (const kind of s.kinds) {
       paragraphs.predicted++;
       if (goldParagraphs.some((g) => g.kind === kind && overlaps(s, g))) paragraphs.predictedMatched++;
       else if (args.errors === 'paragraphs')
-        errors.push(`${file}: spurious ${kind} ${JSON.stringify(text.slice(s.start, Math.min(s.end, s.start + 60)))} under ${JSON.stringify(s.heading ?? '')}`);
+        errors.push(
+          `${file}: spurious ${kind} ${JSON.stringify(text.slice(s.start, Math.min(s.end, s.start + 60)))} under ${JSON.stringify(s.heading ?? '')}`,
+        );
     }
   }
   const sentenceOf = (m) => {

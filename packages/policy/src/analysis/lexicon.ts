@@ -20,6 +20,7 @@ interface LexiconFile {
   userSubject: string;
   modifierFollowers: string[];
   sections: Record<SectionKind, { heading: string; body: string }>;
+  sectionNone: string;
   recipients: { generic: string[]; organisationSuffix: string; platforms: string[] };
   permissions: { permissions: string[]; terms: string[] }[];
   permissionCue: string;
@@ -66,6 +67,8 @@ export interface Lexicon {
   modifierFollowers: Set<string>;
   sectionHeading: [SectionKind, RegExp][];
   sectionBody: [SectionKind, RegExp][];
+  /** A title on a topic none of the kinds covers (exceptions to consent, disputes, other terms): its children inherit nothing. */
+  sectionNone: RegExp;
   genericRecipients: Map<string, string>;
   platforms: Map<string, string>;
   organisationSuffix: RegExp;
@@ -143,6 +146,7 @@ export function lexicon(language: PolicyLanguage): Lexicon {
       kind as SectionKind,
       compile(cues.heading, `${kind}.heading`, ci),
     ]),
+    sectionNone: compile(file.sectionNone, 'sectionNone', ci),
     sectionBody: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.body, `${kind}.body`, ci)]),
     genericRecipients: new Map(file.recipients.generic.map((r) => [r.toLowerCase(), r])),
     platforms: new Map(file.recipients.platforms.map((r) => [r.toLowerCase(), r])),

@@ -48,6 +48,16 @@ export interface PolicySection {
   end: number;
   /** The nearest heading above the section (its text), when the policy has headings. */
   heading?: string;
+  /**
+   * `heading`: a title in the outline; `text`: a paragraph, list item or table cell; `contents`: an
+   * entry of a table of contents; `other`: a line with no content of the policy (filing or licence
+   * number, date line). Only headings and text carry kinds.
+   */
+  role: 'heading' | 'text' | 'contents' | 'other';
+  /** Index of the heading section this one sits under in the outline tree; -1 at the top. */
+  parent: number;
+  /** How many headings this one sits under (0 at the top). */
+  depth: number;
 }
 
 /** A mention of personal information, mapped to `pi-categories.json`. */
