@@ -33,7 +33,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
   const language = options.language ?? detectLanguage(document.text);
   const lexicon = lexiconOf(language);
   const structure = readStructure(document, lexicon);
-  const dataMentions = findDataMentions(document, structure, lexicon);
+  const { dataMentions, contextMentions } = findDataMentions(document, structure, lexicon);
   const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
   const sdkNames = options.sdkNames ?? catalogueSdkNames;
   const sdkTable = findSdkTable(document, lexicon, sdkNames);
@@ -54,6 +54,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     effectiveDate: findEffectiveDate(document, lexicon),
     sections: structure.sections,
     dataMentions,
+    contextMentions,
     mentionedCategories: mentionedCategories(document.text, lexicon, dataMentions),
     purposes,
     permissions,

@@ -1,7 +1,7 @@
 import { knowledgeDataDir } from '@apprights/knowledge';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECTION_KINDS, type PolicyLanguage, type SectionKind } from './types.js';
+import { SECTION_KINDS, type MentionContext, type PolicyLanguage, type SectionKind } from './types.js';
 
 /** The shape of `packages/knowledge/data/policy/lexicon.<language>.json`. */
 interface LexiconFile {
@@ -14,6 +14,11 @@ interface LexiconFile {
   collectVerbs: string;
   shareVerbs: string;
   negation: string;
+  contextCues: Record<MentionContext, string>;
+  conditionCue: string;
+  refusalCue: string;
+  negationException: string;
+  operatorSubject: string;
   handOverVerbs: string;
   frontedObject: string;
   listLead: string;
@@ -55,6 +60,19 @@ export interface Lexicon {
   shareVerbs: RegExp;
   /** Matches the text just before a verb when the verb is negated (不会收集). */
   negation: RegExp;
+  /**
+   * Sentences whose PI words are not statements of processing: the user's rights, definitions and
+   * scope, security pledges, advice to the user, exceptions to consent (headings are known from the outline).
+   */
+  contextCues: [Exclude<MentionContext, 'heading'>, RegExp][];
+  /** Processing only with consent or when the user chooses a feature (经您同意后, if you choose to). */
+  conditionCue: RegExp;
+  /** Matches the text before a negator whose subject is the user (如果您不提供…): a refusal, not a negated statement. */
+  refusalCue: RegExp;
+  /** A negation with an exception (不会在未经您同意的情况下…, unless): the processing is conditional, not denied. */
+  negationException: RegExp;
+  /** The operator as subject with a processing verb after it (我们会收集…, we collect): a statement of processing. */
+  operatorProcessing: RegExp;
   /** Verbs that hand data to another party (共享, 提供给, 委托…): where recipients are named. */
   handOverVerbs: RegExp;
   /** A marker that puts the object before its verb (将您的信息共享给…, 您的信息将被收集). */
@@ -137,6 +155,18 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     collectVerbs: compile(file.collectVerbs, 'collectVerbs', ci),
     shareVerbs: compile(file.shareVerbs, 'shareVerbs', ci),
     negation: compile(file.negation, 'negation', ci),
+    contextCues: (['rights', 'definition', 'security', 'advice', 'exception'] as const).map((c) => [
+      c,
+      compile(file.contextCues[c], `contextCues.${c}`, ci),
+    ]),
+    conditionCue: compile(file.conditionCue, 'conditionCue', ci),
+    refusalCue: compile(file.refusalCue, 'refusalCue', ci),
+    negationException: compile(file.negationException, 'negationException', ci),
+    operatorProcessing: compile(
+      `(?:${file.operatorSubject})[^。；.;]{0,30}(?:${file.collectVerbs}|${file.shareVerbs})`,
+      'operatorSubject',
+      ci,
+    ),
     handOverVerbs: compile(file.handOverVerbs, 'handOverVerbs', ci),
     frontedObject: compile(file.frontedObject, 'frontedObject', 'g' + ci),
     listLead: compile(file.listLead, 'listLead', ci),
