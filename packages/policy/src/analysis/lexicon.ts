@@ -26,7 +26,14 @@ interface LexiconFile {
   modifierFollowers: string[];
   sections: Record<SectionKind, { heading: string; body: string }>;
   sectionNone: string;
-  recipients: { generic: string[]; organisationSuffix: string; platforms: string[] };
+  recipients: {
+    generic: string[];
+    organisationSuffix: string;
+    platforms: string[];
+    partyHeads: string;
+    recipientRole: string;
+    sourceRole: string;
+  };
   permissions: { permissions: string[]; terms: string[] }[];
   permissionCue: string;
   purposeTriggers: string;
@@ -90,6 +97,10 @@ export interface Lexicon {
   genericRecipients: Map<string, string>;
   platforms: Map<string, string>;
   organisationSuffix: RegExp;
+  /** A party named in the recipient role: 向/与/给 (to, with) + a phrase ending in a party noun. Global, for matchAll. */
+  recipientPhrase: RegExp;
+  /** Matches the text before a party named as the source of data (从…处获取, from). */
+  sourceRole: RegExp;
   permissionTerms: { term: string; permissions: string[] }[];
   permissionCue: RegExp;
   purposeTriggers: RegExp;
@@ -181,6 +192,19 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     genericRecipients: new Map(file.recipients.generic.map((r) => [r.toLowerCase(), r])),
     platforms: new Map(file.recipients.platforms.map((r) => [r.toLowerCase(), r])),
     organisationSuffix: compile(file.recipients.organisationSuffix, 'recipients.organisationSuffix', ci),
+    recipientPhrase:
+      language === 'zh'
+        ? compile(
+            `(?:${file.recipients.recipientRole.replace(/\$$/u, '')})([^，。；、：:（）()“”"\\s]{0,16}?(?:${file.recipients.partyHeads}))`,
+            'recipients.partyHeads',
+            'gu',
+          )
+        : compile(
+            `(?:${file.recipients.recipientRole.replace(/\$$/u, '')})((?:[\\p{L}-]+\\s+){0,4}?(?:${file.recipients.partyHeads}))\\b`,
+            'recipients.partyHeads',
+            'giu',
+          ),
+    sourceRole: compile(file.recipients.sourceRole, 'recipients.sourceRole', ci),
     permissionTerms: file.permissions
       .flatMap((p) => p.terms.map((term) => ({ term, permissions: p.permissions })))
       .sort((a, b) => b.term.length - a.term.length),

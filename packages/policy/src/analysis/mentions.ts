@@ -170,7 +170,12 @@ function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexi
     } else {
       const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
       if (lexicon.referenceModifiers.has(modifier)) {
-        found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
+        // "设备相关信息", "支付相关信息": the nouns before 相关信息 say what the data is.
+        let from = t;
+        while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && token.start - tokens[from - 1]!.start <= 12) from--;
+        const inner = from < t ? innerTerm(text.slice(tokens[from]!.start, token.end), lexicon) : null;
+        if (inner) found.push({ start: tokens[from]!.start, end: token.end, category: inner.category, sensitive: inner.sensitive });
+        else found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
       if (lexicon.nonPersonalModifiers.has(modifier) || !/^(n|nz|vn|eng|l)$/u.test(token.tag)) continue;
@@ -307,6 +312,11 @@ const DIRECT_GAP: Record<string, RegExp> = {
   zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,12}的[\s*_]*$/u,
   en: /^(?:[\s,*_]|\b(?:your|the|such|this|these|that|those|any|all|some|certain|other|related|relevant|necessary|and|or|of|personal|users?['’]?s?)\b)*$/iu,
 };
+/** Words that point at data named before or after them rather than naming it. */
+const ANAPHORA =
+  /^(?:上述|前述|以下|下列|该等|此类|这些|此等|该|此|这类|这一|上列|如下|the above|above|aforementioned|the following|following|such|these|this|those|that)(?![A-Za-z])/iu;
+/** An account word on its own: the account, unless it is what is collected. */
+const ACCOUNT_WORD = /^(?:账号|帐号|账户|帐户|account)$/iu;
 /** A title asking the reader's question ("我们如何收集…", "What we collect"). */
 const TITLE_QUESTION = /如何|怎样|怎么|哪些|\b(?:how|what|which|why)\b/iu;
 /** A PI word inside a negated noun ("非个人信息", "non-personal"): not PI. */
@@ -402,14 +412,7 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     if (exceptionCue.test(sentenceText) && /[：:]\s*[*_]*\s*$/u.test(sentenceText)) exceptionList = true;
 
     if (context !== null) {
-      if (
-        !lexicon.collectVerbs.test(sentenceText) &&
-        !lexicon.shareVerbs.test(sentenceText) &&
-        context !== 'heading' &&
-        context !== 'definition' &&
-        context !== 'rights'
-      )
-        if (!candidatesWorthScanning(sentenceText, lexicon)) continue;
+      if (!candidatesWorthScanning(sentenceText, lexicon)) continue;
       let lastEnd = -1;
       for (const c of candidatesOfSentence(document, sentence, lexicon).sort((a, b) => a.start - b.start || b.end - a.end)) {
         if (c.start < lastEnd || isBroken(text, sentence.start, c)) continue;
@@ -441,12 +444,17 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     // A title's verb ("1.我们收集的信息") opens no list on the next line.
     if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
     const conditional = lexicon.conditionCue.test(sentenceText) || lexicon.negationException.test(sentenceText);
-    const candidates = candidatesOfSentence(document, sentence, lexicon)
+    const words = candidatesOfSentence(document, sentence, lexicon);
+    const lists = listsBeforeEtc(text, clauses, lexicon).filter((l) => !words.some((w) => w.start < l.end && l.start < w.end));
+    const candidates = [...words, ...lists]
       .flatMap((c) => {
         const clause = clauses.find((cl) => isObjectOf(c, cl));
         if (!clause || isBroken(text, sentence.start, c)) return [];
-        // The generic term and references count only as the direct object of a verb that is not denied.
-        if (c.category === 'general') {
+        // A word pointing at data named elsewhere (上述信息, the following data) names no data itself.
+        if (c.category === 'general' && ANAPHORA.test(text.slice(c.start, c.end))) return [];
+        // The generic term and references count only as the direct object of a verb that is not denied;
+        // so does a bare account word, which otherwise names the account itself (注册账号, 登录帐号).
+        if (c.category === 'general' || (c.category === 'accounts' && ACCOUNT_WORD.test(text.slice(c.start, c.end)))) {
           if (clause.negated) return [];
           // Right after the nearest verb before it in its clause (verbs in a series count as one:
           // 收集、使用、共享您的个人信息), or fronted before the clause's verb (将您的个人信息共享给…).
@@ -486,6 +494,24 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     }
   }
   return { dataMentions: mentions, contextMentions };
+}
+
+/** "收集您的登录时间、游戏时长等信息": a list closed by 等信息 right after a verb is data even when no word of it is a known term. */
+const ETC_LIST = /^[\s*_您你的其用户以下如下部分必要相关]*([^，。；：:（）()]{2,60}?)等(?:个人|相关|其他)?(?:信息|数据|资料)/u;
+
+function listsBeforeEtc(text: string, clauses: Clause[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.verbEnd < 0 || clause.negated) continue;
+    const m = ETC_LIST.exec(text.slice(clause.verbEnd, clause.end));
+    if (!m || !/、|和|及/u.test(m[1]!)) continue;
+    const start = clause.verbEnd + m.index + m[0].indexOf(m[1]!);
+    const end = clause.verbEnd + m.index + m[0].length;
+    const inner = innerTerm(text.slice(start, end), lexicon);
+    found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
 }
 
 /** Context sentences without a verb are still scanned when they hold a PI head at all (cheap pre-check). */

@@ -9,6 +9,12 @@ import type { Recipient } from './types.js';
 export type SdkNameFinder = (text: string) => { sdk: string; start: number; end: number }[];
 
 const termPatterns = new WeakMap<Lexicon, RegExp>();
+/** The operator naming itself is never a recipient. */
+const SELF = /^(?:我们|我们的|我司|本公司|我公司|我行|本行|本平台|本应用|us|our|ourselves)/iu;
+/** Words before a party that is being protected, not receiving (保护您、其他用户或公众的安全, protect the rights of). */
+const PROTECTED = /(?:保护|维护|保障|避免|防止|损害)[^，。；]{0,10}$|\bprotect(?:s|ing)?\b[^.;,]{0,30}$/iu;
+/** A platform word naming a feature, not the company: 微信分享, 微信登录, QQ账号. */
+const FEATURE_AFTER = /^(?:分享|登录|登陆|授权登录|支付|账号|帐号|号|好友|朋友圈|小程序|login|sign-in|pay)/iu;
 
 function recipientPattern(lexicon: Lexicon): RegExp {
   let pattern = termPatterns.get(lexicon);
@@ -69,6 +75,35 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
         kind: platform ? 'company' : 'generic',
         section: sentence.section,
       });
+    }
+    // Parties named in the recipient role ("向广告、分析服务类合作伙伴提供…", "share with our service providers")
+    // that no word list holds, where data is handed over.
+    if (handOver) {
+      for (const m of body.matchAll(lexicon.recipientPhrase)) {
+        const phrase = m[1]!;
+        const start = sentence.start + m.index + m[0].length - phrase.length;
+        const end = start + phrase.length;
+        if (candidates.some((c) => c.start < end && start < c.end) || SELF.test(phrase)) continue;
+        candidates.push({
+          start,
+          end,
+          text: phrase,
+          name: phrase,
+          kind: lexicon.organisationSuffix.test(phrase) ? 'company' : 'generic',
+          section: sentence.section,
+        });
+      }
+    }
+    // A party in another role is not a recipient: the source of the data (从第三方获取, from), a party being
+    // protected (保护…公众的安全), a feature named after a platform (微信分享, 微信登录).
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const c = candidates[i]!;
+      const before = text.slice(Math.max(sentence.start, c.start - 12), c.start);
+      const after = text.slice(c.end, Math.min(sentence.end, c.end + 3));
+      const source = lexicon.sourceRole.test(before);
+      const protectedParty = PROTECTED.test(before) && !lexicon.handOverVerbs.test(before);
+      const feature = c.kind !== 'generic' && FEATURE_AFTER.test(after);
+      if (source || protectedParty || feature) candidates.splice(i, 1);
     }
     if (lexicon.language === 'zh' && candidates.some((c) => c.kind === 'generic' || c.kind === 'company')) {
       // A party word must be a word of the sentence: 个人 in 个人信息 is not a party.
