@@ -30,6 +30,29 @@ function recipientPattern(lexicon: Lexicon): RegExp {
 }
 
 /**
+ * A party in another role is not a recipient: the source of the data (从第三方获取, from), a party being
+ * protected (保护…公众的安全), a feature named after a platform (微信分享, 微信登录), the operator
+ * naming itself (本公司, 我公司).
+ */
+function rolesOtherThanRecipient(
+  text: string,
+  sentence: { start: number; end: number },
+  start: number,
+  end: number,
+  kind: Recipient['kind'],
+  lexicon: Lexicon,
+): boolean {
+  const before = text.slice(Math.max(sentence.start, start - 12), start);
+  const after = text.slice(end, Math.min(sentence.end, end + 3));
+  if (lexicon.sourceRole.test(before)) return true;
+  if (PROTECTED.test(before) && !lexicon.handOverVerbs.test(before)) return true;
+  if (kind !== 'generic' && FEATURE_AFTER.test(after)) return true;
+  // A catalogue name that is a feature ("微信分享", "QQ登录") names the SDK only as "…SDK".
+  if (kind === 'sdk' && /(?:分享|登录|登陆|支付)$/u.test(text.slice(start, end)) && !/^\s*(?:SDK|sdk|插件|组件)/u.test(after)) return true;
+  return /(?:本|我|我们|我方)$/u.test(before);
+}
+
+/**
  * Third parties that receive or collect data, in sentences that share, disclose or hand data over
  * (or in third-party sections): named companies, SDKs of the catalogue, platforms, and the generic
  * parties policies name (合作伙伴, 关联公司, service providers).
@@ -76,34 +99,9 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
         section: sentence.section,
       });
     }
-    // Parties named in the recipient role ("向广告、分析服务类合作伙伴提供…", "share with our service providers")
-    // that no word list holds, where data is handed over.
-    if (handOver) {
-      for (const m of body.matchAll(lexicon.recipientPhrase)) {
-        const phrase = m[1]!;
-        const start = sentence.start + m.index + m[0].length - phrase.length;
-        const end = start + phrase.length;
-        if (candidates.some((c) => c.start < end && start < c.end) || SELF.test(phrase)) continue;
-        candidates.push({
-          start,
-          end,
-          text: phrase,
-          name: phrase,
-          kind: lexicon.organisationSuffix.test(phrase) ? 'company' : 'generic',
-          section: sentence.section,
-        });
-      }
-    }
-    // A party in another role is not a recipient: the source of the data (从第三方获取, from), a party being
-    // protected (保护…公众的安全), a feature named after a platform (微信分享, 微信登录).
     for (let i = candidates.length - 1; i >= 0; i--) {
       const c = candidates[i]!;
-      const before = text.slice(Math.max(sentence.start, c.start - 12), c.start);
-      const after = text.slice(c.end, Math.min(sentence.end, c.end + 3));
-      const source = lexicon.sourceRole.test(before);
-      const protectedParty = PROTECTED.test(before) && !lexicon.handOverVerbs.test(before);
-      const feature = c.kind !== 'generic' && FEATURE_AFTER.test(after);
-      if (source || protectedParty || feature) candidates.splice(i, 1);
+      if (rolesOtherThanRecipient(text, sentence, c.start, c.end, c.kind, lexicon)) candidates.splice(i, 1);
     }
     if (lexicon.language === 'zh' && candidates.some((c) => c.kind === 'generic' || c.kind === 'company')) {
       // A party word must be a word of the sentence: 个人 in 个人信息 is not a party.
@@ -112,6 +110,28 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
       for (let i = candidates.length - 1; i >= 0; i--) {
         const c = candidates[i]!;
         if (c.kind !== 'sdk' && !(bounds.has(c.start) && bounds.has(c.end))) candidates.splice(i, 1);
+      }
+    }
+    // Parties named in the recipient role ("向广告、分析服务类合作伙伴提供…", "share with our service providers")
+    // that no word list holds, where data is handed over: the phrase replaces the party words inside it.
+    if (handOver || lexicon.shareVerbs.test(body)) {
+      for (const m of body.matchAll(lexicon.recipientPhrase)) {
+        const phrase = m[1]!;
+        const start = sentence.start + m.index + m[0].length - phrase.length;
+        const end = start + phrase.length;
+        if (SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end)) continue;
+        if (rolesOtherThanRecipient(text, sentence, start, end, 'generic', lexicon)) continue;
+        for (let i = candidates.length - 1; i >= 0; i--)
+          if (candidates[i]!.start >= start && candidates[i]!.end <= end) candidates.splice(i, 1);
+        if (candidates.some((c) => c.start < end && start < c.end)) continue;
+        candidates.push({
+          start,
+          end,
+          text: phrase,
+          name: phrase,
+          kind: lexicon.organisationSuffix.test(phrase) ? 'company' : 'generic',
+          section: sentence.section,
+        });
       }
     }
     candidates.sort((a, b) => a.start - b.start || b.end - a.end);
