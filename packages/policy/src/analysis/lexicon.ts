@@ -19,6 +19,7 @@ interface LexiconFile {
   refusalCue: string;
   negationException: string;
   operatorSubject: string;
+  prohibition: string;
   handOverVerbs: string;
   frontedObject: string;
   listLead: string;
@@ -78,6 +79,10 @@ export interface Lexicon {
   refusalCue: RegExp;
   /** A negation with an exception (不会在未经您同意的情况下…, unless): the processing is conditional, not denied. */
   negationException: RegExp;
+  /** The operator named as subject (我们, 本公司, we). */
+  operatorSubject: RegExp;
+  /** A negator that forbids the user something (禁止, 不得, must not): terms of use, not a statement about processing. */
+  prohibition: RegExp;
   /** The operator as subject with a processing verb after it (我们会收集…, we collect): a statement of processing. */
   operatorProcessing: RegExp;
   /** Verbs that hand data to another party (共享, 提供给, 委托…): where recipients are named. */
@@ -173,6 +178,8 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     conditionCue: compile(file.conditionCue, 'conditionCue', ci),
     refusalCue: compile(file.refusalCue, 'refusalCue', ci),
     negationException: compile(file.negationException, 'negationException', ci),
+    operatorSubject: compile(file.operatorSubject, 'operatorSubject', ci),
+    prohibition: compile(file.prohibition, 'prohibition', ci),
     operatorProcessing: compile(
       `(?:${file.operatorSubject})[^。；.;]{0,30}(?:${file.collectVerbs}|${file.shareVerbs})`,
       'operatorSubject',

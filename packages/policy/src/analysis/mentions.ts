@@ -216,6 +216,8 @@ interface Clause {
   objectsFrom: number;
   /** The verb is negated (我们不会收集…): still a mention, but of what is not done. */
   negated: boolean;
+  /** A negation with an exception (不会在未经您同意的情况下…): the processing is conditional. */
+  excepted: boolean;
   /** Offset where the verb that opened the objects ends; -1 when the clause continues a list (no verb of its own). */
   verbEnd: number;
 }
@@ -240,6 +242,7 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
     let objectsFrom = Infinity;
     let verbEnd = -1;
     let negated = listNegated;
+    let excepted = false;
     if (lexicon.derived.purposeLead.test(clauseText)) listOpen = false;
     // A clause with the operator as subject and a verb of its own ("获得您的同意后，我们会向其他方转让…")
     // is a statement, not the next item of a list.
@@ -250,7 +253,11 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
       for (const v of clauseText.matchAll(lexicon.derived.processingVerbs)) {
         const before = clauseText.slice(0, v.index);
         if (v[1] !== undefined && lexicon.userSubject.test(before)) continue;
-        negated = isNegated(before, body, lexicon);
+        const denial = negationOf(before, body.slice(0, from) + before, body, lexicon);
+        // A prohibition on the user (禁止您向他人提供联系方式) is a term of use: its objects are not processed.
+        if (denial === 'prohibited') break;
+        negated = denial === 'denied';
+        excepted = denial === 'excepted';
         objectsFrom = from + v.index + v[0].length;
         verbEnd = objectsFrom;
         lexicon.frontedObject.lastIndex = 0;
@@ -266,6 +273,7 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
       end: sentence.start + to,
       objectsFrom: sentence.start + objectsFrom,
       negated,
+      excepted,
       verbEnd: verbEnd < 0 ? -1 : sentence.start + verbEnd,
     });
     from = to;
@@ -277,16 +285,30 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
 }
 
 /**
- * Whether the verb after `before` is denied by the operator. A negator whose subject is the user
- * ("如果您不提供…", "if you do not provide …") states a refusal and its consequence, not what the
- * operator does; a negation with an exception ("不会在未经您同意的情况下共享", "unless …") makes the
- * processing conditional, not denied.
+ * Whether the verb after `before` is denied by the operator. Only the operator's own "we do not …"
+ * is a denial: a negator whose subject is the user ("如果您不提供…", "拒绝提供…将无法…", "if you do
+ * not provide …") states a refusal and its consequence; one forbidding the user something (禁止, 不得)
+ * is a term of use; and a negation with an exception ("不会在未经您同意的情况下共享", "unless …")
+ * makes the processing conditional, not denied.
  */
-function isNegated(before: string, sentence: string, lexicon: Lexicon): boolean {
+function negationOf(
+  before: string,
+  sentenceBefore: string,
+  sentence: string,
+  lexicon: Lexicon,
+): 'denied' | 'refusal' | 'prohibited' | 'excepted' | 'none' {
   const negation = lexicon.negation.exec(before);
-  if (!negation) return false;
-  if (lexicon.refusalCue.test(before.slice(0, negation.index))) return false;
-  return !lexicon.negationException.test(sentence);
+  if (!negation) return 'none';
+  const ahead = before.slice(0, negation.index);
+  if (lexicon.refusalCue.test(ahead) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
+  // "拒绝提供…将无法…", "decline to provide": a refusal unless the operator is the one refusing.
+  if (REFUSAL_VERB.test(before.slice(negation.index)) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
+  // "若您拒绝提供，我们将不会…": what the operator will not do after a refusal is a consequence, not a denial.
+  if (REFUSAL_BEFORE.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
+  if (!lexicon.operatorSubject.test(sentenceBefore)) {
+    return lexicon.prohibition.test(before.slice(negation.index).trimStart()) ? 'prohibited' : 'refusal';
+  }
+  return lexicon.negationException.test(sentence) ? 'excepted' : 'denied';
 }
 
 function overlapsEmphasis(document: PolicyDocument, start: number, end: number): boolean {
@@ -297,15 +319,14 @@ function overlapsEmphasis(document: PolicyDocument, start: number, end: number):
   return false;
 }
 
-/**
- * Personal-information mentions in processing statements: sentences in collection, user-provided
- * and sharing sections, and sentences elsewhere that say data is collected, used or shared. Each is
- * a PI term of the lexicon, or a noun phrase ending in a PI head ("…信息", "…记录", "…号码").
- */
 /** Whether a candidate stands where its clause takes objects of processing. */
 function isObjectOf(c: Candidate, clause: Clause): boolean {
   return clause.objectsFrom <= c.start && c.end <= clause.end;
 }
+
+const REFUSAL_VERB = /^\s*(?:拒绝|decline|refuse)/iu;
+const REFUSAL_BEFORE =
+  /(?:如|若|如果|假如|倘若|一旦)(?:您|你|用户)[^。；]{0,6}(?:拒绝|不同意|不提供|不授权|未授权|关闭)|\bif you (?:refuse|decline|do not|don['’]t)\b/iu;
 
 /** What lies between a verb and its direct object: determiners, possessives, conjunctions (收集、使用您的个人信息). */
 const DIRECT_GAP: Record<string, RegExp> = {
@@ -443,7 +464,7 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     const last = clauses[clauses.length - 1];
     // A title's verb ("1.我们收集的信息") opens no list on the next line.
     if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
-    const conditional = lexicon.conditionCue.test(sentenceText) || lexicon.negationException.test(sentenceText);
+    const conditional = lexicon.conditionCue.test(sentenceText) || clauses.some((c) => c.excepted);
     const words = candidatesOfSentence(document, sentence, lexicon);
     const lists = listsBeforeEtc(text, clauses, lexicon).filter((l) => !words.some((w) => w.start < l.end && l.start < w.end));
     const candidates = [...words, ...lists]
