@@ -227,11 +227,11 @@ function blockKinds(own: SectionKind[], under: SectionKind[], introduction: bool
   if (under.length === 0) return own;
   const narrowed = under.filter((k) => own.includes(k));
   // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
-  // specific topic it shows; a plain paragraph only the topics policies commonly treat in a paragraph
+  // topic it shows but protection (which nearly every item mentions); a plain paragraph only the topics policies commonly treat in a paragraph
   // of another chapter (where data is stored and for how long, transfers abroad, sharing, cookies, how users are notified,
   // withdrawing consent, a definition, a contact). The general ones (providing, protecting) that
   // almost every paragraph shows never: there the heading decides.
-  const added = own.filter((k) => !under.includes(k) && !GENERAL_KINDS.includes(k) && (item || ASIDE_KINDS.includes(k)));
+  const added = own.filter((k) => !under.includes(k) && (item ? k !== 'security' : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)));
   return [...(narrowed.length ? narrowed : under), ...added];
 }
 
