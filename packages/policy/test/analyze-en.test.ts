@@ -124,7 +124,7 @@ test('en: section kinds of the GDPR-style Markdown policy', () => {
   // user provides, and it sits under 2 in the outline.
   const sub = a.sections.find((s) => a.text.slice(s.start, s.end).includes('2.1 Data you provide to us'))!;
   assert.equal(sub.role, 'heading');
-  assert.ok(a.text.slice(a.sections[sub.parent]!.start, a.sections[sub.parent]!.end).includes('2. Personal data we collect'));
+  assert.ok(a.text.slice(a.sections[sub.parent!]!.start, a.sections[sub.parent!]!.end).includes('2. Personal data we collect'));
   assert.ok(!kindsOfHeading(a, '2.1 Data you provide to us').includes('third-party'));
   // The paragraph on withdrawing consent, under a collection heading.
   assert.ok(kindsFound(a).has('consent-withdrawal'));
