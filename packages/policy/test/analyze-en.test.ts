@@ -120,8 +120,12 @@ test('en: section kinds of the GDPR-style Markdown policy', () => {
     ['12. Contact us', 'contact'],
   ];
   for (const [heading, kind] of expected) assert.ok(kindsOfHeading(a, heading).includes(kind), `"${heading}" should be ${kind}`);
-  // A subsection inherits its heading chain: 2.1 is still about collection.
-  assert.ok(kindsOfHeading(a, '2.1 Data you provide to us').includes('collection-use'));
+  // A subsection's own title decides its kind (its parent's is only a prior): 2.1 is about what the
+  // user provides, and it sits under 2 in the outline.
+  const sub = a.sections.find((s) => a.text.slice(s.start, s.end).includes('2.1 Data you provide to us'))!;
+  assert.equal(sub.role, 'heading');
+  assert.ok(a.text.slice(a.sections[sub.parent!]!.start, a.sections[sub.parent!]!.end).includes('2. Personal data we collect'));
+  assert.ok(!kindsOfHeading(a, '2.1 Data you provide to us').includes('third-party'));
   // The paragraph on withdrawing consent, under a collection heading.
   assert.ok(kindsFound(a).has('consent-withdrawal'));
   // The title and the date line are about nothing in particular.

@@ -41,7 +41,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
   };
   const structure = readStructure(document, lexicon);
   inTime();
-  const dataMentions = findDataMentions(document, structure, lexicon);
+  const { dataMentions, contextMentions } = findDataMentions(document, structure, lexicon);
   inTime();
   const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
   inTime();
@@ -65,6 +65,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     effectiveDate: findEffectiveDate(document, lexicon),
     sections: structure.sections,
     dataMentions,
+    contextMentions,
     mentionedCategories: mentionedCategories(document.text, lexicon, dataMentions),
     purposes,
     permissions,

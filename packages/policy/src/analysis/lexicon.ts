@@ -1,7 +1,7 @@
 import { knowledgeDataDir } from '@apprights/knowledge';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECTION_KINDS, type PolicyLanguage, type SectionKind } from './types.js';
+import { SECTION_KINDS, type MentionContext, type PolicyLanguage, type SectionKind } from './types.js';
 
 /** The shape of `packages/knowledge/data/policy/lexicon.<language>.json`. */
 interface LexiconFile {
@@ -14,13 +14,27 @@ interface LexiconFile {
   collectVerbs: string;
   shareVerbs: string;
   negation: string;
+  contextCues: Record<MentionContext, string>;
+  conditionCue: string;
+  refusalCue: string;
+  negationException: string;
+  operatorSubject: string;
+  prohibition: string;
   handOverVerbs: string;
   frontedObject: string;
   listLead: string;
   userSubject: string;
   modifierFollowers: string[];
   sections: Record<SectionKind, { heading: string; body: string }>;
-  recipients: { generic: string[]; organisationSuffix: string; platforms: string[] };
+  sectionNone: string;
+  recipients: {
+    generic: string[];
+    organisationSuffix: string;
+    platforms: string[];
+    partyHeads: string;
+    recipientRole: string;
+    sourceRole: string;
+  };
   permissions: { permissions: string[]; terms: string[] }[];
   permissionCue: string;
   purposeTriggers: string;
@@ -54,6 +68,23 @@ export interface Lexicon {
   shareVerbs: RegExp;
   /** Matches the text just before a verb when the verb is negated (不会收集). */
   negation: RegExp;
+  /**
+   * Sentences whose PI words are not statements of processing: the user's rights, definitions and
+   * scope, security pledges, advice to the user, exceptions to consent (headings are known from the outline).
+   */
+  contextCues: [Exclude<MentionContext, 'heading'>, RegExp][];
+  /** Processing only with consent or when the user chooses a feature (经您同意后, if you choose to). */
+  conditionCue: RegExp;
+  /** Matches the text before a negator whose subject is the user (如果您不提供…): a refusal, not a negated statement. */
+  refusalCue: RegExp;
+  /** A negation with an exception (不会在未经您同意的情况下…, unless): the processing is conditional, not denied. */
+  negationException: RegExp;
+  /** The operator named as subject (我们, 本公司, we). */
+  operatorSubject: RegExp;
+  /** A negator that forbids the user something (禁止, 不得, must not): terms of use, not a statement about processing. */
+  prohibition: RegExp;
+  /** The operator as subject with a processing verb after it (我们会收集…, we collect): a statement of processing. */
+  operatorProcessing: RegExp;
   /** Verbs that hand data to another party (共享, 提供给, 委托…): where recipients are named. */
   handOverVerbs: RegExp;
   /** A marker that puts the object before its verb (将您的信息共享给…, 您的信息将被收集). */
@@ -66,9 +97,15 @@ export interface Lexicon {
   modifierFollowers: Set<string>;
   sectionHeading: [SectionKind, RegExp][];
   sectionBody: [SectionKind, RegExp][];
+  /** A title on a topic none of the kinds covers (exceptions to consent, disputes, other terms): its children inherit nothing. */
+  sectionNone: RegExp;
   genericRecipients: Map<string, string>;
   platforms: Map<string, string>;
   organisationSuffix: RegExp;
+  /** A party named in the recipient role: 向/与/给 (to, with) + a phrase ending in a party noun. Global, for matchAll. */
+  recipientPhrase: RegExp;
+  /** Matches the text before a party named as the source of data (从…处获取, from). */
+  sourceRole: RegExp;
   permissionTerms: { term: string; permissions: string[] }[];
   permissionCue: RegExp;
   purposeTriggers: RegExp;
@@ -134,6 +171,20 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     collectVerbs: compile(file.collectVerbs, 'collectVerbs', ci),
     shareVerbs: compile(file.shareVerbs, 'shareVerbs', ci),
     negation: compile(file.negation, 'negation', ci),
+    contextCues: (['rights', 'definition', 'security', 'advice', 'exception'] as const).map((c) => [
+      c,
+      compile(file.contextCues[c], `contextCues.${c}`, ci),
+    ]),
+    conditionCue: compile(file.conditionCue, 'conditionCue', ci),
+    refusalCue: compile(file.refusalCue, 'refusalCue', ci),
+    negationException: compile(file.negationException, 'negationException', ci),
+    operatorSubject: compile(file.operatorSubject, 'operatorSubject', ci),
+    prohibition: compile(file.prohibition, 'prohibition', ci),
+    operatorProcessing: compile(
+      `(?:${file.operatorSubject})[^。；.;]{0,30}(?:${file.collectVerbs}|${file.shareVerbs})`,
+      'operatorSubject',
+      ci,
+    ),
     handOverVerbs: compile(file.handOverVerbs, 'handOverVerbs', ci),
     frontedObject: compile(file.frontedObject, 'frontedObject', 'g' + ci),
     listLead: compile(file.listLead, 'listLead', ci),
@@ -143,10 +194,24 @@ export function lexicon(language: PolicyLanguage): Lexicon {
       kind as SectionKind,
       compile(cues.heading, `${kind}.heading`, ci),
     ]),
+    sectionNone: compile(file.sectionNone, 'sectionNone', ci),
     sectionBody: Object.entries(file.sections).map(([kind, cues]) => [kind as SectionKind, compile(cues.body, `${kind}.body`, ci)]),
     genericRecipients: new Map(file.recipients.generic.map((r) => [r.toLowerCase(), r])),
     platforms: new Map(file.recipients.platforms.map((r) => [r.toLowerCase(), r])),
     organisationSuffix: compile(file.recipients.organisationSuffix, 'recipients.organisationSuffix', ci),
+    recipientPhrase:
+      language === 'zh'
+        ? compile(
+            `(?:${file.recipients.recipientRole.replace(/\$$/u, '')})([^，。；、：:（）()“”"\\s]{0,16}?(?:${file.recipients.partyHeads}))`,
+            'recipients.partyHeads',
+            'gu',
+          )
+        : compile(
+            `(?:${file.recipients.recipientRole.replace(/\$$/u, '')})((?:[\\p{L}-]+\\s+){0,4}?(?:${file.recipients.partyHeads}))\\b`,
+            'recipients.partyHeads',
+            'giu',
+          ),
+    sourceRole: compile(file.recipients.sourceRole, 'recipients.sourceRole', ci),
     permissionTerms: file.permissions
       .flatMap((p) => p.terms.map((term) => ({ term, permissions: p.permissions })))
       .sort((a, b) => b.term.length - a.term.length),

@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../document/types.js';
 import type { Lexicon, PiTerm } from './lexicon.js';
 import { tokenize, type Token } from './segment.js';
 import type { Sentence, Structure } from './structure.js';
-import type { DataMention, SectionKind } from './types.js';
+import type { ContextMention, DataMention, MentionContext, SectionKind } from './types.js';
 
 /** Sections where a PI word is a statement about processing, not just a word (e.g. "we protect PI"). */
 const PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set(['collection-use', 'user-provided', 'third-party']);
@@ -170,7 +170,12 @@ function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexi
     } else {
       const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
       if (lexicon.referenceModifiers.has(modifier)) {
-        found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
+        // "设备相关信息", "支付相关信息": the nouns before 相关信息 say what the data is.
+        let from = t;
+        while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && token.start - tokens[from - 1]!.start <= 12) from--;
+        const inner = from < t ? innerTerm(text.slice(tokens[from]!.start, token.end), lexicon) : null;
+        if (inner) found.push({ start: tokens[from]!.start, end: token.end, category: inner.category, sensitive: inner.sensitive });
+        else found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
       if (lexicon.nonPersonalModifiers.has(modifier) || !/^(n|nz|vn|eng|l)$/u.test(token.tag)) continue;
@@ -211,6 +216,10 @@ interface Clause {
   objectsFrom: number;
   /** The verb is negated (我们不会收集…): still a mention, but of what is not done. */
   negated: boolean;
+  /** A negation with an exception (不会在未经您同意的情况下…): the processing is conditional. */
+  excepted: boolean;
+  /** Offset where the verb that opened the objects ends; -1 when the clause continues a list (no verb of its own). */
+  verbEnd: number;
 }
 
 const CLAUSE_END = /[，,：:（）()]/gu;
@@ -221,25 +230,36 @@ const CLAUSE_END = /[，,：:（）()]/gu;
  * in a clause that continues a list a verb opened earlier in the sentence ("…信息：姓名、手机号",
  * "…，包括设备型号、IMEI").
  */
-function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued: boolean): Clause[] {
+function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued: boolean, continuedNegated: boolean): Clause[] {
   const clauses: Clause[] = [];
   const body = text.slice(sentence.start, sentence.end);
   let from = 0;
   let listOpen = continued;
-  let listNegated = false;
+  let listNegated = continued && continuedNegated;
   const push = (to: number) => {
     if (to <= from) return;
     const clauseText = body.slice(from, to);
     let objectsFrom = Infinity;
+    let verbEnd = -1;
     let negated = listNegated;
+    let excepted = false;
     if (lexicon.derived.purposeLead.test(clauseText)) listOpen = false;
-    if (listOpen && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24)) objectsFrom = from;
+    // A clause with the operator as subject and a verb of its own ("获得您的同意后，我们会向其他方转让…")
+    // is a statement, not the next item of a list.
+    const ownStatement = lexicon.operatorProcessing.test(clauseText);
+    if (listOpen && !ownStatement && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24))
+      objectsFrom = from;
     else {
       for (const v of clauseText.matchAll(lexicon.derived.processingVerbs)) {
         const before = clauseText.slice(0, v.index);
         if (v[1] !== undefined && lexicon.userSubject.test(before)) continue;
-        negated = lexicon.negation.test(before);
+        const denial = negationOf(before, body.slice(0, from) + before, body, lexicon);
+        // A prohibition on the user (禁止您向他人提供联系方式) is a term of use: its objects are not processed.
+        if (denial === 'prohibited') break;
+        negated = denial === 'denied';
+        excepted = denial === 'excepted';
         objectsFrom = from + v.index + v[0].length;
+        verbEnd = objectsFrom;
         lexicon.frontedObject.lastIndex = 0;
         const fronted = lexicon.frontedObject.exec(before);
         if (fronted) objectsFrom = from + fronted.index;
@@ -248,13 +268,47 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
       listOpen = objectsFrom !== Infinity;
       listNegated = negated;
     }
-    clauses.push({ start: sentence.start + from, end: sentence.start + to, objectsFrom: sentence.start + objectsFrom, negated });
+    clauses.push({
+      start: sentence.start + from,
+      end: sentence.start + to,
+      objectsFrom: sentence.start + objectsFrom,
+      negated,
+      excepted,
+      verbEnd: verbEnd < 0 ? -1 : sentence.start + verbEnd,
+    });
     from = to;
   };
   CLAUSE_END.lastIndex = 0;
   for (let m = CLAUSE_END.exec(body); m; m = CLAUSE_END.exec(body)) push(m.index + 1);
   push(body.length);
   return clauses;
+}
+
+/**
+ * Whether the verb after `before` is denied by the operator. Only the operator's own "we do not …"
+ * is a denial: a negator whose subject is the user ("如果您不提供…", "拒绝提供…将无法…", "if you do
+ * not provide …") states a refusal and its consequence; one forbidding the user something (禁止, 不得)
+ * is a term of use; and a negation with an exception ("不会在未经您同意的情况下共享", "unless …")
+ * makes the processing conditional, not denied.
+ */
+function negationOf(
+  before: string,
+  sentenceBefore: string,
+  sentence: string,
+  lexicon: Lexicon,
+): 'denied' | 'refusal' | 'prohibited' | 'excepted' | 'none' {
+  const negation = lexicon.negation.exec(before);
+  if (!negation) return 'none';
+  const ahead = before.slice(0, negation.index);
+  if (lexicon.refusalCue.test(ahead) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
+  // "拒绝提供…将无法…", "decline to provide": a refusal unless the operator is the one refusing.
+  if (REFUSAL_VERB.test(before.slice(negation.index)) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
+  // "若您拒绝提供，我们将不会…": what the operator will not do after a refusal is a consequence, not a denial.
+  if (REFUSAL_BEFORE.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
+  if (!lexicon.operatorSubject.test(sentenceBefore)) {
+    return lexicon.prohibition.test(before.slice(negation.index).trimStart()) ? 'prohibited' : 'refusal';
+  }
+  return lexicon.negationException.test(sentence) ? 'excepted' : 'denied';
 }
 
 function overlapsEmphasis(document: PolicyDocument, start: number, end: number): boolean {
@@ -265,48 +319,183 @@ function overlapsEmphasis(document: PolicyDocument, start: number, end: number):
   return false;
 }
 
-/**
- * Personal-information mentions in processing statements: sentences in collection, user-provided
- * and sharing sections, and sentences elsewhere that say data is collected, used or shared. Each is
- * a PI term of the lexicon, or a noun phrase ending in a PI head ("…信息", "…记录", "…号码").
- */
 /** Whether a candidate stands where its clause takes objects of processing. */
 function isObjectOf(c: Candidate, clause: Clause): boolean {
   return clause.objectsFrom <= c.start && c.end <= clause.end;
 }
 
-export function findDataMentions(document: PolicyDocument, structure: Structure, lexicon: Lexicon): DataMention[] {
+const REFUSAL_VERB = /^\s*(?:拒绝|decline|refuse)/iu;
+const REFUSAL_BEFORE =
+  /(?:如|若|如果|假如|倘若|一旦)(?:您|你|用户)[^。；]{0,6}(?:拒绝|不同意|不提供|不授权|未授权|关闭)|\bif you (?:refuse|decline|do not|don['’]t)\b/iu;
+
+/** What lies between a verb and its direct object: determiners, possessives, conjunctions (收集、使用您的个人信息). */
+const DIRECT_GAP: Record<string, RegExp> = {
+  zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,12}的[\s*_]*$/u,
+  en: /^(?:[\s,*_]|\b(?:your|the|such|this|these|that|those|any|all|some|certain|other|related|relevant|necessary|and|or|of|personal|users?['’]?s?)\b)*$/iu,
+};
+/** Words that point at data named before or after them rather than naming it. */
+const ANAPHORA =
+  /^(?:上述|前述|以下|下列|该等|此类|这些|此等|该|此|这类|这一|上列|如下|the above|above|aforementioned|the following|following|such|these|this|those|that)(?![A-Za-z])/iu;
+/** An account word on its own: the account, unless it is what is collected. */
+const ACCOUNT_WORD = /^(?:账号|帐号|账户|帐户|account)$/iu;
+/** A title asking the reader's question ("我们如何收集…", "What we collect"). */
+const TITLE_QUESTION = /如何|怎样|怎么|哪些|\b(?:how|what|which|why)\b/iu;
+/** A PI word inside a negated noun ("非个人信息", "non-personal"): not PI. */
+const NEGATED_NOUN = /(?:[非无]|non-?)$/iu;
+/** List items of a list a lead sentence opened (1. … / （1）… / a) … / • …). */
+const LIST_ITEM = /^[\s*_•·●○■◆▪-]*(?:[（(]?\d{1,2}[)）.、．]|[（(]?[一二三四五六七八九十]{1,3}[)）、]|[①-⑳]|[a-zA-Z][.)）])/u;
+/** Sections whose PI words are not statements of processing, and the context they give them. */
+const SECTION_CONTEXT: [SectionKind, MentionContext][] = [
+  ['user-rights', 'rights'],
+  ['consent-withdrawal', 'rights'],
+  ['privacy-settings', 'rights'],
+  ['definitions', 'definition'],
+];
+
+/** Inside a 《title》 (the name of a law or document, 《个人信息保护法》). */
+function inBookTitle(text: string, from: number, at: number): boolean {
+  const open = text.lastIndexOf('《', at);
+  return open >= from && text.indexOf('》', open) >= at;
+}
+
+export interface Mentions {
+  dataMentions: DataMention[];
+  contextMentions: ContextMention[];
+}
+
+/**
+ * Personal-information mentions. A data mention is PI the operator (or a named third party)
+ * collects, uses, stores, shares or transfers: a PI word that is the object of a processing verb in
+ * a sentence about processing. The generic term (个人信息, personal data) and references to data
+ * named before (上述信息) count only as the direct object of a processing verb that is not denied.
+ * PI words in headings, the user's rights, definitions, security pledges, advice and the exceptions
+ * to consent are kept apart, with that context.
+ */
+export function findDataMentions(document: PolicyDocument, structure: Structure, lexicon: Lexicon): Mentions {
+  const { text } = document;
   const mentions: DataMention[] = [];
-  /** Sentences whose last clause still takes objects. */
-  const openObjects = new Set<number>();
+  const contextMentions: ContextMention[] = [];
+  /** Sentences whose last clause still takes objects, with whether that clause is denied. */
+  const openObjects = new Map<number, boolean>();
+  let exceptionList = false;
+  let lastBlock = -1;
+  const direct = DIRECT_GAP[lexicon.language] ?? DIRECT_GAP.en!;
+  const exceptionCue = lexicon.contextCues.find(([c]) => c === 'exception')![1];
+  const collectionStatement = lexicon.sectionBody.find(([kind]) => kind === 'collection-use')?.[1];
   for (const [index, sentence] of structure.sentences.entries()) {
     const section = structure.sections[sentence.section]!;
-    const sentenceText = document.text.slice(sentence.start, sentence.end);
-    if (structure.headings.has(sentence.section)) continue;
-    const processingSection = section.kinds.some((k) => PROCESSING_KINDS.has(k));
-    if (!processingSection && section.kinds.some((k) => NON_PROCESSING_KINDS.has(k))) continue;
+    const sentenceText = text.slice(sentence.start, sentence.end);
+    const firstOfBlock = sentence.section !== lastBlock;
+    lastBlock = sentence.section;
+    // The legal exceptions to consent come as a list after a lead ("以下情形中，我们无需征得您的同意：");
+    // the list ends at the first block that is not an item of it.
+    if (firstOfBlock && exceptionList && !LIST_ITEM.test(text.slice(section.start, section.end))) exceptionList = false;
+
+    let context: MentionContext | null = null;
+    const hasVerb = lexicon.collectVerbs.test(sentenceText) || lexicon.shareVerbs.test(sentenceText);
+    // A title names a topic ("我们如何收集您的个人信息"); a numbered line that states processing and
+    // leads into a list ("4.以下情形中我们使用个人信息无需征得您的同意：", "需要您提供以下信息：") is a statement.
+    if (
+      section.role === 'contents' ||
+      ((structure.headings.has(sentence.section) || section.role === 'heading') && (!hasVerb || TITLE_QUESTION.test(sentenceText)))
+    )
+      context = 'heading';
+    else if (
+      (exceptionList || (section.heading !== undefined && exceptionCue.test(section.heading))) &&
+      LIST_ITEM.test(text.slice(section.start, section.end))
+    )
+      // The items of the list; its lead ("以下情形中，我们收集、使用个人信息无需征得您的同意") is a statement of processing.
+      context = 'exception';
+    else {
+      const processingSection = section.kinds.some((k) => PROCESSING_KINDS.has(k));
+      if (!processingSection) {
+        for (const [kind, c] of SECTION_CONTEXT) if (section.kinds.includes(kind)) context ??= c;
+        // Cookies, contact and policy-change sections name data only in passing: neither processing nor a context worth keeping.
+        if (context === null && section.kinds.some((k) => NON_PROCESSING_KINDS.has(k))) continue;
+        if (
+          context === null &&
+          section.kinds.length > 0 &&
+          section.kinds.every((k) => k === 'security') &&
+          !lexicon.operatorProcessing.test(sentenceText)
+        )
+          context = 'security';
+      }
+      if (context === null) {
+        for (const [c, cue] of lexicon.contextCues) {
+          if (c === 'exception' || !cue.test(sentenceText)) continue;
+          // A security purpose in a collection statement ("为保障您的信息安全，我们会收集…") is still collection.
+          if (c === 'security' && (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText))) continue;
+          context = c;
+          break;
+        }
+      }
+    }
+    if (exceptionCue.test(sentenceText) && /[：:]\s*[*_]*\s*$/u.test(sentenceText)) exceptionList = true;
+
+    if (context !== null) {
+      if (!candidatesWorthScanning(sentenceText, lexicon)) continue;
+      let lastEnd = -1;
+      for (const c of candidatesOfSentence(document, sentence, lexicon).sort((a, b) => a.start - b.start || b.end - a.end)) {
+        if (c.start < lastEnd || isBroken(text, sentence.start, c)) continue;
+        lastEnd = c.end;
+        contextMentions.push({
+          start: c.start,
+          end: c.end,
+          text: text.slice(c.start, c.end),
+          category: c.category,
+          sensitive: c.sensitive || SENSITIVE_CATEGORIES.has(c.category),
+          context,
+          section: sentence.section,
+        });
+      }
+      continue;
+    }
+
     // A sentence broken over lines (a verb at the end of one line, its objects on the next, as text
     // copied from styled pages often is) continues the previous line's list.
     const previous = structure.sentences[index - 1];
     const continued =
       previous !== undefined &&
       openObjects.has(index - 1) &&
-      !/[。！？!?.]\s*[*_]*\s*$/u.test(document.text.slice(previous.start, previous.end)) &&
-      /^[\s*_]*$/u.test(document.text.slice(previous.end, sentence.start));
+      !/[。！？!?.]\s*[*_]*\s*$/u.test(text.slice(previous.start, previous.end)) &&
+      /^[\s*_]*$/u.test(text.slice(previous.end, sentence.start));
     if (!continued && !lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
-    const clauses = clausesOf(document.text, sentence, lexicon, continued);
+    const clauses = clausesOf(text, sentence, lexicon, continued, continued && openObjects.get(index - 1) === true);
     const last = clauses[clauses.length - 1];
-    if (last && last.objectsFrom < Infinity) openObjects.add(index);
-    const candidates = candidatesOfSentence(document, sentence, lexicon)
+    // A title's verb ("1.我们收集的信息") opens no list on the next line.
+    if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
+    const conditional = lexicon.conditionCue.test(sentenceText) || clauses.some((c) => c.excepted);
+    const words = candidatesOfSentence(document, sentence, lexicon);
+    const lists = listsBeforeEtc(text, clauses, lexicon).filter((l) => !words.some((w) => w.start < l.end && l.start < w.end));
+    const candidates = [...words, ...lists]
       .flatMap((c) => {
         const clause = clauses.find((cl) => isObjectOf(c, cl));
-        return clause ? [{ ...c, negated: clause.negated }] : [];
+        if (!clause || isBroken(text, sentence.start, c)) return [];
+        // A word pointing at data named elsewhere (上述信息, the following data) names no data itself.
+        if (c.category === 'general' && ANAPHORA.test(text.slice(c.start, c.end))) return [];
+        // The generic term and references count only as the direct object of a verb that is not denied;
+        // so does a bare account word, which otherwise names the account itself (注册账号, 登录帐号).
+        if (c.category === 'general' || (c.category === 'accounts' && ACCOUNT_WORD.test(text.slice(c.start, c.end)))) {
+          if (clause.negated) return [];
+          // Right after the nearest verb before it in its clause (verbs in a series count as one:
+          // 收集、使用、共享您的个人信息), or fronted before the clause's verb (将您的个人信息共享给…).
+          const before = text.slice(clause.start, c.start);
+          let last = -1;
+          for (const v of before.matchAll(lexicon.derived.processingVerbs)) last = v.index + v[0].length;
+          let gap: string;
+          if (last >= 0) gap = before.slice(last);
+          else if (clause.verbEnd >= 0 && c.start < clause.verbEnd)
+            gap = text.slice(clause.objectsFrom, c.start).replace(lexicon.frontedObject, '');
+          else return [];
+          if (!direct.test(gap)) return [];
+        }
+        return [{ ...c, negated: clause.negated }];
       })
       .sort((a, b) => a.start - b.start || b.end - a.end);
     // Necessity is often said in the next sentence: "如果您不提供，将无法注册".
     const next = structure.sentences[index + 1];
-    const context = next && next.section === sentence.section ? sentenceText + document.text.slice(next.start, next.end) : sentenceText;
-    const required = lexicon.requiredCues.test(context) && !lexicon.optionalCues.test(context);
+    const around = next && next.section === sentence.section ? sentenceText + text.slice(next.start, next.end) : sentenceText;
+    const required = lexicon.requiredCues.test(around) && !lexicon.optionalCues.test(around);
     let lastEnd = -1;
     for (const c of candidates) {
       if (c.start < lastEnd) continue;
@@ -314,15 +503,45 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
       mentions.push({
         start: c.start,
         end: c.end,
-        text: document.text.slice(c.start, c.end),
+        text: text.slice(c.start, c.end),
         category: c.category,
         sensitive: c.sensitive || SENSITIVE_CATEGORIES.has(c.category),
         highlighted: overlapsEmphasis(document, c.start, c.end),
         required,
         negated: c.negated,
+        conditional: !c.negated && conditional,
         section: sentence.section,
       });
     }
   }
-  return mentions;
+  return { dataMentions: mentions, contextMentions };
+}
+
+/** "收集您的登录时间、游戏时长等信息": a list closed by 等信息 right after a verb is data even when no word of it is a known term. */
+const ETC_LIST = /^[\s*_您你的其用户以下如下部分必要相关]*([^，。；：:（）()]{2,60}?)等(?:个人|相关|其他)?(?:信息|数据|资料)/u;
+
+function listsBeforeEtc(text: string, clauses: Clause[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.verbEnd < 0 || clause.negated) continue;
+    const m = ETC_LIST.exec(text.slice(clause.verbEnd, clause.end));
+    if (!m || !/、|和|及/u.test(m[1]!)) continue;
+    const start = clause.verbEnd + m.index + m[0].indexOf(m[1]!);
+    const end = clause.verbEnd + m.index + m[0].length;
+    const inner = innerTerm(text.slice(start, end), lexicon);
+    found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
+}
+
+/** Context sentences without a verb are still scanned when they hold a PI head at all (cheap pre-check). */
+function candidatesWorthScanning(sentence: string, lexicon: Lexicon): boolean {
+  return lexicon.heads.some((h) => sentence.includes(h));
+}
+
+/** A span that is not a PI mention: inside a negated noun (非个人信息) or a document title (《个人信息保护法》). */
+function isBroken(text: string, sentenceStart: number, c: Candidate): boolean {
+  if (NEGATED_NOUN.test(text.slice(Math.max(sentenceStart, c.start - 4), c.start))) return true;
+  return inBookTitle(text, sentenceStart, c.start);
 }

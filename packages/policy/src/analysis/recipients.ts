@@ -9,6 +9,12 @@ import type { Recipient } from './types.js';
 export type SdkNameFinder = (text: string) => { sdk: string; start: number; end: number }[];
 
 const termPatterns = new WeakMap<Lexicon, RegExp>();
+/** The operator naming itself is never a recipient. */
+const SELF = /^(?:我们|我们的|我司|本公司|我公司|我行|本行|本平台|本应用|us|our|ourselves)/iu;
+/** Words before a party that is being protected, not receiving (保护您、其他用户或公众的安全, protect the rights of). */
+const PROTECTED = /(?:保护|维护|保障|避免|防止|损害)[^，。；]{0,10}$|\bprotect(?:s|ing)?\b[^.;,]{0,30}$/iu;
+/** A platform word naming a feature, not the company: 微信分享, 微信登录, QQ账号. */
+const FEATURE_AFTER = /^(?:分享|登录|登陆|授权登录|支付|账号|帐号|号|好友|朋友圈|小程序|login|sign-in|pay)/iu;
 
 function recipientPattern(lexicon: Lexicon): RegExp {
   let pattern = termPatterns.get(lexicon);
@@ -21,6 +27,29 @@ function recipientPattern(lexicon: Lexicon): RegExp {
     termPatterns.set(lexicon, pattern);
   }
   return pattern;
+}
+
+/**
+ * A party in another role is not a recipient: the source of the data (从第三方获取, from), a party being
+ * protected (保护…公众的安全), a feature named after a platform (微信分享, 微信登录), the operator
+ * naming itself (本公司, 我公司).
+ */
+function rolesOtherThanRecipient(
+  text: string,
+  sentence: { start: number; end: number },
+  start: number,
+  end: number,
+  kind: Recipient['kind'],
+  lexicon: Lexicon,
+): boolean {
+  const before = text.slice(Math.max(sentence.start, start - 12), start);
+  const after = text.slice(end, Math.min(sentence.end, end + 3));
+  if (lexicon.sourceRole.test(before)) return true;
+  if (PROTECTED.test(before) && !lexicon.handOverVerbs.test(before)) return true;
+  if (kind !== 'generic' && FEATURE_AFTER.test(after)) return true;
+  // A catalogue name that is a feature ("微信分享", "QQ登录") names the SDK only as "…SDK".
+  if (kind === 'sdk' && /(?:分享|登录|登陆|支付)$/u.test(text.slice(start, end)) && !/^\s*(?:SDK|sdk|插件|组件)/u.test(after)) return true;
+  return /(?:本|我|我们|我方)$/u.test(before);
 }
 
 /**
@@ -70,6 +99,10 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
         section: sentence.section,
       });
     }
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const c = candidates[i]!;
+      if (rolesOtherThanRecipient(text, sentence, c.start, c.end, c.kind, lexicon)) candidates.splice(i, 1);
+    }
     if (lexicon.language === 'zh' && candidates.some((c) => c.kind === 'generic' || c.kind === 'company')) {
       // A party word must be a word of the sentence: 个人 in 个人信息 is not a party.
       const bounds = new Set<number>();
@@ -77,6 +110,28 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
       for (let i = candidates.length - 1; i >= 0; i--) {
         const c = candidates[i]!;
         if (c.kind !== 'sdk' && !(bounds.has(c.start) && bounds.has(c.end))) candidates.splice(i, 1);
+      }
+    }
+    // Parties named in the recipient role ("向广告、分析服务类合作伙伴提供…", "share with our service providers")
+    // that no word list holds, where data is handed over: the phrase replaces the party words inside it.
+    if (handOver || lexicon.shareVerbs.test(body)) {
+      for (const m of body.matchAll(lexicon.recipientPhrase)) {
+        const phrase = m[1]!;
+        const start = sentence.start + m.index + m[0].length - phrase.length;
+        const end = start + phrase.length;
+        if (SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end)) continue;
+        if (rolesOtherThanRecipient(text, sentence, start, end, 'generic', lexicon)) continue;
+        for (let i = candidates.length - 1; i >= 0; i--)
+          if (candidates[i]!.start >= start && candidates[i]!.end <= end) candidates.splice(i, 1);
+        if (candidates.some((c) => c.start < end && start < c.end)) continue;
+        candidates.push({
+          start,
+          end,
+          text: phrase,
+          name: phrase,
+          kind: lexicon.organisationSuffix.test(phrase) ? 'company' : 'generic',
+          section: sentence.section,
+        });
       }
     }
     candidates.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -9,27 +9,36 @@ export interface Sentence {
   section: number;
 }
 
-/** A block that works as a heading, with the level its numbering style or mark-up gives it. */
+/** A heading in the outline: the block, its rank (smaller is higher) and its own and effective kinds. */
 interface Heading {
   block: number;
-  level: number;
+  rank: number;
+  style: string;
   text: string;
+  /** Its own kinds, or its parent's when it shows none (a parent's kind is a prior, not an inheritance). */
   kinds: SectionKind[];
 }
 
 const CHINESE_NUMERAL = '[一二三四五六七八九十百零〇两]';
-/** Numbering styles of headings, most to least prominent when a policy mixes them. */
-const NUMBERING: [string, RegExp][] = [
-  ['chapter', new RegExp(`^第${CHINESE_NUMERAL}{1,4}[章部节条篇]`, 'u')],
-  ['chinese', new RegExp(`^${CHINESE_NUMERAL}{1,4}\\s*[、.．]`, 'u')],
-  ['chinese-paren', new RegExp(`^[（(]${CHINESE_NUMERAL}{1,4}[)）]`, 'u')],
-  ['decimal-3', /^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![\d])/u],
-  ['decimal-2', /^\d{1,2}[.．]\d{1,2}(?![.．\d])/u],
-  ['decimal', /^\d{1,2}\s*(?:[、．]|\.(?!\d))/u],
-  ['decimal-paren', /^[（(]\d{1,2}[)）]/u],
-  ['circled', /^[①-⑳]/u],
-  ['roman', /^(?:[IVX]{1,4})\.\s/u],
-  ['alpha', /^[A-Za-z][.)]\s/u],
+/**
+ * Numbering schemes of headings with their conventional rank (GB/T 9704 orders Chinese document levels
+ * 一、 > （一） > 1. > （1）; chapters and articles sit above them, ① and a) below). The rank is fixed
+ * rather than learned from the order of first use, which a numbered list in the introduction or a
+ * table of contents would get wrong.
+ */
+const NUMBERING: [string, RegExp, number][] = [
+  ['chapter', new RegExp(`^第${CHINESE_NUMERAL}{1,4}[章部篇]`, 'u'), 0],
+  ['section', new RegExp(`^第${CHINESE_NUMERAL}{1,4}节`, 'u'), 1],
+  ['article', new RegExp(`^第${CHINESE_NUMERAL}{1,4}条`, 'u'), 2],
+  ['roman', /^(?:[IVX]{1,4})\.\s/u, 2],
+  ['chinese', new RegExp(`^${CHINESE_NUMERAL}{1,4}\\s*[、.．]`, 'u'), 3],
+  ['chinese-paren', new RegExp(`^[（(]${CHINESE_NUMERAL}{1,4}[)）]`, 'u'), 4],
+  ['decimal-3', /^\d{1,2}[.．]\d{1,2}[.．]\d{1,2}(?![\d])/u, 7],
+  ['decimal-2', /^\d{1,2}[.．]\d{1,2}(?![.．\d])/u, 6],
+  ['decimal', /^\d{1,2}\s*(?:[、．]|\.(?!\d))/u, 5],
+  ['decimal-paren', /^[（(]\d{1,2}[)）]|^\d{1,2}[)）]/u, 8],
+  ['circled', /^[①-⑳]/u, 9],
+  ['alpha', /^[A-Za-z][.)）、]\s?/u, 10],
 ];
 /** Markup and bullets to skip before judging a block's first characters. */
 const LEADING_MARKUP = /^[\s#*_>`~\\|•·●○■□◆◇▪▫►▶※-]+/u;
@@ -42,23 +51,65 @@ function stripMarkup(text: string): string {
     .replace(/\\([.．、*_#])/gu, '$1');
 }
 
-function styleOf(block: PolicyBlock, text: string, boldShare: number, language: string, nextLength: number): string | null {
-  if (block.kind === 'heading') return `h${block.level ?? 1}`;
+/** The numbering scheme a line starts with, and the line without it. */
+function numberingOf(plain: string): { style: string; rank: number; rest: string } | null {
+  for (const [style, pattern, rank] of NUMBERING) {
+    const m = pattern.exec(plain);
+    if (m) return { style, rank, rest: plain.slice(m[0].length).trim() };
+  }
+  return null;
+}
+
+/**
+ * Lines that are never headings however they look: filing and licence numbers, date lines, bare links
+ * and e-mail addresses, contact lines (电话：…). They open no scope and get no kind.
+ */
+const NON_CONTENT =
+  /^(?:[^，。]{0,12}(?:ICP|备案|许可证|证书编号|证号)|(?:更新|生效|发布|修订|版本)(?:日期|时间)?[：:]|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[^，。]{0,10}$|(?:https?:\/\/|www\.)\S+$|\S+@\S+\.\w+$|(?:Last\s+)?(?:updated|effective)(?:\s+date)?\s*:|(?:电话|邮箱|传真|地址|邮编|Tel|E-?mail|Address)\s*[：:])/iu;
+/**
+ * A statement rather than a title: a clause with the operator or user as subject and a modal verb
+ * ("我们不会收集…", "您可以…"). Question-like titles (我们如何收集…) are titles.
+ */
+const STATEMENT =
+  /(?:我们|我司|本公司|您|你|用户)[^，。]{0,6}(?:会|将|不会|可能|需要|应当|可以|有权|承诺|已经|均)(?!.*(?:如何|怎样|怎么|哪些))/u;
+
+interface Candidate {
+  style: string;
+  /** Rank from the numbering scheme or mark-up; null for bold and plain lines (placed by context). */
+  rank: number | null;
+  text: string;
+}
+
+function candidateOf(block: PolicyBlock, text: string, boldShare: number, language: string, nextLength: number): Candidate | null {
   if (block.kind === 'table-cell') return null;
   const plain = stripMarkup(text);
-  // Latin headings are longer in characters ("How We Share, Transfer and Publicly Disclose Your Information").
-  if (plain.length === 0 || plain.length > (language === 'zh' ? 60 : 100)) return null;
-  // A sentence is not a heading: headings do not end in a full stop and rarely hold a comma-separated clause.
-  if (/[。；;!！]$/u.test(plain) || (language === 'zh' && /[?？]$/u.test(plain))) return null;
-  if (/\.$/u.test(plain) && (plain.split(/\s+/u).length > 8 || /\.\s/u.test(plain))) return null;
-  if ((plain.match(/[，,]/gu)?.length ?? 0) > 1) return null;
-  for (const [style, pattern] of NUMBERING) if (pattern.test(plain)) return style;
-  if (boldShare > 0.8 && plain.length <= 40) return 'bold';
+  if (plain.length === 0 || NON_CONTENT.test(plain)) return null;
+  const numbering = numberingOf(plain);
+  if (block.kind === 'heading') return { style: numbering?.style ?? `h${block.level ?? 1}`, rank: numbering?.rank ?? null, text: plain };
+  // A sentence is not a title: titles do not end in a full stop, rarely hold a comma-separated clause
+  // and are short (Latin titles are longer in characters: "How We Share, Transfer and Publicly Disclose …").
+  const sentence =
+    plain.length > (language === 'zh' ? 60 : 100) ||
+    /[。；;!！]$/u.test(plain) ||
+    (language === 'zh' && /[?？]$/u.test(plain)) ||
+    (/\.$/u.test(plain) && (plain.split(/\s+/u).length > 8 || /\.\s/u.test(plain))) ||
+    (plain.match(/[，,]/gu)?.length ?? 0) > 1;
+  if (numbering) {
+    // A numbered item holding a whole statement is a list item, not a title: it still closes its
+    // numbered siblings (so 2.2 ends 2.1 even when 2.2 is a sentence), but its kinds come from what it says.
+    const statement =
+      sentence ||
+      (language === 'zh' && (numbering.rest.length > 30 || (STATEMENT.test(numbering.rest) && /[，,：:]/u.test(numbering.rest))));
+    return { style: statement ? `item:${numbering.style}` : numbering.style, rank: numbering.rank, text: plain };
+  }
+  if (sentence) return null;
+  if (language === 'zh' && STATEMENT.test(plain)) return null;
+  if (boldShare > 0.8 && plain.length <= 40) return { style: 'bold', rank: null, text: plain };
   // An unmarked English heading: a few capitalised words on their own line, before a longer paragraph.
   if (language !== 'zh' && block.kind === 'paragraph' && nextLength > plain.length * 2 && /^[A-Z]/u.test(plain) && !/[.:,]$/u.test(plain)) {
     const words = plain.split(/\s+/u);
     const capitalised = words.filter((w) => /^[A-Z0-9&]/u.test(w)).length;
-    if (words.length <= 6 && capitalised * 2 >= words.length) return 'plain';
+    if (words.length <= 6 && capitalised * 2 >= words.length) return { style: 'plain', rank: null, text: plain };
   }
   return null;
 }
@@ -74,46 +125,150 @@ function emphasisShare(document: PolicyDocument, start: number, end: number): nu
   return end > start ? Math.min(1, covered / (end - start)) : 0;
 }
 
+/**
+ * Kinds that name a whole subject of their own: a title on children's information or cookies is
+ * about that, even when it also says "protect" or "collect" ("我们如何保护儿童的个人信息").
+ */
+const SUBJECT_KINDS: readonly SectionKind[] = ['minors', 'cookies', 'cross-border'];
+
 function headingKinds(text: string, lexicon: Lexicon): SectionKind[] {
   const kinds: SectionKind[] = [];
   for (const [kind, pattern] of lexicon.sectionHeading) if (pattern.test(text)) kinds.push(kind);
-  return kinds;
+  const subjects = kinds.filter((k) => SUBJECT_KINDS.includes(k));
+  return subjects.length ? subjects : kinds;
 }
+
+/** Links in a block say nothing of its kind (an https address is not a security measure). */
+const LINK = /(?:https?:\/\/|www\.)[^\s<>"'）)\]]+/giu;
 
 function bodyKinds(text: string, lexicon: Lexicon): SectionKind[] {
   const kinds: SectionKind[] = [];
-  for (const [kind, pattern] of lexicon.sectionBody) if (pattern.test(text)) kinds.push(kind);
+  const words = text.replace(LINK, ' ');
+  for (const [kind, pattern] of lexicon.sectionBody) if (pattern.test(words)) kinds.push(kind);
   return kinds;
 }
 
 export interface Structure {
   sections: PolicySection[];
   sentences: Sentence[];
-  /** For each section, the kinds of its heading chain only (what the section is under). */
+  /** For each section, the kinds of the heading it sits under (what the section is under). */
   headingKinds: SectionKind[][];
   /**
-   * Sections that are surely headings (marked up, or a bold line) or table-of-contents entries: they
-   * name topics, not statements. Short numbered lines are left out: many are statements.
+   * Sections that are surely headings (marked up, a bold line, a numbered title with a topic) or
+   * table-of-contents entries: they name topics, not statements. Numbered lines without a topic are
+   * left out: many are list items that name data.
    */
   headings: Set<number>;
 }
 
 /** Sentence ends: Chinese and Latin stops; a Latin full stop only before a space and a capital (not "Co., Ltd. of", "e.g. a"). */
 const SENTENCE_END = /[。！？；!?;]+|\.(?=\s+[A-Z"“(])|\n/gu;
+/** Lines that carry no content of the policy: filing and licence numbers, the date or version line. */
+const NO_KIND =
+  /^(?:[^，。]{0,12}(?:ICP|备案|许可证|证书编号)|(?:更新|生效|发布|修订)(?:日期|时间)[：:]|版本(?:号)?[：:]|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[^，。]{0,10}$|(?:Last\s+)?(?:updated|effective)(?:\s+date)?\s*:)/iu;
 
 /**
- * Sections and sentences. Every block becomes a section; its kinds are those of the headings it
- * sits under (a heading's level comes from its mark-up or numbering style, in order of first use)
- * plus those its own text shows. A run of three or more headings with nothing between them is a
- * table of contents: its entries are sections of their own but parents of nothing.
+ * The policy's own title ("XX隐私政策", "Privacy Policy"): the root of the outline, not a chapter, so
+ * what follows it up to the first chapter is still the introduction.
+ */
+const DOCUMENT_TITLE =
+  /^[^，。；]{0,24}(?:隐私|个人信息保护|个人信息处理|用户信息)[^，。；]{0,4}(?:政策|指引|声明|协议|条款|规则|说明)[^，。；]{0,12}$|^[^,.;]{0,40}privacy\s+(?:policy|notice|statement)[^,.;]{0,20}$/iu;
+
+/** A heading's words without numbering, mark-up, spaces and punctuation: how a contents entry is matched to its chapter. */
+function titleKey(plain: string): string {
+  const rest = numberingOf(plain)?.rest ?? plain;
+  return rest
+    .replace(/[\s\p{P}\p{S}\d]+/gu, '')
+    .slice(0, 24)
+    .toLowerCase();
+}
+
+/** Rank of a mark-up level without numbering: the rank numbered headings of that level have, else between its neighbours. */
+function markupRanks(blocks: readonly PolicyBlock[], candidates: readonly (Candidate | null)[]): Map<number, number> {
+  const seen = new Map<number, Map<number, number>>();
+  candidates.forEach((c, i) => {
+    const level = blocks[i]!.level;
+    if (!c || blocks[i]!.kind !== 'heading' || level === null || c.rank === null) return;
+    const counts = seen.get(level) ?? new Map<number, number>();
+    counts.set(c.rank, (counts.get(c.rank) ?? 0) + 1);
+    seen.set(level, counts);
+  });
+  const mapped = new Map<number, number>();
+  for (const [level, counts] of seen) {
+    let best = -1;
+    let bestCount = -1;
+    for (const [rank, count] of counts) if (count > bestCount) [best, bestCount] = [rank, count];
+    mapped.set(level, best);
+  }
+  const ranks = new Map<number, number>();
+  for (let level = 1; level <= 6; level++) {
+    const own = mapped.get(level);
+    if (own !== undefined) {
+      ranks.set(level, own);
+      continue;
+    }
+    let above: number | undefined;
+    for (let l = level - 1; l >= 1 && above === undefined; l--) above = mapped.get(l);
+    let below: number | undefined;
+    for (let l = level + 1; l <= 6 && below === undefined; l++) below = mapped.get(l);
+    ranks.set(level, above !== undefined ? above + 0.5 : below !== undefined ? below - 0.5 : level - 10);
+  }
+  return ranks;
+}
+
+/**
+ * A text block's kinds: those of the heading it sits under, narrowed to the ones its own words show
+ * when the heading names several; its own when the heading names none; none in the introduction.
+ */
+function blockKinds(own: SectionKind[], under: SectionKind[], introduction: boolean, item: boolean): SectionKind[] {
+  // An introduction sums the policy up ("we collect…, share…, protect…"); only what it does besides
+  // (defining terms, naming the operator's contact) is a kind of its own there.
+  if (introduction) return own.filter((k) => INTRODUCTION_KINDS.includes(k));
+  if (under.length === 0) return own;
+  const narrowed = under.filter((k) => own.includes(k));
+  // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
+  // topic it shows but protection (which nearly every item mentions); a plain paragraph only the topics policies commonly treat in a paragraph
+  // of another chapter (where data is stored and for how long, transfers abroad, sharing, cookies, how users are notified,
+  // withdrawing consent, a definition, a contact). The general ones (providing, protecting) that
+  // almost every paragraph shows never: there the heading decides.
+  const added = own.filter((k) => !under.includes(k) && (item ? k !== 'security' : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)));
+  return [...(narrowed.length ? narrowed : under), ...added];
+}
+
+const ASIDE_KINDS: readonly SectionKind[] = [
+  'retention',
+  'cross-border',
+  'third-party',
+  'cookies',
+  'consent-withdrawal',
+  'definitions',
+  'contact',
+  'notification',
+];
+const INTRODUCTION_KINDS: readonly SectionKind[] = ['definitions', 'contact'];
+const GENERAL_KINDS: readonly SectionKind[] = ['user-provided', 'security'];
+
+/**
+ * Sections and sentences, from the policy's outline read as a tree. Headings are found from mark-up,
+ * numbering schemes (第X章/条, 一、, （一）, 1., 1.1, （1）, ①, a)) ranked by convention, bold lines and
+ * English title lines; a heading closes every open heading of the same or a lower rank, so a chapter's
+ * scope ends where the next chapter (or a higher heading) starts. Table cells, statements, licence
+ * numbers, dates and links never open a scope; a table of contents (lines that repeat later headings,
+ * or a run of same-style titles with nothing between) gives no kinds. A heading's kinds are its own
+ * words' kinds, else its parent's; a block's kinds are its heading's, narrowed to what its own text
+ * shows when the heading names several topics, or its own when the heading names none.
  */
 export function readStructure(document: PolicyDocument, lexicon: Lexicon): Structure {
   const { text, blocks } = document;
   const emphasis = [...document.emphasis].sort((a, b) => a.start - b.start);
   const sorted = { ...document, emphasis };
-  const styles = blocks.map((b, i) => {
+  // A table copied as text keeps its cell separators ("|") on lines of their own or inside the line:
+  // the lines around them are cells, never headings.
+  const isRule = (b: PolicyBlock | undefined) => b !== undefined && /^\|?[\s|:-]*\|[\s|:-]*$/u.test(text.slice(b.start, b.end));
+  const candidates = blocks.map((b, i) => {
     const next = blocks[i + 1];
-    return styleOf(
+    if (isRule(b) || isRule(blocks[i - 1]) || isRule(next) || /\S\s*\|\s*\S.*\|/u.test(text.slice(b.start, b.end))) return null;
+    return candidateOf(
       b,
       text.slice(b.start, b.end),
       emphasisShare(sorted, b.start, b.end),
@@ -121,52 +276,114 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
       next ? next.end - next.start : 0,
     );
   });
+  const isTitle = (c: Candidate | null): c is Candidate => c !== null && !c.style.startsWith('item:');
 
-  // Tables of contents: runs of consecutive heading-like blocks.
-  const inContents = new Array<boolean>(blocks.length).fill(false);
+  // Tables of contents: short lines that repeat a later heading, next to another such line; and runs
+  // of three or more titles of one style with nothing between them.
+  const lastTitleAt = new Map<string, number>();
+  candidates.forEach((c, i) => {
+    if (isTitle(c)) {
+      const key = titleKey(c.text);
+      if (key.length >= 2) lastTitleAt.set(key, i);
+    }
+  });
+  const repeatsLater = blocks.map((b, i) => {
+    if (b.kind === 'table-cell' || b.end - b.start > 60) return false;
+    const key = titleKey(stripMarkup(text.slice(b.start, b.end)));
+    return key.length >= 2 && (lastTitleAt.get(key) ?? -1) > i + 1;
+  });
+  const inContents = blocks.map(
+    (_, i) =>
+      repeatsLater[i]! &&
+      (repeatsLater[i - 1] === true || repeatsLater[i + 1] === true || repeatsLater[i - 2] === true || repeatsLater[i + 2] === true),
+  );
   for (let i = 0; i < blocks.length;) {
     let j = i;
-    while (j < blocks.length && styles[j] !== null) j++;
-    if (j - i >= 3) {
-      const sameStyle = new Set(styles.slice(i, j)).size <= 2;
-      if (sameStyle) for (let k = i; k < j; k++) inContents[k] = true;
+    const style = candidates[i]?.style;
+    // The run ends where a title repeats one of it: a contents list followed straight by chapter one.
+    const keys = new Set<string>();
+    while (j < blocks.length && style !== undefined && isTitle(candidates[j]!) && candidates[j]!.style === style) {
+      const key = titleKey(candidates[j]!.text);
+      if (keys.has(key)) break;
+      keys.add(key);
+      j++;
     }
+    if (j - i >= 3) for (let k = i; k < j; k++) inContents[k] = true;
     i = j === i ? i + 1 : j;
   }
-  const levelOfStyle = new Map<string, number>();
-  for (let i = 0; i < blocks.length; i++) {
-    const style = styles[i];
-    if (style && !inContents[i] && !levelOfStyle.has(style)) levelOfStyle.set(style, levelOfStyle.size);
-  }
 
+  const hRanks = markupRanks(blocks, candidates);
+  let boldRank: number | null = null;
   const sections: PolicySection[] = [];
   const chainKinds: SectionKind[][] = [];
   const sentences: Sentence[] = [];
+  const headings = new Set<number>();
   const stack: Heading[] = [];
+  let seenHeading = false;
+  // Before the first title of a policy that has titles is its introduction: what the policy is about,
+  // not statements of any one kind.
+  const hasTitles = candidates.some((c, i) => isTitle(c) && !inContents[i] && !DOCUMENT_TITLE.test(c.text));
   for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
     const blockText = text.slice(block.start, block.end);
-    const style = styles[i];
-    let own: SectionKind[];
-    if (style !== null) {
-      const plain = stripMarkup(blockText);
-      own = headingKinds(plain, lexicon);
-      if (!inContents[i]) {
-        // An unmarked line heading ("Contact") closes whatever numbered chapter came before it.
-        const level = style === 'plain' ? 0 : levelOfStyle.get(style)!;
-        while (stack.length && stack[stack.length - 1]!.level >= level) stack.pop();
-        stack.push({ block: i, level, text: plain, kinds: own });
+    const candidate = candidates[i]!;
+    const plain = stripMarkup(blockText);
+    let kinds: SectionKind[];
+    let role: PolicySection['role'] = 'text';
+    if (inContents[i]) {
+      role = 'contents';
+      kinds = [];
+      headings.add(i);
+    } else if (NO_KIND.test(plain)) {
+      role = 'other';
+      kinds = [];
+    } else if (candidate) {
+      let rank = candidate.rank;
+      if (rank === null && candidate.style.startsWith('h')) rank = hRanks.get(block.level ?? 1) ?? 0;
+      if (rank === null && candidate.style === 'plain') rank = -1;
+      if (rank === null) {
+        // A bold line without numbering ranks where the first one stood: just under the heading open
+        // then, or at the top when none was.
+        boldRank ??= stack.length ? stack[stack.length - 1]!.rank + 0.5 : -1;
+        rank = boldRank;
       }
-    } else own = bodyKinds(blockText, lexicon);
-    const inherited = new Set<SectionKind>();
-    for (const h of stack) if (h.block !== i) for (const k of h.kinds) inherited.add(k);
-    const kinds = new Set<SectionKind>([...inherited, ...own]);
-    const parent = stack.length ? stack[stack.length - 1]! : null;
-    const section: PolicySection = { kinds: [...kinds], start: block.start, end: block.end };
-    const headingText = parent && parent.block !== i ? parent.text : style !== null ? null : null;
-    if (headingText) section.heading = headingText;
+      while (stack.length && stack[stack.length - 1]!.rank >= rank) stack.pop();
+      const parent = stack[stack.length - 1];
+      const item = candidate.style.startsWith('item:');
+      const prior = parent?.kinds ?? [];
+      let titled = false;
+      if (item) {
+        const own = bodyKinds(blockText, lexicon);
+        kinds = blockKinds(own, prior, hasTitles && !seenHeading, true);
+      } else {
+        const own = headingKinds(candidate.text, lexicon);
+        // A title on a topic no kind covers (exceptions to consent, disputes, other terms) ends its
+        // parent's scope for its own children.
+        kinds = own.length ? own : lexicon.sectionNone.test(candidate.text) ? [] : prior;
+        titled = own.length > 0;
+      }
+      stack.push({ block: i, rank, style: candidate.style, text: candidate.text, kinds });
+      role = item ? 'text' : 'heading';
+      if (!item) {
+        if (!(candidate.rank === null && !titled && DOCUMENT_TITLE.test(candidate.text))) seenHeading = true;
+        if (candidate.rank === null || titled) headings.add(i);
+      }
+    } else {
+      kinds = blockKinds(bodyKinds(blockText, lexicon), stack[stack.length - 1]?.kinds ?? [], hasTitles && !seenHeading, false);
+    }
+    const top = stack[stack.length - 1];
+    const parentHeading = top && top.block === i ? stack[stack.length - 2] : top;
+    const section: PolicySection = {
+      kinds: [...new Set(kinds)],
+      start: block.start,
+      end: block.end,
+      role,
+      parent: parentHeading?.block ?? -1,
+      depth: stack.filter((h) => h.block !== i).length,
+    };
+    if (parentHeading) section.heading = parentHeading.text;
     sections.push(section);
-    chainKinds.push([...inherited]);
+    chainKinds.push(parentHeading?.kinds ?? []);
 
     SENTENCE_END.lastIndex = 0;
     let from = block.start;
@@ -177,9 +394,5 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
     }
     if (block.end > from) sentences.push({ start: from, end: block.end, section: i });
   }
-  const headings = new Set<number>();
-  styles.forEach((style, i) => {
-    if (style !== null && (inContents[i] || style === 'bold' || /^h\d$/u.test(style))) headings.add(i);
-  });
   return { sections, sentences, headingKinds: chainKinds, headings };
 }

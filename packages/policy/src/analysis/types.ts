@@ -7,7 +7,7 @@ import type { PolicyFormat } from '../document/types.js';
  * minor for added fields, major for changed or removed ones. Schema:
  * `packages/engine/schemas/policy-report.schema.json`.
  */
-export const POLICY_ANALYSIS_VERSION = '1.0.0';
+export const POLICY_ANALYSIS_VERSION = '1.1.0';
 
 /** What a section is about; a section may be about several things. */
 export const SECTION_KINDS = [
@@ -48,6 +48,16 @@ export interface PolicySection {
   end: number;
   /** The nearest heading above the section (its text), when the policy has headings. */
   heading?: string;
+  /**
+   * `heading`: a title in the outline; `text`: a paragraph, list item or table cell; `contents`: an
+   * entry of a table of contents; `other`: a line with no content of the policy (filing or licence
+   * number, date line). Only headings and text carry kinds. Absent in analyses before 1.1.0.
+   */
+  role?: 'heading' | 'text' | 'contents' | 'other';
+  /** Index of the heading section this one sits under in the outline tree; -1 at the top (absent before 1.1.0). */
+  parent?: number;
+  /** How many headings this one sits under, 0 at the top (absent before 1.1.0). */
+  depth?: number;
 }
 
 /** A mention of personal information, mapped to `pi-categories.json`. */
@@ -65,10 +75,34 @@ export interface DataMention extends TextSpan {
   required: boolean;
   /**
    * The statement is negated (我们不会收集您的通讯录, we do not sell your data): the policy names the
-   * data, but says it is not processed that way.
+   * data, but says it is not processed that way. A refusal by the user (如果您不提供…, if you do not
+   * provide …) is not a negation, and a negation with an exception (不会在未经您同意的情况下共享)
+   * is `conditional`, not negated.
    */
   negated: boolean;
+  /**
+   * The processing happens only with consent or only when the user chooses a feature (经您同意后,
+   * 当您使用…功能时, only if you enable …). Absent in analyses before 1.1.0.
+   */
+  conditional?: boolean;
   /** Index into `sections`, or -1 outside every section. */
+  section: number;
+}
+
+/**
+ * Why a PI word is not a data mention: it is named in the user's rights (access, correct, delete),
+ * a definition, classification or scope statement, a security pledge, advice to the user, the list
+ * of legal exceptions to consent, or a heading.
+ */
+export const MENTION_CONTEXTS = ['rights', 'definition', 'security', 'advice', 'exception', 'heading'] as const;
+export type MentionContext = (typeof MENTION_CONTEXTS)[number];
+
+/** A PI word outside statements of processing, kept apart from `dataMentions` with why. */
+export interface ContextMention extends TextSpan {
+  /** A `pi-categories.json` id, `general` or `other` as for data mentions. */
+  category: string;
+  sensitive: boolean;
+  context: MentionContext;
   section: number;
 }
 
@@ -173,7 +207,10 @@ export interface PolicyAnalysis {
   responseTime: ResponseTime | null;
   effectiveDate: EffectiveDate | null;
   sections: PolicySection[];
+  /** PI the operator (or a named third party) collects, uses, stores, shares or transfers. */
   dataMentions: DataMention[];
+  /** PI words in rights, definitions, security pledges, advice, exceptions and headings (absent before 1.1.0). */
+  contextMentions?: ContextMention[];
   /**
    * Every `pi-categories.json` id whose terms appear anywhere in the policy, in processing statements
    * or not ("we protect your location data" still names location): what "the policy never mentions

@@ -1,0 +1,253 @@
+// Precision of the policy analyser, one written snippet per cause of error (issue 16): the outline
+// as a tree whose scopes close, a child's own title deciding its kind, non-content blocks without
+// kinds, data mentions only where data is processed (the rest kept with their context), the generic
+// term only as a direct object, negation versus refusal and condition, broken spans, and recipients
+// in the recipient role. The snippets are made up for these tests, not taken from any corpus.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzePolicy, readPolicy, type PolicyAnalysis, type SectionKind } from '../src/index.js';
+
+function analyse(text: string, name = 'policy.txt'): PolicyAnalysis {
+  return analyzePolicy(readPolicy(text, { name }), { source: name });
+}
+
+/** The section whose block starts with `start` (after white space). */
+function block(a: PolicyAnalysis, start: string) {
+  const found = a.sections.find((s) => a.text.slice(s.start, s.end).trimStart().startsWith(start));
+  assert.ok(found, `no block starts with "${start}"`);
+  return found;
+}
+
+const kindsOf = (a: PolicyAnalysis, start: string): SectionKind[] => block(a, start).kinds;
+const mentionTexts = (a: PolicyAnalysis) => a.dataMentions.map((m) => m.text);
+const contextOf = (a: PolicyAnalysis, text: string) => a.contextMentions?.find((m) => m.text === text)?.context;
+
+test('outline: a chapter scope ends at the next chapter even when that chapter names no kind', () => {
+  const a = analyse(
+    [
+      '星河记账隐私政策',
+      '一、我们如何收集和使用您的个人信息',
+      '（一）注册',
+      '注册时我们会收集您的手机号码。',
+      '（二）记账',
+      '我们会保存您录入的账目。',
+      '二、其他事项',
+      '本政策未尽事宜按相关法律处理。',
+      '三、如何联系我们',
+      '如有问题，请发送邮件至 help@example.com。',
+    ].join('\n'),
+  );
+  // 二、 has no kind of its own (其他事项 names a topic no kind covers): it still closes 一、.
+  assert.deepEqual(kindsOf(a, '本政策未尽事宜'), []);
+  assert.ok(kindsOf(a, '我们会保存您录入的账目').includes('collection-use'));
+  assert.ok(kindsOf(a, '如有问题').includes('contact'));
+  assert.ok(!kindsOf(a, '如有问题').includes('collection-use'));
+  // The tree: （二） sits under 一、, its paragraph under （二）, 三、 at the top.
+  const second = block(a, '（二）记账');
+  assert.equal(second.role, 'heading');
+  assert.equal(a.text.slice(a.sections[second.parent!]!.start).startsWith('一、'), true);
+  assert.equal(block(a, '三、如何联系我们').depth, 0, 'a chapter is at the top');
+});
+
+test('outline: numbering schemes rank by convention, so 1. under 一、 and （1） under 1. close in order', () => {
+  const a = analyse(
+    [
+      '一、我们如何共享您的个人信息',
+      '1. 共享',
+      '（1）支付：我们会向支付机构提供订单金额。',
+      '（2）物流：我们会向快递公司提供收货地址。',
+      '2. 转让',
+      '我们不会转让您的个人信息。',
+      '二、我们如何保存您的个人信息',
+      '我们将您的信息存储在中华人民共和国境内，保存期限为账号存续期间。',
+    ].join('\n'),
+  );
+  const item = block(a, '（2）物流');
+  assert.equal(a.text.slice(a.sections[item.parent!]!.start).startsWith('1. 共享'), true);
+  const transfer = block(a, '2. 转让');
+  assert.equal(a.text.slice(a.sections[transfer.parent!]!.start).startsWith('一、'), true, '2. closes 1. and its items');
+  assert.deepEqual(kindsOf(a, '我们将您的信息存储'), ['retention']);
+});
+
+test('outline: table cells, statements, contents, licence and date lines never open a scope', () => {
+  const a = analyse(
+    [
+      '目录',
+      '一、我们如何收集信息',
+      '二、我们如何共享信息',
+      '三、您的权利',
+      '更新日期：2024年3月1日',
+      '京ICP备00000000号',
+      '一、我们如何收集信息',
+      '我们会收集您的设备型号。',
+      '**我们不会收集您的通讯录**',
+      '我们会读取您的剪贴板内容用于口令识别。',
+      '二、我们如何共享信息',
+      '| SDK名称 | 使用目的 |',
+      '| --- | --- |',
+      '| 某推送SDK | 消息推送 |',
+      '三、您的权利',
+      '您可以在设置中删除您的账号。',
+    ].join('\n'),
+  );
+  for (const line of ['二、我们如何共享信息', '三、您的权利']) {
+    const entry = a.sections.find((s) => a.text.slice(s.start, s.end).trim() === line)!;
+    assert.equal(entry.role, 'contents', `${line} in the contents is an entry, not a chapter`);
+    assert.deepEqual(entry.kinds, []);
+  }
+  assert.equal(block(a, '更新日期').role, 'other');
+  assert.deepEqual(block(a, '京ICP备').kinds, []);
+  // The bold statement is a paragraph of 一、, not a heading that would take the next paragraph over.
+  assert.notEqual(block(a, '**我们不会收集').role, 'heading');
+  assert.ok(kindsOf(a, '我们会读取您的剪贴板').includes('collection-use'));
+  assert.ok(kindsOf(a, '您可以在设置中删除').includes('user-rights'));
+  // The rows of a table copied as text are cells: no heading among them, and they stay in 二、's scope.
+  for (const row of ['| SDK名称', '| --- |', '| 某推送SDK']) assert.notEqual(block(a, row).role, 'heading', row);
+  assert.ok(kindsOf(a, '| 某推送SDK').includes('third-party'));
+});
+
+test("kinds: a child's own title decides; a two-topic parent is only a prior, narrowed by the text", () => {
+  const a = analyse(
+    [
+      '五、我们如何存储和保护您的个人信息',
+      '（一）存储地点与期限',
+      '我们在境内收集的信息存储在中华人民共和国境内。',
+      '（二）安全措施',
+      '我们采用加密技术和访问控制保护您的信息。',
+      '（三）其他说明',
+      '我们定期开展安全培训，相关数据的保存期限以法律规定为准。',
+    ].join('\n'),
+  );
+  assert.deepEqual(kindsOf(a, '（一）存储地点与期限'), ['retention']);
+  assert.deepEqual(kindsOf(a, '我们在境内收集的信息'), ['retention']);
+  assert.deepEqual(kindsOf(a, '我们采用加密技术'), ['security']);
+  // A child without a kind of its own inherits both, and its text narrows them where it can.
+  assert.ok(kindsOf(a, '（三）其他说明').includes('retention') && kindsOf(a, '（三）其他说明').includes('security'));
+});
+
+test('mentions: PI words in rights, definitions, security pledges, advice and exceptions are contexts, not data', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '个人信息是指以电子或者其他方式记录的与已识别或者可识别的自然人有关的各种信息。',
+      '我们会收集您的手机号码和设备型号。',
+      '请您谨慎提供您的银行卡号，不要在评论中公开您的身份证号。',
+      '根据法律规定，以下情形中，我们收集您的个人信息无需征得您的授权同意：',
+      '1. 与国家安全有关的；',
+      '2. 所收集的个人信息是您自行公开的；',
+      '二、我们如何保护您的个人信息',
+      '我们会采取加密等安全措施，防止您的身份证号被泄露。',
+      '三、您的权利',
+      '您有权访问、更正、删除您的手机号码和收货地址。',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  assert.ok(texts.includes('手机号码') && texts.includes('设备型号'), texts.join(','));
+  assert.equal(contextOf(a, '银行卡号'), 'advice');
+  assert.equal(contextOf(a, '身份证号'), 'advice');
+  assert.equal(contextOf(a, '收货地址'), 'rights');
+  assert.ok(a.contextMentions!.some((m) => m.context === 'definition'));
+  assert.ok(a.contextMentions!.some((m) => m.context === 'exception'));
+  assert.ok(a.contextMentions!.some((m) => m.context === 'security'));
+  // The lead of the exceptions is a statement of processing; its items are not.
+  const lead = block(a, '根据法律规定');
+  assert.ok(a.dataMentions.some((m) => m.start >= lead.start && m.end <= lead.end));
+  const item = block(a, '2. 所收集');
+  assert.ok(!a.dataMentions.some((m) => m.start >= item.start && m.end <= item.end));
+  for (const m of a.dataMentions) assert.ok(!['收货地址', '银行卡号'].includes(m.text), m.text);
+});
+
+test('mentions: the generic term counts only as the direct object of a verb that is not denied', () => {
+  const a = analyse(
+    [
+      '一、我们如何使用信息',
+      '我们会收集、使用您的个人信息以提供服务。',
+      '我们重视个人信息对您的重要性。',
+      '上述信息将用于身份核验。',
+      '我们不会出售您的个人信息。',
+      '您在注册账号后即可使用全部功能。',
+    ].join('\n'),
+  );
+  const general = a.dataMentions.filter((m) => m.category === 'general');
+  assert.equal(general.length, 1, general.map((m) => m.text).join(','));
+  assert.ok(a.text.slice(general[0]!.start - 8, general[0]!.start).includes('使用'));
+  assert.ok(!mentionTexts(a).includes('上述信息'), 'a reference names no data');
+  assert.ok(!mentionTexts(a).includes('账号'), 'registering an account is not collecting one');
+});
+
+test('negation: denied, refused, and conditional statements are told apart', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和共享信息',
+      '我们不会收集您的通讯录、短信和通话记录。',
+      '如果您不提供手机号码，将无法完成注册。',
+      '我们不会在未经您同意的情况下向第三方共享您的位置信息。',
+      '经您授权同意后，我们会收集您的人脸图像用于实名认证。',
+      '当您使用扫码功能时，我们会访问您的相册照片。',
+      '我们会收集您的设备型号。',
+    ].join('\n'),
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  for (const t of ['通讯录', '短信', '通话记录']) assert.equal(byText(t)?.negated, true, `${t} is denied`);
+  assert.equal(byText('手机号码')?.negated, false, 'a refusal by the user is not a denial');
+  assert.equal(byText('位置信息')?.negated, false);
+  assert.equal(byText('位置信息')?.conditional, true, '不会在未经同意的情况下… is conditional');
+  assert.equal(byText('人脸图像')?.conditional, true);
+  assert.equal(a.dataMentions.find((m) => m.text.includes('照片'))?.conditional, true, 'only when the feature is used');
+  assert.equal(byText('设备型号')?.conditional, false);
+});
+
+test('spans: not inside a negated noun or the title of a law', () => {
+  const a = analyse(['一、我们如何收集信息', '我们会收集非个人身份信息用于统计，并依照《个人信息保护法》收集您的手机号码。'].join('\n'));
+  for (const m of [...a.dataMentions, ...(a.contextMentions ?? [])]) {
+    assert.ok(!a.text.slice(m.start - 1, m.start).includes('非'), `${m.text} inside 非…`);
+    assert.ok(!m.text.includes('保护法') && a.text[m.end] !== '》', `${m.text} inside 《…》`);
+  }
+  assert.ok(mentionTexts(a).includes('手机号码'));
+});
+
+test('recipients: parties in the recipient role only', () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '我们会向广告效果评估服务商提供去标识化的设备信息。',
+      '我们会从合作的运营商处获取您的本机号码用于一键登录。',
+      '本公司会与关联公司共享您的订单信息。',
+      '您可以使用微信分享功能把文章分享给好友。',
+      '为保护您、其他用户或公众的人身财产安全，我们可能共享必要信息。',
+    ].join('\n'),
+  );
+  const names = a.recipients.map((r) => r.name);
+  assert.ok(
+    names.some((n) => n.includes('广告效果评估服务商')),
+    names.join(','),
+  );
+  assert.ok(names.includes('关联公司'), names.join(','));
+  assert.ok(!names.some((n) => n.includes('运营商')), 'the source of the data is not a recipient');
+  assert.ok(!names.includes('微信'), 'a feature named after a platform is not a party');
+  assert.ok(!names.includes('本公司') && !names.includes('公众'), names.join(','));
+});
+
+test('en: contexts, negation and condition work the same way', () => {
+  const a = analyse(
+    [
+      '# Privacy Policy',
+      '## 1. Information we collect',
+      'We collect your email address and device model.',
+      'We do not collect your precise location.',
+      'If you do not provide your phone number, you cannot register.',
+      'With your consent, we collect your contacts to find friends.',
+      'Please be careful not to post your home address in public comments.',
+      '## 2. Your rights',
+      'You have the right to access, correct or delete your email address.',
+    ].join('\n'),
+    'policy.md',
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text.toLowerCase() === t);
+  assert.equal(byText('email address')?.negated, false);
+  assert.equal(byText('precise location')?.negated, true);
+  assert.equal(byText('phone number')?.negated, false, 'a refusal is not a denial');
+  assert.equal(byText('contacts')?.conditional, true);
+  assert.ok(!a.dataMentions.some((m) => m.text.toLowerCase() === 'home address'));
+  assert.ok(a.contextMentions!.some((m) => m.context === 'rights'));
+});
