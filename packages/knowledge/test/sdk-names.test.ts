@@ -264,7 +264,9 @@ test('validator: aliases are strings with a reason, and one alias names one SDK'
       .join('\n'),
     /also an alias in a\.json/,
   );
-  const bad = validateSdkCatalog([file('c', { aliases: ['x', 7], sources: { identity: 'fixture', packages: 'fixture', aliases: 'r' } })], { piIds });
+  const bad = validateSdkCatalog([file('c', { aliases: ['x', 7], sources: { identity: 'fixture', packages: 'fixture', aliases: 'r' } })], {
+    piIds,
+  });
   assert.ok(bad.length > 0);
 });
 

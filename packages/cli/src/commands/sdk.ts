@@ -110,12 +110,20 @@ export function runSdkValidate(options: SdkValidateOptions): number {
   if (options.format === 'json') {
     emit(JSON.stringify({ files, errors, warnings, problems, ...(corpus ? { corpus } : {}) }, null, 2), undefined, options.lang);
   } else if (problems.length === 0) {
-    emit(`${files} ${t(options.lang, 'sdkCatalogOk')}${corpus ? ` (${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files})` : ''}`, undefined, options.lang);
+    emit(
+      `${files} ${t(options.lang, 'sdkCatalogOk')}${corpus ? ` (${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files})` : ''}`,
+      undefined,
+      options.lang,
+    );
   } else {
     const lines = problems.map(
-      (p) => `${p.severity === 'warning' ? `${t(options.lang, 'warningPrefix')} ` : ''}${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
+      (p) =>
+        `${p.severity === 'warning' ? `${t(options.lang, 'warningPrefix')} ` : ''}${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
     );
-    if (corpus) lines.push(`${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files}, ${t(options.lang, 'sdkCorpusUnreadable')}: ${corpus.failures.length}`);
+    if (corpus)
+      lines.push(
+        `${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files}, ${t(options.lang, 'sdkCorpusUnreadable')}: ${corpus.failures.length}`,
+      );
     emit(
       `${lines.join('\n')}\n${errors} ${t(options.lang, 'sdkCatalogProblems')}, ${warnings} ${t(options.lang, 'sdkCatalogWarnings')}`,
       undefined,

@@ -42,7 +42,8 @@ export const REVIEW_FLAGS = {
   /** The privacy-policy link is a vendor-wide or family page shared with other entries, not this SDK's own rules. */
   'shared-policy-link': 'the privacy-policy link is shared with other SDKs (a vendor-wide or family page), not this SDK’s own rules page',
   /** The PI list is the same as other vendors' and its source names no items: not checked item by item. */
-  'pi-list-unverified': 'the PI list is identical to other vendors’ and its source gives no item-by-item list: not checked against the vendor’s SDK rules',
+  'pi-list-unverified':
+    'the PI list is identical to other vendors’ and its source gives no item-by-item list: not checked against the vendor’s SDK rules',
 } as const;
 
 /** Fact fields and the `sources` keys any one of which may source them (the first is the usual one). */
@@ -280,11 +281,17 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
     }
     const flags = stringList('reviewFlags', false);
     flags.forEach((flag, i) => {
-      if (!(flag in REVIEW_FLAGS)) add(file, `unknown review flag ${JSON.stringify(flag)} (known: ${Object.keys(REVIEW_FLAGS).join(', ')})`, `reviewFlags[${i}]`);
+      if (!(flag in REVIEW_FLAGS))
+        add(file, `unknown review flag ${JSON.stringify(flag)} (known: ${Object.keys(REVIEW_FLAGS).join(', ')})`, `reviewFlags[${i}]`);
     });
     const unsourced = stringList('unsourced', false);
     unsourced.forEach((fact, i) => {
-      if (!(fact in FACT_SOURCES)) add(file, `unsourced lists ${JSON.stringify(fact)}, which is not a fact field (${Object.keys(FACT_SOURCES).join(', ')})`, `unsourced[${i}]`);
+      if (!(fact in FACT_SOURCES))
+        add(
+          file,
+          `unsourced lists ${JSON.stringify(fact)}, which is not a fact field (${Object.keys(FACT_SOURCES).join(', ')})`,
+          `unsourced[${i}]`,
+        );
     });
     if (e.checked !== undefined && (typeof e.checked !== 'string' || !DATE.test(e.checked))) {
       add(file, 'checked must be the date the sources were last verified, YYYY-MM-DD', 'checked');
@@ -296,11 +303,7 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
         const present = Array.isArray(value) ? value.length > 0 : isObject(value) || nonEmpty(value);
         if (!present || unsourced.includes(fact)) continue;
         if (!keys.some((k) => nonEmpty((e.sources as Record<string, unknown>)[k]))) {
-          add(
-            file,
-            `${fact} has no source: add sources.${keys[0]} (where the fact comes from) or list "${fact}" in "unsourced"`,
-            fact,
-          );
+          add(file, `${fact} has no source: add sources.${keys[0]} (where the fact comes from) or list "${fact}" in "unsourced"`, fact);
         }
       }
     }
@@ -386,12 +389,14 @@ function reviewChecks(
     for (const r of reviews) {
       const checked = r.entry.checked;
       if (typeof checked !== 'string') warn(r.file, 'sources-date', 'no "checked" date: when were the sources last verified?', 'checked');
-      else if (checked < options.sourcesBefore) warn(r.file, 'sources-date', `sources last checked ${checked}, before ${options.sourcesBefore}`, 'checked');
+      else if (checked < options.sourcesBefore)
+        warn(r.file, 'sources-date', `sources last checked ${checked}, before ${options.sourcesBefore}`, 'checked');
     }
   }
   if (options.seen) {
     for (const r of reviews) {
-      if (!options.seen.has(r.id)) warn(r.file, 'never-seen', 'never detected in any corpus binary: its prefixes are not confirmed by a real binary');
+      if (!options.seen.has(r.id))
+        warn(r.file, 'never-seen', 'never detected in any corpus binary: its prefixes are not confirmed by a real binary');
     }
   }
 }

@@ -38,7 +38,10 @@ export interface CorpusScan {
 const PACKAGE_FILE = /\.(?:apk|jar|aar)$/i;
 
 /** Package files under `paths` (files are taken as given), in a stable order, within the limits. */
-export function corpusFiles(paths: readonly string[], limits: CorpusLimits = DEFAULT_CORPUS_LIMITS): { files: string[]; truncated: boolean } {
+export function corpusFiles(
+  paths: readonly string[],
+  limits: CorpusLimits = DEFAULT_CORPUS_LIMITS,
+): { files: string[]; truncated: boolean } {
   const files: string[] = [];
   let truncated = false;
   const walk = (path: string, depth: number): void => {

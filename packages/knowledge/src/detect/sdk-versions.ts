@@ -267,7 +267,12 @@ export class SdkVersionFinder {
       } else if (name === 'MANIFEST.MF') {
         const attrs = properties(file.text, ':');
         const version = attrs.get('Implementation-Version') ?? attrs.get('Bundle-Version') ?? attrs.get('Specification-Version');
-        this.addMeta(SdkVersionFinder.dominant(units.get(unit === '' && units.has('classes.jar') ? 'classes.jar' : unit)), found, file.path, version);
+        this.addMeta(
+          SdkVersionFinder.dominant(units.get(unit === '' && units.has('classes.jar') ? 'classes.jar' : unit)),
+          found,
+          file.path,
+          version,
+        );
       }
     }
   }

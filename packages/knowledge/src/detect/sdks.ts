@@ -388,7 +388,11 @@ export function detectSdks(
       },
       version: version?.version ?? null,
       versionSource: version?.source ?? null,
-      bundledBy: bundlersOf(f.sdk, kept.map(([k]) => k.sdk), ids),
+      bundledBy: bundlersOf(
+        f.sdk,
+        kept.map(([k]) => k.sdk),
+        ids,
+      ),
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
