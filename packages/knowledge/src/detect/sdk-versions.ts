@@ -98,6 +98,11 @@ export class SdkVersionFinder {
     private readonly analysis: PackageAnalysis,
     private readonly matcher: SdkPackageMatcher,
     found: ReadonlySet<string>,
+    /**
+     * Per DEX file, the class_def indexes worth reading for constants (found by detectSdks on the
+     * descriptor bytes); when absent every class is looked at, which costs a string per class.
+     */
+    private readonly dexCandidates?: readonly (readonly number[])[],
   ) {
     const units = this.countUnits();
     this.readConstants(found);
@@ -173,9 +178,12 @@ export class SdkVersionFinder {
     let budget = MAX_CONSTANT_CLASSES;
     const app = this.analysis.manifest?.package;
     const appPrefix = app ? `L${app.replaceAll('.', '/')}/` : undefined;
-    for (const d of this.analysis.dex) {
+    this.analysis.dex.forEach((d, dexIndex) => {
       const dex = d.dex;
-      for (let i = 0; i < dex.counts.classDefs && budget > 0; i++) {
+      const candidates = this.dexCandidates?.[dexIndex];
+      const count = candidates ? candidates.length : dex.counts.classDefs;
+      for (let k = 0; k < count && budget > 0; k++) {
+        const i = candidates ? candidates[k]! : k;
         const type = dex.typeName(dex.classTypeIndex(i));
         if (!CONSTANT_CLASS.test(simpleName(type)) || (appPrefix && type.startsWith(appPrefix))) continue;
         const sdk = this.matcher.matchClass(type);
@@ -193,7 +201,7 @@ export class SdkVersionFinder {
           this.offerConstant(sdk.id, type, dex.string(dex.fieldNameIndex(fieldIndex)), value);
         }
       }
-    }
+    });
     for (const c of this.analysis.jar?.classes ?? []) {
       if (budget <= 0) break;
       if (!CONSTANT_CLASS.test(simpleName(c.name))) continue;

@@ -247,6 +247,26 @@ function descriptorOffset(bytes: Uint8Array, view: DataView, typeIdsOff: number,
   return at + 1 < bytes.length ? at + 1 : -1;
 }
 
+const CONSTANT_SUFFIXES = ['BuildConfig', 'Constants', 'Constant', 'Config', 'Version', 'VersionInfo', 'SdkInfo', 'Consts'].map((s) =>
+  Uint8Array.from(`${s};`, (c) => c.charCodeAt(0)),
+);
+
+/** The descriptor at `at` ends in a version-holder name (`.../BuildConfig;`): checked on bytes, nothing decoded. */
+function endsLikeConstantClass(bytes: Uint8Array, at: number): boolean {
+  let end = at;
+  const limit = Math.min(bytes.length, at + 1024);
+  while (end < limit && bytes[end] !== SEMICOLON && bytes[end] !== 0) end++;
+  if (bytes[end] !== SEMICOLON) return false;
+  for (const suffix of CONSTANT_SUFFIXES) {
+    const start = end + 1 - suffix.length;
+    if (start <= at) continue;
+    let i = 0;
+    while (i < suffix.length && bytes[start + i] === suffix[i]) i++;
+    if (i === suffix.length) return true;
+  }
+  return false;
+}
+
 /** One- or two-letter simple names in a sample of the classes: ProGuard/R8 output is full of them. */
 function looksObfuscated(analysis: PackageAnalysis): boolean {
   let total = 0;
@@ -298,9 +318,13 @@ export function detectSdks(
     return f;
   };
 
+  /** Per DEX file, SDK classes named like version holders (BuildConfig, *Constants, ...): read for versions later. */
+  const constantClasses: number[][] = [];
   for (const d of analysis.dex) {
     const dex = d.dex;
     const { bytes, view, header } = dex;
+    const candidates: number[] = [];
+    constantClasses.push(candidates);
     for (let i = 0; i < dex.counts.classDefs; i++) {
       const type = dex.classTypeIndex(i);
       const at = descriptorOffset(bytes, view, header.typeIdsOff, header.stringIdsOff, type);
@@ -309,6 +333,7 @@ export function detectSdks(
       const f = entry(match.sdk);
       f.classes++;
       if (f.examples.length < maxExamples) f.examples.push(dex.typeName(type));
+      if (endsLikeConstantClass(bytes, at)) candidates.push(i);
     }
   }
   for (const c of analysis.jar?.classes ?? []) {
@@ -372,7 +397,7 @@ export function detectSdks(
     if (confidence) kept.push([f, confidence]);
   }
   const ids = new Set(kept.map(([f]) => f.sdk.id));
-  const versions = new SdkVersionFinder(analysis, matcher, ids);
+  const versions = new SdkVersionFinder(analysis, matcher, ids, constantClasses);
   const out: SdkDetection[] = [];
   for (const [f, confidence] of kept) {
     const version = versions.find(f.sdk, f.libraries);
