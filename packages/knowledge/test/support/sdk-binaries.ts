@@ -10,27 +10,41 @@ function u16(n: number): number[] {
   return [(n >> 8) & 0xff, n & 0xff];
 }
 
+export interface ClassOptions {
+  /** Internal name of the superclass (default `java/lang/Object`). */
+  superName?: string;
+  /**
+   * Calls made by one `public static void read()` method: `invokevirtual` on a null receiver of
+   * methods taking no argument (`{ owner: 'android/telephony/TelephonyManager', name, descriptor }`).
+   */
+  calls?: { owner: string; name: string; descriptor: string }[];
+  /** Names of no-argument `public String` methods the class declares (overrides). */
+  declares?: string[];
+}
+
 /**
- * A class file (major 52) `name extends java/lang/Object` with `public static final String` fields
- * carrying ConstantValue attributes; `name` in internal form (`com/x/BuildConfig`).
+ * A class file (major 52) `name extends superName` with `public static final String` fields
+ * carrying ConstantValue attributes, and optionally one method making calls; names in internal form
+ * (`com/x/BuildConfig`).
  */
-export function classWithConstants(name: string, constants: Record<string, string> = {}): Uint8Array {
+export function classWithConstants(name: string, constants: Record<string, string> = {}, options: ClassOptions = {}): Uint8Array {
   const pool: number[][] = [];
+  const utf8Ids = new Map<string, number>();
   const utf8 = (s: string): number => {
+    const known = utf8Ids.get(s);
+    if (known) return known;
     const bytes = [...Buffer.from(s, 'utf8')];
     pool.push([1, ...u16(bytes.length), ...bytes]);
+    utf8Ids.set(s, pool.length);
     return pool.length;
   };
-  const thisClass = (() => {
-    const n = utf8(name);
+  const classRef = (internal: string): number => {
+    const n = utf8(internal);
     pool.push([7, ...u16(n)]);
     return pool.length;
-  })();
-  const superClass = (() => {
-    const n = utf8('java/lang/Object');
-    pool.push([7, ...u16(n)]);
-    return pool.length;
-  })();
+  };
+  const thisClass = classRef(name);
+  const superClass = classRef(options.superName ?? 'java/lang/Object');
   const constantValue = utf8('ConstantValue');
   const descriptor = utf8('Ljava/lang/String;');
   const fields: number[] = [];
@@ -42,6 +56,41 @@ export function classWithConstants(name: string, constants: Record<string, strin
     const string = pool.length;
     // ACC_PUBLIC | ACC_STATIC | ACC_FINAL, one ConstantValue attribute of length 2.
     fields.push(...u16(0x0019), ...u16(fieldName), ...u16(descriptor), ...u16(1), ...u16(constantValue), 0, 0, 0, 2, ...u16(string));
+  }
+  const methods: number[][] = [];
+  const codeName = utf8('Code');
+  const calls = options.calls ?? [];
+  if (calls.length > 0) {
+    const code: number[] = [];
+    for (const c of calls) {
+      const owner = classRef(c.owner);
+      const nameId = utf8(c.name);
+      const descId = utf8(c.descriptor);
+      pool.push([12, ...u16(nameId), ...u16(descId)]);
+      const nat = pool.length;
+      pool.push([10, ...u16(owner), ...u16(nat)]);
+      // aconst_null; invokevirtual #ref; pop
+      code.push(0x01, 0xb6, ...u16(pool.length), 0x57);
+    }
+    code.push(0xb1); // return
+    const body = [...u16(1), ...u16(0), 0, 0, 0, code.length, ...code, ...u16(0), ...u16(0)];
+    methods.push([...u16(0x0009), ...u16(utf8('read')), ...u16(utf8('()V')), ...u16(1), ...u16(codeName), 0, 0, 0, body.length, ...body]);
+  }
+  for (const declared of options.declares ?? []) {
+    const code = [0x01, 0xb0]; // aconst_null; areturn
+    const body = [...u16(1), ...u16(1), 0, 0, 0, code.length, ...code, ...u16(0), ...u16(0)];
+    methods.push([
+      ...u16(0x0001),
+      ...u16(utf8(declared)),
+      ...u16(utf8('()Ljava/lang/String;')),
+      ...u16(1),
+      ...u16(codeName),
+      0,
+      0,
+      0,
+      body.length,
+      ...body,
+    ]);
   }
   return new Uint8Array([
     0xca,
@@ -58,7 +107,8 @@ export function classWithConstants(name: string, constants: Record<string, strin
     ...u16(0),
     ...u16(entries.length),
     ...fields,
-    ...u16(0),
+    ...u16(methods.length),
+    ...methods.flat(),
     ...u16(0),
   ]);
 }
