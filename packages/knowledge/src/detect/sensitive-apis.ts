@@ -178,9 +178,11 @@ function referencesTo(scan: DexCodeScan, targets: Map<number, SensitiveApiSpec[]
 const MAX_HIERARCHY_DEPTH = 16;
 
 /**
- * The package's own classes (every DEX file, multidex included, and class files) with their
- * superclass and interfaces, and the names of the methods each declares: enough to tell which
- * classes inherit a platform method without overriding it.
+ * The package's own classes (every DEX file, multidex included, and class files) that extend or
+ * implement the catalogue's platform classes, directly or through each other, with the methods
+ * each declares: enough to tell which classes inherit a platform method without overriding it.
+ * DEX files are walked level by level comparing type indexes, so no class name is decoded unless
+ * the class really is below a catalogue class.
  */
 class PackageHierarchy {
   /** Parent descriptor → descriptors of the package classes that extend or implement it. */
@@ -188,37 +190,64 @@ class PackageHierarchy {
   /** Class descriptor → `name` and `name(desc)ret` of its declared methods, decoded on request. */
   private readonly declared = new Map<string, () => Set<string>>();
 
-  constructor(analysis: PackageAnalysis) {
-    const link = (parent: string | undefined, child: string) => {
-      if (!parent) return;
+  constructor(analysis: PackageAnalysis, roots: Iterable<string>) {
+    const link = (parent: string, child: string) => {
       const list = this.children.get(parent);
-      if (list) list.push(child);
-      else this.children.set(parent, [child]);
+      if (!list) this.children.set(parent, [child]);
+      else if (!list.includes(child)) list.push(child);
     };
-    for (const d of analysis.dex) {
-      const dex = d.dex;
-      for (let i = 0; i < dex.counts.classDefs; i++) {
-        const def = dex.classDef(i);
-        link(def.superclass, def.type);
-        for (const itf of def.interfaces) link(itf, def.type);
-        let cache: Set<string> | undefined;
-        this.declared.set(def.type, () => {
-          if (cache) return cache;
-          cache = new Set();
-          const data = dex.classData(i);
-          for (const m of [...(data?.directMethods ?? []), ...(data?.virtualMethods ?? [])]) {
-            const ref = dex.methodRef(m.methodIndex);
-            cache.add(ref.name);
-            cache.add(`${ref.name}${ref.proto}`);
+    const seen = new Set<string>(roots);
+    let frontier = [...seen];
+    for (let depth = 0; depth < MAX_HIERARCHY_DEPTH && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      const found = (parent: string, child: string, declared: () => Set<string>) => {
+        link(parent, child);
+        if (seen.has(child)) return;
+        seen.add(child);
+        next.push(child);
+        this.declared.set(child, declared);
+      };
+      for (const d of analysis.dex) {
+        const dex = d.dex;
+        // The frontier's type indexes in this file: classes are compared by index, not by name.
+        const wanted = new Map<number, string>();
+        for (const descriptor of frontier) {
+          const type = dex.findType(descriptor);
+          if (type >= 0) wanted.set(type, descriptor);
+        }
+        if (wanted.size === 0) continue;
+        const v = dex.view;
+        for (let i = 0; i < dex.counts.classDefs; i++) {
+          const at = dex.header.classDefsOff + i * 32;
+          let parent = wanted.get(v.getUint32(at + 8, true));
+          if (parent === undefined) {
+            const interfacesOff = v.getUint32(at + 12, true);
+            if (interfacesOff !== 0 && interfacesOff + 4 <= dex.bytes.length) {
+              const size = Math.min(v.getUint32(interfacesOff, true), (dex.bytes.length - interfacesOff - 4) >>> 1);
+              for (let k = 0; k < size && parent === undefined; k++) parent = wanted.get(v.getUint16(interfacesOff + 4 + k * 2, true));
+            }
           }
-          return cache;
-        });
+          if (parent === undefined) continue;
+          let cache: Set<string> | undefined;
+          found(parent, dex.typeName(dex.classTypeIndex(i)), () => {
+            if (cache) return cache;
+            cache = new Set();
+            const data = dex.classData(i);
+            for (const m of [...(data?.directMethods ?? []), ...(data?.virtualMethods ?? [])]) {
+              const ref = dex.methodRef(m.methodIndex);
+              cache.add(ref.name);
+              cache.add(`${ref.name}${ref.proto}`);
+            }
+            return cache;
+          });
+        }
       }
-    }
-    for (const c of analysis.jar?.classes ?? []) {
-      link(c.superClass, c.name);
-      for (const itf of c.interfaces) link(itf, c.name);
-      this.declared.set(c.name, () => new Set(c.methods.flatMap((m) => [m.name, `${m.name}${m.descriptor}`])));
+      const wantedNames = new Set(frontier);
+      for (const c of analysis.jar?.classes ?? []) {
+        const parent = [c.superClass, ...c.interfaces].find((p) => p !== undefined && wantedNames.has(p));
+        if (parent) found(parent, c.name, () => new Set(c.methods.flatMap((m) => [m.name, `${m.name}${m.descriptor}`])));
+      }
+      frontier = next;
     }
   }
 
@@ -247,10 +276,6 @@ class PackageHierarchy {
     }
     return out;
   }
-
-  get empty(): boolean {
-    return this.children.size === 0;
-  }
 }
 
 function compare(a: string, b: string): number {
@@ -278,7 +303,15 @@ export function findSensitiveApis(
 
   const members = apis.filter((a) => a.kind === 'method' || a.kind === 'field');
   let hierarchyCache: PackageHierarchy | undefined;
-  const hierarchy = () => (hierarchyCache ??= new PackageHierarchy(analysis));
+  const hierarchy = () => {
+    if (hierarchyCache) return hierarchyCache;
+    const roots = new Set<string>();
+    for (const spec of members) {
+      const arrow = spec.signature.indexOf('->');
+      if (spec.kind === 'method' && arrow > 0) roots.add(spec.signature.slice(0, arrow));
+    }
+    return (hierarchyCache = new PackageHierarchy(analysis, roots));
+  };
   const strings = apis.filter((a) => a.kind === 'content-uri' || a.kind === 'string');
 
   if (analysis.dex.length > 0) {
