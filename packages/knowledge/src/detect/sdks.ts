@@ -251,17 +251,24 @@ const CONSTANT_SUFFIXES = ['BuildConfig', 'Constants', 'Constant', 'Config', 'Ve
   Uint8Array.from(`${s};`, (c) => c.charCodeAt(0)),
 );
 
-/** The descriptor at `at` ends in a version-holder name (`.../BuildConfig;`): checked on bytes, nothing decoded. */
+/**
+ * The descriptor whose characters start at `at` ends in a version-holder name (`.../BuildConfig;`):
+ * checked on bytes, nothing decoded. The uleb128 UTF-16 length before the characters gives the end
+ * directly for ASCII names (class names are ASCII in practice; others are simply not candidates).
+ */
 function endsLikeConstantClass(bytes: Uint8Array, at: number): boolean {
-  let end = at;
-  const limit = Math.min(bytes.length, at + 1024);
-  while (end < limit && bytes[end] !== SEMICOLON && bytes[end] !== 0) end++;
-  if (bytes[end] !== SEMICOLON) return false;
+  // Back up over the uleb128: its last byte is the one before `at`, earlier ones have the high bit set.
+  let start = at - 1;
+  while (start > 0 && bytes[start - 1]! & 0x80 && at - start < 5) start--;
+  let length = 0;
+  for (let i = start, shift = 0; i < at; i++, shift += 7) length |= (bytes[i]! & 0x7f) << shift;
+  const end = at + length - 1;
+  if (length < 2 || end >= bytes.length || bytes[end] !== SEMICOLON) return false;
   for (const suffix of CONSTANT_SUFFIXES) {
-    const start = end + 1 - suffix.length;
-    if (start <= at) continue;
+    const from = end + 1 - suffix.length;
+    if (from <= at) continue;
     let i = 0;
-    while (i < suffix.length && bytes[start + i] === suffix[i]) i++;
+    while (i < suffix.length && bytes[from + i] === suffix[i]) i++;
     if (i === suffix.length) return true;
   }
   return false;
