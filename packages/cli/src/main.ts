@@ -411,11 +411,30 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     });
   sdk
     .command('validate')
-    .description('check the catalogue files (exit 1 on any problem) / 校验目录文件（有问题时退出码为 1）')
+    .description(
+      'check the catalogue files: errors exit 1; review warnings (shared links, copied PI lists, old or unseen entries) exit 0 unless --strict / 校验目录文件：有错误时退出码为 1；审核提示（共用链接、雷同的个人信息清单、过期或未见条目）除非 --strict 否则退出码为 0',
+    )
+    .option(
+      '--sources-before <date>',
+      'warn about entries whose sources were last checked before YYYY-MM-DD / 提示来源核验日期早于该日期的条目',
+    )
+    .option(
+      '--corpus <paths...>',
+      'APK/JAR/AAR files or folders: warn about entries no binary confirms / 提示在这些二进制文件中从未检出的条目',
+    )
+    .option('--strict', 'review warnings fail too / 审核提示也视为失败')
     .addOption(formatOption())
     .addOption(langOption())
-    .action(async (options: { format: 'text' | 'json'; lang?: string }) => {
-      setExit((await import('./commands/sdk.js')).runSdkValidate({ format: options.format, lang: detectLang(options.lang) }));
+    .action(async (options: { format: 'text' | 'json'; lang?: string; sourcesBefore?: string; corpus?: string[]; strict?: boolean }) => {
+      setExit(
+        (await import('./commands/sdk.js')).runSdkValidate({
+          format: options.format,
+          lang: detectLang(options.lang),
+          ...(options.sourcesBefore !== undefined ? { sourcesBefore: options.sourcesBefore } : {}),
+          ...(options.corpus ? { corpus: options.corpus } : {}),
+          ...(options.strict ? { strict: true } : {}),
+        }),
+      );
     });
   return program;
 }

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { realApks } from '../../apk/test/support/fixtures.js';
-import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync, schemaErrors } from './helpers.js';
+import { oneClickLoginAar } from '../../knowledge/test/support/sdk-binaries.js';
+import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
 
 const jpushJar = join(repoRoot, 'node_modules/jpush-phonegap-plugin/src/android/libs/jpush-android-4.8.1.jar');
 
@@ -71,6 +72,54 @@ test('sdk validate checks the shipped catalogue', () => {
   assert.deepEqual(asJson.problems, []);
 });
 
+test('sdk validate: review warnings for unseen entries and old sources exit 0, 1 with --strict; a bad date is a usage error', () => {
+  const r = json<{
+    files: number;
+    errors: number;
+    warnings: number;
+    problems: { file: string; severity?: string; check?: string }[];
+    corpus: { files: number };
+  }>(['sdk', 'validate', '--corpus', jpushJar, '--sources-before', '2026-01-01', '--format', 'json']);
+  assert.equal(r.errors, 0);
+  assert.equal(r.corpus.files, 1);
+  const unseen = r.problems.filter((p) => p.check === 'never-seen').map((p) => p.file);
+  assert.ok(!unseen.includes('jpush.json') && unseen.includes('admob.json'), 'jpush is seen in its jar, admob is not');
+  assert.equal(r.problems.filter((p) => p.check === 'sources-date').length, r.files, 'no entry records a checked date yet');
+  assert.ok(r.problems.every((p) => p.severity === 'warning'));
+  const strict = runCli(['sdk', 'validate', '--corpus', jpushJar, '--strict']);
+  assert.equal(strict.status, 1, describeRun(strict));
+  assert.match(strict.stdout, /^warning: admob\.json: never detected in any corpus binary/m);
+  const bad = runCli(['sdk', 'validate', '--sources-before', 'yesterday']);
+  assert.equal(bad.status, 2, describeRun(bad));
+  assert.match(bad.stderr, /expected a date YYYY-MM-DD/);
+  assertNoStack(bad.stderr);
+});
+
+test('scan of a one-click login AAR lists every carrier SDK inside it with its version and where it came from', () => {
+  const aar = writeTemp(tempDir(), 'oneclick-login-2.13.4.aar', oneClickLoginAar());
+  const r = runCli(['scan', aar, '--format', 'json']);
+  assert.equal(r.status, 0, describeRun(r));
+  const report = JSON.parse(r.stdout) as {
+    sdks: { id: string; version: string | null; versionSource: { kind: string; where: string } | null; bundledBy: string[] }[];
+  };
+  assert.equal(schemaErrors('scan-report', report), undefined);
+  const byId = new Map(report.sdks.map((s) => [s.id, s]));
+  assert.deepEqual(
+    ['aliyun-number-auth', 'cmic-sso', 'chinaunicom-account', 'chinatelecom-account'].map((id) => [id, byId.get(id)?.version]),
+    [
+      ['aliyun-number-auth', '2.13.4'],
+      ['cmic-sso', '5.9.6'],
+      ['chinaunicom-account', '5.2.0'],
+      ['chinatelecom-account', '3.8.4'],
+    ],
+  );
+  for (const id of ['cmic-sso', 'chinaunicom-account', 'chinatelecom-account'])
+    assert.deepEqual(byId.get(id)?.bundledBy, ['aliyun-number-auth']);
+  const text = runCli(['scan', aar]);
+  assert.equal(text.status, 0, describeRun(text));
+  assert.match(text.stdout, /cmic-sso .*5\.9\.6 \(file-name: libs\/quick_login_android_5\.9\.6\.jar\).*bundled by aliyun-number-auth/);
+});
+
 test('scan --format json reports SDKs, sensitive APIs and permission use, valid against the schema', async () => {
   const [jar, apk] = await Promise.all([
     runCliAsync(['scan', jpushJar, '--format', 'json']),
@@ -80,7 +129,7 @@ test('scan --format json reports SDKs, sensitive APIs and permission use, valid 
     assert.equal(r.status, 0, describeRun(r));
     const report = JSON.parse(r.stdout) as ScanKnowledgeJson;
     assert.equal(schemaErrors('scan-report', report), undefined);
-    assert.equal(report.schemaVersion, '1.4.0');
+    assert.equal(report.schemaVersion, '1.5.0');
     assert.ok(Array.isArray(report.sdks) && Array.isArray(report.sensitiveApis));
   }
   const jarReport = JSON.parse(jar.stdout) as ScanKnowledgeJson;

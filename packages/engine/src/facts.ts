@@ -227,6 +227,8 @@ function findingsSection(findings: KnowledgeFindings | undefined): Pick<PackageF
       confidence: d.confidence,
       evidence: d.evidence,
       version: d.version,
+      versionSource: d.versionSource,
+      bundledBy: d.bundledBy,
       privacyPolicy: d.sdk.privacyPolicy ?? null,
       personalInformation: [...d.sdk.personalInformation],
     })),

@@ -248,6 +248,8 @@ test('APIs are attributed to the app, a detected SDK, or nobody', () => {
       confidence: 'high',
       evidence: { classes: 1, classExamples: [], components: [], nativeLibraries: [], domains: [] },
       version: null,
+      versionSource: null,
+      bundledBy: [],
     },
   ]);
   const callers = uses.flatMap((u) => u.callers);
@@ -293,7 +295,7 @@ test('detectAll runs every step from one data folder', () => {
 test('SDK versions come from static final String constants (ConstantValue, static_values)', () => {
   const versionOf = (path: string, id: string) => detectSdks(analysis(path), catalog).find((s) => s.sdk.id === id)?.version;
   // Build.SDK_VERSION_NAME, JPushConstants and LocationClient hold their versions as constants no code loads.
-  assert.equal(versionOf(jars.wechat, 'wechat-opensdk'), 'android 2.1.3');
+  assert.equal(versionOf(jars.wechat, 'wechat-opensdk'), '2.1.3');
   assert.equal(versionOf(jars.jpush, 'jpush'), '4.8.1');
   assert.equal(versionOf(jars.baidu, 'baidu-location'), '7.5.1');
 

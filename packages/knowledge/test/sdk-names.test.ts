@@ -248,23 +248,25 @@ test('validator: aliases are strings with a reason, and one alias names one SDK'
       tracker: false,
       packages: [`com.${id.replaceAll('-', '')}.sdk`],
       personalInformation: [],
-      sources: { packages: 'fixture' },
+      sources: { identity: 'fixture', packages: 'fixture' },
       ...extra,
     },
   });
   const piIds = new Set<string>();
-  const ok = file('a', { aliases: ['阿尔法SDK'], sources: { packages: 'fixture', aliases: 'policies call it so' } });
+  const ok = file('a', { aliases: ['阿尔法SDK'], sources: { identity: 'fixture', packages: 'fixture', aliases: 'policies call it so' } });
   assert.deepEqual(validateSdkCatalog([ok], { piIds }), []);
   const noReason = validateSdkCatalog([file('a', { aliases: ['阿尔法SDK'] })], { piIds });
   assert.match(noReason.map((p) => p.message).join('\n'), /sources\.aliases/);
-  const twice = file('b', { aliases: ['阿尔法 sdk'], sources: { packages: 'fixture', aliases: 'also' } });
+  const twice = file('b', { aliases: ['阿尔法 sdk'], sources: { identity: 'fixture', packages: 'fixture', aliases: 'also' } });
   assert.match(
     validateSdkCatalog([ok, twice], { piIds })
       .map((p) => p.message)
       .join('\n'),
     /also an alias in a\.json/,
   );
-  const bad = validateSdkCatalog([file('c', { aliases: ['x', 7], sources: { packages: 'fixture', aliases: 'r' } })], { piIds });
+  const bad = validateSdkCatalog([file('c', { aliases: ['x', 7], sources: { identity: 'fixture', packages: 'fixture', aliases: 'r' } })], {
+    piIds,
+  });
   assert.ok(bad.length > 0);
 });
 

@@ -20,9 +20,9 @@ function sdk(id: string, extra: Record<string, unknown> = {}): SdkFile {
       region: 'cn',
       tracker: true,
       packages: [`com.${id.replaceAll('-', '')}.sdk`],
-      privacyPolicy: 'https://example.com/privacy',
+      privacyPolicy: `https://example.com/${id}/privacy`,
       personalInformation: ['device-identifiers'],
-      sources: { packages: 'fixture' },
+      sources: { identity: 'fixture', packages: 'fixture', personalInformation: 'fixture' },
       ...extra,
     },
   };

@@ -237,6 +237,7 @@ function knowledgeSections(report: ScanReport, lang: Lang): Section[] {
               e.components.length ? `${e.components.length} ${t(lang, 'evidenceComponents')}` : '',
               e.nativeLibraries.join(', '),
               e.domains.length ? `${t(lang, 'evidenceDomains')} ${e.domains.join(', ')}` : '',
+              s.bundledBy?.length ? `${t(lang, 'evidenceBundledBy')} ${s.bundledBy.join(', ')}` : '',
             ]
               .filter(Boolean)
               .join('; ');
@@ -246,7 +247,7 @@ function knowledgeSections(report: ScanReport, lang: Lang): Section[] {
               `${s.category} (${s.region})`,
               s.tracker ? t(lang, 'yes') : t(lang, 'no'),
               s.confidence,
-              s.version ?? '',
+              s.version ? `${s.version}${s.versionSource ? ` (${s.versionSource.kind}: ${s.versionSource.where})` : ''}` : '',
               evidence,
             ];
           }),

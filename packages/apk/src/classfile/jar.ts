@@ -2,6 +2,7 @@ import { ApkFormatError, type ApkErrorCode } from '../errors.js';
 import { listNativeLibraries, type NativeLibrary } from '../elf/native-libs.js';
 import { ZipArchive, type ZipEntry } from '../zip/index.js';
 import { parseClassFile, type ClassFile } from './parse.js';
+import { readVersionFiles, type VersionFile } from '../package/version-files.js';
 
 export interface JarScanOptions {
   /** Stop after this many classes (default 200 000). */
@@ -58,6 +59,8 @@ export interface JarScan {
   /** AAR only: `proguard.txt` (consumer ProGuard rules). */
   proguard?: string;
   nativeLibraries: NativeLibrary[];
+  /** MANIFEST.MF, pom.properties and `*.version` files of the archive and its nested JARs (SDK versions). */
+  versionFiles: VersionFile[];
 }
 
 const VERSIONED = /^META-INF\/versions\/(\d+)\/(.+\.class)$/;
@@ -96,6 +99,7 @@ export function scanJar(archive: ZipArchive, options: JarScanOptions = {}): JarS
     skippedVersionedClasses: 0,
     truncated: false,
     nativeLibraries: [],
+    versionFiles: [],
   };
   scanArchive(archive, '', 0, budget, scan);
   if (kind === 'aar') {
@@ -144,6 +148,7 @@ function scanArchive(archive: ZipArchive, prefix: string, depth: number, budget:
     }
   }
 
+  readVersionFiles(archive, prefix, scan.versionFiles);
   for (const entry of classEntries) {
     if (!readClass(archive, entry, prefix, undefined, budget, scan)) return;
   }

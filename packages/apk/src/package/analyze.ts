@@ -15,6 +15,7 @@ import { signatureSdks } from './sdk.js';
 import { sha256Of } from './hash.js';
 import { pickWorkerDex, WORKER_MIN_SIZE, WORKER_OVERHEAD_BYTES } from './worker-share.js';
 import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
+import { readVersionFiles, type VersionFile } from './version-files.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
 
 /**
@@ -89,6 +90,11 @@ export interface PackageAnalysis {
   nativeLibraries: NativeLibraryListing | undefined;
   signatures: ApkSignatureResult | undefined;
   nested: NestedArchive[];
+  /**
+   * Files stating library versions (META-INF MANIFEST.MF, pom.properties, `*.version`): of the APK
+   * itself, or for a JAR/AAR the same list as `jar.versionFiles` (nested JARs included).
+   */
+  versionFiles: VersionFile[];
   problems: AnalysisProblem[];
   /** Closes the file. The analysis keeps what it read; lazy lookups on `archive` fail afterwards. */
   close(): void;
@@ -186,6 +192,12 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
     signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
   }
 
+  let versionFiles: VersionFile[] = jar?.versionFiles ?? [];
+  if (!jar) {
+    versionFiles = [];
+    readVersionFiles(archive, '', versionFiles);
+  }
+
   const nested = stage('nested', () => inspectNested(archive, { ...DEFAULT_NESTED_BUDGET, ...options.nestedBudget })) ?? [];
 
   return {
@@ -205,6 +217,7 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
     nativeLibraries,
     signatures,
     nested,
+    versionFiles,
     problems,
     close: () => archive.close(),
   };

@@ -4,3 +4,4 @@ export type { AnalyzeOptions, AnalysisStage, AnalysisProblem, DexAnalysis, Packa
 export { detectPackageKind, isBinaryXml, type PackageKind } from './detect.js';
 export { countDefinedMethods } from './dex-counts.js';
 export { inspectNested, DEFAULT_NESTED_BUDGET, type NestedArchive, type NestedBudget } from './nested.js';
+export { DEFAULT_VERSION_FILE_LIMITS, isVersionFile, readVersionFiles, type VersionFile, type VersionFileLimits } from './version-files.js';

@@ -2,7 +2,7 @@
  * `apprights sdk`: the SDK catalogue AppRights detects with. `list` and `show` let people check what
  * a report's SDK id means and where the facts come from; `validate` is what data contributors run.
  */
-import { loadSdkCatalog, validateSdkDirectory, type SdkEntry } from '@apprights/knowledge';
+import { REVIEW_FLAGS, loadSdkCatalog, scanCorpus, validateSdkDirectory, type SdkEntry } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '@apprights/report';
 import { emit } from '../output.js';
@@ -51,12 +51,17 @@ function describe(e: SdkEntry, lang: Lang): string {
     ['packages', e.packages.join(', ')],
   ];
   if (e.within) lines.push(['within', ([] as string[]).concat(e.within).join(', ')]);
+  if (e.bundles?.length) lines.push(['bundles', e.bundles.join(', ')]);
+  if (e.bundledBy?.length) lines.push(['bundledBy', e.bundledBy.join(', ')]);
   if (e.components?.length) lines.push(['components', e.components.join(', ')]);
   if (e.nativeLibraries?.length) lines.push(['nativeLibraries', e.nativeLibraries.join(', ')]);
   if (e.domains?.length) lines.push(['domains', e.domains.join(', ')]);
   lines.push(['personalInformation', e.personalInformation.join(', ') || '-']);
   if (e.privacyPolicy) lines.push(['privacyPolicy', e.privacyPolicy]);
   for (const [key, value] of Object.entries(e.sources ?? {})) lines.push([`sources.${key}`, value]);
+  if (e.unsourced?.length) lines.push(['unsourced', e.unsourced.join(', ')]);
+  for (const flag of e.reviewFlags ?? []) lines.push(['reviewFlags', `${flag}: ${REVIEW_FLAGS[flag as keyof typeof REVIEW_FLAGS] ?? ''}`]);
+  if (e.checked) lines.push(['checked', e.checked]);
   const width = lines.reduce((max, [k]) => Math.max(max, k.length), 0);
   return `${localized(e.name, lang)}\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`;
 }
@@ -71,15 +76,59 @@ export function runSdkShow(id: string, options: { format: 'text' | 'json'; lang:
   return ExitCode.ok;
 }
 
-export function runSdkValidate(options: { format: 'text' | 'json'; lang: Lang }): number {
-  const { files, problems } = validateSdkDirectory();
-  if (options.format === 'json') {
-    emit(JSON.stringify({ files, problems }, null, 2), undefined, options.lang);
-  } else if (problems.length === 0) {
-    emit(`${files} ${t(options.lang, 'sdkCatalogOk')}`, undefined, options.lang);
-  } else {
-    const lines = problems.map((p) => `${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
-    emit(`${lines.join('\n')}\n${problems.length} ${t(options.lang, 'sdkCatalogProblems')}`, undefined, options.lang);
+export interface SdkValidateOptions {
+  format: 'text' | 'json';
+  lang: Lang;
+  /** Warn about entries whose sources were last checked before this date (YYYY-MM-DD) or never dated. */
+  sourcesBefore?: string;
+  /** APK/JAR/AAR files or folders: warn about entries no binary among them confirms. */
+  corpus?: string[];
+  /** Warnings fail too (exit 1), not only errors. */
+  strict?: boolean;
+}
+
+export function runSdkValidate(options: SdkValidateOptions): number {
+  if (options.sourcesBefore !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.sourcesBefore)) {
+    process.stderr.write(
+      `apprights: ${t(options.lang, 'errorPrefix')}: --sources-before ${JSON.stringify(options.sourcesBefore)}: ${t(options.lang, 'sdkBadDate')}\n`,
+    );
+    return ExitCode.usage;
   }
-  return problems.length === 0 ? ExitCode.ok : ExitCode.failed;
+  let corpus: { files: number; failures: { path: string; message: string }[]; truncated: boolean } | undefined;
+  let seen: Set<string> | undefined;
+  if (options.corpus && options.corpus.length > 0) {
+    const scan = scanCorpus(options.corpus, loadSdkCatalog());
+    corpus = { files: scan.files.length, failures: scan.failures, truncated: scan.truncated };
+    seen = scan.seen;
+  }
+  const { files, problems } = validateSdkDirectory(undefined, {
+    ...(options.sourcesBefore !== undefined ? { sourcesBefore: options.sourcesBefore } : {}),
+    ...(seen ? { seen } : {}),
+  });
+  const errors = problems.filter((p) => (p.severity ?? 'error') === 'error').length;
+  const warnings = problems.length - errors;
+  if (options.format === 'json') {
+    emit(JSON.stringify({ files, errors, warnings, problems, ...(corpus ? { corpus } : {}) }, null, 2), undefined, options.lang);
+  } else if (problems.length === 0) {
+    emit(
+      `${files} ${t(options.lang, 'sdkCatalogOk')}${corpus ? ` (${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files})` : ''}`,
+      undefined,
+      options.lang,
+    );
+  } else {
+    const lines = problems.map(
+      (p) =>
+        `${p.severity === 'warning' ? `${t(options.lang, 'warningPrefix')} ` : ''}${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`,
+    );
+    if (corpus)
+      lines.push(
+        `${t(options.lang, 'sdkCorpusFiles')}: ${corpus.files}, ${t(options.lang, 'sdkCorpusUnreadable')}: ${corpus.failures.length}`,
+      );
+    emit(
+      `${lines.join('\n')}\n${errors} ${t(options.lang, 'sdkCatalogProblems')}, ${warnings} ${t(options.lang, 'sdkCatalogWarnings')}`,
+      undefined,
+      options.lang,
+    );
+  }
+  return errors > 0 || (options.strict === true && warnings > 0) ? ExitCode.failed : ExitCode.ok;
 }

@@ -85,6 +85,19 @@ export interface SdkEntry {
   sources: Record<string, string>;
   /** The SDK whose package space this one lives in (e.g. a module of a larger SDK). */
   within?: string | string[];
+  /**
+   * SDKs this one ships inside its own binary (a one-click login SDK carrying the carriers' SDKs).
+   * Found together, they are reported as bundled by this one.
+   */
+  bundles?: string[];
+  /** SDKs known to ship this one inside them (the other side of `bundles`; either side is enough). */
+  bundledBy?: string[];
+  /** Review findings acknowledged for this entry (REVIEW_FLAGS in validate-sdks.ts). */
+  reviewFlags?: string[];
+  /** Fact fields that no source supports (they are not the vendor's statement). */
+  unsourced?: string[];
+  /** When the sources were last verified (YYYY-MM-DD). */
+  checked?: string;
   /** Allows a one-segment package prefix (only for vendors that really own a top-level package). */
   singleSegmentRoot?: boolean;
   /**
@@ -199,6 +212,8 @@ function normalizeEntry(e: SdkEntry): SdkEntry {
     domains: Array.isArray(e.domains) ? e.domains : [],
     versionHints: Array.isArray(e.versionHints) ? e.versionHints : [],
     personalInformation: Array.isArray(e.personalInformation) ? e.personalInformation : [],
+    bundles: Array.isArray(e.bundles) ? e.bundles.filter((a): a is string => typeof a === 'string') : [],
+    bundledBy: Array.isArray(e.bundledBy) ? e.bundledBy.filter((a): a is string => typeof a === 'string') : [],
     aliases: Array.isArray(e.aliases) ? e.aliases.filter((a): a is string => typeof a === 'string') : [],
   };
 }

@@ -15,12 +15,54 @@ export interface SdkProblem {
   /** The JSON field concerned, when there is one (`packages[1]`). */
   field?: string;
   message: string;
+  /**
+   * `error` (absent means error): detection or a printed fact would be wrong; `warning`: a review
+   * finding (a shared link, a PI list copied across vendors, an old or unseen entry) that an entry
+   * can acknowledge with `reviewFlags` once a reviewer has looked at it.
+   */
+  severity?: 'error' | 'warning';
+  /** Which review check found it (warnings only): see REVIEW_FLAGS and the options below. */
+  check?: string;
 }
 
 export interface ValidateSdkOptions {
   /** Known PI category ids; default: read from `data/pi-categories.json`. */
   piIds?: ReadonlySet<string>;
+  /** Warn about entries whose `checked` date is missing or before this date (YYYY-MM-DD). */
+  sourcesBefore?: string;
+  /** SDK ids detected in some corpus binary: warn about every entry not among them. */
+  seen?: ReadonlySet<string>;
 }
+
+/**
+ * Review findings an entry can acknowledge. Each says what a reader of the entry must know: the
+ * warning goes away, the flag stays in the data (and in `apprights sdk show`).
+ */
+export const REVIEW_FLAGS = {
+  /** The privacy-policy link is a vendor-wide or family page shared with other entries, not this SDK's own rules. */
+  'shared-policy-link': 'the privacy-policy link is shared with other SDKs (a vendor-wide or family page), not this SDK’s own rules page',
+  /** The PI list is the same as other vendors' and its source names no items: not checked item by item. */
+  'pi-list-unverified':
+    'the PI list is identical to other vendors’ and its source gives no item-by-item list: not checked against the vendor’s SDK rules',
+} as const;
+
+/** Fact fields and the `sources` keys any one of which may source them (the first is the usual one). */
+export const FACT_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  vendor: ['identity', 'vendor'],
+  packages: ['packages'],
+  components: ['components', 'packages'],
+  nativeLibraries: ['nativeLibraries', 'packages'],
+  domains: ['domains', 'packages'],
+  versionHints: ['versionHints'],
+  privacyPolicy: ['privacyPolicy', 'identity'],
+  personalInformation: ['personalInformation'],
+  bundles: ['bundles'],
+  bundledBy: ['bundledBy', 'bundles'],
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A source that is nothing but links: it says where to look, not which items the vendor lists. */
+const URLS_ONLY = /^\s*(?:https?:\/\/\S+\s*[,;]?\s*)+$/;
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const JAVA_SEGMENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -87,6 +129,7 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
   const componentTrie = newNode();
   /** Normalised alias → the file that lists it: one alias, one SDK. */
   const aliasOwners = new Map<string, string>();
+  const reviews: Review[] = [];
 
   for (const f of files) {
     const file = f.file;
@@ -230,6 +273,42 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
         add(file, 'aliases need "sources.aliases": why each name cannot be derived from the name, vendor or packages', 'sources');
     }
 
+    for (const key of ['bundles', 'bundledBy'] as const) {
+      stringList(key, false).forEach((other, i) => {
+        if (!ids.has(other)) add(file, `${key} names no SDK of the catalogue: ${JSON.stringify(other)}`, `${key}[${i}]`);
+        else if (other === sdkId) add(file, `an SDK cannot be in its own ${key}`, `${key}[${i}]`);
+      });
+    }
+    const flags = stringList('reviewFlags', false);
+    flags.forEach((flag, i) => {
+      if (!(flag in REVIEW_FLAGS))
+        add(file, `unknown review flag ${JSON.stringify(flag)} (known: ${Object.keys(REVIEW_FLAGS).join(', ')})`, `reviewFlags[${i}]`);
+    });
+    const unsourced = stringList('unsourced', false);
+    unsourced.forEach((fact, i) => {
+      if (!(fact in FACT_SOURCES))
+        add(
+          file,
+          `unsourced lists ${JSON.stringify(fact)}, which is not a fact field (${Object.keys(FACT_SOURCES).join(', ')})`,
+          `unsourced[${i}]`,
+        );
+    });
+    if (e.checked !== undefined && (typeof e.checked !== 'string' || !DATE.test(e.checked))) {
+      add(file, 'checked must be the date the sources were last verified, YYYY-MM-DD', 'checked');
+    }
+    if (isObject(e.sources)) {
+      // A fact printed into a developer's policy must say where it comes from, or say that nothing does.
+      for (const [fact, keys] of Object.entries(FACT_SOURCES)) {
+        const value = e[fact];
+        const present = Array.isArray(value) ? value.length > 0 : isObject(value) || nonEmpty(value);
+        if (!present || unsourced.includes(fact)) continue;
+        if (!keys.some((k) => nonEmpty((e.sources as Record<string, unknown>)[k]))) {
+          add(file, `${fact} has no source: add sources.${keys[0]} (where the fact comes from) or list "${fact}" in "unsourced"`, fact);
+        }
+      }
+    }
+    reviews.push({ file, id: sdkId, entry: e, flags: new Set(flags) });
+
     if (!isObject(e.sources) || !Object.values(e.sources).some(nonEmpty)) {
       add(file, 'sources must be an object naming where the facts come from', 'sources');
     } else if (Object.values(e.sources).some((v) => !nonEmpty(v))) {
@@ -239,7 +318,87 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
 
   checkCollisions(packageTrie, 'package prefix', add);
   checkCollisions(componentTrie, 'component', add);
+  reviewChecks(reviews, options, (file, check, message, field) =>
+    problems.push({ file, ...(field ? { field } : {}), message, severity: 'warning', check }),
+  );
   return problems;
+}
+
+interface Review {
+  file: string;
+  id: string;
+  entry: Record<string, unknown>;
+  flags: ReadonlySet<string>;
+}
+
+function vendorKey(e: Record<string, unknown>): string {
+  const v = e.vendor;
+  return isObject(v) && typeof v.zh === 'string' ? v.zh.trim() : '';
+}
+
+/**
+ * The review checks: facts that may be right but that a reviewer must look at. Links and PI lists
+ * are compared across the whole catalogue with maps, so the cost stays linear in its size.
+ */
+function reviewChecks(
+  reviews: readonly Review[],
+  options: ValidateSdkOptions,
+  warn: (file: string, check: string, message: string, field?: string) => void,
+): void {
+  const byLink = new Map<string, Review[]>();
+  const byPi = new Map<string, Review[]>();
+  for (const r of reviews) {
+    const link = r.entry.privacyPolicy;
+    if (typeof link === 'string' && link !== '') byLink.set(link, [...(byLink.get(link) ?? []), r]);
+    const pi = r.entry.personalInformation;
+    if (Array.isArray(pi) && pi.length > 0 && pi.every((p) => typeof p === 'string')) {
+      const key = [...new Set(pi as string[])].sort().join(',');
+      byPi.set(key, [...(byPi.get(key) ?? []), r]);
+    }
+  }
+  for (const [link, group] of byLink) {
+    if (group.length < 2) continue;
+    for (const r of group) {
+      if (r.flags.has('shared-policy-link')) continue;
+      const others = group.filter((o) => o !== r).map((o) => o.id);
+      warn(
+        r.file,
+        'shared-policy-link',
+        `privacyPolicy ${link} is also the link of ${others.join(', ')}: link this SDK's own rules page, or add "shared-policy-link" to reviewFlags if the vendor publishes no SDK-specific page`,
+        'privacyPolicy',
+      );
+    }
+  }
+  for (const group of byPi.values()) {
+    if (new Set(group.map((r) => vendorKey(r.entry))).size < 2) continue;
+    for (const r of group) {
+      if (r.flags.has('pi-list-unverified')) continue;
+      const source = isObject(r.entry.sources) ? r.entry.sources.personalInformation : undefined;
+      // A source that lists items (or quotes the vendor) makes the coincidence credible.
+      if (typeof source === 'string' && !URLS_ONLY.test(source)) continue;
+      const others = group.filter((o) => vendorKey(o.entry) !== vendorKey(r.entry)).map((o) => o.id);
+      warn(
+        r.file,
+        'identical-pi-list',
+        `personalInformation is identical to that of other vendors' SDKs (${others.slice(0, 5).join(', ')}${others.length > 5 ? `, +${others.length - 5}` : ''}) and its source is only a link: check it against the vendor's SDK privacy rules item by item, or add "pi-list-unverified" to reviewFlags`,
+        'personalInformation',
+      );
+    }
+  }
+  if (options.sourcesBefore !== undefined) {
+    for (const r of reviews) {
+      const checked = r.entry.checked;
+      if (typeof checked !== 'string') warn(r.file, 'sources-date', 'no "checked" date: when were the sources last verified?', 'checked');
+      else if (checked < options.sourcesBefore)
+        warn(r.file, 'sources-date', `sources last checked ${checked}, before ${options.sourcesBefore}`, 'checked');
+    }
+  }
+  if (options.seen) {
+    for (const r of reviews) {
+      if (!options.seen.has(r.id))
+        warn(r.file, 'never-seen', 'never detected in any corpus binary: its prefixes are not confirmed by a real binary');
+    }
+  }
 }
 
 function insertClaim(root: ClaimNode, segments: string[], claim: Claim): void {
@@ -277,6 +436,9 @@ function checkCollisions(root: ClaimNode, what: string, add: (file: string, mess
 
 /** Validates the catalogue folder (default: the package's `data/sdks`). */
 export function validateSdkDirectory(dir?: string, options: ValidateSdkOptions = {}): { files: number; problems: SdkProblem[] } {
+  if (options.sourcesBefore !== undefined && !DATE.test(options.sourcesBefore)) {
+    throw new RangeError(`sourcesBefore must be a date YYYY-MM-DD, got ${JSON.stringify(options.sourcesBefore)}`);
+  }
   const files = readSdkFiles(dir);
   return { files: files.length, problems: validateSdkCatalog(files, options) };
 }

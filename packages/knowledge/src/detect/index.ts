@@ -7,6 +7,8 @@ import { findSensitiveApis, type SensitiveApiUse } from './sensitive-apis.js';
 import { detectSdks, type DetectSdkOptions, type SdkDetection } from './sdks.js';
 
 export * from './sdks.js';
+export * from './sdk-versions.js';
+export * from './corpus.js';
 export * from './sensitive-apis.js';
 export * from './permissions.js';
 export { readSensitiveApiSpecs, readDangerousPermissions, type SensitiveApiSpec } from './api-data.js';

@@ -3,7 +3,8 @@
  * the cost is one walk per distinct package, not classes x prefixes), then manifest components and
  * native library names, and API host names in string constants only for SDKs nothing else found.
  */
-import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
+import type { PackageAnalysis } from '@apprights/apk';
+import { SdkVersionFinder, type SdkVersionSource } from './sdk-versions.js';
 import type { SdkCatalog, SdkEntry } from '../catalog/sdks.js';
 
 export type SdkConfidence = 'high' | 'medium' | 'low';
@@ -26,6 +27,13 @@ export interface SdkDetection {
   confidence: SdkConfidence;
   evidence: SdkEvidence;
   version: string | null;
+  /** Where `version` was read (null with it). */
+  versionSource: SdkVersionSource | null;
+  /**
+   * Detected SDKs that ship this one inside them (catalogue `bundles` / `bundledBy`): its code came
+   * with them, so it does not by itself show a separate SDK the app's operator chose. Empty otherwise.
+   */
+  bundledBy: string[];
 }
 
 export interface DetectSdkOptions {
@@ -239,6 +247,33 @@ function descriptorOffset(bytes: Uint8Array, view: DataView, typeIdsOff: number,
   return at + 1 < bytes.length ? at + 1 : -1;
 }
 
+const CONSTANT_SUFFIXES = ['BuildConfig', 'Constants', 'Constant', 'Config', 'Version', 'VersionInfo', 'SdkInfo', 'Consts'].map((s) =>
+  Uint8Array.from(`${s};`, (c) => c.charCodeAt(0)),
+);
+
+/**
+ * The descriptor whose characters start at `at` ends in a version-holder name (`.../BuildConfig;`):
+ * checked on bytes, nothing decoded. The uleb128 UTF-16 length before the characters gives the end
+ * directly for ASCII names (class names are ASCII in practice; others are simply not candidates).
+ */
+function endsLikeConstantClass(bytes: Uint8Array, at: number): boolean {
+  // Back up over the uleb128: its last byte is the one before `at`, earlier ones have the high bit set.
+  let start = at - 1;
+  while (start > 0 && bytes[start - 1]! & 0x80 && at - start < 5) start--;
+  let length = 0;
+  for (let i = start, shift = 0; i < at; i++, shift += 7) length |= (bytes[i]! & 0x7f) << shift;
+  const end = at + length - 1;
+  if (length < 2 || end >= bytes.length || bytes[end] !== SEMICOLON) return false;
+  for (const suffix of CONSTANT_SUFFIXES) {
+    const from = end + 1 - suffix.length;
+    if (from <= at) continue;
+    let i = 0;
+    while (i < suffix.length && bytes[from + i] === suffix[i]) i++;
+    if (i === suffix.length) return true;
+  }
+  return false;
+}
+
 /** One- or two-letter simple names in a sample of the classes: ProGuard/R8 output is full of them. */
 function looksObfuscated(analysis: PackageAnalysis): boolean {
   let total = 0;
@@ -290,9 +325,13 @@ export function detectSdks(
     return f;
   };
 
+  /** Per DEX file, SDK classes named like version holders (BuildConfig, *Constants, ...): read for versions later. */
+  const constantClasses: number[][] = [];
   for (const d of analysis.dex) {
     const dex = d.dex;
     const { bytes, view, header } = dex;
+    const candidates: number[] = [];
+    constantClasses.push(candidates);
     for (let i = 0; i < dex.counts.classDefs; i++) {
       const type = dex.classTypeIndex(i);
       const at = descriptorOffset(bytes, view, header.typeIdsOff, header.stringIdsOff, type);
@@ -301,6 +340,7 @@ export function detectSdks(
       const f = entry(match.sdk);
       f.classes++;
       if (f.examples.length < maxExamples) f.examples.push(dex.typeName(type));
+      if (endsLikeConstantClass(bytes, at)) candidates.push(i);
     }
   }
   for (const c of analysis.jar?.classes ?? []) {
@@ -356,12 +396,18 @@ export function detectSdks(
     searchDomains(analysis, wanted, entry, explained);
   }
 
-  const out: SdkDetection[] = [];
+  const kept: [Found, SdkConfidence][] = [];
   for (const f of found.values()) {
     const strong = f.components.length + f.libraries.length > 0;
     const confidence: SdkConfidence | undefined =
       f.classes >= 3 || (f.classes >= 1 && strong) ? 'high' : f.classes > 0 || strong ? 'medium' : f.domains.size > 0 ? 'low' : undefined;
-    if (!confidence) continue;
+    if (confidence) kept.push([f, confidence]);
+  }
+  const ids = new Set(kept.map(([f]) => f.sdk.id));
+  const versions = new SdkVersionFinder(analysis, matcher, ids, constantClasses);
+  const out: SdkDetection[] = [];
+  for (const [f, confidence] of kept) {
+    const version = versions.find(f.sdk, f.libraries);
     out.push({
       sdk: f.sdk,
       confidence,
@@ -372,7 +418,13 @@ export function detectSdks(
         nativeLibraries: f.libraries,
         domains: [...f.domains].sort(),
       },
-      version: findVersion(analysis, f),
+      version: version?.version ?? null,
+      versionSource: version?.source ?? null,
+      bundledBy: bundlersOf(
+        f.sdk,
+        kept.map(([k]) => k.sdk),
+        ids,
+      ),
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
@@ -425,73 +477,10 @@ function searchDomains(
   }
 }
 
-/** Library file names often carry the version: `libBaiduMapSDK_map_v7_5_4.so`, `libjcore481.so` does not. */
-function versionFromLibrary(name: string): string | null {
-  const m = /(?:^|[_-]v?)(\d+(?:[._]\d+){1,3})(?=\.so$|[_-])/.exec(name);
-  return m ? m[1]!.replaceAll('_', '.') : null;
-}
-
-function findVersion(analysis: PackageAnalysis, f: Found): string | null {
-  for (const hint of f.sdk.versionHints ?? []) {
-    if (hint.kind !== 'string-pattern') continue;
-    let re: RegExp;
-    try {
-      re = new RegExp(hint.pattern);
-    } catch {
-      continue;
-    }
-    const descriptor = `L${hint.class.replaceAll('.', '/')};`;
-    for (const value of classStrings(analysis, descriptor)) {
-      const m = re.exec(value);
-      if (m) return m[1] ?? m[0];
-    }
-  }
-  for (const lib of f.libraries) {
-    const v = versionFromLibrary(lib);
-    if (v) return v;
-  }
-  return null;
-}
-
-/**
- * String constants of one class: those its methods load (const-string, ldc), then its static String
- * constants, which code never loads (DEX static_values, class files' ConstantValue attributes).
- * Only called for the classes version hints name, so the static values are decoded for those alone.
- */
-function* classStrings(analysis: PackageAnalysis, descriptor: string): Generator<string> {
-  for (const d of analysis.dex) {
-    const dex = d.dex;
-    const type = dex.findType(descriptor);
-    if (type < 0) continue;
-    let def = -1;
-    for (let i = 0; i < dex.counts.classDefs; i++) {
-      if (dex.classTypeIndex(i) === type) {
-        def = i;
-        break;
-      }
-    }
-    if (def < 0) continue;
-    const scan = d.scan ?? dex.scanCode();
-    for (let s = 0; s < scan.slotCount; s++) {
-      if (scan.classDefIndex[s] !== def) continue;
-      const owner = scan.codeOwner[s]!;
-      for (let r = scan.refStart[owner]!; r < scan.refEnd[owner]!; r++) {
-        const op = scan.refOpcode[r]!;
-        if (op === 0x1a || op === 0x1b) yield dex.string(scan.refIndex[r]!);
-      }
-    }
-    let values: readonly { value: unknown }[] = [];
-    try {
-      values = dex.staticValues(def);
-    } catch (error) {
-      // A damaged static_values array only costs the version hint, not the detection.
-      if (!(error instanceof ApkFormatError)) throw error;
-    }
-    for (const { value } of values) if (typeof value === 'string') yield value;
-  }
-  for (const c of analysis.jar?.classes ?? []) {
-    if (c.name !== descriptor) continue;
-    for (const m of c.methods) for (const r of m.code?.references ?? []) if (r.kind === 'ldc-string') yield r.target;
-    for (const f of c.fields) if (typeof f.constantValue === 'string') yield f.constantValue;
-  }
+/** The detected SDKs that bundle `sdk`, by either side's declaration (`bundledBy` on it, `bundles` on them). */
+function bundlersOf(sdk: SdkEntry, detected: readonly SdkEntry[], ids: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const id of sdk.bundledBy ?? []) if (ids.has(id) && id !== sdk.id) out.add(id);
+  for (const other of detected) if (other.id !== sdk.id && (other.bundles ?? []).includes(sdk.id)) out.add(other.id);
+  return [...out].sort();
 }

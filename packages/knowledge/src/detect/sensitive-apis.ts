@@ -27,6 +27,11 @@ export interface SensitiveApiCaller {
   own: boolean;
   /** Where the class is: the DEX entry (`classes2.dex`) or the class file's path in a JAR/AAR. */
   artifact: string | null;
+  /**
+   * Set when the call names a class of the package that inherits the API from the platform class
+   * without overriding it (`com.app.MyTelephonyManager.getDeviceId()`): that class, in Java form.
+   */
+  through?: string;
 }
 
 export interface SensitiveApiUse {
@@ -57,6 +62,8 @@ interface RawCaller {
   /** Identifies the method within the package for de-duplication. */
   key: string;
   method: string | (() => string);
+  /** The package's subclass the call was made on (descriptor), when not the catalogue's class. */
+  through?: string;
 }
 
 /** Matches a DEX/JVM member reference against catalogue signatures with or without descriptors. */
@@ -133,8 +140,8 @@ const POOL_OF_OPCODE = (() => {
 })();
 
 /** Code-owner slots that refer to a wanted target, with its catalogue entries; one per target and code. */
-function referencesTo(scan: DexCodeScan, targets: Map<number, SensitiveApiSpec[]>[]): [number, SensitiveApiSpec[]][] {
-  const out: [number, SensitiveApiSpec[]][] = [];
+function referencesTo(scan: DexCodeScan, targets: Map<number, SensitiveApiSpec[]>[]): [number, SensitiveApiSpec[], number, number][] {
+  const out: [number, SensitiveApiSpec[], number, number][] = [];
   const { refOpcode, refIndex, refStart, refEnd, codeOwner, slotCount } = scan;
   // A byte per id of each pool: most references miss, and a typed-array read is cheaper than a Map lookup.
   const counts = scan.dex.counts;
@@ -161,10 +168,114 @@ function referencesTo(scan: DexCodeScan, targets: Map<number, SensitiveApiSpec[]
       const key = `${pool}:${refIndex[r]}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push([owner, specs]);
+      out.push([owner, specs, pool, refIndex[r]!]);
     }
   }
   return out;
+}
+
+/** Deepest class hierarchy followed below a catalogue class (hostile packages may chain thousands). */
+const MAX_HIERARCHY_DEPTH = 16;
+
+/**
+ * The package's own classes (every DEX file, multidex included, and class files) that extend or
+ * implement the catalogue's platform classes, directly or through each other, with the methods
+ * each declares: enough to tell which classes inherit a platform method without overriding it.
+ * DEX files are walked level by level comparing type indexes, so no class name is decoded unless
+ * the class really is below a catalogue class.
+ */
+class PackageHierarchy {
+  /** Parent descriptor → descriptors of the package classes that extend or implement it. */
+  private readonly children = new Map<string, string[]>();
+  /** Class descriptor → `name` and `name(desc)ret` of its declared methods, decoded on request. */
+  private readonly declared = new Map<string, () => Set<string>>();
+
+  constructor(analysis: PackageAnalysis, roots: Iterable<string>) {
+    const link = (parent: string, child: string) => {
+      const list = this.children.get(parent);
+      if (!list) this.children.set(parent, [child]);
+      else if (!list.includes(child)) list.push(child);
+    };
+    const seen = new Set<string>(roots);
+    let frontier = [...seen];
+    for (let depth = 0; depth < MAX_HIERARCHY_DEPTH && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      const found = (parent: string, child: string, declared: () => Set<string>) => {
+        link(parent, child);
+        if (seen.has(child)) return;
+        seen.add(child);
+        next.push(child);
+        this.declared.set(child, declared);
+      };
+      for (const d of analysis.dex) {
+        const dex = d.dex;
+        // The frontier's type indexes in this file: classes are compared by index, not by name.
+        const wanted = new Map<number, string>();
+        for (const descriptor of frontier) {
+          const type = dex.findType(descriptor);
+          if (type >= 0) wanted.set(type, descriptor);
+        }
+        if (wanted.size === 0) continue;
+        const v = dex.view;
+        for (let i = 0; i < dex.counts.classDefs; i++) {
+          const at = dex.header.classDefsOff + i * 32;
+          let parent = wanted.get(v.getUint32(at + 8, true));
+          if (parent === undefined) {
+            const interfacesOff = v.getUint32(at + 12, true);
+            if (interfacesOff !== 0 && interfacesOff + 4 <= dex.bytes.length) {
+              const size = Math.min(v.getUint32(interfacesOff, true), (dex.bytes.length - interfacesOff - 4) >>> 1);
+              for (let k = 0; k < size && parent === undefined; k++) parent = wanted.get(v.getUint16(interfacesOff + 4 + k * 2, true));
+            }
+          }
+          if (parent === undefined) continue;
+          let cache: Set<string> | undefined;
+          found(parent, dex.typeName(dex.classTypeIndex(i)), () => {
+            if (cache) return cache;
+            cache = new Set();
+            const data = dex.classData(i);
+            for (const m of [...(data?.directMethods ?? []), ...(data?.virtualMethods ?? [])]) {
+              const ref = dex.methodRef(m.methodIndex);
+              cache.add(ref.name);
+              cache.add(`${ref.name}${ref.proto}`);
+            }
+            return cache;
+          });
+        }
+      }
+      const wantedNames = new Set(frontier);
+      for (const c of analysis.jar?.classes ?? []) {
+        const parent = [c.superClass, ...c.interfaces].find((p) => p !== undefined && wantedNames.has(p));
+        if (parent) found(parent, c.name, () => new Set(c.methods.flatMap((m) => [m.name, `${m.name}${m.descriptor}`])));
+      }
+      frontier = next;
+    }
+  }
+
+  /**
+   * Package classes below `classType` through which a call still reaches `classType`'s member:
+   * every subclass or implementation that does not declare the member itself (an override
+   * replaces the platform's code for it and for the classes below it).
+   */
+  inheritors(classType: string, member: string, descriptor: string | undefined): string[] {
+    const out: string[] = [];
+    const key = descriptor !== undefined ? `${member}${descriptor}` : member;
+    const visited = new Set<string>([classType]);
+    let level = [classType];
+    for (let depth = 0; depth < MAX_HIERARCHY_DEPTH && level.length > 0; depth++) {
+      const next: string[] = [];
+      for (const parent of level) {
+        for (const child of this.children.get(parent) ?? []) {
+          if (visited.has(child)) continue;
+          visited.add(child);
+          if (this.declared.get(child)?.().has(key)) continue;
+          out.push(child);
+          next.push(child);
+        }
+      }
+      level = next;
+    }
+    return out;
+  }
 }
 
 function compare(a: string, b: string): number {
@@ -191,6 +302,16 @@ export function findSensitiveApis(
   };
 
   const members = apis.filter((a) => a.kind === 'method' || a.kind === 'field');
+  let hierarchyCache: PackageHierarchy | undefined;
+  const hierarchy = () => {
+    if (hierarchyCache) return hierarchyCache;
+    const roots = new Set<string>();
+    for (const spec of members) {
+      const arrow = spec.signature.indexOf('->');
+      if (spec.kind === 'method' && arrow > 0) roots.add(spec.signature.slice(0, arrow));
+    }
+    return (hierarchyCache = new PackageHierarchy(analysis, roots));
+  };
   const strings = apis.filter((a) => a.kind === 'content-uri' || a.kind === 'string');
 
   if (analysis.dex.length > 0) {
@@ -214,20 +335,38 @@ export function findSensitiveApis(
         else targets[pool]!.set(index, [spec]);
       };
       const types = new Map<string, number>();
+      const typeOf = (descriptor: string): number => {
+        let type = types.get(descriptor);
+        if (type === undefined) types.set(descriptor, (type = dex.findType(descriptor)));
+        return type;
+      };
+      /** Method ids named on a package subclass rather than the catalogue class → that subclass. */
+      const through = new Map<number, string>();
       for (const [spec, query] of parsed) {
         // Many catalogue entries share a class; look each class up once per file.
-        let type = types.get(query.classType);
-        if (type === undefined) types.set(query.classType, (type = dex.findType(query.classType)));
-        if (type < 0) continue;
         const kind = spec.kind === 'method' ? 'method' : 'field';
-        for (const member of membersOf(dex, kind, query, type)) want(kind === 'method' ? POOL_METHOD : POOL_FIELD, member, spec);
+        const type = typeOf(query.classType);
+        if (type >= 0) {
+          for (const member of membersOf(dex, kind, query, type)) want(kind === 'method' ? POOL_METHOD : POOL_FIELD, member, spec);
+        }
+        if (kind !== 'method' || query.name === undefined) continue;
+        // invoke-virtual Lcom/app/MyTelephonyManager;->getDeviceId() runs TelephonyManager's code.
+        for (const sub of hierarchy().inheritors(query.classType, query.name, query.descriptor)) {
+          const subType = typeOf(sub);
+          if (subType < 0) continue;
+          for (const member of membersOf(dex, 'method', { ...query, classType: sub }, subType)) {
+            want(POOL_METHOD, member, spec);
+            through.set(member, sub);
+          }
+        }
       }
       for (const spec of strings) {
         for (const i of stringsStartingWith(dex, spec.signature)) if (stringMatches(spec, dex.string(i))) want(POOL_STRING, i, spec);
       }
       if (targets.every((t) => t.size === 0)) return;
       const scan = d.scan ?? dex.scanCode();
-      for (const [owner, specs] of referencesTo(scan, targets)) {
+      for (const [owner, specs, pool, index] of referencesTo(scan, targets)) {
+        const via = pool === POOL_METHOD ? through.get(index) : undefined;
         for (const slot of scan.slotsSharingCode(owner)) {
           const methodIndex = scan.methodIndex[slot]!;
           const caller: RawCaller = {
@@ -238,6 +377,7 @@ export function findSensitiveApis(
               const m = dex.methodRef(methodIndex);
               return `${m.name}${m.proto}`;
             },
+            ...(via !== undefined ? { through: via } : {}),
           };
           for (const spec of specs) add(spec, caller);
         }
@@ -248,10 +388,27 @@ export function findSensitiveApis(
   const classes = analysis.jar?.classes ?? [];
   if (classes.length > 0) {
     const exact = new Map<string, SensitiveApiSpec[]>();
-    for (const spec of members) {
-      const list = exact.get(spec.signature);
+    const jarThrough = new Map<string, string>();
+    const put = (signature: string, spec: SensitiveApiSpec) => {
+      const list = exact.get(signature);
       if (list) list.push(spec);
-      else exact.set(spec.signature, [spec]);
+      else exact.set(signature, [spec]);
+    };
+    for (const spec of members) {
+      put(spec.signature, spec);
+      if (spec.kind !== 'method') continue;
+      let query: MemberQuery;
+      try {
+        query = parseMemberQuery(spec.signature);
+      } catch {
+        continue;
+      }
+      if (query.name === undefined) continue;
+      const member = spec.signature.slice(spec.signature.indexOf('->'));
+      for (const sub of hierarchy().inheritors(query.classType, query.name, query.descriptor)) {
+        put(`${sub}${member}`, spec);
+        jarThrough.set(`${sub}${member}`, sub);
+      }
     }
     for (const cls of classes) {
       for (const method of cls.methods) {
@@ -273,7 +430,9 @@ export function findSensitiveApis(
           const targets = r.kind === 'invokedynamic' ? (r.handles ?? []) : [r.target];
           for (const target of targets) {
             const hits = [...(exact.get(target) ?? []), ...(exact.get(memberBase(target)) ?? [])];
-            for (const spec of hits) if ((spec.kind === 'field') === (isField || target.includes(':'))) add(spec, where);
+            const via = jarThrough.get(target) ?? jarThrough.get(memberBase(target));
+            const caller = via !== undefined ? { ...where, through: via } : where;
+            for (const spec of hits) if ((spec.kind === 'field') === (isField || target.includes(':'))) add(spec, caller);
           }
         }
       }
@@ -315,6 +474,7 @@ export function findSensitiveApis(
         sdk: c.sdk,
         own: c.own,
         artifact: c.raw.artifact,
+        ...(c.raw.through !== undefined ? { through: javaName(c.raw.through) } : {}),
       })),
       callerCount: callers.length,
     });

@@ -208,6 +208,10 @@ export interface DetectedSdk {
     domains: string[];
   };
   version: string | null;
+  /** Where the version was read: kind (version-hint, constant, aar-manifest, meta-inf, file-name, native-library) and what (1.5). */
+  versionSource?: { kind: string; where: string } | null;
+  /** Detected SDKs that ship this one inside them: it came with them, not as a separate SDK (1.5). */
+  bundledBy?: string[];
   /** The vendor's privacy policy for the SDK, from the catalogue (1.2). */
   privacyPolicy: string | null;
   /** PI categories the vendor says the SDK collects, from the catalogue (1.2). */
