@@ -1,3 +1,4 @@
+import { loadMeasureCatalog } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
@@ -10,9 +11,10 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
  * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package); 1.4.0
  * the optional `trace` and `ui` (runtime evidence checked with the package) and, on findings, the
- * optional `runtime` (static findings confirmed or not by the trace) and `related`.
+ * optional `runtime` (static findings confirmed or not by the trace) and `related`; 1.5.0
+ * `context.measuresVersion` and the coverage status `platform-checked`.
  */
-export const SCAN_REPORT_VERSION = '1.4.0';
+export const SCAN_REPORT_VERSION = '1.5.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
@@ -43,4 +45,14 @@ export interface ReportContext {
   failOn: Severity | 'none';
   /** Evidence kinds the run had (`apk`, `store`, ...). */
   evidence: string[];
+  /**
+   * The measure catalogue's version (`data/measures.json` of @apprights/knowledge): the coverage
+   * and the findings' measure ids mean what that version says.
+   */
+  measuresVersion: number;
+}
+
+/** The version a report states: the one given, else that of the catalogue this package reads. */
+export function measuresVersion(given?: number): number {
+  return given ?? loadMeasureCatalog().version;
 }
