@@ -67,6 +67,7 @@ export async function runPolicy(input: string, options: PolicyCommandOptions): P
         assemblePolicyReport(analysis, {
           toolVersion: options.version,
           measures: loadMeasureCatalog().measures,
+          measuresVersion: loadMeasureCatalog().version,
           config: checks.config,
           failOn: checks.failOn,
           ...(checks.store ? { store: checks.store } : {}),

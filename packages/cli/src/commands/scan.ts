@@ -77,6 +77,7 @@ export async function produceReport(file: string, options: ReportOptions): Promi
       assembleScanReport(facts, {
         toolVersion: options.version,
         measures: loadMeasureCatalog().measures,
+        measuresVersion: loadMeasureCatalog().version,
         config: checks.config,
         failOn: checks.failOn,
         ...(checks.store ? { store: checks.store } : {}),

@@ -100,6 +100,7 @@ export async function runTrace(file: string, options: TraceCommandOptions): Prom
         assembleTraceReport(evidence.trace, evidence.ui, {
           toolVersion: options.version,
           measures: loadMeasureCatalog().measures,
+          measuresVersion: loadMeasureCatalog().version,
           config: checks.config,
           failOn: checks.failOn,
           ...(checks.store ? { store: checks.store } : {}),
