@@ -118,6 +118,7 @@ function assertConsistent(a: PolicyAnalysis): void {
 
 function assertReportFields(report: PolicyReport, source: string): void {
   assert.equal(report.reportVersion, '1.1.0');
+  assert.equal(report.context.measuresVersion, 2, 'the measure catalogue version');
   assert.equal(report.tool.name, 'apprights');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000, 'generatedAt is now');
   assert.equal(report.source, source);

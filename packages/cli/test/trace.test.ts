@@ -101,6 +101,7 @@ function parseTrace(r: CliResult): TraceReport {
 test('trace --format json: valid against the schema, the summary counted from the trace', async () => {
   const report = parseTrace(await runCliAsync(['trace', traceFile, '--ui', uiDir, '--format', 'json', ...bin]));
   assert.equal(report.reportVersion, '1.1.0');
+  assert.equal(report.context.measuresVersion, 2, 'the measure catalogue version');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000);
   const s = report.trace;
   assert.equal(s.source, traceFile);
