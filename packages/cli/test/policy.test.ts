@@ -117,7 +117,8 @@ function assertConsistent(a: PolicyAnalysis): void {
 }
 
 function assertReportFields(report: PolicyReport, source: string): void {
-  assert.equal(report.reportVersion, '1.0.0');
+  assert.equal(report.reportVersion, '1.1.0');
+  assert.equal(report.context.measuresVersion, 2, 'the measure catalogue version');
   assert.equal(report.tool.name, 'apprights');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000, 'generatedAt is now');
   assert.equal(report.source, source);
@@ -376,7 +377,7 @@ test('sarif: policy findings point into the policy by character range; a finding
 
 const skipApiDemos = existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed';
 
-test('scan --policy: a 1.4.0 report with the policy, valid against the schema; every format shows it', { skip: skipApiDemos }, async () => {
+test('scan --policy: a 1.5.0 report with the policy, valid against the schema; every format shows it', { skip: skipApiDemos }, async () => {
   const [json, text, md, html, sarif] = await Promise.all(
     ['json', 'text', 'md', 'html', 'sarif'].map((format) =>
       runCliAsync(['scan', realApks.apiDemos, '--policy', zhFile, '--format', format, ...bin]),
@@ -413,7 +414,7 @@ test('scan --policy: an unreadable policy stops the scan before it starts, exit 
   assertNoStack(r.stderr);
 });
 
-test('diff: a 1.4.0 report with a policy, and the same report as 1.2.0 without one, against the APK', { skip: skipApiDemos }, async () => {
+test('diff: a 1.5.0 report with a policy, and the same report as 1.2.0 without one, against the APK', { skip: skipApiDemos }, async () => {
   const scanned = await runCliAsync(['scan', realApks.apiDemos, '--policy', zhFile, '--format', 'json', ...bin]);
   assert.equal(scanned.status, 0, describeRun(scanned));
   const withPolicy = writeTemp(dir, 'with-policy.json', scanned.stdout);

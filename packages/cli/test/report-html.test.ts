@@ -239,6 +239,8 @@ test('html: one self-contained file that names no outside resource', { skip: ski
   assert.doesNotMatch(html, /\b(?:src|href)="(?:https?:)?\/\//, 'nothing loaded from the network (links in tables are not loaded)');
   assert.match(html, /http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/);
   assert.equal((html.match(/<tr data-measure="miit26-\d\d"/g) ?? []).length, 26);
+  assert.match(html, /Measures of catalogue version 2 \(`apprights measures`\)/, 'the report says which catalogue its measures are');
+  assert.match(html, /<tr data-measure="miit26-17" data-status="platform-checked"/);
   const zh = readFileSync(await scanHtml(realApks.apiDemos, ['--lang', 'zh']), 'utf8');
   assert.match(zh, /^<!doctype html>\n<html lang="zh-CN"/, '--lang zh opens in Chinese');
 });
@@ -410,12 +412,14 @@ test('markdown checks: coverage table of 26, findings under their measures, SDK 
   const rows = md.split('\n').filter((l) => /^\| \d+ \| /.test(l));
   assert.equal(rows.length, 26);
   assert.match(md, /^## Coverage of the 26 measures$/m);
-  assert.match(md, /^### Measure 13 · Primary responsibility/m);
+  assert.match(md, /^### Measure 14 · Stronger technical safeguards/m);
+  assert.match(md, /^Measures of catalogue version 2 \(`apprights measures`\)\./m);
+  assert.match(md, /^\| 17 \| Patrolling listed apps \| .* \| platform-checked \| /m);
   assert.match(md, /^## Third-party SDKs to disclose$/m);
   assert.match(md, /^- \*\*Google Play services Location/m);
   const zh = renderScanReport(report, 'md', 'zh');
   assert.match(zh, /^## 26 项措施覆盖情况$/m);
-  assert.match(zh, /^### 第 13 条 · /m);
+  assert.match(zh, /^### 第 14 条 · 增强技术保障能力/m);
 });
 
 test(

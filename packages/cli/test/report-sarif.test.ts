@@ -57,7 +57,7 @@ interface SarifLog {
     originalUriBaseIds: Record<string, { uri: string }>;
     artifacts: { location: { uri: string }; length: number; hashes: Record<string, string> }[];
     results: SarifResult[];
-    taxonomies: { name: string; taxa: { id: string }[] }[];
+    taxonomies: { name: string; version: string; taxa: { id: string; properties: { assessment: string } }[] }[];
   }[];
 }
 
@@ -138,6 +138,8 @@ for (const [name, apk] of [
         run.taxonomies[0]!.taxa.map((t) => t.id),
         Array.from({ length: 26 }, (_, i) => `miit26-${String(i + 1).padStart(2, '0')}`),
       );
+      assert.equal(run.taxonomies[0]!.version, '2', 'the measure catalogue version');
+      assert.equal(run.taxonomies[0]!.taxa[16]!.properties.assessment, 'platform');
 
       // The package: a base id ending in `/` for its entries, and the file itself with its hash.
       const apkUri = pathToFileURL(json.file.path).href;

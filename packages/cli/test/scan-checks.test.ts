@@ -13,7 +13,7 @@ interface CheckedReport {
   coverage: { measure: string; status: string; rules: string[]; needs: string[] }[];
   findings: { ruleId: string; severity: string; evidence: { kind: string }[]; suppressed?: { reason: string } }[];
   rules: { id: string; status: string; missing?: string[] }[];
-  context: { failOn: string; config: string | null; store: { appType: string } | null };
+  context: { failOn: string; config: string | null; store: { appType: string } | null; measuresVersion: number };
 }
 
 function scanJson(args: string[], cwd?: string): { report: CheckedReport; status: number | null } {
@@ -32,13 +32,18 @@ test('scan: the report covers all 26 measures in order, and findings point at ev
     Array.from({ length: 26 }, (_, i) => `miit26-${String(i + 1).padStart(2, '0')}`),
   );
   for (const c of report.coverage) {
-    assert.ok(['passed', 'failed', 'needs-evidence', 'organisational'].includes(c.status));
+    assert.ok(['passed', 'failed', 'needs-evidence', 'organisational', 'platform-checked'].includes(c.status));
     if (c.status === 'needs-evidence') assert.ok(c.needs.length > 0, `${c.measure} needs evidence but names none`);
   }
   const debuggable = report.findings.find((f) => f.ruleId === 'debuggable');
   assert.ok(debuggable, 'the Appium settings APK is a debug build');
   assert.equal(debuggable.evidence[0]!.kind, 'manifest');
-  assert.equal(report.coverage.find((c) => c.measure === 'miit26-13')!.status, 'failed');
+  // Client-side security is measure 14 (technical safeguards); 13 (internal management) only the operator's records show.
+  assert.equal(report.coverage.find((c) => c.measure === 'miit26-14')!.status, 'failed');
+  assert.equal(report.coverage.find((c) => c.measure === 'miit26-13')!.status, 'organisational');
+  // The stores' and devices' measures are not the app's to pass or fail, whatever their signals say.
+  for (const n of [16, 17, 18, 22, 23, 24]) assert.equal(report.coverage[n - 1]!.status, 'platform-checked', `measure ${n}`);
+  assert.equal(report.context.measuresVersion, 2, 'the report states the catalogue version');
   // No app type given: the app-type rule is skipped and the measures it serves ask for the store listing.
   assert.deepEqual(
     report.rules.find((r) => r.id === 'permissions-unrelated-to-app-type'),

@@ -1,7 +1,7 @@
 /**
  * `apprights trace FILE [--ui DIR]` and `scan --trace FILE --ui DIR`: the trace report against its
  * schema with the summary counted from the trace written here, every format, bad traces (exit 3,
- * naming the line), the 1.4.0 scan report with the trace, and static findings linked to what the
+ * naming the line), the 1.5.0 scan report with the trace, and static findings linked to what the
  * trace saw run. The runtime and UI rules are still growing: assertions about their findings are made
  * only for rule ids `rules list` knows, and about the report's structure otherwise.
  */
@@ -100,7 +100,8 @@ function parseTrace(r: CliResult): TraceReport {
 
 test('trace --format json: valid against the schema, the summary counted from the trace', async () => {
   const report = parseTrace(await runCliAsync(['trace', traceFile, '--ui', uiDir, '--format', 'json', ...bin]));
-  assert.equal(report.reportVersion, '1.0.0');
+  assert.equal(report.reportVersion, '1.1.0');
+  assert.equal(report.context.measuresVersion, 2, 'the measure catalogue version');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000);
   const s = report.trace;
   assert.equal(s.source, traceFile);
@@ -290,7 +291,7 @@ const APIDEMOS_EVENTS: object[] = [
   /* 5 */ { kind: 'consent', t: 1000, action: 'agreed', detectedBy: 'user' },
 ];
 
-test('scan APK --trace --ui: a 1.4.0 report that validates; static findings linked to the trace', { skip: skipApiDemos }, async () => {
+test('scan APK --trace --ui: a 1.5.0 report that validates; static findings linked to the trace', { skip: skipApiDemos }, async () => {
   const trace = writeTemp(dir, 'apidemos.jsonl', APIDEMOS_EVENTS.map((e) => JSON.stringify(e)).join('\n'));
   const args = ['scan', realApks.apiDemos, '--trace', trace, '--ui', uiDir, ...bin];
   const [json, text, md, html, sarif] = await Promise.all(
@@ -337,7 +338,7 @@ test('scan APK --trace --ui: a 1.4.0 report that validates; static findings link
   assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5)));
   assert.ok(log.runs[0]!.artifacts.some((a) => a.location.uri === pathToFileURL(trace).href));
 
-  // diff reads the 1.4.0 report, and the same report as 1.3.0 without the runtime parts.
+  // diff reads the 1.5.0 report, and the same report as 1.3.0 without the runtime parts.
   const stored = writeTemp(dir, 'with-trace.json', json!.stdout);
   const { trace: _t, ui: _u, ...rest } = report;
   const older = writeTemp(

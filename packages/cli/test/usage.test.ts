@@ -79,8 +79,20 @@ test('rules and measures: list, show and the 26 measures, in text and JSON', () 
   assert.match(unknown.stderr, /no rule with this id: no-such-rule/);
   const measures = runCli(['measures', '--format', 'json']);
   assert.equal(measures.status, 0);
-  const parsed = JSON.parse(measures.stdout) as { measures: { id: string; rules: string[] }[] };
+  const parsed = JSON.parse(measures.stdout) as {
+    version: number;
+    measures: { id: string; rules: string[]; assessment: string; title: { zh: string } }[];
+  };
   assert.equal(parsed.measures.length, 26);
+  assert.equal(parsed.version, 2);
+  assert.equal(parsed.measures[16]!.title.zh, '强化在架APP巡查');
+  assert.equal(parsed.measures[16]!.assessment, 'platform');
   const text = runCli(['measures']);
-  assert.match(text.stdout, /\d+\/26 measures have an automated rule/);
+  assert.match(
+    text.stdout,
+    /^Measure catalogue version 2\. \d+\/26 measures have an automated rule; 6 are platform-checked and 5 organisational/m,
+  );
+  assert.match(text.stdout, /^17 +Patrolling listed apps +platform-checked +C +store\+org\+apk +dynamic-code-loading$/m);
+  const zh = runCli(['measures', '--lang', 'zh']);
+  assert.match(zh.stdout, /^21 +加强服务协同 +管理类 /m);
 });

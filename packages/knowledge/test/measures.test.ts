@@ -76,30 +76,92 @@ test('measures: 12 in Part 一 grouped 3/4/3/2, 14 in Part 二 over five actors'
       'network-access',
     ],
   );
-  // Confirmed numbering (regulation.md §1.2): 4 windows/shake, 6 self-start, 7 auto-renewal.
+  // Numbering confirmed for 5-7 (regulation.md §1.2) and by the interpretation's order: 4 windows/shake, 6 self-start, 7 auto-renewal.
   assert.ok(catalog.measures[3]!.rules.includes('shake-ad-sdk'));
   assert.match(catalog.measures[6]!.summary.en, /five days/i);
   assert.ok(catalog.measures[5]!.rules.includes('self-start-receivers'));
 });
 
-test('measures: the reconstructed ones say so, and every measure cites the notice', () => {
+test('measures: titles as MIIT states them; 13-26 from its interpretation, with actors and where each is checked', () => {
+  const interpretation = catalog.source('miit-2023-26-interpretation');
+  assert.equal(interpretation?.date, '2023-02-28');
   for (const m of catalog.measures) {
-    assert.equal(m.source.document, 'miit-2023-26', m.id);
-    if (m.number >= 13) assert.match(m.note ?? '', /reconstructed/i, `${m.id} must say it is reconstructed`);
-    if (m.number >= 11) assert.ok(['C', 'P', 'M'].includes(m.source.confidence), m.id);
+    // 1-12 are the notice's, read through its news summary, draft and interpretation; 13-26 come from the interpretation alone.
+    assert.equal(m.source.document, m.number <= 12 ? 'miit-2023-26' : 'miit-2023-26-interpretation', m.id);
+    if (m.number <= 12) assert.match(m.source.locator, /interpretation §三/, `${m.id}: names where the interpretation confirms it`);
+    if (m.number >= 13) assert.match(m.note ?? '', /interpretation/, `${m.id} must say where it comes from`);
   }
-  for (const n of [1, 2, 3, 4, 7]) assert.equal(catalog.measures[n - 1]!.source.confidence, 'C', `measure ${n}`);
-  for (const n of [5, 6]) assert.equal(catalog.measures[n - 1]!.source.confidence, 'Cd', `measure ${n}`);
+  // The interpretation's own words (§三, §五-§八).
+  const titles = catalog.measures.map((m) => m.title.zh);
+  assert.deepEqual(titles, [
+    '确保知情同意安装',
+    '规范网页推荐下载行为',
+    '实现便捷卸载',
+    '窗口关闭用户可选',
+    '服务事项提前告知',
+    '启动运行场景合理',
+    '服务续期及时提醒',
+    '坚持合法正当必要原则',
+    '明示个人信息处理规则',
+    '合理申请使用权限',
+    '设立客服热线',
+    '妥善处理用户投诉',
+    '完善内部管理机制',
+    '增强技术保障能力',
+    '加强SDK使用管理',
+    '严格APP上架审核',
+    '强化在架APP巡查',
+    '完善分发管理机制',
+    '建立信息公示机制',
+    '优化功能配置',
+    '加强服务协同',
+    '强化运行管理能力',
+    '强化记录提醒能力',
+    '强化风险预警能力',
+    '夯实信息登记责任',
+    '夯实处置责任',
+  ]);
+  const actorsOf = (from: number, to: number) => new Set(catalog.measures.slice(from - 1, to).flatMap((m) => m.actors));
+  assert.deepEqual([...actorsOf(13, 15)], ['app-operator']);
+  assert.deepEqual([...actorsOf(16, 18)], ['distribution-platform']);
+  assert.deepEqual([...actorsOf(19, 21)], ['sdk']);
+  assert.deepEqual([...actorsOf(22, 24)], ['terminal']);
+  assert.deepEqual([...actorsOf(25, 26)], ['network-access']);
+  // The contradictions the rebuild removed: no terminal measure about preinstalled apps or re-flashing.
+  for (const m of catalog.measures.filter((x) => x.group === 'terminals'))
+    assert.doesNotMatch(`${m.title.en} ${m.summary.en}`, /preinstall|re-flash/i, m.id);
+  assert.match(catalog.measures[20]!.summary.en, /compliance-use guide/);
+  assert.match(catalog.measures[14]!.summary.en, /responsible/);
+  assert.match(catalog.measures[17]!.summary.en, /credit evaluation/);
+  // Where each can be checked: the app for Part 一 and 14, 15, 20; a store or a device for 16-18 and 22-24.
+  const by = (kind: string) => catalog.measures.filter((m) => m.assessment === kind).map((m) => m.number);
+  assert.deepEqual(by('platform'), [16, 17, 18, 22, 23, 24]);
+  assert.deepEqual(by('organisation'), [13, 19, 21, 25, 26]);
+  assert.deepEqual(by('app'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 20]);
+  for (const m of catalog.measures) if (m.assessment !== 'app' && m.number !== 17) assert.deepEqual(m.rules, [], m.id);
+  for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) assert.equal(catalog.measures[n - 1]!.source.confidence, 'C', `measure ${n}`);
+  for (const n of [11, 12, 25, 26]) assert.equal(catalog.measures[n - 1]!.source.confidence, 'P', `measure ${n}`);
   assert.equal(catalog.source('miit-2023-26')?.url, 'https://www.gov.cn/zhengce/zhengceku/2023-03/02/content_5744106.htm');
+  assert.equal(catalog.version, 2, 'bump the version (reports state it) when measures change');
 });
 
 test('measures: rule ids as assigned to the automated rules', () => {
   // The runtime rules (runtime-*) are checked on their own below.
   const rulesOf = (n: number) => catalog.measures[n - 1]!.rules.filter((r) => !r.startsWith('runtime-'));
-  assert.deepEqual(rulesOf(13), ['debuggable', 'cleartext-traffic', 'allow-backup', 'exported-components', 'weak-signature']);
+  assert.deepEqual(rulesOf(13), []);
+  assert.deepEqual(rulesOf(14), ['debuggable', 'cleartext-traffic', 'allow-backup', 'exported-components', 'weak-signature']);
   assert.deepEqual(rulesOf(3), ['uninstall-obstruction']);
-  for (const n of [15, 18, 21]) assert.ok(rulesOf(n).includes('dynamic-code-loading'), `measure ${n}`);
-  for (const n of [14, 19]) assert.ok(rulesOf(n).includes('sdk-disclosure-list'), `measure ${n}`);
+  // Dynamic code is what a store's patrol looks for: a signal for 17, nowhere else.
+  assert.deepEqual(
+    catalog.measures.filter((m) => m.rules.includes('dynamic-code-loading')).map((m) => m.number),
+    [17],
+  );
+  assert.deepEqual([...rulesOf(15)].sort(), [
+    'policy-sdk-not-found',
+    'policy-sdk-undisclosed',
+    'policy-third-party-list',
+    'sdk-disclosure-list',
+  ]);
   assert.deepEqual([...rulesOf(10)].sort(), [
     'permission-purpose-metadata',
     'permissions-unrelated-to-app-type',
@@ -115,7 +177,6 @@ test('measures: rule ids as assigned to the automated rules', () => {
     'ui-full-screen-jump',
     'ui-shake-jump',
   ]);
-  assert.deepEqual(rulesOf(17), ['ui-download-six-elements']);
   assert.deepEqual([...rulesOf(20)].sort(), ['sdk-init-before-consent', 'sdk-requests-permissions']);
   // The policy rules: measure 9 (plain rules, lists, highlighting), 11 (contact channel), 12 (response time).
   assert.deepEqual([...rulesOf(9)].sort(), [
@@ -126,14 +187,14 @@ test('measures: rule ids as assigned to the automated rules', () => {
   ]);
   assert.deepEqual(rulesOf(11), ['policy-required-elements']);
   assert.deepEqual(rulesOf(12), ['policy-response-time']);
-  for (const n of [14, 19]) assert.ok(rulesOf(n).includes('policy-sdk-undisclosed'), `measure ${n}`);
-  for (const n of [5, 7, 16, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
-  // The runtime-trace rules: consent and collection (8, 20), permission requests (10), self-start (6, 21).
+  for (const n of [5, 7, 13, 16, 18, 19, 21, 22, 23, 24, 25, 26]) assert.deepEqual(rulesOf(n), [], `measure ${n}`);
+  // The runtime-trace rules: consent and collection (8, 20), permission requests (10), self-start (6).
   const runtimeOf = (n: number) => catalog.measures[n - 1]!.rules.filter((r) => r.startsWith('runtime-'));
   assert.ok(runtimeOf(8).includes('runtime-pi-before-consent') && runtimeOf(8).includes('runtime-pi-frequency'));
   assert.ok(runtimeOf(10).includes('runtime-permission-reask') && runtimeOf(10).includes('runtime-permission-bundle'));
   assert.deepEqual(runtimeOf(20), ['runtime-pi-before-consent']);
-  for (const n of [6, 21]) assert.deepEqual(runtimeOf(n), ['runtime-self-start'], `measure ${n}`);
+  assert.deepEqual(runtimeOf(6), ['runtime-self-start']);
+  assert.deepEqual(runtimeOf(21), []);
 });
 
 test('scenarios: the 31 of the 2019 认定方法 in categories of 4/4/9/6/3/5', () => {
@@ -188,6 +249,22 @@ test('requirements: the checkable rules the brief names, tied to their automated
   assert.equal(appTypes().length, 39);
   assert.equal((catalog.byId.get('cac2021-necessary-pi') as MeasureScenario).document, 'cac-2021-39');
   assert.deepEqual((catalog.byId.get('cac2021-necessary-pi') as MeasureScenario).measures, ['miit26-08']);
+  // Tied to the measures they serve as MIIT's interpretation states them.
+  const measuresOf = (id: string) => (catalog.byId.get(id) as MeasureScenario).measures;
+  assert.deepEqual(
+    measuresOf('miit2022-preinstall-uninstall'),
+    ['miit26-03'],
+    'preinstalled apps: measure 3, which cites the preinstall notice',
+  );
+  assert.deepEqual(measuresOf('tc260-sdk-hot-update'), ['miit26-15', 'miit26-17']);
+  assert.deepEqual(measuresOf('tc260-sdk-disclosure'), ['miit26-15']);
+  assert.deepEqual(measuresOf('miit164-t6'), ['miit26-06']);
+  assert.deepEqual(measuresOf('miit164-t9'), ['miit26-01', 'miit26-16']);
+  assert.deepEqual(measuresOf('miit2023-105-filing'), ['miit26-16', 'miit26-25']);
+  assert.deepEqual(
+    catalog.parameter('preinstall.maxNonRemovablePerFunction').related.filter((r) => r.startsWith('miit26-')),
+    ['miit26-03'],
+  );
 });
 
 test('parameters: shake thresholds from T/TAF 078.7-2022, 48 h as industry practice', () => {
@@ -235,6 +312,7 @@ test('every entry has Chinese and English text, evidence, and resolvable links',
   }
   for (const id of [
     'miit-2023-26',
+    'miit-2023-26-interpretation',
     'cac-2019-rules',
     'miit-2020-164',
     'cac-2021-39',
@@ -338,6 +416,17 @@ test('validation: broken copies are rejected with the place named', () => {
       /measure miit26-08\.title\.en: expected a non-empty string/,
     ],
     ['bad source date', (d) => void (d.sources[0]!.date = '06/02/2023'), /source miit-2023-26\.date: expected YYYY/],
+    [
+      'unknown assessment',
+      (d) => void (measure(d, 'miit26-13').assessment = 'store'),
+      /measure miit26-13\.assessment: expected one of app, platform, organisation/,
+    ],
+    ['no assessment', (d) => void delete measure(d, 'miit26-13').assessment, /measure miit26-13\.assessment: expected one of/],
+    [
+      'checked on the app with organisational evidence only',
+      (d) => void (measure(d, 'miit26-13').assessment = 'app'),
+      /measure miit26-13\.assessment: "app" needs an evidence kind other than org/,
+    ],
   ];
   for (const [name, edit, message] of cases) {
     assert.throws(

@@ -1,6 +1,6 @@
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import type { CoverageStatus } from '@apprights/rules';
-import { EVIDENCE_LABELS, evidenceView, relatedTag, runtimeTag, STATUS_LABELS, type CheckResults } from './check-views.js';
+import { catalogueNote, EVIDENCE_LABELS, evidenceView, relatedTag, runtimeTag, STATUS_LABELS, type CheckResults } from './check-views.js';
 import { t, type Lang } from './i18n.js';
 import type { Section } from './section.js';
 
@@ -25,6 +25,7 @@ export function checkSections(report: CheckResults, lang: Lang): Section[] {
     {
       title: `${t(lang, 'coverage')} (${summary})`,
       blocks: [
+        { kind: 'list', items: [catalogueNote(report)[lang]] },
         {
           kind: 'table',
           headers: [t(lang, 'measure'), t(lang, 'status'), t(lang, 'findingsCount'), t(lang, 'toSupply')],

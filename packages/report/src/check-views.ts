@@ -22,6 +22,7 @@ export const STATUS_LABELS: Record<CoverageStatus, Bilingual> = {
   failed: { en: 'failed', zh: '不符合' },
   'needs-evidence': { en: 'needs evidence', zh: '待补充证据' },
   organisational: { en: 'organisational', zh: '管理类措施' },
+  'platform-checked': { en: 'platform-checked', zh: '由平台或终端核查' },
 };
 
 /** Headings the Markdown and HTML reports both show, worded once. */
@@ -54,7 +55,29 @@ export const EVIDENCE_LABELS: Record<EvidenceKind, Bilingual> = {
  * What the check renderers read. The scan report has it all; the policy report has no package, so
  * no SDK list to disclose.
  */
-export type CheckResults = Pick<ScanReport, 'findings' | 'coverage' | 'rules'> & { sdks?: ScanReport['sdks'] };
+export type CheckResults = Pick<ScanReport, 'findings' | 'coverage' | 'rules'> & {
+  sdks?: ScanReport['sdks'];
+  /** Reports before 1.5 (scan) and 1.1 (policy, trace) lack `measuresVersion`. */
+  context?: { measuresVersion?: number };
+};
+
+/**
+ * The line every format prints under the coverage heading: which catalogue version the measures
+ * are, and what the two statuses an app scan cannot decide mean.
+ */
+export function catalogueNote(report: Pick<CheckResults, 'context'>): Bilingual {
+  const version = report.context?.measuresVersion;
+  const en =
+    version === undefined
+      ? 'Measures as listed by `apprights measures`.'
+      : `Measures of catalogue version ${version} (\`apprights measures\`).`;
+  const zh =
+    version === undefined ? '措施以 `apprights measures` 所列为准。' : `措施依据措施目录第 ${version} 版（\`apprights measures\`）。`;
+  return {
+    en: `${en} Platform-checked measures are duties of stores and device makers, organisational ones show only in an organisation's own records: an app scan neither passes nor fails them, and findings there are signals.`,
+    zh: `${zh}“由平台或终端核查”的措施是应用分发平台、终端厂商的责任，“管理类措施”只能由相关企业的内部记录证明：对应用的检测不判定其通过与否，相关问题仅作为线索。`,
+  };
+}
 
 export function pick(lang: Lang, text: Bilingual): string {
   return lang === 'zh' ? text.zh : text.en;

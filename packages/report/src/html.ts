@@ -16,6 +16,7 @@ import {
   CHECK_LABELS,
   SEVERITY_LABELS,
   STATUS_LABELS,
+  catalogueNote,
   coverageGroups,
   evidenceView,
   findingsByMeasure,
@@ -142,13 +143,14 @@ const OUTCOMES: Record<RuleOutcome['status'], Bilingual> = {
   error: { en: 'failed', zh: '运行出错' },
 };
 
-const STATUSES: readonly CoverageStatus[] = ['failed', 'needs-evidence', 'organisational', 'passed'];
+const STATUSES: readonly CoverageStatus[] = ['failed', 'needs-evidence', 'organisational', 'platform-checked', 'passed'];
 
 const STATUS_COLOURS: Record<CoverageStatus, string> = {
   passed: '#2e7d32',
   failed: '#c62828',
   'needs-evidence': '#ef8f00',
   organisational: '#5c6bc0',
+  'platform-checked': '#78909c',
 };
 
 const SEVERITY_COLOURS: Record<Severity, string> = { high: '#c62828', medium: '#ef6c00', low: '#f9a825', info: '#607d8b' };
@@ -318,6 +320,7 @@ function coverageMatrix(report: CheckResults, groups: MeasureGroupView[], withFi
   return (
     `<section id="coverage" aria-labelledby="coverage-h"><h2 id="coverage-h">${bi(UI.coverage)}</h2>` +
     `<p class="note">${bi(UI.coverageNote)}</p>` +
+    `<p class="note">${bi(catalogueNote(report))}</p>` +
     `<div class="scroll"><table class="matrix"><thead><tr>${head}</tr></thead>${bodies}</table></div>` +
     `<h3>${bi(UI.rules)}</h3><div class="scroll"><table class="rules"><thead><tr><th scope="col">${bi(FIELD.rule)}</th><th scope="col">${bi(FIELD.outcome)}</th><th scope="col">${bi(FIELD.detail)}</th></tr></thead><tbody>${outcomes}</tbody></table></div>` +
     `</section>`
@@ -508,6 +511,7 @@ ul.needs { margin: 0; padding-left: 1.1em; }
 .status-failed { background: ${STATUS_COLOURS.failed}; }
 .status-needs-evidence { background: ${STATUS_COLOURS['needs-evidence']}; color: #1d1d1d; }
 .status-organisational { background: ${STATUS_COLOURS.organisational}; }
+.status-platform-checked { background: ${STATUS_COLOURS['platform-checked']}; }
 .badge.sev-high { background: ${SEVERITY_COLOURS.high}; }
 .badge.sev-medium { background: ${SEVERITY_COLOURS.medium}; }
 .badge.sev-low { background: ${SEVERITY_COLOURS.low}; color: #1d1d1d; }

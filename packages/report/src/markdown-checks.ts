@@ -2,6 +2,7 @@
 import type { Bilingual } from '@apprights/rules';
 import type { Lang } from './i18n.js';
 import {
+  catalogueNote,
   coverageGroups,
   EVIDENCE_LABELS,
   evidenceView,
@@ -62,7 +63,7 @@ export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
   const sep = lang === 'zh' ? '、' : ', ';
   const out: string[] = [];
 
-  out.push(`## ${h('coverage')}`, '', h('coverageNote'), '');
+  out.push(`## ${h('coverage')}`, '', h('coverageNote'), '', pick(lang, catalogueNote(report)), '');
   out.push(
     `| ${h('colNumber')} | ${h('colMeasure')} | ${h('colGroup')} | ${h('colStatus')} | ${h('colFindings')} | ${h('colRules')} | ${h('colNeeds')} |`,
   );

@@ -325,9 +325,12 @@ function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: st
 
 /** The notice's measures as a SARIF taxonomy, so viewers can group rules by measure. */
 function taxonomy() {
-  const measures = loadMeasureCatalog().measures;
+  const catalog = loadMeasureCatalog();
+  const measures = catalog.measures;
   return {
     name: TAXONOMY,
+    // The catalogue version: a viewer comparing runs sees when the measures behind the ids changed.
+    version: String(catalog.version),
     organization: 'MIIT',
     shortDescription: { text: '工信部信管函〔2023〕26号: the 26 measures of the 2023 MIIT notice on app service capability' },
     isComprehensive: true,
@@ -336,7 +339,7 @@ function taxonomy() {
       name: `Measure ${m.number}`,
       shortDescription: { text: `${m.title.en} / ${m.title.zh}` },
       fullDescription: { text: `${m.summary.en}\n${m.summary.zh}` },
-      properties: { group: m.group, evidence: [...m.evidence] },
+      properties: { group: m.group, evidence: [...m.evidence], assessment: m.assessment },
     })),
   };
 }

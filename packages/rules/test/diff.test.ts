@@ -20,7 +20,7 @@ function report(patch: FactsPatch = {}, extra: { findings?: Finding[]; ran?: str
   return {
     schemaVersion: SCAN_REPORT_VERSION,
     tool: { name: 'apprights', version: '0.0.0-test' },
-    context: { store: null, config: null, failOn: 'none', evidence: ['apk'] },
+    context: { store: null, config: null, failOn: 'none', evidence: ['apk'], measuresVersion: 2 },
     ...facts,
     rules: (extra.ran ?? []).map((id) => ({ id, status: 'ran' as const, findings: 0 })),
     findings: extra.findings ?? [],

@@ -3,7 +3,7 @@
  * of a report can look up a rule id or a measure id, and a reviewer can see which measures no
  * automated rule covers yet.
  */
-import { loadMeasureCatalog, type Measure } from '@apprights/knowledge';
+import { loadMeasureCatalog, type Measure, type MeasureAssessment } from '@apprights/knowledge';
 import { allRules, ruleById, type Rule } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '@apprights/report';
@@ -79,11 +79,22 @@ function measureJson(m: Measure): Record<string, unknown> {
   return { ...m };
 }
 
+/** How the coverage of a scan treats each kind of measure, worded as `assessment` in the catalogue. */
+const ASSESSMENT_LABELS: Record<MeasureAssessment, { en: string; zh: string }> = {
+  app: { en: 'app', zh: '应用' },
+  platform: { en: 'platform-checked', zh: '平台或终端核查' },
+  organisation: { en: 'organisational', zh: '管理类' },
+};
+
 export function runMeasures(options: CatalogueOptions): number {
   const catalog = loadMeasureCatalog();
   if (options.format === 'json') {
     emit(
-      JSON.stringify({ measures: catalog.measures.map(measureJson), groups: catalog.groups, sources: catalog.sources }, null, 2),
+      JSON.stringify(
+        { version: catalog.version, measures: catalog.measures.map(measureJson), groups: catalog.groups, sources: catalog.sources },
+        null,
+        2,
+      ),
       undefined,
       options.lang,
     );
@@ -94,6 +105,7 @@ export function runMeasures(options: CatalogueOptions): number {
     [
       '#',
       l === 'zh' ? '措施' : 'measure',
+      l === 'zh' ? '核查' : 'checked on',
       l === 'zh' ? '可信度' : 'confidence',
       l === 'zh' ? '证据' : 'evidence',
       l === 'zh' ? '规则' : 'rules',
@@ -101,16 +113,23 @@ export function runMeasures(options: CatalogueOptions): number {
     ...catalog.measures.map((m) => [
       String(m.number),
       m.title[l],
+      ASSESSMENT_LABELS[m.assessment][l],
       m.source.confidence,
       m.evidence.join('+'),
       m.rules.length > 0 ? m.rules.join(', ') : '-',
     ]),
   ];
   const automated = catalog.measures.filter((m) => m.rules.length > 0).length;
+  const platform = catalog.measures.filter((m) => m.assessment === 'platform').length;
+  const organisational = catalog.measures.filter((m) => m.assessment === 'organisation').length;
+  const total = catalog.measures.length;
   const note =
     l === 'zh'
-      ? `${automated}/26 条措施有自动化规则。可信度：C 已核实，Cd 据征求意见稿核实，P 部分核实，M 未核实（重构）。`
-      : `${automated}/26 measures have an automated rule. Confidence: C confirmed, Cd confirmed from the draft, P partly confirmed, M not verified (reconstructed).`;
+      ? `措施目录第 ${catalog.version} 版。${automated}/${total} 条措施有自动化规则；${platform} 条由平台或终端核查、${organisational} 条为管理类措施，对应用的检测不判定其通过与否（相关规则的结果仅作线索）。` +
+        `标题依据工信部对通知的解读；13–26 条的序号按解读的顺序推定。可信度：C 已核实，Cd 据征求意见稿核实，P 部分核实，M 未核实。`
+      : `Measure catalogue version ${catalog.version}. ${automated}/${total} measures have an automated rule; ${platform} are platform-checked and ${organisational} organisational: ` +
+        `an app scan neither passes nor fails them (their rules give signals). Titles as MIIT's interpretation of the notice states them; ` +
+        `13-26 numbered in its order. Confidence: C confirmed, Cd confirmed from the draft, P partly confirmed, M not verified.`;
   emit(`${columns(rows)}\n${note}`, undefined, options.lang);
   return ExitCode.ok;
 }

@@ -8,10 +8,18 @@ export type Confidence = 'C' | 'Cd' | 'P' | 'M';
 export type MeasurePart = 'user' | 'actors';
 export type MeasureActor = 'app-operator' | 'distribution-platform' | 'sdk' | 'terminal' | 'network-access' | 'web-page';
 export type ScenarioKind = 'scenario' | 'task' | 'requirement';
+/**
+ * Where a measure can be checked: `app` on the app itself (package, policy, runtime trace, UI);
+ * `platform` only on a distribution platform's or a device's own systems (a store's review, a phone's
+ * settings), so an app scan can neither pass nor fail it; `organisation` only from an organisation's
+ * own records, documents and processes (an operator's management, an SDK provider's guides).
+ */
+export type MeasureAssessment = 'app' | 'platform' | 'organisation';
 
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['apk', 'policy', 'trace', 'ui', 'store', 'org'];
 export const CONFIDENCES: readonly Confidence[] = ['C', 'Cd', 'P', 'M'];
 export const MEASURE_PARTS: readonly MeasurePart[] = ['user', 'actors'];
+export const MEASURE_ASSESSMENTS: readonly MeasureAssessment[] = ['app', 'platform', 'organisation'];
 export const MEASURE_ACTORS: readonly MeasureActor[] = [
   'app-operator',
   'distribution-platform',
@@ -63,6 +71,8 @@ export interface Measure {
   title: Bilingual;
   summary: Bilingual;
   evidence: readonly EvidenceKind[];
+  /** Where it can be checked; rules serving a `platform` or `organisation` measure only give signals. */
+  assessment: MeasureAssessment;
   source: { document: string; locator: string; confidence: Confidence };
   /** Ids of the scenarios, tasks and requirements that tie the measure to checkable detail. */
   related: readonly string[];
@@ -108,6 +118,7 @@ export interface MeasureParameter {
 }
 
 export interface MeasureCatalog {
+  /** Bumped whenever a measure's number, title, content or rules change; reports state it (`measuresVersion`). */
   version: number;
   description: string;
   sources: readonly MeasureSource[];
@@ -249,6 +260,11 @@ const load = perDataDir((dataDir): MeasureCatalog => {
     const s = shape.object(o.source, `${where}.source`);
     const document = shape.string(s.document, `${where}.source.document`);
     requireSource(document, `${where}.source.document`);
+    const evidence = members(shape, o.evidence, EVIDENCE_KINDS, `${where}.evidence`);
+    const assessment = shape.oneOf(o.assessment, MEASURE_ASSESSMENTS, `${where}.assessment`);
+    // Otherwise the coverage matrix would ask an app scan for evidence that can never decide it.
+    if (assessment === 'app' && evidence.every((kind) => kind === 'org'))
+      shape.fail(`${where}.assessment`, '"app" needs an evidence kind other than org');
     const measure: Measure = {
       id,
       number,
@@ -257,7 +273,8 @@ const load = perDataDir((dataDir): MeasureCatalog => {
       actors: members(shape, o.actors, MEASURE_ACTORS, `${where}.actors`),
       title: bilingual(shape, o.title, `${where}.title`),
       summary: bilingual(shape, o.summary, `${where}.summary`),
-      evidence: members(shape, o.evidence, EVIDENCE_KINDS, `${where}.evidence`),
+      evidence,
+      assessment,
       source: Object.freeze({
         document,
         locator: shape.string(s.locator, `${where}.source.locator`),

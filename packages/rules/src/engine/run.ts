@@ -10,6 +10,12 @@ export interface MeasureRef {
   id: string;
   evidence: readonly EvidenceKind[];
   rules: readonly string[];
+  /**
+   * Where the measure can be checked (the catalogue's `assessment`; default `app`). A `platform` or
+   * `organisation` measure is a store's, device maker's or organisation's duty: what an app scan
+   * finds about it is a signal, never a pass or a fail.
+   */
+  assessment?: 'app' | 'platform' | 'organisation';
 }
 
 export interface RunResult {
@@ -87,7 +93,9 @@ export function isActionable(finding: Finding): boolean {
 /**
  * One entry per catalogue measure, in catalogue order: none may go missing from a report. A measure
  * passes only when a rule serving it ran and found nothing; `needs` still names the evidence that
- * would check it further, because a clean static scan says nothing about runtime behaviour.
+ * would check it further, because a clean static scan says nothing about runtime behaviour. A
+ * measure the catalogue assesses on a platform or in an organisation is `platform-checked` or
+ * `organisational` whatever its rules found: their findings count as signals.
  */
 export function computeCoverage(
   measures: readonly MeasureRef[],
@@ -110,7 +118,9 @@ export function computeCoverage(
     for (const id of ids) for (const kind of outcome.get(id)?.missing ?? []) skippedFor.add(kind);
     const needs = [...new Set<EvidenceKind>([...missing, ...skippedFor])];
     let status: CoverageEntry['status'];
-    if (failing > 0) status = 'failed';
+    if (measure.assessment === 'platform') status = 'platform-checked';
+    else if (measure.assessment === 'organisation') status = 'organisational';
+    else if (failing > 0) status = 'failed';
     else if (judged.length > 0) status = 'passed';
     else if (checkable.length === 0) status = 'organisational';
     else status = 'needs-evidence';
@@ -121,7 +131,13 @@ export function computeCoverage(
       status,
       rules: ids,
       findings: failing,
-      needs: status === 'needs-evidence' && needs.length === 0 ? checkable : needs,
+      // Nothing an app scan can add decides a platform or organisational measure.
+      needs:
+        status === 'platform-checked' || status === 'organisational'
+          ? []
+          : status === 'needs-evidence' && needs.length === 0
+            ? checkable
+            : needs,
     };
     return entry;
   });

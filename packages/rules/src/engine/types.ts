@@ -145,7 +145,12 @@ export interface Rule {
   check(context: RuleContext): FindingInput[];
 }
 
-export type CoverageStatus = 'passed' | 'failed' | 'needs-evidence' | 'organisational';
+/**
+ * `platform-checked`: a store's or device maker's duty, checked on their systems; `organisational`:
+ * only an organisation's records show it. Neither is passed or failed by an app scan; `findings`
+ * then counts the signals the serving rules found.
+ */
+export type CoverageStatus = 'passed' | 'failed' | 'needs-evidence' | 'organisational' | 'platform-checked';
 
 export interface CoverageEntry {
   /** Measure id from the catalogue (`miit26-01`). */
@@ -153,7 +158,7 @@ export interface CoverageEntry {
   status: CoverageStatus;
   /** Rules serving the measure (run or not). */
   rules: string[];
-  /** Unsuppressed findings above `info` of those rules. */
+  /** Unsuppressed findings above `info` of those rules (signals only, for platform and organisational measures). */
   findings: number;
   /** Evidence kinds that would check the measure further (for `needs-evidence`: what to supply). */
   needs: EvidenceKind[];

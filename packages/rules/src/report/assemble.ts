@@ -5,13 +5,15 @@ import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import type { Rule, Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
 import { linkRuntime, type EventAttribution } from './link-runtime.js';
-import { SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
+import { measuresVersion, SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
 import { summariseTrace, summariseUi } from './trace-report.js';
 
 export interface AssembleOptions {
   toolVersion: string;
   /** The catalogue's measures, in order (`loadMeasureCatalog().measures` from @apprights/knowledge). */
   measures: readonly MeasureRef[];
+  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  measuresVersion?: number;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -41,6 +43,7 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      measuresVersion: measuresVersion(options.measuresVersion),
     },
     ...facts,
     rules: result.rules,

@@ -4,7 +4,7 @@ import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import { SEVERITIES, type CoverageEntry, type Finding, type Rule, type RuleOutcome, type Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
-import type { ReportContext } from './scan-report.js';
+import { measuresVersion, type ReportContext } from './scan-report.js';
 
 /**
  * The report of `apprights policy`: the policy analysis itself at the top level (so a consumer of
@@ -12,7 +12,8 @@ import type { ReportContext } from './scan-report.js';
  * `schemas/policy-report.schema.json`; `reportVersion` versions the report fields, the analysis has
  * its own `version`.
  */
-export const POLICY_REPORT_VERSION = '1.0.0';
+/** 1.1.0 added `context.measuresVersion` and the coverage status `platform-checked`. */
+export const POLICY_REPORT_VERSION = '1.1.0';
 
 export interface PolicyReportSummary {
   /** Unsuppressed findings by severity. */
@@ -47,6 +48,8 @@ export interface PolicyReport extends PolicyAnalysis {
 export interface AssemblePolicyOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
+  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  measuresVersion?: number;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -73,6 +76,7 @@ export function assemblePolicyReport(analysis: PolicyAnalysis, options: Assemble
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      measuresVersion: measuresVersion(options.measuresVersion),
     },
     rules: result.rules,
     findings: result.findings,

@@ -1,3 +1,4 @@
+import { loadMeasureCatalog } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
@@ -11,7 +12,9 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package); 1.4.0
  * the optional `trace` and `ui` (runtime evidence checked with the package) and, on findings, the
  * optional `runtime` (static findings confirmed or not by the trace) and `related`; 1.5.0 the SDKs'
- * `versionSource` (where the version was read) and `bundledBy` (SDKs that ship it inside them).
+ * `versionSource` and `bundledBy`, `context.measuresVersion`, `context.knowledge`, findings'
+ * `messageId`/`messageData` and the coverage statuses `platform-checked`, `not-assessed` and
+ * `partially-assessed`.
  */
 export const SCAN_REPORT_VERSION = '1.5.0';
 
@@ -44,4 +47,14 @@ export interface ReportContext {
   failOn: Severity | 'none';
   /** Evidence kinds the run had (`apk`, `store`, ...). */
   evidence: string[];
+  /**
+   * The measure catalogue's version (`data/measures.json` of @apprights/knowledge): the coverage
+   * and the findings' measure ids mean what that version says.
+   */
+  measuresVersion: number;
+}
+
+/** The version a report states: the one given, else that of the catalogue this package reads. */
+export function measuresVersion(given?: number): number {
+  return given ?? loadMeasureCatalog().version;
 }

@@ -4,14 +4,15 @@ import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import { SEVERITIES, type CoverageEntry, type Finding, type Rule, type RuleOutcome, type Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
-import type { ReportContext } from './scan-report.js';
+import { measuresVersion, type ReportContext } from './scan-report.js';
 
 /**
  * The report of `apprights trace FILE [--ui DIR]`: what the trace holds (a summary, not every event:
  * the trace file is the record), what the runtime and UI rules found in it, and the coverage of the
  * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`.
  */
-export const TRACE_REPORT_VERSION = '1.0.0';
+/** 1.1.0 added `context.measuresVersion` and the coverage status `platform-checked`. */
+export const TRACE_REPORT_VERSION = '1.1.0';
 
 /** A runtime permission request, with the user's answers, as the summary lists it. */
 export interface TracePermissionRequest {
@@ -95,6 +96,8 @@ export interface TraceReport {
 export interface AssembleTraceOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
+  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  measuresVersion?: number;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -220,6 +223,7 @@ export function assembleTraceReport(trace: TraceFacts, ui: UiFacts | undefined, 
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      measuresVersion: measuresVersion(options.measuresVersion),
     },
     trace: summariseTrace(trace, ui),
     ui: ui ? summariseUi(ui, trace) : null,

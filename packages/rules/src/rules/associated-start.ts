@@ -13,7 +13,7 @@ const WAKING_CATEGORIES = new Set(['push', 'im-rtc']);
 export const associatedStart: Rule = {
   meta: {
     id: 'associated-start',
-    measures: ['miit26-06', 'miit26-21'],
+    measures: ['miit26-06'],
     evidence: ['apk'],
     severity: 'medium',
     title: { zh: '关联启动与唤醒其他应用', en: 'Starting or waking other apps' },

@@ -4,7 +4,7 @@ import type { Rule } from '../engine/types.js';
 export const cleartextTraffic: Rule = {
   meta: {
     id: 'cleartext-traffic',
-    measures: ['miit26-13'],
+    measures: ['miit26-14'],
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'medium',

@@ -4,7 +4,7 @@ import type { Rule } from '../engine/types.js';
 export const debuggable: Rule = {
   meta: {
     id: 'debuggable',
-    measures: ['miit26-13'],
+    measures: ['miit26-14'],
     evidence: ['apk'],
     appliesTo: ['apk'],
     severity: 'high',

@@ -30,7 +30,7 @@ const CODE_FILE = /\.(dex|jar|apk|zip|so)$/i;
 export const dynamicCodeLoading: Rule = {
   meta: {
     id: 'dynamic-code-loading',
-    measures: ['miit26-15', 'miit26-18', 'miit26-21'],
+    measures: ['miit26-17'],
     evidence: ['apk'],
     severity: 'medium',
     title: { zh: '热更新与动态加载代码', en: 'Hot update and dynamic code loading' },

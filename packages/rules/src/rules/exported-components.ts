@@ -70,7 +70,7 @@ function exportedDetail(component: Component): string {
 export const exportedComponents: Rule = {
   meta: {
     id: 'exported-components',
-    measures: ['miit26-13'],
+    measures: ['miit26-14'],
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'medium',

@@ -16,7 +16,7 @@ interface Disclosure {
 export const policySdkNotFound: Rule = {
   meta: {
     id: 'policy-sdk-not-found',
-    measures: ['miit26-14', 'tc260-sdk-disclosure'],
+    measures: ['miit26-15', 'tc260-sdk-disclosure'],
     evidence: ['apk', 'policy'],
     appliesTo: ['apk'],
     severity: 'low',

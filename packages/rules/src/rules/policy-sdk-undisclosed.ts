@@ -6,7 +6,7 @@ import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
 export const policySdkUndisclosed: Rule = {
   meta: {
     id: 'policy-sdk-undisclosed',
-    measures: ['miit26-14', 'miit26-19', 'cac2019-2.1', 'tc260-sdk-disclosure', 'industry-store-sdk-list'],
+    measures: ['miit26-15', 'cac2019-2.1', 'tc260-sdk-disclosure', 'industry-store-sdk-list'],
     evidence: ['apk', 'policy'],
     appliesTo: ['apk'],
     severity: 'high',

@@ -4,7 +4,7 @@ import { policyWhole } from '../evidence/policy.js';
 export const policyThirdPartyList: Rule = {
   meta: {
     id: 'policy-third-party-list',
-    measures: ['miit26-09', 'miit26-14', 'miit2021-double-list', 'cac2019-2.1'],
+    measures: ['miit26-09', 'miit26-15', 'miit2021-double-list', 'cac2019-2.1'],
     evidence: ['policy'],
     severity: 'medium',
     title: { zh: '没有第三方共享清单或 SDK 清单', en: 'No third-party sharing list or SDK list' },

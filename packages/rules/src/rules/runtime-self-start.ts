@@ -11,8 +11,8 @@ import {
   type AnyEvent,
 } from '../evidence/trace.js';
 
-const MEASURES = ['miit26-06', 'miit26-21', 'miit164-t6', 'taf078-self-start', 'tc260-sdk-no-self-start'];
-const SDK_ONLY = new Set(['miit26-21', 'tc260-sdk-no-self-start']);
+const MEASURES = ['miit26-06', 'miit164-t6', 'taf078-self-start', 'tc260-sdk-no-self-start'];
+const SDK_ONLY = new Set(['tc260-sdk-no-self-start']);
 
 const CAUSE_TEXT: Record<string, { zh: string; en: string }> = {
   boot: { zh: '开机广播', en: 'the boot broadcast' },

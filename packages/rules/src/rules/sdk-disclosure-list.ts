@@ -5,7 +5,7 @@ import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
 export const sdkDisclosureList: Rule = {
   meta: {
     id: 'sdk-disclosure-list',
-    measures: ['miit26-14', 'miit26-19'],
+    measures: ['miit26-15'],
     evidence: ['apk'],
     severity: 'info',
     kind: 'inventory',

@@ -51,7 +51,7 @@ const TRIGGER_TEXT: Record<string, { zh: string; en: string }> = {
 export const selfStartReceivers: Rule = {
   meta: {
     id: 'self-start-receivers',
-    measures: ['miit26-06', 'miit26-21'],
+    measures: ['miit26-06'],
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'medium',

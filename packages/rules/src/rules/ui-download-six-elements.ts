@@ -12,7 +12,7 @@ import { describeNode, uiRef } from '../evidence/ui.js';
 export const uiDownloadSixElements: Rule = {
   meta: {
     id: 'ui-download-six-elements',
-    measures: ['miit26-01', 'miit26-17', 'industry-download-six-elements'],
+    measures: ['miit26-01', 'industry-download-six-elements'],
     evidence: ['ui'],
     severity: 'medium',
     title: { zh: '下载提示缺少“应用下载六要素”', en: 'Download prompt lacks some of the six download elements' },

@@ -17,7 +17,7 @@ function certRef(cert: CertificateSummary, detail: string): EvidenceRef {
 export const weakSignature: Rule = {
   meta: {
     id: 'weak-signature',
-    measures: ['miit26-13'],
+    measures: ['miit26-14'],
     evidence: ['apk'],
     appliesTo: ['apk'],
     severity: 'medium',

@@ -95,13 +95,14 @@ test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings
   assert.equal(exact.findings.filter((f) => f.suppressed).length, 1);
 });
 
-test('coverage: every measure once, with failed, passed, needs-evidence and organisational', () => {
+test('coverage: every measure once, with failed, passed, needs-evidence, organisational and platform-checked', () => {
   const rules = [
     rule('fails', ['m-fail'], () => [finding('x')]),
     rule('clean', ['m-pass'], () => []),
     rule('info-only', ['m-pass-info'], () => [{ ...finding('x'), severity: 'info' as const }]),
     rule('inventory', ['m-inventory'], () => [finding('x')], { kind: 'inventory', severity: 'info' }),
     rule('store', ['m-store'], () => [finding('x')], { evidence: ['apk', 'store'] }),
+    rule('signal', ['m-platform', 'm-organisation'], () => [finding('x')]),
   ];
   const measures = [
     { id: 'm-fail', evidence: ['apk'] as const, rules: ['fails'] },
@@ -111,6 +112,10 @@ test('coverage: every measure once, with failed, passed, needs-evidence and orga
     { id: 'm-store', evidence: ['apk', 'store'] as const, rules: ['store'] },
     { id: 'm-ui', evidence: ['ui'] as const, rules: [] },
     { id: 'm-org', evidence: ['org'] as const, rules: [] },
+    // A store's or an organisation's duty: what a rule finds is a signal, not a fail, and nothing is to supply.
+    { id: 'm-platform', evidence: ['apk', 'store', 'org'] as const, rules: ['signal'], assessment: 'platform' as const },
+    { id: 'm-organisation', evidence: ['apk', 'org'] as const, rules: ['signal'], assessment: 'organisation' as const },
+    { id: 'm-platform-clean', evidence: ['store', 'org'] as const, rules: [], assessment: 'platform' as const },
   ];
   const evidence = evidenceOf(makeFacts());
   const result = runRules(evidence, rules, emptyConfig());
@@ -125,9 +130,17 @@ test('coverage: every measure once, with failed, passed, needs-evidence and orga
       ['m-store', 'needs-evidence', ['store']],
       ['m-ui', 'needs-evidence', ['ui']],
       ['m-org', 'organisational', []],
+      ['m-platform', 'platform-checked', []],
+      ['m-organisation', 'organisational', []],
+      ['m-platform-clean', 'platform-checked', []],
     ],
   );
   assert.equal(coverage[0]!.findings, 1);
+  assert.deepEqual(
+    coverage.slice(-3).map((c) => c.findings),
+    [1, 1, 0],
+    'signals are counted',
+  );
 });
 
 test('gateFails: only unsuppressed findings at or above the threshold; info never gates', () => {
