@@ -104,6 +104,11 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .exitOverride();
 
   const langOption = () => new Option('--lang <lang>', 'language of terminal text / 终端文字语言').choices(['en', 'zh']);
+  /** The terminal text of a report: everything or the summary, coloured or not. */
+  const textFlags = (command: Command) =>
+    command
+      .option('--verbose', 'text: list every finding, rule outcome and package fact / 文本：逐条列出全部问题、规则与安装包信息')
+      .option('--no-color', 'text: no colours (also NO_COLOR=1; never coloured when not a terminal) / 不使用颜色');
 
   /** What scan and diff share: how packages are read and checked, and how text is shown. */
   const readingOptions = (command: Command) =>
@@ -117,14 +122,16 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       .addOption(checkOptions.config())
       .addOption(checkOptions.noConfig());
 
-  readingOptions(
-    program
-      .command('scan')
-      .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
-      .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
-      .addOption(
-        new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
-      ),
+  textFlags(
+    readingOptions(
+      program
+        .command('scan')
+        .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
+        .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
+        .addOption(
+          new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+        ),
+    ),
   )
     .addOption(checkOptions.failOn())
     .option('--policy <file-or-url>', 'check the privacy policy (file or http(s) URL) with the package / 同时检测隐私政策（文件或网址）')
@@ -145,6 +152,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           policyTimeout?: number;
           trace?: string;
           ui?: string;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
@@ -176,6 +185,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(checkOptions.failOn())
+    .option('--verbose', 'text: list every finding and rule outcome / 文本：逐条列出全部问题与规则')
+    .option('--no-color', 'text: no colours (also NO_COLOR=1) / 不使用颜色')
     .addHelpText('after', POLICY_HELP)
     .action(
       async (
@@ -187,6 +198,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           progress: boolean;
           timeout?: number;
           maxSize?: number;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
@@ -211,6 +224,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(checkOptions.failOn())
+    .option('--verbose', 'text: list every finding and rule outcome / 文本：逐条列出全部问题与规则')
+    .option('--no-color', 'text: no colours (also NO_COLOR=1) / 不使用颜色')
     .addHelpText('after', TRACE_HELP)
     .action(
       async (
@@ -222,6 +237,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           progress: boolean;
           keepGoing?: boolean;
           ui?: string;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);

@@ -117,7 +117,7 @@ function assertConsistent(a: PolicyAnalysis): void {
 }
 
 function assertReportFields(report: PolicyReport, source: string): void {
-  assert.equal(report.reportVersion, '1.0.0');
+  assert.equal(report.reportVersion, '1.1.0');
   assert.equal(report.tool.name, 'apprights');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000, 'generatedAt is now');
   assert.equal(report.source, source);
@@ -376,7 +376,7 @@ test('sarif: policy findings point into the policy by character range; a finding
 
 const skipApiDemos = existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed';
 
-test('scan --policy: a 1.4.0 report with the policy, valid against the schema; every format shows it', { skip: skipApiDemos }, async () => {
+test('scan --policy: a 1.5.0 report with the policy, valid against the schema; every format shows it', { skip: skipApiDemos }, async () => {
   const [json, text, md, html, sarif] = await Promise.all(
     ['json', 'text', 'md', 'html', 'sarif'].map((format) =>
       runCliAsync(['scan', realApks.apiDemos, '--policy', zhFile, '--format', format, ...bin]),
@@ -385,7 +385,7 @@ test('scan --policy: a 1.4.0 report with the policy, valid against the schema; e
   for (const r of [json, text, md, html, sarif]) assert.equal(r.status, 0, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.4.0');
+  assert.equal(report.schemaVersion, '1.5.0');
   assert.ok(report.policy, 'the analysis is stored');
   assert.equal(report.policy.source, zhFile);
   assertConsistent(report.policy);

@@ -65,7 +65,8 @@ test(
     skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed',
   },
   async () => {
-    const text = ok(await runCliAsync(['scan', realApks.apiDemos]));
+    // --verbose: the package's facts as well as the summary.
+    const text = ok(await runCliAsync(['scan', realApks.apiDemos, '--verbose']));
     assert.equal(text.split('\n')[0], 'API Demos', 'the report starts with the app name');
     assert.match(field(text, 'App name'), /^API Demos\b/);
     assert.equal(field(text, 'Package'), 'io.appium.android.apis');
@@ -88,10 +89,10 @@ test(
 
 test('English and Chinese text; JSON is never translated', async () => {
   const [en, zh, zhEnv, zhLocale, jsonEn, jsonZh] = await Promise.all([
-    runCliAsync(['scan', demo]),
-    runCliAsync(['scan', demo, '--lang', 'zh']),
-    runCliAsync(['scan', demo], { env: { APPRIGHTS_LANG: 'zh' } }),
-    runCliAsync(['scan', demo], { env: { LC_ALL: 'zh_CN.UTF-8' } }),
+    runCliAsync(['scan', demo, '--verbose']),
+    runCliAsync(['scan', demo, '--verbose', '--lang', 'zh']),
+    runCliAsync(['scan', demo, '--verbose'], { env: { APPRIGHTS_LANG: 'zh' } }),
+    runCliAsync(['scan', demo, '--verbose'], { env: { LC_ALL: 'zh_CN.UTF-8' } }),
     runCliAsync(['scan', demo, '--format', 'json']),
     runCliAsync(['scan', demo, '--format', 'json', '--lang', 'zh']),
   ]);
@@ -179,8 +180,21 @@ test('-o FILE writes the report there and nothing to stdout', async () => {
     runCliAsync(['scan', demo, '--format=json', `--output=${jsonFile}`]),
     runCliAsync(['scan', '-f', 'md', '--output', mdFile, demo]),
   ]);
-  for (const r of [toText, toJson, toMd]) assert.equal(ok(r), '', 'stdout stays empty');
-  assert.equal(readFileSync(textFile, 'utf8'), ok(text));
+  for (const [r, file] of [
+    [toText, textFile],
+    [toJson, jsonFile],
+    [toMd, mdFile],
+  ] as const) {
+    assert.equal(r.status, 0, describeRun(r));
+    assert.equal(r.stdout, '', 'stdout stays empty');
+    // What was written where, and how big: on stderr, terminal or not.
+    const kib = readFileSync(file).length / 1024;
+    const size = /\((\d+(?:\.\d)?) KiB\)\n$/.exec(r.stderr);
+    assert.ok(r.stderr.startsWith(`apprights: report written to ${file} (`) && size, r.stderr);
+    assert.ok(Math.abs(Number(size[1]) - kib) <= 0.5, `${size[1]} KiB for ${kib}`);
+  }
+  // The file holds the report without the terminal's closing hint (it is the report the hint points to).
+  assert.equal(readFileSync(textFile, 'utf8'), ok(text).replace(/\nFull report: .*\n$/, '\n'));
   const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as ScanJson;
   assert.equal(schemaErrors('scan-report', json), undefined);
   assert.equal(json.app.package, 'com.example.demo');

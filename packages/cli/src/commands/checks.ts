@@ -14,7 +14,7 @@ import {
 } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import type { Lang } from '../i18n.js';
-import { emit, renderReport, type ReportFormat } from '../output.js';
+import { emit, renderReport, textOptions, type ReportFormat, type TextFlags } from '../output.js';
 import { Progress } from '../progress.js';
 
 /** The command-line side of the checks: which config, app type and gate a run uses. */
@@ -103,7 +103,7 @@ function readStoreListing(file: string, lang: Lang): StoreListing {
 }
 
 /** What every evidence command (policy, trace) shares: the checks, progress, rendering and the gate. */
-export interface ReportCommandOptions extends CheckOptions {
+export interface ReportCommandOptions extends CheckOptions, TextFlags {
   format: ReportFormat;
   output?: string;
   lang: Lang;
@@ -128,6 +128,6 @@ export async function runReportCommand<R extends { findings: Finding[]; context:
   } finally {
     progress.clear();
   }
-  emit(renderReport(report, options.format, options.lang, renderers), options.output, options.lang);
+  emit(renderReport(report, options.format, options.lang, renderers, textOptions(options)), options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

@@ -9,7 +9,7 @@ import { renderMarkdown, renderText } from '../report/render.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderHtml } from '../report/html.js';
 import type { Stats } from '../stats.js';
-import { emit, renderReport, type ReportFormat } from '../output.js';
+import { emit, renderReport, textOptions, type ReportFormat, type TextFlags } from '../output.js';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { readAndAnalysePolicy } from './policy.js';
 import type { PolicyAnalysis } from '@apprights/policy';
@@ -29,7 +29,7 @@ export interface ReportOptions extends CheckOptions {
   runtime?: RuntimeEvidence;
 }
 
-export interface ScanOptions extends ReportOptions {
+export interface ScanOptions extends ReportOptions, TextFlags {
   format: ScanFormat;
   output?: string;
   failOn?: Severity | 'none';
@@ -116,12 +116,13 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
     }
   }
   const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}), ...(runtime ? { runtime } : {}) });
-  const rendered = renderReport(report, options.format, options.lang, {
-    text: renderText,
-    md: renderMarkdown,
-    sarif: renderSarif,
-    html: renderHtml,
-  });
+  const rendered = renderReport(
+    report,
+    options.format,
+    options.lang,
+    { text: renderText, md: renderMarkdown, sarif: renderSarif, html: renderHtml },
+    textOptions(options),
+  );
   emit(rendered, options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

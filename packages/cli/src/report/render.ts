@@ -2,6 +2,9 @@ import type { Lang } from '../i18n.js';
 import type { ScanReport } from '@apprights/rules';
 import { buildSections, type Block, type Section } from './sections.js';
 import { renderMarkdownChecks } from './markdown-checks.js';
+import { paint } from './ansi.js';
+import { checksText, type TextOptions } from './summary-text.js';
+import { t } from '../i18n.js';
 
 /** Terminal width of a string: CJK characters take two columns. */
 function width(text: string): number {
@@ -43,8 +46,22 @@ export function sectionsText(sections: Section[]): string {
   return out.join('\n');
 }
 
-export function renderText(report: ScanReport, lang: Lang): string {
-  return sectionsText(buildSections(report, lang));
+/**
+ * The scan as terminal text. By default the summary a person reads first: who the app is, the
+ * verdict, the measures, the findings worst first (low and info counted by rule), where the rest
+ * is. `verbose` adds the package's facts (permissions, components, SDKs, ...) and every finding.
+ */
+export function renderText(report: ScanReport, lang: Lang, options: TextOptions = {}): string {
+  const sections = buildSections(report, lang, { checks: false });
+  if (options.verbose) return [sectionsText(sections), ...checksText(report, lang, options), ''].join('\n');
+  const p = paint(options.colour === true);
+  // The identity, plus whether the signature verified: the one fact section the summary keeps.
+  const identity = sections[0]!;
+  const fields = identity.blocks[0]?.kind === 'fields' ? [...identity.blocks[0].fields] : [];
+  if (report.signatures)
+    fields.push([t(lang, 'signatures'), report.signatures.verified ? p.green(t(lang, 'verified')) : p.red(t(lang, 'notVerified'))]);
+  const head = sectionsText([{ title: identity.title, blocks: [{ kind: 'fields', fields }] }]);
+  return [head, ...checksText(report, lang, options), ''].join('\n');
 }
 
 function mdEscape(text: string): string {

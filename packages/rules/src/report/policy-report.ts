@@ -12,7 +12,8 @@ import type { ReportContext } from './scan-report.js';
  * `schemas/policy-report.schema.json`; `reportVersion` versions the report fields, the analysis has
  * its own `version`.
  */
-export const POLICY_REPORT_VERSION = '1.0.0';
+/** 1.1.0: the coverage of the scan report's 1.5.0 (strict `passed`, `partially-assessed`, `not-assessed`, `missing`, ...). */
+export const POLICY_REPORT_VERSION = '1.1.0';
 
 export interface PolicyReportSummary {
   /** Unsuppressed findings by severity. */

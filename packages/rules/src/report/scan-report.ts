@@ -10,9 +10,11 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
  * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package); 1.4.0
  * the optional `trace` and `ui` (runtime evidence checked with the package) and, on findings, the
- * optional `runtime` (static findings confirmed or not by the trace) and `related`.
+ * optional `runtime` (static findings confirmed or not by the trace) and `related`; 1.5.0 a strict `passed`,
+ * the coverage statuses `partially-assessed` and `not-assessed` (for `needs-evidence`), and coverage
+ * `missing`, `manual`, `supplyWith` and `notRun`.
  */
-export const SCAN_REPORT_VERSION = '1.4.0';
+export const SCAN_REPORT_VERSION = '1.5.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
