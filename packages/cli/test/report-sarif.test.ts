@@ -121,7 +121,15 @@ for (const [name, apk] of [
       assert.equal(sarif.runs.length, 1);
       const run = sarif.runs[0]!;
       assert.equal(run.tool.driver.name, 'AppRights');
-      assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
+      // A rule that did not run is a notification (a note: nothing failed, evidence was missing).
+      assert.equal(run.invocations.length, 1);
+      assert.equal(run.invocations[0]!.executionSuccessful, true);
+      const notes = (run.invocations[0] as { toolExecutionNotifications?: { level: string; associatedRule?: { id: string } }[] })
+        .toolExecutionNotifications;
+      assert.deepEqual(
+        (notes ?? []).map((n) => [n.associatedRule?.id, n.level]),
+        json.rules.filter((o) => o.status !== 'ran').map((o) => [o.id, 'note']),
+      );
 
       // One descriptor per rule, in registry order, so ruleIndex is stable between runs.
       assert.deepEqual(

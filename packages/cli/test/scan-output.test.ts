@@ -194,7 +194,7 @@ test('-o FILE writes the report there and nothing to stdout', async () => {
     assert.ok(Math.abs(Number(size[1]) - kib) <= 0.5, `${size[1]} KiB for ${kib}`);
   }
   // The file holds the report without the terminal's closing hint (it is the report the hint points to).
-  assert.equal(readFileSync(textFile, 'utf8'), ok(text).replace(/\nFull report: .*\n$/, '\n'));
+  assert.equal(readFileSync(textFile, 'utf8'), ok(text).replace(/\n\nFull report: .*\n$/, '\n'));
   const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as ScanJson;
   assert.equal(schemaErrors('scan-report', json), undefined);
   assert.equal(json.app.package, 'com.example.demo');

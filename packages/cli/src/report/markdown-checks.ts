@@ -36,7 +36,6 @@ const HEADINGS = {
     zh: '“通过”表示判定该措施所需的各类证据均已提供并由已运行的规则检查，且未发现问题。“未评估”“部分评估”列出仍需补充的证据及对应选项，以及需人工核查的内容。',
   },
   outcomes: { en: 'Rule outcomes', zh: '规则运行情况' },
-  alsoMeasures: { en: 'measures', zh: '措施' },
   colNumber: { en: '#', zh: '序号' },
   colMeasure: { en: 'Measure', zh: '措施' },
   colGroup: { en: 'Area', zh: '类别' },
@@ -90,7 +89,7 @@ export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
   for (const group of byMeasure) {
     const title =
       group.measures.length > 0
-        ? group.measures.map((m) => `${pick(lang, measureHeading(m))} ${md(pick(lang, m.title))}`).join(' · ')
+        ? group.measures.map((m) => `${pick(lang, measureHeading(m))} · ${md(pick(lang, m.title))}`).join(' + ')
         : h('noMeasure');
     out.push(`### ${title}`, '');
     for (const f of group.findings) {

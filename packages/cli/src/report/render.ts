@@ -5,6 +5,8 @@ import { renderMarkdownChecks } from './markdown-checks.js';
 import { paint } from './ansi.js';
 import { checksText, type TextOptions } from './summary-text.js';
 import { t } from '../i18n.js';
+import { policySections } from './policy-views.js';
+import { traceSections } from './trace-views.js';
 
 /** Terminal width of a string: CJK characters take two columns. */
 function width(text: string): number {
@@ -60,7 +62,12 @@ export function renderText(report: ScanReport, lang: Lang, options: TextOptions 
   const fields = identity.blocks[0]?.kind === 'fields' ? [...identity.blocks[0].fields] : [];
   if (report.signatures)
     fields.push([t(lang, 'signatures'), report.signatures.verified ? p.green(t(lang, 'verified')) : p.red(t(lang, 'notVerified'))]);
-  const head = sectionsText([{ title: identity.title, blocks: [{ kind: 'fields', fields }] }]);
+  // The other evidence checked with the package, as short overviews: what the verdict rests on.
+  const evidence = [
+    ...(report.policy ? policySections(report.policy, lang, { short: true }) : []),
+    ...(report.trace ? traceSections(report.trace, report.ui, lang, { short: true }) : []),
+  ];
+  const head = sectionsText([{ title: identity.title, blocks: [{ kind: 'fields', fields }] }, ...evidence]);
   return [head, ...checksText(report, lang, options), ''].join('\n');
 }
 
