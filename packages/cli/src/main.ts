@@ -1,11 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApkFormatError } from '@apprights/apk';
 import { ExitCode } from './exit-codes.js';
-import { detectLang, t } from './i18n.js';
+import { detectLang, t, type Lang } from './i18n.js';
 import { runScan, type ScanFormat } from './commands/scan.js';
 import { UsageError } from './commands/checks.js';
 import { ConfigError, type Severity } from '@apprights/rules';
-import { runVerify } from './commands/verify.js';
+import { runVerify, VERIFY_HELP } from './commands/verify.js';
 import { DIFF_HELP, runDiff, type DiffFormat } from './commands/diff.js';
 import { runSdkList, runSdkShow, runSdkValidate } from './commands/sdk.js';
 import { runMeasures, runRuleShow, runRulesList } from './commands/rules.js';
@@ -89,7 +89,7 @@ Example / 示例: apprights scan app.apk --app-type map-navigation --format html
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
 
-function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
+function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang): Command {
   const program = new Command();
   program
     .name('apprights')
@@ -100,7 +100,6 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .version(packageVersion, '-V, --version', 'print the version / 显示版本')
     .helpOption('-h, --help', 'show help / 显示帮助')
     .addHelpCommand(false)
-    .showHelpAfterError()
     .exitOverride();
 
   const langOption = () => new Option('--lang <lang>', 'language of terminal text / 终端文字语言').choices(['en', 'zh']);
@@ -318,6 +317,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     })
     .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
     .addOption(langOption())
+    .addHelpText('after', VERIFY_HELP)
     .action((files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
       const lang = detectLang(options.lang);
       setExit(runVerify(files, { ...options, lang }));
@@ -425,18 +425,45 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .action((options: { format: 'text' | 'json'; lang?: string }) => {
       setExit(runSdkValidate({ format: options.format, lang: detectLang(options.lang) }));
     });
+  usageErrors(program, lang);
   return program;
+}
+
+/** `apprights rules list`: the command's full name, for its usage line. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * A mistake on the command line gets one message in AppRights' own form, the usage line of the
+ * command it was made in, and where the rest is: not the whole help, which buries the message.
+ */
+function usageErrors(command: Command, lang: Lang): void {
+  command.configureOutput({
+    outputError: (text, write) => {
+      const message = text.trim().replace(/^error: /, '');
+      const usage = `${commandPath(command)} ${command.usage()}`;
+      write(
+        `apprights: ${t(lang, 'errorPrefix')}: ${message}\n` +
+          `${lang === 'zh' ? '用法' : 'Usage'}: ${usage}\n` +
+          (lang === 'zh' ? `查看全部选项：${commandPath(command)} --help\n` : `See ${commandPath(command)} --help for all options.\n`),
+      );
+    },
+  });
+  for (const sub of command.commands) usageErrors(sub, lang);
 }
 
 /** Runs the CLI and returns its exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const stats = new Stats(process.env.APPRIGHTS_STATS === '1');
-  const program = buildProgram((code) => (exitCode = code), stats);
   const langArg =
     argv.find((a) => a.startsWith('--lang='))?.slice('--lang='.length) ??
     (argv.includes('--lang') ? argv[argv.indexOf('--lang') + 1] : undefined);
   const lang = detectLang(langArg);
+  const program = buildProgram((code) => (exitCode = code), stats, lang);
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (argv.length === 0) {

@@ -5,6 +5,14 @@ import { emit } from '../output.js';
 import { signatureSummary } from '../report/build.js';
 import type { SignatureSummary } from '@apprights/rules';
 
+export const VERIFY_HELP = `
+Exit codes / 退出码: 0 every file verifies, 1 a file does not verify (or cannot be read as an APK), 2 usage error,
+4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/verify-report.schema.json).
+Like apksigner verify: v1 (JAR), v2, v3 and v3.1 schemes, for the app's minSdkVersion unless --min-sdk says otherwise.
+与 apksigner verify 一致：校验 v1（JAR）、v2、v3、v3.1 签名，默认按应用的 minSdkVersion。
+Example / 示例: apprights verify app.apk --format json -o verify.json`;
+
 export interface VerifyOptions {
   format: 'text' | 'json';
   minSdk?: number;
