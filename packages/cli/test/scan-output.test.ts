@@ -207,3 +207,31 @@ test('-o into a folder that does not exist is a user error, not an internal one'
   assert.match(r.stderr, /no-such-dir/);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
+
+test('ZIP entry names that escape (../, absolute) are a finding the --fail-on gate sees, not only an archive note', async () => {
+  const slip = writeTemp(
+    dir,
+    'slip.apk',
+    buildApk({
+      package: 'com.example.slip',
+      extraEntries: [
+        { name: '../../data/data/com.example.slip/evil.so', data: 'x' },
+        { name: '/sdcard/evil.txt', data: 'y' },
+      ],
+    }),
+  );
+  const [json, gated, text] = await Promise.all([
+    runCliAsync(['scan', slip, '--no-config', '--format', 'json']),
+    runCliAsync(['scan', slip, '--no-config', '--format', 'json', '--fail-on', 'high']),
+    runCliAsync(['scan', slip, '--no-config']),
+  ]);
+  assert.equal(json.status, 0, describeRun(json));
+  const report = JSON.parse(json.stdout) as ScanJson & { findings: { ruleId: string; severity: string; data?: { count: number } }[] };
+  assert.equal(schemaErrors('scan-report', report), undefined);
+  const finding = report.findings.find((f) => f.ruleId === 'unsafe-entry-names');
+  assert.ok(finding, 'a finding for the escaping names');
+  assert.equal(finding.severity, 'high');
+  assert.equal(finding.data?.count, 2);
+  assert.equal(gated.status, 1, 'the gate fails on it');
+  assert.match(text.stdout, /^ {2}unsafe-entry-names \(measures 13\)$/m);
+});
