@@ -63,6 +63,7 @@ interface SarifLog {
 
 interface JsonReport {
   file: { path: string; sha256: string; size: number };
+  rules: { id: string; status: string }[];
   findings: {
     ruleId: string;
     fingerprint: string;

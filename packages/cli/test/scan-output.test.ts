@@ -3,7 +3,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { ZipArchive } from '@apprights/apk';
 import { join } from 'node:path';
 import { buildApk } from '../../apk/test/support/apk-builder.js';
 import { realApks, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
@@ -235,3 +237,29 @@ test('ZIP entry names that escape (../, absolute) are a finding the --fail-on ga
   assert.equal(gated.status, 1, 'the gate fails on it');
   assert.match(text.stdout, /^ {2}unsafe-entry-names \(measures 13\)$/m);
 });
+
+test(
+  'a bare .dex file is scanned as a DEX, not refused as "not a ZIP"',
+  { skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed' },
+  async () => {
+    const archive = ZipArchive.open(realApks.apiDemos);
+    const bytes = archive.read('classes.dex');
+    archive.close();
+    const file = writeTemp(dir, 'classes.dex', bytes);
+    const [json, text] = await Promise.all([
+      runCliAsync(['scan', file, '--no-config', '--format', 'json']),
+      runCliAsync(['scan', file, '--no-config']),
+    ]);
+    assert.equal(json.status, 0, describeRun(json));
+    const report = JSON.parse(json.stdout) as ScanJson & { file: { size: number }; dex: { files: number; classes: number } };
+    assert.equal(schemaErrors('scan-report', report), undefined);
+    assert.equal(report.file.kind, 'dex');
+    assert.equal(report.file.size, bytes.byteLength);
+    assert.equal(report.file.sha256, createHash('sha256').update(bytes).digest('hex'), "the file's own hash");
+    assert.equal(report.dex.files, 1);
+    assert.ok(report.dex.classes > 1000, `${report.dex.classes} classes`);
+    assert.equal(text.status, 0, describeRun(text));
+    assert.match(text.stdout, /^ {2}Kind +DEX$/m);
+    assert.doesNotMatch(text.stderr, /ZIP/);
+  },
+);

@@ -37,6 +37,8 @@ const MIME_TYPES: Record<ScanReport['file']['kind'], string> = {
   apk: 'application/vnd.android.package-archive',
   jar: 'application/java-archive',
   aar: 'application/zip',
+  // No registered media type for DEX.
+  dex: 'application/octet-stream',
 };
 
 const COMPONENT_ELEMENTS = new Set(['activity', 'activity-alias', 'service', 'receiver', 'provider']);

@@ -62,9 +62,16 @@ const L = {
   byRule: { en: 'by rule; --verbose lists each', zh: '按规则汇总；--verbose 逐条列出' },
   none: { en: 'No findings.', zh: '未发现问题。' },
   rulesNotRun: { en: 'Rules not run', zh: '未运行的规则' },
-  rulesNotRunShort: { en: 'not run for missing evidence; --verbose lists them', zh: '条规则因缺少证据未运行；--verbose 列出' },
+  rulesNotRunShort: { en: '(--verbose lists them)', zh: '（--verbose 逐条列出）' },
   moreEvidence: { en: 'more evidence', zh: '条证据' },
   serves: { en: 'measures', zh: '措施' },
+} as const satisfies Record<string, Bilingual>;
+
+const NOT_RUN = {
+  skipped: { en: 'skipped for missing evidence', zh: '条因缺少证据未运行' },
+  'not-applicable': { en: 'not applicable to this package', zh: '条不适用于此类安装包' },
+  disabled: { en: 'disabled', zh: '条已停用' },
+  error: { en: 'failed', zh: '条运行出错' },
 } as const satisfies Record<string, Bilingual>;
 
 /** Terminal width of a string: CJK characters take two columns. */
@@ -241,7 +248,12 @@ function notRunLines(report: CheckResults, lang: Lang, p: Paint, verbose: boolea
   if (notRun.length === 0) return [];
   if (verbose) return [p.bold(pick(lang, L.rulesNotRun)), ...notRun.map((o) => `  ${o.id}: ${outcomeText(o, lang)}`)];
   const errors = notRun.filter((o) => o.status === 'error');
-  const lines = [`${p.bold(pick(lang, L.rulesNotRun))}: ${notRun.length} ${p.dim(pick(lang, L.rulesNotRunShort))}`];
+  const counts = (['skipped', 'not-applicable', 'disabled', 'error'] as const)
+    .map((status) => [status, notRun.filter((o) => o.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${pick(lang, NOT_RUN[status])}`)
+    .join(lang === 'zh' ? '，' : ', ');
+  const lines = [`${p.bold(pick(lang, L.rulesNotRun))}: ${counts} ${p.dim(pick(lang, L.rulesNotRunShort))}`];
   // A rule that crashed is never folded away: its measures were not checked because of us.
   for (const o of errors) lines.push(`  ${p.red(o.id)}: ${outcomeText(o, lang)}`);
   return lines;
