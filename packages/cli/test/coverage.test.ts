@@ -156,6 +156,11 @@ test('static scan in every format: measure 20 not assessed with --trace; no gree
   for (const [, measure, status, badge] of rows) assert.equal(badge, status, measure);
   assert.ok(rows.some(([, m, s]) => m === 'miit26-20' && s === 'not-assessed'));
   assert.doesNotMatch(html.stdout, /class="status status-passed"/);
+  // A permission's protection level is said once: a dangerous one as its badge, with its other flags.
+  const camera =
+    /<tr class="dangerous"><th scope="row"><code>android\.permission\.CAMERA<\/code><\/th><td>(.*?)<\/td>/.exec(html.stdout)?.[1] ?? '';
+  const english = camera.replace(/<span class="t-zh"[^>]*>.*?<\/span>/g, '').replace(/<[^>]+>/g, '');
+  assert.equal(english, 'dangerous instant');
   // A finding serving several measures (dynamic code: 15, 18, 21) appears once.
   const fingerprints = [...html.stdout.matchAll(/data-fingerprint="([0-9a-f]{16})"/g)].map((m) => m[1]!);
   assert.equal(new Set(fingerprints).size, fingerprints.length, 'each finding once in the HTML report');

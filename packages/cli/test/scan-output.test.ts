@@ -263,3 +263,42 @@ test(
     assert.doesNotMatch(text.stderr, /ZIP/);
   },
 );
+
+test(
+  'ApiDemos: the summary fits one screen before the findings, low findings are counted by rule, the last line says where the rest is',
+  { skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed' },
+  async () => {
+    const [summary, verbose] = await Promise.all([
+      runCliAsync(['scan', realApks.apiDemos, '--no-config']),
+      runCliAsync(['scan', realApks.apiDemos, '--no-config', '--verbose']),
+    ]);
+    const lines = ok(summary).trimEnd().split('\n');
+    const findingsAt = lines.findIndex((l) => /^Findings \(\d+\)$/.test(l));
+    assert.ok(findingsAt > 0 && findingsAt <= 40, `${findingsAt} lines before the findings`);
+    assert.match(
+      lines.find((l) => l.startsWith('Verdict: ')) ?? '',
+      /^Verdict: \d+ findings \(high 2, medium \d+, low \d+, info \d+\) · measures: /,
+    );
+    // 331 exported activities are one line, with their count; --verbose lists each.
+    assert.match(ok(summary), /^ {2}exported-components +331 +Exported components without a permission/m);
+    assert.ok(lines.length < 80, `${lines.length} lines in all`);
+    assert.match(lines.at(-1)!, /^Full report: add --format html -o report\.html/);
+    const all = ok(verbose);
+    assert.ok(all.split('\n').filter((l) => /^ {2}exported-components \(measures/.test(l)).length >= 331);
+    assert.match(all, /^Components \(355, 336 exported\)$/m, 'the facts too');
+  },
+);
+
+test('colour: on a terminal (FORCE_COLOR stands in for one), never with NO_COLOR, --no-color, -o or a pipe', async () => {
+  const [forced, noColor, flag, piped] = await Promise.all([
+    runCliAsync(['scan', demo], { env: { FORCE_COLOR: '1' } }),
+    runCliAsync(['scan', demo], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }),
+    runCliAsync(['scan', demo, '--no-color'], { env: { FORCE_COLOR: '1' } }),
+    runCliAsync(['scan', demo]),
+  ]);
+  const esc = String.fromCharCode(27);
+  assert.ok(ok(forced).includes(`${esc}[`), 'coloured');
+  for (const r of [noColor, flag, piped]) assert.ok(!ok(r).includes(esc), describeRun(r));
+  // Colour changes nothing but the escapes.
+  assert.equal(ok(forced).replace(new RegExp(`${esc}\\[\\d+m`, 'g'), ''), ok(piped));
+});

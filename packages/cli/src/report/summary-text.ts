@@ -158,7 +158,7 @@ function coverageLines(report: CheckResults, lang: Lang, p: Paint, verbose: bool
     }
     // Failed measures one per line with their titles (there are few, and they are what to fix first).
     if (status === 'failed' || verbose) {
-      out.push(`  ${label.trimEnd()}`);
+      out.push(`  ${statusPaint(p, status)(`${pick(lang, STATUS_LABELS[status])} (${entries.length})`)}`);
       for (const c of entries) {
         const m = catalog.measures.find((x) => x.id === c.measure);
         const title = m ? pick(lang, m.title) : c.measure;
