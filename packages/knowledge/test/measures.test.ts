@@ -96,7 +96,14 @@ test('measures: the reconstructed ones say so, and every measure cites the notic
 test('measures: rule ids as assigned to the automated rules', () => {
   // The runtime rules (runtime-*) are checked on their own below.
   const rulesOf = (n: number) => catalog.measures[n - 1]!.rules.filter((r) => !r.startsWith('runtime-'));
-  assert.deepEqual(rulesOf(13), ['debuggable', 'cleartext-traffic', 'allow-backup', 'exported-components', 'weak-signature']);
+  assert.deepEqual(rulesOf(13), [
+    'debuggable',
+    'cleartext-traffic',
+    'allow-backup',
+    'exported-components',
+    'weak-signature',
+    'unsafe-entry-names',
+  ]);
   assert.deepEqual(rulesOf(3), ['uninstall-obstruction']);
   for (const n of [15, 18, 21]) assert.ok(rulesOf(n).includes('dynamic-code-loading'), `measure ${n}`);
   for (const n of [14, 19]) assert.ok(rulesOf(n).includes('sdk-disclosure-list'), `measure ${n}`);

@@ -67,8 +67,22 @@ export function renderText(report: ScanReport, lang: Lang, options: TextOptions 
     ...(report.policy ? policySections(report.policy, lang, { short: true }) : []),
     ...(report.trace ? traceSections(report.trace, report.ui, lang, { short: true }) : []),
   ];
-  const head = sectionsText([{ title: identity.title, blocks: [{ kind: 'fields', fields }] }, ...evidence]);
+  // What could not be read, and archive anomalies: a summary must not hide that the report is partial.
+  const warnings = sections
+    .filter((section) => section.id === 'problems' || section.id === 'archiveIssues')
+    .map((section) => ({ ...section, blocks: section.blocks.map((b) => (b.kind === 'list' ? shortList(b.items, lang) : b)) }));
+  const head = sectionsText([{ title: identity.title, blocks: [{ kind: 'fields', fields }] }, ...evidence, ...warnings]);
   return [head, ...checksText(report, lang, options), ''].join('\n');
+}
+
+/** At most five items of a list, then how many more and where they are. */
+function shortList(items: string[], lang: Lang): Block {
+  if (items.length <= 5) return { kind: 'list', items };
+  const more = items.length - 5;
+  return {
+    kind: 'list',
+    items: [...items.slice(0, 5), lang === 'zh' ? `另有 ${more} 项（--verbose 列出）` : `${more} more (--verbose lists them)`],
+  };
 }
 
 function mdEscape(text: string): string {

@@ -14,6 +14,8 @@ export type Block =
   | { kind: 'list'; items: string[] };
 
 export interface Section {
+  /** For the sections a summary keeps: `problems`, `archiveIssues` (others have none). */
+  id?: string;
   title: string;
   blocks: Block[];
 }
@@ -181,6 +183,7 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
 
   if (report.archive.issues.length > 0) {
     sections.push({
+      id: 'archiveIssues',
       title: `${t(lang, 'archiveIssues')} (${report.archive.issues.length})`,
       blocks: [
         {
@@ -210,6 +213,7 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
   }
   if (report.problems.length > 0) {
     sections.push({
+      id: 'problems',
       title: `${t(lang, 'problems')} (${report.problems.length})`,
       blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
     });
