@@ -66,3 +66,11 @@ Keys while recording with --adb (terminal) / adb 录制中按键: s consent show
 Exit codes / 退出码: 0 recorded (with --analyse: as apprights trace, 1 when a finding reached --fail-on from the config),
 2 usage error, 4 the output folder cannot be written, 5 adb or frida missing, no device, app not installed, 70 internal error.
 Example / 示例: apprights record --adb --device emulator-5554 com.example.app --duration 120 -o run1 --analyse`;
+
+export const VERIFY_HELP = `
+Exit codes / 退出码: 0 every file verifies, 1 a file does not verify (or cannot be read as an APK), 2 usage error,
+4 cannot write the output, 70 internal error.
+Formats / 格式: text (terminal), json (schemas/verify-report.schema.json).
+Like apksigner verify: v1 (JAR), v2, v3 and v3.1 schemes, for the app's minSdkVersion unless --min-sdk says otherwise.
+与 apksigner verify 一致：校验 v1（JAR）、v2、v3、v3.1 签名，默认按应用的 minSdkVersion。
+Example / 示例: apprights verify app.apk --format json -o verify.json`;

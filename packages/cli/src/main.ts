@@ -11,7 +11,7 @@ import { EnvironmentError, UsageError } from './errors.js';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
-import { DIFF_HELP, POLICY_HELP, RECORD_HELP, SCAN_HELP, TRACE_HELP } from './help.js';
+import { DIFF_HELP, POLICY_HELP, RECORD_HELP, SCAN_HELP, TRACE_HELP, VERIFY_HELP } from './help.js';
 
 // Each command's code is imported when the command runs (the bundle splits at these imports), so
 // `--version`, `--help`, `sdk` and `measures` never load the package readers.
@@ -96,7 +96,7 @@ const runtimeOptions = {
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
 
-function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
+function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang): Command {
   const program = new Command();
   program
     .name('apprights')
@@ -107,10 +107,14 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .version(packageVersion, '-V, --version', 'print the version / 显示版本')
     .helpOption('-h, --help', 'show help / 显示帮助')
     .addHelpCommand(false)
-    .showHelpAfterError()
     .exitOverride();
 
   const langOption = () => new Option('--lang <lang>', 'language of terminal text / 终端文字语言').choices(['en', 'zh']);
+  /** The terminal text of a report: everything or the summary, coloured or not. */
+  const textFlags = (command: Command) =>
+    command
+      .option('--verbose', 'text: list every finding, rule outcome and package fact / 文本：逐条列出全部问题、规则与安装包信息')
+      .option('--no-color', 'text: no colours (also NO_COLOR=1; never coloured when not a terminal) / 不使用颜色');
 
   /** What scan and diff share: how packages are read and checked, and how text is shown. */
   const readingOptions = (command: Command) =>
@@ -124,14 +128,16 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
       .addOption(checkOptions.config())
       .addOption(checkOptions.noConfig());
 
-  readingOptions(
-    program
-      .command('scan')
-      .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
-      .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
-      .addOption(
-        new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
-      ),
+  textFlags(
+    readingOptions(
+      program
+        .command('scan')
+        .description('read an APK, JAR or AAR and report what is inside / 读取 APK、JAR 或 AAR 并报告其内容')
+        .argument('<file>', 'the APK, JAR or AAR file / 要扫描的文件')
+        .addOption(
+          new Option('-f, --format <format>', 'output format / 输出格式').choices(['text', 'json', 'md', 'sarif', 'html']).default('text'),
+        ),
+    ),
   )
     .addOption(checkOptions.failOn())
     .option('--policy <file-or-url>', 'check the privacy policy (file or http(s) URL) with the package / 同时检测隐私政策（文件或网址）')
@@ -152,6 +158,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           policyTimeout?: number;
           trace?: string;
           ui?: string;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
@@ -183,6 +191,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(checkOptions.failOn())
+    .option('--verbose', 'text: list every finding and rule outcome / 文本：逐条列出全部问题与规则')
+    .option('--no-color', 'text: no colours (also NO_COLOR=1) / 不使用颜色')
     .addHelpText('after', POLICY_HELP)
     .action(
       async (
@@ -194,6 +204,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           progress: boolean;
           timeout?: number;
           maxSize?: number;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
@@ -218,6 +230,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     .addOption(checkOptions.config())
     .addOption(checkOptions.noConfig())
     .addOption(checkOptions.failOn())
+    .option('--verbose', 'text: list every finding and rule outcome / 文本：逐条列出全部问题与规则')
+    .option('--no-color', 'text: no colours (also NO_COLOR=1) / 不使用颜色')
     .addHelpText('after', TRACE_HELP)
     .action(
       async (
@@ -229,6 +243,8 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
           progress: boolean;
           keepGoing?: boolean;
           ui?: string;
+          verbose?: boolean;
+          color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
@@ -310,6 +326,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
     })
     .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
     .addOption(langOption())
+    .addHelpText('after', VERIFY_HELP)
     .action(async (files: string[], options: { format: 'text' | 'json'; minSdk?: number; output?: string; lang?: string }) => {
       const lang = detectLang(options.lang);
       setExit((await import('./commands/verify.js')).runVerify(files, { ...options, lang }));
@@ -436,18 +453,45 @@ function buildProgram(setExit: (code: number) => void, stats: Stats): Command {
         }),
       );
     });
+  usageErrors(program, lang);
   return program;
+}
+
+/** `apprights rules list`: the command's full name, for its usage line. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * A mistake on the command line gets one message in AppRights' own form, the usage line of the
+ * command it was made in, and where the rest is: not the whole help, which buries the message.
+ */
+function usageErrors(command: Command, lang: Lang): void {
+  command.configureOutput({
+    outputError: (text, write) => {
+      const message = text.trim().replace(/^error: /, '');
+      const usage = `${commandPath(command)} ${command.usage()}`;
+      write(
+        `apprights: ${t(lang, 'errorPrefix')}: ${message}\n` +
+          `${lang === 'zh' ? '用法' : 'Usage'}: ${usage}\n` +
+          (lang === 'zh' ? `查看全部选项：${commandPath(command)} --help\n` : `See ${commandPath(command)} --help for all options.\n`),
+      );
+    },
+  });
+  for (const sub of command.commands) usageErrors(sub, lang);
 }
 
 /** Runs the CLI and returns its exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const stats = new Stats(process.env.APPRIGHTS_STATS === '1');
-  const program = buildProgram((code) => (exitCode = code), stats);
   const langArg =
     argv.find((a) => a.startsWith('--lang='))?.slice('--lang='.length) ??
     (argv.includes('--lang') ? argv[argv.indexOf('--lang') + 1] : undefined);
   const lang = detectLang(langArg);
+  const program = buildProgram((code) => (exitCode = code), stats, lang);
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (argv.length === 0) {

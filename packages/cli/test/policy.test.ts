@@ -180,16 +180,17 @@ test('policy: text (en, zh), Markdown, HTML and SARIF all render; -o writes the 
   ]);
   for (const r of [text, zh, md, html, sarif]) {
     assert.equal(r.status, 0, describeRun(r));
-    assert.equal(r.stderr, '');
+    // Only -o says anything on stderr: what it wrote, with the size.
+    assert.equal(r.stderr, r === html ? `apprights: report written to ${out} (${formatKiB(out)})\n` : '');
   }
   assert.match(text.stdout, /^Privacy policy: 示例地图隐私政策\n/);
   for (const label of ['Operator', 'Contacts', 'Response time', 'Topics covered', 'Topics not found', 'Sensitive personal information'])
     assert.match(text.stdout, new RegExp(`^ {2}${label} +\\S`, 'm'), label);
-  assert.match(text.stdout, /^Coverage of the 26 measures/m);
+  assert.match(text.stdout, /^Measures of the 2023 notice \(26\)$/m);
   assert.match(text.stdout, /^Findings \(\d+/m);
   assert.match(zh.stdout, /^隐私政策: Example Maps Privacy Policy\n/);
   assert.match(zh.stdout, /^ {2}答复时限/m);
-  assert.match(zh.stdout, /^26 条措施覆盖情况/m);
+  assert.match(zh.stdout, /^26 号文措施 \(26\)$/m);
 
   assert.match(md.stdout, /^# Privacy policy: 示例地图隐私政策\n/);
   assert.match(md.stdout, /^## Coverage of the 26 measures$/m);
@@ -439,3 +440,9 @@ test('diff: a 1.5.0 report with a policy, and the same report as 1.2.0 without o
   assert.equal(bad.status, 3, describeRun(bad));
   assert.match(bad.stderr, /not a valid AppRights scan report 1\.5\.0: \/policy/);
 });
+
+/** The size `-o` reports for a file of a few KiB or more. */
+function formatKiB(file: string): string {
+  const kib = readFileSync(file).length / 1024;
+  return `${kib.toFixed(kib < 10 ? 1 : 0)} KiB`;
+}

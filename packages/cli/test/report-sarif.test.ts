@@ -63,6 +63,7 @@ interface SarifLog {
 
 interface JsonReport {
   file: { path: string; sha256: string; size: number };
+  rules: { id: string; status: string }[];
   findings: {
     ruleId: string;
     fingerprint: string;
@@ -121,7 +122,15 @@ for (const [name, apk] of [
       assert.equal(sarif.runs.length, 1);
       const run = sarif.runs[0]!;
       assert.equal(run.tool.driver.name, 'AppRights');
-      assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
+      // A rule that did not run is a notification (a note: nothing failed, evidence was missing).
+      assert.equal(run.invocations.length, 1);
+      assert.equal(run.invocations[0]!.executionSuccessful, true);
+      const notes = (run.invocations[0] as { toolExecutionNotifications?: { level: string; associatedRule?: { id: string } }[] })
+        .toolExecutionNotifications;
+      assert.deepEqual(
+        (notes ?? []).map((n) => [n.associatedRule?.id, n.level]),
+        json.rules.filter((o) => o.status !== 'ran').map((o) => [o.id, 'note']),
+      );
 
       // One descriptor per rule, in registry order, so ruleIndex is stable between runs.
       assert.deepEqual(
@@ -230,10 +239,17 @@ test('sarif: odd entry names become valid URIs, evidence-less findings point at 
   assert.equal(artifact.uri, 'assets/plug%20in%231/%E7%B1%BB.dex');
   assert.equal(artifact.uriBaseId, 'APK');
   assert.deepEqual(storeOnly!.locations[0]!.physicalLocation!.artifactLocation, { uri: pathToFileURL(report.file.path).href, index: 0 });
-  const notes = log.runs[0]!.invocations[0]!.toolExecutionNotifications ?? [];
-  assert.equal(notes.length, 1);
-  assert.match(notes[0]!.message.text, /boom/);
-  assert.equal(notes[0]!.associatedRule?.id, allRules[0]!.meta.id);
+  // Every rule that did not run is a notification; the one that failed is an error naming its message.
+  const notes = (log.runs[0]!.invocations[0]!.toolExecutionNotifications ?? []) as {
+    level?: string;
+    message: { text: string };
+    associatedRule?: { id: string };
+  }[];
+  assert.equal(notes.length, report.rules.filter((o) => o.status !== 'ran').length);
+  const failed = notes.filter((n) => n.level === 'error');
+  assert.equal(failed.length, 1);
+  assert.match(failed[0]!.message.text, /boom/);
+  assert.equal(failed[0]!.associatedRule?.id, allRules[0]!.meta.id);
 });
 
 test('sarif: the validator rejects a broken log (the schema check has teeth)', () => {

@@ -67,7 +67,7 @@ test(
         { name: 'R.txt', data: '' },
       ]),
     );
-    const [jsonRun, textRun] = await Promise.all([runCliAsync(['scan', aar, '--format', 'json']), runCliAsync(['scan', aar])]);
+    const [jsonRun, textRun] = await Promise.all([runCliAsync(['scan', aar, '--format', 'json']), runCliAsync(['scan', aar, '--verbose'])]);
     const report = json(jsonRun);
     assert.equal(report.file.kind, 'aar');
     assert.ok(report.jvm);
@@ -105,7 +105,7 @@ test('nested code: an APK in assets/, a DEX with a misleading name, a bomb over 
       ],
     }),
   );
-  const [jsonRun, textRun] = await Promise.all([runCliAsync(['scan', apk, '--format', 'json']), runCliAsync(['scan', apk])]);
+  const [jsonRun, textRun] = await Promise.all([runCliAsync(['scan', apk, '--format', 'json']), runCliAsync(['scan', apk, '--verbose'])]);
   const report = json(jsonRun);
   const byPath = new Map(report.archive.nested.map((n) => [n.path, n]));
   assert.deepEqual(

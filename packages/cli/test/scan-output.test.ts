@@ -3,7 +3,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { ZipArchive } from '@apprights/apk';
 import { join } from 'node:path';
 import { buildApk } from '../../apk/test/support/apk-builder.js';
 import { realApks, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
@@ -65,7 +67,8 @@ test(
     skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed',
   },
   async () => {
-    const text = ok(await runCliAsync(['scan', realApks.apiDemos]));
+    // --verbose: the package's facts as well as the summary.
+    const text = ok(await runCliAsync(['scan', realApks.apiDemos, '--verbose']));
     assert.equal(text.split('\n')[0], 'API Demos', 'the report starts with the app name');
     assert.match(field(text, 'App name'), /^API Demos\b/);
     assert.equal(field(text, 'Package'), 'io.appium.android.apis');
@@ -88,10 +91,10 @@ test(
 
 test('English and Chinese text; JSON is never translated', async () => {
   const [en, zh, zhEnv, zhLocale, jsonEn, jsonZh] = await Promise.all([
-    runCliAsync(['scan', demo]),
-    runCliAsync(['scan', demo, '--lang', 'zh']),
-    runCliAsync(['scan', demo], { env: { APPRIGHTS_LANG: 'zh' } }),
-    runCliAsync(['scan', demo], { env: { LC_ALL: 'zh_CN.UTF-8' } }),
+    runCliAsync(['scan', demo, '--verbose']),
+    runCliAsync(['scan', demo, '--verbose', '--lang', 'zh']),
+    runCliAsync(['scan', demo, '--verbose'], { env: { APPRIGHTS_LANG: 'zh' } }),
+    runCliAsync(['scan', demo, '--verbose'], { env: { LC_ALL: 'zh_CN.UTF-8' } }),
     runCliAsync(['scan', demo, '--format', 'json']),
     runCliAsync(['scan', demo, '--format', 'json', '--lang', 'zh']),
   ]);
@@ -179,8 +182,21 @@ test('-o FILE writes the report there and nothing to stdout', async () => {
     runCliAsync(['scan', demo, '--format=json', `--output=${jsonFile}`]),
     runCliAsync(['scan', '-f', 'md', '--output', mdFile, demo]),
   ]);
-  for (const r of [toText, toJson, toMd]) assert.equal(ok(r), '', 'stdout stays empty');
-  assert.equal(readFileSync(textFile, 'utf8'), ok(text));
+  for (const [r, file] of [
+    [toText, textFile],
+    [toJson, jsonFile],
+    [toMd, mdFile],
+  ] as const) {
+    assert.equal(r.status, 0, describeRun(r));
+    assert.equal(r.stdout, '', 'stdout stays empty');
+    // What was written where, and how big: on stderr, terminal or not.
+    const kib = readFileSync(file).length / 1024;
+    const size = /\((\d+(?:\.\d)?) KiB\)\n$/.exec(r.stderr);
+    assert.ok(r.stderr.startsWith(`apprights: report written to ${file} (`) && size, r.stderr);
+    assert.ok(Math.abs(Number(size[1]) - kib) <= 0.5, `${size[1]} KiB for ${kib}`);
+  }
+  // The file holds the report without the terminal's closing hint (it is the report the hint points to).
+  assert.equal(readFileSync(textFile, 'utf8'), ok(text).replace(/\n\nFull report: .*\n$/, '\n'));
   const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as ScanJson;
   assert.equal(schemaErrors('scan-report', json), undefined);
   assert.equal(json.app.package, 'com.example.demo');
@@ -192,4 +208,97 @@ test('-o into a folder that does not exist is a user error, not an internal one'
   assert.equal(r.status, 4, describeRun(r));
   assert.match(r.stderr, /no-such-dir/);
   assert.doesNotMatch(r.stderr, /internal error/);
+});
+
+test('ZIP entry names that escape (../, absolute) are a finding the --fail-on gate sees, not only an archive note', async () => {
+  const slip = writeTemp(
+    dir,
+    'slip.apk',
+    buildApk({
+      package: 'com.example.slip',
+      extraEntries: [
+        { name: '../../data/data/com.example.slip/evil.so', data: 'x' },
+        { name: '/sdcard/evil.txt', data: 'y' },
+      ],
+    }),
+  );
+  const [json, gated, text] = await Promise.all([
+    runCliAsync(['scan', slip, '--no-config', '--format', 'json']),
+    runCliAsync(['scan', slip, '--no-config', '--format', 'json', '--fail-on', 'high']),
+    runCliAsync(['scan', slip, '--no-config']),
+  ]);
+  assert.equal(json.status, 0, describeRun(json));
+  const report = JSON.parse(json.stdout) as ScanJson & { findings: { ruleId: string; severity: string; data?: { count: number } }[] };
+  assert.equal(schemaErrors('scan-report', report), undefined);
+  const finding = report.findings.find((f) => f.ruleId === 'unsafe-entry-names');
+  assert.ok(finding, 'a finding for the escaping names');
+  assert.equal(finding.severity, 'high');
+  assert.equal(finding.data?.count, 2);
+  assert.equal(gated.status, 1, 'the gate fails on it');
+  assert.match(text.stdout, /^ {2}unsafe-entry-names \(measures 13\)$/m);
+});
+
+test(
+  'a bare .dex file is scanned as a DEX, not refused as "not a ZIP"',
+  { skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed' },
+  async () => {
+    const archive = ZipArchive.open(realApks.apiDemos);
+    const bytes = archive.read('classes.dex');
+    archive.close();
+    const file = writeTemp(dir, 'classes.dex', bytes);
+    const [json, text] = await Promise.all([
+      runCliAsync(['scan', file, '--no-config', '--format', 'json']),
+      runCliAsync(['scan', file, '--no-config']),
+    ]);
+    assert.equal(json.status, 0, describeRun(json));
+    const report = JSON.parse(json.stdout) as ScanJson & { file: { size: number }; dex: { files: number; classes: number } };
+    assert.equal(schemaErrors('scan-report', report), undefined);
+    assert.equal(report.file.kind, 'dex');
+    assert.equal(report.file.size, bytes.byteLength);
+    assert.equal(report.file.sha256, createHash('sha256').update(bytes).digest('hex'), "the file's own hash");
+    assert.equal(report.dex.files, 1);
+    assert.ok(report.dex.classes > 1000, `${report.dex.classes} classes`);
+    assert.equal(text.status, 0, describeRun(text));
+    assert.match(text.stdout, /^ {2}Kind +DEX$/m);
+    assert.doesNotMatch(text.stderr, /ZIP/);
+  },
+);
+
+test(
+  'ApiDemos: the summary fits one screen before the findings, low findings are counted by rule, the last line says where the rest is',
+  { skip: existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed' },
+  async () => {
+    const [summary, verbose] = await Promise.all([
+      runCliAsync(['scan', realApks.apiDemos, '--no-config']),
+      runCliAsync(['scan', realApks.apiDemos, '--no-config', '--verbose']),
+    ]);
+    const lines = ok(summary).trimEnd().split('\n');
+    const findingsAt = lines.findIndex((l) => /^Findings \(\d+\)$/.test(l));
+    assert.ok(findingsAt > 0 && findingsAt <= 40, `${findingsAt} lines before the findings`);
+    assert.match(
+      lines.find((l) => l.startsWith('Verdict: ')) ?? '',
+      /^Verdict: \d+ findings \(high 2, medium \d+, low \d+, info \d+\) · measures: /,
+    );
+    // 331 exported activities are one line, with their count; --verbose lists each.
+    assert.match(ok(summary), /^ {2}exported-components +331 +Exported components without a permission/m);
+    assert.ok(lines.length < 80, `${lines.length} lines in all`);
+    assert.match(lines.at(-1)!, /^Full report: add --format html -o report\.html/);
+    const all = ok(verbose);
+    assert.ok(all.split('\n').filter((l) => /^ {2}exported-components \(measures/.test(l)).length >= 331);
+    assert.match(all, /^Components \(355, 336 exported\)$/m, 'the facts too');
+  },
+);
+
+test('colour: on a terminal (FORCE_COLOR stands in for one), never with NO_COLOR, --no-color, -o or a pipe', async () => {
+  const [forced, noColor, flag, piped] = await Promise.all([
+    runCliAsync(['scan', demo], { env: { FORCE_COLOR: '1' } }),
+    runCliAsync(['scan', demo], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }),
+    runCliAsync(['scan', demo, '--no-color'], { env: { FORCE_COLOR: '1' } }),
+    runCliAsync(['scan', demo]),
+  ]);
+  const esc = String.fromCharCode(27);
+  assert.ok(ok(forced).includes(`${esc}[`), 'coloured');
+  for (const r of [noColor, flag, piped]) assert.ok(!ok(r).includes(esc), describeRun(r));
+  // Colour changes nothing but the escapes.
+  assert.equal(ok(forced).replace(new RegExp(`${esc}\\[\\d+m`, 'g'), ''), ok(piped));
 });

@@ -155,8 +155,8 @@ test('scan --format json reports SDKs, sensitive APIs and permission use, valid 
 
 test('the text and Markdown reports have SDK and sensitive API sections, in English and Chinese', async () => {
   const [en, zh, md] = await Promise.all([
-    runCliAsync(['scan', jpushJar]),
-    runCliAsync(['scan', jpushJar, '--lang', 'zh']),
+    runCliAsync(['scan', jpushJar, '--verbose']),
+    runCliAsync(['scan', jpushJar, '--verbose', '--lang', 'zh']),
     runCliAsync(['scan', jpushJar, '--format', 'md']),
   ]);
   for (const r of [en, zh, md]) assert.equal(r.status, 0, describeRun(r));

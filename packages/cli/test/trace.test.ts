@@ -178,14 +178,15 @@ test('trace: text (en, zh), Markdown, HTML and SARIF all render; SARIF points at
   ]);
   for (const r of [text, zh, md, html, sarif]) {
     assert.ok(r.status === 0 || r.status === 1, describeRun(r));
-    assert.equal(r.stderr, '');
+    // Only -o says anything on stderr: what it wrote, with the size.
+    assert.equal(r.stderr, r === html ? `apprights: report written to ${out} (${formatKiB(out)})\n` : '');
   }
   assert.match(text.stdout, /^Runtime trace: com\.example\.app\n/);
   assert.match(text.stdout, /^ {2}Consent +shown @ 2 s; agreed @ 5\.2 s$/m);
   assert.match(text.stdout, /^ {2}Events +8 \(/m);
   assert.match(text.stdout, /^Permission requests \(1\)/m);
   assert.match(text.stdout, /^UI snapshots \(2\)/m);
-  assert.match(text.stdout, /^Coverage of the 26 measures/m);
+  assert.match(text.stdout, /^Measures of the 2023 notice \(26\)$/m);
   assert.match(zh.stdout, /^运行时行为记录: com\.example\.app\n/);
   assert.match(zh.stdout, /^ {2}隐私政策同意 +弹出 @ 2 s; 同意 @ 5\.2 s$/m);
   assert.match(md.stdout, /^# Runtime trace: com\.example\.app$/m);
@@ -372,3 +373,9 @@ test('scan --trace: an unreadable trace stops the scan before it starts, exit 3'
   assert.match(r.stderr, /missing\.jsonl/);
   assertNoStack(r.stderr);
 });
+
+/** The size `-o` reports for a file of a few KiB or more. */
+function formatKiB(file: string): string {
+  const kib = readFileSync(file).length / 1024;
+  return `${kib.toFixed(kib < 10 ? 1 : 0)} KiB`;
+}

@@ -96,3 +96,29 @@ test('rules and measures: list, show and the 26 measures, in text and JSON', () 
   const zh = runCli(['measures', '--lang', 'zh']);
   assert.match(zh.stdout, /^21 +加强服务协同 +管理类 /m);
 });
+
+test('a usage error: "apprights:" first, then the usage line of the command, never the whole help', async () => {
+  const [scan, show, zh] = await Promise.all([
+    runCliAsync(['scan', 'x.apk', '--format', 'pdf']),
+    runCliAsync(['rules', 'show']),
+    runCliAsync(['scan', '--lang', 'zh']),
+  ]);
+  for (const r of [scan, show, zh]) {
+    assert.equal(r.status, 2, describeRun(r));
+    assert.match(r.stderr, /^apprights: /);
+    assert.doesNotMatch(r.stderr, /Options:|--keep-going|Exit codes/, 'not the whole help');
+  }
+  assert.match(scan.stderr, /^apprights: error: option '-f, --format <format>' argument 'pdf' is invalid/);
+  assert.match(scan.stderr, /^Usage: apprights scan \[options\] <file>$/m);
+  assert.match(show.stderr, /^Usage: apprights rules show \[options\] <id>$/m);
+  assert.match(zh.stderr, /^apprights: 错误: missing required argument 'file'\n用法: apprights scan \[options\] <file>\n/);
+});
+
+test('every command that reports has the exit-code and example footer in its help, verify too', async () => {
+  const helps = await Promise.all(['scan', 'policy', 'trace', 'record', 'diff', 'verify'].map((c) => runCliAsync([c, '--help'])));
+  for (const r of helps) {
+    assert.equal(r.status, 0, describeRun(r));
+    assert.match(r.stdout, /^Exit codes \/ 退出码: 0 /m);
+    assert.match(r.stdout, /^Example \/ 示例: apprights /m);
+  }
+});

@@ -4,7 +4,9 @@
  */
 import { loadMeasureCatalog, piCategory, sdkCategoryPurpose } from '@apprights/knowledge';
 import {
+  EVIDENCE_OPTIONS,
   ruleById,
+  type RuleOutcome,
   type Bilingual,
   type CoverageEntry,
   type CoverageStatus,
@@ -17,13 +19,19 @@ import {
 } from '@apprights/rules';
 import type { Lang } from './i18n.js';
 
-export const STATUS_LABELS: Record<CoverageStatus, Bilingual> = {
+export const STATUS_LABELS: Record<CoverageStatus | 'needs-evidence', Bilingual> = {
   passed: { en: 'passed', zh: '通过' },
   failed: { en: 'failed', zh: '不符合' },
-  'needs-evidence': { en: 'needs evidence', zh: '待补充证据' },
+  'partially-assessed': { en: 'partially assessed', zh: '部分评估' },
+  'not-assessed': { en: 'not assessed', zh: '未评估' },
   organisational: { en: 'organisational', zh: '管理类措施' },
   'platform-checked': { en: 'platform-checked', zh: '由平台或终端核查' },
+  // Only in reports written before 1.5.0, which a diff or a re-render may still read.
+  'needs-evidence': { en: 'not assessed', zh: '未评估' },
 };
+
+/** The statuses in the order reports count them: what needs action first. */
+export const STATUS_ORDER: readonly CoverageStatus[] = ['failed', 'not-assessed', 'partially-assessed', 'platform-checked', 'organisational', 'passed'];
 
 /** Headings the Markdown and HTML reports both show, worded once. */
 export const CHECK_LABELS = {
@@ -47,9 +55,66 @@ export const EVIDENCE_LABELS: Record<EvidenceKind, Bilingual> = {
   policy: { en: 'the privacy policy text', zh: '隐私政策文本' },
   trace: { en: 'a runtime trace', zh: '运行时行为记录' },
   ui: { en: 'UI snapshots', zh: '界面截图或界面层级' },
-  store: { en: 'the store listing (or --app-type)', zh: '应用商店页面信息（或 --app-type）' },
+  store: { en: 'the store listing', zh: '应用商店页面信息' },
   org: { en: 'organisational records', zh: '企业内部管理记录' },
 };
+
+/** An evidence kind with the options that supply it: "a runtime trace (--trace)". */
+export function supplyLabel(kind: EvidenceKind): Bilingual {
+  const label = EVIDENCE_LABELS[kind];
+  const options = EVIDENCE_OPTIONS[kind];
+  if (options.length === 0) return label;
+  return { en: `${label.en} (${options.join(' or ')})`, zh: `${label.zh}（${options.join(' 或 ')}）` };
+}
+
+export const GAP_LABELS = {
+  supply: { en: 'to assess, supply', zh: '待补充' },
+  manual: { en: 'for a person to review', zh: '需人工核查' },
+  notRun: { en: 'rules not run', zh: '未运行的规则' },
+} as const satisfies Record<string, Bilingual>;
+
+/** What a coverage entry still lacks: the missing kinds, from reports before 1.5.0 too. */
+export function coverageMissing(c: CoverageEntry): EvidenceKind[] {
+  return c.missing ?? c.needs.filter((kind) => kind !== 'org');
+}
+
+export function coverageManual(c: CoverageEntry): EvidenceKind[] {
+  return c.manual ?? c.needs.filter((kind) => kind === 'org');
+}
+
+/**
+ * One line on what an entry lacks, for every format: "to assess, supply: a runtime trace (--trace);
+ * for a person to review: organisational records". Empty when nothing is lacking.
+ */
+export function coverageGap(c: CoverageEntry, lang: Lang): string {
+  const sep = lang === 'zh' ? '、' : ', ';
+  const colon = lang === 'zh' ? '：' : ': ';
+  const parts: string[] = [];
+  const missing = coverageMissing(c);
+  const manual = coverageManual(c);
+  if (missing.length > 0) parts.push(pick(lang, GAP_LABELS.supply) + colon + missing.map((k) => pick(lang, supplyLabel(k))).join(sep));
+  if (manual.length > 0) parts.push(pick(lang, GAP_LABELS.manual) + colon + manual.map((k) => pick(lang, EVIDENCE_LABELS[k])).join(sep));
+  return parts.join(lang === 'zh' ? '；' : '; ');
+}
+
+/** A rule's outcome as a reader wants it: "ran (3 findings)", "skipped: needs a runtime trace (--trace)". */
+export function outcomeText(o: RuleOutcome, lang: Lang): string {
+  const sep = lang === 'zh' ? '、' : ', ';
+  switch (o.status) {
+    case 'ran':
+      return lang === 'zh' ? `已运行（${o.findings} 个问题）` : `ran (${o.findings} finding${o.findings === 1 ? '' : 's'})`;
+    case 'skipped': {
+      const missing = (o.missing ?? []).map((k) => pick(lang, supplyLabel(k))).join(sep);
+      return lang === 'zh' ? `未运行：缺少${missing}` : `skipped: needs ${missing}`;
+    }
+    case 'not-applicable':
+      return lang === 'zh' ? '不适用于此类安装包' : 'not applicable to this package';
+    case 'disabled':
+      return lang === 'zh' ? '已在配置中停用' : 'disabled by configuration';
+    case 'error':
+      return lang === 'zh' ? `运行出错：${o.error ?? ''}` : `error: ${o.error ?? ''}`;
+  }
+}
 
 /**
  * What the check renderers read. The scan report has it all; the policy report has no package, so
@@ -128,30 +193,39 @@ export function measureHeading(view: { number: number | null; id: string }): Bil
 }
 
 export interface FindingGroup {
-  measure: MeasureView | null;
+  /** The measures every finding of the group serves, in catalogue order; empty for none. */
+  measures: MeasureView[];
   findings: Finding[];
 }
 
 /**
- * Findings under each measure they serve, in measure order. A finding serving two measures is
- * listed under both, because a reader works through the report one measure at a time.
+ * Findings grouped by the measures they serve, in measure order. A finding serving several measures
+ * (dynamic code loading: 15, 18 and 21) is shown once, under all of them, rather than repeated under
+ * each: a repeated finding reads as three problems.
  */
 export function findingsByMeasure(report: CheckResults): FindingGroup[] {
   const views = coverageGroups(report).flatMap((g) => g.measures);
-  const groups: FindingGroup[] = views.map((measure) => ({ measure, findings: [] }));
-  const loose: Finding[] = [];
+  const position = new Map(views.map((v, i) => [v.id, i]));
+  const groups = new Map<string, FindingGroup & { first: number }>();
   for (const finding of report.findings) {
-    let placed = false;
-    for (const group of groups)
-      if (finding.measures.includes(group.measure!.id)) {
-        group.findings.push(finding);
-        placed = true;
-      }
-    if (!placed) loose.push(finding);
+    const measures = views.filter((v) => finding.measures.includes(v.id));
+    const key = measures.map((m) => m.id).join(' ');
+    let group = groups.get(key);
+    if (!group) {
+      group = { measures, findings: [], first: measures.length > 0 ? position.get(measures[0]!.id)! : Number.MAX_SAFE_INTEGER };
+      groups.set(key, group);
+    }
+    group.findings.push(finding);
   }
-  const out = groups.filter((g) => g.findings.length > 0);
-  if (loose.length > 0) out.push({ measure: null, findings: loose });
-  return out;
+  return [...groups.values()]
+    .sort((a, b) => a.first - b.first || a.measures.length - b.measures.length)
+    .map(({ measures, findings }) => ({ measures, findings }));
+}
+
+/** "Measure 15 · Measure 18" / "第 15 条 · 第 18 条". */
+export function measuresHeading(measures: readonly MeasureView[]): Bilingual {
+  const heads = measures.map(measureHeading);
+  return { en: heads.map((h) => h.en).join(' · '), zh: heads.map((h) => h.zh).join(' · ') };
 }
 
 export function ruleTitle(ruleId: string): Bilingual {

@@ -10,22 +10,23 @@ import { sarif } from './formats/sarif.js';
 import { text } from './formats/text.js';
 import type { Formatter } from './formats/types.js';
 import type { Lang } from './i18n.js';
+import type { TextOptions } from './summary-text.js';
 
 export type ReportFormat = 'text' | 'json' | 'md' | 'sarif' | 'html';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'md', 'sarif', 'html'];
 
 const FORMATTERS: Record<ReportFormat, Formatter> = { text, json: jsonFormat, md: markdown, sarif, html };
 
-export function renderScanReport(report: ScanReport, format: ReportFormat, lang: Lang): string {
-  return FORMATTERS[format].scan(report, lang);
+export function renderScanReport(report: ScanReport, format: ReportFormat, lang: Lang, text?: TextOptions): string {
+  return FORMATTERS[format].scan(report, lang, text);
 }
 
-export function renderPolicyReport(report: PolicyReport, format: ReportFormat, lang: Lang): string {
-  return FORMATTERS[format].policy(report, lang);
+export function renderPolicyReport(report: PolicyReport, format: ReportFormat, lang: Lang, text?: TextOptions): string {
+  return FORMATTERS[format].policy(report, lang, text);
 }
 
-export function renderTraceReport(report: TraceReport, format: ReportFormat, lang: Lang): string {
-  return FORMATTERS[format].trace(report, lang);
+export function renderTraceReport(report: TraceReport, format: ReportFormat, lang: Lang, text?: TextOptions): string {
+  return FORMATTERS[format].trace(report, lang, text);
 }
 
 /** Diffs are written as text, Markdown or JSON. */
@@ -33,5 +34,5 @@ export function renderDiffReport(diff: ReportDiff, format: 'text' | 'md' | 'json
   return FORMATTERS[format].diff!(diff, lang);
 }
 
-export type { Formatter };
+export type { Formatter, TextOptions };
 export { detectLang, t, type Lang, type MessageKey } from './i18n.js';

@@ -3,8 +3,9 @@ import type { Bilingual } from '@apprights/rules';
 import type { Lang } from './i18n.js';
 import {
   catalogueNote,
+  coverageGap,
   coverageGroups,
-  EVIDENCE_LABELS,
+  outcomeText,
   evidenceView,
   findingsByMeasure,
   measureHeading,
@@ -32,16 +33,17 @@ function md(text: string): string {
 const HEADINGS = {
   ...CHECK_LABELS,
   coverageNote: {
-    en: 'A passed measure was checked by rules that ran and found nothing; static checks cannot see runtime behaviour, so "evidence to supply" still lists what would check it further.',
-    zh: '“通过”表示相关规则已运行且未发现问题；静态检测看不到运行时行为，“需补充的证据”一栏列出可进一步核查的材料。',
+    en: '"Passed" means every kind of evidence that decides the measure was supplied and checked by rules that ran, and they found nothing. "Not assessed" and "partially assessed" name the evidence still to supply, with the option that supplies it, and what a person has to review.',
+    zh: '“通过”表示判定该措施所需的各类证据均已提供并由已运行的规则检查，且未发现问题。“未评估”“部分评估”列出仍需补充的证据及对应选项，以及需人工核查的内容。',
   },
+  outcomes: { en: 'Rule outcomes', zh: '规则运行情况' },
   colNumber: { en: '#', zh: '序号' },
   colMeasure: { en: 'Measure', zh: '措施' },
   colGroup: { en: 'Area', zh: '类别' },
   colStatus: { en: 'Status', zh: '状态' },
   colFindings: { en: 'Findings', zh: '问题数' },
   colRules: { en: 'Rules', zh: '规则' },
-  colNeeds: { en: 'Evidence to supply', zh: '需补充的证据' },
+  colNeeds: { en: 'Not yet checked', zh: '尚未核查' },
   evidence: { en: 'Evidence', zh: '依据' },
   suppressed: { en: 'suppressed', zh: '已豁免' },
   sdkList: { en: 'Third-party SDKs to disclose', zh: '需在隐私政策中披露的第三方 SDK' },
@@ -73,16 +75,23 @@ export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
       const c = m.coverage;
       const status = c.status === 'failed' ? `**${pick(lang, STATUS_LABELS[c.status])}**` : pick(lang, STATUS_LABELS[c.status]);
       out.push(
-        `| ${m.number ?? ''} | ${md(pick(lang, m.title))} | ${md(pick(lang, group.title))} | ${status} | ${c.findings} | ${c.rules.map((r) => `\`${r}\``).join(', ')} | ${c.needs.map((k) => pick(lang, EVIDENCE_LABELS[k])).join(sep)} |`,
+        `| ${m.number ?? ''} | ${md(pick(lang, m.title))} | ${md(pick(lang, group.title))} | ${status} | ${c.findings} | ${c.rules.map((r) => `\`${r}\``).join(', ')} | ${md(coverageGap(c, lang))} |`,
       );
     }
+  out.push('');
+  // Each rule's outcome, so "not assessed" can be traced to the rules that were skipped and why.
+  out.push(`### ${h('outcomes')}`, '');
+  for (const o of report.rules) out.push(`- \`${o.id}\`: ${md(outcomeText(o, lang))}`);
   out.push('');
 
   out.push(`## ${h('findings')}`, '');
   const byMeasure = findingsByMeasure(report);
   if (byMeasure.length === 0) out.push(h('noFindings'), '');
   for (const group of byMeasure) {
-    const title = group.measure ? `${pick(lang, measureHeading(group.measure))} · ${md(pick(lang, group.measure.title))}` : h('noMeasure');
+    const title =
+      group.measures.length > 0
+        ? group.measures.map((m) => `${pick(lang, measureHeading(m))} · ${md(pick(lang, m.title))}`).join(' + ')
+        : h('noMeasure');
     out.push(`### ${title}`, '');
     for (const f of group.findings) {
       const head = `**${pick(lang, SEVERITY_LABELS[f.severity]).toUpperCase()}** \`${f.ruleId}\` ${md(pick(lang, ruleTitle(f.ruleId)))}: ${md(pick(lang, f.message))}`;

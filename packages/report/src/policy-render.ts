@@ -1,7 +1,7 @@
 /** The report of `apprights policy` in the human formats; JSON is the report itself, SARIF is in sarif.ts. */
 import type { PolicyReport } from '@apprights/rules';
 import type { Lang } from './i18n.js';
-import { checkSections } from './check-sections.js';
+import { checksText, type TextOptions } from './summary-text.js';
 import { CHECK_LABELS } from './check-views.js';
 import { bi, esc } from './html-base.js';
 import { coverageSection, findingsSection, htmlPage, summary, UI } from './html.js';
@@ -10,8 +10,8 @@ import { policyDetailsHtml, policyOverviewHtml } from './policy-html-parts.js';
 import { POLICY_LABELS, policySections } from './policy-views.js';
 import { sectionsMarkdown, sectionsText } from './render.js';
 
-export function renderPolicyText(report: PolicyReport, lang: Lang): string {
-  return sectionsText([...policySections(report, lang), ...checkSections(report, lang)]);
+export function renderPolicyText(report: PolicyReport, lang: Lang, options: TextOptions = {}): string {
+  return [sectionsText(policySections(report, lang)), ...checksText(report, lang, options), ''].join('\n');
 }
 
 export function renderPolicyMarkdown(report: PolicyReport, lang: Lang): string {

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import {
   allRules,
+  EVIDENCE_OPTIONS,
   type EvidenceRef,
   type Finding,
   type PolicyReport,
@@ -36,6 +37,8 @@ const MIME_TYPES: Record<ScanReport['file']['kind'], string> = {
   apk: 'application/vnd.android.package-archive',
   jar: 'application/java-archive',
   aar: 'application/zip',
+  // No registered media type for DEX.
+  dex: 'application/octet-stream',
 };
 
 const COMPONENT_ELEMENTS = new Set(['activity', 'activity-alias', 'service', 'receiver', 'provider']);
@@ -357,12 +360,34 @@ interface RunParts {
   properties: Record<string, unknown>;
 }
 
+/** Why a rule did not run, in English (SARIF messages have one language; the outcome is in properties). */
+function notRunText(o: RuleOutcome): string {
+  switch (o.status) {
+    case 'skipped':
+      return `rule ${o.id} skipped: needs ${(o.missing ?? []).map((k) => `${k} (${EVIDENCE_OPTIONS[k].join(' or ') || 'a person'})`).join(', ')}`;
+    case 'error':
+      return `rule ${o.id} failed: ${o.error ?? 'unknown error'}`;
+    case 'disabled':
+      return `rule ${o.id} disabled by configuration`;
+    default:
+      return `rule ${o.id} not applicable to this package`;
+  }
+}
+
 function sarifLog(parts: RunParts): string {
   const tax = taxonomy();
   const taxa = new Map(tax.taxa.map((t, i) => [t.id, i]));
   const ruleIndex = new Map(allRules.map((r, i) => [r.meta.id, i]));
   const targetUri = (parts.artifacts[0]!.location as { uri: string }).uri;
-  const errors = parts.rules.filter((o) => o.status === 'error');
+  // Every rule that did not run is a notification: a viewer showing no results for a rule must be
+  // able to tell "checked, nothing found" from "never checked" (and why: the evidence it lacked).
+  const notRun = parts.rules.filter((o) => o.status !== 'ran');
+  const notification = (o: RuleOutcome) => ({
+    level: o.status === 'error' ? 'error' : 'note',
+    message: { text: notRunText(o) },
+    ...(ruleIndex.has(o.id) ? { associatedRule: { id: o.id, index: ruleIndex.get(o.id)! } } : {}),
+    properties: { outcome: o.status, ...(o.missing ? { missing: o.missing } : {}) },
+  });
   const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -381,15 +406,7 @@ function sarifLog(parts: RunParts): string {
         invocations: [
           {
             executionSuccessful: true,
-            ...(errors.length > 0
-              ? {
-                  toolExecutionNotifications: errors.map((o) => ({
-                    level: 'error',
-                    message: { text: `rule ${o.id} failed: ${o.error ?? 'unknown error'}` },
-                    ...(ruleIndex.has(o.id) ? { associatedRule: { id: o.id, index: ruleIndex.get(o.id)! } } : {}),
-                  })),
-                }
-              : {}),
+            ...(notRun.length > 0 ? { toolExecutionNotifications: notRun.map(notification) } : {}),
           },
         ],
         ...(parts.originalUriBaseIds ? { originalUriBaseIds: parts.originalUriBaseIds } : {}),

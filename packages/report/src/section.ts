@@ -9,6 +9,8 @@ export type Block =
   | { kind: 'list'; items: string[] };
 
 export interface Section {
+  /** For the sections a summary keeps: `problems`, `archiveIssues` (others have none). */
+  id?: string;
   title: string;
   blocks: Block[];
 }

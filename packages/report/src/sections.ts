@@ -170,6 +170,7 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
 
   if (report.archive.issues.length > 0) {
     sections.push({
+      id: 'archiveIssues',
       title: `${t(lang, 'archiveIssues')} (${report.archive.issues.length})`,
       blocks: [
         {
@@ -199,6 +200,7 @@ export function buildSections(report: ScanReport, lang: Lang, options: { checks?
   }
   if (report.problems.length > 0) {
     sections.push({
+      id: 'problems',
       title: `${t(lang, 'problems')} (${report.problems.length})`,
       blocks: [{ kind: 'list', items: report.problems.map((p) => `${p.code}: ${p.message}`) }],
     });

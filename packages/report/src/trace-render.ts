@@ -1,7 +1,7 @@
 /** The report of `apprights trace` in the human formats; JSON is the report itself, SARIF is in sarif.ts. */
 import type { TraceReport } from '@apprights/rules';
 import type { Lang } from './i18n.js';
-import { checkSections } from './check-sections.js';
+import { checksText, type TextOptions } from './summary-text.js';
 import { CHECK_LABELS } from './check-views.js';
 import { bi, esc } from './html-base.js';
 import { coverageSection, findingsSection, htmlPage, summary, UI } from './html.js';
@@ -9,8 +9,8 @@ import { renderMarkdownChecks } from './markdown-checks.js';
 import { sectionsMarkdown, sectionsText } from './render.js';
 import { TRACE_LABELS, traceOverviewHtml, traceSections } from './trace-views.js';
 
-export function renderTraceText(report: TraceReport, lang: Lang): string {
-  return sectionsText([...traceSections(report.trace, report.ui, lang), ...checkSections(report, lang)]);
+export function renderTraceText(report: TraceReport, lang: Lang, options: TextOptions = {}): string {
+  return [sectionsText(traceSections(report.trace, report.ui, lang)), ...checksText(report, lang, options), ''].join('\n');
 }
 
 export function renderTraceMarkdown(report: TraceReport, lang: Lang): string {

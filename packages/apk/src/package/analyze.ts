@@ -10,6 +10,7 @@ import { scanJar, type JarScan } from '../classfile/index.js';
 import { listNativeLibraries, type NativeLibraryListing } from '../elf/index.js';
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
 import { detectPackageKind, type PackageKind } from './detect.js';
+import { isDexFile, loneDexArchive } from './lone-dex.js';
 import { countDefinedMethods } from './dex-counts.js';
 import { signatureSdks } from './sdk.js';
 import { sha256Of } from './hash.js';
@@ -109,6 +110,7 @@ function iconFile(manifest: AndroidManifest, resources: ResourceTable | undefine
 }
 
 export function analyzePackage(path: string, options: AnalyzeOptions = {}): PackageAnalysis {
+  if (isDexFile(path)) return analyzeLoneDex(path, options);
   const archive = ZipArchive.open(path, options.zipLimits);
   try {
     return analyzeArchive(archive, path, options);
@@ -118,8 +120,25 @@ export function analyzePackage(path: string, options: AnalyzeOptions = {}): Pack
   }
 }
 
+/**
+ * A bare `.dex` file: read as the one DEX of a package of kind `dex` (no manifest, no signature),
+ * with the file's own size and hash, not the one-entry archive it is read through.
+ */
+function analyzeLoneDex(path: string, options: AnalyzeOptions): PackageAnalysis {
+  const { archive, size, sha256 } = loneDexArchive(path, options.zipLimits);
+  try {
+    const analysis = analyzeArchive(archive, path, { ...options, delegated: undefined }, 'dex');
+    analysis.size = size;
+    analysis.sha256 = sha256;
+    return analysis;
+  } catch (error) {
+    archive.close();
+    throw error;
+  }
+}
+
 /** Same as analyzePackage, for an archive already open (in memory, nested, ...). */
-export function analyzeArchive(archive: ZipArchive, path: string, options: AnalyzeOptions = {}): PackageAnalysis {
+export function analyzeArchive(archive: ZipArchive, path: string, options: AnalyzeOptions = {}, as?: PackageKind): PackageAnalysis {
   const strict = options.strict ?? true;
   const measure = options.measure ?? (<T>(_stage: AnalysisStage, work: () => T) => work());
   const progress = options.onProgress ?? (() => {});
@@ -138,14 +157,14 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   }
 
   progress('open');
-  const kind = detectPackageKind(archive);
+  const kind = as ?? detectPackageKind(archive);
   if (!kind) {
     throw new ApkFormatError('not-apk', 'not an APK, JAR or AAR: no AndroidManifest.xml, classes.dex or class files');
   }
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
-  const sha256 = options.delegated ? '' : measure('hash', () => sha256Of(archive.source));
+  const sha256 = options.delegated || as === 'dex' ? '' : measure('hash', () => sha256Of(archive.source));
 
   let manifest: AndroidManifest | undefined;
   let resources: ResourceTable | undefined;
@@ -289,7 +308,7 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
   } catch {
     // ZipArchive.open reports the problem in its own words.
   }
-  if (!workerAvailable || size < minSize) return analyzePackage(path, options);
+  if (!workerAvailable || size < minSize || isDexFile(path)) return analyzePackage(path, options);
   // The worker starts first, so it boots while this thread reads the central directory; each
   // thread then picks the same DEX files for the worker from its own copy of the directory.
   const worker = runWorker({

@@ -1,6 +1,7 @@
 import type { ZipArchive } from '../zip/index.js';
 
-export type PackageKind = 'apk' | 'jar' | 'aar';
+/** `dex`: a bare DEX file (what d8 writes), read as the one DEX of a package with no manifest. */
+export type PackageKind = 'apk' | 'jar' | 'aar' | 'dex';
 
 /** Binary XML starts with RES_XML_TYPE (0x0003) and an 8-byte header; text XML starts with `<`. */
 export function isBinaryXml(bytes: Uint8Array): boolean {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { findConfigFile, gateFails, type Finding, type Severity } from '@apprights/rules';
 import type { CheckOptions as EngineCheckOptions } from '@apprights/engine';
-import type { Lang } from '@apprights/report';
+import type { Lang, TextOptions } from '@apprights/report';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { emit } from '../output.js';
+import { emit, textOptions, type TextFlags } from '../output.js';
 import { Progress } from '../progress.js';
 
 /** The command-line side of the checks: which config, app type and gate a run uses. */
@@ -50,7 +50,7 @@ function readStoreListing(file: string, lang: Lang): Record<string, unknown> {
 }
 
 /** What every evidence command (scan, policy, trace) shares: progress, rendering and the gate. */
-export interface ReportCommandOptions {
+export interface ReportCommandOptions extends TextFlags {
   output?: string;
   lang: Lang;
   progress: boolean;
@@ -64,7 +64,7 @@ export interface ReportCommandOptions {
 export async function runReportCommand<R extends { findings: Finding[]; context: { failOn: Severity | 'none' } }>(
   options: ReportCommandOptions,
   build: (progress: Progress) => Promise<R>,
-  render: (report: R) => string,
+  render: (report: R, text: TextOptions) => string,
 ): Promise<number> {
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
   let report: R;
@@ -73,6 +73,6 @@ export async function runReportCommand<R extends { findings: Finding[]; context:
   } finally {
     progress.clear();
   }
-  emit(render(report), options.output, options.lang);
+  emit(render(report, textOptions(options)), options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

@@ -2,11 +2,12 @@ import { checkPolicy } from '@apprights/engine';
 import { renderPolicyReport, type Lang, type ReportFormat } from '@apprights/report';
 import type { Severity } from '@apprights/rules';
 import type { Stats } from '../stats.js';
+import type { TextFlags } from '../output.js';
 import { engineChecks, runReportCommand, type CheckOptions } from './checks.js';
 
 export type PolicyReportFormat = ReportFormat;
 
-export interface PolicyCommandOptions extends CheckOptions {
+export interface PolicyCommandOptions extends CheckOptions, TextFlags {
   format: PolicyReportFormat;
   output?: string;
   lang: Lang;
@@ -30,6 +31,6 @@ export async function runPolicy(input: string, options: PolicyCommandOptions): P
         onProgress: progress.onStage,
         measure: (stage, work) => options.stats.time(stage, work),
       }),
-    (report) => renderPolicyReport(report, options.format, options.lang),
+    (report, text) => renderPolicyReport(report, options.format, options.lang, text),
   );
 }

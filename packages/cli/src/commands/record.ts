@@ -377,6 +377,7 @@ function abortableSleep(signal: AbortSignal) {
 }
 
 type FridaRecorder = (options: RecordWithFridaOptions) => Promise<FridaRecordResult>;
+type FridaModule = NonNullable<Awaited<ReturnType<NonNullable<RecordWithFridaOptions['loadFrida']>>>>;
 
 /**
  * Whether an error from the Frida recorder is about the environment (exit 5): `frida` not installed
@@ -393,7 +394,7 @@ function isFridaEnvironmentError(error: unknown): error is Error {
  * own folder (where the agent script it reads next to its code is) and `frida` is resolved only
  * then. A build of the recorder without `recordWithFrida` is reported, not crashed on.
  */
-async function loadFridaRecorder(lang: Lang): Promise<FridaRecorder> {
+async function loadFridaRecorder(lang: Lang, device: string | undefined): Promise<FridaRecorder> {
   const specifier = '@apprights/recorder';
   const mod = (await import(specifier)) as Record<string, unknown>;
   if (typeof mod.recordWithFrida !== 'function')
@@ -404,7 +405,36 @@ async function loadFridaRecorder(lang: Lang): Promise<FridaRecorder> {
         '此版本的 AppRights 不支持 Frida 录制（@apprights/recorder 中没有 recordWithFrida）；请使用 --adb',
       ),
     );
-  return mod.recordWithFrida as FridaRecorder;
+  const record = mod.recordWithFrida as FridaRecorder;
+  // What the recording needs, checked before it is announced: the built agent, the frida module and
+  // the device. Otherwise "recording …" is printed and then the first of them is found missing.
+  const agentPath = typeof mod.fridaAgentPath === 'function' ? (mod.fridaAgentPath as () => string | null)() : null;
+  if (agentPath === null || !existsSync(agentPath))
+    throw new EnvironmentError(
+      typeof mod.FRIDA_AGENT_MISSING_MESSAGE === 'string'
+        ? mod.FRIDA_AGENT_MISSING_MESSAGE
+        : msg(lang, 'the Frida agent script is not built: run npm run build', 'Frida 代理脚本尚未构建：请运行 npm run build'),
+    );
+  let frida: FridaModule;
+  try {
+    frida = await (mod.loadFridaModule as () => Promise<FridaModule>)();
+  } catch (error) {
+    // FridaUnavailableError: its message says how to install frida and frida-server (English and Chinese).
+    if (isFridaEnvironmentError(error)) throw new EnvironmentError(error.message);
+    throw error;
+  }
+  try {
+    await (device !== undefined ? frida.getDevice(device, { timeout: 10_000 }) : frida.getUsbDevice({ timeout: 10_000 }));
+  } catch (error) {
+    throw new EnvironmentError(
+      msg(
+        lang,
+        `no Frida device${device !== undefined ? ` ${device}` : ''}: ${(error as Error).message}; connect a rooted phone or an emulator running frida-server`,
+        `未找到 Frida 设备${device !== undefined ? ` ${device}` : ''}：${(error as Error).message}；请连接运行 frida-server 的已 root 手机或模拟器`,
+      ),
+    );
+  }
+  return (options) => record({ ...options, agentPath, loadFrida: () => Promise.resolve(frida) });
 }
 
 export async function runRecord(pkg: string, options: RecordCommandOptions): Promise<number> {
@@ -417,7 +447,7 @@ export async function runRecord(pkg: string, options: RecordCommandOptions): Pro
   let serial = options.device;
   let recordWithFrida: FridaRecorder | undefined;
   if (mode === 'adb') serial = await checkAdbDevice(pkg, options.device, lang);
-  else recordWithFrida = await loadFridaRecorder(lang);
+  else recordWithFrida = await loadFridaRecorder(lang, options.device);
   const createdOutDir = prepareOutDir(outDir);
 
   const uiDir = join(outDir, 'ui');

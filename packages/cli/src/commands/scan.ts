@@ -3,7 +3,7 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { renderScanReport, type Lang, type ReportFormat } from '@apprights/report';
 import { gateFails, type ScanReport, type Severity } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
-import { emit } from '../output.js';
+import { emit, textOptions, type TextFlags } from '../output.js';
 import { Progress } from '../progress.js';
 import type { Stats } from '../stats.js';
 import { engineChecks, type CheckOptions } from './checks.js';
@@ -22,7 +22,7 @@ export interface ReportOptions extends CheckOptions {
   runtime?: RuntimeEvidence;
 }
 
-export interface ScanOptions extends ReportOptions {
+export interface ScanOptions extends ReportOptions, TextFlags {
   format: ScanFormat;
   output?: string;
   failOn?: Severity | 'none';
@@ -86,6 +86,6 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
     }
   }
   const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}), ...(runtime ? { runtime } : {}) });
-  emit(renderScanReport(report, options.format, options.lang), options.output, options.lang);
+  emit(renderScanReport(report, options.format, options.lang, textOptions(options)), options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }

@@ -2,11 +2,12 @@ import { checkTrace } from '@apprights/engine';
 import { renderTraceReport, type Lang, type ReportFormat } from '@apprights/report';
 import type { Severity } from '@apprights/rules';
 import type { Stats } from '../stats.js';
+import type { TextFlags } from '../output.js';
 import { engineChecks, runReportCommand, type CheckOptions } from './checks.js';
 
 export type TraceReportFormat = ReportFormat;
 
-export interface TraceCommandOptions extends CheckOptions {
+export interface TraceCommandOptions extends CheckOptions, TextFlags {
   format: TraceReportFormat;
   output?: string;
   lang: Lang;
@@ -30,6 +31,6 @@ export async function runTrace(file: string, options: TraceCommandOptions): Prom
         onProgress: progress.onStage,
         measure: (stage, work) => options.stats.time(stage, work),
       }),
-    (report) => renderTraceReport(report, options.format, options.lang),
+    (report, text) => renderTraceReport(report, options.format, options.lang, text),
   );
 }

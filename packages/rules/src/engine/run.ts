@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { availableEvidence, type Evidence, type EvidenceKind } from '../evidence/evidence.js';
+import { EVIDENCE_KINDS } from '@apprights/knowledge';
+import { availableEvidence, EVIDENCE_OPTIONS, type Evidence, type EvidenceKind } from '../evidence/evidence.js';
 import type { RulesConfig } from './config.js';
 import { applySuppressions } from './suppress.js';
-import type { CoverageEntry, Finding, Rule, RuleOutcome, Severity } from './types.js';
+import type { CoverageEntry, CoverageStatus, Finding, Rule, RuleOutcome, Severity } from './types.js';
 import { severityRank } from './types.js';
 
 /** What the coverage matrix needs of a catalogue measure. */
@@ -90,12 +91,23 @@ export function isActionable(finding: Finding): boolean {
   return !finding.suppressed && finding.severity !== 'info';
 }
 
+/** Kinds in the catalogue's order, so every report lists them alike. */
+function ordered(kinds: Set<EvidenceKind>): EvidenceKind[] {
+  return EVIDENCE_KINDS.filter((kind) => kinds.has(kind));
+}
+
 /**
- * One entry per catalogue measure, in catalogue order: none may go missing from a report. A measure
- * passes only when a rule serving it ran and found nothing; `needs` still names the evidence that
- * would check it further, because a clean static scan says nothing about runtime behaviour. A
+ * One entry per catalogue measure, in catalogue order: none may go missing from a report. A
  * measure the catalogue assesses on a platform or in an organisation is `platform-checked` or
  * `organisational` whatever its rules found: their findings count as signals.
+ *
+ * A measure is decided by the evidence kinds the catalogue lists for it and those its rules need.
+ * It passes only when every one of them was supplied and examined by a rule that ran, every rule
+ * serving it ran, and none found anything: a clean static scan says nothing about what the app does
+ * before consent, so a measure a trace decides is never `passed` without one. Otherwise it is
+ * `partially-assessed` (some of its deciding evidence was examined) or `not-assessed` (none was, or
+ * only the package was for a measure that behaviour decides), and names the evidence to supply, the
+ * option that supplies it, and what is left to a person (`manual`).
  */
 export function computeCoverage(
   measures: readonly MeasureRef[],
@@ -105,41 +117,77 @@ export function computeCoverage(
 ): CoverageEntry[] {
   const available = availableEvidence(evidence);
   const outcome = new Map(result.rules.map((o) => [o.id, o]));
+  const byId = new Map(rules.map((r) => [r.meta.id, r]));
+  // Findings by measure once, rather than a pass over all findings per measure.
+  const failingBy = new Map<string, number>();
+  for (const f of result.findings) {
+    if (!isActionable(f) || outcome.get(f.ruleId)?.status !== 'ran') continue;
+    for (const m of f.measures) failingBy.set(m, (failingBy.get(m) ?? 0) + 1);
+  }
   return measures.map((measure) => {
     const serving = new Set(measure.rules);
     for (const rule of rules) if (rule.meta.measures.includes(measure.id)) serving.add(rule.meta.id);
     const ids = [...serving].sort();
-    const ran = ids.filter((id) => outcome.get(id)?.status === 'ran');
-    const judged = ran.filter((id) => rules.find((r) => r.meta.id === id)?.meta.kind !== 'inventory');
-    const failing = result.findings.filter((f) => ran.includes(f.ruleId) && f.measures.includes(measure.id) && isActionable(f)).length;
-    const checkable = measure.evidence.filter((kind) => kind !== 'org');
-    const missing = checkable.filter((kind) => !available.has(kind));
-    const skippedFor = new Set<EvidenceKind>();
-    for (const id of ids) for (const kind of outcome.get(id)?.missing ?? []) skippedFor.add(kind);
-    const needs = [...new Set<EvidenceKind>([...missing, ...skippedFor])];
-    let status: CoverageEntry['status'];
-    if (measure.assessment === 'platform') status = 'platform-checked';
-    else if (measure.assessment === 'organisation') status = 'organisational';
-    else if (failing > 0) status = 'failed';
-    else if (judged.length > 0) status = 'passed';
-    else if (checkable.length === 0) status = 'organisational';
-    else status = 'needs-evidence';
-    // A measure no rule can check yet, with all its evidence kinds present, still needs a person to
-    // look at that evidence: name the kinds rather than leave `needs` empty.
-    const entry: CoverageEntry = {
+    // Inventory rules list facts without judging them: they neither examine nor decide a measure.
+    const checks = ids.filter((id) => byId.get(id)?.meta.kind !== 'inventory');
+    const ran = checks.filter((id) => outcome.get(id)?.status === 'ran');
+    const notRun = checks.filter((id) => outcome.get(id)?.status !== 'ran');
+    // What the serving rules read (run or not): supplied evidence none of them reads is for a person.
+    const read = new Set<EvidenceKind>();
+    for (const id of checks) for (const kind of byId.get(id)?.meta.evidence ?? []) read.add(kind);
+    const deciding = new Set<EvidenceKind>([...measure.evidence, ...read]);
+    const examined = new Set<EvidenceKind>();
+    for (const id of ran) for (const kind of byId.get(id)?.meta.evidence ?? []) examined.add(kind);
+    const missing = new Set<EvidenceKind>();
+    const manual = new Set<EvidenceKind>();
+    for (const kind of deciding) {
+      if (kind === 'org') manual.add(kind);
+      else if (!available.has(kind)) missing.add(kind);
+      else if (!read.has(kind)) manual.add(kind);
+    }
+    const failing = failingBy.get(measure.id) ?? 0;
+    const toolKinds = [...deciding].filter((kind) => kind !== 'org');
+    // A rule that is not applicable to this kind of package has nothing to judge; it does not stop a
+    // pass, but the others still have to have run.
+    const blocking = notRun.filter((id) => outcome.get(id)?.status !== 'not-applicable');
+    // The package shows what an app could do; a policy, a trace, UI snapshots and the listing show
+    // what it does and says. When a measure is decided by any of those, rules that read only the
+    // package can fail it but not assess it: without one of them examined it is not assessed.
+    const behavioural = toolKinds.filter((kind) => kind !== 'apk');
+    const assessing = behavioural.length === 0 ? ran.length > 0 : behavioural.some((kind) => examined.has(kind));
+    let status: CoverageStatus;
+    // A store's, device maker's or organisation's duty: an app scan neither passes nor fails it, and
+    // nothing it could be given would; what its rules found counts as signals.
+    if (measure.assessment === 'platform' || measure.assessment === 'organisation') {
+      return {
+        measure: measure.id,
+        status: measure.assessment === 'platform' ? 'platform-checked' : 'organisational',
+        rules: ids,
+        findings: failing,
+        needs: [],
+        missing: [],
+        manual: [],
+        supplyWith: [],
+        notRun,
+      };
+    }
+    if (failing > 0) status = 'failed';
+    else if (!assessing) status = toolKinds.length === 0 ? 'organisational' : 'not-assessed';
+    else if (missing.size === 0 && manual.size === 0 && blocking.length === 0) status = 'passed';
+    else status = 'partially-assessed';
+    const missingList = ordered(missing);
+    const manualList = ordered(manual);
+    return {
       measure: measure.id,
       status,
       rules: ids,
       findings: failing,
-      // Nothing an app scan can add decides a platform or organisational measure.
-      needs:
-        status === 'platform-checked' || status === 'organisational'
-          ? []
-          : status === 'needs-evidence' && needs.length === 0
-            ? checkable
-            : needs,
+      needs: ordered(new Set([...missing, ...manual])),
+      missing: missingList,
+      manual: manualList,
+      supplyWith: [...new Set(missingList.flatMap((kind) => EVIDENCE_OPTIONS[kind]))],
+      notRun,
     };
-    return entry;
   });
 }
 

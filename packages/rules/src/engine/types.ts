@@ -146,22 +146,37 @@ export interface Rule {
 }
 
 /**
- * `platform-checked`: a store's or device maker's duty, checked on their systems; `organisational`:
- * only an organisation's records show it. Neither is passed or failed by an app scan; `findings`
- * then counts the signals the serving rules found.
+ * `passed`: every evidence kind that decides the measure was supplied and examined by rules that ran,
+ * and they found nothing. `partially-assessed`: some of its rules ran and found nothing, but deciding
+ * evidence was missing, is left to a person, or a rule serving it did not run. `not-assessed`: no rule
+ * serving it ran. `organisational`: only organisational records decide it; no tool evidence can.
+ * `platform-checked`: a store's or device maker's duty, checked on their systems. Neither of the last
+ * two is passed or failed by an app scan; `findings` then counts the signals the serving rules found.
+ * 1.x reports before 1.5.0 had `needs-evidence` where these have `not-assessed`.
  */
-export type CoverageStatus = 'passed' | 'failed' | 'needs-evidence' | 'organisational' | 'platform-checked';
+export type CoverageStatus = 'passed' | 'failed' | 'partially-assessed' | 'not-assessed' | 'organisational' | 'platform-checked';
 
 export interface CoverageEntry {
   /** Measure id from the catalogue (`miit26-01`). */
   measure: string;
   status: CoverageStatus;
-  /** Rules serving the measure (run or not). */
+  /** Rules serving the measure (run or not); `RunResult.rules` has each one's outcome. */
   rules: string[];
   /** Unsuppressed findings above `info` of those rules (signals only, for platform and organisational measures). */
   findings: number;
-  /** Evidence kinds that would check the measure further (for `needs-evidence`: what to supply). */
+  /** Evidence kinds that would check the measure further: `missing` and `manual` together. */
   needs: EvidenceKind[];
+  /** Deciding evidence kinds that were not supplied: what to hand over (never `org`). */
+  missing: EvidenceKind[];
+  /**
+   * Deciding evidence a person has to review: organisational records, and evidence that was supplied
+   * but that no rule serving the measure examined.
+   */
+  manual: EvidenceKind[];
+  /** The command-line options that would supply `missing` (`--trace`, `--policy`, ...), in that order. */
+  supplyWith: string[];
+  /** Serving rules that did not run: skipped for missing evidence, disabled, failed, not applicable. */
+  notRun: string[];
 }
 
 /** How each rule fared in a run. */

@@ -48,6 +48,20 @@ export interface UiFacts {
   snapshots: UiSnapshot[];
 }
 
+/**
+ * The command-line options that supply each evidence kind, so a report can say how to check what it
+ * could not. The package itself is the argument of `apprights scan`, which also takes the others.
+ * Organisational records are for a person to review: no option supplies them.
+ */
+export const EVIDENCE_OPTIONS: Readonly<Record<EvidenceKind, readonly string[]>> = {
+  apk: ['apprights scan <apk>'],
+  policy: ['--policy'],
+  trace: ['--trace'],
+  ui: ['--ui'],
+  store: ['--app-type', '--store-listing'],
+  org: [],
+};
+
 /** Which evidence kinds are present. */
 export function availableEvidence(evidence: Evidence): Set<EvidenceKind> {
   const kinds = new Set<EvidenceKind>();

@@ -5,7 +5,8 @@ import type { SensitiveApiUse, PermissionUse } from '@apprights/knowledge';
  * fact sections of the scan report (`schemas/scan-report.schema.json` in the CLI documents the JSON).
  * Everything here is plain JSON, so rules give the same findings on a stored report as on the file.
  */
-export type PackageKind = 'apk' | 'jar' | 'aar';
+/** `dex`: a bare DEX file (what d8 writes), read as the one DEX of a package with no manifest. */
+export type PackageKind = 'apk' | 'jar' | 'aar' | 'dex';
 
 export interface PackageFacts {
   file: { path: string; name: string; size: number; sha256: string; kind: PackageKind };

@@ -12,7 +12,7 @@ import { measuresVersion, type ReportContext } from './scan-report.js';
  * `schemas/policy-report.schema.json`; `reportVersion` versions the report fields, the analysis has
  * its own `version`.
  */
-/** 1.1.0 added `context.measuresVersion` and the coverage status `platform-checked`. */
+/** 1.1.0: the coverage of the scan report's 1.5.0 (strict `passed`, `partially-assessed`, `not-assessed`, `platform-checked`, `missing`, ...) and `context.measuresVersion`. */
 export const POLICY_REPORT_VERSION = '1.1.0';
 
 export interface PolicyReportSummary {

@@ -11,7 +11,7 @@ import { measuresVersion, type ReportContext } from './scan-report.js';
  * the trace file is the record), what the runtime and UI rules found in it, and the coverage of the
  * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`.
  */
-/** 1.1.0 added `context.measuresVersion` and the coverage status `platform-checked`. */
+/** 1.1.0: the coverage of the scan report's 1.5.0 (strict `passed`, `partially-assessed`, `not-assessed`, `platform-checked`, `missing`, ...) and `context.measuresVersion`. */
 export const TRACE_REPORT_VERSION = '1.1.0';
 
 /** A runtime permission request, with the user's answers, as the summary lists it. */

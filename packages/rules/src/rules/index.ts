@@ -41,6 +41,7 @@ import { uiPopupCloseControl } from './ui-popup-close-control.js';
 import { uiShakeJump } from './ui-shake-jump.js';
 import { uiSplashCloseControl } from './ui-splash-close-control.js';
 import { uninstallObstruction } from './uninstall-obstruction.js';
+import { unsafeEntryNames } from './unsafe-entry-names.js';
 import { weakSignature } from './weak-signature.js';
 
 /** Every rule, sorted by id. One rule per file; its docs are docs/rules/<id>.md. */
@@ -87,6 +88,7 @@ export const allRules: readonly Rule[] = [
   uiShakeJump,
   uiSplashCloseControl,
   uninstallObstruction,
+  unsafeEntryNames,
   weakSignature,
 ];
 

@@ -68,8 +68,10 @@ test('runRules: a rule for other package kinds is not-applicable, and does not m
   const result = runRules(evidence, rules, emptyConfig());
   assert.deepEqual(result.rules, [{ id: 'manifest-only', status: 'not-applicable', findings: 0 }]);
   const [entry] = computeCoverage([{ id: 'm', evidence: ['apk', 'ui'], rules: ['manifest-only'] }], rules, result, evidence);
-  assert.equal(entry!.status, 'needs-evidence');
-  assert.deepEqual(entry!.needs, ['ui']);
+  assert.equal(entry!.status, 'not-assessed');
+  assert.deepEqual(entry!.missing, ['ui']);
+  assert.deepEqual(entry!.supplyWith, ['--ui']);
+  assert.deepEqual(entry!.notRun, ['manifest-only']);
 });
 
 test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings stay, marked with the reason', () => {
@@ -95,52 +97,61 @@ test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings
   assert.equal(exact.findings.filter((f) => f.suppressed).length, 1);
 });
 
-test('coverage: every measure once, with failed, passed, needs-evidence, organisational and platform-checked', () => {
+test('coverage: every measure once; passed only when all its deciding evidence was examined', () => {
   const rules = [
     rule('fails', ['m-fail'], () => [finding('x')]),
-    rule('clean', ['m-pass'], () => []),
+    rule('clean', ['m-pass', 'm-static-of-trace'], () => []),
     rule('info-only', ['m-pass-info'], () => [{ ...finding('x'), severity: 'info' as const }]),
     rule('inventory', ['m-inventory'], () => [finding('x')], { kind: 'inventory', severity: 'info' }),
     rule('store', ['m-store'], () => [finding('x')], { evidence: ['apk', 'store'] }),
-    rule('signal', ['m-platform', 'm-organisation'], () => [finding('x')]),
+    rule('on-trace', ['m-static-of-trace'], () => [], { evidence: ['trace'] }),
   ];
   const measures = [
-    { id: 'm-fail', evidence: ['apk'] as const, rules: ['fails'] },
-    { id: 'm-pass', evidence: ['apk', 'trace'] as const, rules: ['clean'] },
+    { id: 'm-fail', evidence: ['apk', 'trace'] as const, rules: ['fails'] },
+    { id: 'm-pass', evidence: ['apk'] as const, rules: ['clean'] },
     { id: 'm-pass-info', evidence: ['apk'] as const, rules: ['info-only'] },
     { id: 'm-inventory', evidence: ['apk', 'policy'] as const, rules: ['inventory'] },
     { id: 'm-store', evidence: ['apk', 'store'] as const, rules: ['store'] },
     { id: 'm-ui', evidence: ['ui'] as const, rules: [] },
     { id: 'm-org', evidence: ['org'] as const, rules: [] },
-    // A store's or an organisation's duty: what a rule finds is a signal, not a fail, and nothing is to supply.
-    { id: 'm-platform', evidence: ['apk', 'store', 'org'] as const, rules: ['signal'], assessment: 'platform' as const },
-    { id: 'm-organisation', evidence: ['apk', 'org'] as const, rules: ['signal'], assessment: 'organisation' as const },
-    { id: 'm-platform-clean', evidence: ['store', 'org'] as const, rules: [], assessment: 'platform' as const },
+    { id: 'm-apk-org', evidence: ['apk', 'org'] as const, rules: ['clean'] },
+    // A package rule ran clean, but the measure is about runtime behaviour: not assessed without a trace.
+    { id: 'm-static-of-trace', evidence: ['apk', 'trace'] as const, rules: ['clean', 'on-trace'] },
   ];
   const evidence = evidenceOf(makeFacts());
   const result = runRules(evidence, rules, emptyConfig());
   const coverage = computeCoverage(measures, rules, result, evidence);
   assert.deepEqual(
-    coverage.map((c) => [c.measure, c.status, c.needs]),
+    coverage.map((c) => [c.measure, c.status, c.missing, c.manual, c.supplyWith]),
     [
-      ['m-fail', 'failed', []],
-      ['m-pass', 'passed', ['trace']],
-      ['m-pass-info', 'passed', []],
-      ['m-inventory', 'needs-evidence', ['policy']],
-      ['m-store', 'needs-evidence', ['store']],
-      ['m-ui', 'needs-evidence', ['ui']],
-      ['m-org', 'organisational', []],
-      ['m-platform', 'platform-checked', []],
-      ['m-organisation', 'organisational', []],
-      ['m-platform-clean', 'platform-checked', []],
+      ['m-fail', 'failed', ['trace'], [], ['--trace']],
+      ['m-pass', 'passed', [], [], []],
+      ['m-pass-info', 'passed', [], [], []],
+      // The inventory rule lists SDKs without judging them: the package is left to a person.
+      ['m-inventory', 'not-assessed', ['policy'], ['apk'], ['--policy']],
+      ['m-store', 'not-assessed', ['store'], [], ['--app-type', '--store-listing']],
+      ['m-ui', 'not-assessed', ['ui'], [], ['--ui']],
+      ['m-org', 'organisational', [], ['org'], []],
+      ['m-apk-org', 'partially-assessed', [], ['org'], []],
+      ['m-static-of-trace', 'not-assessed', ['trace'], [], ['--trace']],
     ],
   );
   assert.equal(coverage[0]!.findings, 1);
-  assert.deepEqual(
-    coverage.slice(-3).map((c) => c.findings),
-    [1, 1, 0],
-    'signals are counted',
+  assert.deepEqual(coverage.at(-1)!.notRun, ['on-trace']);
+
+  // With the trace, the same measure is assessed, and passes: every deciding kind was examined.
+  const withTrace = { ...evidence, trace: {} as never };
+  const traced = computeCoverage(measures, rules, runRules(withTrace, rules, emptyConfig()), withTrace);
+  assert.equal(traced.at(-1)!.status, 'passed');
+  // Supplied but read by no rule of the measure: left to a person, and only the package was read.
+  const withUi = { ...evidence, ui: { source: 'x', snapshots: [] } };
+  const ui = computeCoverage(
+    [{ id: 'm', evidence: ['apk', 'ui'], rules: ['clean'] }],
+    rules,
+    runRules(withUi, rules, emptyConfig()),
+    withUi,
   );
+  assert.deepEqual([ui[0]!.status, ui[0]!.missing, ui[0]!.manual], ['not-assessed', [], ['ui']]);
 });
 
 test('gateFails: only unsuppressed findings at or above the threshold; info never gates', () => {
@@ -193,6 +204,25 @@ test('runRules: a finding may concern only some of its rule’s measures, and co
     [
       ['m1', 'passed', 0],
       ['m2', 'failed', 1],
+    ],
+  );
+});
+
+test('coverage: a store’s or an organisation’s duty is platform-checked or organisational; findings count as signals', () => {
+  const rules = [rule('signal', ['m-platform', 'm-organisation'], () => [finding('x')])];
+  const measures = [
+    { id: 'm-platform', evidence: ['apk', 'store', 'org'] as const, rules: ['signal'], assessment: 'platform' as const },
+    { id: 'm-organisation', evidence: ['apk', 'org'] as const, rules: ['signal'], assessment: 'organisation' as const },
+    { id: 'm-platform-clean', evidence: ['store', 'org'] as const, rules: [], assessment: 'platform' as const },
+  ];
+  const evidence = evidenceOf(makeFacts());
+  const coverage = computeCoverage(measures, rules, runRules(evidence, rules, emptyConfig()), evidence);
+  assert.deepEqual(
+    coverage.map((c) => [c.measure, c.status, c.findings, c.needs]),
+    [
+      ['m-platform', 'platform-checked', 1, []],
+      ['m-organisation', 'organisational', 1, []],
+      ['m-platform-clean', 'platform-checked', 0, []],
     ],
   );
 });
