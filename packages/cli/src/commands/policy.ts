@@ -1,4 +1,4 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
+import { loadKnowledge, loadMeasureCatalog } from '@apprights/knowledge';
 import { analyzePolicy, loadPolicy, type PolicyAnalysis } from '@apprights/policy';
 import { assemblePolicyReport, type Severity } from '@apprights/rules';
 import { t, type Lang } from '../i18n.js';
@@ -67,6 +67,7 @@ export async function runPolicy(input: string, options: PolicyCommandOptions): P
         assemblePolicyReport(analysis, {
           toolVersion: options.version,
           measures: loadMeasureCatalog().measures,
+          knowledge: loadKnowledge(),
           config: checks.config,
           failOn: checks.failOn,
           ...(checks.store ? { store: checks.store } : {}),

@@ -1,5 +1,5 @@
 import { analyzePackageAsync, type AnalysisStage, type PackageAnalysis } from '@apprights/apk';
-import { detectAll, isDangerousPermission, loadMeasureCatalog, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
+import { detectAll, isDangerousPermission, loadKnowledgeAsync, loadMeasureCatalog, type KnowledgeFindings } from '@apprights/knowledge';
 import { assembleScanReport, gateFails, type ScanReport, type Severity } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang, type MessageKey } from '../i18n.js';
@@ -58,7 +58,7 @@ export async function produceReport(file: string, options: ReportOptions): Promi
   const checks = resolveChecks(options, options.lang);
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
   // The catalogue's files are read while the package is analysed; a failure shows up at detection.
-  const catalog = loadSdkCatalogAsync();
+  const catalog = loadKnowledgeAsync();
   catalog.catch(() => {});
   const analysis = await analyzePackageAsync(file, {
     strict: !options.keepGoing,
@@ -69,7 +69,7 @@ export async function produceReport(file: string, options: ReportOptions): Promi
     measure: (stage, work) => options.stats.time(stage, work),
   });
   try {
-    await catalog;
+    const knowledge = await catalog;
     const findings = options.stats.time('knowledge', () => knowledgeFindings(analysis));
     const facts = options.stats.time('report', () => buildPackageFacts(analysis, findings));
     progress.update(t(options.lang, 'progressRules'), 0, 0);
@@ -77,6 +77,7 @@ export async function produceReport(file: string, options: ReportOptions): Promi
       assembleScanReport(facts, {
         toolVersion: options.version,
         measures: loadMeasureCatalog().measures,
+        knowledge,
         config: checks.config,
         failOn: checks.failOn,
         ...(checks.store ? { store: checks.store } : {}),

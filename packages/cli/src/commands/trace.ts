@@ -1,4 +1,4 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
+import { loadKnowledge, loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleTraceReport, type Severity, type TraceFacts, type UiFacts } from '@apprights/rules';
 import { loadTrace, loadUiSnapshots, TraceInputError, type UiSnapshotSet } from '@apprights/runtime';
 import { t, type Lang } from '../i18n.js';
@@ -100,6 +100,7 @@ export async function runTrace(file: string, options: TraceCommandOptions): Prom
         assembleTraceReport(evidence.trace, evidence.ui, {
           toolVersion: options.version,
           measures: loadMeasureCatalog().measures,
+          knowledge: loadKnowledge(),
           config: checks.config,
           failOn: checks.failOn,
           ...(checks.store ? { store: checks.store } : {}),

@@ -1,3 +1,4 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import { availableEvidence, type Evidence, type StoreListing } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
@@ -12,6 +13,8 @@ export interface AssembleOptions {
   toolVersion: string;
   /** The catalogue's measures, in order (`loadMeasureCatalog().measures` from @apprights/knowledge). */
   measures: readonly MeasureRef[];
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -29,7 +32,7 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
   const rules = options.rules ?? allRules;
   const evidence: Evidence = { ...(options.evidence ?? {}), package: facts };
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   // "Present" versus "active": static findings about code the trace saw run, or did not.
   linkRuntime(result.findings, evidence, rules, options.attribute ? { attribute: options.attribute } : {});
   const coverage = computeCoverage(options.measures, rules, result, evidence);
@@ -41,6 +44,7 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     ...facts,
     rules: result.rules,

@@ -1,3 +1,4 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import { SECTION_KINDS, type PolicyAnalysis, type SectionKind } from '@apprights/policy';
 import { availableEvidence, type Evidence, type StoreListing } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
@@ -10,9 +11,9 @@ import type { ReportContext } from './scan-report.js';
  * The report of `apprights policy`: the policy analysis itself at the top level (so a consumer of
  * the analysis reads the report unchanged), plus what the rules found in it. Documented by the CLI's
  * `schemas/policy-report.schema.json`; `reportVersion` versions the report fields, the analysis has
- * its own `version`.
+ * its own `version`. 1.1.0 added `context.knowledge` and, on findings, `messageId` and `messageData`.
  */
-export const POLICY_REPORT_VERSION = '1.0.0';
+export const POLICY_REPORT_VERSION = '1.1.0';
 
 export interface PolicyReportSummary {
   /** Unsuppressed findings by severity. */
@@ -47,6 +48,8 @@ export interface PolicyReport extends PolicyAnalysis {
 export interface AssemblePolicyOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -61,7 +64,7 @@ export function assemblePolicyReport(analysis: PolicyAnalysis, options: Assemble
   const rules = options.rules ?? allRules;
   const evidence: Evidence = { policy: analysis };
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   const coverage = computeCoverage(options.measures, rules, result, evidence);
   return {
     reportVersion: POLICY_REPORT_VERSION,
@@ -73,6 +76,7 @@ export function assemblePolicyReport(analysis: PolicyAnalysis, options: Assemble
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     rules: result.rules,
     findings: result.findings,

@@ -1,3 +1,4 @@
+import type { KnowledgeVersions } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
@@ -10,9 +11,11 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * 1.2.0 added `app.metaData`, `sensitiveApis[].callers[].artifact`, `context`, `rules`, `findings`
  * and `coverage`; 1.3.0 the optional `policy` (the privacy policy checked with the package); 1.4.0
  * the optional `trace` and `ui` (runtime evidence checked with the package) and, on findings, the
- * optional `runtime` (static findings confirmed or not by the trace) and `related`.
+ * optional `runtime` (static findings confirmed or not by the trace) and `related`; 1.5.0
+ * `context.knowledge` (the knowledge snapshot that judged the app) and, on findings, `messageId` and
+ * the optional `messageData` (the rule's message template and its values).
  */
-export const SCAN_REPORT_VERSION = '1.4.0';
+export const SCAN_REPORT_VERSION = '1.5.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
@@ -43,4 +46,9 @@ export interface ReportContext {
   failOn: Severity | 'none';
   /** Evidence kinds the run had (`apk`, `store`, ...). */
   evidence: string[];
+  /**
+   * The knowledge snapshot the rules judged by: its id (a content hash) and catalogue versions, so a
+   * store or regulator can say which catalogue judged the app.
+   */
+  knowledge: { id: string; versions: KnowledgeVersions };
 }

@@ -1,3 +1,4 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { ConsentAction, PermissionAnswer, TraceHeader } from '@apprights/runtime';
 import { availableEvidence, type Evidence, type StoreListing, type TraceFacts, type UiFacts } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
@@ -9,9 +10,10 @@ import type { ReportContext } from './scan-report.js';
 /**
  * The report of `apprights trace FILE [--ui DIR]`: what the trace holds (a summary, not every event:
  * the trace file is the record), what the runtime and UI rules found in it, and the coverage of the
- * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`.
+ * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`. 1.1.0 added
+ * `context.knowledge` and, on findings, `messageId` and `messageData`.
  */
-export const TRACE_REPORT_VERSION = '1.0.0';
+export const TRACE_REPORT_VERSION = '1.1.0';
 
 /** A runtime permission request, with the user's answers, as the summary lists it. */
 export interface TracePermissionRequest {
@@ -95,6 +97,8 @@ export interface TraceReport {
 export interface AssembleTraceOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -199,7 +203,7 @@ export function assembleTraceReport(trace: TraceFacts, ui: UiFacts | undefined, 
   const evidence: Evidence = { trace };
   if (ui) evidence.ui = ui;
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   const coverage = computeCoverage(options.measures, rules, result, evidence);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of result.findings) if (!f.suppressed) bySeverity[f.severity]++;
@@ -212,6 +216,7 @@ export function assembleTraceReport(trace: TraceFacts, ui: UiFacts | undefined, 
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     trace: summariseTrace(trace, ui),
     ui: ui ? summariseUi(ui, trace) : null,

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { allowBackup } from '../../src/rules/allow-backup.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 import type { PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => allowBackup.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(allowBackup, evidenceOf(facts));
 
 test('allow-backup: flags android:allowBackup=true at the rule severity', () => {
   const found = run(makeFacts({ app: { flags: { allowBackup: true } } }));

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { cleartextTraffic } from '../../src/rules/cleartext-traffic.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 import type { PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => cleartextTraffic.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(cleartextTraffic, evidenceOf(facts));
 
 test('cleartext-traffic: flags android:usesCleartextTraffic=true at the rule severity', () => {
   const found = run(makeFacts({ app: { flags: { usesCleartextTraffic: true } } }));

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dynamicCodeLoading } from '../../src/rules/dynamic-code-loading.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => dynamicCodeLoading.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(dynamicCodeLoading, evidenceOf(facts));
 
 test('dynamic-code-loading: hot-update SDKs are high, DexClassLoader callers medium with code evidence', () => {
   const facts = makeFacts({

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { exportedComponents } from '../../src/rules/exported-components.js';
 import { activity, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
 import type { Component, PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => exportedComponents.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(exportedComponents, evidenceOf(facts));
 
 function provider(name: string, options: { permission?: string } = {}): Component {
   return { ...activity(name, { exported: true }), type: 'provider', exportedSource: 'explicit', permission: options.permission ?? null };

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nonResettableIdentifiers } from '../../src/rules/non-resettable-identifiers.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => nonResettableIdentifiers.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(nonResettableIdentifiers, evidenceOf(facts));
 
 test('non-resettable-identifiers: IMEI read by the app is high, MAC read by an SDK medium', () => {
   const facts = makeFacts({

@@ -5,9 +5,13 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { emptyConfig, parseConfig, runRules } from '../../src/index.js';
 import { calendarDaysFor, policyResponseTime } from '../../src/rules/policy-response-time.js';
 import { completePolicy, policyFrom, spanOf } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
+import { loadKnowledge } from '@apprights/knowledge';
+import { ruleDefaults } from '../../src/index.js';
 
-const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) =>
-  policyResponseTime.check({ evidence: { policy }, options: { ...policyResponseTime.meta.options, ...options } });
+const knowledge = loadKnowledge();
+
+const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) => checkRule(policyResponseTime, { policy }, options);
 
 function promising(sentence: string, needle: string, days: number, workingDays: boolean): PolicyAnalysis {
   const policy = policyFrom([
@@ -19,7 +23,7 @@ function promising(sentence: string, needle: string, days: number, workingDays: 
 
 test('policy-response-time: the default limit is the catalogue’s 15 working days', () => {
   assert.equal(loadMeasureCatalog().parameter('complaint.maxWorkingDays').value, 15);
-  assert.deepEqual(policyResponseTime.meta.options, { maxWorkingDays: 15 });
+  assert.deepEqual(ruleDefaults(policyResponseTime, knowledge), { maxWorkingDays: 15 });
   assert.equal(calendarDaysFor(15), 21);
 });
 
@@ -53,8 +57,8 @@ test('policy-response-time: the limit can be configured', () => {
   const policy = promising('我们将在20个工作日内处理。', '20个工作日', 20, true);
   assert.deepEqual(run(policy, { maxWorkingDays: 20 }), []);
   const config = parseConfig({ rules: { 'policy-response-time': { options: { maxWorkingDays: 10 } } } });
-  const strict = runRules({ policy: completePolicy() }, [policyResponseTime], config);
+  const strict = runRules({ policy: completePolicy() }, [policyResponseTime], config, knowledge);
   assert.equal(strict.findings.length, 1);
   assert.match(strict.findings[0]!.message.en, /10-working-day limit/);
-  assert.equal(runRules({ policy: completePolicy() }, [policyResponseTime], emptyConfig()).findings.length, 0);
+  assert.equal(runRules({ policy: completePolicy() }, [policyResponseTime], emptyConfig(), knowledge).findings.length, 0);
 });

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkDisclosureList } from '../../src/rules/sdk-disclosure-list.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkDisclosureList.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkDisclosureList, evidenceOf(facts));
 
 test('sdk-disclosure-list: lists tracker SDKs with purpose, declared and observed PI and policy link', () => {
   const facts = makeFacts({

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkInitBeforeConsent } from '../../src/rules/sdk-init-before-consent.js';
 import { evidenceOf, makeFacts, provider, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkInitBeforeConsent.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkInitBeforeConsent, evidenceOf(facts));
 
 const analytics = sdk('acme-analytics', {
   name: { zh: 'Acme 统计', en: 'Acme Analytics' },

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkRequestsPermissions } from '../../src/rules/sdk-requests-permissions.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkRequestsPermissions.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkRequestsPermissions, evidenceOf(facts));
 
 const request = (api: string, signature: string, callers: Parameters<typeof apiUse>[2]) =>
   apiUse(api, signature, callers, { pi: null, sensitivity: 'low' });

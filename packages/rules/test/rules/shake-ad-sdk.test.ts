@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shakeAdSdk } from '../../src/rules/shake-ad-sdk.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const sensor = (callers: { class: string; sdk?: string | null; own?: boolean }[]) =>
   apiUse('sensorManager.registerListener', 'Landroid/hardware/SensorManager;->registerListener', callers, { pi: 'sensors' });
-const run = (facts: ReturnType<typeof makeFacts>) =>
-  shakeAdSdk.check({ evidence: evidenceOf(facts), options: { ...shakeAdSdk.meta.options } });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(shakeAdSdk, evidenceOf(facts));
 
 test('shake-ad-sdk: an ad SDK listening to sensors is flagged for runtime checking with the T/TAF thresholds', () => {
   const facts = makeFacts({

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentInstallCapability } from '../../src/rules/silent-install-capability.js';
 import { apiUse, evidenceOf, makeFacts, permission, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => silentInstallCapability.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(silentInstallCapability, evidenceOf(facts));
 
 const INSTALL = permission('android.permission.REQUEST_INSTALL_PACKAGES', 'signature|appop');
 const enqueue = (callers: Parameters<typeof apiUse>[2]) =>

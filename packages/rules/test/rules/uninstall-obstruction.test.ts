@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { uninstallObstruction } from '../../src/rules/uninstall-obstruction.js';
 import { activity, apiUse, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
 import type { IconImage, PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => uninstallObstruction.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(uninstallObstruction, evidenceOf(facts));
 const byKey = (facts: PackageFacts) => new Map(run(facts).map((f) => [f.key, f]));
 
 const SET_ENABLED = 'Landroid/content/pm/PackageManager;->setComponentEnabledSetting';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { weakSignature } from '../../src/rules/weak-signature.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 import type { CertificateSummary, PackageFacts, SchemeSummary, SignatureSummary } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => weakSignature.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(weakSignature, evidenceOf(facts));
 
 const RELEASE = 'a'.repeat(64);
 
