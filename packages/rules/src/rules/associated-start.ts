@@ -33,7 +33,7 @@ export const associatedStart = defineRule({
       },
       sdk: {
         zh: '{name} 导出了 {components} 个无权限保护、可被其他应用唤醒的组件{explicit}，存在应用间相互唤醒的可能。',
-        en: '{name} exports {components} component{explicit} other apps can wake without a permission{explicit2}: apps embedding it can wake each other.',
+        en: '{name} exports {components} component{s} other apps can wake without a permission{explicit}: apps embedding it can wake each other.',
       },
     },
   },
@@ -80,8 +80,11 @@ export const associatedStart = defineRule({
         messageData: {
           name: sdk.name,
           components: components.length,
-          explicit: { zh: explicit.length > 0 ? '，且其代码构造指向其他包的显式 Intent' : '', en: components.length === 1 ? '' : 's' },
-          explicit2: explicit.length > 0 ? ', and its code builds explicit intents to other packages' : '',
+          s: components.length === 1 ? '' : 's',
+          explicit: {
+            zh: explicit.length > 0 ? '，且其代码构造指向其他包的显式 Intent' : '',
+            en: explicit.length > 0 ? ', and its code builds explicit intents to other packages' : '',
+          },
         },
         evidence: [
           { kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version },

@@ -50,7 +50,7 @@ export const dynamicCodeLoading = defineRule({
       },
       api: {
         zh: '代码{loader}，调用方：{use}（共 {callerCount} 处）。',
-        en: 'Code {loader}; called by {use} ({callerCount} method{callerCount2}).',
+        en: 'Code {loader}; called by {use} ({callerCount} method{s}).',
       },
       nestedCode: {
         zh: '安装包在 {path} 中携带可执行代码（{kind}），只有运行时加载才会执行。',
@@ -83,7 +83,7 @@ export const dynamicCodeLoading = defineRule({
           loader,
           use: { zh: describeCallers(facts, use, 'zh'), en: describeCallers(facts, use, 'en') },
           callerCount: use.callerCount,
-          callerCount2: use.callerCount === 1 ? '' : 's',
+          s: use.callerCount === 1 ? '' : 's',
         },
         evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
         data: { api: use.api, callerCount: use.callerCount },

@@ -25,7 +25,7 @@ export const permissionPurposeMetadata = defineRule({
     messages: {
       missing: {
         zh: '{missing} 个危险权限没有 T/TAF 076 用途说明元数据：{shown}{more}。',
-        en: '{missing} dangerous permission{shown} lack T/TAF 076 purpose metadata: {more}{more2}.',
+        en: '{missing} dangerous permission{s} lack T/TAF 076 purpose metadata: {shown}{more}.',
       },
     },
   },
@@ -47,9 +47,9 @@ export const permissionPurposeMetadata = defineRule({
         messageId: 'missing',
         messageData: {
           missing: missing.length,
-          shown: { zh: shown.join('、'), en: missing.length === 1 ? '' : 's' },
-          more: { zh: more > 0 ? ' 等' : '', en: shown.join(', ') },
-          more2: more > 0 ? ` and ${more} more` : '',
+          s: missing.length === 1 ? '' : 's',
+          shown: { zh: shown.join('、'), en: shown.join(', ') },
+          more: { zh: more > 0 ? ' 等' : '', en: more > 0 ? ` and ${more} more` : '' },
         },
         evidence: evidenceRefs,
         data: { missing, dangerous: dangerous.length },

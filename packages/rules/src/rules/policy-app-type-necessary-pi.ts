@@ -23,8 +23,8 @@ export const policyAppTypeNecessaryPi = defineRule({
     },
     messages: {
       required: {
-        zh: '隐私政策称{label}为基本功能所必需（“{end}”），但应用属于「{type}」，{allowed}。用户拒绝提供{label2}时，基本功能应仍可使用。',
-        en: 'The privacy policy calls {label} required for the basic function ("{end}"), but the app is of the type "{type}": {allowed}. Refusing {label2} must leave the basic function working.',
+        zh: '隐私政策称{label}为基本功能所必需（“{quote}”），但应用属于「{type}」，{allowed}。用户拒绝提供{label}时，基本功能应仍可使用。',
+        en: 'The privacy policy calls {label} required for the basic function ("{quote}"), but the app is of the type "{type}": {allowed}. Refusing {label} must leave the basic function working.',
       },
       necessaryUnmentioned: {
         zh: '应用属于「{type}」，其基本功能（{basicFunctions}）需要{necessaryList}，但隐私政策没有提到其中任何一项：请确认政策描述了基本功能收集的信息，或应用类型是否选对。',
@@ -59,7 +59,7 @@ export const policyAppTypeNecessaryPi = defineRule({
       findings.push({
         key: `required:${category}`,
         messageId: 'required',
-        messageData: { label, end: snippet(policy, first.start, first.end), type, allowed, label2: label },
+        messageData: { label, quote: snippet(policy, first.start, first.end), type, allowed },
         evidence: [...list.slice(0, SHOWN).map((m) => policyPassage(policy, m.start, m.end, m.section)), storeRef],
         data: { category, appType: type.id, necessaryPI: [...necessary].sort(), mentions: list.length },
       });

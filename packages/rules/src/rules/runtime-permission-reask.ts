@@ -40,8 +40,8 @@ export const runtimePermissionReask = defineRule({
     },
     messages: {
       reask: {
-        zh: '用户在第 {t} 秒拒绝 {name} 后，应用在 {after}后（第 {t2} 秒）再次申请，早于 {hours} 小时{asks}{userTriggered}。',
-        en: 'The user denied {name} at {t} s and the app asked again {after} later (at {t2} s), within {hours} h{asks}{userTriggered}.',
+        zh: '用户在第 {deniedAt} 秒拒绝 {name} 后，应用在 {after}后（第 {askedAt} 秒）再次申请，早于 {hours} 小时{asks}{userTriggered}。',
+        en: 'The user denied {name} at {deniedAt} s and the app asked again {after} later (at {askedAt} s), within {hours} h{asks}{userTriggered}.',
       },
     },
   },
@@ -80,10 +80,10 @@ export const runtimePermissionReask = defineRule({
         severity: userTriggered ? 'low' : undefined,
         messageId: 'reask',
         messageData: {
-          t: seconds(denial.t),
+          deniedAt: seconds(denial.t),
           name,
           after: { zh: gap(first.after, 'zh'), en: gap(first.after, 'en') },
-          t2: seconds(first.request.t),
+          askedAt: seconds(first.request.t),
           hours,
           asks: {
             zh: asks.length > 1 ? `；拒绝后共再次申请 ${asks.length} 次` : '',

@@ -42,7 +42,7 @@ export const runtimePermissionRefusalExit = defineRule({
     messages: {
       refusalExit: {
         zh: '{what}{repeat}。',
-        en: '{what}{slice}{repeat}.',
+        en: '{what}{repeat}.',
       },
     },
   },
@@ -115,7 +115,7 @@ export const runtimePermissionRefusalExit = defineRule({
         key,
         severity: SEVERITY[reaction],
         messageId: 'refusalExit',
-        messageData: { repeat, what: { zh: what('zh'), en: en.charAt(0).toUpperCase() }, slice: en.slice(1) },
+        messageData: { what: { zh: what('zh'), en: `${en.charAt(0).toUpperCase()}${en.slice(1)}` }, repeat },
         evidence: [
           traceRef(denial, `${names.join(', ')} denied`),
           ...after.slice(0, 3).map((e) => traceRef(e, reaction === 'loop' ? 'asked again' : isLifecycle(e) ? e.action : e.kind)),

@@ -49,8 +49,8 @@ export const runtimePiFrequency = defineRule({
     },
     messages: {
       frequency: {
-        zh: '{sdk}在 {span} 秒内（第 {t}–{t2} 秒）读取{pi} {count} 次（{apis}），超过每 {windowSeconds} 秒 {limit} 次的上限；记录中共 {events} 次。',
-        en: '{sdk} read {pi} {count} times in {span} s ({t}–{t2} s; {apis}), more than the limit of {limit} per {windowSeconds} s; {events} call(s) in the whole trace.',
+        zh: '{sdk}在 {span} 秒内（第 {from}–{to} 秒）读取{pi} {count} 次（{apis}），超过每 {windowSeconds} 秒 {limit} 次的上限；记录中共 {events} 次。',
+        en: '{sdk} read {pi} {count} times in {span} s ({from}–{to} s; {apis}), more than the limit of {limit} per {windowSeconds} s; {events} call(s) in the whole trace.',
       },
     },
   },
@@ -88,8 +88,8 @@ export const runtimePiFrequency = defineRule({
         messageId: 'frequency',
         messageData: {
           span: seconds(span),
-          t: seconds(inWindow[0]!.t),
-          t2: seconds(inWindow[inWindow.length - 1]!.t),
+          from: seconds(inWindow[0]!.t),
+          to: seconds(inWindow[inWindow.length - 1]!.t),
           pi: { zh: piLabel(knowledge, pi, 'zh'), en: piLabel(knowledge, pi, 'en') },
           count: peak.count,
           apis: { zh: joinList(apis, 'zh'), en: joinList(apis, 'en') },

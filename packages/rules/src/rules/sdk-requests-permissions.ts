@@ -30,7 +30,7 @@ export const sdkRequestsPermissions = defineRule({
     messages: {
       requests: {
         zh: '{name} 的代码自行申请运行时权限（{callers} 个调用方法），申请时机不由应用控制。',
-        en: '{name} requests runtime permissions from its own code ({callers} calling method{callers2}), at moments the app does not control.',
+        en: '{name} requests runtime permissions from its own code ({callers} calling method{s}), at moments the app does not control.',
       },
     },
   },
@@ -55,7 +55,7 @@ export const sdkRequestsPermissions = defineRule({
       findings.push({
         key: sdk.id,
         messageId: 'requests',
-        messageData: { name: sdk.name, callers, callers2: callers === 1 ? '' : 's' },
+        messageData: { name: sdk.name, callers, s: callers === 1 ? '' : 's' },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }, ...refs],
         data: { sdk: sdk.id, category: sdk.category, apis: [...apis].sort(), callers },
       });

@@ -37,11 +37,11 @@ export const silentInstallCapability = defineRule({
       en: 'If the app installs nothing, remove REQUEST_INSTALL_PACKAGES (tools:node="remove" for a declaration an SDK merges in) and switch off download ads in the ad SDK settings or send them to an app store instead; where in-app downloads are needed (self-update), show the app name, version, developer, privacy policy, permissions and function with a cancel option first, and start only after the user confirms.',
     },
     messages: {
-      m1: {
+      capabilityOnly: {
         zh: '应用申请了 REQUEST_INSTALL_PACKAGES，但未在代码中发现下载或安装 APK 的调用；仅具备该能力，请确认是否需要。',
         en: 'The app requests REQUEST_INSTALL_PACKAGES, but no code that downloads or installs APKs was found; only the capability is there, so check whether the app needs it.',
       },
-      m2: {
+      installCode: {
         zh: '应用申请了 REQUEST_INSTALL_PACKAGES，且以下代码可下载或安装 APK：{said}。{adSdks}',
         en: 'The app requests REQUEST_INSTALL_PACKAGES and this code can download or install APKs: {said}.{adSdks}',
       },
@@ -67,7 +67,7 @@ export const silentInstallCapability = defineRule({
         {
           key: INSTALL_PERMISSION,
           severity: 'low',
-          messageId: 'm1',
+          messageId: 'capabilityOnly',
           evidence: [permissionRef],
           data: { permission: INSTALL_PERMISSION, owners: [] },
         },
@@ -97,7 +97,7 @@ export const silentInstallCapability = defineRule({
         key: INSTALL_PERMISSION,
         // Ad-driven downloads are what the notice targets; an app updating itself is ordinary.
         severity: adSdks.length > 0 ? 'high' : 'medium',
-        messageId: 'm2',
+        messageId: 'installCode',
         messageData: {
           said: { zh: said('zh'), en: said('en') },
           adSdks: {

@@ -58,15 +58,15 @@ export const uiDownloadWithoutConfirmation = defineRule({
     },
     options: { confirmWithinMs: { type: 'number', minimum: 0, default: 10000 } },
     messages: {
-      m1: {
+      recordedUnconfirmed: {
         zh: '{what}（第 {line} 行，{t} ms）被记录为未经确认{trigger}。',
         en: '{what} (line {line}, {t} ms) is recorded as unconfirmed{trigger}.',
       },
-      m2: {
+      afterCancel: {
         zh: '{what}（第 {line} 行）发生在用户于下载提示 {id} 上点击{pressed}之后 {t} ms，未经确认。',
         en: '{what} (line {line}) came {t} ms after the user tapped {pressed} on the download prompt {id}: not confirmed.',
       },
-      m3: {
+      noConfirmation: {
         zh: '{what}（第 {line} 行，{t} ms）之前 {within} 秒内没有用户在下载确认提示上点击确认{trigger}。',
         en: '{what} (line {line}, {t} ms) was not preceded within {within} s by a tap confirming a download prompt{trigger}.',
       },
@@ -94,7 +94,7 @@ export const uiDownloadWithoutConfirmation = defineRule({
       if (nav.confirmed === false) {
         findings.push({
           key: `${nav.action}:${nav.target}`,
-          messageId: 'm1',
+          messageId: 'recordedUnconfirmed',
           messageData: {
             what,
             line: nav.line,
@@ -123,7 +123,7 @@ export const uiDownloadWithoutConfirmation = defineRule({
         );
         findings.push({
           key: `${nav.action}:${nav.target}`,
-          messageId: 'm2',
+          messageId: 'afterCancel',
           messageData: {
             what,
             line: nav.line,
@@ -141,7 +141,7 @@ export const uiDownloadWithoutConfirmation = defineRule({
       }
       findings.push({
         key: `${nav.action}:${nav.target}`,
-        messageId: 'm3',
+        messageId: 'noConfirmation',
         messageData: {
           what,
           line: nav.line,

@@ -50,13 +50,13 @@ export const uiFullScreenJump = defineRule({
       screenHeight: { type: 'number', exclusiveMinimum: 0, default: 2340 },
     },
     messages: {
-      m1: {
-        zh: '{area_}；点击其中 ({tap}, {y}) 后 {t} ms 跳转（{action} → {target}）。',
-        en: '{area_}; a tap at ({tap}, {y}) led to {action} → {target} {t} ms later.',
+      confirmedJump: {
+        zh: '{area}；点击其中 ({x}, {y}) 后 {t} ms 跳转（{action} → {target}）。',
+        en: '{area}; a tap at ({x}, {y}) led to {action} → {target} {t} ms later.',
       },
-      m2: {
-        zh: '{area_}，疑似全屏点击跳转热区{trace}。',
-        en: '{area_}: possibly a full-screen tap-to-jump area ({trace}, so the jump was not verified).',
+      possibleHotZone: {
+        zh: '{area}，疑似全屏点击跳转热区{trace}。',
+        en: '{area}: possibly a full-screen tap-to-jump area ({trace}, so the jump was not verified).',
       },
     },
   },
@@ -81,7 +81,7 @@ export const uiFullScreenJump = defineRule({
       const percent = Math.round((area(bounds) / screenArea) * 100);
       const label = describeNode(hot.node);
       const where = WHERE[window.kind];
-      const area_ = {
+      const areaText = {
         zh: `${where.zh}（快照 ${snapshot.id}）上的可点击区域 ${label} 覆盖 ${formatBounds(bounds)}，占屏幕 ${percent}%`,
         en: `On the ${where.en} in snapshot ${snapshot.id}, the clickable area ${label} covers ${formatBounds(bounds)}, ${percent}% of the screen`,
       };
@@ -114,8 +114,8 @@ export const uiFullScreenJump = defineRule({
           confirmed = {
             key: snapshot.id,
             severity: external ? 'high' : 'medium',
-            messageId: 'm1',
-            messageData: { area_, tap: tap.x ?? '?', y: tap.y ?? '?', t: jump.t - tap.t, action: jump.action, target: jump.target },
+            messageId: 'confirmedJump',
+            messageData: { area: areaText, x: tap.x ?? '?', y: tap.y ?? '?', t: jump.t - tap.t, action: jump.action, target: jump.target },
             evidence: [...refs, traceRef(tap, 'tap on the clickable area'), traceRef(jump, `${jump.action} ${jump.target}`)],
             data: { ...data, confirmed: true, jump: { action: jump.action, target: jump.target, afterMs: jump.t - tap.t } },
           };
@@ -128,9 +128,9 @@ export const uiFullScreenJump = defineRule({
         findings.push({
           key: snapshot.id,
           severity: 'low',
-          messageId: 'm2',
+          messageId: 'possibleHotZone',
           messageData: {
-            area_,
+            area: areaText,
             trace: {
               zh: trace ? '（轨迹中没有点击该区域，跳转未验证）' : '（无运行轨迹，跳转未验证）',
               en: trace ? 'the trace has no tap on it' : 'no trace',

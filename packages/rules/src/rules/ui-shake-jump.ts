@@ -52,11 +52,11 @@ export const uiShakeJump = defineRule({
         zh: '快照 {id} 显示摇一摇提示{label}：存在摇动触发的跳转，须验证触发阈值（≥{acceleration} m/s²、≥{rotation}°、≥{durationMs} 秒）。',
         en: 'Snapshot {id} shows the shake prompt {label}: a shake-triggered jump exists; verify its trigger (≥{acceleration} m/s², ≥{rotation}°, ≥{durationMs} s).',
       },
-      m2: {
+      noMotion: {
         zh: '跳转 {action} → {target}（第 {line} 行）{how}，但轨迹中没有之前 {sensorWindow} ms 内的传感器读数，无法判断是否达到摇一摇阈值。',
         en: 'The jump {action} → {target} (line {line}) was {how}, but the trace has no sensor readings in the {sensorWindow} ms before it, so the shake thresholds cannot be judged.',
       },
-      m3: {
+      weakShake: {
         zh: '跳转 {action} → {target}（第 {line} 行）{how}，之前 {sensorWindow} ms 内的动作未达到 T/TAF 078.7-2022 阈值：{below}。',
         en: 'The jump {action} → {target} (line {line}) was {how} after motion below the T/TAF 078.7-2022 thresholds in the preceding {sensorWindow} ms: {below}.',
       },
@@ -133,7 +133,7 @@ export const uiShakeJump = defineRule({
         findings.push({
           key: `jump:${nav.action}:${nav.target}`,
           severity: 'low',
-          messageId: 'm2',
+          messageId: 'noMotion',
           messageData: { action: nav.action, target: nav.target, line: nav.line, how, sensorWindow },
           evidence: refs,
           data: { jump: { action: nav.action, target: nav.target, trigger: nav.trigger ?? null }, readings: null, thresholds },
@@ -161,7 +161,7 @@ export const uiShakeJump = defineRule({
       ].filter(Boolean);
       findings.push({
         key: `jump:${nav.action}:${nav.target}`,
-        messageId: 'm3',
+        messageId: 'weakShake',
         messageData: {
           action: nav.action,
           target: nav.target,

@@ -91,7 +91,7 @@ function noLauncher(facts: PackageFacts, launchers: Component[]): FindingInput[]
     {
       key: 'no-launcher',
       severity: 'medium',
-      messageId: 'noLauncher2',
+      messageId: 'noLauncherBackground',
       messageData: { background: background.length },
       evidence,
       data: { background: background.length },
@@ -165,12 +165,12 @@ function hidesIconAtRuntime(facts: PackageFacts): FindingInput[] {
       messageId: 'setComponentEnabled',
       messageData: {
         total,
-        owners: { zh: owners.length ? `，含 ${by('zh')}` : '', en: total === 1 ? '' : 's' },
+        s: total === 1 ? '' : 's',
+        owners: { zh: owners.length ? `，含 ${by('zh')}` : '', en: owners.length ? `, including ${by('en')}` : '' },
         librariesOnly: {
           zh: librariesOnly ? '；调用均来自通常只开关自身组件的 AndroidX/Google 库' : '',
-          en: owners.length ? `, including ${by('en')}` : '',
+          en: librariesOnly ? '; every call is in AndroidX/Google libraries that normally toggle only their own components' : '',
         },
-        librariesOnly2: librariesOnly ? '; every call is in AndroidX/Google libraries that normally toggle only their own components' : '',
       },
       evidence: callers.slice(0, MAX_CODE_REFS).map(({ use, caller }) => codeRef(use, caller)),
       data: { callers: total, sdks: owners, librariesOnly },
@@ -259,7 +259,7 @@ export const uninstallObstruction = defineRule({
         zh: '应用没有桌面启动入口，但声明了{what}，这类应用通常本就没有图标；请确认用户能在系统设置中找到并卸载它。',
         en: 'The app has no launcher entry but declares a {what} service, a kind of app that usually has no icon; check that users can find and uninstall it in system settings.',
       },
-      noLauncher2: {
+      noLauncherBackground: {
         zh: '应用没有桌面启动入口（无 MAIN/LAUNCHER Activity），却有 {background} 个服务或广播接收器可在后台运行；用户在桌面上找不到它，难以发现和卸载。',
         en: 'The app has no launcher entry (no MAIN/LAUNCHER activity) yet has {background} services or receivers that can run in the background; users cannot find it on the home screen to uninstall it.',
       },
@@ -277,7 +277,7 @@ export const uninstallObstruction = defineRule({
       },
       setComponentEnabled: {
         zh: '代码调用 PackageManager.setComponentEnabledSetting（{total} 处{owners}），可在运行时隐藏桌面图标{librariesOnly}。',
-        en: 'The code calls PackageManager.setComponentEnabledSetting ({total} call site{owners}{librariesOnly}), so it can hide its launcher icon at runtime{librariesOnly2}.',
+        en: 'The code calls PackageManager.setComponentEnabledSetting ({total} call site{s}{owners}), so it can hide its launcher icon at runtime{librariesOnly}.',
       },
       transparentIcon: {
         zh: '桌面图标 {path} 几乎不可见：{percent} 的像素透明，平均不透明度 {alpha}/255；用户在桌面上难以看到它，也就难以卸载应用。',

@@ -45,8 +45,8 @@ export const weakSignature = defineRule({
         en: 'Certificate {subject} uses the broken digest algorithm {algorithm}.',
       },
       shortKey: {
-        zh: '证书 {subject} 的 {keyAlgorithm} 密钥只有 {bits} 位（应不少于 {mIN_KEY_BITS} 位）。',
-        en: 'Certificate {subject} has a {bits}-bit {keyAlgorithm} key ({mIN_KEY_BITS} bits or more are needed).',
+        zh: '证书 {subject} 的 {keyAlgorithm} 密钥只有 {bits} 位（应不少于 {minBits} 位）。',
+        en: 'Certificate {subject} has a {bits}-bit {keyAlgorithm} key ({minBits} bits or more are needed).',
       },
       debugCertificate: {
         zh: '应用使用 Android 调试证书签名（{subject}）；调试密钥随开发工具生成，无法证明发布者身份。',
@@ -104,7 +104,7 @@ export const weakSignature = defineRule({
           key: `short-key:${cert.sha256}`,
           severity: 'high',
           messageId: 'shortKey',
-          messageData: { subject: cert.subject, keyAlgorithm, bits, mIN_KEY_BITS: MIN_KEY_BITS },
+          messageData: { subject: cert.subject, keyAlgorithm, bits, minBits: MIN_KEY_BITS },
           evidence: [certRef(cert, `publicKey=${keyAlgorithm} ${bits} bits`)],
           data: { algorithm: keyAlgorithm, bits, certificate: cert.sha256 },
         });
