@@ -5,7 +5,7 @@ import type { RulesConfig } from './config.js';
 import { renderMessage } from './messages.js';
 import { resolveOptions } from './options.js';
 import { applySuppressions } from './suppress.js';
-import type { CoverageEntry, Finding, Rule, RuleOutcome, Severity } from './types.js';
+import type { CoverageEntry, Finding, MessageValue, Rule, RuleOutcome, Severity } from './types.js';
 import { severityRank } from './types.js';
 
 /** What the coverage matrix needs of a catalogue measure. */
@@ -18,6 +18,17 @@ export interface MeasureRef {
 export interface RunResult {
   findings: Finding[];
   rules: RuleOutcome[];
+}
+
+/**
+ * The message data as the report keeps it: a `{ zh, en }` value is cut down to those two texts, so a
+ * rule passing a catalogue object (an app type, an SDK's name) stores its words, not the whole entry.
+ */
+function plainData(data: Record<string, MessageValue>): Record<string, MessageValue> {
+  const out: Record<string, MessageValue> = {};
+  for (const [key, value] of Object.entries(data))
+    out[key] = value !== null && typeof value === 'object' ? { zh: String(value.zh), en: String(value.en) } : value;
+  return out;
 }
 
 export function fingerprint(ruleId: string, key: string): string {
@@ -65,7 +76,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
           severity: setting?.severity ?? input.severity ?? meta.severity,
           message: renderMessage(meta.messages, input.messageId, input.messageData),
           messageId: input.messageId,
-          ...(input.messageData ? { messageData: input.messageData } : {}),
+          ...(input.messageData ? { messageData: plainData(input.messageData) } : {}),
           evidence: input.evidence,
           fingerprint: fingerprint(meta.id, input.key),
         };

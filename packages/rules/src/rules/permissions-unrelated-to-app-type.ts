@@ -45,7 +45,7 @@ export const permissionsUnrelatedToAppType = defineRule({
         messageData: {
           requested: requested.name,
           label,
-          type,
+          type: { zh: type.zh, en: type.en },
           noPINeeded: {
             zh: type.noPINeeded ? '（该类型基本功能无需任何个人信息）' : '',
             en: type.noPINeeded ? ' (whose basic function needs none)' : '',

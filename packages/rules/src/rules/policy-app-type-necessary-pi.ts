@@ -59,7 +59,7 @@ export const policyAppTypeNecessaryPi = defineRule({
       findings.push({
         key: `required:${category}`,
         messageId: 'required',
-        messageData: { label, quote: snippet(policy, first.start, first.end), type, allowed },
+        messageData: { label, quote: snippet(policy, first.start, first.end), type: { zh: type.zh, en: type.en }, allowed },
         evidence: [...list.slice(0, SHOWN).map((m) => policyPassage(policy, m.start, m.end, m.section)), storeRef],
         data: { category, appType: type.id, necessaryPI: [...necessary].sort(), mentions: list.length },
       });
@@ -69,7 +69,11 @@ export const policyAppTypeNecessaryPi = defineRule({
         key: 'necessary-unmentioned',
         severity: 'info',
         messageId: 'necessaryUnmentioned',
-        messageData: { type, basicFunctions: type.basicFunctions, necessaryList: { zh: necessaryList('zh'), en: necessaryList('en') } },
+        messageData: {
+          type: { zh: type.zh, en: type.en },
+          basicFunctions: type.basicFunctions,
+          necessaryList: { zh: necessaryList('zh'), en: necessaryList('en') },
+        },
         evidence: [policyWhole(policy), storeRef],
         data: { appType: type.id, necessaryPI: [...necessary].sort() },
       });

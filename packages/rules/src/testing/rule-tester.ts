@@ -53,7 +53,12 @@ export interface RuleTesterOptions {
 }
 
 /** Runs one rule as users do: a parsed configuration, `runRules`, the knowledge snapshot. */
-export function runRule(rule: Rule, evidence: Evidence, options?: Record<string, unknown>, knowledge: KnowledgeSnapshot = loadKnowledge()): RunResult {
+export function runRule(
+  rule: Rule,
+  evidence: Evidence,
+  options?: Record<string, unknown>,
+  knowledge: KnowledgeSnapshot = loadKnowledge(),
+): RunResult {
   const config = parseConfig(options ? { rules: { [rule.meta.id]: { options } } } : {}, null, [rule]);
   return runRules(evidence, [rule], config, knowledge);
 }
@@ -82,7 +87,8 @@ export function checkRule(
 function assertFinding(rule: Rule, actual: Finding, expected: ExpectedFinding, where: string): void {
   assert.equal(actual.messageId, expected.messageId, `${where}: messageId`);
   if (expected.data !== undefined) assert.deepEqual(actual.messageData ?? {}, expected.data, `${where}: message data`);
-  if (expected.key !== undefined) assert.equal(actual.fingerprint, fingerprint(rule.meta.id, expected.key), `${where}: key ${expected.key}`);
+  if (expected.key !== undefined)
+    assert.equal(actual.fingerprint, fingerprint(rule.meta.id, expected.key), `${where}: key ${expected.key}`);
   if (expected.severity !== undefined) assert.equal(actual.severity, expected.severity, `${where}: severity`);
   if (expected.measures !== undefined) assert.deepEqual(actual.measures, expected.measures, `${where}: measures`);
   if (expected.evidence !== undefined) assert.deepEqual(actual.evidence, expected.evidence, `${where}: evidence`);

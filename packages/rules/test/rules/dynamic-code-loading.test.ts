@@ -19,7 +19,8 @@ test('dynamic-code-loading: hot-update SDKs are high, DexClassLoader callers med
   assert.equal(found.length, 2);
   const bySdk = found.find((f) => f.key === 'sdk:tinker')!;
   assert.equal(bySdk.severity, 'high');
-  assert.match(bySdk.message.en, /1\.9\.14/);
+  assert.equal(bySdk.messageId, 'sdk');
+  assert.equal(bySdk.messageData!.version, ' 1.9.14');
   const byApi = found.find((f) => f.key === 'api:dexClassLoader.init')!;
   assert.equal(byApi.severity, 'medium');
   assert.deepEqual(byApi.evidence[0], {

@@ -22,7 +22,8 @@ test('non-resettable-identifiers: IMEI read by the app is high, MAC read by an S
   assert.equal(found.find((f) => f.key === 'telephony.getImei')!.severity, 'high');
   const mac = found.find((f) => f.key === 'wifiInfo.getMacAddress')!;
   assert.equal(mac.severity, 'medium');
-  assert.match(mac.message.en, /Umeng/);
+  assert.equal(mac.messageId, 'identifier');
+  assert.match((mac.messageData!.use as { en: string }).en, /Umeng/);
   assert.equal(mac.evidence[0]!.kind, 'code');
 });
 

@@ -28,7 +28,8 @@ test('sdk-disclosure-list: lists tracker SDKs with purpose, declared and observe
   assert.deepEqual(entry.data!.personalInformation, ['device-identifiers', 'location']);
   assert.deepEqual(entry.data!.observedPersonalInformation, ['location']);
   assert.equal(entry.data!.privacyPolicy, 'https://example.com/jpush-privacy');
-  assert.match(entry.message.zh, /消息推送/);
+  assert.equal(entry.messageId, 'disclose');
+  assert.deepEqual(entry.messageData!.purpose, { en: 'Push notifications', zh: '消息推送' });
   assert.equal(sdkDisclosureList.meta.kind, 'inventory');
 });
 

@@ -36,7 +36,9 @@ test('sdk-requests-permissions: each SDK asking for permissions from its own cod
   );
   const [adsFinding] = found;
   assert.equal(adsFinding!.severity, undefined);
-  assert.match(adsFinding!.message.en, /Acme Ads requests runtime permissions from its own code \(2 calling methods\)/);
+  assert.equal(adsFinding!.messageId, 'requests');
+  assert.equal(adsFinding!.messageData!.callers, 2);
+  assert.equal((adsFinding!.messageData!.name as { en: string }).en, 'Acme Ads');
   assert.deepEqual(adsFinding!.evidence, [
     { kind: 'sdk', sdk: 'acme-ads', name: 'Acme Ads', version: '5.1' },
     {

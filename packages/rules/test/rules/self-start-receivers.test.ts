@@ -25,7 +25,8 @@ test('self-start-receivers: a boot receiver of a push SDK is reported with its S
   const [finding, ...rest] = run(facts);
   assert.equal(rest.length, 0);
   assert.equal(finding!.key, 'cn.jpush.android.service.PushReceiver');
-  assert.match(finding!.message.en, /from jpush/);
+  assert.equal(finding!.messageId, 'receiver');
+  assert.match((finding!.messageData!.owner as { en: string }).en, /from jpush/);
   assert.deepEqual(finding!.evidence, [
     {
       kind: 'manifest',

@@ -15,7 +15,11 @@ test('shake-ad-sdk: an ad SDK listening to sensors is flagged for runtime checki
   });
   const [finding, ...rest] = run(facts);
   assert.equal(rest.length, 0);
-  assert.match(finding!.message.en, /15 m\/s².*35°.*3 s/);
+  assert.equal(finding!.messageId, 'motionSensors');
+  assert.deepEqual(
+    [finding!.messageData!.accelerationMs2, finding!.messageData!.rotationDegrees, finding!.messageData!.durationSeconds],
+    [15, 35, 3],
+  );
   assert.deepEqual(finding!.data!.needs, ['trace', 'ui']);
   assert.equal(finding!.evidence[1]!.kind, 'code');
 });

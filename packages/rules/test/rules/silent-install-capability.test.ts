@@ -39,11 +39,12 @@ test('silent-install-capability: an ad SDK holding download and install code is 
   assert.equal(rest.length, 0);
   assert.equal(finding!.key, 'android.permission.REQUEST_INSTALL_PACKAGES');
   assert.equal(finding!.severity, 'high');
+  assert.equal(finding!.messageId, 'installCode');
   assert.match(
-    finding!.message.en,
+    (finding!.messageData!.said as { en: string }).en,
     /the app's own code \(DownloadManager downloads\); Acme Ads \(DownloadManager downloads, intents typed as APK files\); unidentified code/,
   );
-  assert.match(finding!.message.zh, /广告 SDK/);
+  assert.notEqual((finding!.messageData!.adSdks as { zh: string }).zh, '');
   assert.deepEqual(finding!.evidence, [
     { kind: 'permission', artifact: 'AndroidManifest.xml', permission: 'android.permission.REQUEST_INSTALL_PACKAGES' },
     {
