@@ -15,7 +15,7 @@ import { SECTION_KINDS, type PolicyAnalysis } from '@apprights/policy';
 import { assemblePolicyReport, defineRule, type PolicyReport, type ScanReport } from '@apprights/rules';
 import { loadKnowledge, loadMeasureCatalog } from '@apprights/knowledge';
 import { renderPolicySarif, renderSarif } from '../src/report/sarif.js';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import {
   assertNoStack,
   describeRun,

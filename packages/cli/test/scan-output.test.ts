@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
-import { realApks, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
+import { buildApk, realApks, runTool, skipWithoutTool } from '@apprights/testkit';
 import { describeRun, runCliAsync, schemaErrors, tempDir, writeTemp, type CliResult, type ScanJson } from './helpers.js';
 
 const dir = tempDir();
