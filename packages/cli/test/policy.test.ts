@@ -117,7 +117,7 @@ function assertConsistent(a: PolicyAnalysis): void {
 }
 
 function assertReportFields(report: PolicyReport, source: string): void {
-  assert.equal(report.reportVersion, '1.0.0');
+  assert.equal(report.reportVersion, '1.1.0');
   assert.equal(report.tool.name, 'apprights');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000, 'generatedAt is now');
   assert.equal(report.source, source);
@@ -391,7 +391,7 @@ test('scan --policy: a 1.4.0 report with the policy, valid against the schema; e
   for (const r of [json, text, md, html, sarif]) assert.equal(r.status, 0, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.4.0');
+  assert.equal(report.schemaVersion, '1.5.0');
   assert.ok(report.policy, 'the analysis is stored');
   assert.equal(report.policy.source, zhFile);
   assertConsistent(report.policy);
@@ -442,5 +442,5 @@ test('diff: a 1.4.0 report with a policy, and the same report as 1.2.0 without o
   const damaged = writeTemp(dir, 'damaged-policy.json', JSON.stringify({ ...JSON.parse(scanned.stdout), policy: { text: 5 } }));
   const bad = await runCliAsync(['diff', damaged, realApks.apiDemos, ...bin]);
   assert.equal(bad.status, 3, describeRun(bad));
-  assert.match(bad.stderr, /not a valid AppRights scan report 1\.4\.0: \/policy/);
+  assert.match(bad.stderr, /not a valid AppRights scan report 1\.5\.0: \/policy/);
 });

@@ -100,7 +100,7 @@ function parseTrace(r: CliResult): TraceReport {
 
 test('trace --format json: valid against the schema, the summary counted from the trace', async () => {
   const report = parseTrace(await runCliAsync(['trace', traceFile, '--ui', uiDir, '--format', 'json', ...bin]));
-  assert.equal(report.reportVersion, '1.0.0');
+  assert.equal(report.reportVersion, '1.1.0');
   assert.ok(Math.abs(Date.parse(report.generatedAt) - Date.now()) < 10 * 60_000);
   const s = report.trace;
   assert.equal(s.source, traceFile);
@@ -297,7 +297,7 @@ test('scan APK --trace --ui: a 1.4.0 report that validates; static findings link
   for (const r of [json, text, md, html, sarif]) assert.ok(r!.status === 0 || r!.status === 1, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.4.0');
+  assert.equal(report.schemaVersion, '1.5.0');
   assert.ok(report.trace && report.ui);
   assert.equal(report.trace.source, trace);
   assert.equal(report.trace.events, 4);
