@@ -2,7 +2,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAxml, type AxmlDocument, type AxmlElement } from '../../src/axml/index.js';
 import { ApkFormatError } from '../../src/errors.js';
-import { ANDROID_NS, android, assemble, chunk, el, encodeAxml, encodeAxmlChunks, manifest, patchU16, patchU32, plain, rawEndElement, rawStartElement, resourceMap, stringPool, type XElement } from '@apprights/testkit';
+import {
+  ANDROID_NS,
+  android,
+  assemble,
+  chunk,
+  el,
+  encodeAxml,
+  encodeAxmlChunks,
+  manifest,
+  patchU16,
+  patchU32,
+  plain,
+  rawEndElement,
+  rawStartElement,
+  resourceMap,
+  stringPool,
+  type XElement,
+} from '@apprights/testkit';
 
 function rejects(bytes: Uint8Array, pattern: RegExp, options: Parameters<typeof parseAxml>[1] = {}): void {
   assert.throws(

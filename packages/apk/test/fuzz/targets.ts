@@ -28,7 +28,26 @@ import {
 } from '../../src/index.js';
 import { buildElf } from '../elf/elf-builder.js';
 import { adler32, encodePng, listPngChunks, rgba } from '../image/png-builder.js';
-import { generateTestKey, loadCorpusKey, signApk, type TestKey, SAMPLE_IDS, listChunks, sampleAppTable, android, el, encodeAxml, manifest, buildDex, fixChecksum, sampleDexSpec, corporaDir, realApks, buildZip, type ZipWriterEntry } from '@apprights/testkit';
+import {
+  generateTestKey,
+  loadCorpusKey,
+  signApk,
+  type TestKey,
+  SAMPLE_IDS,
+  listChunks,
+  sampleAppTable,
+  android,
+  el,
+  encodeAxml,
+  manifest,
+  buildDex,
+  fixChecksum,
+  sampleDexSpec,
+  corporaDir,
+  realApks,
+  buildZip,
+  type ZipWriterEntry,
+} from '@apprights/testkit';
 import { buildAar, tinyClass } from '../support/jar-fixtures.js';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
 import { INTERESTING_U32, NO_TRUNCATION, lieU32, type GenericMutationKind, type HotRange, type Mutation, type Rng } from './mutate.js';

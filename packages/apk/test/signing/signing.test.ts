@@ -4,7 +4,17 @@ import { describe, test } from 'node:test';
 import { BufferSource, type RandomAccessSource } from '../../src/io/source.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { findSigningBlock, parseJarManifest, verifyApkSignatures, type VerifyOptions } from '../../src/signing/index.js';
-import { generateTestKey, insertSigningBlock, loadCorpusKey, sampleEntries, signApk, type SignOptions, type TestKey, skipWithoutCorpora, buildZip } from '@apprights/testkit';
+import {
+  generateTestKey,
+  insertSigningBlock,
+  loadCorpusKey,
+  sampleEntries,
+  signApk,
+  type SignOptions,
+  type TestKey,
+  skipWithoutCorpora,
+  buildZip,
+} from '@apprights/testkit';
 
 const rsa = generateTestKey('rsa', 'AppRights RSA');
 const ec = generateTestKey('ec', 'AppRights EC');
