@@ -172,12 +172,6 @@ export function traceRef(event: { line: number; t: number }, detail?: string): E
     : { kind: 'trace', event: event.line, time: event.t, detail };
 }
 
-/** A numeric option of at least `min`, else the default (absent, null, text or out of range). */
-export function numberOption(options: Record<string, unknown>, key: string, fallback: number, min = 0): number {
-  const value = options[key];
-  return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
-}
-
 /** The last event before index `i` (exclusive) that matches, within `windowMs` of `at`. */
 export function userActionBefore(
   events: readonly AnyEvent[],
