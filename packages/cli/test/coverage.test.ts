@@ -6,6 +6,7 @@
  * every report validates; measure 20 of a static scan is "not assessed" and names --trace; each
  * format says the same (no green badge on an unassessed measure, skipped rules in SARIF).
  */
+import { loadKnowledge } from '@apprights/knowledge';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { loadMeasureCatalog, type EvidenceKind } from '@apprights/knowledge';
 import { allRules, assembleScanReport, type ScanReport } from '@apprights/rules';
 import { readUiSnapshot } from '@apprights/runtime';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import { describeRun, repoRoot, runCliAsync, sarifValidator, schemaErrors, type CliResult } from './helpers.js';
 
 const skip = existsSync(realApks.apiDemos) ? false : 'skipped: android-apidemos is not installed';
@@ -103,7 +104,7 @@ test('every combination of evidence: no measure passed whose deciding evidence i
   const { schemaVersion, tool, context, rules, findings, coverage, ...facts } = reports.static!;
   void [schemaVersion, tool, context, rules, findings, coverage];
   const uiOnly = assembleScanReport(facts, {
-    toolVersion: 'test',
+    toolVersion: 'test', knowledge: loadKnowledge(),
     measures: loadMeasureCatalog().measures,
     evidence: { ui: { source: UI_DIR, snapshots } },
   });

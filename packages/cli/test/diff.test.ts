@@ -7,10 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { buildApk, type ApkSpec } from '../../apk/test/support/apk-builder.js';
-import { generateTestKey } from '../../apk/test/support/apk-signer.js';
-import { sampleDexSpec } from '../../apk/test/support/dex-writer.js';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { buildApk, type ApkSpec, generateTestKey, sampleDexSpec, realApks } from '@apprights/testkit';
 import { assertNoStack, describeRun, repoRoot, runCliAsync, tempDir, writeTemp, type CliResult } from './helpers.js';
 
 interface DiffJson {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { repoRoot } from '../../apk/test/support/fixtures.js';
+import { repoRoot } from '@apprights/testkit';
 
 export { repoRoot };
 export const binPath = join(repoRoot, 'packages/cli/bin/apprights.js');

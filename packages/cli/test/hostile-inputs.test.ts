@@ -3,6 +3,7 @@
  * trace, a manifest with 150,000 permissions), extreme trace times, a missing UI snapshot under
  * --keep-going, and the runtime README's complete examples. Every input is generated here.
  */
+import { loadKnowledge } from '@apprights/knowledge';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleTraceReport } from '@apprights/rules';
 import { readTrace } from '@apprights/runtime';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
+import { buildApk } from '@apprights/testkit';
 import { Rng } from '../../apk/test/fuzz/mutate.js';
 import { assertNoStack, describeRun, repoRoot, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
 
@@ -139,7 +140,7 @@ test('trace reports of fuzzed traces validate against the schema', () => {
     });
     const trace = readTrace(mutated.join('\n'), { source: `fuzz-${i}.jsonl` });
     if (trace.events.filter((e) => e.kind !== 'trace').length === 0) continue;
-    const report = assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-test', measures, generatedAt: new Date(0) });
+    const report = assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-test', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) });
     const errors = schemaErrors('trace-report', JSON.parse(JSON.stringify(report)));
     assert.equal(errors, undefined, `iteration ${i}:\n${mutated.join('\n')}\n${errors}`);
   }

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { SECTION_KINDS, type PolicyAnalysis } from '@apprights/policy';
-import { assemblePolicyReport, type PolicyReport, type Rule, type ScanReport } from '@apprights/rules';
-import { loadMeasureCatalog } from '@apprights/knowledge';
+import { assemblePolicyReport, defineRule, type PolicyReport, type ScanReport } from '@apprights/rules';
+import { loadKnowledge, loadMeasureCatalog } from '@apprights/knowledge';
 import { renderPolicyReport, renderScanReport } from '@apprights/report';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import {
   assertNoStack,
   describeRun,
@@ -313,7 +313,7 @@ test('policy --app-type: the listing is evidence too; --fail-on gates on the fin
 });
 
 /** A rule that quotes the policy, so SARIF has a policy passage to point at whatever the real rules find. */
-const quotingRule: Rule = {
+const quotingRule = defineRule({
   meta: {
     id: 'test-policy-quote',
     measures: ['miit26-09'],
@@ -322,25 +322,31 @@ const quotingRule: Rule = {
     title: { en: 'quote', zh: '引用' },
     description: { en: 'quote', zh: '引用' },
     fix: { en: 'none', zh: '无' },
+    messages: { quote: { en: 'a passage', zh: '一段' }, missing: { en: 'nothing to quote', zh: '无引用' } },
   },
   check({ evidence }) {
-    const text = evidence.policy!.text;
+    const text = evidence.policy.text;
     const start = text.indexOf('15');
     return [
       {
         key: 'quote',
-        message: { en: 'a passage', zh: '一段' },
+        messageId: 'quote',
         evidence: [{ kind: 'policy', start, end: start + 2, text: text.slice(start, start + 2), section: '联系我们' }],
       },
-      { key: 'missing', message: { en: 'nothing to quote', zh: '无引用' }, evidence: [{ kind: 'policy' }] },
+      { key: 'missing', messageId: 'missing', evidence: [{ kind: 'policy' }] },
     ];
   },
-};
+});
 
 test('sarif: policy findings point into the policy by character range; a finding without a passage points at the policy', async () => {
   const r = await runCliAsync(['policy', zhFile, '--format', 'json', ...bin]);
   const analysis = parseReport(r);
-  const report = assemblePolicyReport(analysis, { toolVersion: '0.0.0', measures: loadMeasureCatalog().measures, rules: [quotingRule] });
+  const report = assemblePolicyReport(analysis, {
+    toolVersion: '0.0.0',
+    measures: loadMeasureCatalog().measures,
+    knowledge: loadKnowledge(),
+    rules: [quotingRule],
+  });
   const log = JSON.parse(renderPolicyReport(report, 'sarif', 'en')) as {
     runs: {
       results: {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { ScanReport } from '@apprights/rules';
-import { hasTool, realApks } from '../../apk/test/support/fixtures.js';
+import { hasTool, realApks } from '@apprights/testkit';
 import { renderScanReport } from '@apprights/report';
 import { describeRun, repoRoot, runCliAsync, tempDir } from './helpers.js';
 

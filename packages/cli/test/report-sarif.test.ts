@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allRules, type ScanReport } from '@apprights/rules';
 import { renderScanReport } from '@apprights/report';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import {
   describeRun,
   repoRoot,

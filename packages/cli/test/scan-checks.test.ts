@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import { assertNoStack, describeRun, runCli, schemaErrors, tempDir, writeTemp } from './helpers.js';
 
 const settings = realApks.settings;

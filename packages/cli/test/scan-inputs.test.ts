@@ -6,10 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
-import { buildDex, fixChecksum, sampleDexSpec, setU32 } from '../../apk/test/support/dex-writer.js';
-import { buildZip } from '../../apk/test/support/zip-writer.js';
-import { repoRoot, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
+import { buildApk, buildDex, fixChecksum, sampleDexSpec, setU32, buildZip, repoRoot, runTool, skipWithoutTool } from '@apprights/testkit';
 import { assertNoStack, describeRun, runCliAsync, schemaErrors, tempDir, writeTemp, type CliResult, type ScanJson } from './helpers.js';
 
 const dir = tempDir();

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { ZipArchive } from '@apprights/apk';
 import { join } from 'node:path';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
-import { realApks, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
+import { buildApk, realApks, runTool, skipWithoutTool } from '@apprights/testkit';
 import { describeRun, runCliAsync, schemaErrors, tempDir, writeTemp, type CliResult, type ScanJson } from './helpers.js';
 
 const dir = tempDir();

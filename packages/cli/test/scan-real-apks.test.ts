@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { realApks, hasTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
+import { realApks, hasTool, skipWithoutTool } from '@apprights/testkit';
 import { describeRun, runCliAsync, runToolAsync, schemaErrors, type CliResult, type ScanJson } from './helpers.js';
 
 const apks = [realApks.apiDemos, realApks.settings, realApks.uiautomator2];

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import { oneClickLoginAar } from '../../knowledge/test/support/sdk-binaries.js';
 import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ScanReport, TraceReport } from '@apprights/rules';
-import { realApks } from '../../apk/test/support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import { assertNoStack, describeRun, runCliAsync, sarifValidator, schemaErrors, tempDir, writeTemp, type CliResult } from './helpers.js';
 
 const UMENG_STACK = [

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
-import { corporaDir, hasTool, realApks } from '../../apk/test/support/fixtures.js';
+import { buildApk, corporaDir, hasTool, realApks } from '@apprights/testkit';
 import { assertNoStack, describeRun, runCliAsync, runToolAsync, schemaErrors, tempDir, writeTemp, type VerifyJson } from './helpers.js';
 
 const dir = tempDir();

@@ -1,4 +1,4 @@
-import { appType, appTypes, type AppType } from '@apprights/knowledge';
+import { loadKnowledge, type AppType, type KnowledgeSnapshot } from '@apprights/knowledge';
 import {
   allRules,
   emptyConfig,
@@ -30,9 +30,16 @@ export interface CheckOptions {
   failOn?: Severity | 'none';
   /** The version of the tool that writes the report (`report.tool.version`). */
   toolVersion?: string;
+  /**
+   * The catalogues the rules judge by (SDKs, measures, PI categories, permissions, sensitive APIs,
+   * app types); its id is recorded in every report. Default: the installed catalogues. A registry
+   * that publishes a newer catalogue hands its snapshot here, without restarting the process.
+   */
+  knowledge?: KnowledgeSnapshot;
 }
 
 export interface ResolvedChecks {
+  knowledge: KnowledgeSnapshot;
   config: RulesConfig;
   store: StoreListing | undefined;
   failOn: Severity | 'none';
@@ -40,6 +47,7 @@ export interface ResolvedChecks {
 
 /** Loads and validates the configuration, app type and listing before any slow reading. */
 export function resolveChecks(options: CheckOptions): ResolvedChecks {
+  const knowledge = options.knowledge ?? loadKnowledge();
   let config = emptyConfig();
   if (typeof options.config === 'string') {
     try {
@@ -60,10 +68,10 @@ export function resolveChecks(options: CheckOptions): ResolvedChecks {
   const requested = options.appType ?? listing?.appType ?? config.appType;
   let store: StoreListing | undefined = listing ? { ...listing } : undefined;
   if (requested !== undefined) {
-    const type = findAppType(requested);
+    const type = findAppType(requested, knowledge);
     if (!type) {
       const known = (lang: 'zh' | 'en') =>
-        appTypes()
+        knowledge.appTypes
           .map((a) => `${a.number} ${a.id} (${lang === 'zh' ? a.zh : a.en})`)
           .join(', ');
       throw new InputError(
@@ -75,15 +83,15 @@ export function resolveChecks(options: CheckOptions): ResolvedChecks {
     const source = options.appType !== undefined ? 'cli' : listing?.appType !== undefined ? listing.source : (config.source ?? 'config');
     store = { ...store, appType: type.id, source: source ?? 'store-listing' };
   }
-  return { config, store, failOn: options.failOn ?? config.failOn ?? 'none' };
+  return { knowledge, config, store, failOn: options.failOn ?? config.failOn ?? 'none' };
 }
 
 /** An app type by id, number (1–39) or its Chinese or English name, as store pages write it. */
-export function findAppType(value: string): AppType | undefined {
+export function findAppType(value: string, knowledge: KnowledgeSnapshot = loadKnowledge()): AppType | undefined {
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return appType(Number(trimmed));
+  if (/^\d+$/.test(trimmed)) return knowledge.appType(Number(trimmed));
   return (
-    appType(trimmed) ?? appTypes().find((a) => a.zh === trimmed || a.zh === `${trimmed}类` || a.en.toLowerCase() === trimmed.toLowerCase())
+    knowledge.appType(trimmed) ?? knowledge.appTypes.find((a) => a.zh === trimmed || a.zh === `${trimmed}类` || a.en.toLowerCase() === trimmed.toLowerCase())
   );
 }
 

@@ -1,5 +1,4 @@
 import type { PolicyAnalysis } from '@apprights/policy';
-import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assemblePolicyReport, type PolicyReport } from '@apprights/rules';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
@@ -21,7 +20,8 @@ export async function checkPolicy(source: PolicySource | PolicyAnalysis, options
   return measured(options, 'rules', () =>
     assemblePolicyReport(analysis, {
       toolVersion: options.toolVersion ?? 'unknown',
-      measures: loadMeasureCatalog().measures,
+      measures: checks.knowledge.measures.measures,
+      knowledge: checks.knowledge,
       config: checks.config,
       failOn: checks.failOn,
       ...(checks.store ? { store: checks.store } : {}),

@@ -1,4 +1,3 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleScanReport, type CoverageEntry, type Finding, type RuleOutcome } from '@apprights/rules';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { InputError } from './errors.js';
@@ -21,7 +20,8 @@ export function rerunRules(facts: ScanFacts, options: CheckOptions = {}): RerunR
   const checks = resolveChecks(options);
   const report = assembleScanReport(facts.package, {
     toolVersion: options.toolVersion ?? 'unknown',
-    measures: loadMeasureCatalog().measures,
+    measures: checks.knowledge.measures.measures,
+    knowledge: checks.knowledge,
     config: checks.config,
     failOn: checks.failOn,
     ...(checks.store ? { store: checks.store } : {}),

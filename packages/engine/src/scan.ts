@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PolicyAnalysis } from '@apprights/policy';
-import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
@@ -50,7 +49,8 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
   const report: EngineScanReport = measured(options, 'rules', () =>
     assembleScanReport(facts, {
       toolVersion: options.toolVersion ?? 'unknown',
-      measures: loadMeasureCatalog().measures,
+      measures: checks.knowledge.measures.measures,
+      knowledge: checks.knowledge,
       config: checks.config,
       failOn: checks.failOn,
       ...(checks.store ? { store: checks.store } : {}),

@@ -1,4 +1,3 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleTraceReport, type TraceReport } from '@apprights/rules';
 import { resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
@@ -19,7 +18,8 @@ export async function checkTrace(trace: string | RuntimeEvidence, options: Trace
   return measured(options, 'rules', () =>
     assembleTraceReport(evidence.trace, evidence.ui, {
       toolVersion: options.toolVersion ?? 'unknown',
-      measures: loadMeasureCatalog().measures,
+      measures: checks.knowledge.measures.measures,
+      knowledge: checks.knowledge,
       config: checks.config,
       failOn: checks.failOn,
       ...(checks.store ? { store: checks.store } : {}),

@@ -12,7 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ZipArchive, parseManifest, readResourceTable, type ResourceOrString, type ResourceTable } from '../../apk/src/index.js';
+import { ZipArchive, parseManifest, readResourceTable, type ResourceOrString, type ResourceTable } from '@apprights/apk';
 
 const source = process.argv[2] ?? '/usr/share/android-framework-res/framework-res.apk';
 const dataDir = fileURLToPath(new URL('../data/', import.meta.url));

@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzePackage, buildCodeIndex, parseDex, type PackageAnalysis } from '@apprights/apk';
-import { buildDex } from '../../apk/test/support/dex-writer.js';
-import { realApks, repoRoot, runTool, skipWithoutTool } from '../../apk/test/support/fixtures.js';
+import { buildDex, realApks, repoRoot, runTool, skipWithoutTool } from '@apprights/testkit';
 import {
   SdkPackageMatcher,
   checkPermissionUse,

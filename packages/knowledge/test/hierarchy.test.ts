@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZipArchive, analyzeArchive } from '@apprights/apk';
-import { buildApk } from '../../apk/test/support/apk-builder.js';
-import { buildDex, type ClassSpec, type Insn } from '../../apk/test/support/dex-writer.js';
+import { buildApk } from '@apprights/testkit';
+import { buildDex, type ClassSpec, type Insn } from '@apprights/testkit';
 import { findSensitiveApis, readSensitiveApiSpecs } from '../src/index.js';
-import { buildZip } from '../../apk/test/support/zip-writer.js';
+import { buildZip } from '@apprights/testkit';
 import { classWithConstants } from './support/sdk-binaries.js';
 
 const apis = readSensitiveApiSpecs();

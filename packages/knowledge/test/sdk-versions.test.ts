@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipArchive, analyzeArchive, analyzePackage, type PackageAnalysis } from '@apprights/apk';
-import { buildZip } from '../../apk/test/support/zip-writer.js';
-import { realApks, repoRoot } from '../../apk/test/support/fixtures.js';
+import { buildZip } from '@apprights/testkit';
+import { realApks, repoRoot } from '@apprights/testkit';
 import { detectSdks, loadSdkCatalog, versionFromFileName, versionFromLibrary, type SdkDetection } from '../src/index.js';
 import { classWithConstants, jarOf, oneClickLoginAar } from './support/sdk-binaries.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { corporaDir, skipWithoutCorpora } from '../../apk/test/support/fixtures.js';
+import { corporaDir, skipWithoutCorpora } from '@apprights/testkit';
 import { analyzePolicy, readPolicy, SECTION_KINDS, type PolicyAnalysis } from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/zh/', import.meta.url));

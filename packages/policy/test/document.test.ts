@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { corporaDir, skipWithoutCorpora } from '../../apk/test/support/fixtures.js';
+import { corporaDir, skipWithoutCorpora } from '@apprights/testkit';
 import { detectFormat, PolicyInputError, readPolicy, type PolicyDocument } from '../src/index.js';
 
 const slice = (doc: PolicyDocument, r: { start: number; end: number }) => doc.text.slice(r.start, r.end);

@@ -5,6 +5,17 @@ export * from './engine/types.js';
 export * from './engine/config.js';
 export * from './engine/suppress.js';
 export * from './engine/run.js';
+export {
+  defineRule,
+  type EvidenceFor,
+  type OptionsOf,
+  type OptionValue,
+  type RuleDefinition,
+  type RuleEvidenceKind,
+  type TypedRuleContext,
+} from './engine/define.js';
+export { optionProblem, resolveOptions, ruleDefaults, validateRuleOptions } from './engine/options.js';
+export { placeholders, renderMessage, renderTemplate } from './engine/messages.js';
 export * from './report/scan-report.js';
 export { allRules, ruleById } from './rules/index.js';
 export * from './report/assemble.js';

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { loadKnowledge } from '@apprights/knowledge';
 import assert from 'node:assert/strict';
 import {
   compareVersions,
@@ -20,7 +21,14 @@ function report(patch: FactsPatch = {}, extra: { findings?: Finding[]; ran?: str
   return {
     schemaVersion: SCAN_REPORT_VERSION,
     tool: { name: 'apprights', version: '0.0.0-test' },
-    context: { store: null, config: null, failOn: 'none', evidence: ['apk'], measuresVersion: 2 },
+    context: {
+      store: null,
+      config: null,
+      failOn: 'none',
+      evidence: ['apk'],
+      measuresVersion: 2,
+      knowledge: { id: loadKnowledge().id, versions: loadKnowledge().versions },
+    },
     ...facts,
     rules: (extra.ran ?? []).map((id) => ({ id, status: 'ran' as const, findings: 0 })),
     findings: extra.findings ?? [],
@@ -95,6 +103,7 @@ function finding(ruleId: string, key: string, severity: Severity, patch: Partial
     measures: [],
     severity,
     message: { zh: `${ruleId} ${key}`, en: `${ruleId} ${key}` },
+    messageId: 'finding',
     evidence: [],
     fingerprint: `${ruleId}-${key}`.padEnd(16, '0').slice(0, 16),
     ...patch,

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EVIDENCE_KINDS, loadMeasureCatalog } from '@apprights/knowledge';
-import { allRules, SEVERITIES } from '../src/index.js';
+import { EVIDENCE_KINDS, loadKnowledge, loadMeasureCatalog } from '@apprights/knowledge';
+import { allRules, optionProblem, placeholders, ruleDefaults, SEVERITIES } from '../src/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const catalog = loadMeasureCatalog();
@@ -84,4 +84,81 @@ test('meta: the catalogue has all 26 measures, each in a coverage-ready shape', 
   const automated = catalog.measures.filter((m) => m.rules.length > 0).map((m) => m.id);
   // Reported in the issue note; a drop means a rule lost its measure.
   assert.ok(automated.length >= 10, `only ${automated.length} measures have an automated rule`);
+});
+
+/** The `- Name: …` bullet of a doc's header (it may wrap onto indented lines), or undefined. */
+function headerBullet(text: string, name: string): string | undefined {
+  const head = text.split(/\n## /)[0]!;
+  const match = new RegExp(`^- ${name}: ([\\s\\S]*?)(?=\\n- |\\n\\n|(?![\\s\\S]))`, 'm').exec(head);
+  return match?.[1]!.replace(/\s+/g, ' ').trim();
+}
+
+test('meta: each doc header agrees with the rule meta (title, measures, severity, options)', () => {
+  const problems: string[] = [];
+  for (const rule of allRules) {
+    try {
+      checkDocHeader(rule);
+    } catch (error) {
+      problems.push((error as Error).message.split('\n')[0]!);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+function checkDocHeader(rule: (typeof allRules)[number]): void {
+  {
+    const { meta } = rule;
+    const text = readFileSync(join(root, 'docs/rules', `${meta.id}.md`), 'utf8');
+    const title = `# ${meta.id} — ${meta.title.en} / ${meta.title.zh}`;
+    assert.equal(text.split('\n')[0], title, `${meta.id}: the doc's first line must be "${title}"`);
+    const measures = headerBullet(text, 'Measures');
+    assert.ok(measures, `${meta.id}: the doc needs a "- Measures:" line`);
+    // The 26 measures by id, both ways; other catalogue entries are named in prose (认定方法 2.1).
+    const named = new Set(measures.match(/miit26-\d\d/g) ?? []);
+    const served = new Set(meta.measures.filter((m) => m.startsWith('miit26-')));
+    assert.deepEqual([...named].sort(), [...served].sort(), `${meta.id}: the doc's Measures line names other measures than meta.measures`);
+    const severity = headerBullet(text, 'Severity');
+    assert.ok(severity, `${meta.id}: the doc needs a "- Severity:" line`);
+    assert.ok(
+      new RegExp(`\\b${meta.severity}\\b`).test(severity),
+      `${meta.id}: the doc's Severity line must name the default severity ${meta.severity}: "${severity}"`,
+    );
+    const optionNames = Object.keys(meta.options ?? {});
+    const options = headerBullet(text, 'Options');
+    if (optionNames.length === 0)
+      assert.ok(options === undefined || options === 'none', `${meta.id}: the doc lists options the rule does not have`);
+    else {
+      assert.ok(options, `${meta.id}: the doc needs an "- Options:" line naming ${optionNames.join(', ')}`);
+      const documented = new Set(
+        [...text.split(/\n## /)[0]!.matchAll(/`([A-Za-z][A-Za-z0-9]*)`/g)].map((m) => m[1]!).filter((n) => n in (meta.options ?? {})),
+      );
+      for (const name of optionNames) assert.ok(documented.has(name), `${meta.id}: the doc's header does not name the option \`${name}\``);
+    }
+  }
+}
+
+test('meta: option specs have defaults that fit them, and messages are complete', () => {
+  const knowledge = loadKnowledge();
+  for (const rule of allRules) {
+    const { meta } = rule;
+    const defaults = ruleDefaults(rule, knowledge);
+    for (const [name, spec] of Object.entries(meta.options ?? {}))
+      assert.equal(optionProblem(spec, defaults[name]), null, `${meta.id}: the default of option ${name} does not fit its spec`);
+    const source = readFileSync(join(root, 'src/rules', `${meta.id}.ts`), 'utf8');
+    const shared = readFileSync(join(root, 'src/evidence/ui-screens.ts'), 'utf8');
+    assert.ok(Object.keys(meta.messages).length > 0, `${meta.id}: no messages`);
+    for (const [id, template] of Object.entries(meta.messages)) {
+      assert.match(id, /^[a-z][A-Za-z0-9]*$/, `${meta.id}: message id ${id} is not camelCase`);
+      assert.ok(template.en.trim() && template.zh.trim(), `${meta.id}.${id}: needs zh and en`);
+      const zhWords = template.zh.replace(/\{[A-Za-z]\w*\}/g, '');
+      assert.ok(/[\u4e00-\u9fff]/.test(zhWords) || !/[A-Za-z]/.test(zhWords), `${meta.id}.${id}: zh is not Chinese`);
+      // Every template is reported somewhere; a leftover one is dead text a translator would maintain.
+      assert.ok(source.includes(`'${id}'`) || shared.includes(`'${id}'`), `${meta.id}: message ${id} is never reported`);
+      // A placeholder only one language uses is an English plural or a Chinese-only remark, never a fact.
+      const zh = new Set(placeholders(template.zh));
+      const en = new Set(placeholders(template.en));
+      const facts = [...zh].filter((p) => !en.has(p));
+      assert.deepEqual(facts, [], `${meta.id}.${id}: placeholders ${facts.join(', ')} appear only in the Chinese text`);
+    }
+  }
 });

@@ -31,6 +31,6 @@ export {
   type StringPoolOptions,
 } from '../resources/string-pool.js';
 export { ChunkType, chunkName } from './chunks.js';
-export { configLocale, configQualifiers, emptyConfig, Density, type ResTableConfig } from './config.js';
+export { configLocale, configQualifiers, emptyConfig, packCode, Density, type ResTableConfig } from './config.js';
 export { parseLocale, type ResolveOptions, type ParsedLocale } from './select.js';
 export { DEFAULT_ARSC_LIMITS, type ArscLimits } from './limits.js';

@@ -59,3 +59,4 @@ export {
   type DexIndexKind,
 } from './opcodes.js';
 export { DEX_ACC, dexAccessFlagNames, dexTypeToJavaName } from './names.js';
+export { adler32 } from './checksum.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApkFormatError } from '../../src/errors.js';
 import { ChunkType, parseResourceTable } from '../../src/arsc/index.js';
-import { SAMPLE_IDS, encodeChunk, listChunks, sampleAppTable, writeResourceTable } from '../support/arsc-writer.js';
+import { SAMPLE_IDS, encodeChunk, listChunks, sampleAppTable, writeResourceTable } from '@apprights/testkit';
 
 /** Absolute offsets of the chunks of `type` inside a table (table and package levels). */
 function findChunks(bytes: Uint8Array, type: number): number[] {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLocale, parseResourceTable } from '../../src/arsc/index.js';
-import { writeResourceTable, type WriterConfig } from '../support/arsc-writer.js';
+import { writeResourceTable, type WriterConfig } from '@apprights/testkit';
 
 /** A table with one string resource holding `value` per config. */
 function table(values: Array<[WriterConfig | undefined, string]>) {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { ZipArchive } from '../../src/zip/index.js';
 import { parseResourceTable, type ResourceTable } from '../../src/arsc/index.js';
 import { ResType } from '../../src/resources/res-value.js';
-import { realApks, runTool, skipWithoutTool } from '../support/fixtures.js';
+import { realApks, runTool, skipWithoutTool } from '@apprights/testkit';
 
 const FRAMEWORK = '/usr/share/android-framework-res/framework-res.apk';
 const skipAapt = skipWithoutTool('aapt');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseResourceTable, configQualifiers, configLocale, ENTRY_FLAG_COMPLEX } from '../../src/arsc/index.js';
 import { ResType } from '../../src/resources/res-value.js';
-import { FRAMEWORK_OK, SAMPLE_IDS, encodeChunk, sampleAppTable, writeResourceTable, type WriterType } from '../support/arsc-writer.js';
+import { FRAMEWORK_OK, SAMPLE_IDS, encodeChunk, sampleAppTable, writeResourceTable, type WriterType } from '@apprights/testkit';
 
 const variants: Array<{ name: string; options: Parameters<typeof sampleAppTable>[0] }> = [
   { name: 'dense UTF-8', options: {} },

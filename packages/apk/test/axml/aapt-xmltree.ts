@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AxmlDocument, AxmlNode } from '../../src/axml/index.js';
-import { runTool } from '../support/fixtures.js';
-import { buildZip } from '../support/zip-writer.js';
+import { runTool, buildZip } from '@apprights/testkit';
 
 export interface XmlRecord {
   depth: number;

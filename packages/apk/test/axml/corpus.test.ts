@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseAxml } from '../../src/axml/index.js';
 import { ApkFormatError } from '../../src/errors.js';
 import { ZipArchive } from '../../src/zip/index.js';
-import { corporaDir, realApks, runTool, skipWithoutCorpora, skipWithoutTool } from '../support/fixtures.js';
+import { corporaDir, realApks, runTool, skipWithoutCorpora, skipWithoutTool } from '@apprights/testkit';
 import { aaptXmltreeOfManifest, parseAaptXmltree, recordsOf } from './aapt-xmltree.js';
 
 const skip = skipWithoutCorpora || skipWithoutTool('aapt');

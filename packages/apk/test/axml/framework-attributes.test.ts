@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { FRAMEWORK_ATTRIBUTES } from '../../src/axml/index.js';
-import { runTool, skipWithoutTool } from '../support/fixtures.js';
+import { runTool, skipWithoutTool } from '@apprights/testkit';
 
 const frameworkRes = '/usr/share/android-framework-res/framework-res.apk';
 const skip =

@@ -19,7 +19,7 @@ import {
   resourceMap,
   stringPool,
   type XElement,
-} from '../support/axml-writer.js';
+} from '@apprights/testkit';
 
 function rejects(bytes: Uint8Array, pattern: RegExp, options: Parameters<typeof parseAxml>[1] = {}): void {
   assert.throws(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { manifestPackage, scanJar } from '../../src/classfile/index.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { AAR_MANIFEST, buildAar, tinyClass } from '../support/jar-fixtures.js';
-import { buildZip } from '../support/zip-writer.js';
+import { buildZip } from '@apprights/testkit';
 
 test('AAR: classes.jar and libs/*.jar classes, manifest, R.txt, proguard.txt, jni libraries', () => {
   const result = scanJar(ZipArchive.fromBytes(buildAar()));

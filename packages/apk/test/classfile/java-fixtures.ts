@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { hasTool, runTool } from '../support/fixtures.js';
+import { hasTool, runTool } from '@apprights/testkit';
 
 export const skipWithoutJavac: string | false =
   hasTool('javac') && hasTool('javap') ? false : 'skipped: javac/javap (a JDK) is not installed';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ClassFile } from '../../src/classfile/index.js';
-import { runTool } from '../support/fixtures.js';
+import { runTool } from '@apprights/testkit';
 
 export interface JavapInstruction {
   pc: number;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findCodeUses, scanJar, type JarScan } from '../../src/classfile/index.js';
 import { ZipArchive } from '../../src/zip/index.js';
-import { hasTool, runTool } from '../support/fixtures.js';
+import { hasTool, runTool } from '@apprights/testkit';
 import { skipWithoutJavac } from './java-fixtures.js';
 import { assertMatchesJavap, javap } from './javap-oracle.js';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';

@@ -7,7 +7,7 @@
  */
 import { ZipArchive } from '../../src/zip/index.js';
 import { buildCodeIndex, dexEntryNames, parseDex, type DexFile } from '../../src/dex/index.js';
-import { realApks } from '../support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 
 const rounds = Number(process.argv[2] ?? 5);
 const only = process.argv.slice(3);

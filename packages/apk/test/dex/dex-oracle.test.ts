@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipArchive } from '../../src/zip/index.js';
 import { DEX_OPCODES, dexTypeToJavaName, readDexFiles, type DexFile, type MultiDex } from '../../src/dex/index.js';
-import { realApks, runTool, skipWithoutTool } from '../support/fixtures.js';
+import { realApks, runTool, skipWithoutTool } from '@apprights/testkit';
 
 const apks = Object.entries(realApks);
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApkFormatError } from '../../src/errors.js';
 import { parseDex, buildCodeIndex, dexTypeToJavaName, dexAccessFlagNames, type DexFile } from '../../src/dex/index.js';
-import { buildDex, fixChecksum, getU32, sampleDexSpec, setU32, uleb128, type DexSpec, type CodeSpec } from '../support/dex-writer.js';
+import { buildDex, fixChecksum, getU32, sampleDexSpec, setU32, uleb128, type DexSpec, type CodeSpec } from '@apprights/testkit';
 
 function dexError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {

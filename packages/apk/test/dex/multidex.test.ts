@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZipArchive } from '../../src/zip/index.js';
 import { buildCodeIndex, dexEntryNames, readDexFiles } from '../../src/dex/index.js';
-import { buildDex } from '../support/dex-writer.js';
-import { buildZip } from '../support/zip-writer.js';
+import { buildDex, buildZip } from '@apprights/testkit';
 
 /** Stored entries, as multidex APKs usually keep classes*.dex. */
 function storedZip(entries: [string, Uint8Array][]): Uint8Array {

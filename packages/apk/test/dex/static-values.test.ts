@@ -10,8 +10,18 @@ import { join } from 'node:path';
 import { ApkFormatError } from '../../src/errors.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { parseDex, MAX_VALUE_DEPTH, type DexFile, type DexStaticValue, type DexValue } from '../../src/dex/index.js';
-import { buildDex, fixChecksum, getU32, setU32, type ClassSpec, type FieldSpec, type ValueSpec } from '../support/dex-writer.js';
-import { realApks, runTool, skipWithoutTool } from '../support/fixtures.js';
+import {
+  buildDex,
+  fixChecksum,
+  getU32,
+  setU32,
+  type ClassSpec,
+  type FieldSpec,
+  type ValueSpec,
+  realApks,
+  runTool,
+  skipWithoutTool,
+} from '@apprights/testkit';
 
 const OWNER = 'Lcom/x/Consts;';
 

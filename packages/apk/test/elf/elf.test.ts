@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApkFormatError } from '../../src/errors.js';
 import { EM, abiForMachine, abiMatchesFolder, parseElf } from '../../src/elf/index.js';
-import { hasTool, runTool } from '../support/fixtures.js';
+import { hasTool, runTool } from '@apprights/testkit';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
 import { buildElf } from './elf-builder.js';
 

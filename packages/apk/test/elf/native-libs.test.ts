@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EM, listNativeLibraries } from '../../src/elf/index.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
-import { buildZip, type ZipWriterEntry } from '../support/zip-writer.js';
+import { buildZip, type ZipWriterEntry } from '@apprights/testkit';
 import { buildElf } from './elf-builder.js';
 
 const baiduLibs = sdkFile(SDK_FILES.baiduLibs);

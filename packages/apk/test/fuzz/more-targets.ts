@@ -1,3 +1,4 @@
+import { loadKnowledge } from '@apprights/knowledge';
 /**
  * Fuzz targets beyond the binary parsers (issue 12 §3): mutations inside an APK's entries, re-packed
  * with valid CRCs so they pass the ZIP reader and reach the parsers behind it; AARs; policy HTML with
@@ -13,9 +14,9 @@ import { PolicyInputError, analyzePolicy, readPolicy } from '@apprights/policy';
 import { assemblePolicyReport, assembleTraceReport } from '@apprights/rules';
 import { TraceInputError, buildTimeline, readTrace } from '@apprights/runtime';
 import { ZipArchive, analyzeArchive } from '../../src/index.js';
-import { fixChecksum } from '../support/dex-writer.js';
-import { corporaDir, repoRoot } from '../support/fixtures.js';
-import { buildZip, type ZipWriterEntry } from '../support/zip-writer.js';
+import { fixChecksum } from '@apprights/testkit';
+import { corporaDir, repoRoot } from '@apprights/testkit';
+import { buildZip, type ZipWriterEntry } from '@apprights/testkit';
 import { mutate, type Mutation, type Rng } from './mutate.js';
 import type { FuzzTarget, Seed } from './targets.js';
 
@@ -189,7 +190,7 @@ const measures = loadMeasureCatalog().measures;
 export function runPolicy(bytes: Uint8Array): void {
   const document = readPolicy(Buffer.from(bytes).toString('utf8'), { format: 'html' });
   const analysis = analyzePolicy(document, { source: 'fuzz.html' });
-  assertValid('policy-report', assemblePolicyReport(analysis, { toolVersion: '0.0.0-fuzz', measures, generatedAt: new Date(0) }));
+  assertValid('policy-report', assemblePolicyReport(analysis, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }));
 }
 
 // --- traces --------------------------------------------------------------------------------------------
@@ -264,7 +265,7 @@ export function mutateTrace(seed: Seed, rng: Rng, mutations: Mutation[]): Uint8A
 export function runTrace(bytes: Uint8Array): void {
   const trace = readTrace(Buffer.from(bytes).toString('utf8'), { source: 'fuzz.jsonl' });
   buildTimeline(trace);
-  assertValid('trace-report', assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', measures, generatedAt: new Date(0) }));
+  assertValid('trace-report', assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }));
 }
 
 export const moreTargets: Record<string, FuzzTarget> = {

@@ -28,14 +28,28 @@ import {
 } from '../../src/index.js';
 import { buildElf } from '../elf/elf-builder.js';
 import { adler32, encodePng, listPngChunks, rgba } from '../image/png-builder.js';
-import { generateTestKey, loadCorpusKey, signApk, type TestKey } from '../support/apk-signer.js';
-import { SAMPLE_IDS, listChunks, sampleAppTable } from '../support/arsc-writer.js';
-import { android, el, encodeAxml, manifest } from '../support/axml-writer.js';
-import { buildDex, fixChecksum, sampleDexSpec } from '../support/dex-writer.js';
-import { corporaDir, realApks } from '../support/fixtures.js';
+import {
+  generateTestKey,
+  loadCorpusKey,
+  signApk,
+  type TestKey,
+  SAMPLE_IDS,
+  listChunks,
+  sampleAppTable,
+  android,
+  el,
+  encodeAxml,
+  manifest,
+  buildDex,
+  fixChecksum,
+  sampleDexSpec,
+  corporaDir,
+  realApks,
+  buildZip,
+  type ZipWriterEntry,
+} from '@apprights/testkit';
 import { buildAar, tinyClass } from '../support/jar-fixtures.js';
 import { SDK_FILES, sdkFile } from '../support/sdk-fixtures.js';
-import { buildZip, type ZipWriterEntry } from '../support/zip-writer.js';
 import { moreTargets, mutateEntry, runArchive } from './more-targets.js';
 import { INTERESTING_U32, NO_TRUNCATION, lieU32, type GenericMutationKind, type HotRange, type Mutation, type Rng } from './mutate.js';
 

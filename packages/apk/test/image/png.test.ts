@@ -11,7 +11,7 @@ import {
   type PngHeader,
 } from '../../src/index.js';
 import { Rng } from '../fuzz/mutate.js';
-import { realApks } from '../support/fixtures.js';
+import { realApks } from '@apprights/testkit';
 import { PNG_SIGNATURE, concatBytes, encodePng, ihdr, listPngChunks, pngChunk, rgba, type PngSpec } from './png-builder.js';
 
 type Decoded = PngHeader & PngAlphaStats;

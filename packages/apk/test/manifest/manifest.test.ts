@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAxml } from '../../src/axml/index.js';
 import { expandClassName, parseManifest, type Component } from '../../src/manifest/index.js';
-import { ANDROID_NS, android, el, encodeAxml, manifest, plain, type XAttr, type XElement } from '../support/axml-writer.js';
+import { ANDROID_NS, android, el, encodeAxml, manifest, plain, type XAttr, type XElement } from '@apprights/testkit';
 
 const launcherFilter = el(
   'intent-filter',

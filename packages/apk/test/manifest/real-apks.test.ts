@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseManifest } from '../../src/manifest/index.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { join } from 'node:path';
-import { corporaDir, realApks, runTool, skipWithoutCorpora, skipWithoutTool } from '../support/fixtures.js';
+import { corporaDir, realApks, runTool, skipWithoutCorpora, skipWithoutTool } from '@apprights/testkit';
 import { parseAaptXmltree } from '../axml/aapt-xmltree.js';
 
 function readManifest(path: string): Uint8Array {

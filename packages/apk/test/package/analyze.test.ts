@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as built from '../../dist/index.js';
 import { analyzePackage, ApkFormatError } from '../../src/index.js';
-import { buildApk } from '../support/apk-builder.js';
-import { buildDex, sampleDexSpec } from '../support/dex-writer.js';
-import { realApks } from '../support/fixtures.js';
+import { buildApk, buildDex, sampleDexSpec, realApks } from '@apprights/testkit';
 
 const force = { parallel: { minSize: 0, workerOverheadBytes: 0 } };
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { ApkFormatError } from '../../src/errors.js';
 import { ZipArchive } from '../../src/zip/index.js';
 import { verifyApkSignatures, type ApkSignatureResult } from '../../src/signing/index.js';
-import { corporaDir, realApks, repoRoot, skipWithoutCorpora, skipWithoutTool } from '../support/fixtures.js';
+import { corporaDir, realApks, repoRoot, skipWithoutCorpora, skipWithoutTool } from '@apprights/testkit';
 import { manifestSdk } from './manifest-sdk.js';
 
 /**

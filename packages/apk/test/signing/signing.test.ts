@@ -12,9 +12,9 @@ import {
   signApk,
   type SignOptions,
   type TestKey,
-} from '../support/apk-signer.js';
-import { skipWithoutCorpora } from '../support/fixtures.js';
-import { buildZip } from '../support/zip-writer.js';
+  skipWithoutCorpora,
+  buildZip,
+} from '@apprights/testkit';
 
 const rsa = generateTestKey('rsa', 'AppRights RSA');
 const ec = generateTestKey('ec', 'AppRights EC');

@@ -4,7 +4,7 @@
  */
 import { EM } from '../../src/elf/index.js';
 import { buildElf } from '../elf/elf-builder.js';
-import { buildZip } from './zip-writer.js';
+import { buildZip } from '@apprights/testkit';
 
 /** The smallest valid class: `name extends java/lang/Object`, no members. */
 export function tinyClass(name: string, major = 52): Uint8Array {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { repoRoot } from './fixtures.js';
+import { repoRoot } from '@apprights/testkit';
 
 export interface SdkPackage {
   name: string;

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
 import { text } from 'node:stream/consumers';
 import { ApkFormatError, ZipArchive } from '../../src/index.js';
-import { buildZip } from '../support/zip-writer.js';
-import { realApks, runTool, skipWithoutTool } from '../support/fixtures.js';
+import { buildZip, realApks, runTool, skipWithoutTool } from '@apprights/testkit';
 
 function rejects(fn: () => unknown, code: string, pattern: RegExp) {
   assert.throws(fn, (error: unknown) => {

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApkFormatError, ZipArchive, analyzePackage } from '../../src/index.js';
-import { realApks } from '../support/fixtures.js';
-import { buildOverlappingZip, buildZip } from '../support/zip-writer.js';
+import { realApks } from '@apprights/testkit';
+import { buildOverlappingZip, buildZip } from '@apprights/testkit';
 
 const dex = (() => {
   const zip = ZipArchive.open(realApks.apiDemos);

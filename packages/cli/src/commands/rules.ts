@@ -3,8 +3,8 @@
  * of a report can look up a rule id or a measure id, and a reviewer can see which measures no
  * automated rule covers yet.
  */
-import { loadMeasureCatalog, type Measure, type MeasureAssessment } from '@apprights/knowledge';
-import { allRules, ruleById, type Rule } from '@apprights/rules';
+import { loadKnowledge, loadMeasureCatalog, type Measure, type MeasureAssessment } from '@apprights/knowledge';
+import { allRules, ruleById, ruleDefaults, type Rule } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
 import { t, type Lang } from '@apprights/report';
 import { emit } from '../output.js';
@@ -27,8 +27,13 @@ function columns(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ')).join('\n');
 }
 
+/** `options`: the default values (catalogue ones read from the snapshot); `optionSchema`: what config may set. */
 function ruleJson(rule: Rule): Record<string, unknown> {
-  return { ...rule.meta, kind: rule.meta.kind ?? 'check', options: rule.meta.options ?? {} };
+  const defaults = ruleDefaults(rule, loadKnowledge());
+  const schema = Object.fromEntries(
+    Object.entries(rule.meta.options ?? {}).map(([name, spec]) => [name, { ...spec, default: defaults[name] }]),
+  );
+  return { ...rule.meta, kind: rule.meta.kind ?? 'check', options: defaults, optionSchema: schema };
 }
 
 export function runRulesList(options: CatalogueOptions): number {
@@ -70,7 +75,7 @@ export function runRuleShow(id: string, options: CatalogueOptions): number {
     `evidence: ${meta.evidence.join(', ')}`,
     `applies to: ${(meta.appliesTo ?? ['apk', 'aar', 'jar']).join(', ')}`,
   ];
-  if (meta.options) lines.push(`options: ${JSON.stringify(meta.options)}`);
+  if (meta.options) lines.push(`options: ${JSON.stringify(ruleDefaults(rule, loadKnowledge()))}`);
   emit(lines.join('\n'), undefined, options.lang);
   return ExitCode.ok;
 }

@@ -24,9 +24,17 @@ export interface AppType {
 
 const FILE = 'app-types.json';
 
-const load = lazy(() => {
+export interface AppTypeTable {
+  list: readonly AppType[];
+  byId: ReadonlyMap<string, AppType>;
+  byNumber: ReadonlyMap<number, AppType>;
+  source: string;
+}
+
+/** Validates the parsed `app-types.json`; `isPi` checks PI category ids (default: the package's categories). */
+export function parseAppTypes(raw: unknown, isPi?: (id: string) => boolean): AppTypeTable {
   const shape = new Shape(FILE);
-  const root = shape.object(readDataFile(FILE), 'root');
+  const root = shape.object(raw, 'root');
   const source = shape.string(root.source, 'source');
   const byId = new Map<string, AppType>();
   const byNumber = new Map<number, AppType>();
@@ -40,7 +48,7 @@ const load = lazy(() => {
     const necessaryPI = shape.array(o.necessaryPI, `${where}.necessaryPI`).map((item, j) => {
       const p = shape.object(item, `${where}.necessaryPI[${j}]`);
       const pi = shape.string(p.pi, `${where}.necessaryPI[${j}].pi`);
-      requirePICategory(pi, FILE, `${where}.necessaryPI[${j}]`);
+      requirePICategory(pi, FILE, `${where}.necessaryPI[${j}]`, isPi);
       return { zh: shape.string(p.zh, `${where}.necessaryPI[${j}].zh`), en: shape.string(p.en, `${where}.necessaryPI[${j}].en`), pi };
     });
     const noPINeeded = shape.boolean(o.noPINeeded, `${where}.noPINeeded`);
@@ -60,7 +68,9 @@ const load = lazy(() => {
   });
   const list = Object.freeze([...byId.values()].sort((a, b) => a.number - b.number));
   return { list, byId, byNumber, source };
-});
+}
+
+const load = lazy(() => parseAppTypes(readDataFile(FILE)));
 
 /** The app types in the regulation's order. */
 export function appTypes(): readonly AppType[] {

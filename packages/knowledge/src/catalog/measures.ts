@@ -174,10 +174,11 @@ function bilingual(shape: Shape, value: unknown, where: string): Bilingual {
   return Object.freeze(shape.bilingual(value, where));
 }
 
-const load = perDataDir((dataDir): MeasureCatalog => {
+/** Validates the parsed `measures.json` (from the package's file or supplied by a registry) and freezes it. */
+export function parseMeasureCatalog(raw: unknown): MeasureCatalog {
   // Annotated so that TypeScript narrows after `shape.fail(...)`, which never returns.
   const shape: Shape = new Shape(FILE);
-  const root = shape.object(readDataFile(FILE, dataDir), 'root');
+  const root = shape.object(raw, 'root');
   const version = shape.positiveInteger(root.version, 'version');
   const description = shape.string(root.description, 'description');
 
@@ -405,7 +406,9 @@ const load = perDataDir((dataDir): MeasureCatalog => {
       return found;
     },
   });
-});
+}
+
+const load = perDataDir((dataDir) => parseMeasureCatalog(readDataFile(FILE, dataDir)));
 
 /**
  * The measure catalogue (from the package's data, or another folder laid out alike), validated and

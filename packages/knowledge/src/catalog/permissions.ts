@@ -37,16 +37,17 @@ function localizedText(shape: Shape, value: unknown, where: string): LocalizedTe
   return out;
 }
 
-const load = perDataDir((dataDir) => {
+/** Validates the parsed `permissions.json`; `isPi` checks PI category ids (default: the package's categories). */
+export function parsePermissions(raw: unknown, isPi?: (id: string) => boolean): ReadonlyMap<string, PlatformPermission> {
   const shape = new Shape(FILE);
-  const root = shape.object(readDataFile(FILE, dataDir), 'root');
+  const root = shape.object(raw, 'root');
   const byName = new Map<string, PlatformPermission>();
   for (const [name, raw] of Object.entries(shape.object(root.permissions, 'permissions'))) {
     const where = `permission ${name}`;
     const o = shape.object(raw, where);
     const protectionLevel = shape.string(o.protectionLevel, `${where}.protectionLevel`);
     const pi = shape.stringOrNull(o.pi, `${where}.pi`);
-    if (pi !== null) requirePICategory(pi, FILE, where);
+    if (pi !== null) requirePICategory(pi, FILE, where, isPi);
     byName.set(
       name,
       Object.freeze({
@@ -63,7 +64,9 @@ const load = perDataDir((dataDir) => {
     );
   }
   return byName;
-});
+}
+
+const load = perDataDir((dataDir) => parsePermissions(readDataFile(FILE, dataDir)));
 
 /** All platform permissions by full name (from the package's data, or another folder laid out alike). */
 export function platformPermissions(dataDir?: string): ReadonlyMap<string, PlatformPermission> {

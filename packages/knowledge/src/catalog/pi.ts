@@ -13,9 +13,10 @@ export interface PICategory {
 const FILE = 'pi-categories.json';
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-const load = lazy(() => {
+/** Validates the parsed `pi-categories.json` (from the package's file or supplied by a registry). */
+export function parsePICategories(raw: unknown): { list: readonly PICategory[]; byId: ReadonlyMap<string, PICategory> } {
   const shape = new Shape(FILE);
-  const root = shape.object(readDataFile(FILE), 'root');
+  const root = shape.object(raw, 'root');
   const byId = new Map<string, PICategory>();
   shape.array(root.categories, 'categories').forEach((raw, i) => {
     const o = shape.object(raw, `categories[${i}]`);
@@ -32,7 +33,9 @@ const load = lazy(() => {
     });
   });
   return { list: Object.freeze([...byId.values()]), byId };
-});
+}
+
+const load = lazy(() => parsePICategories(readDataFile(FILE)));
 
 /** All PI categories, in file order. */
 export function piCategories(): readonly PICategory[] {
@@ -51,6 +54,6 @@ export function isPICategoryId(id: string): boolean {
  * Throws unless `id` is a known category; the other loaders use it so that a typo in one file is
  * reported against that file rather than silently dropping the reference.
  */
-export function requirePICategory(id: string, file: string, where: string): void {
-  if (!isPICategoryId(id)) throw new Error(`data/${file}: ${where}: unknown PI category "${id}" (see data/pi-categories.json)`);
+export function requirePICategory(id: string, file: string, where: string, known: (id: string) => boolean = isPICategoryId): void {
+  if (!known(id)) throw new Error(`data/${file}: ${where}: unknown PI category "${id}" (see data/pi-categories.json)`);
 }

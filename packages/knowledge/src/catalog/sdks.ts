@@ -151,9 +151,17 @@ export function readSdkFiles(dir: string = join(knowledgeDataDir(), 'sdks')): Sd
 const catalogs = new Map<string, SdkCatalog>();
 
 function toCatalog(files: SdkFile[]): SdkCatalog {
+  return sdkCatalogOf(files.map((f) => f.data));
+}
+
+/**
+ * A catalogue from parsed SDK entries (one per `data/sdks/*.json`, e.g. supplied by a registry).
+ * Like the file loaders, values that are not objects with an id are skipped: `validateSdkCatalog`
+ * is what reports them.
+ */
+export function sdkCatalogOf(entries: readonly unknown[]): SdkCatalog {
   return new SdkCatalog(
-    files
-      .map((f) => f.data)
+    entries
       .filter((d): d is SdkEntry => typeof d === 'object' && d !== null && typeof (d as { id?: unknown }).id === 'string')
       .map(normalizeEntry),
   );

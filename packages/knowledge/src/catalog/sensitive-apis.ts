@@ -53,9 +53,13 @@ export function isWellFormedSignature(kind: SensitiveApiKind, signature: string)
 
 const FILE = 'sensitive-apis.json';
 
-const load = perDataDir((dataDir) => {
+/** Validates the parsed `sensitive-apis.json`; `isPi` checks PI category ids (default: the package's categories). */
+export function parseSensitiveApis(
+  raw: unknown,
+  isPi?: (id: string) => boolean,
+): { list: readonly SensitiveApi[]; byId: ReadonlyMap<string, SensitiveApi> } {
   const shape = new Shape(FILE);
-  const root = shape.object(readDataFile(FILE, dataDir), 'root');
+  const root = shape.object(raw, 'root');
   const byId = new Map<string, SensitiveApi>();
   shape.array(root.apis, 'apis').forEach((raw, i) => {
     const o = shape.object(raw, `apis[${i}]`);
@@ -66,7 +70,7 @@ const load = perDataDir((dataDir) => {
     const signature = shape.string(o.signature, `${where}.signature`);
     if (!isWellFormedSignature(kind, signature)) shape.fail(where, `malformed ${kind} signature "${signature}"`);
     const pi = shape.stringOrNull(o.pi, `${where}.pi`);
-    if (pi !== null) requirePICategory(pi, FILE, where);
+    if (pi !== null) requirePICategory(pi, FILE, where, isPi);
     const api: SensitiveApi = {
       id,
       kind,
@@ -89,7 +93,9 @@ const load = perDataDir((dataDir) => {
     byId.set(id, api);
   });
   return { list: Object.freeze([...byId.values()]), byId };
-});
+}
+
+const load = perDataDir((dataDir) => parseSensitiveApis(readDataFile(FILE, dataDir)));
 
 /** All sensitive APIs, in file order (from the package's data, or another folder laid out alike). */
 export function sensitiveApis(dataDir?: string): readonly SensitiveApi[] {

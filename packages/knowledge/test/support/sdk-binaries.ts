@@ -4,7 +4,7 @@
  * and manifests. They exercise the version sources and bundling on layouts that vendors ship, with
  * package names taken from the catalogue.
  */
-import { buildZip, type ZipWriterEntry } from '../../../apk/test/support/zip-writer.js';
+import { buildZip, type ZipWriterEntry } from '@apprights/testkit';
 
 function u16(n: number): number[] {
   return [(n >> 8) & 0xff, n & 0xff];

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SEVERITIES, type Severity } from './types.js';
+import { allRules } from '../rules/index.js';
+import { validateRuleOptions } from './options.js';
+import { SEVERITIES, type Rule, type Severity } from './types.js';
 
 /**
  * `apprights.config.json`: per-rule settings and suppressions. Suppressions need a reason because a
@@ -61,7 +63,7 @@ export function findConfigFile(dir = process.cwd()): string | undefined {
   return undefined;
 }
 
-export function loadConfigFile(path: string): RulesConfig {
+export function loadConfigFile(path: string, rules: readonly Rule[] = allRules): RulesConfig {
   const file = resolve(path);
   let text: string;
   try {
@@ -75,7 +77,7 @@ export function loadConfigFile(path: string): RulesConfig {
   } catch (error) {
     throw new ConfigError(file, 'file', `not valid JSON: ${(error as Error).message}`);
   }
-  return parseConfig(raw, file);
+  return parseConfig(raw, file, rules);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -90,9 +92,10 @@ function severity(value: unknown, file: string | null, where: string): Severity 
 
 /**
  * Checks a parsed config. Unknown rule ids are accepted here and reported by `validateConfig`
- * against the registry, so a config written for a newer AppRights still loads.
+ * against the registry, so a config written for a newer AppRights still loads; the options of a
+ * known rule are checked against its specs here, so a bad one stops the run before any scan.
  */
-export function parseConfig(raw: unknown, file: string | null = null): RulesConfig {
+export function parseConfig(raw: unknown, file: string | null = null, rules: readonly Rule[] = allRules): RulesConfig {
   if (!isObject(raw)) throw new ConfigError(file, 'root', 'must be a JSON object');
   const known = new Set(['$schema', 'appType', 'failOn', 'rules', 'suppressions']);
   for (const key of Object.keys(raw)) if (!known.has(key)) throw new ConfigError(file, key, 'unknown setting');
@@ -118,6 +121,8 @@ export function parseConfig(raw: unknown, file: string | null = null): RulesConf
         if (value.severity !== undefined) setting.severity = severity(value.severity, file, `${where}.severity`);
         if (value.options !== undefined) {
           if (!isObject(value.options)) throw new ConfigError(file, `${where}.options`, 'must be an object');
+          const rule = rules.find((r) => r.meta.id === id);
+          if (rule) validateRuleOptions(rule, value.options, file);
           setting.options = value.options;
         }
         config.rules[id] = setting;

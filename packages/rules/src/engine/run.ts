@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { EVIDENCE_KINDS } from '@apprights/knowledge';
+import { EVIDENCE_KINDS, type KnowledgeSnapshot } from '@apprights/knowledge';
 import { availableEvidence, EVIDENCE_OPTIONS, type Evidence, type EvidenceKind } from '../evidence/evidence.js';
 import type { RulesConfig } from './config.js';
+import { renderMessage } from './messages.js';
+import { resolveOptions } from './options.js';
 import { applySuppressions } from './suppress.js';
-import type { CoverageEntry, CoverageStatus, Finding, Rule, RuleOutcome, Severity } from './types.js';
+import type { CoverageEntry, CoverageStatus, Finding, MessageValue, Rule, RuleOutcome, Severity } from './types.js';
 import { severityRank } from './types.js';
 
 /** What the coverage matrix needs of a catalogue measure. */
@@ -24,15 +26,28 @@ export interface RunResult {
   rules: RuleOutcome[];
 }
 
+/**
+ * The message data as the report keeps it: a `{ zh, en }` value is cut down to those two texts, so a
+ * rule passing a catalogue object (an app type, an SDK's name) stores its words, not the whole entry.
+ */
+function plainData(data: Record<string, MessageValue>): Record<string, MessageValue> {
+  const out: Record<string, MessageValue> = {};
+  for (const [key, value] of Object.entries(data))
+    out[key] = value !== null && typeof value === 'object' ? { zh: String(value.zh), en: String(value.en) } : value;
+  return out;
+}
+
 export function fingerprint(ruleId: string, key: string): string {
   return createHash('sha256').update(`${ruleId}\0${key}`).digest('hex').slice(0, 16);
 }
 
 /**
- * Runs every enabled rule whose evidence is present. A rule that throws is reported as an `error`
- * outcome rather than ending the run: one faulty check must not hide the others' findings.
+ * Runs every enabled rule whose evidence is present, with the knowledge snapshot as the only
+ * catalogue it may read. A rule that throws is reported as an `error` outcome rather than ending
+ * the run: one faulty check must not hide the others' findings. A configured option that does not
+ * fit the rule's spec throws a `ConfigError` (a configuration built in code skips `parseConfig`).
  */
-export function runRules(evidence: Evidence, rules: readonly Rule[], config: RulesConfig): RunResult {
+export function runRules(evidence: Evidence, rules: readonly Rule[], config: RulesConfig, knowledge: KnowledgeSnapshot): RunResult {
   const available = availableEvidence(evidence);
   const findings: Finding[] = [];
   const outcomes: RuleOutcome[] = [];
@@ -53,33 +68,33 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
       outcomes.push({ id: meta.id, status: 'not-applicable', findings: 0 });
       continue;
     }
-    const options = { ...(meta.options ?? {}), ...(setting?.options ?? {}) };
-    let produced;
+    const options = resolveOptions(rule, setting?.options, knowledge, config.source);
+    const produced: Finding[] = [];
     try {
-      produced = rule.check({ evidence, options });
+      const seen = new Set<string>();
+      for (const input of rule.check({ evidence, options, knowledge })) {
+        // Two findings with one key are one finding to a reader and to suppressions; keep the first.
+        if (seen.has(input.key)) continue;
+        seen.add(input.key);
+        const finding: Finding = {
+          ruleId: meta.id,
+          measures: input.measures ? meta.measures.filter((m) => input.measures!.includes(m)) : [...meta.measures],
+          severity: setting?.severity ?? input.severity ?? meta.severity,
+          message: renderMessage(meta.messages, input.messageId, input.messageData),
+          messageId: input.messageId,
+          ...(input.messageData ? { messageData: plainData(input.messageData) } : {}),
+          evidence: input.evidence,
+          fingerprint: fingerprint(meta.id, input.key),
+        };
+        if (input.data) finding.data = input.data;
+        produced.push(finding);
+      }
     } catch (error) {
       outcomes.push({ id: meta.id, status: 'error', error: (error as Error).message, findings: 0 });
       continue;
     }
-    const seen = new Set<string>();
-    let count = 0;
-    for (const input of produced) {
-      // Two findings with one key are one finding to a reader and to suppressions; keep the first.
-      if (seen.has(input.key)) continue;
-      seen.add(input.key);
-      const finding: Finding = {
-        ruleId: meta.id,
-        measures: input.measures ? meta.measures.filter((m) => input.measures!.includes(m)) : [...meta.measures],
-        severity: setting?.severity ?? input.severity ?? meta.severity,
-        message: input.message,
-        evidence: input.evidence,
-        fingerprint: fingerprint(meta.id, input.key),
-      };
-      if (input.data) finding.data = input.data;
-      findings.push(finding);
-      count++;
-    }
-    outcomes.push({ id: meta.id, status: 'ran', findings: count });
+    findings.push(...produced);
+    outcomes.push({ id: meta.id, status: 'ran', findings: produced.length });
   }
   applySuppressions(findings, config.suppressions);
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));

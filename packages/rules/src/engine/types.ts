@@ -1,3 +1,4 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { Evidence, EvidenceKind } from '../evidence/evidence.js';
 import type { PackageKind } from '../evidence/package-facts.js';
 
@@ -61,9 +62,20 @@ export type EvidenceRef =
   | { kind: 'trace'; event: number; time?: number; detail?: string }
   | { kind: 'ui'; snapshot: string; node?: string; detail?: string };
 
-/** What a rule reports; the engine adds the rule id, measures, fingerprint and suppression. */
-export interface FindingInput {
-  message: Bilingual;
+/**
+ * A value for a message template's `{name}` placeholder: a text or number said alike in both
+ * languages, or `{ zh, en }` when the words differ (a PI category's name, a joined list).
+ */
+export type MessageValue = string | number | boolean | null | Bilingual;
+
+/**
+ * What a rule reports; the engine adds the rule id, measures, fingerprint and suppression, and
+ * renders the message from the rule's `meta.messages[messageId]` with `messageData`.
+ */
+export interface FindingInput<MessageId extends string = string> {
+  messageId: MessageId;
+  /** The template's placeholder values; kept in the report so a consumer can re-render the text. */
+  messageData?: Record<string, MessageValue>;
   evidence: EvidenceRef[];
   /** Default: the rule's severity (or the configured one). */
   severity?: Severity;
@@ -86,7 +98,11 @@ export interface Finding {
   ruleId: string;
   measures: string[];
   severity: Severity;
+  /** Rendered from the rule's template, so a report reads alike wherever it is opened. */
   message: Bilingual;
+  /** The rule's message template (`meta.messages`) and its placeholder values. */
+  messageId: string;
+  messageData?: Record<string, MessageValue>;
   evidence: EvidenceRef[];
   /** Stable across runs: sha-256 of rule id and key, 16 hex digits. */
   fingerprint: string;
@@ -130,14 +146,54 @@ export interface RuleMeta {
   title: Bilingual;
   description: Bilingual;
   fix: Bilingual;
-  /** Default option values; `apprights.config.json` may override them per rule. */
-  options?: Record<string, unknown>;
+  /**
+   * The options `apprights.config.json` may set, each with its type, bounds and default; a
+   * configured value outside them is a configuration error naming the rule and the option.
+   */
+  options?: Readonly<Record<string, OptionSpec>>;
+  /** Message templates by id: `{name}` placeholders take the finding's `messageData`. */
+  messages: Readonly<Record<string, Bilingual>>;
 }
+
+/** A default read from the knowledge snapshot (a catalogue parameter), or a plain value. */
+export type OptionDefault<T> = T | ((knowledge: KnowledgeSnapshot) => T);
+
+/** One rule option, in the JSON Schema vocabulary (a small subset: what rule options need). */
+export type OptionSpec =
+  | {
+      type: 'number' | 'integer';
+      minimum?: number;
+      exclusiveMinimum?: number;
+      maximum?: number;
+      /** `null` allowed (meaning: work it out from the evidence). */
+      nullable?: boolean;
+      default: OptionDefault<number | null>;
+      description?: string;
+    }
+  | { type: 'string'; enum?: readonly string[]; default: OptionDefault<string>; description?: string }
+  | { type: 'boolean'; default: OptionDefault<boolean>; description?: string }
+  | {
+      type: 'array';
+      items: { type: 'string'; enum?: readonly string[] };
+      /** Each item at most once. */
+      uniqueItems?: boolean;
+      default: OptionDefault<readonly string[]>;
+      description?: string;
+    }
+  | {
+      type: 'object';
+      /** An object of names to numbers (per-category limits). */
+      additionalProperties: { type: 'number' | 'integer'; minimum?: number; exclusiveMinimum?: number };
+      default: OptionDefault<Readonly<Record<string, number>>>;
+      description?: string;
+    };
 
 export interface RuleContext {
   evidence: Evidence;
-  /** The rule's options: its defaults merged with the configured ones. */
+  /** The rule's options: its defaults merged with the configured ones, validated against `meta.options`. */
   options: Record<string, unknown>;
+  /** The catalogues the rule judges by: the only way a rule reads the knowledge base. */
+  knowledge: KnowledgeSnapshot;
 }
 
 export interface Rule {

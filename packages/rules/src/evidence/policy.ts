@@ -3,7 +3,7 @@
  * names of what it mentions. The analysis keeps the text its offsets index, so evidence can quote
  * the policy itself.
  */
-import { findSdkNames, piCategory, type SdkNameMatch } from '@apprights/knowledge';
+import type { KnowledgeSnapshot, SdkNameMatch } from '@apprights/knowledge';
 import type { DataMention, PolicySection } from '@apprights/policy';
 import type { Bilingual, EvidenceRef } from '../engine/types.js';
 import type { PolicyFacts } from './evidence.js';
@@ -76,9 +76,9 @@ export function snippet(policy: PolicyFacts, start: number, end: number, max = 4
 }
 
 /** A PI category as a reader calls it; `general` is personal information without a type. */
-export function piLabel(category: string): Bilingual {
+export function piLabel(knowledge: KnowledgeSnapshot, category: string): Bilingual {
   if (category === 'general') return { zh: '个人信息', en: 'personal information' };
-  const found = piCategory(category);
+  const found = knowledge.piCategory(category);
   return found ? { zh: found.zh, en: found.en } : { zh: category, en: category };
 }
 
@@ -109,14 +109,20 @@ export interface PolicySdkNames {
  * the brand, not which product. Undefined when the passage names the SDK alone, or in a way the name
  * index does not know (the analyser's word is taken then).
  */
-export function sharedNameOnly(policy: PolicyFacts, sdk: string, start: number, end: number): SdkNameMatch | undefined {
-  const matches = findSdkNames(policy.text.slice(start, end)).filter((m) => m.sdk === sdk);
+export function sharedNameOnly(
+  knowledge: KnowledgeSnapshot,
+  policy: PolicyFacts,
+  sdk: string,
+  start: number,
+  end: number,
+): SdkNameMatch | undefined {
+  const matches = knowledge.findSdkNames(policy.text.slice(start, end)).filter((m) => m.sdk === sdk);
   if (matches.length === 0 || matches.some((m) => m.shared === 1 && m.via !== 'vendor')) return undefined;
   const first = matches[0]!;
   return { ...first, start: first.start + start, end: first.end + start };
 }
 
-export function policySdkNames(policy: PolicyFacts): PolicySdkNames {
+export function policySdkNames(knowledge: KnowledgeSnapshot, policy: PolicyFacts): PolicySdkNames {
   const named = new Set<string>();
   const partial = new Map<string, SdkNameMatch>();
   const listed = [
@@ -124,11 +130,11 @@ export function policySdkNames(policy: PolicyFacts): PolicySdkNames {
     ...policy.recipients.flatMap((r) => (r.sdk ? [{ sdk: r.sdk, start: r.start, end: r.end }] : [])),
   ];
   for (const { sdk, start, end } of listed) {
-    const shared = sharedNameOnly(policy, sdk, start, end);
+    const shared = sharedNameOnly(knowledge, policy, sdk, start, end);
     if (!shared) named.add(sdk);
     else if (!partial.has(sdk)) partial.set(sdk, shared);
   }
-  for (const m of findSdkNames(policy.text)) {
+  for (const m of knowledge.findSdkNames(policy.text)) {
     // A vendor name with one SDK in the catalogue still says "the company", not which product.
     if (m.shared === 1 && m.via !== 'vendor') named.add(m.sdk);
     else if (!partial.has(m.sdk)) partial.set(m.sdk, m);

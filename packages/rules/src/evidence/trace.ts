@@ -3,8 +3,7 @@
  * attribution of call stacks (through `@apprights/runtime`), and the catalogue facts (PI category, permission) of an
  * API event. `@apprights/runtime` owns the trace format; these helpers only read its event model.
  */
-import { isDangerousPermission, loadSdkCatalog, piCategory, platformPermission, sensitiveApi, sensitiveApis } from '@apprights/knowledge';
-import type { SensitiveApi } from '@apprights/knowledge';
+import type { KnowledgeSnapshot, SensitiveApi } from '@apprights/knowledge';
 import { attributeStack as attributeCall } from '@apprights/runtime';
 import type {
   ApiEvent,
@@ -60,44 +59,48 @@ export function buildTimeline(trace: Trace): TimelineEntry[] {
  * SDK whose package space they happen to share. No stack: both null.
  */
 export function attributeStack(
+  knowledge: KnowledgeSnapshot,
   stack: readonly string[] | undefined,
   trace?: Pick<Trace, 'header'>,
 ): { sdk: string | null; frame: string | null } {
   const appPackage = trace?.header?.package;
-  return attributeCall(stack ?? [], appPackage ? { appPackage } : {});
+  return attributeCall(stack ?? [], appPackage ? { appPackage, catalog: knowledge.sdks } : { catalog: knowledge.sdks });
 }
 
 /** The catalogue SDK that owns a class (a component started in the trace), longest package prefix first. */
-export function sdkOfClass(className: string, trace?: Pick<Trace, 'header'>): string | null {
-  return attributeStack([`${className}.<init>(Unknown Source)`], trace).sdk;
+export function sdkOfClass(knowledge: KnowledgeSnapshot, className: string, trace?: Pick<Trace, 'header'>): string | null {
+  return attributeStack(knowledge, [`${className}.<init>(Unknown Source)`], trace).sdk;
 }
 
 /** The SDK's catalogue name in the language, else its id. */
-export function sdkLabel(id: string, lang: 'zh' | 'en'): string {
-  return loadSdkCatalog().get(id)?.name[lang] ?? id;
+export function sdkLabel(knowledge: KnowledgeSnapshot, id: string, lang: 'zh' | 'en'): string {
+  return knowledge.sdks.get(id)?.name[lang] ?? id;
 }
 
 /** Who called, for messages: the SDK's name, or the app. */
-export function callerLabel(sdk: string | null, lang: 'zh' | 'en'): string {
-  if (sdk) return lang === 'zh' ? `SDK ${sdkLabel(sdk, 'zh')}` : `SDK ${sdkLabel(sdk, 'en')}`;
+export function callerLabel(knowledge: KnowledgeSnapshot, sdk: string | null, lang: 'zh' | 'en'): string {
+  if (sdk) return lang === 'zh' ? `SDK ${sdkLabel(knowledge, sdk, 'zh')}` : `SDK ${sdkLabel(knowledge, sdk, 'en')}`;
   return lang === 'zh' ? '应用自身代码' : 'the app’s own code';
 }
 
-let signatureIndex: Map<string, SensitiveApi> | null = null;
+/** Per snapshot, so a newer snapshot handed to a running process is never judged by an older index. */
+const signatureIndexes = new WeakMap<KnowledgeSnapshot, Map<string, SensitiveApi>>();
 
 /** The catalogue API of an event: by id, else by class and method against the DEX signatures. */
-export function catalogueApi(event: ApiEvent): SensitiveApi | undefined {
+export function catalogueApi(knowledge: KnowledgeSnapshot, event: ApiEvent): SensitiveApi | undefined {
   if (event.api) {
-    const byId = sensitiveApi(event.api);
+    const byId = knowledge.sensitiveApi(event.api);
     if (byId) return byId;
   }
+  let signatureIndex = signatureIndexes.get(knowledge);
   if (!signatureIndex) {
     signatureIndex = new Map();
-    for (const api of sensitiveApis()) {
+    for (const api of knowledge.sensitiveApis) {
       if (api.kind !== 'method' && api.kind !== 'field') continue;
       const member = api.signature.replace(/[(:].*$/, '');
       if (!signatureIndex.has(member)) signatureIndex.set(member, api);
     }
+    signatureIndexes.set(knowledge, signatureIndex);
   }
   if (typeof event.class !== 'string' || typeof event.method !== 'string') return undefined;
   return signatureIndex.get(`L${event.class.replace(/\./g, '/')};->${event.method}`);
@@ -114,8 +117,8 @@ export interface ApiFacts {
   known: boolean;
 }
 
-export function apiFacts(event: ApiEvent): ApiFacts {
-  const api = catalogueApi(event);
+export function apiFacts(knowledge: KnowledgeSnapshot, event: ApiEvent): ApiFacts {
+  const api = catalogueApi(knowledge, event);
   return {
     name: event.api ?? api?.id ?? `${event.class}.${event.method}`,
     pi: event.pi ?? api?.pi ?? null,
@@ -124,8 +127,8 @@ export function apiFacts(event: ApiEvent): ApiFacts {
   };
 }
 
-export function piLabel(id: string, lang: 'zh' | 'en'): string {
-  return piCategory(id)?.[lang] ?? id;
+export function piLabel(knowledge: KnowledgeSnapshot, id: string, lang: 'zh' | 'en'): string {
+  return knowledge.piCategory(id)?.[lang] ?? id;
 }
 
 /** `android.permission.CAMERA` → `CAMERA`, for messages. */
@@ -134,8 +137,8 @@ export function shortPermission(name: string): string {
 }
 
 /** The PI category a permission guards (permissions.json), or null. */
-export function permissionPi(name: string): string | null {
-  return platformPermission(name)?.pi ?? null;
+export function permissionPi(knowledge: KnowledgeSnapshot, name: string): string | null {
+  return knowledge.permission(name)?.pi ?? null;
 }
 
 /**
@@ -143,9 +146,9 @@ export function permissionPi(name: string): string | null {
  * category (Android 10 put most dangerous permissions in UNDEFINED), else the name itself.
  * Null for permissions that are not dangerous (nothing the user is asked for).
  */
-export function permissionGroup(name: string): string | null {
-  if (!isDangerousPermission(name)) return null;
-  const permission = platformPermission(name)!;
+export function permissionGroup(knowledge: KnowledgeSnapshot, name: string): string | null {
+  if (!knowledge.isDangerousPermission(name)) return null;
+  const permission = knowledge.permission(name)!;
   if (permission.group && !permission.group.endsWith('.UNDEFINED')) return permission.group.replace(/^android\.permission-group\./, '');
   return permission.pi ?? name;
 }
@@ -167,12 +170,6 @@ export function traceRef(event: { line: number; t: number }, detail?: string): E
   return detail === undefined
     ? { kind: 'trace', event: event.line, time: event.t }
     : { kind: 'trace', event: event.line, time: event.t, detail };
-}
-
-/** A numeric option of at least `min`, else the default (absent, null, text or out of range). */
-export function numberOption(options: Record<string, unknown>, key: string, fallback: number, min = 0): number {
-  const value = options[key];
-  return typeof value === 'number' && Number.isFinite(value) && value >= min ? value : fallback;
 }
 
 /** The last event before index `i` (exclusive) that matches, within `windowMs` of `at`. */

@@ -4,7 +4,7 @@
  * (with a trace) effective.
  */
 import type { Trace, UiNode, UiSnapshot, UserEvent } from '@apprights/runtime';
-import type { Bilingual, EvidenceRef, FindingInput } from '../engine/types.js';
+import type { Bilingual, EvidenceRef, FindingInput, OptionSpec } from '../engine/types.js';
 import {
   area,
   type Bounds,
@@ -379,15 +379,24 @@ export function closeOptions(options: Record<string, unknown>): CloseOptions {
   };
 }
 
-export const CLOSE_OPTION_DEFAULTS = {
-  minSizeDp: 48,
-  minSizePx: null,
-  densityPxPerDp: null,
-  edgeBandDp: 24,
-  edgeBandPx: null,
-  closeWithinMs: 1000,
-  screenWidth: 1080,
-  screenHeight: 2340,
+/** The close-control rules' options; the `…Px` and density ones are worked out from the screen when null. */
+export const CLOSE_OPTIONS = {
+  minSizeDp: { type: 'number', minimum: 0, default: 48 },
+  minSizePx: { type: 'number', exclusiveMinimum: 0, nullable: true, default: null },
+  densityPxPerDp: { type: 'number', exclusiveMinimum: 0, nullable: true, default: null },
+  edgeBandDp: { type: 'number', minimum: 0, default: 24 },
+  edgeBandPx: { type: 'number', exclusiveMinimum: 0, nullable: true, default: null },
+  closeWithinMs: { type: 'number', minimum: 0, default: 1000 },
+  screenWidth: { type: 'number', exclusiveMinimum: 0, default: 1080 },
+  screenHeight: { type: 'number', exclusiveMinimum: 0, default: 2340 },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The close-control rules' message: the reasons and the unverified note are filled in per snapshot. */
+export const CLOSE_MESSAGES = {
+  closeControl: {
+    zh: '{window}（快照 {snapshot}）的关闭控件不符合要求：{reasons}。{unverified}',
+    en: 'The {window} in snapshot {snapshot} fails its close control: {reasons}.{unverified}',
+  },
 };
 
 /** The close-control rules' check: one finding per snapshot whose splash screen or pop-up fails. */
@@ -439,9 +448,12 @@ export function checkCloseControls(
     findings.push({
       key: snapshot.id,
       severity: severe ? 'high' : 'medium',
-      message: {
-        zh: `${name.zh}（快照 ${snapshot.id}）的关闭控件不符合要求：${judgement.reasons.map((r) => r.message.zh).join('；')}。${unverified.zh}`,
-        en: `The ${name.en} in snapshot ${snapshot.id} fails its close control: ${judgement.reasons.map((r) => r.message.en).join('; ')}.${unverified.en}`,
+      messageId: 'closeControl',
+      messageData: {
+        window: name,
+        snapshot: snapshot.id,
+        reasons: { zh: judgement.reasons.map((r) => r.message.zh).join('；'), en: judgement.reasons.map((r) => r.message.en).join('; ') },
+        unverified,
       },
       evidence: [...judgement.evidence, ...eventRef],
       data: { snapshot: snapshot.id, reasons: codes, ...judgement.data },

@@ -143,7 +143,7 @@ export function uiRef(snapshotId: string, node: UiNode | undefined, detail: stri
 
 export type Lined<E> = E & { line: number };
 
-export { numberOption, traceRef } from './trace.js';
+export { traceRef } from './trace.js';
 
 export function userEvents(trace: Trace | undefined): Lined<UserEvent>[] {
   return (trace?.events ?? []).filter((e) => e.kind === 'user') as Lined<UserEvent>[];

@@ -1,3 +1,4 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import { availableEvidence, type Evidence, type StoreListing } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
@@ -5,15 +6,17 @@ import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import type { Rule, Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
 import { linkRuntime, type EventAttribution } from './link-runtime.js';
-import { measuresVersion, SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
+import { SCAN_REPORT_VERSION, type ScanReport } from './scan-report.js';
 import { summariseTrace, summariseUi } from './trace-report.js';
 
 export interface AssembleOptions {
   toolVersion: string;
   /** The catalogue's measures, in order (`loadMeasureCatalog().measures` from @apprights/knowledge). */
   measures: readonly MeasureRef[];
-  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  /** The catalogue version those measures come from (default: the snapshot's measure catalogue's). */
   measuresVersion?: number;
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -31,7 +34,7 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
   const rules = options.rules ?? allRules;
   const evidence: Evidence = { ...(options.evidence ?? {}), package: facts };
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   // "Present" versus "active": static findings about code the trace saw run, or did not.
   linkRuntime(result.findings, evidence, rules, options.attribute ? { attribute: options.attribute } : {});
   const coverage = computeCoverage(options.measures, rules, result, evidence);
@@ -43,7 +46,8 @@ export function assembleScanReport(facts: PackageFacts, options: AssembleOptions
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
-      measuresVersion: measuresVersion(options.measuresVersion),
+      measuresVersion: options.measuresVersion ?? options.knowledge.measures.version,
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     ...facts,
     rules: result.rules,

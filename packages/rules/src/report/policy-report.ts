@@ -1,16 +1,17 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import { SECTION_KINDS, type PolicyAnalysis, type SectionKind } from '@apprights/policy';
 import { availableEvidence, type Evidence, type StoreListing } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import { SEVERITIES, type CoverageEntry, type Finding, type Rule, type RuleOutcome, type Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
-import { measuresVersion, type ReportContext } from './scan-report.js';
+import type { ReportContext } from './scan-report.js';
 
 /**
  * The report of `apprights policy`: the policy analysis itself at the top level (so a consumer of
  * the analysis reads the report unchanged), plus what the rules found in it. Documented by the CLI's
  * `schemas/policy-report.schema.json`; `reportVersion` versions the report fields, the analysis has
- * its own `version`.
+ * its own `version`. 1.1.0 added `context.knowledge` and, on findings, `messageId` and `messageData`.
  */
 /** 1.1.0: the coverage of the scan report's 1.5.0 (strict `passed`, `partially-assessed`, `not-assessed`, `platform-checked`, `missing`, ...) and `context.measuresVersion`. */
 export const POLICY_REPORT_VERSION = '1.1.0';
@@ -48,8 +49,10 @@ export interface PolicyReport extends PolicyAnalysis {
 export interface AssemblePolicyOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
-  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  /** The catalogue version those measures come from (default: the snapshot's measure catalogue's). */
   measuresVersion?: number;
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -64,7 +67,7 @@ export function assemblePolicyReport(analysis: PolicyAnalysis, options: Assemble
   const rules = options.rules ?? allRules;
   const evidence: Evidence = { policy: analysis };
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   const coverage = computeCoverage(options.measures, rules, result, evidence);
   return {
     reportVersion: POLICY_REPORT_VERSION,
@@ -76,7 +79,8 @@ export function assemblePolicyReport(analysis: PolicyAnalysis, options: Assemble
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
-      measuresVersion: measuresVersion(options.measuresVersion),
+      measuresVersion: options.measuresVersion ?? options.knowledge.measures.version,
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     rules: result.rules,
     findings: result.findings,

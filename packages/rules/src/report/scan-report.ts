@@ -1,4 +1,4 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
+import type { KnowledgeVersions } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
 import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
 import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
@@ -52,9 +52,9 @@ export interface ReportContext {
    * and the findings' measure ids mean what that version says.
    */
   measuresVersion: number;
-}
-
-/** The version a report states: the one given, else that of the catalogue this package reads. */
-export function measuresVersion(given?: number): number {
-  return given ?? loadMeasureCatalog().version;
+  /**
+   * The knowledge snapshot the rules judged by: its id (a content hash) and catalogue versions, so a
+   * store or regulator can say which catalogue judged the app.
+   */
+  knowledge: { id: string; versions: KnowledgeVersions };
 }

@@ -1,15 +1,17 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { ConsentAction, PermissionAnswer, TraceHeader } from '@apprights/runtime';
 import { availableEvidence, type Evidence, type StoreListing, type TraceFacts, type UiFacts } from '../evidence/evidence.js';
 import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import { SEVERITIES, type CoverageEntry, type Finding, type Rule, type RuleOutcome, type Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
-import { measuresVersion, type ReportContext } from './scan-report.js';
+import type { ReportContext } from './scan-report.js';
 
 /**
  * The report of `apprights trace FILE [--ui DIR]`: what the trace holds (a summary, not every event:
  * the trace file is the record), what the runtime and UI rules found in it, and the coverage of the
- * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`.
+ * 26 measures. Documented by the CLI's `schemas/trace-report.schema.json`. 1.1.0 added
+ * `context.knowledge` and, on findings, `messageId` and `messageData`.
  */
 /** 1.1.0: the coverage of the scan report's 1.5.0 (strict `passed`, `partially-assessed`, `not-assessed`, `platform-checked`, `missing`, ...) and `context.measuresVersion`. */
 export const TRACE_REPORT_VERSION = '1.1.0';
@@ -96,8 +98,10 @@ export interface TraceReport {
 export interface AssembleTraceOptions {
   toolVersion: string;
   measures: readonly MeasureRef[];
-  /** The catalogue version those measures come from (default: the installed catalogue's). */
+  /** The catalogue version those measures come from (default: the snapshot's measure catalogue's). */
   measuresVersion?: number;
+  /** The catalogues the rules judge by; its id is recorded in the report. */
+  knowledge: KnowledgeSnapshot;
   store?: StoreListing;
   config?: RulesConfig;
   failOn?: Severity | 'none';
@@ -210,7 +214,7 @@ export function assembleTraceReport(trace: TraceFacts, ui: UiFacts | undefined, 
   const evidence: Evidence = { trace };
   if (ui) evidence.ui = ui;
   if (options.store) evidence.store = options.store;
-  const result = runRules(evidence, rules, config);
+  const result = runRules(evidence, rules, config, options.knowledge);
   const coverage = computeCoverage(options.measures, rules, result, evidence);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of result.findings) if (!f.suppressed) bySeverity[f.severity]++;
@@ -223,7 +227,8 @@ export function assembleTraceReport(trace: TraceFacts, ui: UiFacts | undefined, 
       config: config.source,
       failOn: options.failOn ?? config.failOn ?? 'none',
       evidence: [...availableEvidence(evidence)],
-      measuresVersion: measuresVersion(options.measuresVersion),
+      measuresVersion: options.measuresVersion ?? options.knowledge.measures.version,
+      knowledge: { id: options.knowledge.id, versions: options.knowledge.versions },
     },
     trace: summariseTrace(trace, ui),
     ui: ui ? summariseUi(ui, trace) : null,

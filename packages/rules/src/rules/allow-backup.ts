@@ -1,7 +1,7 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 
 /** Backed-up app data leaves the sandbox: to a cloud account, a computer over adb, or another device. */
-export const allowBackup: Rule = {
+export const allowBackup = defineRule({
   meta: {
     id: 'allow-backup',
     measures: ['miit26-14'],
@@ -17,18 +17,25 @@ export const allowBackup: Rule = {
       zh: '不需要备份时将 android:allowBackup 设为 false；需要备份时用 fullBackupContent / dataExtractionRules 排除令牌、账号和其他个人信息文件。',
       en: 'Set android:allowBackup to false when backups are not needed; otherwise exclude tokens, account data and other personal-information files with fullBackupContent / dataExtractionRules.',
     },
+    messages: {
+      allowed: {
+        zh: '清单允许备份应用数据（android:allowBackup="true"）。',
+        en: 'The manifest allows the app data to be backed up (android:allowBackup="true").',
+      },
+      defaultAllowed: {
+        zh: '清单未设置 android:allowBackup，Android 默认允许备份应用数据。',
+        en: 'The manifest does not set android:allowBackup, and Android allows backups of the app data by default.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const value = facts.app.flags.allowBackup;
     if (value === true) {
       return [
         {
           key: 'application',
-          message: {
-            zh: '清单允许备份应用数据（android:allowBackup="true"）。',
-            en: 'The manifest allows the app data to be backed up (android:allowBackup="true").',
-          },
+          messageId: 'allowed',
           evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:allowBackup=true' }],
           data: { explicit: true },
         },
@@ -40,10 +47,7 @@ export const allowBackup: Rule = {
       {
         key: 'application',
         severity: 'info',
-        message: {
-          zh: '清单未设置 android:allowBackup，Android 默认允许备份应用数据。',
-          en: 'The manifest does not set android:allowBackup, and Android allows backups of the app data by default.',
-        },
+        messageId: 'defaultAllowed',
         evidence: [
           {
             kind: 'manifest',
@@ -56,4 +60,4 @@ export const allowBackup: Rule = {
       },
     ];
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { codeRef, describeCallers, intentActions, manifestRef, sdkOfComponent } from '../evidence/queries.js';
 
 /** Code that starts another app by package name. */
@@ -10,7 +11,7 @@ const HANDOFF_CATEGORIES = new Set(['social', 'login', 'payment']);
 /** SDK kinds known for waking their other host apps ("链式唤醒"). */
 const WAKING_CATEGORIES = new Set(['push', 'im-rtc']);
 
-export const associatedStart: Rule = {
+export const associatedStart = defineRule({
   meta: {
     id: 'associated-start',
     measures: ['miit26-06'],
@@ -25,9 +26,19 @@ export const associatedStart: Rule = {
       zh: '删除无业务必要的关联启动代码；在推送 SDK 配置中关闭应用间唤醒（如「关联启动」「保活」开关），并给其导出组件加权限或设为不导出。',
       en: 'Remove code that starts other apps without a service need; switch off cross-app wake-ups in the push SDK settings (often called associated start or keep-alive) and protect or un-export its components.',
     },
+    messages: {
+      api: {
+        zh: '代码按包名获取其他应用的启动 Intent（getLaunchIntentForPackage），可拉起其他应用；调用方：{use}。',
+        en: "Code gets other apps' launch intents by package name (getLaunchIntentForPackage) and can start them; called by {use}.",
+      },
+      sdk: {
+        zh: '{name} 导出了 {components} 个无权限保护、可被其他应用唤醒的组件{explicit}，存在应用间相互唤醒的可能。',
+        en: '{name} exports {components} component{s} other apps can wake without a permission{explicit}: apps embedding it can wake each other.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const findings: FindingInput[] = [];
     const ownPackage = facts.app.package;
     for (const use of facts.sensitiveApis) {
@@ -40,10 +51,8 @@ export const associatedStart: Rule = {
         findings.push({
           key: `api:${use.api}`,
           severity: handoffOnly ? 'low' : undefined,
-          message: {
-            zh: `代码按包名获取其他应用的启动 Intent（getLaunchIntentForPackage），可拉起其他应用；调用方：${describeCallers(facts, use, 'zh')}。`,
-            en: `Code gets other apps' launch intents by package name (getLaunchIntentForPackage) and can start them; called by ${describeCallers(facts, use, 'en')}.`,
-          },
+          messageId: 'api',
+          messageData: { use: { zh: describeCallers(facts, use, 'zh'), en: describeCallers(facts, use, 'en') } },
           evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
           data: { api: use.api, callerCount: use.callerCount },
         });
@@ -67,9 +76,15 @@ export const associatedStart: Rule = {
         key: `sdk:${sdk.id}`,
         // Wake-able components plus code addressing other packages is the chain wake-up pattern itself.
         severity: explicit.length > 0 ? 'medium' : 'low',
-        message: {
-          zh: `${sdk.name.zh} 导出了 ${components.length} 个无权限保护、可被其他应用唤醒的组件${explicit.length > 0 ? '，且其代码构造指向其他包的显式 Intent' : ''}，存在应用间相互唤醒的可能。`,
-          en: `${sdk.name.en} exports ${components.length} component${components.length === 1 ? '' : 's'} other apps can wake without a permission${explicit.length > 0 ? ', and its code builds explicit intents to other packages' : ''}: apps embedding it can wake each other.`,
+        messageId: 'sdk',
+        messageData: {
+          name: sdk.name,
+          components: components.length,
+          s: components.length === 1 ? '' : 's',
+          explicit: {
+            zh: explicit.length > 0 ? '，且其代码构造指向其他包的显式 Intent' : '',
+            en: explicit.length > 0 ? ', and its code builds explicit intents to other packages' : '',
+          },
         },
         evidence: [
           { kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version },
@@ -81,4 +96,4 @@ export const associatedStart: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 
 /** Plain HTTP lets anyone on the network path read or change what the app sends, personal information included. */
-export const cleartextTraffic: Rule = {
+export const cleartextTraffic = defineRule({
   meta: {
     id: 'cleartext-traffic',
     measures: ['miit26-14'],
@@ -17,9 +17,19 @@ export const cleartextTraffic: Rule = {
       zh: '将 android:usesCleartextTraffic 设为 false，或通过网络安全配置（networkSecurityConfig）仅对确需明文的域名放行；所有接口改用 HTTPS。',
       en: 'Set android:usesCleartextTraffic to false, or use a network security config that allows cleartext only for the domains that truly need it; move every endpoint to HTTPS.',
     },
+    messages: {
+      allowed: {
+        zh: '清单声明允许明文流量（android:usesCleartextTraffic="true"）{config}。',
+        en: 'The manifest allows cleartext traffic (android:usesCleartextTraffic="true"){config}.',
+      },
+      defaultAllowed: {
+        zh: '清单未设置 android:usesCleartextTraffic，也没有网络安全配置；目标 API 级别为 {targetSdk}（低于 28），此时 Android 默认允许明文流量。',
+        en: 'The manifest sets neither android:usesCleartextTraffic nor a network security config, and targets API {targetSdk}; below API 28 Android allows cleartext traffic by default.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const { usesCleartextTraffic, networkSecurityConfig } = facts.app.flags;
     if (usesCleartextTraffic === true) {
       // On Android 7.0+ a network security config replaces this flag, so the reader needs to know one exists.
@@ -32,10 +42,8 @@ export const cleartextTraffic: Rule = {
       return [
         {
           key: 'application',
-          message: {
-            zh: `清单声明允许明文流量（android:usesCleartextTraffic="true"）${config.zh}。`,
-            en: `The manifest allows cleartext traffic (android:usesCleartextTraffic="true")${config.en}.`,
-          },
+          messageId: 'allowed',
+          messageData: { config },
           evidence: [
             { kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:usesCleartextTraffic=true' },
           ],
@@ -52,10 +60,8 @@ export const cleartextTraffic: Rule = {
       {
         key: 'application',
         severity: 'low',
-        message: {
-          zh: `清单未设置 android:usesCleartextTraffic，也没有网络安全配置；目标 API 级别为 ${targetSdk}（低于 28），此时 Android 默认允许明文流量。`,
-          en: `The manifest sets neither android:usesCleartextTraffic nor a network security config, and targets API ${targetSdk}; below API 28 Android allows cleartext traffic by default.`,
-        },
+        messageId: 'defaultAllowed',
+        messageData: { targetSdk },
         evidence: [
           {
             kind: 'manifest',
@@ -68,4 +74,4 @@ export const cleartextTraffic: Rule = {
       },
     ];
   },
-};
+});

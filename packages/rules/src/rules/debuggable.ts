@@ -1,7 +1,7 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 
 /** A debuggable release lets anyone with a cable attach a debugger and read the app's memory and files. */
-export const debuggable: Rule = {
+export const debuggable = defineRule({
   meta: {
     id: 'debuggable',
     measures: ['miit26-14'],
@@ -17,19 +17,22 @@ export const debuggable: Rule = {
       zh: '发布构建中移除 android:debuggable 或设为 false（Gradle release 构建类型默认即为 false）。',
       en: 'Remove android:debuggable from release builds or set it to false (Gradle release build types default to false).',
     },
+    messages: {
+      debuggable: {
+        zh: '清单将应用声明为可调试（android:debuggable="true"）。',
+        en: 'The manifest declares the app debuggable (android:debuggable="true").',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     if (facts.app.flags.debuggable !== true) return [];
     return [
       {
         key: 'application',
-        message: {
-          zh: '清单将应用声明为可调试（android:debuggable="true"）。',
-          en: 'The manifest declares the app debuggable (android:debuggable="true").',
-        },
+        messageId: 'debuggable',
         evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:debuggable=true' }],
       },
     ];
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput, Severity } from '../engine/types.js';
 import { codeRef, describeCallers, isDynamicCodeApi } from '../evidence/queries.js';
 
 /** Catalogue APIs that load code the package did not ship in its classes*.dex, and how much they can do. */
@@ -27,7 +28,7 @@ const OTHER_LOADER = { severity: 'medium' as const, zh: '在运行时加载代�
 
 const CODE_FILE = /\.(dex|jar|apk|zip|so)$/i;
 
-export const dynamicCodeLoading: Rule = {
+export const dynamicCodeLoading = defineRule({
   meta: {
     id: 'dynamic-code-loading',
     measures: ['miit26-17'],
@@ -42,19 +43,31 @@ export const dynamicCodeLoading: Rule = {
       zh: '移除热更新/插件框架，或仅用于修复缺陷且不改变功能、权限与收集行为，并在上架时向应用商店说明；不要从网络或外部存储加载可执行代码。',
       en: 'Remove hot-update and plugin frameworks, or limit them to bug fixes that change no function, permission or collection, and declare them to the store; never load executable code from the network or shared storage.',
     },
+    messages: {
+      sdk: {
+        zh: '集成了热更新/插件框架 {name}{version}，可在安装后替换或新增代码。',
+        en: 'Embeds the hot-update/plugin framework {name}{version}, which can replace or add code after installation.',
+      },
+      api: {
+        zh: '代码{loader}，调用方：{use}（共 {callerCount} 处）。',
+        en: 'Code {loader}; called by {use} ({callerCount} method{s}).',
+      },
+      nestedCode: {
+        zh: '安装包在 {path} 中携带可执行代码（{kind}），只有运行时加载才会执行。',
+        en: 'The package carries executable code at {path} ({kind}) that only runs if loaded at runtime.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const findings: FindingInput[] = [];
     for (const sdk of facts.sdks) {
       if (sdk.category !== 'hot-update') continue;
       findings.push({
         key: `sdk:${sdk.id}`,
         severity: 'high',
-        message: {
-          zh: `集成了热更新/插件框架 ${sdk.name.zh}${sdk.version ? ` ${sdk.version}` : ''}，可在安装后替换或新增代码。`,
-          en: `Embeds the hot-update/plugin framework ${sdk.name.en}${sdk.version ? ` ${sdk.version}` : ''}, which can replace or add code after installation.`,
-        },
+        messageId: 'sdk',
+        messageData: { name: sdk.name, version: sdk.version ? ` ${sdk.version}` : '' },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }],
         data: { sdk: sdk.id, version: sdk.version },
       });
@@ -65,9 +78,12 @@ export const dynamicCodeLoading: Rule = {
       findings.push({
         key: `api:${use.api}`,
         severity: loader.severity,
-        message: {
-          zh: `代码${loader.zh}，调用方：${describeCallers(facts, use, 'zh')}（共 ${use.callerCount} 处）。`,
-          en: `Code ${loader.en}; called by ${describeCallers(facts, use, 'en')} (${use.callerCount} method${use.callerCount === 1 ? '' : 's'}).`,
+        messageId: 'api',
+        messageData: {
+          loader,
+          use: { zh: describeCallers(facts, use, 'zh'), en: describeCallers(facts, use, 'en') },
+          callerCount: use.callerCount,
+          s: use.callerCount === 1 ? '' : 's',
         },
         evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
         data: { api: use.api, callerCount: use.callerCount },
@@ -80,14 +96,12 @@ export const dynamicCodeLoading: Rule = {
       findings.push({
         key: `file:${nested.path}`,
         severity: 'medium',
-        message: {
-          zh: `安装包在 ${nested.path} 中携带可执行代码（${nested.kind}），只有运行时加载才会执行。`,
-          en: `The package carries executable code at ${nested.path} (${nested.kind}) that only runs if loaded at runtime.`,
-        },
+        messageId: 'nestedCode',
+        messageData: { path: nested.path, kind: nested.kind },
         evidence: [{ kind: 'resource', artifact: nested.path, detail: `${nested.kind}, ${nested.size} bytes` }],
         data: { path: nested.path, kind: nested.kind },
       });
     }
     return findings;
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { Bilingual, FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { Bilingual, FindingInput, Severity } from '../engine/types.js';
 import type { Component, ComponentType } from '../evidence/package-facts.js';
 import { COMPONENT_TYPE_NAMES, intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
@@ -67,7 +68,7 @@ function exportedDetail(component: Component): string {
 }
 
 /** Components other apps can reach without holding any permission: the app's own attack surface. */
-export const exportedComponents: Rule = {
+export const exportedComponents = defineRule({
   meta: {
     id: 'exported-components',
     measures: ['miit26-14'],
@@ -83,9 +84,15 @@ export const exportedComponents: Rule = {
       zh: '不需要被其他应用调用的组件设为 android:exported="false"；确需导出的组件通过 android:permission 要求 signature 级别的权限，并在代码中校验调用方和输入。',
       en: 'Set android:exported="false" on components no other app needs; protect the ones that must be exported with a signature-level android:permission and check callers and input in code.',
     },
+    messages: {
+      exported: {
+        zh: '{type} {component}{owner} 已导出且未设置权限，任何应用都可以{reach}{systemOnly}。',
+        en: '{type} {component}{owner} is exported without a permission, so any app can {reach}{systemOnly}.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const findings: FindingInput[] = [];
     for (const component of facts.components) {
       if (!component.exported || component.permission !== null || isLauncherEntry(component, { tv: true })) continue;
@@ -114,14 +121,12 @@ export const exportedComponents: Rule = {
       findings.push({
         key: component.name,
         severity,
-        message: {
-          zh: `${type.zh} ${component.name}${owner('zh')} 已导出且未设置权限，任何应用都可以${reach.zh}${systemOnly.zh}。`,
-          en: `${type.en} ${component.name}${owner('en')} is exported without a permission, so any app can ${reach.en}${systemOnly.en}.`,
-        },
+        messageId: 'exported',
+        messageData: { type, component: component.name, owner: { zh: owner('zh'), en: owner('en') }, reach, systemOnly },
         evidence: [manifestRef(component, exportedDetail(component), sdk?.id ?? null)],
         data: { type: component.type, exportedSource: component.exportedSource, actions, sdk: sdk?.id ?? null },
       });
     }
     return findings;
   },
-};
+});

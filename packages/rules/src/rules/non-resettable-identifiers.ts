@@ -1,17 +1,18 @@
-import { readSensitiveApiSpecs } from '@apprights/knowledge';
-import type { FindingInput, Rule } from '../engine/types.js';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { callersBy, codeRef, describeCallers } from '../evidence/queries.js';
 
 /** The catalogue's word on which identifier APIs return a value the user cannot reset. */
-function nonResettableApis(): Map<string, { zh: string; en: string }> {
+function nonResettableApis(knowledge: KnowledgeSnapshot): Map<string, { zh: string; en: string }> {
   const out = new Map<string, { zh: string; en: string }>();
-  for (const spec of readSensitiveApiSpecs()) {
+  for (const spec of knowledge.sensitiveApis) {
     if (spec.resettable === false && (spec.pi === 'device-identifiers' || spec.pi === 'network-identifiers')) out.set(spec.id, spec.what);
   }
   return out;
 }
 
-export const nonResettableIdentifiers: Rule = {
+export const nonResettableIdentifiers = defineRule({
   meta: {
     id: 'non-resettable-identifiers',
     measures: ['miit26-08'],
@@ -26,10 +27,16 @@ export const nonResettableIdentifiers: Rule = {
       zh: '删除读取这些标识的代码，改用 OAID/AAID 等可重置标识；对 SDK 的读取，升级到不读取这些标识的版本或通过其配置关闭；确需收集时在隐私政策中说明目的并在同意后才读取。',
       en: 'Remove code reading these identifiers and use resettable ones (OAID, AAID); for SDK reads, upgrade to versions that do not read them or switch them off in the SDK configuration; if truly needed, state the purpose in the privacy policy and read only after consent.',
     },
+    messages: {
+      identifier: {
+        zh: '读取{what}（{signature}），调用方：{use}。',
+        en: 'Reads the {what} ({signature}); called by {use}.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
-    const apis = nonResettableApis();
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
+    const apis = nonResettableApis(knowledge);
     const libraries = new Set(facts.sdks.filter((s) => s.category === 'open-source-library').map((s) => s.id));
     const findings: FindingInput[] = [];
     for (const use of facts.sensitiveApis) {
@@ -44,9 +51,11 @@ export const nonResettableIdentifiers: Rule = {
         // The app's own reads are its operator's direct decision; SDK reads are still the operator's
         // responsibility, but are fixed through the vendor.
         severity: by.own > 0 ? 'high' : wrappersOnly ? 'info' : 'medium',
-        message: {
-          zh: `读取${what.zh}（${use.signature}），调用方：${describeCallers(facts, use, 'zh')}。`,
-          en: `Reads the ${what.en} (${use.signature}); called by ${describeCallers(facts, use, 'en')}.`,
+        messageId: 'identifier',
+        messageData: {
+          what,
+          signature: use.signature,
+          use: { zh: describeCallers(facts, use, 'zh'), en: describeCallers(facts, use, 'en') },
         },
         evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
         data: { api: use.api, callerCount: use.callerCount, own: by.own, sdks: by.sdks, unknown: by.unknown },
@@ -54,4 +63,4 @@ export const nonResettableIdentifiers: Rule = {
     }
     return findings;
   },
-};
+});

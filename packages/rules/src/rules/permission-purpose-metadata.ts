@@ -1,11 +1,12 @@
-import type { EvidenceRef, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef } from '../engine/types.js';
 import { isDangerousLevel } from '../evidence/queries.js';
 
 /**
  * T/TAF 076-2020 lets an app tell the system why it needs each dangerous permission, so permission
  * dialogs and installers can show the purpose next to the request: measure 10 asks for exactly that.
  */
-export const permissionPurposeMetadata: Rule = {
+export const permissionPurposeMetadata = defineRule({
   meta: {
     id: 'permission-purpose-metadata',
     measures: ['miit26-10'],
@@ -21,9 +22,15 @@ export const permissionPurposeMetadata: Rule = {
       zh: '为每个危险权限在 <application> 下添加 <meta-data android:name="权限名" android:resource="@string/用途说明" />，说明与实际使用场景一致。',
       en: 'Add <meta-data android:name="PERMISSION" android:resource="@string/purpose" /> under <application> for each dangerous permission, with a purpose that matches how the app really uses it.',
     },
+    messages: {
+      missing: {
+        zh: '{missing} 个危险权限没有 T/TAF 076 用途说明元数据：{shown}{more}。',
+        en: '{missing} dangerous permission{s} lack T/TAF 076 purpose metadata: {shown}{more}.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     // Libraries do not get permission dialogs of their own; the host app declares the purposes.
     if (facts.file.kind !== 'apk') return [];
     // A blank purpose tells the user nothing, so it counts as missing; null is a value that could not be read.
@@ -37,13 +44,16 @@ export const permissionPurposeMetadata: Rule = {
     return [
       {
         key: 'missing',
-        message: {
-          zh: `${missing.length} 个危险权限没有 T/TAF 076 用途说明元数据：${shown.join('、')}${more > 0 ? ' 等' : ''}。`,
-          en: `${missing.length} dangerous permission${missing.length === 1 ? '' : 's'} lack T/TAF 076 purpose metadata: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`,
+        messageId: 'missing',
+        messageData: {
+          missing: missing.length,
+          s: missing.length === 1 ? '' : 's',
+          shown: { zh: shown.join('、'), en: shown.join(', ') },
+          more: { zh: more > 0 ? ' 等' : '', en: more > 0 ? ` and ${more} more` : '' },
         },
         evidence: evidenceRefs,
         data: { missing, dangerous: dangerous.length },
       },
     ];
   },
-};
+});

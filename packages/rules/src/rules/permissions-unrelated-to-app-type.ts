@@ -1,8 +1,8 @@
-import { appType, piCategory, platformPermission } from '@apprights/knowledge';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { isDangerousLevel } from '../evidence/queries.js';
 
-export const permissionsUnrelatedToAppType: Rule = {
+export const permissionsUnrelatedToAppType = defineRule({
   meta: {
     id: 'permissions-unrelated-to-app-type',
     measures: ['miit26-08', 'miit26-10'],
@@ -18,26 +18,38 @@ export const permissionsUnrelatedToAppType: Rule = {
       zh: '删除不需要的权限；保留的权限在对应扩展功能使用时再申请，拒绝后不影响基本功能，并在隐私政策中说明用途。',
       en: 'Remove permissions you do not need; request the others only when their extended function is used, keep the basic function working after a refusal, and state the purpose in the privacy policy.',
     },
+    messages: {
+      unrelated: {
+        zh: '{requested} 用于获取{label}，不属于「{type}」基本功能的必要个人信息{noPINeeded}：拒绝后基本功能须可用。',
+        en: '{requested} gives access to {label}, which is not necessary personal information for the basic function of "{type}" apps{noPINeeded}: refusing it must leave the basic function working.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
     const typeId = evidence.store?.appType;
-    const type = typeId ? appType(typeId) : undefined;
+    const type = typeId ? knowledge.appType(typeId) : undefined;
     if (!type) return [];
     const necessary = new Set(type.necessaryPI.map((p) => p.pi));
     const findings: FindingInput[] = [];
     for (const requested of facts.permissions) {
-      const pi = platformPermission(requested.name)?.pi;
+      const pi = knowledge.permission(requested.name)?.pi;
       if (!pi || necessary.has(pi)) continue;
-      const category = piCategory(pi);
+      const category = knowledge.piCategory(pi);
       const label = category ? { zh: category.zh, en: category.en } : { zh: pi, en: pi };
       findings.push({
         key: requested.name,
         // Dangerous permissions reach the data directly; the rest are signals worth a look.
         severity: isDangerousLevel(requested.protectionLevel) ? 'medium' : 'low',
-        message: {
-          zh: `${requested.name} 用于获取${label.zh}，不属于「${type.zh}」基本功能的必要个人信息${type.noPINeeded ? '（该类型基本功能无需任何个人信息）' : ''}：拒绝后基本功能须可用。`,
-          en: `${requested.name} gives access to ${label.en}, which is not necessary personal information for the basic function of "${type.en}" apps${type.noPINeeded ? ' (whose basic function needs none)' : ''}: refusing it must leave the basic function working.`,
+        messageId: 'unrelated',
+        messageData: {
+          requested: requested.name,
+          label,
+          type: { zh: type.zh, en: type.en },
+          noPINeeded: {
+            zh: type.noPINeeded ? '（该类型基本功能无需任何个人信息）' : '',
+            en: type.noPINeeded ? ' (whose basic function needs none)' : '',
+          },
         },
         evidence: [
           { kind: 'permission', artifact: 'AndroidManifest.xml', permission: requested.name },
@@ -48,4 +60,4 @@ export const permissionsUnrelatedToAppType: Rule = {
     }
     return findings;
   },
-};
+});

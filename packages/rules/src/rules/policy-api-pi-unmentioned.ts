@@ -1,5 +1,5 @@
-import { piCategory, sensitiveApi } from '@apprights/knowledge';
-import type { EvidenceRef, FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput, Severity } from '../engine/types.js';
 import type { SensitiveApiUse } from '../evidence/package-facts.js';
 import { callersBy, codeRef, describeCallers, sdkName } from '../evidence/queries.js';
 import { affirmed, listOf, piLabel, policyPassage, policyWhole } from '../evidence/policy.js';
@@ -7,7 +7,7 @@ import { affirmed, listOf, piLabel, policyPassage, policyWhole } from '../eviden
 /** Code references quoted per finding. */
 const MAX_REFS = 10;
 
-export const policyApiPiUnmentioned: Rule = {
+export const policyApiPiUnmentioned = defineRule({
   meta: {
     id: 'policy-api-pi-unmentioned',
     measures: ['miit26-08', 'cac2019-2.1'],
@@ -23,10 +23,16 @@ export const policyApiPiUnmentioned: Rule = {
       zh: '在隐私政策中写明这些个人信息的收集目的、方式和范围（由 SDK 收集的，在 SDK 清单中写明）；不需要的调用从代码中删除，或通过 SDK 配置关闭。',
       en: 'State in the policy why, how and how much of this information is collected (in the SDK list for what SDKs collect); remove calls the app does not need, or switch them off in the SDK’s configuration.',
     },
+    messages: {
+      unmentioned: {
+        zh: '代码调用了涉及{label}的接口（{apis}），调用方：{who}；{denial}。',
+        en: 'The code calls APIs that reach {label} ({apis}), called by {who}; {denial}.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
-    const policy = evidence.policy!;
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
+    const policy = evidence.policy;
     const libraries = new Set(facts.sdks.filter((s) => s.category === 'open-source-library').map((s) => s.id));
     const byPi = new Map<string, SensitiveApiUse[]>();
     for (const use of facts.sensitiveApis) {
@@ -46,14 +52,15 @@ export const policyApiPiUnmentioned: Rule = {
       // "我们不会收集您的通讯录" while the code reads it: worse than silence.
       const denial = policy.dataMentions.find((m) => m.negated && m.category === pi);
       if (!denial && named.has(pi)) continue;
-      const label = piLabel(pi);
+      const label = piLabel(knowledge, pi);
       const own = uses.reduce((n, u) => n + callersBy(u).own, 0);
       const sdks = [...new Set(uses.flatMap((u) => callersBy(u).sdks))].sort();
       const unknown = uses.reduce((n, u) => n + callersBy(u).unknown, 0);
       const nonLibrary = sdks.filter((id) => !libraries.has(id));
-      let severity: Severity = piCategory(pi)?.sensitive ? 'high' : 'medium';
+      let severity: Severity = knowledge.piCategory(pi)?.sensitive ? 'high' : 'medium';
       if (own === 0 && nonLibrary.length === 0) severity = 'low';
-      const apis = (lang: 'zh' | 'en') => listOf([...new Set(uses.map((u) => sensitiveApi(u.api)?.what[lang] ?? u.api))], lang, 6);
+      const apis = (lang: 'zh' | 'en') =>
+        listOf([...new Set(uses.map((u) => knowledge.sensitiveApi(u.api)?.what[lang] ?? u.api))], lang, 6);
       const who = (lang: 'zh' | 'en') => {
         const parts: string[] = [];
         if (own > 0) parts.push(lang === 'zh' ? '应用自身代码' : "the app's own code");
@@ -73,9 +80,17 @@ export const policyApiPiUnmentioned: Rule = {
       findings.push({
         key: pi,
         severity: denial && severity !== 'low' ? 'high' : severity,
-        message: {
-          zh: `代码调用了涉及${label.zh}的接口（${apis('zh')}），调用方：${who('zh')}；${denial ? `隐私政策却声明不收集（“${denial.text}”）` : `隐私政策没有提到${label.zh}`}。`,
-          en: `The code calls APIs that reach ${label.en} (${apis('en')}), called by ${who('en')}; ${denial ? `yet the privacy policy says it is not collected ("${denial.text}")` : `the privacy policy never mentions ${label.en}`}.`,
+        messageId: 'unmentioned',
+        messageData: {
+          label,
+          apis: { zh: apis('zh'), en: apis('en') },
+          who: { zh: who('zh'), en: who('en') },
+          denial: {
+            zh: denial ? `隐私政策却声明不收集（“${denial.text}”）` : `隐私政策没有提到${label.zh}`,
+            en: denial
+              ? `yet the privacy policy says it is not collected ("${denial.text}")`
+              : `the privacy policy never mentions ${label.en}`,
+          },
         },
         evidence: refs,
         data: { pi, apis: [...new Set(uses.map((u) => u.api))].sort(), own, sdks, unknown, deniedInPolicy: denial !== undefined },
@@ -83,4 +98,4 @@ export const policyApiPiUnmentioned: Rule = {
     }
     return findings;
   },
-};
+});

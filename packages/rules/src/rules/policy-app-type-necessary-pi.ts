@@ -1,12 +1,12 @@
-import { appType } from '@apprights/knowledge';
 import type { DataMention } from '@apprights/policy';
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import { affirmed, listOf, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
 
 /** Passages quoted per finding. */
 const SHOWN = 3;
 
-export const policyAppTypeNecessaryPi: Rule = {
+export const policyAppTypeNecessaryPi = defineRule({
   meta: {
     id: 'policy-app-type-necessary-pi',
     measures: ['miit26-08', 'cac2021-necessary-pi'],
@@ -21,11 +21,21 @@ export const policyAppTypeNecessaryPi: Rule = {
       zh: '只把该类型的必要个人信息列为基本功能所必需；其他信息改为扩展功能在使用时另行征得同意，并写明拒绝不影响基本功能。',
       en: 'Call only the type’s necessary information required for the basic function; collect anything else for extended functions with separate consent when they are used, and say that refusing it leaves the basic function working.',
     },
+    messages: {
+      required: {
+        zh: '隐私政策称{label}为基本功能所必需（“{quote}”），但应用属于「{type}」，{allowed}。用户拒绝提供{label}时，基本功能应仍可使用。',
+        en: 'The privacy policy calls {label} required for the basic function ("{quote}"), but the app is of the type "{type}": {allowed}. Refusing {label} must leave the basic function working.',
+      },
+      necessaryUnmentioned: {
+        zh: '应用属于「{type}」，其基本功能（{basicFunctions}）需要{necessaryList}，但隐私政策没有提到其中任何一项：请确认政策描述了基本功能收集的信息，或应用类型是否选对。',
+        en: 'The app is of the type "{type}", whose basic function ({basicFunctions}) needs {necessaryList}, but the policy mentions none of it: check that the policy describes what the basic function collects, or that the app type is right.',
+      },
+    },
   },
-  check({ evidence }) {
-    const policy = evidence.policy!;
+  check({ evidence, knowledge }) {
+    const policy = evidence.policy;
     const typeId = evidence.store?.appType;
-    const type = typeId ? appType(typeId) : undefined;
+    const type = typeId ? knowledge.appType(typeId) : undefined;
     if (!type) return [];
     const necessary = new Set(type.necessaryPI.map((p) => p.pi));
     const necessaryList = (lang: 'zh' | 'en') => listOf([...new Set(type.necessaryPI.map((p) => p[lang]))], lang, 8);
@@ -38,7 +48,7 @@ export const policyAppTypeNecessaryPi: Rule = {
     }
     const findings: FindingInput[] = [];
     for (const [category, list] of required) {
-      const label = piLabel(category);
+      const label = piLabel(knowledge, category);
       const first = list[0]!;
       const allowed = {
         zh: type.noPINeeded ? '该类型的基本功能无需任何个人信息' : `该类型的必要个人信息仅为：${necessaryList('zh')}`,
@@ -48,10 +58,8 @@ export const policyAppTypeNecessaryPi: Rule = {
       };
       findings.push({
         key: `required:${category}`,
-        message: {
-          zh: `隐私政策称${label.zh}为基本功能所必需（“${snippet(policy, first.start, first.end)}”），但应用属于「${type.zh}」，${allowed.zh}。用户拒绝提供${label.zh}时，基本功能应仍可使用。`,
-          en: `The privacy policy calls ${label.en} required for the basic function ("${snippet(policy, first.start, first.end)}"), but the app is of the type "${type.en}": ${allowed.en}. Refusing ${label.en} must leave the basic function working.`,
-        },
+        messageId: 'required',
+        messageData: { label, quote: snippet(policy, first.start, first.end), type: { zh: type.zh, en: type.en }, allowed },
         evidence: [...list.slice(0, SHOWN).map((m) => policyPassage(policy, m.start, m.end, m.section)), storeRef],
         data: { category, appType: type.id, necessaryPI: [...necessary].sort(), mentions: list.length },
       });
@@ -60,9 +68,11 @@ export const policyAppTypeNecessaryPi: Rule = {
       findings.push({
         key: 'necessary-unmentioned',
         severity: 'info',
-        message: {
-          zh: `应用属于「${type.zh}」，其基本功能（${type.basicFunctions.zh}）需要${necessaryList('zh')}，但隐私政策没有提到其中任何一项：请确认政策描述了基本功能收集的信息，或应用类型是否选对。`,
-          en: `The app is of the type "${type.en}", whose basic function (${type.basicFunctions.en}) needs ${necessaryList('en')}, but the policy mentions none of it: check that the policy describes what the basic function collects, or that the app type is right.`,
+        messageId: 'necessaryUnmentioned',
+        messageData: {
+          type: { zh: type.zh, en: type.en },
+          basicFunctions: type.basicFunctions,
+          necessaryList: { zh: necessaryList('zh'), en: necessaryList('en') },
         },
         evidence: [policyWhole(policy), storeRef],
         data: { appType: type.id, necessaryPI: [...necessary].sort() },
@@ -70,4 +80,4 @@ export const policyAppTypeNecessaryPi: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,7 +1,7 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 import { policyWhole } from '../evidence/policy.js';
 
-export const policyCollectedPiList: Rule = {
+export const policyCollectedPiList = defineRule({
   meta: {
     id: 'policy-collected-pi-list',
     measures: ['miit26-09', 'miit2021-double-list'],
@@ -16,20 +16,23 @@ export const policyCollectedPiList: Rule = {
       zh: '在隐私政策中加入（或链接到）已收集个人信息清单：逐项列出信息类型、使用目的、使用场景，最好附上收集情况查询入口。',
       en: 'Add (or link to) a list of the personal information collected: each type with its purpose and the feature that collects it, ideally with a way for users to see what was collected about them.',
     },
+    messages: {
+      missing: {
+        zh: '隐私政策既没有列出、也没有链接“已收集个人信息清单”。',
+        en: 'The privacy policy neither contains nor links to a list of the personal information collected (已收集个人信息清单).',
+      },
+    },
   },
   check({ evidence }) {
-    const policy = evidence.policy!;
+    const policy = evidence.policy;
     if (policy.lists.collectedPersonalInformation) return [];
     return [
       {
         key: 'missing',
-        message: {
-          zh: '隐私政策既没有列出、也没有链接“已收集个人信息清单”。',
-          en: 'The privacy policy neither contains nor links to a list of the personal information collected (已收集个人信息清单).',
-        },
+        messageId: 'missing',
         evidence: [policyWhole(policy)],
         data: { dataMentions: policy.dataMentions.length },
       },
     ];
   },
-};
+});

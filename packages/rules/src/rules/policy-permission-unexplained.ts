@@ -1,17 +1,18 @@
-import { platformPermission } from '@apprights/knowledge';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { PermissionMention } from '@apprights/policy';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { isDangerousLevel } from '../evidence/queries.js';
 import { affirmed, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
 
 /** "相机（android.permission.CAMERA）": the platform label when the permission table has one. */
-function permissionLabel(name: string): { zh: string; en: string } {
-  const label = platformPermission(name)?.label;
+function permissionLabel(knowledge: KnowledgeSnapshot, name: string): { zh: string; en: string } {
+  const label = knowledge.permission(name)?.label;
   const short = name.replace(/^android\.permission\./, '');
   return { zh: label?.['zh-CN'] ? `“${label['zh-CN']}”（${short}）` : short, en: label?.en ? `"${label.en}" (${short})` : short };
 }
 
-export const policyPermissionUnexplained: Rule = {
+export const policyPermissionUnexplained = defineRule({
   meta: {
     id: 'policy-permission-unexplained',
     measures: ['miit26-10', 'cac2019-2.1'],
@@ -27,10 +28,24 @@ export const policyPermissionUnexplained: Rule = {
       zh: '在隐私政策（或其“权限调用说明”）中逐个列出申请的权限、对应功能和使用目的；不需要的权限从清单文件中删除。',
       en: 'List each permission the app requests in the policy (or its permission annex) with the feature that uses it and why; remove permissions the app does not need.',
     },
+    messages: {
+      mentionedNoPurpose: {
+        zh: '隐私政策提到了权限 {permission}（“{quote}”），但没有说明申请目的{data}。',
+        en: 'The privacy policy names the permission {permission} ("{quote}") but gives no purpose for it{data}.',
+      },
+      unexplained: {
+        zh: '应用申请了危险权限 {permission}（可获取{data}），隐私政策既没有说明该权限及其用途，也没有说明收集{data}的目的。',
+        en: 'The app requests the dangerous permission {permission} (which reaches {data}); the privacy policy neither explains the permission nor gives a purpose for collecting {data}.',
+      },
+      unexplainedNoPi: {
+        zh: '应用申请了危险权限 {permission}，隐私政策没有说明该权限及其用途。',
+        en: 'The app requests the dangerous permission {permission}; the privacy policy does not explain it or its purpose.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
-    const policy = evidence.policy!;
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
+    const policy = evidence.policy;
     const mentions = new Map<string, PermissionMention>();
     const withPurpose = new Set<string>();
     for (const m of policy.permissions) {
@@ -53,19 +68,21 @@ export const policyPermissionUnexplained: Rule = {
     const findings: FindingInput[] = [];
     for (const name of dangerous) {
       if (withPurpose.has(name)) continue;
-      const pi = platformPermission(name)?.pi ?? null;
+      const pi = knowledge.permission(name)?.pi ?? null;
       if (pi && purposeful.has(pi)) continue;
-      const label = permissionLabel(name);
-      const data = pi ? piLabel(pi) : null;
+      const label = permissionLabel(knowledge, name);
+      const data = pi ? piLabel(knowledge, pi) : null;
       const mention = mentions.get(name);
       const permissionRef = { kind: 'permission' as const, artifact: 'AndroidManifest.xml' as const, permission: name };
       if (mention) {
         findings.push({
           key: name,
           severity: 'low',
-          message: {
-            zh: `隐私政策提到了权限 ${label.zh}（“${snippet(policy, mention.start, mention.end)}”），但没有说明申请目的${data ? `，也没有说明收集${data.zh}的目的` : ''}。`,
-            en: `The privacy policy names the permission ${label.en} ("${snippet(policy, mention.start, mention.end)}") but gives no purpose for it${data ? `, nor for collecting ${data.en}` : ''}.`,
+          messageId: 'mentionedNoPurpose',
+          messageData: {
+            permission: label,
+            quote: snippet(policy, mention.start, mention.end),
+            data: data ? { zh: `，也没有说明收集${data.zh}的目的`, en: `, nor for collecting ${data.en}` } : '',
           },
           evidence: [permissionRef, policyPassage(policy, mention.start, mention.end, mention.section)],
           data: { permission: name, pi, mentioned: true },
@@ -76,18 +93,13 @@ export const policyPermissionUnexplained: Rule = {
         key: name,
         // A runtime permission reaching no PI category (notifications) still needs a word, but matters less.
         severity: pi ? 'medium' : 'low',
-        message: {
-          zh: data
-            ? `应用申请了危险权限 ${label.zh}（可获取${data.zh}），隐私政策既没有说明该权限及其用途，也没有说明收集${data.zh}的目的。`
-            : `应用申请了危险权限 ${label.zh}，隐私政策没有说明该权限及其用途。`,
-          en: data
-            ? `The app requests the dangerous permission ${label.en} (which reaches ${data.en}); the privacy policy neither explains the permission nor gives a purpose for collecting ${data.en}.`
-            : `The app requests the dangerous permission ${label.en}; the privacy policy does not explain it or its purpose.`,
-        },
+        ...(data
+          ? { messageId: 'unexplained', messageData: { permission: label, data } }
+          : { messageId: 'unexplainedNoPi', messageData: { permission: label } }),
         evidence: [permissionRef, policyWhole(policy)],
         data: { permission: name, pi, mentioned: false },
       });
     }
     return findings;
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { SectionKind } from '@apprights/policy';
-import type { Bilingual, FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { Bilingual, FindingInput, Severity } from '../engine/types.js';
 import type { PolicyFacts } from '../evidence/evidence.js';
 import { policyWhole } from '../evidence/policy.js';
 
@@ -144,7 +145,7 @@ const ELEMENTS: readonly Element[] = [
 
 const ELEMENT_IDS: readonly string[] = ELEMENTS.map((e) => e.id);
 
-export const policyRequiredElements: Rule = {
+export const policyRequiredElements = defineRule({
   meta: {
     id: 'policy-required-elements',
     measures: ['miit26-09', 'miit26-11', 'cac2019-1.1', 'cac2019-2.1', 'cac2019-2.2', 'cac2019-6.5'],
@@ -159,25 +160,34 @@ export const policyRequiredElements: Rule = {
       zh: '在隐私政策中补充缺少的章节：写明运营者全称、联系电话或邮箱、生效/更新日期，以及收集使用、共享、存储、安全、用户权利、政策变更和未成年人保护的规则。',
       en: "Add the missing parts: the operator's full name, a phone number or e-mail address, the effective or updated date, and the rules on collection and use, sharing, storage, security, users' rights, policy changes and minors.",
     },
-    options: { elements: [...ELEMENT_IDS] },
+    options: {
+      elements: { type: 'array', items: { type: 'string', enum: ELEMENT_IDS }, uniqueItems: true, default: ELEMENT_IDS },
+    },
+    messages: {
+      empty: {
+        zh: '隐私政策为空，或未能读出正文：无法确认其中有任何收集使用规则。',
+        en: 'The privacy policy is empty or its text could not be read: it shows no collection and use rules at all.',
+      },
+      missingElement: {
+        zh: '隐私政策中未找到{label}。{why}',
+        en: 'The privacy policy does not give {label}. {why}',
+      },
+    },
   },
   check({ evidence, options }) {
-    const policy = evidence.policy!;
+    const policy = evidence.policy;
     if (policy.text.trim() === '') {
       return [
         {
           key: 'empty',
           severity: 'high',
           measures: ['miit26-09', 'cac2019-1.1'],
-          message: {
-            zh: '隐私政策为空，或未能读出正文：无法确认其中有任何收集使用规则。',
-            en: 'The privacy policy is empty or its text could not be read: it shows no collection and use rules at all.',
-          },
+          messageId: 'empty',
           evidence: [policyWhole(policy)],
         },
       ];
     }
-    const wanted = Array.isArray(options.elements) ? new Set(options.elements.map(String)) : new Set(ELEMENT_IDS);
+    const wanted = new Set(options.elements);
     const findings: FindingInput[] = [];
     for (const element of ELEMENTS) {
       if (!wanted.has(element.id) || element.present(policy)) continue;
@@ -185,14 +195,12 @@ export const policyRequiredElements: Rule = {
         key: element.id,
         severity: element.severity,
         measures: element.measures,
-        message: {
-          zh: `隐私政策中未找到${element.label.zh}。${element.why.zh}`,
-          en: `The privacy policy does not give ${element.label.en}. ${element.why.en}`,
-        },
+        messageId: 'missingElement',
+        messageData: { label: element.label, why: element.why },
         evidence: [policyWhole(policy)],
         data: { element: element.id },
       });
     }
     return findings;
   },
-};
+});

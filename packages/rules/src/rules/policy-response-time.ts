@@ -1,11 +1,6 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
-import type { Rule } from '../engine/types.js';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
+import { defineRule } from '../engine/define.js';
 import { policyPassage, policyWhole } from '../evidence/policy.js';
-
-/** The catalogue's limit for handling requests and complaints (15 working days, 2019 认定方法 6.3/6.5). */
-function catalogueLimit(): number {
-  return loadMeasureCatalog().parameter('complaint.maxWorkingDays').value;
-}
 
 /**
  * Calendar days that surely hold `workingDays` working days: five in every seven. Public holidays
@@ -15,7 +10,7 @@ export function calendarDaysFor(workingDays: number): number {
   return Math.ceil((workingDays * 7) / 5);
 }
 
-export const policyResponseTime: Rule = {
+export const policyResponseTime = defineRule({
   meta: {
     id: 'policy-response-time',
     measures: ['miit26-12', 'cac2019-6.3', 'cac2019-6.5'],
@@ -30,15 +25,28 @@ export const policyResponseTime: Rule = {
       zh: '在隐私政策的“联系我们”或“您的权利”部分写明：收到请求或投诉后将在 15 个工作日内答复处理。',
       en: 'State in the "contact us" or "your rights" part of the policy that requests and complaints are answered within 15 working days.',
     },
-    // A getter, so the default is read from the catalogue when asked for, not when the module loads.
-    get options() {
-      return { maxWorkingDays: catalogueLimit() };
+    options: {
+      // The catalogue's limit for handling requests and complaints (15 working days, 2019 认定方法 6.3/6.5).
+      maxWorkingDays: {
+        type: 'integer',
+        minimum: 1,
+        default: (knowledge: KnowledgeSnapshot) => knowledge.measures.parameter('complaint.maxWorkingDays').value,
+      },
+    },
+    messages: {
+      missing: {
+        zh: '隐私政策未承诺答复用户请求或投诉的时限。认定方法在未承诺时按 {limit} 个工作日考核，应在政策中写明。',
+        en: 'The privacy policy promises no time for answering requests or complaints. Without a promise the 2019 认定方法 applies {limit} working days; the policy should say so.',
+      },
+      tooLong: {
+        zh: '隐私政策承诺在 {days} {unit}内答复（“{text}”），超过 {limit} 个工作日{workingDays}的期限。',
+        en: 'The privacy policy promises an answer within {days} {unit} ("{text}"), more than the {limit}-working-day limit{workingDays}.',
+      },
     },
   },
   check({ evidence, options }) {
-    const policy = evidence.policy!;
-    const configured = Number(options.maxWorkingDays);
-    const limit = Number.isFinite(configured) && configured > 0 ? configured : catalogueLimit();
+    const policy = evidence.policy;
+    const limit = options.maxWorkingDays;
     const calendarLimit = calendarDaysFor(limit);
     const promised = policy.responseTime;
     if (!promised) {
@@ -46,10 +54,8 @@ export const policyResponseTime: Rule = {
         {
           key: 'missing',
           severity: 'low',
-          message: {
-            zh: `隐私政策未承诺答复用户请求或投诉的时限。认定方法在未承诺时按 ${limit} 个工作日考核，应在政策中写明。`,
-            en: `The privacy policy promises no time for answering requests or complaints. Without a promise the 2019 认定方法 applies ${limit} working days; the policy should say so.`,
-          },
+          messageId: 'missing',
+          messageData: { limit },
           evidence: [policyWhole(policy)],
           data: { limitWorkingDays: limit },
         },
@@ -61,13 +67,20 @@ export const policyResponseTime: Rule = {
     return [
       {
         key: 'too-long',
-        message: {
-          zh: `隐私政策承诺在 ${promised.days} ${unit.zh}内答复（“${promised.text}”），超过 ${limit} 个工作日${promised.workingDays ? '' : `（约 ${calendarLimit} 天）`}的期限。`,
-          en: `The privacy policy promises an answer within ${promised.days} ${unit.en} ("${promised.text}"), more than the ${limit}-working-day limit${promised.workingDays ? '' : ` (about ${calendarLimit} calendar days)`}.`,
+        messageId: 'tooLong',
+        messageData: {
+          days: promised.days,
+          unit,
+          text: promised.text,
+          limit,
+          workingDays: {
+            zh: promised.workingDays ? '' : `（约 ${calendarLimit} 天）`,
+            en: promised.workingDays ? '' : ` (about ${calendarLimit} calendar days)`,
+          },
         },
         evidence: [policyPassage(policy, promised.start, promised.end)],
         data: { days: promised.days, workingDays: promised.workingDays, limitWorkingDays: limit, limitCalendarDays: calendarLimit },
       },
     ];
   },
-};
+});

@@ -1,5 +1,5 @@
-import { loadSdkCatalog } from '@apprights/knowledge';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { policyPassage, sharedNameOnly } from '../evidence/policy.js';
 
 /** Where the policy discloses an SDK: a row of its SDK table, or a recipient named in the prose. */
@@ -13,7 +13,7 @@ interface Disclosure {
   where: 'table' | 'text';
 }
 
-export const policySdkNotFound: Rule = {
+export const policySdkNotFound = defineRule({
   meta: {
     id: 'policy-sdk-not-found',
     measures: ['miit26-15', 'tc260-sdk-disclosure'],
@@ -29,10 +29,16 @@ export const policySdkNotFound: Rule = {
       zh: '核对这些 SDK：已移除的从隐私政策清单中删去；服务器端使用或动态加载的，在清单中注明使用方式。',
       en: 'Check each SDK: take removed ones out of the policy’s list; for server-side or dynamically loaded ones, say so in the list.',
     },
+    messages: {
+      notFound: {
+        zh: '隐私政策{where}{name}（“{d}”），但安装包中未检出该 SDK：它可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别{sibling}。请确认清单仍然准确。',
+        en: 'The policy’s {where} names {name} ("{d}"), but the package does not contain it: it may be used server-side, loaded at run time, removed from the app, or not recognised{sibling}. Check that the list is still accurate.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
-    const policy = evidence.policy!;
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
+    const policy = evidence.policy;
     const present = new Set(facts.sdks.map((s) => s.id));
     const disclosures = new Map<string, Disclosure>();
     const note = (d: Disclosure) => {
@@ -41,11 +47,11 @@ export const policySdkNotFound: Rule = {
     for (const row of policy.sdkTable) if (row.sdk) note({ sdk: row.sdk, start: row.start, end: row.end, name: row.name, where: 'table' });
     for (const r of policy.recipients)
       if (r.sdk) note({ sdk: r.sdk, start: r.start, end: r.end, name: r.name, section: r.section, where: 'text' });
-    const catalog = loadSdkCatalog();
+    const catalog = knowledge.sdks;
     const findings: FindingInput[] = [];
     for (const d of [...disclosures.values()].sort((a, b) => a.start - b.start)) {
       // Only a brand or vendor stands there ("友盟+"): which of its SDKs the policy means is not known.
-      if (present.has(d.sdk) || sharedNameOnly(policy, d.sdk, d.start, d.end)) continue;
+      if (present.has(d.sdk) || sharedNameOnly(knowledge, policy, d.sdk, d.start, d.end)) continue;
       const entry = catalog.get(d.sdk);
       const name = entry?.name ?? { zh: d.name, en: d.name };
       // A product of the same developer the package does contain: the policy may name the wrong one.
@@ -53,9 +59,15 @@ export const policySdkNotFound: Rule = {
       const where = d.where === 'table' ? { zh: '的 SDK 清单列出了', en: 'SDK list' } : { zh: '正文提到了', en: 'text' };
       findings.push({
         key: d.sdk,
-        message: {
-          zh: `隐私政策${where.zh}${name.zh}（“${d.name}”），但安装包中未检出该 SDK：它可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别${sibling ? `；安装包中有同一开发者的${sibling.name.zh}` : ''}。请确认清单仍然准确。`,
-          en: `The policy’s ${where.en} names ${name.en} ("${d.name}"), but the package does not contain it: it may be used server-side, loaded at run time, removed from the app, or not recognised${sibling ? `; the package has ${sibling.name.en} of the same developer` : ''}. Check that the list is still accurate.`,
+        messageId: 'notFound',
+        messageData: {
+          where,
+          name,
+          d: d.name,
+          sibling: {
+            zh: sibling ? `；安装包中有同一开发者的${sibling.name.zh}` : '',
+            en: sibling ? `; the package has ${sibling.name.en} of the same developer` : '',
+          },
         },
         evidence: [policyPassage(policy, d.start, d.end, d.section), { kind: 'sdk', sdk: d.sdk, name: name.en }],
         data: { sdk: d.sdk, written: d.name, where: d.where, ...(sibling ? { sameDeveloperInPackage: sibling.id } : {}) },
@@ -63,4 +75,4 @@ export const policySdkNotFound: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,9 +1,9 @@
-import { loadSdkCatalog, sdkCategoryPurpose } from '@apprights/knowledge';
-import type { EvidenceRef, FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput, Severity } from '../engine/types.js';
 import { listOf, piLabel, policyPassage, policySdkNames, policyWhole } from '../evidence/policy.js';
 import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
 
-export const policySdkUndisclosed: Rule = {
+export const policySdkUndisclosed = defineRule({
   meta: {
     id: 'policy-sdk-undisclosed',
     measures: ['miit26-15', 'cac2019-2.1', 'tc260-sdk-disclosure', 'industry-store-sdk-list'],
@@ -19,12 +19,18 @@ export const policySdkUndisclosed: Rule = {
       zh: '把每个 SDK 写入隐私政策的第三方 SDK 清单：SDK 名称、开发者、收集的个人信息、使用目的、SDK 隐私政策链接（可参考 sdk-disclosure-list 给出的清单）；不再使用的 SDK 应从应用中移除。',
       en: 'List each SDK in the policy’s third-party SDK list with its name, developer, the personal information it collects, purpose and privacy-policy link (the sdk-disclosure-list inventory has them); remove SDKs you no longer use.',
     },
+    messages: {
+      undisclosed: {
+        zh: '安装包集成了{name}（{vendor}，用于{purpose}{pi}），隐私政策的 SDK 清单和正文都没有列出它{notes}。',
+        en: 'The package embeds {name} ({vendor}; {purpose}{pi}), which neither the policy’s SDK list nor its text names{notes}.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
-    const policy = evidence.policy!;
-    const { named, partial } = policySdkNames(policy);
-    const catalog = loadSdkCatalog();
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
+    const policy = evidence.policy;
+    const { named, partial } = policySdkNames(knowledge, policy);
+    const catalog = knowledge.sdks;
     const vendorOf = (id: string) => facts.sdks.find((s) => s.id === id)?.vendor ?? catalog.get(id)?.vendor;
     const nameOf = (id: string) => facts.sdks.find((s) => s.id === id)?.name ?? catalog.get(id)?.name ?? { zh: id, en: id };
     const findings: FindingInput[] = [];
@@ -37,10 +43,10 @@ export const policySdkUndisclosed: Rule = {
       const sibling = [...named].find((id) => id !== sdk.id && vendorOf(id)?.zh === sdk.vendor.zh);
       let severity: Severity = sdk.tracker && pi.length > 0 ? 'high' : 'medium';
       if (mention || sibling || sdk.confidence === 'low') severity = 'low';
-      const purpose = sdkCategoryPurpose(sdk.category);
+      const purpose = knowledge.sdkCategoryPurpose(sdk.category);
       const piText = (lang: 'zh' | 'en') =>
         listOf(
-          pi.map((c) => piLabel(c)[lang]),
+          pi.map((c) => piLabel(knowledge, c)[lang]),
           lang,
           6,
         );
@@ -63,9 +69,13 @@ export const policySdkUndisclosed: Rule = {
       findings.push({
         key: sdk.id,
         severity,
-        message: {
-          zh: `安装包集成了${sdk.name.zh}（${sdk.vendor.zh}，用于${purpose.zh}${pi.length > 0 ? `，收集${piText('zh')}` : ''}），隐私政策的 SDK 清单和正文都没有列出它${notes.zh.length > 0 ? `：${notes.zh.join('；')}` : ''}。`,
-          en: `The package embeds ${sdk.name.en} (${sdk.vendor.en}; ${purpose.en.toLowerCase()}${pi.length > 0 ? `; collects ${piText('en')}` : ''}), which neither the policy’s SDK list nor its text names${notes.en.length > 0 ? `: ${notes.en.join('; ')}` : ''}.`,
+        messageId: 'undisclosed',
+        messageData: {
+          name: sdk.name,
+          vendor: sdk.vendor,
+          purpose: { zh: purpose.zh, en: purpose.en.toLowerCase() },
+          pi: { zh: pi.length > 0 ? `，收集${piText('zh')}` : '', en: pi.length > 0 ? `; collects ${piText('en')}` : '' },
+          notes: { zh: notes.zh.length > 0 ? `：${notes.zh.join('；')}` : '', en: notes.en.length > 0 ? `: ${notes.en.join('; ')}` : '' },
         },
         evidence: refs,
         data: {
@@ -84,4 +94,4 @@ export const policySdkUndisclosed: Rule = {
     }
     return findings;
   },
-};
+});

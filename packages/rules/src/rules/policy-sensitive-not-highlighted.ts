@@ -1,11 +1,11 @@
 import type { DataMention } from '@apprights/policy';
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 import { affirmed, listOf, piLabel, policyPassage, snippet } from '../evidence/policy.js';
 
 /** Mentions quoted as evidence, one per category first. */
 const SHOWN = 5;
 
-export const policySensitiveNotHighlighted: Rule = {
+export const policySensitiveNotHighlighted = defineRule({
   meta: {
     id: 'policy-sensitive-not-highlighted',
     measures: ['miit26-09'],
@@ -20,9 +20,19 @@ export const policySensitiveNotHighlighted: Rule = {
       zh: '在隐私政策中以加粗、下划线或醒目颜色标出每一处敏感个人信息及其处理目的，并在发布页面上确认样式生效。',
       en: 'Mark every mention of sensitive personal information and its purpose in bold, underline or a distinct colour, and check that the published page shows it.',
     },
+    messages: {
+      plainText: {
+        zh: '隐私政策为纯文本，看不出是否突出显示。其中 {count} 处提到敏感个人信息（{categories}），如 {quotes}：请在发布的页面上确认已加粗、下划线或以颜色突出说明。',
+        en: 'The privacy policy is plain text, so highlighting cannot be seen. It mentions sensitive personal information {count} {times} ({categories}), e.g. {quotes}: check on the published page that these are in bold, underlined or coloured.',
+      },
+      notHighlighted: {
+        zh: '{count} 处敏感个人信息未突出显示（{categories}），如 {quotes}；26 号文要求对敏感个人信息的处理作突出说明。',
+        en: '{count} {mentions} of sensitive personal information {are} not highlighted ({categories}), e.g. {quotes}; the 2023 notice asks for sensitive information to be highlighted.',
+      },
+    },
   },
-  check({ evidence }) {
-    const policy = evidence.policy!;
+  check({ evidence, knowledge }) {
+    const policy = evidence.policy;
     // "We do not collect your biometrics" needs no highlighting: nothing sensitive is processed.
     const sensitive = affirmed(policy).filter((m) => m.sensitive);
     const plain = sensitive.filter((m) => !m.highlighted);
@@ -36,7 +46,7 @@ export const policySensitiveNotHighlighted: Rule = {
     const shown = firsts.slice(0, SHOWN).sort((a, b) => a.start - b.start);
     const labels = (lang: 'zh' | 'en') =>
       listOf(
-        categories.map((c) => piLabel(c)[lang]),
+        categories.map((c) => piLabel(knowledge, c)[lang]),
         lang,
         8,
       );
@@ -45,20 +55,20 @@ export const policySensitiveNotHighlighted: Rule = {
         .slice(0, 3)
         .map((m) => (lang === 'zh' ? `“${snippet(policy, m.start, m.end)}”` : `"${snippet(policy, m.start, m.end)}"`))
         .join(lang === 'zh' ? '、' : ', ');
+    const one = plain.length === 1;
+    const common = {
+      count: plain.length,
+      categories: { zh: labels('zh'), en: labels('en') },
+      quotes: { zh: quotes('zh'), en: quotes('en') },
+    };
     const message = noEmphasisSeen
-      ? {
-          zh: `隐私政策为纯文本，看不出是否突出显示。其中 ${plain.length} 处提到敏感个人信息（${labels('zh')}），如 ${quotes('zh')}：请在发布的页面上确认已加粗、下划线或以颜色突出说明。`,
-          en: `The privacy policy is plain text, so highlighting cannot be seen. It mentions sensitive personal information ${plain.length} time${plain.length === 1 ? '' : 's'} (${labels('en')}), e.g. ${quotes('en')}: check on the published page that these are in bold, underlined or coloured.`,
-        }
-      : {
-          zh: `${plain.length} 处敏感个人信息未突出显示（${labels('zh')}），如 ${quotes('zh')}；26 号文要求对敏感个人信息的处理作突出说明。`,
-          en: `${plain.length} mention${plain.length === 1 ? '' : 's'} of sensitive personal information ${plain.length === 1 ? 'is' : 'are'} not highlighted (${labels('en')}), e.g. ${quotes('en')}; the 2023 notice asks for sensitive information to be highlighted.`,
-        };
+      ? { messageId: 'plainText', messageData: { ...common, times: one ? 'time' : 'times' } }
+      : { messageId: 'notHighlighted', messageData: { ...common, mentions: one ? 'mention' : 'mentions', are: one ? 'is' : 'are' } };
     return [
       {
         key: 'sensitive-not-highlighted',
         severity: noEmphasisSeen ? 'low' : 'medium',
-        message,
+        ...message,
         evidence: shown.map((m) => policyPassage(policy, m.start, m.end, m.section)),
         data: {
           categories,
@@ -70,4 +80,4 @@ export const policySensitiveNotHighlighted: Rule = {
       },
     ];
   },
-};
+});

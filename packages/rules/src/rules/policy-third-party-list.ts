@@ -1,7 +1,7 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 import { policyWhole } from '../evidence/policy.js';
 
-export const policyThirdPartyList: Rule = {
+export const policyThirdPartyList = defineRule({
   meta: {
     id: 'policy-third-party-list',
     measures: ['miit26-09', 'miit26-15', 'miit2021-double-list', 'cac2019-2.1'],
@@ -16,21 +16,30 @@ export const policyThirdPartyList: Rule = {
       zh: '在隐私政策中加入（或链接到）第三方共享清单 / 第三方 SDK 清单，逐个列出 SDK 名称、开发者、收集的个人信息、使用目的和 SDK 隐私政策链接。',
       en: 'Add (or link to) a third-party sharing / SDK list naming, for each SDK, its developer, the personal information it collects, why, and its privacy-policy link.',
     },
+    messages: {
+      missing: {
+        zh: '隐私政策既没有第三方共享清单，也没有 SDK 列表{inProse}。',
+        en: 'The privacy policy has neither a third-party sharing list nor an SDK list{inProse}.',
+      },
+    },
   },
   check({ evidence }) {
-    const policy = evidence.policy!;
+    const policy = evidence.policy;
     if (policy.lists.thirdPartySharing || policy.sdkTable.length > 0) return [];
     const inProse = policy.recipients.filter((r) => r.kind !== 'generic').length;
     return [
       {
         key: 'missing',
-        message: {
-          zh: `隐私政策既没有第三方共享清单，也没有 SDK 列表${inProse > 0 ? `（正文中零散提到 ${inProse} 个第三方，未成清单）` : ''}。`,
-          en: `The privacy policy has neither a third-party sharing list nor an SDK list${inProse > 0 ? ` (its prose names ${inProse} third part${inProse === 1 ? 'y' : 'ies'}, but not as a list)` : ''}.`,
+        messageId: 'missing',
+        messageData: {
+          inProse: {
+            zh: inProse > 0 ? `（正文中零散提到 ${inProse} 个第三方，未成清单）` : '',
+            en: inProse > 0 ? ` (its prose names ${inProse} third part${inProse === 1 ? 'y' : 'ies'}, but not as a list)` : '',
+          },
         },
         evidence: [policyWhole(policy)],
         data: { recipientsInProse: inProse },
       },
     ];
   },
-};
+});

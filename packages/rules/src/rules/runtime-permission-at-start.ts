@@ -1,5 +1,6 @@
 import type { PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   attributeStack,
   FEATURE_ACTIONS,
@@ -7,7 +8,6 @@ import {
   isPermissionRequest,
   isUser,
   joinList,
-  numberOption,
   sdkLabel,
   seconds,
   shortPermission,
@@ -21,7 +21,7 @@ import {
 const isStart = (e: AnyEvent) =>
   (isLifecycle(e) && e.action === 'process-start' && e.cause === 'launcher') || (isUser(e) && e.action === 'launch');
 
-export const runtimePermissionAtStart: Rule = {
+export const runtimePermissionAtStart = defineRule({
   meta: {
     id: 'runtime-permission-at-start',
     measures: ['miit26-10', 'miit164-t5', 'taf078-permission-requests'],
@@ -36,12 +36,25 @@ export const runtimePermissionAtStart: Rule = {
       zh: '不要在启动页或首页一打开就申请权限；在用户点击需要该权限的功能（拍照、扫码、定位、通讯录）时再申请，并先说明用途。',
       en: 'Do not ask for permissions as the splash or home screen opens; ask when the user taps the feature that needs the permission (camera, scanning, location, contacts), after saying what it is for.',
     },
-    options: { startWindowSeconds: 5, userActionSeconds: 5 },
+    messages: {
+      atStart: {
+        zh: '应用冷启动后 {after} 秒（第 {t} 秒），用户尚未进行任何操作就申请了 {permissions} 权限{by}{times}。',
+        en: '{after} s after a cold start (at {t} s), before any user action, the app asked for {permissions}{by}{times}.',
+      },
+      noUserAction: {
+        zh: '第 {t} 秒申请 {permissions} 权限{by}，此前 {window} 秒内没有用户操作，申请与用户触发的功能无关{times}。',
+        en: 'At {t} s the app asked for {permissions}{by} with no user action in the {window} s before: the request is not tied to a feature the user started{times}.',
+      },
+    },
+    options: {
+      startWindowSeconds: { type: 'number', minimum: 0, default: 5 },
+      userActionSeconds: { type: 'number', minimum: 0, default: 5 },
+    },
   },
-  check({ evidence, options }) {
-    const events = evidence.trace!.events;
-    const startWindow = numberOption(options, 'startWindowSeconds', 5) * 1000;
-    const userWindow = numberOption(options, 'userActionSeconds', 5) * 1000;
+  check({ evidence, options, knowledge }) {
+    const events = evidence.trace.events;
+    const startWindow = options.startWindowSeconds * 1000;
+    const userWindow = options.userActionSeconds * 1000;
     const groups = new Map<
       string,
       { kind: 'at-start' | 'no-user-action'; start: AnyEvent | null; requests: Located<PermissionRequestEvent>[] }
@@ -68,25 +81,26 @@ export const runtimePermissionAtStart: Rule = {
     for (const [key, { kind, start, requests }] of groups) {
       const first = requests[0]!;
       const permissions = first.permissions.map(shortPermission);
-      const { sdk } = attributeStack(first.stack, evidence.trace);
-      const by = { zh: sdk ? `（由 SDK ${sdkLabel(sdk, 'zh')} 发起）` : '', en: sdk ? ` (by SDK ${sdkLabel(sdk, 'en')})` : '' };
+      const { sdk } = attributeStack(knowledge, first.stack, evidence.trace);
+      const by = {
+        zh: sdk ? `（由 SDK ${sdkLabel(knowledge, sdk, 'zh')} 发起）` : '',
+        en: sdk ? ` (by SDK ${sdkLabel(knowledge, sdk, 'en')})` : '',
+      };
       const times = {
         zh: requests.length > 1 ? `，共 ${requests.length} 次` : '',
         en: requests.length > 1 ? `, ${requests.length} times` : '',
       };
-      const message =
-        kind === 'at-start'
-          ? {
-              zh: `应用冷启动后 ${seconds(first.t - start!.t)} 秒（第 ${seconds(first.t)} 秒），用户尚未进行任何操作就申请了 ${joinList(permissions, 'zh')} 权限${by.zh}${times.zh}。`,
-              en: `${seconds(first.t - start!.t)} s after a cold start (at ${seconds(first.t)} s), before any user action, the app asked for ${joinList(permissions, 'en')}${by.en}${times.en}.`,
-            }
-          : {
-              zh: `第 ${seconds(first.t)} 秒申请 ${joinList(permissions, 'zh')} 权限${by.zh}，此前 ${seconds(userWindow)} 秒内没有用户操作，申请与用户触发的功能无关${times.zh}。`,
-              en: `At ${seconds(first.t)} s the app asked for ${joinList(permissions, 'en')}${by.en} with no user action in the ${seconds(userWindow)} s before: the request is not tied to a feature the user started${times.en}.`,
-            };
+      const common = {
+        t: seconds(first.t),
+        permissions: { zh: joinList(permissions, 'zh'), en: joinList(permissions, 'en') },
+        by,
+        times,
+      };
       findings.push({
         key,
-        message,
+        ...(kind === 'at-start'
+          ? { messageId: 'atStart', messageData: { ...common, after: seconds(first.t - start!.t) } }
+          : { messageId: 'noUserAction', messageData: { ...common, window: seconds(userWindow) } }),
         evidence: [
           ...(start ? [traceRef(start, 'cold start')] : []),
           ...requests
@@ -103,4 +117,4 @@ export const runtimePermissionAtStart: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,9 +1,9 @@
 import type { PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   isPermissionRequest,
   joinList,
-  numberOption,
   permissionGroup,
   piLabel,
   seconds,
@@ -11,7 +11,7 @@ import {
   traceRef,
   type Located,
 } from '../evidence/trace.js';
-import { isPICategoryId } from '@apprights/knowledge';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 
 type Request = Located<PermissionRequestEvent>;
 
@@ -26,9 +26,10 @@ export function bursts(requests: readonly Request[], windowMs: number): Request[
   return out;
 }
 
-const groupLabel = (group: string, lang: 'zh' | 'en') => (isPICategoryId(group) ? piLabel(group, lang) : group);
+const groupLabel = (knowledge: KnowledgeSnapshot, group: string, lang: 'zh' | 'en') =>
+  knowledge.isPICategoryId(group) ? piLabel(knowledge, group, lang) : group;
 
-export const runtimePermissionBundle: Rule = {
+export const runtimePermissionBundle = defineRule({
   meta: {
     id: 'runtime-permission-bundle',
     measures: ['miit26-10', 'cac2019-4.6', 'miit164-t5'],
@@ -43,16 +44,22 @@ export const runtimePermissionBundle: Rule = {
       zh: '每个功能只在用户使用时申请它需要的那一组权限，不在启动时或同一时刻连续弹出多个权限申请。',
       en: 'Ask for the one permission group a feature needs when the user uses that feature; never pop several permission dialogs at start or in a row.',
     },
-    options: { windowSeconds: 1, minGroups: 2 },
+    options: { windowSeconds: { type: 'number', minimum: 0, default: 1 }, minGroups: { type: 'integer', minimum: 2, default: 2 } },
+    messages: {
+      bundle: {
+        zh: '第 {t} 秒，应用{how}同时申请了 {groups} 组危险权限（{g}）：{short}{seen}。',
+        en: 'At {t} s the app asked for {groups} dangerous permission groups ({g}) {how}: {short}{seen}.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const windowMs = numberOption(options, 'windowSeconds', 1) * 1000;
-    const minGroups = numberOption(options, 'minGroups', 2, 2);
-    const requests = evidence.trace!.events.filter(isPermissionRequest);
+  check({ evidence, options, knowledge }) {
+    const windowMs = options.windowSeconds * 1000;
+    const minGroups = options.minGroups;
+    const requests = evidence.trace.events.filter(isPermissionRequest);
     const found = new Map<string, { groups: string[]; permissions: string[]; bursts: Request[][] }>();
     for (const burst of bursts(requests, windowMs)) {
       const permissions = [...new Set(burst.flatMap((r) => r.permissions))];
-      const groups = [...new Set(permissions.map(permissionGroup).filter((g): g is string => g !== null))].sort();
+      const groups = [...new Set(permissions.map((p) => permissionGroup(knowledge, p)).filter((g): g is string => g !== null))].sort();
       if (groups.length < minGroups) continue;
       const key = groups.join('+');
       const entry = found.get(key) ?? { groups, permissions, bursts: [] };
@@ -67,18 +74,29 @@ export const runtimePermissionBundle: Rule = {
         zh: first.length === 1 ? '在一次申请中' : `在 ${seconds(span)} 秒内连续 ${first.length} 次申请中`,
         en: first.length === 1 ? 'in one request' : `in ${first.length} requests within ${seconds(span)} s`,
       };
-      const short = permissions.filter((p) => permissionGroup(p)).map(shortPermission);
+      const short = permissions.filter((p) => permissionGroup(knowledge, p)).map(shortPermission);
       findings.push({
         key,
-        message: {
-          zh: `第 ${seconds(first[0]!.t)} 秒，应用${how.zh}同时申请了 ${groups.length} 组危险权限（${joinList(
-            groups.map((g) => groupLabel(g, 'zh')),
-            'zh',
-          )}）：${joinList(short, 'zh')}${seen.length > 1 ? `；这样的捆绑申请出现 ${seen.length} 次` : ''}。`,
-          en: `At ${seconds(first[0]!.t)} s the app asked for ${groups.length} dangerous permission groups (${joinList(
-            groups.map((g) => groupLabel(g, 'en')),
-            'en',
-          )}) ${how.en}: ${joinList(short, 'en')}${seen.length > 1 ? `; such a bundle occurs ${seen.length} times` : ''}.`,
+        messageId: 'bundle',
+        messageData: {
+          t: seconds(first[0]!.t),
+          how,
+          groups: groups.length,
+          g: {
+            zh: joinList(
+              groups.map((g) => groupLabel(knowledge, g, 'zh')),
+              'zh',
+            ),
+            en: joinList(
+              groups.map((g) => groupLabel(knowledge, g, 'en')),
+              'en',
+            ),
+          },
+          short: { zh: joinList(short, 'zh'), en: joinList(short, 'en') },
+          seen: {
+            zh: seen.length > 1 ? `；这样的捆绑申请出现 ${seen.length} 次` : '',
+            en: seen.length > 1 ? `; such a bundle occurs ${seen.length} times` : '',
+          },
         },
         evidence: first.map((r) => traceRef(r, `request ${r.permissions.map(shortPermission).join(', ')}`)),
         data: { groups, permissions, bursts: seen.length, firstMs: first[0]!.t },
@@ -86,4 +104,4 @@ export const runtimePermissionBundle: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   attributeStack,
   isPermissionRequest,
@@ -11,7 +12,7 @@ import {
   type Located,
 } from '../evidence/trace.js';
 
-export const runtimePermissionNoPurpose: Rule = {
+export const runtimePermissionNoPurpose = defineRule({
   meta: {
     id: 'runtime-permission-no-purpose',
     measures: ['miit26-10', 'cac2019-2.3'],
@@ -26,10 +27,20 @@ export const runtimePermissionNoPurpose: Rule = {
       zh: '在弹出系统权限对话框之前或同时，用应用自己的弹窗或页面顶部提示说明为什么需要该权限、用于哪个功能，例如“需要相机权限用于扫码”。',
       en: 'Before or with the system permission dialog, explain in the app’s own dialog or a banner why the permission is needed and for which feature, e.g. “camera access is used to scan QR codes”.',
     },
+    messages: {
+      noPurpose: {
+        zh: '第 {t} 秒申请 {permissions} 权限{by}时未展示用途说明{times}。',
+        en: 'At {t} s the app asked for {permissions}{by} without showing what it is for{times}.',
+      },
+      purposeUnknown: {
+        zh: '第 {t} 秒申请 {permissions} 权限{by}，记录中没有是否展示用途的信息，也没有用途文字，需人工核对{times}。',
+        en: 'At {t} s the app asked for {permissions}{by}; the trace says neither whether a purpose was shown nor what it said, so check by hand{times}.',
+      },
+    },
   },
-  check({ evidence }) {
+  check({ evidence, knowledge }) {
     const groups = new Map<string, { known: boolean; requests: Located<PermissionRequestEvent>[] }>();
-    for (const event of evidence.trace!.events) {
+    for (const event of evidence.trace.events) {
       if (!isPermissionRequest(event) || event.permissions.length === 0) continue;
       const known = event.purposeShown === false;
       if (!known && (event.purposeShown === true || (event.purposeText ?? '').trim())) continue;
@@ -42,8 +53,11 @@ export const runtimePermissionNoPurpose: Rule = {
     for (const [key, { known, requests }] of groups) {
       const first = requests[0]!;
       const permissions = first.permissions.map(shortPermission);
-      const { sdk } = attributeStack(first.stack, evidence.trace);
-      const by = { zh: sdk ? `（由 SDK ${sdkLabel(sdk, 'zh')} 发起）` : '', en: sdk ? ` (by SDK ${sdkLabel(sdk, 'en')})` : '' };
+      const { sdk } = attributeStack(knowledge, first.stack, evidence.trace);
+      const by = {
+        zh: sdk ? `（由 SDK ${sdkLabel(knowledge, sdk, 'zh')} 发起）` : '',
+        en: sdk ? ` (by SDK ${sdkLabel(knowledge, sdk, 'en')})` : '',
+      };
       const times = {
         zh: requests.length > 1 ? `，共 ${requests.length} 次` : '',
         en: requests.length > 1 ? `, ${requests.length} times` : '',
@@ -51,15 +65,8 @@ export const runtimePermissionNoPurpose: Rule = {
       findings.push({
         key,
         severity: known ? undefined : 'low',
-        message: known
-          ? {
-              zh: `第 ${seconds(first.t)} 秒申请 ${joinList(permissions, 'zh')} 权限${by.zh}时未展示用途说明${times.zh}。`,
-              en: `At ${seconds(first.t)} s the app asked for ${joinList(permissions, 'en')}${by.en} without showing what it is for${times.en}.`,
-            }
-          : {
-              zh: `第 ${seconds(first.t)} 秒申请 ${joinList(permissions, 'zh')} 权限${by.zh}，记录中没有是否展示用途的信息，也没有用途文字，需人工核对${times.zh}。`,
-              en: `At ${seconds(first.t)} s the app asked for ${joinList(permissions, 'en')}${by.en}; the trace says neither whether a purpose was shown nor what it said, so check by hand${times.en}.`,
-            },
+        messageId: known ? 'noPurpose' : 'purposeUnknown',
+        messageData: { t: seconds(first.t), permissions: { zh: joinList(permissions, 'zh'), en: joinList(permissions, 'en') }, by, times },
         evidence: requests
           .slice(0, 3)
           .map((r) =>
@@ -70,4 +77,4 @@ export const runtimePermissionNoPurpose: Rule = {
     }
     return findings;
   },
-};
+});

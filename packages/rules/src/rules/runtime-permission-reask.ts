@@ -1,23 +1,10 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
-import {
-  isPermissionRequest,
-  numberOption,
-  REFUSALS,
-  seconds,
-  shortPermission,
-  traceRef,
-  userActionBefore,
-  type Located,
-} from '../evidence/trace.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
+import { isPermissionRequest, REFUSALS, seconds, shortPermission, traceRef, userActionBefore, type Located } from '../evidence/trace.js';
 
 type Request = Located<PermissionRequestEvent>;
-
-/** The catalogue's pause after a refusal (permission.reaskAfterRefusal, 48 h: store review practice). */
-function cataloguePause(): number {
-  return loadMeasureCatalog().parameter('permission.reaskAfterRefusal').value;
-}
 
 /** `90 s`, `12 min`, `3.5 h`: a gap for messages. */
 function gap(ms: number, lang: 'zh' | 'en'): string {
@@ -27,7 +14,7 @@ function gap(ms: number, lang: 'zh' | 'en'): string {
   return lang === 'zh' ? `${hours} 小时` : `${hours} h`;
 }
 
-export const runtimePermissionReask: Rule = {
+export const runtimePermissionReask = defineRule({
   meta: {
     id: 'runtime-permission-reask',
     measures: ['miit26-10', 'cac2019-3.2', 'miit164-t5', 'industry-permission-reask-48h'],
@@ -42,14 +29,26 @@ export const runtimePermissionReask: Rule = {
       zh: '记录用户拒绝的时间，在 48 小时内不再主动弹出同一权限申请；只有用户再次主动使用需要该权限的功能时才申请，或引导用户到系统设置中开启。',
       en: 'Remember when the user refused and do not pop the same request again for 48 hours; ask again only when the user actively uses the feature that needs it, or point them to the system settings.',
     },
-    get options() {
-      return { hours: cataloguePause(), userActionSeconds: 5 };
+    options: {
+      // The catalogue's pause after a refusal (permission.reaskAfterRefusal, 48 h: store review practice).
+      hours: {
+        type: 'number',
+        minimum: 0,
+        default: (knowledge: KnowledgeSnapshot) => knowledge.measures.parameter('permission.reaskAfterRefusal').value,
+      },
+      userActionSeconds: { type: 'number', minimum: 0, default: 5 },
+    },
+    messages: {
+      reask: {
+        zh: '用户在第 {deniedAt} 秒拒绝 {name} 后，应用在 {after}后（第 {askedAt} 秒）再次申请，早于 {hours} 小时{asks}{userTriggered}。',
+        en: 'The user denied {name} at {deniedAt} s and the app asked again {after} later (at {askedAt} s), within {hours} h{asks}{userTriggered}.',
+      },
     },
   },
   check({ evidence, options }) {
-    const events = evidence.trace!.events;
-    const pauseMs = numberOption(options, 'hours', cataloguePause()) * 3_600_000;
-    const userWindow = numberOption(options, 'userActionSeconds', 5) * 1000;
+    const events = evidence.trace.events;
+    const pauseMs = options.hours * 3_600_000;
+    const userWindow = options.userActionSeconds * 1000;
     const denials = new Map<string, Request>();
     const found = new Map<string, { denial: Request; asks: { request: Request; after: number; userTriggered: boolean }[] }>();
     events.forEach((event, i) => {
@@ -79,9 +78,21 @@ export const runtimePermissionReask: Rule = {
       findings.push({
         key: permission,
         severity: userTriggered ? 'low' : undefined,
-        message: {
-          zh: `用户在第 ${seconds(denial.t)} 秒拒绝 ${name} 后，应用在 ${gap(first.after, 'zh')}后（第 ${seconds(first.request.t)} 秒）再次申请，早于 ${hours} 小时${asks.length > 1 ? `；拒绝后共再次申请 ${asks.length} 次` : ''}${userTriggered ? '（再次申请前有用户操作，可能由用户主动触发）' : ''}。`,
-          en: `The user denied ${name} at ${seconds(denial.t)} s and the app asked again ${gap(first.after, 'en')} later (at ${seconds(first.request.t)} s), within ${hours} h${asks.length > 1 ? `; ${asks.length} new requests after refusals in all` : ''}${userTriggered ? ' (a user action came just before: the user may have started the feature)' : ''}.`,
+        messageId: 'reask',
+        messageData: {
+          deniedAt: seconds(denial.t),
+          name,
+          after: { zh: gap(first.after, 'zh'), en: gap(first.after, 'en') },
+          askedAt: seconds(first.request.t),
+          hours,
+          asks: {
+            zh: asks.length > 1 ? `；拒绝后共再次申请 ${asks.length} 次` : '',
+            en: asks.length > 1 ? `; ${asks.length} new requests after refusals in all` : '',
+          },
+          userTriggered: {
+            zh: userTriggered ? '（再次申请前有用户操作，可能由用户主动触发）' : '',
+            en: userTriggered ? ' (a user action came just before: the user may have started the feature)' : '',
+          },
         },
         evidence: [
           traceRef(denial, `${name} denied`),
@@ -92,4 +103,4 @@ export const runtimePermissionReask: Rule = {
     }
     return findings;
   },
-};
+});

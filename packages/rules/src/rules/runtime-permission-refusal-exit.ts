@@ -1,11 +1,11 @@
 import type { PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule, Severity } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput, Severity } from '../engine/types.js';
 import {
   isLifecycle,
   isPermissionRequest,
   isUser,
   joinList,
-  numberOption,
   refusedPermissions,
   seconds,
   shortPermission,
@@ -18,7 +18,7 @@ type Reaction = 'exit' | 'loop' | 'background';
 
 const SEVERITY: Record<Reaction, Severity | undefined> = { exit: undefined, loop: undefined, background: 'medium' };
 
-export const runtimePermissionRefusalExit: Rule = {
+export const runtimePermissionRefusalExit = defineRule({
   meta: {
     id: 'runtime-permission-refusal-exit',
     measures: ['miit26-10', 'miit26-08', 'cac2019-4.2', 'miit164-t5', 'taf078-permission-requests'],
@@ -33,14 +33,25 @@ export const runtimePermissionRefusalExit: Rule = {
       zh: '用户拒绝权限后，继续提供不依赖该权限的功能，只在需要该权限的功能处提示“未授权”并给出去设置开启的入口；不要退出应用、不要循环弹窗。',
       en: 'After a denial, keep offering everything that does not need the permission; where a feature does need it, say so and offer a way to the settings. Do not quit and do not ask in a loop.',
     },
-    options: { exitSeconds: 10, backgroundSeconds: 3, loopSeconds: 60, loopRequests: 2 },
+    options: {
+      exitSeconds: { type: 'number', minimum: 0, default: 10 },
+      backgroundSeconds: { type: 'number', minimum: 0, default: 3 },
+      loopSeconds: { type: 'number', minimum: 0, default: 60 },
+      loopRequests: { type: 'integer', minimum: 1, default: 2 },
+    },
+    messages: {
+      refusalExit: {
+        zh: '{what}{repeat}。',
+        en: '{what}{repeat}.',
+      },
+    },
   },
   check({ evidence, options }) {
-    const events = evidence.trace!.events;
-    const exitMs = numberOption(options, 'exitSeconds', 10) * 1000;
-    const backgroundMs = numberOption(options, 'backgroundSeconds', 3) * 1000;
-    const loopMs = numberOption(options, 'loopSeconds', 60) * 1000;
-    const loopRequests = numberOption(options, 'loopRequests', 2, 1);
+    const events = evidence.trace.events;
+    const exitMs = options.exitSeconds * 1000;
+    const backgroundMs = options.backgroundSeconds * 1000;
+    const loopMs = options.loopSeconds * 1000;
+    const loopRequests = options.loopRequests;
     const found = new Map<
       string,
       { reaction: Reaction; denied: string[]; denial: Located<PermissionRequestEvent>; after: AnyEvent[]; times: number }
@@ -103,7 +114,8 @@ export const runtimePermissionRefusalExit: Rule = {
       findings.push({
         key,
         severity: SEVERITY[reaction],
-        message: { zh: `${what('zh')}${repeat.zh}。`, en: `${en.charAt(0).toUpperCase()}${en.slice(1)}${repeat.en}.` },
+        messageId: 'refusalExit',
+        messageData: { what: { zh: what('zh'), en: `${en.charAt(0).toUpperCase()}${en.slice(1)}` }, repeat },
         evidence: [
           traceRef(denial, `${names.join(', ')} denied`),
           ...after.slice(0, 3).map((e) => traceRef(e, reaction === 'loop' ? 'asked again' : isLifecycle(e) ? e.action : e.kind)),
@@ -113,4 +125,4 @@ export const runtimePermissionRefusalExit: Rule = {
     }
     return findings;
   },
-};
+});

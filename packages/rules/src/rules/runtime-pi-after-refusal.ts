@@ -1,5 +1,7 @@
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { ApiEvent, PermissionRequestEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   apiFacts,
   attributeStack,
@@ -9,7 +11,6 @@ import {
   isConsent,
   isPermissionRequest,
   joinList,
-  numberOption,
   permissionPi,
   piLabel,
   refusedPermissions,
@@ -22,13 +23,13 @@ import {
 } from '../evidence/trace.js';
 
 /** Whether a call reads what the refused permission guards. */
-export function guardedBy(facts: ApiFacts, permission: string): boolean {
+export function guardedBy(knowledge: KnowledgeSnapshot, facts: ApiFacts, permission: string): boolean {
   if (!facts.pi) return false;
   if (facts.permission === permission) return true;
-  const guarded = permissionPi(permission);
+  const guarded = permissionPi(knowledge, permission);
   if (!guarded || facts.pi !== guarded) return false;
   // Same PI behind another permission (COARSE for FINE location), or an API the catalogue does not know.
-  return facts.permission ? permissionPi(facts.permission) === guarded : !facts.known;
+  return facts.permission ? permissionPi(knowledge, facts.permission) === guarded : !facts.known;
 }
 
 interface Group {
@@ -42,7 +43,7 @@ interface Group {
   apis: Set<string>;
 }
 
-export const runtimePiAfterRefusal: Rule = {
+export const runtimePiAfterRefusal = defineRule({
   meta: {
     id: 'runtime-pi-after-refusal',
     measures: ['miit26-08', 'cac2019-3.2', 'miit164-t1'],
@@ -57,11 +58,17 @@ export const runtimePiAfterRefusal: Rule = {
       zh: '用户拒绝隐私政策时只提供无需个人信息的浏览模式或退出，不初始化 SDK、不读取个人信息；撤回同意时立即停止相关 SDK 和采集。权限被拒绝后停止调用依赖该权限的接口，改用不需要该信息的功能路径。',
       en: 'When the user refuses the privacy policy, offer a mode that needs no PI (or quit) without initialising SDKs or reading PI; on withdrawal stop the SDKs and collection at once. After a permission is denied, stop calling the APIs that depend on it and take a path that needs no such data.',
     },
-    options: { maxEvidence: 3 },
+    options: { maxEvidence: { type: 'integer', minimum: 1, default: 3 } },
+    messages: {
+      afterRefusal: {
+        zh: '{what}，{sdk}仍读取{pi}：{apis}，共 {events} 次，首次在第 {t} 秒。',
+        en: '{what}, {sdk} still read {pi}: {apis}, {events} call(s), first at {t} s.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const trace = evidence.trace!;
-    const maxEvidence = numberOption(options, 'maxEvidence', 3, 1);
+  check({ evidence, options, knowledge }) {
+    const trace = evidence.trace;
+    const maxEvidence = options.maxEvidence;
     const groups = new Map<string, Group>();
     const denied = new Map<string, Located<PermissionRequestEvent>>();
     let consentRefusal: AnyEvent | null = null;
@@ -87,9 +94,9 @@ export const runtimePiAfterRefusal: Rule = {
         for (const p of refusedPermissions(event)) denied.set(p, event);
       }
       if (!isApi(event)) continue;
-      const facts = apiFacts(event);
+      const facts = apiFacts(knowledge, event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack, evidence.trace);
+      const { sdk } = attributeStack(knowledge, event.stack, evidence.trace);
       const caller = sdk ?? 'app';
       const pi = facts.pi;
       if (consentRefusal && (consent === 'refused' || consent === 'withdrawn')) {
@@ -104,7 +111,7 @@ export const runtimePiAfterRefusal: Rule = {
         continue;
       }
       for (const [permission, request] of denied) {
-        if (!guardedBy(facts, permission)) continue;
+        if (!guardedBy(knowledge, facts, permission)) continue;
         add(
           `permission:${permission}:${caller}:${pi}`,
           () => ({ kind: 'permission', refusal: request, refusalText: `${shortPermission(permission)} denied`, permission, sdk, pi }),
@@ -132,13 +139,18 @@ export const runtimePiAfterRefusal: Rule = {
         key,
         // A denied permission makes most guarded calls fail; a refused privacy policy stops nothing by itself.
         severity: g.kind === 'permission' ? 'medium' : undefined,
-        message: {
-          zh: `${what.zh}，${callerLabel(g.sdk, 'zh')}仍读取${piLabel(g.pi, 'zh')}：${joinList(apis, 'zh')}，共 ${g.events.length} 次，首次在第 ${seconds(first.t)} 秒。`,
-          en: `${what.en}, ${callerLabel(g.sdk, 'en')} still read ${piLabel(g.pi, 'en')}: ${joinList(apis, 'en')}, ${g.events.length} call(s), first at ${seconds(first.t)} s.`,
+        messageId: 'afterRefusal',
+        messageData: {
+          what,
+          sdk: { zh: callerLabel(knowledge, g.sdk, 'zh'), en: callerLabel(knowledge, g.sdk, 'en') },
+          pi: { zh: piLabel(knowledge, g.pi, 'zh'), en: piLabel(knowledge, g.pi, 'en') },
+          apis: { zh: joinList(apis, 'zh'), en: joinList(apis, 'en') },
+          events: g.events.length,
+          t: seconds(first.t),
         },
         evidence: [
           traceRef(g.refusal, g.refusalText),
-          ...g.events.slice(0, maxEvidence).map((e) => traceRef(e, `${apiFacts(e).name} after ${g.refusalText}`)),
+          ...g.events.slice(0, maxEvidence).map((e) => traceRef(e, `${apiFacts(knowledge, e).name} after ${g.refusalText}`)),
         ],
         data: {
           refusal: g.kind,
@@ -154,4 +166,4 @@ export const runtimePiAfterRefusal: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,5 +1,6 @@
 import type { ApiEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   apiFacts,
   attributeStack,
@@ -8,7 +9,6 @@ import {
   isApi,
   isPermissionRequest,
   joinList,
-  numberOption,
   piLabel,
   seconds,
   traceRef,
@@ -17,7 +17,7 @@ import {
 
 const BACKGROUND_LOCATION = 'android.permission.ACCESS_BACKGROUND_LOCATION';
 
-export const runtimePiBackground: Rule = {
+export const runtimePiBackground = defineRule({
   meta: {
     id: 'runtime-pi-background',
     measures: ['miit26-08', 'miit164-t2'],
@@ -32,11 +32,17 @@ export const runtimePiBackground: Rule = {
       zh: '退到后台时停止定位、传感器和设备信息采集，注销监听；确需后台采集（如导航、运动记录）时向用户说明并取得后台定位等权限，在前台通知中提示，并在隐私政策中写明。',
       en: 'Stop location, sensor and device-data collection and unregister listeners when the app goes to the background; where background collection is really needed (navigation, workout tracking) tell the user, get the background permission, show a foreground notification and say so in the privacy policy.',
     },
-    options: { maxEvidence: 3 },
+    options: { maxEvidence: { type: 'integer', minimum: 1, default: 3 } },
+    messages: {
+      background: {
+        zh: '应用在后台或未在前台运行时，{sdk}读取了{pi}：{apis}，共 {events} 次，首次在第 {t} 秒{allowed}。',
+        en: 'While the app was in the background or not running, {sdk} read {pi}: {apis}, {events} call(s), first at {t} s{allowed}.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const trace = evidence.trace!;
-    const maxEvidence = numberOption(options, 'maxEvidence', 3, 1);
+  check({ evidence, options, knowledge }) {
+    const trace = evidence.trace;
+    const maxEvidence = options.maxEvidence;
     const groups = new Map<string, { sdk: string | null; pi: string; events: Located<ApiEvent>[]; apis: Set<string>; allowed: boolean }>();
     let backgroundLocation = false;
     for (const { event, state } of buildTimeline(trace)) {
@@ -47,9 +53,9 @@ export const runtimePiBackground: Rule = {
         else if (answer === 'denied' || answer === 'denied-forever') backgroundLocation = false;
       }
       if (!isApi(event) || (state !== 'background' && state !== 'not-running')) continue;
-      const facts = apiFacts(event);
+      const facts = apiFacts(knowledge, event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack, evidence.trace);
+      const { sdk } = attributeStack(knowledge, event.stack, evidence.trace);
       const allowed = facts.pi === 'location' && backgroundLocation;
       const key = `${sdk ?? 'app'}:${facts.pi}`;
       const group = groups.get(key) ?? { sdk, pi: facts.pi, events: [], apis: new Set<string>(), allowed };
@@ -65,14 +71,22 @@ export const runtimePiBackground: Rule = {
       findings.push({
         key,
         severity: g.allowed ? 'low' : undefined,
-        message: {
-          zh: `应用在后台或未在前台运行时，${callerLabel(g.sdk, 'zh')}读取了${piLabel(g.pi, 'zh')}：${joinList(apis, 'zh')}，共 ${g.events.length} 次，首次在第 ${seconds(first.t)} 秒${g.allowed ? '（用户已授予后台定位权限，请确认确有后台定位场景并已告知）' : ''}。`,
-          en: `While the app was in the background or not running, ${callerLabel(g.sdk, 'en')} read ${piLabel(g.pi, 'en')}: ${joinList(apis, 'en')}, ${g.events.length} call(s), first at ${seconds(first.t)} s${g.allowed ? ' (the user granted background location: check there is a background scenario the user was told of)' : ''}.`,
+        messageId: 'background',
+        messageData: {
+          sdk: { zh: callerLabel(knowledge, g.sdk, 'zh'), en: callerLabel(knowledge, g.sdk, 'en') },
+          pi: { zh: piLabel(knowledge, g.pi, 'zh'), en: piLabel(knowledge, g.pi, 'en') },
+          apis: { zh: joinList(apis, 'zh'), en: joinList(apis, 'en') },
+          events: g.events.length,
+          t: seconds(first.t),
+          allowed: {
+            zh: g.allowed ? '（用户已授予后台定位权限，请确认确有后台定位场景并已告知）' : '',
+            en: g.allowed ? ' (the user granted background location: check there is a background scenario the user was told of)' : '',
+          },
         },
-        evidence: g.events.slice(0, maxEvidence).map((e) => traceRef(e, `${apiFacts(e).name} in the background`)),
+        evidence: g.events.slice(0, maxEvidence).map((e) => traceRef(e, `${apiFacts(knowledge, e).name} in the background`)),
         data: { sdk: g.sdk, pi: g.pi, apis, calls: g.events.length, firstMs: first.t, backgroundLocationGranted: g.allowed },
       });
     }
     return findings;
   },
-};
+});

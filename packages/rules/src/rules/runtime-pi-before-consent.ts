@@ -1,5 +1,6 @@
 import type { ApiEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   apiFacts,
   attributeStack,
@@ -8,7 +9,6 @@ import {
   isApi,
   isConsent,
   joinList,
-  numberOption,
   piLabel,
   seconds,
   traceRef,
@@ -18,7 +18,7 @@ import {
 const SDK_ONLY = new Set(['miit26-20', 'tc260-sdk-init-after-consent']);
 const MEASURES = ['miit26-08', 'miit26-20', 'cac2019-3.1', 'miit164-t1', 'tc260-sdk-init-after-consent'];
 
-export const runtimePiBeforeConsent: Rule = {
+export const runtimePiBeforeConsent = defineRule({
   meta: {
     id: 'runtime-pi-before-consent',
     measures: MEASURES,
@@ -33,11 +33,17 @@ export const runtimePiBeforeConsent: Rule = {
       zh: '在用户点击“同意”隐私政策之前，不初始化会收集个人信息的 SDK，也不调用读取设备标识、位置、应用列表等的接口；把 SDK 初始化移到同意回调之后，并使用 SDK 提供的“延迟初始化”或合规开关。',
       en: 'Before the user agrees to the privacy policy, initialise no SDK that collects PI and call no API that reads identifiers, location, the app list and the like: move SDK initialisation into the consent callback and use the SDKs’ deferred-initialisation or compliance switches.',
     },
-    options: { maxEvidence: 3 },
+    options: { maxEvidence: { type: 'integer', minimum: 1, default: 3 } },
+    messages: {
+      beforeConsent: {
+        zh: '用户同意隐私政策前，{sdk}读取了{pi}：{apiList}，共 {events} 次，首次在第 {t} 秒{when}。',
+        en: 'Before the user agreed to the privacy policy, {sdk} read {pi}: {apiList}, {events} call(s), first at {t} s{when}.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const trace = evidence.trace!;
-    const maxEvidence = numberOption(options, 'maxEvidence', 3, 1);
+  check({ evidence, options, knowledge }) {
+    const trace = evidence.trace;
+    const maxEvidence = options.maxEvidence;
     const timeline = buildTimeline(trace);
     const agreed = trace.events.find((e) => isConsent(e) && e.action === 'agreed');
     const anyConsent = trace.events.some(isConsent);
@@ -45,9 +51,9 @@ export const runtimePiBeforeConsent: Rule = {
     for (const { event, consent } of timeline) {
       if (consent === 'agreed' || consent === 'refused' || consent === 'withdrawn') break; // refusals: runtime-pi-after-refusal
       if (!isApi(event)) continue;
-      const facts = apiFacts(event);
+      const facts = apiFacts(knowledge, event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack, evidence.trace);
+      const { sdk } = attributeStack(knowledge, event.stack, evidence.trace);
       const key = `${sdk ?? 'app'}:${facts.pi}`;
       const group = groups.get(key) ?? { sdk, pi: facts.pi, events: [], apis: new Set<string>() };
       group.events.push(event);
@@ -75,12 +81,19 @@ export const runtimePiBeforeConsent: Rule = {
         // Without any consent event the recorder may have missed the dialog: still worth a look, less certain.
         severity: anyConsent ? undefined : 'medium',
         measures: sdk ? MEASURES : MEASURES.filter((m) => !SDK_ONLY.has(m)),
-        message: {
-          zh: `用户同意隐私政策前，${callerLabel(sdk, 'zh')}读取了${piLabel(pi, 'zh')}：${joinList(apiList, 'zh')}，共 ${events.length} 次，首次在第 ${seconds(first.t)} 秒${when.zh}。`,
-          en: `Before the user agreed to the privacy policy, ${callerLabel(sdk, 'en')} read ${piLabel(pi, 'en')}: ${joinList(apiList, 'en')}, ${events.length} call(s), first at ${seconds(first.t)} s${when.en}.`,
+        messageId: 'beforeConsent',
+        messageData: {
+          sdk: { zh: callerLabel(knowledge, sdk, 'zh'), en: callerLabel(knowledge, sdk, 'en') },
+          pi: { zh: piLabel(knowledge, pi, 'zh'), en: piLabel(knowledge, pi, 'en') },
+          apiList: { zh: joinList(apiList, 'zh'), en: joinList(apiList, 'en') },
+          events: events.length,
+          t: seconds(first.t),
+          when,
         },
         evidence: [
-          ...events.slice(0, maxEvidence).map((e) => traceRef(e, `${apiFacts(e).name} before consent${sdk ? ` (sdk ${sdk})` : ''}`)),
+          ...events
+            .slice(0, maxEvidence)
+            .map((e) => traceRef(e, `${apiFacts(knowledge, e).name} before consent${sdk ? ` (sdk ${sdk})` : ''}`)),
           ...(agreed ? [traceRef(agreed, 'consent agreed')] : []),
         ],
         data: { sdk, pi, apis: apiList, calls: events.length, firstMs: first.t, agreedMs: agreed?.t ?? null },
@@ -88,4 +101,4 @@ export const runtimePiBeforeConsent: Rule = {
     }
     return findings;
   },
-};
+});

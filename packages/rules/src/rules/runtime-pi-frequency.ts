@@ -1,5 +1,6 @@
 import type { ApiEvent } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   apiFacts,
   attributeStack,
@@ -7,7 +8,6 @@ import {
   capitalise,
   isApi,
   joinList,
-  numberOption,
   piLabel,
   seconds,
   traceRef,
@@ -25,7 +25,7 @@ export function peakWindow(times: readonly number[], windowMs: number): { count:
   return best;
 }
 
-export const runtimePiFrequency: Rule = {
+export const runtimePiFrequency = defineRule({
   meta: {
     id: 'runtime-pi-frequency',
     measures: ['miit26-08', 'cac2019-4.4', 'miit164-t2'],
@@ -40,21 +40,32 @@ export const runtimePiFrequency: Rule = {
       zh: '缓存只需读取一次的信息（设备标识、应用列表），按功能实际需要设定定位和传感器的频率，在 SDK 配置中降低采集频率或关闭不需要的采集项。',
       en: 'Cache what only needs reading once (identifiers, the app list), set location and sensor rates to what the function needs, and lower the collection frequency or switch off unneeded collection in the SDKs’ settings.',
     },
-    options: { maxCalls: 10, windowSeconds: 60, perCategory: {}, maxEvidence: 3 },
+    options: {
+      maxCalls: { type: 'integer', minimum: 1, default: 10 },
+      windowSeconds: { type: 'number', minimum: 0.001, default: 60 },
+      // Per PI category: a limit other than maxCalls.
+      perCategory: { type: 'object', additionalProperties: { type: 'number', minimum: 1 }, default: {} },
+      maxEvidence: { type: 'integer', minimum: 1, default: 3 },
+    },
+    messages: {
+      frequency: {
+        zh: '{sdk}在 {span} 秒内（第 {from}–{to} 秒）读取{pi} {count} 次（{apis}），超过每 {windowSeconds} 秒 {limit} 次的上限；记录中共 {events} 次。',
+        en: '{sdk} read {pi} {count} times in {span} s ({from}–{to} s; {apis}), more than the limit of {limit} per {windowSeconds} s; {events} call(s) in the whole trace.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const trace = evidence.trace!;
-    const maxCalls = numberOption(options, 'maxCalls', 10, 1);
-    const windowSeconds = numberOption(options, 'windowSeconds', 60, 0.001);
-    const maxEvidence = numberOption(options, 'maxEvidence', 3, 1);
-    const perCategory =
-      typeof options.perCategory === 'object' && options.perCategory !== null ? (options.perCategory as Record<string, unknown>) : {};
+  check({ evidence, options, knowledge }) {
+    const trace = evidence.trace;
+    const maxCalls = options.maxCalls;
+    const windowSeconds = options.windowSeconds;
+    const maxEvidence = options.maxEvidence;
+    const perCategory = options.perCategory;
     const groups = new Map<string, { sdk: string | null; pi: string; events: Located<ApiEvent>[] }>();
     for (const event of trace.events) {
       if (!isApi(event)) continue;
-      const facts = apiFacts(event);
+      const facts = apiFacts(knowledge, event);
       if (!facts.pi) continue;
-      const { sdk } = attributeStack(event.stack, evidence.trace);
+      const { sdk } = attributeStack(knowledge, event.stack, evidence.trace);
       const key = `${sdk ?? 'app'}:${facts.pi}`;
       const group = groups.get(key) ?? { sdk, pi: facts.pi, events: [] };
       group.events.push(event);
@@ -62,28 +73,37 @@ export const runtimePiFrequency: Rule = {
     }
     const findings: FindingInput[] = [];
     for (const [key, { sdk, pi, events }] of groups) {
-      const limit = numberOption(perCategory, pi, maxCalls, 1);
+      const limit = Object.prototype.hasOwnProperty.call(perCategory, pi) ? perCategory[pi]! : maxCalls;
       const peak = peakWindow(
         events.map((e) => e.t),
         windowSeconds * 1000,
       );
       if (peak.count <= limit) continue;
       const inWindow = events.slice(peak.start, peak.end + 1);
-      const apis = [...new Set(inWindow.map((e) => apiFacts(e).name))];
+      const apis = [...new Set(inWindow.map((e) => apiFacts(knowledge, e).name))];
       const span = inWindow[inWindow.length - 1]!.t - inWindow[0]!.t;
       const picked = [...inWindow.slice(0, maxEvidence - 1), inWindow[inWindow.length - 1]!].filter((e, i, all) => all.indexOf(e) === i);
       findings.push({
         key,
-        message: {
-          zh: `${callerLabel(sdk, 'zh')}在 ${seconds(span)} 秒内（第 ${seconds(inWindow[0]!.t)}–${seconds(inWindow[inWindow.length - 1]!.t)} 秒）读取${piLabel(pi, 'zh')} ${peak.count} 次（${joinList(apis, 'zh')}），超过每 ${windowSeconds} 秒 ${limit} 次的上限；记录中共 ${events.length} 次。`,
-          en: `${capitalise(callerLabel(sdk, 'en'))} read ${piLabel(pi, 'en')} ${peak.count} times in ${seconds(span)} s (${seconds(inWindow[0]!.t)}–${seconds(inWindow[inWindow.length - 1]!.t)} s; ${joinList(apis, 'en')}), more than the limit of ${limit} per ${windowSeconds} s; ${events.length} call(s) in the whole trace.`,
+        messageId: 'frequency',
+        messageData: {
+          span: seconds(span),
+          from: seconds(inWindow[0]!.t),
+          to: seconds(inWindow[inWindow.length - 1]!.t),
+          pi: { zh: piLabel(knowledge, pi, 'zh'), en: piLabel(knowledge, pi, 'en') },
+          count: peak.count,
+          apis: { zh: joinList(apis, 'zh'), en: joinList(apis, 'en') },
+          windowSeconds,
+          limit,
+          events: events.length,
+          sdk: { zh: callerLabel(knowledge, sdk, 'zh'), en: capitalise(callerLabel(knowledge, sdk, 'en')) },
         },
         evidence: picked.map((e) =>
-          traceRef(e, `${apiFacts(e).name}, call ${inWindow.indexOf(e) + 1} of ${peak.count} within ${windowSeconds} s`),
+          traceRef(e, `${apiFacts(knowledge, e).name}, call ${inWindow.indexOf(e) + 1} of ${peak.count} within ${windowSeconds} s`),
         ),
         data: { sdk, pi, apis, peakCalls: peak.count, windowSeconds, limit, totalCalls: events.length },
       });
     }
     return findings;
   },
-};
+});

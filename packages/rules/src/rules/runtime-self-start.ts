@@ -1,15 +1,6 @@
-import type { FindingInput, Rule } from '../engine/types.js';
-import {
-  isLifecycle,
-  isNavigation,
-  numberOption,
-  sdkLabel,
-  sdkOfClass,
-  seconds,
-  traceRef,
-  userActionBefore,
-  type AnyEvent,
-} from '../evidence/trace.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
+import { isLifecycle, isNavigation, sdkLabel, sdkOfClass, seconds, traceRef, userActionBefore, type AnyEvent } from '../evidence/trace.js';
 
 const MEASURES = ['miit26-06', 'miit164-t6', 'taf078-self-start', 'tc260-sdk-no-self-start'];
 const SDK_ONLY = new Set(['tc260-sdk-no-self-start']);
@@ -26,7 +17,7 @@ const CAUSE_TEXT: Record<string, { zh: string; en: string }> = {
 
 type Kind = 'self-start' | 'started-by' | 'wakes';
 
-export const runtimeSelfStart: Rule = {
+export const runtimeSelfStart = defineRule({
   meta: {
     id: 'runtime-self-start',
     measures: MEASURES,
@@ -41,13 +32,35 @@ export const runtimeSelfStart: Rule = {
       zh: '关闭推送、统计等 SDK 的自启动和“链式唤醒”功能；不要监听开机等广播拉起进程；只在用户明确操作（如点击“打开某 APP”）后再跳转或启动其他应用，并在隐私政策中说明必要的自启动场景。',
       en: 'Switch off the self-start and “chain wake-up” features of push, analytics and other SDKs; do not start the process from boot and similar broadcasts; open or start other apps only after a clear user action (a tap on “open X”), and explain any needed self-start in the privacy policy.',
     },
-    options: { causes: ['boot', 'broadcast', 'push', 'alarm', 'job'], userActionSeconds: 5 },
+    options: {
+      causes: {
+        type: 'array',
+        items: { type: 'string' },
+        uniqueItems: true,
+        default: ['boot', 'broadcast', 'push', 'alarm', 'job'],
+      },
+      userActionSeconds: { type: 'number', minimum: 0, default: 5 },
+    },
+    messages: {
+      selfStart: {
+        zh: '第 {at} 秒，应用进程因{cause}自行启动，而非用户从桌面打开{component}{times}。',
+        en: 'At {at} s the app’s process was started by {cause}, not by the user opening it{component}{times}.',
+      },
+      startedBy: {
+        zh: '第 {at} 秒，应用在用户未操作时被 {other} 拉起（关联启动）{component}{times}。',
+        en: 'At {at} s the app was started by {other} with no user action (associated start){component}{times}.',
+      },
+      wakes: {
+        zh: '第 {at} 秒，应用在用户未操作时启动或唤醒了其他应用 {other}{component}{times}。',
+        en: 'At {at} s the app started or woke another app, {other}, with no user action{component}{times}.',
+      },
+    },
   },
-  check({ evidence, options }) {
-    const events = evidence.trace!.events;
-    const causes = new Set(Array.isArray(options.causes) ? options.causes.filter((c): c is string => typeof c === 'string') : []);
-    const userWindow = numberOption(options, 'userActionSeconds', 5) * 1000;
-    const own = evidence.trace!.header?.package;
+  check({ evidence, options, knowledge }) {
+    const events = evidence.trace.events;
+    const causes = new Set(options.causes);
+    const userWindow = options.userActionSeconds * 1000;
+    const own = evidence.trace.header?.package;
     const found = new Map<string, { kind: Kind; what: string; sdk: string | null; events: AnyEvent[] }>();
     const add = (kind: Kind, what: string, sdk: string | null, event: AnyEvent) => {
       const key = `${kind}:${what}`;
@@ -58,7 +71,7 @@ export const runtimeSelfStart: Rule = {
     events.forEach((event, i) => {
       const userActed = () => userActionBefore(events, i, userWindow) !== undefined;
       if (isLifecycle(event)) {
-        const sdk = event.component ? sdkOfClass(event.component, evidence.trace) : null;
+        const sdk = event.component ? sdkOfClass(knowledge, event.component, evidence.trace) : null;
         if (event.action === 'process-start') {
           if (event.cause === 'other-app') {
             if (!userActed()) add('started-by', event.other ?? 'unknown', sdk, event);
@@ -71,7 +84,10 @@ export const runtimeSelfStart: Rule = {
     for (const [key, { kind, what, sdk, events: seen }] of found) {
       const first = seen[0]!;
       const component = isLifecycle(first) ? first.component : undefined;
-      const owner = { zh: sdk ? `（SDK ${sdkLabel(sdk, 'zh')}）` : '', en: sdk ? ` (SDK ${sdkLabel(sdk, 'en')})` : '' };
+      const owner = {
+        zh: sdk ? `（SDK ${sdkLabel(knowledge, sdk, 'zh')}）` : '',
+        en: sdk ? ` (SDK ${sdkLabel(knowledge, sdk, 'en')})` : '',
+      };
       const comp = {
         zh: component ? `，组件 ${component}${owner.zh}` : owner.zh,
         en: component ? `, component ${component}${owner.en}` : owner.en,
@@ -82,25 +98,13 @@ export const runtimeSelfStart: Rule = {
       if (kind === 'self-start') {
         const cause = isLifecycle(first) ? (first.cause ?? 'unknown') : 'unknown';
         const text = CAUSE_TEXT[cause] ?? { zh: cause, en: cause };
-        message = {
-          zh: `第 ${at} 秒，应用进程因${text.zh}自行启动，而非用户从桌面打开${comp.zh}${times.zh}。`,
-          en: `At ${at} s the app’s process was started by ${text.en}, not by the user opening it${comp.en}${times.en}.`,
-        };
-      } else if (kind === 'started-by') {
-        message = {
-          zh: `第 ${at} 秒，应用在用户未操作时被 ${what} 拉起（关联启动）${comp.zh}${times.zh}。`,
-          en: `At ${at} s the app was started by ${what} with no user action (associated start)${comp.en}${times.en}.`,
-        };
-      } else {
-        message = {
-          zh: `第 ${at} 秒，应用在用户未操作时启动或唤醒了其他应用 ${what}${comp.zh}${times.zh}。`,
-          en: `At ${at} s the app started or woke another app, ${what}, with no user action${comp.en}${times.en}.`,
-        };
-      }
+        message = { messageId: 'selfStart', messageData: { at, cause: text, component: comp, times } };
+      } else if (kind === 'started-by') message = { messageId: 'startedBy', messageData: { at, other: what, component: comp, times } };
+      else message = { messageId: 'wakes', messageData: { at, other: what, component: comp, times } };
       findings.push({
         key,
         measures: sdk ? MEASURES : MEASURES.filter((m) => !SDK_ONLY.has(m)),
-        message,
+        ...message,
         evidence: seen
           .slice(0, 3)
           .map((e) =>
@@ -111,4 +115,4 @@ export const runtimeSelfStart: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,8 +1,8 @@
-import { piCategory, sdkCategoryPurpose } from '@apprights/knowledge';
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
 
-export const sdkDisclosureList: Rule = {
+export const sdkDisclosureList = defineRule({
   meta: {
     id: 'sdk-disclosure-list',
     measures: ['miit26-15'],
@@ -18,22 +18,35 @@ export const sdkDisclosureList: Rule = {
       zh: '把清单中的每个 SDK 写入隐私政策的第三方 SDK 列表；移除不再使用的 SDK。',
       en: "Add every SDK of the list to the privacy policy's third-party SDK list; remove SDKs you no longer use.",
     },
+    messages: {
+      disclose: {
+        zh: '{name}（{vendor}）：用途 {purpose}；个人信息 {piText}{privacyPolicy}。',
+        en: '{name} ({vendor}): purpose {purpose}; personal information {piText}{privacyPolicy}.',
+      },
+    },
   },
-  check({ evidence }) {
-    const facts = evidence.package!;
+  check({ evidence, knowledge }) {
+    const facts = evidence.package;
     const findings: FindingInput[] = [];
     for (const sdk of facts.sdks) {
       // Plain libraries send nothing to a vendor; any other SDK seen reaching PI needs disclosing, whatever its label.
       if (!sdkNeedsDisclosure(facts, sdk)) continue;
       const { pi: observed, apis } = sdkObservedPI(facts, sdk.id);
-      const purpose = sdkCategoryPurpose(sdk.category);
+      const purpose = knowledge.sdkCategoryPurpose(sdk.category);
       const pi = [...new Set([...sdk.personalInformation, ...observed])].sort();
-      const piText = (lang: 'zh' | 'en') => pi.map((id) => piCategory(id)?.[lang] ?? id).join(lang === 'zh' ? '、' : ', ');
+      const piText = (lang: 'zh' | 'en') => pi.map((id) => knowledge.piCategory(id)?.[lang] ?? id).join(lang === 'zh' ? '、' : ', ');
       findings.push({
         key: sdk.id,
-        message: {
-          zh: `${sdk.name.zh}（${sdk.vendor.zh}）：用途 ${purpose.zh}；个人信息 ${piText('zh') || '未知'}${sdk.privacyPolicy ? `；隐私政策 ${sdk.privacyPolicy}` : ''}。`,
-          en: `${sdk.name.en} (${sdk.vendor.en}): purpose ${purpose.en}; personal information ${piText('en') || 'unknown'}${sdk.privacyPolicy ? `; privacy policy ${sdk.privacyPolicy}` : ''}.`,
+        messageId: 'disclose',
+        messageData: {
+          name: sdk.name,
+          vendor: sdk.vendor,
+          purpose,
+          piText: { zh: piText('zh') || '未知', en: piText('en') || 'unknown' },
+          privacyPolicy: {
+            zh: sdk.privacyPolicy ? `；隐私政策 ${sdk.privacyPolicy}` : '',
+            en: sdk.privacyPolicy ? `; privacy policy ${sdk.privacyPolicy}` : '',
+          },
         },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }],
         data: {
@@ -54,4 +67,4 @@ export const sdkDisclosureList: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import type { Component, DetectedSdk } from '../evidence/package-facts.js';
 import { manifestRef, sdkOfClass, sdkOfComponent } from '../evidence/queries.js';
 
@@ -29,7 +30,7 @@ function listed(names: string[], lang: 'zh' | 'en'): string {
   return lang === 'zh' ? `${shown} 等 ${names.length} 个` : `${shown} and ${names.length - 3} more`;
 }
 
-export const sdkInitBeforeConsent: Rule = {
+export const sdkInitBeforeConsent = defineRule({
   meta: {
     id: 'sdk-init-before-consent',
     measures: ['miit26-20', 'cac2019-3.1'],
@@ -45,9 +46,15 @@ export const sdkInitBeforeConsent: Rule = {
       zh: '按 SDK 的合规说明关闭自动初始化：在清单中用 tools:node="remove" 移除其 provider 或 App Startup 初始化器，改为在用户同意隐私政策后手动调用 SDK 的初始化接口；无法移除的 provider 可默认禁用（android:enabled="false"），同意后再启用。',
       en: 'Turn off automatic initialisation as the SDK\'s compliance guide describes: remove its provider or App Startup initializer from the merged manifest with tools:node="remove" and call the SDK\'s init method yourself once the user has accepted the privacy policy; a provider you cannot remove can ship disabled (android:enabled="false") and be enabled after consent.',
     },
+    messages: {
+      initBeforeConsent: {
+        zh: '{name} 通过清单中的{what}在进程启动时（Application.onCreate 之前）自动初始化，早于任何隐私政策同意{enabled}。',
+        en: '{name} initialises itself through the {what} in the manifest when the process starts, before Application.onCreate and so before any consent{enabled}.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const bySdk = new Map<string, Started>();
     const add = (sdk: DetectedSdk, component: Component, ref: EvidenceRef, initializer?: string) => {
       let entry = bySdk.get(sdk.id);
@@ -99,9 +106,11 @@ export const sdkInitBeforeConsent: Rule = {
         key: sdk.id,
         // Shipped disabled, nothing runs until the app enables it, normally after consent.
         severity: enabled ? undefined : 'low',
-        message: {
-          zh: `${sdk.name.zh} 通过清单中的${what('zh')}在进程启动时（Application.onCreate 之前）自动初始化，早于任何隐私政策同意${enabled ? '' : '（清单中默认禁用）'}。`,
-          en: `${sdk.name.en} initialises itself through the ${what('en')} in the manifest when the process starts, before Application.onCreate and so before any consent${enabled ? '' : ' (disabled in the manifest)'}.`,
+        messageId: 'initBeforeConsent',
+        messageData: {
+          name: sdk.name,
+          what: { zh: what('zh'), en: what('en') },
+          enabled: { zh: enabled ? '' : '（清单中默认禁用）', en: enabled ? '' : ' (disabled in the manifest)' },
         },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }, ...refs],
         data: { sdk: sdk.id, category: sdk.category, providers, initializers, enabled },
@@ -109,4 +118,4 @@ export const sdkInitBeforeConsent: Rule = {
     }
     return findings;
   },
-};
+});

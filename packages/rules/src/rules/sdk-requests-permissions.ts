@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import type { DetectedSdk } from '../evidence/package-facts.js';
 import { codeRef } from '../evidence/queries.js';
 
@@ -11,7 +12,7 @@ const REQUEST_APIS = new Set([
 
 const REFS_PER_SDK = 10;
 
-export const sdkRequestsPermissions: Rule = {
+export const sdkRequestsPermissions = defineRule({
   meta: {
     id: 'sdk-requests-permissions',
     measures: ['miit26-10', 'miit26-20'],
@@ -26,9 +27,15 @@ export const sdkRequestsPermissions: Rule = {
       zh: '在 SDK 配置中关闭其自行申请权限（多数 SDK 的合规说明提供此类开关），由应用在用户使用相关功能时自行申请并说明目的，再把结果交给 SDK；无法关闭时确认其申请时机符合要求，并在隐私政策中说明。',
       en: "Switch off the SDK's own permission requests in its configuration (most SDK compliance guides describe such a setting) and let the app ask when the user reaches the feature, with the purpose, passing the result to the SDK; where it cannot be switched off, check when the SDK asks and describe it in the privacy policy.",
     },
+    messages: {
+      requests: {
+        zh: '{name} 的代码自行申请运行时权限（{callers} 个调用方法），申请时机不由应用控制。',
+        en: '{name} requests runtime permissions from its own code ({callers} calling method{s}), at moments the app does not control.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const bySdk = new Map<string, { sdk: DetectedSdk; refs: EvidenceRef[]; apis: Set<string>; callers: number }>();
     for (const use of facts.sensitiveApis) {
       if (!REQUEST_APIS.has(use.api)) continue;
@@ -47,14 +54,12 @@ export const sdkRequestsPermissions: Rule = {
     for (const { sdk, refs, apis, callers } of [...bySdk.values()].sort((a, b) => a.sdk.id.localeCompare(b.sdk.id))) {
       findings.push({
         key: sdk.id,
-        message: {
-          zh: `${sdk.name.zh} 的代码自行申请运行时权限（${callers} 个调用方法），申请时机不由应用控制。`,
-          en: `${sdk.name.en} requests runtime permissions from its own code (${callers} calling method${callers === 1 ? '' : 's'}), at moments the app does not control.`,
-        },
+        messageId: 'requests',
+        messageData: { name: sdk.name, callers, s: callers === 1 ? '' : 's' },
         evidence: [{ kind: 'sdk', sdk: sdk.id, name: sdk.name.en, version: sdk.version }, ...refs],
         data: { sdk: sdk.id, category: sdk.category, apis: [...apis].sort(), callers },
       });
     }
     return findings;
   },
-};
+});

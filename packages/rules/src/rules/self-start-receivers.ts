@@ -1,4 +1,4 @@
-import type { Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
 import { intentActions, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
 /**
@@ -48,7 +48,7 @@ const TRIGGER_TEXT: Record<string, { zh: string; en: string }> = {
   telephony: { zh: '来电/短信', en: 'calls and SMS' },
 };
 
-export const selfStartReceivers: Rule = {
+export const selfStartReceivers = defineRule({
   meta: {
     id: 'self-start-receivers',
     measures: ['miit26-06'],
@@ -64,11 +64,17 @@ export const selfStartReceivers: Rule = {
       zh: '删除不必要的接收器；必需的接收器改为在应用运行时动态注册，或默认禁用（android:enabled="false"）并在用户同意后启用；在隐私政策中说明自启动场景。对 SDK 引入的接收器，按 SDK 合规说明关闭其自启动能力。',
       en: 'Remove receivers you do not need; register needed ones at runtime, or ship them disabled (android:enabled="false") and enable them after consent; explain any self-start in the privacy policy. For receivers an SDK adds, turn its self-start off as its compliance guide describes.',
     },
-    options: { actions: Object.keys(SELF_START_TRIGGERS) },
+    options: { actions: { type: 'array', items: { type: 'string' }, uniqueItems: true, default: Object.keys(SELF_START_TRIGGERS) } },
+    messages: {
+      receiver: {
+        zh: '接收器 {component}{owner} 监听{said}广播，可在用户未操作时启动应用{disabled}。',
+        en: 'Receiver {component}{owner} listens for {said} broadcasts and can start the app without user action{disabled}.',
+      },
+    },
   },
   check({ evidence, options }) {
-    const facts = evidence.package!;
-    const watched = new Set(Array.isArray(options.actions) ? options.actions.filter((a): a is string => typeof a === 'string') : []);
+    const facts = evidence.package;
+    const watched = new Set(options.actions);
     const findings = [];
     for (const component of facts.components) {
       if (component.type !== 'receiver') continue;
@@ -83,9 +89,12 @@ export const selfStartReceivers: Rule = {
       findings.push({
         key: component.name,
         severity: disabled ? ('low' as const) : undefined,
-        message: {
-          zh: `接收器 ${component.name}${owner('zh') ? `（来自 ${owner('zh')}）` : ''} 监听${said('zh')}广播，可在用户未操作时启动应用${disabled ? '（清单中默认禁用）' : ''}。`,
-          en: `Receiver ${component.name}${owner('en') ? ` (from ${owner('en')})` : ''} listens for ${said('en')} broadcasts and can start the app without user action${disabled ? ' (disabled in the manifest)' : ''}.`,
+        messageId: 'receiver',
+        messageData: {
+          component: component.name,
+          said: { zh: said('zh'), en: said('en') },
+          owner: { zh: owner('zh') ? `（来自 ${owner('zh')}）` : '', en: owner('en') ? ` (from ${owner('en')})` : '' },
+          disabled: { zh: disabled ? '（清单中默认禁用）' : '', en: disabled ? ' (disabled in the manifest)' : '' },
         },
         evidence: actions.map((a) => manifestRef(component, `intent-filter/action=${a}`, sdk?.id ?? null)),
         data: { actions, triggers, sdk: sdk?.id ?? null, enabled: component.enabled },
@@ -93,4 +102,4 @@ export const selfStartReceivers: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,10 +1,11 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
-import type { FindingInput, Rule } from '../engine/types.js';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import { codeRef } from '../evidence/queries.js';
 
 const SENSOR_APIS = new Set(['sensorManager.registerListener', 'sensorManager.getDefaultSensor']);
 
-export const shakeAdSdk: Rule = {
+export const shakeAdSdk = defineRule({
   meta: {
     id: 'shake-ad-sdk',
     measures: ['miit26-04'],
@@ -20,18 +21,33 @@ export const shakeAdSdk: Rule = {
       en: "Turn shake/twist interactions off in the ad SDK's configuration, or make sure its trigger needs at least 15 m/s², 35° and 3 s, and that the ad states the action and its result.",
     },
     // The catalogue holds the thresholds with their source (T/TAF 078.7-2022); config may override
-    // them. Read on first use, so commands that run no rule never load the catalogue.
-    get options() {
-      const catalog = loadMeasureCatalog();
-      return {
-        accelerationMs2: catalog.parameter('shake.acceleration').value,
-        rotationDegrees: catalog.parameter('shake.rotation').value,
-        durationSeconds: catalog.parameter('shake.duration').value,
-      };
+    // them. The defaults are read from the snapshot the rule runs with.
+    options: {
+      accelerationMs2: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.acceleration').value,
+      },
+      rotationDegrees: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.rotation').value,
+      },
+      durationSeconds: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.duration').value,
+      },
+    },
+    messages: {
+      motionSensors: {
+        zh: '广告 SDK {name} 的代码监听运动传感器，需在运行时验证摇一摇阈值（≥{accelerationMs2} m/s²、≥{rotationDegrees}°、≥{durationSeconds} 秒）。',
+        en: 'Ad SDK {name} listens to motion sensors; verify its shake trigger at runtime (≥{accelerationMs2} m/s², ≥{rotationDegrees}°, ≥{durationSeconds} s).',
+      },
     },
   },
   check({ evidence, options }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const adSdks = new Map(facts.sdks.filter((s) => s.category === 'ads').map((s) => [s.id, s]));
     if (adSdks.size === 0) return [];
     const findings: FindingInput[] = [];
@@ -42,9 +58,12 @@ export const shakeAdSdk: Rule = {
       if (refs.length === 0) continue;
       findings.push({
         key: id,
-        message: {
-          zh: `广告 SDK ${sdk.name.zh} 的代码监听运动传感器，需在运行时验证摇一摇阈值（≥${String(options.accelerationMs2)} m/s²、≥${String(options.rotationDegrees)}°、≥${String(options.durationSeconds)} 秒）。`,
-          en: `Ad SDK ${sdk.name.en} listens to motion sensors; verify its shake trigger at runtime (≥${String(options.accelerationMs2)} m/s², ≥${String(options.rotationDegrees)}°, ≥${String(options.durationSeconds)} s).`,
+        messageId: 'motionSensors',
+        messageData: {
+          name: sdk.name,
+          accelerationMs2: options.accelerationMs2,
+          rotationDegrees: options.rotationDegrees,
+          durationSeconds: options.durationSeconds,
         },
         evidence: [{ kind: 'sdk', sdk: id, name: sdk.name.en, version: sdk.version }, ...refs.slice(0, 10)],
         data: { sdk: id, thresholds: options, needs: ['trace', 'ui'] },
@@ -52,4 +71,4 @@ export const shakeAdSdk: Rule = {
     }
     return findings;
   },
-};
+});

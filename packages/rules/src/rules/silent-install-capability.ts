@@ -1,4 +1,5 @@
-import type { Bilingual, EvidenceRef, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { Bilingual, EvidenceRef } from '../engine/types.js';
 import type { SensitiveApiCaller, SensitiveApiUse } from '../evidence/package-facts.js';
 import { codeRef, sdkName } from '../evidence/queries.js';
 
@@ -19,7 +20,7 @@ function ownerOf(caller: SensitiveApiCaller): string {
   return caller.own ? 'own' : (caller.sdk ?? 'unknown');
 }
 
-export const silentInstallCapability: Rule = {
+export const silentInstallCapability = defineRule({
   meta: {
     id: 'silent-install-capability',
     measures: ['miit26-01', 'miit164-t7'],
@@ -35,9 +36,19 @@ export const silentInstallCapability: Rule = {
       zh: '应用不需要安装其他应用时，删除 REQUEST_INSTALL_PACKAGES（对 SDK 合并进来的声明用 tools:node="remove"），并在广告 SDK 配置中关闭应用下载类广告或改为跳转应用商店；确需应用内下载（如自更新）时，下载前展示应用名称、版本、开发者、隐私政策、权限和功能并提供取消，且仅在用户点击确认后开始。',
       en: 'If the app installs nothing, remove REQUEST_INSTALL_PACKAGES (tools:node="remove" for a declaration an SDK merges in) and switch off download ads in the ad SDK settings or send them to an app store instead; where in-app downloads are needed (self-update), show the app name, version, developer, privacy policy, permissions and function with a cancel option first, and start only after the user confirms.',
     },
+    messages: {
+      capabilityOnly: {
+        zh: '应用申请了 REQUEST_INSTALL_PACKAGES，但未在代码中发现下载或安装 APK 的调用；仅具备该能力，请确认是否需要。',
+        en: 'The app requests REQUEST_INSTALL_PACKAGES, but no code that downloads or installs APKs was found; only the capability is there, so check whether the app needs it.',
+      },
+      installCode: {
+        zh: '应用申请了 REQUEST_INSTALL_PACKAGES，且以下代码可下载或安装 APK：{said}。{adSdks}',
+        en: 'The app requests REQUEST_INSTALL_PACKAGES and this code can download or install APKs: {said}.{adSdks}',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     // Without the permission, downloaded APKs cannot reach the installer: DownloadManager alone is ordinary.
     if (!facts.permissions.some((p) => p.name === INSTALL_PERMISSION)) return [];
     const permissionRef: EvidenceRef = { kind: 'permission', artifact: 'AndroidManifest.xml', permission: INSTALL_PERMISSION };
@@ -56,10 +67,7 @@ export const silentInstallCapability: Rule = {
         {
           key: INSTALL_PERMISSION,
           severity: 'low',
-          message: {
-            zh: '应用申请了 REQUEST_INSTALL_PACKAGES，但未在代码中发现下载或安装 APK 的调用；仅具备该能力，请确认是否需要。',
-            en: 'The app requests REQUEST_INSTALL_PACKAGES, but no code that downloads or installs APKs was found; only the capability is there, so check whether the app needs it.',
-          },
+          messageId: 'capabilityOnly',
           evidence: [permissionRef],
           data: { permission: INSTALL_PERMISSION, owners: [] },
         },
@@ -89,9 +97,13 @@ export const silentInstallCapability: Rule = {
         key: INSTALL_PERMISSION,
         // Ad-driven downloads are what the notice targets; an app updating itself is ordinary.
         severity: adSdks.length > 0 ? 'high' : 'medium',
-        message: {
-          zh: `应用申请了 REQUEST_INSTALL_PACKAGES，且以下代码可下载或安装 APK：${said('zh')}。${adSdks.length > 0 ? '其中包含广告 SDK，可能在用户未确认时下载推广应用。' : ''}`,
-          en: `The app requests REQUEST_INSTALL_PACKAGES and this code can download or install APKs: ${said('en')}.${adSdks.length > 0 ? ' Ad SDKs among them can download promoted apps without the user confirming.' : ''}`,
+        messageId: 'installCode',
+        messageData: {
+          said: { zh: said('zh'), en: said('en') },
+          adSdks: {
+            zh: adSdks.length > 0 ? '其中包含广告 SDK，可能在用户未确认时下载推广应用。' : '',
+            en: adSdks.length > 0 ? ' Ad SDKs among them can download promoted apps without the user confirming.' : '',
+          },
         },
         evidence: [
           permissionRef,
@@ -105,4 +117,4 @@ export const silentInstallCapability: Rule = {
       },
     ];
   },
-};
+});

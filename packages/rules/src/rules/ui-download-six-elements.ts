@@ -1,4 +1,5 @@
-import type { FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { FindingInput } from '../engine/types.js';
 import {
   DOWNLOAD_ELEMENTS,
   describeElement,
@@ -9,7 +10,7 @@ import {
 } from '../evidence/ui-download.js';
 import { describeNode, uiRef } from '../evidence/ui.js';
 
-export const uiDownloadSixElements: Rule = {
+export const uiDownloadSixElements = defineRule({
   meta: {
     id: 'ui-download-six-elements',
     measures: ['miit26-01', 'industry-download-six-elements'],
@@ -23,6 +24,12 @@ export const uiDownloadSixElements: Rule = {
     fix: {
       zh: '在下载确认弹窗或下载页上展示应用名称、版本号、开发者名称，并提供可点击查看的隐私政策、权限列表（及用途）和功能介绍；使用广告 SDK 时开启其下载合规弹窗（六要素）配置。',
       en: 'Show the app name, version and developer on the download confirmation or page, with links to the privacy policy, the permission list (with purposes) and the function description; with an ad SDK, turn on its compliant download dialog (six elements).',
+    },
+    messages: {
+      missingElements: {
+        zh: '下载提示（快照 {id}{button}）缺少下载六要素中的：{missing}{shown}。',
+        en: 'The download prompt in snapshot {id}{button} lacks {count} of the six download elements: {missing}{shown}.',
+      },
     },
   },
   check({ evidence }) {
@@ -42,9 +49,16 @@ export const uiDownloadSixElements: Rule = {
       findings.push({
         key: snapshot.id,
         // Measure 17 is the store's duty; an app's own prompt fails measure 1.
-        message: {
-          zh: `下载提示（快照 ${snapshot.id}${button ? `，按钮${describeNode(button.node)}` : ''}）缺少下载六要素中的：${names('zh', missing)}${shown.length > 0 ? `（已展示：${shownText('zh')}）` : ''}。`,
-          en: `The download prompt in snapshot ${snapshot.id}${button ? ` (button ${describeNode(button.node)})` : ''} lacks ${missing.length} of the six download elements: ${names('en', missing)}${shown.length > 0 ? ` (shown: ${shownText('en')})` : ''}.`,
+        messageId: 'missingElements',
+        messageData: {
+          id: snapshot.id,
+          missing: { zh: names('zh', missing), en: names('en', missing) },
+          button: { zh: button ? `，按钮${describeNode(button.node)}` : '', en: button ? ` (button ${describeNode(button.node)})` : '' },
+          count: missing.length,
+          shown: {
+            zh: shown.length > 0 ? `（已展示：${shownText('zh')}）` : '',
+            en: shown.length > 0 ? ` (shown: ${shownText('en')})` : '',
+          },
         },
         evidence: [
           uiRef(snapshot.id, button?.node, `download prompt without ${missing.join(', ')}`),
@@ -55,4 +69,4 @@ export const uiDownloadSixElements: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,12 +1,12 @@
 import type { NavigationEvent, UserEvent } from '@apprights/runtime';
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import { isDownloadPrompt } from '../evidence/ui-download.js';
 import {
   clickableAtPoint,
   describeNode,
   type Lined,
   navigations,
-  numberOption,
   shortId,
   snapshotAt,
   snapshotTimeline,
@@ -40,7 +40,7 @@ function pressed(tap: UserEvent, prompt: TimedSnapshot): Tapped {
   return { verdict: 'unknown', label: tap.node ?? null };
 }
 
-export const uiDownloadWithoutConfirmation: Rule = {
+export const uiDownloadWithoutConfirmation = defineRule({
   meta: {
     id: 'ui-download-without-confirmation',
     measures: ['miit26-01', 'miit26-02', 'miit164-t7'],
@@ -56,11 +56,25 @@ export const uiDownloadWithoutConfirmation: Rule = {
       zh: '在开始下载或安装前弹出确认提示（展示应用名称、开发者、版本、隐私政策、权限列表和功能介绍，并提供明显的取消按钮），仅在用户点击确认后下载；检查广告 SDK 的“直接下载”或“WiFi 下自动下载”配置并关闭。',
       en: 'Before a download or install starts, show a confirmation (with the app name, developer, version, privacy policy, permission list and function description, and an obvious cancel button) and download only after the user confirms; turn off ad SDK options such as direct download or automatic download on Wi-Fi.',
     },
-    options: { confirmWithinMs: 10000 },
+    options: { confirmWithinMs: { type: 'number', minimum: 0, default: 10000 } },
+    messages: {
+      recordedUnconfirmed: {
+        zh: '{what}（第 {line} 行，{t} ms）被记录为未经确认{trigger}。',
+        en: '{what} (line {line}, {t} ms) is recorded as unconfirmed{trigger}.',
+      },
+      afterCancel: {
+        zh: '{what}（第 {line} 行）发生在用户于下载提示 {id} 上点击{pressed}之后 {t} ms，未经确认。',
+        en: '{what} (line {line}) came {t} ms after the user tapped {pressed} on the download prompt {id}: not confirmed.',
+      },
+      noConfirmation: {
+        zh: '{what}（第 {line} 行，{t} ms）之前 {within} 秒内没有用户在下载确认提示上点击确认{trigger}。',
+        en: '{what} (line {line}, {t} ms) was not preceded within {within} s by a tap confirming a download prompt{trigger}.',
+      },
+    },
   },
   check({ evidence, options }) {
-    const trace = evidence.trace!;
-    const within = numberOption(options, 'confirmWithinMs', 10000);
+    const trace = evidence.trace;
+    const within = options.confirmWithinMs;
     const timeline = snapshotTimeline(evidence);
     const allTaps = taps(trace);
     const findings: FindingInput[] = [];
@@ -80,9 +94,12 @@ export const uiDownloadWithoutConfirmation: Rule = {
       if (nav.confirmed === false) {
         findings.push({
           key: `${nav.action}:${nav.target}`,
-          message: {
-            zh: `${what.zh}（第 ${nav.line} 行，${nav.t} ms）被记录为未经确认${nav.trigger ? `，触发方式 ${nav.trigger}` : ''}。`,
-            en: `${what.en} (line ${nav.line}, ${nav.t} ms) is recorded as unconfirmed${nav.trigger ? `, trigger ${nav.trigger}` : ''}.`,
+          messageId: 'recordedUnconfirmed',
+          messageData: {
+            what,
+            line: nav.line,
+            t: nav.t,
+            trigger: { zh: nav.trigger ? `，触发方式 ${nav.trigger}` : '', en: nav.trigger ? `, trigger ${nav.trigger}` : '' },
           },
           evidence: refs,
           data,
@@ -106,9 +123,16 @@ export const uiDownloadWithoutConfirmation: Rule = {
         );
         findings.push({
           key: `${nav.action}:${nav.target}`,
-          message: {
-            zh: `${what.zh}（第 ${nav.line} 行）发生在用户于下载提示 ${decided.prompt.id} 上点击${decided.pressed.label ? `「取消」类控件 ${decided.pressed.label}` : '按钮以外的区域'}之后 ${nav.t - decided.tap.t} ms，未经确认。`,
-            en: `${what.en} (line ${nav.line}) came ${nav.t - decided.tap.t} ms after the user tapped ${decided.pressed.label ? `the cancelling control ${decided.pressed.label}` : 'outside the buttons'} on the download prompt ${decided.prompt.id}: not confirmed.`,
+          messageId: 'afterCancel',
+          messageData: {
+            what,
+            line: nav.line,
+            id: decided.prompt.id,
+            t: nav.t - decided.tap.t,
+            pressed: {
+              zh: decided.pressed.label ? `「取消」类控件 ${decided.pressed.label}` : '按钮以外的区域',
+              en: decided.pressed.label ? `the cancelling control ${decided.pressed.label}` : 'outside the buttons',
+            },
           },
           evidence: refs,
           data: { ...data, prompt: decided.prompt.id, tapped: decided.pressed.label },
@@ -117,9 +141,13 @@ export const uiDownloadWithoutConfirmation: Rule = {
       }
       findings.push({
         key: `${nav.action}:${nav.target}`,
-        message: {
-          zh: `${what.zh}（第 ${nav.line} 行，${nav.t} ms）之前 ${within / 1000} 秒内没有用户在下载确认提示上点击确认${nav.trigger ? `（触发方式 ${nav.trigger}）` : ''}。`,
-          en: `${what.en} (line ${nav.line}, ${nav.t} ms) was not preceded within ${within / 1000} s by a tap confirming a download prompt${nav.trigger ? ` (trigger ${nav.trigger})` : ''}.`,
+        messageId: 'noConfirmation',
+        messageData: {
+          what,
+          line: nav.line,
+          t: nav.t,
+          within: within / 1000,
+          trigger: { zh: nav.trigger ? `（触发方式 ${nav.trigger}）` : '', en: nav.trigger ? ` (trigger ${nav.trigger})` : '' },
         },
         evidence: refs,
         data,
@@ -127,4 +155,4 @@ export const uiDownloadWithoutConfirmation: Rule = {
     }
     return findings;
   },
-};
+});

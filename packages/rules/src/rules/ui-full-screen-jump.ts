@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import { popupWindow, splashWindow } from '../evidence/ui-screens.js';
 import {
   area,
@@ -8,7 +9,6 @@ import {
   isShown,
   type Located,
   navigations,
-  numberOption,
   screenOf,
   shortId,
   snapshotTimeline,
@@ -28,7 +28,7 @@ function clickableAt(nodes: Located[], x: number, y: number, screen: { width: nu
   return found;
 }
 
-export const uiFullScreenJump: Rule = {
+export const uiFullScreenJump = defineRule({
   meta: {
     id: 'ui-full-screen-jump',
     measures: ['miit26-04', 'miit2021-splash-close', 'miit164-t7'],
@@ -43,12 +43,27 @@ export const uiFullScreenJump: Rule = {
       zh: '只让明确标示的按钮（如「点击跳转详情页或第三方应用」）响应点击，广告图片或视频本身不可点击；检查广告 SDK 的开屏/插屏配置，关闭“全屏点击”或“热区”选项。',
       en: 'Let only a clearly labelled button (such as "view details or open the third-party app") react to taps, not the advert image or video itself; turn off full-screen click or hot-zone options in the ad SDK\'s splash and interstitial settings.',
     },
-    options: { minScreenShare: 0.7, jumpWithinMs: 2000, screenWidth: 1080, screenHeight: 2340 },
+    options: {
+      minScreenShare: { type: 'number', minimum: 0, maximum: 1, default: 0.7 },
+      jumpWithinMs: { type: 'number', minimum: 0, default: 2000 },
+      screenWidth: { type: 'number', exclusiveMinimum: 0, default: 1080 },
+      screenHeight: { type: 'number', exclusiveMinimum: 0, default: 2340 },
+    },
+    messages: {
+      confirmedJump: {
+        zh: '{area}；点击其中 ({x}, {y}) 后 {t} ms 跳转（{action} → {target}）。',
+        en: '{area}; a tap at ({x}, {y}) led to {action} → {target} {t} ms later.',
+      },
+      possibleHotZone: {
+        zh: '{area}，疑似全屏点击跳转热区{trace}。',
+        en: '{area}: possibly a full-screen tap-to-jump area ({trace}, so the jump was not verified).',
+      },
+    },
   },
   check({ evidence, options }) {
-    const share = numberOption(options, 'minScreenShare', 0.7);
-    const within = numberOption(options, 'jumpWithinMs', 2000);
-    const fallback = { width: numberOption(options, 'screenWidth', 1080), height: numberOption(options, 'screenHeight', 2340) };
+    const share = options.minScreenShare;
+    const within = options.jumpWithinMs;
+    const fallback = { width: options.screenWidth, height: options.screenHeight };
     const timeline = snapshotTimeline(evidence);
     const trace = evidence.trace;
     const findings: FindingInput[] = [];
@@ -66,7 +81,7 @@ export const uiFullScreenJump: Rule = {
       const percent = Math.round((area(bounds) / screenArea) * 100);
       const label = describeNode(hot.node);
       const where = WHERE[window.kind];
-      const area_ = {
+      const areaText = {
         zh: `${where.zh}（快照 ${snapshot.id}）上的可点击区域 ${label} 覆盖 ${formatBounds(bounds)}，占屏幕 ${percent}%`,
         en: `On the ${where.en} in snapshot ${snapshot.id}, the clickable area ${label} covers ${formatBounds(bounds)}, ${percent}% of the screen`,
       };
@@ -99,10 +114,8 @@ export const uiFullScreenJump: Rule = {
           confirmed = {
             key: snapshot.id,
             severity: external ? 'high' : 'medium',
-            message: {
-              zh: `${area_.zh}；点击其中 (${tap.x ?? '?'}, ${tap.y ?? '?'}) 后 ${jump.t - tap.t} ms 跳转（${jump.action} → ${jump.target}）。`,
-              en: `${area_.en}; a tap at (${tap.x ?? '?'}, ${tap.y ?? '?'}) led to ${jump.action} → ${jump.target} ${jump.t - tap.t} ms later.`,
-            },
+            messageId: 'confirmedJump',
+            messageData: { area: areaText, x: tap.x ?? '?', y: tap.y ?? '?', t: jump.t - tap.t, action: jump.action, target: jump.target },
             evidence: [...refs, traceRef(tap, 'tap on the clickable area'), traceRef(jump, `${jump.action} ${jump.target}`)],
             data: { ...data, confirmed: true, jump: { action: jump.action, target: jump.target, afterMs: jump.t - tap.t } },
           };
@@ -115,9 +128,13 @@ export const uiFullScreenJump: Rule = {
         findings.push({
           key: snapshot.id,
           severity: 'low',
-          message: {
-            zh: `${area_.zh}，疑似全屏点击跳转热区${trace ? '（轨迹中没有点击该区域，跳转未验证）' : '（无运行轨迹，跳转未验证）'}。`,
-            en: `${area_.en}: possibly a full-screen tap-to-jump area (${trace ? 'the trace has no tap on it' : 'no trace'}, so the jump was not verified).`,
+          messageId: 'possibleHotZone',
+          messageData: {
+            area: areaText,
+            trace: {
+              zh: trace ? '（轨迹中没有点击该区域，跳转未验证）' : '（无运行轨迹，跳转未验证）',
+              en: trace ? 'the trace has no tap on it' : 'no trace',
+            },
           },
           evidence: refs,
           data: { ...data, confirmed: false },
@@ -125,4 +142,4 @@ export const uiFullScreenJump: Rule = {
     }
     return findings;
   },
-};
+});

@@ -1,8 +1,8 @@
-import type { Rule } from '../engine/types.js';
-import { CLOSE_OPTION_DEFAULTS, checkCloseControls } from '../evidence/ui-screens.js';
+import { defineRule } from '../engine/define.js';
+import { CLOSE_MESSAGES, CLOSE_OPTIONS, checkCloseControls } from '../evidence/ui-screens.js';
 import { snapshotTimeline } from '../evidence/ui.js';
 
-export const uiPopupCloseControl: Rule = {
+export const uiPopupCloseControl = defineRule({
   meta: {
     id: 'ui-popup-close-control',
     measures: ['miit26-04', 'miit2021-splash-close'],
@@ -17,9 +17,10 @@ export const uiPopupCloseControl: Rule = {
       zh: '为弹窗提供明显的关闭按钮（×或「关闭」）：点击区域不小于 48×48 dp，与背景有足够对比，点击后立即关闭弹窗且不触发跳转。',
       en: 'Give the pop-up an obvious close button (× or 关闭) with a tap area of at least 48×48 dp and enough contrast, which closes the pop-up at once and opens nothing.',
     },
-    options: { ...CLOSE_OPTION_DEFAULTS },
+    options: CLOSE_OPTIONS,
+    messages: CLOSE_MESSAGES,
   },
   check({ evidence, options }) {
     return checkCloseControls('popup', evidence, options, snapshotTimeline(evidence));
   },
-};
+});

@@ -1,11 +1,11 @@
-import { loadMeasureCatalog } from '@apprights/knowledge';
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import type { KnowledgeSnapshot } from '@apprights/knowledge';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import {
   describeNode,
   type Lined,
   matchesAny,
   navigations,
-  numberOption,
   sensorReadings,
   snapshotAt,
   snapshotTimeline,
@@ -24,7 +24,7 @@ const EXPLAINING = new Set(['tap', 'swipe', 'text', 'back', 'home', 'launch']);
 
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
 
-export const uiShakeJump: Rule = {
+export const uiShakeJump = defineRule({
   meta: {
     id: 'ui-shake-jump',
     measures: ['miit26-04', 'taf078-shake-thresholds'],
@@ -40,23 +40,34 @@ export const uiShakeJump: Rule = {
       en: "Raise the shake trigger to at least 15 m/s², 35° and 3 s, all together, and state the gesture and where it leads on the advert; or turn shake/twist interactions off in the ad SDK's configuration.",
     },
     // The thresholds live in the catalogue with their source; read on first use.
-    get options() {
-      const catalog = loadMeasureCatalog();
-      return {
-        accelerationMs2: catalog.parameter('shake.acceleration').value,
-        rotationDegrees: catalog.parameter('shake.rotation').value,
-        durationSeconds: catalog.parameter('shake.duration').value,
-        sensorWindowMs: 5000,
-        tapWindowMs: 2000,
-      };
+    options: {
+      accelerationMs2: { type: 'number', minimum: 0, default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.acceleration').value },
+      rotationDegrees: { type: 'number', minimum: 0, default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.rotation').value },
+      durationSeconds: { type: 'number', minimum: 0, default: (k: KnowledgeSnapshot) => k.measures.parameter('shake.duration').value },
+      sensorWindowMs: { type: 'number', minimum: 0, default: 5000 },
+      tapWindowMs: { type: 'number', minimum: 0, default: 2000 },
+    },
+    messages: {
+      prompt: {
+        zh: '快照 {id} 显示摇一摇提示{label}：存在摇动触发的跳转，须验证触发阈值（≥{acceleration} m/s²、≥{rotation}°、≥{durationMs} 秒）。',
+        en: 'Snapshot {id} shows the shake prompt {label}: a shake-triggered jump exists; verify its trigger (≥{acceleration} m/s², ≥{rotation}°, ≥{durationMs} s).',
+      },
+      noMotion: {
+        zh: '跳转 {action} → {target}（第 {line} 行）{how}，但轨迹中没有之前 {sensorWindow} ms 内的传感器读数，无法判断是否达到摇一摇阈值。',
+        en: 'The jump {action} → {target} (line {line}) was {how}, but the trace has no sensor readings in the {sensorWindow} ms before it, so the shake thresholds cannot be judged.',
+      },
+      weakShake: {
+        zh: '跳转 {action} → {target}（第 {line} 行）{how}，之前 {sensorWindow} ms 内的动作未达到 T/TAF 078.7-2022 阈值：{below}。',
+        en: 'The jump {action} → {target} (line {line}) was {how} after motion below the T/TAF 078.7-2022 thresholds in the preceding {sensorWindow} ms: {below}.',
+      },
     },
   },
   check({ evidence, options }) {
-    const acceleration = numberOption(options, 'accelerationMs2', 15);
-    const rotation = numberOption(options, 'rotationDegrees', 35);
-    const durationMs = numberOption(options, 'durationSeconds', 3) * 1000;
-    const sensorWindow = numberOption(options, 'sensorWindowMs', 5000);
-    const tapWindow = numberOption(options, 'tapWindowMs', 2000);
+    const acceleration = options.accelerationMs2;
+    const rotation = options.rotationDegrees;
+    const durationMs = options.durationSeconds * 1000;
+    const sensorWindow = options.sensorWindowMs;
+    const tapWindow = options.tapWindowMs;
     const thresholds = { accelerationMs2: acceleration, rotationDegrees: rotation, durationSeconds: durationMs / 1000 };
     const findings: FindingInput[] = [];
     const prompts = new Map<string, string>();
@@ -72,9 +83,13 @@ export const uiShakeJump: Rule = {
       findings.push({
         key: `prompt:${snapshot.id}`,
         severity: 'info',
-        message: {
-          zh: `快照 ${snapshot.id} 显示摇一摇提示${label}：存在摇动触发的跳转，须验证触发阈值（≥${fmt(acceleration)} m/s²、≥${fmt(rotation)}°、≥${fmt(durationMs / 1000)} 秒）。`,
-          en: `Snapshot ${snapshot.id} shows the shake prompt ${label}: a shake-triggered jump exists; verify its trigger (≥${fmt(acceleration)} m/s², ≥${fmt(rotation)}°, ≥${fmt(durationMs / 1000)} s).`,
+        messageId: 'prompt',
+        messageData: {
+          id: snapshot.id,
+          label,
+          acceleration: fmt(acceleration),
+          rotation: fmt(rotation),
+          durationMs: fmt(durationMs / 1000),
         },
         evidence: [uiRef(snapshot.id, prompt.node, `shake prompt ${label}`)],
         data: { snapshot: snapshot.id, prompt: label, thresholds },
@@ -118,10 +133,8 @@ export const uiShakeJump: Rule = {
         findings.push({
           key: `jump:${nav.action}:${nav.target}`,
           severity: 'low',
-          message: {
-            zh: `跳转 ${nav.action} → ${nav.target}（第 ${nav.line} 行）${how.zh}，但轨迹中没有之前 ${sensorWindow} ms 内的传感器读数，无法判断是否达到摇一摇阈值。`,
-            en: `The jump ${nav.action} → ${nav.target} (line ${nav.line}) was ${how.en}, but the trace has no sensor readings in the ${sensorWindow} ms before it, so the shake thresholds cannot be judged.`,
-          },
+          messageId: 'noMotion',
+          messageData: { action: nav.action, target: nav.target, line: nav.line, how, sensorWindow },
           evidence: refs,
           data: { jump: { action: nav.action, target: nav.target, trigger: nav.trigger ?? null }, readings: null, thresholds },
         });
@@ -148,9 +161,14 @@ export const uiShakeJump: Rule = {
       ].filter(Boolean);
       findings.push({
         key: `jump:${nav.action}:${nav.target}`,
-        message: {
-          zh: `跳转 ${nav.action} → ${nav.target}（第 ${nav.line} 行）${how.zh}，之前 ${sensorWindow} ms 内的动作未达到 T/TAF 078.7-2022 阈值：${below.map((b) => b.zh).join('，')}。`,
-          en: `The jump ${nav.action} → ${nav.target} (line ${nav.line}) was ${how.en} after motion below the T/TAF 078.7-2022 thresholds in the preceding ${sensorWindow} ms: ${below.map((b) => b.en).join(', ')}.`,
+        messageId: 'weakShake',
+        messageData: {
+          action: nav.action,
+          target: nav.target,
+          line: nav.line,
+          how,
+          sensorWindow,
+          below: { zh: below.map((b) => b.zh).join('，'), en: below.map((b) => b.en).join(', ') },
         },
         evidence: refs,
         data: {
@@ -163,4 +181,4 @@ export const uiShakeJump: Rule = {
     }
     return findings;
   },
-};
+});

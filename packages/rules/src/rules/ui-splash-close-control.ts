@@ -1,8 +1,8 @@
-import type { Rule } from '../engine/types.js';
-import { CLOSE_OPTION_DEFAULTS, checkCloseControls } from '../evidence/ui-screens.js';
+import { defineRule } from '../engine/define.js';
+import { CLOSE_MESSAGES, CLOSE_OPTIONS, checkCloseControls } from '../evidence/ui-screens.js';
 import { snapshotTimeline } from '../evidence/ui.js';
 
-export const uiSplashCloseControl: Rule = {
+export const uiSplashCloseControl = defineRule({
   meta: {
     id: 'ui-splash-close-control',
     measures: ['miit26-04', 'miit2021-splash-close'],
@@ -17,9 +17,10 @@ export const uiSplashCloseControl: Rule = {
       zh: '为开屏页提供明显的「跳过」或「关闭」按钮：点击区域不小于 48×48 dp，远离屏幕边缘和状态栏，点击后立即关闭开屏页且不跳转到广告落地页；检查广告 SDK 的开屏配置，不要缩小或隐藏跳过按钮。',
       en: "Give the splash screen an obvious skip or close button with a tap area of at least 48×48 dp, away from the screen edge and status bar, that closes the splash at once without opening the advert's landing page; check the ad SDK's splash settings so the skip button is not shrunk or hidden.",
     },
-    options: { ...CLOSE_OPTION_DEFAULTS },
+    options: CLOSE_OPTIONS,
+    messages: CLOSE_MESSAGES,
   },
   check({ evidence, options }) {
     return checkCloseControls('splash', evidence, options, snapshotTimeline(evidence));
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import type { Component, PackageFacts } from '../evidence/package-facts.js';
 import { codeRef, intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
@@ -79,10 +80,8 @@ function noLauncher(facts: PackageFacts, launchers: Component[]): FindingInput[]
       {
         key: 'no-launcher',
         severity: 'low',
-        message: {
-          zh: `应用没有桌面启动入口，但声明了${what('zh')}，这类应用通常本就没有图标；请确认用户能在系统设置中找到并卸载它。`,
-          en: `The app has no launcher entry but declares a ${what('en')} service, a kind of app that usually has no icon; check that users can find and uninstall it in system settings.`,
-        },
+        messageId: 'noLauncher',
+        messageData: { what: { zh: what('zh'), en: what('en') } },
         evidence,
         data: { services: background.filter((c) => c.type === 'service').length, iconless: iconless.map((i) => i.component.name) },
       },
@@ -92,10 +91,8 @@ function noLauncher(facts: PackageFacts, launchers: Component[]): FindingInput[]
     {
       key: 'no-launcher',
       severity: 'medium',
-      message: {
-        zh: `应用没有桌面启动入口（无 MAIN/LAUNCHER Activity），却有 ${background.length} 个服务或广播接收器可在后台运行；用户在桌面上找不到它，难以发现和卸载。`,
-        en: `The app has no launcher entry (no MAIN/LAUNCHER activity) yet has ${background.length} services or receivers that can run in the background; users cannot find it on the home screen to uninstall it.`,
-      },
+      messageId: 'noLauncherBackground',
+      messageData: { background: background.length },
       evidence,
       data: { background: background.length },
     },
@@ -109,10 +106,8 @@ function launcherDisabled(launchers: Component[]): FindingInput[] {
     {
       key: 'launcher-disabled',
       severity: 'high',
-      message: {
-        zh: `清单中所有桌面启动入口都被禁用（android:enabled="false"）：${launchers.map((c) => c.name).join('、')}，安装后桌面上不显示图标。`,
-        en: `Every launcher entry is disabled in the manifest (android:enabled="false"): ${launchers.map((c) => c.name).join(', ')}, so no icon appears after install.`,
-      },
+      messageId: 'launcherDisabled',
+      messageData: { launchers: { zh: launchers.map((c) => c.name).join('、'), en: launchers.map((c) => c.name).join(', ') } },
       evidence: launchers.map((c) => manifestRef(c, 'android:enabled=false')),
       data: { components: launchers.map((c) => c.name) },
     },
@@ -128,10 +123,7 @@ function blankLabel(facts: PackageFacts): FindingInput[] {
       {
         key: 'no-label',
         severity: 'low',
-        message: {
-          zh: '未能读取应用名称（清单没有 android:label 或资源无法解析）；请人工确认桌面上显示的名称不是空白。',
-          en: 'No app name could be read (no android:label, or its resource could not be resolved); check by hand that the name on the home screen is not blank.',
-        },
+        messageId: 'noLabel',
         evidence: [applicationRef('android:label absent or unresolved')],
       },
     ];
@@ -142,10 +134,8 @@ function blankLabel(facts: PackageFacts): FindingInput[] {
     {
       key: 'blank-label',
       severity: 'high',
-      message: {
-        zh: `应用名称为空白或只含不可见字符（语言：${locales.join('、')}），用户难以在桌面和设置中识别并卸载它。`,
-        en: `The app name is empty or made only of invisible characters (locales: ${locales.join(', ')}), so users can hardly recognise and uninstall it.`,
-      },
+      messageId: 'blankLabel',
+      messageData: { locales: { zh: locales.join('、'), en: locales.join(', ') } },
       evidence: [applicationRef(`android:label blank in ${locales.join(', ')}`)],
       data: {
         locales,
@@ -172,9 +162,15 @@ function hidesIconAtRuntime(facts: PackageFacts): FindingInput[] {
     {
       key: 'set-component-enabled',
       severity: librariesOnly ? 'low' : 'medium',
-      message: {
-        zh: `代码调用 PackageManager.setComponentEnabledSetting（${total} 处${owners.length ? `，含 ${by('zh')}` : ''}），可在运行时隐藏桌面图标${librariesOnly ? '；调用均来自通常只开关自身组件的 AndroidX/Google 库' : ''}。`,
-        en: `The code calls PackageManager.setComponentEnabledSetting (${total} call site${total === 1 ? '' : 's'}${owners.length ? `, including ${by('en')}` : ''}), so it can hide its launcher icon at runtime${librariesOnly ? '; every call is in AndroidX/Google libraries that normally toggle only their own components' : ''}.`,
+      messageId: 'setComponentEnabled',
+      messageData: {
+        total,
+        s: total === 1 ? '' : 's',
+        owners: { zh: owners.length ? `，含 ${by('zh')}` : '', en: owners.length ? `, including ${by('en')}` : '' },
+        librariesOnly: {
+          zh: librariesOnly ? '；调用均来自通常只开关自身组件的 AndroidX/Google 库' : '',
+          en: librariesOnly ? '; every call is in AndroidX/Google libraries that normally toggle only their own components' : '',
+        },
       },
       evidence: callers.slice(0, MAX_CODE_REFS).map(({ use, caller }) => codeRef(use, caller)),
       data: { callers: total, sdks: owners, librariesOnly },
@@ -195,10 +191,8 @@ function transparentIcon(facts: PackageFacts): FindingInput[] {
     {
       key: 'transparent-icon',
       severity: 'high',
-      message: {
-        zh: `桌面图标 ${image.path} 几乎不可见：${percent} 的像素透明，平均不透明度 ${alpha}/255；用户在桌面上难以看到它，也就难以卸载应用。`,
-        en: `The launcher icon ${image.path} is nearly invisible: ${percent} of its pixels are transparent and its mean alpha is ${alpha}/255, so users can hardly see the app on the home screen to uninstall it.`,
-      },
+      messageId: 'transparentIcon',
+      messageData: { path: image.path, percent, alpha },
       evidence: [
         {
           kind: 'resource',
@@ -232,10 +226,8 @@ function deviceAdmins(facts: PackageFacts): FindingInput[] {
       return {
         key: `device-admin:${c.name}`,
         severity: 'medium' as const,
-        message: {
-          zh: `接收器 ${c.name}${owner('zh')} 是设备管理器；用户激活后，必须先在设置中取消激活才能卸载应用。`,
-          en: `Receiver ${c.name}${owner('en')} is a device admin; once the user activates it, the app cannot be uninstalled until it is deactivated in settings.`,
-        },
+        messageId: 'deviceAdmin',
+        messageData: { name: c.name, owner: { zh: owner('zh'), en: owner('en') } },
         evidence: [manifestRef(c, detail, sdk?.id ?? null)],
         data: { component: c.name, sdk: sdk?.id ?? null },
       };
@@ -246,7 +238,7 @@ function deviceAdmins(facts: PackageFacts): FindingInput[] {
  * Measure 3 asks that apps be easy to uninstall and bans the usual tricks against it: blank names,
  * hidden icons, running in the background with nothing to tap. These are the ones the APK shows.
  */
-export const uninstallObstruction: Rule = {
+export const uninstallObstruction = defineRule({
   meta: {
     id: 'uninstall-obstruction',
     measures: ['miit26-03'],
@@ -262,9 +254,43 @@ export const uninstallObstruction: Rule = {
       zh: '提供可见的应用名称和图标及正常的桌面入口；不要在运行时禁用启动 Activity；仅在确有必要时使用设备管理器，并告知用户如何取消激活和卸载。',
       en: 'Give the app a visible name, icon and a normal launcher entry; do not disable the launcher activity at runtime; use device admin only when really needed and tell users how to deactivate it and uninstall.',
     },
+    messages: {
+      noLauncher: {
+        zh: '应用没有桌面启动入口，但声明了{what}，这类应用通常本就没有图标；请确认用户能在系统设置中找到并卸载它。',
+        en: 'The app has no launcher entry but declares a {what} service, a kind of app that usually has no icon; check that users can find and uninstall it in system settings.',
+      },
+      noLauncherBackground: {
+        zh: '应用没有桌面启动入口（无 MAIN/LAUNCHER Activity），却有 {background} 个服务或广播接收器可在后台运行；用户在桌面上找不到它，难以发现和卸载。',
+        en: 'The app has no launcher entry (no MAIN/LAUNCHER activity) yet has {background} services or receivers that can run in the background; users cannot find it on the home screen to uninstall it.',
+      },
+      launcherDisabled: {
+        zh: '清单中所有桌面启动入口都被禁用（android:enabled="false"）：{launchers}，安装后桌面上不显示图标。',
+        en: 'Every launcher entry is disabled in the manifest (android:enabled="false"): {launchers}, so no icon appears after install.',
+      },
+      noLabel: {
+        zh: '未能读取应用名称（清单没有 android:label 或资源无法解析）；请人工确认桌面上显示的名称不是空白。',
+        en: 'No app name could be read (no android:label, or its resource could not be resolved); check by hand that the name on the home screen is not blank.',
+      },
+      blankLabel: {
+        zh: '应用名称为空白或只含不可见字符（语言：{locales}），用户难以在桌面和设置中识别并卸载它。',
+        en: 'The app name is empty or made only of invisible characters (locales: {locales}), so users can hardly recognise and uninstall it.',
+      },
+      setComponentEnabled: {
+        zh: '代码调用 PackageManager.setComponentEnabledSetting（{total} 处{owners}），可在运行时隐藏桌面图标{librariesOnly}。',
+        en: 'The code calls PackageManager.setComponentEnabledSetting ({total} call site{s}{owners}), so it can hide its launcher icon at runtime{librariesOnly}.',
+      },
+      transparentIcon: {
+        zh: '桌面图标 {path} 几乎不可见：{percent} 的像素透明，平均不透明度 {alpha}/255；用户在桌面上难以看到它，也就难以卸载应用。',
+        en: 'The launcher icon {path} is nearly invisible: {percent} of its pixels are transparent and its mean alpha is {alpha}/255, so users can hardly see the app on the home screen to uninstall it.',
+      },
+      deviceAdmin: {
+        zh: '接收器 {name}{owner} 是设备管理器；用户激活后，必须先在设置中取消激活才能卸载应用。',
+        en: 'Receiver {name}{owner} is a device admin; once the user activates it, the app cannot be uninstalled until it is deactivated in settings.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     // Only an installed app has a name, an icon and a launcher entry; libraries lend theirs to no one.
     if (facts.file.kind !== 'apk') return [];
     const launchers = facts.components.filter((c) => isLauncherEntry(c));
@@ -277,4 +303,4 @@ export const uninstallObstruction: Rule = {
       ...deviceAdmins(facts),
     ];
   },
-};
+});

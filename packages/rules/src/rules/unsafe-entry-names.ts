@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef } from '../engine/types.js';
 
 /** Entries shown one by one; a hostile package may hold thousands, the count says how many in all. */
 const MAX_EVIDENCE = 20;
@@ -19,7 +20,7 @@ function shown(name: string): string {
  * The archive reader lists them as archive issues; this rule makes them a finding that `--fail-on`
  * can gate on.
  */
-export const unsafeEntryNames: Rule = {
+export const unsafeEntryNames = defineRule({
   meta: {
     id: 'unsafe-entry-names',
     measures: ['miit26-14'],
@@ -34,9 +35,15 @@ export const unsafeEntryNames: Rule = {
       zh: '用正常的构建流程（Gradle/AGP、apksigner）重新打包并签名；检查构建后处理、加固或渠道打包工具是否写入了异常条目。',
       en: 'Rebuild and sign the package with the normal build (Gradle/AGP, apksigner); check post-build steps, packers and channel tools for the entries they add.',
     },
+    messages: {
+      unsafeNames: {
+        zh: '安装包有 {count} 个条目名称越出目录或含控制字符，例如 {example}{more}。',
+        en: '{count} entry name(s) escape the folder they are unpacked into or hold control characters, e.g. {example}{more}.',
+      },
+    },
   },
   check({ evidence }) {
-    const issues = evidence.package!.archive.issues.filter((i) => i.kind === 'unsafe-name' && i.entry !== null);
+    const issues = evidence.package.archive.issues.filter((i) => i.kind === 'unsafe-name' && i.entry !== null);
     if (issues.length === 0) return [];
     const names = issues.map((i) => i.entry!);
     const refs: EvidenceRef[] = names.slice(0, MAX_EVIDENCE).map((name) => ({
@@ -46,15 +53,18 @@ export const unsafeEntryNames: Rule = {
       detail: `entry name ${JSON.stringify(shown(name))}`,
     }));
     const more = names.length - refs.length;
-    const finding: FindingInput = {
-      key: 'unsafe-entry-names',
-      message: {
-        zh: `安装包有 ${names.length} 个条目名称越出目录或含控制字符，例如 ${JSON.stringify(shown(names[0]!))}${more > 0 ? `（另有 ${more} 个未列出）` : ''}。`,
-        en: `${names.length} entr${names.length === 1 ? 'y name escapes' : 'y names escape'} the folder it is unpacked into or hold${names.length === 1 ? 's' : ''} control characters, e.g. ${JSON.stringify(shown(names[0]!))}${more > 0 ? ` (${more} more not listed)` : ''}.`,
+    return [
+      {
+        key: 'unsafe-entry-names',
+        messageId: 'unsafeNames',
+        messageData: {
+          count: names.length,
+          example: JSON.stringify(shown(names[0]!)),
+          more: more > 0 ? { zh: `（另有 ${more} 个未列出）`, en: ` (${more} more not listed)` } : '',
+        },
+        evidence: refs,
+        data: { count: names.length, names: names.slice(0, MAX_EVIDENCE).map(shown) },
       },
-      evidence: refs,
-      data: { count: names.length, names: names.slice(0, MAX_EVIDENCE).map(shown) },
-    };
-    return [finding];
+    ];
   },
-};
+});

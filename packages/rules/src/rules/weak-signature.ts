@@ -1,4 +1,5 @@
-import type { EvidenceRef, FindingInput, Rule } from '../engine/types.js';
+import { defineRule } from '../engine/define.js';
+import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import type { CertificateSummary } from '../evidence/package-facts.js';
 
 const WEAK_DIGEST = /sha-?1(?!\d)|md5/i;
@@ -14,7 +15,7 @@ function certRef(cert: CertificateSummary, detail: string): EvidenceRef {
  * A signature that is missing, forgeable or made with a public debug key no longer proves who
  * published the app, so a tampered copy carrying extra data collection passes as the original.
  */
-export const weakSignature: Rule = {
+export const weakSignature = defineRule({
   meta: {
     id: 'weak-signature',
     measures: ['miit26-14'],
@@ -30,9 +31,31 @@ export const weakSignature: Rule = {
       zh: '使用 2048 位以上 RSA 或 EC 密钥的发布证书，以 apksigner 同时生成 v2/v3 签名（minSdk < 24 时保留 v1），签名摘要使用 SHA-256；发布前运行 apksigner verify。',
       en: 'Sign with a release certificate holding an RSA key of 2048 bits or more (or an EC key), produce v2/v3 signatures with apksigner (keep v1 while minSdk < 24), use SHA-256 digests, and run apksigner verify before release.',
     },
+    messages: {
+      unverified: {
+        zh: 'APK 签名校验未通过{errors}。',
+        en: 'The APK signature does not verify{errors}.',
+      },
+      v1Only: {
+        zh: 'APK 仅有 v1（JAR）签名且支持 Android 7.0 以下（minSdk {minSdk}）；v1 签名不覆盖整个文件，可被篡改而不失效（Janus，CVE-2017-13156）。',
+        en: 'The APK has only a v1 (JAR) signature and supports versions before Android 7.0 (minSdk {minSdk}); v1 signatures do not cover the whole file and can be altered without breaking (Janus, CVE-2017-13156).',
+      },
+      weakDigest: {
+        zh: '证书 {subject} 使用已不安全的摘要算法 {algorithm}。',
+        en: 'Certificate {subject} uses the broken digest algorithm {algorithm}.',
+      },
+      shortKey: {
+        zh: '证书 {subject} 的 {keyAlgorithm} 密钥只有 {bits} 位（应不少于 {minBits} 位）。',
+        en: 'Certificate {subject} has a {bits}-bit {keyAlgorithm} key ({minBits} bits or more are needed).',
+      },
+      debugCertificate: {
+        zh: '应用使用 Android 调试证书签名（{subject}）；调试密钥随开发工具生成，无法证明发布者身份。',
+        en: 'The app is signed with an Android debug certificate ({subject}); debug keys come from the build tools and prove nothing about the publisher.',
+      },
+    },
   },
   check({ evidence }) {
-    const facts = evidence.package!;
+    const facts = evidence.package;
     const signatures = facts.signatures;
     // JARs and AARs carry no APK signature to judge.
     if (signatures === null) return [];
@@ -45,10 +68,8 @@ export const weakSignature: Rule = {
       findings.push({
         key: `unverified:${signer}`,
         severity: 'high',
-        message: {
-          zh: `APK 签名校验未通过${errors.length ? `：${errors.join('；')}` : ''}。`,
-          en: `The APK signature does not verify${errors.length ? `: ${errors.join('; ')}` : ''}.`,
-        },
+        messageId: 'unverified',
+        messageData: { errors: { zh: errors.length ? `：${errors.join('；')}` : '', en: errors.length ? `: ${errors.join('; ')}` : '' } },
         evidence: [{ kind: 'signature', artifact: null, detail: 'apksigner-style verification failed' }, ...signerRef],
         data: { errors: signatures.errors },
       });
@@ -59,10 +80,8 @@ export const weakSignature: Rule = {
     if (details.v1.present && !details.v2.present && !details.v3.present && !details.v31.present && minSdk < 24) {
       findings.push({
         key: `v1-only:${signer}`,
-        message: {
-          zh: `APK 仅有 v1（JAR）签名且支持 Android 7.0 以下（minSdk ${minSdk}）；v1 签名不覆盖整个文件，可被篡改而不失效（Janus，CVE-2017-13156）。`,
-          en: `The APK has only a v1 (JAR) signature and supports versions before Android 7.0 (minSdk ${minSdk}); v1 signatures do not cover the whole file and can be altered without breaking (Janus, CVE-2017-13156).`,
-        },
+        messageId: 'v1Only',
+        messageData: { minSdk },
         evidence: [{ kind: 'signature', artifact: null, scheme: 'v1', detail: 'only scheme present' }, ...signerRef],
         data: { minSdk },
       });
@@ -73,10 +92,8 @@ export const weakSignature: Rule = {
       if (algorithm !== null && WEAK_DIGEST.test(algorithm)) {
         findings.push({
           key: `weak-digest:${cert.sha256}`,
-          message: {
-            zh: `证书 ${cert.subject} 使用已不安全的摘要算法 ${algorithm}。`,
-            en: `Certificate ${cert.subject} uses the broken digest algorithm ${algorithm}.`,
-          },
+          messageId: 'weakDigest',
+          messageData: { subject: cert.subject, algorithm },
           evidence: [certRef(cert, `signatureAlgorithm=${algorithm}`)],
           data: { signatureAlgorithm: algorithm, certificate: cert.sha256 },
         });
@@ -86,10 +103,8 @@ export const weakSignature: Rule = {
         findings.push({
           key: `short-key:${cert.sha256}`,
           severity: 'high',
-          message: {
-            zh: `证书 ${cert.subject} 的 ${keyAlgorithm} 密钥只有 ${bits} 位（应不少于 ${MIN_KEY_BITS} 位）。`,
-            en: `Certificate ${cert.subject} has a ${bits}-bit ${keyAlgorithm} key (${MIN_KEY_BITS} bits or more are needed).`,
-          },
+          messageId: 'shortKey',
+          messageData: { subject: cert.subject, keyAlgorithm, bits, minBits: MIN_KEY_BITS },
           evidence: [certRef(cert, `publicKey=${keyAlgorithm} ${bits} bits`)],
           data: { algorithm: keyAlgorithm, bits, certificate: cert.sha256 },
         });
@@ -98,10 +113,8 @@ export const weakSignature: Rule = {
         findings.push({
           key: `debug-certificate:${cert.sha256}`,
           severity: 'high',
-          message: {
-            zh: `应用使用 Android 调试证书签名（${cert.subject}）；调试密钥随开发工具生成，无法证明发布者身份。`,
-            en: `The app is signed with an Android debug certificate (${cert.subject}); debug keys come from the build tools and prove nothing about the publisher.`,
-          },
+          messageId: 'debugCertificate',
+          messageData: { subject: cert.subject },
           evidence: [certRef(cert, `subject=${cert.subject}`)],
           data: { subject: cert.subject, certificate: cert.sha256 },
         });
@@ -109,4 +122,4 @@ export const weakSignature: Rule = {
     }
     return findings;
   },
-};
+});

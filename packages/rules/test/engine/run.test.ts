@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeCoverage, emptyConfig, gateFails, globMatches, parseConfig, runRules, type Rule } from '../../src/index.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
+import { loadKnowledge } from '@apprights/knowledge';
+
+const knowledge = loadKnowledge();
 
 function rule(id: string, measures: string[], produce: () => ReturnType<Rule['check']>, patch: Partial<Rule['meta']> = {}): Rule {
   return {
@@ -13,6 +16,7 @@ function rule(id: string, measures: string[], produce: () => ReturnType<Rule['ch
       title: { zh: id, en: id },
       description: { zh: id, en: id },
       fix: { zh: id, en: id },
+      messages: { finding: { zh: '{key}', en: '{key}' } },
       ...patch,
     },
     check: produce,
@@ -21,14 +25,15 @@ function rule(id: string, measures: string[], produce: () => ReturnType<Rule['ch
 
 const finding = (key: string, sdk?: string) => ({
   key,
-  message: { zh: key, en: key },
+  messageId: 'finding',
+  messageData: { key },
   evidence: [{ kind: 'code' as const, artifact: 'classes2.dex', class: `com.vendor.${key}`, sdk: sdk ?? null }],
 });
 
 test('runRules: findings get rule id, measures, severity and a stable fingerprint; duplicates by key merge', () => {
   const rules = [rule('a', ['m1'], () => [finding('x'), finding('x'), finding('y')])];
-  const first = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
-  const again = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  const first = runRules(evidenceOf(makeFacts()), rules, emptyConfig(), knowledge);
+  const again = runRules(evidenceOf(makeFacts()), rules, emptyConfig(), knowledge);
   assert.equal(first.findings.length, 2);
   assert.deepEqual(first.findings[0]!.measures, ['m1']);
   assert.equal(first.findings[0]!.severity, 'medium');
@@ -50,7 +55,7 @@ test('runRules: disabled, skipped for missing evidence, re-severitied, and a thr
     }),
   ];
   const config = parseConfig({ rules: { off: 'off', louder: 'high' } });
-  const result = runRules(evidenceOf(makeFacts()), rules, config);
+  const result = runRules(evidenceOf(makeFacts()), rules, config, knowledge);
   assert.deepEqual(result.rules, [
     { id: 'off', status: 'disabled', findings: 0 },
     { id: 'needs-store', status: 'skipped', missing: ['store'], findings: 0 },
@@ -65,7 +70,7 @@ test('runRules: a rule for other package kinds is not-applicable, and does not m
   const facts = makeFacts();
   facts.file.kind = 'jar';
   const evidence = evidenceOf(facts);
-  const result = runRules(evidence, rules, emptyConfig());
+  const result = runRules(evidence, rules, emptyConfig(), knowledge);
   assert.deepEqual(result.rules, [{ id: 'manifest-only', status: 'not-applicable', findings: 0 }]);
   const [entry] = computeCoverage([{ id: 'm', evidence: ['apk', 'ui'], rules: ['manifest-only'] }], rules, result, evidence);
   assert.equal(entry!.status, 'not-assessed');
@@ -82,7 +87,7 @@ test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings
       { rule: '*', path: 'com.vendor.Thr*', reason: 'reviewed' },
     ],
   });
-  const result = runRules(evidenceOf(makeFacts()), rules, config);
+  const result = runRules(evidenceOf(makeFacts()), rules, config, knowledge);
   assert.equal(result.findings.length, 3);
   const by = Object.fromEntries(result.findings.map((f) => [f.evidence[0]!.kind === 'code' ? f.evidence[0]!.class : '', f.suppressed]));
   assert.deepEqual(by['com.vendor.One'], { reason: 'disclosed in policy v3', by: 'rule=a sdk=jpush' });
@@ -93,6 +98,7 @@ test('suppressions: by rule, path glob, SDK and fingerprint; suppressed findings
     evidenceOf(makeFacts()),
     rules,
     parseConfig({ suppressions: [{ rule: 'a', fingerprint: fp, reason: 'accepted' }] }),
+    knowledge,
   );
   assert.equal(exact.findings.filter((f) => f.suppressed).length, 1);
 });
@@ -119,7 +125,7 @@ test('coverage: every measure once; passed only when all its deciding evidence w
     { id: 'm-static-of-trace', evidence: ['apk', 'trace'] as const, rules: ['clean', 'on-trace'] },
   ];
   const evidence = evidenceOf(makeFacts());
-  const result = runRules(evidence, rules, emptyConfig());
+  const result = runRules(evidence, rules, emptyConfig(), knowledge);
   const coverage = computeCoverage(measures, rules, result, evidence);
   assert.deepEqual(
     coverage.map((c) => [c.measure, c.status, c.missing, c.manual, c.supplyWith]),
@@ -141,14 +147,14 @@ test('coverage: every measure once; passed only when all its deciding evidence w
 
   // With the trace, the same measure is assessed, and passes: every deciding kind was examined.
   const withTrace = { ...evidence, trace: {} as never };
-  const traced = computeCoverage(measures, rules, runRules(withTrace, rules, emptyConfig()), withTrace);
+  const traced = computeCoverage(measures, rules, runRules(withTrace, rules, emptyConfig(), knowledge), withTrace);
   assert.equal(traced.at(-1)!.status, 'passed');
   // Supplied but read by no rule of the measure: left to a person, and only the package was read.
   const withUi = { ...evidence, ui: { source: 'x', snapshots: [] } };
   const ui = computeCoverage(
     [{ id: 'm', evidence: ['apk', 'ui'], rules: ['clean'] }],
     rules,
-    runRules(withUi, rules, emptyConfig()),
+    runRules(withUi, rules, emptyConfig(), knowledge),
     withUi,
   );
   assert.deepEqual([ui[0]!.status, ui[0]!.missing, ui[0]!.manual], ['not-assessed', [], ['ui']]);
@@ -156,12 +162,17 @@ test('coverage: every measure once; passed only when all its deciding evidence w
 
 test('gateFails: only unsuppressed findings at or above the threshold; info never gates', () => {
   const rules = [rule('a', ['m'], () => [finding('x')])];
-  const { findings } = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  const { findings } = runRules(evidenceOf(makeFacts()), rules, emptyConfig(), knowledge);
   assert.equal(gateFails(findings, 'medium'), true);
   assert.equal(gateFails(findings, 'low'), true);
   assert.equal(gateFails(findings, 'high'), false);
   assert.equal(gateFails(findings, 'none'), false);
-  const suppressed = runRules(evidenceOf(makeFacts()), rules, parseConfig({ suppressions: [{ rule: 'a', reason: 'accepted' }] }));
+  const suppressed = runRules(
+    evidenceOf(makeFacts()),
+    rules,
+    parseConfig({ suppressions: [{ rule: 'a', reason: 'accepted' }] }),
+    knowledge,
+  );
   assert.equal(gateFails(suppressed.findings, 'low'), false);
 });
 
@@ -181,7 +192,7 @@ test('globMatches: * is any run of characters, the rest literal, whole string; l
 
 test('runRules: a finding may concern only some of its rule’s measures, and coverage counts it only there', () => {
   const rules = [rule('several', ['m1', 'm2'], () => [{ ...finding('only-m2'), measures: ['m2', 'not-served'] }, { ...finding('both') }])];
-  const result = runRules(evidenceOf(makeFacts()), rules, emptyConfig());
+  const result = runRules(evidenceOf(makeFacts()), rules, emptyConfig(), knowledge);
   const byKey = new Map(result.findings.map((f) => [f.message.en, f.measures]));
   assert.deepEqual(byKey.get('only-m2'), ['m2']);
   assert.deepEqual(byKey.get('both'), ['m1', 'm2']);
@@ -189,6 +200,7 @@ test('runRules: a finding may concern only some of its rule’s measures, and co
     evidenceOf(makeFacts()),
     [rule('one', ['m1', 'm2'], () => [{ ...finding('x'), measures: ['m2'] }])],
     emptyConfig(),
+    knowledge,
   );
   const coverage = computeCoverage(
     [
@@ -216,7 +228,7 @@ test('coverage: a store’s or an organisation’s duty is platform-checked or o
     { id: 'm-platform-clean', evidence: ['store', 'org'] as const, rules: [], assessment: 'platform' as const },
   ];
   const evidence = evidenceOf(makeFacts());
-  const coverage = computeCoverage(measures, rules, runRules(evidence, rules, emptyConfig()), evidence);
+  const coverage = computeCoverage(measures, rules, runRules(evidence, rules, emptyConfig(), knowledge), evidence);
   assert.deepEqual(
     coverage.map((c) => [c.measure, c.status, c.findings, c.needs]),
     [

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTrace } from '@apprights/runtime';
+import { loadKnowledge } from '@apprights/knowledge';
 import { apiFacts, attributeStack, buildTimeline, permissionGroup } from '../../src/evidence/trace.js';
+
+const knowledge = loadKnowledge();
 
 test('trace evidence: the innermost non-platform frame names the caller and its SDK', () => {
   assert.deepEqual(
-    attributeStack([
+    attributeStack(knowledge, [
       'android.telephony.TelephonyManager.getImei(TelephonyManager.java:1)',
       'com.umeng.commonsdk.utils.UMUtils.getImei(UMUtils.java:120)',
       'com.example.app.App.onCreate(App.java:3)',
@@ -15,26 +18,26 @@ test('trace evidence: the innermost non-platform frame names the caller and its 
       frame: 'com.umeng.commonsdk.utils.UMUtils.getImei(UMUtils.java:120)',
     },
   );
-  assert.deepEqual(attributeStack(['at com.example.app.Util.imei(Util.java:2)']), {
+  assert.deepEqual(attributeStack(knowledge, ['at com.example.app.Util.imei(Util.java:2)']), {
     sdk: null,
     frame: 'at com.example.app.Util.imei(Util.java:2)',
   });
-  assert.deepEqual(attributeStack(undefined), { sdk: null, frame: null });
+  assert.deepEqual(attributeStack(knowledge, undefined), { sdk: null, frame: null });
   // The app's own classes are the app even when a catalogue SDK shares their package space.
   const apiDemos = { header: { kind: 'trace' as const, t: 0, version: '1.0.0', package: 'io.appium.android.apis', recorder: 'test' } };
-  assert.equal(attributeStack(['io.appium.android.apis.app.Main.onCreate(Main.java:1)'], apiDemos).sdk, null);
+  assert.equal(attributeStack(knowledge, ['io.appium.android.apis.app.Main.onCreate(Main.java:1)'], apiDemos).sdk, null);
 });
 
 test('trace evidence: catalogue facts, permission groups and the state and consent timeline', () => {
-  const facts = apiFacts({ kind: 'api', t: 0, class: 'android.location.LocationManager', method: 'getLastKnownLocation' });
+  const facts = apiFacts(knowledge, { kind: 'api', t: 0, class: 'android.location.LocationManager', method: 'getLastKnownLocation' });
   assert.deepEqual(facts, {
     name: 'locationManager.getLastKnownLocation',
     pi: 'location',
     permission: 'android.permission.ACCESS_COARSE_LOCATION',
     known: true,
   });
-  assert.equal(permissionGroup('android.permission.ACCESS_FINE_LOCATION'), 'location');
-  assert.equal(permissionGroup('android.permission.INTERNET'), null);
+  assert.equal(permissionGroup(knowledge, 'android.permission.ACCESS_FINE_LOCATION'), 'location');
+  assert.equal(permissionGroup(knowledge, 'android.permission.INTERNET'), null);
   const trace = readTrace(
     [
       '{"kind":"lifecycle","t":0,"action":"process-start","cause":"boot"}',

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { allowBackup } from '../../src/rules/allow-backup.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 import type { PackageFacts } from '../../src/index.js';
+import { checkRule, RuleTester } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => allowBackup.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(allowBackup, evidenceOf(facts));
 
 test('allow-backup: flags android:allowBackup=true at the rule severity', () => {
   const found = run(makeFacts({ app: { flags: { allowBackup: true } } }));
@@ -20,7 +21,7 @@ test('allow-backup: an absent attribute is information only, since the default i
   const found = run(makeFacts({ app: { flags: { allowBackup: null } } }));
   assert.equal(found.length, 1);
   assert.equal(found[0]!.severity, 'info');
-  assert.match(found[0]!.message.en, /by default/);
+  assert.equal(found[0]!.messageId, 'defaultAllowed');
   assert.deepEqual(found[0]!.evidence[0], {
     kind: 'manifest',
     artifact: 'AndroidManifest.xml',
@@ -34,4 +35,20 @@ test('allow-backup: silent when backups are off, and for a library that leaves t
   const jar = makeFacts({ app: { flags: { allowBackup: null } } });
   jar.file.kind = 'jar';
   assert.deepEqual(run(jar), []);
+});
+
+new RuleTester().run(allowBackup, {
+  valid: [{ name: 'allowBackup="false"', evidence: evidenceOf(makeFacts({ app: { flags: { allowBackup: false } } })) }],
+  invalid: [
+    {
+      name: 'allowBackup="true"',
+      evidence: evidenceOf(makeFacts({ app: { flags: { allowBackup: true } } })),
+      findings: [{ messageId: 'allowed', key: 'application', severity: 'low', facts: { explicit: true } }],
+    },
+    {
+      name: 'no allowBackup attribute in an APK',
+      evidence: evidenceOf(makeFacts({ app: { flags: { allowBackup: null } } })),
+      findings: [{ messageId: 'defaultAllowed', key: 'application', severity: 'info', facts: { explicit: false } }],
+    },
+  ],
 });

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { associatedStart } from '../../src/rules/associated-start.js';
 import { apiUse, evidenceOf, makeFacts, sdk, service } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => associatedStart.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(associatedStart, evidenceOf(facts));
 const pushSdk = sdk('getui', {
   category: 'push',
   evidence: {

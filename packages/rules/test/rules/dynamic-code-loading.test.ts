@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dynamicCodeLoading } from '../../src/rules/dynamic-code-loading.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => dynamicCodeLoading.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(dynamicCodeLoading, evidenceOf(facts));
 
 test('dynamic-code-loading: hot-update SDKs are high, DexClassLoader callers medium with code evidence', () => {
   const facts = makeFacts({
@@ -18,7 +19,8 @@ test('dynamic-code-loading: hot-update SDKs are high, DexClassLoader callers med
   assert.equal(found.length, 2);
   const bySdk = found.find((f) => f.key === 'sdk:tinker')!;
   assert.equal(bySdk.severity, 'high');
-  assert.match(bySdk.message.en, /1\.9\.14/);
+  assert.equal(bySdk.messageId, 'sdk');
+  assert.equal(bySdk.messageData!.version, ' 1.9.14');
   const byApi = found.find((f) => f.key === 'api:dexClassLoader.init')!;
   assert.equal(byApi.severity, 'medium');
   assert.deepEqual(byApi.evidence[0], {

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { exportedComponents } from '../../src/rules/exported-components.js';
 import { activity, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
 import type { Component, PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => exportedComponents.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(exportedComponents, evidenceOf(facts));
 
 function provider(name: string, options: { permission?: string } = {}): Component {
   return { ...activity(name, { exported: true }), type: 'provider', exportedSource: 'explicit', permission: options.permission ?? null };
@@ -55,7 +56,8 @@ test('exported-components: receivers of system-only broadcasts are low, any othe
   const mixed = receiver('com.example.app.Mixed', ['android.intent.action.BOOT_COMPLETED', 'com.example.app.WAKE']);
   const byKey = new Map(run(makeFacts({ components: [boot, mixed] })).map((f) => [f.key, f]));
   assert.equal(byKey.get('com.example.app.BootReceiver')!.severity, 'low');
-  assert.match(byKey.get('com.example.app.BootReceiver')!.message.en, /explicit intent/);
+  assert.equal(byKey.get('com.example.app.BootReceiver')!.messageId, 'exported');
+  assert.match((byKey.get('com.example.app.BootReceiver')!.messageData!.systemOnly as { en: string }).en, /explicit intent/);
   assert.equal(byKey.get('com.example.app.Mixed')!.severity, undefined);
 });
 
@@ -68,7 +70,7 @@ test('exported-components: a component an SDK owns is attributed to it', () => {
   const found = run(facts);
   assert.equal(found.length, 1);
   assert.equal(found[0]!.evidence[0]!.kind === 'manifest' && found[0]!.evidence[0]!.sdk, 'jpush');
-  assert.match(found[0]!.message.en, /from jpush/);
+  assert.match((found[0]!.messageData!.owner as { en: string }).en, /from jpush/);
 });
 
 test('exported-components: silent for permission-protected, unexported and launcher components', () => {

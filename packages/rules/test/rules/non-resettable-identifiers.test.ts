@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nonResettableIdentifiers } from '../../src/rules/non-resettable-identifiers.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => nonResettableIdentifiers.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(nonResettableIdentifiers, evidenceOf(facts));
 
 test('non-resettable-identifiers: IMEI read by the app is high, MAC read by an SDK medium', () => {
   const facts = makeFacts({
@@ -21,7 +22,8 @@ test('non-resettable-identifiers: IMEI read by the app is high, MAC read by an S
   assert.equal(found.find((f) => f.key === 'telephony.getImei')!.severity, 'high');
   const mac = found.find((f) => f.key === 'wifiInfo.getMacAddress')!;
   assert.equal(mac.severity, 'medium');
-  assert.match(mac.message.en, /Umeng/);
+  assert.equal(mac.messageId, 'identifier');
+  assert.match((mac.messageData!.use as { en: string }).en, /Umeng/);
   assert.equal(mac.evidence[0]!.kind, 'code');
 });
 

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { permissionPurposeMetadata } from '../../src/rules/permission-purpose-metadata.js';
 import { evidenceOf, makeFacts, permission } from '../support/facts.js';
 import type { PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => permissionPurposeMetadata.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(permissionPurposeMetadata, evidenceOf(facts));
 
 const CAMERA = 'android.permission.CAMERA';
 const LOCATION = 'android.permission.ACCESS_FINE_LOCATION';

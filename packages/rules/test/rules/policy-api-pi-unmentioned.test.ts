@@ -4,6 +4,7 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { policyApiPiUnmentioned } from '../../src/rules/policy-api-pi-unmentioned.js';
 import { apiUse, makeFacts, sdk } from '../support/facts.js';
 import { dataMention, policyFrom } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const facts = makeFacts({
   sdks: [sdk('jpush', { name: { zh: '极光推送', en: 'JPush' } }), sdk('androidx', { tracker: false, category: 'open-source-library' })],
@@ -32,7 +33,7 @@ const facts = makeFacts({
   ],
 });
 
-const run = (policy: PolicyAnalysis) => policyApiPiUnmentioned.check({ evidence: { package: facts, policy }, options: {} });
+const run = (policy: PolicyAnalysis) => checkRule(policyApiPiUnmentioned, { package: facts, policy });
 
 test('policy-api-pi-unmentioned: categories the policy mentions pass', () => {
   const policy = policyFrom([{ text: '我们会收集您的位置信息、设备标识符（IMEI）和剪切板内容。', kinds: ['collection-use'] }]);

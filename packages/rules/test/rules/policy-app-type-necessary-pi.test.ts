@@ -4,8 +4,9 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import type { StoreListing } from '../../src/index.js';
 import { policyAppTypeNecessaryPi } from '../../src/rules/policy-app-type-necessary-pi.js';
 import { dataMention, policyFrom } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (policy: PolicyAnalysis, store: StoreListing) => policyAppTypeNecessaryPi.check({ evidence: { policy, store }, options: {} });
+const run = (policy: PolicyAnalysis, store: StoreListing) => checkRule(policyAppTypeNecessaryPi, { policy, store });
 
 function mapPolicy(): PolicyAnalysis {
   const policy = policyFrom([

@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policyCollectedPiList } from '../../src/rules/policy-collected-pi-list.js';
 import { completePolicy, makePolicy } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 test('policy-collected-pi-list: a policy with the list (inline or linked) passes', () => {
-  assert.deepEqual(policyCollectedPiList.check({ evidence: { policy: completePolicy() }, options: {} }), []);
+  assert.deepEqual(checkRule(policyCollectedPiList, { policy: completePolicy() }), []);
 });
 
 test('policy-collected-pi-list: no list is one finding about the policy as a whole', () => {
   const policy = makePolicy({ text: '我们会收集您的手机号码。', source: 'policy.txt', format: 'text' });
-  const found = policyCollectedPiList.check({ evidence: { policy }, options: {} });
+  const found = checkRule(policyCollectedPiList, { policy });
   assert.deepEqual(
     found.map((f) => [f.key, f.evidence]),
     [['missing', [{ kind: 'policy', source: 'policy.txt' }]]],

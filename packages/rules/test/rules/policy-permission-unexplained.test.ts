@@ -4,6 +4,7 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { policyPermissionUnexplained } from '../../src/rules/policy-permission-unexplained.js';
 import { makeFacts, permission } from '../support/facts.js';
 import { dataMention, permissionMention, policyFrom, purpose } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const facts = makeFacts({
   permissions: [
@@ -34,7 +35,7 @@ function analysed(): PolicyAnalysis {
   };
 }
 
-const run = (policy: PolicyAnalysis) => policyPermissionUnexplained.check({ evidence: { package: facts, policy }, options: {} });
+const run = (policy: PolicyAnalysis) => checkRule(policyPermissionUnexplained, { package: facts, policy });
 
 test('policy-permission-unexplained: a permission with its purpose, or its data with a purpose, is explained', () => {
   const found = run(analysed()).map((f) => f.key);

@@ -4,9 +4,12 @@ import { emptyConfig, runRules } from '../../src/index.js';
 import { policyRequiredElements } from '../../src/rules/policy-required-elements.js';
 import { completePolicy, makePolicy, policyFrom } from '../support/policy.js';
 import type { PolicyAnalysis } from '@apprights/policy';
+import { checkRule } from '../../src/testing/rule-tester.js';
+import { loadKnowledge } from '@apprights/knowledge';
 
-const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) =>
-  policyRequiredElements.check({ evidence: { policy }, options: { ...policyRequiredElements.meta.options, ...options } });
+const knowledge = loadKnowledge();
+
+const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) => checkRule(policyRequiredElements, { policy }, options);
 
 test('policy-required-elements: a complete policy has nothing missing', () => {
   assert.deepEqual(run(completePolicy()), []);
@@ -73,7 +76,7 @@ test('policy-required-elements: an empty policy is one high finding; options cho
 test('policy-required-elements: through the engine, a missing minors part fails measure 9 only', () => {
   const policy = { ...completePolicy() };
   policy.sections = policy.sections.map((s) => ({ ...s, kinds: s.kinds.filter((k) => k !== 'minors') }));
-  const result = runRules({ policy }, [policyRequiredElements], emptyConfig());
+  const result = runRules({ policy }, [policyRequiredElements], emptyConfig(), knowledge);
   assert.deepEqual(
     result.findings.map((f) => [f.ruleId, f.measures]),
     [['policy-required-elements', ['miit26-09']]],

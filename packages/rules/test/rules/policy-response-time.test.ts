@@ -5,9 +5,13 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { emptyConfig, parseConfig, runRules } from '../../src/index.js';
 import { calendarDaysFor, policyResponseTime } from '../../src/rules/policy-response-time.js';
 import { completePolicy, policyFrom, spanOf } from '../support/policy.js';
+import { checkRule, RuleTester } from '../../src/testing/rule-tester.js';
+import { loadKnowledge } from '@apprights/knowledge';
+import { ruleDefaults } from '../../src/index.js';
 
-const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) =>
-  policyResponseTime.check({ evidence: { policy }, options: { ...policyResponseTime.meta.options, ...options } });
+const knowledge = loadKnowledge();
+
+const run = (policy: PolicyAnalysis, options: Record<string, unknown> = {}) => checkRule(policyResponseTime, { policy }, options);
 
 function promising(sentence: string, needle: string, days: number, workingDays: boolean): PolicyAnalysis {
   const policy = policyFrom([
@@ -19,7 +23,7 @@ function promising(sentence: string, needle: string, days: number, workingDays: 
 
 test('policy-response-time: the default limit is the catalogue’s 15 working days', () => {
   assert.equal(loadMeasureCatalog().parameter('complaint.maxWorkingDays').value, 15);
-  assert.deepEqual(policyResponseTime.meta.options, { maxWorkingDays: 15 });
+  assert.deepEqual(ruleDefaults(policyResponseTime, knowledge), { maxWorkingDays: 15 });
   assert.equal(calendarDaysFor(15), 21);
 });
 
@@ -53,8 +57,48 @@ test('policy-response-time: the limit can be configured', () => {
   const policy = promising('我们将在20个工作日内处理。', '20个工作日', 20, true);
   assert.deepEqual(run(policy, { maxWorkingDays: 20 }), []);
   const config = parseConfig({ rules: { 'policy-response-time': { options: { maxWorkingDays: 10 } } } });
-  const strict = runRules({ policy: completePolicy() }, [policyResponseTime], config);
+  const strict = runRules({ policy: completePolicy() }, [policyResponseTime], config, knowledge);
   assert.equal(strict.findings.length, 1);
   assert.match(strict.findings[0]!.message.en, /10-working-day limit/);
-  assert.equal(runRules({ policy: completePolicy() }, [policyResponseTime], emptyConfig()).findings.length, 0);
+  assert.equal(runRules({ policy: completePolicy() }, [policyResponseTime], emptyConfig(), knowledge).findings.length, 0);
+});
+
+new RuleTester().run(policyResponseTime, {
+  valid: [
+    { name: 'a complete policy', evidence: { policy: completePolicy() } },
+    {
+      name: 'a promise within a configured limit',
+      evidence: { policy: promising('我们将在20个工作日内处理。', '20个工作日', 20, true) },
+      options: { maxWorkingDays: 20 },
+    },
+  ],
+  invalid: [
+    {
+      name: 'no promise',
+      evidence: { policy: { ...completePolicy(), responseTime: null } },
+      findings: [{ messageId: 'missing', key: 'missing', severity: 'low', data: { limit: 15 } }],
+    },
+    {
+      name: '30 calendar days',
+      evidence: { policy: promising('我们将在30天内回复您的投诉。', '30天', 30, false) },
+      findings: [
+        {
+          messageId: 'tooLong',
+          key: 'too-long',
+          severity: 'medium',
+          data: {
+            days: 30,
+            unit: { zh: '天', en: 'calendar days' },
+            text: '30天',
+            limit: 15,
+            workingDays: { zh: '（约 21 天）', en: ' (about 21 calendar days)' },
+          },
+        },
+      ],
+    },
+  ],
+  badOptions: [
+    { name: 'a text limit', options: { maxWorkingDays: 'fifteen' }, error: /must be a whole number/ },
+    { name: 'a zero limit', options: { maxWorkingDays: 0 }, error: /must be at least 1/ },
+  ],
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { policySdkNotFound } from '../../src/rules/policy-sdk-not-found.js';
 import { makeFacts, sdk } from '../support/facts.js';
 import { policyFrom, recipient, sdkRow } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const facts = makeFacts({
   sdks: [sdk('jpush', { name: { zh: '极光推送', en: 'JPush' }, vendor: { zh: '深圳市和讯华谷信息技术有限公司', en: 'Hexun Huagu' } })],
@@ -11,10 +12,7 @@ const facts = makeFacts({
 test('policy-sdk-not-found: SDKs the policy lists and the package holds pass', () => {
   const policy = policyFrom([{ text: '极光推送SDK', kinds: ['third-party'] }]);
   assert.deepEqual(
-    policySdkNotFound.check({
-      evidence: { package: facts, policy: { ...policy, sdkTable: [sdkRow(policy, '极光推送SDK', 'jpush')] } },
-      options: {},
-    }),
+    checkRule(policySdkNotFound, { package: facts, policy: { ...policy, sdkTable: [sdkRow(policy, '极光推送SDK', 'jpush')] } }),
     [],
   );
 });
@@ -30,7 +28,7 @@ test('policy-sdk-not-found: a listed SDK the package lacks is a low warning with
     sdkTable: [sdkRow(policy, '极光推送SDK', 'jpush'), sdkRow(policy, '极光认证SDK', 'jverification'), sdkRow(policy, '一键登录', null)],
     recipients: [recipient(policy, '腾讯Bugly', 'tencent-bugly')],
   };
-  const found = policySdkNotFound.check({ evidence: { package: facts, policy: analysed }, options: {} });
+  const found = checkRule(policySdkNotFound, { package: facts, policy: analysed });
   assert.deepEqual(
     found.map((f) => f.key),
     ['jverification', 'tencent-bugly'],
@@ -53,5 +51,5 @@ test('policy-sdk-not-found: a listed SDK the package lacks is a low warning with
 test('policy-sdk-not-found: a row the analyser tied to an SDK only through a shared brand is not a claim about that SDK', () => {
   const policy = policyFrom([{ text: '友盟+ 提供统计服务', kinds: ['third-party'] }]);
   const analysed = { ...policy, sdkTable: [sdkRow(policy, '友盟+', 'umeng-analytics')] };
-  assert.deepEqual(policySdkNotFound.check({ evidence: { package: facts, policy: analysed }, options: {} }), []);
+  assert.deepEqual(checkRule(policySdkNotFound, { package: facts, policy: analysed }), []);
 });

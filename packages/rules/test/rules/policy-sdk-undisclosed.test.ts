@@ -5,6 +5,7 @@ import { policySdkUndisclosed } from '../../src/rules/policy-sdk-undisclosed.js'
 import { apiUse, makeFacts, sdk } from '../support/facts.js';
 import { policyFrom, recipient, sdkRow } from '../support/policy.js';
 import type { PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const HEXUN = { zh: '深圳市和讯华谷信息技术有限公司', en: 'Shenzhen Hexun Huagu Information Technology Co., Ltd.' };
 const UMENG = { zh: '友盟同欣（北京）科技有限公司、北京锐讯灵通科技有限公司', en: 'Umeng Tongxin (Beijing) Technology Co., Ltd.' };
@@ -29,8 +30,7 @@ const facts = makeFacts({
   ],
 });
 
-const run = (policy: PolicyAnalysis, f: PackageFacts = facts) =>
-  policySdkUndisclosed.check({ evidence: { package: f, policy }, options: {} });
+const run = (policy: PolicyAnalysis, f: PackageFacts = facts) => checkRule(policySdkUndisclosed, { package: f, policy });
 
 test('policy-sdk-undisclosed: every SDK named in the table, the prose or the text passes', () => {
   const policy = policyFrom([

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { PolicyAnalysis } from '@apprights/policy';
 import { policySensitiveNotHighlighted } from '../../src/rules/policy-sensitive-not-highlighted.js';
 import { dataMention, policyFrom } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (policy: PolicyAnalysis) => policySensitiveNotHighlighted.check({ evidence: { policy }, options: {} });
+const run = (policy: PolicyAnalysis) => checkRule(policySensitiveNotHighlighted, { policy });
 
 function policyWith(format: PolicyAnalysis['format'], highlighted: { location: boolean; biometrics: boolean }): PolicyAnalysis {
   const policy = policyFrom(

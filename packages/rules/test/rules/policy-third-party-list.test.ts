@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policyThirdPartyList } from '../../src/rules/policy-third-party-list.js';
 import { completePolicy, policyFrom, recipient, sdkRow } from '../support/policy.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (policy: ReturnType<typeof completePolicy>) => policyThirdPartyList.check({ evidence: { policy }, options: {} });
+const run = (policy: ReturnType<typeof completePolicy>) => checkRule(policyThirdPartyList, { policy });
 
 test('policy-third-party-list: a linked sharing list or an SDK table passes', () => {
   assert.deepEqual(run(completePolicy()), []);

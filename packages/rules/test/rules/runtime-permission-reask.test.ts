@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { loadMeasureCatalog } from '@apprights/knowledge';
 import { runtimePermissionReask } from '../../src/rules/runtime-permission-reask.js';
 import { exampleTrace, runOn } from '../support/trace.js';
+import { ruleDefaults } from '../../src/index.js';
+import { loadKnowledge } from '@apprights/knowledge';
 
 const ID = 'runtime-permission-reask';
 
 test('runtime-permission-reask: the default pause is the catalogue’s 48 h', () => {
   assert.equal(loadMeasureCatalog().parameter('permission.reaskAfterRefusal').value, 48);
-  assert.deepEqual(runtimePermissionReask.meta.options, { hours: 48, userActionSeconds: 5 });
+  assert.deepEqual(ruleDefaults(runtimePermissionReask, loadKnowledge()), { hours: 48, userActionSeconds: 5 });
 });
 
 test('runtime-permission-reask: location asked again 10 minutes after a denial; the camera after a tap is low', () => {

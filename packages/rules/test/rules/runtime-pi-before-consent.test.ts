@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { runRules, emptyConfig } from '../../src/index.js';
 import { runtimePiBeforeConsent } from '../../src/rules/runtime-pi-before-consent.js';
 import { exampleTrace, runOn, traceOf } from '../support/trace.js';
+import { loadKnowledge } from '@apprights/knowledge';
+
+const knowledge = loadKnowledge();
 
 const ID = 'runtime-pi-before-consent';
 
@@ -50,7 +53,7 @@ test('runtime-pi-before-consent: no consent event at all is medium; a refusal ha
 });
 
 test('runtime-pi-before-consent: runs on trace evidence and fails measure 20 for SDKs', () => {
-  const result = runRules({ trace: exampleTrace(ID, 'violating') }, [runtimePiBeforeConsent], emptyConfig());
+  const result = runRules({ trace: exampleTrace(ID, 'violating') }, [runtimePiBeforeConsent], emptyConfig(), knowledge);
   assert.equal(result.findings.length, 2);
   assert.ok(result.findings.find((f) => f.measures.includes('miit26-20')));
 });

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkDisclosureList } from '../../src/rules/sdk-disclosure-list.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkDisclosureList.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkDisclosureList, evidenceOf(facts));
 
 test('sdk-disclosure-list: lists tracker SDKs with purpose, declared and observed PI and policy link', () => {
   const facts = makeFacts({
@@ -27,7 +28,8 @@ test('sdk-disclosure-list: lists tracker SDKs with purpose, declared and observe
   assert.deepEqual(entry.data!.personalInformation, ['device-identifiers', 'location']);
   assert.deepEqual(entry.data!.observedPersonalInformation, ['location']);
   assert.equal(entry.data!.privacyPolicy, 'https://example.com/jpush-privacy');
-  assert.match(entry.message.zh, /消息推送/);
+  assert.equal(entry.messageId, 'disclose');
+  assert.deepEqual(entry.messageData!.purpose, { en: 'Push notifications', zh: '消息推送' });
   assert.equal(sdkDisclosureList.meta.kind, 'inventory');
 });
 

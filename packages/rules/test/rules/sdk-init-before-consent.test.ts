@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkInitBeforeConsent } from '../../src/rules/sdk-init-before-consent.js';
 import { evidenceOf, makeFacts, provider, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkInitBeforeConsent.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkInitBeforeConsent, evidenceOf(facts));
 
 const analytics = sdk('acme-analytics', {
   name: { zh: 'Acme 统计', en: 'Acme Analytics' },
@@ -46,8 +47,9 @@ test('sdk-init-before-consent: a tracker SDK provider and its App Startup initia
   assert.equal(rest.length, 0);
   assert.equal(finding!.key, 'acme-analytics');
   assert.equal(finding!.severity, undefined);
-  assert.match(finding!.message.en, /Acme Analytics initialises itself/);
-  assert.match(finding!.message.zh, /Application\.onCreate 之前/);
+  assert.equal(finding!.messageId, 'initBeforeConsent');
+  assert.equal((finding!.messageData!.name as { en: string }).en, 'Acme Analytics');
+  assert.deepEqual(finding!.messageData!.enabled, { zh: '', en: '' });
   assert.deepEqual(finding!.evidence, [
     { kind: 'sdk', sdk: 'acme-analytics', name: 'Acme Analytics', version: '4.2.0' },
     {
@@ -97,7 +99,7 @@ test('sdk-init-before-consent: one finding per SDK; a provider shipped disabled 
       ['acme-push', undefined],
     ],
   );
-  assert.match(found[0]!.message.en, /disabled in the manifest/);
+  assert.deepEqual(found[0]!.messageData!.enabled, { zh: '（清单中默认禁用）', en: ' (disabled in the manifest)' });
   assert.deepEqual(found[0]!.evidence[1], {
     kind: 'manifest',
     artifact: 'AndroidManifest.xml',

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sdkRequestsPermissions } from '../../src/rules/sdk-requests-permissions.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => sdkRequestsPermissions.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(sdkRequestsPermissions, evidenceOf(facts));
 
 const request = (api: string, signature: string, callers: Parameters<typeof apiUse>[2]) =>
   apiUse(api, signature, callers, { pi: null, sensitivity: 'low' });
@@ -35,7 +36,9 @@ test('sdk-requests-permissions: each SDK asking for permissions from its own cod
   );
   const [adsFinding] = found;
   assert.equal(adsFinding!.severity, undefined);
-  assert.match(adsFinding!.message.en, /Acme Ads requests runtime permissions from its own code \(2 calling methods\)/);
+  assert.equal(adsFinding!.messageId, 'requests');
+  assert.equal(adsFinding!.messageData!.callers, 2);
+  assert.equal((adsFinding!.messageData!.name as { en: string }).en, 'Acme Ads');
   assert.deepEqual(adsFinding!.evidence, [
     { kind: 'sdk', sdk: 'acme-ads', name: 'Acme Ads', version: '5.1' },
     {

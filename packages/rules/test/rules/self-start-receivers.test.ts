@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selfStartReceivers } from '../../src/rules/self-start-receivers.js';
 import { evidenceOf, makeFacts, receiver, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) =>
-  selfStartReceivers.check({ evidence: evidenceOf(facts), options: { ...selfStartReceivers.meta.options } });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(selfStartReceivers, evidenceOf(facts));
 
 test('self-start-receivers: a boot receiver of a push SDK is reported with its SDK and action', () => {
   const facts = makeFacts({
@@ -25,7 +25,8 @@ test('self-start-receivers: a boot receiver of a push SDK is reported with its S
   const [finding, ...rest] = run(facts);
   assert.equal(rest.length, 0);
   assert.equal(finding!.key, 'cn.jpush.android.service.PushReceiver');
-  assert.match(finding!.message.en, /from jpush/);
+  assert.equal(finding!.messageId, 'receiver');
+  assert.match((finding!.messageData!.owner as { en: string }).en, /from jpush/);
   assert.deepEqual(finding!.evidence, [
     {
       kind: 'manifest',
@@ -65,8 +66,5 @@ test('self-start-receivers: app-internal actions, services and other components 
 
 test('self-start-receivers: the watched actions are an option', () => {
   const facts = makeFacts({ components: [receiver('com.example.app.Boot', ['android.intent.action.BOOT_COMPLETED'])] });
-  assert.deepEqual(
-    selfStartReceivers.check({ evidence: evidenceOf(facts), options: { actions: ['android.intent.action.USER_PRESENT'] } }),
-    [],
-  );
+  assert.deepEqual(checkRule(selfStartReceivers, evidenceOf(facts), { actions: ['android.intent.action.USER_PRESENT'] }), []);
 });

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shakeAdSdk } from '../../src/rules/shake-ad-sdk.js';
 import { apiUse, evidenceOf, makeFacts, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const sensor = (callers: { class: string; sdk?: string | null; own?: boolean }[]) =>
   apiUse('sensorManager.registerListener', 'Landroid/hardware/SensorManager;->registerListener', callers, { pi: 'sensors' });
-const run = (facts: ReturnType<typeof makeFacts>) =>
-  shakeAdSdk.check({ evidence: evidenceOf(facts), options: { ...shakeAdSdk.meta.options } });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(shakeAdSdk, evidenceOf(facts));
 
 test('shake-ad-sdk: an ad SDK listening to sensors is flagged for runtime checking with the T/TAF thresholds', () => {
   const facts = makeFacts({
@@ -15,7 +15,11 @@ test('shake-ad-sdk: an ad SDK listening to sensors is flagged for runtime checki
   });
   const [finding, ...rest] = run(facts);
   assert.equal(rest.length, 0);
-  assert.match(finding!.message.en, /15 m\/s².*35°.*3 s/);
+  assert.equal(finding!.messageId, 'motionSensors');
+  assert.deepEqual(
+    [finding!.messageData!.accelerationMs2, finding!.messageData!.rotationDegrees, finding!.messageData!.durationSeconds],
+    [15, 35, 3],
+  );
   assert.deepEqual(finding!.data!.needs, ['trace', 'ui']);
   assert.equal(finding!.evidence[1]!.kind, 'code');
 });

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentInstallCapability } from '../../src/rules/silent-install-capability.js';
 import { apiUse, evidenceOf, makeFacts, permission, sdk } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: ReturnType<typeof makeFacts>) => silentInstallCapability.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: ReturnType<typeof makeFacts>) => checkRule(silentInstallCapability, evidenceOf(facts));
 
 const INSTALL = permission('android.permission.REQUEST_INSTALL_PACKAGES', 'signature|appop');
 const enqueue = (callers: Parameters<typeof apiUse>[2]) =>
@@ -38,11 +39,12 @@ test('silent-install-capability: an ad SDK holding download and install code is 
   assert.equal(rest.length, 0);
   assert.equal(finding!.key, 'android.permission.REQUEST_INSTALL_PACKAGES');
   assert.equal(finding!.severity, 'high');
+  assert.equal(finding!.messageId, 'installCode');
   assert.match(
-    finding!.message.en,
+    (finding!.messageData!.said as { en: string }).en,
     /the app's own code \(DownloadManager downloads\); Acme Ads \(DownloadManager downloads, intents typed as APK files\); unidentified code/,
   );
-  assert.match(finding!.message.zh, /广告 SDK/);
+  assert.notEqual((finding!.messageData!.adSdks as { zh: string }).zh, '');
   assert.deepEqual(finding!.evidence, [
     { kind: 'permission', artifact: 'AndroidManifest.xml', permission: 'android.permission.REQUEST_INSTALL_PACKAGES' },
     {

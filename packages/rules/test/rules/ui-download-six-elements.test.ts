@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { uiDownloadSixElements } from '../../src/rules/ui-download-six-elements.js';
 import type { Evidence } from '../../src/index.js';
 import { runEvidence, uiEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const RULE = 'ui-download-six-elements';
-const run = (evidence: Evidence) => uiDownloadSixElements.check({ evidence, options: {} });
+const run = (evidence: Evidence) => checkRule(uiDownloadSixElements, evidence);
 
 test('ui-download-six-elements: a prompt with all six elements passes; a feed with a 下载 button is no prompt', () => {
   assert.deepEqual(run(uiEvidence(RULE, ['prompt-complete.xml', 'main.xml'])), []);

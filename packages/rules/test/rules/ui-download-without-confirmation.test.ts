@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { uiDownloadWithoutConfirmation } from '../../src/rules/ui-download-without-confirmation.js';
 import type { Evidence } from '../../src/index.js';
 import { readTraceFile, runEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const RULE = 'ui-download-without-confirmation';
-const run = (evidence: Evidence, options: Record<string, unknown> = {}) =>
-  uiDownloadWithoutConfirmation.check({ evidence, options: { ...uiDownloadWithoutConfirmation.meta.options, ...options } });
+const run = (evidence: Evidence, options: Record<string, unknown> = {}) => checkRule(uiDownloadWithoutConfirmation, evidence, options);
 
 test('ui-download-without-confirmation: a download after 立即下载 on the prompt, and a confirmed install, pass', () => {
   assert.deepEqual(run(runEvidence(RULE, 'confirmed.jsonl')), []);

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { uiFullScreenJump } from '../../src/rules/ui-full-screen-jump.js';
 import type { Evidence } from '../../src/index.js';
 import { runEvidence, uiEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const RULE = 'ui-full-screen-jump';
-const run = (evidence: Evidence, options: Record<string, unknown> = {}) =>
-  uiFullScreenJump.check({ evidence, options: { ...uiFullScreenJump.meta.options, ...options } });
+const run = (evidence: Evidence, options: Record<string, unknown> = {}) => checkRule(uiFullScreenJump, evidence, options);
 
 test('ui-full-screen-jump: a splash whose only clickable parts are a labelled button and the skip passes', () => {
   assert.deepEqual(run(uiEvidence(RULE, ['splash-button.xml', 'main.xml'])), []);

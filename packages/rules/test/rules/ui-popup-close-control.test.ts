@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { uiPopupCloseControl } from '../../src/rules/ui-popup-close-control.js';
 import type { Evidence } from '../../src/index.js';
 import { runEvidence, uiEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const RULE = 'ui-popup-close-control';
-const run = (evidence: Evidence, options: Record<string, unknown> = {}) =>
-  uiPopupCloseControl.check({ evidence, options: { ...uiPopupCloseControl.meta.options, ...options } });
+const run = (evidence: Evidence, options: Record<string, unknown> = {}) => checkRule(uiPopupCloseControl, evidence, options);
 
 test('ui-popup-close-control: a promotion dialog with a 132×132 px close passes; the main page is no pop-up', () => {
   assert.deepEqual(run(uiEvidence(RULE, ['popup-good.xml', 'main.xml'])), []);

@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import { uiShakeJump } from '../../src/rules/ui-shake-jump.js';
 import type { Evidence } from '../../src/index.js';
 import { runEvidence, uiEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
+import { ruleDefaults } from '../../src/index.js';
+import { loadKnowledge } from '@apprights/knowledge';
 
 const RULE = 'ui-shake-jump';
-const run = (evidence: Evidence, options: Record<string, unknown> = {}) =>
-  uiShakeJump.check({ evidence, options: { ...uiShakeJump.meta.options, ...options } });
+const run = (evidence: Evidence, options: Record<string, unknown> = {}) => checkRule(uiShakeJump, evidence, options);
 
 test('ui-shake-jump: the thresholds come from the catalogue (T/TAF 078.7-2022)', () => {
-  const { accelerationMs2, rotationDegrees, durationSeconds } = uiShakeJump.meta.options!;
+  const { accelerationMs2, rotationDegrees, durationSeconds } = ruleDefaults(uiShakeJump, loadKnowledge());
   assert.deepEqual([accelerationMs2, rotationDegrees, durationSeconds], [15, 35, 3]);
 });
 

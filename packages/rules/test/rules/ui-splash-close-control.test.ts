@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { uiSplashCloseControl } from '../../src/rules/ui-splash-close-control.js';
 import type { Evidence } from '../../src/index.js';
 import { runEvidence, uiEvidence } from '../support/ui.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const RULE = 'ui-splash-close-control';
-const run = (evidence: Evidence, options: Record<string, unknown> = {}) =>
-  uiSplashCloseControl.check({ evidence, options: { ...uiSplashCloseControl.meta.options, ...options } });
+const run = (evidence: Evidence, options: Record<string, unknown> = {}) => checkRule(uiSplashCloseControl, evidence, options);
 
 test('ui-splash-close-control: a clear 200×132 px skip control passes; the main page is no splash', () => {
   assert.deepEqual(run(uiEvidence(RULE, ['splash-good.xml', 'main.xml'])), []);

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { uninstallObstruction } from '../../src/rules/uninstall-obstruction.js';
 import { activity, apiUse, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
 import type { IconImage, PackageFacts } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => uninstallObstruction.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(uninstallObstruction, evidenceOf(facts));
 const byKey = (facts: PackageFacts) => new Map(run(facts).map((f) => [f.key, f]));
 
 const SET_ENABLED = 'Landroid/content/pm/PackageManager;->setComponentEnabledSetting';
@@ -112,7 +113,7 @@ test('uninstall-obstruction: code that can disable components is medium, with up
   const facts = makeFacts({ sensitiveApis: [apiUse('packageManager.setComponentEnabledSetting', SET_ENABLED, callers)] });
   const found = byKey(facts).get('set-component-enabled');
   assert.equal(found?.severity, 'medium');
-  assert.match(found!.message.en, /hide its launcher icon at runtime/);
+  assert.equal(found!.messageId, 'setComponentEnabled');
   assert.equal(found!.evidence.length, 5);
   assert.deepEqual(found!.evidence[0], {
     kind: 'code',
@@ -173,8 +174,8 @@ test('uninstall-obstruction: a transparent or one-dot PNG launcher icon is high,
   assert.deepEqual(found?.evidence, [
     { kind: 'resource', artifact: ICON, detail: 'transparent 99.9% of 192×192 pixels (alpha < 16), mean alpha 0.0' },
   ]);
-  assert.match(found!.message.zh, /桌面图标 res\/mipmap-xxxhdpi-v4\/ic_launcher\.png 几乎不可见：99\.9% 的像素透明/);
-  assert.match(found!.message.en, /nearly invisible: 99\.9% of its pixels are transparent and its mean alpha is 0\.0\/255/);
+  assert.equal(found!.messageId, 'transparentIcon');
+  assert.deepEqual(found!.messageData, { path: 'res/mipmap-xxxhdpi-v4/ic_launcher.png', percent: '99.9%', alpha: '0.0' });
   assert.deepEqual(found?.data, { transparentRatio: 0.999973, meanAlpha: 0.01, width: 192, height: 192 });
   // The thresholds themselves: 95% transparent, or faint all over (mean alpha under 13).
   assert.ok(byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.95, meanAlpha: 40 }) } })).has('transparent-icon'));

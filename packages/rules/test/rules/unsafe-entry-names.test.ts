@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unsafeEntryNames } from '../../src/rules/unsafe-entry-names.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
 const issue = (entry: string) => ({
   kind: 'unsafe-name',
@@ -12,7 +13,7 @@ const issue = (entry: string) => ({
 function run(issues: { kind: string; entry: string | null; message: string }[]) {
   const facts = makeFacts();
   facts.archive.issues = issues;
-  return unsafeEntryNames.check({ evidence: evidenceOf(facts), options: {} });
+  return checkRule(unsafeEntryNames, evidenceOf(facts));
 }
 
 test('unsafe-entry-names: one finding naming the entries that escape, high by default', () => {
@@ -20,7 +21,8 @@ test('unsafe-entry-names: one finding naming the entries that escape, high by de
   assert.equal(found.length, 1);
   assert.equal(unsafeEntryNames.meta.severity, 'high');
   assert.deepEqual(found[0]!.data, { count: 2, names: ['../../data/evil.so', '/etc/hosts'] });
-  assert.match(found[0]!.message.en, /^2 entry names escape .* e\.g\. "\.\.\/\.\.\/data\/evil\.so"/);
+  assert.equal(found[0]!.messageId, 'unsafeNames');
+  assert.match(found[0]!.message.en, /^2 entry name\(s\) escape .* e\.g\. "\.\.\/\.\.\/data\/evil\.so"/);
   assert.match(found[0]!.message.zh, /2 个条目名称越出目录/);
   // The package is the artifact: a hostile name never becomes a path or a URI.
   assert.ok(found[0]!.evidence.every((e) => e.kind === 'resource' && e.artifact === '.'));

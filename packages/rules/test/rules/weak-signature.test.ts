@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { weakSignature } from '../../src/rules/weak-signature.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
 import type { CertificateSummary, PackageFacts, SchemeSummary, SignatureSummary } from '../../src/index.js';
+import { checkRule } from '../../src/testing/rule-tester.js';
 
-const run = (facts: PackageFacts) => weakSignature.check({ evidence: evidenceOf(facts), options: {} });
+const run = (facts: PackageFacts) => checkRule(weakSignature, evidenceOf(facts));
 
 const RELEASE = 'a'.repeat(64);
 
@@ -50,7 +51,7 @@ test('weak-signature: v1-only signing below API 24 is Janus-prone', () => {
   assert.equal(found.length, 1);
   assert.equal(found[0]!.key, `v1-only:${RELEASE}`);
   assert.equal(found[0]!.severity, undefined);
-  assert.match(found[0]!.message.en, /CVE-2017-13156/);
+  assert.equal(found[0]!.messageId, 'v1Only');
   assert.deepEqual(found[0]!.evidence, [
     { kind: 'signature', artifact: null, scheme: 'v1', detail: 'only scheme present' },
     { kind: 'signature', artifact: null, certificate: RELEASE, detail: 'signer certificate' },
@@ -115,7 +116,8 @@ test('weak-signature: a signature that fails to verify is high and quotes the er
   assert.equal(found.length, 1);
   assert.equal(found[0]!.key, `unverified:${RELEASE}`);
   assert.equal(found[0]!.severity, 'high');
-  assert.match(found[0]!.message.en, /v2 digest mismatch/);
+  assert.equal(found[0]!.messageId, 'unverified');
+  assert.match((found[0]!.messageData!.errors as { en: string }).en, /v2 digest mismatch/);
   assert.deepEqual(found[0]!.evidence[1], { kind: 'signature', artifact: null, certificate: RELEASE, detail: 'signer certificate' });
   const unsigned = run(makeFacts({ signatures: signatures({ verified: false, certificates: [] }, { v1: false, v2: false, v3: false }) }));
   assert.equal(unsigned.length, 1);

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTrace, type Trace } from '@apprights/runtime';
-import type { FindingInput, Rule } from '../../src/index.js';
+import type { Rule } from '../../src/index.js';
+import { checkRule, type CheckedFinding } from '../../src/testing/rule-tester.js';
 
 const traces = join(dirname(fileURLToPath(import.meta.url)), '..', 'traces');
 
@@ -24,6 +25,6 @@ export function traceOf(events: Record<string, unknown>[]): Trace {
 }
 
 /** The rule's findings on a trace, with its default options and these overrides. */
-export function runOn(rule: Rule, trace: Trace, options: Record<string, unknown> = {}): FindingInput[] {
-  return rule.check({ evidence: { trace }, options: { ...rule.meta.options, ...options } });
+export function runOn(rule: Rule, trace: Trace, options: Record<string, unknown> = {}): CheckedFinding[] {
+  return checkRule(rule, { trace }, options);
 }

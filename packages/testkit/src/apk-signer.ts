@@ -27,7 +27,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { ZipArchive } from '../../src/zip/index.js';
+import { ZipArchive } from '@apprights/apk';
 import { corporaDir } from './fixtures.js';
 import { buildZip, type ZipWriterEntry } from './zip-writer.js';
 

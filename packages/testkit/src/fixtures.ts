@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
 /** Repository root (the folder holding the root package.json). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+// This file runs from packages/testkit/src (tsx) or packages/testkit/dist: both three levels down.
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The real APKs that ship through npm as pinned devDependencies. */
 export const realApks = {

@@ -4,9 +4,7 @@
  * chunks, plus one realistic app table (`sampleAppTable`) for APK fixtures. Written from the format
  * description in ResourceTypes.h; it favours clarity over speed.
  */
-import { packCode } from '../../src/arsc/config.js';
-import { ChunkType } from '../../src/arsc/chunks.js';
-import { ResType } from '../../src/resources/res-value.js';
+import { ChunkType, packCode, ResType } from '@apprights/apk';
 
 /** Little-endian byte sink. */
 export class ByteSink {

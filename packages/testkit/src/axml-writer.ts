@@ -4,7 +4,7 @@
  * Android SDK. It writes what aapt writes (string pool, resource map, namespace/element/end chunks) and
  * exposes the chunks so tests can corrupt one precisely.
  */
-import { FRAMEWORK_ATTRIBUTES } from '../../src/axml/framework-attributes.js';
+import { FRAMEWORK_ATTRIBUTES } from '@apprights/apk';
 
 export const ANDROID_NS = 'http://schemas.android.com/apk/res/android';
 

@@ -8,8 +8,7 @@
  * shapes the tests use.
  */
 import { createHash } from 'node:crypto';
-import { DEX_OPCODES } from '../../src/dex/opcodes.js';
-import { adler32 } from '../../src/dex/checksum.js';
+import { adler32, DEX_OPCODES } from '@apprights/apk';
 
 export interface DexSpec {
   /** 35..41 (default 35). */
