@@ -104,7 +104,8 @@ test('every combination of evidence: no measure passed whose deciding evidence i
   const { schemaVersion, tool, context, rules, findings, coverage, ...facts } = reports.static!;
   void [schemaVersion, tool, context, rules, findings, coverage];
   const uiOnly = assembleScanReport(facts, {
-    toolVersion: 'test', knowledge: loadKnowledge(),
+    toolVersion: 'test',
+    knowledge: loadKnowledge(),
     measures: loadMeasureCatalog().measures,
     evidence: { ui: { source: UI_DIR, snapshots } },
   });

@@ -12,6 +12,7 @@ import { loadMeasureCatalog } from '@apprights/knowledge';
 import { assembleTraceReport } from '@apprights/rules';
 import { readTrace } from '@apprights/runtime';
 import { buildApk } from '@apprights/testkit';
+// eslint-disable-next-line apprights/no-cross-package-imports -- a test helper of another package's tests, not yet in @apprights/testkit
 import { Rng } from '../../apk/test/fuzz/mutate.js';
 import { assertNoStack, describeRun, repoRoot, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
 
@@ -140,7 +141,12 @@ test('trace reports of fuzzed traces validate against the schema', () => {
     });
     const trace = readTrace(mutated.join('\n'), { source: `fuzz-${i}.jsonl` });
     if (trace.events.filter((e) => e.kind !== 'trace').length === 0) continue;
-    const report = assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-test', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) });
+    const report = assembleTraceReport(trace, undefined, {
+      toolVersion: '0.0.0-test',
+      knowledge: loadKnowledge(),
+      measures,
+      generatedAt: new Date(0),
+    });
     const errors = schemaErrors('trace-report', JSON.parse(JSON.stringify(report)));
     assert.equal(errors, undefined, `iteration ${i}:\n${mutated.join('\n')}\n${errors}`);
   }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { realApks } from '@apprights/testkit';
+// eslint-disable-next-line apprights/no-cross-package-imports -- a test helper of another package's tests, not yet in @apprights/testkit
 import { oneClickLoginAar } from '../../knowledge/test/support/sdk-binaries.js';
 import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
 

@@ -70,10 +70,7 @@ export function resolveChecks(options: CheckOptions): ResolvedChecks {
   if (requested !== undefined) {
     const type = findAppType(requested, knowledge);
     if (!type) {
-      const known = (lang: 'zh' | 'en') =>
-        knowledge.appTypes
-          .map((a) => `${a.number} ${a.id} (${lang === 'zh' ? a.zh : a.en})`)
-          .join(', ');
+      const known = (lang: 'zh' | 'en') => knowledge.appTypes.map((a) => `${a.number} ${a.id} (${lang === 'zh' ? a.zh : a.en})`).join(', ');
       throw new InputError(
         'app-type',
         { en: `unknown app type ${requested}; one of: ${known('en')}`, zh: `未知的应用类型 ${requested}；可选：${known('zh')}` },
@@ -91,7 +88,8 @@ export function findAppType(value: string, knowledge: KnowledgeSnapshot = loadKn
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return knowledge.appType(Number(trimmed));
   return (
-    knowledge.appType(trimmed) ?? knowledge.appTypes.find((a) => a.zh === trimmed || a.zh === `${trimmed}类` || a.en.toLowerCase() === trimmed.toLowerCase())
+    knowledge.appType(trimmed) ??
+    knowledge.appTypes.find((a) => a.zh === trimmed || a.zh === `${trimmed}类` || a.en.toLowerCase() === trimmed.toLowerCase())
   );
 }
 

@@ -149,7 +149,14 @@ test('measures: rule ids as assigned to the automated rules', () => {
   // The runtime rules (runtime-*) are checked on their own below.
   const rulesOf = (n: number) => catalog.measures[n - 1]!.rules.filter((r) => !r.startsWith('runtime-'));
   assert.deepEqual(rulesOf(13), []);
-  assert.deepEqual(rulesOf(14), ['debuggable', 'cleartext-traffic', 'allow-backup', 'exported-components', 'weak-signature', 'unsafe-entry-names']);
+  assert.deepEqual(rulesOf(14), [
+    'debuggable',
+    'cleartext-traffic',
+    'allow-backup',
+    'exported-components',
+    'weak-signature',
+    'unsafe-entry-names',
+  ]);
   assert.deepEqual(rulesOf(3), ['uninstall-obstruction']);
   // Dynamic code is what a store's patrol looks for: a signal for 17, nowhere else.
   assert.deepEqual(

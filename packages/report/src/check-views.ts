@@ -31,7 +31,14 @@ export const STATUS_LABELS: Record<CoverageStatus | 'needs-evidence', Bilingual>
 };
 
 /** The statuses in the order reports count them: what needs action first. */
-export const STATUS_ORDER: readonly CoverageStatus[] = ['failed', 'not-assessed', 'partially-assessed', 'platform-checked', 'organisational', 'passed'];
+export const STATUS_ORDER: readonly CoverageStatus[] = [
+  'failed',
+  'not-assessed',
+  'partially-assessed',
+  'platform-checked',
+  'organisational',
+  'passed',
+];
 
 /** Headings the Markdown and HTML reports both show, worded once. */
 export const CHECK_LABELS = {

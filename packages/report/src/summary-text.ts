@@ -146,7 +146,7 @@ export function verdictLine(report: CheckResults, lang: Lang, p: Paint): string 
 function coverageLines(report: CheckResults, lang: Lang, p: Paint, verbose: boolean): string[] {
   const catalog = loadMeasureCatalog();
   const out: string[] = [p.bold(`${pick(lang, L.measuresTitle)} (${report.coverage.length})`)];
-  const labelWidth = Math.max(...STATUS_ORDER.map((s) => width(pick(lang, STATUS_LABELS[s])))) + 5;
+  const labelWidth = STATUS_ORDER.reduce((max, s) => Math.max(max, width(pick(lang, STATUS_LABELS[s]))), 0) + 5;
   for (const status of STATUS_ORDER) {
     const entries = report.coverage.filter(
       (c) => c.status === status || (status === 'not-assessed' && (c.status as string) === 'needs-evidence'),
@@ -180,8 +180,8 @@ function coverageLines(report: CheckResults, lang: Lang, p: Paint, verbose: bool
       pick(lang, EVIDENCE_LABELS[k]),
       `${pick(lang, L.measureNumbers)} ${byKind.get(k)!.join(' ')}`,
     ]);
-    const w0 = Math.max(...rows.map((r) => width(r[0]!)));
-    const w1 = Math.max(...rows.map((r) => width(r[1]!)));
+    const w0 = rows.reduce((max, r) => Math.max(max, width(r[0]!)), 0);
+    const w1 = rows.reduce((max, r) => Math.max(max, width(r[1]!)), 0);
     for (const [option, label, numbers] of rows) out.push(`    ${p.bold(pad(option!, w0))}  ${pad(label!, w1)}  ${numbers}`);
   }
   const manual = new Set<string>();
@@ -224,13 +224,13 @@ function findingsLines(report: CheckResults, lang: Lang, p: Paint, verbose: bool
     const colour = severityPaint(p, severity);
     if (verbose || LISTED.includes(severity)) {
       out.push(colour(`${pick(lang, SEVERITY_LABELS[severity]).toUpperCase()} (${list.length})`));
-      for (const f of list) out.push(...findingLines(f, lang, p, '  '));
+      for (const f of list) for (const line of findingLines(f, lang, p, '  ')) out.push(line);
       continue;
     }
     out.push(`${colour(`${pick(lang, SEVERITY_LABELS[severity]).toUpperCase()} (${list.length})`)} ${p.dim(`— ${pick(lang, L.byRule)}`)}`);
     const byRule = new Map<string, Finding[]>();
     for (const f of list) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
-    const idWidth = Math.max(...[...byRule.keys()].map(width));
+    const idWidth = [...byRule.keys()].reduce((max, id) => Math.max(max, width(id)), 0);
     for (const [ruleId, findings] of byRule) {
       const measures = [...new Set(findings.flatMap((f) => f.measures))].map(measureNumber);
       out.push(
@@ -271,7 +271,10 @@ export function checksText(report: CheckResults, lang: Lang, options: TextOption
     ...findingsLines(report, lang, p, verbose),
   ];
   const notRun = notRunLines(report, lang, p, verbose);
-  if (notRun.length > 0) out.push('', ...notRun);
+  if (notRun.length > 0) {
+    out.push('');
+    for (const line of notRun) out.push(line);
+  }
   if (options.fullReport) out.push('', p.dim(pick(lang, options.fullReport)));
   return out;
 }

@@ -190,7 +190,10 @@ const measures = loadMeasureCatalog().measures;
 export function runPolicy(bytes: Uint8Array): void {
   const document = readPolicy(Buffer.from(bytes).toString('utf8'), { format: 'html' });
   const analysis = analyzePolicy(document, { source: 'fuzz.html' });
-  assertValid('policy-report', assemblePolicyReport(analysis, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }));
+  assertValid(
+    'policy-report',
+    assemblePolicyReport(analysis, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }),
+  );
 }
 
 // --- traces --------------------------------------------------------------------------------------------
@@ -265,7 +268,10 @@ export function mutateTrace(seed: Seed, rng: Rng, mutations: Mutation[]): Uint8A
 export function runTrace(bytes: Uint8Array): void {
   const trace = readTrace(Buffer.from(bytes).toString('utf8'), { source: 'fuzz.jsonl' });
   buildTimeline(trace);
-  assertValid('trace-report', assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }));
+  assertValid(
+    'trace-report',
+    assembleTraceReport(trace, undefined, { toolVersion: '0.0.0-fuzz', knowledge: loadKnowledge(), measures, generatedAt: new Date(0) }),
+  );
 }
 
 export const moreTargets: Record<string, FuzzTarget> = {

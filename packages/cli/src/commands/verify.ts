@@ -5,7 +5,6 @@ import { emit } from '../output.js';
 import { signatureSummary } from '@apprights/engine';
 import type { SignatureSummary } from '@apprights/rules';
 
-
 export interface VerifyOptions {
   format: 'text' | 'json';
   minSdk?: number;

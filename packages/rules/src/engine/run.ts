@@ -93,7 +93,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
       outcomes.push({ id: meta.id, status: 'error', error: (error as Error).message, findings: 0 });
       continue;
     }
-    findings.push(...produced);
+    for (const finding of produced) findings.push(finding);
     outcomes.push({ id: meta.id, status: 'ran', findings: produced.length });
   }
   applySuppressions(findings, config.suppressions);

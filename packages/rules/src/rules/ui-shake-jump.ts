@@ -114,7 +114,7 @@ export const uiShakeJump = defineRule({
       if (!bySensor && sources.length === 0) continue;
       const peak = (key: 'accelerationPeak' | 'rotationPeak' | 'durationMs') => {
         const values = sources.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
-        return values.length > 0 ? Math.max(...values) : undefined;
+        return values.length > 0 ? values.reduce((max, v) => Math.max(max, v), -Infinity) : undefined;
       };
       const acc = peak('accelerationPeak');
       const rot = peak('rotationPeak');
@@ -123,7 +123,7 @@ export const uiShakeJump = defineRule({
       const refs: EvidenceRef[] = [
         traceRef(nav, `${nav.action} ${nav.target}${nav.trigger ? ` (trigger ${nav.trigger})` : ' (no trigger, no tap before it)'}`),
       ];
-      refs.push(...sources.slice(0, 5).map((s) => traceRef(s, 'motion before the jump')));
+      for (const s of sources.slice(0, 5)) refs.push(traceRef(s, 'motion before the jump'));
       if (shown && prompts.has(shown.id)) refs.push(uiRef(shown.id, undefined, `shake prompt ${prompts.get(shown.id)!} shown`));
       const how = {
         zh: bySensor ? '由传感器触发' : '之前没有用户点击',

@@ -75,7 +75,7 @@ function noLauncher(facts: PackageFacts, launchers: Component[]): FindingInput[]
   const evidence: EvidenceRef[] = [applicationRef('no activity with MAIN/LAUNCHER intent-filter')];
   if (iconless.length > 0) {
     const what = (lang: 'zh' | 'en') => [...new Set(iconless.map((i) => i.kind.what[lang]))].join(lang === 'zh' ? '、' : ', ');
-    evidence.push(...iconless.map((i) => manifestRef(i.component, `intent-filter/action=${i.kind.action}`)));
+    for (const i of iconless) evidence.push(manifestRef(i.component, `intent-filter/action=${i.kind.action}`));
     return [
       {
         key: 'no-launcher',
