@@ -143,7 +143,7 @@ test('static scan in every format: measure 20 not assessed with --trace; no gree
   assert.match(lines.find((l) => /^ {4}--trace /.test(l)) ?? '', /\b20\b/);
   assert.match(
     text.stdout,
-    /^Verdict: \d+ findings \(high \d+, medium \d+, low \d+, info \d+\) · measures: \d+ failed, \d+ not assessed, \d+ partially assessed, \d+ organisational, 0 passed$/m,
+    /^Verdict: \d+ findings \(high \d+, medium \d+, low \d+, info \d+\) · measures: \d+ failed, \d+ not assessed, \d+ partially assessed, (\d+ platform-checked, )?\d+ organisational, 0 passed$/m,
   );
   assert.match(zh.stdout, /^结论：\d+ 个问题（高 \d+，中 \d+，低 \d+，提示 \d+） · 措施：不符合 \d+，未评估 \d+/m);
   assert.match(zh.stdout, /^ {2}未评估 \(\d+\) .*\b20\b/m);

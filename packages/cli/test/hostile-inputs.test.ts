@@ -34,7 +34,7 @@ test('a manifest with 150,000 permissions goes through the text report', async (
   const permissions = Array.from({ length: 150_000 }, (_, i) => `com.example.permission.P${i}`);
   const dir = tempDir();
   const apk = writeTemp(dir, 'many-permissions.apk', buildApk({ permissions }));
-  const r = await runCliAsync(['scan', apk, '--format', 'text']);
+  const r = await runCliAsync(['scan', apk, '--format', 'text', '--verbose']);
   assert.ok(r.status === 0 || r.status === 1, describeRun(r));
   assertNoStack(r.stderr);
   assert.match(r.stdout, /com\.example\.permission\.P0/);

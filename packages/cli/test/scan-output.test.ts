@@ -234,7 +234,7 @@ test('ZIP entry names that escape (../, absolute) are a finding the --fail-on ga
   assert.equal(finding.severity, 'high');
   assert.equal(finding.data?.count, 2);
   assert.equal(gated.status, 1, 'the gate fails on it');
-  assert.match(text.stdout, /^ {2}unsafe-entry-names \(measures 13\)$/m);
+  assert.match(text.stdout, /^ {2}unsafe-entry-names \(measures 14\)$/m);
 });
 
 test(

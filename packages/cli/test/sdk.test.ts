@@ -116,7 +116,7 @@ test('scan of a one-click login AAR lists every carrier SDK inside it with its v
   );
   for (const id of ['cmic-sso', 'chinaunicom-account', 'chinatelecom-account'])
     assert.deepEqual(byId.get(id)?.bundledBy, ['aliyun-number-auth']);
-  const text = runCli(['scan', aar]);
+  const text = runCli(['scan', aar, '--verbose']);
   assert.equal(text.status, 0, describeRun(text));
   assert.match(text.stdout, /cmic-sso .*5\.9\.6 \(file-name: libs\/quick_login_android_5\.9\.6\.jar\).*bundled by aliyun-number-auth/);
 });
