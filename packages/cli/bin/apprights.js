@@ -11,16 +11,40 @@
  * cache file (through a temporary file renamed into place, so concurrent runs never read half a file).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script, constants } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 
 const bundle = fileURLToPath(new URL('../dist/bundle/apprights.cjs', import.meta.url));
-const source = readFileSync(bundle, 'utf8');
 const argv = process.argv.slice(2);
+const command = argv.find((a) => !a.startsWith('-')) ?? '';
+
+// A scan of a large package reads part of it in a second thread (analyzePackageAsync, from 8 MB).
+// Started here, that thread boots while this one compiles the bundle; the scan takes it over.
+if ((command === 'scan' || command === 'diff') && argv.some(isLargeFile)) {
+  try {
+    const worker = new Worker(new URL('../dist/bundle/analysis-worker.js', import.meta.url));
+    worker.unref();
+    worker.once('error', () => {}); // a failed start: the scan starts its own worker
+    globalThis[Symbol.for('apprights.analysisWorker')] = worker;
+  } catch {
+    // the scan starts its own worker
+  }
+}
+
+function isLargeFile(arg) {
+  try {
+    return statSync(arg).size >= 8 * 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+const source = readFileSync(bundle, 'utf8');
 
 /** The folder for the cache, or undefined when turned off. */
 function cacheDir() {
@@ -85,7 +109,6 @@ process.exitCode = await module.exports.main(argv);
 
 // V8 caches the functions compiled so far, so a cache written after `--version` lacks the scan's
 // code: it is written again, once, after the first run of each command it does not hold yet.
-const command = argv.find((a) => !a.startsWith('-')) ?? '';
 const usable = cached && !script.cachedDataRejected;
 if (file && (!usable || !cached.commands.includes(command))) {
   writeCache(script, [...new Set([...(usable ? cached.commands : []), command])]);

@@ -223,8 +223,22 @@ const workerAvailable = !import.meta.url.endsWith('.ts');
  */
 let idleWorker: Worker | undefined;
 
+/**
+ * A launcher may start the worker before it loads this code, so the thread boots while the main
+ * one compiles (bin/apprights.js does for `scan` and `diff` of large files), and leave it here.
+ */
+const PRESTARTED = Symbol.for('apprights.analysisWorker');
+
+function takePrestarted(): Worker | undefined {
+  const holder = globalThis as { [PRESTARTED]?: unknown };
+  const worker = holder[PRESTARTED];
+  delete holder[PRESTARTED];
+  // threadId is -1 once the thread has exited (a failed start): such a worker would never answer.
+  return worker instanceof Worker && worker.threadId !== -1 ? worker : undefined;
+}
+
 function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorkerOutput>; stop: () => void } {
-  const pooled = idleWorker;
+  const pooled = idleWorker ?? takePrestarted();
   idleWorker = undefined;
   const worker = pooled ?? new Worker(workerUrl);
   worker.ref();
