@@ -62,9 +62,11 @@ await Promise.all([
     ...common,
     entryPoints: { apprights: 'packages/cli/src/main.ts' },
     // CommonJS, run by bin/apprights.js through node:vm with a V8 code cache (Node 20 has no
-    // module.enableCompileCache, and vm can cache only scripts, not ES modules). Dynamic import()
-    // of a variable specifier (the Frida recorder) stays an import(), served by the main loader.
+    // module.enableCompileCache, and vm can cache only scripts, not ES modules). import() of the
+    // external packages becomes require(): a script compiled from cached data has no dynamic-import
+    // callback in Node 20, and require() loads the ES module packages too (Node >= 20.19).
     format: 'cjs',
+    supported: { 'dynamic-import': false },
     outExtension: { '.js': '.cjs' },
     // Each bundled module's import.meta.url was the bundle's own URL; it still is.
     define: { 'import.meta.url': '__appRightsImportMetaUrl' },

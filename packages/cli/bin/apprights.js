@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script, constants } from 'node:vm';
+import { Script } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 
 const bundle = fileURLToPath(new URL('../dist/bundle/apprights.cjs', import.meta.url));
@@ -80,9 +80,21 @@ function readCache() {
   }
 }
 
+/** mkdir -p, one level at a time: Node 20's recursive mkdirSync can spin forever under /proc. */
+function makeDir(path, depth = 0) {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (error) {
+    if (error?.code === 'EEXIST') return;
+    if (error?.code !== 'ENOENT' || depth >= 16 || dirname(path) === path) throw error;
+    makeDir(dirname(path), depth + 1);
+    mkdirSync(path, { mode: 0o700 });
+  }
+}
+
 function writeCache(script, commands) {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDir(dir);
     const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, commands })}\n`, 'utf8');
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600 });
@@ -101,7 +113,6 @@ const cached = readCache();
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: bundle,
   ...(cached ? { cachedData: cached.data } : {}),
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
