@@ -1,38 +1,94 @@
 #!/usr/bin/env node
-// Bundles the CLI (and the worker threads it starts) into a few files. Loading ~70 separate ES
+// Bundles the CLI (and the analysis worker it starts) into two files. Loading ~70 separate ES
 // modules costs a short-lived command more than its work on small inputs; one file loads in a
-// fraction of that. tsc still builds every package (types, the library's own dist); this only adds
+// fraction of that, and with the code cache bin/apprights.js keeps, it is not even compiled again. tsc still builds every package (types, the library's own dist); this only adds
 // packages/cli/dist/bundle/. Some dependencies stay external (see `external` below).
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-await build({
-  absWorkingDir: root,
-  entryPoints: {
-    apprights: 'packages/cli/src/main.ts',
-    'analysis-worker': 'packages/apk/src/package/analysis-worker.ts',
-    'scan-worker': 'packages/engine/src/scan-worker.ts',
+
+// Loaded on first use from node_modules rather than parsed at every start: the JSON Schema validator
+// (stored reports given to diff) and the Chinese word segmenter (a native addon with its dictionary
+// file, for policies). `frida` (the Frida recorder's native binding, an optional install) must never
+// be bundled or loaded at start: `record --frida` imports it on use, and a CLI without it still works.
+const external = ['ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*', 'frida', 'frida/*'];
+
+/**
+ * The analysis worker verifies the signatures of every large APK, so it always needs the X.509
+ * schemas: resolving and loading @peculiar/asn1-* file by file from node_modules took ~100 ms of
+ * the worker's time, on the scan's critical path. Bundled, they cost a parse. signing/asn1.ts loads
+ * them through createRequire (which esbuild leaves alone); this gives the worker's bundle the same
+ * two functions over plain require() calls, which esbuild bundles and runs on first call.
+ */
+const bundledAsn1 = {
+  name: 'bundled-asn1',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]apk[\\/]src[\\/]signing[\\/]asn1\.ts$/ }, () => ({
+      loader: 'js',
+      contents: `
+        let x509Loaded;
+        let cmsLoaded;
+        export function asn1() {
+          x509Loaded ??= { schema: require('@peculiar/asn1-schema'), x509: require('@peculiar/asn1-x509') };
+          return x509Loaded;
+        }
+        export function asn1Cms() {
+          cmsLoaded ??= require('@peculiar/asn1-cms');
+          return { schema: asn1().schema, cms: cmsLoaded };
+        }
+      `,
+    }));
   },
-  // Commands are imported when they run (see main.ts): split there, so `--version`, `--help` and the
-  // catalogue commands load a small first chunk, and only scan, diff and the like load the readers.
-  splitting: true,
-  chunkNames: '[name]-[hash]',
+};
+
+// A fresh folder each build: chunk and bundle names change, and stale files would linger beside them.
+rmSync(join(root, 'packages/cli/dist/bundle'), { recursive: true, force: true });
+
+const common = {
+  absWorkingDir: root,
   outdir: 'packages/cli/dist/bundle',
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  // Loaded on first use from node_modules rather than parsed at every start: X.509/CMS schemas (v1
-  // signatures), the JSON Schema validator (stored reports given to diff) and the Chinese word
-  // segmenter (a native addon with its dictionary file, for policies). `frida` (the Frida recorder's
-  // native binding, an optional install) must never be bundled or loaded at start: `record --frida`
-  // imports it on use, and a CLI without it still works.
-  external: ['@peculiar/*', 'ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*', 'frida', 'frida/*'],
   // commander is CommonJS and requires Node built-ins; an ES module bundle needs a require for that.
   banner: {
     js: "import { createRequire as __appRightsCreateRequire } from 'node:module'; const require = __appRightsCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { apprights: 'packages/cli/src/main.ts' },
+    // CommonJS, run by bin/apprights.js through node:vm with a V8 code cache (Node 20 has no
+    // module.enableCompileCache, and vm can cache only scripts, not ES modules). import() of the
+    // external packages becomes require(): a script compiled from cached data has no dynamic-import
+    // callback in Node 20, and require() loads the ES module packages too (Node >= 20.19).
+    format: 'cjs',
+    supported: { 'dynamic-import': false },
+    outExtension: { '.js': '.cjs' },
+    // Each bundled module's import.meta.url was the bundle's own URL; it still is.
+    define: { 'import.meta.url': '__appRightsImportMetaUrl' },
+    banner: { js: "var __appRightsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // The X.509/CMS schemas (v1 signatures) stay out of the main thread's bundle: a scan of a large
+    // APK verifies in the worker, and the other commands load them on first use.
+    external: [...external, '@peculiar/*'],
+  }),
+  build({
+    ...common,
+    // The package reader's second thread, and the engine's thread for scans that can be aborted
+    // (it reads a whole package, so it verifies signatures too).
+    entryPoints: {
+      'analysis-worker': 'packages/apk/src/package/analysis-worker.ts',
+      'scan-worker': 'packages/engine/src/scan-worker.ts',
+    },
+    external,
+    plugins: [bundledAsn1],
+  }),
+]);

@@ -353,7 +353,7 @@ test('record --adb: no adb, no device, an unauthorised device, the app not insta
 });
 
 test('the bundled CLI never imports frida at start (only record --frida loads it, from the recorder package)', () => {
-  const bundle = readFileSync(join(repoRoot, 'packages/cli/dist/bundle/apprights.js'), 'utf8');
+  const bundle = readFileSync(join(repoRoot, 'packages/cli/dist/bundle/apprights.cjs'), 'utf8');
   assert.doesNotMatch(bundle, /(?:^|[;\s])import\s*(?:[\w${}*,\s]+from\s*)?["']frida(?:\/[^"']*)?["']/m, 'a static import of frida');
   assert.doesNotMatch(bundle, /\brequire\(\s*["']frida["']\s*\)/, 'a require of frida');
   assert.doesNotMatch(bundle, /frida-node|frida_binding/i, 'the frida binding bundled');

