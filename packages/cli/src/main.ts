@@ -13,8 +13,8 @@ import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
 import { DIFF_HELP, POLICY_HELP, RECORD_HELP, SCAN_HELP, TRACE_HELP, VERIFY_HELP } from './help.js';
 
-// Each command's code is imported when the command runs (the bundle splits at these imports), so
-// `--version`, `--help`, `sdk` and `measures` never load the package readers.
+// Each command's code is imported when the command runs (in the bundle, its modules initialise then), so
+// `--version`, `--help`, `sdk` and `measures` never initialise the package readers.
 
 /** The SDK catalogue's categories (the knowledge package's SDK_CATEGORIES; a test keeps them equal). */
 export const SDK_CATEGORY_CHOICES = [

@@ -31,7 +31,7 @@ new RuleTester().run(debuggable, {
     {
       name: 'debuggable="true"',
       evidence: evidenceOf(makeFacts({ app: { flags: { debuggable: true } } })),
-      findings: [{ messageId: 'debuggable', key: 'application', severity: 'high', measures: ['miit26-13'] }],
+      findings: [{ messageId: 'debuggable', key: 'application', severity: 'high', measures: ['miit26-14'] }],
     },
   ],
   badOptions: [{ name: 'the rule has no options', options: { strict: true }, error: /unknown option \(the rule has none\)/ }],
