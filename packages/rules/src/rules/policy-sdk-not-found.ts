@@ -22,8 +22,8 @@ export const policySdkNotFound = defineRule({
     severity: 'low',
     title: { zh: '隐私政策列出的 SDK 在安装包中未检出', en: 'SDKs the policy lists are not in the package' },
     description: {
-      zh: '26 号文第 14 条要求 APP 管理集成的 SDK 并如实公开。隐私政策列出、但安装包中未检出的 SDK，可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别。本规则把它们列出作为提示（低风险），便于核对清单是否仍然准确。',
-      en: 'Measure 14 of the 2023 notice asks apps to manage their SDKs and disclose them truthfully. An SDK the policy lists but the package does not contain may be used server-side, loaded at run time, removed from the app, or simply not recognised. This rule lists them as a warning (low) so the list can be checked for accuracy.',
+      zh: '26 号文第 15 条要求 APP 管理集成的 SDK 并如实公开。隐私政策列出、但安装包中未检出的 SDK，可能只在服务器端使用、通过动态加载引入、已从应用中移除，或未被识别。本规则把它们列出作为提示（低风险），便于核对清单是否仍然准确。',
+      en: 'Measure 15 of the 2023 notice asks apps to manage their SDKs and disclose them truthfully. An SDK the policy lists but the package does not contain may be used server-side, loaded at run time, removed from the app, or simply not recognised. This rule lists them as a warning (low) so the list can be checked for accuracy.',
     },
     fix: {
       zh: '核对这些 SDK：已移除的从隐私政策清单中删去；服务器端使用或动态加载的，在清单中注明使用方式。',

@@ -12,8 +12,8 @@ export const policySdkUndisclosed = defineRule({
     severity: 'high',
     title: { zh: '隐私政策未披露集成的 SDK', en: 'Embedded SDKs missing from the privacy policy' },
     description: {
-      zh: '26 号文第 14 条要求 APP 逐一公开集成的第三方 SDK 的名称、开发者、收集的个人信息、目的和隐私政策链接；认定方法 2.1 把未列明嵌入的第三方代码、插件的收集规则列为违规情形。本规则把安装包中识别出的、会收集个人信息的 SDK 与隐私政策的 SDK 清单、第三方列表和正文逐一比对，报告政策没有提到的 SDK。',
-      en: 'Measure 14 of the 2023 notice asks apps to publish, for each embedded third-party SDK, its name, developer, the personal information it collects, why, and its privacy-policy link; scenario 2.1 of the 2019 认定方法 counts leaving embedded code and plug-ins out of the rules as a violation. This rule compares the SDKs found in the package that collect personal information with the policy’s SDK table, recipients and text, and reports each SDK the policy does not name.',
+      zh: '26 号文第 15 条要求 APP 逐一公开集成的第三方 SDK 的名称、开发者、收集的个人信息、目的和隐私政策链接；认定方法 2.1 把未列明嵌入的第三方代码、插件的收集规则列为违规情形。本规则把安装包中识别出的、会收集个人信息的 SDK 与隐私政策的 SDK 清单、第三方列表和正文逐一比对，报告政策没有提到的 SDK。',
+      en: 'Measure 15 of the 2023 notice asks apps to publish, for each embedded third-party SDK, its name, developer, the personal information it collects, why, and its privacy-policy link; scenario 2.1 of the 2019 认定方法 counts leaving embedded code and plug-ins out of the rules as a violation. This rule compares the SDKs found in the package that collect personal information with the policy’s SDK table, recipients and text, and reports each SDK the policy does not name.',
     },
     fix: {
       zh: '把每个 SDK 写入隐私政策的第三方 SDK 清单：SDK 名称、开发者、收集的个人信息、使用目的、SDK 隐私政策链接（可参考 sdk-disclosure-list 给出的清单）；不再使用的 SDK 应从应用中移除。',

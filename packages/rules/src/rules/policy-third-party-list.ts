@@ -9,8 +9,8 @@ export const policyThirdPartyList = defineRule({
     severity: 'medium',
     title: { zh: '没有第三方共享清单或 SDK 清单', en: 'No third-party sharing list or SDK list' },
     description: {
-      zh: '“双清单”中的第三方共享清单，以及 26 号文第 14 条要求逐一公开的第三方 SDK 信息（名称、开发者、收集的个人信息、目的、隐私政策链接），都需以清单形式提供。本规则检查隐私政策是否包含或链接了第三方共享清单，或给出了 SDK 列表（表格或逐条列表）。',
-      en: 'The third-party sharing list of the "two lists", and the per-SDK information measure 14 of the 2023 notice asks apps to publish (name, developer, personal information collected, purpose, privacy-policy link), both take the form of a list. This rule checks that the policy contains or links to a third-party sharing list, or gives an SDK list (a table or an item-by-item list).',
+      zh: '“双清单”中的第三方共享清单，以及 26 号文第 15 条要求逐一公开的第三方 SDK 信息（名称、开发者、收集的个人信息、目的、隐私政策链接），都需以清单形式提供。本规则检查隐私政策是否包含或链接了第三方共享清单，或给出了 SDK 列表（表格或逐条列表）。',
+      en: 'The third-party sharing list of the "two lists", and the per-SDK information measure 15 of the 2023 notice asks apps to publish (name, developer, personal information collected, purpose, privacy-policy link), both take the form of a list. This rule checks that the policy contains or links to a third-party sharing list, or gives an SDK list (a table or an item-by-item list).',
     },
     fix: {
       zh: '在隐私政策中加入（或链接到）第三方共享清单 / 第三方 SDK 清单，逐个列出 SDK 名称、开发者、收集的个人信息、使用目的和 SDK 隐私政策链接。',

@@ -26,8 +26,8 @@ export const runtimePiBeforeConsent = defineRule({
     severity: 'high',
     title: { zh: '用户同意隐私政策前收集个人信息', en: 'Personal information collected before consent' },
     description: {
-      zh: '认定方法 3.1 将“征得用户同意前就开始收集个人信息”认定为违法违规；26 号文第 20 条要求 SDK 在宿主 APP 取得用户同意前不收集个人信息。本规则在运行时记录中查找首次“同意”隐私政策之前读取个人信息的敏感 API 调用，按调用栈归属到应用或 SDK，每个（调用方，个人信息类别）报告一条。',
-      en: 'Scenario 3.1 of the 2019 认定方法 counts collecting PI before the user consents as unlawful, and measure 20 of the 2023 notice says SDKs collect nothing before the host app has consent. This rule finds sensitive-API calls that read PI before the first "agreed" consent event in the runtime trace, attributes each to the app or an SDK by its call stack, and reports one finding per (caller, PI category).',
+      zh: '认定方法 3.1 将“征得用户同意前就开始收集个人信息”认定为违法违规；26 号文第 20 条要求 SDK 提供可由 APP 配置的功能选项，行业 SDK 指引要求 SDK 在宿主 APP 取得用户同意前不收集个人信息。本规则在运行时记录中查找首次“同意”隐私政策之前读取个人信息的敏感 API 调用，按调用栈归属到应用或 SDK，每个（调用方，个人信息类别）报告一条。',
+      en: 'Scenario 3.1 of the 2019 认定方法 counts collecting PI before the user consents as unlawful, measure 20 of the 2023 notice asks SDKs to let apps configure their functions, and the industry SDK guides say SDKs collect nothing before the host app has consent. This rule finds sensitive-API calls that read PI before the first "agreed" consent event in the runtime trace, attributes each to the app or an SDK by its call stack, and reports one finding per (caller, PI category).',
     },
     fix: {
       zh: '在用户点击“同意”隐私政策之前，不初始化会收集个人信息的 SDK，也不调用读取设备标识、位置、应用列表等的接口；把 SDK 初始化移到同意回调之后，并使用 SDK 提供的“延迟初始化”或合规开关。',

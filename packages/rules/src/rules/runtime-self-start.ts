@@ -25,8 +25,8 @@ export const runtimeSelfStart = defineRule({
     severity: 'medium',
     title: { zh: '运行时自启动或关联启动', en: 'Self-start or associated start at run time' },
     description: {
-      zh: '26 号文第 6 条要求没有服务需要或合理场景时，APP 不得自行启动，也不得关联启动、唤醒其他 APP；第 21 条对 SDK 有同样要求；164 号文任务 6 与 T/TAF 078.10 检测频繁自启动和关联启动。本规则在运行时记录中报告：因开机、广播、推送、闹钟、任务调度而非用户从桌面启动的进程启动（self-start）；用户未操作时被其他 APP 拉起（started-by）；应用在用户未操作时启动或唤醒其他 APP（wakes）。',
-      en: 'Measure 6 of the 2023 notice forbids an app to start itself, or launch or wake other apps, without a service need or sensible scenario; measure 21 says the same of SDKs; task 6 of MIIT 164号 and T/TAF 078.10 test for frequent self-start and associated start. This rule reports, from the runtime trace: process starts caused by boot, broadcasts, push, alarms or jobs rather than the user opening the app (`self-start`); starts by another app without a user action (`started-by`); and the app starting or waking other apps without a user action (`wakes`).',
+      zh: '26 号文第 6 条要求没有服务需要或合理场景时，APP 不得自行启动，也不得关联启动、唤醒其他 APP；APP 内集成的 SDK 同样适用，行业 SDK 指引亦有同样要求；164 号文任务 6 与 T/TAF 078.10 检测频繁自启动和关联启动。本规则在运行时记录中报告：因开机、广播、推送、闹钟、任务调度而非用户从桌面启动的进程启动（self-start）；用户未操作时被其他 APP 拉起（started-by）；应用在用户未操作时启动或唤醒其他 APP（wakes）。',
+      en: 'Measure 6 of the 2023 notice forbids an app to start itself, or launch or wake other apps, without a service need or sensible scenario; the same holds for the SDKs inside the app, as the industry SDK guides also say; task 6 of MIIT 164号 and T/TAF 078.10 test for frequent self-start and associated start. This rule reports, from the runtime trace: process starts caused by boot, broadcasts, push, alarms or jobs rather than the user opening the app (`self-start`); starts by another app without a user action (`started-by`); and the app starting or waking other apps without a user action (`wakes`).',
     },
     fix: {
       zh: '关闭推送、统计等 SDK 的自启动和“链式唤醒”功能；不要监听开机等广播拉起进程；只在用户明确操作（如点击“打开某 APP”）后再跳转或启动其他应用，并在隐私政策中说明必要的自启动场景。',

@@ -48,7 +48,7 @@ export const uiDownloadSixElements = defineRule({
       const button = downloadButton(snapshot.root);
       findings.push({
         key: snapshot.id,
-        // Measure 17 is the store's duty; an app's own prompt fails measure 1.
+        // Measure 16 (review before listing) is the store's duty; an app's own prompt fails measure 1.
         messageId: 'missingElements',
         messageData: {
           id: snapshot.id,
