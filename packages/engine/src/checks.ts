@@ -1,4 +1,4 @@
-import { loadKnowledge, type AppType, type KnowledgeSnapshot } from '@apprights/knowledge';
+import { loadKnowledge, loadKnowledgeAsync, type AppType, type KnowledgeSnapshot } from '@apprights/knowledge';
 import {
   allRules,
   emptyConfig,
@@ -39,7 +39,8 @@ export interface CheckOptions {
 }
 
 export interface ResolvedChecks {
-  knowledge: KnowledgeSnapshot;
+  /** The caller's snapshot, or the one an app type was looked up in; else read later (`knowledgeFor`). */
+  knowledge: KnowledgeSnapshot | undefined;
   config: RulesConfig;
   store: StoreListing | undefined;
   failOn: Severity | 'none';
@@ -47,7 +48,7 @@ export interface ResolvedChecks {
 
 /** Loads and validates the configuration, app type and listing before any slow reading. */
 export function resolveChecks(options: CheckOptions): ResolvedChecks {
-  const knowledge = options.knowledge ?? loadKnowledge();
+  let knowledge = options.knowledge;
   let config = emptyConfig();
   if (typeof options.config === 'string') {
     try {
@@ -68,9 +69,10 @@ export function resolveChecks(options: CheckOptions): ResolvedChecks {
   const requested = options.appType ?? listing?.appType ?? config.appType;
   let store: StoreListing | undefined = listing ? { ...listing } : undefined;
   if (requested !== undefined) {
-    const type = findAppType(requested, knowledge);
+    const types = (knowledge ??= loadKnowledge());
+    const type = findAppType(requested, types);
     if (!type) {
-      const known = (lang: 'zh' | 'en') => knowledge.appTypes.map((a) => `${a.number} ${a.id} (${lang === 'zh' ? a.zh : a.en})`).join(', ');
+      const known = (lang: 'zh' | 'en') => types.appTypes.map((a) => `${a.number} ${a.id} (${lang === 'zh' ? a.zh : a.en})`).join(', ');
       throw new InputError(
         'app-type',
         { en: `unknown app type ${requested}; one of: ${known('en')}`, zh: `未知的应用类型 ${requested}；可选：${known('zh')}` },
@@ -120,4 +122,24 @@ export function parseStoreListing(raw: unknown): StoreListing {
     listing[key] = value.trim();
   }
   return listing;
+}
+
+/**
+ * The snapshot the checks judge by: the caller's, else the installed catalogues, read without
+ * blocking so that a scan reads them while its package is parsed, not before.
+ */
+export function knowledgeFor(checks: ResolvedChecks): Promise<KnowledgeSnapshot> {
+  return checks.knowledge ? Promise.resolve(checks.knowledge) : loadKnowledgeAsync();
+}
+
+/** What every report assembly (scan, policy, trace, re-run) takes from the checks and the snapshot. */
+export function assembleOptions(checks: ResolvedChecks, knowledge: KnowledgeSnapshot, toolVersion: string | undefined) {
+  return {
+    toolVersion: toolVersion ?? 'unknown',
+    measures: knowledge.measures.measures,
+    knowledge,
+    config: checks.config,
+    failOn: checks.failOn,
+    ...(checks.store ? { store: checks.store } : {}),
+  };
 }

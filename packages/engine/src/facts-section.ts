@@ -1,4 +1,4 @@
-import type { PackageFacts, PolicyFacts, TraceFacts, UiFacts } from '@apprights/rules';
+import type { Evidence, PackageFacts, PolicyFacts, TraceFacts, UiFacts } from '@apprights/rules';
 
 /**
  * The facts section's version (schemas/scan-facts.schema.json). Facts are what the readers found,
@@ -18,4 +18,13 @@ export interface ScanFacts {
   trace?: TraceFacts;
   /** The UI snapshots checked with the trace. */
   ui?: UiFacts;
+}
+
+/** The evidence besides the package (policy, trace, UI) that is present in `from`, and nothing else. */
+export function otherEvidence(from: Pick<ScanFacts, 'policy' | 'trace' | 'ui'>): Pick<Evidence, 'policy' | 'trace' | 'ui'> {
+  return {
+    ...(from.policy ? { policy: from.policy } : {}),
+    ...(from.trace ? { trace: from.trace } : {}),
+    ...(from.ui ? { ui: from.ui } : {}),
+  };
 }

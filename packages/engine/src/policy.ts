@@ -1,6 +1,6 @@
 import type { PolicyAnalysis } from '@apprights/policy';
 import { assemblePolicyReport, type PolicyReport } from '@apprights/rules';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
 import { readPolicy, type PolicySource, type ReadPolicyOptions } from './evidence.js';
 import { measured } from './progress.js';
@@ -15,18 +15,10 @@ export interface PolicyOptions extends CheckOptions, ReadPolicyOptions {}
 export async function checkPolicy(source: PolicySource | PolicyAnalysis, options: PolicyOptions = {}): Promise<PolicyReport> {
   const checks = resolveChecks(options);
   const analysis = isAnalysis(source) ? source : await readPolicy(source, options);
+  const knowledge = await knowledgeFor(checks);
   checkAborted(options.signal);
   options.onProgress?.('rules');
-  return measured(options, 'rules', () =>
-    assemblePolicyReport(analysis, {
-      toolVersion: options.toolVersion ?? 'unknown',
-      measures: checks.knowledge.measures.measures,
-      knowledge: checks.knowledge,
-      config: checks.config,
-      failOn: checks.failOn,
-      ...(checks.store ? { store: checks.store } : {}),
-    }),
-  );
+  return measured(options, 'rules', () => assemblePolicyReport(analysis, assembleOptions(checks, knowledge, options.toolVersion)));
 }
 
 function isAnalysis(source: PolicySource | PolicyAnalysis): source is PolicyAnalysis {

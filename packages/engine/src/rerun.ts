@@ -1,7 +1,8 @@
 import { assembleScanReport, type CoverageEntry, type Finding, type RuleOutcome } from '@apprights/rules';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { loadKnowledge } from '@apprights/knowledge';
+import { assembleOptions, resolveChecks, type CheckOptions } from './checks.js';
 import { InputError } from './errors.js';
-import { FACTS_VERSION, type ScanFacts } from './facts-section.js';
+import { FACTS_VERSION, otherEvidence, type ScanFacts } from './facts-section.js';
 
 export interface RerunResult {
   rules: RuleOutcome[];
@@ -19,18 +20,10 @@ export function rerunRules(facts: ScanFacts, options: CheckOptions = {}): RerunR
   checkFacts(facts);
   const checks = resolveChecks(options);
   const report = assembleScanReport(facts.package, {
-    toolVersion: options.toolVersion ?? 'unknown',
-    measures: checks.knowledge.measures.measures,
-    knowledge: checks.knowledge,
-    config: checks.config,
-    failOn: checks.failOn,
-    ...(checks.store ? { store: checks.store } : {}),
-    evidence: {
-      ...(facts.policy ? { policy: facts.policy } : {}),
-      ...(facts.trace ? { trace: facts.trace } : {}),
-      ...(facts.ui ? { ui: facts.ui } : {}),
-    },
+    ...assembleOptions(checks, checks.knowledge ?? loadKnowledge(), options.toolVersion),
+    evidence: otherEvidence(facts),
   });
+
   return { rules: report.rules, findings: report.findings, coverage: report.coverage };
 }
 

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PolicyAnalysis } from '@apprights/policy';
 import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
-import { FACTS_VERSION, type ScanFacts } from './facts-section.js';
+import { FACTS_VERSION, otherEvidence, type ScanFacts } from './facts-section.js';
 import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
 import { measured, type EngineStage, type RunControl } from './progress.js';
 import type { ScanWorkerInput, ScanWorkerMessage } from './scan-worker.js';
@@ -40,36 +40,21 @@ export type EngineScanReport = ScanReport & { facts?: ScanFacts };
 export async function scanPackage(input: PackageInput, options: ScanOptions = {}): Promise<EngineScanReport> {
   const checks = resolveChecks(options);
   checkAborted(options.signal);
+  // The catalogues are read while the package is (the SDK catalogue's files are shared with detection).
+  const knowledge = knowledgeFor(checks);
+  knowledge.catch(() => {});
   const facts =
     options.signal && (typeof input === 'string' || input instanceof Uint8Array)
       ? await readInWorker(input, options)
       : await readPackageFacts(input, options);
+  const snapshot = await knowledge;
   checkAborted(options.signal);
   options.onProgress?.('rules');
+  const evidence = otherEvidence(options);
   const report: EngineScanReport = measured(options, 'rules', () =>
-    assembleScanReport(facts, {
-      toolVersion: options.toolVersion ?? 'unknown',
-      measures: checks.knowledge.measures.measures,
-      knowledge: checks.knowledge,
-      config: checks.config,
-      failOn: checks.failOn,
-      ...(checks.store ? { store: checks.store } : {}),
-      evidence: {
-        ...(options.policy ? { policy: options.policy } : {}),
-        ...(options.trace ? { trace: options.trace } : {}),
-        ...(options.ui ? { ui: options.ui } : {}),
-      },
-    }),
+    assembleScanReport(facts, { ...assembleOptions(checks, snapshot, options.toolVersion), evidence }),
   );
-  if (options.facts !== false) {
-    report.facts = {
-      schemaVersion: FACTS_VERSION,
-      package: facts,
-      ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.trace ? { trace: options.trace } : {}),
-      ...(options.ui ? { ui: options.ui } : {}),
-    };
-  }
+  if (options.facts !== false) report.facts = { schemaVersion: FACTS_VERSION, package: facts, ...evidence };
   return report;
 }
 

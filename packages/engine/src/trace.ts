@@ -1,5 +1,5 @@
 import { assembleTraceReport, type TraceReport } from '@apprights/rules';
-import { resolveChecks, type CheckOptions } from './checks.js';
+import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
 import { readRuntime, type ReadRuntimeOptions, type RuntimeEvidence } from './evidence.js';
 import { measured } from './progress.js';
@@ -13,16 +13,10 @@ export interface TraceOptions extends CheckOptions, ReadRuntimeOptions {}
 export async function checkTrace(trace: string | RuntimeEvidence, options: TraceOptions = {}): Promise<TraceReport> {
   const checks = resolveChecks(options);
   const evidence = typeof trace === 'string' ? await readRuntime(trace, options) : trace;
+  const knowledge = await knowledgeFor(checks);
   checkAborted(options.signal);
   options.onProgress?.('rules');
   return measured(options, 'rules', () =>
-    assembleTraceReport(evidence.trace, evidence.ui, {
-      toolVersion: options.toolVersion ?? 'unknown',
-      measures: checks.knowledge.measures.measures,
-      knowledge: checks.knowledge,
-      config: checks.config,
-      failOn: checks.failOn,
-      ...(checks.store ? { store: checks.store } : {}),
-    }),
+    assembleTraceReport(evidence.trace, evidence.ui, assembleOptions(checks, knowledge, options.toolVersion)),
   );
 }

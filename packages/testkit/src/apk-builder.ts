@@ -8,6 +8,7 @@ import { android, el, encodeAxml, manifest, type XAttr, type XElement } from './
 import { buildDex, sampleDexSpec, type DexSpec } from './dex-writer.js';
 import { buildZip, type ZipWriterEntry } from './zip-writer.js';
 import { generateTestKey, signApk, type BlockSignerOptions, type TestKey, type V1Options } from './apk-signer.js';
+import { append } from './append.js';
 
 export type ComponentType = 'activity' | 'activity-alias' | 'service' | 'receiver' | 'provider';
 
@@ -122,7 +123,7 @@ function componentElement(c: ComponentSpec): XElement {
   if (c.permission) attrs.push(android('permission', c.permission));
   if (c.authorities) attrs.push(android('authorities', c.authorities));
   if (c.targetActivity) attrs.push(android('targetActivity', c.targetActivity));
-  attrs.push(...(c.attrs ?? []));
+  append(attrs, c.attrs);
   const filters: XElement[] = [];
   if (c.actions?.length || c.categories?.length) {
     filters.push(
@@ -157,7 +158,7 @@ export function buildManifest(spec: ApkSpec): Uint8Array {
   const appAttrs: XAttr[] = [];
   if (typeof spec.label === 'string') appAttrs.push(android('label', spec.label));
   else if (spec.label) appAttrs.push(android('label', { ref: APP_NAME_ID }));
-  appAttrs.push(...(spec.applicationAttrs ?? []));
+  append(appAttrs, spec.applicationAttrs);
   children.push(el('application', appAttrs, (spec.components ?? []).map(componentElement)));
   return encodeAxml(manifest(pkg, attrs, children));
 }
@@ -178,7 +179,7 @@ export function buildApk(spec: ApkSpec = {}): Uint8Array {
     // aapt stores resources.arsc uncompressed so Android can map it; do the same.
     entries.push({ name: 'resources.arsc', data: labelTable(spec.package ?? 'com.example.built', spec.label), method: 0 });
   }
-  entries.push(...dexEntries(spec.dex, spec.storeDex ? 0 : 8), ...(spec.extraEntries ?? []));
+  append(entries, dexEntries(spec.dex, spec.storeDex ? 0 : 8), spec.extraEntries);
   const zip = buildZip(entries);
   const schemes = spec.sign || [];
   if (schemes.length === 0) return zip;

@@ -240,7 +240,8 @@ function lp(...parts: Uint8Array[]): Buffer {
   return Buffer.concat([u32(body.length), body]);
 }
 function seq(items: Uint8Array[]): Buffer {
-  return lp(...items.map((i) => lp(i)));
+  const body = Buffer.concat(items.map((i) => lp(i)));
+  return Buffer.concat([u32(body.length), body]);
 }
 
 function signWith(algorithm: number, key: KeyObject, data: Uint8Array): Buffer {

@@ -5,6 +5,7 @@
  * description in ResourceTypes.h; it favours clarity over speed.
  */
 import { ChunkType, packCode, ResType } from '@apprights/apk';
+import { append } from './append.js';
 
 /** Little-endian byte sink. */
 export class ByteSink {
@@ -304,7 +305,7 @@ export function writeResourceTable(table: WriterTable): Uint8Array {
       for (const [a, b] of p.stagedAliases) body.u32(a).u32(b);
       children.push(encodeChunk(ChunkType.TABLE_STAGED_ALIAS, new ByteSink().u32(p.stagedAliases.length).done(), body.done()));
     }
-    children.push(...(p.extraChunks ?? []));
+    append(children, p.extraChunks);
     const typePool = encodeStringPool(
       p.types.map((t) => t.name),
       { utf16: true },

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { adler32, DEX_OPCODES } from '@apprights/apk';
+import { append } from './append.js';
 
 export interface DexSpec {
   /** 35..41 (default 35). */
@@ -629,7 +630,7 @@ export function encodeValue(v: ValueSpec, pools: Pools): number[] {
     case 'annotation': {
       const out = [0x1d, ...uleb128(pools.typeIdx.get(v.annotationType)!), ...uleb128(v.elements.length)];
       const sorted = [...v.elements].sort((a, b) => pools.stringIdx.get(a.name)! - pools.stringIdx.get(b.name)!);
-      for (const e of sorted) out.push(...uleb128(pools.stringIdx.get(e.name)!), ...encodeValue(e.value, pools));
+      for (const e of sorted) append(out, uleb128(pools.stringIdx.get(e.name)!), encodeValue(e.value, pools));
       return out;
     }
     case 'null':
@@ -720,7 +721,7 @@ function writeCode(out: Out, m: MethodSpec, pools: Pools): void {
   const ins = code.ins ?? paramWords(m.proto) + (isStatic ? 0 : 1);
   const outs =
     code.outs ??
-    Math.max(0, ...code.insns.map((i) => ('args' in i ? i.args.length : 'count' in i && i.op.startsWith('invoke') ? i.count : 0)));
+    code.insns.reduce((max, i) => Math.max(max, 'args' in i ? i.args.length : 'count' in i && i.op.startsWith('invoke') ? i.count : 0), 0);
   out.u16(code.registers ?? ins + 4);
   out.u16(ins);
   out.u16(outs);
@@ -734,9 +735,9 @@ function writeCode(out: Out, m: MethodSpec, pools: Pools): void {
   const handlerOffs: number[] = [];
   for (const t of code.tries) {
     handlerOffs.push(handlerBytes.length);
-    handlerBytes.push(...sleb128(t.catchAll === undefined ? t.catches.length : -t.catches.length));
-    for (const k of t.catches) handlerBytes.push(...uleb128(pools.typeIdx.get(k.type)!), ...uleb128(k.address));
-    if (t.catchAll !== undefined) handlerBytes.push(...uleb128(t.catchAll));
+    append(handlerBytes, sleb128(t.catchAll === undefined ? t.catches.length : -t.catches.length));
+    for (const k of t.catches) append(handlerBytes, uleb128(pools.typeIdx.get(k.type)!), uleb128(k.address));
+    if (t.catchAll !== undefined) append(handlerBytes, uleb128(t.catchAll));
   }
   code.tries.forEach((t, i) => {
     out.u32(t.start);

@@ -1,4 +1,11 @@
-import { readPolicy, readRuntime, resolveChecks, scanPackage, type RuntimeEvidence } from '@apprights/engine';
+import {
+  readPolicy,
+  readRuntime,
+  resolveChecks,
+  scanPackage,
+  type CheckOptions as EngineCheckOptions,
+  type RuntimeEvidence,
+} from '@apprights/engine';
 import type { PolicyAnalysis } from '@apprights/policy';
 import { renderScanReport, type Lang, type ReportFormat } from '@apprights/report';
 import { gateFails, type ScanReport, type Severity } from '@apprights/rules';
@@ -36,12 +43,12 @@ export interface ScanOptions extends ReportOptions, TextFlags {
   ui?: string;
 }
 
-/** Reads one package and checks it through the engine: the report `scan` prints and `diff` compares. */
-export async function produceReport(file: string, options: ReportOptions): Promise<ScanReport> {
+/** Reads one package and checks it through the engine, with the checks the command line asked for. */
+export async function produceReport(file: string, checks: EngineCheckOptions, options: ReportOptions): Promise<ScanReport> {
   const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
   try {
     return await scanPackage(file, {
-      ...engineChecks(options, options.lang, options.version),
+      ...checks,
       ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
       ...(options.policyAnalysis ? { policy: options.policyAnalysis } : {}),
       ...(options.runtime ? { trace: options.runtime.trace } : {}),
@@ -57,8 +64,14 @@ export async function produceReport(file: string, options: ReportOptions): Promi
 
 export async function runScan(file: string, options: ScanOptions): Promise<number> {
   // The configuration first, then the policy and the trace: a mistake or a mistyped URL should fail
-  // at once, not after a long scan (the engine checks the configuration again, cheaply).
-  resolveChecks(engineChecks(options, options.lang, options.version));
+  // at once, not after a long scan. The scan is handed the configuration as read, not its file again.
+  const requested = engineChecks(options, options.lang, options.version);
+  const resolved = resolveChecks(requested);
+  const checks: EngineCheckOptions = {
+    ...requested,
+    config: resolved.config,
+    ...(resolved.knowledge ? { knowledge: resolved.knowledge } : {}),
+  };
   let policyAnalysis: PolicyAnalysis | undefined;
   if (options.policy !== undefined) {
     const progress = new Progress(options.lang, options.progress && process.stderr.isTTY === true);
@@ -85,7 +98,11 @@ export async function runScan(file: string, options: ScanOptions): Promise<numbe
       progress.clear();
     }
   }
-  const report = await produceReport(file, { ...options, ...(policyAnalysis ? { policyAnalysis } : {}), ...(runtime ? { runtime } : {}) });
+  const report = await produceReport(file, checks, {
+    ...options,
+    ...(policyAnalysis ? { policyAnalysis } : {}),
+    ...(runtime ? { runtime } : {}),
+  });
   emit(renderScanReport(report, options.format, options.lang, textOptions(options)), options.output, options.lang);
   return gateFails(report.findings, report.context.failOn) ? ExitCode.failed : ExitCode.ok;
 }
