@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { diffReports, type ReportDiff, type ScanReport } from '@apprights/rules';
+import { resolveChecks } from './checks.js';
 import { InputError } from './errors.js';
 import { schemasDir } from './schemas.js';
 import { scanPackage, type ScanOptions } from './scan.js';
@@ -141,8 +142,11 @@ export type DiffOptions = Omit<ScanOptions, 'facts'>;
  * schema before any field is trusted). The diff's gate is the caller's (`diffGateFails`).
  */
 export async function diffPackages(oldInput: string, newInput: string, options: DiffOptions = {}): Promise<ReportDiff> {
-  const before = await loadSide(oldInput, options);
-  const after = await loadSide(newInput, options);
+  // The configuration is read and checked once, before either side is read, and shared by both.
+  const checks = resolveChecks(options);
+  const shared: DiffOptions = { ...options, config: checks.config, ...(checks.knowledge ? { knowledge: checks.knowledge } : {}) };
+  const before = await loadSide(oldInput, shared);
+  const after = await loadSide(newInput, shared);
   try {
     return diffReports(before, after);
   } catch (error) {

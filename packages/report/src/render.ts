@@ -3,22 +3,10 @@ import type { ScanReport } from '@apprights/rules';
 import { buildSections, type Block, type Section } from './sections.js';
 import { renderMarkdownChecks } from './markdown-checks.js';
 import { paint } from './ansi.js';
-import { checksText, type TextOptions } from './summary-text.js';
+import { checksText, pad, width, type TextOptions } from './summary-text.js';
 import { t } from './i18n.js';
 import { policySections } from './policy-views.js';
 import { traceSections } from './trace-views.js';
-
-/** Terminal width of a string: CJK characters take two columns. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
-  return w;
-}
-
-function pad(text: string, to: number): string {
-  return text + ' '.repeat(Math.max(0, to - width(text)));
-}
 
 function textBlock(block: Block): string[] {
   switch (block.kind) {

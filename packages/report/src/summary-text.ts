@@ -82,7 +82,7 @@ export function width(text: string): number {
   return w;
 }
 
-function pad(text: string, to: number): string {
+export function pad(text: string, to: number): string {
   return text + ' '.repeat(Math.max(0, to - width(text)));
 }
 
