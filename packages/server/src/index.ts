@@ -1,0 +1,2 @@
+// The platform's public API; filled by the platform-core work.
+export {};
