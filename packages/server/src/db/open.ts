@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { InlineMigrations } from './migrations.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An open store: one Kysely over either database, and what the job layer needs to know of it. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** PostgreSQL connection string (pg-boss opens its own pool on it); undefined on SQLite. */
+  url?: string;
+  /** SQLite file path; undefined on PostgreSQL. */
+  file?: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres://… : scale-out mode. Otherwise `dataDir` holds apprights.db. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Pool size on PostgreSQL (default 10). */
+  poolSize?: number;
+  /** Apply pending migrations after opening (the embedded default; `apprights migrate` on PostgreSQL). */
+  migrate?: boolean;
+}
+
+// PostgreSQL returns bigint (int8) as a string, since it can exceed 2^53. Our bigints are
+// millisecond times and byte sizes, far below that: read them as numbers, once, for every pool.
+pg.types.setTypeParser(20, (value: string) => Number.parseInt(value, 10));
+
+/** Opens (and by default migrates) the store named by the options. */
+export async function openStore(options: OpenOptions): Promise<Store> {
+  let store: Store;
+  if (options.databaseUrl) {
+    const url = options.databaseUrl;
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle client's error (the server restarted) must not crash the process: the pool drops it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { db, dialect: 'postgres', url, close: () => db.destroy() };
+  } else {
+    const dir = options.dataDir ?? './ar-data';
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'apprights.db');
+    const database = new BetterSqlite3(file);
+    // WAL: readers never block the writer. synchronous=FULL: a committed job result survives a
+    // power cut, not just a process crash (the effect-once guarantee leans on it). busy_timeout: a
+    // second connection (a worker process, `apprights admin`) waits for the lock instead of failing.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    store = { db, dialect: 'sqlite', file, close: () => db.destroy() };
+  }
+  if (options.migrate ?? true) {
+    try {
+      await migrate(store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrate(store: Store): Promise<MigrationResultSet['results']> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new InlineMigrations(),
+    migrationTableName: 'apprights_migration',
+    migrationLockTableName: 'apprights_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String((error as Error)?.message ?? error)}`, {
+      cause: error,
+    });
+  }
+  return results;
+}

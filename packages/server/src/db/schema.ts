@@ -1,0 +1,258 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+// One schema for SQLite and PostgreSQL, so every query is written once (Kysely types it).
+// Conventions that keep the two dialects identical:
+// - ids are ULID-shaped text (src/ids.ts): time-ordered, so cursors and the audit log sort by id;
+// - times are milliseconds since the epoch in a 64-bit integer (PG `bigint`, parsed to number);
+// - JSON is text written and read by the application (no dialect-specific JSON operators);
+// - booleans are 0/1 integers.
+
+/** Milliseconds since the Unix epoch. */
+export type Millis = number;
+
+export const ROLES = [
+  'platform-admin',
+  'store-admin',
+  'store-reviewer',
+  'developer',
+  'sdk-vendor',
+  'regulator',
+  'access-provider',
+] as const;
+/** A member's role in an organisation ("anonymous" is the absence of a principal, never stored). */
+export type Role = (typeof ROLES)[number];
+
+export const ORG_KINDS = ['platform', 'store', 'developer', 'sdk-vendor', 'regulator', 'access-provider'] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+
+export const JOB_KINDS = ['scan', 'rerun-rules', 'fetch-policy', 'diff'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/**
+ * queued → running → succeeded | failed (retries left: back to queued with run_after) | dead (no retries
+ * left, or an input error that no retry can fix) ; queued | running → cancelled.
+ */
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface OrganisationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  kind: OrgKind;
+  created_at: Millis;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased login name or e-mail. */
+  login: string;
+  display_name: string;
+  /** Argon2id PHC string; null for an account that signs in with tokens only. */
+  password_hash: string | null;
+  disabled: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  org_id: string;
+  role: Role;
+  created_at: Millis;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the cookie value: a leaked database holds no usable session. */
+  id: string;
+  user_id: string;
+  org_id: string;
+  role: Role;
+  csrf_secret: string;
+  created_at: Millis;
+  expires_at: Millis;
+  last_seen_at: Millis;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  /** The visible prefix ("ar_" + 8 characters) shown in lists, so a user can tell tokens apart. */
+  prefix: string;
+  /** sha256 (hex) of the whole token. */
+  token_hash: string;
+  user_id: string;
+  org_id: string;
+  role: Role;
+  name: string;
+  created_at: Millis;
+  expires_at: Millis | null;
+  revoked_at: Millis | null;
+  last_used_at: Millis | null;
+}
+
+export interface LoginFailuresTable {
+  id: string;
+  /** sha256 of lower-cased login + "\0" + client address: the limit is per account and address. */
+  key: string;
+  at: Millis;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: Millis;
+  actor_user_id: string | null;
+  actor_org_id: string | null;
+  /** e.g. auth.login, auth.login-failed, token.create, token.revoke, user.create, org.create */
+  action: string;
+  subject: string | null;
+  /** JSON object with the details (never a secret). */
+  detail: string;
+  ip: string | null;
+}
+
+export interface BlobsTable {
+  /** Lower-case hex sha256 of the content: the blob's address. */
+  sha256: string;
+  size: number;
+  media_type: string;
+  created_at: Millis;
+}
+
+export interface UploadsTable {
+  id: string;
+  org_id: string;
+  user_id: string | null;
+  blob_sha256: string;
+  created_at: Millis;
+}
+
+export interface AppsTable {
+  id: string;
+  org_id: string;
+  package_name: string;
+  created_at: Millis;
+}
+
+export interface VersionsTable {
+  id: string;
+  app_id: string;
+  org_id: string;
+  version_code: string | null;
+  version_name: string | null;
+  /** sha256 of the first signer's certificate, or null for an unsigned package. */
+  signer_sha256: string | null;
+  blob_sha256: string;
+  created_at: Millis;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: JobKind;
+  org_id: string;
+  created_by: string | null;
+  state: JobState;
+  /** Higher runs first. */
+  priority: number;
+  /** JSON: the job's input (blob sha256, URL, report ids, options). */
+  payload: string;
+  run_after: Millis;
+  attempts: number;
+  max_attempts: number;
+  /** The worker holding the job and until when (a lease: past it, another worker may take the job). */
+  locked_by: string | null;
+  lease_until: Millis | null;
+  /** JSON {stage, done, total} from the engine's onProgress. */
+  progress: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  cancel_requested: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+  finished_at: Millis | null;
+}
+
+export interface JobAttemptsTable {
+  id: string;
+  job_id: string;
+  attempt: number;
+  worker: string;
+  started_at: Millis;
+  ended_at: Millis | null;
+  /** succeeded | failed | timeout | memory | crashed | cancelled | lost */
+  outcome: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface ReportsTable {
+  id: string;
+  /** Unique: a job has at most one result, whatever the queue redelivers (effect once). */
+  job_id: string;
+  org_id: string;
+  /** scan | policy | trace | diff | rerun */
+  kind: string;
+  version_id: string | null;
+  knowledge_id: string | null;
+  /** The report JSON without its facts. */
+  body: string;
+  /** The facts section JSON (scan reports), so rules can re-run without the package. */
+  facts: string | null;
+  /** JSON: counts by severity and coverage status, for lists. */
+  summary: string;
+  created_at: Millis;
+}
+
+export interface FindingsTable {
+  id: string;
+  report_id: string;
+  org_id: string;
+  app_id: string | null;
+  fingerprint: string;
+  rule_id: string;
+  severity: string;
+  measures: string;
+  created_at: Millis;
+}
+
+export interface KnowledgeSnapshotsTable {
+  id: string;
+  created_at: Millis;
+  /** JSON: catalogue versions and counts. */
+  summary: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  topic: string;
+  /** JSON */
+  payload: string;
+  created_at: Millis;
+  delivered_at: Millis | null;
+}
+
+export interface Database {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
+  blobs: BlobsTable;
+  uploads: UploadsTable;
+  apps: AppsTable;
+  versions: VersionsTable;
+  jobs: JobsTable;
+  job_attempts: JobAttemptsTable;
+  reports: ReportsTable;
+  findings: FindingsTable;
+  knowledge_snapshots: KnowledgeSnapshotsTable;
+  outbox: OutboxTable;
+}
+
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
+export type JobUpdate = Updateable<JobsTable>;
+export type Report = Selectable<ReportsTable>;
+export type User = Selectable<UsersTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type ApiToken = Selectable<ApiTokensTable>;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bothDatabases, tempDir } from './support/databases.js';
+import { LocalBlobStore, BlobTooLargeError } from '../src/blobs/store.js';
+import { newId, isId } from '../src/ids.js';
+import { migrate } from '../src/db/open.js';
+
+bothDatabases('migrations apply once and the schema takes a row in every table', async (_t, under) => {
+  const store = await under.open();
+  // A second migrate is a no-op (the server and `apprights migrate` may both run it).
+  assert.deepEqual(await migrate(store), []);
+  const now = Date.now();
+  const org = newId();
+  await store.db.insertInto('organisations').values({ id: org, slug: 'demo', name: 'Demo', kind: 'developer', created_at: now }).execute();
+  const row = await store.db.selectFrom('organisations').selectAll().where('id', '=', org).executeTakeFirstOrThrow();
+  assert.equal(row.created_at, now, 'bigint times come back as numbers on both databases');
+  assert.equal(row.slug, 'demo');
+  await assert.rejects(
+    store.db.insertInto('organisations').values({ id: newId(), slug: 'demo', name: 'Again', kind: 'developer', created_at: now }).execute(),
+    'slugs are unique',
+  );
+});
+
+bothDatabases('a second connection sees committed rows (a worker process beside the server)', async (_t, under) => {
+  const a = await under.open();
+  const b = await under.open();
+  const id = newId();
+  await a.db.insertInto('blobs').values({ sha256: 'a'.repeat(64), size: 3, media_type: 'application/zip', created_at: 1 }).execute();
+  await a.db
+    .insertInto('outbox')
+    .values({ id, topic: 't', payload: '{}', created_at: 1, delivered_at: null })
+    .execute();
+  const seen = await b.db.selectFrom('outbox').select('id').where('id', '=', id).executeTakeFirst();
+  assert.equal(seen?.id, id);
+});
+
+test('ids sort by creation and are recognised', () => {
+  const ids = Array.from({ length: 1000 }, () => newId());
+  assert.deepEqual([...ids].sort(), ids);
+  assert.ok(ids.every(isId));
+  assert.equal(isId('../etc/passwd'), false);
+  assert.equal(isId('0'.repeat(27)), false);
+});
+
+test('blobs: the same bytes twice are one blob; over the cap stops and leaves nothing', async () => {
+  const { dir, remove } = tempDir();
+  try {
+    const blobs = new LocalBlobStore(join(dir, 'blobs'));
+    const bytes = Buffer.from('PK\u0003\u0004 hello');
+    const first = await blobs.put(Readable.from([bytes]), { maxBytes: 1024 });
+    const second = await blobs.put(Readable.from([bytes]), { maxBytes: 1024 });
+    assert.equal(first.sha256, second.sha256);
+    assert.equal(first.created, true);
+    assert.equal(second.created, false);
+    assert.deepEqual(first.head, bytes.subarray(0, 8));
+    assert.deepEqual(readFileSync(blobs.path(first.sha256)), bytes);
+    await assert.rejects(blobs.put(Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 }), BlobTooLargeError);
+    assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), [], 'the partial file is removed');
+    assert.throws(() => blobs.path('../../x'), /not a sha256/);
+    // What a killed upload leaves behind is removed at the next start.
+    mkdirSync(join(dir, 'blobs', 'tmp'), { recursive: true });
+    writeFileSync(join(dir, 'blobs', 'tmp', '1-ab.part'), 'partial');
+    assert.equal(new LocalBlobStore(join(dir, 'blobs')).removePartial(), 1);
+  } finally {
+    remove();
+  }
+});
