@@ -84,11 +84,13 @@ test('sdk names: brands and vendors several SDKs share give one match per SDK', 
   assert.equal(umeng[0]!.text, 'Umeng');
 
   // A vendor with one SDK in the catalogue names it, but as a vendor.
-  const getui = findSdkNames('每日互动股份有限公司');
+  const shanyan = findSdkNames('上海璟梦信息科技有限公司');
   assert.deepEqual(
-    getui.map((m) => [m.sdk, m.via, m.shared]),
-    [['getui', 'vendor', 1]],
+    shanyan.map((m) => [m.sdk, m.via, m.shared]),
+    [['chuanglan-shanyan', 'vendor', 1]],
   );
+  // Getui's three SDKs share the vendor; the brand alone is an alias of the push SDK.
+  assert.equal(findSdkNames('每日互动股份有限公司').length, 3);
 });
 
 test('sdk names: Java packages, by the longest catalogue prefix', () => {
@@ -157,7 +159,8 @@ test('sdkByName: a table cell to one catalogue id, or null', () => {
   assert.equal(sdkByName('com.umeng.analytics'), 'umeng-analytics');
   assert.equal(sdkByName('微信SDK'), 'wechat-opensdk');
   assert.equal(sdkByName('高德定位SDK'), 'amap-location');
-  assert.equal(sdkByName('每日互动股份有限公司'), 'getui');
+  assert.equal(sdkByName('上海璟梦信息科技有限公司'), 'chuanglan-shanyan');
+  assert.equal(sdkByName('个推'), 'getui');
   // Shared names and non-names decide nothing.
   assert.equal(sdkByName('北京锐讯灵通科技有限公司'), null);
   assert.equal(sdkByName('友盟+'), null);

@@ -122,3 +122,88 @@ test('files that are not JSON objects are reported, not thrown', () => {
   ]);
   assert.equal(problems.length, 2);
 });
+
+/** Review warnings only (errors filtered out), as `check file` strings. */
+function warnings(problems: SdkProblem[]): string[] {
+  return problems.filter((p) => p.severity === 'warning').map((p) => `${p.check} ${p.file}`);
+}
+
+const sdkSources = { identity: 'fixture', packages: 'fixture', personalInformation: 'fixture' };
+
+test('facts without a source are errors unless listed in unsourced', () => {
+  const hints = [{ class: 'com.bare.sdk.Config', kind: 'string-pattern', pattern: '^(\\d+\\.\\d+)$' }];
+  const bare = sdk('bare', { sources: { identity: 'fixture', packages: 'fixture' }, versionHints: hints });
+  const text = messages(validateSdkCatalog([bare], { piIds }));
+  assert.match(text, /personalInformation has no source: add sources\.personalInformation/);
+  assert.match(text, /versionHints has no source/);
+  // Hosts may be sourced by the packages' source (the same integration document).
+  assert.deepEqual(validateSdkCatalog([sdk('hosts', { domains: ['api.hosts.example'] })], { piIds }), []);
+  const marked = sdk('bare', {
+    sources: { identity: 'fixture', packages: 'fixture' },
+    versionHints: hints,
+    unsourced: ['personalInformation', 'versionHints'],
+  });
+  assert.deepEqual(validateSdkCatalog([marked], { piIds }), []);
+  assert.match(messages(validateSdkCatalog([sdk('x', { unsourced: ['colour'] })], { piIds })), /not a fact field/);
+  // bundles and bundledBy are facts too; bundledBy may be sourced on either side.
+  const carrier = sdk('carrier', { bundles: ['carried'] });
+  const carried = sdk('carried', { bundledBy: ['carrier'] });
+  assert.match(messages(validateSdkCatalog([carrier, sdk('carried')], { piIds })), /bundles has no source/);
+  assert.match(messages(validateSdkCatalog([sdk('carrier'), carried], { piIds })), /bundledBy has no source/);
+  const sourcedCarrier = sdk('carrier', { bundles: ['carried'], sources: { ...sdkSources, bundles: 'fixture' } });
+  assert.deepEqual(validateSdkCatalog([sourcedCarrier, sdk('carried')], { piIds }), []);
+  assert.match(messages(validateSdkCatalog([carrier], { piIds })), /bundles names no SDK of the catalogue/);
+});
+
+test('shared-policy-link: a link shared by two SDKs is a warning until each acknowledges it', () => {
+  const link = 'https://example.com/vendor/privacy';
+  const a = sdk('alpha', { privacyPolicy: link });
+  const b = sdk('beta', { privacyPolicy: link });
+  const problems = validateSdkCatalog([a, b], { piIds });
+  assert.deepEqual(warnings(problems).sort(), ['shared-policy-link alpha.json', 'shared-policy-link beta.json']);
+  assert.ok(problems.every((p) => p.severity === 'warning'));
+  assert.match(problems[0]!.message, /is also the link of beta/);
+  const flagged = sdk('beta', { privacyPolicy: link, reviewFlags: ['shared-policy-link'] });
+  assert.deepEqual(warnings(validateSdkCatalog([a, flagged], { piIds })), ['shared-policy-link alpha.json']);
+  assert.match(messages(validateSdkCatalog([sdk('x', { reviewFlags: ['looks-fine'] })], { piIds })), /unknown review flag/);
+});
+
+test('identical-pi-list: the same PI list across vendors with a link-only source is a warning', () => {
+  const pi = ['device-identifiers', 'location', 'network-identifiers'];
+  const linkOnly = { ...sdkSources, personalInformation: 'https://example.com/privacy' };
+  const a = sdk('alpha', { vendor: { zh: '甲公司', en: 'A' }, personalInformation: pi, sources: linkOnly });
+  const b = sdk('beta', { vendor: { zh: '乙公司', en: 'B' }, personalInformation: [...pi].reverse(), sources: linkOnly });
+  assert.deepEqual(warnings(validateSdkCatalog([a, b], { piIds })).sort(), ['identical-pi-list alpha.json', 'identical-pi-list beta.json']);
+  // One vendor's SDKs may share a list; it is the same rules document.
+  const sameVendor = sdk('beta', { personalInformation: pi, sources: linkOnly, vendor: { zh: '甲公司', en: 'A' } });
+  assert.deepEqual(warnings(validateSdkCatalog([a, sameVendor], { piIds })), []);
+  // A source that names the items, a flag, or marking the list unsourced each settle it.
+  const itemised = sdk('beta', {
+    vendor: { zh: '乙公司', en: 'B' },
+    personalInformation: pi,
+    sources: { ...sdkSources, personalInformation: 'https://example.com/b (§2: device ID, location, IP address)' },
+  });
+  assert.deepEqual(warnings(validateSdkCatalog([a, itemised], { piIds })), ['identical-pi-list alpha.json']);
+  const unsourced = sdk('beta', {
+    vendor: { zh: '乙公司', en: 'B' },
+    personalInformation: pi,
+    sources: { identity: 'fixture', packages: 'fixture' },
+    unsourced: ['personalInformation'],
+  });
+  assert.deepEqual(warnings(validateSdkCatalog([a, unsourced], { piIds })), ['identical-pi-list alpha.json']);
+});
+
+test('sources-date: entries not checked since the date are warnings; never-seen: entries no binary contains', () => {
+  const old = sdk('old', { checked: '2023-05-01' });
+  const fresh = sdk('fresh', { checked: '2026-01-10' });
+  const undated = sdk('undated');
+  assert.deepEqual(warnings(validateSdkCatalog([old, fresh, undated], { piIds })), [], 'no date given, no date check');
+  const dated = validateSdkCatalog([old, fresh, undated], { piIds, sourcesBefore: '2025-01-01' });
+  assert.deepEqual(warnings(dated), ['sources-date old.json', 'sources-date undated.json']);
+  assert.match(messages(dated), /last checked 2023-05-01, before 2025-01-01/);
+  assert.match(messages(validateSdkCatalog([sdk('x', { checked: '1.5.2024' })], { piIds })), /checked must be the date/);
+  assert.throws(() => validateSdkDirectory(fixtureDir, { sourcesBefore: 'soon' }), /YYYY-MM-DD/);
+
+  const seen = validateSdkCatalog([old, fresh], { piIds, seen: new Set(['fresh']) });
+  assert.deepEqual(warnings(seen), ['never-seen old.json']);
+});

@@ -373,6 +373,8 @@ function reviewChecks(
     if (new Set(group.map((r) => vendorKey(r.entry))).size < 2) continue;
     for (const r of group) {
       if (r.flags.has('pi-list-unverified')) continue;
+      // A list the entry already marks as unsourced is not presented as the vendor's statement.
+      if (Array.isArray(r.entry.unsourced) && r.entry.unsourced.includes('personalInformation')) continue;
       const source = isObject(r.entry.sources) ? r.entry.sources.personalInformation : undefined;
       // A source that lists items (or quotes the vendor) makes the coincidence credible.
       if (typeof source === 'string' && !URLS_ONLY.test(source)) continue;
