@@ -63,7 +63,7 @@ bothDatabases('objects of another organisation are 404 on every route that names
     const b = await member(h.platform, 'org-b', 'developer');
     const bStore = await member(h.platform, 'store-b', 'store-admin');
     const admin = await member(h.platform, 'platform', 'platform-admin');
-    const apk = Buffer.from(buildApk({ packageName: 'com.example.crossorg' }));
+    const apk = Buffer.from(buildApk({ package: 'com.example.crossorg' }));
     const up = await h.app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...bearer(a), 'content-type': 'application/vnd.android.package-archive' }, payload: apk });
     assert.equal(up.statusCode, 201, up.body);
     const upload = up.json() as { id: string; blob: { sha256: string } };
