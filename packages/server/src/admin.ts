@@ -99,15 +99,28 @@ export interface OrganisationRecord {
   createdAt: number;
 }
 
-export async function createOrganisation(db: Kysely<Database>, input: OrganisationInput, actor: AuditActor = {}): Promise<OrganisationRecord> {
+export async function createOrganisation(
+  db: Kysely<Database>,
+  input: OrganisationInput,
+  actor: AuditActor = {},
+): Promise<OrganisationRecord> {
   if (!SLUG.test(input.slug)) {
-    throw new AdminError('bad-request', `organisation slug ${JSON.stringify(input.slug.slice(0, 80))} is not lower-case letters, digits and dashes (1–64)`, `组织标识 ${JSON.stringify(input.slug.slice(0, 80))} 须为 1–64 个小写字母、数字或连字符`);
+    throw new AdminError(
+      'bad-request',
+      `organisation slug ${JSON.stringify(input.slug.slice(0, 80))} is not lower-case letters, digits and dashes (1–64)`,
+      `组织标识 ${JSON.stringify(input.slug.slice(0, 80))} 须为 1–64 个小写字母、数字或连字符`,
+    );
   }
   if (!(ORG_KINDS as readonly string[]).includes(input.kind)) {
-    throw new AdminError('bad-request', `organisation kind must be one of ${ORG_KINDS.join(', ')}`, `组织类型须为 ${ORG_KINDS.join('、')} 之一`);
+    throw new AdminError(
+      'bad-request',
+      `organisation kind must be one of ${ORG_KINDS.join(', ')}`,
+      `组织类型须为 ${ORG_KINDS.join('、')} 之一`,
+    );
   }
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 200) throw new AdminError('bad-request', 'organisation name has 1 to 200 characters', '组织名称须为 1 至 200 个字符');
+  if (name.length === 0 || name.length > 200)
+    throw new AdminError('bad-request', 'organisation name has 1 to 200 characters', '组织名称须为 1 至 200 个字符');
   const now = Date.now();
   const record: OrganisationRecord = { id: newId(now), slug: input.slug, name, kind: input.kind, createdAt: now };
   return db.transaction().execute(async (trx) => {
@@ -126,7 +139,12 @@ export async function findOrganisation(db: Db, idOrSlug: string): Promise<Organi
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)]))
     .executeTakeFirst();
-  if (!row) throw new AdminError('not-found', `no organisation ${JSON.stringify(idOrSlug.slice(0, 80))}`, `组织 ${JSON.stringify(idOrSlug.slice(0, 80))} 不存在`);
+  if (!row)
+    throw new AdminError(
+      'not-found',
+      `no organisation ${JSON.stringify(idOrSlug.slice(0, 80))}`,
+      `组织 ${JSON.stringify(idOrSlug.slice(0, 80))} 不存在`,
+    );
   return { id: row.id, slug: row.slug, name: row.name, kind: row.kind, createdAt: row.created_at };
 }
 
@@ -152,7 +170,11 @@ export interface UserRecord {
 export async function createUser(db: Kysely<Database>, input: UserInput, actor: AuditActor = {}): Promise<UserRecord> {
   const login = input.login.trim().toLowerCase();
   if (!LOGIN.test(login)) {
-    throw new AdminError('bad-request', 'a login has 1 to 254 characters among a-z 0-9 . _ @ + -', '登录名须为 1 至 254 个字符，仅限 a-z 0-9 . _ @ + -');
+    throw new AdminError(
+      'bad-request',
+      'a login has 1 to 254 characters among a-z 0-9 . _ @ + -',
+      '登录名须为 1 至 254 个字符，仅限 a-z 0-9 . _ @ + -',
+    );
   }
   if (!(ROLES as readonly string[]).includes(input.role)) {
     throw new AdminError('bad-request', `role must be one of ${ROLES.join(', ')}`, `角色须为 ${ROLES.join('、')} 之一`);
@@ -165,9 +187,16 @@ export async function createUser(db: Kysely<Database>, input: UserInput, actor: 
     const taken = await trx.selectFrom('users').select('id').where('login', '=', login).executeTakeFirst();
     if (taken) throw new AdminError('conflict', `user ${login} exists`, `用户 ${login} 已存在`);
     const id = newId(now);
-    await trx.insertInto('users').values({ id, login, display_name: displayName, password_hash: passwordHash, disabled: 0, created_at: now }).execute();
+    await trx
+      .insertInto('users')
+      .values({ id, login, display_name: displayName, password_hash: passwordHash, disabled: 0, created_at: now })
+      .execute();
     await trx.insertInto('memberships').values({ user_id: id, org_id: org.id, role: input.role, created_at: now }).execute();
-    await writeAudit(trx, { ...actor, action: 'user.create', subject: id, detail: { login, org: org.slug, role: input.role, password: passwordHash !== null } }, now);
+    await writeAudit(
+      trx,
+      { ...actor, action: 'user.create', subject: id, detail: { login, org: org.slug, role: input.role, password: passwordHash !== null } },
+      now,
+    );
     return { id, login, displayName, organisationId: org.id, role: input.role, createdAt: now };
   });
 }
@@ -206,9 +235,14 @@ export function tokenHash(token: string): string {
 }
 
 /** Creates a token and returns it once, with its record; the secret is not stored and cannot be shown again. */
-export async function createApiToken(db: Kysely<Database>, input: TokenInput, actor: AuditActor = {}): Promise<{ token: string; record: TokenRecord }> {
+export async function createApiToken(
+  db: Kysely<Database>,
+  input: TokenInput,
+  actor: AuditActor = {},
+): Promise<{ token: string; record: TokenRecord }> {
   const name = input.name.trim();
-  if (name.length === 0 || name.length > 100) throw new AdminError('bad-request', 'a token name has 1 to 100 characters', '令牌名称须为 1 至 100 个字符');
+  if (name.length === 0 || name.length > 100)
+    throw new AdminError('bad-request', 'a token name has 1 to 100 characters', '令牌名称须为 1 至 100 个字符');
   const ttl = input.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
   if (!Number.isFinite(ttl) || ttl < 60_000 || ttl > MAX_TOKEN_TTL_MS) {
     throw new AdminError('bad-request', 'a token lives from one minute to 366 days', '令牌有效期须在 1 分钟至 366 天之间');
@@ -251,7 +285,11 @@ export async function createApiToken(db: Kysely<Database>, input: TokenInput, ac
         last_used_at: null,
       })
       .execute();
-    await writeAudit(trx, { ...actor, action: 'token.create', subject: record.id, detail: { user: input.userId, prefix: record.prefix, role: record.role } }, now);
+    await writeAudit(
+      trx,
+      { ...actor, action: 'token.create', subject: record.id, detail: { user: input.userId, prefix: record.prefix, role: record.role } },
+      now,
+    );
     return { token, record };
   });
 }
@@ -260,7 +298,12 @@ export async function createApiToken(db: Kysely<Database>, input: TokenInput, ac
  * Revokes a token. `ownerId` limits it to that user's tokens (a user revoking their own); without
  * it any token (the platform admin, the command line). Unknown, someone else's → AdminError not-found.
  */
-export async function revokeApiToken(db: Kysely<Database>, tokenId: string, options: { ownerId?: string } = {}, actor: AuditActor = {}): Promise<void> {
+export async function revokeApiToken(
+  db: Kysely<Database>,
+  tokenId: string,
+  options: { ownerId?: string } = {},
+  actor: AuditActor = {},
+): Promise<void> {
   const now = Date.now();
   await db.transaction().execute(async (trx) => {
     let query = trx.selectFrom('api_tokens').select(['id', 'revoked_at', 'prefix']).where('id', '=', tokenId);

@@ -35,70 +35,109 @@ function filesUnder(dir: string, prefix = ''): string[] {
 
 async function counts(h: Harness) {
   const db = h.platform.store.db;
-  const blobs = await db.selectFrom('blobs').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
-  const uploads = await db.selectFrom('uploads').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const blobs = await db
+    .selectFrom('blobs')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const uploads = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { blobs: Number(blobs.n), uploads: Number(uploads.n) };
 }
 
-bothDatabases('uploads: multipart and raw; same bytes → one blob; not a ZIP → 415; empty → 400; file names never reach a path', async (_t, under) => {
-  const h = await harness(under);
-  try {
-    const dev = await member(h.platform, 'demo', 'developer');
-    const apk = Buffer.from(buildApk({ package: 'com.example.upload' }));
-    const evil = '../../../../tmp/evil.apk';
-    const first = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(apk, evil), dev) });
-    assert.equal(first.statusCode, 201, first.body);
-    const a = first.json() as { id: string; blob: { sha256: string; size: number; new: boolean } };
-    assert.equal(a.blob.size, apk.length);
-    assert.equal(a.blob.new, true);
-    assert.equal(first.headers.location, `/api/v1/packages/${a.id}`);
-    const path = join(under.dataDir, 'blobs', a.blob.sha256.slice(0, 2), a.blob.sha256.slice(2, 4), a.blob.sha256);
-    assert.deepEqual(readFileSync(path), apk);
-    assert.equal(existsSync('/tmp/evil.apk'), false);
-    assert.ok(filesUnder(under.dataDir).every((f) => !f.includes('evil')), 'the client’s file name is nowhere on disk');
+bothDatabases(
+  'uploads: multipart and raw; same bytes → one blob; not a ZIP → 415; empty → 400; file names never reach a path',
+  async (_t, under) => {
+    const h = await harness(under);
+    try {
+      const dev = await member(h.platform, 'demo', 'developer');
+      const apk = Buffer.from(buildApk({ package: 'com.example.upload' }));
+      const evil = '../../../../tmp/evil.apk';
+      const first = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(apk, evil), dev) });
+      assert.equal(first.statusCode, 201, first.body);
+      const a = first.json() as { id: string; blob: { sha256: string; size: number; new: boolean } };
+      assert.equal(a.blob.size, apk.length);
+      assert.equal(a.blob.new, true);
+      assert.equal(first.headers.location, `/api/v1/packages/${a.id}`);
+      const path = join(under.dataDir, 'blobs', a.blob.sha256.slice(0, 2), a.blob.sha256.slice(2, 4), a.blob.sha256);
+      assert.deepEqual(readFileSync(path), apk);
+      assert.equal(existsSync('/tmp/evil.apk'), false);
+      assert.ok(
+        filesUnder(under.dataDir).every((f) => !f.includes('evil')),
+        'the client’s file name is nowhere on disk',
+      );
 
-    // The same bytes as a raw body: a second upload, the same blob.
-    const second = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/packages',
-      headers: { ...bearer(dev), 'content-type': 'application/vnd.android.package-archive' },
-      payload: apk,
-    });
-    assert.equal(second.statusCode, 201, second.body);
-    const b = second.json() as { id: string; blob: { sha256: string; new: boolean } };
-    assert.equal(b.blob.sha256, a.blob.sha256);
-    assert.equal(b.blob.new, false);
-    assert.notEqual(b.id, a.id);
-    assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 });
-    const row = await h.platform.store.db.selectFrom('uploads').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
-    assert.equal(row.org_id, dev.orgId);
-    assert.equal(row.user_id, dev.userId);
+      // The same bytes as a raw body: a second upload, the same blob.
+      const second = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        headers: { ...bearer(dev), 'content-type': 'application/vnd.android.package-archive' },
+        payload: apk,
+      });
+      assert.equal(second.statusCode, 201, second.body);
+      const b = second.json() as { id: string; blob: { sha256: string; new: boolean } };
+      assert.equal(b.blob.sha256, a.blob.sha256);
+      assert.equal(b.blob.new, false);
+      assert.notEqual(b.id, a.id);
+      assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 });
+      const row = await h.platform.store.db.selectFrom('uploads').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
+      assert.equal(row.org_id, dev.orgId);
+      assert.equal(row.user_id, dev.userId);
 
-    // Not a ZIP: 415, and nothing is kept.
-    const text = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(Buffer.from('just some text, not an archive')), dev) });
-    assert.equal(text.statusCode, 415);
-    assert.equal((text.json() as { code: string }).code, 'not-a-zip');
-    const raw = await h.app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...bearer(dev), 'content-type': 'application/octet-stream' }, payload: Buffer.from('MZ\x90\x00 a PE file') });
-    assert.equal(raw.statusCode, 415);
-    // Empty: 400, raw or multipart.
-    const empty = await h.app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...bearer(dev), 'content-type': 'application/octet-stream' }, payload: '' });
-    assert.equal(empty.statusCode, 400);
-    assert.equal((empty.json() as { code: string }).code, 'empty-upload');
-    const emptyPart = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(Buffer.alloc(0)), dev) });
-    assert.equal(emptyPart.statusCode, 400);
-    // A multipart request whose part is not named "file"; a content type that is not a package.
-    const wrongField = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(apk, 'a.apk', 'package'), dev) });
-    assert.equal(wrongField.statusCode, 400);
-    assert.equal((wrongField.json() as { code: string }).code, 'no-file');
-    const plain = await h.app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...bearer(dev), 'content-type': 'text/plain' }, payload: 'PK' });
-    assert.equal(plain.statusCode, 415);
-    assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 }, 'refused uploads leave no row');
-    const blobFiles = filesUnder(join(under.dataDir, 'blobs'));
-    assert.deepEqual(blobFiles, [`${a.blob.sha256.slice(0, 2)}/${a.blob.sha256.slice(2, 4)}/${a.blob.sha256}`], 'and no file, not even in tmp/');
-  } finally {
-    await h.close();
-  }
-});
+      // Not a ZIP: 415, and nothing is kept.
+      const text = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        ...withAuth(multipart(Buffer.from('just some text, not an archive')), dev),
+      });
+      assert.equal(text.statusCode, 415);
+      assert.equal((text.json() as { code: string }).code, 'not-a-zip');
+      const raw = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        headers: { ...bearer(dev), 'content-type': 'application/octet-stream' },
+        payload: Buffer.from('MZ\x90\x00 a PE file'),
+      });
+      assert.equal(raw.statusCode, 415);
+      // Empty: 400, raw or multipart.
+      const empty = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        headers: { ...bearer(dev), 'content-type': 'application/octet-stream' },
+        payload: '',
+      });
+      assert.equal(empty.statusCode, 400);
+      assert.equal((empty.json() as { code: string }).code, 'empty-upload');
+      const emptyPart = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(Buffer.alloc(0)), dev) });
+      assert.equal(emptyPart.statusCode, 400);
+      // A multipart request whose part is not named "file"; a content type that is not a package.
+      const wrongField = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        ...withAuth(multipart(apk, 'a.apk', 'package'), dev),
+      });
+      assert.equal(wrongField.statusCode, 400);
+      assert.equal((wrongField.json() as { code: string }).code, 'no-file');
+      const plain = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        headers: { ...bearer(dev), 'content-type': 'text/plain' },
+        payload: 'PK',
+      });
+      assert.equal(plain.statusCode, 415);
+      assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 }, 'refused uploads leave no row');
+      const blobFiles = filesUnder(join(under.dataDir, 'blobs'));
+      assert.deepEqual(
+        blobFiles,
+        [`${a.blob.sha256.slice(0, 2)}/${a.blob.sha256.slice(2, 4)}/${a.blob.sha256}`],
+        'and no file, not even in tmp/',
+      );
+    } finally {
+      await h.close();
+    }
+  },
+);
 
 function withAuth(body: { payload: Buffer; headers: Record<string, string> }, who: { token: string }) {
   return { payload: body.payload, headers: { ...body.headers, ...bearer(who) } };
@@ -143,7 +182,9 @@ async function send(port: number, token: string, total: number, form: boolean): 
   }, 10);
   const started = Date.now();
   const boundary = '----apprights-stream';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.apk"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.apk"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   try {
     return await new Promise<Sent>((resolve, reject) => {
@@ -168,7 +209,13 @@ async function send(port: number, token: string, total: number, form: boolean): 
         res.on('end', () => {
           source.destroy();
           req.destroy();
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), written, peakRssGrowth: peak - baseline, ms: Date.now() - started });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            written,
+            peakRssGrowth: peak - baseline,
+            ms: Date.now() - started,
+          });
         });
       });
       // The server may close the socket while we write (it refused the upload): that is the point.
@@ -229,7 +276,12 @@ bothDatabases('a small cap with inject: 413 and nothing kept', async (_t, under)
     const dev = await member(h.platform, 'demo', 'developer');
     const big = Buffer.alloc(200 * 1024);
     big.write('PK\u0003\u0004');
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/packages', headers: { ...bearer(dev), 'content-type': 'application/octet-stream' }, payload: big });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/packages',
+      headers: { ...bearer(dev), 'content-type': 'application/octet-stream' },
+      payload: big,
+    });
     assert.equal(res.statusCode, 413);
     assert.equal(res.headers.connection, 'close');
     const form = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth(multipart(big), dev) });

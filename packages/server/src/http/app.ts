@@ -1,4 +1,12 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -27,7 +35,13 @@ import { sessionRoutes } from './routes/sessions.js';
 // body is read, so a caller without the role never gets an upload streamed to disk.
 
 /** The fastify instance the routes are written against (TypeBox schemas type the handlers). */
-export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface AppContext {
   platform: Platform;
@@ -42,7 +56,12 @@ export interface AppOptions {
 }
 
 /** Media types of a package sent as the raw request body. */
-export const PACKAGE_MEDIA_TYPES = ['application/octet-stream', 'application/vnd.android.package-archive', 'application/zip', 'application/java-archive'];
+export const PACKAGE_MEDIA_TYPES = [
+  'application/octet-stream',
+  'application/vnd.android.package-archive',
+  'application/zip',
+  'application/java-archive',
+];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -60,8 +79,9 @@ function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P02', '57P03', '53300'].includes(code) ||
-    code.startsWith('08')
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P02', '57P03', '53300'].includes(
+      code,
+    ) || code.startsWith('08')
   );
 }
 
@@ -96,7 +116,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     if (p.code === 'too-large') reply.header('connection', 'close');
     return sendProblem(reply, p, request);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`), request));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`), request),
+  );
 
   await app.register(cookie);
   await app.register(helmet, {
@@ -114,8 +136,17 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (ar_…), from POST /api/v1/tokens or `apprights admin create-user --print-token`.' },
-          session: { type: 'apiKey', in: 'cookie', name: 'ar_session', description: 'A console session; unsafe methods also need the x-csrf-token header.' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token (ar_…), from POST /api/v1/tokens or `apprights admin create-user --print-token`.',
+          },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ar_session',
+            description: 'A console session; unsafe methods also need the x-csrf-token header.',
+          },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
@@ -129,7 +160,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     metrics.request(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
   if (redis) {
     redis.on('error', () => {});
     app.addHook('onClose', async () => {

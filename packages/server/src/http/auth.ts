@@ -57,7 +57,19 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
       .innerJoin('users as u', 'u.id', 't.user_id')
       .innerJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 't.user_id').onRef('m.org_id', '=', 't.org_id'))
       .innerJoin('organisations as o', 'o.id', 't.org_id')
-      .select(['t.id', 't.user_id', 't.org_id', 't.role', 't.expires_at', 't.revoked_at', 't.last_used_at', 'u.login', 'u.disabled', 'o.slug', 'o.kind'])
+      .select([
+        't.id',
+        't.user_id',
+        't.org_id',
+        't.role',
+        't.expires_at',
+        't.revoked_at',
+        't.last_used_at',
+        'u.login',
+        'u.disabled',
+        'o.slug',
+        'o.kind',
+      ])
       .where('t.token_hash', '=', tokenHash(match[1]!))
       .executeTakeFirst();
     if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.disabled) {
@@ -67,7 +79,16 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
       await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
     return {
-      principal: { via: 'token', userId: row.user_id, login: row.login, orgId: row.org_id, orgSlug: row.slug, orgKind: row.kind, role: row.role, tokenId: row.id },
+      principal: {
+        via: 'token',
+        userId: row.user_id,
+        login: row.login,
+        orgId: row.org_id,
+        orgSlug: row.slug,
+        orgKind: row.kind,
+        role: row.role,
+        tokenId: row.id,
+      },
     };
   }
   const cookie = request.cookies?.[SESSION_COOKIE];
@@ -77,7 +98,19 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
       .innerJoin('organisations as o', 'o.id', 's.org_id')
-      .select(['s.id', 's.user_id', 's.org_id', 's.role', 's.csrf_secret', 's.expires_at', 's.last_seen_at', 'u.login', 'u.disabled', 'o.slug', 'o.kind'])
+      .select([
+        's.id',
+        's.user_id',
+        's.org_id',
+        's.role',
+        's.csrf_secret',
+        's.expires_at',
+        's.last_seen_at',
+        'u.login',
+        'u.disabled',
+        'o.slug',
+        'o.kind',
+      ])
       .where('s.id', '=', id)
       .executeTakeFirst();
     if (!row || row.expires_at <= now || row.disabled) return { principal: null, failure: 'session-expired' };

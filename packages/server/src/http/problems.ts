@@ -98,7 +98,8 @@ export function problemBody(error: ProblemError, instance?: string): Record<stri
 }
 
 export function sendProblem(reply: FastifyReply, error: ProblemError, request?: FastifyRequest): FastifyReply {
-  if (error.extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
+  if (error.extra.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.max(1, Math.ceil(error.extra.retryAfterSeconds))));
   // A JSON pointer into a path would leak nothing, but the query string may carry a cursor: use the path only.
   const instance = request ? request.url.split('?')[0] : undefined;
   return reply.code(error.status).type(PROBLEM_MEDIA_TYPE).send(problemBody(error, instance));

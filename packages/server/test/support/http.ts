@@ -41,7 +41,18 @@ export async function member(platform: Platform, orgSlug: string, role: Role): P
   const db = platform.store.db;
   let org = await db.selectFrom('organisations').select('id').where('slug', '=', orgSlug).executeTakeFirst();
   if (!org) {
-    const kind = role === 'platform-admin' ? 'platform' : role.startsWith('store') ? 'store' : role === 'sdk-vendor' ? 'sdk-vendor' : role === 'regulator' ? 'regulator' : role === 'access-provider' ? 'access-provider' : 'developer';
+    const kind =
+      role === 'platform-admin'
+        ? 'platform'
+        : role.startsWith('store')
+          ? 'store'
+          : role === 'sdk-vendor'
+            ? 'sdk-vendor'
+            : role === 'regulator'
+              ? 'regulator'
+              : role === 'access-provider'
+                ? 'access-provider'
+                : 'developer';
     org = { id: (await createOrganisation(db, { slug: orgSlug, name: orgSlug, kind })).id };
   }
   const login = `u${++counter}-${role}@${orgSlug}`;

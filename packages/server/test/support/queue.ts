@@ -9,7 +9,10 @@ import type { CancelOutcome, JobQueue, SubmitJob } from '../../src/jobs/types.js
 
 export class RecordingQueue implements JobQueue {
   readonly name = 'embedded' as const;
-  constructor(private readonly store: Store, private readonly defaultAttempts = 4) {}
+  constructor(
+    private readonly store: Store,
+    private readonly defaultAttempts = 4,
+  ) {}
 
   async submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job> {
     const now = Date.now();

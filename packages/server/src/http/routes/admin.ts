@@ -31,11 +31,15 @@ const UserBody = Type.Object(
 export function adminRoutes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
 
-  api.post('/organisations', { schema: { tags: ['admin'], summary: 'Create an organisation', body: OrganisationBody } }, async (request, reply) => {
-    const p = principalOf(request);
-    const org = await createOrganisation(db, request.body, { userId: p.userId, orgId: p.orgId, ip: request.ip });
-    return reply.code(201).send(org);
-  });
+  api.post(
+    '/organisations',
+    { schema: { tags: ['admin'], summary: 'Create an organisation', body: OrganisationBody } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const org = await createOrganisation(db, request.body, { userId: p.userId, orgId: p.orgId, ip: request.ip });
+      return reply.code(201).send(org);
+    },
+  );
 
   api.get(
     '/organisations',
@@ -44,7 +48,10 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
       const limit = request.query.limit ?? 50;
       let query = db.selectFrom('organisations').selectAll();
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, (o) => ({ id: o.id, slug: o.slug, name: o.name, kind: o.kind, createdAt: o.created_at }));
     },
   );
@@ -55,20 +62,33 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
     return org;
   });
 
-  api.post('/users', { schema: { tags: ['admin'], summary: 'Create a user with a role in an organisation', body: UserBody } }, async (request, reply) => {
-    const p = principalOf(request);
-    const user = await createUser(db, request.body, { userId: p.userId, orgId: p.orgId, ip: request.ip });
-    return reply.code(201).send(user);
-  });
+  api.post(
+    '/users',
+    { schema: { tags: ['admin'], summary: 'Create a user with a role in an organisation', body: UserBody } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const user = await createUser(db, request.body, { userId: p.userId, orgId: p.orgId, ip: request.ip });
+      return reply.code(201).send(user);
+    },
+  );
 
   api.get(
     '/users',
-    { schema: { tags: ['admin'], summary: 'List users with their memberships', querystring: Type.Object(PageQuery, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List users with their memberships',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const limit = request.query.limit ?? 50;
       let query = db.selectFrom('users').select(['id', 'login', 'display_name', 'disabled', 'created_at']);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       const ids = rows.map((r) => r.id);
       const memberships = ids.length
         ? await db
@@ -103,7 +123,10 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
       let query = db.selectFrom('audit_log').selectAll();
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
       if (request.query.action) query = query.where('action', '=', request.query.action);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, (a) => ({
         id: a.id,
         at: a.at,

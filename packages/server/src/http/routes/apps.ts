@@ -33,7 +33,10 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
       schema: {
         tags: ['apps'],
         summary: 'The organisation’s apps, newest first',
-        querystring: Type.Object({ ...PageQuery, package: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.]{1,255}$' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...PageQuery, package: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.]{1,255}$' })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
@@ -43,7 +46,10 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
       if (org !== null) query = query.where('org_id', '=', org);
       if (request.query.package) query = query.where('package_name', '=', request.query.package);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, (a) => ({ id: a.id, packageName: a.package_name, organisationId: a.org_id, createdAt: a.created_at }));
     },
   );
@@ -59,18 +65,34 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
   api.get('/apps/:id', { schema: { tags: ['apps'], summary: 'An app and its latest version', params: IdParams } }, async (request) => {
     const app = await findApp(request.params.id, scopeOrg(principalOf(request)));
     const latest = await db.selectFrom('versions').selectAll().where('app_id', '=', app.id).orderBy('id', 'desc').executeTakeFirst();
-    return { id: app.id, packageName: app.package_name, organisationId: app.org_id, createdAt: app.created_at, latestVersion: latest ? versionView(latest) : null };
+    return {
+      id: app.id,
+      packageName: app.package_name,
+      organisationId: app.org_id,
+      createdAt: app.created_at,
+      latestVersion: latest ? versionView(latest) : null,
+    };
   });
 
   api.get(
     '/apps/:id/versions',
-    { schema: { tags: ['apps'], summary: 'An app’s versions, newest first', params: IdParams, querystring: Type.Object(PageQuery, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['apps'],
+        summary: 'An app’s versions, newest first',
+        params: IdParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const app = await findApp(request.params.id, scopeOrg(principalOf(request)));
       const limit = request.query.limit ?? 50;
       let query = db.selectFrom('versions').selectAll().where('app_id', '=', app.id);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, versionView);
     },
   );
@@ -102,7 +124,10 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
         tags: ['apps'],
         summary: 'Compare this version with an older one (a diff job; 202 with the job)',
         params: IdParams,
-        body: Type.Object({ against: Type.String({ pattern: ID_PATTERN, description: 'the older version’s id' }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { against: Type.String({ pattern: ID_PATTERN, description: 'the older version’s id' }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {

@@ -9,7 +9,10 @@ import { problem } from '../problems.js';
 export const ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
 export const SHA256_PATTERN = '^[0-9a-f]{64}$';
 
-export const IdParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN, description: 'a time-ordered id (26 characters)' }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ pattern: ID_PATTERN, description: 'a time-ordered id (26 characters)' }) },
+  { additionalProperties: false },
+);
 
 /** Lists are newest first; `cursor` is the last id of the previous page (ids sort by creation time). */
 export const PageQuery = {

@@ -44,43 +44,54 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
       if (request.query.state) query = query.where('state', '=', request.query.state);
       if (request.query.kind) query = query.where('kind', '=', request.query.kind);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, jobView);
     },
   );
 
-  api.get('/jobs/:id', { schema: { tags: ['jobs'], summary: 'A job: state, progress, attempts and its report', params: IdParams } }, async (request) => {
-    const org = scopeOrg(principalOf(request));
-    let query = db.selectFrom('jobs').selectAll().where('id', '=', request.params.id);
-    if (org !== null) query = query.where('org_id', '=', org);
-    const job = await query.executeTakeFirst();
-    if (!job) throw problem('not-found', `no job ${request.params.id}`);
-    const attempts = await db.selectFrom('job_attempts').selectAll().where('job_id', '=', job.id).orderBy('attempt').limit(100).execute();
-    const report = await db.selectFrom('reports').select(['id', 'kind']).where('job_id', '=', job.id).executeTakeFirst();
-    return {
-      ...jobView(job),
-      attempts: attempts.map((a) => ({
-        attempt: a.attempt,
-        worker: a.worker,
-        startedAt: a.started_at,
-        endedAt: a.ended_at,
-        outcome: a.outcome,
-        error: a.error_code || a.error_message ? { code: a.error_code, message: a.error_message } : null,
-      })),
-      report: report ? { id: report.id, kind: report.kind, href: `/api/v1/reports/${report.id}` } : null,
-    };
-  });
+  api.get(
+    '/jobs/:id',
+    { schema: { tags: ['jobs'], summary: 'A job: state, progress, attempts and its report', params: IdParams } },
+    async (request) => {
+      const org = scopeOrg(principalOf(request));
+      let query = db.selectFrom('jobs').selectAll().where('id', '=', request.params.id);
+      if (org !== null) query = query.where('org_id', '=', org);
+      const job = await query.executeTakeFirst();
+      if (!job) throw problem('not-found', `no job ${request.params.id}`);
+      const attempts = await db.selectFrom('job_attempts').selectAll().where('job_id', '=', job.id).orderBy('attempt').limit(100).execute();
+      const report = await db.selectFrom('reports').select(['id', 'kind']).where('job_id', '=', job.id).executeTakeFirst();
+      return {
+        ...jobView(job),
+        attempts: attempts.map((a) => ({
+          attempt: a.attempt,
+          worker: a.worker,
+          startedAt: a.started_at,
+          endedAt: a.ended_at,
+          outcome: a.outcome,
+          error: a.error_code || a.error_message ? { code: a.error_code, message: a.error_message } : null,
+        })),
+        report: report ? { id: report.id, kind: report.kind, href: `/api/v1/reports/${report.id}` } : null,
+      };
+    },
+  );
 
-  api.post('/jobs/:id/cancel', { schema: { tags: ['jobs'], summary: 'Cancel a job (queued: at once; running: its worker is asked to stop)', params: IdParams } }, async (request) => {
-    const org = scopeOrg(principalOf(request));
-    let query = db.selectFrom('jobs').select('id').where('id', '=', request.params.id);
-    if (org !== null) query = query.where('org_id', '=', org);
-    if (!(await query.executeTakeFirst())) throw problem('not-found', `no job ${request.params.id}`);
-    const outcome = await platform.queue.cancel(request.params.id);
-    if (outcome === 'not-found') throw problem('not-found', `no job ${request.params.id}`);
-    const job = await db.selectFrom('jobs').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
-    return { outcome, job: jobView(job) };
-  });
+  api.post(
+    '/jobs/:id/cancel',
+    { schema: { tags: ['jobs'], summary: 'Cancel a job (queued: at once; running: its worker is asked to stop)', params: IdParams } },
+    async (request) => {
+      const org = scopeOrg(principalOf(request));
+      let query = db.selectFrom('jobs').select('id').where('id', '=', request.params.id);
+      if (org !== null) query = query.where('org_id', '=', org);
+      if (!(await query.executeTakeFirst())) throw problem('not-found', `no job ${request.params.id}`);
+      const outcome = await platform.queue.cancel(request.params.id);
+      if (outcome === 'not-found') throw problem('not-found', `no job ${request.params.id}`);
+      const job = await db.selectFrom('jobs').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
+      return { outcome, job: jobView(job) };
+    },
+  );
 
   api.get(
     '/reports',
@@ -88,7 +99,10 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
       schema: {
         tags: ['reports'],
         summary: 'The organisation’s reports, newest first (summaries only)',
-        querystring: Type.Object({ ...PageQuery, kind: Type.Optional(Type.String({ pattern: '^[a-z-]{1,20}$' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...PageQuery, kind: Type.Optional(Type.String({ pattern: '^[a-z-]{1,20}$' })) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
@@ -98,7 +112,10 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
       if (org !== null) query = query.where('org_id', '=', org);
       if (request.query.kind) query = query.where('kind', '=', request.query.kind);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, (r) => ({
         id: r.id,
         kind: r.kind,
@@ -164,7 +181,8 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
           text = renderTraceReport(body as never, format, lang);
           break;
         case 'diff':
-          if (format !== 'json' && format !== 'md') throw problem('not-acceptable', 'a diff is rendered as json or md / 差异报告仅可呈现为 json 或 md');
+          if (format !== 'json' && format !== 'md')
+            throw problem('not-acceptable', 'a diff is rendered as json or md / 差异报告仅可呈现为 json 或 md');
           text = renderDiffReport(body as never, format, lang);
           break;
         default:

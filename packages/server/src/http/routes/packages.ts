@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { findAppType } from '@apprights/engine';
 import { Type } from 'typebox';
 import { newId } from '../../ids.js';
 import type { Api, AppContext } from '../app.js';
@@ -21,7 +22,9 @@ const ScanBody = Type.Object(
       Type.String({ pattern: '^https?://', maxLength: 2048, description: 'a privacy policy to fetch and analyse (a fetch-policy job)' }),
     ),
     appType: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the app type for the necessary-PI checks' })),
-    policyReport: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'a policy report (of a fetch-policy job) to check with the package' })),
+    policyReport: Type.Optional(
+      Type.String({ pattern: ID_PATTERN, description: 'a policy report (of a fetch-policy job) to check with the package' }),
+    ),
     priority: Type.Optional(Type.Integer({ minimum: -10, maximum: 10, default: 0 })),
   },
   { additionalProperties: false },
@@ -37,7 +40,8 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
       bodyLimit: config.maxUploadBytes,
       schema: {
         tags: ['packages'],
-        summary: 'Upload a package (multipart `file` part, or the raw body as application/octet-stream or application/vnd.android.package-archive)',
+        summary:
+          'Upload a package (multipart `file` part, or the raw body as application/octet-stream or application/vnd.android.package-archive)',
         consumes: ['multipart/form-data', 'application/octet-stream', 'application/vnd.android.package-archive'],
       },
     },
@@ -72,7 +76,10 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
           .values({ sha256: stored.sha256, size: stored.size, media_type: 'application/zip', created_at: now })
           .onConflict((oc) => oc.column('sha256').doNothing())
           .execute();
-        await trx.insertInto('uploads').values({ id: uploadId, org_id: p.orgId, user_id: p.userId, blob_sha256: stored.sha256, created_at: now }).execute();
+        await trx
+          .insertInto('uploads')
+          .values({ id: uploadId, org_id: p.orgId, user_id: p.userId, blob_sha256: stored.sha256, created_at: now })
+          .execute();
       });
       metrics.counters.uploads++;
       metrics.counters.uploadBytes += stored.size;
@@ -101,20 +108,30 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
           errors: [{ pointer: '/upload', message: 'exactly one of upload, blob, url' }],
         });
       }
+      // A misspelt app type fails here, not later in a worker.
+      if (body.appType !== undefined && !findAppType(body.appType)) {
+        throw problem('invalid-body', `unknown app type ${JSON.stringify(body.appType)} / 未知的应用类型`, {
+          errors: [{ pointer: '/appType', message: 'is not a known app type (number, id, or name of the CAC 2021 list)' }],
+        });
+      }
       if (p.role !== 'platform-admin' && (body.priority ?? 0) > 0) {
         throw problem('forbidden', 'only the platform admin raises a job above priority 0 / 仅平台管理员可提高任务优先级');
       }
       const org = scopeOrg(p);
       const job = await db.transaction().execute(async (trx) => {
         if (body.url !== undefined) {
-          return platform.queue.submit({ kind: 'fetch-policy', orgId: p.orgId, createdBy: p.userId, payload: { url: body.url }, priority: body.priority ?? 0 }, trx);
+          return platform.queue.submit(
+            { kind: 'fetch-policy', orgId: p.orgId, createdBy: p.userId, payload: { url: body.url }, priority: body.priority ?? 0 },
+            trx,
+          );
         }
         // The package must be one this organisation uploaded: knowing a sha256 grants nothing.
         let query = trx.selectFrom('uploads').select(['id', 'blob_sha256', 'org_id']);
         query = body.upload !== undefined ? query.where('id', '=', body.upload) : query.where('blob_sha256', '=', body.blob!);
         if (org !== null) query = query.where('org_id', '=', org);
         const upload = await query.orderBy('id', 'desc').executeTakeFirst();
-        if (!upload) throw problem('not-found', body.upload !== undefined ? `no upload ${body.upload}` : `no uploaded package ${body.blob}`);
+        if (!upload)
+          throw problem('not-found', body.upload !== undefined ? `no upload ${body.upload}` : `no uploaded package ${body.blob}`);
         if (body.policyReport !== undefined) {
           let report = trx.selectFrom('reports').select('id').where('id', '=', body.policyReport).where('kind', '=', 'policy');
           if (org !== null) report = report.where('org_id', '=', org);

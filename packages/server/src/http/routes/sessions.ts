@@ -37,7 +37,14 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
 
   api.post(
     '/sessions',
-    { schema: { tags: ['sessions'], summary: 'Log in (console): sets the session cookie and returns the CSRF token', body: LoginBody, security: [] } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Log in (console): sets the session cookie and returns the CSRF token',
+        body: LoginBody,
+        security: [],
+      },
+    },
     async (request, reply) => {
       const now = Date.now();
       const login = request.body.login.trim().toLowerCase();
@@ -56,7 +63,9 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
         throw problem('login-locked', undefined, { retryAfterSeconds: (first + config.loginFailureWindowMs - now) / 1000 });
       }
       const user = await db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
-      const ok = user?.password_hash ? await verifyPassword(user.password_hash, request.body.password) : (await verifyPassword(await dummy(), request.body.password), false);
+      const ok = user?.password_hash
+        ? await verifyPassword(user.password_hash, request.body.password)
+        : (await verifyPassword(await dummy(), request.body.password), false);
       let membership;
       if (ok && user && !user.disabled) {
         let query = db
@@ -73,7 +82,10 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
       if (!ok || !user || user.disabled || !membership) {
         metrics.counters.loginFailures++;
         await db.transaction().execute(async (trx) => {
-          await trx.insertInto('login_failures').values({ id: newId(now), key, at: now }).execute();
+          await trx
+            .insertInto('login_failures')
+            .values({ id: newId(now), key, at: now })
+            .execute();
           await writeAudit(trx, { action: 'auth.login-failed', subject: login, ip: request.ip, userId: user?.id ?? null }, now);
           // Old failures are dropped as new ones come: the table stays as small as the window.
           await trx.deleteFrom('login_failures').where('at', '<=', windowStart).execute();
@@ -114,31 +126,46 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
     },
   );
 
-  api.get('/sessions/current', { schema: { tags: ['sessions'], summary: 'Who am I: user, organisation, role (and the CSRF token of a session)' } }, async (request) => {
-    const p = principalOf(request);
-    return {
-      user: { id: p.userId, login: p.login },
-      organisation: { id: p.orgId, slug: p.orgSlug, kind: p.orgKind },
-      role: p.role,
-      via: p.via,
-      ...(p.via === 'session' ? { csrfToken: p.csrfSecret } : {}),
-    };
-  });
+  api.get(
+    '/sessions/current',
+    { schema: { tags: ['sessions'], summary: 'Who am I: user, organisation, role (and the CSRF token of a session)' } },
+    async (request) => {
+      const p = principalOf(request);
+      return {
+        user: { id: p.userId, login: p.login },
+        organisation: { id: p.orgId, slug: p.orgSlug, kind: p.orgKind },
+        role: p.role,
+        via: p.via,
+        ...(p.via === 'session' ? { csrfToken: p.csrfSecret } : {}),
+      };
+    },
+  );
 
-  api.delete('/sessions/current', { schema: { tags: ['sessions'], summary: 'Log out: ends the session and clears the cookie' } }, async (request, reply) => {
-    const p = principalOf(request);
-    if (p.via !== 'session' || !p.sessionId) throw problem('bad-request', 'this request is authenticated by a token, not a session; revoke the token instead');
-    await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('sessions').where('id', '=', p.sessionId!).execute();
-      await writeAudit(trx, { action: 'auth.logout', subject: p.userId, userId: p.userId, orgId: p.orgId, ip: request.ip });
-    });
-    clearSessionCookie(request, reply);
-    return reply.code(204).send();
-  });
+  api.delete(
+    '/sessions/current',
+    { schema: { tags: ['sessions'], summary: 'Log out: ends the session and clears the cookie' } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      if (p.via !== 'session' || !p.sessionId)
+        throw problem('bad-request', 'this request is authenticated by a token, not a session; revoke the token instead');
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sessions').where('id', '=', p.sessionId!).execute();
+        await writeAudit(trx, { action: 'auth.logout', subject: p.userId, userId: p.userId, orgId: p.orgId, ip: request.ip });
+      });
+      clearSessionCookie(request, reply);
+      return reply.code(204).send();
+    },
+  );
 
   api.post(
     '/tokens',
-    { schema: { tags: ['tokens'], summary: 'Create an API token for the caller, in the caller’s organisation and role; the secret is shown once', body: TokenBody } },
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token for the caller, in the caller’s organisation and role; the secret is shown once',
+        body: TokenBody,
+      },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       const { token, record } = await createApiToken(
@@ -152,13 +179,22 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
 
   api.get(
     '/tokens',
-    { schema: { tags: ['tokens'], summary: 'The caller’s API tokens (never their secrets)', querystring: Type.Object(PageQuery, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'The caller’s API tokens (never their secrets)',
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const p = principalOf(request);
       const limit = request.query.limit ?? 50;
       let query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', p.userId);
       if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute();
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
       return page(rows, limit, (t) => ({
         id: t.id,
         prefix: t.prefix,
@@ -173,9 +209,18 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
     },
   );
 
-  api.delete('/tokens/:id', { schema: { tags: ['tokens'], summary: 'Revoke one of the caller’s tokens', params: IdParams } }, async (request, reply) => {
-    const p = principalOf(request);
-    await revokeApiToken(db, request.params.id, { ownerId: p.role === 'platform-admin' ? undefined : p.userId }, { userId: p.userId, orgId: p.orgId, ip: request.ip });
-    return reply.code(204).send();
-  });
+  api.delete(
+    '/tokens/:id',
+    { schema: { tags: ['tokens'], summary: 'Revoke one of the caller’s tokens', params: IdParams } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      await revokeApiToken(
+        db,
+        request.params.id,
+        { ownerId: p.role === 'platform-admin' ? undefined : p.userId },
+        { userId: p.userId, orgId: p.orgId, ip: request.ip },
+      );
+      return reply.code(204).send();
+    },
+  );
 }
