@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { buildApk } from '@apprights/testkit';
 import { scanPackage } from '@apprights/engine';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ACCESS } from '../src/http/access.js';
-import { MiB } from '../src/config.js';
 import { newId } from '../src/ids.js';
-import { bothDatabases } from './support/databases.js';
+import { LocalBlobStore } from '../src/blobs/store.js';
+import { defaultConfig, MiB } from '../src/config.js';
+import { openStore, type Store } from '../src/db/open.js';
+import { buildApp } from '../src/http/app.js';
+import type { Platform } from '../src/platform.js';
+import { bothDatabases, postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
+import { RecordingQueue } from './support/queue.js';
 
 // The API's contract: problem documents, JSON limits and validation pointers, the OpenAPI
 // description, scans → jobs → reports, cursor pagination, probes and metrics.
@@ -412,5 +420,75 @@ bothDatabases('probes and metrics: live, ready (503 + Retry-After when the datab
     assert.equal((await h.app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200);
   } finally {
     await h.close();
+  }
+});
+
+// PostgreSQL going away under the server (a restart) is simulated by a TCP proxy in front of it that
+// is stopped and started again: the API answers 503 + Retry-After meanwhile, and recovers by itself.
+test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /health/live still up; back when it is', async (t) => {
+  const why = await postgresUnavailable();
+  if (why) {
+    if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
+    t.skip(why);
+    return;
+  }
+  const database = await throwawayPostgres();
+  const data = tempDir();
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(5432, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as AddressInfo).port;
+  const proxied = new URL(database.url);
+  proxied.port = String(port);
+  let store: Store | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    store = await openStore({ databaseUrl: proxied.toString(), poolSize: 2 });
+    const platform: Platform = {
+      config: defaultConfig({ dataDir: data.dir }),
+      store,
+      blobs: new LocalBlobStore(join(data.dir, 'blobs')),
+      queue: new RecordingQueue(store),
+    };
+    app = await buildApp(platform);
+    const dev = await member(platform, 'demo', 'developer');
+    assert.equal((await app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(dev) })).statusCode, 200);
+
+    await new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    });
+    for (const url of ['/api/v1/jobs', '/health/ready']) {
+      const res = await app.inject({ method: 'GET', url, headers: bearer(dev) });
+      assert.equal(res.statusCode, 503, `${url}: ${res.body.slice(0, 300)}`);
+      assert.equal((res.json() as { code: string }).code, 'unavailable');
+      assert.ok(Number(res.headers['retry-after']) > 0);
+    }
+    assert.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200);
+
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    const back = await app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(dev) });
+    assert.equal(back.statusCode, 200, back.body.slice(0, 300));
+  } finally {
+    await app?.close();
+    await store?.close().catch(() => {});
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+    await database.drop();
+    data.remove();
   }
 });

@@ -178,6 +178,16 @@ bothDatabases(
       }
       const actions = (await h.platform.store.db.selectFrom('audit_log').select('action').execute()).map((r) => r.action);
       assert.ok(actions.includes('token.revoke'));
+
+      // A token is scoped to the role it was made in: when the member's role changes, it stops working.
+      const storeAdmin = await member(h.platform, 'store', 'store-admin');
+      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(storeAdmin) })).statusCode, 200);
+      await h.platform.store.db
+        .updateTable('memberships')
+        .set({ role: 'store-reviewer' })
+        .where('user_id', '=', storeAdmin.userId)
+        .execute();
+      assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(storeAdmin) })).statusCode, 401);
     } finally {
       await h.close();
     }

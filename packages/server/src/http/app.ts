@@ -77,7 +77,11 @@ const CSRF_EXEMPT = new Set(['POST /api/v1/sessions']);
 /** Database faults that a retry fixes (PostgreSQL restarting, SQLite locked): 503 + Retry-After, not 500. */
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  if (typeof code !== 'string') return false;
+  // node-postgres reports a connection dropped mid-query and a full pool without a code.
+  if (typeof code !== 'string') {
+    const message = (error as { message?: unknown })?.message;
+    return typeof message === 'string' && /^(Connection terminated|timeout exceeded when trying to connect)/.test(message);
+  }
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SQLITE_BUSY', 'SQLITE_LOCKED', '57P01', '57P02', '57P03', '53300'].includes(
       code,

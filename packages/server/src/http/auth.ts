@@ -69,10 +69,19 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
         'u.disabled',
         'o.slug',
         'o.kind',
+        'm.role as memberRole',
       ])
       .where('t.token_hash', '=', tokenHash(match[1]!))
       .executeTakeFirst();
-    if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now) || row.disabled) {
+    // A token acts in the role it was made for; a member whose role has changed since (or who left the
+    // organisation: the join finds nothing) needs a new token.
+    if (
+      !row ||
+      row.revoked_at !== null ||
+      (row.expires_at !== null && row.expires_at <= now) ||
+      row.disabled ||
+      row.memberRole !== row.role
+    ) {
       return { principal: null, failure: 'invalid-token' };
     }
     if (row.last_used_at === null || now - row.last_used_at > TOUCH_EVERY_MS) {
@@ -98,6 +107,7 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
       .innerJoin('organisations as o', 'o.id', 's.org_id')
+      .innerJoin('memberships as m', (join) => join.onRef('m.user_id', '=', 's.user_id').onRef('m.org_id', '=', 's.org_id'))
       .select([
         's.id',
         's.user_id',
@@ -110,10 +120,12 @@ export async function authenticate(platform: Platform, request: FastifyRequest):
         'u.disabled',
         'o.slug',
         'o.kind',
+        'm.role as memberRole',
       ])
       .where('s.id', '=', id)
       .executeTakeFirst();
-    if (!row || row.expires_at <= now || row.disabled) return { principal: null, failure: 'session-expired' };
+    if (!row || row.expires_at <= now || row.disabled || row.memberRole !== row.role)
+      return { principal: null, failure: 'session-expired' };
     if (now - row.last_seen_at > TOUCH_EVERY_MS) {
       await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
     }
