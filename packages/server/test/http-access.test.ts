@@ -127,6 +127,7 @@ bothDatabases(
       const aToken = (tokens.json() as { items: { id: string }[] }).items[0]!.id;
 
       const named: [string, string, unknown?][] = [
+        ['GET', `/api/v1/packages/${upload.id}`],
         ['GET', `/api/v1/jobs/${job.id}`],
         ['POST', `/api/v1/jobs/${job.id}/cancel`],
         ['GET', `/api/v1/reports/${reportId}`],
@@ -154,7 +155,7 @@ bothDatabases(
           );
           assert.equal((res.json() as { code: string }).code, 'not-found');
         }
-        for (const list of ['/api/v1/jobs', '/api/v1/reports', '/api/v1/apps']) {
+        for (const list of ['/api/v1/jobs', '/api/v1/reports', '/api/v1/apps', '/api/v1/packages']) {
           const res = await h.app.inject({ method: 'GET', url: list, headers: bearer(other) });
           assert.equal(res.statusCode, 200);
           assert.deepEqual((res.json() as { items: unknown[] }).items, [], `${list} of another organisation is empty`);

@@ -81,6 +81,13 @@ bothDatabases(
       assert.equal(b.blob.new, false);
       assert.notEqual(b.id, a.id);
       assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 });
+      const listed = await h.app.inject({ method: 'GET', url: `/api/v1/packages?blob=${a.blob.sha256}`, headers: bearer(dev) });
+      assert.deepEqual(
+        (listed.json() as { items: { id: string }[] }).items.map((u) => u.id),
+        [b.id, a.id],
+      );
+      const one = await h.app.inject({ method: 'GET', url: `/api/v1/packages/${a.id}`, headers: bearer(dev) });
+      assert.equal((one.json() as { blob: { size: number } }).blob.size, apk.length);
       const row = await h.platform.store.db.selectFrom('uploads').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
       assert.equal(row.org_id, dev.orgId);
       assert.equal(row.user_id, dev.userId);

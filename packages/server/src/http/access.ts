@@ -62,6 +62,8 @@ export const ACCESS: Readonly<Record<string, RouteAccess>> = {
 
   // Packages in, jobs out.
   'POST /api/v1/packages': { roles: SUBMITTERS, scope: 'own-organisation' },
+  'GET /api/v1/packages': { roles: SIGNED_IN, scope: 'own-organisation' },
+  'GET /api/v1/packages/:id': { roles: SIGNED_IN, scope: 'own-organisation' },
   'POST /api/v1/scans': { roles: SUBMITTERS, scope: 'own-organisation' },
   'GET /api/v1/jobs': { roles: SIGNED_IN, scope: 'own-organisation' },
   'GET /api/v1/jobs/:id': { roles: SIGNED_IN, scope: 'own-organisation' },

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { newId } from '../../ids.js';
 import type { Api, AppContext } from '../app.js';
 import { problem } from '../problems.js';
-import { ID_PATTERN, SHA256_PATTERN, jobView, principalOf, scopeOrg } from './common.js';
+import { ID_PATTERN, IdParams, PageQuery, SHA256_PATTERN, jobView, page, principalOf, scopeOrg } from './common.js';
 
 // Packages come in as a stream (multipart `file` part, or the raw body) and go straight to the blob
 // store, which hashes and counts as it writes and stops at the cap: memory stays flat whatever the
@@ -89,6 +89,64 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
         .send({ id: uploadId, blob: { sha256: stored.sha256, size: stored.size, new: stored.created }, createdAt: now });
     },
   );
+
+  const uploadView = (u: {
+    id: string;
+    org_id: string;
+    user_id: string | null;
+    blob_sha256: string;
+    created_at: number;
+    size: number;
+  }) => ({
+    id: u.id,
+    organisationId: u.org_id,
+    userId: u.user_id,
+    blob: { sha256: u.blob_sha256, size: u.size },
+    createdAt: u.created_at,
+  });
+
+  api.get(
+    '/packages',
+    {
+      schema: {
+        tags: ['packages'],
+        summary: 'The organisation’s uploads, newest first',
+        querystring: Type.Object(
+          { ...PageQuery, blob: Type.Optional(Type.String({ pattern: SHA256_PATTERN })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const org = scopeOrg(principalOf(request));
+      const limit = request.query.limit ?? 50;
+      let query = db
+        .selectFrom('uploads as u')
+        .innerJoin('blobs as b', 'b.sha256', 'u.blob_sha256')
+        .select(['u.id', 'u.org_id', 'u.user_id', 'u.blob_sha256', 'u.created_at', 'b.size']);
+      if (org !== null) query = query.where('u.org_id', '=', org);
+      if (request.query.blob) query = query.where('u.blob_sha256', '=', request.query.blob);
+      if (request.query.cursor) query = query.where('u.id', '<', request.query.cursor);
+      const rows = await query
+        .orderBy('u.id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return page(rows, limit, uploadView);
+    },
+  );
+
+  api.get('/packages/:id', { schema: { tags: ['packages'], summary: 'One upload', params: IdParams } }, async (request) => {
+    const org = scopeOrg(principalOf(request));
+    let query = db
+      .selectFrom('uploads as u')
+      .innerJoin('blobs as b', 'b.sha256', 'u.blob_sha256')
+      .select(['u.id', 'u.org_id', 'u.user_id', 'u.blob_sha256', 'u.created_at', 'b.size'])
+      .where('u.id', '=', request.params.id);
+    if (org !== null) query = query.where('u.org_id', '=', org);
+    const upload = await query.executeTakeFirst();
+    if (!upload) throw problem('not-found', `no upload ${request.params.id}`);
+    return uploadView(upload);
+  });
 
   api.post(
     '/scans',
