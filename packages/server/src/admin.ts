@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { hash as argon2Hash, verify as argon2Verify, type Options as ArgonOptions } from '@node-rs/argon2';
 import type { Kysely, Transaction } from 'kysely';
 import { ORG_KINDS, ROLES, type Database, type OrgKind, type Role } from './db/schema.js';
 import { newId } from './ids.js';
@@ -61,10 +61,16 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Argon2id (the library's default algorithm) with its default cost (19 MiB, 2 passes): OWASP's floor. */
+/**
+ * Argon2id at 19 MiB, 2 passes, 1 lane: OWASP's recommended floor. Spelt out, not left to the
+ * library's defaults, so an upgrade cannot weaken it silently. (The library's algorithm enum is a
+ * `const enum`, which isolated modules cannot read: 2 is Argon2id.)
+ */
+const ARGON2_OPTIONS: ArgonOptions = { algorithm: 2 as ArgonOptions['algorithm'], memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
 export function hashPassword(password: string): Promise<string> {
   checkPassword(password);
-  return argon2Hash(password);
+  return argon2Hash(password, ARGON2_OPTIONS);
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {

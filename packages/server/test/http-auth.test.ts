@@ -109,7 +109,7 @@ bothDatabases('console sessions: HttpOnly SameSite=Lax cookie, rotated at login,
       .select('password_hash')
       .where('id', '=', dev.userId)
       .executeTakeFirstOrThrow();
-    assert.match(user.password_hash!, /^\$argon2id\$/, 'passwords are Argon2id');
+    assert.match(user.password_hash!, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, 'passwords are Argon2id at 19 MiB, 2 passes');
   } finally {
     await h.close();
   }
