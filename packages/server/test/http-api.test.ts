@@ -118,6 +118,9 @@ bothDatabases('the OpenAPI 3.1 description lists every route and its schemas com
         operations.add(key);
         assert.ok(ACCESS[key], `${key} is described and has an access entry`);
         assert.ok(Object.keys(op.responses).length > 0, `${key} has responses`);
+        const problem = (op.responses['4XX'] ?? op.responses['4xx']) as { content?: Record<string, { schema: object }> } | undefined;
+        assert.ok(problem?.content?.['application/problem+json'], `${key} describes its problem documents`);
+        ajv.compile(problem.content['application/problem+json'].schema);
         for (const parameter of op.parameters ?? []) {
           assert.ok(['path', 'query', 'header', 'cookie'].includes(parameter.in), `${key}: ${parameter.in}`);
           if (parameter.in === 'path') assert.equal(parameter.required, true, `${key}: path parameter ${parameter.name} is required`);

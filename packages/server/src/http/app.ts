@@ -21,7 +21,7 @@ import type { Platform } from '../platform.js';
 import { ACCESS, accessKey, type RouteAccess } from './access.js';
 import { authenticate, csrfSatisfied } from './auth.js';
 import { HttpMetrics } from './metrics.js';
-import { problem, ProblemError, sendProblem, toProblem } from './problems.js';
+import { problem, PROBLEM_RESPONSE, ProblemError, sendProblem, toProblem } from './problems.js';
 import { adminRoutes } from './routes/admin.js';
 import { appRoutes } from './routes/apps.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -70,6 +70,8 @@ declare module 'fastify' {
     accessKey?: string;
   }
 }
+
+const SUCCESS_RESPONSE = { description: 'Success', type: 'object', additionalProperties: true };
 
 /** Routes whose unsafe method needs no CSRF token: login (there is no session yet to hold one). */
 const CSRF_EXEMPT = new Set(['POST /api/v1/sessions']);
@@ -205,6 +207,10 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
       registered.push(key);
       route.config = { ...(route.config as object), access, accessKey: key };
     }
+    const schema = (route.schema ?? {}) as { response?: Record<string, unknown> };
+    // Successes are described loosely (any JSON object) unless the route says more; failures are problem documents.
+    const success = schema.response && Object.keys(schema.response).some((code) => code.startsWith('2')) ? {} : { '2xx': SUCCESS_RESPONSE };
+    route.schema = { ...schema, response: { ...success, ...schema.response, '4xx': PROBLEM_RESPONSE, '5xx': PROBLEM_RESPONSE } };
     const authorise = async (request: FastifyRequest) => {
       const key = request.routeOptions.config.accessKey!;
       const access = request.routeOptions.config.access!;

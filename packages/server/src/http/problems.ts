@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 
 // Every error the API answers is an RFC 9457 problem document (application/problem+json) with a
 // stable `code` that clients switch on, and its title in English and Simplified Chinese, since the
@@ -57,6 +58,28 @@ export const PROBLEMS = {
 } as const satisfies Record<string, ProblemText>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The problem document's schema, declared on every route's 4xx and 5xx answers (and so in the OpenAPI description). */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String({ description: 'English' }),
+    title_zh: Type.String({ description: 'Simplified Chinese' }),
+    status: Type.Integer(),
+    code: Type.String({ description: 'stable; one of the PROBLEMS codes' }),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ pointer: Type.String({ description: 'RFC 6901 JSON pointer' }), message: Type.String() })),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export const PROBLEM_RESPONSE = {
+  description: 'A problem document (RFC 9457)',
+  content: { [PROBLEM_MEDIA_TYPE]: { schema: ProblemSchema } },
+};
 
 /** One invalid field: its JSON pointer (RFC 6901) into the request part, and what is wrong. */
 export interface FieldError {

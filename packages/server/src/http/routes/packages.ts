@@ -38,6 +38,21 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
     '/packages',
     {
       bodyLimit: config.maxUploadBytes,
+      // The body is a stream the handler reads (never validated as a whole); the description still
+      // says what to send.
+      config: {
+        swaggerTransform: ({ schema, url }) => ({
+          url,
+          schema: {
+            ...schema,
+            body: {
+              type: 'string',
+              format: 'binary',
+              description: 'the package (APK, AAB, JAR or AAR); in multipart/form-data, the part named "file"',
+            },
+          },
+        }),
+      },
       schema: {
         tags: ['packages'],
         summary:
