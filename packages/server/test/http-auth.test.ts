@@ -237,6 +237,28 @@ bothDatabases(
   },
 );
 
+bothDatabases('a parallel burst of wrong passwords gets no more than five guesses checked', async (t, under) => {
+  const h = await harness(under);
+  try {
+    const dev = await member(h.platform, 'demo', 'developer');
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: dev.login, password: 'a wrong guess' } }),
+      ),
+    );
+    const codes = burst.map((r) => r.statusCode);
+    const checked = codes.filter((c) => c === 401).length;
+    t.diagnostic(`20 parallel wrong logins: ${checked} checked (401), ${20 - checked} refused (429)`);
+    assert.ok(checked <= 5, `at most five checked: ${codes.join(' ')}`);
+    assert.equal(codes.filter((c) => c === 429).length + checked, 20, codes.join(' '));
+    // The lock counts the guesses that were checked: five of them lock the account, fewer do not.
+    const next = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: dev.login, password: dev.password } });
+    assert.equal(next.statusCode, checked >= 5 ? 429 : 201, `after ${checked} checked guesses (${codes.join(' ')})`);
+  } finally {
+    await h.close();
+  }
+});
+
 bothDatabases('past the rate limit → 429 problem with Retry-After; per principal; probes are not limited', async (_t, under) => {
   const h = await harness(under, { rateLimitPerMinute: 5 });
   try {

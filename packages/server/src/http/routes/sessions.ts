@@ -50,13 +50,21 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
       const login = request.body.login.trim().toLowerCase();
       const key = loginFailureKey(login, request.ip);
       const windowStart = now - config.loginFailureWindowMs;
+      // The attempt is recorded before the password is checked and counted after: parallel attempts
+      // each see the others, so a burst cannot get more than the limit of guesses past the check
+      // (a count-then-record order would let every request of a burst through). A successful login
+      // removes the records; a failed one keeps its record as the failure.
+      const attemptId = newId(now);
+      await db.insertInto('login_failures').values({ id: attemptId, key, at: now }).execute();
       const failures = await db
         .selectFrom('login_failures')
         .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('at').as('first')])
         .where('key', '=', key)
         .where('at', '>', windowStart)
         .executeTakeFirst();
-      if (Number(failures?.n ?? 0) >= config.loginFailureLimit) {
+      if (Number(failures?.n ?? 0) > config.loginFailureLimit) {
+        // Refused before any check: not a failure of its own, so it does not extend the lock.
+        await db.deleteFrom('login_failures').where('id', '=', attemptId).execute();
         metrics.counters.loginLocked++;
         await writeAudit(db, { action: 'auth.login-locked', subject: login, ip: request.ip });
         const first = Number(failures?.first ?? now);
@@ -82,10 +90,6 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
       if (!ok || !user || user.disabled || !membership) {
         metrics.counters.loginFailures++;
         await db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('login_failures')
-            .values({ id: newId(now), key, at: now })
-            .execute();
           await writeAudit(trx, { action: 'auth.login-failed', subject: login, ip: request.ip, userId: user?.id ?? null }, now);
           // Old failures are dropped as new ones come: the table stays as small as the window.
           await trx.deleteFrom('login_failures').where('at', '<=', windowStart).execute();
