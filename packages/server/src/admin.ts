@@ -138,6 +138,51 @@ export async function createOrganisation(
   });
 }
 
+/** The kind of organisation a role belongs to, for an organisation made on the fly (`admin create-user --org demo`). */
+export function orgKindForRole(role: Role): OrgKind {
+  switch (role) {
+    case 'platform-admin':
+      return 'platform';
+    case 'store-admin':
+    case 'store-reviewer':
+      return 'store';
+    case 'sdk-vendor':
+    case 'regulator':
+    case 'access-provider':
+      return role;
+    default:
+      return 'developer';
+  }
+}
+
+/** The organisation with this slug; made (name = slug) if there is none. `created` says which. */
+export async function ensureOrganisation(
+  db: Kysely<Database>,
+  input: { slug: string; kind: OrgKind; name?: string },
+  actor: AuditActor = {},
+): Promise<OrganisationRecord & { created: boolean }> {
+  const existing = await db.selectFrom('organisations').selectAll().where('slug', '=', input.slug).executeTakeFirst();
+  if (existing)
+    return {
+      id: existing.id,
+      slug: existing.slug,
+      name: existing.name,
+      kind: existing.kind,
+      createdAt: existing.created_at,
+      created: false,
+    };
+  try {
+    return {
+      ...(await createOrganisation(db, { slug: input.slug, kind: input.kind, name: input.name ?? input.slug }, actor)),
+      created: true,
+    };
+  } catch (error) {
+    // Made meanwhile by another process: take that one.
+    if (error instanceof AdminError && error.code === 'conflict') return { ...(await findOrganisation(db, input.slug)), created: false };
+    throw error;
+  }
+}
+
 /** The organisation named by id or slug, or an AdminError. */
 export async function findOrganisation(db: Db, idOrSlug: string): Promise<OrganisationRecord> {
   const row = await db

@@ -7,6 +7,8 @@ export {
   createApiToken,
   createOrganisation,
   createUser,
+  ensureOrganisation,
+  orgKindForRole,
   findOrganisation,
   hashPassword,
   revokeApiToken,

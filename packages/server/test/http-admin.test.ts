@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { AdminError, createApiToken, createOrganisation, createUser, revokeApiToken } from '../src/index.js';
+import {
+  AdminError,
+  createApiToken,
+  createOrganisation,
+  createUser,
+  ensureOrganisation,
+  orgKindForRole,
+  revokeApiToken,
+} from '../src/index.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 
@@ -61,6 +69,25 @@ bothDatabases(
     }
   },
 );
+
+bothDatabases("ensureOrganisation makes the organisation once (the CLI's create-user --org on a fresh database)", async (_t, under) => {
+  const h = await harness(under);
+  try {
+    const db = h.platform.store.db;
+    const first = await ensureOrganisation(db, { slug: 'demo', kind: orgKindForRole('developer') });
+    const again = await ensureOrganisation(db, { slug: 'demo', kind: 'store' });
+    assert.equal(first.created, true);
+    assert.equal(again.created, false);
+    assert.equal(again.id, first.id);
+    assert.equal(again.kind, 'developer', 'an existing organisation keeps its kind');
+    assert.equal(orgKindForRole('store-reviewer'), 'store');
+    assert.equal(orgKindForRole('platform-admin'), 'platform');
+    const rows = await db.selectFrom('organisations').select('id').execute();
+    assert.equal(rows.length, 1);
+  } finally {
+    await h.close();
+  }
+});
 
 bothDatabases('the platform admin creates organisations and users over HTTP; conflicts are 409; the audit log pages', async (_t, under) => {
   const h = await harness(under);
