@@ -298,3 +298,41 @@ bothDatabases('a small cap with inject: 413 and nothing kept', async (_t, under)
     await h.close();
   }
 });
+
+bothDatabases('a client that drops the connection mid-upload leaves no row and no partial file', async (_t, under) => {
+  const h = await harness(under, { maxUploadBytes: 64 * MiB });
+  try {
+    const dev = await member(h.platform, 'demo', 'developer');
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.app.server.address() as AddressInfo;
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/packages',
+        headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'application/octet-stream', 'content-length': String(40 * MiB) },
+      });
+      req.on('error', () => resolve());
+      const source = generated(8 * MiB);
+      source.pipe(req, { end: false });
+      source.on('end', () => {
+        // Half-way through the declared length, the client goes away.
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 200);
+      });
+    });
+    // The server notices the aborted stream; give it a moment to clean up.
+    const tmp = join(under.dataDir, 'blobs', 'tmp');
+    for (let i = 0; i < 50 && readdirSync(tmp).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(readdirSync(tmp), [], 'the partial file is removed');
+    assert.deepEqual(await counts(h), { blobs: 0, uploads: 0 });
+    // And the server goes on serving.
+    const ok = await send(port, dev.token, MiB, false);
+    assert.equal(ok.status, 201, ok.body);
+  } finally {
+    await h.close();
+  }
+});
