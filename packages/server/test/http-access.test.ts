@@ -182,3 +182,45 @@ bothDatabases(
   },
   { timeout: 120_000 },
 );
+
+bothDatabases('every unsafe route refuses a cookie session without its CSRF token (login aside)', async (_t, under) => {
+  const h = await harness(under);
+  try {
+    const admin = await member(h.platform, 'platform', 'platform-admin');
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      payload: { login: admin.login, password: admin.password },
+    });
+    assert.equal(login.statusCode, 201);
+    const cookie = (login.cookies as { name: string; value: string }[]).find((c) => c.name === 'ar_session')!.value;
+    const csrf = (login.json() as { csrfToken: string }).csrfToken;
+    let unsafe = 0;
+    for (const key of Object.keys(ACCESS)) {
+      const [method, path] = key.split(' ') as [string, string];
+      if (method === 'GET' || key === 'POST /api/v1/sessions') continue;
+      // Logging out would end the session the other checks use: it goes last.
+      if (key === 'DELETE /api/v1/sessions/current') continue;
+      unsafe++;
+      const url = path.replace(/:id/g, newId());
+      const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
+      const payload = method === 'POST' ? '{}' : undefined;
+      const without = await h.app.inject({ method: method as 'POST', url, headers, payload, cookies: { ar_session: cookie } });
+      assert.equal(without.statusCode, 403, `${key} without CSRF: ${without.body.slice(0, 200)}`);
+      assert.equal((without.json() as { code: string }).code, 'csrf-required');
+      const withToken = await h.app.inject({
+        method: method as 'POST',
+        url,
+        headers: { ...headers, 'x-csrf-token': csrf },
+        payload,
+        cookies: { ar_session: cookie },
+      });
+      assert.notEqual(withToken.statusCode, 403, `${key} with CSRF: ${withToken.body.slice(0, 200)}`);
+    }
+    assert.ok(unsafe >= 8, `${unsafe} unsafe routes checked`);
+    const out = await h.app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', cookies: { ar_session: cookie } });
+    assert.equal(out.statusCode, 403);
+  } finally {
+    await h.close();
+  }
+});
