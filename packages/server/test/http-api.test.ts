@@ -54,6 +54,8 @@ bothDatabases(
         ['POST', '/api/v1/tokens', { name: 'ok', colour: 'red' }, '/colour'],
         ['POST', '/api/v1/tokens', { name: 'ok', expiresInDays: 1000 }, '/expiresInDays'],
         ['POST', '/api/v1/tokens', {}, '/name'],
+        // A body is checked as sent: a number in a string is not a number.
+        ['POST', '/api/v1/tokens', { name: 'ok', expiresInDays: '7' }, '/expiresInDays'],
         ['POST', '/api/v1/scans', { upload: 'not-an-id' }, '/upload'],
         ['POST', '/api/v1/scans', { blob: 'a'.repeat(64), priority: 'high' }, '/priority'],
         ['POST', '/api/v1/scans', { url: 'file:///etc/passwd' }, '/url'],

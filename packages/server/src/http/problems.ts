@@ -130,6 +130,7 @@ export function sendProblem(reply: FastifyReply, error: ProblemError, request?: 
 
 interface AjvIssue {
   instancePath?: string;
+  schemaPath?: string;
   keyword?: string;
   message?: string;
   params?: Record<string, unknown>;
@@ -139,21 +140,34 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Ajv's errors as JSON pointers: an unknown field names itself, a missing one too. */
+/**
+ * Validation errors (TypeBox's, or Ajv's: the same shape) as JSON pointers: an unknown field names
+ * itself, a missing one too. One entry per pointer.
+ */
 export function fieldErrors(issues: readonly AjvIssue[]): FieldError[] {
   const out: FieldError[] = [];
-  for (const issue of issues.slice(0, 20)) {
-    let pointer = issue.instancePath ?? '';
-    let message = issue.message ?? 'is not valid';
-    const params = issue.params ?? {};
-    if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-      pointer += `/${escapePointer(params.additionalProperty)}`;
-      message = 'is not a known field';
-    } else if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
-      pointer += `/${escapePointer(params.missingProperty)}`;
-      message = 'is required';
-    }
+  const seen = new Set<string>();
+  const add = (pointer: string, message: string) => {
+    if (seen.has(pointer) || out.length >= 20) return;
+    seen.add(pointer);
     out.push({ pointer, message });
+  };
+  for (const issue of issues.slice(0, 50)) {
+    const base = issue.instancePath ?? '';
+    const params = issue.params ?? {};
+    const names = (value: unknown): string[] =>
+      (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string').slice(0, 20);
+    if (issue.keyword === 'additionalProperties') {
+      // TypeBox: params.additionalProperties is a list; Ajv: params.additionalProperty, one name.
+      for (const name of names(params.additionalProperties ?? params.additionalProperty))
+        add(`${base}/${escapePointer(name)}`, 'is not a known field');
+    } else if (issue.keyword === 'required') {
+      for (const name of names(params.requiredProperties ?? params.missingProperty)) add(`${base}/${escapePointer(name)}`, 'is required');
+    } else if (issue.keyword === 'boolean' && issue.schemaPath?.endsWith('/additionalProperties')) {
+      add(base, 'is not a known field');
+    } else {
+      add(base, issue.message ?? 'is not valid');
+    }
   }
   return out;
 }
