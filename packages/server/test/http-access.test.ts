@@ -21,6 +21,10 @@ bothDatabases(
       for (const [key, access] of Object.entries(ACCESS)) {
         assert.ok(access.roles.length > 0, `${key} admits someone`);
         for (const role of access.roles) assert.ok(ACTORS.includes(role), `${key}: ${role} is an actor`);
+        // The scope and the roles agree: public routes admit anyone, the others need a principal,
+        // and the platform's own records are the platform admin's alone.
+        assert.equal(access.roles.includes('anonymous'), access.scope === 'public', `${key}: anonymous iff public`);
+        if (access.scope === 'platform') assert.deepEqual(access.roles, ['platform-admin'], `${key}: platform scope`);
       }
       const members = new Map<Actor, Member>();
       for (const role of ROLES) members.set(role, await member(h.platform, role === 'platform-admin' ? 'platform' : `org-${role}`, role));
