@@ -41,6 +41,10 @@ export async function openStore(options: OpenOptions): Promise<Store> {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
     // An idle client's error (the server restarted) must not crash the process: the pool drops it.
     pool.on('error', () => {});
+    // A connection lost during a query (PostgreSQL restarting) fails that query and then emits
+    // 'error' on the checked-out client, where the pool has no listener: without this one the
+    // process would die of an uncaught exception instead of answering 503.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     store = { db, dialect: 'postgres', url, close: () => db.destroy() };
   } else {
