@@ -220,6 +220,13 @@ export interface KnowledgeSnapshotsTable {
   summary: string;
 }
 
+/** When an organisation last had a job claimed: the fair claim's round-robin turn (migration 0002). */
+export interface JobOrgTurnsTable {
+  org_id: string;
+  last_claim_at: Millis;
+  claims: ColumnType<number, number | undefined, number>;
+}
+
 export interface OutboxTable {
   id: string;
   topic: string;
@@ -247,6 +254,7 @@ export interface Database {
   findings: FindingsTable;
   knowledge_snapshots: KnowledgeSnapshotsTable;
   outbox: OutboxTable;
+  job_org_turns: JobOrgTurnsTable;
 }
 
 export type Job = Selectable<JobsTable>;
