@@ -13,7 +13,8 @@ const knowledge: KnowledgeSnapshot = loadKnowledge();
 const running = new Map<string, AbortController>();
 
 function send(message: FromChild): void {
-  process.send?.(message);
+  // The parent may be gone (stopped while this child was starting): nothing to answer to.
+  if (process.connected) process.send?.(message, undefined, undefined, () => {});
 }
 
 process.on('message', (message: ToChild) => {
