@@ -66,6 +66,8 @@ export class FetchRefused extends Error {
 export interface SafeFetchOptions {
   /** Allow private and loopback addresses (tests, intranets). */
   allowPrivate: boolean;
+  /** Decides per address instead of allowPrivate (tests of the redirect checks). */
+  allowAddress?: (address: string) => boolean;
   timeoutMs: number;
   maxBytes: number;
   maxRedirects?: number;
@@ -167,12 +169,13 @@ function refusedAddress(host: string, address: string): FetchRefused {
 function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // An address literal never reaches `lookup`: checked here.
-  if (isIP(host) && !options.allowPrivate && isPrivateAddress(host)) return Promise.reject(refusedAddress(host, host));
+  const allowed = options.allowAddress ?? ((address: string) => options.allowPrivate || !isPrivateAddress(address));
+  if (isIP(host) && !allowed(host)) return Promise.reject(refusedAddress(host, host));
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as unknown as { address: string; family: number }[];
-      const bad = options.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+      const bad = list.find((a) => !allowed(a.address));
       if (bad) return callback(refusedAddress(hostname, bad.address) as unknown as NodeJS.ErrnoException, '', 0);
       if ((lookupOptions as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
       const first = list[0];
