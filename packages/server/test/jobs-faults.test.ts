@@ -48,14 +48,20 @@ bothDatabases(
       await waitFor('worker A to notice the lost lease', () => events.some((e) => e.type === 'lease-lost' && e.jobId === job.id), 30_000);
       const reports = await p.store.db.selectFrom('reports').select('id').where('job_id', '=', job.id).execute();
       assert.equal(reports.length, 1, 'one result');
-      const attempts = await p.store.db.selectFrom('job_attempts').select(['attempt', 'outcome']).where('job_id', '=', job.id).orderBy('attempt').execute();
+      const attempts = await p.store.db
+        .selectFrom('job_attempts')
+        .select(['attempt', 'outcome'])
+        .where('job_id', '=', job.id)
+        .orderBy('attempt')
+        .execute();
       assert.deepEqual(attempts, [
         { attempt: 1, outcome: 'lost' },
         { attempt: 2, outcome: 'succeeded' },
       ]);
       assert.equal((await p.store.db.selectFrom('outbox').select('id').where('topic', '=', 'job.succeeded').execute()).length, 1);
     } finally {
-      const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+      const exited =
+        child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -165,9 +171,22 @@ test('fetch: every redirect is checked again; private, link-local and mapped add
     await assert.rejects(safeFetch(`${base}/to-other-loopback`, onlyThis), /127\.0\.0\.2.*refused/);
     await assert.rejects(safeFetch('file:///etc/passwd', onlyThis), /not fetched/);
     await assert.rejects(safeFetch('http://localhost:1/', { ...onlyThis, allowAddress: undefined }), /resolves to (127\.0\.0\.1|::1)/);
-    for (const address of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '127.0.0.1', '169.254.169.254', '100.64.0.1', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1', '0.0.0.0'])
+    for (const address of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:10.0.0.1',
+      '0.0.0.0',
+    ])
       assert.equal(isPrivateAddress(address), true, address);
-    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(address), false, address);
+    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      assert.equal(isPrivateAddress(address), false, address);
   } finally {
     server.close();
   }

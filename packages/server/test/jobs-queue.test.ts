@@ -8,7 +8,13 @@ import { completeJob } from '../src/jobs/results.js';
 import { LeaseLost, renewLease } from '../src/jobs/sql.js';
 import type { JobOutput } from '../src/jobs/protocol.js';
 
-const NO_OP: JobOutput = { reportKind: 'rerun', body: '{}', facts: null, summary: {}, findings: [{ fingerprint: 'f1', ruleId: 'r', severity: 'low', measures: ['1'] }] };
+const NO_OP: JobOutput = {
+  reportKind: 'rerun',
+  body: '{}',
+  facts: null,
+  summary: {},
+  findings: [{ fingerprint: 'f1', ruleId: 'r', severity: 'low', measures: ['1'] }],
+};
 const QUIET_MS = 1200;
 
 bothDatabases('priorities, delays and cancel', async (_t, under) => {
@@ -17,8 +23,18 @@ bothDatabases('priorities, delays and cancel', async (_t, under) => {
     const org = await addOrg(p.store);
     const low = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/low' } });
     const high = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/high' }, priority: 5 });
-    const later = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/later' }, delayMs: 60_000 });
-    const dropped = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/dropped' }, priority: 9 });
+    const later = await p.queue.submit({
+      kind: 'fetch-policy',
+      orgId: org,
+      payload: { url: 'https://example.com/later' },
+      delayMs: 60_000,
+    });
+    const dropped = await p.queue.submit({
+      kind: 'fetch-policy',
+      orgId: org,
+      payload: { url: 'https://example.com/dropped' },
+      priority: 9,
+    });
     assert.equal(await p.queue.cancel(dropped.id), 'cancelled', 'a queued job is cancelled at once');
     assert.equal((await jobRow(p.store, dropped.id)).state, 'cancelled');
 
@@ -33,7 +49,13 @@ bothDatabases('priorities, delays and cancel', async (_t, under) => {
     assert.equal(await p.queue.cancel(low.id), 'requested');
     const renewal = await renewLease(p.store.db, { jobId: low.id, worker: 'w1', attempt: 1 }, 3000, null);
     assert.deepEqual(renewal, { cancelRequested: true });
-    assert.equal(await p.queue.failAttempt({ jobId: low.id, worker: 'w1', attempt: 1 }, { class: 'cancelled', code: 'cancelled', message: 'cancelled' }), 'cancelled');
+    assert.equal(
+      await p.queue.failAttempt(
+        { jobId: low.id, worker: 'w1', attempt: 1 },
+        { class: 'cancelled', code: 'cancelled', message: 'cancelled' },
+      ),
+      'cancelled',
+    );
     await completeJob(p.queue, { jobId: high.id, worker: 'w1', attempt: 1 }, first!, NO_OP, {});
     assert.equal(await p.queue.cancel(high.id), 'finished');
     assert.equal(await p.queue.cancel('01HZZZZZZZZZZZZZZZZZZZZZZZ'), 'not-found');
@@ -81,7 +103,10 @@ bothDatabases('retries back off exponentially, then the job is dead with its rea
     const corrupt = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/corrupt' } });
     const claimed = await claimNext(p.queue, 'w');
     assert.equal(claimed?.id, corrupt.id);
-    const state = await p.queue.failAttempt({ jobId: corrupt.id, worker: 'w', attempt: 1 }, { class: 'input', code: 'not-zip', message: 'not a ZIP file' });
+    const state = await p.queue.failAttempt(
+      { jobId: corrupt.id, worker: 'w', attempt: 1 },
+      { class: 'input', code: 'not-zip', message: 'not a ZIP file' },
+    );
     assert.equal(state, 'dead', 'an input error is not retried');
     assert.equal((await jobRow(p.store, corrupt.id)).attempts, 1);
   } finally {
@@ -95,7 +120,8 @@ bothDatabases('fairness: a campaign of many jobs does not starve another organis
     const campaign = await addOrg(p.store, 'campaign');
     const developer = await addOrg(p.store, 'developer');
     const third = await addOrg(p.store, 'third');
-    for (let i = 0; i < 60; i++) await p.queue.submit({ kind: 'fetch-policy', orgId: campaign, payload: { url: `https://example.com/${i}` } });
+    for (let i = 0; i < 60; i++)
+      await p.queue.submit({ kind: 'fetch-policy', orgId: campaign, payload: { url: `https://example.com/${i}` } });
     // Submitted after the whole campaign, with the same priority.
     await p.queue.submit({ kind: 'fetch-policy', orgId: developer, payload: { url: 'https://example.com/mine' } });
     await p.queue.submit({ kind: 'fetch-policy', orgId: third, payload: { url: 'https://example.com/theirs' } });
@@ -130,13 +156,21 @@ bothDatabases('effect once: a worker that lost its lease writes nothing; one rep
     const reportId = await completeJob(p.queue, { jobId: job.id, worker: 'worker-b', attempt: 2 }, b, NO_OP, {});
     // worker-a resumes and tries to write its result, and to fail the attempt: both refused.
     await assert.rejects(completeJob(p.queue, { jobId: job.id, worker: 'worker-a', attempt: 1 }, a, NO_OP, {}), LeaseLost);
-    await assert.rejects(p.queue.failAttempt({ jobId: job.id, worker: 'worker-a', attempt: 1 }, { class: 'crashed', code: 'x', message: 'x' }), LeaseLost);
+    await assert.rejects(
+      p.queue.failAttempt({ jobId: job.id, worker: 'worker-a', attempt: 1 }, { class: 'crashed', code: 'x', message: 'x' }),
+      LeaseLost,
+    );
     // A second delivery to worker-b (at least once) finds the job done: nothing changes.
     await assert.rejects(completeJob(p.queue, { jobId: job.id, worker: 'worker-b', attempt: 2 }, b, NO_OP, {}), LeaseLost);
     const reports = await p.store.db.selectFrom('reports').select(['id', 'job_id']).where('job_id', '=', job.id).execute();
     assert.deepEqual(reports, [{ id: reportId, job_id: job.id }]);
     assert.equal((await p.store.db.selectFrom('findings').select('id').where('report_id', '=', reportId).execute()).length, 1);
-    const attempts = await p.store.db.selectFrom('job_attempts').select(['attempt', 'worker', 'outcome']).where('job_id', '=', job.id).orderBy('attempt').execute();
+    const attempts = await p.store.db
+      .selectFrom('job_attempts')
+      .select(['attempt', 'worker', 'outcome'])
+      .where('job_id', '=', job.id)
+      .orderBy('attempt')
+      .execute();
     assert.deepEqual(attempts, [
       { attempt: 1, worker: 'worker-a', outcome: 'lost' },
       { attempt: 2, worker: 'worker-b', outcome: 'succeeded' },
@@ -151,7 +185,18 @@ bothDatabases('effect once: a worker that lost its lease writes nothing; one rep
     await assert.rejects(
       p.store.db
         .insertInto('reports')
-        .values({ id: 'dup', job_id: job.id, org_id: org, kind: 'rerun', version_id: null, knowledge_id: null, body: '{}', facts: null, summary: '{}', created_at: 1 })
+        .values({
+          id: 'dup',
+          job_id: job.id,
+          org_id: org,
+          kind: 'rerun',
+          version_id: null,
+          knowledge_id: null,
+          body: '{}',
+          facts: null,
+          summary: '{}',
+          created_at: 1,
+        })
         .execute(),
     );
   } finally {
@@ -179,10 +224,15 @@ bothDatabases('a job submitted in a rolled-back transaction does not exist and i
 
 bothDatabases('concurrent claimers never take the same job (embedded claim)', async (_t, under) => {
   const p = await testPlatform(under, { kind: 'embedded' });
-  const second = await testPlatform(under, { kind: 'embedded' });
+  // On PostgreSQL a second pool: claims race in the database (SKIP LOCKED). On SQLite one process
+  // holds one connection (better-sqlite3 waits for a lock synchronously, so two connections in one
+  // process would stall each other); its claim loops interleave their transactions on it, and other
+  // processes are covered by the frozen-worker test.
+  const second = under.dialect === 'postgres' ? await testPlatform(under, { kind: 'embedded' }) : p;
   try {
     const orgs = [await addOrg(p.store), await addOrg(p.store)];
-    for (let i = 0; i < 30; i++) await p.queue.submit({ kind: 'fetch-policy', orgId: orgs[i % 2]!, payload: { url: `https://example.com/${i}` } });
+    for (let i = 0; i < 30; i++)
+      await p.queue.submit({ kind: 'fetch-policy', orgId: orgs[i % 2]!, payload: { url: `https://example.com/${i}` } });
     const seen: string[] = [];
     const claimer = async (queue: typeof p.queue, name: string) => {
       for (;;) {
@@ -195,7 +245,7 @@ bothDatabases('concurrent claimers never take the same job (embedded claim)', as
     assert.equal(seen.length, 30);
     assert.equal(new Set(seen).size, 30, 'each job claimed once');
   } finally {
-    await second.close();
+    if (second !== p) await second.close();
     await p.close();
   }
 });

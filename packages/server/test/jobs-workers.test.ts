@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { bothDatabases } from './support/databases.js';
-import { addOrg, APKS, jobRow, storeApk, testPlatform, waitFor, waitForState } from './support/jobs.js';
+import { addOrg, APKS, storeApk, testPlatform, waitFor, waitForState } from './support/jobs.js';
 import { startWorkers } from '../src/jobs/index.js';
 
 bothDatabases(
@@ -37,14 +37,22 @@ bothDatabases(
       assert.equal(version.version_code, '25');
       assert.match(version.signer_sha256 ?? '', /^[0-9a-f]{64}$/);
       assert.ok(findings.every((f) => f.app_id === app.id));
-      const snapshot = await p.store.db.selectFrom('knowledge_snapshots').selectAll().where('id', '=', report.knowledge_id!).executeTakeFirst();
+      const snapshot = await p.store.db
+        .selectFrom('knowledge_snapshots')
+        .selectAll()
+        .where('id', '=', report.knowledge_id!)
+        .executeTakeFirst();
       assert.ok(snapshot, 'the knowledge snapshot that judged the app is recorded');
 
       const rerun = await p.queue.submit({ kind: 'rerun-rules', orgId: org, payload: { reportId: report.id } });
       assert.equal((await waitForState(p.store, rerun.id, ['succeeded', 'failed', 'dead'])).state, 'succeeded');
       const again = await p.store.db.selectFrom('reports').selectAll().where('job_id', '=', rerun.id).executeTakeFirstOrThrow();
       const rerunFindings = await p.store.db.selectFrom('findings').select('fingerprint').where('report_id', '=', again.id).execute();
-      assert.deepEqual(new Set(rerunFindings.map((f) => f.fingerprint)), new Set(findings.map((f) => f.fingerprint)), 'the same rules over the same facts: the same findings');
+      assert.deepEqual(
+        new Set(rerunFindings.map((f) => f.fingerprint)),
+        new Set(findings.map((f) => f.fingerprint)),
+        'the same rules over the same facts: the same findings',
+      );
       assert.equal(again.knowledge_id, report.knowledge_id);
 
       const junk = await p.blobs.put(Readable.from([Buffer.from('this is not a package at all')]), { maxBytes: 1024 });
@@ -85,7 +93,12 @@ bothDatabases(
       const done = await waitForState(p.store, job.id, ['succeeded', 'failed', 'dead'], 90_000);
       assert.equal(done.state, 'succeeded', done.error_message ?? '');
       assert.equal((await p.store.db.selectFrom('reports').select('id').where('job_id', '=', job.id).execute()).length, 1);
-      const attempts = await p.store.db.selectFrom('job_attempts').select(['attempt', 'outcome', 'error_code']).where('job_id', '=', job.id).orderBy('attempt').execute();
+      const attempts = await p.store.db
+        .selectFrom('job_attempts')
+        .select(['attempt', 'outcome', 'error_code'])
+        .where('job_id', '=', job.id)
+        .orderBy('attempt')
+        .execute();
       assert.deepEqual(attempts, [
         { attempt: 1, outcome: 'crashed', error_code: 'worker-crashed' },
         { attempt: 2, outcome: 'succeeded', error_code: null },
@@ -115,7 +128,11 @@ bothDatabases(
       assert.equal(failed.error_code, 'timeout');
       assert.equal(failed.attempts, 1, 'a breach is not retried: the same input breaches again');
       const next = await p.queue.submit({ kind: 'rerun-rules', orgId: org, payload: { reportId: 'none' } });
-      assert.equal((await waitForState(p.store, next.id, ['succeeded', 'failed', 'dead'])).error_code, 'report-not-found', 'the next job runs');
+      assert.equal(
+        (await waitForState(p.store, next.id, ['succeeded', 'failed', 'dead'])).error_code,
+        'report-not-found',
+        'the next job runs',
+      );
     } finally {
       await slow.stop();
     }

@@ -58,7 +58,13 @@ async function testHold(task: Task, signal: AbortSignal): Promise<void> {
 
 async function run(task: Task, signal: AbortSignal): Promise<JobOutput> {
   const onProgress = (stage: string, done?: number, total?: number) =>
-    send({ type: 'progress', jobId: task.jobId, stage, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
+    send({
+      type: 'progress',
+      jobId: task.jobId,
+      stage,
+      ...(done !== undefined ? { done } : {}),
+      ...(total !== undefined ? { total } : {}),
+    });
   switch (task.kind) {
     case 'scan': {
       const report = await scanPackage(task.file, {
@@ -129,7 +135,12 @@ async function run(task: Task, signal: AbortSignal): Promise<JobOutput> {
     }
     case 'fetch-policy': {
       onProgress('policy-fetch');
-      const fetched = await safeFetch(task.url, { allowPrivate: task.allowPrivate, timeoutMs: task.timeoutMs, maxBytes: task.maxBytes, signal });
+      const fetched = await safeFetch(task.url, {
+        allowPrivate: task.allowPrivate,
+        timeoutMs: task.timeoutMs,
+        maxBytes: task.maxBytes,
+        signal,
+      });
       const text = decode(fetched.bytes, fetched.contentType);
       const mime = fetched.contentType?.split(';')[0]?.trim().toLowerCase();
       const format = mime === 'text/markdown' || mime === 'text/x-markdown' ? 'markdown' : mime === 'text/plain' ? 'text' : 'html';

@@ -153,8 +153,13 @@ function parseUrl(input: string): URL {
     throw new FetchRefused('fetch-url', `${input.slice(0, 200)}: not a valid URL`, `${input.slice(0, 200)}：不是有效的网址`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new FetchRefused('fetch-url', `${url.protocol} URLs are not fetched; give an http(s) address`, `不获取 ${url.protocol} 网址；请提供 http(s) 地址`);
-  if (url.username || url.password) throw new FetchRefused('fetch-url', 'URLs with credentials are not fetched', '不获取带有用户名或密码的网址');
+    throw new FetchRefused(
+      'fetch-url',
+      `${url.protocol} URLs are not fetched; give an http(s) address`,
+      `不获取 ${url.protocol} 网址；请提供 http(s) 地址`,
+    );
+  if (url.username || url.password)
+    throw new FetchRefused('fetch-url', 'URLs with credentials are not fetched', '不获取带有用户名或密码的网址');
   return url;
 }
 

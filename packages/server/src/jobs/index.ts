@@ -22,7 +22,9 @@ export interface CreateQueueOptions {
 export function createQueue(options: CreateQueueOptions): DeliveringQueue {
   const kind = options.kind ?? (options.store.dialect === 'postgres' ? 'pg-boss' : 'embedded');
   const extra = options.pollMs !== undefined ? { pollMs: options.pollMs } : {};
-  return kind === 'pg-boss' ? new PgBossQueue(options.store, options.config, extra) : new EmbeddedQueue(options.store, options.config, extra);
+  return kind === 'pg-boss'
+    ? new PgBossQueue(options.store, options.config, extra)
+    : new EmbeddedQueue(options.store, options.config, extra);
 }
 
 export interface WorkerProcessOptions extends WorkersOptions {

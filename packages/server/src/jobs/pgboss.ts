@@ -79,11 +79,21 @@ export class PgBossQueue extends DeliveringQueue {
         return { rows: result.rows as unknown[] };
       },
     };
-    if (!this.started) await this.start();
+    if (!this.started) {
+      // Never restarted behind a stop() (a late sweep or retry): that would leave pg-boss running.
+      if (this.stopping) throw new Error('the pg-boss queue is stopped');
+      await this.start();
+    }
     await this.boss.send(
       BOSS_QUEUE,
       { jobId: job.id },
-      { db: executor, priority: job.priority, startAfter: new Date(job.run_after), retryLimit: MESSAGE_RETRIES, expireInSeconds: MESSAGE_EXPIRY_S },
+      {
+        db: executor,
+        priority: job.priority,
+        startAfter: new Date(job.run_after),
+        retryLimit: MESSAGE_RETRIES,
+        expireInSeconds: MESSAGE_EXPIRY_S,
+      },
     );
   }
 
@@ -92,7 +102,11 @@ export class PgBossQueue extends DeliveringQueue {
     if (!message) return undefined;
     let job: Job | undefined;
     try {
-      job = await this.claimRow(worker, leaseMs);
+      // The fair claim can come back empty while another organisation has a due job: the chosen
+      // organisation's only due row was locked by a concurrent claimer (SKIP LOCKED). This message
+      // must not be wasted, so any due unlocked job is taken instead. Empty again means every due
+      // row is being claimed by a holder of another message: the invariant (a message per due job) holds.
+      job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
     } finally {
       // Completed whether a row was claimed or not: the row's lease, not the message, now guards the work.
       await this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});

@@ -24,8 +24,7 @@ export interface ChildLimits {
 }
 
 export type TaskResult =
-  | { ok: true; output: JobOutput }
-  | { ok: false; failure: { class: FailureClass; code: string; message: string }; childDead: boolean };
+  { ok: true; output: JobOutput } | { ok: false; failure: { class: FailureClass; code: string; message: string }; childDead: boolean };
 
 export interface RunHooks {
   onProgress?: (stage: string, done?: number, total?: number) => void;
@@ -107,7 +106,8 @@ export class WarmChild {
     } catch (error) {
       return { ok: false, failure: { class: 'crashed', code: 'worker-start', message: (error as Error).message }, childDead: true };
     }
-    if (this.exited) return { ok: false, failure: { class: 'crashed', code: 'worker-exit', message: 'the worker child is gone' }, childDead: true };
+    if (this.exited)
+      return { ok: false, failure: { class: 'crashed', code: 'worker-exit', message: 'the worker child is gone' }, childDead: true };
     return new Promise<TaskResult>((resolve) => {
       const timer = setTimeout(() => this.kill('timeout'), this.limits.jobTimeoutMs);
       const memoryCap = this.limits.memoryLimitMb * 1024 * 1024;
@@ -178,9 +178,17 @@ export class WarmChild {
     const reason = this.killedFor ?? (/heap out of memory|allocation failed/i.test(this.stderrTail) ? 'memory' : undefined);
     const failure =
       reason === 'timeout'
-        ? { class: 'timeout' as const, code: 'timeout', message: `the job ran longer than ${this.limits.jobTimeoutMs} ms / 任务运行超过 ${this.limits.jobTimeoutMs} 毫秒` }
+        ? {
+            class: 'timeout' as const,
+            code: 'timeout',
+            message: `the job ran longer than ${this.limits.jobTimeoutMs} ms / 任务运行超过 ${this.limits.jobTimeoutMs} 毫秒`,
+          }
         : reason === 'memory'
-          ? { class: 'memory' as const, code: 'memory', message: `the worker went over ${this.limits.memoryLimitMb} MiB of memory / 工作进程内存超过 ${this.limits.memoryLimitMb} MiB` }
+          ? {
+              class: 'memory' as const,
+              code: 'memory',
+              message: `the worker went over ${this.limits.memoryLimitMb} MiB of memory / 工作进程内存超过 ${this.limits.memoryLimitMb} MiB`,
+            }
           : reason === 'cancelled'
             ? { class: 'cancelled' as const, code: 'cancelled', message: 'cancelled / 已取消' }
             : {

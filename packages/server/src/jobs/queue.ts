@@ -3,7 +3,17 @@ import type { ServerConfig } from '../config.js';
 import type { Database, Job, JobKind } from '../db/schema.js';
 import type { Store } from '../db/open.js';
 import { newId } from '../ids.js';
-import { addOutbox, backoffMs, claimJob, endAttempt, expiredLeases, finishOwned, LeaseLost, type AttemptOutcome, type Lease } from './sql.js';
+import {
+  addOutbox,
+  backoffMs,
+  claimJob,
+  endAttempt,
+  expiredLeases,
+  finishOwned,
+  LeaseLost,
+  type AttemptOutcome,
+  type Lease,
+} from './sql.js';
 import type { CancelOutcome, JobQueue, SubmitJob } from './types.js';
 
 /** How a failed attempt ends the job (see failAttempt). */
@@ -88,7 +98,14 @@ export abstract class DeliveringQueue implements JobQueue {
       // Write first (SQLite: the write lock is taken before anything is read in this transaction).
       const queued = await trx
         .updateTable('jobs')
-        .set({ state: 'cancelled', cancel_requested: 1, updated_at: now, finished_at: now, error_code: 'cancelled', error_message: 'cancelled before it ran' })
+        .set({
+          state: 'cancelled',
+          cancel_requested: 1,
+          updated_at: now,
+          finished_at: now,
+          error_code: 'cancelled',
+          error_message: 'cancelled before it ran',
+        })
         .where('id', '=', jobId)
         .where('state', '=', 'queued')
         .executeTakeFirst();
@@ -134,7 +151,8 @@ export abstract class DeliveringQueue implements JobQueue {
         await this.wake(trx, requeued);
         return 'queued';
       }
-      const state = failure.class === 'cancelled' ? 'cancelled' : failure.class === 'crashed' || failure.class === 'input' ? 'dead' : 'failed';
+      const state =
+        failure.class === 'cancelled' ? 'cancelled' : failure.class === 'crashed' || failure.class === 'input' ? 'dead' : 'failed';
       const reason =
         failure.class === 'crashed' && job.cancel_requested === 0
           ? { code: error.code, message: `${error.message} (after ${job.attempts} attempts / 已尝试 ${job.attempts} 次)` }
@@ -145,10 +163,24 @@ export abstract class DeliveringQueue implements JobQueue {
     });
   }
 
-  private async requeue(trx: Transaction<Database>, job: Job, runAfter: number, error: { code: string; message: string }, now: number): Promise<Job> {
+  private async requeue(
+    trx: Transaction<Database>,
+    job: Job,
+    runAfter: number,
+    error: { code: string; message: string },
+    now: number,
+  ): Promise<Job> {
     const row = await trx
       .updateTable('jobs')
-      .set({ state: 'queued', locked_by: null, lease_until: null, run_after: runAfter, updated_at: now, error_code: error.code, error_message: error.message })
+      .set({
+        state: 'queued',
+        locked_by: null,
+        lease_until: null,
+        run_after: runAfter,
+        updated_at: now,
+        error_code: error.code,
+        error_message: error.message,
+      })
       .where('id', '=', job.id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -166,7 +198,10 @@ export abstract class DeliveringQueue implements JobQueue {
       const lease: Lease = { jobId: job.id, worker: job.locked_by ?? '', attempt: job.attempts };
       try {
         await this.db.transaction().execute(async (trx) => {
-          const error = { code: 'lease-expired', message: `the worker ${job.locked_by ?? '?'} stopped renewing its lease (crashed, frozen or cut off)` };
+          const error = {
+            code: 'lease-expired',
+            message: `the worker ${job.locked_by ?? '?'} stopped renewing its lease (crashed, frozen or cut off)`,
+          };
           const still = await trx
             .updateTable('jobs')
             .set({ updated_at: now })
@@ -184,7 +219,13 @@ export abstract class DeliveringQueue implements JobQueue {
             const requeued = await this.requeue(trx, job, now + backoffMs(this.config.retryBackoffMs, job.attempts), error, now);
             await this.wake(trx, requeued);
           } else {
-            await finishOwned(trx, lease, 'dead', { code: error.code, message: `${error.message} (after ${job.attempts} attempts / 已尝试 ${job.attempts} 次)` }, now);
+            await finishOwned(
+              trx,
+              lease,
+              'dead',
+              { code: error.code, message: `${error.message} (after ${job.attempts} attempts / 已尝试 ${job.attempts} 次)` },
+              now,
+            );
             await addOutbox(trx, 'job.dead', { jobId: job.id, kind: job.kind, orgId: job.org_id, error: error.code }, now);
           }
           moved++;
@@ -197,8 +238,8 @@ export abstract class DeliveringQueue implements JobQueue {
   }
 
   /** The embedded-style claim, shared (pg-boss delivers a wake-up first). */
-  protected claimRow(worker: string, leaseMs: number): Promise<Job | undefined> {
-    return claimJob(this.db, this.store.dialect, worker, leaseMs);
+  protected claimRow(worker: string, leaseMs: number, fair = true): Promise<Job | undefined> {
+    return claimJob(this.db, this.store.dialect, worker, leaseMs, { fair });
   }
 }
 

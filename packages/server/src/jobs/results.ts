@@ -11,7 +11,13 @@ import { addOutbox, endAttempt, finishOwned, type Lease } from './sql.js';
  * row (unique per job: a second result for the job cannot exist), its findings, the app and version
  * rows, the knowledge snapshot and the outbox event. Returns the report id.
  */
-export async function completeJob(queue: DeliveringQueue, lease: Lease, job: Job, output: JobOutput, context: { blob?: { sha256: string; size: number } }): Promise<string> {
+export async function completeJob(
+  queue: DeliveringQueue,
+  lease: Lease,
+  job: Job,
+  output: JobOutput,
+  context: { blob?: { sha256: string; size: number } },
+): Promise<string> {
   const now = Date.now();
   return queue.db.transaction().execute(async (trx) => {
     await finishOwned(trx, lease, 'succeeded', null, now);
@@ -27,7 +33,12 @@ export async function completeJob(queue: DeliveringQueue, lease: Lease, job: Job
       // blobs, a test) still gets a row for the version to point at.
       await trx
         .insertInto('blobs')
-        .values({ sha256: context.blob.sha256, size: context.blob.size, media_type: 'application/vnd.android.package-archive', created_at: now })
+        .values({
+          sha256: context.blob.sha256,
+          size: context.blob.size,
+          media_type: 'application/vnd.android.package-archive',
+          created_at: now,
+        })
         .onConflict((oc) => oc.column('sha256').doNothing())
         .execute();
       ({ appId, versionId } = await upsertVersion(trx, job.org_id, context.blob.sha256, output.app, now));
@@ -58,7 +69,7 @@ export async function completeJob(queue: DeliveringQueue, lease: Lease, job: Job
       })
       .execute();
     // Findings in slices: one insert per finding would be many round trips; one for all could pass
-    // the databases' parameter limits on a report with thousands of findings.
+    // the databases' parameter limits (500 rows × 9 values stay under SQLite's 32,766 and PostgreSQL's 65,535) on a report with thousands of findings.
     const rows = output.findings.map((f) => ({
       id: newId(now),
       report_id: reportId,
@@ -70,7 +81,11 @@ export async function completeJob(queue: DeliveringQueue, lease: Lease, job: Job
       measures: JSON.stringify(f.measures),
       created_at: now,
     }));
-    for (let i = 0; i < rows.length; i += 100) await trx.insertInto('findings').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await trx
+        .insertInto('findings')
+        .values(rows.slice(i, i + 100))
+        .execute();
     await addOutbox(trx, 'job.succeeded', { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId }, now);
     return reportId;
   });
@@ -82,7 +97,12 @@ async function upsertApp(trx: Transaction<Database>, orgId: string, packageName:
     .values({ id: newId(now), org_id: orgId, package_name: packageName, created_at: now })
     .onConflict((oc) => oc.columns(['org_id', 'package_name']).doNothing())
     .execute();
-  const row = await trx.selectFrom('apps').select('id').where('org_id', '=', orgId).where('package_name', '=', packageName).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('apps')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('package_name', '=', packageName)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -108,6 +128,11 @@ async function upsertVersion(
     })
     .onConflict((oc) => oc.columns(['app_id', 'blob_sha256']).doNothing())
     .execute();
-  const row = await trx.selectFrom('versions').select('id').where('app_id', '=', appId).where('blob_sha256', '=', blob).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('versions')
+    .select('id')
+    .where('app_id', '=', appId)
+    .where('blob_sha256', '=', blob)
+    .executeTakeFirstOrThrow();
   return { appId, versionId: row.id };
 }

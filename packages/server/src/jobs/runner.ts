@@ -64,8 +64,9 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
   const running = new Map<string, { child: WarmChild }>();
 
   const sweepEvery = options.sweepMs ?? Math.max(200, Math.floor(leaseMs / 3));
+  let sweeping: Promise<unknown> = Promise.resolve();
   const sweeper = setInterval(() => {
-    if (!stopping) void queue.sweep().catch(() => {});
+    if (!stopping) sweeping = queue.sweep().catch(() => {});
   }, sweepEvery);
 
   async function runJob(slot: number, job: Job): Promise<void> {
@@ -187,6 +188,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
         for (const { child } of running.values()) child.kill('stopped');
       }, graceMs);
       await all;
+      await sweeping;
       clearTimeout(timer);
       await Promise.all(children.map((c) => c?.close()));
     },
@@ -232,7 +234,8 @@ async function prepare(platform: PlatformLike, job: Job): Promise<{ task: Task; 
       let policy: unknown;
       if (p.policyReportId !== undefined) {
         const row = await report(p.policyReportId, 'policyReportId');
-        if (row.kind !== 'policy') throw new PrepareError('report-kind', 'policyReportId names a report that is not a policy report / 该报告不是隐私政策报告');
+        if (row.kind !== 'policy')
+          throw new PrepareError('report-kind', 'policyReportId names a report that is not a policy report / 该报告不是隐私政策报告');
         policy = JSON.parse(row.body);
       }
       return {
@@ -257,9 +260,19 @@ async function prepare(platform: PlatformLike, job: Job): Promise<{ task: Task; 
     }
     case 'fetch-policy': {
       const p = payload as JobPayloads['fetch-policy'];
-      if (typeof p.url !== 'string' || p.url.length > 4096) throw new PrepareError('fetch-url', 'the job names no valid URL / 任务未指定有效的网址');
+      if (typeof p.url !== 'string' || p.url.length > 4096)
+        throw new PrepareError('fetch-url', 'the job names no valid URL / 任务未指定有效的网址');
       const c = platform.config;
-      return { task: { ...base, kind: 'fetch-policy', url: p.url, allowPrivate: c.allowPrivateFetch, timeoutMs: c.fetchTimeoutMs, maxBytes: c.fetchMaxBytes } };
+      return {
+        task: {
+          ...base,
+          kind: 'fetch-policy',
+          url: p.url,
+          allowPrivate: c.allowPrivateFetch,
+          timeoutMs: c.fetchTimeoutMs,
+          maxBytes: c.fetchMaxBytes,
+        },
+      };
     }
     case 'diff': {
       const p = payload as JobPayloads['diff'];

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, Job, JobState } from '../db/schema.js';
 import type { Dialect } from '../db/open.js';
 import { newId } from '../ids.js';
@@ -28,9 +28,41 @@ export interface Lease {
  *    10,000-job campaign and a developer's single upload alternate instead of queueing in order;
  * 4. within that organisation, its highest-priority, oldest due job.
  */
-export async function claimJob(db: Kysely<Database>, dialect: Dialect, worker: string, leaseMs: number, now = Date.now()): Promise<Job | undefined> {
+export async function claimJob(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  worker: string,
+  leaseMs: number,
+  options: { fair?: boolean } = {},
+  now = Date.now(),
+): Promise<Job | undefined> {
+  // One transaction, so the claim, the organisation's turn and the attempt row commit together (one
+  // durable commit instead of three: with synchronous=FULL each commit is a disk flush). The UPDATE
+  // comes first, so SQLite takes the write lock before anything is read.
+  return db.transaction().execute((trx) => claimIn(trx, dialect, worker, leaseMs, options, now));
+}
+
+async function claimIn(
+  db: Transaction<Database>,
+  dialect: Dialect,
+  worker: string,
+  leaseMs: number,
+  options: { fair?: boolean },
+  now: number,
+): Promise<Job | undefined> {
   const skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
-  const result = await sql<Job>`
+  // Without fairness (pg-boss's fallback, see pgboss.ts): any due job by priority and age.
+  const result =
+    options.fair === false
+      ? await sql<Job>`
+    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
+      attempts = attempts + 1, updated_at = ${now}, progress = null
+    where id = (
+      select j.id from jobs j where j.state = 'queued' and j.run_after <= ${now}
+      order by j.priority desc, j.id asc limit 1${skipLocked}
+    ) and state = 'queued'
+    returning *`.execute(db)
+      : await sql<Job>`
     update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
       attempts = attempts + 1, updated_at = ${now}, progress = null
     where id = (
@@ -57,7 +89,17 @@ export async function claimJob(db: Kysely<Database>, dialect: Dialect, worker: s
     .execute();
   await db
     .insertInto('job_attempts')
-    .values({ id: newId(), job_id: job.id, attempt: job.attempts, worker, started_at: now, ended_at: null, outcome: null, error_code: null, error_message: null })
+    .values({
+      id: newId(),
+      job_id: job.id,
+      attempt: job.attempts,
+      worker,
+      started_at: now,
+      ended_at: null,
+      outcome: null,
+      error_code: null,
+      error_message: null,
+    })
     .onConflict((oc) => oc.columns(['job_id', 'attempt']).doNothing())
     .execute();
   return job;
@@ -65,8 +107,13 @@ export async function claimJob(db: Kysely<Database>, dialect: Dialect, worker: s
 
 /** The lease's condition: the row is still this worker's, for this attempt, and running. */
 function owned(lease: Lease) {
-  return (eb: any) =>
-    eb.and([eb('id', '=', lease.jobId), eb('state', '=', 'running'), eb('locked_by', '=', lease.worker), eb('attempts', '=', lease.attempt)]);
+  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    eb.and([
+      eb('id', '=', lease.jobId),
+      eb('state', '=', 'running'),
+      eb('locked_by', '=', lease.worker),
+      eb('attempts', '=', lease.attempt),
+    ]);
 }
 
 /**
@@ -94,7 +141,13 @@ export async function renewLease(
  * is still held. Later statements of the same transaction write the result; a lost lease rolls
  * everything back (LeaseLost).
  */
-export async function finishOwned(trx: Transaction<Database>, lease: Lease, state: JobState, error: { code: string; message: string } | null, now = Date.now()): Promise<void> {
+export async function finishOwned(
+  trx: Transaction<Database>,
+  lease: Lease,
+  state: JobState,
+  error: { code: string; message: string } | null,
+  now = Date.now(),
+): Promise<void> {
   const result = await trx
     .updateTable('jobs')
     .set({
@@ -144,7 +197,10 @@ export function backoffMs(baseMs: number, attempt: number): number {
 }
 
 export async function addOutbox(db: Db, topic: string, payload: unknown, now = Date.now()): Promise<void> {
-  await db.insertInto('outbox').values({ id: newId(), topic, payload: JSON.stringify(payload), created_at: now, delivered_at: null }).execute();
+  await db
+    .insertInto('outbox')
+    .values({ id: newId(), topic, payload: JSON.stringify(payload), created_at: now, delivered_at: null })
+    .execute();
 }
 
 /**

@@ -76,7 +76,8 @@ export async function waitForState(store: Store, id: string, states: readonly st
   for (;;) {
     const job = await jobRow(store, id);
     if (states.includes(job.state)) return job;
-    if (Date.now() > until) throw new Error(`job ${id} is ${job.state}, not ${states.join('|')}, after ${timeoutMs} ms: ${JSON.stringify(job)}`);
+    if (Date.now() > until)
+      throw new Error(`job ${id} is ${job.state}, not ${states.join('|')}, after ${timeoutMs} ms: ${JSON.stringify(job)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
