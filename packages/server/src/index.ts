@@ -1,7 +1,34 @@
-// The platform's public API; filled by the platform-core work.
+// The platform's public API: a handful of curated names (what `apprights serve | worker | migrate |
+// admin` and embedders need), not `export *`.
+export { defaultConfig, loadConfig, parseSize, ConfigError, type ConfigFlags, type ServerConfig, type WorkerConfig } from './config.js';
+export { openStore, migrate, type Store, type OpenOptions } from './db/open.js';
+export { LocalBlobStore, BlobTooLargeError, type BlobStore, type StoredBlob } from './blobs/store.js';
+export type { Platform } from './platform.js';
+export {
+  startServer,
+  startWorkerNode,
+  migrateDatabase,
+  adminCreateUser,
+  adminRevokeToken,
+  type RunningServer,
+  type RunningWorkers,
+  type AdminCreateUserInput,
+} from './serve.js';
 export { buildApp, type Api, type AppOptions } from './http/app.js';
 export { ACCESS, ACTORS, type Actor, type RouteAccess, type Scope } from './http/access.js';
 export { PROBLEMS, type ProblemCode } from './http/problems.js';
+export {
+  createQueue,
+  startWorkers,
+  runWorkerProcess,
+  type CreateQueueOptions,
+  type Workers,
+  type WorkersOptions,
+  type WorkerEvent,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from './jobs/index.js';
+export type { JobQueue, SubmitJob, JobPayloads, CancelOutcome } from './jobs/types.js';
 export {
   AdminError,
   createApiToken,

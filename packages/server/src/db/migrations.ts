@@ -5,7 +5,6 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 // on both (SQLite gives it INTEGER affinity), ids and JSON are `text`. A migration is never edited
 // once released; a change is a new entry.
 
-
 export const migrations: Record<string, Migration> = {
   '0001-platform-core': {
     async up(db: Kysely<any>) {
@@ -196,6 +195,20 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_pending').on('outbox').columns(['delivered_at', 'id']).execute();
     },
   },
+  '0002-job-fairness': {
+    // The fair claim (src/jobs/sql.ts) picks the organisation first: its due jobs by priority, and
+    // when each organisation last had a job claimed (round-robin among organisations with work).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('job_org_turns')
+        .addColumn('org_id', 'text', (c) => c.primaryKey())
+        .addColumn('last_claim_at', 'bigint', (c) => c.notNull())
+        .addColumn('claims', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('jobs_state_org_priority').on('jobs').columns(['state', 'org_id', 'priority', 'run_after']).execute();
+      await db.schema.createIndex('jobs_state_lease').on('jobs').columns(['state', 'lease_until']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {
@@ -203,4 +216,3 @@ export class InlineMigrations implements MigrationProvider {
     return migrations;
   }
 }
-

@@ -29,8 +29,10 @@ export const JOB_KINDS = ['scan', 'rerun-rules', 'fetch-policy', 'diff'] as cons
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**
- * queued → running → succeeded | failed (retries left: back to queued with run_after) | dead (no retries
- * left, or an input error that no retry can fix) ; queued | running → cancelled.
+ * queued → running → succeeded | queued again (a crash or lost worker with attempts left, after the
+ * backoff) | dead (no attempts left, or an input error that no retry can fix) | failed (over the wall
+ * clock or the memory cap: final, the same input breaches again) ; queued | running → cancelled.
+ * The reason stays in error_code / error_message; each attempt's outcome is in job_attempts.
  */
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -220,6 +222,13 @@ export interface KnowledgeSnapshotsTable {
   summary: string;
 }
 
+/** When an organisation last had a job claimed: the fair claim's round-robin turn (migration 0002). */
+export interface JobOrgTurnsTable {
+  org_id: string;
+  last_claim_at: Millis;
+  claims: ColumnType<number, number | undefined, number>;
+}
+
 export interface OutboxTable {
   id: string;
   topic: string;
@@ -247,6 +256,7 @@ export interface Database {
   findings: FindingsTable;
   knowledge_snapshots: KnowledgeSnapshotsTable;
   outbox: OutboxTable;
+  job_org_turns: JobOrgTurnsTable;
 }
 
 export type Job = Selectable<JobsTable>;

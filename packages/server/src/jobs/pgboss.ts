@@ -1,0 +1,129 @@
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { ServerConfig } from '../config.js';
+import type { Database, Job } from '../db/schema.js';
+import type { Store } from '../db/open.js';
+import { DeliveringQueue } from './queue.js';
+
+/** The pg-boss queue all job kinds share; the kind is in our `jobs` row. */
+export const BOSS_QUEUE = 'apprights-jobs';
+const MESSAGE_EXPIRY_S = 60;
+const MESSAGE_RETRIES = 5;
+
+/**
+ * The scale-out queue: pg-boss 10 in the same PostgreSQL delivers, our `jobs` row is the record.
+ *
+ * Each time a job becomes queued (submit, retry, expired lease) one pg-boss message is sent in the
+ * same transaction as the row change (pg-boss's `db` option runs its insert on our transaction), with
+ * the job's priority and `startAfter` = its run_after. A worker fetches a message (pg-boss's SKIP
+ * LOCKED fetch across any number of nodes), then claims a job row with the same fair claim as the
+ * embedded queue, and completes the message. A message is a wake-up, not a particular job: the claim
+ * may pick another organisation's job (fairness), and a message that finds no due job is simply
+ * completed. There is always at least one available message per due queued job (each queued
+ * transition sends one that becomes available exactly when its job is due; each message claims at
+ * most one), so no due job waits for a message that never comes. Worker death is handled by the
+ * row's lease (the sweep requeues it and sends a new message); pg-boss's expiry and retries cover only
+ * a process that died between fetching a message and claiming (milliseconds), so a short expiry.
+ */
+export class PgBossQueue extends DeliveringQueue {
+  readonly name = 'pg-boss' as const;
+  readonly boss: PgBoss;
+  private started = false;
+  private pollMs: number;
+  private stopping = false;
+
+  constructor(store: Store, config: ServerConfig, options: { pollMs?: number; schema?: string } = {}) {
+    super(store, config);
+    if (!store.url) throw new Error('the pg-boss queue needs a PostgreSQL store (APPRIGHTS_DATABASE_URL)');
+    this.pollMs = options.pollMs ?? 250;
+    this.boss = new PgBoss({
+      connectionString: store.url,
+      schema: options.schema ?? 'pgboss',
+      max: 4,
+      // Maintenance (archiving, expiry) runs on every node; pg-boss takes an advisory lock for it.
+      supervise: true,
+      // Cron schedules belong to the scheduler (one node); the job layer sends no cron work.
+      schedule: false,
+      migrate: true,
+    });
+    // A dropped connection (PostgreSQL restarting) is reported here; the workers' loops back off.
+    this.boss.on('error', () => {});
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    if (!(await this.boss.getQueue(BOSS_QUEUE))) {
+      try {
+        await this.boss.createQueue(BOSS_QUEUE, { name: BOSS_QUEUE, retryLimit: MESSAGE_RETRIES, expireInSeconds: MESSAGE_EXPIRY_S });
+      } catch (error) {
+        // Another node created it in between.
+        if (!(await this.boss.getQueue(BOSS_QUEUE))) throw error;
+      }
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: false, wait: true, timeout: 2000 });
+  }
+
+  protected async wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void> {
+    // Sent on the caller's connection, inside its transaction: the row and its message commit together.
+    const executor = {
+      executeSql: async (text: string, values: unknown[]) => {
+        const result = await db.executeQuery(CompiledQuery.raw(text, values));
+        return { rows: result.rows as unknown[] };
+      },
+    };
+    if (!this.started) {
+      // Never restarted behind a stop() (a late sweep or retry): that would leave pg-boss running.
+      if (this.stopping) throw new Error('the pg-boss queue is stopped');
+      await this.start();
+    }
+    await this.boss.send(
+      BOSS_QUEUE,
+      { jobId: job.id },
+      {
+        db: executor,
+        priority: job.priority,
+        startAfter: new Date(job.run_after),
+        retryLimit: MESSAGE_RETRIES,
+        expireInSeconds: MESSAGE_EXPIRY_S,
+      },
+    );
+  }
+
+  async claim(worker: string, leaseMs: number): Promise<Job | undefined> {
+    const message = await this.nextMessage();
+    if (!message) return undefined;
+    let job: Job | undefined;
+    try {
+      // The fair claim can come back empty while another organisation has a due job: the chosen
+      // organisation's only due row was locked by a concurrent claimer (SKIP LOCKED). This message
+      // must not be wasted, so any due unlocked job is taken instead. Empty again means every due
+      // row is being claimed by a holder of another message: the invariant (a message per due job) holds.
+      job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
+    } finally {
+      // Completed whether a row was claimed or not: the row's lease, not the message, now guards the work.
+      await this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
+    }
+    return job;
+  }
+
+  /**
+   * One message at a time: a message fetched is `active` until completed, and one held by a process
+   * that dies is only redelivered after its expiry, so a worker takes no more than it claims now.
+   */
+  private async nextMessage(): Promise<PgBoss.Job<unknown> | undefined> {
+    const [message] = await this.boss.fetch<unknown>(BOSS_QUEUE, { batchSize: 1, priority: true });
+    return message;
+  }
+
+  waitForWork(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : Math.min(ms, this.pollMs)));
+  }
+}

@@ -1,0 +1,291 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ServerConfig } from '../config.js';
+import type { Database, Job, JobKind } from '../db/schema.js';
+import type { Store } from '../db/open.js';
+import { newId } from '../ids.js';
+import {
+  addOutbox,
+  backoffMs,
+  claimJob,
+  endAttempt,
+  expiredLeases,
+  finishOwned,
+  LeaseLost,
+  type AttemptOutcome,
+  type Lease,
+} from './sql.js';
+import type { CancelOutcome, JobQueue, SubmitJob } from './types.js';
+
+/** How a failed attempt ends the job (see failAttempt). */
+export type FailureClass =
+  /** The engine's InputError: the same input fails the same way; dead at once. */
+  | 'input'
+  /** Over the wall clock or the memory cap: the same input breaches again; `failed`, no retry. */
+  | 'timeout'
+  | 'memory'
+  /** The job's cancel was asked for and the worker stopped. */
+  | 'cancelled'
+  /** A crash, a bug, a lost child, a database or network hiccup: retried with backoff while attempts are left. */
+  | 'crashed';
+
+export interface Failure {
+  class: FailureClass;
+  code: string;
+  message: string;
+}
+
+/**
+ * What the worker runner needs of a queue beyond the API's contract: claiming with a lease,
+ * waiting for work, finishing attempts and sweeping expired leases. Both queues share everything
+ * but delivery (claim / wake).
+ */
+export abstract class DeliveringQueue implements JobQueue {
+  abstract readonly name: 'embedded' | 'pg-boss';
+  readonly db: Kysely<Database>;
+
+  constructor(
+    readonly store: Store,
+    readonly config: ServerConfig,
+  ) {
+    this.db = store.db;
+  }
+
+  /** Makes a queued job deliverable (pg-boss: a message in the same transaction). */
+  protected abstract wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void>;
+  /** Claims one due job for `worker`, or undefined when there is none now. */
+  abstract claim(worker: string, leaseMs: number): Promise<Job | undefined>;
+  /** Resolves when work may be there (a local submit, a poll interval), or at `ms`. */
+  abstract waitForWork(ms: number): Promise<void>;
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+
+  async submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job> {
+    const now = Date.now();
+    const row: Job = {
+      id: newId(now),
+      kind: job.kind,
+      org_id: job.orgId,
+      created_by: job.createdBy ?? null,
+      state: 'queued',
+      priority: job.priority ?? 0,
+      payload: JSON.stringify(job.payload),
+      run_after: now + Math.max(0, job.delayMs ?? 0),
+      attempts: 0,
+      max_attempts: Math.max(1, job.maxAttempts ?? this.config.jobRetries + 1),
+      locked_by: null,
+      lease_until: null,
+      progress: null,
+      error_code: null,
+      error_message: null,
+      cancel_requested: 0,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    };
+    const write = async (db: Transaction<Database>) => {
+      await db.insertInto('jobs').values(row).execute();
+      await addOutbox(db, 'job.queued', { jobId: row.id, kind: row.kind, orgId: row.org_id }, now);
+      await this.wake(db, row);
+    };
+    if (trx) await write(trx);
+    else await this.db.transaction().execute(write);
+    return row;
+  }
+
+  async cancel(jobId: string): Promise<CancelOutcome> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      // Write first (SQLite: the write lock is taken before anything is read in this transaction).
+      const queued = await trx
+        .updateTable('jobs')
+        .set({
+          state: 'cancelled',
+          cancel_requested: 1,
+          updated_at: now,
+          finished_at: now,
+          error_code: 'cancelled',
+          error_message: 'cancelled before it ran',
+        })
+        .where('id', '=', jobId)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(queued.numUpdatedRows) === 1) {
+        await addOutbox(trx, 'job.cancelled', { jobId }, now);
+        return 'cancelled';
+      }
+      const running = await trx
+        .updateTable('jobs')
+        .set({ cancel_requested: 1, updated_at: now })
+        .where('id', '=', jobId)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      if (Number(running.numUpdatedRows) === 1) return 'requested';
+      const row = await trx.selectFrom('jobs').select('state').where('id', '=', jobId).executeTakeFirst();
+      return row ? 'finished' : 'not-found';
+    });
+  }
+
+  /**
+   * Ends a failed attempt. Input errors are final (`dead`), resource breaches are final (`failed`),
+   * a cancel is final (`cancelled`); anything else is queued again after the backoff while attempts
+   * are left, and `dead` (keeping the last reason) when none are. Throws LeaseLost when the lease is gone.
+   */
+  async failAttempt(lease: Lease, failure: Failure): Promise<Job['state']> {
+    const now = Date.now();
+    const outcome: AttemptOutcome = failure.class === 'input' ? 'failed' : failure.class;
+    const error = { code: failure.code, message: failure.message.slice(0, 4000) };
+    return this.db.transaction().execute(async (trx) => {
+      const job = await trx
+        .updateTable('jobs')
+        .set({ updated_at: now })
+        .where('id', '=', lease.jobId)
+        .where('state', '=', 'running')
+        .where('locked_by', '=', lease.worker)
+        .where('attempts', '=', lease.attempt)
+        .returningAll()
+        .executeTakeFirst();
+      if (!job) throw new LeaseLost(lease);
+      await endAttempt(trx, job.id, lease.attempt, outcome, error, now);
+      if (failure.class === 'crashed' && job.attempts < job.max_attempts && job.cancel_requested === 0) {
+        const requeued = await this.requeue(trx, job, now + backoffMs(this.config.retryBackoffMs, job.attempts), error, now);
+        await this.wake(trx, requeued);
+        return 'queued';
+      }
+      const state =
+        failure.class === 'cancelled' ? 'cancelled' : failure.class === 'crashed' || failure.class === 'input' ? 'dead' : 'failed';
+      const reason =
+        failure.class === 'crashed' && job.cancel_requested === 0
+          ? { code: error.code, message: `${error.message} (after ${job.attempts} attempts / 已尝试 ${job.attempts} 次)` }
+          : error;
+      await finishOwned(trx, lease, state, reason, now);
+      await addOutbox(trx, `job.${state}`, { jobId: job.id, kind: job.kind, orgId: job.org_id, error: reason.code }, now);
+      return state;
+    });
+  }
+
+  private async requeue(
+    trx: Transaction<Database>,
+    job: Job,
+    runAfter: number,
+    error: { code: string; message: string },
+    now: number,
+  ): Promise<Job> {
+    const row = await trx
+      .updateTable('jobs')
+      .set({
+        state: 'queued',
+        locked_by: null,
+        lease_until: null,
+        run_after: runAfter,
+        updated_at: now,
+        error_code: error.code,
+        error_message: error.message,
+      })
+      .where('id', '=', job.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return row;
+  }
+
+  /**
+   * Requeues (or kills) jobs whose lease expired. Safe to run on every node at once: each row
+   * moves only if it is still running with the expired lease this sweep saw.
+   */
+  async sweep(): Promise<number> {
+    const now = Date.now();
+    let moved = 0;
+    for (const job of await expiredLeases(this.db, now)) {
+      const lease: Lease = { jobId: job.id, worker: job.locked_by ?? '', attempt: job.attempts };
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const error = {
+            code: 'lease-expired',
+            message: `the worker ${job.locked_by ?? '?'} stopped renewing its lease (crashed, frozen or cut off)`,
+          };
+          const still = await trx
+            .updateTable('jobs')
+            .set({ updated_at: now })
+            .where('id', '=', job.id)
+            .where('state', '=', 'running')
+            .where('locked_by', '=', lease.worker)
+            .where('attempts', '=', lease.attempt)
+            .where('lease_until', '<', now)
+            .executeTakeFirst();
+          if (Number(still.numUpdatedRows) !== 1) return;
+          await endAttempt(trx, job.id, job.attempts, 'lost', error, now);
+          if (job.cancel_requested === 1) {
+            await finishOwned(trx, lease, 'cancelled', { code: 'cancelled', message: 'cancelled; its worker was lost' }, now);
+          } else if (job.attempts < job.max_attempts) {
+            const requeued = await this.requeue(trx, job, now + backoffMs(this.config.retryBackoffMs, job.attempts), error, now);
+            await this.wake(trx, requeued);
+          } else {
+            await finishOwned(
+              trx,
+              lease,
+              'dead',
+              { code: error.code, message: `${error.message} (after ${job.attempts} attempts / 已尝试 ${job.attempts} 次)` },
+              now,
+            );
+            await addOutbox(trx, 'job.dead', { jobId: job.id, kind: job.kind, orgId: job.org_id, error: error.code }, now);
+          }
+          moved++;
+        });
+      } catch {
+        // Another node swept it, or the database is away: the next sweep sees it again.
+      }
+    }
+    return moved;
+  }
+
+  /** The embedded-style claim, shared (pg-boss delivers a wake-up first). */
+  protected claimRow(worker: string, leaseMs: number, fair = true): Promise<Job | undefined> {
+    return claimJob(this.db, this.store.dialect, worker, leaseMs, { fair });
+  }
+}
+
+/**
+ * The embedded queue: the `jobs` table is the queue. Claims poll the table (an UPDATE … RETURNING
+ * each); a submit in this process wakes the waiting workers at once, other processes (a worker
+ * beside the server) see new rows at their next poll.
+ */
+export class EmbeddedQueue extends DeliveringQueue {
+  readonly name = 'embedded' as const;
+  private waiters = new Set<() => void>();
+  private pollMs: number;
+
+  constructor(store: Store, config: ServerConfig, options: { pollMs?: number } = {}) {
+    super(store, config);
+    this.pollMs = options.pollMs ?? 250;
+  }
+
+  protected async wake(): Promise<void> {
+    // After the caller's commit the row is visible; waking earlier only costs one empty claim.
+    setImmediate(() => {
+      for (const resolve of this.waiters) resolve();
+      this.waiters.clear();
+    });
+  }
+
+  claim(worker: string, leaseMs: number): Promise<Job | undefined> {
+    return this.claimRow(worker, leaseMs);
+  }
+
+  waitForWork(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(ms, this.pollMs));
+      this.waiters.add(done);
+    });
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    for (const resolve of this.waiters) resolve();
+    this.waiters.clear();
+  }
+}

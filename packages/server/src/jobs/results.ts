@@ -1,0 +1,138 @@
+import type { Transaction } from 'kysely';
+import type { Database, Job } from '../db/schema.js';
+import { newId } from '../ids.js';
+import type { JobOutput } from './protocol.js';
+import type { DeliveringQueue } from './queue.js';
+import { addOutbox, endAttempt, finishOwned, type Lease } from './sql.js';
+
+/**
+ * Writes a job's result, effect once: one transaction holds the job's state change (first, and
+ * only while the lease is held: a worker that lost its lease rolls back with LeaseLost), the report
+ * row (unique per job: a second result for the job cannot exist), its findings, the app and version
+ * rows, the knowledge snapshot and the outbox event. Returns the report id.
+ */
+export async function completeJob(
+  queue: DeliveringQueue,
+  lease: Lease,
+  job: Job,
+  output: JobOutput,
+  context: { blob?: { sha256: string; size: number } },
+): Promise<string> {
+  const now = Date.now();
+  return queue.db.transaction().execute(async (trx) => {
+    await finishOwned(trx, lease, 'succeeded', null, now);
+    await endAttempt(trx, job.id, lease.attempt, 'succeeded', null, now);
+    const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
+    // Unreachable while leases hold (the job was running, so no result was written); kept as the
+    // guarantee's second line: the unique job_id would refuse a second row anyway.
+    if (existing) return existing.id;
+    let versionId: string | null = null;
+    let appId: string | null = null;
+    if (output.app && context.blob) {
+      // The API records the blob at upload; a job submitted another way (a campaign over stored
+      // blobs, a test) still gets a row for the version to point at.
+      await trx
+        .insertInto('blobs')
+        .values({
+          sha256: context.blob.sha256,
+          size: context.blob.size,
+          media_type: 'application/vnd.android.package-archive',
+          created_at: now,
+        })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute();
+      ({ appId, versionId } = await upsertVersion(trx, job.org_id, context.blob.sha256, output.app, now));
+    } else if (output.app) {
+      appId = await upsertApp(trx, job.org_id, output.app.packageName, now);
+    }
+    if (output.knowledge) {
+      await trx
+        .insertInto('knowledge_snapshots')
+        .values({ id: output.knowledge.id, created_at: now, summary: JSON.stringify({ versions: output.knowledge.versions }) })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    const reportId = newId(now);
+    await trx
+      .insertInto('reports')
+      .values({
+        id: reportId,
+        job_id: job.id,
+        org_id: job.org_id,
+        kind: output.reportKind,
+        version_id: versionId,
+        knowledge_id: output.knowledge?.id ?? null,
+        body: output.body,
+        facts: output.facts,
+        summary: JSON.stringify(output.summary),
+        created_at: now,
+      })
+      .execute();
+    // Findings in slices: one insert per finding would be many round trips; one for all could pass
+    // the databases' parameter limits (500 rows × 9 values stay under SQLite's 32,766 and PostgreSQL's 65,535) on a report with thousands of findings.
+    const rows = output.findings.map((f) => ({
+      id: newId(now),
+      report_id: reportId,
+      org_id: job.org_id,
+      app_id: appId,
+      fingerprint: f.fingerprint,
+      rule_id: f.ruleId,
+      severity: f.severity,
+      measures: JSON.stringify(f.measures),
+      created_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 100)
+      await trx
+        .insertInto('findings')
+        .values(rows.slice(i, i + 100))
+        .execute();
+    await addOutbox(trx, 'job.succeeded', { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId }, now);
+    return reportId;
+  });
+}
+
+async function upsertApp(trx: Transaction<Database>, orgId: string, packageName: string, now: number): Promise<string> {
+  await trx
+    .insertInto('apps')
+    .values({ id: newId(now), org_id: orgId, package_name: packageName, created_at: now })
+    .onConflict((oc) => oc.columns(['org_id', 'package_name']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('apps')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('package_name', '=', packageName)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function upsertVersion(
+  trx: Transaction<Database>,
+  orgId: string,
+  blob: string,
+  app: NonNullable<JobOutput['app']>,
+  now: number,
+): Promise<{ appId: string; versionId: string }> {
+  const appId = await upsertApp(trx, orgId, app.packageName, now);
+  await trx
+    .insertInto('versions')
+    .values({
+      id: newId(now),
+      app_id: appId,
+      org_id: orgId,
+      version_code: app.versionCode,
+      version_name: app.versionName,
+      signer_sha256: app.signerSha256,
+      blob_sha256: blob,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['app_id', 'blob_sha256']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('versions')
+    .select('id')
+    .where('app_id', '=', appId)
+    .where('blob_sha256', '=', blob)
+    .executeTakeFirstOrThrow();
+  return { appId, versionId: row.id };
+}

@@ -1,0 +1,283 @@
+import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Job } from '../db/schema.js';
+import type { Platform } from '../platform.js';
+import { WarmChild } from './pool.js';
+import type { JobOutput, Task } from './protocol.js';
+import { DeliveringQueue, type Failure } from './queue.js';
+import { completeJob } from './results.js';
+import { LeaseLost, renewLease, type Lease } from './sql.js';
+import type { JobPayloads } from './types.js';
+
+export interface WorkersOptions {
+  /** Child processes (default: config.workers.concurrency). */
+  concurrency?: number;
+  /** Environment of the children (tests pass APPRIGHTS_TEST_HOLD_DIR). */
+  childEnv?: NodeJS.ProcessEnv;
+  /** How often expired leases are swept (default: a third of the lease, at least 200 ms). */
+  sweepMs?: number;
+  /** Called when something goes wrong that no job row can say (a database outage, a lost lease). */
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { type: 'lease-lost'; jobId: string; attempt: number }
+  | { type: 'database-error'; error: unknown; retryInMs: number }
+  | { type: 'job-done'; jobId: string; state: string; reportId?: string };
+
+export interface Workers {
+  /** This process's worker name prefix (locked_by of its jobs). */
+  readonly name: string;
+  /** The warm children's process ids (tests signal them). */
+  childPids(): number[];
+  /** Stops claiming, waits up to `graceMs` for running jobs, then kills the children (their jobs are handed back through their leases). */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+type PlatformLike = Pick<Platform, 'config' | 'store' | 'blobs' | 'queue'>;
+
+/**
+ * Starts `concurrency` job slots, each with its own warm child process: claim a job (fair claim,
+ * with a lease), hand it to the child, renew the lease and record progress while it runs, then
+ * write the result or the failure under the lease. A child that breaches its limits, crashes or has
+ * run `recycleAfterJobs` jobs is replaced by a fresh one.
+ */
+export async function startWorkers(platform: PlatformLike, options: WorkersOptions = {}): Promise<Workers> {
+  if (!(platform.queue instanceof DeliveringQueue)) throw new Error('startWorkers needs the queue made by createQueue');
+  const queue: DeliveringQueue = platform.queue;
+  const config = platform.config;
+  const limits = { memoryLimitMb: config.workers.memoryLimitMb, jobTimeoutMs: config.workers.jobTimeoutMs };
+  const leaseMs = config.workers.leaseMs;
+  const concurrency = Math.max(0, options.concurrency ?? config.workers.concurrency);
+  const name = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const emit = (event: WorkerEvent) => options.onEvent?.(event);
+  await queue.start();
+
+  let stopping = false;
+  const children: (WarmChild | undefined)[] = [];
+  const spawn = (slot: number) => {
+    const child = new WarmChild(limits, options.childEnv ?? process.env);
+    children[slot] = child;
+    return child;
+  };
+  const running = new Map<string, { child: WarmChild }>();
+
+  const sweepEvery = options.sweepMs ?? Math.max(200, Math.floor(leaseMs / 3));
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweeper = setInterval(() => {
+    if (!stopping) sweeping = queue.sweep().catch(() => {});
+  }, sweepEvery);
+
+  async function runJob(slot: number, job: Job): Promise<void> {
+    const worker = `${name}:${slot}`;
+    const lease: Lease = { jobId: job.id, worker, attempt: job.attempts };
+    let child = children[slot];
+    if (!child || !child.alive) child = spawn(slot);
+    let prepared: { task: Task; blob?: { sha256: string; size: number } };
+    try {
+      prepared = await prepare(platform, job);
+    } catch (error) {
+      const failure: Failure =
+        error instanceof PrepareError
+          ? { class: 'input', code: error.code, message: error.message }
+          : { class: 'crashed', code: 'prepare', message: String((error as Error)?.message ?? error) };
+      await finish(lease, failure);
+      return;
+    }
+    running.set(job.id, { child });
+    let progress: string | null = null;
+    let written: string | null = null;
+    let lastRenewal = Date.now();
+    let lost = false;
+    const renewEvery = Math.max(100, Math.floor(leaseMs / 3));
+    const ticker = setInterval(
+      () => {
+        const due = Date.now() - lastRenewal >= renewEvery;
+        if (lost || (!due && progress === written)) return;
+        const text = progress;
+        void renewLease(queue.db, lease, leaseMs, text === written ? undefined : text)
+          .then((state) => {
+            lastRenewal = Date.now();
+            written = text;
+            if (!state) {
+              // Someone else holds the job now: stop working on it; its result would be refused anyway.
+              lost = true;
+              emit({ type: 'lease-lost', jobId: job.id, attempt: lease.attempt });
+              child!.kill('stopped');
+            } else if (state.cancelRequested) child!.abort(job.id);
+          })
+          .catch(() => {});
+      },
+      Math.min(1000, renewEvery),
+    );
+    let result;
+    try {
+      result = await child.run(prepared.task, {
+        onProgress: (stage, done, total) => {
+          progress = JSON.stringify({ stage, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
+        },
+      });
+    } finally {
+      clearInterval(ticker);
+      running.delete(job.id);
+    }
+    if ((!result.ok && result.childDead) || child.jobsDone >= config.workers.recycleAfterJobs) {
+      // A fresh child replaces one that died or has run its share (bounds slow leaks), started now so it is warm.
+      void child.close();
+      if (!stopping) spawn(slot);
+    }
+    if (result.ok) await succeed(lease, job, result.output, prepared.blob);
+    else await finish(lease, result.failure);
+  }
+
+  async function succeed(lease: Lease, job: Job, output: JobOutput, blob: { sha256: string; size: number } | undefined): Promise<void> {
+    try {
+      const reportId = await completeJob(queue, lease, job, output, blob ? { blob } : {});
+      emit({ type: 'job-done', jobId: job.id, state: 'succeeded', reportId });
+    } catch (error) {
+      if (error instanceof LeaseLost) emit({ type: 'lease-lost', jobId: job.id, attempt: lease.attempt });
+      // Otherwise (the database away) the lease runs out and the job is run again: at least once, effect once.
+      else emit({ type: 'database-error', error, retryInMs: 0 });
+    }
+  }
+
+  async function finish(lease: Lease, failure: Failure): Promise<void> {
+    try {
+      const state = await queue.failAttempt(lease, failure);
+      emit({ type: 'job-done', jobId: lease.jobId, state });
+    } catch (error) {
+      if (error instanceof LeaseLost) emit({ type: 'lease-lost', jobId: lease.jobId, attempt: lease.attempt });
+      else emit({ type: 'database-error', error, retryInMs: 0 });
+    }
+  }
+
+  async function slotLoop(slot: number): Promise<void> {
+    let backoff = 0;
+    while (!stopping) {
+      let job: Job | undefined;
+      try {
+        job = await queue.claim(`${name}:${slot}`, leaseMs);
+        backoff = 0;
+      } catch (error) {
+        // The database is away (restarting, failing over): wait, doubling up to 10 s, and try again.
+        backoff = Math.min(10_000, backoff === 0 ? 250 : backoff * 2);
+        emit({ type: 'database-error', error, retryInMs: backoff });
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        continue;
+      }
+      if (!job) {
+        await queue.waitForWork(1000);
+        continue;
+      }
+      await runJob(slot, job);
+    }
+  }
+
+  for (let slot = 0; slot < concurrency; slot++) spawn(slot);
+  const loops = Array.from({ length: concurrency }, (_, slot) => slotLoop(slot));
+
+  return {
+    name,
+    childPids: () => children.flatMap((c) => (c?.alive && c.pid !== undefined ? [c.pid] : [])),
+    async stop({ graceMs = 10_000 } = {}) {
+      stopping = true;
+      clearInterval(sweeper);
+      const all = Promise.all(loops);
+      const timer = setTimeout(() => {
+        for (const { child } of running.values()) child.kill('stopped');
+      }, graceMs);
+      await all;
+      await sweeping;
+      clearTimeout(timer);
+      await Promise.all(children.map((c) => c?.close()));
+    },
+  };
+}
+
+class PrepareError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns a job row into the child's task: blob paths, stored facts, the policy to check with a scan. */
+async function prepare(platform: PlatformLike, job: Job): Promise<{ task: Task; blob?: { sha256: string; size: number } }> {
+  const base = { jobId: job.id, attempt: job.attempts };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(job.payload);
+  } catch {
+    throw new PrepareError('payload', 'the job payload is not JSON / 任务参数不是 JSON');
+  }
+  const blobFile = async (sha256: unknown) => {
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))
+      throw new PrepareError('blob', 'the job names no valid blob / 任务未指定有效的文件');
+    if (!(await platform.blobs.has(sha256))) throw new PrepareError('blob-missing', `blob ${sha256} is not stored / 文件 ${sha256} 不存在`);
+    return platform.blobs.withFile(sha256, async (path) => ({ path, size: statSync(path).size }));
+  };
+  const report = async (id: unknown, what: string) => {
+    const row =
+      typeof id === 'string'
+        ? await platform.store.db.selectFrom('reports').selectAll().where('id', '=', id).where('org_id', '=', job.org_id).executeTakeFirst()
+        : undefined;
+    if (!row) throw new PrepareError('report-not-found', `${what}: no such report in this organisation / 本组织中没有该报告`);
+    return row;
+  };
+  switch (job.kind) {
+    case 'scan': {
+      const p = payload as JobPayloads['scan'];
+      const file = await blobFile(p.blob);
+      let policy: unknown;
+      if (p.policyReportId !== undefined) {
+        const row = await report(p.policyReportId, 'policyReportId');
+        if (row.kind !== 'policy')
+          throw new PrepareError('report-kind', 'policyReportId names a report that is not a policy report / 该报告不是隐私政策报告');
+        policy = JSON.parse(row.body);
+      }
+      return {
+        task: {
+          ...base,
+          kind: 'scan',
+          file: file.path,
+          name: `${p.blob}.apk`,
+          ...(typeof p.appType === 'string' ? { appType: p.appType } : {}),
+          ...(p.storeListing !== undefined ? { storeListing: p.storeListing as Record<string, unknown> } : {}),
+          ...(policy !== undefined ? { policy } : {}),
+        },
+        blob: { sha256: p.blob, size: file.size },
+      };
+    }
+    case 'rerun-rules': {
+      const p = payload as JobPayloads['rerun-rules'];
+      const row = await report(p.reportId, 'reportId');
+      if (!row.facts) throw new PrepareError('facts', 'the report keeps no facts to judge again / 该报告没有可重新判定的事实数据');
+      // The version the facts came from, so the new findings attach to the same app.
+      return { task: { ...base, kind: 'rerun-rules', sourceReportId: row.id, facts: row.facts } };
+    }
+    case 'fetch-policy': {
+      const p = payload as JobPayloads['fetch-policy'];
+      if (typeof p.url !== 'string' || p.url.length > 4096)
+        throw new PrepareError('fetch-url', 'the job names no valid URL / 任务未指定有效的网址');
+      const c = platform.config;
+      return {
+        task: {
+          ...base,
+          kind: 'fetch-policy',
+          url: p.url,
+          allowPrivate: c.allowPrivateFetch,
+          timeoutMs: c.fetchTimeoutMs,
+          maxBytes: c.fetchMaxBytes,
+        },
+      };
+    }
+    case 'diff': {
+      const p = payload as JobPayloads['diff'];
+      const [oldFile, newFile] = [await blobFile(p.oldBlob), await blobFile(p.newBlob)];
+      return { task: { ...base, kind: 'diff', oldFile: oldFile.path, newFile: newFile.path } };
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import type { Database, Job, JobState } from '../db/schema.js';
+import type { Dialect } from '../db/open.js';
+import { newId } from '../ids.js';
+
+// The job record's state changes, written once for both databases and both queues. The `jobs` row
+// is the truth on every queue: pg-boss only carries the wake-ups (see pgboss.ts). Every change a
+// worker makes to a running job names the lease it holds (locked_by and the attempt number), so a
+// worker that lost its lease (frozen, partitioned, too slow) changes nothing.
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+/** The lease a worker holds on a job: who and which attempt. */
+export interface Lease {
+  jobId: string;
+  worker: string;
+  attempt: number;
+}
+
+/**
+ * The fair claim, one UPDATE … RETURNING statement (atomic on both databases: SQLite takes the
+ * write lock when the statement starts; PostgreSQL's SKIP LOCKED lets concurrent claimers pass each
+ * other). Order of choice:
+ * 1. among organisations with due queued jobs, the one whose best due job has the highest priority;
+ * 2. then the one with the fewest running jobs (a campaign that holds every worker yields the next
+ *    free one to an organisation with none running);
+ * 3. then the one whose last claim is oldest (job_org_turns): round-robin, so with one worker a
+ *    10,000-job campaign and a developer's single upload alternate instead of queueing in order;
+ * 4. within that organisation, its highest-priority, oldest due job.
+ */
+export async function claimJob(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  worker: string,
+  leaseMs: number,
+  options: { fair?: boolean } = {},
+  now = Date.now(),
+): Promise<Job | undefined> {
+  // One transaction, so the claim, the organisation's turn and the attempt row commit together (one
+  // durable commit instead of three: with synchronous=FULL each commit is a disk flush). The UPDATE
+  // comes first, so SQLite takes the write lock before anything is read.
+  return db.transaction().execute((trx) => claimIn(trx, dialect, worker, leaseMs, options, now));
+}
+
+async function claimIn(
+  db: Transaction<Database>,
+  dialect: Dialect,
+  worker: string,
+  leaseMs: number,
+  options: { fair?: boolean },
+  now: number,
+): Promise<Job | undefined> {
+  const skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
+  // Without fairness (pg-boss's fallback, see pgboss.ts): any due job by priority and age.
+  const result =
+    options.fair === false
+      ? await sql<Job>`
+    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
+      attempts = attempts + 1, updated_at = ${now}, progress = null
+    where id = (
+      select j.id from jobs j where j.state = 'queued' and j.run_after <= ${now}
+      order by j.priority desc, j.id asc limit 1${skipLocked}
+    ) and state = 'queued'
+    returning *`.execute(db)
+      : await sql<Job>`
+    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
+      attempts = attempts + 1, updated_at = ${now}, progress = null
+    where id = (
+      select j.id from jobs j
+      where j.state = 'queued' and j.run_after <= ${now} and j.cancel_requested = 0 and j.org_id = (
+        select q.org_id from jobs q left join job_org_turns t on t.org_id = q.org_id
+        where q.state = 'queued' and q.run_after <= ${now}
+        group by q.org_id, t.last_claim_at
+        order by max(q.priority) desc,
+          (select count(*) from jobs r where r.state = 'running' and r.org_id = q.org_id) asc,
+          coalesce(t.last_claim_at, 0) asc
+        limit 1
+      )
+      order by j.priority desc, j.id asc
+      limit 1${skipLocked}
+    ) and state = 'queued'
+    returning *`.execute(db);
+  const job = result.rows[0];
+  if (!job) return undefined;
+  await db
+    .insertInto('job_org_turns')
+    .values({ org_id: job.org_id, last_claim_at: now, claims: 1 })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_claim_at: now, claims: sql`job_org_turns.claims + 1` }))
+    .execute();
+  await db
+    .insertInto('job_attempts')
+    .values({
+      id: newId(),
+      job_id: job.id,
+      attempt: job.attempts,
+      worker,
+      started_at: now,
+      ended_at: null,
+      outcome: null,
+      error_code: null,
+      error_message: null,
+    })
+    .onConflict((oc) => oc.columns(['job_id', 'attempt']).doNothing())
+    .execute();
+  return job;
+}
+
+/** The lease's condition: the row is still this worker's, for this attempt, and running. */
+function owned(lease: Lease) {
+  return (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    eb.and([
+      eb('id', '=', lease.jobId),
+      eb('state', '=', 'running'),
+      eb('locked_by', '=', lease.worker),
+      eb('attempts', '=', lease.attempt),
+    ]);
+}
+
+/**
+ * Extends the lease (and records progress). Returns undefined when the lease is lost, else whether
+ * a cancel was asked for.
+ */
+export async function renewLease(
+  db: Db,
+  lease: Lease,
+  leaseMs: number,
+  progress: string | null | undefined,
+  now = Date.now(),
+): Promise<{ cancelRequested: boolean } | undefined> {
+  const row = await db
+    .updateTable('jobs')
+    .set({ lease_until: now + leaseMs, updated_at: now, ...(progress !== undefined ? { progress } : {}) })
+    .where(owned(lease))
+    .returning(['cancel_requested'])
+    .executeTakeFirst();
+  return row ? { cancelRequested: row.cancel_requested === 1 } : undefined;
+}
+
+/**
+ * The first statement of the completing transaction: marks the job done if, and only if, the lease
+ * is still held. Later statements of the same transaction write the result; a lost lease rolls
+ * everything back (LeaseLost).
+ */
+export async function finishOwned(
+  trx: Transaction<Database>,
+  lease: Lease,
+  state: JobState,
+  error: { code: string; message: string } | null,
+  now = Date.now(),
+): Promise<void> {
+  const result = await trx
+    .updateTable('jobs')
+    .set({
+      state,
+      locked_by: null,
+      lease_until: null,
+      updated_at: now,
+      finished_at: now,
+      error_code: error?.code ?? null,
+      error_message: error?.message ?? null,
+    })
+    .where(owned(lease))
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(lease);
+}
+
+export async function endAttempt(
+  db: Db,
+  jobId: string,
+  attempt: number,
+  outcome: AttemptOutcome,
+  error: { code: string; message: string } | null,
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .updateTable('job_attempts')
+    .set({ ended_at: now, outcome, error_code: error?.code ?? null, error_message: error?.message?.slice(0, 2000) ?? null })
+    .where('job_id', '=', jobId)
+    .where('attempt', '=', attempt)
+    .where('outcome', 'is', null)
+    .execute();
+}
+
+export type AttemptOutcome = 'succeeded' | 'failed' | 'timeout' | 'memory' | 'crashed' | 'cancelled' | 'lost';
+
+export class LeaseLost extends Error {
+  readonly code = 'lease-lost';
+  constructor(readonly lease: Lease) {
+    super(`job ${lease.jobId} attempt ${lease.attempt}: the lease is no longer held by ${lease.worker}; its result is discarded`);
+    this.name = 'LeaseLost';
+  }
+}
+
+/** The exponential backoff before retry n (1-based): base, 2×base, 4×base, … capped at an hour. */
+export function backoffMs(baseMs: number, attempt: number): number {
+  return Math.min(3600_000, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+export async function addOutbox(db: Db, topic: string, payload: unknown, now = Date.now()): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({ id: newId(), topic, payload: JSON.stringify(payload), created_at: now, delivered_at: null })
+    .execute();
+}
+
+/**
+ * Jobs whose lease ran out (their worker died, froze or lost the database): the attempt is `lost`;
+ * the job is queued again after the backoff, or dead when it has no attempts left. Returns the
+ * requeued jobs (pg-boss sends a wake-up for each in the same transaction).
+ */
+export async function expiredLeases(db: Kysely<Database>, now = Date.now()): Promise<Job[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('state', '=', 'running')
+    .where('lease_until', '<', now)
+    .orderBy('lease_until')
+    .limit(100)
+    .execute();
+}
+
+/** Rows with the job's state as it is now. */
+export async function getJob(db: Db, id: string): Promise<Job | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
