@@ -12,9 +12,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Loaded on first use from node_modules rather than parsed at every start: the JSON Schema validator
 // (stored reports given to diff) and the Chinese word segmenter (a native addon with its dictionary
-// file, for policies). `frida` (the Frida recorder's native binding, an optional install) must never
+// file, for policies). The platform (`@apprights/server`: database drivers, HTTP, native addons) is loaded
+// from node_modules by `serve`/`worker`/`migrate`/`admin` only; no scan pays for it. `frida` (the Frida recorder's native binding, an optional install) must never
 // be bundled or loaded at start: `record --frida` imports it on use, and a CLI without it still works.
-const external = ['ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*', 'frida', 'frida/*'];
+const external = ['ajv', 'ajv/*', '@node-rs/jieba', '@node-rs/jieba/*', 'frida', 'frida/*', '@apprights/server'];
 
 /**
  * The analysis worker verifies the signatures of every large APK, so it always needs the X.509

@@ -74,3 +74,32 @@ Formats / 格式: text (terminal), json (schemas/verify-report.schema.json).
 Like apksigner verify: v1 (JAR), v2, v3 and v3.1 schemes, for the app's minSdkVersion unless --min-sdk says otherwise.
 与 apksigner verify 一致：校验 v1（JAR）、v2、v3、v3.1 签名，默认按应用的 minSdkVersion。
 Example / 示例: apprights verify app.apk --format json -o verify.json`;
+
+const PLATFORM_ENV = `
+Environment / 环境变量: APPRIGHTS_DATABASE_URL=postgres://… selects PostgreSQL and pg-boss (scale-out; run
+\`apprights migrate\` once); unset, the embedded SQLite store in --data is used. APPRIGHTS_REDIS_URL (optional) shares
+rate-limit counters between server nodes. 设置 APPRIGHTS_DATABASE_URL 使用 PostgreSQL 与 pg-boss；不设置则使用 --data 中的内置 SQLite。
+Exit codes / 退出码: 0 ok (stopped by a signal), 2 usage or configuration error, 5 the database cannot be reached, 70 internal error.
+Docs / 文档: docs/platform.md (modes, settings, job guarantees, roles); the API is described at /api/v1/openapi.json.`;
+
+export const SERVE_HELP = `${PLATFORM_ENV}
+Embedded / 内置模式: apprights serve --data ./ar-data   (one process: HTTP, SQLite, the job queue, workers)
+Scale-out / 扩展部署: APPRIGHTS_DATABASE_URL=postgres://host/db apprights serve --no-workers   (× M, behind a proxy)
+                      APPRIGHTS_DATABASE_URL=postgres://host/db apprights worker --concurrency 2   (× N machines)
+First user / 首个用户: apprights admin create-user --org demo --role developer --print-token`;
+
+export const WORKER_HELP = `${PLATFORM_ENV}
+Each worker process runs one job at a time with the engine loaded once; a job over --job-timeout or a process over
+--memory-limit is killed, its attempt fails as timeout or memory and a fresh process takes its place.
+每个工作进程一次执行一个任务；超时或超出内存上限的任务被终止并记录原因，随后启动新的工作进程。
+Example / 示例: APPRIGHTS_DATABASE_URL=postgres://root@127.0.0.1/test apprights worker --concurrency 2`;
+
+export const MIGRATE_HELP = `${PLATFORM_ENV}
+Applies pending schema migrations and exits (the embedded \`serve\` applies them at start).
+执行尚未执行的数据库迁移后退出（内置模式的 serve 启动时自动执行）。
+Example / 示例: APPRIGHTS_DATABASE_URL=postgres://root@127.0.0.1/test apprights migrate`;
+
+export const ADMIN_HELP = `${PLATFORM_ENV}
+--print-token prints the new API token alone on standard output, once: it is stored only as a hash.
+--print-token 在标准输出中单独输出一次新令牌；数据库只保存其哈希。
+Example / 示例: TOKEN=$(apprights admin create-user --org demo --role developer --print-token)`;

@@ -7,11 +7,24 @@ import type { DiffFormat } from './commands/diff.js';
 import type { PolicyReportFormat } from './commands/policy.js';
 import type { TraceReportFormat } from './commands/trace.js';
 import type { RecordCommandOptions } from './commands/record.js';
+import type { AdminUserFlags } from './commands/platform.js';
+import type { ConfigFlags } from '@apprights/server';
 import { EnvironmentError, UsageError } from './errors.js';
 import { Stats } from './stats.js';
 import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
-import { DIFF_HELP, POLICY_HELP, RECORD_HELP, SCAN_HELP, TRACE_HELP, VERIFY_HELP } from './help.js';
+import {
+  ADMIN_HELP,
+  DIFF_HELP,
+  MIGRATE_HELP,
+  POLICY_HELP,
+  RECORD_HELP,
+  SCAN_HELP,
+  SERVE_HELP,
+  TRACE_HELP,
+  VERIFY_HELP,
+  WORKER_HELP,
+} from './help.js';
 
 // Each command's code is imported when the command runs (in the bundle, its modules initialise then), so
 // `--version`, `--help`, `sdk` and `measures` never initialise the package readers.
@@ -452,6 +465,78 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
           ...(options.strict ? { strict: true } : {}),
         }),
       );
+    });
+  // The platform: a service over the engine (packages/server), loaded only by these commands.
+  const serverFlags = (command: Command) =>
+    command
+      .option('--data <dir>', 'data folder: apprights.db and blobs/ (default ./ar-data; APPRIGHTS_DATA) / 数据目录')
+      .addOption(langOption());
+  const listenFlags = (command: Command) =>
+    command
+      .option('--host <host>', 'address to listen on (default 127.0.0.1; APPRIGHTS_HOST) / 监听地址')
+      .option('--port <port>', 'port (default 8080; APPRIGHTS_PORT) / 端口', positive('--port', true))
+      .option('--max-upload <size>', 'upload cap, e.g. 1GiB (default; APPRIGHTS_MAX_UPLOAD) / 上传大小上限')
+      .option('--allow-private-fetch', 'fetch-policy jobs may fetch private and loopback addresses / 允许抓取内网地址');
+  const workerFlags = (command: Command) =>
+    command
+      .option('--concurrency <n>', 'worker processes (default 2; APPRIGHTS_WORKERS) / 工作进程数', positive('--concurrency', true))
+      .option('--job-timeout <seconds>', 'wall clock per job (default 600) / 单个任务时限（秒）', positive('--job-timeout', true))
+      .option(
+        '--memory-limit <MiB>',
+        'memory cap per worker process (default 1024) / 单个工作进程内存上限（MiB）',
+        positive('--memory-limit', true),
+      );
+  serverFlags(workerFlags(listenFlags(program.command('serve'))))
+    .description('run the platform: REST API, jobs and workers (embedded SQLite by default) / 运行平台服务（默认内置 SQLite）')
+    .option('--no-workers', 'serve the API only; workers run as `apprights worker` elsewhere / 仅提供 API，不运行工作进程')
+    .addHelpText('after', SERVE_HELP)
+    .action(async (options: ConfigFlags & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runServe({ ...options, lang: detectLang(options.lang) }));
+    });
+  serverFlags(workerFlags(program.command('worker')))
+    .description('take jobs from a PostgreSQL deployment (APPRIGHTS_DATABASE_URL) / 从 PostgreSQL 部署中领取并执行任务')
+    .addHelpText('after', WORKER_HELP)
+    .action(async (options: ConfigFlags & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runWorker({ ...options, lang: detectLang(options.lang) }));
+    });
+  serverFlags(program.command('migrate'))
+    .description('create or update the database schema / 创建或升级数据库结构')
+    .addHelpText('after', MIGRATE_HELP)
+    .action(async (options: ConfigFlags & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runMigrate({ ...options, lang: detectLang(options.lang) }));
+    });
+  const admin = program.command('admin').description('platform administration without the API / 平台管理（无需 API）');
+  serverFlags(admin.command('create-user'))
+    .description('create a user (and its organisation when new) / 创建用户（组织不存在时一并创建）')
+    .requiredOption('--org <slug>', 'organisation slug / 组织标识')
+    .addOption(
+      new Option('--org-kind <kind>', 'kind of a new organisation (default from the role) / 新组织类型').choices([
+        'platform',
+        'store',
+        'developer',
+        'sdk-vendor',
+        'regulator',
+        'access-provider',
+      ]),
+    )
+    .addOption(
+      new Option('--role <role>', 'role in the organisation / 角色')
+        .choices(['platform-admin', 'store-admin', 'store-reviewer', 'developer', 'sdk-vendor', 'regulator', 'access-provider'])
+        .makeOptionMandatory(),
+    )
+    .option('--login <name>', 'login name (default: ROLE@ORG) / 登录名')
+    .option('--password-stdin', 'read a console password from standard input / 从标准输入读取密码')
+    .option('--print-token', 'create an API token and print it once on standard output / 创建 API 令牌并输出（仅此一次）')
+    .option('--token-days <days>', 'token lifetime in days (default 90) / 令牌有效天数', positive('--token-days', true))
+    .addHelpText('after', ADMIN_HELP)
+    .action(async (options: Omit<AdminUserFlags, 'lang'> & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runAdminCreateUser({ ...options, lang: detectLang(options.lang) }));
+    });
+  serverFlags(admin.command('revoke-token'))
+    .description('revoke an API token by its id or visible prefix / 吊销 API 令牌')
+    .argument('<token>', 'token id or prefix (ar_…) / 令牌 ID 或前缀')
+    .action(async (token: string, options: ConfigFlags & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runAdminRevokeToken({ ...options, token, lang: detectLang(options.lang) }));
     });
   usageErrors(program, lang);
   return program;

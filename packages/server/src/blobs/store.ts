@@ -130,7 +130,8 @@ export class LocalBlobStore implements BlobStore {
       const file = join(this.tmp, name);
       try {
         const info = statSync(file);
-        if (info.isFile() && info.mtimeMs <= cutoff) {
+        // With no age given everything goes (mtime may round past `now` within the same millisecond).
+        if (info.isFile() && (olderThanMs <= 0 || info.mtimeMs <= cutoff)) {
           rmSync(file, { force: true });
           removed++;
         }

@@ -7,7 +7,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 
 export const migrations: Record<string, Migration> = {
   '0001-platform-core': {
-    async up(db: Kysely<any>) {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('organisations')
         .addColumn('id', 'text', (c) => c.primaryKey())

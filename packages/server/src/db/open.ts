@@ -73,15 +73,24 @@ export async function openStore(options: OpenOptions): Promise<Store> {
   return store;
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrate(store: Store): Promise<MigrationResultSet['results']> {
-  const migrator = new Migrator({
+function migrator(store: Store): Migrator {
+  return new Migrator({
     db: store.db,
     provider: new InlineMigrations(),
     migrationTableName: 'apprights_migration',
     migrationLockTableName: 'apprights_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+/** The names of the migrations this database has not had yet. */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const all = await migrator(store).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrate(store: Store): Promise<MigrationResultSet['results']> {
+  const { error, results } = await migrator(store).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String((error as Error)?.message ?? error)}`, {

@@ -1,0 +1,203 @@
+// The processes the CLI starts: `serve` (HTTP, and in embedded mode the queue and workers too),
+// `worker` (jobs only, scale-out), `migrate`, and the admin commands. Each opens what it needs from
+// one ServerConfig and gives back a close() that leaves nothing running.
+import { join } from 'node:path';
+import { LocalBlobStore } from './blobs/store.js';
+import type { ServerConfig } from './config.js';
+import { migrate, openStore, pendingMigrations, type Store } from './db/open.js';
+import { ConfigError } from './config.js';
+import { buildApp } from './http/app.js';
+import { createQueue, startWorkers, type Workers } from './jobs/index.js';
+import type { Platform } from './platform.js';
+import { ROLES, type OrgKind, type Role } from './db/schema.js';
+import { AdminError, createApiToken, createUser, ensureOrganisation, orgKindForRole, revokeApiToken } from './admin.js';
+import { isId } from './ids.js';
+
+function openConfigured(config: ServerConfig, migrateNow: boolean): Promise<Store> {
+  return openStore({
+    dataDir: config.dataDir,
+    migrate: migrateNow,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+  });
+}
+
+export interface RunningServer {
+  /** http://host:port the server listens on. */
+  url: string;
+  /** The data folder (blobs; the SQLite file in embedded mode). */
+  dataDir: string;
+  platform: Platform;
+  /** Stops listening, stops the workers (their running jobs go back through their leases) and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * `apprights serve`: embedded (SQLite, migrated at start, workers in this process tree) or one API
+ * node of a PostgreSQL deployment (`--no-workers` for API-only nodes). Interrupted uploads' partial
+ * files are removed at start (on a shared mount only those older than an hour: another node may be
+ * receiving one).
+ */
+export async function startServer(config: ServerConfig, options: { logger?: boolean; trustProxy?: boolean } = {}): Promise<RunningServer> {
+  const store = await openConfigured(config, !config.databaseUrl);
+  let workers: Workers | undefined;
+  let queue: ReturnType<typeof createQueue> | undefined;
+  try {
+    await requireMigrated(store);
+    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    blobs.removePartial(config.databaseUrl ? 3600_000 : 0);
+    queue = createQueue({ store, config });
+    const platform: Platform = { config, store, blobs, queue };
+    await queue.start();
+    if (config.workers.concurrency > 0) workers = await startWorkers(platform);
+    const app = await buildApp(platform, { logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
+    const address = await app.listen({ host: config.host, port: config.port });
+    let closing: Promise<void> | undefined;
+    return {
+      url: address,
+      dataDir: config.dataDir,
+      platform,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await workers?.stop();
+          await queue?.stop();
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await workers?.stop().catch(() => {});
+    await queue?.stop().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+export interface RunningWorkers {
+  workers: Workers;
+  close(): Promise<void>;
+}
+
+/** `apprights worker`: job workers only, on the configured store (PostgreSQL in scale-out). */
+export async function startWorkerNode(config: ServerConfig): Promise<RunningWorkers> {
+  const store = await openConfigured(config, false);
+  let queue: ReturnType<typeof createQueue> | undefined;
+  try {
+    await requireMigrated(store);
+    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
+    queue = createQueue({ store, config });
+    const workers = await startWorkers({ config, store, blobs, queue });
+    let closing: Promise<void> | undefined;
+    return {
+      workers,
+      close: () =>
+        (closing ??= (async () => {
+          await workers.stop();
+          await queue?.stop();
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await queue?.stop().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** A PostgreSQL deployment is migrated by `apprights migrate`, once; a node never does it behind the operator's back. */
+async function requireMigrated(store: Store): Promise<void> {
+  const pending = await pendingMigrations(store);
+  if (pending.length > 0)
+    throw new ConfigError(
+      'APPRIGHTS_DATABASE_URL',
+      `the database lacks migrations ${pending.join(', ')}: run \`apprights migrate\` first`,
+      `数据库缺少迁移 ${pending.join('、')}：请先运行 apprights migrate`,
+    );
+}
+
+/** `apprights migrate`: applies pending migrations; returns the names applied (empty: up to date). */
+export async function migrateDatabase(config: ServerConfig): Promise<string[]> {
+  const store = await openConfigured(config, false);
+  try {
+    const results = await migrate(store);
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  } finally {
+    await store.close();
+  }
+}
+
+export interface AdminCreateUserInput {
+  org: string;
+  orgKind?: string;
+  role: string;
+  login?: string;
+  password?: string;
+  /** Also create an API token (returned once). */
+  token: boolean;
+  tokenDays?: number;
+}
+
+/** `apprights admin create-user`: the organisation when new, the user, and optionally a token. */
+export async function adminCreateUser(
+  config: ServerConfig,
+  input: AdminCreateUserInput,
+): Promise<{ login: string; createdOrg: boolean; token?: string }> {
+  if (!(ROLES as readonly string[]).includes(input.role))
+    throw new AdminError('bad-request', `role must be one of ${ROLES.join(', ')}`, `角色须为 ${ROLES.join('、')} 之一`);
+  const role = input.role as Role;
+  // The embedded store is migrated here too, so the first command on a new folder may be this one.
+  const store = await openConfigured(config, !config.databaseUrl);
+  try {
+    const org = await ensureOrganisation(store.db, {
+      slug: input.org,
+      kind: (input.orgKind as OrgKind | undefined) ?? orgKindForRole(role),
+    });
+    const user = await createUser(store.db, {
+      login: input.login ?? `${role}@${input.org}`,
+      organisation: org.id,
+      role,
+      ...(input.password !== undefined ? { password: input.password } : {}),
+    });
+    const result: { login: string; createdOrg: boolean; token?: string } = { login: user.login, createdOrg: org.created };
+    if (input.token) {
+      const { token } = await createApiToken(store.db, {
+        userId: user.id,
+        orgId: org.id,
+        name: 'created by apprights admin',
+        ...(input.tokenDays ? { ttlMs: input.tokenDays * 86_400_000 } : {}),
+      });
+      result.token = token;
+    }
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `apprights admin revoke-token`: by id or by the visible prefix (when it names one token). */
+export async function adminRevokeToken(config: ServerConfig, idOrPrefix: string): Promise<boolean> {
+  const store = await openConfigured(config, !config.databaseUrl);
+  try {
+    let id: string | undefined;
+    if (isId(idOrPrefix)) id = idOrPrefix;
+    else {
+      const rows = await store.db.selectFrom('api_tokens').select('id').where('prefix', '=', idOrPrefix).limit(2).execute();
+      if (rows.length > 1)
+        throw new AdminError(
+          'conflict',
+          `prefix ${idOrPrefix} names several tokens: give the id`,
+          `前缀 ${idOrPrefix} 对应多个令牌，请提供 ID`,
+        );
+      id = rows[0]?.id;
+    }
+    if (!id) return false;
+    try {
+      await revokeApiToken(store.db, id);
+      return true;
+    } catch (error) {
+      if (error instanceof AdminError && error.code === 'not-found') return false;
+      throw error;
+    }
+  } finally {
+    await store.close();
+  }
+}
