@@ -196,3 +196,41 @@ export function joinList(items: readonly string[], lang: 'zh' | 'en'): string {
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** What started a jump or start, as one rule for every rule that asks (self-start, shake, downloads). */
+export interface TriggerJudgement {
+  trigger: 'user' | 'app' | 'sensor' | 'push' | 'unknown';
+  /** Whether the recorder wrote it (else it was worked out from the events before). */
+  recorded: boolean;
+  /** `low` for `unknown`: the trace cannot tell a start by the app from one the recorder missed input for. */
+  confidence: 'high' | 'low';
+  /** The user action that explains it, when one does. */
+  userAction?: Located<UserEvent>;
+  /** For `unknown`: what evidence would settle it. */
+  settle: { zh: string; en: string };
+}
+
+const SETTLED = { zh: '', en: '' };
+
+/** What would settle an unknown trigger, said the same way by every rule. */
+export const UNKNOWN_TRIGGER_SETTLE = {
+  zh: '触发方式未知：轨迹既没有记录 trigger，之前也没有用户输入事件，可能由应用自行发起，也可能是记录器未捕获输入。记录输入事件（adb getevent 或 Frida 点击钩子）和传感器读数，或由记录器填写 trigger，即可判定',
+  en: 'the trigger is unknown: the trace records none and shows no user input before it, so the app may have started it on its own or the recorder missed the input. Input events (adb getevent or the Frida click hooks) and sensor readings before it, or a trigger written by the recorder, would settle it',
+};
+
+/**
+ * The trigger of the event at index `i`: the recorder's `user`, `app`, `sensor` or `push` as
+ * written; otherwise a user action (tap, swipe, text) within `windowMs` before makes it `user`, and
+ * without one it stays `unknown` with low confidence — never dropped, never taken for certain.
+ */
+export function judgeTrigger(events: readonly AnyEvent[], i: number, windowMs: number): TriggerJudgement {
+  const event = events[i]! as AnyEvent & { trigger?: string };
+  const written = event.trigger;
+  if (written === 'user' || written === 'app' || written === 'sensor' || written === 'push') {
+    const userAction = written === 'user' ? userActionBefore(events, i, windowMs) : undefined;
+    return { trigger: written, recorded: true, confidence: 'high', ...(userAction ? { userAction } : {}), settle: SETTLED };
+  }
+  const userAction = userActionBefore(events, i, windowMs);
+  if (userAction) return { trigger: 'user', recorded: false, confidence: 'high', userAction, settle: SETTLED };
+  return { trigger: 'unknown', recorded: written === 'unknown', confidence: 'low', settle: UNKNOWN_TRIGGER_SETTLE };
+}
