@@ -69,7 +69,8 @@ export function splashWindow(root: UiNode, role: string | undefined, screen: Scr
   const container: Located = { node: root, parent: null, depth: 0 };
   const bounds: Bounds = root.bounds ?? [0, 0, screen.width, screen.height];
   if (role === 'splash') return { kind: 'splash', bounds, container, by: 'role' };
-  if (role !== undefined && role !== 'other') return null;
+  // `ad` (trace 1.1): the screen holds an ad SDK's views; whether it is a splash the content says.
+  if (role !== undefined && role !== 'other' && role !== 'ad') return null;
   if (!fullScreen(bounds, screen)) return null;
   const nodes = walk(root);
   const skip = nodes.some(({ node }) =>
@@ -93,7 +94,7 @@ function promotional(container: UiNode, bounds: Bounds): boolean {
  * promotion.
  */
 export function popupWindow(root: UiNode, role: string | undefined, screen: Screen): UiWindow | null {
-  if (role !== undefined && role !== 'popup' && role !== 'other') return null;
+  if (role !== undefined && role !== 'popup' && role !== 'other' && role !== 'ad') return null;
   const screenArea = screen.width * screen.height;
   let found: Located | null = null;
   const rootLocated: Located = { node: root, parent: null, depth: 0 };
@@ -409,14 +410,19 @@ function effectiveness(input: Parameters<typeof judgeCloseControl>[0], target: U
   }
   const after = timeline.find((s) => s.t > tap.t);
   if (!after || after.t <= tap.t || after.t - tap.t > options.closeWithinMs) {
-    return notVerified(`点击后 ${options.closeWithinMs} ms 内没有新的界面快照`, `no snapshot was taken within ${options.closeWithinMs} ms of the tap`);
+    return notVerified(
+      `点击后 ${options.closeWithinMs} ms 内没有新的界面快照`,
+      `no snapshot was taken within ${options.closeWithinMs} ms of the tap`,
+    );
   }
   const afterRef: EvidenceRef = { kind: 'ui', snapshot: after.id, detail: `${after.t - tap.t} ms after the close tap` };
   const name = WINDOW_NAME[kind];
   if (stillShows(kind, after, screen)) {
     // The window stayed: a second tap on its close control that then closes it means two taps.
     const afterIndex = timeline.indexOf(after);
-    const second = allTaps.find((e) => e.t > after.t && e.t - tap.t <= 10 * options.closeWithinMs && tapsCloseControl(e, after, kind, screen));
+    const second = allTaps.find(
+      (e) => e.t > after.t && e.t - tap.t <= 10 * options.closeWithinMs && tapsCloseControl(e, after, kind, screen),
+    );
     if (second) {
       const closed = timeline.slice(afterIndex + 1).find((s) => s.t > second.t);
       if (closed && closed.t - second.t <= options.closeWithinMs && !stillShows(kind, closed, screen)) {
@@ -504,7 +510,10 @@ function shortIdOf(id: string): string {
  * Art. 10 (4): after the window was closed, the same kind of window back on the same screen (no
  * activity or page change, no trip to the background in between) within `reappearWithinMs`.
  */
-function reappearance(input: Parameters<typeof judgeCloseControl>[0], closedAt: number): { note: Bilingual; evidence: EvidenceRef[] } | null {
+function reappearance(
+  input: Parameters<typeof judgeCloseControl>[0],
+  closedAt: number,
+): { note: Bilingual; evidence: EvidenceRef[] } | null {
   const { trace, timeline, kind, screen, options } = input;
   if (!trace) return null;
   const leaves = (trace.events as { kind: string; t: number; action?: string }[]).filter(
@@ -532,7 +541,13 @@ function reappearance(input: Parameters<typeof judgeCloseControl>[0], closedAt: 
       zh: `关闭 ${back.t - closedAt} ms 后，在未离开当前页面的情况下快照 ${back.id} 再次显示${sameText.zh}${name.zh}：关闭后继续弹出`,
       en: `${back.t - closedAt} ms after it was closed, snapshot ${back.id} shows ${sameText.en}${name.en} again on the same screen: it popped up again after closing`,
     },
-    evidence: [{ kind: 'ui', snapshot: back.id, detail: `${kind} back ${back.t - closedAt} ms after closing${same === true ? ' (same content)' : ''}` }],
+    evidence: [
+      {
+        kind: 'ui',
+        snapshot: back.id,
+        detail: `${kind} back ${back.t - closedAt} ms after closing${same === true ? ' (same content)' : ''}`,
+      },
+    ],
   };
 }
 

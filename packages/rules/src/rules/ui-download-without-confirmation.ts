@@ -119,7 +119,10 @@ export const uiDownloadWithoutConfirmation = defineRule({
             t: nav.t,
             within: within / 1000,
             trigger: { zh: nav.trigger ? `（触发方式 ${nav.trigger}）` : '', en: nav.trigger ? ` (trigger ${nav.trigger})` : '' },
-            recorded: { zh: nav.confirmed === false ? '，且被记录为未经确认' : '', en: nav.confirmed === false ? ', and is recorded as unconfirmed' : '' },
+            recorded: {
+              zh: nav.confirmed === false ? '，且被记录为未经确认' : '',
+              en: nav.confirmed === false ? ', and is recorded as unconfirmed' : '',
+            },
             elements: { zh: list('zh'), en: list('en') },
           },
           evidence: refs,

@@ -94,9 +94,7 @@ new RuleTester().run(runtimeSelfStart, {
     {
       name: 'an explicit start of another app’s service, recorded as the app’s',
       evidence: {
-        trace: traceOf([
-          { kind: 'intent', t: 61000, explicit: true, component: 'service', target: 'com.example.partner', trigger: 'app' },
-        ]),
+        trace: traceOf([{ kind: 'intent', t: 61000, explicit: true, component: 'service', target: 'com.example.partner', trigger: 'app' }]),
       },
       findings: [
         {

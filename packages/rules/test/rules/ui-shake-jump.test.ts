@@ -61,5 +61,8 @@ test('ui-shake-jump: an untriggered jump with no tap after a short movement fail
   // No trigger written: the same unknown as runtime-self-start's, lower confidence, and what would settle it.
   assert.equal(findings[0]!.severity, 'medium');
   assert.equal(findings[0]!.data!.confidence, 'low');
-  assert.match(findings[0]!.message.en, /Input events \(adb getevent or the Frida click hooks\) and sensor readings before it, or a trigger written by the recorder, would settle it\.$/);
+  assert.match(
+    findings[0]!.message.en,
+    /Input events \(adb getevent or the Frida click hooks\) and sensor readings before it, or a trigger written by the recorder, would settle it\.$/,
+  );
 });

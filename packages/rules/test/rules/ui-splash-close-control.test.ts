@@ -87,7 +87,10 @@ test('ui-splash-close-control: art. 10 reasons are named in the facts', () => {
   const [disabled] = run(uiEvidence(RULE, ['splash-skip-disabled.xml']));
   assert.deepEqual(disabled!.data!.reasons, ['countdown-only']);
   assert.deepEqual(disabled!.data!.adRulesArt10, ['(1)']);
-  assert.match(disabled!.message.en, /is disabled \(enabled=false\) while showing the countdown "跳过 5": it closes only when the countdown ends/);
+  assert.match(
+    disabled!.message.en,
+    /is disabled \(enabled=false\) while showing the countdown "跳过 5": it closes only when the countdown ends/,
+  );
   const [twice] = run(runEvidence(RULE, 'skip-two-taps.jsonl'));
   assert.deepEqual(twice!.data!.reasons, ['two-taps']);
   assert.deepEqual(twice!.data!.adRulesArt10, ['(3)']);
@@ -121,7 +124,10 @@ test('ui-splash-close-control: with a trace, a counting-down skip after which th
   assert.equal(finding!.key, 'splash-1');
   assert.equal(finding!.severity, 'high');
   assert.deepEqual(finding!.data!.reasons, ['countdown-only']);
-  assert.match(finding!.message.en, /600 ms after the tap on the close control, snapshot splash-2 still shows the splash screen counting down \("跳过 5"\)/);
+  assert.match(
+    finding!.message.en,
+    /600 ms after the tap on the close control, snapshot splash-2 still shows the splash screen counting down \("跳过 5"\)/,
+  );
   assert.ok(finding!.evidence.some((e) => e.kind === 'trace' && e.event === 4 && e.time === 2000));
   assert.ok(finding!.evidence.some((e) => e.kind === 'trace' && e.event === 3 && e.detail === 'ui snapshot splash-1'));
 });
@@ -136,6 +142,9 @@ test('ui-splash-close-control: a skip that opens the advert instead of closing i
   const [finding] = run(runEvidence(RULE, 'skip-opens-ad.jsonl'));
   assert.deepEqual(finding!.data!.reasons, ['fake-close']);
   assert.deepEqual(finding!.data!.adRulesArt10, ['(2)']);
-  assert.match(finding!.message.en, /led to jump-browser → https:\/\/ad\.example-dsp\.com\/landing\?id=8812 within 350 ms instead of closing: a false close mark/);
+  assert.match(
+    finding!.message.en,
+    /led to jump-browser → https:\/\/ad\.example-dsp\.com\/landing\?id=8812 within 350 ms instead of closing: a false close mark/,
+  );
   assert.match(finding!.message.zh, /350 ms 内发生跳转/);
 });
