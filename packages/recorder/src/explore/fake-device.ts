@@ -280,7 +280,7 @@ export class FakeDevice implements AdbRunner {
       for (const [state, at] of last) {
         const ago = Math.max(0, this.time - at);
         const stamp = new Date(this.epochMs + at).toISOString().replace('T', ' ').replace('Z', '');
-        lines.push(`          Access: [${state}-s] ${stamp} (-${Math.floor(ago / 1000)}s${ago % 1000}ms)`);
+        lines.push(`          Access: [${state === 'cached' ? 'cch' : state}-s] ${stamp} (-${Math.floor(ago / 1000)}s${ago % 1000}ms)`);
       }
       lines.push('        ]');
     }

@@ -118,12 +118,19 @@ export function readScreen(xml: string, pkg: string, adViews: readonly AdViewPre
   // A small window of the app with buttons and some text, that is neither dialog the explorer knows.
   const roots = own.filter((n) => n.parent < 0 || dump.nodes[n.parent]?.packageName !== pkg);
   const screenArea = screen ? screen.width * screen.height : 0;
+  // A dialog is its own small window (root) over the app's: its nodes are those under that root.
+  const under = (root: DumpNode) =>
+    own.filter((n) => {
+      for (let p: DumpNode | undefined = n; p; p = p.parent >= 0 ? dump.nodes[p.parent] : undefined) if (p === root) return true;
+      return false;
+    });
   const dialogLike =
     screenArea > 0 &&
-    roots.length > 0 &&
-    roots.every((r) => areaOf(r.bounds) > 0 && areaOf(r.bounds) < 0.6 * screenArea) &&
-    own.some((n) => n.clickable && BUTTONISH.test(n.className)) &&
-    own.some((n) => POLICY_TEXT.test(labelOf(n)) || labelOf(n).length > 30);
+    roots.some((r) => {
+      if (!(areaOf(r.bounds) > 0 && areaOf(r.bounds) < 0.6 * screenArea)) return false;
+      const inside = under(r);
+      return inside.some((n) => n.clickable && BUTTONISH.test(n.className)) && inside.some((n) => POLICY_TEXT.test(labelOf(n)) || labelOf(n).length >= 16);
+    });
   const splash = own.some((n) => SPLASH.test(labelOf(n).trim())) || own.some((n) => /[:/](splash|skip)/i.test(n.resourceId));
   const role = adSdks.length > 0 ? 'ad' : splash ? 'splash' : 'main';
   return { ...base, kind: dialogLike ? 'unreadable-dialog' : 'app', role: dialogLike ? 'other' : role, adSdks, splash };
