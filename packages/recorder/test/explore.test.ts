@@ -30,7 +30,8 @@ function events(dir: string, scenario: string): (TraceEvent & { line: number })[
   return trace.events;
 }
 
-const of = (list: (TraceEvent & { line: number })[], kind: string) => list.filter((e) => e.kind === kind) as (TraceEvent & Record<string, unknown>)[];
+const of = (list: (TraceEvent & { line: number })[], kind: string) =>
+  list.filter((e) => e.kind === kind) as (TraceEvent & Record<string, unknown>)[];
 const end = (list: (TraceEvent & { line: number })[]) => of(list, 'scenario').find((e) => e.action === 'end')!;
 const clone = (app: FakeApp): FakeApp => JSON.parse(JSON.stringify(app)) as FakeApp;
 
@@ -93,10 +94,7 @@ test('explore: the six scenarios on a scripted shop app (MIUI, AOSP and One UI d
     const jump = of(f, 'navigation').find((n) => n.action === 'jump-store')!;
     assert.equal(jump.trigger, 'user');
     assert.match(String(jump.triggerEvidence), /^explorer tap line \d+, \d+ ms before$/);
-    assert.deepEqual(
-      { reason: end(f).reason, status: end(f).status },
-      { reason: 'app-crashed', status: 'aborted' },
-    );
+    assert.deepEqual({ reason: end(f).reason, status: end(f).status }, { reason: 'app-crashed', status: 'aborted' });
     assert.ok(of(f, 'lifecycle').some((l) => l.action === 'crash'));
     // The deny-list: payment and settings are never tapped.
     const tapped = of(f, 'user').map((u) => String(u.nodeText ?? ''));
@@ -145,7 +143,10 @@ test('explore: an app that never shows a window, one that crashes at launch, and
   const blank = clone(SHOP);
   blank.firstLaunch = 'blank';
   blank.laterLaunch = 'blank';
-  blank.screens.blank = { dumps: [[{ pkg: 'com.android.systemui', bounds: [0, 0, 1080, 84] }]], activity: 'com.example.shop/.SplashActivity' };
+  blank.screens.blank = {
+    dumps: [[{ pkg: 'com.android.systemui', bounds: [0, 0, 1080, 84] }]],
+    activity: 'com.example.shop/.SplashActivity',
+  };
   const none = await run(blank, { windowTimeoutMs: 5000 });
   try {
     assert.ok(none.result.scenarios.every((s) => s.status === 'aborted' && s.reason === 'no-window'));
@@ -175,7 +176,11 @@ test('explore: an app that never shows a window, one that crashes at launch, and
           pkg: 'com.example.shop',
           bounds: [90, 800, 990, 1500],
           children: [
-            { cls: 'android.widget.TextView', text: '发现新版本，本应用需要更新到最新版本后才能继续使用全部功能', bounds: [130, 850, 950, 1100] },
+            {
+              cls: 'android.widget.TextView',
+              text: '发现新版本，本应用需要更新到最新版本后才能继续使用全部功能',
+              bounds: [130, 850, 950, 1100],
+            },
             { cls: 'android.widget.Button', text: '立即更新', clickable: true, bounds: [130, 1300, 950, 1450] },
           ],
         },

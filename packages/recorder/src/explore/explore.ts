@@ -232,6 +232,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 
   // The permissions the app requests, once (the dialog names a group; the trace lists the app's own).
   let requested: Set<string> | null = null;
+  /** The scenario whose agreement the app's kept data still holds (b for e, c for d and f), if any. */
+  let consentKeptFrom: string | null = null;
+  const clears: ReadonlySet<ScenarioId> = new Set(['refuse', 'deny', 'grant']);
 
   const results: ScenarioResult[] = [];
   for (const info of SCENARIOS) {
@@ -296,6 +299,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       };
       await emit(header);
       await emit({ kind: 'scenario', t: 0, action: 'start', id: info.id, letter: info.letter, title: info.title } as TraceEvent);
+      if (clears.has(info.id)) consentKeptFrom = null;
+      else if (consentKeptFrom !== null)
+        // The app's data is kept from an earlier scenario in which the explorer agreed: the agreement
+        // still holds at this launch, and the trace says so rather than look like "no consent yet".
+        await emit({ kind: 'consent', t: 0, action: 'agreed', detectedBy: 'auto', from: consentKeptFrom } as TraceEvent);
 
       // --- helpers bound to this scenario ---------------------------------------------------------
       const baseline = parseAppOps(text(await run(['shell', 'dumpsys', 'appops', '--package', pkg])), clock(), { package: pkg });
@@ -483,6 +491,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
               snapshot: id,
             } satisfies ConsentEvent);
             refused = consentAnswer === 'refuse';
+            consentKeptFrom = consentAnswer === 'agree' ? info.dir : null;
             await sleep(limits.pollMs);
             continue;
           }

@@ -129,7 +129,10 @@ export function readScreen(xml: string, pkg: string, adViews: readonly AdViewPre
     roots.some((r) => {
       if (!(areaOf(r.bounds) > 0 && areaOf(r.bounds) < 0.6 * screenArea)) return false;
       const inside = under(r);
-      return inside.some((n) => n.clickable && BUTTONISH.test(n.className)) && inside.some((n) => POLICY_TEXT.test(labelOf(n)) || labelOf(n).length >= 16);
+      return (
+        inside.some((n) => n.clickable && BUTTONISH.test(n.className)) &&
+        inside.some((n) => POLICY_TEXT.test(labelOf(n)) || labelOf(n).length >= 16)
+      );
     });
   const splash = own.some((n) => SPLASH.test(labelOf(n).trim())) || own.some((n) => /[:/](splash|skip)/i.test(n.resourceId));
   const role = adSdks.length > 0 ? 'ad' : splash ? 'splash' : 'main';
