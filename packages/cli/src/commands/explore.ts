@@ -9,7 +9,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTrace, readRuntime, type RuntimeEvidence } from '@apprights/engine';
-import { loadKnowledge } from '@apprights/knowledge';
 import {
   AdbError,
   DEVICE_SERIAL,
@@ -17,7 +16,6 @@ import {
   SpawnAdbRunner,
   explore,
   isPackageName,
-  type AdViewPrefixes,
   type AdbRunner,
   type ExploreLimits,
   type ExploreResult,
@@ -30,6 +28,7 @@ import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { OutputError } from '../output.js';
 import { engineChecks, type CheckOptions } from './checks.js';
+import { adViewPrefixes } from './record.js';
 
 export interface ExploreCommandOptions extends CheckOptions {
   adb?: boolean;
@@ -83,14 +82,6 @@ export function parseScenarios(text: string | undefined, lang: Lang): ScenarioId
     out.add(found.id);
   }
   return SCENARIOS.filter((s) => out.has(s.id)).map((s) => s.id);
-}
-
-/** The ad SDKs' package prefixes from the catalogue: a screen showing their views has role `ad`. */
-function adViews(): AdViewPrefixes[] {
-  const out: AdViewPrefixes[] = [];
-  for (const sdk of loadKnowledge().sdks.entries)
-    if (sdk.category === 'ads' && sdk.packages.length > 0) out.push({ sdk: sdk.id, prefixes: sdk.packages });
-  return out;
 }
 
 export async function runExplore(pkg: string, options: ExploreCommandOptions, deps: ExploreDeps = {}): Promise<number> {
@@ -150,7 +141,7 @@ export async function runExplore(pkg: string, options: ExploreCommandOptions, de
         .split(',')
         .map((w) => w.trim())
         .filter(Boolean),
-      adViews: adViews(),
+      adViews: adViewPrefixes(),
       ...(options.device !== undefined ? { serial: options.device } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
