@@ -232,4 +232,37 @@ test('explore: only package names reach the device; the dump reader recognises O
   assert.equal(reading.kind, 'permission');
   assert.equal(reading.permission!.group, 'location');
   assert.ok(reading.permission!.buttons.deny && reading.permission!.buttons.allowForegroundOnly);
+  // OriginOS (vivo) and EMUI (Huawei) draw it in their own packages, with their own wordings.
+  for (const [pkg, message, allow, deny, group] of [
+    ['com.vivo.permissionmanager', '“示例商城”想要使用相机', '仅在使用中允许', '拒绝', 'camera'],
+    ['com.huawei.systemmanager', '是否允许“示例商城”获取此设备的位置信息？', '仅使用期间允许', '禁止', 'location'],
+  ] as const) {
+    const xml = fakeDumpXml([
+      {
+        pkg,
+        bounds: [60, 1400, 1020, 2250],
+        children: [
+          { cls: 'android.widget.TextView', text: message, bounds: [100, 1450, 980, 1600] },
+          { cls: 'android.widget.Button', text: allow, clickable: true, bounds: [100, 1650, 980, 1760] },
+          { cls: 'android.widget.Button', text: deny, clickable: true, bounds: [100, 1910, 980, 2020] },
+        ],
+      },
+    ]);
+    const r = readScreen(xml, 'com.example.shop');
+    assert.equal(r.kind, 'permission', pkg);
+    assert.equal(r.permission!.group, group, pkg);
+    assert.ok(r.permission!.buttons.deny && r.permission!.buttons.allowForegroundOnly, pkg);
+  }
+  // The crash dialog, EMUI wording: a crash, not an unreadable dialog.
+  const crash = fakeDumpXml([
+    {
+      pkg: 'android',
+      bounds: [90, 900, 990, 1500],
+      children: [
+        { cls: 'android.widget.TextView', text: '“示例商城”已停止运行', bounds: [130, 950, 950, 1100] },
+        { cls: 'android.widget.Button', text: '确定', clickable: true, bounds: [130, 1300, 950, 1450] },
+      ],
+    },
+  ]);
+  assert.equal(readScreen(crash, 'com.example.shop').kind, 'crash');
 });
