@@ -22,7 +22,7 @@ test('explore --analyse on the fake shop: one merged report, each finding with i
     [
       ['a-refuse', 'completed'],
       ['b-deny', 'completed'],
-      ['e-second-start', 'completed'],
+      ['e-second-start', 'aborted'],
       ['c-grant', 'completed'],
       ['d-background', 'completed'],
       ['f-walk', 'aborted'],
@@ -41,8 +41,14 @@ test('explore --analyse on the fake shop: one merged report, each finding with i
   const across = has('b-deny+e-second-start', 'runtime-permission-reask');
   assert.equal(across.length, 1);
   assert.deepEqual([...new Set(across[0]!.lines.map((l) => l.scenario))].sort(), ['b-deny', 'e-second-start']);
-  // d: location read in the background.
+  // e: the refusal makes the app quit.
+  assert.ok(has('e-second-start', 'runtime-permission-refusal-exit').length > 0);
+  // d: location read in the background, and another app opened with no input (trigger app).
   assert.ok(has('d-background', 'runtime-pi-background').length > 0);
+  assert.ok(has('d-background', 'runtime-self-start').some((f) => f.messageId === 'wakes'));
+  // c: the promotion pop-up over the home screen; f: the package installer opened from a tap, no prompt.
+  assert.ok(has('c-grant', 'ui-popup-close-control').length > 0);
+  assert.ok(has('f-walk', 'ui-download-without-confirmation').some((f) => f.messageId === 'noPrompt'));
   // The splash advert's skip control (role ad, pangle views): its size reported, no 48 dp violation.
   const splash = report.findings.filter((f) => f.ruleId === 'ui-splash-close-control');
   assert.ok(splash.length > 0 && splash.every((f) => f.severity === 'info' || !(f.data?.reasons as string[]).includes('too-small')));

@@ -332,7 +332,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         const t = now();
         if (found.package === pkg)
           await emit({ kind: 'navigation', t, action: 'activity', target: found.activity } satisfies NavigationEvent);
-        else if (!isPermissionPackage(found.package) && found.package !== 'android' && !/launcher|systemui/i.test(found.package)) {
+        else if (
+          (INSTALLER_PACKAGES.has(found.package) && /install/i.test(found.activity)) ||
+          (!isPermissionPackage(found.package) && found.package !== 'android' && !/launcher|systemui/i.test(found.package))
+        ) {
           const action: NavigationEvent['action'] = BROWSER_PACKAGES.has(found.package)
             ? 'jump-browser'
             : STORE_PACKAGES.has(found.package)
@@ -340,6 +343,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
               : INSTALLER_PACKAGES.has(found.package)
                 ? 'install-request'
                 : 'jump-app';
+          // An installer in front is a package install the app asked for (an APK intent).
           const byUs = lastAction !== null && t - lastAction.t <= TRIGGER_WINDOW_MS;
           await emit({
             kind: 'navigation',
@@ -503,6 +507,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             await sleep(limits.pollMs);
             continue;
           }
+          if (reading && (reading.kind === 'other-app' || reading.kind === 'empty') && !(await running())) {
+            // The app quit (after a refusal, or on its own): said at once, with the time it was seen gone.
+            await emit({ kind: 'lifecycle', t: now(), action: 'exit' } satisfies LifecycleEvent);
+            if (refused) return null;
+            throw new ScenarioEnd('app-exited', `${pkg} quit`);
+          }
           if (refused && (!reading || reading.kind === 'other-app' || reading.kind === 'empty')) {
             // The app left after the refusal (or closed its window): nothing more to answer.
             await emit({ kind: 'lifecycle', t: now(), action: 'background' } satisfies LifecycleEvent);
@@ -514,8 +524,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             previous = reading.signature;
           } else previous = null;
           if (clock() >= deadline) {
-            if (!(await running()))
+            if (!(await running())) {
+              await emit({ kind: 'lifecycle', t: now(), action: 'exit' } satisfies LifecycleEvent);
               throw new ScenarioEnd('app-exited', `${pkg} is not running (no window within ${limits.windowTimeoutMs} ms)`);
+            }
             if (reading?.kind === 'app') return reading;
             if (refused) return null;
             throw new ScenarioEnd('no-window', `${pkg} showed no window of its own within ${limits.windowTimeoutMs} ms`);

@@ -135,8 +135,16 @@ export function readScreen(xml: string, pkg: string, adViews: readonly AdViewPre
       );
     });
   const splash = own.some((n) => SPLASH.test(labelOf(n).trim())) || own.some((n) => /[:/](splash|skip)/i.test(n.resourceId));
-  const role = adSdks.length > 0 ? 'ad' : splash ? 'splash' : 'main';
-  return { ...base, kind: dialogLike ? 'unreadable-dialog' : 'app', role: dialogLike ? 'other' : role, adSdks, splash };
+  // No role for the app's other screens: the explorer cannot tell a home screen from a pop-up over
+  // it, and a role would stop the rules from judging by content.
+  const role = adSdks.length > 0 ? 'ad' : splash ? 'splash' : undefined;
+  return {
+    ...base,
+    kind: dialogLike ? 'unreadable-dialog' : 'app',
+    ...(dialogLike ? { role: 'other' as const } : role ? { role } : {}),
+    adSdks,
+    splash,
+  };
 }
 
 /** A clickable control of the app the walk may tap. */
