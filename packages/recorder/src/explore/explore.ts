@@ -360,11 +360,21 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         }
         return found;
       };
+      // An unchanged screen while the explorer only watches is not a new snapshot (the adb recorder
+      // does the same); after one of its own actions the screen is always recorded, changed or not,
+      // since the rules judge what an action did by the snapshot after it.
+      let lastXml: string | null = null;
+      let lastReading: ScreenReading | null = null;
+      let acted = false;
       const dump = async (): Promise<ScreenReading | null> => {
         const r = await run(['exec-out', 'uiautomator', 'dump', '/dev/tty'], 20_000);
         const xml = r.code === 0 ? extractHierarchy(text(r)) : null;
         if (xml === null || !xml.includes('</hierarchy>')) return null;
+        if (!acted && xml === lastXml && lastReading !== null) return lastReading;
+        acted = false;
+        lastXml = xml;
         const reading = readScreen(xml, pkg, adViews);
+        lastReading = reading;
         snapshots++;
         const id = `ui-${pad(snapshots)}`;
         await writeFile(join(dir, 'ui', `${id}.xml`), xml, 'utf8');
@@ -392,6 +402,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         if (node.pkg) event.package = node.pkg;
         const line = await emit(event);
         lastAction = { t: event.t, line };
+        acted = true;
       };
       const key = async (name: 'KEYCODE_BACK' | 'KEYCODE_HOME') => {
         await run(['shell', 'input', 'keyevent', name]);
@@ -404,6 +415,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           source: 'explorer',
         } satisfies UserEvent);
         lastAction = { t, line };
+        acted = true;
       };
       const running = async () => text(await run(['shell', 'pidof', pkg])).trim() !== '';
       const launch = async (clear: boolean) => {
@@ -413,6 +425,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         const t = now();
         const line = await emit({ kind: 'user', t, action: 'launch', node: pkg, source: 'explorer' } satisfies UserEvent);
         lastAction = { t, line };
+        acted = true;
         const monkey = await run(['shell', 'monkey', '-p', pkg, '-c', 'android.intent.category.LAUNCHER', '1']);
         if (monkey.code !== 0 || /No activities found|monkey aborted/i.test(text(monkey)))
           throw new ScenarioEnd('no-window', `cannot launch ${pkg}: ${shorten(text(monkey).trim() || monkey.stderr.trim(), 200)}`);
