@@ -2,13 +2,14 @@
  * What the user does in the app: view clicks (`View.performClick`, the funnel of every click
  * listener) as `user` `tap` events naming the node (its resource entry name, class, and a short
  * label unless it is an input field), and touches reaching an activity (`Activity.dispatchTouchEvent`)
- * as the last input for the triggers of jumps, starts and downloads. Typed text is never read.
+ * as the last input for the triggers of jumps, starts and downloads, and key presses reaching an
+ * activity (`Activity.dispatchKeyEvent`) as `user` `key`. Typed text is never read.
  */
 import type { UserEvent } from '@apprights/runtime';
 import { context, emit, now } from '../context.js';
 import { classNameOf, guarded, inHook, methodOf, use, type JavaWrapper } from '../java.js';
 
-/** MotionEvent.ACTION_UP. */
+/** MotionEvent.ACTION_UP and KeyEvent.ACTION_UP (both 1). */
 const ACTION_UP = 1;
 
 function entryName(view: JavaWrapper): string | null {
@@ -87,6 +88,29 @@ export function hookInput(): string[] {
       };
     }
     installed.push('android.app.Activity.dispatchTouchEvent');
+  }
+  // Key presses (back, volume…): `user` `key` with the key code's name, on key up.
+  const dispatchKey = methodOf(Activity, 'dispatchKeyEvent');
+  if (dispatchKey !== null) {
+    for (const overload of dispatchKey.overloads) {
+      overload.implementation = function (this: JavaWrapper, ...args: unknown[]) {
+        const ctx = context();
+        if (ctx !== null && !inHook()) {
+          guarded(() => {
+            const event = args[0] as JavaWrapper | null;
+            if (event === null || (event.getAction() as number) !== ACTION_UP) return;
+            const t = now();
+            const name = String(use('android.view.KeyEvent').keyCodeToString(event.getKeyCode() as number));
+            const key: UserEvent = { kind: 'user', t, action: 'key', source: 'frida' };
+            if (/^KEYCODE_[A-Z0-9_]{1,40}$/.test(name)) key.key = name;
+            emit(key);
+            ctx.lastInput = { t, what: `key ${key.key ?? 'press'}` };
+          });
+        }
+        return overload.apply(this, args);
+      };
+    }
+    installed.push('android.app.Activity.dispatchKeyEvent');
   }
   const ctx = context();
   if (ctx !== null && installed.length > 0) ctx.inputHooked = true;
