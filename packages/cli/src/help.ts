@@ -67,6 +67,34 @@ Exit codes / 退出码: 0 recorded (with --analyse: as apprights trace, 1 when a
 2 usage error, 4 the output folder cannot be written, 5 adb or frida missing, no device, app not installed, 70 internal error.
 Example / 示例: apprights record --adb --device emulator-5554 com.example.app --duration 120 -o run1 --analyse`;
 
+export const EXPLORE_HELP = `
+Scenarios / 场景 (run in this order, each its own OUTDIR/<letter>-<name>/trace.jsonl and ui/ / 按此顺序运行，各自独立记录):
+  a refuse        first start (app data cleared), read the privacy dialog, follow its policy link (text saved to
+                  OUTDIR/privacy-policy.txt for --policy), refuse it / 首次启动，阅读隐私弹窗并保存政策文本，拒绝
+  b deny          first start, agree, deny every permission request / 首次启动，同意，拒绝全部权限申请
+  e second-start  right after b, data kept: a second cold start; b + e are checked together on the device clock for
+                  re-asks within 48 h (no waiting) / 紧接 b 的第二次冷启动；b、e 按设备时钟合并检查 48 小时内重复申请
+  c grant         first start, agree, grant every permission request / 首次启动，同意，授予全部权限
+  d background    after c: home key, the app in the background for --background seconds / 切到后台停留一段时间
+  f walk          after c: breadth-first over the app's screens, each clickable control once, within --walk-depth,
+                  --walk-taps and --walk-time; never taps payment, delete, send, call, settings or sign-out controls
+                  (plus --deny words) / 有限的广度优先遍历，每个可点击控件一次，不点支付、删除、发送、拨号、设置、退出登录
+Dialogs / 弹窗: the app's privacy dialog (zh/en wordings: 隐私政策, 用户协议, 同意并继续, 不同意, Agree, Decline …) and the
+  system permission dialogs of AOSP/GMS, MIUI, EMUI/HarmonyOS, ColorOS, OriginOS and One UI are recognised from the
+  UI tree; a crash dialog ends the scenario. 通过界面树识别隐私弹窗与各厂商权限弹窗。
+Faults / 故障: a device that disconnects, an app that crashes or shows no window, a dialog the explorer cannot read or one
+  that keeps coming back end that scenario with the reason in its trace (a "scenario" end event) and in
+  OUTDIR/explore.json; the other scenarios still run and nothing recorded is lost. 场景出错时在记录中写明原因，其余场景继续。
+Safety / 安全: commands go to adb as argument arrays, never through a shell; only the validated package name, fixed
+  words and numeric tap positions reach the device. 命令以参数数组传给 adb，不经过 shell。
+Limits / 限制: the explorer is the only input while it runs (do not touch the phone): a jump with no explorer action in
+  the 5 s before it is recorded as started by the app. Dumps are polled (--observe); WebView, Flutter and game UIs
+  show few nodes. Verified on a scripted fake device only (see packages/recorder/README.md).
+  探索期间请勿操作手机；仅在模拟设备上验证过。
+Exit codes / 退出码: 0 explored (with --analyse and --fail-on: 1 when a finding reached it), 2 usage error, 4 the output
+  folder cannot be written, 5 adb or the device missing, 70 internal error.
+Example / 示例: apprights explore --adb --device emulator-5554 com.example.app -o explore1 --analyse`;
+
 export const VERIFY_HELP = `
 Exit codes / 退出码: 0 every file verifies, 1 a file does not verify (or cannot be read as an APK), 2 usage error,
 4 cannot write the output, 70 internal error.

@@ -7,6 +7,7 @@ import type { DiffFormat } from './commands/diff.js';
 import type { PolicyReportFormat } from './commands/policy.js';
 import type { TraceReportFormat } from './commands/trace.js';
 import type { RecordCommandOptions } from './commands/record.js';
+import type { ExploreCommandOptions } from './commands/explore.js';
 import type { AdminUserFlags } from './commands/platform.js';
 import type { ConfigFlags } from '@apprights/server';
 import { EnvironmentError, UsageError } from './errors.js';
@@ -16,6 +17,7 @@ import { packageVersion } from './package-root.js';
 import {
   ADMIN_HELP,
   DIFF_HELP,
+  EXPLORE_HELP,
   MIGRATE_HELP,
   POLICY_HELP,
   RECORD_HELP,
@@ -322,6 +324,65 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
             stats,
             given,
           }),
+        );
+      },
+    );
+
+  program
+    .command('explore')
+    .description(
+      'drive an app through fixed consent, refusal, permission, background and walk scenarios, one trace each / 自动探索：按固定场景（拒绝、同意、权限、后台、遍历）驱动应用并逐场景录制',
+    )
+    .argument('<package>', 'the app to explore, e.g. com.example.app (installed) / 要探索的应用包名（已安装）')
+    .option('--adb', 'explore with adb: no root, no change to the app / 用 adb 探索（无需 root）')
+    .option('--frida', 'with the Frida recorder attached (not available yet) / 同时挂载 Frida 记录器（暂不支持）')
+    .option('--device <serial>', 'the device, as adb devices lists it (default: the only one) / 设备序列号（adb devices）')
+    .option('-o, --output <dir>', 'folder for one sub-folder per scenario (default: explore-PACKAGE-TIME) / 输出目录（每个场景一个子目录）')
+    .option('--scenarios <list>', 'which scenarios, by letter or name: a,b,c,d,e,f (default all) / 要运行的场景（字母或名称，默认全部）')
+    .addOption(
+      new Option(
+        '--observe <seconds>',
+        'how long each scenario watches the app after its dialogs (default 10) / 每个场景处理完弹窗后的观察时长（秒）',
+      ).argParser(positive('--observe', false)),
+    )
+    .addOption(
+      new Option('--background <seconds>', 'scenario d: time in the background (default 60) / 场景 d：在后台停留的时长（秒）').argParser(
+        positive('--background', false),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--window-timeout <seconds>',
+        'wait for the first window after a launch (default 20) / 启动后等待应用窗口的时长（秒）',
+      ).argParser(positive('--window-timeout', false)),
+    )
+    .addOption(
+      new Option('--walk-depth <n>', 'scenario f: screens deep (default 3) / 场景 f：遍历深度').argParser(positive('--walk-depth', true)),
+    )
+    .addOption(
+      new Option('--walk-taps <n>', 'scenario f: taps in all (default 60) / 场景 f：点击总数上限').argParser(positive('--walk-taps', true)),
+    )
+    .addOption(
+      new Option('--walk-time <seconds>', 'scenario f: time limit (default 300) / 场景 f：时间上限（秒）').argParser(
+        positive('--walk-time', false),
+      ),
+    )
+    .option('--deny <words>', 'scenario f: more words never to tap, comma-separated / 场景 f：另外禁止点击的词（逗号分隔）')
+    .option('--analyse', 'check every scenario and merge the findings into OUTDIR/report.json and report.md / 检测各场景并合并为一份报告')
+    .addOption(new Option('--analyze').hideHelp())
+    .addOption(checkOptions.config())
+    .addOption(checkOptions.noConfig())
+    .addOption(checkOptions.failOn())
+    .addOption(langOption())
+    .option('--no-progress', 'do not print progress on stderr / 不显示进度')
+    .addHelpText('after', EXPLORE_HELP)
+    .action(
+      async (pkg: string, options: Omit<ExploreCommandOptions, 'lang' | 'version'> & { lang?: string; analyze?: boolean } & CheckFlags) => {
+        const lang = detectLang(options.lang);
+        setExit(
+          await (
+            await import('./commands/explore.js')
+          ).runExplore(pkg, { ...options, analyse: options.analyse === true || options.analyze === true, lang, version: packageVersion }),
         );
       },
     );

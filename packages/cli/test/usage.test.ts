@@ -115,7 +115,9 @@ test('a usage error: "apprights:" first, then the usage line of the command, nev
 });
 
 test('every command that reports has the exit-code and example footer in its help, verify too', async () => {
-  const helps = await Promise.all(['scan', 'policy', 'trace', 'record', 'diff', 'verify'].map((c) => runCliAsync([c, '--help'])));
+  const helps = await Promise.all(
+    ['scan', 'policy', 'trace', 'record', 'explore', 'diff', 'verify'].map((c) => runCliAsync([c, '--help'])),
+  );
   for (const r of helps) {
     assert.equal(r.status, 0, describeRun(r));
     assert.match(r.stdout, /^Exit codes \/ 退出码: 0 /m);

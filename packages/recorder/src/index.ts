@@ -10,3 +10,6 @@ export * from './adb/dumpsys-package.js';
 export * from './adb/record.js';
 export * from './frida/encode.js';
 export * from './frida/record.js';
+export * from './explore/screen.js';
+export * from './explore/explore.js';
+export * from './explore/fake-device.js';

@@ -146,6 +146,14 @@ function fakeJava() {
     onSensorChanged: [overload(['android.hardware.SensorEvent'], 'void', () => undefined)],
   });
 
+  const view = define('android.view.View', { performClick: [overload([], 'boolean', () => true)] });
+  const downloads = define('android.app.DownloadManager', {
+    enqueue: [overload(['android.app.DownloadManager$Request'], 'long', () => 7)],
+  });
+  const contextWrapper = define('android.content.ContextWrapper', {
+    startService: [overload(['android.content.Intent'], 'android.content.ComponentName', () => null)],
+  });
+
   const Java = {
     available: true,
     androidVersion: '13',
@@ -157,7 +165,7 @@ function fakeJava() {
       return cls;
     },
   };
-  return { Java, call, obj, tm, activity, main, instrumentation, sensorManager, listener };
+  return { Java, call, obj, tm, activity, main, instrumentation, sensorManager, listener, view, downloads, contextWrapper };
 }
 
 test('the bundled agent hooks through the Java bridge and sends redacted trace events', { timeout: 120_000 }, () => {
@@ -206,7 +214,26 @@ test('the bundled agent hooks through the Java bridge and sends redacted trace e
     getPackage: () => null,
     getComponent: () => null,
   });
+  // A click on the app's own button, then the jump, a download and another app's service it leads to.
+  const button = obj('android.widget.Button', {
+    getId: () => 0x7f0a0001,
+    getResources: () => ({ getResourcePackageName: () => 'com.example.news', getResourceEntryName: () => 'btn_ad' }),
+    getContentDescription: () => null,
+    getText: () => '立即下载',
+  });
+  call(java.view.performClick[0]!, button);
   call(java.instrumentation.execStartActivity[0]!, {}, null, null, null, mainActivity, intent, -1, null);
+  call(java.downloads.enqueue[0]!, obj('android.app.DownloadManager'), {
+    mUri: { value: `https://cdn.example-ads.com/apk/game.apk?imei=${IMEI}` },
+  });
+  const partner = obj('android.content.Intent', {
+    getAction: () => null,
+    getDataString: () => null,
+    getType: () => null,
+    getPackage: () => null,
+    getComponent: () => ({ getPackageName: () => 'com.example.partner', getClassName: () => 'com.example.partner.WakeService' }),
+  });
+  call(java.contextWrapper.startService[0]!, obj('com.example.news.NewsApp'), partner);
   const shake = obj('com.example.ads.ShakeListener');
   const accel = obj('android.hardware.Sensor', { getType: () => 1 });
   call(java.sensorManager.registerListener[0]!, obj('android.hardware.SystemSensorManager'), shake, accel, 3);
@@ -232,7 +259,11 @@ test('the bundled agent hooks through the Java bridge and sends redacted trace e
     'navigation:activity',
     'api:activity.requestPermissions',
     'permission-request:undefined',
+    'user:tap',
     'navigation:jump-browser',
+    'api:downloadManager.enqueue',
+    'navigation:download-start',
+    'intent:undefined',
     'api:sensorManager.registerListener',
     'sensor:register',
     'sensor:reading',
@@ -255,8 +286,20 @@ test('the bundled agent hooks through the Java bridge and sends redacted trace e
   assert.equal(events[4]!.target, 'com.example.news.MainActivity');
   assert.deepEqual(events[6]!.permissions, ['android.permission.READ_PHONE_STATE']);
   assert.deepEqual(events[6]!.answers, ['denied-forever']);
-  assert.equal(events[7]!.target, 'https://ad.example.com');
-  assert.equal(events[9]!.sensor, 'accelerometer');
-  assert.ok((events[10]!.accelerationPeak as number) > 20);
+  assert.deepEqual([events[7]!.node, events[7]!.nodeText, events[7]!.source], ['com.example.news:id/btn_ad', '立即下载', 'frida']);
+  assert.equal(events[8]!.target, 'https://ad.example.com');
+  assert.equal(events[8]!.trigger, 'user');
+  assert.match(String(events[8]!.triggerEvidence), /^click on com\.example\.news:id\/btn_ad, \d+ ms before$/);
+  assert.deepEqual(events[8]!.intent, { explicit: false, component: 'activity', action: 'android.intent.action.VIEW' });
+  assert.deepEqual(
+    [events[10]!.via, events[10]!.host, events[10]!.file, events[10]!.trigger],
+    ['download-manager', 'cdn.example-ads.com', 'game.apk', 'user'],
+  );
+  assert.deepEqual(
+    [events[11]!.explicit, events[11]!.component, events[11]!.target, events[11]!.targetComponent],
+    [true, 'service', 'com.example.partner', 'com.example.partner.WakeService'],
+  );
+  assert.equal(events[13]!.sensor, 'accelerometer');
+  assert.ok((events[14]!.accelerationPeak as number) > 20);
   assert.ok(events.every((e) => typeof e.t === 'number' && e.t >= 0 && e.t < 60_000));
 });

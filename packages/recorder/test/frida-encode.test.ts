@@ -10,7 +10,9 @@ import {
   STANDARD_GRAVITY,
   acceptAgentEvent,
   apiEvent,
-  classifyIntent,
+  classifyIntent as classifyJump,
+  downloadTarget,
+  triggerOf,
   dexArgsToFrida,
   hookPlanFromCatalog,
   matchContentUri,
@@ -104,7 +106,14 @@ test('URIs keep scheme and host, never queries, numbers or file names with ident
   assert.equal(redactUri('tel:13800138000'), 'tel:');
   assert.equal(redactUri('geo:39.9042,116.4074'), 'geo:');
   assert.equal(redactUri('weixin://dl/business/?t=abc'), 'weixin://dl');
-  assert.equal(redactUri('market://details?id=com.example.game'), 'market://details');
+  // A store link keeps the advertised package (no personal information; what the rules need), nothing else.
+  assert.equal(redactUri('market://details?id=com.example.game'), 'market://details?id=com.example.game');
+  assert.equal(redactUri('market://details?id=com.example.game&referrer=uid%3D12345'), 'market://details?id=com.example.game');
+  assert.equal(redactUri('market://details?id=1234567'), 'market://details');
+  assert.equal(
+    redactUri('https://a.app.qq.com/o/simple.jsp?pkgname=com.example.game&uid=99'),
+    'https://a.app.qq.com/o/simple.jsp?id=com.example.game',
+  );
   assert.equal(redactUri('not a uri'), '<uri>');
 });
 
@@ -194,6 +203,12 @@ test('sensor windows: rotation vector angle from where the movement began', () =
 });
 
 test('intent classification: apps, browsers, stores, package installs, the app itself', () => {
+  const classifyIntent = (summary: Parameters<typeof classifyJump>[0], self: string) => {
+    const found = classifyJump(summary, self);
+    if (found === null) return null;
+    const { intent: _intent, ...rest } = found;
+    return rest;
+  };
   const self = 'com.example.news';
   assert.deepEqual(classifyIntent({ action: 'android.intent.action.VIEW', data: 'https://m.example.com/a?uid=1234567' }, self), {
     action: 'jump-browser',
@@ -201,7 +216,7 @@ test('intent classification: apps, browsers, stores, package installs, the app i
   });
   assert.deepEqual(classifyIntent({ action: 'android.intent.action.VIEW', data: 'market://details?id=com.game' }, self), {
     action: 'jump-store',
-    target: 'market://details',
+    target: 'market://details?id=com.game',
   });
   assert.deepEqual(classifyIntent({ data: 'https://app.mi.com/details?id=x', package: null }, self), {
     action: 'jump-store',
@@ -273,6 +288,7 @@ test('hook plan from the real catalogue', () => {
   assert.deepEqual(plan.dedicated.map((d) => d.id).sort(), [
     'activity.requestPermissions',
     'androidx.activityCompat.requestPermissions',
+    'downloadManager.enqueue',
     'sensorManager.registerListener',
     'support.activityCompat.requestPermissions',
   ]);
@@ -358,4 +374,28 @@ test('the host accepts only trace events from the agent', () => {
     stack: [...Array.from({ length: 100 }, (_, i) => `f${i}`), 5],
   });
   assert.equal((event as { stack: string[] }).stack.length, 64);
+});
+
+test('trace 1.1: intents say explicit or implicit and the package; triggers rest on the last input; downloads keep host and file', () => {
+  assert.deepEqual(classifyJump({ componentPackage: 'com.taobao.taobao', componentClass: 'com.taobao.Main' }, 'com.example.news')?.intent, {
+    explicit: true,
+    component: 'activity',
+    package: 'com.taobao.taobao',
+  });
+  assert.deepEqual(classifyJump({ action: 'android.intent.action.VIEW', data: 'https://m.example.com/a' }, 'com.example.news')?.intent, {
+    explicit: false,
+    component: 'activity',
+    action: 'android.intent.action.VIEW',
+  });
+  assert.deepEqual(triggerOf({ t: 1000, what: 'click on btn_download' }, 1300, 2000, true), {
+    trigger: 'user',
+    triggerEvidence: 'click on btn_download, 300 ms before',
+  });
+  assert.equal(triggerOf({ t: 1000, what: 'touch' }, 9000, 2000, true).trigger, 'app');
+  assert.equal(triggerOf(null, 9000, 2000, false).trigger, 'unknown');
+  assert.deepEqual(downloadTarget('https://cdn.example-ads.com/apk/game-3.2.apk?uid=998877'), {
+    target: 'https://cdn.example-ads.com/…/game-3.2.apk',
+    host: 'cdn.example-ads.com',
+    file: 'game-3.2.apk',
+  });
 });

@@ -173,7 +173,7 @@ test('a header of another major version is read, with a problem that says so', (
   );
   assert.equal(trace.header?.version, '2.0.0');
   assert.equal(trace.events.length, 2);
-  assert.match(trace.problems[0]!.message, /version "2\.0\.0"; this reader reads 1\.0\.0/);
+  assert.match(trace.problems[0]!.message, /version "2\.0\.0"; this reader reads 1\.1\.0/);
 });
 
 test('fills state from lifecycle events, keeping states the recorder set', () => {

@@ -21,7 +21,7 @@ import {
   type RecordWithFridaOptions,
   DEVICE_SERIAL,
 } from '@apprights/recorder';
-import { sensitiveApis } from '@apprights/knowledge';
+import { loadKnowledge, sensitiveApis } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
 import type { Lang } from '@apprights/report';
 import { OutputError } from '../output.js';
@@ -50,6 +50,13 @@ export interface RecordCommandOptions {
   stats: Stats;
   /** Options the user typed (not defaults), to refuse adb-only options with --frida and the reverse. */
   given: ReadonlySet<string>;
+}
+
+/** The ad SDKs' package prefixes from the catalogue: a screen showing their views gets role `ad`. */
+export function adViewPrefixes(): { sdk: string; prefixes: readonly string[] }[] {
+  return loadKnowledge()
+    .sdks.entries.filter((sdk) => sdk.category === 'ads' && sdk.packages.length > 0)
+    .map((sdk) => ({ sdk: sdk.id, prefixes: sdk.packages }));
 }
 
 const DEFAULT_DURATION_S = 120;
@@ -473,6 +480,7 @@ export async function runRecord(pkg: string, options: RecordCommandOptions): Pro
       result = await recordWithAdb({
         adb,
         package: pkg,
+        adViews: adViewPrefixes(),
         durationMs,
         intervalMs: Math.round((options.interval ?? DEFAULT_INTERVAL_S) * 1000),
         autoConsent: options.autoConsent ?? true,

@@ -28,6 +28,10 @@ export interface AgentContext {
   /** Dedicated-hook catalogue ids, by hook (`permission` → `activity.requestPermissions`). */
   dedicatedIds: Map<string, string[]>;
   events: number;
+  /** The last input the app received (a view click or a touch), for the triggers of jumps and downloads. */
+  lastInput: { t: number; what: string } | null;
+  /** Whether the input hooks are in place: without them a trigger is `unknown`, not `app`. */
+  inputHooked: boolean;
 }
 
 let current: AgentContext | null = null;
@@ -60,6 +64,8 @@ export function begin(config: AgentConfig, pid: number): AgentContext {
     hotLimiter: new RateLimiter(Math.max(1, Math.min(3, perSecond))),
     dedicatedIds,
     events: 0,
+    lastInput: null,
+    inputHooked: false,
   };
   return current;
 }

@@ -16,6 +16,7 @@ import { hookActivities, setApplicationCreateCallback, tickForeground } from './
 import { hookContentResolver, hooked, installApiHooks, missing } from './hooks/apis.js';
 import { expirePermissionRequests, hookPermissions } from './hooks/permissions.js';
 import { flushSensors, hookSensors } from './hooks/sensors.js';
+import { hookInput } from './hooks/input.js';
 import { guarded, setJava, type JavaBridge } from './java.js';
 
 /** Thrown by `start` when the runtime has no Java bridge (see the build notes above). */
@@ -87,6 +88,7 @@ rpc.exports = {
     Java.performNow(() =>
       guarded(() => {
         tryInstall('activities', hookActivities);
+        tryInstall('input', hookInput);
         tryInstall('permissions', hookPermissions);
         tryInstall('sensors', hookSensors);
         tryInstall('content resolver', hookContentResolver);

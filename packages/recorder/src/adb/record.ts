@@ -74,6 +74,8 @@ export interface RecordWithAdbOptions {
   serial?: string;
   control?: RecorderControl;
   signal?: AbortSignal;
+  /** Ad SDK view classes (from the SDK catalogue): a screen holding them has role `ad` (trace 1.1). */
+  adViews?: readonly { sdk: string; prefixes: readonly string[] }[];
 }
 
 export interface RecordResult {
@@ -269,12 +271,16 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
   let consentTaps = 0;
   type PendingRequest = { t: number; dialog: PermissionDialog; snapshot: string; before: PackagePermissions | null; purposeText?: string };
   let pending = null as PendingRequest | null;
+  /** The recorder's own last tap: the only input it knows of (it does not capture the tester's touches). */
+  let lastOwnTap: number | null = null;
 
   const tap = async (button: DialogButton, node: string) => {
     const [x, y] = button.center;
     if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y) || x < 0 || y < 0) return false;
     const result = await run(['shell', 'input', 'tap', String(x), String(y)]);
-    emit({ kind: 'user', t: now(), action: 'tap', x, y, node } satisfies UserEvent);
+    const tapT = now();
+    emit({ kind: 'user', t: tapT, action: 'tap', x, y, node } satisfies UserEvent);
+    lastOwnTap = tapT;
     return result.code === 0;
   };
 
@@ -347,8 +353,15 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
       .filter((l) => l !== '');
     const permission = parsePermissionDialog(xml);
     const consent: ConsentDialog | null = permission ? null : findConsentDialog(xml, { package: pkg });
+    const adSdks = (options.adViews ?? [])
+      .filter((a) =>
+        dump.nodes.some((n) => n.packageName === pkg && a.prefixes.some((p) => n.className.startsWith(p.endsWith('.') ? p : `${p}.`))),
+      )
+      .map((a) => a.sdk);
+    if (adSdks.length > 0) event.adSdks = adSdks;
     if (permission) event.role = 'permission';
     else if (consent) event.role = 'consent';
+    else if (adSdks.length > 0) event.role = 'ad';
     else if (
       appTexts.some((l) => SPLASH_TEXT.test(l)) ||
       dump.nodes.some((n) => n.packageName === pkg && /[:/](splash|skip)/i.test(n.resourceId))
@@ -415,6 +428,16 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
     for (const event of logcat.push(fresh)) {
       const t = Math.round(traceTimeOfDevice(event.t, fetchT));
       if (t < launchT) continue; // setup (our own force-stop), not the app
+      if (event.kind === 'navigation' && event.action !== 'activity' && event.action !== 'page' && event.trigger === undefined) {
+        // Trace 1.1: every jump says what started it, or that the recorder cannot tell.
+        if (lastOwnTap !== null && t - lastOwnTap >= 0 && t - lastOwnTap <= 5000) {
+          event.trigger = 'user';
+          event.triggerEvidence = `the recorder's own tap, ${Math.round(t - lastOwnTap)} ms before`;
+        } else {
+          event.trigger = 'unknown';
+          event.triggerEvidence = "no input capture: the adb recorder does not see the tester's touches";
+        }
+      }
       emit({ ...event, t });
     }
     return fetchT;

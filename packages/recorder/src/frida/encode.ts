@@ -283,10 +283,16 @@ export function redactUri(uri: string): string {
       .map((p) => (/^[A-Za-z_]{1,40}$/.test(p) ? p : '#'));
     return `content://${host}${words.length ? `/${words.join('/')}` : ''}`;
   }
+  // A store link's app: `id` / `pkgname` naming a package is no personal information, and it is what
+  // the advert promotes (the rules need it); every other query value still never passes.
+  const advertised = /[?&](?:id|pkgname|packageName)=([A-Za-z][\w]*(?:\.[A-Za-z][\w]*)+)(?:[&#]|$)/.exec(text)?.[1];
+  const app = advertised !== undefined && advertised.length <= 255 ? `?id=${advertised}` : '';
+  if ((scheme === 'http' || scheme === 'https') && STORE_WEB_HOSTS.test(host.replace(/:\d+$/, '')) && app)
+    return `${scheme}://${host}${path.replace(/[^/A-Za-z._-]/g, '').slice(0, 60)}${app}`;
   if (scheme === 'http' || scheme === 'https') return `${scheme}://${host || '<ip>'}${apkName ? `/…/${apkName}` : ''}`;
   if (scheme === 'file') return apkName ? `file:…/${apkName}` : 'file:';
   if (scheme === 'tel' || scheme === 'sms' || scheme === 'smsto' || scheme === 'mailto' || scheme === 'geo') return `${scheme}:`;
-  if (scheme === 'market') return `market://${/^[a-z]{1,20}$/.test(host) ? host : ''}`;
+  if (scheme === 'market') return `market://${/^[a-z]{1,20}$/.test(host) ? host : ''}${app}`;
   return hasSlashes ? `${scheme}://${/^[A-Za-z.-]{1,60}$/.test(host) ? host : ''}` : `${scheme}:`;
 }
 
@@ -312,6 +318,46 @@ export interface IntentClassification {
   action: Extract<NavigationEvent['action'], 'jump-app' | 'jump-browser' | 'jump-store' | 'install-request'>;
   /** The target package or redacted URL. */
   target: string;
+  /** Trace 1.1: explicit or implicit, and the package it names (never data or extras). */
+  intent: { explicit: boolean; component: 'activity' | 'service' | 'receiver'; package?: string; action?: string };
+}
+
+/** The intent part of a classification: explicit when it names a package or component. */
+export function intentInfo(summary: IntentSummary, component: 'activity' | 'service' | 'receiver' = 'activity') {
+  const pkg = packageOf(summary);
+  const explicit = (summary.componentClass ?? summary.componentPackage ?? summary.package ?? null) !== null;
+  const action = summary.action ?? '';
+  return {
+    explicit,
+    component,
+    ...(pkg !== null ? { package: pkg } : {}),
+    ...(/^[\w.]{1,200}$/.test(action) ? { action } : {}),
+  } as { explicit: boolean; component: typeof component; package?: string; action?: string };
+}
+
+/**
+ * The trigger of a jump, start or download from the last input the agent saw in the app (a view
+ * click or touch): `user` within the window, else `app` — the agent sees every input event the app
+ * receives, so no input means the app on its own. Before the input hooks are in place: `unknown`.
+ */
+export function triggerOf(
+  lastInput: { t: number; what: string } | null,
+  t: number,
+  windowMs: number,
+  inputHooked: boolean,
+): { trigger: 'user' | 'app' | 'unknown'; triggerEvidence: string } {
+  if (!inputHooked) return { trigger: 'unknown', triggerEvidence: 'no input capture (the input hooks are not installed)' };
+  if (lastInput !== null && t - lastInput.t >= 0 && t - lastInput.t <= windowMs)
+    return { trigger: 'user', triggerEvidence: `${lastInput.what}, ${t - lastInput.t} ms before` };
+  return { trigger: 'app', triggerEvidence: `no input event in the app in the ${windowMs} ms before` };
+}
+
+/** Host and file name of a download URL (no path, no query): what a download event may say. */
+export function downloadTarget(uri: string): { target: string; host?: string; file?: string } {
+  const target = redactUri(uri);
+  const host = /^[a-z]+:\/\/([^/?#]+)/.exec(target)?.[1];
+  const file = /\/([\w.-]{1,100}\.apk)$/i.exec(target)?.[1];
+  return { target, ...(host ? { host } : {}), ...(file ? { file } : {}) };
 }
 
 export const APK_MIME_TYPE = 'application/vnd.android.package-archive';
@@ -369,6 +415,11 @@ function packageOf(summary: IntentSummary): string | null {
  * nowhere in particular (a chooser the system handles is `jump-app` with the action as target).
  */
 export function classifyIntent(summary: IntentSummary, selfPackage: string): IntentClassification | null {
+  const found = classifyJump(summary, selfPackage);
+  return found === null ? null : { ...found, intent: intentInfo(summary) };
+}
+
+function classifyJump(summary: IntentSummary, selfPackage: string): Omit<IntentClassification, 'intent'> | null {
   const action = summary.action ?? '';
   const data = (summary.data ?? '').trim();
   const type = (summary.type ?? '').toLowerCase();
@@ -434,7 +485,7 @@ export interface HookPlan {
   /** Content URIs of the catalogue, matched against `ContentResolver.query` / `openInputStream` URIs. */
   contentUris: { id: string; prefix: string; pi: string | null }[];
   /** Catalogue entries the dedicated hooks cover (permission requests, sensors): they also emit the `api` event. */
-  dedicated: { id: string; hook: 'permission' | 'sensor' | 'activity-compat' }[];
+  dedicated: { id: string; hook: 'permission' | 'sensor' | 'activity-compat' | 'download' }[];
   /** Entries that cannot be hooked as methods (fields, string constants), with why. */
   skipped: { id: string; reason: string }[];
 }
@@ -518,8 +569,9 @@ const HOT_APIS = new Set([
 ]);
 
 /** Methods the dedicated hooks own (a second `implementation` on the same overload would replace theirs). */
-const DEDICATED: Record<string, 'permission' | 'sensor' | 'activity-compat'> = {
+const DEDICATED: Record<string, 'permission' | 'sensor' | 'activity-compat' | 'download'> = {
   'android.app.Activity.requestPermissions': 'permission',
+  'android.app.DownloadManager.enqueue': 'download',
   'androidx.core.app.ActivityCompat.requestPermissions': 'activity-compat',
   'android.support.v4.app.ActivityCompat.requestPermissions': 'activity-compat',
   'android.hardware.SensorManager.registerListener': 'sensor',

@@ -77,7 +77,8 @@ export function downloadButton(root: Parameters<typeof walk>[0]): Located | unde
  */
 export function isDownloadPrompt(root: Parameters<typeof walk>[0], role: string | undefined): boolean {
   if (role === 'download-prompt') return true;
-  if (role !== undefined && role !== 'other' && role !== 'popup') return false;
+  // `ad` (trace 1.1): an ad SDK's own download dialog holds its views.
+  if (role !== undefined && role !== 'other' && role !== 'popup' && role !== 'ad') return false;
   if (!downloadButton(root)) return false;
   return downloadElements(root).found.size >= 2;
 }

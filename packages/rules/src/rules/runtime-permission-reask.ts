@@ -2,7 +2,7 @@ import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { PermissionRequestEvent } from '@apprights/runtime';
 import { defineRule } from '../engine/define.js';
 import type { FindingInput } from '../engine/types.js';
-import { isPermissionRequest, REFUSALS, seconds, shortPermission, traceRef, userActionBefore, type Located } from '../evidence/trace.js';
+import { featureTapBefore, isPermissionRequest, REFUSALS, seconds, shortPermission, traceRef, type Located } from '../evidence/trace.js';
 
 type Request = Located<PermissionRequestEvent>;
 
@@ -22,8 +22,8 @@ export const runtimePermissionReask = defineRule({
     severity: 'medium',
     title: { zh: '用户拒绝后短期内再次申请同一权限', en: 'Permission asked again soon after a refusal' },
     description: {
-      zh: '认定方法 3.2 将用户拒绝后频繁征求同意、干扰正常使用认定为违规；164 号文任务 5 检测拒绝后重复弹出权限申请（包括重启后）。应用商店审核普遍要求用户拒绝后 48 小时内不再弹出同一权限申请（度量参数 permission.reaskAfterRefusal，行业做法，非强制条文）。本规则报告拒绝后在该时间内再次申请同一权限的情况；再次申请前几秒内有用户点击（可能是用户主动使用相关功能）时降为低风险。',
-      en: 'Scenario 3.2 of the 2019 认定方法 counts asking again and again after a refusal as a violation, and task 5 of MIIT 164号 tests for requests popping up again after a refusal (also after a restart). App-store review widely asks for no new prompt for the same permission within 48 hours of a refusal (catalogue parameter permission.reaskAfterRefusal, industry practice rather than binding text). This rule reports a permission requested again within that time after a denial; it is low when a user tap came just before the new request (the user may have started the feature).',
+      zh: '认定方法 3.2 将用户拒绝后频繁征求同意、干扰正常使用认定为违规；164 号文任务 5 检测拒绝后重复弹出权限申请（包括重启后）。应用商店审核普遍要求用户拒绝后 48 小时内不再弹出同一权限申请（度量参数 permission.reaskAfterRefusal，行业做法，非强制条文）。本规则报告拒绝后在该时间内再次申请同一权限的情况；再次申请前几秒内，用户在应用自身界面上进行了与该权限相关的操作（控件文字或 ID 指向需要该权限的功能，或点击打开了发起申请的页面）时降为低风险；无关的点击、同意隐私政策或点击系统弹窗不降低风险。',
+      en: 'Scenario 3.2 of the 2019 认定方法 counts asking again and again after a refusal as a violation, and task 5 of MIIT 164号 tests for requests popping up again after a refusal (also after a restart). App-store review widely asks for no new prompt for the same permission within 48 hours of a refusal (catalogue parameter permission.reaskAfterRefusal, industry practice rather than binding text). This rule reports a permission requested again within that time after a denial; it is low when, just before the new request, the user acted on the app’s own UI in a way that plausibly leads to it (a control naming a feature needing the permission, or a tap that opened the screen asking); an unrelated tap, the consent answer or a tap on a system dialog does not lower it.',
     },
     fix: {
       zh: '记录用户拒绝的时间，在 48 小时内不再主动弹出同一权限申请；只有用户再次主动使用需要该权限的功能时才申请，或引导用户到系统设置中开启。',
@@ -49,6 +49,7 @@ export const runtimePermissionReask = defineRule({
     const events = evidence.trace.events;
     const pauseMs = options.hours * 3_600_000;
     const userWindow = options.userActionSeconds * 1000;
+    const own = evidence.trace.header?.package;
     const denials = new Map<string, Request>();
     const found = new Map<string, { denial: Request; asks: { request: Request; after: number; userTriggered: boolean }[] }>();
     events.forEach((event, i) => {
@@ -60,7 +61,9 @@ export const runtimePermissionReask = defineRule({
           entry.asks.push({
             request: event,
             after: event.t - denial.t,
-            userTriggered: userActionBefore(events, i, userWindow) !== undefined,
+            // Only a tap on the app's own UI that plausibly leads to this permission lowers it: not the
+            // consent answer, not a system dialog, not a tap about something else.
+            userTriggered: featureTapBefore(events, i, userWindow, [permission], own)?.relation === 'related',
           });
           found.set(permission, entry);
         }

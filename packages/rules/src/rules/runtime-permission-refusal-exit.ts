@@ -12,6 +12,7 @@ import {
   traceRef,
   type AnyEvent,
   type Located,
+  notAFeatureTap,
 } from '../evidence/trace.js';
 
 type Reaction = 'exit' | 'loop' | 'background';
@@ -48,6 +49,7 @@ export const runtimePermissionRefusalExit = defineRule({
   },
   check({ evidence, options }) {
     const events = evidence.trace.events;
+    const own = evidence.trace.header?.package;
     const exitMs = options.exitSeconds * 1000;
     const backgroundMs = options.backgroundSeconds * 1000;
     const loopMs = options.loopSeconds * 1000;
@@ -69,10 +71,12 @@ export const runtimePermissionRefusalExit = defineRule({
       let userActed = false;
       let quit = false;
       const again: AnyEvent[] = [];
-      for (const next of events.slice(i + 1)) {
+      for (let j = i + 1; j < events.length; j++) {
+        const next = events[j]!;
         const dt = next.t - event.t;
         if (dt > Math.max(exitMs, backgroundMs, loopMs)) break;
-        if (isUser(next)) userActed = true;
+        // The answer itself (a tap on the system dialog, trace 1.1 `package`) is not a user action in the app.
+        if (isUser(next) && notAFeatureTap(events, j, own) !== 'other-window') userActed = true;
         if (!quit && !userActed && isLifecycle(next)) {
           if ((next.action === 'exit' || next.action === 'crash') && dt <= exitMs) {
             report('exit', denied, event, [next]);

@@ -1,7 +1,7 @@
 import type { NavigationEvent, UserEvent } from '@apprights/runtime';
 import { defineRule } from '../engine/define.js';
 import type { EvidenceRef, FindingInput } from '../engine/types.js';
-import { isDownloadPrompt } from '../evidence/ui-download.js';
+import { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, isDownloadPrompt } from '../evidence/ui-download.js';
 import {
   clickableAtPoint,
   describeNode,
@@ -15,6 +15,9 @@ import {
   traceRef,
 } from '../evidence/ui.js';
 
+/** Every finding serves these; one with no prompt at all also fails the six download elements. */
+const MEASURES = ['miit26-01', 'miit26-02', 'miit164-t7'];
+const NO_PROMPT_MEASURES = [...MEASURES, 'industry-download-six-elements'];
 const DOWNLOADS = new Set<NavigationEvent['action']>(['download-start', 'install-request']);
 const CONFIRM = /下载|安装|确定|确认|继续|允许|同意|download|install|confirm|continue|\bok\b|\byes\b/i;
 const CANCEL = /取消|暂不|以后|不了|关闭|cancel|not now|later|close|\bno\b/i;
@@ -43,13 +46,13 @@ function pressed(tap: UserEvent, prompt: TimedSnapshot): Tapped {
 export const uiDownloadWithoutConfirmation = defineRule({
   meta: {
     id: 'ui-download-without-confirmation',
-    measures: ['miit26-01', 'miit26-02', 'miit164-t7'],
+    measures: NO_PROMPT_MEASURES,
     // The trace alone shows downloads, taps and the prompts' roles; the dumps, when given, tell which button was pressed.
     evidence: ['trace'],
     severity: 'high',
     title: { zh: '未经用户确认即下载或安装应用', en: 'App download or install without the user’s confirmation' },
     description: {
-      zh: '26 号文第 1、2 条要求下载安装须在用户确认后进行，禁止静默下载和强制下载；164 号文任务 7 列出“广告或开屏页面在没有明确提示的情况下自动下载”。本规则检查运行轨迹中的下载开始（download-start）和安装请求（install-request）：记录为未确认（confirmed: false），或之前 10 秒内没有用户在下载确认提示（download-prompt）上点击确认的，即报告。',
+      zh: '26 号文第 1、2 条要求下载安装须在用户确认后进行，禁止静默下载和强制下载；164 号文任务 7 列出“广告或开屏页面在没有明确提示的情况下自动下载”。本规则检查运行轨迹中的下载开始（download-start）和安装请求（install-request）：记录为未确认（confirmed: false），或之前 10 秒内没有用户在下载确认提示（download-prompt）上点击确认的，即报告；之前根本没有出现下载提示的（如点击广告或横幅后直接下载），同时说明下载六要素全部缺失。',
       en: 'Measures 1 and 2 of the 2023 notice allow downloads and installs only after the user confirms, and rule out silent and forced downloads; task 7 of 164号 lists ads and splash pages that download without a clear prompt. This rule checks the download-start and install-request events of a trace: one recorded as unconfirmed (confirmed: false), or not preceded within 10 s by a tap confirming a download prompt, is reported.',
     },
     fix: {
@@ -65,6 +68,10 @@ export const uiDownloadWithoutConfirmation = defineRule({
       afterCancel: {
         zh: '{what}（第 {line} 行）发生在用户于下载提示 {id} 上点击{pressed}之后 {t} ms，未经确认。',
         en: '{what} (line {line}) came {t} ms after the user tapped {pressed} on the download prompt {id}: not confirmed.',
+      },
+      noPrompt: {
+        zh: '{what}（第 {line} 行，{t} ms）之前 {within} 秒内没有出现任何下载确认提示{trigger}{recorded}：没有提示，下载六要素（{elements}）按定义全部缺失。',
+        en: '{what} (line {line}, {t} ms) had no download prompt at all in the {within} s before it{trigger}{recorded}: with no prompt, all six download elements ({elements}) are missing by construction.',
       },
       noConfirmation: {
         zh: '{what}（第 {line} 行，{t} ms）之前 {within} 秒内没有用户在下载确认提示上点击确认{trigger}。',
@@ -91,9 +98,42 @@ export const uiDownloadWithoutConfirmation = defineRule({
         trigger: nav.trigger ?? null,
         confirmed: nav.confirmed ?? null,
       };
+      // No prompt on screen in the window (while the recorder was taking snapshots): nothing showed
+      // the six elements, so all are missing, whatever the trigger.
+      const watched = timeline.some((s) => s.t <= nav.t);
+      const prompted = timeline.some(
+        (s) =>
+          s.t <= nav.t &&
+          nav.t - s.t <= within &&
+          (s.role === 'download-prompt' || (s.root !== undefined && isDownloadPrompt(s.root, s.role))),
+      );
+      if (watched && !prompted) {
+        const list = (lang: 'zh' | 'en') => DOWNLOAD_ELEMENTS.map((e) => ELEMENT_NAMES[e][lang]).join(lang === 'zh' ? '、' : ', ');
+        findings.push({
+          key: `${nav.action}:${nav.target}`,
+          messageId: 'noPrompt',
+          measures: NO_PROMPT_MEASURES,
+          messageData: {
+            what,
+            line: nav.line,
+            t: nav.t,
+            within: within / 1000,
+            trigger: { zh: nav.trigger ? `（触发方式 ${nav.trigger}）` : '', en: nav.trigger ? ` (trigger ${nav.trigger})` : '' },
+            recorded: {
+              zh: nav.confirmed === false ? '，且被记录为未经确认' : '',
+              en: nav.confirmed === false ? ', and is recorded as unconfirmed' : '',
+            },
+            elements: { zh: list('zh'), en: list('en') },
+          },
+          evidence: refs,
+          data: { ...data, prompt: null, missingElements: [...DOWNLOAD_ELEMENTS] },
+        });
+        continue;
+      }
       if (nav.confirmed === false) {
         findings.push({
           key: `${nav.action}:${nav.target}`,
+          measures: MEASURES,
           messageId: 'recordedUnconfirmed',
           messageData: {
             what,
@@ -123,6 +163,7 @@ export const uiDownloadWithoutConfirmation = defineRule({
         );
         findings.push({
           key: `${nav.action}:${nav.target}`,
+          measures: MEASURES,
           messageId: 'afterCancel',
           messageData: {
             what,
@@ -141,6 +182,7 @@ export const uiDownloadWithoutConfirmation = defineRule({
       }
       findings.push({
         key: `${nav.action}:${nav.target}`,
+        measures: MEASURES,
         messageId: 'noConfirmation',
         messageData: {
           what,

@@ -15,6 +15,7 @@ import {
   walk,
 } from '../evidence/ui.js';
 import type { NavigationEvent } from '@apprights/runtime';
+import { UNKNOWN_TRIGGER_SETTLE } from '../evidence/trace.js';
 
 const SHAKE_PROMPT = /摇一摇|摇动手机|晃动手机|摇晃手机|扭一扭|扭动手机|转动手机|shake/i;
 /** Jumps a shake may cause without saying so (`trigger` missing or `app`/`unknown`): out of the app, or to a page. */
@@ -57,8 +58,8 @@ export const uiShakeJump = defineRule({
         en: 'The jump {action} → {target} (line {line}) was {how}, but the trace has no sensor readings in the {sensorWindow} ms before it, so the shake thresholds cannot be judged.',
       },
       weakShake: {
-        zh: '跳转 {action} → {target}（第 {line} 行）{how}，之前 {sensorWindow} ms 内的动作未达到 T/TAF 078.7-2022 阈值：{below}。',
-        en: 'The jump {action} → {target} (line {line}) was {how} after motion below the T/TAF 078.7-2022 thresholds in the preceding {sensorWindow} ms: {below}.',
+        zh: '跳转 {action} → {target}（第 {line} 行）{how}，之前 {sensorWindow} ms 内的动作未达到 T/TAF 078.7-2022 阈值：{below}。{unsure}',
+        en: 'The jump {action} → {target} (line {line}) was {how} after motion below the T/TAF 078.7-2022 thresholds in the preceding {sensorWindow} ms: {below}.{unsure}',
       },
     },
   },
@@ -129,6 +130,12 @@ export const uiShakeJump = defineRule({
         zh: bySensor ? '由传感器触发' : '之前没有用户点击',
         en: bySensor ? 'triggered by the sensors' : 'with no user tap before it',
       };
+      // One rule for unknown triggers (runtime-self-start says the same): with no trigger written,
+      // the motion may or may not have caused the jump: lower confidence, and what would settle it.
+      const unknownTrigger = !bySensor && nav.trigger !== 'app';
+      const unsure = unknownTrigger
+        ? { zh: `置信度低：${UNKNOWN_TRIGGER_SETTLE.zh}。`, en: ` Low confidence: ${UNKNOWN_TRIGGER_SETTLE.en}.` }
+        : { zh: '', en: '' };
       if (acc === undefined && rot === undefined && dur === undefined) {
         findings.push({
           key: `jump:${nav.action}:${nav.target}`,
@@ -161,6 +168,7 @@ export const uiShakeJump = defineRule({
       ].filter(Boolean);
       findings.push({
         key: `jump:${nav.action}:${nav.target}`,
+        ...(unknownTrigger ? { severity: 'medium' as const } : {}),
         messageId: 'weakShake',
         messageData: {
           action: nav.action,
@@ -169,6 +177,7 @@ export const uiShakeJump = defineRule({
           how,
           sensorWindow,
           below: { zh: below.map((b) => b.zh).join('，'), en: below.map((b) => b.en).join(', ') },
+          unsure,
         },
         evidence: refs,
         data: {
@@ -176,6 +185,8 @@ export const uiShakeJump = defineRule({
           readings: { accelerationMs2: acc ?? null, rotationDegrees: rot ?? null, durationMs: dur ?? null },
           unknown,
           thresholds,
+          trigger: unknownTrigger ? 'unknown' : (nav.trigger ?? null),
+          confidence: unknownTrigger ? 'low' : 'high',
         },
       });
     }

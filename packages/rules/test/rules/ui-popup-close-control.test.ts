@@ -21,13 +21,28 @@ test('ui-popup-close-control: a promotion dialog without any close control is hi
   assert.match(finding!.message.en, /pop-up has no close or skip control/);
 });
 
-test('ui-popup-close-control: a 50×50 px × over an in-app promotion is too small', () => {
-  const [finding] = run(uiEvidence(RULE, ['popup-tiny-close.xml']));
+test('ui-popup-close-control: a 50×50 px × over an in-app promotion: its size as info, or too small against a configured minimum', () => {
+  const [info] = run(uiEvidence(RULE, ['popup-tiny-close.xml']));
+  assert.equal(info!.severity, 'info');
+  assert.equal(info!.messageId, 'closeSize');
+  assert.equal(info!.data!.detectedBy, 'content');
+  assert.match(info!.message.en, /tap area of 50×50 px \(about 18\.2×18\.2 dp at 2\.75 px\/dp\), below the 48 dp design reference/);
+  const [finding] = run(uiEvidence(RULE, ['popup-tiny-close.xml']), { minSizeDp: 44 });
   assert.equal(finding!.severity, 'medium');
   assert.deepEqual(finding!.data!.reasons, ['too-small']);
-  assert.equal(finding!.data!.detectedBy, 'content');
   assert.match(finding!.message.en, /「×」 \(tv_close\) has a tap area of 50×50 px \(about 18\.2×18\.2 dp\)/);
-  assert.match(finding!.message.zh, /小于 48×48 dp（132×132 px/);
+  assert.match(finding!.message.zh, /小于 44×44 dp（121×121 px/);
+});
+
+test('ui-popup-close-control: a pop-up back on the same screen after closing pops up again (art. 10 (4)); on another screen it does not', () => {
+  const [finding, ...rest] = run(runEvidence(RULE, 'close-reappears.jsonl'));
+  assert.equal(rest.length, 0);
+  assert.equal(finding!.key, 'popup-1');
+  assert.equal(finding!.severity, 'high');
+  assert.deepEqual(finding!.data!.reasons, ['reappears']);
+  assert.deepEqual(finding!.data!.adRulesArt10, ['(4)']);
+  assert.match(finding!.message.en, /14600 ms after it was closed, snapshot popup-2 shows the same pop-up again on the same screen/);
+  assert.deepEqual(run(runEvidence(RULE, 'close-reappears-elsewhere.jsonl')), []);
 });
 
 test('ui-popup-close-control: with a trace, a close that works passes and one that leaves the pop-up fails', () => {

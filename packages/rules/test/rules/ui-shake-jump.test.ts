@@ -57,5 +57,12 @@ test('ui-shake-jump: an untriggered jump with no tap after a short movement fail
     findings.map((f) => f.key),
     ['jump:jump-browser:https://h5.example-dsp.com/promo?id=77'],
   );
-  assert.match(findings[0]!.message.en, /with no user tap before it after motion below .*: duration 1\.2 s < 3 s\.$/);
+  assert.match(findings[0]!.message.en, /with no user tap before it after motion below .*: duration 1\.2 s < 3 s\. Low confidence: /);
+  // No trigger written: the same unknown as runtime-self-start's, lower confidence, and what would settle it.
+  assert.equal(findings[0]!.severity, 'medium');
+  assert.equal(findings[0]!.data!.confidence, 'low');
+  assert.match(
+    findings[0]!.message.en,
+    /Input events \(adb getevent or the Frida click hooks\) and sensor readings before it, or a trigger written by the recorder, would settle it\.$/,
+  );
 });

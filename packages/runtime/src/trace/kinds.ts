@@ -1,7 +1,9 @@
 import type {
   AppState,
   ConsentAction,
+  ComponentKind,
   ConsentEvent,
+  DownloadChannel,
   KnownEvent,
   LifecycleEvent,
   NavigationEvent,
@@ -25,6 +27,7 @@ export const KNOWN_EVENT_KINDS = [
   'network',
   'ui',
   'user',
+  'intent',
 ] as const satisfies readonly KnownEvent['kind'][];
 
 export type KnownEventKind = (typeof KNOWN_EVENT_KINDS)[number];
@@ -107,7 +110,11 @@ export const UI_ROLES = allOf<NonNullable<UiEvent['role']>>()([
   'consent',
   'permission',
   'download-prompt',
+  'ad',
   'main',
   'other',
 ]);
-export const USER_ACTIONS = allOf<UserEvent['action']>()(['tap', 'swipe', 'shake', 'back', 'home', 'text', 'launch']);
+export const USER_ACTIONS = allOf<UserEvent['action']>()(['tap', 'swipe', 'shake', 'back', 'home', 'text', 'launch', 'key']);
+export const USER_SOURCES = allOf<NonNullable<UserEvent['source']>>()(['explorer', 'getevent', 'frida', 'tester']);
+export const COMPONENT_KINDS = allOf<ComponentKind>()(['activity', 'service', 'receiver', 'provider', 'unknown']);
+export const DOWNLOAD_CHANNELS = allOf<DownloadChannel>()(['download-manager', 'package-installer', 'apk-intent', 'http', 'unknown']);

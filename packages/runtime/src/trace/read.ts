@@ -3,7 +3,9 @@ import { DEFAULT_TRACE_LIMITS, MAX_TRACE_TIME_MS, TraceInputError, describeBytes
 import {
   APP_STATES,
   CONSENT_ACTIONS,
+  COMPONENT_KINDS,
   CONSENT_DETECTED_BY,
+  DOWNLOAD_CHANNELS,
   LIFECYCLE_ACTIONS,
   NAVIGATION_ACTIONS,
   NAVIGATION_TRIGGERS,
@@ -13,6 +15,7 @@ import {
   START_CAUSES,
   UI_ROLES,
   USER_ACTIONS,
+  USER_SOURCES,
   isKnownEventKind,
   type KnownEventKind,
   type TraceLineEvent,
@@ -43,6 +46,14 @@ const count: FieldRule = { accepts: (v) => Number.isSafeInteger(v) && (v as numb
 const frames: FieldRule = {
   accepts: (v) => Array.isArray(v) && v.every((f) => typeof f === 'string'),
   expected: 'an array of strings (frames, innermost first)',
+};
+const texts: FieldRule = {
+  accepts: (v) => Array.isArray(v) && v.every((f) => typeof f === 'string'),
+  expected: 'an array of strings',
+};
+const box: FieldRule = {
+  accepts: (v) => Array.isArray(v) && v.length === 4 && v.every(isFiniteNumber),
+  expected: 'four numbers [left, top, right, bottom]',
 };
 const oneOf = (values: readonly string[]): FieldRule => ({
   accepts: (v) => typeof v === 'string' && values.includes(v),
@@ -116,7 +127,35 @@ const KIND_RULES: Record<KnownEventKind, KindRules> = {
   },
   navigation: {
     required: { action: oneOf(NAVIGATION_ACTIONS), target: text },
-    optional: { trigger: oneOf(NAVIGATION_TRIGGERS), confirmed: flag },
+    optional: {
+      trigger: oneOf(NAVIGATION_TRIGGERS),
+      triggerEvidence: text,
+      confirmed: flag,
+      intent: objectWith(
+        { explicit: flag, component: oneOf(COMPONENT_KINDS), package: text, action: text },
+        `an object { explicit?: boolean, component?: ${COMPONENT_KINDS.join(' | ')}, package?: string, action?: string }`,
+      ),
+      via: oneOf(DOWNLOAD_CHANNELS),
+      host: text,
+      file: text,
+      caller: text,
+      sdk: text,
+      stack: frames,
+    },
+  },
+  intent: {
+    required: { explicit: flag, component: oneOf(COMPONENT_KINDS) },
+    optional: {
+      target: text,
+      targetComponent: text,
+      action: text,
+      data: text,
+      caller: text,
+      sdk: text,
+      stack: frames,
+      trigger: oneOf(NAVIGATION_TRIGGERS),
+      triggerEvidence: text,
+    },
   },
   network: {
     required: { host: nonEmptyText },
@@ -133,11 +172,26 @@ const KIND_RULES: Record<KnownEventKind, KindRules> = {
         expected: 'an object { width, height } of positive numbers',
       },
       role: oneOf(UI_ROLES),
+      adSdks: texts,
+      activity: text,
     },
   },
   user: {
     required: { action: oneOf(USER_ACTIONS) },
-    optional: { x: anyNumber, y: anyNumber, node: text, accelerationPeak: amount, rotationPeak: amount, durationMs: amount },
+    optional: {
+      x: anyNumber,
+      y: anyNumber,
+      node: text,
+      nodeText: text,
+      nodeClass: text,
+      nodeBounds: box,
+      package: text,
+      key: text,
+      source: oneOf(USER_SOURCES),
+      accelerationPeak: amount,
+      rotationPeak: amount,
+      durationMs: amount,
+    },
   },
 };
 

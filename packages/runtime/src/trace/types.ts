@@ -3,8 +3,13 @@
  * agent, the adb recorder, a tester's own tooling) write it; the analysis and the runtime rules read
  * it. Versioned with the first line's `trace` header event; schema: `schemas/trace.schema.json`.
  * Unknown event kinds are kept (as `UnknownEvent`) and ignored by the rules, never fatal.
+ *
+ * 1.1.0 (minor: every 1.0 trace reads unchanged) adds the `intent` kind; on navigation events the
+ * trigger's evidence, the intent, and for downloads and installs the channel, host, file and caller;
+ * on user events key presses, the window package and the node hit; the UI role `ad` and the ad SDKs
+ * seen on a screen.
  */
-export const TRACE_FORMAT_VERSION = '1.0.0';
+export const TRACE_FORMAT_VERSION = '1.1.0';
 
 /** Whether the app's process is running and whether one of its windows is in front. */
 export type AppState = 'foreground' | 'background' | 'not-running';
@@ -100,16 +105,71 @@ export interface SensorEvent extends EventBase {
   stack?: string[];
 }
 
+export type Trigger = 'user' | 'app' | 'sensor' | 'push' | 'unknown';
+
+/** The component kind an intent addresses. */
+export type ComponentKind = 'activity' | 'service' | 'receiver' | 'provider' | 'unknown';
+
+/** An intent as a recorder saw it (1.1). */
+export interface IntentInfo {
+  /** Explicit (names a package or component) or implicit (an action and data for the system to resolve). */
+  explicit?: boolean;
+  component?: ComponentKind;
+  /** The package it addresses or resolved to. */
+  package?: string;
+  action?: string;
+}
+
+/** How a download or install was started (1.1). */
+export type DownloadChannel = 'download-manager' | 'package-installer' | 'apk-intent' | 'http' | 'unknown';
+
 /** What the user saw and where the app went. */
 export interface NavigationEvent extends EventBase {
   kind: 'navigation';
   action: 'activity' | 'page' | 'jump-app' | 'jump-browser' | 'jump-store' | 'download-start' | 'install-request' | 'deeplink';
   /** Activity or page name; for jumps the target package or URL; for downloads the file or URL. */
   target: string;
-  /** What started it: the user event it follows, or none (the app on its own). */
-  trigger?: 'user' | 'app' | 'sensor' | 'push' | 'unknown';
+  /**
+   * What started it: `user` (an input event on the app within the recorder's window before it),
+   * `sensor` (a sensor reading crossing a rule's interest), `app` (neither), `push`, or `unknown`
+   * (the recorder could not see input events).
+   */
+  trigger?: Trigger;
+  /** 1.1: what the trigger rests on: `tap line 12, 300 ms before`, `no input event in 2000 ms`, `no input capture`. */
+  triggerEvidence?: string;
   /** For downloads and installs: whether a confirmation step came first. */
   confirmed?: boolean;
+  /** 1.1: the intent behind a jump or start. */
+  intent?: IntentInfo;
+  /** 1.1, downloads and installs: the channel, the URL's host and the file name. */
+  via?: DownloadChannel;
+  host?: string;
+  file?: string;
+  /** 1.1: who started it: the innermost app frame and its SDK, when a stack was seen. */
+  caller?: string;
+  sdk?: string;
+  stack?: string[];
+}
+
+/**
+ * 1.1: an intent the app sent (activity start, service start or bind, broadcast), as the Frida
+ * recorder hooks them; the adb recorder writes the ones it sees in the activity manager's log.
+ */
+export interface IntentEvent extends EventBase {
+  kind: 'intent';
+  explicit: boolean;
+  component: ComponentKind;
+  /** The package it addresses or resolved to; absent for an implicit broadcast nobody resolved. */
+  target?: string;
+  targetComponent?: string;
+  action?: string;
+  /** Scheme and host of the data URI only (`market://details`, `https://example.com`). */
+  data?: string;
+  caller?: string;
+  sdk?: string;
+  stack?: string[];
+  trigger?: Trigger;
+  triggerEvidence?: string;
 }
 
 /** A network request (host only), with the SDK when the recorder can tell. */
@@ -132,18 +192,31 @@ export interface UiEvent extends EventBase {
   tree?: UiNode;
   screenshot?: string;
   screen?: { width: number; height: number };
-  /** What the recorder or tester says the screen is, when known. */
-  role?: 'splash' | 'popup' | 'consent' | 'permission' | 'download-prompt' | 'main' | 'other';
+  /** What the recorder or tester says the screen is, when known (`ad`, 1.1: the tree holds ad SDK views). */
+  role?: 'splash' | 'popup' | 'consent' | 'permission' | 'download-prompt' | 'ad' | 'main' | 'other';
+  /** 1.1: catalogue ids of the ad SDKs whose views the tree holds. */
+  adSdks?: string[];
+  /** 1.1: the activity in front when the snapshot was taken. */
+  activity?: string;
 }
 
 /** A tester's action, injected or recorded. */
 export interface UserEvent extends EventBase {
   kind: 'user';
-  action: 'tap' | 'swipe' | 'shake' | 'back' | 'home' | 'text' | 'launch';
+  action: 'tap' | 'swipe' | 'shake' | 'back' | 'home' | 'text' | 'launch' | 'key';
   /** Tap position, or the node tapped (resource id or text). */
   x?: number;
   y?: number;
   node?: string;
+  /** 1.1: the node's text or description, class and bounds, and the package of the window it is in. */
+  nodeText?: string;
+  nodeClass?: string;
+  nodeBounds?: [number, number, number, number];
+  package?: string;
+  /** 1.1: for `key`: the key code name (`KEYCODE_VOLUME_DOWN`). */
+  key?: string;
+  /** 1.1: who saw or made it: the explorer's own action, `getevent`, a Frida hook, a tester. */
+  source?: 'explorer' | 'getevent' | 'frida' | 'tester';
   /** For shakes injected by a tester: the movement's size. */
   accelerationPeak?: number;
   rotationPeak?: number;
@@ -164,6 +237,7 @@ export type KnownEvent =
   | LifecycleEvent
   | SensorEvent
   | NavigationEvent
+  | IntentEvent
   | NetworkEvent
   | UiEvent
   | UserEvent;

@@ -5,10 +5,18 @@
  * leave the app (`Instrumentation.execStartActivity`, the funnel of every `startActivity`:
  * `jump-app`, `jump-browser`, `jump-store`, `install-request`) and package-installer sessions.
  */
-import type { LifecycleEvent, NavigationEvent } from '@apprights/runtime';
-import { classifyIntent, type IntentSummary } from '../../../src/frida/encode.js';
+import type { IntentEvent, LifecycleEvent, NavigationEvent } from '@apprights/runtime';
+import { apiEvent, classifyIntent, downloadTarget, intentInfo, triggerOf, type IntentSummary } from '../../../src/frida/encode.js';
 import { context, emit, now } from '../context.js';
-import { argTypesOf, classNameOf, guarded, inHook, methodOf, use, type JavaWrapper } from '../java.js';
+import { argTypesOf, classNameOf, guarded, inHook, methodOf, stackHere, use, type JavaWrapper } from '../java.js';
+
+/** An input this soon before a jump, start or download makes it the user's. */
+const TRIGGER_WINDOW_MS = 2000;
+
+function trigger(t: number) {
+  const ctx = context();
+  return triggerOf(ctx?.lastInput ?? null, t, TRIGGER_WINDOW_MS, ctx?.inputHooked === true);
+}
 
 /** Called just before `Application.onCreate` runs (the agent retries hooks of late classes there). */
 let onApplicationCreate: (() => void) | null = null;
@@ -118,7 +126,21 @@ export function hookActivities(): string[] {
         if (ctx !== null && intent !== null && !inHook()) {
           guarded(() => {
             const jump = classifyIntent(summariseIntent(intent), ctx.config.package);
-            if (jump !== null) emit({ kind: 'navigation', t: now(), action: jump.action, target: jump.target });
+            if (jump !== null) {
+              const t = now();
+              const stack = stackHere();
+              const event: NavigationEvent = {
+                kind: 'navigation',
+                t,
+                action: jump.action,
+                target: jump.target,
+                intent: jump.intent,
+                ...trigger(t),
+              };
+              if (jump.action === 'install-request') event.via = 'apk-intent';
+              if (stack.length > 0) event.stack = stack;
+              emit(event);
+            }
           });
         }
         return overload.apply(this, args);
@@ -133,7 +155,20 @@ export function hookActivities(): string[] {
       for (const overload of commit.overloads) {
         overload.implementation = function (this: JavaWrapper, ...args: unknown[]) {
           if (context() !== null && !inHook())
-            emit({ kind: 'navigation', t: now(), action: 'install-request', target: 'package-installer-session' });
+            guarded(() => {
+              const t = now();
+              const stack = stackHere();
+              const event: NavigationEvent = {
+                kind: 'navigation',
+                t,
+                action: 'install-request',
+                target: 'package-installer-session',
+                via: 'package-installer',
+                ...trigger(t),
+              };
+              if (stack.length > 0) event.stack = stack;
+              emit(event);
+            });
           return overload.apply(this, args);
         };
       }
@@ -141,6 +176,90 @@ export function hookActivities(): string[] {
     }
   } catch {
     // PackageInstaller exists from API 21
+  }
+  // Downloads: DownloadManager.enqueue(Request): the URL's host and file, who asked (stack), the trigger.
+  try {
+    const enqueue = methodOf(use('android.app.DownloadManager'), 'enqueue');
+    if (enqueue !== null) {
+      for (const overload of enqueue.overloads) {
+        overload.implementation = function (this: JavaWrapper, ...args: unknown[]) {
+          if (context() !== null && !inHook())
+            guarded(() => {
+              const request = args[0] as JavaWrapper | null;
+              let uri = '';
+              try {
+                uri = String((request as JavaWrapper).mUri.value);
+              } catch {
+                // a Request without the field (vendor builds): the download is still recorded
+              }
+              const t = now();
+              const where = downloadTarget(uri);
+              const stack = stackHere();
+              // The catalogue's api event too (this hook owns the method: see DEDICATED in encode.ts).
+              for (const id of context()?.dedicatedIds.get('download') ?? [])
+                emit(apiEvent({ id, class: 'android.app.DownloadManager', method: 'enqueue', pi: null }, t, { stack }));
+              const event: NavigationEvent = {
+                kind: 'navigation',
+                t,
+                action: 'download-start',
+                ...where,
+                via: 'download-manager',
+                ...trigger(t),
+              };
+              if (stack.length > 0) event.stack = stack;
+              emit(event);
+            });
+          return overload.apply(this, args);
+        };
+      }
+      installed.push('android.app.DownloadManager.enqueue');
+    }
+  } catch {
+    // no DownloadManager in this process
+  }
+
+  // Starts of other apps' services and broadcasts to them: intent events (explicit or implicit).
+  let ContextWrapper: JavaWrapper | null = null;
+  try {
+    ContextWrapper = use('android.content.ContextWrapper');
+  } catch {
+    // not loadable here: no intent events
+  }
+  const components: [string, IntentEvent['component']][] = [
+    ['startService', 'service'],
+    ['startForegroundService', 'service'],
+    ['bindService', 'service'],
+    ['sendBroadcast', 'receiver'],
+  ];
+  for (const [name, component] of ContextWrapper === null ? [] : components) {
+    const method = methodOf(ContextWrapper!, name);
+    if (method === null) continue;
+    for (const overload of method.overloads) {
+      const intentAt = argTypesOf(overload).indexOf('android.content.Intent');
+      if (intentAt < 0) continue;
+      overload.implementation = function (this: JavaWrapper, ...args: unknown[]) {
+        const ctx = context();
+        const intent = args[intentAt] as JavaWrapper | null;
+        if (ctx !== null && intent !== null && !inHook()) {
+          guarded(() => {
+            const summary = summariseIntent(intent);
+            const info = intentInfo(summary, component === 'service' ? 'service' : 'receiver');
+            // The app's own components are its business; another package's, or an implicit broadcast, is a start.
+            if (info.package === ctx.config.package) return;
+            const t = now();
+            const stack = stackHere();
+            const event: IntentEvent = { kind: 'intent', t, explicit: info.explicit, component, ...trigger(t) };
+            if (info.package !== undefined) event.target = info.package;
+            if (summary.componentClass) event.targetComponent = summary.componentClass;
+            if (info.action !== undefined) event.action = info.action;
+            if (stack.length > 0) event.stack = stack;
+            emit(event);
+          });
+        }
+        return overload.apply(this, args);
+      };
+    }
+    installed.push(`android.content.ContextWrapper.${name}`);
   }
   return installed;
 }
