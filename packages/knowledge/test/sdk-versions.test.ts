@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipArchive, analyzeArchive, analyzePackage, type PackageAnalysis } from '@apprights/apk';
-import { buildZip } from '@apprights/testkit';
+import { buildApk, buildDex, buildZip } from '@apprights/testkit';
 import { realApks, repoRoot } from '@apprights/testkit';
 import { detectSdks, loadSdkCatalog, versionFromFileName, versionFromLibrary, type SdkDetection } from '../src/index.js';
 import { classWithConstants, jarOf, oneClickLoginAar } from './support/sdk-binaries.js';
@@ -128,6 +128,42 @@ test('META-INF files and the AAR manifest give versions; a BuildConfig constant 
   ).get('getui');
   assert.equal(renamed?.version, '3.3.0.0');
   assert.equal(renamed?.versionSource?.kind, 'constant');
+});
+
+test('versions the SDK reports: a version method of a version holder, in a JAR and in DEX; not a getter of two strings', () => {
+  const jar = buildZip([
+    { name: 'junit/framework/TestCase.class', data: classWithConstants('junit/framework/TestCase') },
+    { name: 'junit/framework/Assert.class', data: classWithConstants('junit/framework/Assert') },
+    { name: 'junit/runner/Version.class', data: classWithConstants('junit/runner/Version', {}, { returns: { id: '4.13.2' } }) },
+  ]);
+  const fromJar = detectBytes(jar, 'junit.jar').get('junit');
+  assert.deepEqual([fromJar?.version, fromJar?.versionSource], ['4.13.2', { kind: 'reported', where: 'junit.runner.Version.id()' }]);
+
+  const method = (name: string, values: string[]) => ({
+    name,
+    proto: '()Ljava/lang/String;',
+    access: 0x9,
+    code: {
+      registers: 1,
+      ins: 0,
+      outs: 0,
+      insns: [...values.map((v) => ({ op: 'const-string' as const, reg: 0, string: v })), { op: 'return-object' as const, reg: 0 }],
+    },
+  });
+  const dex = buildDex({
+    classes: [
+      { type: 'Lcom/igexin/sdk/PushManager;' },
+      { type: 'Lcom/igexin/sdk/PushService;' },
+      // Two strings: which one is returned is not known from the loads alone.
+      { type: 'Lcom/igexin/sdk/SdkConfig;', directMethods: [method('getVersion', ['1.0.0', '2.0.0'])] },
+      { type: 'Lcom/igexin/sdk/PushConsts;', directMethods: [method('getSdkVersion', ['3.3.1.0']), method('getChannel', ['9.9.9'])] },
+    ],
+  }).bytes;
+  const fromDex = detectBytes(buildApk({ package: 'com.example.app', dex: [dex] }), 'getui.apk').get('getui');
+  assert.deepEqual(
+    [fromDex?.version, fromDex?.versionSource],
+    ['3.3.1.0', { kind: 'reported', where: 'com.igexin.sdk.PushConsts.getSdkVersion()' }],
+  );
 });
 
 test('hostile constants are not versions: prose, over-long values, non-version fields', () => {

@@ -9,12 +9,13 @@ import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
 import type { SdkEntry } from '../catalog/sdks.js';
 import type { SdkPackageMatcher } from './sdks.js';
 
-export type SdkVersionSourceKind = 'version-hint' | 'constant' | 'aar-manifest' | 'meta-inf' | 'file-name' | 'native-library';
+export type SdkVersionSourceKind = 'version-hint' | 'constant' | 'reported' | 'aar-manifest' | 'meta-inf' | 'file-name' | 'native-library';
 
 export interface SdkVersionSource {
   kind: SdkVersionSourceKind;
   /**
-   * What was read: `com.x.BuildConfig.VERSION_NAME` (a constant or hinted class), a file path
+   * What was read: `com.x.BuildConfig.VERSION_NAME` (a constant or hinted class), `junit.runner.Version.id()`
+   * (a method that returns the SDK's version string), a file path
    * (`libs/x-1.2.3.jar`, `classes.jar!/META-INF/MANIFEST.MF`), or a native library name.
    */
   where: string;
@@ -73,6 +74,36 @@ function constantRank(className: string, field: string): number {
   return (simpleName(className) === 'BuildConfig' ? 0 : 2) + (/NAME$|Name$/.test(field) ? 0 : 1);
 }
 
+/** Methods that report a version: `getSdkVersion()`, `version()`, `getVersionName()`. */
+const VERSION_METHOD = /^(?:get)?(?:Sdk|SDK|Lib)?(?:[vV]ersion)(?:Name|String|Str)?$/;
+/** Rank of a reported version: after every static constant (those are what build tools write). */
+const REPORTED_RANK = 10;
+
+/**
+ * Whether a no-argument method returning a String reports its class's version: one named like a
+ * version getter anywhere, or any such method of a class named `*Version`/`*VersionInfo` (junit's
+ * `Version.id()`), whose code loads exactly one string, a version.
+ */
+function reportedVersion(className: string, method: string, strings: readonly string[]): string | undefined {
+  if (strings.length !== 1 || !looksLikeVersion(strings[0]!)) return undefined;
+  if (VERSION_METHOD.test(method) || /Version(?:Info)?$/.test(simpleName(className))) return strings[0];
+  return undefined;
+}
+
+/** Slots of class_def `classDef` in a scan: scanDexCode walks class_defs in order, so they are one run. */
+function slotsOfClass(scan: { slotCount: number; classDefIndex: Uint32Array }, classDef: number): [number, number] {
+  let lo = 0;
+  let hi = scan.slotCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (scan.classDefIndex[mid]! < classDef) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < scan.slotCount && scan.classDefIndex[end] === classDef) end++;
+  return [lo, end];
+}
+
 /** The archive a class was read from: '' (top level), `classes.jar`, `libs/x.jar`. */
 function unitOf(path: string): string {
   const at = path.lastIndexOf('!/');
@@ -116,7 +147,9 @@ export class SdkVersionFinder {
     const hinted = this.fromHints(sdk);
     if (hinted) return hinted;
     const constant = this.constants.get(sdk.id);
-    if (constant) return { version: constant.value, source: { kind: 'constant', where: constant.where } };
+    if (constant) {
+      return { version: constant.value, source: { kind: constant.rank >= REPORTED_RANK ? 'reported' : 'constant', where: constant.where } };
+    }
     if (this.aarManifest?.sdk === sdk.id) {
       return { version: this.aarManifest.version, source: { kind: 'aar-manifest', where: 'AndroidManifest.xml' } };
     }
@@ -160,10 +193,10 @@ export class SdkVersionFinder {
     return best !== undefined && count * 2 >= unit.total ? best : undefined;
   }
 
-  private offerConstant(sdk: string, className: string, field: string, value: string): void {
-    if (!VERSION_FIELD.test(field) || !looksLikeVersion(value)) return;
-    const rank = constantRank(className, field);
-    const where = `${javaClass(className)}.${field}`;
+  private offerConstant(sdk: string, className: string, field: string, value: string, reported = false): void {
+    if (!reported && (!VERSION_FIELD.test(field) || !looksLikeVersion(value))) return;
+    const rank = reported ? REPORTED_RANK : constantRank(className, field);
+    const where = `${javaClass(className)}.${field}${reported ? '()' : ''}`;
     const current = this.constants.get(sdk);
     if (!current || rank < current.rank || (rank === current.rank && where < current.where)) {
       this.constants.set(sdk, { value: value.replace(/^[vV]/, ''), where, rank });
@@ -200,6 +233,7 @@ export class SdkVersionFinder {
           if (typeof value !== 'string') continue;
           this.offerConstant(sdk.id, type, dex.string(dex.fieldNameIndex(fieldIndex)), value);
         }
+        this.readReportedDex(d, i, sdk.id, type);
       }
     });
     for (const c of this.analysis.jar?.classes ?? []) {
@@ -209,6 +243,31 @@ export class SdkVersionFinder {
       if (!sdk || !found.has(sdk.id)) continue;
       budget--;
       for (const f of c.fields) if (typeof f.constantValue === 'string') this.offerConstant(sdk.id, c.name, f.name, f.constantValue);
+      for (const m of c.methods) {
+        if (m.descriptor !== '()Ljava/lang/String;' || !m.code) continue;
+        const strings = (m.code.references ?? []).filter((r) => r.kind === 'ldc-string').map((r) => r.target);
+        const v = reportedVersion(c.name, m.name, strings);
+        if (v) this.offerConstant(sdk.id, c.name, m.name, v, true);
+      }
+    }
+  }
+
+  /** No-argument String methods of a version-holder class that return one version string (`Version.id()`). */
+  private readReportedDex(d: PackageAnalysis['dex'][number], classDef: number, sdk: string, type: string): void {
+    const dex = d.dex;
+    const scan = d.scan ?? dex.scanCode();
+    const [from, to] = slotsOfClass(scan, classDef);
+    for (let s = from; s < to; s++) {
+      const ref = dex.methodRef(scan.methodIndex[s]!);
+      if (ref.proto !== '()Ljava/lang/String;') continue;
+      const owner = scan.codeOwner[s]!;
+      const strings: string[] = [];
+      for (let r = scan.refStart[owner]!; r < scan.refEnd[owner]! && strings.length < 2; r++) {
+        const op = scan.refOpcode[r]!;
+        if (op === 0x1a || op === 0x1b) strings.push(dex.string(scan.refIndex[r]!));
+      }
+      const v = reportedVersion(type, ref.name, strings);
+      if (v) this.offerConstant(sdk, type, ref.name, v, true);
     }
   }
 
