@@ -1,39 +1,31 @@
 /**
- * Whether a method of the package's DEX code can run: a backward search over the call graph from
- * the method to an entry point, built on demand from the code index (the scans' inverted reference
- * lists) instead of a whole-program graph, so a scan only pays for the methods it asks about.
+ * Whether the package's sensitive API calls can run, and who calls the app's own wrappers.
  *
- * Entry points: the manifest's components (activities, services, receivers, providers), the
- * Application class and their superclasses within the package; a method is an entry when its class
- * is one of them and it is not private (lifecycle methods and what the framework calls on them).
- * Edges, from a method to the methods that may call it:
- * - invocations naming the method, in every DEX file (multidex);
- * - virtual dispatch (class hierarchy analysis): invocations of the same name and descriptor on a
- *   package superclass or interface, or on a package subclass that inherits it;
- * - callbacks registered with the framework: an instance method of a class whose hierarchy leaves
- *   the package (extends or implements a platform or library class: Runnable, a listener, Handler)
- *   runs when the framework calls it, so the methods that create the class (new-instance,
- *   const-class) or name it in a constant string for reflection (`Class.forName("a.b.C")`) reach it;
- * - a static initialiser runs when its class is first used: creation or a static member's use.
- * Over-approximate on purpose: `reachable` means a path exists, not that it runs (a trace says that).
- * The search is bounded (`maxVisits`); past the bound an answer is `present` with `complete` false.
+ * `of()` answers from the call graph (call-graph.ts), walked forward once from the entry points
+ * on the first question: the manifest's components and Application class and their package
+ * superclasses; edges for invocations (with class hierarchy dispatch across DEX files), framework
+ * callbacks of created classes, constant-string reflection and static initialisers. Over-approximate
+ * on purpose: `reachable` means a path exists, not that it runs (a trace says that).
+ *
+ * `callersOf()` goes one step backwards from a method (invocations naming it, its package
+ * ancestors' or inheriting descendants' method ids), for the calls through the app's wrappers.
+ * `leavesPackage()` says where a class hierarchy leaves the package, and for what.
  */
 import type { DexCodeScan, DexFile, PackageAnalysis } from '@apprights/apk';
+import { CallGraph } from './call-graph.js';
 
 export type Reach = 'present' | 'reachable' | 'active';
 
 export interface ReachabilityOptions {
-  /** Methods visited by all searches together (default 20,000). */
-  maxVisits?: number;
-  /** Methods visited by one search (default 400): a method this far from every entry is left `present`. */
-  maxVisitsPerQuery?: number;
+  /** References the call graph walks at most (default 5,000,000); past it, unreached methods are undecided. */
+  maxEdges?: number;
 }
 
 export interface MethodReach {
   reach: 'present' | 'reachable';
   /** For `reachable`: the entry point the path starts from, `com.app.Main.onCreate(Landroid/os/Bundle;)V`. */
   entry?: string;
-  /** False when the search bound stopped the search before it could decide. */
+  /** False when the walk's bound stopped it before it could decide (the method is not known to be dead). */
   complete: boolean;
 }
 
@@ -41,17 +33,16 @@ export interface ReachabilityStats {
   /** Entry-point classes (components, Application and their package superclasses). */
   entryClasses: number;
   queries: number;
-  /** Methods visited by the backward searches. */
+  /** Methods the call graph reached from the entry points. */
   visited: number;
-  /** Searches stopped by the bound. */
+  /** The walk stopped at its bound. */
   truncated: number;
-  /** Time spent in searches (ms). */
+  /** Time spent building the call graph (ms). */
   ms: number;
 }
 
 const ACC_STATIC = 0x8;
 const ACC_PRIVATE = 0x2;
-const OBJECT = 'Ljava/lang/Object;';
 const NO_INDEX = 0xffffffff;
 /** Deepest class hierarchy followed (hostile packages may chain thousands). */
 const MAX_DEPTH = 24;
@@ -90,8 +81,6 @@ const key = (dex: number, method: number) => dex * 0x10000 + method;
 
 export class Reachability {
   readonly stats: ReachabilityStats = { entryClasses: 0, queries: 0, visited: 0, truncated: 0, ms: 0 };
-  private readonly maxVisits: number;
-  private readonly maxPerQuery: number;
   private readonly dexes: DexFile[];
   private readonly scans: (DexCodeScan | undefined)[];
   private readonly classDefOfType: (Int32Array | undefined)[];
@@ -104,15 +93,13 @@ export class Reachability {
   private readonly ancestorCache = new Map<string, { descriptor: string; external: boolean }[]>();
   private readonly refs = new Map<number, { classType: string; name: string; proto: string }>();
   private readonly entryClasses = new Set<string>();
-  /** Methods known to reach an entry → the entry's description. */
-  private readonly reachable = new Map<number, string>();
-  /** Methods from which no entry can be reached (their whole backward closure was searched). */
-  private readonly dead = new Set<number>();
+  private readonly roots: string[];
+  private readonly maxEdges: number;
+  private callGraph: CallGraph | undefined;
   private readonly slotCache: (Map<number, number> | undefined)[];
 
   constructor(analysis: PackageAnalysis, options: ReachabilityOptions = {}) {
-    this.maxVisits = options.maxVisits ?? 20_000;
-    this.maxPerQuery = options.maxVisitsPerQuery ?? 400;
+    this.maxEdges = options.maxEdges ?? 5_000_000;
     this.dexes = analysis.dex.map((d) => d.dex);
     this.scans = analysis.dex.map((d) => d.scan);
     this.classDefOfType = this.dexes.map(() => undefined);
@@ -121,6 +108,7 @@ export class Reachability {
     this.protos = this.dexes.map(() => []);
     const app = analysis.manifest?.application;
     const roots = [app?.name, ...(app?.components ?? []).map((c) => c.name)].filter((n): n is string => typeof n === 'string');
+    this.roots = roots;
     for (const name of roots) {
       // The component and its package superclasses: BaseActivity.onCreate runs for MainActivity.
       let descriptor: string | undefined = `L${name.replaceAll('.', '/')};`;
@@ -141,65 +129,25 @@ export class Reachability {
 
   /** Reachability of the method `methodIndex` of DEX file `dexIndex` (a method with code in that file). */
   of(dexIndex: number, methodIndex: number): MethodReach {
-    const started = performance.now();
-    try {
-      return this.search(dexIndex, methodIndex);
-    } finally {
-      this.stats.queries++;
-      this.stats.ms += performance.now() - started;
-    }
+    this.stats.queries++;
+    if (!this.hasEntryPoints) return { reach: 'present', complete: true };
+    const graph = this.graph();
+    const entry = graph.entryFor(dexIndex, methodIndex);
+    return entry < 0
+      ? { reach: 'present', complete: graph.complete }
+      : { reach: 'reachable', entry: graph.describe(entry), complete: true };
   }
 
-  private search(dexIndex: number, methodIndex: number): MethodReach {
-    const start = key(dexIndex, methodIndex);
-    const known = this.reachable.get(start);
-    if (known !== undefined) return { reach: 'reachable', entry: known, complete: true };
-    if (this.dead.has(start) || !this.hasEntryPoints) return { reach: 'present', complete: true };
-    const seen = new Set<number>([start]);
-    let frontier: Node[] = [{ dex: dexIndex, method: methodIndex }];
-    let visits = 0;
-    while (frontier.length > 0) {
-      const next: Node[] = [];
-      for (const node of frontier) {
-        if (this.stats.visited >= this.maxVisits || visits++ >= this.maxPerQuery) {
-          this.stats.truncated++;
-          return { reach: 'present', complete: false };
-        }
-        this.stats.visited++;
-        const k = key(node.dex, node.method);
-        const entry = this.reachable.get(k) ?? this.entryOf(node);
-        if (entry !== undefined) {
-          this.reachable.set(start, entry);
-          return { reach: 'reachable', entry, complete: true };
-        }
-        for (const p of this.predecessors(node)) {
-          const pk = key(p.dex, p.method);
-          if (seen.has(pk) || this.dead.has(pk)) continue;
-          seen.add(pk);
-          const known = this.reachable.get(pk);
-          if (known !== undefined) {
-            this.reachable.set(start, known);
-            return { reach: 'reachable', entry: known, complete: true };
-          }
-          next.push(p);
-          // The next level is bounded too: a method called from thousands of places is reached.
-          if (next.length > this.maxPerQuery) break;
-        }
-      }
-      frontier = next;
+  /** The call graph, built on the first question. */
+  graph(): CallGraph {
+    if (!this.callGraph) {
+      const scans = this.dexes.map((_, d) => this.scanOf(d));
+      this.callGraph = new CallGraph(this.dexes, scans, this.roots, this.maxEdges);
+      this.stats.ms += this.callGraph.stats.ms;
+      this.stats.visited = this.callGraph.stats.reached;
+      if (!this.callGraph.complete) this.stats.truncated++;
     }
-    // Nothing in the closure reaches an entry, so nothing in it ever will.
-    for (const k of seen) this.dead.add(k);
-    return { reach: 'present', complete: true };
-  }
-
-  /** The entry description when `node` is an entry point. */
-  private entryOf(node: Node): string | undefined {
-    const ref = this.refOf(node);
-    if (!this.entryClasses.has(ref.classType)) return undefined;
-    const access = this.accessOf(node);
-    if (access & ACC_PRIVATE && ref.name !== '<init>') return undefined;
-    return `${ref.classType.slice(1, -1).replaceAll('/', '.')}.${ref.name}${ref.proto}`;
+    return this.callGraph;
   }
 
   private accessOf(node: Node): number {
@@ -227,7 +175,7 @@ export class Reachability {
   callersOf(dexIndex: number, methodIndex: number, max = 1000): { dex: number; method: string; classType: string }[] {
     const out: { dex: number; method: string; classType: string }[] = [];
     const seen = new Set<number>();
-    for (const p of this.predecessors({ dex: dexIndex, method: methodIndex }, false)) {
+    for (const p of this.predecessors({ dex: dexIndex, method: methodIndex })) {
       const k = key(p.dex, p.method);
       if (seen.has(k)) continue;
       seen.add(k);
@@ -238,44 +186,16 @@ export class Reachability {
     return out;
   }
 
-  private *predecessors(node: Node, callbacks = true): Generator<Node> {
+  /** Invocations naming the method, and virtual calls its class's package ancestors or inheriting descendants name. */
+  private *predecessors(node: Node): Generator<Node> {
     const ref = this.refOf(node);
     const access = this.accessOf(node);
     yield* this.callersOfMember(ref.classType, ref.name, ref.proto);
-    if (!callbacks) {
-      if (access & (ACC_STATIC | ACC_PRIVATE) || ref.name.startsWith('<')) return;
-      for (const ancestor of this.ancestors(ref.classType)) {
-        if (!ancestor.external) yield* this.callersOfMember(ancestor.descriptor, ref.name, ref.proto);
-      }
-      for (const d of this.descendants(ref.classType, ref.name, ref.proto)) yield* this.callersOfMember(d, ref.name, ref.proto);
-      return;
-    }
-    if (ref.name === '<clinit>') {
-      // Runs on the class's first use: creation, reflection, or any static member.
-      yield* this.creators(ref.classType);
-      yield* this.callersOfMember(ref.classType, undefined, undefined);
-      return;
-    }
-    if (access & (ACC_STATIC | ACC_PRIVATE) || ref.name === '<init>') {
-      if (ref.name === '<init>') yield* this.creators(ref.classType);
-      return;
-    }
-    // Virtual dispatch: calls naming an ancestor, or a descendant that inherits the method.
-    let leaves = false;
+    if (access & (ACC_STATIC | ACC_PRIVATE) || ref.name.startsWith('<')) return;
     for (const ancestor of this.ancestors(ref.classType)) {
-      if (ancestor.external) {
-        if (ancestor.descriptor !== OBJECT) leaves = true;
-        continue;
-      }
-      yield* this.callersOfMember(ancestor.descriptor, ref.name, ref.proto);
+      if (!ancestor.external) yield* this.callersOfMember(ancestor.descriptor, ref.name, ref.proto);
     }
-    const below = this.descendants(ref.classType, ref.name, ref.proto);
-    for (const d of below) yield* this.callersOfMember(d, ref.name, ref.proto);
-    if (leaves) {
-      // A callback of a platform or library type: whoever creates an instance hands it over.
-      yield* this.creators(ref.classType);
-      for (const d of below) yield* this.creators(d);
-    }
+    for (const d of this.descendants(ref.classType, ref.name, ref.proto)) yield* this.callersOfMember(d, ref.name, ref.proto);
   }
 
   /** Where a class is defined in the package (first DEX file wins, as the class loader does). */
@@ -454,35 +374,19 @@ export class Reachability {
   }
 
   /** Methods (in every file) invoking `cls->name proto`; name undefined: any member of the class, fields too. */
-  private *callersOfMember(cls: string, name: string | undefined, proto: string | undefined): Generator<Node> {
+  private *callersOfMember(cls: string, name: string, proto: string): Generator<Node> {
     for (let d = 0; d < this.dexes.length; d++) {
       const type = this.typeIn(d, cls);
       if (type < 0) continue;
       const dex = this.dexes[d]!;
       for (const m of memberRange(dex.counts.methods, (i) => dex.methodClassIndex(i), type)) {
-        if (name !== undefined) {
-          if (dex.string(dex.methodNameIndex(m)) !== name || this.protoOf(d, m) !== proto) continue;
-        }
+        if (dex.string(dex.methodNameIndex(m)) !== name || this.protoOf(d, m) !== proto) continue;
         yield* this.referrers(d, 'method', m);
       }
-      if (name === undefined) {
-        for (const f of memberRange(dex.counts.fields, (i) => dex.fieldClassIndex(i), type)) yield* this.referrers(d, 'field', f);
-      }
     }
   }
 
-  /** Methods that create a class or name it for reflection: new-instance, const-class, `"a.b.C"`. */
-  private *creators(cls: string): Generator<Node> {
-    const java = cls.slice(1, -1).replaceAll('/', '.');
-    for (let d = 0; d < this.dexes.length; d++) {
-      const type = this.typeIn(d, cls);
-      if (type >= 0) yield* this.referrers(d, 'type', type);
-      const s = findString(this.dexes[d]!, java);
-      if (s >= 0) yield* this.referrers(d, 'string', s);
-    }
-  }
-
-  private *referrers(d: number, pool: 'method' | 'field' | 'type' | 'string', index: number): Generator<Node> {
+  private *referrers(d: number, pool: 'method', index: number): Generator<Node> {
     const scan = this.scanOf(d);
     const refs = scan.refsTo(pool, index);
     let last = -1;
@@ -507,18 +411,4 @@ function memberRange(count: number, classOf: (i: number) => number, type: number
   const out: number[] = [];
   for (let i = lo; i < count && classOf(i) === type; i++) out.push(i);
   return out;
-}
-
-/** The string_id equal to `value`, or -1 (string_ids are sorted by content). */
-function findString(dex: DexFile, value: string): number {
-  let lo = 0;
-  let hi = dex.counts.strings - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const s = dex.string(mid);
-    if (s === value) return mid;
-    if (s < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
