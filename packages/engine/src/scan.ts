@@ -5,6 +5,7 @@ import type { PolicyAnalysis } from '@apprights/policy';
 import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
 import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
+import { markActive } from './active.js';
 import { FACTS_VERSION, otherEvidence, type ScanFacts } from './facts-section.js';
 import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
 import { measured, type EngineStage, type RunControl } from './progress.js';
@@ -49,10 +50,12 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
   // The catalogues are read while the package is (the SDK catalogue's files are shared with detection).
   const knowledge = knowledgeFor(checks);
   knowledge.catch(() => {});
-  const facts =
+  const read =
     options.signal && (typeof input === 'string' || input instanceof Uint8Array)
       ? await readInWorker(input, options)
       : await readPackageFacts(input, options);
+  // Calls the trace saw are `active`, before the rules run and the facts are stored.
+  const facts = markActive(read, options.trace);
   const snapshot = await knowledge;
   checkAborted(options.signal);
   options.onProgress?.('rules');
