@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRuntime, rerunRules, scanPackage, schemasDir, type ScanFacts } from '@apprights/engine';
-import { reachabilityFixture } from '../../knowledge/test/support/reach-fixture.js';
+import { reachabilityFixture } from '@apprights/testkit';
 
 const traceLines = [
   { kind: 'trace', t: 0, version: '1.0.0', package: 'com.example.app', recorder: 'manual' },

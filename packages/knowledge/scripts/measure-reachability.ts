@@ -32,7 +32,9 @@ for (const path of paths) {
     const uses = findSensitiveApis(analysis, apis, sdks, { reachability: reach });
     const plain = checkPermissionUse(analysis, uses, { catalogue: apis, reach: true });
     const graph = reach.hasEntryPoints ? reach.graph().stats : undefined;
-    const present = Object.entries(plain.reach ?? {}).filter(([, r]) => r === 'present').map(([p]) => p);
+    const present = Object.entries(plain.reach ?? {})
+      .filter(([, r]) => r === 'present')
+      .map(([p]) => p);
     undeclared += plain.usedUndeclared.length;
     dropped += present.length;
     console.log(relative(root, path));

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZipArchive, analyzeArchive } from '@apprights/apk';
 import { Reachability, checkPermissionUse, findSensitiveApis, readSensitiveApiSpecs } from '../src/index.js';
-import { reachabilityFixture as fixture } from './support/reach-fixture.js';
+import { reachabilityFixture as fixture } from '@apprights/testkit';
 
 const apis = readSensitiveApiSpecs();
 

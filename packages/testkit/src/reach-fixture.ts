@@ -5,7 +5,8 @@
  * `Class.forName("com.example.app.Plugin")` calls getSimSerialNumber from its static initialiser;
  * and dead code calls getImei. READ_PHONE_STATE is not requested.
  */
-import { buildApk, buildDex, type ClassSpec, type Insn } from '@apprights/testkit';
+import { buildApk } from './apk-builder.js';
+import { buildDex, type ClassSpec, type Insn } from './dex-writer.js';
 
 const TM = 'Landroid/telephony/TelephonyManager;';
 
