@@ -20,6 +20,12 @@ export interface SdkEvidence {
   nativeLibraries: string[];
   /** The SDK's API hosts found in string constants. */
   domains: string[];
+  /**
+   * String constants naming the SDK's packages (intent actions, provider authorities, reflection
+   * targets: `cn.jpush.android.intent.REGISTRATION`) loaded by code no found SDK claims: what
+   * survives when the SDK's own packages were renamed. Up to 5.
+   */
+  strings?: string[];
 }
 
 export interface SdkDetection {
@@ -38,8 +44,9 @@ export interface SdkDetection {
 
 export interface DetectSdkOptions {
   /**
-   * Look for API host names in DEX string constants: `auto` (default) only when the code looks
-   * obfuscated and some SDK with domains was not found otherwise; `always`; `never`.
+   * Look for the evidence that survives renamed packages in string constants (API host names,
+   * strings naming an SDK's packages): `auto` (default) when the code looks obfuscated or much of
+   * it is claimed by no catalogue SDK nor the app, for SDKs not found otherwise; `always`; `never`.
    */
   domains?: 'auto' | 'always' | 'never';
   /** How many example classes to keep per SDK (default 5). */
@@ -228,6 +235,33 @@ function nativeLibraryNames(analysis: PackageAnalysis): string[] {
   return [...names].sort();
 }
 
+/** A dotted Java name with at least three segments (`cn.jpush.android.intent.REGISTRATION`). */
+const JAVA_NAME = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){2,}$/;
+
+/**
+ * Much of the code is claimed by no catalogue SDK and lies outside the app's own package: renamed
+ * packages (R8's repackaging keeps simple names, so looksObfuscated misses it) or an SDK the
+ * catalogue does not know. Sampled like looksObfuscated.
+ */
+function mostlyUnclaimed(analysis: PackageAnalysis, matcher: SdkPackageMatcher): boolean {
+  const own = analysis.manifest?.package ?? analysis.jar?.manifest?.package;
+  const ownPrefix = own ? `L${own.replaceAll('.', '/')}/` : undefined;
+  let total = 0;
+  let unclaimed = 0;
+  const count = (name: string) => {
+    total++;
+    if (!(ownPrefix && name.startsWith(ownPrefix)) && !matcher.matchClass(name)) unclaimed++;
+  };
+  for (const d of analysis.dex) {
+    const step = Math.max(1, Math.floor(d.dex.counts.classDefs / 300));
+    for (let i = 0; i < d.dex.counts.classDefs; i += step) count(d.dex.typeName(d.dex.classTypeIndex(i)));
+  }
+  const classes = analysis.jar?.classes ?? [];
+  const step = Math.max(1, Math.floor(classes.length / 300));
+  for (let i = 0; i < classes.length; i += step) count(classes[i]!.name);
+  return total >= 5 && unclaimed / total > 0.5;
+}
+
 /** Host names in a string: whole hosts or their parent domains are compared with the catalogue. */
 function hostsIn(value: string): string[] {
   const out: string[] = [];
@@ -324,6 +358,7 @@ interface Found {
   components: string[];
   libraries: string[];
   domains: Set<string>;
+  strings: Set<string>;
 }
 
 /** SDKs of the catalogue found in the analysis, most evidence first. */
@@ -338,7 +373,8 @@ export function detectSdks(
   const found = new Map<string, Found>();
   const entry = (sdk: SdkEntry): Found => {
     let f = found.get(sdk.id);
-    if (!f) found.set(sdk.id, (f = { sdk, classes: 0, examples: [], components: [], libraries: [], domains: new Set() }));
+    if (!f)
+      found.set(sdk.id, (f = { sdk, classes: 0, examples: [], components: [], libraries: [], domains: new Set(), strings: new Set() }));
     return f;
   };
 
@@ -402,22 +438,32 @@ export function detectSdks(
   }
 
   const mode = options.domains ?? 'auto';
-  const wanted = entries.filter((s) => (s.domains?.length ?? 0) > 0 && (mode === 'always' || !found.has(s.id)));
-  if (wanted.length > 0 && (mode === 'always' || (mode === 'auto' && looksObfuscated(analysis)))) {
+  const wanted = entries.filter((s) => mode === 'always' || !found.has(s.id));
+  if (wanted.length > 0 && (mode === 'always' || (mode === 'auto' && (looksObfuscated(analysis) || mostlyUnclaimed(analysis, matcher))))) {
     // A host named in the code of an SDK already identified by its classes is that SDK's business
     // (Baidu location calls api.map.baidu.com): it is not evidence of another SDK.
     const explained = (classDescriptor: string) => {
       const sdk = matcher.matchClass(classDescriptor);
       return sdk !== undefined && found.has(sdk.id);
     };
-    searchDomains(analysis, wanted, entry, explained);
+    searchDomains(analysis, wanted, entry, explained, matcher);
   }
 
+  // Code that names many of one SDK's packages is that SDK's; a few names of another SDK in the
+  // same code are usually probes for it (Class.forName to see whether the app also has it).
+  let leadingStrings = 0;
+  for (const f of found.values()) leadingStrings = Math.max(leadingStrings, f.strings.size);
   const kept: [Found, SdkConfidence][] = [];
   for (const f of found.values()) {
     const strong = f.components.length + f.libraries.length > 0;
     const confidence: SdkConfidence | undefined =
-      f.classes >= 3 || (f.classes >= 1 && strong) ? 'high' : f.classes > 0 || strong ? 'medium' : f.domains.size > 0 ? 'low' : undefined;
+      f.classes >= 3 || (f.classes >= 1 && strong)
+        ? 'high'
+        : f.classes > 0 || strong || survivingIsStrong(f, leadingStrings)
+          ? 'medium'
+          : f.strings.size + f.domains.size > 0
+            ? 'low'
+            : undefined;
     if (confidence) kept.push([f, confidence]);
   }
   const ids = new Set(kept.map(([f]) => f.sdk.id));
@@ -434,6 +480,7 @@ export function detectSdks(
         components: f.components,
         nativeLibraries: f.libraries,
         domains: [...f.domains].sort(),
+        ...(f.strings.size > 0 ? { strings: [...f.strings].sort().slice(0, 5) } : {}),
       },
       version: version?.version ?? null,
       versionSource: version?.source ?? null,
@@ -445,9 +492,26 @@ export function detectSdks(
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
+  const surviving = (d: SdkDetection) => (found.get(d.sdk.id)?.strings.size ?? 0) + d.evidence.domains.length;
   return out.sort(
-    (a, b) => rank[a.confidence] - rank[b.confidence] || b.evidence.classes - a.evidence.classes || a.sdk.id.localeCompare(b.sdk.id),
+    (a, b) =>
+      rank[a.confidence] - rank[b.confidence] ||
+      b.evidence.classes - a.evidence.classes ||
+      surviving(b) - surviving(a) ||
+      a.sdk.id.localeCompare(b.sdk.id),
   );
+}
+
+/**
+ * Surviving evidence without classes is enough for `medium` when it is independent (a package
+ * name and an API host), plentiful (5 or more names of its packages), or a fair share (a fifth or
+ * more) of what the leading SDK has; else it is `low`: possibly a probe for another SDK.
+ */
+function survivingIsStrong(f: Found, leadingStrings: number): boolean {
+  const n = f.strings.size;
+  if (n >= 1 && f.domains.size > 0) return true;
+  if (n >= 5) return true;
+  return n >= 2 && n * 5 >= leadingStrings;
 }
 
 /** Strings loaded by code (const-string, ldc) that name one of the wanted SDKs' hosts. */
@@ -456,11 +520,22 @@ function searchDomains(
   wanted: readonly SdkEntry[],
   entry: (sdk: SdkEntry) => Found,
   explained: (classDescriptor: string) => boolean,
+  matcher: SdkPackageMatcher,
 ): void {
   const byDomain = new Map<string, SdkEntry>();
   for (const sdk of wanted) for (const d of sdk.domains ?? []) byDomain.set(d.toLowerCase(), sdk);
+  const wantedIds = new Set(wanted.map((s) => s.id));
   const test = (value: string): void => {
     if (!value.includes('.')) return;
+    if (JAVA_NAME.test(value) && value.length <= 200) {
+      // `cn.jpush.android.intent.REGISTRATION` names JPush's package whatever its classes are called now.
+      const sdk = matcher.matchPackageOf(value)?.sdk;
+      if (sdk && wantedIds.has(sdk.id)) {
+        const f = entry(sdk);
+        if (f.strings.size < 50) f.strings.add(value);
+        return;
+      }
+    }
     for (const host of hostsIn(value)) {
       // api.jpush.cn → jpush.cn → cn: a host matches a catalogue domain or any subdomain of it.
       for (let h: string = host; h.includes('.'); h = h.slice(h.indexOf('.') + 1)) {
