@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipArchive, analyzeArchive } from '@apprights/apk';
-import { repoRoot } from '@apprights/testkit';
+import { buildApk, buildDex, repoRoot } from '@apprights/testkit';
 import { detectSdks, loadSdkCatalog, type SdkDetection } from '../src/index.js';
 import { renamePackages } from './support/rename-packages.js';
 
@@ -63,3 +63,46 @@ test(
     assert.equal(detectRenamed(jars.jpush, { domains: 'never' }).size, 0);
   },
 );
+
+test('an APK whose SDK classes were repackaged: strings in DEX code name the SDK; the app own code does not trigger the search', () => {
+  const loads = (type: string, strings: string[]) => ({
+    type,
+    directMethods: [
+      {
+        name: 'init',
+        proto: '()V',
+        access: 0x9,
+        code: {
+          registers: 1,
+          ins: 0,
+          outs: 0,
+          insns: [...strings.map((s) => ({ op: 'const-string' as const, reg: 0, string: s })), { op: 'return-void' as const }],
+        },
+      },
+    ],
+  });
+  const renamed = [
+    loads('Lp0/a;', ['cn.jpush.android.intent.REGISTRATION', 'cn.jpush.android.intent.NOTIFICATION_OPENED']),
+    loads('Lp0/b;', ['cn.jpush.android.intent.MESSAGE_RECEIVED', 'https://api.example.org/v1']),
+    ...['c', 'd', 'e', 'f'].map((n) => loads(`Lp1/${n};`, [])),
+  ];
+  const found = (classes: typeof renamed) => {
+    const apk = buildApk({ package: 'com.example.app', dex: [buildDex({ classes }).bytes] });
+    const analysis = analyzeArchive(ZipArchive.fromBytes(apk), '/fixtures/renamed.apk', { verifySignatures: false });
+    try {
+      return new Map(detectSdks(analysis, catalog).map((d) => [d.sdk.id, d]));
+    } finally {
+      analysis.close();
+    }
+  };
+  const jpush = found(renamed).get('jpush');
+  assert.equal(jpush?.confidence, 'medium');
+  assert.deepEqual(jpush?.evidence.strings, [
+    'cn.jpush.android.intent.MESSAGE_RECEIVED',
+    'cn.jpush.android.intent.NOTIFICATION_OPENED',
+    'cn.jpush.android.intent.REGISTRATION',
+  ]);
+  // The same strings in the app's own package, the rest of the code being the app's: no search.
+  const own = renamed.map((c) => ({ ...c, type: c.type.replace(/^Lp\d+\//, 'Lcom/example/app/') }));
+  assert.equal(found(own).has('jpush'), false);
+});

@@ -238,28 +238,11 @@ function nativeLibraryNames(analysis: PackageAnalysis): string[] {
 /** A dotted Java name with at least three segments (`cn.jpush.android.intent.REGISTRATION`). */
 const JAVA_NAME = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){2,}$/;
 
-/**
- * Much of the code is claimed by no catalogue SDK and lies outside the app's own package: renamed
- * packages (R8's repackaging keeps simple names, so looksObfuscated misses it) or an SDK the
- * catalogue does not know. Sampled like looksObfuscated.
- */
-function mostlyUnclaimed(analysis: PackageAnalysis, matcher: SdkPackageMatcher): boolean {
-  const own = analysis.manifest?.package ?? analysis.jar?.manifest?.package;
-  const ownPrefix = own ? `L${own.replaceAll('.', '/')}/` : undefined;
-  let total = 0;
-  let unclaimed = 0;
-  const count = (name: string) => {
-    total++;
-    if (!(ownPrefix && name.startsWith(ownPrefix)) && !matcher.matchClass(name)) unclaimed++;
-  };
-  for (const d of analysis.dex) {
-    const step = Math.max(1, Math.floor(d.dex.counts.classDefs / 300));
-    for (let i = 0; i < d.dex.counts.classDefs; i += step) count(d.dex.typeName(d.dex.classTypeIndex(i)));
-  }
-  const classes = analysis.jar?.classes ?? [];
-  const step = Math.max(1, Math.floor(classes.length / 300));
-  for (let i = 0; i < classes.length; i += step) count(classes[i]!.name);
-  return total >= 5 && unclaimed / total > 0.5;
+/** Whether the bytes from `at` start with `prefix` (undefined: no prefix, false). */
+function startsWithBytes(bytes: Uint8Array, at: number, prefix: Uint8Array | undefined): boolean {
+  if (!prefix || at < 0 || at + prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
 }
 
 /** Host names in a string: whole hosts or their parent domains are compared with the catalogue. */
@@ -380,6 +363,11 @@ export function detectSdks(
 
   /** Per DEX file, SDK classes named like version holders (BuildConfig, *Constants, ...): read for versions later. */
   const constantClasses: number[][] = [];
+  // Classes claimed by no SDK and outside the app's package (counted on bytes, nothing decoded).
+  const own = analysis.manifest?.package ?? analysis.jar?.manifest?.package;
+  const ownBytes = own ? Uint8Array.from(`L${own.replaceAll('.', '/')}/`, (c) => c.charCodeAt(0) & 0xff) : undefined;
+  let classCount = 0;
+  let unclaimed = 0;
   for (const d of analysis.dex) {
     const dex = d.dex;
     const { bytes, view, header } = dex;
@@ -389,16 +377,25 @@ export function detectSdks(
       const type = dex.classTypeIndex(i);
       const at = descriptorOffset(bytes, view, header.typeIdsOff, header.stringIdsOff, type);
       const match = at < 0 ? undefined : matcher.matchDescriptorBytes(bytes, at);
-      if (!match) continue;
+      classCount++;
+      if (!match) {
+        if (at >= 0 && !startsWithBytes(bytes, at, ownBytes)) unclaimed++;
+        continue;
+      }
       const f = entry(match.sdk);
       f.classes++;
       if (f.examples.length < maxExamples) f.examples.push(dex.typeName(type));
       if (endsLikeConstantClass(bytes, at)) candidates.push(i);
     }
   }
+  const ownPrefix = own ? `L${own.replaceAll('.', '/')}/` : undefined;
   for (const c of analysis.jar?.classes ?? []) {
     const sdk = matcher.matchClass(c.name);
-    if (!sdk) continue;
+    classCount++;
+    if (!sdk) {
+      if (!(ownPrefix && c.name.startsWith(ownPrefix))) unclaimed++;
+      continue;
+    }
     const f = entry(sdk);
     f.classes++;
     if (f.examples.length < maxExamples) f.examples.push(c.name);
@@ -439,7 +436,10 @@ export function detectSdks(
 
   const mode = options.domains ?? 'auto';
   const wanted = entries.filter((s) => mode === 'always' || !found.has(s.id));
-  if (wanted.length > 0 && (mode === 'always' || (mode === 'auto' && (looksObfuscated(analysis) || mostlyUnclaimed(analysis, matcher))))) {
+  if (
+    wanted.length > 0 &&
+    (mode === 'always' || (mode === 'auto' && (looksObfuscated(analysis) || (classCount >= 5 && unclaimed * 2 > classCount))))
+  ) {
     // A host named in the code of an SDK already identified by its classes is that SDK's business
     // (Baidu location calls api.map.baidu.com): it is not evidence of another SDK.
     const explained = (classDescriptor: string) => {
