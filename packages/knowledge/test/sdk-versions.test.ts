@@ -221,3 +221,14 @@ test(
     assert.equal(settings.get('appium')?.version ?? null, null);
   },
 );
+
+test(
+  'Google Play services: the top-level <artifact>.properties names its client and version',
+  { skip: !existsSync(realApks.settings) && 'settings APK missing' },
+  () => {
+    const found = detectFile(realApks.settings);
+    const base = found.get('google-play-services-base');
+    assert.deepEqual([base?.version, base?.versionSource], ['18.9.0', { kind: 'properties', where: 'play-services-base.properties' }]);
+    assert.equal(found.get('google-play-services-location')?.versionSource?.where, 'play-services-location.properties');
+  },
+);

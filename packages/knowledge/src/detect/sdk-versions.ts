@@ -9,7 +9,8 @@ import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
 import type { SdkEntry } from '../catalog/sdks.js';
 import type { SdkPackageMatcher } from './sdks.js';
 
-export type SdkVersionSourceKind = 'version-hint' | 'constant' | 'reported' | 'aar-manifest' | 'meta-inf' | 'file-name' | 'native-library';
+export type SdkVersionSourceKind =
+  'version-hint' | 'constant' | 'reported' | 'aar-manifest' | 'meta-inf' | 'properties' | 'file-name' | 'native-library';
 
 export interface SdkVersionSource {
   kind: SdkVersionSourceKind;
@@ -157,7 +158,7 @@ export class SdkVersionFinder {
     // Several files with different versions (one per AndroidX artifact) do not make one SDK version.
     if (meta && new Set(meta.values()).size === 1) {
       const [where, version] = [...meta.entries()].sort(([a], [b]) => a.localeCompare(b))[0]!;
-      return { version, source: { kind: 'meta-inf', where } };
+      return { version, source: { kind: where.includes('META-INF/') ? 'meta-inf' : 'properties', where } };
     }
     const file = this.fileNames.get(sdk.id);
     if (file) return file;
@@ -318,6 +319,10 @@ export class SdkVersionFinder {
   /** pom.properties and `<group>_<artifact>.version` by their group (a package name); MANIFEST.MF by the archive it is in. */
   private readMetaInf(units: Map<string, UnitCount>, found: ReadonlySet<string>): void {
     for (const file of this.analysis.versionFiles ?? []) {
+      if (!file.path.includes('META-INF/')) {
+        this.readClientProperties(file, found);
+        continue;
+      }
       const at = file.path.lastIndexOf('META-INF/');
       const unit = at > 2 && file.path.slice(at - 2, at) === '!/' ? file.path.slice(0, at - 2) : '';
       const name = file.path.slice(at + 'META-INF/'.length);
@@ -341,6 +346,21 @@ export class SdkVersionFinder {
           version,
         );
       }
+    }
+  }
+
+  /**
+   * `<artifact>.properties` at an archive's top (Google Play services, Firebase): `client` names
+   * the artifact, which names the catalogue entry whose id is the artifact or ends with it
+   * (`play-services-base` → google-play-services-base). Other properties files are not read.
+   */
+  private readClientProperties(file: { path: string; text: string }, found: ReadonlySet<string>): void {
+    const props = properties(file.text);
+    const client = props.get('client');
+    const version = props.get('version');
+    if (!client || !version || !/^[a-z0-9][a-z0-9.-]{0,80}$/.test(client)) return;
+    for (const id of found) {
+      if (id === client || id.endsWith(`-${client}`)) this.addMeta(id, found, file.path, version);
     }
   }
 
