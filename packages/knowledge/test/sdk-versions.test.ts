@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipArchive, analyzeArchive, analyzePackage, type PackageAnalysis } from '@apprights/apk';
-import { buildApk, buildDex, buildZip } from '@apprights/testkit';
+import { buildApk, buildDex, buildZip, type ClassSpec, type Insn } from '@apprights/testkit';
 import { realApks, repoRoot } from '@apprights/testkit';
 import { detectSdks, loadSdkCatalog, versionFromFileName, versionFromLibrary, type SdkDetection } from '../src/index.js';
 import { classWithConstants, jarOf, oneClickLoginAar } from './support/sdk-binaries.js';
@@ -232,3 +232,52 @@ test(
     assert.equal(found.get('google-play-services-location')?.versionSource?.where, 'play-services-location.properties');
   },
 );
+
+test('a version class that builds its own version from integers in its static initialiser (Kotlin), once; two builds say nothing', () => {
+  const KV = 'Lkotlin/KotlinVersion;';
+  const code = (registers: number, insns: Insn[]) => ({ registers, ins: 0, outs: 4, insns });
+  const build = (values: number[]): Insn[] => [
+    { op: 'new-instance', reg: 0, type: KV },
+    ...values.map((v, i) => ({ op: 'const/4' as const, reg: i + 1, value: v })),
+    { op: 'invoke-direct', method: `${KV}-><init>(${'I'.repeat(values.length)})V`, args: [0, ...values.map((_, i) => i + 1)] },
+  ];
+  const dexWith = (clinit: Insn[], extra: ClassSpec[] = []) =>
+    buildDex({
+      classes: [
+        {
+          type: KV,
+          staticFields: [{ name: 'CURRENT', type: KV, access: 0x19 }],
+          directMethods: [
+            { name: '<clinit>', proto: '()V', access: 0x10008, code: code(5, [...clinit, { op: 'return-void' }]) },
+            { name: '<init>', proto: '(III)V', access: 0x10001, code: { registers: 4, ins: 4, outs: 0, insns: [{ op: 'return-void' }] } },
+          ],
+        },
+        { type: 'Lkotlin/Unit;' },
+        { type: 'Lkotlin/Pair;' },
+        ...extra,
+      ],
+    }).bytes;
+  const detect = (dex: Uint8Array) => detectBytes(buildApk({ package: 'com.example.app', dex: [dex] }), 'kotlin.apk').get('kotlin-stdlib');
+  // Built in a static method the initialiser calls, as Kotlin 1.9+ does (KotlinVersionCurrentValue.get()).
+  const viaGetter = dexWith(
+    [
+      { op: 'invoke-static', method: `Lkotlin/KotlinVersionCurrentValue;->get()${KV}`, args: [] },
+      { op: 'move-result-object', reg: 0 },
+      { op: 'sput-object', reg: 0, field: `${KV}->CURRENT:${KV}` },
+    ],
+    [
+      {
+        type: 'Lkotlin/KotlinVersionCurrentValue;',
+        directMethods: [
+          { name: 'get', proto: `()${KV}`, access: 0x9, code: code(4, [...build([1, 7, 0]), { op: 'return-object', reg: 0 }]) },
+        ],
+      },
+    ],
+  );
+  const found = detect(viaGetter);
+  assert.deepEqual([found?.version, found?.versionSource], ['1.7.0', { kind: 'reported', where: 'kotlin.KotlinVersion.<clinit>()' }]);
+  // Inline, as older Kotlin does.
+  assert.equal(detect(dexWith([...build([1, 6, 2]), { op: 'sput-object', reg: 0, field: `${KV}->CURRENT:${KV}` }]))?.version, '1.6.2');
+  // Two versions built (ICU's VersionInfo builds UNICODE_1_0 and more): none is the library's.
+  assert.equal(detect(dexWith([...build([1, 0, 0]), ...build([7, 2, 1])]))?.version, null);
+});

@@ -5,7 +5,7 @@
  * MANIFEST.MF, `*.version`), the name of the JAR/AAR file that holds the SDK's classes (the SDK's
  * own file, or a nested `libs/x-1.2.3.jar`), and native library names. Every version says which.
  */
-import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
+import { ApkFormatError, DEX_OPCODES, type DexFile, type PackageAnalysis } from '@apprights/apk';
 import type { SdkEntry } from '../catalog/sdks.js';
 import type { SdkPackageMatcher } from './sdks.js';
 
@@ -235,6 +235,10 @@ export class SdkVersionFinder {
           this.offerConstant(sdk.id, type, dex.string(dex.fieldNameIndex(fieldIndex)), value);
         }
         this.readReportedDex(d, i, sdk.id, type);
+        if (/Version(?:Info)?;$/.test(type)) {
+          const built = versionBuiltFromInts(dex, i, type);
+          if (built) this.offerConstant(sdk.id, type, '<clinit>', built, true);
+        }
       }
     });
     for (const c of this.analysis.jar?.classes ?? []) {
@@ -382,6 +386,93 @@ export class SdkVersionFinder {
     }
     return undefined;
   }
+}
+
+/** Code units looked at per method when reading a static initialiser (they are short). */
+const MAX_INIT_UNITS = 256;
+
+/**
+ * The version a version class builds for itself from integer constants in its static initialiser
+ * (`CURRENT = new KotlinVersion(2, 2, 10)`, ICU's `VersionInfo.getInstance(72, 1, 0, 0)`),
+ * directly or in a static method of its file that it calls for it (`KotlinVersionCurrentValue.get()`).
+ * A small walk over the instructions: constants loaded into registers, then the calls of an
+ * all-int constructor or factory of the class with every argument known. Exactly one such call
+ * in a method read to its end, or nothing: ICU's VersionInfo also builds UNICODE_1_0 and the like.
+ */
+function versionBuiltFromInts(dex: DexFile, classDef: number, type: string): string | undefined {
+  const data = dex.classData(classDef);
+  const clinit = data?.directMethods.find((m) => m.codeOffset !== 0 && dex.string(dex.methodNameIndex(m.methodIndex)) === '<clinit>');
+  if (!clinit) return undefined;
+  const first = walkForIntBuild(dex, clinit.codeOffset, type);
+  if (typeof first === 'string') return first;
+  // The initialiser asked a static method for the instance: look there once.
+  for (const method of first) {
+    const def = findClassDefOf(dex, dex.methodClassIndex(method));
+    if (def < 0) continue;
+    const code = [...(dex.classData(def)?.directMethods ?? [])].find((m) => m.methodIndex === method)?.codeOffset ?? 0;
+    if (code === 0) continue;
+    const found = walkForIntBuild(dex, code, type);
+    if (typeof found === 'string') return found;
+  }
+  return undefined;
+}
+
+function findClassDefOf(dex: DexFile, type: number): number {
+  for (let i = 0; i < dex.counts.classDefs; i++) if (dex.classTypeIndex(i) === type) return i;
+  return -1;
+}
+
+/** A version string, or the static methods returning `type` that the code calls (to follow). */
+function walkForIntBuild(dex: DexFile, codeOffset: number, type: string): string | number[] {
+  const units = dex.units;
+  const size = dex.view.getUint32(codeOffset + 12, true);
+  const start = (codeOffset + 16) >>> 1;
+  // Longer initialisers build many things; a decision needs the whole method.
+  if (size > MAX_INIT_UNITS || start + size > units.length) return [];
+  const end = start + size;
+  const consts = new Map<number, number>();
+  const follow: number[] = [];
+  const built: string[] = [];
+  for (let pc = start; pc < end;) {
+    const unit = units[pc]!;
+    const op = unit & 0xff;
+    const info = DEX_OPCODES[op];
+    if (!info || info.width === 0 || info.format === 'unused') break;
+    if (op === 0x12)
+      consts.set((unit >> 8) & 0xf, ((unit >> 12) << 28) >> 28); // const/4 vA, #+B (signed nibble)
+    else if (op === 0x13)
+      consts.set(unit >> 8, (units[pc + 1]! << 16) >> 16); // const/16
+    else if (op === 0x14)
+      consts.set(unit >> 8, units[pc + 1]! | (units[pc + 2]! << 16) | 0); // const
+    else if (op === 0x70 || op === 0x71) {
+      // invoke-direct / invoke-static {vC, vD, vE, vF, vG}, meth@BBBB
+      const count = unit >> 12;
+      const method = units[pc + 1]!;
+      const regs = [
+        units[pc + 2]! & 0xf,
+        (units[pc + 2]! >> 4) & 0xf,
+        (units[pc + 2]! >> 8) & 0xf,
+        units[pc + 2]! >> 12,
+        (unit >> 8) & 0xf,
+      ];
+      if (method < dex.counts.methods) {
+        const ref = dex.methodRef(method);
+        const ints = /^\((I{2,4})\)/.exec(ref.proto)?.[1]?.length;
+        const isInit = op === 0x70 && ref.name === '<init>' && ref.classType === type && ref.proto.endsWith(')V');
+        const isFactory = op === 0x71 && ref.classType === type && ref.proto.endsWith(`)${type}`);
+        if (ints !== undefined && (isInit || isFactory)) {
+          const args = regs.slice(isInit ? 1 : 0, (isInit ? 1 : 0) + ints).map((r) => consts.get(r));
+          if (args.length === ints && count === ints + (isInit ? 1 : 0) && args.every((v) => v !== undefined && v >= 0 && v < 100000)) {
+            const version = args.join('.');
+            if (looksLikeVersion(version)) built.push(version);
+          }
+        } else if (op === 0x71 && ref.proto === `()${type}`) follow.push(method);
+      }
+    }
+    pc += info.width;
+  }
+  if (built.length === 1) return built[0]!;
+  return built.length === 0 ? follow : [];
 }
 
 /** `key=value` (or `key: value`) lines; later keys do not override earlier ones. */
