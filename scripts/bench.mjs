@@ -10,6 +10,7 @@
 //   warm   one scan (read, detect, rules, JSON) in a long-lived process, as a platform worker runs it
 //   50 scans in one process: heap after a full GC at scan 50 against scan 5 (no growth: within 10 %)
 //   peak memory of the cold scan (max RSS), also for a ~100 MB APK built here in a temp folder
+//   the call graph behind reachability (opt-in): build time and memory on the same APK
 //
 // Usage: npm run bench [-- APK]. BENCH_RUNS (default 9) rounds; BENCH_BIG=0 skips the 100 MB APK;
 // BENCH_POLICY=0 skips the policy figures; BENCH_ANDROGUARD=0 skips androguard.
@@ -291,6 +292,7 @@ async function main() {
       if (r.heapMiB !== undefined) heap[i] = r.heapMiB;
     }
     worker.stop();
+    await callGraphBench(apk, median(samples.scan));
     console.log(
       `50 scans in one process: heap after GC ${heap[5].toFixed(1)} MiB at scan 5, ${heap[50].toFixed(1)} MiB at scan 50 (${((heap[50] / heap[5] - 1) * 100).toFixed(1)} %)   target within 10 %`,
     );
@@ -334,6 +336,37 @@ async function main() {
     rmSync(work, { recursive: true, force: true });
   }
   if (process.env.BENCH_POLICY !== '0') await policyBench();
+}
+
+/**
+ * The call graph behind reachability (opt-in: the engine's `reachability` option), built on an
+ * analysis already read: median time of 5 builds, the share of the cold scan it would add, and
+ * the memory it holds (its own tables, and the heap grown while building, without a GC between).
+ */
+async function callGraphBench(apk, coldScanSeconds) {
+  const apkLib = await import(pathToFileURL(join(root, 'packages/apk/dist/index.js')).href);
+  const knowledge = await import(pathToFileURL(join(root, 'packages/knowledge/dist/index.js')).href);
+  if (typeof knowledge.Reachability !== 'function') return;
+  const times = [];
+  let stats;
+  let heapMiB = 0;
+  for (let i = 0; i < 5; i++) {
+    const analysis = apkLib.analyzePackage(apk, { verifySignatures: false });
+    try {
+      const heap = process.memoryUsage().heapUsed;
+      const started = performance.now();
+      stats = new knowledge.Reachability(analysis).graph().stats;
+      times.push(performance.now() - started);
+      heapMiB = Math.max(heapMiB, (process.memoryUsage().heapUsed - heap) / 1024 ** 2);
+    } finally {
+      analysis.close();
+    }
+  }
+  const ms = median(times);
+  console.log(
+    `call graph (reachability, opt-in):       ${ms.toFixed(1)} ms median of 5 (${((ms / 1000 / coldScanSeconds) * 100).toFixed(1)} % of the cold scan), ` +
+      `${stats.reached}/${stats.methods} methods reached, ${stats.edges} references walked; tables ${(stats.tableBytes / 1024 ** 2).toFixed(1)} MiB, heap +${heapMiB.toFixed(1)} MiB`,
+  );
 }
 
 function fstatSizeOf(path) {

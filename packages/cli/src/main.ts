@@ -159,6 +159,10 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
     .addOption(policyOptions.timeout('--policy-timeout'))
     .addOption(runtimeOptions.trace())
     .addOption(runtimeOptions.ui())
+    .option(
+      '--reachability',
+      'say whether each sensitive API call is reachable from an entry point (a call graph; slower) / 分析敏感 API 调用能否从入口到达（构建调用图，较慢）',
+    )
     .addHelpText('after', SCAN_HELP)
     .action(
       async (
@@ -173,6 +177,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
           policyTimeout?: number;
           trace?: string;
           ui?: string;
+          reachability?: boolean;
           verbose?: boolean;
           color?: boolean;
         } & CheckFlags,

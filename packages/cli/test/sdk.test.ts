@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { realApks } from '@apprights/testkit';
+import { reachabilityFixture, realApks } from '@apprights/testkit';
 // eslint-disable-next-line apprights/no-cross-package-imports -- a test helper of another package's tests, not yet in @apprights/testkit
 import { oneClickLoginAar } from '../../knowledge/test/support/sdk-binaries.js';
 import { assertNoStack, describeRun, repoRoot, runCli, runCliAsync, schemaErrors, tempDir, writeTemp } from './helpers.js';
@@ -136,7 +136,7 @@ test('scan --format json reports SDKs, sensitive APIs and permission use, valid 
     assert.equal(r.status, 0, describeRun(r));
     const report = JSON.parse(r.stdout) as ScanKnowledgeJson;
     assert.equal(schemaErrors('scan-report', report), undefined);
-    assert.equal(report.schemaVersion, '1.5.0');
+    assert.equal(report.schemaVersion, '1.6.0');
     assert.ok(Array.isArray(report.sdks) && Array.isArray(report.sensitiveApis));
   }
   const jarReport = JSON.parse(jar.stdout) as ScanKnowledgeJson;
@@ -180,4 +180,22 @@ test('sdk list --category offers exactly the catalogue categories (main.ts keeps
   const { SDK_CATEGORY_CHOICES } = await import('../src/main.js');
   const { SDK_CATEGORIES } = await import('@apprights/knowledge');
   assert.deepEqual([...SDK_CATEGORY_CHOICES], [...SDK_CATEGORIES]);
+});
+
+test('scan --reachability: sensitive API calls say reachable or present, with the entry point; undeclared permissions too', () => {
+  const apk = writeTemp(tempDir(), 'reach.apk', reachabilityFixture());
+  const r = runCli(['scan', apk, '--reachability', '--format', 'json']);
+  assert.equal(r.status, 0, describeRun(r));
+  const report = JSON.parse(r.stdout) as {
+    sensitiveApis: { api: string; reach?: string; callers: { class: string; reach?: string; entry?: string }[] }[];
+    permissionUse: { usedUndeclared: string[]; reach?: Record<string, string> };
+  };
+  assert.equal(schemaErrors('scan-report', report), undefined);
+  const byApi = new Map(report.sensitiveApis.map((u) => [u.api, u]));
+  assert.equal(byApi.get('telephony.getDeviceId')?.reach, 'reachable');
+  assert.equal(byApi.get('telephony.getDeviceId')?.callers[0]?.entry, 'com.example.app.MainActivity.onCreate(Landroid/os/Bundle;)V');
+  assert.equal(byApi.get('telephony.getImei')?.reach, 'present');
+  assert.equal(report.permissionUse.reach?.['android.permission.READ_PHONE_STATE'], 'reachable');
+  const plain = JSON.parse(runCli(['scan', apk, '--format', 'json']).stdout) as typeof report;
+  assert.ok(plain.sensitiveApis.every((u) => u.reach === undefined));
 });

@@ -13,6 +13,7 @@ export interface ScanWorkerInput {
   input: string | Uint8Array;
   name?: string;
   keepGoing?: boolean;
+  reachability?: boolean;
   limits?: ReadLimits;
 }
 
@@ -28,6 +29,7 @@ try {
   const facts = await readPackageFacts(data.input, {
     ...(data.name !== undefined ? { name: data.name } : {}),
     ...(data.keepGoing !== undefined ? { keepGoing: data.keepGoing } : {}),
+    ...(data.reachability !== undefined ? { reachability: data.reachability } : {}),
     ...(data.limits ? { limits: data.limits } : {}),
     onProgress: (stage, done, total) => port.postMessage({ type: 'progress', stage, done, total } satisfies ScanWorkerMessage),
   });

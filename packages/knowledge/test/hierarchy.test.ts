@@ -125,3 +125,29 @@ test('class files: a call on a subclass resolves the same way, an override does 
     analysis.close();
   }
 });
+
+test('calls through the package interface extending a catalogue interface resolve to it (MSA IdSupplier)', () => {
+  const supplier = 'Lcom/bun/miitmdid/interfaces/IdSupplier;';
+  const iface = (type: string, parent: string): ClassSpec => ({ type, access: 0x601, interfaces: [parent] });
+  const classes = buildDex({
+    classes: [
+      iface('Lcom/example/app/OaidSource;', supplier),
+      caller('Lcom/example/app/Reads;', [
+        { op: 'const/4', reg: 0, value: 0 },
+        { op: 'invoke-interface', method: 'Lcom/example/app/OaidSource;->getOAID()Ljava/lang/String;', args: [0] },
+        { op: 'move-result-object', reg: 0 },
+      ]),
+    ],
+  }).bytes;
+  const apk = buildApk({ package: 'com.example.app', dex: [classes] });
+  const analysis = analyzeArchive(ZipArchive.fromBytes(apk), '/fixtures/interface.apk', { verifySignatures: false });
+  try {
+    const oaid = findSensitiveApis(analysis, apis, []).find((u) => u.api === 'msa.getOAID');
+    assert.deepEqual(
+      oaid?.callers.map((c) => [c.class, c.through ?? null]),
+      [['com.example.app.Reads', 'com.example.app.OaidSource']],
+    );
+  } finally {
+    analysis.close();
+  }
+});

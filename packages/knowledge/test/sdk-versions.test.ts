@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipArchive, analyzeArchive, analyzePackage, type PackageAnalysis } from '@apprights/apk';
-import { buildZip } from '@apprights/testkit';
+import { buildApk, buildDex, buildZip, type ClassSpec, type Insn } from '@apprights/testkit';
 import { realApks, repoRoot } from '@apprights/testkit';
 import { detectSdks, loadSdkCatalog, versionFromFileName, versionFromLibrary, type SdkDetection } from '../src/index.js';
 import { classWithConstants, jarOf, oneClickLoginAar } from './support/sdk-binaries.js';
@@ -130,6 +130,42 @@ test('META-INF files and the AAR manifest give versions; a BuildConfig constant 
   assert.equal(renamed?.versionSource?.kind, 'constant');
 });
 
+test('versions the SDK reports: a version method of a version holder, in a JAR and in DEX; not a getter of two strings', () => {
+  const jar = buildZip([
+    { name: 'junit/framework/TestCase.class', data: classWithConstants('junit/framework/TestCase') },
+    { name: 'junit/framework/Assert.class', data: classWithConstants('junit/framework/Assert') },
+    { name: 'junit/runner/Version.class', data: classWithConstants('junit/runner/Version', {}, { returns: { id: '4.13.2' } }) },
+  ]);
+  const fromJar = detectBytes(jar, 'junit.jar').get('junit');
+  assert.deepEqual([fromJar?.version, fromJar?.versionSource], ['4.13.2', { kind: 'reported', where: 'junit.runner.Version.id()' }]);
+
+  const method = (name: string, values: string[]) => ({
+    name,
+    proto: '()Ljava/lang/String;',
+    access: 0x9,
+    code: {
+      registers: 1,
+      ins: 0,
+      outs: 0,
+      insns: [...values.map((v) => ({ op: 'const-string' as const, reg: 0, string: v })), { op: 'return-object' as const, reg: 0 }],
+    },
+  });
+  const dex = buildDex({
+    classes: [
+      { type: 'Lcom/igexin/sdk/PushManager;' },
+      { type: 'Lcom/igexin/sdk/PushService;' },
+      // Two strings: which one is returned is not known from the loads alone.
+      { type: 'Lcom/igexin/sdk/SdkConfig;', directMethods: [method('getVersion', ['1.0.0', '2.0.0'])] },
+      { type: 'Lcom/igexin/sdk/PushConsts;', directMethods: [method('getSdkVersion', ['3.3.1.0']), method('getChannel', ['9.9.9'])] },
+    ],
+  }).bytes;
+  const fromDex = detectBytes(buildApk({ package: 'com.example.app', dex: [dex] }), 'getui.apk').get('getui');
+  assert.deepEqual(
+    [fromDex?.version, fromDex?.versionSource],
+    ['3.3.1.0', { kind: 'reported', where: 'com.igexin.sdk.PushConsts.getSdkVersion()' }],
+  );
+});
+
 test('hostile constants are not versions: prose, over-long values, non-version fields', () => {
   const found = detectBytes(
     jarOf({
@@ -185,3 +221,63 @@ test(
     assert.equal(settings.get('appium')?.version ?? null, null);
   },
 );
+
+test(
+  'Google Play services: the top-level <artifact>.properties names its client and version',
+  { skip: !existsSync(realApks.settings) && 'settings APK missing' },
+  () => {
+    const found = detectFile(realApks.settings);
+    const base = found.get('google-play-services-base');
+    assert.deepEqual([base?.version, base?.versionSource], ['18.9.0', { kind: 'properties', where: 'play-services-base.properties' }]);
+    assert.equal(found.get('google-play-services-location')?.versionSource?.where, 'play-services-location.properties');
+  },
+);
+
+test('a version class that builds its own version from integers in its static initialiser (Kotlin), once; two builds say nothing', () => {
+  const KV = 'Lkotlin/KotlinVersion;';
+  const code = (registers: number, insns: Insn[]) => ({ registers, ins: 0, outs: 4, insns });
+  const build = (values: number[]): Insn[] => [
+    { op: 'new-instance', reg: 0, type: KV },
+    ...values.map((v, i) => ({ op: 'const/4' as const, reg: i + 1, value: v })),
+    { op: 'invoke-direct', method: `${KV}-><init>(${'I'.repeat(values.length)})V`, args: [0, ...values.map((_, i) => i + 1)] },
+  ];
+  const dexWith = (clinit: Insn[], extra: ClassSpec[] = []) =>
+    buildDex({
+      classes: [
+        {
+          type: KV,
+          staticFields: [{ name: 'CURRENT', type: KV, access: 0x19 }],
+          directMethods: [
+            { name: '<clinit>', proto: '()V', access: 0x10008, code: code(5, [...clinit, { op: 'return-void' }]) },
+            { name: '<init>', proto: '(III)V', access: 0x10001, code: { registers: 4, ins: 4, outs: 0, insns: [{ op: 'return-void' }] } },
+          ],
+        },
+        { type: 'Lkotlin/Unit;' },
+        { type: 'Lkotlin/Pair;' },
+        ...extra,
+      ],
+    }).bytes;
+  const detect = (dex: Uint8Array) => detectBytes(buildApk({ package: 'com.example.app', dex: [dex] }), 'kotlin.apk').get('kotlin-stdlib');
+  // Built in a static method the initialiser calls, as Kotlin 1.9+ does (KotlinVersionCurrentValue.get()).
+  const viaGetter = dexWith(
+    [
+      { op: 'invoke-static', method: `Lkotlin/KotlinVersionCurrentValue;->get()${KV}`, args: [] },
+      { op: 'move-result-object', reg: 0 },
+      { op: 'sput-object', reg: 0, field: `${KV}->CURRENT:${KV}` },
+    ],
+    [
+      {
+        type: 'Lkotlin/KotlinVersionCurrentValue;',
+        directMethods: [
+          { name: 'get', proto: `()${KV}`, access: 0x9, code: code(4, [...build([1, 7, 0]), { op: 'return-object', reg: 0 }]) },
+        ],
+      },
+    ],
+  );
+  const found = detect(viaGetter);
+  assert.deepEqual([found?.version, found?.versionSource], ['1.7.0', { kind: 'reported', where: 'kotlin.KotlinVersion.<clinit>()' }]);
+  // Inline, as older Kotlin does.
+  assert.equal(detect(dexWith([...build([1, 6, 2]), { op: 'sput-object', reg: 0, field: `${KV}->CURRENT:${KV}` }]))?.version, '1.6.2');
+  // Two versions built (ICU's VersionInfo builds UNICODE_1_0 and more): none is the library's.
+  assert.equal(detect(dexWith([...build([1, 0, 0]), ...build([7, 2, 1])]))?.version, null);
+});

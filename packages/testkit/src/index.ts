@@ -10,3 +10,4 @@ export * from './axml-writer.js';
 export * from './arsc-writer.js';
 export * from './apk-signer.js';
 export * from './apk-builder.js';
+export * from './reach-fixture.js';

@@ -5,7 +5,9 @@ import type { ZipArchive } from '../zip/index.js';
  * Small text files that state the version of the library they ship with: a JAR's
  * `META-INF/MANIFEST.MF` (Implementation-Version, Bundle-Version), Maven's
  * `META-INF/maven/<group>/<artifact>/pom.properties`, and the `META-INF/<group>_<artifact>.version`
- * files Gradle builds of AndroidX and Google libraries leave in APKs. SDK detection reads the
+ * files Gradle builds of AndroidX and Google libraries leave in APKs, and the top-level
+ * `<artifact>.properties` files (`version=18.9.0`, `client=play-services-base`) Google Play services
+ * and Firebase libraries ship. SDK detection reads the
  * versions out of them; the files are kept as text so the reader stays in one place.
  */
 export interface VersionFile {
@@ -23,7 +25,7 @@ export interface VersionFileLimits {
 
 export const DEFAULT_VERSION_FILE_LIMITS: VersionFileLimits = { maxFiles: 512, maxSize: 16 * 1024 };
 
-const VERSION_FILE = /^META-INF\/(?:MANIFEST\.MF|[^/]+\.version|maven\/[^/]+\/[^/]+\/pom\.properties)$/;
+const VERSION_FILE = /^(?:META-INF\/(?:MANIFEST\.MF|[^/]+\.version|maven\/[^/]+\/[^/]+\/pom\.properties)|[^/]+\.properties)$/;
 
 export function isVersionFile(name: string): boolean {
   return VERSION_FILE.test(name);

@@ -21,6 +21,8 @@ export interface ReportOptions extends CheckOptions {
   lang: Lang;
   progress: boolean;
   keepGoing?: boolean;
+  /** `--reachability`: sensitive API calls say present/reachable (the engine's call graph). */
+  reachability?: boolean;
   version: string;
   stats: Stats;
   /** The privacy policy, analysed, checked together with the package. */
@@ -50,6 +52,7 @@ export async function produceReport(file: string, checks: EngineCheckOptions, op
     return await scanPackage(file, {
       ...checks,
       ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
+      ...(options.reachability ? { reachability: true } : {}),
       ...(options.policyAnalysis ? { policy: options.policyAnalysis } : {}),
       ...(options.runtime ? { trace: options.runtime.trace } : {}),
       ...(options.runtime?.ui ? { ui: options.runtime.ui } : {}),

@@ -11,6 +11,7 @@ export * from './sdk-versions.js';
 export * from './corpus.js';
 export * from './sensitive-apis.js';
 export * from './permissions.js';
+export * from './reachability.js';
 export { readSensitiveApiSpecs, readDangerousPermissions, type SensitiveApiSpec } from './api-data.js';
 
 export interface KnowledgeFindings {
@@ -27,6 +28,11 @@ export interface DetectAllOptions extends DetectSdkOptions {
   apis?: readonly SensitiveApiSpec[];
   isDangerous?: (permission: string) => boolean;
   maxCallers?: number;
+  /**
+   * Whether sensitive API callers are searched for a path from an entry point (APKs; default
+   * false: the bounded search costs about as much as the rest of detection on a large APK).
+   */
+  reachability?: boolean;
 }
 
 /** SDKs, sensitive API uses and the permission cross-check for one analysis, from the bundled data. */
@@ -42,9 +48,13 @@ export function detectAll(analysis: PackageAnalysis, options: DetectAllOptions =
     if (dangerous) isDangerous = (p) => dangerous.has(p);
   }
   const sdks = detectSdks(analysis, catalog, options);
-  const sensitiveApis = findSensitiveApis(analysis, apis, sdks, options.maxCallers !== undefined ? { maxCallers: options.maxCallers } : {});
+  const sensitiveApis = findSensitiveApis(analysis, apis, sdks, {
+    ...(options.maxCallers !== undefined ? { maxCallers: options.maxCallers } : {}),
+    reachability: options.reachability ?? false,
+  });
   const permissionUse = checkPermissionUse(analysis, sensitiveApis, {
     catalogue: apis,
+    reach: options.reachability ?? false,
     ...(isDangerous ? { isDangerous } : {}),
   });
   return { sdks, sensitiveApis, permissionUse };

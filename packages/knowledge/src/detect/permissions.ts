@@ -7,12 +7,19 @@
 import type { PackageAnalysis } from '@apprights/apk';
 import { readDangerousPermissions, type SensitiveApiSpec } from './api-data.js';
 import type { SensitiveApiUse } from './sensitive-apis.js';
+import type { Reach } from './reachability.js';
 
 export interface PermissionUse {
   /** Dangerous permissions requested whose catalogue APIs are called nowhere in the package. */
   declaredUnused: string[];
   /** Permissions needed by called APIs but not requested (none of the alternatives, for any-of lists). */
   usedUndeclared: string[];
+  /**
+   * For each of `usedUndeclared`, when reachability was computed: `reachable` when some API needing
+   * it is called on a path from an entry point, `present` when its calls are in the code but no
+   * such path was found (dead code or a library's unused feature), `active` when a trace saw it.
+   */
+  reach?: Record<string, Reach>;
 }
 
 export interface CheckPermissionOptions {
@@ -20,6 +27,8 @@ export interface CheckPermissionOptions {
   isDangerous?: (permission: string) => boolean;
   /** The whole API catalogue, to know which permissions it covers; default: the APIs in `apis`. */
   catalogue?: readonly SensitiveApiSpec[];
+  /** Say how far the calls needing each undeclared permission reach (`reach`); the APIs carry it. */
+  reach?: boolean;
   /** Requested permissions; default: the manifest's `uses-permission` (and `-sdk-23`). */
   requested?: readonly string[];
 }
@@ -65,5 +74,16 @@ export function checkPermissionUse(
     isDangerous = dangerous ? (p) => dangerous.has(p) : () => true;
   }
   const declaredUnused = [...have].filter((p) => covered.has(p) && !used.has(p) && isDangerous(p)).sort();
-  return { declaredUnused, usedUndeclared: [...missing].sort() };
+  const usedUndeclared = [...missing].sort();
+  const judged = apis.filter((a) => a.callerCount > 0);
+  if (usedUndeclared.length === 0 || !options.reach) return { declaredUnused, usedUndeclared };
+  const reach: Record<string, Reach> = {};
+  for (const p of usedUndeclared) {
+    const needing = judged.filter((a) => permissionList(a.permission)[0] === p && !permissionList(a.permission).some((q) => have.has(q)));
+    if (needing.some((a) => a.reach === 'active')) reach[p] = 'active';
+    else if (needing.some((a) => a.reach === 'reachable')) reach[p] = 'reachable';
+    // `present` only when every API needing it was searched to the end.
+    else if (needing.every((a) => a.reach === 'present')) reach[p] = 'present';
+  }
+  return { declaredUnused, usedUndeclared, reach };
 }

@@ -5,16 +5,18 @@
  * MANIFEST.MF, `*.version`), the name of the JAR/AAR file that holds the SDK's classes (the SDK's
  * own file, or a nested `libs/x-1.2.3.jar`), and native library names. Every version says which.
  */
-import { ApkFormatError, type PackageAnalysis } from '@apprights/apk';
+import { ApkFormatError, DEX_OPCODES, type DexFile, type PackageAnalysis } from '@apprights/apk';
 import type { SdkEntry } from '../catalog/sdks.js';
 import type { SdkPackageMatcher } from './sdks.js';
 
-export type SdkVersionSourceKind = 'version-hint' | 'constant' | 'aar-manifest' | 'meta-inf' | 'file-name' | 'native-library';
+export type SdkVersionSourceKind =
+  'version-hint' | 'constant' | 'reported' | 'aar-manifest' | 'meta-inf' | 'properties' | 'file-name' | 'native-library';
 
 export interface SdkVersionSource {
   kind: SdkVersionSourceKind;
   /**
-   * What was read: `com.x.BuildConfig.VERSION_NAME` (a constant or hinted class), a file path
+   * What was read: `com.x.BuildConfig.VERSION_NAME` (a constant or hinted class), `junit.runner.Version.id()`
+   * (a method that returns the SDK's version string), a file path
    * (`libs/x-1.2.3.jar`, `classes.jar!/META-INF/MANIFEST.MF`), or a native library name.
    */
   where: string;
@@ -73,6 +75,36 @@ function constantRank(className: string, field: string): number {
   return (simpleName(className) === 'BuildConfig' ? 0 : 2) + (/NAME$|Name$/.test(field) ? 0 : 1);
 }
 
+/** Methods that report a version: `getSdkVersion()`, `version()`, `getVersionName()`. */
+const VERSION_METHOD = /^(?:get)?(?:Sdk|SDK|Lib)?(?:[vV]ersion)(?:Name|String|Str)?$/;
+/** Rank of a reported version: after every static constant (those are what build tools write). */
+const REPORTED_RANK = 10;
+
+/**
+ * Whether a no-argument method returning a String reports its class's version: one named like a
+ * version getter anywhere, or any such method of a class named `*Version`/`*VersionInfo` (junit's
+ * `Version.id()`), whose code loads exactly one string, a version.
+ */
+function reportedVersion(className: string, method: string, strings: readonly string[]): string | undefined {
+  if (strings.length !== 1 || !looksLikeVersion(strings[0]!)) return undefined;
+  if (VERSION_METHOD.test(method) || /Version(?:Info)?$/.test(simpleName(className))) return strings[0];
+  return undefined;
+}
+
+/** Slots of class_def `classDef` in a scan: scanDexCode walks class_defs in order, so they are one run. */
+function slotsOfClass(scan: { slotCount: number; classDefIndex: Uint32Array }, classDef: number): [number, number] {
+  let lo = 0;
+  let hi = scan.slotCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (scan.classDefIndex[mid]! < classDef) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < scan.slotCount && scan.classDefIndex[end] === classDef) end++;
+  return [lo, end];
+}
+
 /** The archive a class was read from: '' (top level), `classes.jar`, `libs/x.jar`. */
 function unitOf(path: string): string {
   const at = path.lastIndexOf('!/');
@@ -116,7 +148,9 @@ export class SdkVersionFinder {
     const hinted = this.fromHints(sdk);
     if (hinted) return hinted;
     const constant = this.constants.get(sdk.id);
-    if (constant) return { version: constant.value, source: { kind: 'constant', where: constant.where } };
+    if (constant) {
+      return { version: constant.value, source: { kind: constant.rank >= REPORTED_RANK ? 'reported' : 'constant', where: constant.where } };
+    }
     if (this.aarManifest?.sdk === sdk.id) {
       return { version: this.aarManifest.version, source: { kind: 'aar-manifest', where: 'AndroidManifest.xml' } };
     }
@@ -124,7 +158,7 @@ export class SdkVersionFinder {
     // Several files with different versions (one per AndroidX artifact) do not make one SDK version.
     if (meta && new Set(meta.values()).size === 1) {
       const [where, version] = [...meta.entries()].sort(([a], [b]) => a.localeCompare(b))[0]!;
-      return { version, source: { kind: 'meta-inf', where } };
+      return { version, source: { kind: where.includes('META-INF/') ? 'meta-inf' : 'properties', where } };
     }
     const file = this.fileNames.get(sdk.id);
     if (file) return file;
@@ -160,10 +194,10 @@ export class SdkVersionFinder {
     return best !== undefined && count * 2 >= unit.total ? best : undefined;
   }
 
-  private offerConstant(sdk: string, className: string, field: string, value: string): void {
-    if (!VERSION_FIELD.test(field) || !looksLikeVersion(value)) return;
-    const rank = constantRank(className, field);
-    const where = `${javaClass(className)}.${field}`;
+  private offerConstant(sdk: string, className: string, field: string, value: string, reported = false): void {
+    if (!reported && (!VERSION_FIELD.test(field) || !looksLikeVersion(value))) return;
+    const rank = reported ? REPORTED_RANK : constantRank(className, field);
+    const where = `${javaClass(className)}.${field}${reported ? '()' : ''}`;
     const current = this.constants.get(sdk);
     if (!current || rank < current.rank || (rank === current.rank && where < current.where)) {
       this.constants.set(sdk, { value: value.replace(/^[vV]/, ''), where, rank });
@@ -200,6 +234,11 @@ export class SdkVersionFinder {
           if (typeof value !== 'string') continue;
           this.offerConstant(sdk.id, type, dex.string(dex.fieldNameIndex(fieldIndex)), value);
         }
+        this.readReportedDex(d, i, sdk.id, type);
+        if (/Version(?:Info)?;$/.test(type)) {
+          const built = versionBuiltFromInts(dex, i, type);
+          if (built) this.offerConstant(sdk.id, type, '<clinit>', built, true);
+        }
       }
     });
     for (const c of this.analysis.jar?.classes ?? []) {
@@ -209,6 +248,31 @@ export class SdkVersionFinder {
       if (!sdk || !found.has(sdk.id)) continue;
       budget--;
       for (const f of c.fields) if (typeof f.constantValue === 'string') this.offerConstant(sdk.id, c.name, f.name, f.constantValue);
+      for (const m of c.methods) {
+        if (m.descriptor !== '()Ljava/lang/String;' || !m.code) continue;
+        const strings = (m.code.references ?? []).filter((r) => r.kind === 'ldc-string').map((r) => r.target);
+        const v = reportedVersion(c.name, m.name, strings);
+        if (v) this.offerConstant(sdk.id, c.name, m.name, v, true);
+      }
+    }
+  }
+
+  /** No-argument String methods of a version-holder class that return one version string (`Version.id()`). */
+  private readReportedDex(d: PackageAnalysis['dex'][number], classDef: number, sdk: string, type: string): void {
+    const dex = d.dex;
+    const scan = d.scan ?? dex.scanCode();
+    const [from, to] = slotsOfClass(scan, classDef);
+    for (let s = from; s < to; s++) {
+      const ref = dex.methodRef(scan.methodIndex[s]!);
+      if (ref.proto !== '()Ljava/lang/String;') continue;
+      const owner = scan.codeOwner[s]!;
+      const strings: string[] = [];
+      for (let r = scan.refStart[owner]!; r < scan.refEnd[owner]! && strings.length < 2; r++) {
+        const op = scan.refOpcode[r]!;
+        if (op === 0x1a || op === 0x1b) strings.push(dex.string(scan.refIndex[r]!));
+      }
+      const v = reportedVersion(type, ref.name, strings);
+      if (v) this.offerConstant(sdk, type, ref.name, v, true);
     }
   }
 
@@ -259,6 +323,10 @@ export class SdkVersionFinder {
   /** pom.properties and `<group>_<artifact>.version` by their group (a package name); MANIFEST.MF by the archive it is in. */
   private readMetaInf(units: Map<string, UnitCount>, found: ReadonlySet<string>): void {
     for (const file of this.analysis.versionFiles ?? []) {
+      if (!file.path.includes('META-INF/')) {
+        this.readClientProperties(file, found);
+        continue;
+      }
       const at = file.path.lastIndexOf('META-INF/');
       const unit = at > 2 && file.path.slice(at - 2, at) === '!/' ? file.path.slice(0, at - 2) : '';
       const name = file.path.slice(at + 'META-INF/'.length);
@@ -285,6 +353,21 @@ export class SdkVersionFinder {
     }
   }
 
+  /**
+   * `<artifact>.properties` at an archive's top (Google Play services, Firebase): `client` names
+   * the artifact, which names the catalogue entry whose id is the artifact or ends with it
+   * (`play-services-base` → google-play-services-base). Other properties files are not read.
+   */
+  private readClientProperties(file: { path: string; text: string }, found: ReadonlySet<string>): void {
+    const props = properties(file.text);
+    const client = props.get('client');
+    const version = props.get('version');
+    if (!client || !version || !/^[a-z0-9][a-z0-9.-]{0,80}$/.test(client)) return;
+    for (const id of found) {
+      if (id === client || id.endsWith(`-${client}`)) this.addMeta(id, found, file.path, version);
+    }
+  }
+
   /** The catalogue's version hints: strings a named class loads or holds as constants. */
   private fromHints(sdk: SdkEntry): SdkVersionFound | undefined {
     for (const hint of sdk.versionHints ?? []) {
@@ -303,6 +386,93 @@ export class SdkVersionFinder {
     }
     return undefined;
   }
+}
+
+/** Code units looked at per method when reading a static initialiser (they are short). */
+const MAX_INIT_UNITS = 256;
+
+/**
+ * The version a version class builds for itself from integer constants in its static initialiser
+ * (`CURRENT = new KotlinVersion(2, 2, 10)`, ICU's `VersionInfo.getInstance(72, 1, 0, 0)`),
+ * directly or in a static method of its file that it calls for it (`KotlinVersionCurrentValue.get()`).
+ * A small walk over the instructions: constants loaded into registers, then the calls of an
+ * all-int constructor or factory of the class with every argument known. Exactly one such call
+ * in a method read to its end, or nothing: ICU's VersionInfo also builds UNICODE_1_0 and the like.
+ */
+function versionBuiltFromInts(dex: DexFile, classDef: number, type: string): string | undefined {
+  const data = dex.classData(classDef);
+  const clinit = data?.directMethods.find((m) => m.codeOffset !== 0 && dex.string(dex.methodNameIndex(m.methodIndex)) === '<clinit>');
+  if (!clinit) return undefined;
+  const first = walkForIntBuild(dex, clinit.codeOffset, type);
+  if (typeof first === 'string') return first;
+  // The initialiser asked a static method for the instance: look there once.
+  for (const method of first) {
+    const def = findClassDefOf(dex, dex.methodClassIndex(method));
+    if (def < 0) continue;
+    const code = [...(dex.classData(def)?.directMethods ?? [])].find((m) => m.methodIndex === method)?.codeOffset ?? 0;
+    if (code === 0) continue;
+    const found = walkForIntBuild(dex, code, type);
+    if (typeof found === 'string') return found;
+  }
+  return undefined;
+}
+
+function findClassDefOf(dex: DexFile, type: number): number {
+  for (let i = 0; i < dex.counts.classDefs; i++) if (dex.classTypeIndex(i) === type) return i;
+  return -1;
+}
+
+/** A version string, or the static methods returning `type` that the code calls (to follow). */
+function walkForIntBuild(dex: DexFile, codeOffset: number, type: string): string | number[] {
+  const units = dex.units;
+  const size = dex.view.getUint32(codeOffset + 12, true);
+  const start = (codeOffset + 16) >>> 1;
+  // Longer initialisers build many things; a decision needs the whole method.
+  if (size > MAX_INIT_UNITS || start + size > units.length) return [];
+  const end = start + size;
+  const consts = new Map<number, number>();
+  const follow: number[] = [];
+  const built: string[] = [];
+  for (let pc = start; pc < end;) {
+    const unit = units[pc]!;
+    const op = unit & 0xff;
+    const info = DEX_OPCODES[op];
+    if (!info || info.width === 0 || info.format === 'unused') break;
+    if (op === 0x12)
+      consts.set((unit >> 8) & 0xf, ((unit >> 12) << 28) >> 28); // const/4 vA, #+B (signed nibble)
+    else if (op === 0x13)
+      consts.set(unit >> 8, (units[pc + 1]! << 16) >> 16); // const/16
+    else if (op === 0x14)
+      consts.set(unit >> 8, units[pc + 1]! | (units[pc + 2]! << 16) | 0); // const
+    else if (op === 0x70 || op === 0x71) {
+      // invoke-direct / invoke-static {vC, vD, vE, vF, vG}, meth@BBBB
+      const count = unit >> 12;
+      const method = units[pc + 1]!;
+      const regs = [
+        units[pc + 2]! & 0xf,
+        (units[pc + 2]! >> 4) & 0xf,
+        (units[pc + 2]! >> 8) & 0xf,
+        units[pc + 2]! >> 12,
+        (unit >> 8) & 0xf,
+      ];
+      if (method < dex.counts.methods) {
+        const ref = dex.methodRef(method);
+        const ints = /^\((I{2,4})\)/.exec(ref.proto)?.[1]?.length;
+        const isInit = op === 0x70 && ref.name === '<init>' && ref.classType === type && ref.proto.endsWith(')V');
+        const isFactory = op === 0x71 && ref.classType === type && ref.proto.endsWith(`)${type}`);
+        if (ints !== undefined && (isInit || isFactory)) {
+          const args = regs.slice(isInit ? 1 : 0, (isInit ? 1 : 0) + ints).map((r) => consts.get(r));
+          if (args.length === ints && count === ints + (isInit ? 1 : 0) && args.every((v) => v !== undefined && v >= 0 && v < 100000)) {
+            const version = args.join('.');
+            if (looksLikeVersion(version)) built.push(version);
+          }
+        } else if (op === 0x71 && ref.proto === `()${type}`) follow.push(method);
+      }
+    }
+    pc += info.width;
+  }
+  if (built.length === 1) return built[0]!;
+  return built.length === 0 ? follow : [];
 }
 
 /** `key=value` (or `key: value`) lines; later keys do not override earlier ones. */

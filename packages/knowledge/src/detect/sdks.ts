@@ -20,6 +20,12 @@ export interface SdkEvidence {
   nativeLibraries: string[];
   /** The SDK's API hosts found in string constants. */
   domains: string[];
+  /**
+   * String constants naming the SDK's packages (intent actions, provider authorities, reflection
+   * targets: `cn.jpush.android.intent.REGISTRATION`) loaded by code no found SDK claims: what
+   * survives when the SDK's own packages were renamed. Up to 5.
+   */
+  strings?: string[];
 }
 
 export interface SdkDetection {
@@ -38,8 +44,9 @@ export interface SdkDetection {
 
 export interface DetectSdkOptions {
   /**
-   * Look for API host names in DEX string constants: `auto` (default) only when the code looks
-   * obfuscated and some SDK with domains was not found otherwise; `always`; `never`.
+   * Look for the evidence that survives renamed packages in string constants (API host names,
+   * strings naming an SDK's packages): `auto` (default) when the code looks obfuscated or much of
+   * it is claimed by no catalogue SDK nor the app, for SDKs not found otherwise; `always`; `never`.
    */
   domains?: 'auto' | 'always' | 'never';
   /** How many example classes to keep per SDK (default 5). */
@@ -228,6 +235,16 @@ function nativeLibraryNames(analysis: PackageAnalysis): string[] {
   return [...names].sort();
 }
 
+/** A dotted Java name with at least three segments (`cn.jpush.android.intent.REGISTRATION`). */
+const JAVA_NAME = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*){2,}$/;
+
+/** Whether the bytes from `at` start with `prefix` (undefined: no prefix, false). */
+function startsWithBytes(bytes: Uint8Array, at: number, prefix: Uint8Array | undefined): boolean {
+  if (!prefix || at < 0 || at + prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
 /** Host names in a string: whole hosts or their parent domains are compared with the catalogue. */
 function hostsIn(value: string): string[] {
   const out: string[] = [];
@@ -324,6 +341,7 @@ interface Found {
   components: string[];
   libraries: string[];
   domains: Set<string>;
+  strings: Set<string>;
 }
 
 /** SDKs of the catalogue found in the analysis, most evidence first. */
@@ -338,12 +356,18 @@ export function detectSdks(
   const found = new Map<string, Found>();
   const entry = (sdk: SdkEntry): Found => {
     let f = found.get(sdk.id);
-    if (!f) found.set(sdk.id, (f = { sdk, classes: 0, examples: [], components: [], libraries: [], domains: new Set() }));
+    if (!f)
+      found.set(sdk.id, (f = { sdk, classes: 0, examples: [], components: [], libraries: [], domains: new Set(), strings: new Set() }));
     return f;
   };
 
   /** Per DEX file, SDK classes named like version holders (BuildConfig, *Constants, ...): read for versions later. */
   const constantClasses: number[][] = [];
+  // Classes claimed by no SDK and outside the app's package (counted on bytes, nothing decoded).
+  const own = analysis.manifest?.package ?? analysis.jar?.manifest?.package;
+  const ownBytes = own ? Uint8Array.from(`L${own.replaceAll('.', '/')}/`, (c) => c.charCodeAt(0) & 0xff) : undefined;
+  let classCount = 0;
+  let unclaimed = 0;
   for (const d of analysis.dex) {
     const dex = d.dex;
     const { bytes, view, header } = dex;
@@ -353,16 +377,25 @@ export function detectSdks(
       const type = dex.classTypeIndex(i);
       const at = descriptorOffset(bytes, view, header.typeIdsOff, header.stringIdsOff, type);
       const match = at < 0 ? undefined : matcher.matchDescriptorBytes(bytes, at);
-      if (!match) continue;
+      classCount++;
+      if (!match) {
+        if (at >= 0 && !startsWithBytes(bytes, at, ownBytes)) unclaimed++;
+        continue;
+      }
       const f = entry(match.sdk);
       f.classes++;
       if (f.examples.length < maxExamples) f.examples.push(dex.typeName(type));
       if (endsLikeConstantClass(bytes, at)) candidates.push(i);
     }
   }
+  const ownPrefix = own ? `L${own.replaceAll('.', '/')}/` : undefined;
   for (const c of analysis.jar?.classes ?? []) {
     const sdk = matcher.matchClass(c.name);
-    if (!sdk) continue;
+    classCount++;
+    if (!sdk) {
+      if (!(ownPrefix && c.name.startsWith(ownPrefix))) unclaimed++;
+      continue;
+    }
     const f = entry(sdk);
     f.classes++;
     if (f.examples.length < maxExamples) f.examples.push(c.name);
@@ -402,22 +435,35 @@ export function detectSdks(
   }
 
   const mode = options.domains ?? 'auto';
-  const wanted = entries.filter((s) => (s.domains?.length ?? 0) > 0 && (mode === 'always' || !found.has(s.id)));
-  if (wanted.length > 0 && (mode === 'always' || (mode === 'auto' && looksObfuscated(analysis)))) {
+  const wanted = entries.filter((s) => mode === 'always' || !found.has(s.id));
+  if (
+    wanted.length > 0 &&
+    (mode === 'always' || (mode === 'auto' && (looksObfuscated(analysis) || (classCount >= 5 && unclaimed * 2 > classCount))))
+  ) {
     // A host named in the code of an SDK already identified by its classes is that SDK's business
     // (Baidu location calls api.map.baidu.com): it is not evidence of another SDK.
     const explained = (classDescriptor: string) => {
       const sdk = matcher.matchClass(classDescriptor);
       return sdk !== undefined && found.has(sdk.id);
     };
-    searchDomains(analysis, wanted, entry, explained);
+    searchDomains(analysis, wanted, entry, explained, matcher);
   }
 
+  // Code that names many of one SDK's packages is that SDK's; a few names of another SDK in the
+  // same code are usually probes for it (Class.forName to see whether the app also has it).
+  let leadingStrings = 0;
+  for (const f of found.values()) leadingStrings = Math.max(leadingStrings, f.strings.size);
   const kept: [Found, SdkConfidence][] = [];
   for (const f of found.values()) {
     const strong = f.components.length + f.libraries.length > 0;
     const confidence: SdkConfidence | undefined =
-      f.classes >= 3 || (f.classes >= 1 && strong) ? 'high' : f.classes > 0 || strong ? 'medium' : f.domains.size > 0 ? 'low' : undefined;
+      f.classes >= 3 || (f.classes >= 1 && strong)
+        ? 'high'
+        : f.classes > 0 || strong || survivingIsStrong(f, leadingStrings)
+          ? 'medium'
+          : f.strings.size + f.domains.size > 0
+            ? 'low'
+            : undefined;
     if (confidence) kept.push([f, confidence]);
   }
   const ids = new Set(kept.map(([f]) => f.sdk.id));
@@ -434,6 +480,7 @@ export function detectSdks(
         components: f.components,
         nativeLibraries: f.libraries,
         domains: [...f.domains].sort(),
+        ...(f.strings.size > 0 ? { strings: [...f.strings].sort().slice(0, 5) } : {}),
       },
       version: version?.version ?? null,
       versionSource: version?.source ?? null,
@@ -445,9 +492,26 @@ export function detectSdks(
     });
   }
   const rank = { high: 0, medium: 1, low: 2 } as const;
+  const surviving = (d: SdkDetection) => (found.get(d.sdk.id)?.strings.size ?? 0) + d.evidence.domains.length;
   return out.sort(
-    (a, b) => rank[a.confidence] - rank[b.confidence] || b.evidence.classes - a.evidence.classes || a.sdk.id.localeCompare(b.sdk.id),
+    (a, b) =>
+      rank[a.confidence] - rank[b.confidence] ||
+      b.evidence.classes - a.evidence.classes ||
+      surviving(b) - surviving(a) ||
+      a.sdk.id.localeCompare(b.sdk.id),
   );
+}
+
+/**
+ * Surviving evidence without classes is enough for `medium` when it is independent (a package
+ * name and an API host), plentiful (5 or more names of its packages), or a fair share (a fifth or
+ * more) of what the leading SDK has; else it is `low`: possibly a probe for another SDK.
+ */
+function survivingIsStrong(f: Found, leadingStrings: number): boolean {
+  const n = f.strings.size;
+  if (n >= 1 && f.domains.size > 0) return true;
+  if (n >= 5) return true;
+  return n >= 2 && n * 5 >= leadingStrings;
 }
 
 /** Strings loaded by code (const-string, ldc) that name one of the wanted SDKs' hosts. */
@@ -456,11 +520,22 @@ function searchDomains(
   wanted: readonly SdkEntry[],
   entry: (sdk: SdkEntry) => Found,
   explained: (classDescriptor: string) => boolean,
+  matcher: SdkPackageMatcher,
 ): void {
   const byDomain = new Map<string, SdkEntry>();
   for (const sdk of wanted) for (const d of sdk.domains ?? []) byDomain.set(d.toLowerCase(), sdk);
+  const wantedIds = new Set(wanted.map((s) => s.id));
   const test = (value: string): void => {
     if (!value.includes('.')) return;
+    if (JAVA_NAME.test(value) && value.length <= 200) {
+      // `cn.jpush.android.intent.REGISTRATION` names JPush's package whatever its classes are called now.
+      const sdk = matcher.matchPackageOf(value)?.sdk;
+      if (sdk && wantedIds.has(sdk.id)) {
+        const f = entry(sdk);
+        if (f.strings.size < 50) f.strings.add(value);
+        return;
+      }
+    }
     for (const host of hostsIn(value)) {
       // api.jpush.cn → jpush.cn → cn: a host matches a catalogue domain or any subdomain of it.
       for (let h: string = host; h.includes('.'); h = h.slice(h.indexOf('.') + 1)) {

@@ -15,6 +15,7 @@ import {
 } from '@apprights/apk';
 import type { SensitiveApiSpec } from './api-data.js';
 import { SdkPackageMatcher, javaName, type SdkDetection } from './sdks.js';
+import { Reachability, type Reach } from './reachability.js';
 
 export interface SensitiveApiCaller {
   /** Java name of the calling class. */
@@ -32,6 +33,25 @@ export interface SensitiveApiCaller {
    * without overriding it (`com.app.MyTelephonyManager.getDeviceId()`): that class, in Java form.
    */
   through?: string;
+  /**
+   * `reachable`: a call path leads from an entry point (a manifest component, the Application, a
+   * callback the framework calls) to this method; `present`: none was found (dead or only reached
+   * in ways static analysis cannot see, such as reflection with computed names). Set when
+   * reachability was computed (APKs).
+   */
+  reach?: Reach;
+  /** For `reachable`: the entry point the path starts from (`com.app.Main.onCreate(Landroid/os/Bundle;)V`). */
+  entry?: string;
+}
+
+/** A method calling one of the package's own wrappers of the API (a method of its own that calls it). */
+export interface SensitiveApiWrapperCall {
+  class: string;
+  method: string;
+  /** The wrapper called: `com.app.util.Device.imei()Ljava/lang/String;`. */
+  wrapper: string;
+  sdk: string | null;
+  own: boolean;
 }
 
 export interface SensitiveApiUse {
@@ -46,6 +66,17 @@ export interface SensitiveApiUse {
   callers: SensitiveApiCaller[];
   /** All calling methods, listed or not. */
   callerCount: number;
+  /**
+   * The most a caller reaches: `reachable` when any does, `present` when every caller was searched
+   * to the end without finding an entry; absent when not computed or a search hit its bound.
+   */
+  reach?: Reach;
+  /**
+   * Calls through the package's own wrappers: methods calling a caller that belongs to the app's
+   * own code or to code no SDK claims (up to `maxCallers`); set when reachability was computed.
+   */
+  wrapperCalls?: SensitiveApiWrapperCall[];
+  wrapperCallCount?: number;
 }
 
 export interface FindSensitiveApiOptions {
@@ -53,6 +84,11 @@ export interface FindSensitiveApiOptions {
   maxCallers?: number;
   /** The app's package, for `own`; default: the manifest's (APK) or the AAR's. */
   ownPackage?: string | null;
+  /**
+   * Whether callers are reachable from entry points (APKs with DEX code): `true` builds a search
+   * for this call, or pass one to share it. Default: off.
+   */
+  reachability?: boolean | Reachability;
 }
 
 /** A calling method; its readable name is built only for the callers that get listed. */
@@ -64,6 +100,9 @@ interface RawCaller {
   method: string | (() => string);
   /** The package's subclass the call was made on (descriptor), when not the catalogue's class. */
   through?: string;
+  /** DEX file and method_id of the caller (DEX callers only), for reachability. */
+  dexIndex?: number;
+  methodIndex?: number;
 }
 
 /** Matches a DEX/JVM member reference against catalogue signatures with or without descriptors. */
@@ -289,6 +328,12 @@ export function findSensitiveApis(
   options: FindSensitiveApiOptions = {},
 ): SensitiveApiUse[] {
   const maxCallers = options.maxCallers ?? 50;
+  const reach =
+    options.reachability instanceof Reachability
+      ? options.reachability
+      : options.reachability === true && analysis.dex.length > 0 && analysis.manifest
+        ? new Reachability(analysis)
+        : undefined;
   const ownPackage =
     options.ownPackage !== undefined ? options.ownPackage : (analysis.manifest?.package ?? analysis.jar?.manifest?.package ?? null);
   const ownPrefix = ownPackage ? `L${ownPackage.replaceAll('.', '/')}/` : undefined;
@@ -373,6 +418,8 @@ export function findSensitiveApis(
             descriptor: dex.typeName(dex.classTypeIndex(scan.classDefIndex[slot]!)),
             artifact: d.name,
             key: `${dexIndex}:${methodIndex}`,
+            dexIndex,
+            methodIndex,
             method: () => {
               const m = dex.methodRef(methodIndex);
               return `${m.name}${m.proto}`;
@@ -461,23 +508,79 @@ export function findSensitiveApis(
     const listed = callers.sort((a, b) => a.rank - b.rank || compare(a.raw.descriptor, b.raw.descriptor)).slice(0, maxCallers);
     // Within one class, order by method only among the listed ones (names are decoded for them alone).
     listed.sort((a, b) => a.rank - b.rank || compare(a.raw.descriptor, b.raw.descriptor) || compare(text(a.raw), text(b.raw)));
-    out.push({
+    const reachOf = (r: RawCaller) =>
+      reach && r.dexIndex !== undefined && r.methodIndex !== undefined ? reach.of(r.dexIndex, r.methodIndex) : undefined;
+    const use: SensitiveApiUse = {
       api: spec.id,
       kind: spec.kind,
       signature: spec.signature,
       pi: spec.pi,
       sensitivity: spec.sensitivity,
       permission: spec.permission,
-      callers: listed.map((c) => ({
-        class: javaName(c.raw.descriptor),
-        method: text(c.raw),
-        sdk: c.sdk,
-        own: c.own,
-        artifact: c.raw.artifact,
-        ...(c.raw.through !== undefined ? { through: javaName(c.raw.through) } : {}),
-      })),
+      callers: listed.map((c) => {
+        const r = reachOf(c.raw);
+        return {
+          class: javaName(c.raw.descriptor),
+          method: text(c.raw),
+          sdk: c.sdk,
+          own: c.own,
+          artifact: c.raw.artifact,
+          ...(c.raw.through !== undefined ? { through: javaName(c.raw.through) } : {}),
+          // A search stopped by its bound decided nothing: no reach rather than a guess.
+          ...(r?.complete ? { reach: r.reach, ...(r.entry !== undefined ? { entry: r.entry } : {}) } : {}),
+        };
+      }),
       callerCount: callers.length,
-    });
+    };
+    if (reach) {
+      // The API is reachable when any caller is, listed or not (answers are cached across APIs).
+      let all = 'present' as Reach | undefined;
+      for (const c of callers) {
+        const r = reachOf(c.raw);
+        if (r?.reach === 'reachable') {
+          all = 'reachable';
+          break;
+        }
+        if (!r?.complete) all = undefined;
+      }
+      if (all) use.reach = all;
+      const wrappers = wrapperCallsOf(reach, callers, matcher, ownPrefix, ownSegments, maxCallers);
+      use.wrapperCalls = wrappers.listed;
+      use.wrapperCallCount = wrappers.count;
+    }
+    out.push(use);
   }
   return out;
+}
+
+/**
+ * One level up from the callers that are the app's own code or unclaimed code: the methods calling
+ * them are calls of the API through a wrapper (`DeviceUtil.imei()` called from `LoginActivity`).
+ */
+function wrapperCallsOf(
+  reach: Reachability,
+  callers: readonly { raw: RawCaller; sdk: string | null; own: boolean }[],
+  matcher: SdkPackageMatcher,
+  ownPrefix: string | undefined,
+  ownSegments: number,
+  max: number,
+): { listed: SensitiveApiWrapperCall[]; count: number } {
+  const out: SensitiveApiWrapperCall[] = [];
+  const seen = new Set<string>();
+  for (const c of callers) {
+    if (c.sdk !== null || c.raw.dexIndex === undefined || c.raw.methodIndex === undefined) continue;
+    const wrapper = `${javaName(c.raw.descriptor)}.${typeof c.raw.method === 'string' ? c.raw.method : c.raw.method()}`;
+    for (const w of reach.callersOf(c.raw.dexIndex, c.raw.methodIndex)) {
+      const k = `${w.dex}:${w.method}`;
+      if (k === c.raw.key || seen.has(k)) continue;
+      seen.add(k);
+      if (out.length >= max) continue;
+      const match = matcher.matchPackageOf(w.classType);
+      const inOwn = ownPrefix !== undefined && w.classType.startsWith(ownPrefix);
+      const own = inOwn && (!match || match.segments <= ownSegments);
+      out.push({ class: javaName(w.classType), method: w.method, wrapper, sdk: own ? null : (match?.sdk.id ?? null), own });
+    }
+  }
+  out.sort((a, b) => compare(a.class, b.class) || compare(a.method, b.method));
+  return { listed: out, count: seen.size };
 }

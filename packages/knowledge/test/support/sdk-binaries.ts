@@ -20,6 +20,8 @@ export interface ClassOptions {
   calls?: { owner: string; name: string; descriptor: string }[];
   /** Names of no-argument `public String` methods the class declares (overrides). */
   declares?: string[];
+  /** No-argument `public String` methods returning a string constant: name → the string. */
+  returns?: Record<string, string>;
 }
 
 /**
@@ -82,6 +84,25 @@ export function classWithConstants(name: string, constants: Record<string, strin
     methods.push([
       ...u16(0x0001),
       ...u16(utf8(declared)),
+      ...u16(utf8('()Ljava/lang/String;')),
+      ...u16(1),
+      ...u16(codeName),
+      0,
+      0,
+      0,
+      body.length,
+      ...body,
+    ]);
+  }
+  for (const [method, value] of Object.entries(options.returns ?? {})) {
+    pool.push([8, ...u16(utf8(value))]);
+    const string = pool.length;
+    if (string > 0xff) throw new Error('constant pool too large for ldc in this builder');
+    const code = [0x12, string, 0xb0]; // ldc #string; areturn
+    const body = [...u16(1), ...u16(1), 0, 0, 0, code.length, ...code, ...u16(0), ...u16(0)];
+    methods.push([
+      ...u16(0x0001),
+      ...u16(utf8(method)),
       ...u16(utf8('()Ljava/lang/String;')),
       ...u16(1),
       ...u16(codeName),

@@ -41,6 +41,8 @@ export type EvidenceRef =
       /** The sensitive-API catalogue id the code calls. */
       api?: string;
       sdk?: string | null;
+      /** How far the call reaches (scan report 1.6): present, reachable from an entry point, or seen in a trace. */
+      reach?: 'present' | 'reachable' | 'active';
     }
   | { kind: 'sdk'; sdk: string; name: string; version?: string | null }
   | { kind: 'permission'; artifact: 'AndroidManifest.xml'; permission: string }

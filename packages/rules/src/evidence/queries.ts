@@ -80,7 +80,15 @@ export function manifestRef(component: Component, detail: string, sdk?: string |
 }
 
 export function codeRef(use: SensitiveApiUse, caller: SensitiveApiCaller): EvidenceRef {
-  return { kind: 'code', artifact: caller.artifact, class: caller.class, method: caller.method, api: use.api, sdk: caller.sdk };
+  return {
+    kind: 'code',
+    artifact: caller.artifact,
+    class: caller.class,
+    method: caller.method,
+    api: use.api,
+    sdk: caller.sdk,
+    ...(caller.reach !== undefined ? { reach: caller.reach } : {}),
+  };
 }
 
 /** Who calls an API: the app's own code, each SDK by id, and code nobody claims. */

@@ -16,7 +16,7 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * `messageId`/`messageData` and the coverage statuses `platform-checked`, `not-assessed` and
  * `partially-assessed`.
  */
-export const SCAN_REPORT_VERSION = '1.5.0';
+export const SCAN_REPORT_VERSION = '1.6.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;

@@ -58,7 +58,14 @@ export const nonResettableIdentifiers = defineRule({
           use: { zh: describeCallers(facts, use, 'zh'), en: describeCallers(facts, use, 'en') },
         },
         evidence: use.callers.slice(0, 10).map((c) => codeRef(use, c)),
-        data: { api: use.api, callerCount: use.callerCount, own: by.own, sdks: by.sdks, unknown: by.unknown },
+        data: {
+          api: use.api,
+          callerCount: use.callerCount,
+          own: by.own,
+          sdks: by.sdks,
+          unknown: by.unknown,
+          ...(use.reach !== undefined ? { reach: use.reach } : {}),
+        },
       });
     }
     return findings;
