@@ -16,7 +16,7 @@ import {
   type SchemeResult,
 } from '@apprights/apk';
 import type { KnowledgeFindings } from '@apprights/knowledge';
-import { platformPermission } from '@apprights/knowledge';
+import { personalInformationAt, platformPermission } from '@apprights/knowledge';
 import {
   type Component,
   type DexSummary,
@@ -230,7 +230,8 @@ function findingsSection(findings: KnowledgeFindings | undefined): Pick<PackageF
       versionSource: d.versionSource,
       bundledBy: d.bundledBy,
       privacyPolicy: d.sdk.privacyPolicy ?? null,
-      personalInformation: [...d.sdk.personalInformation],
+      // What the detected version collects, when the vendor's rules say it changed between versions.
+      personalInformation: personalInformationAt(d.sdk, d.version),
     })),
     sensitiveApis: findings.sensitiveApis,
     permissionUse: findings.permissionUse,

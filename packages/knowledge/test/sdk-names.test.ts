@@ -89,8 +89,9 @@ test('sdk names: brands and vendors several SDKs share give one match per SDK', 
     shanyan.map((m) => [m.sdk, m.via, m.shared]),
     [['chuanglan-shanyan', 'vendor', 1]],
   );
-  // Getui's three SDKs share the vendor; the brand alone is an alias of the push SDK.
-  assert.equal(findSdkNames('每日互动股份有限公司').length, 3);
+  // Getui's five SDKs (push, GTC, one-click auth, user operations, OneID) share the vendor; the
+  // brand alone is an alias of the push SDK.
+  assert.equal(findSdkNames('每日互动股份有限公司').length, 5);
 });
 
 test('sdk names: Java packages, by the longest catalogue prefix', () => {

@@ -4,7 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { readSdkFiles, validateSdkCatalog, validateSdkDirectory, type SdkFile, type SdkProblem } from '../src/index.js';
+import {
+  personalInformationAt,
+  readSdkFiles,
+  validateSdkCatalog,
+  validateSdkDirectory,
+  type SdkEntry,
+  type SdkFile,
+  type SdkProblem,
+} from '../src/index.js';
 
 const fixtureDir = fileURLToPath(new URL('./fixtures/data/sdks', import.meta.url));
 const piIds = new Set(['device-identifiers', 'location', 'network-identifiers']);
@@ -206,4 +214,49 @@ test('sources-date: entries not checked since the date are warnings; never-seen:
 
   const seen = validateSdkCatalog([old, fresh], { piIds, seen: new Set(['fresh']) });
   assert.deepEqual(warnings(seen), ['never-seen old.json']);
+});
+
+test('personalInformationChanges: ordered, sourced, known ids, consistent with the newest list', () => {
+  const change = (version: string, extra: Record<string, unknown> = {}) => ({ version, items: 'ANDROID_ID', source: 'fixture', ...extra });
+  // Android ID dropped from 3.8.10 on: the newest list no longer holds it.
+  const ok = sdk('carrier', {
+    personalInformation: ['network-identifiers'],
+    personalInformationChanges: [
+      change('3.8.10', { removed: ['device-identifiers'] }),
+      change('5.1', { items: 'IP address (wording only)' }),
+    ],
+  });
+  assert.deepEqual(validateSdkCatalog([ok], { piIds }), []);
+
+  const bad = sdk('carrier', {
+    personalInformation: ['device-identifiers'],
+    personalInformationChanges: [
+      change('4.0', { removed: ['device-identifiers'] }),
+      change('3.2', { added: ['bogus'], source: '' }),
+      change('v5', { items: '' }),
+    ],
+  });
+  const text = messages(validateSdkCatalog([bad], { piIds }));
+  assert.match(text, /personalInformationChanges\[1\]\.version: changes must be ordered oldest first/);
+  assert.match(text, /personalInformationChanges\[1\]\.source: every PI change needs its own "source"/);
+  assert.match(text, /personalInformationChanges\[1\]\.added\[0\]: unknown PI category "bogus"/);
+  assert.match(text, /personalInformationChanges\[2\]\.version: version must be dotted numbers/);
+  assert.match(text, /personalInformationChanges\[2\]\.items:/);
+  assert.match(text, /"device-identifiers" is removed by a change and never added again/);
+});
+
+test('personalInformationAt: older versions undo the later changes; no version gives the newest list', () => {
+  const entry = {
+    personalInformation: ['network-identifiers', 'device-identifiers'],
+    personalInformationChanges: [
+      { version: '3.8.10', removed: ['location'], items: 'cell location', source: 'fixture' },
+      { version: '5.9.12', added: ['device-identifiers'], items: 'OAID', source: 'fixture' },
+    ],
+  } as unknown as SdkEntry;
+  assert.deepEqual(personalInformationAt(entry, '5.9.12'), ['network-identifiers', 'device-identifiers']);
+  assert.deepEqual(personalInformationAt(entry, '6.0.0'), ['network-identifiers', 'device-identifiers']);
+  assert.deepEqual(personalInformationAt(entry, '5.9.6'), ['network-identifiers']);
+  assert.deepEqual(personalInformationAt(entry, 'v3.8.9-release'), ['network-identifiers', 'location']);
+  assert.deepEqual(personalInformationAt(entry, null), ['network-identifiers', 'device-identifiers']);
+  assert.deepEqual(personalInformationAt(entry, 'unknown'), ['network-identifiers', 'device-identifiers']);
 });

@@ -57,6 +57,10 @@ function describe(e: SdkEntry, lang: Lang): string {
   if (e.nativeLibraries?.length) lines.push(['nativeLibraries', e.nativeLibraries.join(', ')]);
   if (e.domains?.length) lines.push(['domains', e.domains.join(', ')]);
   lines.push(['personalInformation', e.personalInformation.join(', ') || '-']);
+  for (const c of e.personalInformationChanges ?? []) {
+    const diff = [...(c.added ?? []).map((id) => `+${id}`), ...(c.removed ?? []).map((id) => `-${id}`)].join(' ');
+    lines.push([`  from ${c.version}`, `${diff ? `${diff}: ` : ''}${c.items} (${c.source})`]);
+  }
   if (e.privacyPolicy) lines.push(['privacyPolicy', e.privacyPolicy]);
   for (const [key, value] of Object.entries(e.sources ?? {})) lines.push([`sources.${key}`, value]);
   if (e.unsourced?.length) lines.push(['unsourced', e.unsourced.join(', ')]);

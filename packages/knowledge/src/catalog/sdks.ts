@@ -67,6 +67,27 @@ export interface SdkVersionHint {
   pattern: string;
 }
 
+/**
+ * A change in what an SDK collects, from one version on (the vendor's rules or release notes say
+ * "从 V3.8.10 起不再收集 ANDROID_ID"). `personalInformation` is the newest list; older versions are
+ * that list with the later changes undone (`personalInformationAt`).
+ */
+export interface SdkPiChange {
+  /** The first version with the change (dotted numbers: `3.8.10`). */
+  version: string;
+  /** PI categories collected from this version on that the version before did not collect. */
+  added?: string[];
+  /** PI categories no longer collected from this version on. */
+  removed?: string[];
+  /**
+   * The items that changed, in the vendor's words (`ANDROID_ID`): a change inside a category that
+   * stays (IMSI is still a device identifier) has only this.
+   */
+  items: string;
+  /** Where the change is stated (URL and section). */
+  source: string;
+}
+
 export interface SdkEntry {
   id: string;
   name: SdkText;
@@ -81,6 +102,8 @@ export interface SdkEntry {
   versionHints?: SdkVersionHint[];
   privacyPolicy?: string | null;
   personalInformation: string[];
+  /** Version-by-version changes of `personalInformation`, oldest first. */
+  personalInformationChanges?: SdkPiChange[];
   sources: Record<string, string>;
   /** The SDK whose package space this one lives in (e.g. a module of a larger SDK). */
   within?: string | string[];
@@ -223,8 +246,47 @@ function normalizeEntry(e: SdkEntry): SdkEntry {
     domains: Array.isArray(e.domains) ? e.domains : [],
     versionHints: Array.isArray(e.versionHints) ? e.versionHints : [],
     personalInformation: Array.isArray(e.personalInformation) ? e.personalInformation : [],
+    personalInformationChanges: Array.isArray(e.personalInformationChanges) ? e.personalInformationChanges : [],
     bundles: Array.isArray(e.bundles) ? e.bundles.filter((a): a is string => typeof a === 'string') : [],
     bundledBy: Array.isArray(e.bundledBy) ? e.bundledBy.filter((a): a is string => typeof a === 'string') : [],
     aliases: Array.isArray(e.aliases) ? e.aliases.filter((a): a is string => typeof a === 'string') : [],
   };
+}
+
+/** The numbers of a dotted version (`5.9.12-release` → [5, 9, 12]); undefined when it does not start with one. */
+export function versionNumbers(version: string): number[] | undefined {
+  const m = /^v?(\d+(?:\.\d+){0,5})/i.exec(version.trim());
+  return m ? m[1]!.split('.').map(Number) : undefined;
+}
+
+/** Negative, zero or positive as version `a` is older than, the same as or newer than `b` (missing parts count as 0). */
+export function compareVersionNumbers(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * What the SDK collects in `version`, by its rules: the newest list with the changes of later
+ * versions undone. Without a readable version (or without changes) it is the newest list, which is
+ * what a report says when it does not know the version.
+ */
+export function personalInformationAt(entry: SdkEntry, version: string | null | undefined): string[] {
+  const current = Array.isArray(entry.personalInformation) ? entry.personalInformation : [];
+  const changes = Array.isArray(entry.personalInformationChanges) ? entry.personalInformationChanges : [];
+  const at = typeof version === 'string' ? versionNumbers(version) : undefined;
+  if (!at || changes.length === 0) return [...current];
+  const later = changes
+    .map((c) => ({ c, v: versionNumbers(c.version) }))
+    .filter((x): x is { c: SdkPiChange; v: number[] } => x.v !== undefined && compareVersionNumbers(x.v, at) > 0)
+    .sort((x, y) => compareVersionNumbers(y.v, x.v));
+  const pi = new Set(current);
+  // Undo the newest change first, back to the one just after `version`.
+  for (const { c } of later) {
+    for (const id of c.added ?? []) pi.delete(id);
+    for (const id of c.removed ?? []) pi.add(id);
+  }
+  return current.filter((id) => pi.has(id)).concat([...pi].filter((id) => !current.includes(id)).sort());
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SDK_CATEGORIES, readSdkFiles, type SdkFile } from './sdks.js';
+import { SDK_CATEGORIES, compareVersionNumbers, readSdkFiles, versionNumbers, type SdkFile } from './sdks.js';
 import { knowledgeDataDir } from './data-file.js';
 import { normalizeSdkName } from './sdk-names.js';
 
@@ -250,6 +250,14 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
       else pi.forEach((p, i) => piIds!.has(p) || add(file, `unknown PI category "${p}"`, `personalInformation[${i}]`));
     }
 
+    if (e.personalInformationChanges !== undefined) {
+      if (!piLoaded) {
+        piIds = readPiCategoryIds();
+        piLoaded = true;
+      }
+      checkPiChanges(e, pi, piIds, (message, field) => add(file, message, field));
+    }
+
     if (e.aliases !== undefined) {
       const aliases = stringList('aliases', false);
       const seen = new Set<string>();
@@ -443,4 +451,59 @@ export function validateSdkDirectory(dir?: string, options: ValidateSdkOptions =
   }
   const files = readSdkFiles(dir);
   return { files: files.length, problems: validateSdkCatalog(files, options) };
+}
+
+/**
+ * `personalInformationChanges`: oldest first, one per version, each with its items and its own
+ * source, and consistent with the newest list (an id added and never removed again is in it; an id
+ * removed and never added again is not).
+ */
+function checkPiChanges(
+  e: Record<string, unknown>,
+  current: readonly string[],
+  piIds: ReadonlySet<string> | undefined,
+  add: (message: string, field: string) => void,
+): void {
+  const changes = e.personalInformationChanges;
+  if (!Array.isArray(changes)) return add('personalInformationChanges must be an array', 'personalInformationChanges');
+  /** The last change of each PI id: true = added, false = removed. */
+  const last = new Map<string, boolean>();
+  let previous: number[] | undefined;
+  changes.forEach((c: unknown, i) => {
+    const field = `personalInformationChanges[${i}]`;
+    if (!isObject(c)) return add('a PI change is an object with "version", "added"/"removed", "items" and "source"', field);
+    const version = nonEmpty(c.version) ? versionNumbers(c.version) : undefined;
+    if (!version || !/^\d+(?:\.\d+)*$/.test(String(c.version))) add('version must be dotted numbers (3.8.10)', `${field}.version`);
+    else {
+      if (previous && compareVersionNumbers(version, previous) <= 0)
+        add('changes must be ordered oldest first, one per version', `${field}.version`);
+      previous = version;
+    }
+    if (!nonEmpty(c.items)) add('"items" must say which items changed, in the vendor’s words', `${field}.items`);
+    if (!nonEmpty(c.source)) add('every PI change needs its own "source" (where the vendor states it)', `${field}.source`);
+    for (const key of ['added', 'removed'] as const) {
+      const list = c[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) {
+        add(`${key} must be an array of PI category ids`, `${field}.${key}`);
+        continue;
+      }
+      (list as string[]).forEach((id, j) => {
+        if (piIds && !piIds.has(id)) add(`unknown PI category "${id}"`, `${field}.${key}[${j}]`);
+        last.set(id, key === 'added');
+      });
+    }
+  });
+  for (const [id, added] of last) {
+    if (added && !current.includes(id))
+      add(
+        `"${id}" is added by a change and never removed again, so personalInformation (the newest list) must hold it`,
+        'personalInformationChanges',
+      );
+    if (!added && current.includes(id))
+      add(
+        `"${id}" is removed by a change and never added again, so personalInformation (the newest list) must not hold it`,
+        'personalInformationChanges',
+      );
+  }
 }
