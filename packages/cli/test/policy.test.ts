@@ -251,7 +251,7 @@ after(async () => {
 test('policy URL: fetched from a local server, the report names the URL', async () => {
   const [html, md] = await Promise.all([
     runCliAsync(['policy', `${base}/privacy.html`, '--format', 'json', ...bin]),
-    runCliAsync(['policy', `${base}/zh`, '--format', 'json', '--timeout', '5', ...bin]),
+    runCliAsync(['policy', `${base}/zh`, '--format', 'json', '--timeout', '60', ...bin]),
   ]);
   const htmlReport = parseReport(html);
   assertReportFields(htmlReport, `${base}/privacy.html`);
