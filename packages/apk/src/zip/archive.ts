@@ -1,4 +1,4 @@
-import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ApkFormatError } from '../errors.js';
 import { ByteReader } from '../io/bytes.js';
@@ -135,14 +135,7 @@ export class ZipArchive {
   /** Reads and inflates one entry, enforcing size caps, the ratio limit and the CRC. */
   read(entry: ZipEntry | string, options: ReadEntryOptions = {}): Uint8Array {
     const e = typeof entry === 'string' ? this.require(entry) : entry;
-    const dataOffset = this.dataOffset(e);
-    const cap = Math.min(options.maxSize ?? Infinity, this.limits.maxEntrySize);
-    if (e.encrypted) throw new ApkFormatError('zip-encrypted', 'entry is encrypted', e.name);
-    if (e.uncompressedSize > cap) {
-      throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${cap}`, e.name);
-    }
-    this.checkRatio(e);
-    this.chargeInflated(e);
+    const dataOffset = this.checkedDataOffset(e, options);
     // Deflated input is only needed while inflating, so it goes through the source's reused buffer.
     const raw =
       e.method === METHOD_STORED ? this.source.read(dataOffset, e.compressedSize) : this.source.readTemporary(dataOffset, e.compressedSize);
@@ -161,6 +154,44 @@ export class ZipArchive {
       throw new ApkFormatError('zip-corrupt', 'CRC-32 mismatch', e.name);
     }
     return data;
+  }
+
+  /**
+   * Like read, but a deflated entry is inflated on libuv's thread pool, so this thread can do other
+   * work meanwhile. The checks before inflating (caps, ratio, the archive's inflated total) run now,
+   * and their errors are thrown now, as read throws them; inflate and CRC errors reject the promise.
+   */
+  readAsync(entry: ZipEntry | string, options: ReadEntryOptions = {}): Promise<Uint8Array> {
+    const e = typeof entry === 'string' ? this.require(entry) : entry;
+    if (e.method !== METHOD_DEFLATED) return Promise.resolve(this.read(e, options));
+    const dataOffset = this.checkedDataOffset(e, options);
+    // Its own buffer: the source's reused one would change under the pending inflate.
+    const raw = this.source.read(dataOffset, e.compressedSize);
+    return new Promise((resolve, reject) => {
+      inflateRaw(raw, inflateOptions(e.uncompressedSize), (error, out) => {
+        try {
+          if (error) throw inflateError(error, e.uncompressedSize, e.name);
+          checkInflated(out, e.uncompressedSize, e.name);
+          if (!options.skipCrc && crc32(out) >>> 0 !== e.crc32) throw new ApkFormatError('zip-corrupt', 'CRC-32 mismatch', e.name);
+          resolve(out);
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
+  }
+
+  /** The checks every read makes before inflating, then where the entry's data starts. */
+  private checkedDataOffset(e: ZipEntry, options: ReadEntryOptions): number {
+    const dataOffset = this.dataOffset(e);
+    const cap = Math.min(options.maxSize ?? Infinity, this.limits.maxEntrySize);
+    if (e.encrypted) throw new ApkFormatError('zip-encrypted', 'entry is encrypted', e.name);
+    if (e.uncompressedSize > cap) {
+      throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${cap}`, e.name);
+    }
+    this.checkRatio(e);
+    this.chargeInflated(e);
+    return dataOffset;
   }
 
   /**
@@ -521,23 +552,35 @@ function readLayout(source: RandomAccessSource): ZipLayout {
   return { centralDirectoryOffset: cdOffset, centralDirectorySize: cdSize, eocdOffset, zip64EocdOffset, comment, zip64 };
 }
 
-function inflateExactly(raw: Uint8Array, expected: number, name: string): Uint8Array {
-  let out: Buffer;
-  try {
-    // One byte of headroom lets us tell "exactly the declared size" from "more than declared".
-    // One output chunk of the declared size avoids zlib growing and copying its buffer repeatedly.
-    const chunkSize = Math.min(Math.max(64, expected + 1), 64 * 1024 * 1024);
-    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected + 1), chunkSize });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ApkFormatError('zip-limit', `inflates to more than its declared size ${expected}`, name);
-    }
-    throw new ApkFormatError('zip-corrupt', `inflate failed: ${(error as Error).message}`, name);
+function inflateOptions(expected: number) {
+  // One byte of headroom lets us tell "exactly the declared size" from "more than declared".
+  // One output chunk of the declared size avoids zlib growing and copying its buffer repeatedly.
+  const chunkSize = Math.min(Math.max(64, expected + 1), 64 * 1024 * 1024);
+  return { maxOutputLength: Math.max(1, expected + 1), chunkSize };
+}
+
+function inflateError(error: unknown, expected: number, name: string): ApkFormatError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE') {
+    return new ApkFormatError('zip-limit', `inflates to more than its declared size ${expected}`, name);
   }
+  return new ApkFormatError('zip-corrupt', `inflate failed: ${(error as Error).message}`, name);
+}
+
+function checkInflated(out: Uint8Array, expected: number, name: string): void {
   if (out.byteLength !== expected) {
     throw new ApkFormatError('zip-corrupt', `inflated to ${out.byteLength} bytes, declared ${expected}`, name);
   }
+}
+
+function inflateExactly(raw: Uint8Array, expected: number, name: string): Uint8Array {
+  let out: Buffer;
+  try {
+    out = inflateRawSync(raw, inflateOptions(expected));
+  } catch (error) {
+    throw inflateError(error, expected, name);
+  }
+  checkInflated(out, expected, name);
   return out;
 }
 
