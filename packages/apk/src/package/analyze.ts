@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
@@ -432,7 +432,9 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
     const largest = dexEntryNames(archive)
       .loaded.filter((name) => !delegated.has(name))
       .reduce<string | undefined>((best, name) => (best === undefined || size(name) > size(best) ? name : best), undefined);
-    const ahead = largest !== undefined ? inflateAhead(archive, largest) : undefined;
+    // Not in a worker thread (the engine reads a package it may abort in one): a thread with an
+    // inflate in flight on the pool cannot exit until it ends, so terminating it would hang on.
+    const ahead = largest !== undefined && isMainThread ? inflateAhead(archive, largest) : undefined;
     const started = startArchive(archive, path, { ...options, delegated: { dex: delegated } }, undefined);
     const analysis = started.finish(ahead && new Map([await ahead]));
     options.onProgress?.('signatures');
