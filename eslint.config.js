@@ -67,6 +67,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's CommonJS start-up files (bin/*.cjs: the code cache and the worker's loader).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Inputs are hostile: an argument list the input sizes overflows the stack (issue 12 §3).
     files: ['packages/*/src/**/*.ts'],
     rules: { 'apprights/no-input-sized-spread': 'error' },

@@ -4,7 +4,7 @@
 // fraction of that, and with the code cache bin/apprights.js keeps, it is not even compiled again. tsc still builds every package (types, the library's own dist); this only adds
 // packages/cli/dist/bundle/. Some dependencies stay external (see `external` below).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,6 +83,18 @@ await Promise.all([
   }),
   build({
     ...common,
+    // The package reader's second thread as bin/apprights.js starts it: CommonJS like the CLI's
+    // bundle, so bin/analysis-worker.js can run it through the code cache.
+    entryPoints: { 'analysis-worker': 'packages/apk/src/package/analysis-worker.ts' },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    define: { 'import.meta.url': '__appRightsImportMetaUrl' },
+    banner: { js: "var __appRightsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    external,
+    plugins: [bundledAsn1],
+  }),
+  build({
+    ...common,
     // The package reader's second thread, and the engine's thread for scans that can be aborted
     // (it reads a whole package, so it verifies signatures too).
     entryPoints: {
@@ -93,3 +105,31 @@ await Promise.all([
     plugins: [bundledAsn1],
   }),
 ]);
+
+/**
+ * The code-cached bundles as pure ASCII: bin/code-cache.cjs then reads them as Latin-1, a copy,
+ * where a UTF-8 file took tens of milliseconds to decode at every start (and made V8 hold the
+ * source as a two-byte string). esbuild already escapes most strings; comments, regular
+ * expressions and a few strings keep their Chinese and typographic characters. A \uXXXX escape
+ * means the same character in every one of those places but a raw template string (String.raw),
+ * which is refused here rather than changed.
+ */
+for (const name of ['apprights.cjs', 'analysis-worker.cjs']) {
+  const file = join(root, 'packages/cli/dist/bundle', name);
+  const source = readFileSync(file, 'utf8');
+  // eslint-disable-next-line no-control-regex
+  const nonAscii = /[^\x00-\x7f]/g;
+  for (const line of source.split('\n')) {
+    if (line.includes('String.raw') && nonAscii.test(line)) throw new Error(`${name}: non-ASCII text in a String.raw template: ${line}`);
+    nonAscii.lastIndex = 0;
+  }
+  // The pattern matches UTF-16 code units, so an astral character becomes its two surrogate escapes.
+  const ascii = source.replace(nonAscii, (c, at) => {
+    // After a backslash the escape would be read as the escaped backslash plus text.
+    let slashes = 0;
+    while (source[at - 1 - slashes] === '\\') slashes++;
+    if (slashes % 2 === 1) throw new Error(`${name}: escaped non-ASCII character at offset ${at}`);
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  if (ascii !== source) writeFileSync(file, ascii);
+}

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
-import { detectLang, t, type Lang } from '@apprights/report/i18n';
+import { detectLang, t, type Lang } from './i18n.js';
 import type { Severity } from '@apprights/rules';
 import type { ScanFormat } from './commands/scan.js';
 import type { DiffFormat } from './commands/diff.js';

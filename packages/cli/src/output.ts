@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { t, type Lang } from '@apprights/report/i18n';
+import { t, type Lang } from './i18n.js';
 import type { TextOptions } from '@apprights/report';
 
 /** The report could not be written where `-o` asked: exit code 4, never a stack trace. */

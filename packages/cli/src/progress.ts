@@ -1,5 +1,5 @@
 import type { EngineStage } from '@apprights/engine';
-import { t, type Lang, type MessageKey } from '@apprights/report';
+import { t, type Lang, type MessageKey } from './i18n.js';
 
 /** The engine's stages as the progress line words them (stages not listed keep the previous words). */
 const STAGE_MESSAGES: Partial<Record<EngineStage, MessageKey>> = {

@@ -1,7 +1,8 @@
 /**
- * The words people see on the terminal, in English and Simplified Chinese. The language comes from
- * `--lang`, else APPRIGHTS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG starting with `zh`).
- * Machine output (JSON) is never translated.
+ * The words of the rendered reports, in English and Simplified Chinese (the command line's own words,
+ * progress and errors, are the CLI's: packages/cli/src/i18n.ts). The language comes from `--lang`,
+ * else APPRIGHTS_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG starting with `zh`). Machine
+ * output (JSON) is never translated.
  */
 export type Lang = 'en' | 'zh';
 
@@ -57,12 +58,6 @@ const messages = {
   file: { en: 'File', zh: '文件' },
   kind: { en: 'Kind', zh: '类型' },
   sdkComponents: { en: 'SDK manifest', zh: 'SDK 清单' },
-  progressOpen: { en: 'opening archive', zh: '打开压缩包' },
-  progressManifest: { en: 'reading manifest and resources', zh: '读取清单与资源' },
-  progressDex: { en: 'parsing DEX', zh: '解析 DEX' },
-  progressClasses: { en: 'reading class files', zh: '读取 class 文件' },
-  progressSignatures: { en: 'verifying signatures', zh: '校验签名' },
-  progressNested: { en: 'inspecting nested archives', zh: '检查内嵌压缩包' },
   coverage: { en: 'Coverage of the 26 measures', zh: '26 条措施覆盖情况' },
   measure: { en: 'measure', zh: '措施' },
   status: { en: 'status', zh: '状态' },
@@ -77,11 +72,6 @@ const messages = {
   moreFindings: { en: 'more findings, less severe: see --format html or json', zh: '条级别较低的发现未列出，见 --format html 或 json' },
   rulesNotRun: { en: 'Rules not run', zh: '未运行的规则' },
   needs: { en: 'needs', zh: '需要' },
-  progressRules: { en: 'running checks', zh: '运行检测规则' },
-  progressFetchPolicy: { en: 'fetching the privacy policy', zh: '获取隐私政策' },
-  progressReadPolicy: { en: 'reading the privacy policy', zh: '读取隐私政策' },
-  progressAnalysePolicy: { en: 'analysing the privacy policy', zh: '分析隐私政策' },
-  progressReadTrace: { en: 'reading the runtime trace', zh: '读取运行时行为记录' },
   sdks: { en: 'SDKs', zh: '第三方 SDK' },
   sensitiveApis: { en: 'Sensitive APIs', zh: '敏感 API' },
   colSdk: { en: 'SDK', zh: 'SDK' },
@@ -102,23 +92,7 @@ const messages = {
   evidenceBundledBy: { en: 'bundled by', zh: '随附于' },
   declaredUnused: { en: 'Requested, no catalogued API calls them', zh: '已申请但未发现相关 API 调用' },
   usedUndeclared: { en: 'Needed by called APIs, not requested', zh: '调用的 API 需要但未申请' },
-  sdkNotFound: { en: 'no SDK with this id in the catalogue', zh: '目录中没有该 id 的 SDK' },
-  ruleNotFound: { en: 'no rule with this id', zh: '没有该 id 的规则' },
-  sdkCatalogOk: { en: 'entries, no problems', zh: '个条目，未发现问题' },
-  sdkCatalogProblems: { en: 'errors', zh: '个错误' },
-  sdkCatalogWarnings: { en: 'review warnings', zh: '个审核提示' },
-  sdkCorpusFiles: { en: 'corpus binaries scanned', zh: '已扫描的语料二进制文件' },
-  sdkCorpusUnreadable: { en: 'unreadable', zh: '无法读取' },
-  sdkBadDate: { en: 'expected a date YYYY-MM-DD', zh: '应为日期 YYYY-MM-DD' },
   errorPrefix: { en: 'error', zh: '错误' },
-  warningPrefix: { en: 'warning:', zh: '提示：' },
-  internalError: {
-    en: 'internal error in AppRights (please report it with the file that caused it)',
-    zh: 'AppRights 内部错误（请附上触发该错误的文件报告此问题）',
-  },
-  verifyOk: { en: 'Verifies', zh: '验证通过' },
-  verifyFail: { en: 'DOES NOT VERIFY', zh: '验证失败' },
-  writtenTo: { en: 'report written to', zh: '报告已写入' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof messages;

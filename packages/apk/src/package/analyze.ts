@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
@@ -139,6 +139,22 @@ function analyzeLoneDex(path: string, options: AnalyzeOptions): PackageAnalysis 
 
 /** Same as analyzePackage, for an archive already open (in memory, nested, ...). */
 export function analyzeArchive(archive: ZipArchive, path: string, options: AnalyzeOptions = {}, as?: PackageKind): PackageAnalysis {
+  return startArchive(archive, path, options, as).finish();
+}
+
+/** DEX bytes inflated ahead (analyzePackageAsync), or the error that stopped one. */
+type Inflated = ReadonlyMap<string, Uint8Array | unknown>;
+
+/**
+ * The stages of analyzeArchive up to the DEX files (kind, hash, manifest, resources), then `finish`
+ * for the rest: analyzePackageAsync inflates this thread's DEX files in between, off the thread.
+ */
+function startArchive(
+  archive: ZipArchive,
+  path: string,
+  options: AnalyzeOptions,
+  as: PackageKind | undefined,
+): { finish: (inflated?: Inflated) => PackageAnalysis } {
   const strict = options.strict ?? true;
   const measure = options.measure ?? (<T>(_stage: AnalysisStage, work: () => T) => work());
   const progress = options.onProgress ?? (() => {});
@@ -157,10 +173,11 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   }
 
   progress('open');
-  const kind = as ?? detectPackageKind(archive);
-  if (!kind) {
+  const detected = as ?? detectPackageKind(archive);
+  if (!detected) {
     throw new ApkFormatError('not-apk', 'not an APK, JAR or AAR: no AndroidManifest.xml, classes.dex or class files');
   }
+  const kind: PackageKind = detected;
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
@@ -179,67 +196,77 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
     if (manifest) icon = stage('resources', () => iconFile(manifest!, resources));
   }
 
-  const dex: DexAnalysis[] = [];
-  const names = dexEntryNames(archive);
-  if (names.loaded.length > 0) {
-    const scanCode = options.scanCode ?? true;
-    names.loaded.forEach((name, i) => {
-      if (options.delegated?.dex.has(name)) return;
-      progress('dex', i, names.loaded.length);
-      const result = stage('dex', () => {
-        const bytes = archive.read(name);
-        const file = parseDex(bytes, { name });
-        const scan = scanCode ? file.scanCode() : undefined;
-        return {
-          name,
-          size: bytes.byteLength,
-          dex: file,
-          definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(file),
-          scan,
-        };
+  return { finish: (inflated) => finishArchive(inflated) };
+
+  function finishArchive(inflated: Inflated | undefined): PackageAnalysis {
+    const dex: DexAnalysis[] = [];
+    const names = dexEntryNames(archive);
+    if (names.loaded.length > 0) {
+      const scanCode = options.scanCode ?? true;
+      names.loaded.forEach((name, i) => {
+        if (options.delegated?.dex.has(name)) return;
+        progress('dex', i, names.loaded.length);
+        const result = stage('dex', () => {
+          const bytes = inflated?.has(name) ? ownBytes(inflated.get(name)) : archive.read(name);
+          const file = parseDex(bytes, { name });
+          const scan = scanCode ? file.scanCode() : undefined;
+          return {
+            name,
+            size: bytes.byteLength,
+            dex: file,
+            definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(file),
+            scan,
+          };
+        });
+        if (result) dex.push(result);
       });
-      if (result) dex.push(result);
-    });
-    progress('dex', names.loaded.length, names.loaded.length);
+      progress('dex', names.loaded.length, names.loaded.length);
+    }
+
+    const jar = kind === 'jar' || kind === 'aar' ? stage('classes', () => scanJar(archive)) : undefined;
+    const nativeLibraries = stage('native', () => listNativeLibraries(archive));
+
+    let signatures: ApkSignatureResult | undefined;
+    if (kind === 'apk' && (options.verifySignatures ?? true) && !options.delegated) {
+      signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
+    }
+
+    let versionFiles: VersionFile[] = jar?.versionFiles ?? [];
+    if (!jar) {
+      versionFiles = [];
+      readVersionFiles(archive, '', versionFiles);
+    }
+
+    const nested = stage('nested', () => inspectNested(archive, { ...DEFAULT_NESTED_BUDGET, ...options.nestedBudget })) ?? [];
+
+    return {
+      path,
+      fileName: basename(path),
+      size: archive.source.size,
+      sha256,
+      kind,
+      archive,
+      manifest,
+      resources,
+      labels,
+      icon,
+      dex,
+      ignoredDex: names.ignored,
+      jar,
+      nativeLibraries,
+      signatures,
+      nested,
+      versionFiles,
+      problems,
+      close: () => archive.close(),
+    };
   }
+}
 
-  const jar = kind === 'jar' || kind === 'aar' ? stage('classes', () => scanJar(archive)) : undefined;
-  const nativeLibraries = stage('native', () => listNativeLibraries(archive));
-
-  let signatures: ApkSignatureResult | undefined;
-  if (kind === 'apk' && (options.verifySignatures ?? true) && !options.delegated) {
-    signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
-  }
-
-  let versionFiles: VersionFile[] = jar?.versionFiles ?? [];
-  if (!jar) {
-    versionFiles = [];
-    readVersionFiles(archive, '', versionFiles);
-  }
-
-  const nested = stage('nested', () => inspectNested(archive, { ...DEFAULT_NESTED_BUDGET, ...options.nestedBudget })) ?? [];
-
-  return {
-    path,
-    fileName: basename(path),
-    size: archive.source.size,
-    sha256,
-    kind,
-    archive,
-    manifest,
-    resources,
-    labels,
-    icon,
-    dex,
-    ignoredDex: names.ignored,
-    jar,
-    nativeLibraries,
-    signatures,
-    nested,
-    versionFiles,
-    problems,
-    close: () => archive.close(),
-  };
+/** Bytes inflated ahead, or the inflate's error thrown where reading would have thrown it. */
+function ownBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw value;
 }
 
 const workerUrl = new URL('./analysis-worker.js', import.meta.url);
@@ -317,6 +344,22 @@ function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorker
   };
 }
 
+/**
+ * Starts inflating one entry off the thread; the promise holds the bytes or the error (the DEX stage
+ * throws it, or records it as a problem, where reading the entry would have). Errors of the checks
+ * before inflating are caught the same way.
+ */
+function inflateAhead(archive: ZipArchive, name: string): Promise<[string, unknown]> {
+  try {
+    return archive.readAsync(name).then(
+      (bytes): [string, unknown] => [name, bytes],
+      (error: unknown): [string, unknown] => [name, error],
+    );
+  } catch (error) {
+    return Promise.resolve([name, error]);
+  }
+}
+
 /** Puts the worker's DEX files into the analysis, in Android's load order. */
 function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict: boolean, scanOptions: { fieldWrites?: boolean }): void {
   for (const item of received) {
@@ -380,11 +423,20 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
   try {
     archive = ZipArchive.open(path, options.zipLimits);
     const strict = options.strict ?? true;
-    const dexNames = pickWorkerDex(archive, overhead);
-    const analysis = analyzeArchive(archive, path, {
-      ...options,
-      delegated: { dex: new Set(dexNames) },
-    });
+    const delegated = new Set(pickWorkerDex(archive, overhead));
+    // This thread's largest DEX file inflates on libuv's thread pool while this thread reads the
+    // manifest and resources and, at the await, the catalogues (read on setImmediate). One file
+    // only: each inflating file holds its compressed bytes as well as the inflated ones. (It is
+    // counted against the archive's inflated total before the manifest, not after it.)
+    const size = (name: string) => archive!.get(name)?.uncompressedSize ?? 0;
+    const largest = dexEntryNames(archive)
+      .loaded.filter((name) => !delegated.has(name))
+      .reduce<string | undefined>((best, name) => (best === undefined || size(name) > size(best) ? name : best), undefined);
+    // Not in a worker thread (the engine reads a package it may abort in one): a thread with an
+    // inflate in flight on the pool cannot exit until it ends, so terminating it would hang on.
+    const ahead = largest !== undefined && isMainThread ? inflateAhead(archive, largest) : undefined;
+    const started = startArchive(archive, path, { ...options, delegated: { dex: delegated } }, undefined);
+    const analysis = started.finish(ahead && new Map([await ahead]));
     options.onProgress?.('signatures');
     const output = await worker.result;
     if (!output.ok) {

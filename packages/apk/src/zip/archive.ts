@@ -1,4 +1,4 @@
-import { constants as zlibConstants, crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { ApkFormatError } from '../errors.js';
 import { ByteReader } from '../io/bytes.js';
@@ -135,14 +135,7 @@ export class ZipArchive {
   /** Reads and inflates one entry, enforcing size caps, the ratio limit and the CRC. */
   read(entry: ZipEntry | string, options: ReadEntryOptions = {}): Uint8Array {
     const e = typeof entry === 'string' ? this.require(entry) : entry;
-    const dataOffset = this.dataOffset(e);
-    const cap = Math.min(options.maxSize ?? Infinity, this.limits.maxEntrySize);
-    if (e.encrypted) throw new ApkFormatError('zip-encrypted', 'entry is encrypted', e.name);
-    if (e.uncompressedSize > cap) {
-      throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${cap}`, e.name);
-    }
-    this.checkRatio(e);
-    this.chargeInflated(e);
+    const dataOffset = this.checkedDataOffset(e, options);
     // Deflated input is only needed while inflating, so it goes through the source's reused buffer.
     const raw =
       e.method === METHOD_STORED ? this.source.read(dataOffset, e.compressedSize) : this.source.readTemporary(dataOffset, e.compressedSize);
@@ -161,6 +154,44 @@ export class ZipArchive {
       throw new ApkFormatError('zip-corrupt', 'CRC-32 mismatch', e.name);
     }
     return data;
+  }
+
+  /**
+   * Like read, but a deflated entry is inflated on libuv's thread pool, so this thread can do other
+   * work meanwhile. The checks before inflating (caps, ratio, the archive's inflated total) run now,
+   * and their errors are thrown now, as read throws them; inflate and CRC errors reject the promise.
+   */
+  readAsync(entry: ZipEntry | string, options: ReadEntryOptions = {}): Promise<Uint8Array> {
+    const e = typeof entry === 'string' ? this.require(entry) : entry;
+    if (e.method !== METHOD_DEFLATED) return Promise.resolve(this.read(e, options));
+    const dataOffset = this.checkedDataOffset(e, options);
+    // Its own buffer: the source's reused one would change under the pending inflate.
+    const raw = this.source.read(dataOffset, e.compressedSize);
+    return new Promise((resolve, reject) => {
+      inflateRaw(raw, inflateOptions(e.uncompressedSize), (error, out) => {
+        try {
+          if (error) throw inflateError(error, e.uncompressedSize, e.name);
+          checkInflated(out, e.uncompressedSize, e.name);
+          if (!options.skipCrc && crc32(out) >>> 0 !== e.crc32) throw new ApkFormatError('zip-corrupt', 'CRC-32 mismatch', e.name);
+          resolve(out);
+        } catch (failure) {
+          reject(failure);
+        }
+      });
+    });
+  }
+
+  /** The checks every read makes before inflating, then where the entry's data starts. */
+  private checkedDataOffset(e: ZipEntry, options: ReadEntryOptions): number {
+    const dataOffset = this.dataOffset(e);
+    const cap = Math.min(options.maxSize ?? Infinity, this.limits.maxEntrySize);
+    if (e.encrypted) throw new ApkFormatError('zip-encrypted', 'entry is encrypted', e.name);
+    if (e.uncompressedSize > cap) {
+      throw new ApkFormatError('zip-limit', `declared size ${e.uncompressedSize} is over the limit of ${cap}`, e.name);
+    }
+    this.checkRatio(e);
+    this.chargeInflated(e);
+    return dataOffset;
   }
 
   /**
@@ -311,6 +342,10 @@ export class ZipArchive {
       );
     }
     const cd = new ByteReader(this.source.read(centralDirectoryOffset, centralDirectorySize), 'zip-corrupt');
+    const bytes = cd.bytes;
+    // Names are read straight from the directory's bytes (thousands of entries per APK: a subarray
+    // per field was a measurable part of opening one). ASCII names, nearly all, skip the decoder.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const entries: ZipEntry[] = [];
     const decoder = new TextDecoder('utf-8');
     while (cd.remaining > 0) {
@@ -330,11 +365,14 @@ export class ZipArchive {
       const extraLength = cd.u16At(at + 30);
       const commentLength = cd.u16At(at + 32);
       let localHeaderOffset = cd.u32At(at + 42);
-      cd.offset = at + 46;
-      const rawName = cd.slice(nameLength, 'entry name');
-      const extra = cd.slice(extraLength, 'extra field');
-      cd.slice(commentLength, 'entry comment');
+      const nameAt = at + 46;
+      cd.offset = nameAt;
+      cd.skip(nameLength, 'entry name');
+      const extraAt = cd.offset;
+      cd.skip(extraLength, 'extra field');
+      cd.skip(commentLength, 'entry comment');
       if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || localHeaderOffset === 0xffffffff) {
+        const extra = bytes.subarray(extraAt, extraAt + extraLength);
         const z = readZip64Extra(extra, uncompressedSize === 0xffffffff, compressedSize === 0xffffffff, localHeaderOffset === 0xffffffff);
         if (z) {
           uncompressedSize = z.uncompressed ?? uncompressedSize;
@@ -342,7 +380,9 @@ export class ZipArchive {
           localHeaderOffset = z.offset ?? localHeaderOffset;
         }
       }
-      const name = decoder.decode(rawName);
+      const name = isAscii(bytes, nameAt, nameAt + nameLength)
+        ? text.toString('latin1', nameAt, nameAt + nameLength)
+        : decoder.decode(bytes.subarray(nameAt, nameAt + nameLength));
       if (localHeaderOffset >= centralDirectoryOffset || localHeaderOffset + 30 > this.source.size) {
         cd.fail(`entry ${JSON.stringify(name)} has local header offset ${localHeaderOffset} outside the data area`);
       }
@@ -403,7 +443,10 @@ export class ZipArchive {
  */
 function refuseOverlaps(entries: readonly ZipEntry[], dataEnd: number): void {
   const placed = entries.filter((e) => e.localHeaderOffset + 30 + e.compressedSize <= dataEnd);
-  placed.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  // Writers lay entries out in directory order, so the list is nearly always sorted already.
+  let sorted = true;
+  for (let i = 1; i < placed.length && sorted; i++) sorted = placed[i - 1]!.localHeaderOffset <= placed[i]!.localHeaderOffset;
+  if (!sorted) placed.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   for (let i = 1; i < placed.length; i++) {
     const previous = placed[i - 1]!;
     const entry = placed[i]!;
@@ -426,6 +469,12 @@ function refuseOverlaps(entries: readonly ZipEntry[], dataEnd: number): void {
 const UNSAFE_NAME = /(?:^|[/\\])\.\.(?:[/\\]|$)|^[/\\]|^[A-Za-z]:|[\u0000-\u001f\u007f]/;
 
 /** `..` segments, absolute paths, drive letters, backslashes and control characters. */
+/** All bytes in [start, end) below 0x80: UTF-8 and Latin-1 then read the same characters. */
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! > 0x7f) return false;
+  return true;
+}
+
 export function isUnsafeName(name: string): boolean {
   return name.length === 0 || UNSAFE_NAME.test(name);
 }
@@ -503,23 +552,35 @@ function readLayout(source: RandomAccessSource): ZipLayout {
   return { centralDirectoryOffset: cdOffset, centralDirectorySize: cdSize, eocdOffset, zip64EocdOffset, comment, zip64 };
 }
 
-function inflateExactly(raw: Uint8Array, expected: number, name: string): Uint8Array {
-  let out: Buffer;
-  try {
-    // One byte of headroom lets us tell "exactly the declared size" from "more than declared".
-    // One output chunk of the declared size avoids zlib growing and copying its buffer repeatedly.
-    const chunkSize = Math.min(Math.max(64, expected + 1), 64 * 1024 * 1024);
-    out = inflateRawSync(raw, { maxOutputLength: Math.max(1, expected + 1), chunkSize });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ApkFormatError('zip-limit', `inflates to more than its declared size ${expected}`, name);
-    }
-    throw new ApkFormatError('zip-corrupt', `inflate failed: ${(error as Error).message}`, name);
+function inflateOptions(expected: number) {
+  // One byte of headroom lets us tell "exactly the declared size" from "more than declared".
+  // One output chunk of the declared size avoids zlib growing and copying its buffer repeatedly.
+  const chunkSize = Math.min(Math.max(64, expected + 1), 64 * 1024 * 1024);
+  return { maxOutputLength: Math.max(1, expected + 1), chunkSize };
+}
+
+function inflateError(error: unknown, expected: number, name: string): ApkFormatError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE') {
+    return new ApkFormatError('zip-limit', `inflates to more than its declared size ${expected}`, name);
   }
+  return new ApkFormatError('zip-corrupt', `inflate failed: ${(error as Error).message}`, name);
+}
+
+function checkInflated(out: Uint8Array, expected: number, name: string): void {
   if (out.byteLength !== expected) {
     throw new ApkFormatError('zip-corrupt', `inflated to ${out.byteLength} bytes, declared ${expected}`, name);
   }
+}
+
+function inflateExactly(raw: Uint8Array, expected: number, name: string): Uint8Array {
+  let out: Buffer;
+  try {
+    out = inflateRawSync(raw, inflateOptions(expected));
+  } catch (error) {
+    throw inflateError(error, expected, name);
+  }
+  checkInflated(out, expected, name);
   return out;
 }
 

@@ -65,6 +65,38 @@ test('two threads give the same analysis as one, on a real multidex APK', async 
   }
 });
 
+test('a corrupt DEX fails the scan, or becomes a problem when not strict, on either thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apprights-analyze-'));
+  try {
+    const bad = Buffer.from(buildDex(sampleDexSpec()).bytes);
+    bad.writeUInt32LE(0x7fffffff, 0x38);
+    const good = buildDex(sampleDexSpec()).bytes;
+    // Of two files the same size the worker takes classes.dex; this thread inflates the other ahead.
+    for (const [dex, entry] of [
+      [[bad, good], 'classes.dex'],
+      [[good, bad], 'classes2.dex'],
+    ] as const) {
+      const path = join(dir, `${entry}.apk`);
+      writeFileSync(path, buildApk({ dex: [...dex], sign: false }));
+      await assert.rejects(built.analyzePackageAsync(path, force), (error: unknown) => {
+        assert.ok(error instanceof built.ApkFormatError);
+        assert.equal(error.code, 'dex-corrupt');
+        assert.equal(error.entry, entry);
+        return true;
+      });
+      const lenient = await built.analyzePackageAsync(path, { ...force, strict: false });
+      assert.deepEqual(
+        lenient.problems.map((p) => [p.stage, p.code, p.entry]),
+        [['dex', 'dex-corrupt', entry]],
+      );
+      assert.equal(lenient.dex.length, 1);
+      lenient.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a corrupt DEX read by the worker fails the scan, or becomes a problem when not strict', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'apprights-analyze-'));
   try {

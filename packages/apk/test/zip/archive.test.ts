@@ -131,6 +131,27 @@ test('detects CRC mismatches and corrupt deflate data', () => {
   rejects(() => broken.read('a'), 'zip-corrupt', /inflate failed/);
 });
 
+test('readAsync inflates off the thread with the checks of read', async () => {
+  const zip = ZipArchive.fromBytes(
+    buildZip([
+      { name: 'a.txt', data: 'hello', method: 0 },
+      { name: 'b.txt', data: 'world '.repeat(100) },
+      { name: 'crc', data: 'abc', crc: 1234 },
+      { name: 'broken', data: 'abc', rawData: new Uint8Array([0xff, 0xff, 0xff]) },
+      { name: 'lie', data: 'y'.repeat(5000), centralUncompressedSize: 100 },
+    ]),
+  );
+  assert.equal(Buffer.from(await zip.readAsync('a.txt')).toString(), 'hello');
+  assert.equal(Buffer.from(await zip.readAsync('b.txt')).toString(), 'world '.repeat(100));
+  const rejectsWith = (promise: Promise<unknown>, code: string, message: RegExp) =>
+    assert.rejects(promise, (error: unknown) => error instanceof ApkFormatError && error.code === code && message.test(error.message));
+  await rejectsWith(zip.readAsync('crc'), 'zip-corrupt', /CRC-32 mismatch/);
+  await rejectsWith(zip.readAsync('broken'), 'zip-corrupt', /inflate failed/);
+  await rejectsWith(zip.readAsync('lie'), 'zip-limit', /more than its declared size 100/);
+  // The checks before inflating throw at once, as read does.
+  rejects(() => zip.readAsync('b.txt', { maxSize: 10 }), 'zip-limit', /over the limit of 10/);
+});
+
 test('names unsupported compression methods', () => {
   const zip = ZipArchive.fromBytes(buildZip([{ name: 'a', data: 'abc', method: 14, rawData: deflateRawSync('abc') }]));
   assert.equal(zip.issues[0]?.kind, 'unsupported-method');

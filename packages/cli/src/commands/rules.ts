@@ -6,7 +6,7 @@
 import { loadKnowledge, loadMeasureCatalog, type Measure, type MeasureAssessment } from '@apprights/knowledge';
 import { allRules, ruleById, ruleDefaults, type Rule } from '@apprights/rules';
 import { ExitCode } from '../exit-codes.js';
-import { t, type Lang } from '@apprights/report';
+import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
 
 export interface CatalogueOptions {

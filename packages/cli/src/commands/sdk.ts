@@ -4,7 +4,7 @@
  */
 import { REVIEW_FLAGS, loadSdkCatalog, scanCorpus, validateSdkDirectory, type SdkEntry } from '@apprights/knowledge';
 import { ExitCode } from '../exit-codes.js';
-import { t, type Lang } from '@apprights/report';
+import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
 
 export interface SdkListOptions {

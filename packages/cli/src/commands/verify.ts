@@ -1,6 +1,6 @@
 import { ApkFormatError, ZipArchive, signatureSdksOf, verifyApkSignatures } from '@apprights/apk';
 import { ExitCode } from '../exit-codes.js';
-import { t, type Lang } from '@apprights/report';
+import { t, type Lang } from '../i18n.js';
 import { emit } from '../output.js';
 import { signatureSummary } from '@apprights/engine';
 import type { SignatureSummary } from '@apprights/rules';

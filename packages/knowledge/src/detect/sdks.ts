@@ -103,19 +103,24 @@ export class SdkPackageMatcher {
         const path = prefix.replaceAll('.', '/');
         // Package names are ASCII in practice; any other character cannot match a descriptor byte here.
         if (!/^[\x21-\x7e]+$/.test(path)) continue;
-        const codes = Uint8Array.from(path, (c) => c.charCodeAt(0));
+        // Plain loops: this runs for every prefix of the catalogue at the start of every scan.
+        const codes = new Uint8Array(path.length);
         let hash = HASH_SEED;
-        for (const c of codes) {
-          if (c === SLASH) this.partial.add(hash);
+        let segments = 1;
+        for (let i = 0; i < path.length; i++) {
+          const c = path.charCodeAt(i);
+          codes[i] = c;
+          if (c === SLASH) {
+            this.partial.add(hash);
+            segments++;
+          }
           hash = step(hash, c);
         }
         this.partial.add(hash);
-        const list = this.byHash.get(hash) ?? [];
+        let list = this.byHash.get(hash);
+        if (!list) this.byHash.set(hash, (list = []));
         // The validator rejects two SDKs on one prefix; should a bad catalogue do it, the first wins.
-        if (!list.some((p) => p.codes.length === codes.length && p.codes.every((c, i) => c === codes[i]))) {
-          list.push({ codes, segments: path.split('/').length, sdk });
-        }
-        this.byHash.set(hash, list);
+        if (matchBytes(list, codes, 0, codes.length) === undefined) list.push({ codes, segments, sdk });
       }
     }
   }

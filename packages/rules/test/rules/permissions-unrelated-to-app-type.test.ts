@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { permissionsUnrelatedToAppType } from '../../src/rules/permissions-unrelated-to-app-type.js';
 import { evidenceOf, makeFacts, permission } from '../support/facts.js';
-import { checkRule, RuleTester } from '../../src/testing/rule-tester.js';
+import { RuleTester } from '../../src/testing/rule-tester.js';
 
 const facts = makeFacts({
   permissions: [
@@ -12,19 +12,8 @@ const facts = makeFacts({
   ],
 });
 
-test('permissions-unrelated-to-app-type: a map app needs location, not contacts', () => {
-  const found = checkRule(permissionsUnrelatedToAppType, evidenceOf(facts, { appType: 'map-navigation', source: 'cli' }));
-  assert.deepEqual(
-    found.map((f) => f.key),
-    ['android.permission.READ_CONTACTS'],
-  );
-  assert.equal(found[0]!.severity, 'medium');
-  assert.deepEqual(found[0]!.evidence[1], { kind: 'store', field: 'appType', value: 'map-navigation' });
-});
-
-test('permissions-unrelated-to-app-type: the rule needs the app type and does nothing without it', () => {
+test('permissions-unrelated-to-app-type: the rule needs the app type', () => {
   assert.deepEqual(permissionsUnrelatedToAppType.meta.evidence, ['apk', 'store']);
-  assert.deepEqual(checkRule(permissionsUnrelatedToAppType, evidenceOf(facts, {})), []);
 });
 
 new RuleTester().run(permissionsUnrelatedToAppType, {
@@ -34,7 +23,7 @@ new RuleTester().run(permissionsUnrelatedToAppType, {
   ],
   invalid: [
     {
-      name: 'contacts in a map app',
+      name: 'a map app needs location, not contacts',
       evidence: evidenceOf(facts, { appType: 'map-navigation', source: 'cli' }),
       findings: [
         {
@@ -47,6 +36,10 @@ new RuleTester().run(permissionsUnrelatedToAppType, {
             type: { zh: '地图导航类', en: 'map and navigation' },
             noPINeeded: { zh: '', en: '' },
           },
+          evidence: [
+            { kind: 'permission', artifact: 'AndroidManifest.xml', permission: 'android.permission.READ_CONTACTS' },
+            { kind: 'store', field: 'appType', value: 'map-navigation' },
+          ],
         },
       ],
     },

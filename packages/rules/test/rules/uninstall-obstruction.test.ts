@@ -1,12 +1,11 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { uninstallObstruction } from '../../src/rules/uninstall-obstruction.js';
 import { activity, apiUse, evidenceOf, makeFacts, receiver, sdk, service } from '../support/facts.js';
 import type { IconImage, PackageFacts } from '../../src/index.js';
-import { checkRule } from '../../src/testing/rule-tester.js';
+import { RuleTester, runRule } from '../../src/testing/rule-tester.js';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 
-const run = (facts: PackageFacts) => checkRule(uninstallObstruction, evidenceOf(facts));
-const byKey = (facts: PackageFacts) => new Map(run(facts).map((f) => [f.key, f]));
+const ev = (patch: Parameters<typeof makeFacts>[0] = {}) => evidenceOf(makeFacts(patch));
 
 const SET_ENABLED = 'Landroid/content/pm/PackageManager;->setComponentEnabledSetting';
 
@@ -22,196 +21,291 @@ const png = (patch: Partial<IconImage>): IconImage => ({
   ...patch,
 });
 
-test('uninstall-obstruction: an ordinary app with a name and a launcher entry gives nothing', () => {
-  assert.deepEqual(
-    run(makeFacts({ components: [activity('com.example.app.MainActivity', { launcher: true }), service('com.example.app.Sync')] })),
-    [],
-  );
+const application = (detail: string) => ({ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail }) as const;
+const blanks = ['', '   ', '\u200B', '\u3164', '\u2800\u2800', '\u00A0\uFEFF', '\u115F\u1160', '\u3000'];
+const mainDisabled = { ...activity('com.example.app.MainActivity', { launcher: true }), enabled: false };
+const aliasDisabled = { ...activity('com.example.app.Festival', { launcher: true }), type: 'activity-alias' as const, enabled: false };
+const admin = receiver('com.example.app.Admin', ['android.app.action.DEVICE_ADMIN_ENABLED'], {
+  permission: 'android.permission.BIND_DEVICE_ADMIN',
 });
+const sdkAdmin = receiver('com.vendor.mdm.AdminReceiver', ['android.app.action.DEVICE_ADMIN_ENABLED']);
+const hiders = Array.from({ length: 7 }, (_, i) => ({ class: `com.example.app.Hider${i}`, own: true }));
+const withoutIconImage = makeFacts();
+// A report stored before iconImage existed.
+delete (withoutIconImage.app as Partial<PackageFacts['app']>).iconImage;
 
-test('uninstall-obstruction: a blank or invisible name in any locale is high', () => {
-  for (const blank of ['', '   ', '\u200B', '\u3164', '\u2800\u2800', '\u00A0\uFEFF', '\u115F\u1160', '\u3000']) {
-    const found = byKey(makeFacts({ app: { label: 'Example', labels: { default: 'Example', 'zh-CN': blank } } })).get('blank-label');
-    assert.ok(found, JSON.stringify(blank));
-    assert.equal(found.severity, 'high');
-    assert.deepEqual(found.evidence, [
-      { kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:label blank in zh-CN' },
-    ]);
-    assert.deepEqual((found.data as { locales: string[] }).locales, ['zh-CN']);
-  }
-  const onlyLabel = byKey(makeFacts({ app: { label: '\u200D', labels: {} } })).get('blank-label');
-  assert.deepEqual((onlyLabel?.data as { locales: string[] }).locales, ['default']);
-});
-
-test('uninstall-obstruction: names with visible text are fine, even next to invisible marks', () => {
-  for (const label of ['微信', 'A\u200B', '\u3164x']) {
-    assert.equal(byKey(makeFacts({ app: { label, labels: { default: label } } })).has('blank-label'), false, label);
-  }
-});
-
-test('uninstall-obstruction: no readable name at all is low, for a person to check', () => {
-  const found = byKey(makeFacts({ app: { label: null, labels: {} } })).get('no-label');
-  assert.equal(found?.severity, 'low');
-  assert.equal(found?.evidence[0]!.kind, 'manifest');
-});
-
-test('uninstall-obstruction: background components without a launcher entry are medium', () => {
-  const facts = makeFacts({
-    app: { launcherActivity: null },
-    components: [
-      activity('com.example.app.Hidden'),
-      receiver('com.example.app.Boot', ['android.intent.action.BOOT_COMPLETED']),
-      service('com.example.app.Keep'),
-    ],
-  });
-  const found = byKey(facts).get('no-launcher');
-  assert.equal(found?.severity, 'medium');
-  assert.deepEqual(found?.evidence, [
-    { kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'no activity with MAIN/LAUNCHER intent-filter' },
-  ]);
-  assert.deepEqual(found?.data, { background: 2 });
-});
-
-test('uninstall-obstruction: keyboards, live wallpapers and accessibility services are low without a launcher', () => {
-  const kinds = [
-    service('com.example.ime.Ime', ['android.view.InputMethod'], { permission: 'android.permission.BIND_INPUT_METHOD' }),
-    service('com.example.wp.Wallpaper', ['android.service.wallpaper.WallpaperService']),
-    service('com.example.a11y.Reader', [], { permission: 'android.permission.BIND_ACCESSIBILITY_SERVICE' }),
-  ];
-  for (const s of kinds) {
-    const found = byKey(makeFacts({ app: { launcherActivity: null }, components: [s] })).get('no-launcher');
-    assert.equal(found?.severity, 'low', s.name);
-    assert.equal(found?.evidence[1]!.kind === 'manifest' && found.evidence[1]!.name, s.name);
-  }
-});
-
-test('uninstall-obstruction: no launcher is fine for packages with no components, or with only activities', () => {
-  assert.deepEqual(run(makeFacts({ app: { launcherActivity: null }, components: [] })), []);
-  assert.deepEqual(run(makeFacts({ app: { launcherActivity: null }, components: [activity('com.example.app.Viewer')] })), []);
-});
-
-test('uninstall-obstruction: every launcher entry disabled is high; one of several disabled is an icon switch', () => {
-  const main = { ...activity('com.example.app.MainActivity', { launcher: true }), enabled: false };
-  const alias = { ...activity('com.example.app.Festival', { launcher: true }), type: 'activity-alias' as const, enabled: false };
-  const hidden = byKey(makeFacts({ app: { launcherActivity: null }, components: [main, alias, service('com.example.app.Keep')] }));
-  const found = hidden.get('launcher-disabled');
-  assert.equal(found?.severity, 'high');
-  assert.deepEqual(
-    found?.evidence.map((e) => e.kind === 'manifest' && [e.element, e.name, e.detail]),
-    [
-      ['activity', 'com.example.app.MainActivity', 'android:enabled=false'],
-      ['activity-alias', 'com.example.app.Festival', 'android:enabled=false'],
-    ],
-  );
-  assert.equal(hidden.has('no-launcher'), false, 'one finding for one cause');
-  const switched = makeFacts({ components: [{ ...main, enabled: null }, alias] });
-  assert.deepEqual(run(switched), []);
-});
-
-test('uninstall-obstruction: code that can disable components is medium, with up to five callers as evidence', () => {
-  const callers = Array.from({ length: 7 }, (_, i) => ({ class: `com.example.app.Hider${i}`, own: true }));
-  const facts = makeFacts({ sensitiveApis: [apiUse('packageManager.setComponentEnabledSetting', SET_ENABLED, callers)] });
-  const found = byKey(facts).get('set-component-enabled');
-  assert.equal(found?.severity, 'medium');
-  assert.equal(found!.messageId, 'setComponentEnabled');
-  assert.equal(found!.evidence.length, 5);
-  assert.deepEqual(found!.evidence[0], {
-    kind: 'code',
-    artifact: 'classes.dex',
-    class: 'com.example.app.Hider0',
-    method: 'run()V',
-    api: 'packageManager.setComponentEnabledSetting',
-    sdk: null,
-  });
-});
-
-test('uninstall-obstruction: calls only from AndroidX or Google libraries are low', () => {
-  const facts = makeFacts({
-    sensitiveApis: [
-      apiUse('packageManager.setComponentEnabledSetting', SET_ENABLED, [{ class: 'androidx.work.impl.utils.PackageManagerHelper' }]),
-    ],
-  });
-  assert.equal(byKey(facts).get('set-component-enabled')?.severity, 'low');
-  const other = makeFacts({
-    sensitiveApis: [apiUse('telephony.getImei', 'Landroid/telephony/TelephonyManager;->getImei', [{ class: 'a.B' }])],
-  });
-  assert.deepEqual(run(other), []);
-});
-
-test('uninstall-obstruction: device admin receivers are medium, one per receiver, with the SDK that owns them', () => {
-  const admin = receiver('com.example.app.Admin', ['android.app.action.DEVICE_ADMIN_ENABLED'], {
-    permission: 'android.permission.BIND_DEVICE_ADMIN',
-  });
-  const sdkAdmin = receiver('com.vendor.mdm.AdminReceiver', ['android.app.action.DEVICE_ADMIN_ENABLED']);
-  const facts = makeFacts({
-    components: [activity('com.example.app.MainActivity', { launcher: true }), admin, sdkAdmin],
-    sdks: [sdk('mdm', { evidence: { classes: 5, classExamples: [], components: [sdkAdmin.name], nativeLibraries: [], domains: [] } })],
-  });
-  const found = byKey(facts);
-  const own = found.get('device-admin:com.example.app.Admin');
-  assert.equal(own?.severity, 'medium');
-  assert.deepEqual(own?.evidence, [
+new RuleTester().run(uninstallObstruction, {
+  valid: [
     {
-      kind: 'manifest',
-      artifact: 'AndroidManifest.xml',
-      element: 'receiver',
-      name: 'com.example.app.Admin',
-      detail: 'android:permission=android.permission.BIND_DEVICE_ADMIN',
-      sdk: null,
+      name: 'an ordinary app with a name and a launcher entry',
+      evidence: ev({ components: [activity('com.example.app.MainActivity', { launcher: true }), service('com.example.app.Sync')] }),
     },
-  ]);
-  const fromSdk = found.get('device-admin:com.vendor.mdm.AdminReceiver');
-  assert.equal(
-    fromSdk?.evidence[0]!.kind === 'manifest' && fromSdk.evidence[0]!.detail,
-    'intent-filter/action=android.app.action.DEVICE_ADMIN_ENABLED',
-  );
-  assert.equal(fromSdk?.evidence[0]!.kind === 'manifest' && fromSdk.evidence[0]!.sdk, 'mdm');
+    ...['微信', 'A\u200B', '\u3164x'].map((label) => ({
+      name: `a name with visible text: ${JSON.stringify(label)}`,
+      evidence: ev({ app: { label, labels: { default: label } } }),
+    })),
+    { name: 'no launcher and no components', evidence: ev({ app: { launcherActivity: null }, components: [] }) },
+    {
+      name: 'no launcher with only activities',
+      evidence: ev({ app: { launcherActivity: null }, components: [activity('com.example.app.Viewer')] }),
+    },
+    {
+      name: 'one of several launcher entries disabled: an icon switch',
+      evidence: ev({ components: [{ ...mainDisabled, enabled: null }, aliasDisabled] }),
+    },
+    {
+      name: 'other sensitive APIs',
+      evidence: ev({ sensitiveApis: [apiUse('telephony.getImei', 'Landroid/telephony/TelephonyManager;->getImei', [{ class: 'a.B' }])] }),
+    },
+    ...[
+      null,
+      png({}),
+      png({ transparentRatio: 0.9499, meanAlpha: 13 }),
+      png({ transparentRatio: null, meanAlpha: null, width: null, height: null, problem: 'image-corrupt: bad' }),
+      png({
+        path: 'res/mipmap-anydpi-v26/ic_launcher.xml',
+        format: 'xml',
+        width: null,
+        height: null,
+        transparentRatio: null,
+        meanAlpha: null,
+      }),
+      png({ path: 'res/mipmap-xxxhdpi-v4/ic_launcher.webp', format: 'webp', transparentRatio: null, meanAlpha: null }),
+    ].map((iconImage) => ({ name: `icon ${JSON.stringify(iconImage)}`, evidence: ev({ app: { iconImage } }) })),
+    { name: 'a report stored before iconImage existed', evidence: evidenceOf(withoutIconImage) },
+  ],
+  invalid: [
+    ...blanks.map((blank) => ({
+      name: `a blank or invisible name in one locale: ${JSON.stringify(blank)}`,
+      evidence: ev({ app: { label: 'Example', labels: { default: 'Example', 'zh-CN': blank } } }),
+      findings: [
+        {
+          messageId: 'blankLabel',
+          data: { locales: { zh: 'zh-CN', en: 'zh-CN' } },
+          key: 'blank-label',
+          severity: 'high' as const,
+          evidence: [application('android:label blank in zh-CN')],
+        },
+      ],
+    })),
+    {
+      name: 'an invisible default name',
+      evidence: ev({ app: { label: '\u200D', labels: {} } }),
+      findings: [
+        {
+          messageId: 'blankLabel',
+          data: { locales: { zh: 'default', en: 'default' } },
+          key: 'blank-label',
+          severity: 'high',
+          facts: { locales: ['default'], codePoints: { default: ['U+200D'] } },
+        },
+      ],
+    },
+    {
+      name: 'no readable name at all is low, for a person to check',
+      evidence: ev({ app: { label: null, labels: {} } }),
+      findings: [{ messageId: 'noLabel', data: {}, key: 'no-label', severity: 'low' }],
+    },
+    {
+      name: 'background components without a launcher entry are medium',
+      evidence: ev({
+        app: { launcherActivity: null },
+        components: [
+          activity('com.example.app.Hidden'),
+          receiver('com.example.app.Boot', ['android.intent.action.BOOT_COMPLETED']),
+          service('com.example.app.Keep'),
+        ],
+      }),
+      findings: [
+        {
+          messageId: 'noLauncherBackground',
+          data: { background: 2 },
+          key: 'no-launcher',
+          severity: 'medium',
+          evidence: [application('no activity with MAIN/LAUNCHER intent-filter')],
+          facts: { background: 2 },
+        },
+      ],
+    },
+    ...(
+      [
+        [
+          service('com.example.ime.Ime', ['android.view.InputMethod'], { permission: 'android.permission.BIND_INPUT_METHOD' }),
+          { zh: '输入法', en: 'input method' },
+        ],
+        [service('com.example.wp.Wallpaper', ['android.service.wallpaper.WallpaperService']), { zh: '动态壁纸', en: 'live wallpaper' }],
+        [
+          service('com.example.a11y.Reader', [], { permission: 'android.permission.BIND_ACCESSIBILITY_SERVICE' }),
+          { zh: '无障碍服务', en: 'accessibility service' },
+        ],
+      ] as const
+    ).map(([s, what]) => ({
+      name: `${s.name} without a launcher is low`,
+      evidence: ev({ app: { launcherActivity: null }, components: [s] }),
+      findings: [{ messageId: 'noLauncher', data: { what }, key: 'no-launcher', severity: 'low' as const }],
+    })),
+    {
+      name: 'every launcher entry disabled is high, one finding for one cause',
+      evidence: ev({ app: { launcherActivity: null }, components: [mainDisabled, aliasDisabled, service('com.example.app.Keep')] }),
+      findings: [
+        {
+          messageId: 'launcherDisabled',
+          data: {
+            launchers: {
+              zh: 'com.example.app.MainActivity、com.example.app.Festival',
+              en: 'com.example.app.MainActivity, com.example.app.Festival',
+            },
+          },
+          key: 'launcher-disabled',
+          severity: 'high',
+          evidence: [
+            {
+              kind: 'manifest',
+              artifact: 'AndroidManifest.xml',
+              element: 'activity',
+              name: 'com.example.app.MainActivity',
+              detail: 'android:enabled=false',
+            },
+            {
+              kind: 'manifest',
+              artifact: 'AndroidManifest.xml',
+              element: 'activity-alias',
+              name: 'com.example.app.Festival',
+              detail: 'android:enabled=false',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'code that can disable components is medium, with up to five callers as evidence',
+      evidence: ev({ sensitiveApis: [apiUse('packageManager.setComponentEnabledSetting', SET_ENABLED, hiders)] }),
+      findings: [
+        {
+          messageId: 'setComponentEnabled',
+          data: { total: 7, s: 's', owners: { zh: '', en: '' }, librariesOnly: { zh: '', en: '' } },
+          key: 'set-component-enabled',
+          severity: 'medium',
+          evidence: hiders.slice(0, 5).map((h) => ({
+            kind: 'code' as const,
+            artifact: 'classes.dex',
+            class: h.class,
+            method: 'run()V',
+            api: 'packageManager.setComponentEnabledSetting',
+            sdk: null,
+          })),
+        },
+      ],
+    },
+    {
+      name: 'calls only from AndroidX or Google libraries are low',
+      evidence: ev({
+        sensitiveApis: [
+          apiUse('packageManager.setComponentEnabledSetting', SET_ENABLED, [{ class: 'androidx.work.impl.utils.PackageManagerHelper' }]),
+        ],
+      }),
+      findings: [
+        {
+          messageId: 'setComponentEnabled',
+          data: {
+            total: 1,
+            s: '',
+            owners: { zh: '', en: '' },
+            librariesOnly: {
+              zh: '；调用均来自通常只开关自身组件的 AndroidX/Google 库',
+              en: '; every call is in AndroidX/Google libraries that normally toggle only their own components',
+            },
+          },
+          key: 'set-component-enabled',
+          severity: 'low',
+        },
+      ],
+    },
+    {
+      name: 'device admin receivers are medium, one per receiver, with the SDK that owns them',
+      evidence: ev({
+        components: [activity('com.example.app.MainActivity', { launcher: true }), admin, sdkAdmin],
+        sdks: [sdk('mdm', { evidence: { classes: 5, classExamples: [], components: [sdkAdmin.name], nativeLibraries: [], domains: [] } })],
+      }),
+      findings: [
+        {
+          messageId: 'deviceAdmin',
+          data: { name: 'com.example.app.Admin', owner: { zh: '', en: '' } },
+          key: 'device-admin:com.example.app.Admin',
+          severity: 'medium',
+          evidence: [
+            {
+              kind: 'manifest',
+              artifact: 'AndroidManifest.xml',
+              element: 'receiver',
+              name: 'com.example.app.Admin',
+              detail: 'android:permission=android.permission.BIND_DEVICE_ADMIN',
+              sdk: null,
+            },
+          ],
+        },
+        {
+          messageId: 'deviceAdmin',
+          data: { name: 'com.vendor.mdm.AdminReceiver', owner: { zh: '（来自 mdm）', en: ' (from mdm)' } },
+          key: 'device-admin:com.vendor.mdm.AdminReceiver',
+          severity: 'medium',
+          evidence: [
+            {
+              kind: 'manifest',
+              artifact: 'AndroidManifest.xml',
+              element: 'receiver',
+              name: 'com.vendor.mdm.AdminReceiver',
+              detail: 'intent-filter/action=android.app.action.DEVICE_ADMIN_ENABLED',
+              sdk: 'mdm',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a transparent or one-dot PNG launcher icon is high, with the icon file as evidence',
+      evidence: ev({ app: { iconImage: png({ transparentRatio: 0.999973, meanAlpha: 0.01 }) } }),
+      findings: [
+        {
+          messageId: 'transparentIcon',
+          data: { path: 'res/mipmap-xxxhdpi-v4/ic_launcher.png', percent: '99.9%', alpha: '0.0' },
+          key: 'transparent-icon',
+          severity: 'high',
+          evidence: [{ kind: 'resource', artifact: ICON, detail: 'transparent 99.9% of 192×192 pixels (alpha < 16), mean alpha 0.0' }],
+          facts: { transparentRatio: 0.999973, meanAlpha: 0.01, width: 192, height: 192 },
+        },
+      ],
+    },
+    {
+      name: 'the transparency threshold: 95% transparent',
+      evidence: ev({ app: { iconImage: png({ transparentRatio: 0.95, meanAlpha: 40 }) } }),
+      findings: [
+        {
+          messageId: 'transparentIcon',
+          data: { path: 'res/mipmap-xxxhdpi-v4/ic_launcher.png', percent: '95.0%', alpha: '40.0' },
+          key: 'transparent-icon',
+          severity: 'high',
+        },
+      ],
+    },
+    {
+      name: 'the faintness threshold: mean alpha under 13',
+      evidence: ev({ app: { iconImage: png({ transparentRatio: 0.5, meanAlpha: 12.9 }) } }),
+      findings: [
+        {
+          messageId: 'transparentIcon',
+          data: { path: 'res/mipmap-xxxhdpi-v4/ic_launcher.png', percent: '50.0%', alpha: '12.9' },
+          key: 'transparent-icon',
+          severity: 'high',
+          evidence: [{ kind: 'resource', artifact: ICON, detail: 'transparent 50.0% of 192×192 pixels (alpha < 16), mean alpha 12.9' }],
+        },
+      ],
+    },
+  ],
 });
 
-test('uninstall-obstruction: a transparent or one-dot PNG launcher icon is high, with the icon file as evidence', () => {
-  const found = byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.999973, meanAlpha: 0.01 }) } })).get('transparent-icon');
-  assert.equal(found?.severity, 'high');
-  assert.deepEqual(found?.evidence, [
-    { kind: 'resource', artifact: ICON, detail: 'transparent 99.9% of 192×192 pixels (alpha < 16), mean alpha 0.0' },
-  ]);
-  assert.equal(found!.messageId, 'transparentIcon');
-  assert.deepEqual(found!.messageData, { path: 'res/mipmap-xxxhdpi-v4/ic_launcher.png', percent: '99.9%', alpha: '0.0' });
-  assert.deepEqual(found?.data, { transparentRatio: 0.999973, meanAlpha: 0.01, width: 192, height: 192 });
-  // The thresholds themselves: 95% transparent, or faint all over (mean alpha under 13).
-  assert.ok(byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.95, meanAlpha: 40 }) } })).has('transparent-icon'));
-  const faint = byKey(makeFacts({ app: { iconImage: png({ transparentRatio: 0.5, meanAlpha: 12.9 }) } })).get('transparent-icon');
-  assert.equal(
-    faint?.evidence[0]!.kind === 'resource' && faint.evidence[0]!.detail,
-    'transparent 50.0% of 192×192 pixels (alpha < 16), mean alpha 12.9',
-  );
-});
-
-test('uninstall-obstruction: visible icons, undecoded ones and WebP or adaptive XML icons give no transparent-icon finding', () => {
-  for (const iconImage of [
-    null,
-    png({}),
-    png({ transparentRatio: 0.9499, meanAlpha: 13 }),
-    png({ transparentRatio: null, meanAlpha: null, width: null, height: null, problem: 'image-corrupt: bad' }),
-    png({
-      path: 'res/mipmap-anydpi-v26/ic_launcher.xml',
-      format: 'xml',
-      width: null,
-      height: null,
-      transparentRatio: null,
-      meanAlpha: null,
-    }),
-    png({ path: 'res/mipmap-xxxhdpi-v4/ic_launcher.webp', format: 'webp', transparentRatio: null, meanAlpha: null }),
-  ]) {
-    assert.deepEqual(run(makeFacts({ app: { iconImage } })), [], JSON.stringify(iconImage));
-  }
-  // A report stored before iconImage existed.
-  const old = makeFacts();
-  delete (old.app as Partial<PackageFacts['app']>).iconImage;
-  assert.deepEqual(run(old), []);
-});
-
-test('uninstall-obstruction: only applies to APKs', () => {
+test('uninstall-obstruction: does not apply to a library', () => {
   const aar = makeFacts({ app: { label: '', launcherActivity: null }, components: [service('com.lib.Worker')] });
   aar.file.kind = 'aar';
-  assert.deepEqual(run(aar), []);
+  assert.notEqual(runRule(uninstallObstruction, evidenceOf(aar)).rules[0]?.status, 'ran');
 });

@@ -1,11 +1,7 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { weakSignature } from '../../src/rules/weak-signature.js';
 import { evidenceOf, makeFacts } from '../support/facts.js';
-import type { CertificateSummary, PackageFacts, SchemeSummary, SignatureSummary } from '../../src/index.js';
-import { checkRule } from '../../src/testing/rule-tester.js';
-
-const run = (facts: PackageFacts) => checkRule(weakSignature, evidenceOf(facts));
+import type { CertificateSummary, SchemeSummary, SignatureSummary } from '../../src/index.js';
+import { RuleTester } from '../../src/testing/rule-tester.js';
 
 const RELEASE = 'a'.repeat(64);
 
@@ -41,95 +37,126 @@ function signatures(patch: Partial<SignatureSummary> = {}, present = { v1: true,
   };
 }
 
-test('weak-signature: a sound v1+v2+v3 release signature, and a JAR without one, give nothing', () => {
-  assert.deepEqual(run(makeFacts({ signatures: signatures() })), []);
-  assert.deepEqual(run(makeFacts({ signatures: null })), []);
-});
+const signed = (s: SignatureSummary | null) => evidenceOf(makeFacts({ signatures: s }));
+const withCert = (patch: Partial<CertificateSummary>) => signed(signatures({ certificates: [cert(patch)] }));
+const V1_ONLY = { v1: true, v2: false, v3: false };
+const signer = { kind: 'signature', artifact: null, certificate: RELEASE, detail: 'signer certificate' } as const;
+const certDetail = (detail: string, sha256 = RELEASE) => ({ kind: 'signature', artifact: null, certificate: sha256, detail }) as const;
+const DEBUG = 'd'.repeat(64);
 
-test('weak-signature: v1-only signing below API 24 is Janus-prone', () => {
-  const found = run(makeFacts({ signatures: signatures({}, { v1: true, v2: false, v3: false }) }));
-  assert.equal(found.length, 1);
-  assert.equal(found[0]!.key, `v1-only:${RELEASE}`);
-  assert.equal(found[0]!.severity, undefined);
-  assert.equal(found[0]!.messageId, 'v1Only');
-  assert.deepEqual(found[0]!.evidence, [
-    { kind: 'signature', artifact: null, scheme: 'v1', detail: 'only scheme present' },
-    { kind: 'signature', artifact: null, certificate: RELEASE, detail: 'signer certificate' },
-  ]);
-  const modern = signatures({ minSdk: 24 }, { v1: true, v2: false, v3: false });
-  assert.deepEqual(run(makeFacts({ signatures: modern })), []);
-});
-
-test('weak-signature: SHA-1 or MD5 certificate signatures are medium', () => {
-  for (const algorithm of ['sha1WithRSAEncryption', 'dsaWithSHA1', 'md5WithRSAEncryption']) {
-    const found = run(
-      makeFacts({
-        signatures: signatures({
-          certificates: [cert({ signatureAlgorithm: algorithm, publicKey: { algorithm: 'EC', bits: 256, curve: 'prime256v1' } })],
-        }),
-      }),
-    );
-    assert.equal(found.length, 1, algorithm);
-    assert.equal(found[0]!.key, `weak-digest:${RELEASE}`);
-    assert.deepEqual(found[0]!.evidence, [
-      { kind: 'signature', artifact: null, certificate: RELEASE, detail: `signatureAlgorithm=${algorithm}` },
-    ]);
-  }
-  const strong = signatures({ certificates: [cert({ signatureAlgorithm: 'sha512WithRSAEncryption' })] });
-  assert.deepEqual(run(makeFacts({ signatures: strong })), []);
-});
-
-test('weak-signature: RSA or DSA keys under 2048 bits are high; EC keys and unknown sizes are not judged', () => {
-  for (const algorithm of ['RSA', 'DSA']) {
-    const found = run(
-      makeFacts({ signatures: signatures({ certificates: [cert({ publicKey: { algorithm, bits: 1024, curve: null } })] }) }),
-    );
-    assert.equal(found.length, 1, algorithm);
-    assert.equal(found[0]!.key, `short-key:${RELEASE}`);
-    assert.equal(found[0]!.severity, 'high');
-    assert.deepEqual(found[0]!.evidence, [
-      { kind: 'signature', artifact: null, certificate: RELEASE, detail: `publicKey=${algorithm} 1024 bits` },
-    ]);
-  }
-  for (const publicKey of [
-    { algorithm: 'RSA', bits: 2048, curve: null },
-    { algorithm: 'EC', bits: 256, curve: 'prime256v1' },
-    { algorithm: 'RSA', bits: null, curve: null },
-  ]) {
-    assert.deepEqual(run(makeFacts({ signatures: signatures({ certificates: [cert({ publicKey })] }) })), []);
-  }
-});
-
-test('weak-signature: the Android debug certificate is high', () => {
-  const debug = cert({ subject: 'CN=Android Debug, O=Android, C=US', sha256: 'd'.repeat(64) });
-  const found = run(makeFacts({ signatures: signatures({ certificates: [debug] }) }));
-  assert.equal(found.length, 1);
-  assert.equal(found[0]!.key, `debug-certificate:${'d'.repeat(64)}`);
-  assert.equal(found[0]!.severity, 'high');
-  assert.equal(found[0]!.evidence[0]!.kind === 'signature' && found[0]!.evidence[0]!.certificate, 'd'.repeat(64));
-  const lookalike = cert({ subject: 'CN=Android Debugger Tools Ltd, C=CN' });
-  assert.deepEqual(run(makeFacts({ signatures: signatures({ certificates: [lookalike] }) })), []);
-});
-
-test('weak-signature: a signature that fails to verify is high and quotes the errors', () => {
-  const found = run(makeFacts({ signatures: signatures({ verified: false, errors: ['v2 digest mismatch'] }) }));
-  assert.equal(found.length, 1);
-  assert.equal(found[0]!.key, `unverified:${RELEASE}`);
-  assert.equal(found[0]!.severity, 'high');
-  assert.equal(found[0]!.messageId, 'unverified');
-  assert.match((found[0]!.messageData!.errors as { en: string }).en, /v2 digest mismatch/);
-  assert.deepEqual(found[0]!.evidence[1], { kind: 'signature', artifact: null, certificate: RELEASE, detail: 'signer certificate' });
-  const unsigned = run(makeFacts({ signatures: signatures({ verified: false, certificates: [] }, { v1: false, v2: false, v3: false }) }));
-  assert.equal(unsigned.length, 1);
-  assert.equal(unsigned[0]!.key, 'unverified:none');
-});
-
-test('weak-signature: problems are reported one by one', () => {
-  const bad = cert({
-    subject: 'CN=Android Debug, O=Android, C=US',
-    signatureAlgorithm: 'sha1WithRSAEncryption',
-    publicKey: { algorithm: 'RSA', bits: 1024, curve: null },
-  });
-  const found = run(makeFacts({ signatures: signatures({ certificates: [bad] }, { v1: true, v2: false, v3: false }) }));
-  assert.deepEqual(found.map((f) => f.key.split(':')[0]).sort(), ['debug-certificate', 'short-key', 'v1-only', 'weak-digest']);
+new RuleTester().run(weakSignature, {
+  valid: [
+    { name: 'a sound v1+v2+v3 release signature', evidence: signed(signatures()) },
+    { name: 'a JAR without a signature', evidence: signed(null) },
+    { name: 'v1-only signing from API 24', evidence: signed(signatures({ minSdk: 24 }, V1_ONLY)) },
+    { name: 'a SHA-512 certificate signature', evidence: withCert({ signatureAlgorithm: 'sha512WithRSAEncryption' }) },
+    { name: 'a 2048-bit RSA key', evidence: withCert({ publicKey: { algorithm: 'RSA', bits: 2048, curve: null } }) },
+    { name: 'an EC key is not judged by size', evidence: withCert({ publicKey: { algorithm: 'EC', bits: 256, curve: 'prime256v1' } }) },
+    { name: 'a key of unknown size is not judged', evidence: withCert({ publicKey: { algorithm: 'RSA', bits: null, curve: null } }) },
+    { name: 'a look-alike of the debug certificate', evidence: withCert({ subject: 'CN=Android Debugger Tools Ltd, C=CN' }) },
+  ],
+  invalid: [
+    {
+      name: 'v1-only signing below API 24 is Janus-prone',
+      evidence: signed(signatures({}, V1_ONLY)),
+      findings: [
+        {
+          messageId: 'v1Only',
+          data: { minSdk: 21 },
+          key: `v1-only:${RELEASE}`,
+          severity: 'medium',
+          evidence: [{ kind: 'signature', artifact: null, scheme: 'v1', detail: 'only scheme present' }, signer],
+        },
+      ],
+    },
+    ...['sha1WithRSAEncryption', 'dsaWithSHA1', 'md5WithRSAEncryption'].map((algorithm) => ({
+      name: `a ${algorithm} certificate signature is medium`,
+      evidence: withCert({ signatureAlgorithm: algorithm, publicKey: { algorithm: 'EC', bits: 256, curve: 'prime256v1' } }),
+      findings: [
+        {
+          messageId: 'weakDigest',
+          data: { subject: 'CN=Example Release, O=Example, C=CN', algorithm },
+          key: `weak-digest:${RELEASE}`,
+          severity: 'medium' as const,
+          evidence: [certDetail(`signatureAlgorithm=${algorithm}`)],
+        },
+      ],
+    })),
+    ...['RSA', 'DSA'].map((algorithm) => ({
+      name: `a 1024-bit ${algorithm} key is high`,
+      evidence: withCert({ publicKey: { algorithm, bits: 1024, curve: null } }),
+      findings: [
+        {
+          messageId: 'shortKey',
+          data: { subject: 'CN=Example Release, O=Example, C=CN', keyAlgorithm: algorithm, bits: 1024, minBits: 2048 },
+          key: `short-key:${RELEASE}`,
+          severity: 'high' as const,
+          evidence: [certDetail(`publicKey=${algorithm} 1024 bits`)],
+        },
+      ],
+    })),
+    {
+      name: 'the Android debug certificate is high',
+      evidence: withCert({ subject: 'CN=Android Debug, O=Android, C=US', sha256: DEBUG }),
+      findings: [
+        {
+          messageId: 'debugCertificate',
+          data: { subject: 'CN=Android Debug, O=Android, C=US' },
+          key: `debug-certificate:${DEBUG}`,
+          severity: 'high',
+          evidence: [certDetail('subject=CN=Android Debug, O=Android, C=US', DEBUG)],
+        },
+      ],
+    },
+    {
+      name: 'a signature that fails to verify is high and carries the errors',
+      evidence: signed(signatures({ verified: false, errors: ['v2 digest mismatch'] })),
+      findings: [
+        {
+          messageId: 'unverified',
+          data: { errors: { zh: '：v2 digest mismatch', en: ': v2 digest mismatch' } },
+          key: `unverified:${RELEASE}`,
+          severity: 'high',
+          facts: { errors: ['v2 digest mismatch'] },
+          evidence: [{ kind: 'signature', artifact: null, detail: 'apksigner-style verification failed' }, signer],
+        },
+      ],
+    },
+    {
+      name: 'an unsigned package fails to verify without a certificate',
+      evidence: signed(signatures({ verified: false, certificates: [] }, { v1: false, v2: false, v3: false })),
+      findings: [{ messageId: 'unverified', data: { errors: { zh: '', en: '' } }, key: 'unverified:none', severity: 'high' }],
+    },
+    {
+      name: 'problems are reported one by one',
+      evidence: signed(
+        signatures(
+          {
+            certificates: [
+              cert({
+                subject: 'CN=Android Debug, O=Android, C=US',
+                signatureAlgorithm: 'sha1WithRSAEncryption',
+                publicKey: { algorithm: 'RSA', bits: 1024, curve: null },
+              }),
+            ],
+          },
+          V1_ONLY,
+        ),
+      ),
+      findings: [
+        {
+          messageId: 'shortKey',
+          data: { subject: 'CN=Android Debug, O=Android, C=US', keyAlgorithm: 'RSA', bits: 1024, minBits: 2048 },
+          key: `short-key:${RELEASE}`,
+        },
+        { messageId: 'debugCertificate', data: { subject: 'CN=Android Debug, O=Android, C=US' }, key: `debug-certificate:${RELEASE}` },
+        { messageId: 'v1Only', data: { minSdk: 21 }, key: `v1-only:${RELEASE}` },
+        {
+          messageId: 'weakDigest',
+          data: { subject: 'CN=Android Debug, O=Android, C=US', algorithm: 'sha1WithRSAEncryption' },
+          key: `weak-digest:${RELEASE}`,
+        },
+      ],
+    },
+  ],
 });
