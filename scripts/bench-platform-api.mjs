@@ -88,7 +88,7 @@ async function startServe(dataDir, concurrency, extra = []) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [cli, 'serve', '--data', dataDir, '--port', String(port), '--concurrency', String(concurrency), ...extra],
+    [cli, 'serve', '--data', dataDir, '--port', String(port), ...(concurrency > 0 ? ['--concurrency', String(concurrency)] : []), ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, APPRIGHTS_DATABASE_URL: '' } },
   );
   let stderr = '';
