@@ -125,6 +125,37 @@ test("kinds: a child's own title decides; a two-topic parent is only a prior, na
   assert.ok(kindsOf(a, '（三）其他说明').includes('retention') && kindsOf(a, '（三）其他说明').includes('security'));
 });
 
+test('kinds: a paragraph that shows none of its two-topic heading goes on with the paragraph before it', () => {
+  const a = analyse(
+    [
+      '六、我们如何存储和保护您的信息',
+      '我们收集的信息保存在境内的服务器上，保存期限为实现目的所需的最短时间。',
+      '到期后我们将及时处理。',
+      '我们采用加密技术和访问控制保护您的信息。',
+      '我们会定期组织员工培训。',
+    ].join('\n'),
+  );
+  assert.deepEqual(kindsOf(a, '到期后我们将及时处理'), ['retention']);
+  assert.deepEqual(kindsOf(a, '我们会定期组织员工培训'), ['security']);
+});
+
+test("kinds: an item does not add a chapter's topic it names in passing; exceptions stay in their chapter", () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '1. 我们会与支付服务商共享您的订单信息，您可以在设置中查看和删除您的订单记录，该服务商会采取加密措施。',
+      '2. 征得授权同意的例外',
+      '以下情形中，我们共享您的个人信息无需征得您的同意：',
+      '（1）与国家安全、国防安全有关的；',
+      '四、通知和修订',
+      '我们可能适时修订本政策。',
+    ].join('\n'),
+  );
+  assert.deepEqual(kindsOf(a, '1. 我们会与支付服务商共享'), ['third-party']);
+  assert.deepEqual(kindsOf(a, '2. 征得授权同意的例外'), ['third-party']);
+  assert.ok(kindsOf(a, '四、通知和修订').includes('policy-change'));
+});
+
 test('mentions: PI words in rights, definitions, security pledges, advice and exceptions are contexts, not data', () => {
   const a = analyse(
     [

@@ -220,19 +220,32 @@ function markupRanks(blocks: readonly PolicyBlock[], candidates: readonly (Candi
  * A text block's kinds: those of the heading it sits under, narrowed to the ones its own words show
  * when the heading names several; its own when the heading names none; none in the introduction.
  */
-function blockKinds(own: SectionKind[], under: SectionKind[], introduction: boolean, item: boolean): SectionKind[] {
+function blockKinds(
+  own: SectionKind[],
+  under: SectionKind[],
+  introduction: boolean,
+  item: boolean,
+  previous: SectionKind[] | null = null,
+): SectionKind[] {
   // An introduction sums the policy up ("we collect…, share…, protect…"); only what it does besides
   // (defining terms, naming the operator's contact) is a kind of its own there.
   if (introduction) return own.filter((k) => INTRODUCTION_KINDS.includes(k));
   if (under.length === 0) return own;
   const narrowed = under.filter((k) => own.includes(k));
   // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
-  // topic it shows but protection (which nearly every item mentions); a plain paragraph only the topics policies commonly treat in a paragraph
-  // of another chapter (where data is stored and for how long, transfers abroad, sharing, cookies, how users are notified,
-  // withdrawing consent, a definition, a contact). The general ones (providing, protecting) that
-  // almost every paragraph shows never: there the heading decides.
-  const added = own.filter((k) => !under.includes(k) && (item ? k !== 'security' : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)));
-  return [...(narrowed.length ? narrowed : under), ...added];
+  // topic it shows but those that are chapters of their own (NOT_ADDED_BY_ITEMS); a plain paragraph
+  // only the topics policies commonly treat in a paragraph of another chapter (where data is stored
+  // and for how long, transfers abroad, sharing, cookies, withdrawing consent, a definition, a
+  // contact). The general ones (providing, protecting) that almost every paragraph shows never:
+  // there the heading decides. How users are notified is said in passing in change and incident
+  // paragraphs, so a paragraph never adds it either.
+  const added = own.filter(
+    (k) => !under.includes(k) && (item ? !NOT_ADDED_BY_ITEMS.includes(k) : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)),
+  );
+  // A paragraph that shows none of its heading's several topics goes on with the topic of the
+  // paragraph before it under the same heading ("存储和保护": the storage paragraphs, then the protection ones).
+  const carried = previous && previous.length && previous.every((k) => under.includes(k)) ? previous : under;
+  return [...(narrowed.length ? narrowed : under.length > 1 ? carried : under), ...added];
 }
 
 const ASIDE_KINDS: readonly SectionKind[] = [
@@ -243,8 +256,13 @@ const ASIDE_KINDS: readonly SectionKind[] = [
   'consent-withdrawal',
   'definitions',
   'contact',
-  'notification',
 ];
+/**
+ * Topics that are chapters of their own, never a topic an item of another chapter adds: an item
+ * naming the user's rights, children, settings, notices or protection refers to that chapter in
+ * passing ("您可以在设置中删除…", "我们会采取加密措施…").
+ */
+const NOT_ADDED_BY_ITEMS: readonly SectionKind[] = ['security', 'notification', 'privacy-settings', 'minors', 'user-rights'];
 const INTRODUCTION_KINDS: readonly SectionKind[] = ['definitions', 'contact'];
 const GENERAL_KINDS: readonly SectionKind[] = ['user-provided', 'security'];
 
@@ -354,7 +372,9 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
       let titled = false;
       if (item) {
         const own = bodyKinds(blockText, lexicon);
-        kinds = blockKinds(own, prior, hasTitles && !seenHeading, true);
+        const last = sections[sections.length - 1];
+        const previousSibling = last && last.parent === (parent?.block ?? -1) && last.role === 'text' ? last.kinds : null;
+        kinds = blockKinds(own, prior, hasTitles && !seenHeading, true, previousSibling);
       } else {
         const own = headingKinds(candidate.text, lexicon);
         // A title on a topic no kind covers (exceptions to consent, disputes, other terms) ends its
@@ -369,7 +389,12 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         if (candidate.rank === null || titled) headings.add(i);
       }
     } else {
-      kinds = blockKinds(bodyKinds(blockText, lexicon), stack[stack.length - 1]?.kinds ?? [], hasTitles && !seenHeading, false);
+      const top = stack[stack.length - 1];
+      const previousSibling =
+        sections.length && sections[sections.length - 1]!.parent === (top?.block ?? -1) && sections[sections.length - 1]!.role === 'text'
+          ? sections[sections.length - 1]!.kinds
+          : null;
+      kinds = blockKinds(bodyKinds(blockText, lexicon), top?.kinds ?? [], hasTitles && !seenHeading, false, previousSibling);
     }
     const top = stack[stack.length - 1];
     const parentHeading = top && top.block === i ? stack[stack.length - 2] : top;
