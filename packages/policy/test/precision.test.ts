@@ -206,6 +206,29 @@ test('mentions: the generic term counts only as the direct object of a verb that
   assert.ok(!mentionTexts(a).includes('账号'), 'registering an account is not collecting one');
 });
 
+test('mentions: hardware is a permission, content and layout words are data only when the user owns them', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '拍摄头像时，我们会访问您的相机，并收集您拍摄的照片。',
+      '我们会记录广告的展示位置和视频的播放次数，并通过短信向您发送验证码。',
+      '我们会收集您上传的视频和您的位置，以及相关信息。',
+      '您的个人信息可能会与我们的关联公司共享。',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  assert.ok(!texts.includes('相机'), texts.join());
+  assert.ok(texts.includes('照片'), texts.join());
+  for (const t of ['位置', '视频', '短信'])
+    assert.equal(texts.filter((x) => x === t).length, t === '短信' ? 0 : 1, `${t}: ${texts.join()}`);
+  assert.ok(!texts.includes('相关信息'), texts.join());
+  // The generic term as the fronted object of a passive sharing verb.
+  assert.ok(
+    a.dataMentions.some((m) => m.text === '个人信息' && a.text.slice(m.start - 2, m.start) === '您的'),
+    texts.join(),
+  );
+});
+
 test('negation: denied, refused, and conditional statements are told apart', () => {
   const a = analyse(
     [
