@@ -282,6 +282,22 @@ test('recipients: parties in the recipient role only', () => {
   assert.ok(!names.includes('本公司') && !names.includes('公众'), names.join(','));
 });
 
+test('recipients: 向…提供 names a recipient, 向您提供 does not; a party head inside a data word ends no party', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '我们保证不会向任何第三方提供您的手机号码。',
+      '为了向您提供服务，我们会收集您的设备信息。',
+      '我们还可能与合法当局分享必要的用户信息，并要求与之共享个人信息的公司遵守本政策。',
+    ].join('\n'),
+  );
+  const names = a.recipients.map((r) => r.name);
+  assert.ok(names.includes('任何第三方') || names.includes('第三方'), names.join(','));
+  assert.ok(names.includes('合法当局'), names.join(','));
+  assert.ok(!names.some((n) => n.endsWith('个人')), names.join(','));
+  assert.ok(!names.includes('您'), names.join(','));
+});
+
 test('en: contexts, negation and condition work the same way', () => {
   const a = analyse(
     [

@@ -13,6 +13,8 @@ const termPatterns = new WeakMap<Lexicon, RegExp>();
 const SELF = /^(?:我们|我们的|我司|本公司|我公司|我行|本行|本平台|本应用|us|our|ourselves)/iu;
 /** Words before a party that is being protected, not receiving (保护您、其他用户或公众的安全, protect the rights of). */
 const PROTECTED = /(?:保护|维护|保障|避免|防止|损害)[^，。；]{0,10}$|\bprotect(?:s|ing)?\b[^.;,]{0,30}$/iu;
+/** Heads of data words: a party head right before one is part of the data word (个人信息, 用户数据, personal data). */
+const DATA_AFTER = /^(?:信息|数据|资料|隐私|身份|敏感|data|info)/iu;
 /** A platform word naming a feature, not the company: 微信分享, 微信登录, QQ账号. */
 const FEATURE_AFTER = /^(?:分享|登录|登陆|授权登录|支付|账号|帐号|号|好友|朋友圈|小程序|login|sign-in|pay)/iu;
 
@@ -120,6 +122,8 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
         const start = sentence.start + m.index + m[0].length - phrase.length;
         const end = start + phrase.length;
         if (SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end)) continue;
+        // A party head that is the start of a data word (个人 of 个人信息, 用户 of 用户数据) ends no party.
+        if (DATA_AFTER.test(text.slice(end, end + 2))) continue;
         if (rolesOtherThanRecipient(text, sentence, start, end, 'generic', lexicon)) continue;
         for (let i = candidates.length - 1; i >= 0; i--)
           if (candidates[i]!.start >= start && candidates[i]!.end <= end) candidates.splice(i, 1);
