@@ -298,6 +298,33 @@ test('recipients: 向…提供 names a recipient, 向您提供 does not; a party
   assert.ok(!names.includes('您'), names.join(','));
 });
 
+test('lists: the contact card is no SDK table; a hand-written table loses its separators; the first line is the title', () => {
+  const a = analyse(
+    [
+      '晨读笔记隐私政策',
+      '一、我们如何共享您的个人信息',
+      '我们接入了以下第三方SDK：',
+      'SDK名称：极光推送SDK；',
+      '使用目的：推送消息；',
+      '收集个人信息类型：设备标识符、网络信息；',
+      '第三方主体：深圳市和讯华谷信息技术有限公司；',
+      '二、如何联系我们',
+      '名称：晨读科技有限公司',
+      '注册地：北京市海淀区某路1号',
+      '个人信息保护负责人：张三',
+    ].join('\n'),
+  );
+  assert.equal(a.title, '晨读笔记隐私政策');
+  assert.equal(a.sdkTable.length, 1, JSON.stringify(a.sdkTable));
+  const row = a.sdkTable[0]!;
+  assert.equal(row.name, '极光推送SDK');
+  assert.equal(row.purpose, '推送消息');
+  assert.equal(row.company, '深圳市和讯华谷信息技术有限公司');
+  assert.deepEqual(row.data, ['设备标识符', '网络信息']);
+  assert.ok(a.lists.thirdPartySharing, 'the SDK list is the third-party list');
+  assert.ok(!a.text.slice(a.lists.thirdPartySharing.start, a.lists.thirdPartySharing.end).includes('负责人'));
+});
+
 test('en: contexts, negation and condition work the same way', () => {
   const a = analyse(
     [

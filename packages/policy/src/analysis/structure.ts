@@ -174,6 +174,18 @@ const NO_KIND =
 const DOCUMENT_TITLE =
   /^[^，。；]{0,24}(?:隐私|个人信息保护|个人信息处理|用户信息)[^，。；]{0,4}(?:政策|指引|声明|协议|条款|规则|说明)[^，。；]{0,12}$|^[^,.;]{0,40}privacy\s+(?:policy|notice|statement)[^,.;]{0,20}$/iu;
 
+/**
+ * The policy's title when the reader found none in mark-up: a plain first line that names the policy
+ * ("XX隐私政策", "Privacy Policy of XX"), as hand-written and copied text policies have it.
+ */
+export function documentTitle(document: PolicyDocument): string | null {
+  for (const block of document.blocks.slice(0, 3)) {
+    const plain = stripMarkup(document.text.slice(block.start, block.end));
+    if (plain.length > 0 && DOCUMENT_TITLE.test(plain)) return plain;
+  }
+  return null;
+}
+
 /** A heading's words without numbering, mark-up, spaces and punctuation: how a contents entry is matched to its chapter. */
 function titleKey(plain: string): string {
   const rest = numberingOf(plain)?.rest ?? plain;
