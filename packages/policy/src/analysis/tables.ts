@@ -68,9 +68,9 @@ function categoriesOf(items: string[], lexicon: Lexicon): string[] {
   return [...found].sort();
 }
 
-/** A cell's value without the separators and mark-up a hand-written table keeps around it ("极光推送；"). */
+/** A cell's value without the separators and mark-up a hand-written table keeps around it ("极光推送；"); a Latin full stop stays (Ltd.). */
 function clean(value: string | undefined): string {
-  return (value ?? '').replace(/^[\s*_]+|[\s*_；;，,。.、]+$/gu, '');
+  return (value ?? '').replace(/^[\s*_]+|[\s*_；;，,。、]+$/gu, '');
 }
 
 function rowOf(
