@@ -69,6 +69,27 @@ test('outline: numbering schemes rank by convention, so 1. under 一、 and （1
   assert.deepEqual(kindsOf(a, '我们将您的信息存储'), ['retention']);
 });
 
+test('outline: one numbering scheme with another mark is a level below (一. inside 六、)', () => {
+  const a = analyse(
+    [
+      '六、我们如何保护您的个人信息',
+      '一. 技术保护：',
+      '我们使用加密技术。',
+      '二. 人员管理：',
+      '我们对员工进行培训。',
+      '七、未成年人保护',
+      '我们不会主动收集儿童的个人信息。',
+    ].join('\n'),
+  );
+  const chapter = a.sections.findIndex((s) => a.text.slice(s.start, s.end).startsWith('六、'));
+  const technical = block(a, '一. 技术保护');
+  const staff = block(a, '二. 人员管理');
+  assert.equal(technical.parent, chapter);
+  assert.equal(staff.parent, chapter, 'the second item closes the first, not the chapter');
+  assert.deepEqual(kindsOf(a, '我们对员工进行培训'), ['security']);
+  assert.equal(block(a, '七、未成年人保护').parent, -1);
+});
+
 test('outline: table cells, statements, contents, licence and date lines never open a scope', () => {
   const a = analyse(
     [

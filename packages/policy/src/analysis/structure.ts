@@ -13,6 +13,9 @@ export interface Sentence {
 interface Heading {
   block: number;
   rank: number;
+  /** The rank its numbering scheme has by convention (before nesting), and the scheme with its mark. */
+  baseRank: number | null;
+  variant?: string;
   style: string;
   text: string;
   /** Its own kinds, or its parent's when it shows none (a parent's kind is a prior, not an inheritance). */
@@ -52,10 +55,14 @@ function stripMarkup(text: string): string {
 }
 
 /** The numbering scheme a line starts with, and the line without it. */
-function numberingOf(plain: string): { style: string; rank: number; rest: string } | null {
+function numberingOf(plain: string): { style: string; rank: number; rest: string; variant: string } | null {
   for (const [style, pattern, rank] of NUMBERING) {
     const m = pattern.exec(plain);
-    if (m) return { style, rank, rest: plain.slice(m[0].length).trim() };
+    if (m) {
+      // The mark after the number (一、 against 一.), which tells two levels of one scheme apart.
+      const mark = /[、.．)）]/u.exec(m[0])?.[0]?.replace('．', '.').replace('）', ')') ?? '';
+      return { style, rank, rest: plain.slice(m[0].length).trim(), variant: `${style}${mark}` };
+    }
   }
   return null;
 }
@@ -75,6 +82,8 @@ const STATEMENT =
 
 interface Candidate {
   style: string;
+  /** The numbering scheme with its mark (chinese、 or chinese.), when numbered. */
+  variant?: string;
   /** Rank from the numbering scheme or mark-up; null for bold and plain lines (placed by context). */
   rank: number | null;
   text: string;
@@ -85,7 +94,8 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
   const plain = stripMarkup(text);
   if (plain.length === 0 || NON_CONTENT.test(plain)) return null;
   const numbering = numberingOf(plain);
-  if (block.kind === 'heading') return { style: numbering?.style ?? `h${block.level ?? 1}`, rank: numbering?.rank ?? null, text: plain };
+  if (block.kind === 'heading')
+    return { style: numbering?.style ?? `h${block.level ?? 1}`, variant: numbering?.variant, rank: numbering?.rank ?? null, text: plain };
   // A sentence is not a title: titles do not end in a full stop, rarely hold a comma-separated clause
   // and are short (Latin titles are longer in characters: "How We Share, Transfer and Publicly Disclose …").
   const sentence =
@@ -100,7 +110,12 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
     const statement =
       sentence ||
       (language === 'zh' && (numbering.rest.length > 30 || (STATEMENT.test(numbering.rest) && /[，,：:]/u.test(numbering.rest))));
-    return { style: statement ? `item:${numbering.style}` : numbering.style, rank: numbering.rank, text: plain };
+    return {
+      style: statement ? `item:${numbering.style}` : numbering.style,
+      variant: numbering.variant,
+      rank: numbering.rank,
+      text: plain,
+    };
   }
   if (sentence) return null;
   if (language === 'zh' && STATEMENT.test(plain)) return null;
@@ -377,6 +392,12 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         boldRank ??= stack.length ? stack[stack.length - 1]!.rank + 0.5 : -1;
         rank = boldRank;
       }
+      // One scheme with another mark inside an open heading of that scheme is a level below it:
+      // "一. 技术保护" under "六、我们如何保护…" does not close chapter six.
+      if (candidate.rank !== null && candidate.variant !== undefined) {
+        const outer = stack.find((h) => h.baseRank === candidate.rank && h.rank === candidate.rank && h.variant !== candidate.variant);
+        if (outer) rank = candidate.rank + 0.5;
+      }
       while (stack.length && stack[stack.length - 1]!.rank >= rank) stack.pop();
       const parent = stack[stack.length - 1];
       const item = candidate.style.startsWith('item:');
@@ -394,7 +415,15 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         kinds = own.length ? own : lexicon.sectionNone.test(candidate.text) ? [] : prior;
         titled = own.length > 0;
       }
-      stack.push({ block: i, rank, style: candidate.style, text: candidate.text, kinds });
+      stack.push({
+        block: i,
+        rank,
+        baseRank: candidate.rank,
+        variant: candidate.variant,
+        style: candidate.style,
+        text: candidate.text,
+        kinds,
+      });
       role = item ? 'text' : 'heading';
       if (!item) {
         if (!(candidate.rank === null && !titled && DOCUMENT_TITLE.test(candidate.text))) seenHeading = true;
