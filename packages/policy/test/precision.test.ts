@@ -272,6 +272,21 @@ test('negation: denied, refused, and conditional statements are told apart', () 
   assert.equal(byText('设备型号')?.conditional, false);
 });
 
+test('negation: a contrasting clause keeps its own verb; "一般不会…，如确需…" is conditional', () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '我们不会将您的姓名共享给广告合作伙伴，仅会向这些合作伙伴提供去标识化的设备信息。',
+      '一般我们不会向第三方转移儿童的位置信息，如确需转移，我们会征得监护人的同意。',
+    ].join('\n'),
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  assert.equal(byText('姓名')?.negated, true);
+  assert.equal(byText('设备信息')?.negated, false, 'provided in the contrasting clause');
+  assert.equal(byText('位置信息')?.negated, false);
+  assert.equal(byText('位置信息')?.conditional, true);
+});
+
 test('spans: not inside a negated noun or the title of a law', () => {
   const a = analyse(['一、我们如何收集信息', '我们会收集非个人身份信息用于统计，并依照《个人信息保护法》收集您的手机号码。'].join('\n'));
   for (const m of [...a.dataMentions, ...(a.contextMentions ?? [])]) {

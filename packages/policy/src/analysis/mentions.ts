@@ -240,6 +240,8 @@ interface Clause {
 }
 
 const CLAUSE_END = /[，,：:（）()]/gu;
+/** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
+const CONTRAST_LEAD = /^\s*(?:但|但是|而|而是|仅|只|however|but|only)[^，,。；;]{0,12}(?:会|将|可能|may|will)/iu;
 
 /**
  * Clauses of a sentence and where, in each, PI words are objects of processing: after a collect or
@@ -263,7 +265,8 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
     if (lexicon.derived.purposeLead.test(clauseText)) listOpen = false;
     // A clause with the operator as subject and a verb of its own ("获得您的同意后，我们会向其他方转让…")
     // is a statement, not the next item of a list.
-    const ownStatement = lexicon.operatorProcessing.test(clauseText);
+    // So is a clause that turns against the one before ("不会共享…，仅会向合作伙伴提供…画像"): its verb is its own.
+    const ownStatement = lexicon.operatorProcessing.test(clauseText) || CONTRAST_LEAD.test(clauseText);
     if (listOpen && !ownStatement && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24))
       objectsFrom = from;
     else {
