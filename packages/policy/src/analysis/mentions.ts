@@ -240,6 +240,13 @@ interface Clause {
 }
 
 const CLAUSE_END = /[，,：:（）()]/gu;
+/** A clause that opens with a verb of its own after a conjunction ("或者提供…画像", "and share …"): a new statement, not a list item. */
+function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
+  const lead = clauseText.replace(/^[\s*_]*(?:或者|或|以及|并且|并|也|还|and|or)?\s*(?:会|将|可能会|可能|will|may)?\s*/iu, '');
+  for (const v of lead.matchAll(lexicon.derived.processingVerbs)) return v.index === 0 && lead.length > v[0].length + 4;
+  return false;
+}
+
 /** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
 const CONTRAST_LEAD = /^\s*(?:但|但是|而|而是|仅|只|however|but|only)[^，,。；;]{0,12}(?:会|将|可能|may|will)/iu;
 
@@ -266,7 +273,8 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
     // A clause with the operator as subject and a verb of its own ("获得您的同意后，我们会向其他方转让…")
     // is a statement, not the next item of a list.
     // So is a clause that turns against the one before ("不会共享…，仅会向合作伙伴提供…画像"): its verb is its own.
-    const ownStatement = lexicon.operatorProcessing.test(clauseText) || CONTRAST_LEAD.test(clauseText);
+    const ownStatement =
+      lexicon.operatorProcessing.test(clauseText) || CONTRAST_LEAD.test(clauseText) || opensWithVerb(clauseText, lexicon);
     if (listOpen && !ownStatement && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24))
       objectsFrom = from;
     else {
