@@ -384,3 +384,37 @@ test('en: contexts, negation and condition work the same way', () => {
   assert.ok(!a.dataMentions.some((m) => m.text.toLowerCase() === 'home address'));
   assert.ok(a.contextMentions!.some((m) => m.context === 'rights'));
 });
+
+test('en: hardware, owned-only words, contrast clauses, hedged denials and "our" parties work as in Chinese', () => {
+  const a = analyse(
+    [
+      'Privacy Policy of Example Notes',
+      '1. How We Collect and Use Your Personal Information',
+      'When you scan a code, we access your camera and collect the photos you take.',
+      'We record the position of ads on the page and the number of videos played.',
+      'We collect your precise location and your videos.',
+      'We share your email address with our payment processor.',
+      'Generally we do not share your contacts with third parties, and where necessary we will ask for your consent.',
+      'We do not sell your name to advertisers, but only share aggregated device data with them.',
+      '2. Contact Us',
+      'Name: Example Notes Ltd.',
+      'Data protection officer: Jane Roe',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  assert.ok(!texts.includes('camera'), texts.join());
+  assert.ok(texts.includes('photos'), texts.join());
+  assert.equal(texts.filter((t) => t === 'videos').length, 1, texts.join());
+  assert.ok(!texts.includes('position'), texts.join());
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  assert.equal(byText('contacts')?.conditional, true);
+  assert.equal(byText('contacts')?.negated, false);
+  assert.equal(byText('name')?.negated, true);
+  assert.equal(byText('device data')?.negated, false);
+  assert.ok(
+    a.recipients.some((r) => r.name === 'payment processor'),
+    a.recipients.map((r) => r.name).join(),
+  );
+  assert.deepEqual(a.sdkTable, [], 'the contact card is no SDK table');
+  assert.equal(a.title, 'Privacy Policy of Example Notes');
+});

@@ -10,7 +10,9 @@ export type SdkNameFinder = (text: string) => { sdk: string; start: number; end:
 
 const termPatterns = new WeakMap<Lexicon, RegExp>();
 /** The operator naming itself is never a recipient. */
-const SELF = /^(?:我们|我们的|我司|本公司|我公司|我行|本行|本平台|本应用|us|our|ourselves)/iu;
+const SELF = /^(?:我们|我司|本公司|我公司|我行|本行|本平台|本应用|us|ourselves)$/iu;
+/** The operator's possessive before a party ("我们的关联公司", "our payment processor"): the party is what follows. */
+const POSSESSIVE = /^(?:我们的|我司的|本公司的|我公司的|我行的|本行的|our\s+)/iu;
 /** Words before a party that is being protected, not receiving (保护您、其他用户或公众的安全, protect the rights of). */
 const PROTECTED = /(?:保护|维护|保障|避免|防止|损害)[^，。；]{0,10}$|\bprotect(?:s|ing)?\b[^.;,]{0,30}$/iu;
 /** Heads of data words: a party head right before one is part of the data word (个人信息, 用户数据, personal data). */
@@ -118,10 +120,13 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
     // that no word list holds, where data is handed over: the phrase replaces the party words inside it.
     if (handOver || lexicon.shareVerbs.test(body)) {
       for (const m of body.matchAll(lexicon.recipientPhrase)) {
-        const phrase = m[1]!;
+        const whole = m[1]!;
+        const own = POSSESSIVE.exec(whole)?.[0].length ?? 0;
+        const phrase = whole.slice(own);
         const start = sentence.start + m.index + m[0].length - phrase.length;
         const end = start + phrase.length;
-        if (SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end)) continue;
+        if (phrase.length === 0 || SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end))
+          continue;
         // A party head that is the start of a data word (个人 of 个人信息, 用户 of 用户数据) ends no party.
         if (DATA_AFTER.test(text.slice(end, end + 2))) continue;
         if (rolesOtherThanRecipient(text, sentence, start, end, 'generic', lexicon)) continue;
