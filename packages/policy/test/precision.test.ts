@@ -361,6 +361,24 @@ test('lists: the contact card is no SDK table; a hand-written table loses its se
   assert.ok(!a.text.slice(a.lists.thirdPartySharing.start, a.lists.thirdPartySharing.end).includes('负责人'));
 });
 
+test('recipients: names in brackets or after 包括： following a party word, a conjunction glued to the party, brands in any case', () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '我们可能通过推送SDK与终端设备制造商（甲手机、乙手机等）共享设备型号。',
+      '我们的关联公司包括：丙商城、丁物流。',
+      '您可以与您的好友及其他用户分享您的相关信息。',
+      '我们会向VIVO提供必要的设备信息。',
+    ].join('\n'),
+  );
+  const names = a.recipients.map((r) => r.name);
+  for (const n of ['甲手机', '乙手机', '丙商城', '丁物流', 'VIVO']) assert.ok(names.includes(n), `${n}: ${names.join(',')}`);
+  assert.ok(
+    names.some((n) => n.endsWith('其他用户')),
+    names.join(','),
+  );
+});
+
 test('en: contexts, negation and condition work the same way', () => {
   const a = analyse(
     [
