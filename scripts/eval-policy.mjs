@@ -12,7 +12,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
@@ -90,9 +89,17 @@ for (const file of files) {
   const text = readFileSync(join(dir, file), 'utf8');
   const labels = JSON.parse(readFileSync(join(dir, file.replace(/\.txt$/, '.json')), 'utf8'));
   const document = readPolicy(text, { name: file });
-  const started = performance.now();
-  const analysis = analyzePolicy(document, { source: file });
-  analysisMs += performance.now() - started;
+  // The machine is shared: the time counted is the process's CPU time (user + system), which waiting
+  // for a core does not inflate as it does wall time, and the fastest of three runs per policy.
+  let analysis;
+  let fastest = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const started = process.cpuUsage();
+    analysis = analyzePolicy(document, { source: file });
+    const used = process.cpuUsage(started);
+    fastest = Math.min(fastest, (used.user + used.system) / 1000);
+  }
+  analysisMs += fastest;
   characters += text.length;
 
   const spanLabels = labels.filter((l) => Number(l.classId.slice(2)) >= 21);
@@ -199,6 +206,7 @@ const result = {
   recipients: { ...spanResult(spans.recipients), targets: { recall: 0.8 } },
   flags,
   analysisMsPer10kChars: (analysisMs / characters) * 10_000,
+  analysisTimeTarget: 50,
 };
 
 if (args.json) console.log(JSON.stringify(result, null, 2));
@@ -212,7 +220,7 @@ else {
       `${r.kind.padEnd(20)} ${String(r.policies).padStart(8)}  ${pct(r.precision).padStart(9)}  ${pct(r.recall).padStart(6)}  ${pct(r.f1).padStart(5)}  ${r.target === null ? '(in < half)' : mark(r.f1 >= r.target)}`,
     );
   const low = perKind.filter((r) => r.target !== null && r.f1 < r.target).length;
-  console.log(`kinds in ≥ half the policies below F1 0.85: ${low} (target 0)`);
+  console.log(`kinds in ≥ half the policies below F1 0.85: ${low} (target 0: ${mark(low === 0)})`);
   const p = result.paragraphs;
   console.log(
     `\nparagraph kinds       gold ${p.gold} paragraphs, predicted ${p.predicted} (section, kind) pairs: recall ${pct(p.recall)} (target ≥ 0.85: ${mark(p.recall >= 0.85)}), precision ${pct(p.precision)} (target ≥ 0.75: ${mark(p.precision >= 0.75)})`,
@@ -226,10 +234,10 @@ else {
     `recipients (受试者)    gold ${r.gold}, predicted ${r.predicted}: recall ${pct(r.recall)} (target ≥ 0.80: ${mark(r.recall >= 0.8)}), precision ${pct(r.precision)}; in span-annotated paragraphs ${pct(r.precisionInSpanAnnotatedParagraphs)}`,
   );
   console.log(
-    `flags                 of ${flags.mentions} data mentions ${flags.negated} negated, ${flags.conditional} conditional; ${flags.contextMentions} PI words outside processing (contextMentions); precision of each: judge a sample with --sample`,
+    `flags                 of ${flags.mentions} data mentions ${flags.negated} negated, ${flags.conditional} conditional; ${flags.contextMentions} PI words outside processing (contextMentions); precision of each (target: reported on a hand-checked sample of ≥ 50, docs/policy-analysis-samples.md): draw one with --sample`,
   );
   console.log(
-    `analysis time         ${result.analysisMsPer10kChars.toFixed(1)} ms per 10,000 characters (in-process, after the first policy loads the segmenter)`,
+    `analysis time         ${result.analysisMsPer10kChars.toFixed(1)} ms per 10,000 characters (target < 50: ${mark(result.analysisMsPer10kChars < 50)}; CPU time, fastest of 3 runs per policy, in-process, after the first policy loads the segmenter)`,
   );
   if (errors.length) console.log(`\n${errors.join('\n')}`);
   if (sampleWhat) {

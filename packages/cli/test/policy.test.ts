@@ -196,12 +196,27 @@ test('policy: text (en, zh), Markdown, HTML and SARIF all render; -o writes the 
   assert.match(md.stdout, /^## Coverage of the 26 measures$/m);
   assert.match(md.stdout, /^## Findings by measure$/m);
   assert.doesNotMatch(md.stdout, /Third-party SDKs to disclose/, 'no package, so no SDK list of its own');
+  // The outline tree with each heading's kinds and where its scope ends (issue 16).
+  assert.match(md.stdout, /^## Outline \(\d+\)$/m);
+  assert.match(md.stdout, /\| · 一、我们如何收集和使用您的个人信息 \| collection and use[^|]*\|/);
+  assert.doesNotMatch(text.stdout, /^Outline/m, 'the terminal leaves the tree to Markdown and HTML');
 
   assert.equal(html.stdout, '');
   const page = readFileSync(out, 'utf8');
   assert.match(page, /^<!doctype html>/);
   assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/);
-  for (const id of ['policy', 'summary', 'findings', 'policy-data', 'policy-permissions', 'policy-sdks', 'policy-recipients', 'coverage'])
+  assert.match(page, /<section id="policy-outline"[^]*<ul class="outline"><li><bdi>[^<]*Example Maps Privacy Policy/);
+  for (const id of [
+    'policy',
+    'summary',
+    'findings',
+    'policy-outline',
+    'policy-data',
+    'policy-permissions',
+    'policy-sdks',
+    'policy-recipients',
+    'coverage',
+  ])
     assert.match(page, new RegExp(`<section id="${id}"`), id);
   assert.doesNotMatch(page, /<(script|link|img)[^>]+(src|href)="https?:/, 'nothing fetched from anywhere');
 

@@ -69,6 +69,27 @@ test('outline: numbering schemes rank by convention, so 1. under 一、 and （1
   assert.deepEqual(kindsOf(a, '我们将您的信息存储'), ['retention']);
 });
 
+test('outline: one numbering scheme with another mark is a level below (一. inside 六、)', () => {
+  const a = analyse(
+    [
+      '六、我们如何保护您的个人信息',
+      '一. 技术保护：',
+      '我们使用加密技术。',
+      '二. 人员管理：',
+      '我们对员工进行培训。',
+      '七、未成年人保护',
+      '我们不会主动收集儿童的个人信息。',
+    ].join('\n'),
+  );
+  const chapter = a.sections.findIndex((s) => a.text.slice(s.start, s.end).startsWith('六、'));
+  const technical = block(a, '一. 技术保护');
+  const staff = block(a, '二. 人员管理');
+  assert.equal(technical.parent, chapter);
+  assert.equal(staff.parent, chapter, 'the second item closes the first, not the chapter');
+  assert.deepEqual(kindsOf(a, '我们对员工进行培训'), ['security']);
+  assert.equal(block(a, '七、未成年人保护').parent, -1);
+});
+
 test('outline: table cells, statements, contents, licence and date lines never open a scope', () => {
   const a = analyse(
     [
@@ -125,6 +146,37 @@ test("kinds: a child's own title decides; a two-topic parent is only a prior, na
   assert.ok(kindsOf(a, '（三）其他说明').includes('retention') && kindsOf(a, '（三）其他说明').includes('security'));
 });
 
+test('kinds: a paragraph that shows none of its two-topic heading goes on with the paragraph before it', () => {
+  const a = analyse(
+    [
+      '六、我们如何存储和保护您的信息',
+      '我们收集的信息保存在境内的服务器上，保存期限为实现目的所需的最短时间。',
+      '到期后我们将及时处理。',
+      '我们采用加密技术和访问控制保护您的信息。',
+      '我们会定期组织员工培训。',
+    ].join('\n'),
+  );
+  assert.deepEqual(kindsOf(a, '到期后我们将及时处理'), ['retention']);
+  assert.deepEqual(kindsOf(a, '我们会定期组织员工培训'), ['security']);
+});
+
+test("kinds: an item does not add a chapter's topic it names in passing; exceptions stay in their chapter", () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '1. 我们会与支付服务商共享您的订单信息，您可以在设置中查看和删除您的订单记录，该服务商会采取加密措施。',
+      '2. 征得授权同意的例外',
+      '以下情形中，我们共享您的个人信息无需征得您的同意：',
+      '（1）与国家安全、国防安全有关的；',
+      '四、通知和修订',
+      '我们可能适时修订本政策。',
+    ].join('\n'),
+  );
+  assert.deepEqual(kindsOf(a, '1. 我们会与支付服务商共享'), ['third-party']);
+  assert.deepEqual(kindsOf(a, '2. 征得授权同意的例外'), ['third-party']);
+  assert.ok(kindsOf(a, '四、通知和修订').includes('policy-change'));
+});
+
 test('mentions: PI words in rights, definitions, security pledges, advice and exceptions are contexts, not data', () => {
   const a = analyse(
     [
@@ -175,6 +227,29 @@ test('mentions: the generic term counts only as the direct object of a verb that
   assert.ok(!mentionTexts(a).includes('账号'), 'registering an account is not collecting one');
 });
 
+test('mentions: hardware is a permission, content and layout words are data only when the user owns them', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '拍摄头像时，我们会访问您的相机，并收集您拍摄的照片。',
+      '我们会记录广告的展示位置和视频的播放次数，并通过短信向您发送验证码。',
+      '我们会收集您上传的视频和您的位置，以及相关信息。',
+      '您的个人信息可能会与我们的关联公司共享。',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  assert.ok(!texts.includes('相机'), texts.join());
+  assert.ok(texts.includes('照片'), texts.join());
+  for (const t of ['位置', '视频', '短信'])
+    assert.equal(texts.filter((x) => x === t).length, t === '短信' ? 0 : 1, `${t}: ${texts.join()}`);
+  assert.ok(!texts.includes('相关信息'), texts.join());
+  // The generic term as the fronted object of a passive sharing verb.
+  assert.ok(
+    a.dataMentions.some((m) => m.text === '个人信息' && a.text.slice(m.start - 2, m.start) === '您的'),
+    texts.join(),
+  );
+});
+
 test('negation: denied, refused, and conditional statements are told apart', () => {
   const a = analyse(
     [
@@ -195,6 +270,21 @@ test('negation: denied, refused, and conditional statements are told apart', () 
   assert.equal(byText('人脸图像')?.conditional, true);
   assert.equal(a.dataMentions.find((m) => m.text.includes('照片'))?.conditional, true, 'only when the feature is used');
   assert.equal(byText('设备型号')?.conditional, false);
+});
+
+test('negation: a contrasting clause keeps its own verb; "一般不会…，如确需…" is conditional', () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '我们不会将您的姓名共享给广告合作伙伴，仅会向这些合作伙伴提供去标识化的设备信息。',
+      '一般我们不会向第三方转移儿童的位置信息，如确需转移，我们会征得监护人的同意。',
+    ].join('\n'),
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  assert.equal(byText('姓名')?.negated, true);
+  assert.equal(byText('设备信息')?.negated, false, 'provided in the contrasting clause');
+  assert.equal(byText('位置信息')?.negated, false);
+  assert.equal(byText('位置信息')?.conditional, true);
 });
 
 test('spans: not inside a negated noun or the title of a law', () => {
@@ -228,6 +318,67 @@ test('recipients: parties in the recipient role only', () => {
   assert.ok(!names.includes('本公司') && !names.includes('公众'), names.join(','));
 });
 
+test('recipients: 向…提供 names a recipient, 向您提供 does not; a party head inside a data word ends no party', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '我们保证不会向任何第三方提供您的手机号码。',
+      '为了向您提供服务，我们会收集您的设备信息。',
+      '我们还可能与合法当局分享必要的用户信息，并要求与之共享个人信息的公司遵守本政策。',
+    ].join('\n'),
+  );
+  const names = a.recipients.map((r) => r.name);
+  assert.ok(names.includes('任何第三方') || names.includes('第三方'), names.join(','));
+  assert.ok(names.includes('合法当局'), names.join(','));
+  assert.ok(!names.some((n) => n.endsWith('个人')), names.join(','));
+  assert.ok(!names.includes('您'), names.join(','));
+});
+
+test('lists: the contact card is no SDK table; a hand-written table loses its separators; the first line is the title', () => {
+  const a = analyse(
+    [
+      '晨读笔记隐私政策',
+      '一、我们如何共享您的个人信息',
+      '我们接入了以下第三方SDK：',
+      'SDK名称：极光推送SDK；',
+      '使用目的：推送消息；',
+      '收集个人信息类型：设备标识符、网络信息；',
+      '第三方主体：深圳市和讯华谷信息技术有限公司；',
+      '二、如何联系我们',
+      '名称：晨读科技有限公司',
+      '注册地：北京市海淀区某路1号',
+      '个人信息保护负责人：张三',
+    ].join('\n'),
+  );
+  assert.equal(a.title, '晨读笔记隐私政策');
+  assert.equal(a.sdkTable.length, 1, JSON.stringify(a.sdkTable));
+  const row = a.sdkTable[0]!;
+  assert.equal(row.name, '极光推送SDK');
+  assert.equal(row.purpose, '推送消息');
+  assert.equal(row.company, '深圳市和讯华谷信息技术有限公司');
+  assert.deepEqual(row.data, ['设备标识符', '网络信息']);
+  assert.ok(a.lists.thirdPartySharing, 'the SDK list is the third-party list');
+  assert.ok(!a.text.slice(a.lists.thirdPartySharing.start, a.lists.thirdPartySharing.end).includes('负责人'));
+});
+
+test('recipients: names in brackets or after 包括： following a party word, a conjunction glued to the party, brands in any case', () => {
+  const a = analyse(
+    [
+      '三、我们如何共享您的个人信息',
+      '我们可能通过推送SDK与终端设备制造商（甲手机、乙手机等）共享设备型号。',
+      '我们的关联公司包括：丙商城、丁物流。',
+      '您可以与您的好友及其他用户分享您的相关信息。',
+      '我们会向VIVO提供必要的设备信息。',
+    ].join('\n'),
+  );
+  const names = a.recipients.map((r) => r.name);
+  for (const n of ['甲手机', '乙手机', '丙商城', '丁物流', 'VIVO']) assert.ok(names.includes(n), `${n}: ${names.join(',')}`);
+  assert.ok(
+    names.some((n) => n.endsWith('其他用户')),
+    names.join(','),
+  );
+});
+
 test('en: contexts, negation and condition work the same way', () => {
   const a = analyse(
     [
@@ -250,4 +401,38 @@ test('en: contexts, negation and condition work the same way', () => {
   assert.equal(byText('contacts')?.conditional, true);
   assert.ok(!a.dataMentions.some((m) => m.text.toLowerCase() === 'home address'));
   assert.ok(a.contextMentions!.some((m) => m.context === 'rights'));
+});
+
+test('en: hardware, owned-only words, contrast clauses, hedged denials and "our" parties work as in Chinese', () => {
+  const a = analyse(
+    [
+      'Privacy Policy of Example Notes',
+      '1. How We Collect and Use Your Personal Information',
+      'When you scan a code, we access your camera and collect the photos you take.',
+      'We record the position of ads on the page and the number of videos played.',
+      'We collect your precise location and your videos.',
+      'We share your email address with our payment processor.',
+      'Generally we do not share your contacts with third parties, and where necessary we will ask for your consent.',
+      'We do not sell your name to advertisers, but only share aggregated device data with them.',
+      '2. Contact Us',
+      'Name: Example Notes Ltd.',
+      'Data protection officer: Jane Roe',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  assert.ok(!texts.includes('camera'), texts.join());
+  assert.ok(texts.includes('photos'), texts.join());
+  assert.equal(texts.filter((t) => t === 'videos').length, 1, texts.join());
+  assert.ok(!texts.includes('position'), texts.join());
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  assert.equal(byText('contacts')?.conditional, true);
+  assert.equal(byText('contacts')?.negated, false);
+  assert.equal(byText('name')?.negated, true);
+  assert.equal(byText('device data')?.negated, false);
+  assert.ok(
+    a.recipients.some((r) => r.name === 'payment processor'),
+    a.recipients.map((r) => r.name).join(),
+  );
+  assert.deepEqual(a.sdkTable, [], 'the contact card is no SDK table');
+  assert.equal(a.title, 'Privacy Policy of Example Notes');
 });

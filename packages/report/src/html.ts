@@ -537,6 +537,8 @@ tr.group-row th { background: #e3ecf5; font-weight: 700; padding-top: 8px; }
 .matrix details p { margin: 4px 0; max-width: 70ch; }
 .count { text-align: right; font-variant-numeric: tabular-nums; }
 ul.needs { margin: 0; padding-left: 1.1em; }
+ul.outline { margin: 2px 0; padding-left: 1.2em; }
+.badge.kind { background: #e3ecf5; color: #102a43; font-weight: 500; }
 .status, .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: .82rem; font-weight: 600; color: #fff; white-space: nowrap; }
 .status-passed { background: ${STATUS_COLOURS.passed}; }
 .status-failed { background: ${STATUS_COLOURS.failed}; }

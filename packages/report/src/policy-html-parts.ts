@@ -6,7 +6,15 @@
 import type { PolicyAnalysis } from '@apprights/policy';
 import type { Bilingual } from '@apprights/rules';
 import { bi, esc, field } from './html-base.js';
-import { mentionGroups, POLICY_LABELS as L, policyFacts, quote, recipientKindLabel } from './policy-views.js';
+import {
+  mentionGroups,
+  POLICY_LABELS as L,
+  policyFacts,
+  policyOutline,
+  quote,
+  recipientKindLabel,
+  sectionKindLabel,
+} from './policy-views.js';
 
 /** Only a web address may become a link: the page must not carry javascript: or data: URLs. */
 function link(url: string | null): string {
@@ -92,9 +100,34 @@ export function policyDetailsHtml(analysis: PolicyAnalysis): string {
     (r) =>
       `<tr><th scope="row"><bdi>${esc(r.name)}</bdi></th><td>${bi(recipientKindLabel(r.kind))}</td><td>${r.sdk ? `<code>${esc(r.sdk)}</code>` : ''}</td><td><bdi>${esc(quote(r.text, 60))}</bdi></td></tr>`,
   );
+  const outline = policyOutline(analysis);
+  const kindBadges = (kinds: readonly string[]) =>
+    kinds.length
+      ? kinds.map((k) => `<span class="badge kind">${bi(sectionKindLabel(k))}</span>`).join(' ')
+      : '<span class="muted">-</span>';
+  // Nested lists: a scope is everything inside its item, so where a chapter ends is where its list ends.
+  let tree = '';
+  let depth = -1;
+  for (const e of outline) {
+    const d = Math.max(0, Math.min(e.depth, depth + 1));
+    if (d > depth) tree += '<ul class="outline">'.repeat(d - depth);
+    else tree += '</li>' + '</ul></li>'.repeat(depth - d);
+    depth = d;
+    const textKinds = e.textKinds.length
+      ? ` <span class="muted">${bi(L.colTextKinds)}:</span> ${e.textKinds.map(([k, n]) => `${bi(sectionKindLabel(k))} ×${n}`).join(', ')}`
+      : '';
+    tree += `<li><bdi>${esc(quote(e.title, 80))}</bdi> ${kindBadges(e.kinds)}${textKinds} <span class="muted">${e.blocks} ${bi(L.colBlocks)} · @${e.start}–${e.end}</span>`;
+  }
+  if (depth >= 0) tree += '</li>' + '</ul></li>'.repeat(depth) + '</ul>';
+  const outlineHtml =
+    `<section id="policy-outline" aria-labelledby="policy-outline-h"><h2 id="policy-outline-h">${bi(L.outline)} <span class="muted">(${outline.length})</span></h2>` +
+    `<p class="note">${bi(L.outlineNote)}</p>` +
+    (outline.length ? folded(outline.length, tree) : `<p class="muted">${bi(L.none)}</p>`) +
+    `</section>`;
+
   const recipients =
     `<section id="policy-recipients" aria-labelledby="policy-recipients-h"><h2 id="policy-recipients-h">${bi(L.recipients)} <span class="muted">(${analysis.recipients.length})</span></h2>` +
     folded(recipientRows.length, table([L.colName, L.colKind, L.colSdk, L.colText], recipientRows)) +
     `</section>`;
-  return [data, permissions, sdks, recipients].join('\n');
+  return [outlineHtml, data, permissions, sdks, recipients].join('\n');
 }

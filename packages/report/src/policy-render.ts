@@ -11,7 +11,7 @@ import { POLICY_LABELS, policySections } from './policy-views.js';
 import { sectionsMarkdown, sectionsText } from './render.js';
 
 export function renderPolicyText(report: PolicyReport, lang: Lang, options: TextOptions = {}): string {
-  return [sectionsText(policySections(report, lang)), ...checksText(report, lang, options), ''].join('\n');
+  return [sectionsText(policySections(report, lang, { outline: false })), ...checksText(report, lang, options), ''].join('\n');
 }
 
 export function renderPolicyMarkdown(report: PolicyReport, lang: Lang): string {
@@ -30,6 +30,7 @@ export function renderPolicyHtml(report: PolicyReport, lang: Lang): string {
       ['policy', L.policy],
       ['summary', UI.summary],
       ['findings', CHECK_LABELS.findings],
+      ['policy-outline', L.outline],
       ['policy-data', L.dataMentions],
       ['policy-permissions', L.permissions],
       ['policy-sdks', L.sdkTable],

@@ -56,6 +56,16 @@ export const POLICY_LABELS = {
   recipients: { en: 'Recipients named in the text', zh: '正文提及的接收方' },
   colKind: { en: 'kind', zh: '类型' },
   purposes: { en: 'purposes', zh: '使用目的' },
+  outline: { en: 'Outline', zh: '章节结构' },
+  outlineNote: {
+    en: 'The headings the analyser read, as a tree: each heading’s scope runs to the next heading of the same or a higher level. Kinds: the heading’s own (a child’s title decides its kind) and, after “text:”, those its paragraphs were given.',
+    zh: '分析器识别出的标题层级：每个标题的范围止于下一个同级或更高级标题。类别：标题本身的类别（子标题自行决定类别），“正文：”之后为其下段落被判定的类别。',
+  },
+  colHeading: { en: 'heading', zh: '标题' },
+  colKinds: { en: 'kinds', zh: '类别' },
+  colTextKinds: { en: 'paragraph kinds', zh: '段落类别' },
+  colBlocks: { en: 'paragraphs', zh: '段落数' },
+  colRange: { en: 'characters', zh: '字符范围' },
   yes: { en: 'yes', zh: '是' },
   no: { en: 'no', zh: '否' },
   more: { en: 'more, see --format json', zh: '条未列出，见 --format json' },
@@ -253,6 +263,108 @@ export function mentionGroups(mentions: readonly DataMention[]): MentionGroup[] 
   return [...groups.values()].sort((a, b) => Number(b.sensitive) - Number(a.sensitive) || b.mentions - a.mentions);
 }
 
+/** One heading of the outline tree, with the end of its scope and what its paragraphs were given. */
+export interface OutlineEntry {
+  /** Index into `sections`. */
+  section: number;
+  depth: number;
+  title: string;
+  kinds: string[];
+  /** Kinds of the text blocks in its scope (not under a child heading), with counts. */
+  textKinds: [string, number][];
+  /** Text blocks in its scope, children's included. */
+  blocks: number;
+  start: number;
+  /** Where its scope ends: the next heading of the same or a higher level, else the end of the policy. */
+  end: number;
+}
+
+/** A policy's outline is bounded by its blocks; a report shows at most this many headings. */
+const MAX_OUTLINE = 400;
+
+/**
+ * The outline tree of the analysis (analyses since 1.1.0 give each section its role, parent and depth):
+ * so a reviewer sees at a glance where a chapter's scope ends and which kinds its parts got.
+ */
+export function policyOutline(analysis: PolicyAnalysis): OutlineEntry[] {
+  const sections = analysis.sections;
+  const entries: OutlineEntry[] = [];
+  const byIndex = new Map<number, OutlineEntry>();
+  sections.forEach((s, i) => {
+    if (s.role !== 'heading' || entries.length >= MAX_OUTLINE) return;
+    const entry: OutlineEntry = {
+      section: i,
+      depth: s.depth ?? 0,
+      title: analysis.text.slice(s.start, s.end).replace(/\s+/gu, ' ').trim(),
+      kinds: [...s.kinds],
+      textKinds: [],
+      blocks: 0,
+      start: s.start,
+      end: analysis.length,
+    };
+    entries.push(entry);
+    byIndex.set(i, entry);
+  });
+  // A scope ends where the next heading at its depth or above starts (a stack over the headings in order).
+  const open: OutlineEntry[] = [];
+  for (const e of entries) {
+    while (open.length && open[open.length - 1]!.depth >= e.depth) open.pop()!.end = e.start;
+    open.push(e);
+  }
+  const counts = new Map<OutlineEntry, Map<string, number>>();
+  sections.forEach((s) => {
+    if (s.role !== 'text' && s.role !== undefined) return;
+    const own = byIndex.get(s.parent ?? -1);
+    if (own) {
+      const c = counts.get(own) ?? new Map<string, number>();
+      for (const k of s.kinds) c.set(k, (c.get(k) ?? 0) + 1);
+      counts.set(own, c);
+    }
+    // Every heading up the chain counts the block in its scope.
+    let up = s.parent ?? -1;
+    for (let guard = 0; up >= 0 && guard < 64; guard++) {
+      const e = byIndex.get(up);
+      if (e) e.blocks++;
+      up = sections[up]?.parent ?? -1;
+    }
+  });
+  for (const [e, c] of counts) e.textKinds = [...c.entries()].sort((a, b) => b[1] - a[1]);
+  return entries;
+}
+
+function outlineKinds(lang: Lang, kinds: readonly string[]): string {
+  return kinds.length
+    ? join(
+        lang,
+        kinds.map((k) => pick(lang, sectionKindLabel(k))),
+      )
+    : '-';
+}
+
+function outlineTextKinds(lang: Lang, kinds: readonly [string, number][]): string {
+  return kinds.length
+    ? join(
+        lang,
+        kinds.map(([k, n]) => `${pick(lang, sectionKindLabel(k))} ×${n}`),
+      )
+    : '-';
+}
+
+/** A heading's title indented by its depth, for formats without nesting (terminal, Markdown tables). */
+export function outlineTitle(entry: OutlineEntry, max = 50): string {
+  return `${'· '.repeat(Math.min(entry.depth, 8))}${quote(entry.title, max)}`;
+}
+
+export function outlineRow(entry: OutlineEntry, lang: Lang): string[] {
+  return [
+    outlineTitle(entry),
+    outlineKinds(lang, entry.kinds),
+    outlineTextKinds(lang, entry.textKinds),
+    String(entry.blocks),
+    `${entry.start}–${entry.end}`,
+  ];
+}
+
 /** A terminal is not the place for a thousand mentions; JSON and HTML have them all. */
 const MAX_ROWS = 100;
 
@@ -265,9 +377,10 @@ function rows<T>(items: readonly T[], lang: Lang, row: (item: T) => string[], wi
 
 /**
  * The policy as neutral blocks for the terminal and Markdown. `short` (in a scan report) gives the
- * overview only; the policy report adds the tables.
+ * overview only; the policy report adds the tables, and the outline tree unless `outline` is false
+ * (the terminal leaves it to Markdown and HTML).
  */
-export function policySections(analysis: PolicyAnalysis, lang: Lang, options: { short?: boolean } = {}): Section[] {
+export function policySections(analysis: PolicyAnalysis, lang: Lang, options: { short?: boolean; outline?: boolean } = {}): Section[] {
   const L = POLICY_LABELS;
   const p = (b: Bilingual) => pick(lang, b);
   const yes = (v: boolean) => (v ? p(L.yes) : p(L.no));
@@ -278,6 +391,20 @@ export function policySections(analysis: PolicyAnalysis, lang: Lang, options: { 
     },
   ];
   if (options.short) return sections;
+
+  const outline = options.outline === false ? [] : policyOutline(analysis);
+  if (outline.length)
+    sections.push({
+      title: `${p(L.outline)} (${outline.length})`,
+      blocks: [
+        { kind: 'list', items: [p(L.outlineNote)] },
+        {
+          kind: 'table',
+          headers: [L.colHeading, L.colKinds, L.colTextKinds, L.colBlocks, L.colRange].map(p),
+          rows: rows(outline, lang, (e) => outlineRow(e, lang), 5),
+        },
+      ],
+    });
 
   const groups = mentionGroups(analysis.dataMentions);
   const dataBlocks: Block[] = [

@@ -5,7 +5,7 @@ import { lexicon as lexiconOf } from './lexicon.js';
 import { findDataMentions, mentionedCategories } from './mentions.js';
 import { findPurposesAndPermissions } from './purposes.js';
 import { findRecipients, type SdkNameFinder } from './recipients.js';
-import { readStructure } from './structure.js';
+import { documentTitle, readStructure } from './structure.js';
 import { findSdkTable } from './tables.js';
 import { POLICY_ANALYSIS_VERSION, type PolicyAnalysis, type PolicyLanguage } from './types.js';
 
@@ -46,7 +46,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
   const { purposes, permissions } = findPurposesAndPermissions(document, structure, lexicon, dataMentions);
   inTime();
   const sdkNames = options.sdkNames ?? catalogueSdkNames;
-  const sdkTable = findSdkTable(document, lexicon, sdkNames);
+  const sdkTable = findSdkTable(document, lexicon, sdkNames, structure);
   inTime();
   const operator = findOperator(document, structure, lexicon);
   // The operator does not receive its own data.
@@ -58,7 +58,7 @@ export function analyzePolicy(document: PolicyDocument, options: AnalyzeOptions 
     language,
     length: document.text.length,
     text: document.text,
-    title: document.title,
+    title: document.title ?? documentTitle(document),
     operator,
     contacts: findContacts(document, structure, lexicon),
     responseTime: findResponseTime(document, structure, lexicon),

@@ -25,6 +25,8 @@ interface LexiconFile {
   listLead: string;
   userSubject: string;
   modifierFollowers: string[];
+  ownedOnly: string[];
+  ownerCue: string;
   sections: Record<SectionKind, { heading: string; body: string }>;
   sectionNone: string;
   recipients: {
@@ -95,6 +97,13 @@ export interface Lexicon {
   userSubject: RegExp;
   /** Words that make a PI word before them a modifier (账号安全, 摄像头权限, 语音评测). */
   modifierFollowers: Set<string>;
+  /**
+   * Words that name personal data only when the data subject owns them (您上传的视频, your location):
+   * otherwise content, a place in a layout or a channel (视频内容, 广告位置, 通过短信通知).
+   */
+  ownedOnly: Set<string>;
+  /** Matches the text just before a word whose owner is the data subject (您的, 您上传的, your). */
+  ownerCue: RegExp;
   sectionHeading: [SectionKind, RegExp][];
   sectionBody: [SectionKind, RegExp][];
   /** A title on a topic none of the kinds covers (exceptions to consent, disputes, other terms): its children inherit nothing. */
@@ -190,6 +199,8 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     listLead: compile(file.listLead, 'listLead', ci),
     userSubject: compile(file.userSubject, 'userSubject', ci),
     modifierFollowers: new Set(file.modifierFollowers),
+    ownedOnly: new Set(file.ownedOnly.map((w) => w.toLowerCase())),
+    ownerCue: compile(file.ownerCue, 'ownerCue', ci),
     sectionHeading: Object.entries(file.sections).map(([kind, cues]) => [
       kind as SectionKind,
       compile(cues.heading, `${kind}.heading`, ci),

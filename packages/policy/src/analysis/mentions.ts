@@ -138,7 +138,23 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
   return found;
 }
 
+/**
+ * Hardware a permission opens (相机, 麦克风, 存储空间, camera): permission mentions, not data. The data
+ * taken with it is named as such (照片, 录音, 文件).
+ */
+const HARDWARE_CATEGORIES: ReadonlySet<string> = new Set(['camera', 'microphone', 'storage']);
+
 function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
+  const { text } = document;
+  return wordsOfSentence(document, sentence, lexicon).filter((c) => {
+    if (HARDWARE_CATEGORIES.has(c.category)) return false;
+    const word = text.slice(c.start, c.end).toLowerCase();
+    if (!lexicon.ownedOnly.has(word)) return true;
+    return lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start));
+  });
+}
+
+function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   if (lexicon.language !== 'zh') return candidatesByTerms(document, sentence, lexicon);
   const { text } = document;
   // Latin terms of several words ("Android ID") are not one jieba word.
@@ -175,7 +191,8 @@ function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexi
         while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && token.start - tokens[from - 1]!.start <= 12) from--;
         const inner = from < t ? innerTerm(text.slice(tokens[from]!.start, token.end), lexicon) : null;
         if (inner) found.push({ start: tokens[from]!.start, end: token.end, category: inner.category, sensitive: inner.sensitive });
-        else found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
+        // "相关信息", "其他信息" alone refer to data named elsewhere, or to none: only a pointer (上述信息) is kept.
+        else if (ANAPHORA.test(token.word)) found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
       if (lexicon.nonPersonalModifiers.has(modifier) || !/^(n|nz|vn|eng|l)$/u.test(token.tag)) continue;
@@ -223,6 +240,15 @@ interface Clause {
 }
 
 const CLAUSE_END = /[，,：:（）()]/gu;
+/** A clause that opens with a verb of its own after a conjunction ("或者提供…画像", "and share …"): a new statement, not a list item. */
+function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
+  const lead = clauseText.replace(/^[\s*_]*(?:或者|或|以及|并且|并|也|还|and|or)?\s*(?:会|将|可能会|可能|will|may)?\s*/iu, '');
+  for (const v of lead.matchAll(lexicon.derived.processingVerbs)) return v.index === 0 && lead.length > v[0].length + 4;
+  return false;
+}
+
+/** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
+const CONTRAST_LEAD = /^\s*(?:但|但是|而|而是|仅|只|however|but|only)[^，,。；;]{0,12}(?:会|将|可能|may|will)/iu;
 
 /**
  * Clauses of a sentence and where, in each, PI words are objects of processing: after a collect or
@@ -246,7 +272,9 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
     if (lexicon.derived.purposeLead.test(clauseText)) listOpen = false;
     // A clause with the operator as subject and a verb of its own ("获得您的同意后，我们会向其他方转让…")
     // is a statement, not the next item of a list.
-    const ownStatement = lexicon.operatorProcessing.test(clauseText);
+    // So is a clause that turns against the one before ("不会共享…，仅会向合作伙伴提供…画像"): its verb is its own.
+    const ownStatement =
+      lexicon.operatorProcessing.test(clauseText) || CONTRAST_LEAD.test(clauseText) || opensWithVerb(clauseText, lexicon);
     if (listOpen && !ownStatement && (lexicon.listLead.test(clauseText) || /、/u.test(clauseText) || clauseText.length <= 24))
       objectsFrom = from;
     else {
@@ -486,6 +514,10 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
           if (last >= 0) gap = before.slice(last);
           else if (clause.verbEnd >= 0 && c.start < clause.verbEnd)
             gap = text.slice(clause.objectsFrom, c.start).replace(lexicon.frontedObject, '');
+          else if (clause.verbEnd < 0 && passiveVerbAfter(text.slice(c.end, clause.end), lexicon))
+            // A clause that continues a list but has a verb of its own after the data ("您的个人信息可能会与关联公司共享"):
+            // the data is the verb's fronted object.
+            gap = before.replace(/^[\s*_]*(?:[（(]?\d{1,2}[)）.、．]|[（(]?[一二三四五六七八九十]{1,3}[)）、])?/u, '');
           else return [];
           if (!direct.test(gap)) return [];
         }
@@ -515,6 +547,15 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     }
   }
   return { dataMentions: mentions, contextMentions };
+}
+
+/** A processing verb after the data in its clause, not denied: "…可能会与关联公司共享". */
+function passiveVerbAfter(after: string, lexicon: Lexicon): boolean {
+  lexicon.derived.processingVerbs.lastIndex = 0;
+  const v = lexicon.derived.processingVerbs.exec(after);
+  lexicon.derived.processingVerbs.lastIndex = 0;
+  if (!v || (v[1] === undefined && !lexicon.shareVerbs.test(v[0]))) return false;
+  return !lexicon.negation.test(after.slice(0, v.index));
 }
 
 /** "收集您的登录时间、游戏时长等信息": a list closed by 等信息 right after a verb is data even when no word of it is a known term. */

@@ -10,11 +10,31 @@ export type SdkNameFinder = (text: string) => { sdk: string; start: number; end:
 
 const termPatterns = new WeakMap<Lexicon, RegExp>();
 /** The operator naming itself is never a recipient. */
-const SELF = /^(?:我们|我们的|我司|本公司|我公司|我行|本行|本平台|本应用|us|our|ourselves)/iu;
+const SELF = /^(?:我们|我司|本公司|我公司|我行|本行|本平台|本应用|us|ourselves)$/iu;
+/** The operator's possessive before a party ("我们的关联公司", "our payment processor"): the party is what follows. */
+const POSSESSIVE = /^(?:我们的|我司的|本公司的|我公司的|我行的|本行的|our\s+)/iu;
 /** Words before a party that is being protected, not receiving (保护您、其他用户或公众的安全, protect the rights of). */
 const PROTECTED = /(?:保护|维护|保障|避免|防止|损害)[^，。；]{0,10}$|\bprotect(?:s|ing)?\b[^.;,]{0,30}$/iu;
+/** One-character conjunctions the segmenter may glue to the word after them. */
+const CONJUNCTION = /^[及和与或、]$/u;
+/** Heads of data words: a party head right before one is part of the data word (个人信息, 用户数据, personal data). */
+const DATA_AFTER = /^(?:信息|数据|资料|隐私|身份|敏感|data|info)/iu;
 /** A platform word naming a feature, not the company: 微信分享, 微信登录, QQ账号. */
 const FEATURE_AFTER = /^(?:分享|登录|登陆|授权登录|支付|账号|帐号|号|好友|朋友圈|小程序|login|sign-in|pay)/iu;
+
+const bracketPatterns = new WeakMap<Lexicon, RegExp>();
+
+/** A generic party word followed by names, in brackets (group 1) or after 包括： (group 2). */
+function namedInBrackets(lexicon: Lexicon): RegExp {
+  let pattern = bracketPatterns.get(lexicon);
+  if (!pattern) {
+    const words = [...lexicon.genericRecipients.values()].sort((a, b) => b.length - a.length);
+    const body = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('|');
+    pattern = new RegExp(`(?:${body})(?:\\s*[（(]([^（）()\\n]{2,80})[）)]|(?:包括|包含|有)[:：]\\s*([^。；;\\n]{2,80}))`, 'giu');
+    bracketPatterns.set(lexicon, pattern);
+  }
+  return pattern;
+}
 
 function recipientPattern(lexicon: Lexicon): RegExp {
   let pattern = termPatterns.get(lexicon);
@@ -23,7 +43,7 @@ function recipientPattern(lexicon: Lexicon): RegExp {
     const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
     const body = escaped.join('|');
     pattern =
-      lexicon.language === 'zh' ? new RegExp(`(?:${body})`, 'gu') : new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, 'giu');
+      lexicon.language === 'zh' ? new RegExp(`(?:${body})`, 'giu') : new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, 'giu');
     termPatterns.set(lexicon, pattern);
   }
   return pattern;
@@ -109,17 +129,24 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
       for (const t of tokenize(text, sentence.start, sentence.end, lexicon)) bounds.add(t.start).add(t.end);
       for (let i = candidates.length - 1; i >= 0; i--) {
         const c = candidates[i]!;
-        if (c.kind !== 'sdk' && !(bounds.has(c.start) && bounds.has(c.end))) candidates.splice(i, 1);
+        // The segmenter glues a conjunction to the next word (及其|他用户): a start right after one counts as a boundary.
+        const start = bounds.has(c.start) || (bounds.has(c.start - 1) && CONJUNCTION.test(text[c.start - 1] ?? ''));
+        if (c.kind !== 'sdk' && !(start && bounds.has(c.end))) candidates.splice(i, 1);
       }
     }
     // Parties named in the recipient role ("向广告、分析服务类合作伙伴提供…", "share with our service providers")
     // that no word list holds, where data is handed over: the phrase replaces the party words inside it.
     if (handOver || lexicon.shareVerbs.test(body)) {
       for (const m of body.matchAll(lexicon.recipientPhrase)) {
-        const phrase = m[1]!;
+        const whole = m[1]!;
+        const own = POSSESSIVE.exec(whole)?.[0].length ?? 0;
+        const phrase = whole.slice(own);
         const start = sentence.start + m.index + m[0].length - phrase.length;
         const end = start + phrase.length;
-        if (SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end)) continue;
+        if (phrase.length === 0 || SELF.test(phrase) || candidates.some((c) => c.kind !== 'generic' && c.start < end && start < c.end))
+          continue;
+        // A party head that is the start of a data word (个人 of 个人信息, 用户 of 用户数据) ends no party.
+        if (DATA_AFTER.test(text.slice(end, end + 2))) continue;
         if (rolesOtherThanRecipient(text, sentence, start, end, 'generic', lexicon)) continue;
         for (let i = candidates.length - 1; i >= 0; i--)
           if (candidates[i]!.start >= start && candidates[i]!.end <= end) candidates.splice(i, 1);
@@ -132,6 +159,23 @@ export function findRecipients(document: PolicyDocument, structure: Structure, l
           kind: lexicon.organisationSuffix.test(phrase) ? 'company' : 'generic',
           section: sentence.section,
         });
+      }
+    }
+    // Parties named in brackets after a party word ("第三方商家（甲商城，乙商城）", "终端设备制造商（华为、小米等）"):
+    // each name is a party, in a sharing section or where data is handed over.
+    if (handOver || section.kinds.includes('third-party')) {
+      for (const m of body.matchAll(namedInBrackets(lexicon))) {
+        const held = m[1] ?? m[2]!;
+        let at = sentence.start + m.index + m[0].length - held.length - (m[1] === undefined ? 0 : 1);
+        for (const part of held.split(/([，、,；;]|和|及|与|或)/u)) {
+          const name = part.replace(/^\s*(?:如|例如|比如|包括|包含|诸如)?[:：]?\s*|\s*等\s*$/gu, '');
+          const start = at + part.indexOf(name);
+          at += part.length;
+          if (name.length < 2 || name.length > 16 || /[，。；：:]/u.test(name) || lexicon.genericRecipients.has(name.toLowerCase()))
+            continue;
+          if (candidates.some((c) => c.start < start + name.length && start < c.end)) continue;
+          candidates.push({ start, end: start + name.length, text: name, name, kind: 'company', section: sentence.section });
+        }
       }
     }
     candidates.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -13,6 +13,9 @@ export interface Sentence {
 interface Heading {
   block: number;
   rank: number;
+  /** The rank its numbering scheme has by convention (before nesting), and the scheme with its mark. */
+  baseRank: number | null;
+  variant?: string;
   style: string;
   text: string;
   /** Its own kinds, or its parent's when it shows none (a parent's kind is a prior, not an inheritance). */
@@ -52,10 +55,14 @@ function stripMarkup(text: string): string {
 }
 
 /** The numbering scheme a line starts with, and the line without it. */
-function numberingOf(plain: string): { style: string; rank: number; rest: string } | null {
+function numberingOf(plain: string): { style: string; rank: number; rest: string; variant: string } | null {
   for (const [style, pattern, rank] of NUMBERING) {
     const m = pattern.exec(plain);
-    if (m) return { style, rank, rest: plain.slice(m[0].length).trim() };
+    if (m) {
+      // The mark after the number (一、 against 一.), which tells two levels of one scheme apart.
+      const mark = /[、.．)）]/u.exec(m[0])?.[0]?.replace('．', '.').replace('）', ')') ?? '';
+      return { style, rank, rest: plain.slice(m[0].length).trim(), variant: `${style}${mark}` };
+    }
   }
   return null;
 }
@@ -75,6 +82,8 @@ const STATEMENT =
 
 interface Candidate {
   style: string;
+  /** The numbering scheme with its mark (chinese、 or chinese.), when numbered. */
+  variant?: string;
   /** Rank from the numbering scheme or mark-up; null for bold and plain lines (placed by context). */
   rank: number | null;
   text: string;
@@ -85,7 +94,8 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
   const plain = stripMarkup(text);
   if (plain.length === 0 || NON_CONTENT.test(plain)) return null;
   const numbering = numberingOf(plain);
-  if (block.kind === 'heading') return { style: numbering?.style ?? `h${block.level ?? 1}`, rank: numbering?.rank ?? null, text: plain };
+  if (block.kind === 'heading')
+    return { style: numbering?.style ?? `h${block.level ?? 1}`, variant: numbering?.variant, rank: numbering?.rank ?? null, text: plain };
   // A sentence is not a title: titles do not end in a full stop, rarely hold a comma-separated clause
   // and are short (Latin titles are longer in characters: "How We Share, Transfer and Publicly Disclose …").
   const sentence =
@@ -100,7 +110,12 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
     const statement =
       sentence ||
       (language === 'zh' && (numbering.rest.length > 30 || (STATEMENT.test(numbering.rest) && /[，,：:]/u.test(numbering.rest))));
-    return { style: statement ? `item:${numbering.style}` : numbering.style, rank: numbering.rank, text: plain };
+    return {
+      style: statement ? `item:${numbering.style}` : numbering.style,
+      variant: numbering.variant,
+      rank: numbering.rank,
+      text: plain,
+    };
   }
   if (sentence) return null;
   if (language === 'zh' && STATEMENT.test(plain)) return null;
@@ -174,6 +189,18 @@ const NO_KIND =
 const DOCUMENT_TITLE =
   /^[^，。；]{0,24}(?:隐私|个人信息保护|个人信息处理|用户信息)[^，。；]{0,4}(?:政策|指引|声明|协议|条款|规则|说明)[^，。；]{0,12}$|^[^,.;]{0,40}privacy\s+(?:policy|notice|statement)[^,.;]{0,20}$/iu;
 
+/**
+ * The policy's title when the reader found none in mark-up: a plain first line that names the policy
+ * ("XX隐私政策", "Privacy Policy of XX"), as hand-written and copied text policies have it.
+ */
+export function documentTitle(document: PolicyDocument): string | null {
+  for (const block of document.blocks.slice(0, 3)) {
+    const plain = stripMarkup(document.text.slice(block.start, block.end));
+    if (plain.length > 0 && DOCUMENT_TITLE.test(plain)) return plain;
+  }
+  return null;
+}
+
 /** A heading's words without numbering, mark-up, spaces and punctuation: how a contents entry is matched to its chapter. */
 function titleKey(plain: string): string {
   const rest = numberingOf(plain)?.rest ?? plain;
@@ -220,19 +247,32 @@ function markupRanks(blocks: readonly PolicyBlock[], candidates: readonly (Candi
  * A text block's kinds: those of the heading it sits under, narrowed to the ones its own words show
  * when the heading names several; its own when the heading names none; none in the introduction.
  */
-function blockKinds(own: SectionKind[], under: SectionKind[], introduction: boolean, item: boolean): SectionKind[] {
+function blockKinds(
+  own: SectionKind[],
+  under: SectionKind[],
+  introduction: boolean,
+  item: boolean,
+  previous: SectionKind[] | null = null,
+): SectionKind[] {
   // An introduction sums the policy up ("we collect…, share…, protect…"); only what it does besides
   // (defining terms, naming the operator's contact) is a kind of its own there.
   if (introduction) return own.filter((k) => INTRODUCTION_KINDS.includes(k));
   if (under.length === 0) return own;
   const narrowed = under.filter((k) => own.includes(k));
   // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
-  // topic it shows but protection (which nearly every item mentions); a plain paragraph only the topics policies commonly treat in a paragraph
-  // of another chapter (where data is stored and for how long, transfers abroad, sharing, cookies, how users are notified,
-  // withdrawing consent, a definition, a contact). The general ones (providing, protecting) that
-  // almost every paragraph shows never: there the heading decides.
-  const added = own.filter((k) => !under.includes(k) && (item ? k !== 'security' : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)));
-  return [...(narrowed.length ? narrowed : under), ...added];
+  // topic it shows but those that are chapters of their own (NOT_ADDED_BY_ITEMS); a plain paragraph
+  // only the topics policies commonly treat in a paragraph of another chapter (where data is stored
+  // and for how long, transfers abroad, sharing, cookies, withdrawing consent, a definition, a
+  // contact). The general ones (providing, protecting) that almost every paragraph shows never:
+  // there the heading decides. How users are notified is said in passing in change and incident
+  // paragraphs, so a paragraph never adds it either.
+  const added = own.filter(
+    (k) => !under.includes(k) && (item ? !NOT_ADDED_BY_ITEMS.includes(k) : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)),
+  );
+  // A paragraph that shows none of its heading's several topics goes on with the topic of the
+  // paragraph before it under the same heading ("存储和保护": the storage paragraphs, then the protection ones).
+  const carried = previous && previous.length && previous.every((k) => under.includes(k)) ? previous : under;
+  return [...(narrowed.length ? narrowed : under.length > 1 ? carried : under), ...added];
 }
 
 const ASIDE_KINDS: readonly SectionKind[] = [
@@ -243,8 +283,13 @@ const ASIDE_KINDS: readonly SectionKind[] = [
   'consent-withdrawal',
   'definitions',
   'contact',
-  'notification',
 ];
+/**
+ * Topics that are chapters of their own, never a topic an item of another chapter adds: an item
+ * naming the user's rights, children, settings, notices or protection refers to that chapter in
+ * passing ("您可以在设置中删除…", "我们会采取加密措施…").
+ */
+const NOT_ADDED_BY_ITEMS: readonly SectionKind[] = ['security', 'notification', 'privacy-settings', 'minors', 'user-rights'];
 const INTRODUCTION_KINDS: readonly SectionKind[] = ['definitions', 'contact'];
 const GENERAL_KINDS: readonly SectionKind[] = ['user-provided', 'security'];
 
@@ -347,6 +392,12 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         boldRank ??= stack.length ? stack[stack.length - 1]!.rank + 0.5 : -1;
         rank = boldRank;
       }
+      // One scheme with another mark inside an open heading of that scheme is a level below it:
+      // "一. 技术保护" under "六、我们如何保护…" does not close chapter six.
+      if (candidate.rank !== null && candidate.variant !== undefined) {
+        const outer = stack.find((h) => h.baseRank === candidate.rank && h.rank === candidate.rank && h.variant !== candidate.variant);
+        if (outer) rank = candidate.rank + 0.5;
+      }
       while (stack.length && stack[stack.length - 1]!.rank >= rank) stack.pop();
       const parent = stack[stack.length - 1];
       const item = candidate.style.startsWith('item:');
@@ -354,7 +405,9 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
       let titled = false;
       if (item) {
         const own = bodyKinds(blockText, lexicon);
-        kinds = blockKinds(own, prior, hasTitles && !seenHeading, true);
+        const last = sections[sections.length - 1];
+        const previousSibling = last && last.parent === (parent?.block ?? -1) && last.role === 'text' ? last.kinds : null;
+        kinds = blockKinds(own, prior, hasTitles && !seenHeading, true, previousSibling);
       } else {
         const own = headingKinds(candidate.text, lexicon);
         // A title on a topic no kind covers (exceptions to consent, disputes, other terms) ends its
@@ -362,14 +415,27 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         kinds = own.length ? own : lexicon.sectionNone.test(candidate.text) ? [] : prior;
         titled = own.length > 0;
       }
-      stack.push({ block: i, rank, style: candidate.style, text: candidate.text, kinds });
+      stack.push({
+        block: i,
+        rank,
+        baseRank: candidate.rank,
+        variant: candidate.variant,
+        style: candidate.style,
+        text: candidate.text,
+        kinds,
+      });
       role = item ? 'text' : 'heading';
       if (!item) {
         if (!(candidate.rank === null && !titled && DOCUMENT_TITLE.test(candidate.text))) seenHeading = true;
         if (candidate.rank === null || titled) headings.add(i);
       }
     } else {
-      kinds = blockKinds(bodyKinds(blockText, lexicon), stack[stack.length - 1]?.kinds ?? [], hasTitles && !seenHeading, false);
+      const top = stack[stack.length - 1];
+      const previousSibling =
+        sections.length && sections[sections.length - 1]!.parent === (top?.block ?? -1) && sections[sections.length - 1]!.role === 'text'
+          ? sections[sections.length - 1]!.kinds
+          : null;
+      kinds = blockKinds(bodyKinds(blockText, lexicon), top?.kinds ?? [], hasTitles && !seenHeading, false, previousSibling);
     }
     const top = stack[stack.length - 1];
     const parentHeading = top && top.block === i ? stack[stack.length - 2] : top;

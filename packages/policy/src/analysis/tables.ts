@@ -1,6 +1,7 @@
 import type { PolicyDocument } from '../document/types.js';
 import type { Lexicon } from './lexicon.js';
 import type { SdkNameFinder } from './recipients.js';
+import type { Structure } from './structure.js';
 import type { SdkTableRow } from './types.js';
 
 type Column = 'name' | 'company' | 'purpose' | 'data' | 'link';
@@ -14,9 +15,15 @@ const COLUMN_CUES: [Column, RegExp][] = [
   ['data', /信息|字段|类型|数据|权限|data|information|permission/iu],
 ];
 
+/**
+ * Keys of the operator's own contact block (名称：…, 个人信息保护负责人：…, 注册地：…): a person, an address
+ * or a contact point, never a column of an SDK table.
+ */
+const CONTACT_KEY = /负责人|联系人|联系方式|联系电话|电话|邮箱|地址|注册地|住所|邮编|传真|contact|officer|address|phone|e-?mail/iu;
+
 function columnOf(label: string): Column | null {
   const clean = label.replace(/[*_`：:]/gu, '').trim();
-  if (clean.length === 0 || clean.length > 40) return null;
+  if (clean.length === 0 || clean.length > 40 || CONTACT_KEY.test(clean)) return null;
   for (const [column, cue] of COLUMN_CUES) if (cue.test(clean)) return column;
   return null;
 }
@@ -61,13 +68,18 @@ function categoriesOf(items: string[], lexicon: Lexicon): string[] {
   return [...found].sort();
 }
 
+/** A cell's value without the separators and mark-up a hand-written table keeps around it ("极光推送；"); a Latin full stop stays (Ltd.). */
+function clean(value: string | undefined): string {
+  return (value ?? '').replace(/^[\s*_]+|[\s*_；;，,。、]+$/gu, '');
+}
+
 function rowOf(
   cells: Partial<Record<Column, Cell>>,
   document: PolicyDocument,
   lexicon: Lexicon,
   sdkNames?: SdkNameFinder,
 ): SdkTableRow | null {
-  const name = cells.name?.text.trim();
+  const name = clean(cells.name?.text);
   if (!name) return null;
   const all = Object.values(cells);
   const start = all.reduce((min, c) => Math.min(min, c.start), Infinity);
@@ -79,14 +91,14 @@ function rowOf(
     const link = document.links.find((l) => l.start >= linkCell.start && l.start < linkCell.end);
     policyUrl = link?.href ?? /https?:\/\/[^\s)）\]]+/u.exec(linkCell.text)?.[0] ?? null;
   }
-  const company = cells.company?.text.trim() || null;
+  const company = clean(cells.company?.text) || null;
   const sdk = sdkNames?.(name)[0]?.sdk ?? (company ? (sdkNames?.(company)[0]?.sdk ?? null) : null);
   return {
     start,
     end,
     name,
     company,
-    purpose: cells.purpose?.text.trim() || null,
+    purpose: clean(cells.purpose?.text) || null,
     data,
     categories: categoriesOf(data, lexicon),
     policyUrl,
@@ -99,8 +111,14 @@ function rowOf(
  * the columns), and the key–value blocks many Chinese policies use instead ("SDK名称：…", "使用目的：…",
  * "收集个人信息类型：…", "第三方主体：…", "隐私政策链接：…"), one row per name key.
  */
-export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkNames?: SdkNameFinder): SdkTableRow[] {
+export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkNames?: SdkNameFinder, structure?: Structure): SdkTableRow[] {
   const { text, blocks } = document;
+  // A table or key–value block in the contact chapter is the operator's contact card, not a list of
+  // third parties: lists are recognised by the section they sit in, not by shape alone.
+  const inContact = (index: number) => {
+    const section = structure?.sections[index];
+    return section !== undefined && section.kinds.includes('contact') && !section.kinds.includes('third-party');
+  };
   const rows: SdkTableRow[] = [];
 
   // Tables: group cells by row; a header row maps column positions.
@@ -123,8 +141,8 @@ export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkName
     }
     current = null;
   };
-  for (const block of blocks) {
-    if (block.kind !== 'table-cell' || block.row === undefined) {
+  for (const [index, block] of blocks.entries()) {
+    if (block.kind !== 'table-cell' || block.row === undefined || inContact(index)) {
       if (current) flush();
       if (block.kind !== 'table-cell') header = null;
       continue;
@@ -148,6 +166,10 @@ export function findSdkTable(document: PolicyDocument, lexicon: Lexicon, sdkName
   };
   blocks.forEach((block, index) => {
     if (block.kind === 'table-cell') return;
+    if (inContact(index)) {
+      finish();
+      return;
+    }
     const line = text.slice(block.start, block.end);
     for (const segment of line.split(/(?<=[；;])\s*/u)) {
       const m = KEY_VALUE.exec(segment);

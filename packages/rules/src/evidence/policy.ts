@@ -82,6 +82,30 @@ export function piLabel(knowledge: KnowledgeSnapshot, category: string): Bilingu
   return found ? { zh: found.zh, en: found.en } : { zh: category, en: category };
 }
 
+/**
+ * Sections that name data, permissions or SDKs without explaining processing: the user's rights
+ * ("您可以在设置中关闭相机权限"), withdrawing consent, privacy settings, definitions, a table of contents.
+ */
+const NON_PROCESSING_KINDS: ReadonlySet<string> = new Set(['user-rights', 'consent-withdrawal', 'privacy-settings', 'definitions']);
+
+/** Whether a passage at `offset` sits where the policy states processing, not only rights or definitions. */
+export function inProcessingContext(policy: PolicyFacts, offset: number): boolean {
+  const sections = policy.sections;
+  let lo = 0;
+  let hi = sections.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = sections[mid]!;
+    if (offset < s.start) hi = mid - 1;
+    else if (offset >= s.end) lo = mid + 1;
+    else {
+      if (s.role === 'contents') return false;
+      return s.kinds.length === 0 || s.kinds.some((k) => !NON_PROCESSING_KINDS.has(k));
+    }
+  }
+  return true;
+}
+
 /** Data mentions that say the data is processed (not "we do not collect …"). */
 export function affirmed(policy: PolicyFacts): DataMention[] {
   return policy.dataMentions.filter((m) => !m.negated);
@@ -135,6 +159,8 @@ export function policySdkNames(knowledge: KnowledgeSnapshot, policy: PolicyFacts
     else if (!partial.has(sdk)) partial.set(sdk, shared);
   }
   for (const m of knowledge.findSdkNames(policy.text)) {
+    // An SDK named only in the user's rights or a definition is not disclosed as one the app uses.
+    if (!inProcessingContext(policy, m.start)) continue;
     // A vendor name with one SDK in the catalogue still says "the company", not which product.
     if (m.shared === 1 && m.via !== 'vendor') named.add(m.sdk);
     else if (!partial.has(m.sdk)) partial.set(m.sdk, m);

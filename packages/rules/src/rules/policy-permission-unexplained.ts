@@ -3,7 +3,7 @@ import type { PermissionMention } from '@apprights/policy';
 import { defineRule } from '../engine/define.js';
 import type { FindingInput } from '../engine/types.js';
 import { isDangerousLevel } from '../evidence/queries.js';
-import { affirmed, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
+import { affirmed, inProcessingContext, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
 
 /** "相机（android.permission.CAMERA）": the platform label when the permission table has one. */
 function permissionLabel(knowledge: KnowledgeSnapshot, name: string): { zh: string; en: string } {
@@ -49,12 +49,15 @@ export const policyPermissionUnexplained = defineRule({
     const mentions = new Map<string, PermissionMention>();
     const withPurpose = new Set<string>();
     for (const m of policy.permissions) {
+      // A permission named only in the user's rights or a definition ("您可以在设置中关闭相机权限") is not explained.
+      if (!inProcessingContext(policy, m.start)) continue;
       for (const p of m.permissions) {
         if (!mentions.has(p)) mentions.set(p, m);
         if (m.purpose) withPurpose.add(p);
       }
     }
-    for (const purpose of policy.purposes) for (const p of purpose.permissions) withPurpose.add(p);
+    for (const purpose of policy.purposes)
+      if (inProcessingContext(policy, purpose.start)) for (const p of purpose.permissions) withPurpose.add(p);
     // PI categories the policy gives a purpose for ("为了向您推荐附近的服务，我们会收集您的位置信息").
     const kept = new Set(affirmed(policy));
     const purposeful = new Set<string>();

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PolicyAnalysis } from '@apprights/policy';
+import type { PolicyAnalysis, SectionKind } from '@apprights/policy';
 import { policyPermissionUnexplained } from '../../src/rules/policy-permission-unexplained.js';
 import { makeFacts, permission } from '../support/facts.js';
 import { dataMention, permissionMention, policyFrom, purpose } from '../support/policy.js';
-import { checkRule } from '../../src/testing/rule-tester.js';
+import { checkRule, RuleTester } from '../../src/testing/rule-tester.js';
 
 const facts = makeFacts({
   permissions: [
@@ -80,4 +80,30 @@ test('policy-permission-unexplained: a negated data mention explains nothing', (
   const policy = analysed();
   const negated = { ...policy, dataMentions: [{ ...policy.dataMentions[0]!, negated: true }] };
   assert.ok(run(negated).some((f) => f.key === 'android.permission.ACCESS_FINE_LOCATION'));
+});
+
+/** The camera permission with its purpose, in a section of the given kinds. */
+function cameraIn(kinds: SectionKind[]): PolicyAnalysis {
+  const policy = policyFrom([{ text: '您可以在设置中关闭相机权限，用于扫描二维码的功能将无法使用。', kinds }]);
+  return { ...policy, permissions: [permissionMention(policy, '相机权限', ['android.permission.CAMERA'], '用于扫描二维码')] };
+}
+const cameraOnly = makeFacts({ permissions: [permission('android.permission.CAMERA')] });
+
+// Issue 16: only statements of processing explain a permission; the user's rights and definitions name it in passing.
+new RuleTester().run(policyPermissionUnexplained, {
+  valid: [
+    { name: 'the camera and its purpose in a collection section', evidence: { package: cameraOnly, policy: cameraIn(['collection-use']) } },
+  ],
+  invalid: [
+    {
+      name: 'the camera named only in a rights paragraph',
+      evidence: { package: cameraOnly, policy: cameraIn(['user-rights']) },
+      findings: [{ messageId: 'unexplained', key: 'android.permission.CAMERA' }],
+    },
+    {
+      name: 'the camera named only in a definition',
+      evidence: { package: cameraOnly, policy: cameraIn(['definitions']) },
+      findings: [{ messageId: 'unexplained', key: 'android.permission.CAMERA' }],
+    },
+  ],
 });

@@ -123,3 +123,11 @@ test('policy-sdk-undisclosed: an SDK id the analyser took from a shared vendor n
   assert.equal(umeng!.severity, 'low');
   assert.match(umeng!.message.en, /only says "北京锐讯灵通科技有限公司"/);
 });
+
+test('policy-sdk-undisclosed: an SDK named only in the user’s rights or a definition is not disclosed (issue 16)', () => {
+  const named = (kinds: ('user-rights' | 'definitions' | 'third-party')[]) =>
+    run(policyFrom([{ text: '您可以在设置中关闭极光推送SDK的消息推送。', kinds }]), makeFacts({ sdks: [facts.sdks[0]!] }));
+  assert.deepEqual(named(['third-party']), []);
+  assert.equal(named(['user-rights']).length, 1);
+  assert.equal(named(['definitions']).length, 1);
+});
