@@ -130,8 +130,12 @@ export class WarmChild {
     });
   }
 
-  /** Asks the running task to stop (the engine aborts); kills the child if it does not answer in time. */
-  abort(jobId: string, graceMs = 5000): void {
+  /**
+   * Asks the running task to stop (policy fetches and re-runs abort themselves); kills the child if
+   * it does not answer in time — which is how a scan or diff stops, since those run without a
+   * signal in this process (see child.ts), so the grace is short.
+   */
+  abort(jobId: string, graceMs = 1000): void {
     if (this.current?.jobId !== jobId) return;
     this.send({ type: 'abort', jobId });
     const timer = setTimeout(() => {
