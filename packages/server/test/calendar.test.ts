@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-// chinese-days is CommonJS (minified UMD): its named exports are reached through the default import.
-import chineseDays from 'chinese-days';
 import {
   CalendarCoverageError,
   CalendarDataError,
@@ -34,16 +32,49 @@ test('the shipped data covers 2020–2026, each year with its gov.cn notice and 
   }
 });
 
-test('every day of 2020–2026 agrees with chinese-days (independent transcription)', () => {
-  const disagreements: string[] = [];
-  let days = 0;
-  for (let d = dayNumber('2020-01-01'); d <= dayNumber('2026-12-31'); d++) {
-    const date = fromDayNumber(d);
-    days++;
-    if (calendar.isWorkingDay(date) !== chineseDays.isWorkday(date)) disagreements.push(date);
+test('every day of 2020–2026 agrees with chinese-days (independent transcription)', async () => {
+  // chinese-days builds its tables through dayjs in the process's time zone when it loads: loaded
+  // west of UTC it answers for the wrong day (found running this test with
+  // TZ=America/Los_Angeles). So it is loaded, and asked, in Shanghai time; our own answers do not
+  // depend on TZ (next test). It is CommonJS: its functions hang off the default export.
+  const saved = process.env.TZ;
+  process.env.TZ = 'Asia/Shanghai';
+  try {
+    const chineseDays = (await import('chinese-days')).default;
+    const disagreements: string[] = [];
+    let days = 0;
+    for (let d = dayNumber('2020-01-01'); d <= dayNumber('2026-12-31'); d++) {
+      const date = fromDayNumber(d);
+      days++;
+      if (calendar.isWorkingDay(date) !== chineseDays.isWorkday(date)) disagreements.push(date);
+    }
+    assert.equal(days, 2557);
+    assert.deepEqual(disagreements, []);
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
   }
-  assert.equal(days, 2557);
-  assert.deepEqual(disagreements, []);
+});
+
+test('our answers are the same in any process time zone', () => {
+  const saved = process.env.TZ;
+  const answers = (): string[] => [
+    calendar.addWorkingDays('2025-09-26', 15).date,
+    shanghaiDate(Date.UTC(2025, 8, 25, 16, 30)),
+    String(weekday('2026-02-14')),
+    String(calendar.isWorkingDay('2020-01-19')),
+  ];
+  try {
+    const all = ['UTC', 'America/Los_Angeles', 'Pacific/Kiritimati', 'Asia/Shanghai'].map((tz) => {
+      process.env.TZ = tz;
+      return answers().join(' ');
+    });
+    assert.deepEqual(new Set(all).size, 1, all.join(' | '));
+    assert.equal(all[0], '2025-10-23 2025-09-26 6 true');
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
 });
 
 test('the issue vector: received 2025-09-26, the 15th working day is 2025-10-23 (start day not counted)', () => {
