@@ -218,7 +218,11 @@ export async function adminImportCalendar(config: ServerConfig, file: string): P
     const buffer = Buffer.alloc(MAX_YEAR_FILE_BYTES + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > MAX_YEAR_FILE_BYTES)
-      throw new CalendarDataError(file, `is larger than ${MAX_YEAR_FILE_BYTES} bytes; a year's arrangement is a few kilobytes`, `超过 ${MAX_YEAR_FILE_BYTES} 字节；一年的安排只有几 KB`);
+      throw new CalendarDataError(
+        file,
+        `is larger than ${MAX_YEAR_FILE_BYTES} bytes; a year's arrangement is a few kilobytes`,
+        `超过 ${MAX_YEAR_FILE_BYTES} 字节；一年的安排只有几 KB`,
+      );
     // fatal: a file in another encoding (GBK) is an error naming the file, not mojibake dates.
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));

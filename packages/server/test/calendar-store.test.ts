@@ -47,7 +47,11 @@ bothDatabases('calendar import: a new year overlays the shipped data, is audited
   assert.equal(replaced.isWorkingDay('2027-01-01'), false);
   assert.equal(replaced.isWorkingDay('2027-01-02'), false, 'a Saturday');
   assert.equal((await importedCalendarYears(store.db)).length, 1);
-  const audit = await store.db.selectFrom('audit_log').select(['action', 'subject', 'detail']).where('action', '=', 'calendar.import').execute();
+  const audit = await store.db
+    .selectFrom('audit_log')
+    .select(['action', 'subject', 'detail'])
+    .where('action', '=', 'calendar.import')
+    .execute();
   assert.equal(audit.length, 2);
   assert.equal(audit[0]?.subject, '2027');
   assert.deepEqual(JSON.parse(audit[1]?.detail ?? '{}').sources, ['https://www.gov.cn/test/2027.htm']);
@@ -69,7 +73,10 @@ bothDatabases('calendar import: bad input changes nothing and names the field', 
     assert.ok(error.line && error.line > 1);
     return true;
   });
-  await assert.rejects(importCalendarYear(store.db, year2027().replace('https://www.gov.cn/test/2027.htm', 'ftp://gov.cn/x')), /sources\[0\]\.url/);
+  await assert.rejects(
+    importCalendarYear(store.db, year2027().replace('https://www.gov.cn/test/2027.htm', 'ftp://gov.cn/x')),
+    /sources\[0\]\.url/,
+  );
   await assert.rejects(importCalendarYear(store.db, 'x'.repeat(70_000)), /larger than/);
   assert.equal((await importedCalendarYears(store.db)).length, 0);
   assert.equal((await store.db.selectFrom('audit_log').select('id').where('action', '=', 'calendar.import').execute()).length, 0);
@@ -89,4 +96,3 @@ bothDatabases('admin calendar import FILE (what the CLI runs): reads, validates,
   await assert.rejects(adminImportCalendar(config, join(under.dataDir, 'missing.json')), /ENOENT/);
   assert.equal((await loadCalendar(store.db)).coveredThrough, '2027-12-31');
 });
-

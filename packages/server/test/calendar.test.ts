@@ -90,7 +90,13 @@ test('the issue vector: received 2025-09-26, the 15th working day is 2025-10-23 
 });
 
 test('day kinds around 国庆 and 春节, with make-up workdays', () => {
-  assert.deepEqual(calendar.dayInfo('2025-09-28'), { date: '2025-09-28', covered: true, working: true, kind: 'make-up-workday', name: '国庆节、中秋节' });
+  assert.deepEqual(calendar.dayInfo('2025-09-28'), {
+    date: '2025-09-28',
+    covered: true,
+    working: true,
+    kind: 'make-up-workday',
+    name: '国庆节、中秋节',
+  });
   assert.equal(calendar.dayInfo('2025-10-03').kind, 'holiday');
   assert.equal(calendar.dayInfo('2025-10-12').kind, 'weekend');
   assert.equal(calendar.dayInfo('2025-10-13').kind, 'workday');
@@ -120,7 +126,11 @@ test('deadlines across holidays and make-up days', () => {
   // Renewal: the reminder is due at the latest 5 days before the charge.
   assert.equal(deadline(calendar, 'renewal-reminder', '2025-10-03').date, '2025-09-28');
   // Rolling a calendar-day deadline off a holiday (民法典 203), when a clock asks for it.
-  assert.deepEqual(calendar.addCalendarDays('2025-09-26', 7, { rollToWorkingDay: true }), { date: '2025-10-09', provisional: false, uncoveredYears: [] });
+  assert.deepEqual(calendar.addCalendarDays('2025-09-26', 7, { rollToWorkingDay: true }), {
+    date: '2025-10-09',
+    provisional: false,
+    uncoveredYears: [],
+  });
   for (const clock of Object.values(CLOCKS)) assert.ok(clock.source.title && clock.source.locator);
 });
 
@@ -232,6 +242,9 @@ test('import validation names the field and the line', () => {
 test('the shipped file validates, and a wrong coveredThrough is caught', () => {
   const text = readFileSync(new URL('../data/cn-working-days.json', import.meta.url), 'utf8');
   assert.equal(parseCalendarFile(text).years.length, 7);
-  assert.throws(() => parseCalendarFile(text.replace('"coveredThrough": "2026-12-31"', '"coveredThrough": "2027-12-31"')), /coveredThrough/);
+  assert.throws(
+    () => parseCalendarFile(text.replace('"coveredThrough": "2026-12-31"', '"coveredThrough": "2027-12-31"')),
+    /coveredThrough/,
+  );
   assert.throws(() => new WorkingCalendar([]), CalendarDataError);
 });

@@ -166,7 +166,12 @@ class YearChecker {
   keys(value: Obj, field: string, allowed: readonly string[]): void {
     for (const key of Object.keys(value))
       if (!allowed.includes(key))
-        this.fail(`${field}${field ? '.' : ''}${key}`, `unknown field (allowed: ${allowed.join(', ')})`, `未知字段（允许：${allowed.join('、')}）`, `"${key}"`);
+        this.fail(
+          `${field}${field ? '.' : ''}${key}`,
+          `unknown field (allowed: ${allowed.join(', ')})`,
+          `未知字段（允许：${allowed.join('、')}）`,
+          `"${key}"`,
+        );
   }
 
   text_(value: unknown, field: string, max: number, optional = false): string | undefined {
@@ -179,9 +184,19 @@ class YearChecker {
   date(value: unknown, field: string, year?: number): PlainDate {
     const needle = typeof value === 'string' ? `"${value}"` : undefined;
     if (!isPlainDate(value))
-      this.fail(field, `${JSON.stringify(value)?.slice(0, 40)} is not a date YYYY-MM-DD`, `${JSON.stringify(value)?.slice(0, 40)} 不是日期（YYYY-MM-DD）`, needle);
+      this.fail(
+        field,
+        `${JSON.stringify(value)?.slice(0, 40)} is not a date YYYY-MM-DD`,
+        `${JSON.stringify(value)?.slice(0, 40)} 不是日期（YYYY-MM-DD）`,
+        needle,
+      );
     if (year !== undefined && yearOf(value) !== year)
-      this.fail(field, `${value} is not in ${year}: a year's file lists only dates of that year`, `${value} 不在 ${year} 年内：一年的数据只能包含该年的日期`, needle);
+      this.fail(
+        field,
+        `${value} is not in ${year}: a year's file lists only dates of that year`,
+        `${value} 不在 ${year} 年内：一年的数据只能包含该年的日期`,
+        needle,
+      );
     return value;
   }
 }
@@ -190,20 +205,30 @@ class YearChecker {
 export function parseCalendarYear(value: unknown, text?: string, prefix = ''): CalendarYear {
   // Annotated: a never-returning method narrows only through an explicitly typed reference.
   const c: YearChecker = new YearChecker(text, prefix);
-  if (!isObject(value)) c.fail('(root)', 'must be a JSON object with year, sources, holidays, workdays', '须为包含 year、sources、holidays、workdays 的 JSON 对象');
+  if (!isObject(value))
+    c.fail(
+      '(root)',
+      'must be a JSON object with year, sources, holidays, workdays',
+      '须为包含 year、sources、holidays、workdays 的 JSON 对象',
+    );
   c.keys(value, '', ['year', 'sources', 'note', 'holidays', 'workdays']);
   const year = value.year;
   if (typeof year !== 'number' || !Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
     c.fail('year', `must be a whole year between ${MIN_YEAR} and ${MAX_YEAR}`, `须为 ${MIN_YEAR}–${MAX_YEAR} 之间的年份`);
 
   if (!Array.isArray(value.sources) || value.sources.length === 0 || value.sources.length > MAX_SOURCES)
-    c.fail('sources', `required: 1 to ${MAX_SOURCES} source notices, each with its gov.cn URL`, `必填：1–${MAX_SOURCES} 个来源通知，每个须有 gov.cn 网址`);
+    c.fail(
+      'sources',
+      `required: 1 to ${MAX_SOURCES} source notices, each with its gov.cn URL`,
+      `必填：1–${MAX_SOURCES} 个来源通知，每个须有 gov.cn 网址`,
+    );
   const sources: CalendarSource[] = value.sources.map((s: unknown, i: number) => {
     const field = `sources[${i}]`;
     if (!isObject(s)) c.fail(field, 'must be an object with title, date, url', '须为包含 title、date、url 的对象');
     c.keys(s, field, ['title', 'document', 'date', 'url']);
     const url = s.url;
-    if (typeof url !== 'string' || url.length > 500) c.fail(`${field}.url`, 'required: the notice on gov.cn', '必填：通知在 gov.cn 上的网址');
+    if (typeof url !== 'string' || url.length > 500)
+      c.fail(`${field}.url`, 'required: the notice on gov.cn', '必填：通知在 gov.cn 上的网址');
     let host = '';
     try {
       const parsed = new URL(url);
@@ -213,7 +238,12 @@ export function parseCalendarYear(value: unknown, text?: string, prefix = ''): C
     }
     // The State Council's own site, or a government republication (*.gov.cn): never a news mirror.
     if (host !== 'gov.cn' && !host.endsWith('.gov.cn'))
-      c.fail(`${field}.url`, `${JSON.stringify(url.slice(0, 100))} is not an http(s) URL on gov.cn`, `${JSON.stringify(url.slice(0, 100))} 不是 gov.cn 上的 http(s) 网址`, `"${url}"`);
+      c.fail(
+        `${field}.url`,
+        `${JSON.stringify(url.slice(0, 100))} is not an http(s) URL on gov.cn`,
+        `${JSON.stringify(url.slice(0, 100))} 不是 gov.cn 上的 http(s) 网址`,
+        `"${url}"`,
+      );
     const source: CalendarSource = {
       title: c.text_(s.title, `${field}.title`, 200) as string,
       date: c.date(s.date, `${field}.date`),
@@ -228,7 +258,11 @@ export function parseCalendarYear(value: unknown, text?: string, prefix = ''): C
   if (!Array.isArray(value.holidays) || value.holidays.length === 0 || value.holidays.length > MAX_RANGES)
     c.fail('holidays', `required: 1 to ${MAX_RANGES} ranges {name, from, to}`, `必填：1–${MAX_RANGES} 个假期区间 {name, from, to}`);
   if (!Array.isArray(value.workdays) || value.workdays.length > MAX_RANGES)
-    c.fail('workdays', `required: a list (possibly empty) of at most ${MAX_RANGES} make-up workdays {date, for}`, `必填：调休上班日列表（可为空，至多 ${MAX_RANGES} 个）`);
+    c.fail(
+      'workdays',
+      `required: a list (possibly empty) of at most ${MAX_RANGES} make-up workdays {date, for}`,
+      `必填：调休上班日列表（可为空，至多 ${MAX_RANGES} 个）`,
+    );
 
   const offDays = new Map<PlainDate, string>();
   const holidays: HolidayRange[] = value.holidays.map((h: unknown, i: number) => {
@@ -240,11 +274,21 @@ export function parseCalendarYear(value: unknown, text?: string, prefix = ''): C
     const to = c.date(h.to, `${field}.to`, year);
     const days = dayNumber(to) - dayNumber(from) + 1;
     if (days < 1 || days > MAX_RANGE_DAYS)
-      c.fail(`${field}.to`, `${to} must be on or after ${from} and at most ${MAX_RANGE_DAYS} days from it`, `${to} 须不早于 ${from}，且区间不超过 ${MAX_RANGE_DAYS} 天`, `"${to}"`);
+      c.fail(
+        `${field}.to`,
+        `${to} must be on or after ${from} and at most ${MAX_RANGE_DAYS} days from it`,
+        `${to} 须不早于 ${from}，且区间不超过 ${MAX_RANGE_DAYS} 天`,
+        `"${to}"`,
+      );
     for (let d = 0; d < days; d++) {
       const date = shiftDate(from, d);
       if (offDays.has(date))
-        c.fail(field, `${date} is already a day off in ${offDays.get(date)}`, `${date} 已在“${offDays.get(date)}”中列为放假日`, `"${from}"`);
+        c.fail(
+          field,
+          `${date} is already a day off in ${offDays.get(date)}`,
+          `${date} 已在“${offDays.get(date)}”中列为放假日`,
+          `"${from}"`,
+        );
       offDays.set(date, `${field} ${name}`);
     }
     return { name, from, to };
@@ -256,11 +300,21 @@ export function parseCalendarYear(value: unknown, text?: string, prefix = ''): C
     c.keys(w, field, ['date', 'for']);
     const date = c.date(w.date, `${field}.date`, year);
     if (offDays.has(date))
-      c.fail(`${field}.date`, `${date} is both a day off (${offDays.get(date)}) and a make-up workday`, `${date} 同时是放假日（${offDays.get(date)}）和调休上班日`, `"${date}"`);
+      c.fail(
+        `${field}.date`,
+        `${date} is both a day off (${offDays.get(date)}) and a make-up workday`,
+        `${date} 同时是放假日（${offDays.get(date)}）和调休上班日`,
+        `"${date}"`,
+      );
     if (seen.has(date)) c.fail(`${field}.date`, `${date} is listed twice`, `${date} 重复列出`, `"${date}"`);
     // Monday–Friday are working days anyway: a "make-up workday" on one is a transcription error.
     if (!isWeekend(date))
-      c.fail(`${field}.date`, `${date} is a weekday; a make-up workday (调休上班) is a Saturday or Sunday`, `${date} 是工作日；调休上班日应为周六或周日`, `"${date}"`);
+      c.fail(
+        `${field}.date`,
+        `${date} is a weekday; a make-up workday (调休上班) is a Saturday or Sunday`,
+        `${date} 是工作日；调休上班日应为周六或周日`,
+        `"${date}"`,
+      );
     seen.add(date);
     const forName = c.text_(w.for, `${field}.for`, 60, true);
     return forName === undefined ? { date } : { date, for: forName };
@@ -334,7 +388,8 @@ export class WorkingCalendar {
     if (this.years.size === 0) throw new CalendarDataError('years', 'the calendar needs at least one year', '日历至少需要一年的数据');
     for (const y of this.years.values()) {
       for (const h of y.holidays)
-        for (let d = dayNumber(h.from); d <= dayNumber(h.to); d++) this.days.set(fromDayNumber(d), { working: false, kind: 'holiday', name: h.name });
+        for (let d = dayNumber(h.from); d <= dayNumber(h.to); d++)
+          this.days.set(fromDayNumber(d), { working: false, kind: 'holiday', name: h.name });
       for (const w of y.workdays) this.days.set(w.date, { working: true, kind: 'make-up-workday', ...(w.for ? { name: w.for } : {}) });
     }
     const sorted = [...this.years.keys()].sort((a, b) => a - b);
@@ -427,14 +482,15 @@ export class WorkingCalendar {
 }
 
 function checkCount(n: number): void {
-  if (!Number.isInteger(n) || n < 0 || n > MAX_COUNT)
-    throw new DateCountError(n);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_COUNT) throw new DateCountError(n);
 }
 
 /** A count of days that is not a whole number between 0 and MAX_COUNT. */
 export class DateCountError extends Error {
   constructor(n: number) {
-    super(`a number of days must be a whole number from 0 to ${MAX_COUNT}, not ${String(n)} / 天数须为 0–${MAX_COUNT} 的整数，而不是 ${String(n)}`);
+    super(
+      `a number of days must be a whole number from 0 to ${MAX_COUNT}, not ${String(n)} / 天数须为 0–${MAX_COUNT} 的整数，而不是 ${String(n)}`,
+    );
     this.name = 'DateCountError';
   }
 }

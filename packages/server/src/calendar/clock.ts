@@ -41,7 +41,7 @@ export class TestClock implements Clock {
 
   /** Jumps to the same time of day (Asia/Shanghai) on `date`, which must not be in the past. */
   jumpTo(date: PlainDate): number {
-    const timeOfDay = (this.current - shanghaiMidnight(shanghaiDate(this.current)));
+    const timeOfDay = this.current - shanghaiMidnight(shanghaiDate(this.current));
     return this.advance(shanghaiMidnight(date) + timeOfDay - this.current);
   }
 }

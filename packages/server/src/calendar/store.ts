@@ -25,9 +25,18 @@ export interface ImportedYear {
 }
 
 /** Validates a year's JSON text (with line numbers in errors) and stores it, replacing that year. */
-export async function importCalendarYear(db: Kysely<Database>, text: string, actor: AuditActor = {}, now = Date.now()): Promise<ImportedYear> {
+export async function importCalendarYear(
+  db: Kysely<Database>,
+  text: string,
+  actor: AuditActor = {},
+  now = Date.now(),
+): Promise<ImportedYear> {
   if (Buffer.byteLength(text, 'utf8') > MAX_YEAR_FILE_BYTES)
-    throw new CalendarDataError('file', `is larger than ${MAX_YEAR_FILE_BYTES} bytes; a year's arrangement is a few kilobytes`, `超过 ${MAX_YEAR_FILE_BYTES} 字节；一年的安排只有几 KB`);
+    throw new CalendarDataError(
+      'file',
+      `is larger than ${MAX_YEAR_FILE_BYTES} bytes; a year's arrangement is a few kilobytes`,
+      `超过 ${MAX_YEAR_FILE_BYTES} 字节；一年的安排只有几 KB`,
+    );
   const year = parseCalendarYear(parseCalendarJson(text), text);
   const replaced = await db.transaction().execute(async (tx) => {
     const existing = await tx.selectFrom('calendar_years').select('year').where('year', '=', year.year).executeTakeFirst();
@@ -42,14 +51,25 @@ export async function importCalendarYear(db: Kysely<Database>, text: string, act
         ...actor,
         action: 'calendar.import',
         subject: String(year.year),
-        detail: { year: year.year, sources: year.sources.map((s) => s.url), holidays: year.holidays.length, workdays: year.workdays.length, replaced: existing !== undefined },
+        detail: {
+          year: year.year,
+          sources: year.sources.map((s) => s.url),
+          holidays: year.holidays.length,
+          workdays: year.workdays.length,
+          replaced: existing !== undefined,
+        },
       },
       now,
     );
     return existing !== undefined;
   });
   const calendar = await loadCalendar(db);
-  return { year: year.year, replaced, shipped: shippedCalendarYears().some((y) => y.year === year.year), coveredThrough: calendar.coveredThrough };
+  return {
+    year: year.year,
+    replaced,
+    shipped: shippedCalendarYears().some((y) => y.year === year.year),
+    coveredThrough: calendar.coveredThrough,
+  };
 }
 
 /** The imported years, validated. */
@@ -59,7 +79,11 @@ export async function importedCalendarYears(db: Kysely<Database>): Promise<Calen
     const text = row.arrangement;
     const year = parseCalendarYear(parseCalendarJson(text, `calendar_years[${row.year}]`), undefined, `calendar_years[${row.year}].`);
     if (year.year !== row.year)
-      throw new CalendarDataError(`calendar_years[${row.year}].year`, `the stored arrangement is for ${year.year}`, `存储的安排属于 ${year.year} 年`);
+      throw new CalendarDataError(
+        `calendar_years[${row.year}].year`,
+        `the stored arrangement is for ${year.year}`,
+        `存储的安排属于 ${year.year} 年`,
+      );
     return year;
   });
 }
