@@ -127,6 +127,15 @@ Applies pending schema migrations and exits (the embedded \`serve\` applies them
 执行尚未执行的数据库迁移后退出（内置模式的 serve 启动时自动执行）。
 Example / 示例: APPRIGHTS_DATABASE_URL=postgres://root@127.0.0.1/test apprights migrate`;
 
+export const CALENDAR_HELP = `${PLATFORM_ENV}
+The file holds one year (every date in that year): the days off as ranges, the weekend days worked
+(调休上班) and the notice(s) with their gov.cn URL and date. It replaces that year in the database and
+overrides the data shipped with AppRights. A deadline counted through a year without data is marked
+provisional. Bad input names the field and line, stores nothing and exits 3.
+文件包含一年的数据（日期均须在该年内）：放假区间、调休上班日，以及通知的 gov.cn 网址和日期。导入后替换数据库中的该年，
+并覆盖随软件发布的数据。跨越无数据年份计算的时限标记为“暂定”。输入有误时指出字段和行号，不保存任何内容，退出码为 3。
+Example / 示例: apprights admin calendar import 2027.json`;
+
 export const ADMIN_HELP = `${PLATFORM_ENV}
 --print-token prints the new API token alone on standard output, once: it is stored only as a hash.
 --print-token 在标准输出中单独输出一次新令牌；数据库只保存其哈希。

@@ -16,6 +16,7 @@ import { OutputError } from './output.js';
 import { packageVersion } from './package-root.js';
 import {
   ADMIN_HELP,
+  CALENDAR_HELP,
   DIFF_HELP,
   EXPLORE_HELP,
   MIGRATE_HELP,
@@ -604,6 +605,19 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
     .action(async (token: string, options: ConfigFlags & { lang?: string }) => {
       setExit(await (await import('./commands/platform.js')).runAdminRevokeToken({ ...options, token, lang: detectLang(options.lang) }));
     });
+  const calendar = admin.command('calendar').description('the working-day calendar behind every deadline / 所有时限所依据的工作日历');
+  serverFlags(calendar.command('import'))
+    .description(
+      "add or replace one year's State Council holiday arrangement from a JSON file / 从 JSON 文件添加或替换某一年的国务院节假日安排",
+    )
+    .argument(
+      '<file>',
+      'JSON: {year, sources: [{title, document, date, url}], holidays: [{name, from, to}], workdays: [{date, for}]} / JSON 文件',
+    )
+    .addHelpText('after', CALENDAR_HELP)
+    .action(async (file: string, options: ConfigFlags & { lang?: string }) => {
+      setExit(await (await import('./commands/platform.js')).runAdminCalendarImport({ ...options, file, lang: detectLang(options.lang) }));
+    });
   usageErrors(program, lang);
   return program;
 }
@@ -661,7 +675,7 @@ export async function main(argv: string[]): Promise<number> {
       const where = (error as { code?: string }).code === 'io' || !currentFile.value ? '' : `${currentFile.value}: `;
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${where}${error.message}\n`);
       exitCode = ExitCode.badInput;
-    } else if (isNamed(error, 'PolicyInputError') || isNamed(error, 'TraceInputError')) {
+    } else if (isNamed(error, 'PolicyInputError') || isNamed(error, 'TraceInputError') || isNamed(error, 'CalendarDataError')) {
       // The message names the file or URL, and the line when one line of a trace is the problem.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.badInput;

@@ -10,6 +10,7 @@ export {
   migrateDatabase,
   adminCreateUser,
   adminRevokeToken,
+  adminImportCalendar,
   type RunningServer,
   type RunningWorkers,
   type AdminCreateUserInput,
@@ -48,3 +49,21 @@ export {
   type UserInput,
   type UserRecord,
 } from './admin.js';
+export {
+  WorkingCalendar,
+  CalendarDataError,
+  CalendarCoverageError,
+  DateCountError,
+  buildCalendar,
+  shippedCalendarYears,
+  parseCalendarYear,
+  type CalendarYear,
+  type CalendarSource,
+  type CountedDate,
+  type DayInfo,
+  type DayKind,
+} from './calendar/calendar.js';
+export { CLOCKS, CLOCK_KINDS, deadline, type ClockDefinition, type ClockKind, type Deadline } from './calendar/clocks.js';
+export { systemClock, TestClock, today, type Clock } from './calendar/clock.js';
+export { isPlainDate, shanghaiDate, type PlainDate } from './calendar/dates.js';
+export { importCalendarYear, importedCalendarYears, loadCalendar, type ImportedYear } from './calendar/store.js';

@@ -1,6 +1,7 @@
 // The processes the CLI starts: `serve` (HTTP, and in embedded mode the queue and workers too),
 // `worker` (jobs only, scale-out), `migrate`, and the admin commands. Each opens what it needs from
 // one ServerConfig and gives back a close() that leaves nothing running.
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalBlobStore } from './blobs/store.js';
 import type { ServerConfig } from './config.js';
@@ -12,6 +13,8 @@ import type { Platform } from './platform.js';
 import { ROLES, type OrgKind, type Role } from './db/schema.js';
 import { AdminError, createApiToken, createUser, ensureOrganisation, orgKindForRole, revokeApiToken } from './admin.js';
 import { isId } from './ids.js';
+import { importCalendarYear, type ImportedYear } from './calendar/store.js';
+import { CalendarDataError, MAX_YEAR_FILE_BYTES } from './calendar/calendar.js';
 
 function openConfigured(config: ServerConfig, migrateNow: boolean): Promise<Store> {
   return openStore({
@@ -197,6 +200,42 @@ export async function adminRevokeToken(config: ServerConfig, idOrPrefix: string)
       if (error instanceof AdminError && error.code === 'not-found') return false;
       throw error;
     }
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * `admin calendar import FILE`: validates one year's arrangement (JSON, at most 64 KiB, read no
+ * further than that) and stores it in the database, replacing that year; audited.
+ */
+export async function adminImportCalendar(config: ServerConfig, file: string): Promise<ImportedYear> {
+  let text: string;
+  const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new CalendarDataError(file, `cannot be read (${error.code ?? error.message})`, `无法读取（${error.code ?? error.message}）`);
+  });
+  try {
+    const buffer = Buffer.alloc(MAX_YEAR_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_YEAR_FILE_BYTES)
+      throw new CalendarDataError(
+        file,
+        `is larger than ${MAX_YEAR_FILE_BYTES} bytes; a year's arrangement is a few kilobytes`,
+        `超过 ${MAX_YEAR_FILE_BYTES} 字节；一年的安排只有几 KB`,
+      );
+    // fatal: a file in another encoding (GBK) is an error naming the file, not mojibake dates.
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
+    } catch {
+      throw new CalendarDataError(file, 'is not UTF-8 text', '不是 UTF-8 文本');
+    }
+  } finally {
+    await handle.close();
+  }
+  const store = await openConfigured(config, !config.databaseUrl);
+  try {
+    await requireMigrated(store);
+    return await importCalendarYear(store.db, text);
   } finally {
     await store.close();
   }

@@ -146,3 +146,16 @@ export async function runAdminRevokeToken(flags: ConfigFlags & { lang: Lang; tok
   );
   return revoked ? ExitCode.ok : ExitCode.failed;
 }
+
+/** `admin calendar import FILE`: adds or replaces one year of the working-day calendar. */
+export async function runAdminCalendarImport(flags: ConfigFlags & { lang: Lang; file: string }): Promise<number> {
+  const { loadConfig, adminImportCalendar } = await server();
+  const config = loadConfig(flags);
+  const result = await adminImportCalendar(config, flags.file).catch(environmentError);
+  say(
+    flags.lang,
+    `calendar: ${result.year} ${result.replaced ? 'replaced' : 'added'}${result.shipped ? ' (overrides the shipped data)' : ''}; working days known through ${result.coveredThrough}`,
+    `工作日历：${result.year} 年已${result.replaced ? '替换' : '添加'}${result.shipped ? '（覆盖随软件发布的数据）' : ''}；工作日数据覆盖至 ${result.coveredThrough}`,
+  );
+  return ExitCode.ok;
+}

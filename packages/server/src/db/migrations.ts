@@ -209,6 +209,20 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_state_lease').on('jobs').columns(['state', 'lease_until']).execute();
     },
   },
+  '0003-calendar-years': {
+    // Working-day arrangements imported with `apprights admin calendar import`: one row per year,
+    // overlaying the data file shipped with the package (src/calendar/store.ts), so a running
+    // platform learns next year's holidays without a release.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('calendar_years')
+        .addColumn('year', 'integer', (c) => c.primaryKey())
+        .addColumn('arrangement', 'text', (c) => c.notNull())
+        .addColumn('source_url', 'text', (c) => c.notNull())
+        .addColumn('imported_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

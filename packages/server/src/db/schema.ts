@@ -238,6 +238,16 @@ export interface OutboxTable {
   delivered_at: Millis | null;
 }
 
+/** One year's working-day arrangement imported by an administrator (migration 0003). */
+export interface CalendarYearsTable {
+  year: number;
+  /** JSON: the validated CalendarYear (src/calendar/calendar.ts). */
+  arrangement: string;
+  /** The first source's URL, for a listing without parsing the JSON. */
+  source_url: string;
+  imported_at: Millis;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -257,6 +267,7 @@ export interface Database {
   knowledge_snapshots: KnowledgeSnapshotsTable;
   outbox: OutboxTable;
   job_org_turns: JobOrgTurnsTable;
+  calendar_years: CalendarYearsTable;
 }
 
 export type Job = Selectable<JobsTable>;
