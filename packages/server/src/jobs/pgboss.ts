@@ -27,7 +27,8 @@ const MESSAGE_RETRIES = 5;
  */
 export class PgBossQueue extends DeliveringQueue {
   readonly name = 'pg-boss' as const;
-  readonly boss: PgBoss;
+  boss: PgBoss;
+  private readonly schema: string;
   private started = false;
   private pollMs: number;
   private stopping = false;
@@ -36,9 +37,16 @@ export class PgBossQueue extends DeliveringQueue {
     super(store, config);
     if (!store.url) throw new Error('the pg-boss queue needs a PostgreSQL store (APPRIGHTS_DATABASE_URL)');
     this.pollMs = options.pollMs ?? 250;
-    this.boss = new PgBoss({
-      connectionString: store.url,
-      schema: options.schema ?? 'pgboss',
+    this.schema = options.schema ?? 'pgboss';
+    this.boss = this.makeBoss();
+  }
+
+  /** pg-boss cannot be started again after a stop (its second stop would be a no-op, leaving its pool open): a new one each time. */
+  private makeBoss(): PgBoss {
+    const url = this.store.url ?? '';
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: this.schema,
       max: 4,
       // Maintenance (archiving, expiry) runs on every node; pg-boss takes an advisory lock for it.
       supervise: true,
@@ -47,11 +55,14 @@ export class PgBossQueue extends DeliveringQueue {
       migrate: true,
     });
     // A dropped connection (PostgreSQL restarting) is reported here; the workers' loops back off.
-    this.boss.on('error', () => {});
+    boss.on('error', () => {});
+    return boss;
   }
 
   async start(): Promise<void> {
     if (this.started) return;
+    if (this.stopping) this.boss = this.makeBoss();
+    this.stopping = false;
     await this.boss.start();
     if (!(await this.boss.getQueue(BOSS_QUEUE))) {
       try {
@@ -108,8 +119,9 @@ export class PgBossQueue extends DeliveringQueue {
       // row is being claimed by a holder of another message: the invariant (a message per due job) holds.
       job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
     } finally {
-      // Completed whether a row was claimed or not: the row's lease, not the message, now guards the work.
-      await this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
+      // Completed whether a row was claimed or not: the row's lease, not the message, now guards the
+      // work. Not awaited: should it fail, the message expires and is redelivered, one spare wake-up.
+      void this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
     }
     return job;
   }
