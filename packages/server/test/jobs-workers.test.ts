@@ -154,3 +154,29 @@ bothDatabases(
   },
   { timeout: 180_000 },
 );
+
+bothDatabases(
+  'a diff job compares two stored packages',
+  async (_t, under) => {
+    const p = await testPlatform(under);
+    const workers = await startWorkers(p, { concurrency: 1 });
+    try {
+      const org = await addOrg(p.store);
+      const oldBlob = await storeApk(p, APKS.settings);
+      const newBlob = await storeApk(p, APKS.uiautomator);
+      const job = await p.queue.submit({ kind: 'diff', orgId: org, payload: { oldBlob, newBlob } });
+      const done = await waitForState(p.store, job.id, ['succeeded', 'failed', 'dead'], 120_000);
+      assert.equal(done.state, 'succeeded', done.error_message ?? '');
+      const report = await p.store.db.selectFrom('reports').selectAll().where('job_id', '=', job.id).executeTakeFirstOrThrow();
+      assert.equal(report.kind, 'diff');
+      const body = JSON.parse(report.body) as Record<string, unknown>;
+      assert.ok(Object.keys(body).length > 0);
+      const missing = await p.queue.submit({ kind: 'diff', orgId: org, payload: { oldBlob, newBlob: 'f'.repeat(64) } });
+      assert.equal((await waitForState(p.store, missing.id, ['succeeded', 'failed', 'dead'])).error_code, 'blob-missing');
+    } finally {
+      await workers.stop();
+      await p.close();
+    }
+  },
+  { timeout: 180_000 },
+);

@@ -8,7 +8,10 @@ import { DeliveringQueue } from './queue.js';
 /** The pg-boss queue all job kinds share; the kind is in our `jobs` row. */
 export const BOSS_QUEUE = 'apprights-jobs';
 const MESSAGE_EXPIRY_S = 60;
-const MESSAGE_RETRIES = 5;
+// Each hand-back (see start) and each expiry uses a retry: a message must outlive many of them.
+const MESSAGE_RETRIES = 1000;
+/** Messages fetched per round trip (see nextMessage). */
+const FETCH_BATCH = 4;
 
 /**
  * The scale-out queue: pg-boss 10 in the same PostgreSQL delivers, our `jobs` row is the record.
@@ -27,18 +30,30 @@ const MESSAGE_RETRIES = 5;
  */
 export class PgBossQueue extends DeliveringQueue {
   readonly name = 'pg-boss' as const;
-  readonly boss: PgBoss;
+  boss: PgBoss;
+  private readonly schema: string;
   private started = false;
   private pollMs: number;
   private stopping = false;
+  private pending: PgBoss.Job<unknown>[] = [];
+  private fetching: Promise<void> | undefined;
+  private fetchedAt = 0;
+  private handBack: NodeJS.Timeout | undefined;
 
   constructor(store: Store, config: ServerConfig, options: { pollMs?: number; schema?: string } = {}) {
     super(store, config);
     if (!store.url) throw new Error('the pg-boss queue needs a PostgreSQL store (APPRIGHTS_DATABASE_URL)');
     this.pollMs = options.pollMs ?? 250;
-    this.boss = new PgBoss({
-      connectionString: store.url,
-      schema: options.schema ?? 'pgboss',
+    this.schema = options.schema ?? 'pgboss';
+    this.boss = this.makeBoss();
+  }
+
+  /** pg-boss cannot be started again after a stop (its second stop would be a no-op, leaving its pool open): a new one each time. */
+  private makeBoss(): PgBoss {
+    const url = this.store.url ?? '';
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: this.schema,
       max: 4,
       // Maintenance (archiving, expiry) runs on every node; pg-boss takes an advisory lock for it.
       supervise: true,
@@ -47,11 +62,14 @@ export class PgBossQueue extends DeliveringQueue {
       migrate: true,
     });
     // A dropped connection (PostgreSQL restarting) is reported here; the workers' loops back off.
-    this.boss.on('error', () => {});
+    boss.on('error', () => {});
+    return boss;
   }
 
   async start(): Promise<void> {
     if (this.started) return;
+    if (this.stopping) this.boss = this.makeBoss();
+    this.stopping = false;
     await this.boss.start();
     if (!(await this.boss.getQueue(BOSS_QUEUE))) {
       try {
@@ -62,12 +80,23 @@ export class PgBossQueue extends DeliveringQueue {
       }
     }
     this.started = true;
+    // Messages this process fetched but has no free worker for go back within a second, so idle
+    // workers on other nodes get them instead of waiting for their expiry.
+    this.handBack = setInterval(() => {
+      if (this.pending.length === 0 || this.fetching || Date.now() - this.fetchedAt < 1000) return;
+      const unused = this.pending.splice(0).map((m) => m.id);
+      void this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
+    }, 1000);
+    this.handBack.unref();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.handBack);
     if (!this.started) return;
     this.started = false;
+    const unused = this.pending.splice(0).map((m) => m.id);
+    if (unused.length > 0) await this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
     await this.boss.stop({ graceful: false, wait: true, timeout: 2000 });
   }
 
@@ -108,19 +137,32 @@ export class PgBossQueue extends DeliveringQueue {
       // row is being claimed by a holder of another message: the invariant (a message per due job) holds.
       job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
     } finally {
-      // Completed whether a row was claimed or not: the row's lease, not the message, now guards the work.
-      await this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
+      // Completed whether a row was claimed or not: the row's lease, not the message, now guards the
+      // work. Not awaited: should it fail, the message expires and is redelivered, one spare wake-up.
+      void this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
     }
     return job;
   }
 
   /**
-   * One message at a time: a message fetched is `active` until completed, and one held by a process
-   * that dies is only redelivered after its expiry, so a worker takes no more than it claims now.
+   * Messages are fetched a few at a time (one round trip for several jobs) and held briefly in this
+   * process. A message is `active` until completed; one held by a process that dies is redelivered
+   * after its expiry (60 s), and stop() hands unused ones back at once (failed with retries left).
    */
   private async nextMessage(): Promise<PgBoss.Job<unknown> | undefined> {
-    const [message] = await this.boss.fetch<unknown>(BOSS_QUEUE, { batchSize: 1, priority: true });
-    return message;
+    if (this.pending.length === 0) {
+      this.fetching ??= this.boss
+        .fetch<unknown>(BOSS_QUEUE, { batchSize: FETCH_BATCH, priority: true })
+        .then((batch) => {
+          for (const message of batch) this.pending.push(message);
+          this.fetchedAt = Date.now();
+        })
+        .finally(() => {
+          this.fetching = undefined;
+        });
+      await this.fetching;
+    }
+    return this.pending.shift();
   }
 
   waitForWork(ms: number): Promise<void> {

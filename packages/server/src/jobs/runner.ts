@@ -222,7 +222,12 @@ async function prepare(platform: PlatformLike, job: Job): Promise<{ task: Task; 
   const report = async (id: unknown, what: string) => {
     const row =
       typeof id === 'string'
-        ? await platform.store.db.selectFrom('reports').selectAll().where('id', '=', id).where('org_id', '=', job.org_id).executeTakeFirst()
+        ? await platform.store.db
+            .selectFrom('reports')
+            .select(['id', 'kind', 'facts'])
+            .where('id', '=', id)
+            .where('org_id', '=', job.org_id)
+            .executeTakeFirst()
         : undefined;
     if (!row) throw new PrepareError('report-not-found', `${what}: no such report in this organisation / 本组织中没有该报告`);
     return row;
@@ -236,7 +241,8 @@ async function prepare(platform: PlatformLike, job: Job): Promise<{ task: Task; 
         const row = await report(p.policyReportId, 'policyReportId');
         if (row.kind !== 'policy')
           throw new PrepareError('report-kind', 'policyReportId names a report that is not a policy report / 该报告不是隐私政策报告');
-        policy = JSON.parse(row.body);
+        const { body } = await platform.store.db.selectFrom('reports').select('body').where('id', '=', row.id).executeTakeFirstOrThrow();
+        policy = JSON.parse(body);
       }
       return {
         task: {

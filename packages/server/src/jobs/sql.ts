@@ -36,36 +36,40 @@ export async function claimJob(
   options: { fair?: boolean } = {},
   now = Date.now(),
 ): Promise<Job | undefined> {
-  // One transaction, so the claim, the organisation's turn and the attempt row commit together (one
-  // durable commit instead of three: with synchronous=FULL each commit is a disk flush). The UPDATE
-  // comes first, so SQLite takes the write lock before anything is read.
-  return db.transaction().execute((trx) => claimIn(trx, dialect, worker, leaseMs, options, now));
+  const update = claimUpdate(dialect, worker, leaseMs, options, now);
+  if (dialect === 'postgres') {
+    // One statement (data-modifying CTEs): the claim, the organisation's turn and the attempt row
+    // commit together in one round trip.
+    const attemptId = newId(now);
+    const result = await sql<Job>`
+      with claimed as (${update}),
+      turn as (
+        insert into job_org_turns (org_id, last_claim_at, claims) select org_id, ${now}, 1 from claimed
+        on conflict (org_id) do update set last_claim_at = excluded.last_claim_at, claims = job_org_turns.claims + 1
+      ),
+      attempt as (
+        insert into job_attempts (id, job_id, attempt, worker, started_at) select ${attemptId}, id, attempts, ${worker}, ${now} from claimed
+        on conflict (job_id, attempt) do nothing
+      )
+      select * from claimed`.execute(db);
+    return result.rows[0];
+  }
+  // SQLite: one transaction, so the three commit together (one durable commit instead of three: with
+  // synchronous=FULL each commit is a disk flush). The UPDATE comes first, so SQLite takes the write
+  // lock before anything is read.
+  return db.transaction().execute((trx) => claimIn(trx, update, worker, now));
 }
 
-async function claimIn(
-  db: Transaction<Database>,
-  dialect: Dialect,
-  worker: string,
-  leaseMs: number,
-  options: { fair?: boolean },
-  now: number,
-): Promise<Job | undefined> {
+/** The claiming UPDATE … RETURNING (see claimJob for the order of choice). */
+function claimUpdate(dialect: Dialect, worker: string, leaseMs: number, options: { fair?: boolean }, now: number) {
   const skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
   // Without fairness (pg-boss's fallback, see pgboss.ts): any due job by priority and age.
-  const result =
+  const choice =
     options.fair === false
-      ? await sql<Job>`
-    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
-      attempts = attempts + 1, updated_at = ${now}, progress = null
-    where id = (
+      ? sql`
       select j.id from jobs j where j.state = 'queued' and j.run_after <= ${now}
-      order by j.priority desc, j.id asc limit 1${skipLocked}
-    ) and state = 'queued'
-    returning *`.execute(db)
-      : await sql<Job>`
-    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
-      attempts = attempts + 1, updated_at = ${now}, progress = null
-    where id = (
+      order by j.priority desc, j.id asc limit 1${skipLocked}`
+      : sql`
       select j.id from jobs j
       where j.state = 'queued' and j.run_after <= ${now} and j.cancel_requested = 0 and j.org_id = (
         select q.org_id from jobs q left join job_org_turns t on t.org_id = q.org_id
@@ -77,9 +81,21 @@ async function claimIn(
         limit 1
       )
       order by j.priority desc, j.id asc
-      limit 1${skipLocked}
-    ) and state = 'queued'
-    returning *`.execute(db);
+      limit 1${skipLocked}`;
+  return sql<Job>`
+    update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
+      attempts = attempts + 1, updated_at = ${now}, progress = null
+    where id = (${choice}) and state = 'queued'
+    returning *`;
+}
+
+async function claimIn(
+  db: Transaction<Database>,
+  update: ReturnType<typeof claimUpdate>,
+  worker: string,
+  now: number,
+): Promise<Job | undefined> {
+  const result = await update.execute(db);
   const job = result.rows[0];
   if (!job) return undefined;
   await db
