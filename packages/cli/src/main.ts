@@ -683,6 +683,11 @@ export async function main(argv: string[]): Promise<number> {
       // adb or frida missing, no device, the app not installed: the message says what to do.
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.environment;
+    } else if (isNamed(error, 'AdminError')) {
+      // The platform's admin commands: a bad value is a usage error; an existing login or an unknown
+      // token is the command's "no" (exit 1). The message is bilingual already.
+      process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
+      exitCode = (error as { code?: string }).code === 'bad-request' ? ExitCode.usage : ExitCode.failed;
     } else if (error instanceof UsageError || isNamed(error, 'ConfigError')) {
       process.stderr.write(`apprights: ${t(lang, 'errorPrefix')}: ${error.message}\n`);
       exitCode = ExitCode.usage;

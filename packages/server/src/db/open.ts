@@ -93,6 +93,8 @@ export async function migrate(store: Store): Promise<MigrationResultSet['results
   const { error, results } = await migrator(store).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
+    // No migration ran (the database did not answer): the driver's own error, with its code, is the news.
+    if (!failed) throw error;
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String((error as Error)?.message ?? error)}`, {
       cause: error,
     });

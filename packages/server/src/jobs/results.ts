@@ -16,11 +16,11 @@ export async function completeJob(
   lease: Lease,
   job: Job,
   output: JobOutput,
-  context: { blob?: { sha256: string; size: number } },
+  context: { blob?: { sha256: string; size: number }; progress?: string },
 ): Promise<string> {
   const now = Date.now();
   return queue.db.transaction().execute(async (trx) => {
-    await finishOwned(trx, lease, 'succeeded', null, now);
+    await finishOwned(trx, lease, 'succeeded', null, now, context.progress);
     await endAttempt(trx, job.id, lease.attempt, 'succeeded', null, now);
     const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
     // Unreachable while leases hold (the job was running, so no result was written); kept as the

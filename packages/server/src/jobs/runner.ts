@@ -127,13 +127,22 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
       void child.close();
       if (!stopping) spawn(slot);
     }
-    if (result.ok) await succeed(lease, job, result.output, prepared.blob);
+    if (result.ok) await succeed(lease, job, result.output, prepared.blob, progress ?? undefined);
     else await finish(lease, result.failure);
   }
 
-  async function succeed(lease: Lease, job: Job, output: JobOutput, blob: { sha256: string; size: number } | undefined): Promise<void> {
+  async function succeed(
+    lease: Lease,
+    job: Job,
+    output: JobOutput,
+    blob: { sha256: string; size: number } | undefined,
+    progress: string | undefined,
+  ): Promise<void> {
     try {
-      const reportId = await completeJob(queue, lease, job, output, blob ? { blob } : {});
+      const reportId = await completeJob(queue, lease, job, output, {
+        ...(blob ? { blob } : {}),
+        ...(progress !== undefined ? { progress } : {}),
+      });
       emit({ type: 'job-done', jobId: job.id, state: 'succeeded', reportId });
     } catch (error) {
       if (error instanceof LeaseLost) emit({ type: 'lease-lost', jobId: job.id, attempt: lease.attempt });

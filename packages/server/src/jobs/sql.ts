@@ -163,11 +163,14 @@ export async function finishOwned(
   state: JobState,
   error: { code: string; message: string } | null,
   now = Date.now(),
+  /** The last progress the engine reported, when the periodic write has not caught up with it (fast jobs). */
+  progress?: string,
 ): Promise<void> {
   const result = await trx
     .updateTable('jobs')
     .set({
       state,
+      ...(progress !== undefined ? { progress } : {}),
       locked_by: null,
       lease_until: null,
       updated_at: now,
