@@ -10,6 +10,7 @@ import { ConfigError } from './config.js';
 import { buildApp } from './http/app.js';
 import { createQueue, startWorkers, type Workers } from './jobs/index.js';
 import type { Platform } from './platform.js';
+import { coreTasks, startScheduler, type Scheduler } from './scheduler.js';
 import { ROLES, type OrgKind, type Role } from './db/schema.js';
 import { AdminError, createApiToken, createUser, ensureOrganisation, orgKindForRole, revokeApiToken } from './admin.js';
 import { isId } from './ids.js';
@@ -44,6 +45,7 @@ export async function startServer(config: ServerConfig, options: { logger?: bool
   const store = await openConfigured(config, !config.databaseUrl);
   let workers: Workers | undefined;
   let queue: ReturnType<typeof createQueue> | undefined;
+  let scheduler: Scheduler | undefined;
   try {
     await requireMigrated(store);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
@@ -52,6 +54,8 @@ export async function startServer(config: ServerConfig, options: { logger?: bool
     const platform: Platform = { config, store, blobs, queue };
     await queue.start();
     if (config.workers.concurrency > 0) workers = await startWorkers(platform);
+    // Every node offers to run the periodic work; one at a time does (the scheduler's lease).
+    scheduler = startScheduler(store, coreTasks(config));
     const app = await buildApp(platform, { logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
     const address = await app.listen({ host: config.host, port: config.port });
     let closing: Promise<void> | undefined;
@@ -62,12 +66,14 @@ export async function startServer(config: ServerConfig, options: { logger?: bool
       close: () =>
         (closing ??= (async () => {
           await app.close();
+          await scheduler?.stop();
           await workers?.stop();
           await queue?.stop();
           await store.close();
         })()),
     };
   } catch (error) {
+    await scheduler?.stop().catch(() => {});
     await workers?.stop().catch(() => {});
     await queue?.stop().catch(() => {});
     await store.close().catch(() => {});
@@ -89,11 +95,13 @@ export async function startWorkerNode(config: ServerConfig): Promise<RunningWork
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
     queue = createQueue({ store, config });
     const workers = await startWorkers({ config, store, blobs, queue });
+    const scheduler = startScheduler(store, coreTasks(config));
     let closing: Promise<void> | undefined;
     return {
       workers,
       close: () =>
         (closing ??= (async () => {
+          await scheduler.stop();
           await workers.stop();
           await queue?.stop();
           await store.close();

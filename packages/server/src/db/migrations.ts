@@ -223,6 +223,25 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-scheduler': {
+    // The periodic work runs on one node at a time: whoever holds this row's lease (src/scheduler.ts).
+    // A lease row rather than pg_advisory_lock, so the same code and tests hold on SQLite too (an
+    // embedded server beside a worker process sharing its file).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('scheduler_lease')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('scheduler_runs')
+        .addColumn('task', 'text', (c) => c.primaryKey())
+        .addColumn('last_run_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

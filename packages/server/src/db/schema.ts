@@ -268,6 +268,20 @@ export interface Database {
   outbox: OutboxTable;
   job_org_turns: JobOrgTurnsTable;
   calendar_years: CalendarYearsTable;
+  scheduler_lease: SchedulerLeaseTable;
+  scheduler_runs: SchedulerRunsTable;
+}
+
+export interface SchedulerLeaseTable {
+  name: string;
+  holder: string;
+  lease_until: Millis;
+}
+
+export interface SchedulerRunsTable {
+  task: string;
+  last_run_at: Millis;
+  last_error: string | null;
 }
 
 export type Job = Selectable<JobsTable>;
