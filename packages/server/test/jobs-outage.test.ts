@@ -1,0 +1,96 @@
+// PostgreSQL going away under load (a restart), seen from the workers: a TCP proxy in front of the
+// database is closed with every connection cut, then opened again. The workers back off while it is
+// away and resume by themselves; every job submitted before the outage ends `succeeded` with exactly
+// one report (nothing lost, nothing twice). The API's side (503 + Retry-After) is in http-api.test.ts.
+import assert from 'node:assert/strict';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
+import { LocalBlobStore } from '../src/blobs/store.js';
+import { defaultConfig } from '../src/config.js';
+import { openStore, type Store } from '../src/db/open.js';
+import { createQueue, startWorkers, type Workers } from '../src/jobs/index.js';
+import type { DeliveringQueue } from '../src/jobs/queue.js';
+import { APKS, addOrg, storeApk, waitForState } from './support/jobs.js';
+
+test('[postgres] the database restarted under load: workers back off, resume, and every job runs once', { timeout: 240_000 }, async (t) => {
+  const why = await postgresUnavailable();
+  if (why) {
+    if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
+    t.skip(why);
+    return;
+  }
+  const database = await throwawayPostgres();
+  const data = tempDir();
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(5432, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', drop);
+      s.on('close', drop);
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const port = (proxy.address() as AddressInfo).port;
+  const proxied = new URL(database.url);
+  proxied.port = String(port);
+  const events: string[] = [];
+  let store: Store | undefined;
+  let queue: DeliveringQueue | undefined;
+  let workers: Workers | undefined;
+  try {
+    // Migrated straight, then everything else through the proxy.
+    await (await openStore({ databaseUrl: database.url })).close();
+    const config = defaultConfig({
+      dataDir: data.dir,
+      databaseUrl: proxied.toString(),
+      retryBackoffMs: 50,
+      workers: { concurrency: 1, memoryLimitMb: 1024, jobTimeoutMs: 120_000, recycleAfterJobs: 200, leaseMs: 3000 },
+    });
+    store = await openStore({ databaseUrl: proxied.toString(), poolSize: 4 });
+    const blobs = new LocalBlobStore(join(data.dir, 'blobs'));
+    queue = createQueue({ store, config, pollMs: 100 });
+    await queue.start();
+    const platform = { config, store, blobs, queue };
+    const org = await addOrg(store);
+    const blob = await storeApk({ ...platform, close: async () => {} }, APKS.settings);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await queue.submit({ kind: 'scan', orgId: org, payload: { blob } })).id);
+    workers = await startWorkers(platform, { onEvent: (e) => events.push(e.type) });
+    await waitForState(store, ids[0]!, ['succeeded'], 120_000);
+
+    // The restart: every connection cut, nothing answers for two seconds.
+    await new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+
+    for (const id of ids) {
+      const job = await waitForState(store, id, ['succeeded', 'failed', 'dead'], 120_000);
+      assert.equal(job.state, 'succeeded', `${id}: ${job.error_code} ${job.error_message}`);
+    }
+    const reports = await store.db.selectFrom('reports').select('job_id').execute();
+    assert.equal(reports.length, ids.length, 'one report per job');
+    assert.deepEqual([...new Set(reports.map((r) => r.job_id))].sort(), [...ids].sort());
+    t.diagnostic(`worker events during the outage: ${[...new Set(events)].join(', ')}`);
+  } finally {
+    await workers?.stop().catch(() => {});
+    await queue?.stop().catch(() => {});
+    await store?.close().catch(() => {});
+    for (const socket of sockets) socket.destroy();
+    proxy.close();
+    await database.drop().catch(() => {});
+    data.remove();
+  }
+});
