@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeRun, runCli, tempDir } from './helpers.js';
-import { exploreFakeShop } from './explore/fake-shop.js';
+import { SHOP, exploreFakeShop } from './explore/fake-shop.js';
+import { FakeDevice, FakeFrida, recordWithFrida } from '@apprights/recorder';
 import { parseScenarios, runExplore, type ExploreReport } from '../src/commands/explore.js';
+import { EnvironmentError } from '../src/errors.js';
 
 test('explore --analyse on the fake shop: one merged report, each finding with its scenario and lines', async () => {
   const dir = join(tempDir(), 'explore-shop');
@@ -73,9 +75,76 @@ test('explore: usage errors before any device command', async () => {
     runExplore('com.example.app;reboot', { adb: true, progress: false, lang: 'en', version: 'x' }),
     /not an Android package name/,
   );
+  await assert.rejects(runExplore('com.example.app', { frida: true, progress: false, lang: 'zh', version: 'x' }), /explore 需要 --adb/);
+});
+
+test('explore --frida: the Frida recorder attached to each launch, its stacks attributed to the SDK in the report', async () => {
+  const dir = join(tempDir(), 'explore-frida');
+  const device = new FakeDevice(SHOP);
+  const frida = new FakeFrida({
+    package: SHOP.package,
+    perAttach: [
+      [
+        {
+          kind: 'api',
+          t: 5,
+          api: 'telephony.getImei',
+          class: 'android.telephony.TelephonyManager',
+          method: 'getImei',
+          pi: 'device-identifiers',
+          result: '<redacted String len=15>',
+          stack: [
+            'android.telephony.TelephonyManager.getImei(Native Method)',
+            'com.umeng.commonsdk.utils.UMUtils.getImei(UMUtils.java:120)',
+            'com.example.shop.App.onCreate(App.java:20)',
+          ],
+        },
+      ],
+    ],
+  });
+  const code = await runExplore(
+    SHOP.package,
+    { adb: true, frida: true, scenarios: 'a', output: dir, analyse: true, progress: false, lang: 'en', version: 'x', config: false },
+    {
+      adb: device,
+      clock: device.clock,
+      sleep: device.sleep,
+      recordFrida: (o) => recordWithFrida({ ...o, agentSource: '//', loadFrida: async () => frida.module }),
+    },
+  );
+  assert.equal(code, 0);
+  assert.deepEqual(frida.log, ['attach 4321', 'start', 'stop', 'detach']);
+  const trace = readFileSync(join(dir, 'a-refuse', 'trace.jsonl'), 'utf8');
+  assert.match(trace, /"recorder":"apprights-explore\+frida"/);
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ExploreReport;
+  // The call came through Frida with its stack: the finding names Umeng, with the SDK-only measures.
+  const umeng = report.findings.filter(
+    (f) => f.scenario === 'a-refuse' && f.ruleId === 'runtime-pi-before-consent' && /umeng/i.test(f.message.en),
+  );
+  assert.equal(umeng.length, 1, JSON.stringify(report.findings.map((f) => [f.ruleId, f.message.en])));
+  assert.ok(umeng[0]!.measures.includes('tc260-sdk-init-after-consent'));
+  assert.ok(umeng[0]!.lines.every((l) => l.scenario === 'a-refuse'));
+});
+
+test('explore --frida fails with exit 5 when Frida is missing or cannot attach, never explores without it', async () => {
+  // This machine has no `frida` package: the check before any device command says what to install.
   await assert.rejects(
-    runExplore('com.example.app', { frida: true, adb: true, progress: false, lang: 'zh', version: 'x' }),
-    /暂不支持 --frida/,
+    runExplore('com.example.shop', { adb: true, frida: true, output: join(tempDir(), 'x'), progress: false, lang: 'en', version: 'x' }),
+    (error: unknown) => error instanceof EnvironmentError && /npm install frida|agent script is not built/.test(error.message),
+  );
+  const device = new FakeDevice(SHOP);
+  await assert.rejects(
+    runExplore(
+      SHOP.package,
+      { adb: true, frida: true, scenarios: 'a,b', output: join(tempDir(), 'explore-no-server'), progress: false, lang: 'en', version: 'x' },
+      {
+        adb: device,
+        clock: device.clock,
+        sleep: device.sleep,
+        recordFrida: () => Promise.reject(new Error('unable to connect to remote frida-server: closed')),
+      },
+    ),
+    (error: unknown) => error instanceof EnvironmentError && /frida-server/.test(error.message),
   );
 });
 
