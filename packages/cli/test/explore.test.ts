@@ -162,6 +162,8 @@ test('apprights explore --help documents the scenarios, faults and limits', () =
     '--walk-taps',
     'Faults',
     'fake device',
+    '--frida',
+    'instrument-failed',
   ])
     assert.ok(r.stdout.includes(word), word);
   const bad = runCli(['explore', '--adb', 'not a package']);

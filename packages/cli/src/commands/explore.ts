@@ -1,10 +1,11 @@
 /**
- * `apprights explore --adb [--device SERIAL] PACKAGE -o OUTDIR [--analyse]`: drives the app through
+ * `apprights explore --adb [--frida] [--device SERIAL] PACKAGE -o OUTDIR [--analyse]`: drives the app through
  * the explorer's fixed scenarios (`@apprights/recorder` explore), one trace and UI dumps per scenario
  * under OUTDIR, and with `--analyse` checks every scenario and merges the findings into one report
  * (OUTDIR/report.json and report.md) in which each runtime finding names its scenario and trace
  * lines. Scenarios b (deny) and e (second start) are also checked together, on the device clock, for
- * the re-ask question: a permission denied in b and asked again at the second start.
+ * the re-ask question: a permission denied in b and asked again at the second start. With `--frida`
+ * the Frida recorder is attached after every launch and its API calls with stacks join each trace.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
