@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeRun, runCli, tempDir } from './helpers.js';
-import { SHOP, exploreFakeShop } from './explore/fake-shop.js';
-import { FakeDevice, FakeFrida, recordWithFrida } from '@apprights/recorder';
+import { SHOP, exploreFakeShop, exploreFakeShopFrida } from './explore/fake-shop.js';
+import { FakeDevice } from '@apprights/recorder';
 import { parseScenarios, runExplore, type ExploreReport } from '../src/commands/explore.js';
 import { EnvironmentError } from '../src/errors.js';
 
@@ -66,6 +66,13 @@ test('explore: the committed example output is a fake-device run with its merged
   assert.equal(report.package, 'com.example.shop');
   for (const s of report.scenarios) assert.ok(existsSync(new URL(`${s.dir}/trace.jsonl`, example)), s.dir);
   assert.ok(existsSync(new URL('report.md', example)) && existsSync(new URL('explore.json', example)));
+  // With Frida attached (scenario a on a fake Frida): the agent's call in the trace, its raw trace beside it.
+  const withFrida = new URL('./explore/example-frida/', import.meta.url);
+  const trace = readFileSync(new URL('a-refuse/trace.jsonl', withFrida), 'utf8');
+  assert.match(trace, /"recorder":"apprights-explore\+frida"/);
+  assert.match(trace, /com\.umeng\.commonsdk/);
+  assert.ok(existsSync(new URL('a-refuse/frida/launch-1/trace.jsonl', withFrida)));
+  assert.ok(existsSync(new URL('report.md', withFrida)));
 });
 
 test('explore: usage errors before any device command', async () => {
@@ -80,38 +87,7 @@ test('explore: usage errors before any device command', async () => {
 
 test('explore --frida: the Frida recorder attached to each launch, its stacks attributed to the SDK in the report', async () => {
   const dir = join(tempDir(), 'explore-frida');
-  const device = new FakeDevice(SHOP);
-  const frida = new FakeFrida({
-    package: SHOP.package,
-    perAttach: [
-      [
-        {
-          kind: 'api',
-          t: 5,
-          api: 'telephony.getImei',
-          class: 'android.telephony.TelephonyManager',
-          method: 'getImei',
-          pi: 'device-identifiers',
-          result: '<redacted String len=15>',
-          stack: [
-            'android.telephony.TelephonyManager.getImei(Native Method)',
-            'com.umeng.commonsdk.utils.UMUtils.getImei(UMUtils.java:120)',
-            'com.example.shop.App.onCreate(App.java:20)',
-          ],
-        },
-      ],
-    ],
-  });
-  const code = await runExplore(
-    SHOP.package,
-    { adb: true, frida: true, scenarios: 'a', output: dir, analyse: true, progress: false, lang: 'en', version: 'x', config: false },
-    {
-      adb: device,
-      clock: device.clock,
-      sleep: device.sleep,
-      recordFrida: (o) => recordWithFrida({ ...o, agentSource: '//', loadFrida: async () => frida.module }),
-    },
-  );
+  const { code, frida } = await exploreFakeShopFrida(dir);
   assert.equal(code, 0);
   assert.deepEqual(frida.log, ['attach 4321', 'start', 'stop', 'detach']);
   const trace = readFileSync(join(dir, 'a-refuse', 'trace.jsonl'), 'utf8');
