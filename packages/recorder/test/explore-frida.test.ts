@@ -130,3 +130,40 @@ test('explore with an instrument that cannot attach: the scenario ends with inst
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('fridaInstrument retries while the started process is not listed yet, and passes other failures on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apprights-explore-frida-'));
+  try {
+    const scenario = { id: 'refuse', letter: 'a', dir: 'a-refuse', title: { zh: '', en: '' } } as const;
+    let calls = 0;
+    const slow = fridaInstrument({
+      outDir: dir,
+      catalog,
+      retryMs: 1,
+      record: async (o) => {
+        if (++calls < 3) throw new Error(`${o.package} is not running on emulator-5554: start it first`);
+        const frida = new FakeFrida({ package: o.package, perAttach: [[]] });
+        return recordWithFrida({ ...o, agentSource: '//', loadFrida: async () => frida.module });
+      },
+    });
+    const session = await slow.attach({ package: SHOP.package, scenario, launch: 1 });
+    assert.equal(calls, 3);
+    assert.deepEqual((await session.stop()).events, []);
+    const failing = fridaInstrument({
+      outDir: dir,
+      catalog,
+      record: () => Promise.reject(new Error('unable to connect to remote frida-server')),
+    });
+    await assert.rejects(failing.attach({ package: SHOP.package, scenario, launch: 1 }), /frida-server/);
+    const never = fridaInstrument({
+      outDir: dir,
+      catalog,
+      attachTries: 2,
+      retryMs: 1,
+      record: () => Promise.reject(new Error('com.example.shop is not running')),
+    });
+    await assert.rejects(never.attach({ package: SHOP.package, scenario, launch: 2 }), /is not running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
