@@ -85,15 +85,23 @@ Dialogs / 弹窗: the app's privacy dialog (zh/en wordings: 隐私政策, 用户
 Faults / 故障: a device that disconnects, an app that crashes or shows no window, a dialog the explorer cannot read or one
   that keeps coming back end that scenario with the reason in its trace (a "scenario" end event) and in
   OUTDIR/explore.json; the other scenarios still run and nothing recorded is lost. 场景出错时在记录中写明原因，其余场景继续。
+--frida / Frida: with --adb, the Frida recorder (apprights record --frida's agent) attaches to the app's process right
+  after each launch the explorer makes; its API calls with stacks (so each access is attributed to the app or an SDK),
+  sensors and jumps join that scenario's trace, and each launch's raw Frida trace stays in <scenario>/frida/launch-N/.
+  The explorer's own taps stay the only user events. What the app does before the attach completes is seen by adb
+  only. Needs the frida npm package and a frida-server of its version running as root on the device: without them
+  the command stops before exploring (exit 5); a scenario whose attach fails ends with reason instrument-failed.
+  每次启动后附加 Frida 记录器，带调用栈的 API 调用并入该场景的记录；缺少 frida 或 frida-server 时退出码 5，不会在无 Frida 的情况下继续探索。
 Safety / 安全: commands go to adb as argument arrays, never through a shell; only the validated package name, fixed
   words and numeric tap positions reach the device. 命令以参数数组传给 adb，不经过 shell。
 Limits / 限制: the explorer is the only input while it runs (do not touch the phone): a jump with no explorer action in
   the 5 s before it is recorded as started by the app. Dumps are polled (--observe); WebView, Flutter and game UIs
-  show few nodes. Verified on a scripted fake device only (see packages/recorder/README.md).
+  show few nodes. Verified on a scripted fake device (and --frida on a fake Frida) only (see packages/recorder/README.md).
   探索期间请勿操作手机；仅在模拟设备上验证过。
 Exit codes / 退出码: 0 explored (with --analyse and --fail-on: 1 when a finding reached it), 2 usage error, 4 the output
-  folder cannot be written, 5 adb or the device missing, 70 internal error.
-Example / 示例: apprights explore --adb --device emulator-5554 com.example.app -o explore1 --analyse`;
+  folder cannot be written, 5 adb or the device missing (with --frida: frida, frida-server or the agent), 70 internal error.
+Example / 示例: apprights explore --adb --device emulator-5554 com.example.app -o explore1 --analyse
+  apprights explore --adb --frida --device emulator-5554 com.example.app -o explore2 --analyse`;
 
 export const VERIFY_HELP = `
 Exit codes / 退出码: 0 every file verifies, 1 a file does not verify (or cannot be read as an APK), 2 usage error,

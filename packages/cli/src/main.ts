@@ -341,7 +341,10 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
     )
     .argument('<package>', 'the app to explore, e.g. com.example.app (installed) / 要探索的应用包名（已安装）')
     .option('--adb', 'explore with adb: no root, no change to the app / 用 adb 探索（无需 root）')
-    .option('--frida', 'with the Frida recorder attached (not available yet) / 同时挂载 Frida 记录器（暂不支持）')
+    .option(
+      '--frida',
+      'with --adb: attach the Frida recorder after every launch (API calls with stacks → SDKs; needs frida and frida-server) / 每次启动后附加 Frida 记录器（带调用栈，归属到 SDK）',
+    )
     .option('--device <serial>', 'the device, as adb devices lists it (default: the only one) / 设备序列号（adb devices）')
     .option('-o, --output <dir>', 'folder for one sub-folder per scenario (default: explore-PACKAGE-TIME) / 输出目录（每个场景一个子目录）')
     .option('--scenarios <list>', 'which scenarios, by letter or name: a,b,c,d,e,f (default all) / 要运行的场景（字母或名称，默认全部）')

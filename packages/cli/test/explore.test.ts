@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeRun, runCli, tempDir } from './helpers.js';
-import { exploreFakeShop } from './explore/fake-shop.js';
+import { SHOP, exploreFakeShop, exploreFakeShopFrida } from './explore/fake-shop.js';
+import { FakeDevice } from '@apprights/recorder';
 import { parseScenarios, runExplore, type ExploreReport } from '../src/commands/explore.js';
+import { EnvironmentError } from '../src/errors.js';
 
 test('explore --analyse on the fake shop: one merged report, each finding with its scenario and lines', async () => {
   const dir = join(tempDir(), 'explore-shop');
@@ -64,6 +66,13 @@ test('explore: the committed example output is a fake-device run with its merged
   assert.equal(report.package, 'com.example.shop');
   for (const s of report.scenarios) assert.ok(existsSync(new URL(`${s.dir}/trace.jsonl`, example)), s.dir);
   assert.ok(existsSync(new URL('report.md', example)) && existsSync(new URL('explore.json', example)));
+  // With Frida attached (scenario a on a fake Frida): the agent's call in the trace, its raw trace beside it.
+  const withFrida = new URL('./explore/example-frida/', import.meta.url);
+  const trace = readFileSync(new URL('a-refuse/trace.jsonl', withFrida), 'utf8');
+  assert.match(trace, /"recorder":"apprights-explore\+frida"/);
+  assert.match(trace, /com\.umeng\.commonsdk/);
+  assert.ok(existsSync(new URL('a-refuse/frida/launch-1/trace.jsonl', withFrida)));
+  assert.ok(existsSync(new URL('report.md', withFrida)));
 });
 
 test('explore: usage errors before any device command', async () => {
@@ -73,9 +82,45 @@ test('explore: usage errors before any device command', async () => {
     runExplore('com.example.app;reboot', { adb: true, progress: false, lang: 'en', version: 'x' }),
     /not an Android package name/,
   );
+  await assert.rejects(runExplore('com.example.app', { frida: true, progress: false, lang: 'zh', version: 'x' }), /explore 需要 --adb/);
+});
+
+test('explore --frida: the Frida recorder attached to each launch, its stacks attributed to the SDK in the report', async () => {
+  const dir = join(tempDir(), 'explore-frida');
+  const { code, frida } = await exploreFakeShopFrida(dir);
+  assert.equal(code, 0);
+  assert.deepEqual(frida.log, ['attach 4321', 'start', 'stop', 'detach']);
+  const trace = readFileSync(join(dir, 'a-refuse', 'trace.jsonl'), 'utf8');
+  assert.match(trace, /"recorder":"apprights-explore\+frida"/);
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as ExploreReport;
+  // The call came through Frida with its stack: the finding names Umeng, with the SDK-only measures.
+  const umeng = report.findings.filter(
+    (f) => f.scenario === 'a-refuse' && f.ruleId === 'runtime-pi-before-consent' && /umeng/i.test(f.message.en),
+  );
+  assert.equal(umeng.length, 1, JSON.stringify(report.findings.map((f) => [f.ruleId, f.message.en])));
+  assert.ok(umeng[0]!.measures.includes('tc260-sdk-init-after-consent'));
+  assert.ok(umeng[0]!.lines.every((l) => l.scenario === 'a-refuse'));
+});
+
+test('explore --frida fails with exit 5 when Frida is missing or cannot attach, never explores without it', async () => {
+  // This machine has no `frida` package: the check before any device command says what to install.
   await assert.rejects(
-    runExplore('com.example.app', { frida: true, adb: true, progress: false, lang: 'zh', version: 'x' }),
-    /暂不支持 --frida/,
+    runExplore('com.example.shop', { adb: true, frida: true, output: join(tempDir(), 'x'), progress: false, lang: 'en', version: 'x' }),
+    (error: unknown) => error instanceof EnvironmentError && /npm install frida|agent script is not built/.test(error.message),
+  );
+  const device = new FakeDevice(SHOP);
+  await assert.rejects(
+    runExplore(
+      SHOP.package,
+      { adb: true, frida: true, scenarios: 'a,b', output: join(tempDir(), 'explore-no-server'), progress: false, lang: 'en', version: 'x' },
+      {
+        adb: device,
+        clock: device.clock,
+        sleep: device.sleep,
+        recordFrida: () => Promise.reject(new Error('unable to connect to remote frida-server: closed')),
+      },
+    ),
+    (error: unknown) => error instanceof EnvironmentError && /frida-server/.test(error.message),
   );
 });
 
@@ -93,6 +138,8 @@ test('apprights explore --help documents the scenarios, faults and limits', () =
     '--walk-taps',
     'Faults',
     'fake device',
+    '--frida',
+    'instrument-failed',
   ])
     assert.ok(r.stdout.includes(word), word);
   const bad = runCli(['explore', '--adb', 'not a package']);

@@ -13,3 +13,5 @@ export * from './frida/record.js';
 export * from './explore/screen.js';
 export * from './explore/explore.js';
 export * from './explore/fake-device.js';
+export * from './explore/frida-instrument.js';
+export * from './explore/fake-frida.js';

@@ -269,3 +269,32 @@ test('explore: only package names reach the device; the dump reader recognises O
   ]);
   assert.equal(readScreen(crash, 'com.example.shop').kind, 'crash');
 });
+
+test("explore: every tap the explorer makes is a user event with the node it hit (bounds, text or id, the window's package)", async () => {
+  const { result, dir } = await run(SHOP);
+  try {
+    let taps = 0;
+    for (const s of result.scenarios) {
+      const list = events(dir, s.dir);
+      for (const tap of of(list, 'user').filter((e) => e.action === 'tap')) {
+        taps++;
+        const where = `${s.dir} line ${tap.line}`;
+        assert.equal(tap.source, 'explorer', where);
+        const b = tap.nodeBounds as number[] | undefined;
+        assert.ok(Array.isArray(b) && b.length === 4 && b[2]! > b[0]! && b[3]! > b[1]!, `${where}: bounds`);
+        assert.ok(
+          (tap.x as number) >= b[0]! && (tap.x as number) <= b[2]! && (tap.y as number) >= b[1]! && (tap.y as number) <= b[3]!,
+          where,
+        );
+        assert.ok(typeof tap.package === 'string' && tap.package !== '', `${where}: package`);
+        assert.ok(Boolean(tap.nodeText) || Boolean(tap.node), `${where}: text or id`);
+      }
+      // A jump soon after one of those taps is the user's, and says which line.
+      for (const jump of of(list, 'navigation').filter((e) => e.trigger === 'user'))
+        assert.match(String(jump.triggerEvidence), /^explorer (tap|input) line \d+/);
+    }
+    assert.ok(taps >= 8, `${taps} taps`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

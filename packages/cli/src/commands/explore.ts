@@ -1,22 +1,26 @@
 /**
- * `apprights explore --adb [--device SERIAL] PACKAGE -o OUTDIR [--analyse]`: drives the app through
+ * `apprights explore --adb [--frida] [--device SERIAL] PACKAGE -o OUTDIR [--analyse]`: drives the app through
  * the explorer's fixed scenarios (`@apprights/recorder` explore), one trace and UI dumps per scenario
  * under OUTDIR, and with `--analyse` checks every scenario and merges the findings into one report
  * (OUTDIR/report.json and report.md) in which each runtime finding names its scenario and trace
  * lines. Scenarios b (deny) and e (second start) are also checked together, on the device clock, for
- * the re-ask question: a permission denied in b and asked again at the second start.
+ * the re-ask question: a permission denied in b and asked again at the second start. With `--frida`
+ * the Frida recorder is attached after every launch and its API calls with stacks join each trace.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTrace, readRuntime, type RuntimeEvidence } from '@apprights/engine';
+import { sensitiveApis } from '@apprights/knowledge';
 import {
   AdbError,
   DEVICE_SERIAL,
   SCENARIOS,
   SpawnAdbRunner,
   explore,
+  fridaInstrument,
   isPackageName,
   type AdbRunner,
+  type ExploreInstrument,
   type ExploreLimits,
   type ExploreResult,
   type ScenarioId,
@@ -28,7 +32,7 @@ import { EnvironmentError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { OutputError } from '../output.js';
 import { engineChecks, type CheckOptions } from './checks.js';
-import { adViewPrefixes } from './record.js';
+import { adViewPrefixes, loadFridaRecorder, type FridaRecorder } from './record.js';
 
 export interface ExploreCommandOptions extends CheckOptions {
   adb?: boolean;
@@ -57,6 +61,8 @@ export interface ExploreDeps {
   adb?: AdbRunner;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** With `--frida`: the Frida recorder to attach (tests pass one on a fake Frida; default the installed one, checked first). */
+  recordFrida?: FridaRecorder;
   /** Fixed report time, for example output that does not change on every run. */
   generatedAt?: Date;
 }
@@ -86,15 +92,14 @@ export function parseScenarios(text: string | undefined, lang: Lang): ScenarioId
 
 export async function runExplore(pkg: string, options: ExploreCommandOptions, deps: ExploreDeps = {}): Promise<number> {
   const { lang } = options;
-  if (options.frida)
+  if (!options.adb)
     throw new UsageError(
       say(
         lang,
-        'explore 暂不支持 --frida：请先用 explore --adb，再对需要调用栈的场景用 apprights record --frida 录制',
-        'explore --frida is not available yet: run explore --adb, and record the scenarios that need stacks with apprights record --frida',
+        'explore 需要 --adb（adb 驱动应用；--frida 只是在每次启动后附加 Frida 录制器）',
+        'explore needs --adb (adb drives the app; --frida only attaches the Frida recorder after each launch)',
       ),
     );
-  if (!options.adb) throw new UsageError(say(lang, 'explore 需要 --adb', 'explore needs --adb'));
   if (!isPackageName(pkg))
     throw new UsageError(
       say(
@@ -112,6 +117,9 @@ export async function runExplore(pkg: string, options: ExploreCommandOptions, de
       ),
     );
   const scenarios = parseScenarios(options.scenarios, lang);
+  // With --frida, what Frida needs (the agent, the frida module, the device) is checked before
+  // anything runs: without it the command fails (exit 5) rather than explore without the stacks.
+  const recordFrida = options.frida ? (deps.recordFrida ?? (await loadFridaRecorder(lang, options.device))) : undefined;
   const outDir = options.output ?? `explore-${pkg}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   try {
     if (existsSync(outDir) && readdirSync(outDir).length > 0)
@@ -129,9 +137,18 @@ export async function runExplore(pkg: string, options: ExploreCommandOptions, de
   if (options.walkTaps !== undefined) limits.walkTaps = options.walkTaps;
   if (options.walkTime !== undefined) limits.walkMs = options.walkTime * 1000;
   const adb = deps.adb ?? new SpawnAdbRunner(options.device !== undefined ? { serial: options.device } : {});
+  const instrument: ExploreInstrument | undefined = recordFrida
+    ? fridaInstrument({
+        outDir,
+        catalog: sensitiveApis(),
+        record: recordFrida,
+        ...(options.device !== undefined ? { device: options.device } : {}),
+      })
+    : undefined;
   let result: ExploreResult;
   try {
     result = await explore({
+      ...(instrument ? { instrument, recorder: 'apprights-explore+frida' } : {}),
       adb,
       package: pkg,
       outDir,
@@ -158,6 +175,15 @@ export async function runExplore(pkg: string, options: ExploreCommandOptions, de
   if (result.scenarios.every((s) => s.reason === 'device-disconnected'))
     throw new EnvironmentError(
       say(lang, `无法连接设备：${result.scenarios[0]?.message ?? ''}`, `no device: ${result.scenarios[0]?.message ?? ''}`),
+    );
+  const fridaFailed = result.scenarios.find((s) => s.reason === 'instrument-failed');
+  if (fridaFailed && result.scenarios.every((s) => s.reason === 'instrument-failed' || s.reason === 'device-disconnected'))
+    throw new EnvironmentError(
+      say(
+        lang,
+        `Frida 录制器无法附加到应用（${fridaFailed.message ?? ''}）：请确认设备上运行着与 frida 包同版本的 frida-server（以 root 运行）`,
+        `the Frida recorder could not attach to the app (${fridaFailed.message ?? ''}): check that a frida-server of the frida package's version runs as root on the device`,
+      ),
     );
   if (!options.analyse) return ExitCode.ok;
   const report = await analyseExplore(outDir, result, options, deps.generatedAt);

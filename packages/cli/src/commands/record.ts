@@ -383,7 +383,7 @@ function abortableSleep(signal: AbortSignal) {
     });
 }
 
-type FridaRecorder = (options: RecordWithFridaOptions) => Promise<FridaRecordResult>;
+export type FridaRecorder = (options: RecordWithFridaOptions) => Promise<FridaRecordResult>;
 type FridaModule = NonNullable<Awaited<ReturnType<NonNullable<RecordWithFridaOptions['loadFrida']>>>>;
 
 /**
@@ -401,7 +401,7 @@ function isFridaEnvironmentError(error: unknown): error is Error {
  * own folder (where the agent script it reads next to its code is) and `frida` is resolved only
  * then. A build of the recorder without `recordWithFrida` is reported, not crashed on.
  */
-async function loadFridaRecorder(lang: Lang, device: string | undefined): Promise<FridaRecorder> {
+export async function loadFridaRecorder(lang: Lang, device: string | undefined): Promise<FridaRecorder> {
   const specifier = '@apprights/recorder';
   const mod = (await import(specifier)) as Record<string, unknown>;
   if (typeof mod.recordWithFrida !== 'function')

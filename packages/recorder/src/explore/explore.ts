@@ -42,7 +42,7 @@ import {
   controlsOf,
   denyPattern,
   isPermissionPackage,
-  policyLink,
+  policyLinkNode,
   readScreen,
   resumedActivity,
   screenText,
@@ -135,10 +135,28 @@ export interface ExploreOptions {
   serial?: string;
   /** Recorder name in the headers (`apprights-explore`, or with Frida attached `apprights-explore+frida`). */
   recorder?: string;
+  /**
+   * A recorder attached to the app's process after each launch (the Frida recorder: API calls with
+   * stacks, so the rules can attribute them to SDKs). Its events join the scenario's trace when the
+   * app is launched again or the scenario ends; an attach that fails ends the scenario with reason
+   * `instrument-failed` (never a silent recording without it).
+   */
+  instrument?: ExploreInstrument;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
+}
+
+/** Attaches a second recorder to each launch of the app (see `fridaInstrument`). */
+export interface ExploreInstrument {
+  /** Starts recording the process the explorer has just launched; rejects when it cannot. */
+  attach(target: { package: string; scenario: ScenarioInfo; launch: number }): Promise<InstrumentSession>;
+}
+
+export interface InstrumentSession {
+  /** Stops recording: the events, `t` in ms since `attach` was called, and what went wrong on the way. */
+  stop(): Promise<{ events: TraceEvent[]; warnings: string[] }>;
 }
 
 export type ScenarioStatus = 'completed' | 'aborted';
@@ -152,6 +170,7 @@ export type EndReason =
   | 'dialog-reappears'
   | 'app-exited'
   | 'aborted'
+  | 'instrument-failed'
   | 'error';
 
 export interface ScenarioResult {
@@ -249,6 +268,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     let events = 0;
     let snapshots = 0;
     let lastAction: { t: number; line: number } | null = null;
+    /** The attached recorder of the current launch, and the scenario time it was attached at. */
+    let attached: { session: InstrumentSession; t0: number } | null = null;
+    let launches = 0;
     const emit = async (event: TraceEvent) => {
       events++;
       await appendFile(traceFile, `${JSON.stringify(event)}\n`, 'utf8');
@@ -264,6 +286,15 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       deviceEpochMs: null,
     };
     await writeFile(traceFile, '', 'utf8');
+    /** Stops the attached recorder and appends its events, moved onto the scenario's time. */
+    const detach = async () => {
+      if (attached === null) return;
+      const { session, t0 } = attached;
+      attached = null;
+      const got = await session.stop();
+      for (const w of got.warnings.slice(0, 50)) warnings.push(`${info.dir}: frida: ${w}`);
+      for (const event of got.events) await emit({ ...event, t: Math.max(0, Math.round(event.t + t0)) } as TraceEvent);
+    };
     try {
       // --- header: device, app version, device clock -------------------------------------------
       const sdk = await run(['shell', 'getprop', 'ro.build.version.sdk']);
@@ -419,6 +450,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       };
       const running = async () => text(await run(['shell', 'pidof', pkg])).trim() !== '';
       const launch = async (clear: boolean) => {
+        await detach();
         await run(['shell', 'am', 'force-stop', pkg]);
         if (clear) await run(['shell', 'pm', 'clear', pkg]);
         await run(['shell', 'logcat', '-c']);
@@ -430,6 +462,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         if (monkey.code !== 0 || /No activities found|monkey aborted/i.test(text(monkey)))
           throw new ScenarioEnd('no-window', `cannot launch ${pkg}: ${shorten(text(monkey).trim() || monkey.stderr.trim(), 200)}`);
         await emit({ kind: 'lifecycle', t: now(), action: 'process-start', cause: 'launcher' } satisfies LifecycleEvent);
+        if (options.instrument) {
+          // Attached right after the start (not spawned by Frida: the explorer's launch is the one the
+          // scenario describes); what the app does before the attach completes is seen by adb only.
+          const t0 = now();
+          try {
+            attached = { session: await options.instrument.attach({ package: pkg, scenario: info, launch: ++launches }), t0 };
+          } catch (error) {
+            throw new ScenarioEnd('instrument-failed', `Frida: ${shorten((error as Error).message, 300)}`);
+          }
+        }
       };
 
       /**
@@ -451,7 +493,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           const reading = await dump();
           if (reading && reading.kind === 'crash') {
             await emit({ kind: 'lifecycle', t: now(), action: 'crash' } satisfies LifecycleEvent);
-            if (reading.crashClose) await tap(reading.crashClose[0], reading.crashClose[1], { text: 'close app' });
+            if (reading.crashClose)
+              await tap(reading.crashClose[0], reading.crashClose[1], { text: 'close app', ...reading.crashCloseNode });
             throw new ScenarioEnd('app-crashed', `${pkg} crashed (the system's "has stopped" dialog)`);
           }
           if (reading && (reading.kind === 'permission' || reading.kind === 'consent')) {
@@ -479,7 +522,13 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             };
             if (button) event.answers = permissions.map(() => (permissionAnswer === 'grant' ? 'granted' : 'denied'));
             await emit(event);
-            if (button) await tap(button.center[0], button.center[1], { id: button.resourceId, text: button.text, pkg: dialog.package });
+            if (button)
+              await tap(button.center[0], button.center[1], {
+                id: button.resourceId,
+                text: button.text,
+                pkg: dialog.package,
+                bounds: button.bounds,
+              });
             else warnings.push(`${info.dir}: a permission dialog without a ${permissionAnswer} button`);
             await sleep(limits.pollMs);
             continue;
@@ -498,8 +547,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
                 id: dialog.checkbox.resourceId,
                 text: dialog.checkbox.text,
                 pkg,
+                bounds: dialog.checkbox.bounds,
               });
-            await tap(button.center[0], button.center[1], { id: button.resourceId, text: button.text, pkg });
+            await tap(button.center[0], button.center[1], { id: button.resourceId, text: button.text, pkg, bounds: button.bounds });
             await emit({
               kind: 'consent',
               t: now(),
@@ -551,9 +601,14 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 
       /** Follows the privacy dialog's policy link once and saves the text for `--policy`. */
       const followPolicy = async (reading: ScreenReading, id: string): Promise<string | null> => {
-        const link = policyLink(reading, pkg);
+        const link = policyLinkNode(reading, pkg);
         if (!link) return null;
-        await tap(link[0], link[1], { text: 'privacy policy link', pkg });
+        await tap(link.center[0], link.center[1], {
+          text: link.text || 'privacy policy link',
+          id: link.id,
+          pkg: link.pkg,
+          bounds: link.bounds,
+        });
         await sleep(limits.pollMs);
         const page = await dump();
         let saved: string | null = null;
@@ -736,6 +791,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         result.reason = 'error';
         result.message = (error as Error).message;
       }
+    }
+    try {
+      await detach();
+    } catch (error) {
+      warnings.push(`${info.dir}: frida: stopping the recorder: ${shorten((error as Error).message, 300)}`);
     }
     const tEnd = Math.round(clock() - start);
     try {

@@ -62,6 +62,8 @@ export interface ScreenReading {
   permission?: PermissionDialog;
   consent?: ConsentDialog;
   crashClose?: [number, number];
+  /** The node of the crash dialog's close control (written with the explorer's tap). */
+  crashCloseNode?: TapNode;
   adSdks: string[];
   /** A splash screen (a skip control or countdown, a splash id): the explorer waits it out. */
   splash: boolean;
@@ -103,7 +105,14 @@ export function readScreen(xml: string, pkg: string, adViews: readonly AdViewPre
   const crash = dump.nodes.find((n) => !own.includes(n) && CRASH_TEXT.test(labelOf(n)));
   if (crash) {
     const close = dump.nodes.find((n) => CRASH_CLOSE.test(labelOf(n).trim()) && n.bounds);
-    return { ...base, kind: 'crash', ...(close?.bounds ? { crashClose: centerOf(tapTarget(dump, close, 2).bounds ?? close.bounds) } : {}) };
+    const bounds = close ? (tapTarget(dump, close, 2).bounds ?? close.bounds) : undefined;
+    return {
+      ...base,
+      kind: 'crash',
+      ...(close && bounds
+        ? { crashClose: centerOf(bounds), crashCloseNode: { bounds, text: labelOf(close), id: close.resourceId, pkg: close.packageName } }
+        : {}),
+    };
   }
   const consent = findConsentDialog(xml, { package: pkg });
   if (consent) return { ...base, kind: 'consent', role: 'consent', consent };
@@ -188,14 +197,33 @@ export function denyPattern(extra: readonly string[] = []): RegExp {
 }
 
 /** The policy link of a consent dialog: a short node naming the policy (《隐私政策》). */
+/** A node the explorer taps, as its user event records it. */
+export interface TapNode {
+  bounds: [number, number, number, number];
+  text: string;
+  id: string;
+  pkg: string;
+}
+
+/** The privacy dialog's policy link: where to tap, and the node. */
+export function policyLinkNode(reading: ScreenReading, pkg: string): (TapNode & { center: [number, number] }) | null {
+  const node = policyNodeOf(reading, pkg);
+  return node?.bounds
+    ? { center: centerOf(node.bounds), bounds: node.bounds, text: labelOf(node), id: node.resourceId, pkg: node.packageName }
+    : null;
+}
+
 export function policyLink(reading: ScreenReading, pkg: string): [number, number] | null {
+  return policyLinkNode(reading, pkg)?.center ?? null;
+}
+
+function policyNodeOf(reading: ScreenReading, pkg: string) {
   const links = reading.dump.nodes.filter(
     (n) => n.packageName === pkg && n.bounds && POLICY_TEXT.test(labelOf(n)) && labelOf(n).length <= 24,
   );
   // A clickable link first (a title naming the policy opens nothing), then the shortest text.
   links.sort((a, b) => Number(b.clickable) - Number(a.clickable) || labelOf(a).length - labelOf(b).length);
-  const node = links[0];
-  return node?.bounds ? centerOf(node.bounds) : null;
+  return links[0];
 }
 
 /** The text the app shows (a policy page): its nodes' labels, in order. */
