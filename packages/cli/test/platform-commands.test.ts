@@ -19,7 +19,7 @@ test('admin create-user: prints the token alone on stdout, once; a second user w
     r = runCli(['admin', 'create-user', '--data', data, '--org', 'demo', '--role', 'developer'], { env: noDb });
     assert.equal(r.status, 1, describeRun(r));
     assert.match(r.stderr, /exists|已存在/);
-    assertNoStack(r);
+    assertNoStack(r.stderr);
     r = runCli(['admin', 'create-user', '--data', data, '--org', 'Not A Slug', '--role', 'developer'], { env: noDb });
     assert.equal(r.status, 2, describeRun(r));
     r = runCli(['admin', 'create-user', '--data', data, '--org', 'demo', '--role', 'king'], { env: noDb });
@@ -43,12 +43,12 @@ test('serve, worker and migrate: wrong settings name the setting (exit 2); help 
   assert.equal(r.status, 0);
   assert.match(r.stdout, /APPRIGHTS_DATABASE_URL/);
   assert.match(r.stdout, /--no-workers/);
-  assertNoStack(r);
+  assertNoStack(r.stderr);
 });
 
 test('migrate: a PostgreSQL server that does not answer is exit 5 and names the database', () => {
   const r = runCli(['migrate'], { env: { APPRIGHTS_DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } });
   assert.equal(r.status, 5, describeRun(r));
   assert.match(r.stderr, /cannot reach the database|无法连接数据库/);
-  assertNoStack(r);
+  assertNoStack(r.stderr);
 });

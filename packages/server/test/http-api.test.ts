@@ -478,7 +478,7 @@ test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /h
       sockets.clear();
     });
     for (const url of ['/api/v1/jobs', '/health/ready']) {
-      const res = await app.inject({ method: 'GET', url, headers: bearer(dev) });
+      const res: Awaited<ReturnType<NonNullable<typeof app>['inject']>> = await app.inject({ method: 'GET', url, headers: bearer(dev) });
       assert.equal(res.statusCode, 503, `${url}: ${res.body.slice(0, 300)}`);
       assert.equal((res.json() as { code: string }).code, 'unavailable');
       assert.ok(Number(res.headers['retry-after']) > 0);

@@ -7,7 +7,7 @@ bothDatabases('the scheduler: one node at a time runs the periodic work; another
   const a = await under.open();
   const b = await under.open();
   const runs: string[] = [];
-  const task = (node: string): ScheduledTask => ({ name: 'count', everyMs: 1, run: async () => void runs.push(node) });
+  const task = (node: 'a' | 'b'): ScheduledTask => ({ name: 'count', everyMs: 1, run: async () => void runs.push(node) });
   // Ticks are driven by hand (tickMs far beyond the test) so the order is the test's.
   const first = startScheduler(a, [task('a')], { tickMs: 3_600_000, leaseMs: 60_000 });
   await first.tick();
@@ -25,7 +25,7 @@ bothDatabases('the scheduler: one node at a time runs the periodic work; another
   const before = runs.length;
   await new Promise((r) => setTimeout(r, 5));
   await second.tick();
-  assert.ok(runs.slice(before).includes('b'));
+  assert.ok((runs as string[]).slice(before).includes('b'), 'the new leader runs the task');
   await second.stop();
 });
 
