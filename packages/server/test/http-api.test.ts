@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { startPgProxy } from './support/pg-proxy.js';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildApk } from '@apprights/testkit';
@@ -439,29 +439,11 @@ test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /h
   }
   const database = await throwawayPostgres();
   const data = tempDir();
-  const sockets = new Set<Socket>();
-  const proxy = createServer((client) => {
-    const upstream = connect(5432, '127.0.0.1');
-    sockets.add(client);
-    sockets.add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const port = (proxy.address() as AddressInfo).port;
-  const proxied = new URL(database.url);
-  proxied.port = String(port);
+  const proxy = await startPgProxy(database.url);
   let store: Store | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    store = await openStore({ databaseUrl: proxied.toString(), poolSize: 2 });
+    store = await openStore({ databaseUrl: proxy.url, poolSize: 2 });
     const platform: Platform = {
       config: defaultConfig({ dataDir: data.dir }),
       store,
@@ -472,11 +454,7 @@ test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /h
     const dev = await member(platform, 'demo', 'developer');
     assert.equal((await app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(dev) })).statusCode, 200);
 
-    await new Promise<void>((resolve) => {
-      proxy.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    });
+    await proxy.cut();
     for (const url of ['/api/v1/jobs', '/health/ready']) {
       const res: Awaited<ReturnType<NonNullable<typeof app>['inject']>> = await app.inject({ method: 'GET', url, headers: bearer(dev) });
       assert.equal(res.statusCode, 503, `${url}: ${res.body.slice(0, 300)}`);
@@ -485,13 +463,12 @@ test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /h
     }
     assert.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200);
 
-    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    await proxy.restore();
     const back = await app.inject({ method: 'GET', url: '/api/v1/jobs', headers: bearer(dev) });
     assert.equal(back.statusCode, 200, back.body.slice(0, 300));
   } finally {
     await app?.close();
     await store?.close().catch(() => {});
-    for (const socket of sockets) socket.destroy();
     proxy.close();
     await database.drop();
     data.remove();

@@ -3,10 +3,10 @@
 // away and resume by themselves; every job submitted before the outage ends `succeeded` with exactly
 // one report (nothing lost, nothing twice). The API's side (503 + Retry-After) is in http-api.test.ts.
 import assert from 'node:assert/strict';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
+import { startPgProxy } from './support/pg-proxy.js';
 import { LocalBlobStore } from '../src/blobs/store.js';
 import { defaultConfig } from '../src/config.js';
 import { openStore, type Store } from '../src/db/open.js';
@@ -23,25 +23,7 @@ test('[postgres] the database restarted under load: workers back off, resume, an
   }
   const database = await throwawayPostgres();
   const data = tempDir();
-  const sockets = new Set<Socket>();
-  const proxy = createServer((client) => {
-    const upstream = connect(5432, '127.0.0.1');
-    sockets.add(client);
-    sockets.add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const s of [client, upstream]) {
-      s.on('error', drop);
-      s.on('close', drop);
-    }
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const port = (proxy.address() as AddressInfo).port;
-  const proxied = new URL(database.url);
-  proxied.port = String(port);
+  const proxy = await startPgProxy(database.url);
   const events: string[] = [];
   let store: Store | undefined;
   let queue: DeliveringQueue | undefined;
@@ -51,11 +33,11 @@ test('[postgres] the database restarted under load: workers back off, resume, an
     await (await openStore({ databaseUrl: database.url })).close();
     const config = defaultConfig({
       dataDir: data.dir,
-      databaseUrl: proxied.toString(),
+      databaseUrl: proxy.url,
       retryBackoffMs: 50,
       workers: { concurrency: 1, memoryLimitMb: 1024, jobTimeoutMs: 120_000, recycleAfterJobs: 200, leaseMs: 3000 },
     });
-    store = await openStore({ databaseUrl: proxied.toString(), poolSize: 4 });
+    store = await openStore({ databaseUrl: proxy.url, poolSize: 4 });
     const blobs = new LocalBlobStore(join(data.dir, 'blobs'));
     queue = createQueue({ store, config, pollMs: 100 });
     await queue.start();
@@ -68,13 +50,9 @@ test('[postgres] the database restarted under load: workers back off, resume, an
     await waitForState(store, ids[0]!, ['succeeded'], 120_000);
 
     // The restart: every connection cut, nothing answers for two seconds.
-    await new Promise<void>((resolve) => {
-      proxy.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    });
+    await proxy.cut();
     await new Promise((r) => setTimeout(r, 2000));
-    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    await proxy.restore();
 
     for (const id of ids) {
       const job = await waitForState(store, id, ['succeeded', 'failed', 'dead'], 120_000);
@@ -88,7 +66,6 @@ test('[postgres] the database restarted under load: workers back off, resume, an
     await workers?.stop().catch(() => {});
     await queue?.stop().catch(() => {});
     await store?.close().catch(() => {});
-    for (const socket of sockets) socket.destroy();
     proxy.close();
     await database.drop().catch(() => {});
     data.remove();
