@@ -175,18 +175,19 @@ async function platformRun(parallel) {
       for (const apk of items) jobs.push((await api(server.base, token, 'POST', '/api/v1/scans', { upload: uploads.get(apk) })).id);
       const latencies = [];
       const pending = new Set(jobs);
+      // One list call per poll (newest first, one page holds them all): polling each job would hit
+      // the API's rate limit, which is doing its job.
       while (pending.size > 0) {
-        for (const id of [...pending]) {
-          const job = await api(server.base, token, 'GET', `/api/v1/jobs/${id}`);
-          if (['succeeded', 'failed', 'dead', 'cancelled'].includes(job.state)) {
-            if (job.state !== 'succeeded') throw new Error(`job ${id} ended ${job.state}: ${JSON.stringify(job.error ?? job)}`);
-            pending.delete(id);
-            const created = toMillis(job.createdAt);
-            const finished = toMillis(job.finishedAt);
-            if (Number.isFinite(created) && Number.isFinite(finished)) latencies.push((finished - created) / 1000);
-          }
+        const page = await api(server.base, token, 'GET', `/api/v1/jobs?limit=200`);
+        for (const job of page.items) {
+          if (!pending.has(job.id) || !['succeeded', 'failed', 'dead', 'cancelled'].includes(job.state)) continue;
+          if (job.state !== 'succeeded') throw new Error(`job ${job.id} ended ${job.state}: ${JSON.stringify(job.error ?? job)}`);
+          pending.delete(job.id);
+          const created = toMillis(job.createdAt);
+          const finished = toMillis(job.finishedAt);
+          if (Number.isFinite(created) && Number.isFinite(finished)) latencies.push((finished - created) / 1000);
         }
-        if (pending.size > 0) await new Promise((r) => setTimeout(r, 100));
+        if (pending.size > 0) await new Promise((r) => setTimeout(r, 200));
       }
       return { wall: seconds(start), latencies };
     } finally {
