@@ -108,7 +108,12 @@ const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i;
 /** "1GiB", "512MiB", "100mb", "1048576" → bytes. */
 export function parseSize(setting: string, text: string): number {
   const match = SIZE.exec(text.trim());
-  if (!match) throw new ConfigError(setting, `takes a size such as 512MiB or 1GiB, not ${JSON.stringify(text.slice(0, 40))}`, `须为大小，如 512MiB、1GiB`);
+  if (!match)
+    throw new ConfigError(
+      setting,
+      `takes a size such as 512MiB or 1GiB, not ${JSON.stringify(text.slice(0, 40))}`,
+      `须为大小，如 512MiB、1GiB`,
+    );
   const unit = (match[2] ?? '').toLowerCase().replace(/i?b$/, '');
   const scale = { '': 1, k: 1024, m: MiB, g: GiB, t: 1024 * GiB }[unit] ?? 1;
   const bytes = Math.floor(Number(match[1]) * scale);
@@ -119,7 +124,8 @@ export function parseSize(setting: string, text: string): number {
 function positiveInt(setting: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(setting, `takes a positive whole number, not ${JSON.stringify(text.slice(0, 40))}`, '须为正整数');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(setting, `takes a positive whole number, not ${JSON.stringify(text.slice(0, 40))}`, '须为正整数');
   return n;
 }
 
@@ -131,13 +137,21 @@ function positiveInt(setting: string, text: string | undefined): number | undefi
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const databaseUrl = env.APPRIGHTS_DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
-    throw new ConfigError('APPRIGHTS_DATABASE_URL', 'must be a postgres:// URL (leave it unset for the embedded SQLite store)', '须为 postgres:// 地址（不设则使用内置 SQLite）');
+    throw new ConfigError(
+      'APPRIGHTS_DATABASE_URL',
+      'must be a postgres:// URL (leave it unset for the embedded SQLite store)',
+      '须为 postgres:// 地址（不设则使用内置 SQLite）',
+    );
   const redisUrl = env.APPRIGHTS_REDIS_URL || undefined;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('APPRIGHTS_REDIS_URL', 'must be a redis:// URL', '须为 redis:// 地址');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('APPRIGHTS_REDIS_URL', 'must be a redis:// URL', '须为 redis:// 地址');
   const base = defaultConfig();
   const port = flags.port ?? positiveInt('APPRIGHTS_PORT', env.APPRIGHTS_PORT) ?? base.port;
   if (port > 65535) throw new ConfigError('--port', 'must be at most 65535', '不能大于 65535');
-  const concurrency = flags.workers === false ? 0 : (flags.concurrency ?? positiveInt('APPRIGHTS_WORKERS', env.APPRIGHTS_WORKERS) ?? base.workers.concurrency);
+  const concurrency =
+    flags.workers === false
+      ? 0
+      : (flags.concurrency ?? positiveInt('APPRIGHTS_WORKERS', env.APPRIGHTS_WORKERS) ?? base.workers.concurrency);
   const maxUpload = flags.maxUpload ?? env.APPRIGHTS_MAX_UPLOAD;
   return defaultConfig({
     dataDir: flags.data ?? env.APPRIGHTS_DATA ?? base.dataDir,
@@ -150,8 +164,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     workers: {
       ...base.workers,
       concurrency,
-      jobTimeoutMs: (flags.jobTimeout ?? positiveInt('APPRIGHTS_JOB_TIMEOUT', env.APPRIGHTS_JOB_TIMEOUT) ?? base.workers.jobTimeoutMs / 1000) * 1000,
-      memoryLimitMb: flags.memoryLimit ?? positiveInt('APPRIGHTS_WORKER_MEMORY_MB', env.APPRIGHTS_WORKER_MEMORY_MB) ?? base.workers.memoryLimitMb,
+      jobTimeoutMs:
+        (flags.jobTimeout ?? positiveInt('APPRIGHTS_JOB_TIMEOUT', env.APPRIGHTS_JOB_TIMEOUT) ?? base.workers.jobTimeoutMs / 1000) * 1000,
+      memoryLimitMb:
+        flags.memoryLimit ?? positiveInt('APPRIGHTS_WORKER_MEMORY_MB', env.APPRIGHTS_WORKER_MEMORY_MB) ?? base.workers.memoryLimitMb,
     },
   });
 }

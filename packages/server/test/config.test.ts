@@ -21,7 +21,10 @@ test('settings: flags over environment over defaults', () => {
 });
 
 test('settings: a wrong value names the setting instead of falling back', () => {
-  assert.throws(() => loadConfig({}, { APPRIGHTS_DATABASE_URL: 'mysql://x' }), (e: unknown) => e instanceof ConfigError && e.setting === 'APPRIGHTS_DATABASE_URL');
+  assert.throws(
+    () => loadConfig({}, { APPRIGHTS_DATABASE_URL: 'mysql://x' }),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'APPRIGHTS_DATABASE_URL',
+  );
   assert.throws(() => loadConfig({}, { APPRIGHTS_PORT: 'eighty' }), /APPRIGHTS_PORT/);
   assert.throws(() => loadConfig({ port: 70000 }, {}), /--port/);
   assert.throws(() => parseSize('--max-upload', 'lots'), /--max-upload/);

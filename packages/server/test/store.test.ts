@@ -28,11 +28,11 @@ bothDatabases('a second connection sees committed rows (a worker process beside 
   const a = await under.open();
   const b = await under.open();
   const id = newId();
-  await a.db.insertInto('blobs').values({ sha256: 'a'.repeat(64), size: 3, media_type: 'application/zip', created_at: 1 }).execute();
   await a.db
-    .insertInto('outbox')
-    .values({ id, topic: 't', payload: '{}', created_at: 1, delivered_at: null })
+    .insertInto('blobs')
+    .values({ sha256: 'a'.repeat(64), size: 3, media_type: 'application/zip', created_at: 1 })
     .execute();
+  await a.db.insertInto('outbox').values({ id, topic: 't', payload: '{}', created_at: 1, delivered_at: null }).execute();
   const seen = await b.db.selectFrom('outbox').select('id').where('id', '=', id).executeTakeFirst();
   assert.equal(seen?.id, id);
 });

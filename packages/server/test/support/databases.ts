@@ -77,7 +77,11 @@ export interface DatabaseUnderTest {
  * Declares `name` twice, `[sqlite] name` and `[postgres] name`; `body` gets a fresh migrated
  * database each time and everything it opened is closed after it.
  */
-export function bothDatabases(name: string, body: (t: TestContext, db: DatabaseUnderTest) => Promise<void>, options: { timeout?: number } = {}) {
+export function bothDatabases(
+  name: string,
+  body: (t: TestContext, db: DatabaseUnderTest) => Promise<void>,
+  options: { timeout?: number } = {},
+) {
   test(`[sqlite] ${name}`, { timeout: options.timeout ?? 60_000 }, async (t) => {
     const data = tempDir();
     const opened: Store[] = [];
