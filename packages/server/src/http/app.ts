@@ -1,12 +1,4 @@
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -28,6 +20,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { opsRoutes } from './routes/ops.js';
 import { packageRoutes } from './routes/packages.js';
 import { sessionRoutes } from './routes/sessions.js';
+import type { Api, AppContext } from './context.js';
 
 // The REST API v1 over a Platform. Order of a request: authenticate (who) → rate limit (per
 // principal, or per address when anonymous) → authorise (the route's entry in ACCESS, and CSRF for
@@ -35,18 +28,7 @@ import { sessionRoutes } from './routes/sessions.js';
 // body is read, so a caller without the role never gets an upload streamed to disk.
 
 /** The fastify instance the routes are written against (TypeBox schemas type the handlers). */
-export type Api = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
-
-export interface AppContext {
-  platform: Platform;
-  metrics: HttpMetrics;
-}
+export type { Api, AppContext } from './context.js';
 
 export interface AppOptions {
   /** fastify's logger (default off: the CLI's serve turns it on). */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { createOrganisation, createUser, findOrganisation, MAX_PASSWORD_LENGTH } from '../../admin.js';
 import { ORG_KINDS, ROLES } from '../../db/schema.js';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { IdParams, PageQuery, page, principalOf } from './common.js';
 

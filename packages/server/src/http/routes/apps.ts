@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { ID_PATTERN, IdParams, PageQuery, jobView, page, principalOf, scopeOrg } from './common.js';
 

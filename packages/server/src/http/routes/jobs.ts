@@ -1,7 +1,7 @@
 import { renderDiffReport, renderPolicyReport, renderScanReport, renderTraceReport, type Lang } from '@apprights/report';
 import { Type } from 'typebox';
 import { JOB_KINDS, JOB_STATES } from '../../db/schema.js';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { IdParams, PageQuery, jobView, page, parseJson, principalOf, scopeOrg } from './common.js';
 

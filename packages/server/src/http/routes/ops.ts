@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 
 // Probes and counters, outside /api/v1: an orchestrator's liveness probe (the process answers),

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { findAppType } from '@apprights/engine';
 import { Type } from 'typebox';
 import { newId } from '../../ids.js';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { ID_PATTERN, IdParams, PageQuery, SHA256_PATTERN, jobView, page, principalOf, scopeOrg } from './common.js';
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { createApiToken, hashPassword, revokeApiToken, verifyPassword, writeAudit, MAX_PASSWORD_LENGTH } from '../../admin.js';
 import { newId } from '../../ids.js';
-import type { Api, AppContext } from '../app.js';
+import type { Api, AppContext } from '../context.js';
 import { clearSessionCookie, loginFailureKey, newSecret, setSessionCookie, sha256Hex, SESSION_COOKIE } from '../auth.js';
 import { problem } from '../problems.js';
 import { IdParams, PageQuery, page, principalOf } from './common.js';

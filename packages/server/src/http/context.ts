@@ -1,0 +1,19 @@
+// What the route modules take from the app: the typed Fastify instance and the platform it serves.
+// Apart from app.ts, so the routes that app.ts registers do not import it back.
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Platform } from '../platform.js';
+import type { HttpMetrics } from './metrics.js';
+
+export type Api = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface AppContext {
+  platform: Platform;
+  metrics: HttpMetrics;
+}
