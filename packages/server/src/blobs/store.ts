@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { link, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** The stored bytes: addressed by their sha256, so the same bytes uploaded twice are one blob. */
@@ -64,26 +64,31 @@ export class LocalBlobStore implements BlobStore {
     const hash = createHash('sha256');
     let size = 0;
     let head = Buffer.alloc(0);
-    const meter = new Transform({
-      // Larger buffers let the file stream gather many socket-sized chunks into one writev.
-      highWaterMark: 4 << 20,
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > options.maxBytes) {
-          done(new BlobTooLargeError(options.maxBytes));
-          return;
+    const handle = await open(temp, 'wx', 0o600);
+    // One sink that counts, hashes and writes. Chunks queue while a write is in flight and go out
+    // together in one writev, hashed on this thread meanwhile: hashing (~1.6 GB/s here) overlaps the
+    // disk instead of adding to it. A Transform feeding a file stream did both in turn, ~3x `cp`.
+    const sink = new Writable({
+      highWaterMark: 8 << 20,
+      writev(entries, done) {
+        const buffers: Buffer[] = [];
+        for (const { chunk } of entries as { chunk: Buffer }[]) {
+          size += chunk.length;
+          if (size > options.maxBytes) {
+            done(new BlobTooLargeError(options.maxBytes));
+            return;
+          }
+          if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
+          hash.update(chunk);
+          buffers.push(chunk);
         }
-        if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
-        hash.update(chunk);
-        done(null, chunk);
+        handle.writev(buffers).then(() => done(), done);
       },
     });
     try {
-      const out = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 4 << 20 });
-      await pipeline(source, meter, out);
-      // The rename below publishes the blob; its bytes must be on disk before the row that names it.
-      const handle = await open(temp, 'r');
       try {
+        await pipeline(source, sink);
+        // The link below publishes the blob; its bytes must be on disk before the row that names it.
         await handle.sync();
       } finally {
         await handle.close();
