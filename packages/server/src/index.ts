@@ -18,17 +18,7 @@ export {
 export { buildApp, type Api, type AppOptions } from './http/app.js';
 export { ACCESS, ACTORS, type Actor, type RouteAccess, type Scope } from './http/access.js';
 export { PROBLEMS, type ProblemCode } from './http/problems.js';
-export {
-  createQueue,
-  startWorkers,
-  runWorkerProcess,
-  type CreateQueueOptions,
-  type Workers,
-  type WorkersOptions,
-  type WorkerEvent,
-  type WorkerProcess,
-  type WorkerProcessOptions,
-} from './jobs/index.js';
+export { createQueue, startWorkers, type CreateQueueOptions, type Workers, type WorkersOptions, type WorkerEvent } from './jobs/index.js';
 export type { JobQueue, SubmitJob, JobPayloads, CancelOutcome } from './jobs/types.js';
 export {
   AdminError,

@@ -8,7 +8,8 @@ import type { ServerConfig } from './config.js';
 import { migrate, openStore, pendingMigrations, type Store } from './db/open.js';
 import { ConfigError } from './config.js';
 import { buildApp } from './http/app.js';
-import { createQueue, startWorkers, type Workers } from './jobs/index.js';
+import { createQueue, startWorkers, type Workers, type WorkersOptions } from './jobs/index.js';
+import type { DeliveringQueue } from './jobs/queue.js';
 import type { Platform } from './platform.js';
 import { coreTasks, startScheduler, type Scheduler } from './scheduler.js';
 import { ROLES, type OrgKind, type Role } from './db/schema.js';
@@ -35,48 +36,71 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What every node holds: the store, blobs, queue, its workers (if any) and its offer to run the scheduler. */
+interface Node {
+  platform: Platform;
+  workers: Workers | undefined;
+  /** Stops the scheduler, the workers (running jobs go back through their leases), the queue and the store. */
+  close(): Promise<void>;
+}
+
 /**
- * `apprights serve`: embedded (SQLite, migrated at start, workers in this process tree) or one API
- * node of a PostgreSQL deployment (`--no-workers` for API-only nodes). Interrupted uploads' partial
- * files are removed at start (on a shared mount only those older than an hour: another node may be
- * receiving one).
+ * Opens what `serve` and `worker` share. The embedded store is migrated here; a PostgreSQL one must
+ * have been by `apprights migrate`.
  */
-export async function startServer(config: ServerConfig, options: { logger?: boolean; trustProxy?: boolean } = {}): Promise<RunningServer> {
+async function startNode(config: ServerConfig, workerOptions: WorkersOptions | false): Promise<Node> {
   const store = await openConfigured(config, !config.databaseUrl);
   let workers: Workers | undefined;
-  let queue: ReturnType<typeof createQueue> | undefined;
+  let queue: DeliveringQueue | undefined;
   let scheduler: Scheduler | undefined;
+  const close = async () => {
+    await scheduler?.stop();
+    await workers?.stop();
+    await queue?.stop();
+    await store.close();
+  };
   try {
     await requireMigrated(store);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-    blobs.removePartial(config.databaseUrl ? 3600_000 : 0);
     queue = createQueue({ store, config });
     const platform: Platform = { config, store, blobs, queue };
     await queue.start();
-    if (config.workers.concurrency > 0) workers = await startWorkers(platform);
+    if (workerOptions !== false) workers = await startWorkers(platform, workerOptions);
     // Every node offers to run the periodic work; one at a time does (the scheduler's lease).
     scheduler = startScheduler(store, coreTasks(config));
-    const app = await buildApp(platform, { logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
+    let closing: Promise<void> | undefined;
+    return { platform, workers, close: () => (closing ??= close()) };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * `apprights serve`: embedded (SQLite, migrated at start, workers in this process tree) or one API
+ * node of a PostgreSQL deployment (`--no-workers` for API-only nodes). A server receives uploads, so
+ * it removes the partial files interrupted ones left (on a shared mount only those older than an
+ * hour: another node may be receiving one).
+ */
+export async function startServer(config: ServerConfig, options: { logger?: boolean; trustProxy?: boolean } = {}): Promise<RunningServer> {
+  const node = await startNode(config, config.workers.concurrency > 0 ? {} : false);
+  try {
+    node.platform.blobs.removePartial(config.databaseUrl ? 3600_000 : 0);
+    const app = await buildApp(node.platform, { logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
     const address = await app.listen({ host: config.host, port: config.port });
     let closing: Promise<void> | undefined;
     return {
       url: address,
       dataDir: config.dataDir,
-      platform,
+      platform: node.platform,
       close: () =>
         (closing ??= (async () => {
           await app.close();
-          await scheduler?.stop();
-          await workers?.stop();
-          await queue?.stop();
-          await store.close();
+          await node.close();
         })()),
     };
   } catch (error) {
-    await scheduler?.stop().catch(() => {});
-    await workers?.stop().catch(() => {});
-    await queue?.stop().catch(() => {});
-    await store.close().catch(() => {});
+    await node.close().catch(() => {});
     throw error;
   }
 }
@@ -87,31 +111,9 @@ export interface RunningWorkers {
 }
 
 /** `apprights worker`: job workers only, on the configured store (PostgreSQL in scale-out). */
-export async function startWorkerNode(config: ServerConfig): Promise<RunningWorkers> {
-  const store = await openConfigured(config, false);
-  let queue: ReturnType<typeof createQueue> | undefined;
-  try {
-    await requireMigrated(store);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
-    queue = createQueue({ store, config });
-    const workers = await startWorkers({ config, store, blobs, queue });
-    const scheduler = startScheduler(store, coreTasks(config));
-    let closing: Promise<void> | undefined;
-    return {
-      workers,
-      close: () =>
-        (closing ??= (async () => {
-          await scheduler.stop();
-          await workers.stop();
-          await queue?.stop();
-          await store.close();
-        })()),
-    };
-  } catch (error) {
-    await queue?.stop().catch(() => {});
-    await store.close().catch(() => {});
-    throw error;
-  }
+export async function startWorkerNode(config: ServerConfig, options: WorkersOptions = {}): Promise<RunningWorkers> {
+  const node = await startNode(config, options);
+  return { workers: node.workers!, close: node.close };
 }
 
 /** A PostgreSQL deployment is migrated by `apprights migrate`, once; a node never does it behind the operator's back. */

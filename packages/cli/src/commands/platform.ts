@@ -34,10 +34,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 /** A database that cannot be reached is the environment's problem (exit 5), named with the address. */
 function environmentError(error: unknown): never {
-  // The driver's error may come wrapped (a migration that could not connect): look one level down.
-  const e = (
-    (error as { code?: unknown })?.code === undefined && (error as { cause?: unknown })?.cause ? (error as { cause: unknown }).cause : error
-  ) as NodeJS.ErrnoException;
+  const e = error as NodeJS.ErrnoException;
   if (e && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', '3D000', '28000'].includes(String(e.code)))
     throw new EnvironmentError(`cannot reach the database (${e.code}: ${e.message}) / 无法连接数据库`);
   throw error;

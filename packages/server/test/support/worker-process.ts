@@ -1,12 +1,13 @@
 // A separate worker process (`apprights worker`) for fault tests: runs the job workers on the
 // database named by APPRIGHTS_TEST_WORKER (JSON: the ServerConfig) and prints one JSON line per
 // event on stdout, so a test can stop, freeze and resume it and see what it did.
-import { runWorkerProcess } from '../../src/jobs/index.js';
+import { migrateDatabase, startWorkerNode } from '../../src/serve.js';
 import type { ServerConfig } from '../../src/config.js';
 
 const config = JSON.parse(process.env.APPRIGHTS_TEST_WORKER ?? '{}') as ServerConfig;
-const handle = await runWorkerProcess({
-  config,
+// As an operator runs `apprights migrate` before the workers (the test may open the database later).
+await migrateDatabase(config);
+const handle = await startWorkerNode(config, {
   concurrency: config.workers.concurrency,
   onEvent: (event) => {
     const { type } = event;
@@ -15,3 +16,7 @@ const handle = await runWorkerProcess({
   },
 });
 process.stdout.write(`${JSON.stringify({ type: 'ready', pids: handle.workers.childPids() })}\n`);
+// As `apprights worker` does: a signal stops taking jobs and hands running ones back.
+const stop = () => void handle.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
