@@ -138,25 +138,20 @@ async function api(base, token, method, path, body) {
   return JSON.parse(text);
 }
 
-async function upload(base, token, file) {
-  const result = spawnSync(
-    'curl',
-    [
-      '-fsS',
-      '-H',
-      `Authorization: Bearer ${token}`,
-      '-H',
-      'content-type: application/octet-stream',
-      '-T',
-      file,
-      '-X',
-      'POST',
-      `${base}/api/v1/packages`,
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
-  if (result.status !== 0) throw new Error(`upload of ${file} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+/** Sends a file as the raw body with curl (not waiting on it, so RSS can be sampled meanwhile); the API's answer. */
+function upload(base, token, file) {
+  return new Promise((resolve, reject) => {
+    const args = ['-fsS', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/octet-stream', '-T', file, '-X', 'POST'];
+    const child = spawn('curl', [...args, `${base}/api/v1/packages`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`upload of ${file} failed (curl ${code}): ${err}`)),
+    );
+  });
 }
 
 /** Uploads each distinct APK once, then submits one scan per item and waits for all; returns wall time and latencies. */
@@ -236,28 +231,12 @@ async function uploadBench() {
       let peak = before;
       const sampler = setInterval(() => (peak = Math.max(peak, treeRssKiB(server.pid))), 50);
       const start = process.hrtime.bigint();
-      const result = spawn(
-        'curl',
-        [
-          '-fsS',
-          '-o',
-          '/dev/null',
-          '-H',
-          `Authorization: Bearer ${token}`,
-          '-H',
-          'content-type: application/octet-stream',
-          '-T',
-          file,
-          '-X',
-          'POST',
-          `${server.base}/api/v1/packages`,
-        ],
-        { stdio: 'ignore' },
-      );
-      const code = await new Promise((resolve) => result.once('exit', resolve));
+      try {
+        await upload(server.base, token, file);
+      } finally {
+        clearInterval(sampler);
+      }
       const took = seconds(start);
-      clearInterval(sampler);
-      if (code !== 0) throw new Error(`curl upload exited ${code}`);
       return { copy: median(copy), upload: took, rssGrowthMiB: (peak - before) / 1024 };
     } finally {
       await server.stop();

@@ -13,6 +13,7 @@
  */
 import type { DexCodeScan, DexFile, PackageAnalysis } from '@apprights/apk';
 import { CallGraph } from './call-graph.js';
+import { classMembers } from './dex-members.js';
 
 export type Reach = 'present' | 'reachable' | 'active';
 
@@ -380,7 +381,7 @@ export class Reachability {
       const type = this.typeIn(d, cls);
       if (type < 0) continue;
       const dex = this.dexes[d]!;
-      for (const m of memberRange(dex.counts.methods, (i) => dex.methodClassIndex(i), type)) {
+      for (const m of classMembers(dex, 'method', type)) {
         if (dex.string(dex.methodNameIndex(m)) !== name || this.protoOf(d, m) !== proto) continue;
         yield* this.referrers(d, 'method', m);
       }
@@ -398,18 +399,4 @@ export class Reachability {
       for (const slot of scan.slotsSharingCode(owner)) yield { dex: d, method: scan.methodIndex[slot]! };
     }
   }
-}
-
-/** method_ids / field_ids of one class: a contiguous run (ids are sorted by class, ART enforces it). */
-function memberRange(count: number, classOf: (i: number) => number, type: number): number[] {
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (classOf(mid) < type) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: number[] = [];
-  for (let i = lo; i < count && classOf(i) === type; i++) out.push(i);
-  return out;
 }

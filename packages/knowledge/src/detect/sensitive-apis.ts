@@ -16,6 +16,7 @@ import {
 import type { SensitiveApiSpec } from './api-data.js';
 import { SdkPackageMatcher, javaName, type SdkDetection } from './sdks.js';
 import { Reachability, type Reach } from './reachability.js';
+import { classMembers } from './dex-members.js';
 
 export interface SensitiveApiCaller {
   /** Java name of the calling class. */
@@ -120,29 +121,13 @@ function stringMatches(spec: SensitiveApiSpec, value: string): boolean {
   return value === spec.signature || (value.startsWith(spec.signature) && '/?#'.includes(value[spec.signature.length]!));
 }
 
-/**
- * method_ids and field_ids are sorted by defining class (ART's verifier refuses files where they
- * are not, so such a file never runs), so a class's members are one contiguous range found by
- * binary search, instead of a pass over every id for each catalogue entry.
- */
+/** A class's members (see classMembers) that match the catalogue entry's name and descriptor. */
 function membersOf(dex: DexFile, kind: 'method' | 'field', query: MemberQuery, type: number): number[] {
-  const count = kind === 'method' ? dex.counts.methods : dex.counts.fields;
-  const classOf = (i: number) => (kind === 'method' ? dex.methodClassIndex(i) : dex.fieldClassIndex(i));
-  let lo = 0;
-  let hi = count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (classOf(mid) < type) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: number[] = [];
-  for (let i = lo; i < count && classOf(i) === type; i++) {
-    if (query.name !== undefined && dex.string(kind === 'method' ? dex.methodNameIndex(i) : dex.fieldNameIndex(i)) !== query.name) continue;
-    if (query.descriptor !== undefined && (kind === 'method' ? dex.methodRef(i).proto : dex.fieldRef(i).type) !== query.descriptor)
-      continue;
-    out.push(i);
-  }
-  return out;
+  return classMembers(dex, kind, type).filter(
+    (i) =>
+      (query.name === undefined || dex.string(kind === 'method' ? dex.methodNameIndex(i) : dex.fieldNameIndex(i)) === query.name) &&
+      (query.descriptor === undefined || (kind === 'method' ? dex.methodRef(i).proto : dex.fieldRef(i).type) === query.descriptor),
+  );
 }
 
 /**

@@ -435,6 +435,15 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
         lastAction = { t: event.t, line };
         acted = true;
       };
+      /** A tap on one of the app's controls, recorded with the node it hit. */
+      const tapControl = (control: Control) =>
+        tap(control.center[0], control.center[1], {
+          id: control.resourceId,
+          text: control.label,
+          cls: control.className,
+          pkg,
+          bounds: control.bounds,
+        });
       const key = async (name: 'KEYCODE_BACK' | 'KEYCODE_HOME') => {
         await run(['shell', 'input', 'keyevent', name]);
         const t = now();
@@ -718,13 +727,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
           for (const step of path) {
             const control = controlsOf(screen, pkg, deny).find((c) => c.key === step.key);
             if (!control) return null;
-            await tap(control.center[0], control.center[1], {
-              id: control.resourceId,
-              text: control.label,
-              cls: control.className,
-              pkg,
-              bounds: control.bounds,
-            });
+            await tapControl(control);
             await sleep(limits.pollMs);
             const next = await dump();
             if (!next || next.kind !== 'app') return null;
@@ -742,13 +745,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             if (tapped.has(id)) continue;
             tapped.add(id);
             taps++;
-            await tap(control.center[0], control.center[1], {
-              id: control.resourceId,
-              text: control.label,
-              cls: control.className,
-              pkg,
-              bounds: control.bounds,
-            });
+            await tapControl(control);
             await sleep(limits.pollMs);
             const activity = await checkActivity();
             let next = await dump();
