@@ -16,7 +16,11 @@ export {
   type AdminCreateUserInput,
 } from './serve.js';
 export { buildApp, type Api, type AppOptions } from './http/app.js';
-export { ACCESS, ACTORS, type Actor, type RouteAccess, type Scope } from './http/access.js';
+export { ACTORS, type Actor, type RouteAccess, type Scope } from './http/access.js';
+export { ACCESS } from './http/access-table.js';
+export { dispatchEvents, type DispatchResult } from './workflows/events.js';
+export { WORKFLOWS } from './workflows/index.js';
+export type { WorkflowModule, PlatformEvent, EventHandler } from './workflows/module.js';
 export { PROBLEMS, type ProblemCode } from './http/problems.js';
 export { createQueue, startWorkers, type CreateQueueOptions, type Workers, type WorkersOptions, type WorkerEvent } from './jobs/index.js';
 export type { JobQueue, SubmitJob, JobPayloads, CancelOutcome } from './jobs/types.js';

@@ -2,6 +2,7 @@ import type { ServerConfig } from './config.js';
 import type { Store } from './db/open.js';
 import type { BlobStore } from './blobs/store.js';
 import type { JobQueue } from './jobs/types.js';
+import type { Clock } from './calendar/clock.js';
 
 /**
  * Everything a server process holds, handed to the HTTP app and the job layer. Built once by
@@ -12,4 +13,6 @@ export interface Platform {
   store: Store;
   blobs: BlobStore;
   queue: JobQueue;
+  /** Time for the workflows' deadlines, reminders and re-tests (tests pass a TestClock and jump days). */
+  clock: Clock;
 }

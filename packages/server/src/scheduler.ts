@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Store } from './db/open.js';
 import type { ServerConfig } from './config.js';
+import { systemClock, type Clock } from './calendar/clock.js';
 
 export interface ScheduledTask {
   name: string;
@@ -20,6 +21,8 @@ export interface SchedulerOptions {
   /** The lease (default 3 ticks): how long a dead holder blocks the others. */
   leaseMs?: number;
   onEvent?: (event: { type: 'leader' | 'follower' | 'task-error'; task?: string; error?: unknown }) => void;
+  /** Where `now` comes from (default the system clock; tests jump days with a TestClock). */
+  clock?: Clock;
 }
 
 export interface Scheduler {
@@ -102,7 +105,7 @@ export function startScheduler(store: Store, tasks: ScheduledTask[], options: Sc
 
   async function tick(): Promise<void> {
     if (stopped) return;
-    const now = Date.now();
+    const now = (options.clock ?? systemClock).now();
     try {
       const won = await acquire(now);
       if (won !== leader) options.onEvent?.({ type: won ? 'leader' : 'follower' });

@@ -17,6 +17,9 @@ import { AdminError, createApiToken, createUser, ensureOrganisation, orgKindForR
 import { isId } from './ids.js';
 import { importCalendarYear, type ImportedYear } from './calendar/store.js';
 import { CalendarDataError, MAX_YEAR_FILE_BYTES } from './calendar/calendar.js';
+import { systemClock, type Clock } from './calendar/clock.js';
+import { WORKFLOWS } from './workflows/index.js';
+import { dispatchTask } from './workflows/events.js';
 
 function openConfigured(config: ServerConfig, migrateNow: boolean): Promise<Store> {
   return openStore({
@@ -48,7 +51,7 @@ interface Node {
  * Opens what `serve` and `worker` share. The embedded store is migrated here; a PostgreSQL one must
  * have been by `apprights migrate`.
  */
-async function startNode(config: ServerConfig, workerOptions: WorkersOptions | false): Promise<Node> {
+async function startNode(config: ServerConfig, workerOptions: WorkersOptions | false, clock: Clock = systemClock): Promise<Node> {
   const store = await openConfigured(config, !config.databaseUrl);
   let workers: Workers | undefined;
   let queue: DeliveringQueue | undefined;
@@ -63,11 +66,15 @@ async function startNode(config: ServerConfig, workerOptions: WorkersOptions | f
     await requireMigrated(store);
     const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'));
     queue = createQueue({ store, config });
-    const platform: Platform = { config, store, blobs, queue };
+    const platform: Platform = { config, store, blobs, queue, clock };
     await queue.start();
     if (workerOptions !== false) workers = await startWorkers(platform, workerOptions);
     // Every node offers to run the periodic work; one at a time does (the scheduler's lease).
-    scheduler = startScheduler(store, coreTasks(config));
+    scheduler = startScheduler(
+      store,
+      [...coreTasks(config), dispatchTask(platform), ...WORKFLOWS.flatMap((w) => w.tasks?.(platform) ?? [])],
+      { clock },
+    );
     let closing: Promise<void> | undefined;
     return { platform, workers, close: () => (closing ??= close()) };
   } catch (error) {

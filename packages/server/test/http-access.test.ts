@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { buildApk } from '@apprights/testkit';
-import { ACCESS, ACTORS, type Actor } from '../src/http/access.js';
+import { ACTORS, type Actor } from '../src/http/access.js';
+import { ACCESS } from '../src/http/access-table.js';
 import { ROLES } from '../src/db/schema.js';
 import { newId } from '../src/ids.js';
 import { bothDatabases } from './support/databases.js';

@@ -1,3 +1,4 @@
+import { systemClock } from '../src/calendar/clock.js';
 import assert from 'node:assert/strict';
 import { startPgProxy } from './support/pg-proxy.js';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { test } from 'node:test';
 import { buildApk } from '@apprights/testkit';
 import { scanPackage } from '@apprights/engine';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { ACCESS } from '../src/http/access.js';
+import { ACCESS } from '../src/http/access-table.js';
 import { newId } from '../src/ids.js';
 import { LocalBlobStore } from '../src/blobs/store.js';
 import { defaultConfig, MiB } from '../src/config.js';
@@ -449,6 +450,7 @@ test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /h
       store,
       blobs: new LocalBlobStore(join(data.dir, 'blobs')),
       queue: new RecordingQueue(store),
+      clock: systemClock,
     };
     app = await buildApp(platform);
     const dev = await member(platform, 'demo', 'developer');

@@ -13,6 +13,7 @@ import { openStore, type Store } from '../src/db/open.js';
 import { createQueue, startWorkers, type Workers } from '../src/jobs/index.js';
 import type { DeliveringQueue } from '../src/jobs/queue.js';
 import { APKS, addOrg, storeApk, waitForState } from './support/jobs.js';
+import { systemClock } from '../src/calendar/clock.js';
 
 test('[postgres] the database restarted under load: workers back off, resume, and every job runs once', { timeout: 240_000 }, async (t) => {
   const why = await postgresUnavailable();
@@ -41,7 +42,7 @@ test('[postgres] the database restarted under load: workers back off, resume, an
     const blobs = new LocalBlobStore(join(data.dir, 'blobs'));
     queue = createQueue({ store, config, pollMs: 100 });
     await queue.start();
-    const platform = { config, store, blobs, queue };
+    const platform = { config, store, blobs, queue, clock: systemClock };
     const org = await addOrg(store);
     const blob = await storeApk({ ...platform, close: async () => {} }, APKS.settings);
     const ids: string[] = [];

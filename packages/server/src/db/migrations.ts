@@ -242,6 +242,28 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005-workflow-events': {
+    // Outbox events handed to the workflows (src/workflows/events.ts): one row per handler and event,
+    // so an effect happens once; the cursor keeps the dispatcher from re-reading the whole outbox.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('event_deliveries')
+        .addColumn('handler', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('event_deliveries_pk', ['handler', 'event_id'])
+        .execute();
+      await db.schema
+        .createTable('event_cursors')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_created').on('outbox').columns(['created_at', 'id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

@@ -270,6 +270,26 @@ export interface Database {
   calendar_years: CalendarYearsTable;
   scheduler_lease: SchedulerLeaseTable;
   scheduler_runs: SchedulerRunsTable;
+  event_deliveries: EventDeliveriesTable;
+  event_cursors: EventCursorsTable;
+}
+
+/** One workflow handler's delivery of one outbox event (migration 0005). */
+export interface EventDeliveriesTable {
+  /** "<workflow>:<topic>" */
+  handler: string;
+  event_id: string;
+  /** done | failed (retried) | dead (given up after MAX_ATTEMPTS) */
+  state: 'done' | 'failed' | 'dead';
+  attempts: number;
+  last_error: string | null;
+  updated_at: Millis;
+}
+
+export interface EventCursorsTable {
+  name: string;
+  /** created_at of the newest event every handler has settled. */
+  created_at: Millis;
 }
 
 export interface SchedulerLeaseTable {

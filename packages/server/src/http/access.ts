@@ -24,17 +24,18 @@ export interface RouteAccess {
   scope: Scope;
 }
 
-const EVERYONE: readonly Actor[] = ACTORS;
-const SIGNED_IN: readonly Actor[] = ROLES;
-const ADMIN: readonly Actor[] = ['platform-admin'];
+export const EVERYONE: readonly Actor[] = ACTORS;
+export const SIGNED_IN: readonly Actor[] = ROLES;
+export const ADMIN: readonly Actor[] = ['platform-admin'];
 /**
  * Those who bring packages to be checked: developers and SDK vendors their own, stores what is
  * submitted to them, regulators what they inspect. Access providers (接入服务提供者) read the
  * results shared with their organisation but do not submit; that is the next issue's workflow.
  */
-const SUBMITTERS: readonly Actor[] = ['platform-admin', 'store-admin', 'store-reviewer', 'developer', 'sdk-vendor', 'regulator'];
+export const SUBMITTERS: readonly Actor[] = ['platform-admin', 'store-admin', 'store-reviewer', 'developer', 'sdk-vendor', 'regulator'];
 
-export const ACCESS: Readonly<Record<string, RouteAccess>> = {
+/** The core's routes; the workflows add theirs (access-table.ts joins them). */
+export const CORE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // Operations and the description of the API.
   'GET /health/live': { roles: EVERYONE, scope: 'public' },
   'GET /health/ready': { roles: EVERYONE, scope: 'public' },

@@ -10,7 +10,8 @@ import type { Readable } from 'node:stream';
 import { AdminError } from '../admin.js';
 import { BlobTooLargeError } from '../blobs/store.js';
 import type { Platform } from '../platform.js';
-import { ACCESS, accessKey, type RouteAccess } from './access.js';
+import { accessKey, type RouteAccess } from './access.js';
+import { ACCESS } from './access-table.js';
 import { authenticate, csrfSatisfied } from './auth.js';
 import { HttpMetrics } from './metrics.js';
 import { problem, PROBLEM_RESPONSE, ProblemError, sendProblem, toProblem } from './problems.js';
@@ -21,6 +22,7 @@ import { opsRoutes } from './routes/ops.js';
 import { packageRoutes } from './routes/packages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Api, AppContext } from './context.js';
+import { WORKFLOWS } from '../workflows/index.js';
 
 // The REST API v1 over a Platform. Order of a request: authenticate (who) → rate limit (per
 // principal, or per address when anonymous) → authorise (the route's entry in ACCESS, and CSRF for
@@ -227,6 +229,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
       packageRoutes(typed, ctx);
       jobRoutes(typed, ctx);
       appRoutes(typed, ctx);
+      for (const workflow of WORKFLOWS) workflow.routes?.(typed, ctx);
       typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -1,5 +1,6 @@
 // The API under test on one database: a Platform with the recording queue, the app, and helpers
 // that make organisations, users and tokens through the same admin functions the CLI uses.
+import { systemClock, type Clock } from '../../src/calendar/clock.js';
 import { join } from 'node:path';
 import { defaultConfig, type ServerConfig } from '../../src/config.js';
 import { LocalBlobStore } from '../../src/blobs/store.js';
@@ -16,10 +17,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(under: DatabaseUnderTest, overrides: Partial<ServerConfig> = {}): Promise<Harness> {
+export async function harness(
+  under: DatabaseUnderTest,
+  overrides: Partial<ServerConfig> = {},
+  clock: Clock = systemClock,
+): Promise<Harness> {
   const store = await under.open();
   const config = defaultConfig({ dataDir: under.dataDir, databaseUrl: under.url, ...overrides });
-  const platform: Platform = { config, store, blobs: new LocalBlobStore(join(under.dataDir, 'blobs')), queue: new RecordingQueue(store) };
+  const platform: Platform = {
+    config,
+    store,
+    blobs: new LocalBlobStore(join(under.dataDir, 'blobs')),
+    queue: new RecordingQueue(store),
+    clock,
+  };
   const app = await buildApp(platform);
   return { platform, app, close: () => app.close() };
 }

@@ -9,6 +9,7 @@ import type { Job } from '../../src/db/schema.js';
 import type { Store } from '../../src/db/open.js';
 import { newId } from '../../src/ids.js';
 import { createQueue } from '../../src/jobs/index.js';
+import { systemClock, type Clock } from '../../src/calendar/clock.js';
 import type { DeliveringQueue } from '../../src/jobs/queue.js';
 import type { DatabaseUnderTest } from './databases.js';
 
@@ -24,6 +25,7 @@ export interface TestPlatform {
   store: Store;
   blobs: LocalBlobStore;
   queue: DeliveringQueue;
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -40,14 +42,14 @@ export function testConfig(under: DatabaseUnderTest, overrides: Partial<ServerCo
 
 export async function testPlatform(
   under: DatabaseUnderTest,
-  options: { config?: Partial<ServerConfig>; kind?: 'embedded' | 'pg-boss' } = {},
+  options: { config?: Partial<ServerConfig>; kind?: 'embedded' | 'pg-boss'; clock?: Clock } = {},
 ): Promise<TestPlatform> {
   const config = testConfig(under, options.config);
   const store = await under.open();
   const blobs = new LocalBlobStore(join(under.dataDir, 'blobs'));
   const queue = createQueue({ store, config, pollMs: 100, ...(options.kind ? { kind: options.kind } : {}) });
   await queue.start();
-  return { config, store, blobs, queue, close: () => queue.stop() };
+  return { config, store, blobs, queue, clock: options.clock ?? systemClock, close: () => queue.stop() };
 }
 
 export async function addOrg(store: Store, slug = `org-${newId().slice(-6).toLowerCase()}`): Promise<string> {

@@ -1,0 +1,17 @@
+import type { RouteAccess } from '../http/access.js';
+import type { WorkflowModule } from './module.js';
+
+// The workflows the platform runs, in the order their routes are registered. Add a workflow here
+// and its migration in src/db/migrations.ts; nothing else in the core changes.
+export const WORKFLOWS: readonly WorkflowModule[] = [];
+
+/** Every workflow's access entries; a key defined twice is a programming error caught at start. */
+export function workflowAccess(modules: readonly WorkflowModule[] = WORKFLOWS): Record<string, RouteAccess> {
+  const merged: Record<string, RouteAccess> = {};
+  for (const module of modules)
+    for (const [key, access] of Object.entries(module.access)) {
+      if (merged[key]) throw new Error(`route ${key} is declared by two workflows`);
+      merged[key] = access;
+    }
+  return merged;
+}
