@@ -264,6 +264,45 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_created').on('outbox').columns(['created_at', 'id']).execute();
     },
   },
+  '0006-workflow-shared': {
+    // What several workflows read: the apps a store lists (store gatekeeping writes them; disclosure,
+    // patrol, bulletins, removal orders, verdicts and rankings read them) and the notifications to an
+    // organisation (every workflow writes them; the notifications workflow delivers them).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('listings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('developer_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('version_id', 'text', (c) => c.references('versions.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('elements', 'text', (c) => c.notNull())
+        .addColumn('app_type', 'text')
+        .addColumn('listed_at', 'bigint')
+        .addColumn('delisted_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('listings_store_package', ['store_id', 'package_name'])
+        .execute();
+      await db.schema.createIndex('listings_state').on('listings').columns(['state', 'id']).execute();
+      await db.schema.createIndex('listings_package').on('listings').columns(['package_name']).execute();
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text')
+        .addColumn('title_en', 'text', (c) => c.notNull())
+        .addColumn('title_zh', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('due_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('read_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('notifications_org').on('notifications').columns(['org_id', 'id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

@@ -272,6 +272,58 @@ export interface Database {
   scheduler_runs: SchedulerRunsTable;
   event_deliveries: EventDeliveriesTable;
   event_cursors: EventCursorsTable;
+  listings: ListingsTable;
+  notifications: NotificationsTable;
+}
+
+/** The six elements a store shows for a listed app (the notice's measure on app distribution). */
+export interface ListingElements {
+  name: string;
+  version: string;
+  developer: string;
+  privacyPolicyUrl: string;
+  /** Each permission the app asks for, with the purpose the developer gives. */
+  permissions: { name: string; purpose: string }[];
+  description: string;
+}
+
+/** An app as a store lists it (migration 0006; written by the store workflow, read by the others). */
+export interface ListingsTable {
+  id: string;
+  /** The store (an organisation of kind "store"). */
+  store_id: string;
+  developer_org_id: string;
+  package_name: string;
+  app_id: string;
+  /** The version on the shelf (null before the first is approved). */
+  version_id: string | null;
+  /** pending (never listed yet) | listed | delisted */
+  state: 'pending' | 'listed' | 'delisted';
+  /** JSON ListingElements */
+  elements: string;
+  /** One of the CAC 2021 app types (knowledge's app-type ids), when given. */
+  app_type: string | null;
+  listed_at: Millis | null;
+  delisted_at: Millis | null;
+  updated_at: Millis;
+}
+
+/** A message to an organisation's inbox (migration 0006); webhooks carry the same. */
+export interface NotificationsTable {
+  id: string;
+  org_id: string;
+  /** What it is about: "finding.new", "bulletin.issued", "complaint.received", … */
+  topic: string;
+  /** The object's id (a listing, bulletin, complaint …). */
+  subject: string | null;
+  title_en: string;
+  title_zh: string;
+  /** JSON */
+  detail: string;
+  /** A deadline the recipient must meet, if any. */
+  due_at: Millis | null;
+  created_at: Millis;
+  read_at: Millis | null;
 }
 
 /** One workflow handler's delivery of one outbox event (migration 0005). */
