@@ -32,7 +32,7 @@ bothDatabases(
       let checked = 0;
       for (const [key, access] of Object.entries(ACCESS)) {
         const [method, path] = key.split(' ') as [string, string];
-        const url = path.replace(/:id/g, newId());
+        const url = path.replace(/:[A-Za-z]+/g, () => newId());
         for (const actor of ACTORS) {
           const headers: Record<string, string> = actor === 'anonymous' ? {} : bearer(members.get(actor)!);
           let payload: string | undefined;
@@ -207,7 +207,7 @@ bothDatabases('every unsafe route refuses a cookie session without its CSRF toke
       // Logging out would end the session the other checks use: it goes last.
       if (key === 'DELETE /api/v1/sessions/current') continue;
       unsafe++;
-      const url = path.replace(/:id/g, newId());
+      const url = path.replace(/:[A-Za-z]+/g, () => newId());
       const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
       const payload = method === 'POST' ? '{}' : undefined;
       const without = await h.app.inject({ method: method as 'POST', url, headers, payload, cookies: { ar_session: cookie } });
