@@ -2,7 +2,13 @@
 // computed by hand in src/workflows/store/credit-code.ts), the APP filing pattern, and the gate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN, orgCodeCheckChar, usccCheckChar, USCC_WEIGHTS } from '../src/workflows/store/credit-code.js';
+import {
+  creditCodeProblem,
+  DEFAULT_APP_FILING_PATTERN,
+  orgCodeCheckChar,
+  usccCheckChar,
+  USCC_WEIGHTS,
+} from '../src/workflows/store/credit-code.js';
 import { applyGate, DEFAULT_GATE, gateProblems, type DiffItem, type GateFinding } from '../src/workflows/store/gate.js';
 
 test('GB 32100-2015 weights are 3^(i-1) mod 31', () => {
