@@ -303,6 +303,88 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('notifications_org').on('notifications').columns(['org_id', 'id']).execute();
     },
   },
+  '0010-store': {
+    // Store gatekeeping (src/workflows/store): developer identities that a store admin verifies, each
+    // store's gate policy in versions, and submissions (package + six elements) with their detection
+    // jobs, gate outcome and review. Listings themselves are the shared `listings` table (0006).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('store_developers')
+        .addColumn('org_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('enterprise_name', 'text', (c) => c.notNull())
+        .addColumn('credit_code', 'text', (c) => c.notNull())
+        .addColumn('filing_number', 'text')
+        .addColumn('contacts', 'text', (c) => c.notNull())
+        .addColumn('documents', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_store_id', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('store_gate_policies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('store_gate_policies_version', ['store_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('store_submissions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('developer_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('blob_sha256', 'text', (c) => c.notNull())
+        .addColumn('elements', 'text', (c) => c.notNull())
+        .addColumn('app_type', 'text', (c) => c.notNull())
+        .addColumn('gate_version', 'integer', (c) => c.notNull())
+        .addColumn('resubmission_of', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('scan_job_id', 'text')
+        .addColumn('policy_job_id', 'text')
+        .addColumn('scan_report_id', 'text')
+        .addColumn('policy_report_id', 'text')
+        .addColumn('policy_error', 'text')
+        .addColumn('version_id', 'text')
+        .addColumn('diff', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('reasons', 'text')
+        .addColumn('claimed_by', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('listing_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('store_submissions_store').on('store_submissions').columns(['store_id', 'id']).execute();
+      await db.schema.createIndex('store_submissions_developer').on('store_submissions').columns(['developer_org_id', 'id']).execute();
+      await db.schema.createIndex('store_submissions_scan_job').on('store_submissions').columns(['scan_job_id']).execute();
+      await db.schema.createIndex('store_submissions_policy_job').on('store_submissions').columns(['policy_job_id']).execute();
+      // What the public disclosure shows for a listed app (from the report that listed it), and each
+      // version's SDKs, so "listed apps embedding SDK X" is one indexed query.
+      await db.schema
+        .createTable('store_listing_checks')
+        .addColumn('listing_id', 'text', (c) => c.primaryKey().references('listings.id'))
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('knowledge_id', 'text')
+        .addColumn('sdks', 'text', (c) => c.notNull())
+        .addColumn('coverage', 'text', (c) => c.notNull())
+        .addColumn('checked_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('store_version_sdks')
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('sdk_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('store_version_sdks_pk', ['version_id', 'sdk_id'])
+        .execute();
+      await db.schema.createIndex('store_version_sdks_sdk').on('store_version_sdks').columns(['sdk_id', 'version_id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

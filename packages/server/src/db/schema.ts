@@ -274,6 +274,11 @@ export interface Database {
   event_cursors: EventCursorsTable;
   listings: ListingsTable;
   notifications: NotificationsTable;
+  store_developers: StoreDevelopersTable;
+  store_gate_policies: StoreGatePoliciesTable;
+  store_submissions: StoreSubmissionsTable;
+  store_listing_checks: StoreListingChecksTable;
+  store_version_sdks: StoreVersionSdksTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -363,3 +368,90 @@ export type Report = Selectable<ReportsTable>;
 export type User = Selectable<UsersTable>;
 export type Organisation = Selectable<OrganisationsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
+
+/** A developer organisation's identity as stores see it (migration 0010, store workflow). */
+export interface StoreDevelopersTable {
+  org_id: string;
+  enterprise_name: string;
+  /** 统一社会信用代码, 18 characters, check digits verified (src/workflows/store/credit-code.ts). */
+  credit_code: string;
+  /** APP 备案号, when given. */
+  filing_number: string | null;
+  /** JSON [{name, phone?, email?}] */
+  contacts: string;
+  /** JSON [{kind, blob}] */
+  documents: string;
+  /** unverified → verified | rejected (a store admin decides; a changed profile is unverified again) */
+  state: 'unverified' | 'verified' | 'rejected';
+  decided_by: string | null;
+  decided_store_id: string | null;
+  decision_comment: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One version of a store's gate policy (JSON, validated; src/workflows/store/gate.ts). */
+export interface StoreGatePoliciesTable {
+  id: string;
+  store_id: string;
+  version: number;
+  policy: string;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+/**
+ * A package and its listing submitted to a store: detecting → listed | rejected | review →
+ * listed | rejected; detecting → detection-failed when a job cannot finish.
+ */
+export interface StoreSubmissionsTable {
+  id: string;
+  store_id: string;
+  developer_org_id: string;
+  blob_sha256: string;
+  /** JSON ListingElements */
+  elements: string;
+  app_type: string;
+  /** The store's gate version current at submission (0: the built-in default). */
+  gate_version: number;
+  resubmission_of: string | null;
+  state: 'detecting' | 'review' | 'listed' | 'rejected' | 'detection-failed';
+  scan_job_id: string | null;
+  policy_job_id: string | null;
+  scan_report_id: string | null;
+  policy_report_id: string | null;
+  /** The fetch-policy job's error when it did not succeed (the gate then sees policy-unavailable). */
+  policy_error: string | null;
+  version_id: string | null;
+  /** JSON diff items (listing vs APK, update vs listed version) */
+  diff: string | null;
+  /** pass | reject | manual-review (the gate's), before any reviewer */
+  outcome: string | null;
+  /** JSON: the findings and diff items behind the outcome, with evidence */
+  reasons: string | null;
+  claimed_by: string | null;
+  decided_by: string | null;
+  decision_comment: string | null;
+  listing_id: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** The last check of a listed app, as the public disclosure shows it (migration 0010). */
+export interface StoreListingChecksTable {
+  listing_id: string;
+  version_id: string;
+  report_id: string;
+  knowledge_id: string | null;
+  /** JSON [{id, name:{zh,en}, vendor:{zh,en}, category}] */
+  sdks: string;
+  /** JSON {status: count} over the report's coverage of the notice's measures */
+  coverage: string;
+  checked_at: Millis;
+}
+
+/** A version's detected SDKs, one row each (migration 0010). */
+export interface StoreVersionSdksTable {
+  version_id: string;
+  sdk_id: string;
+}
