@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // Migrations are code in the package (not files found at run time), so the bundled CLI and a fresh
 // clone carry the same list. The DDL is written once for both dialects: `bigint` is a 64-bit integer
@@ -383,6 +383,130 @@ export const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('store_version_sdks_pk', ['version_id', 'sdk_id'])
         .execute();
       await db.schema.createIndex('store_version_sdks_sdk').on('store_version_sdks').columns(['sdk_id', 'version_id']).execute();
+    },
+  },
+  '0030-stop-access': {
+    // Stop-access orders, their append-only numbered feed, providers' acknowledgements and the
+    // Ed25519 key that signs what the feed and the verdicts answer (src/workflows/stop-access).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('stop_access_orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('regulator_org_id', 'text', (c) => c.references('organisations.id'))
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('removal_order_id', 'text', (c) => c.unique())
+        .addColumn('package_names', 'text', (c) => c.notNull())
+        .addColumn('signer_sha256s', 'text', (c) => c.notNull())
+        .addColumn('sdk_prefixes', 'text', (c) => c.notNull())
+        .addColumn('domains', 'text', (c) => c.notNull())
+        .addColumn('ips', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text', (c) => c.notNull())
+        .addColumn('valid_from', 'bigint', (c) => c.notNull())
+        .addColumn('valid_until', 'bigint')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('stop_access_feed')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('stop_access_orders.id'))
+        .addColumn('entry', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('stop_access_counters')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'bigint', (c) => c.notNull())
+        .execute();
+      // The row exists from the start, so appenders only ever lock it (no insert race).
+      await sql`insert into stop_access_counters (name, value) values ('feed', 0)`.execute(db);
+      await db.schema
+        .createTable('stop_access_acks')
+        .addColumn('provider_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('seq', 'bigint', (c) => c.notNull().references('stop_access_feed.seq'))
+        .addColumn('acked_at', 'bigint', (c) => c.notNull())
+        .addColumn('acked_by', 'text')
+        .addColumn('late', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('stop_access_acks_pk', ['provider_org_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('public_pem', 'text', (c) => c.notNull())
+        .addColumn('private_pem', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0031-terminal': {
+    // Terminal makers: listed labels folded for look-alike checks, and permission-usage imports.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('terminal_labels')
+        .addColumn('listing_id', 'text', (c) => c.primaryKey())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('folded_label', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('signer_sha256', 'text')
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('terminal_labels_folded').on('terminal_labels').columns(['folded_label']).execute();
+      await db.schema
+        .createTable('terminal_usage_imports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('created_by', 'text')
+        .addColumn('lines', 'integer', (c) => c.notNull())
+        .addColumn('imported', 'integer', (c) => c.notNull())
+        .addColumn('rejected', 'integer', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('terminal_usage_records')
+        .addColumn('import_id', 'text', (c) => c.notNull().references('terminal_usage_imports.id').onDelete('cascade'))
+        .addColumn('line', 'integer', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('permission', 'text', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('background', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint')
+        .addPrimaryKeyConstraint('terminal_usage_records_pk', ['import_id', 'line'])
+        .execute();
+    },
+  },
+  '0032-notifications': {
+    // Webhooks per organisation and one delivery row per (webhook, notification), retried with backoff.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('topics', 'text')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('disabled_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('webhooks_org').on('webhooks').columns(['org_id', 'id']).execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
+        .addColumn('notification_id', 'text', (c) => c.notNull().references('notifications.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .addUniqueConstraint('webhook_deliveries_once', ['webhook_id', 'notification_id'])
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_at']).execute();
     },
   },
 };

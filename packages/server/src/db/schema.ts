@@ -279,6 +279,17 @@ export interface Database {
   store_submissions: StoreSubmissionsTable;
   store_listing_checks: StoreListingChecksTable;
   store_version_sdks: StoreVersionSdksTable;
+  // Stop-access feed (migration 0030), terminal makers (0031), notification delivery (0032).
+  stop_access_orders: StopAccessOrdersTable;
+  stop_access_feed: StopAccessFeedTable;
+  stop_access_counters: StopAccessCountersTable;
+  stop_access_acks: StopAccessAcksTable;
+  signing_keys: SigningKeysTable;
+  terminal_labels: TerminalLabelsTable;
+  terminal_usage_imports: TerminalUsageImportsTable;
+  terminal_usage_records: TerminalUsageRecordsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -454,4 +465,121 @@ export interface StoreListingChecksTable {
 export interface StoreVersionSdksTable {
   version_id: string;
   sdk_id: string;
+}
+
+/** A stop-access order (停止接入): what access providers must stop serving (migration 0030). */
+export interface StopAccessOrdersTable {
+  id: string;
+  /** The regulator that issued it (null when the removal-order event named none). */
+  regulator_org_id: string | null;
+  /** api | removal-order */
+  source: string;
+  /** The removal order it comes from (unique: the event is applied once). */
+  removal_order_id: string | null;
+  /** JSON string arrays, validated and normalised. */
+  package_names: string;
+  signer_sha256s: string;
+  sdk_prefixes: string;
+  domains: string;
+  ips: string;
+  legal_basis: string;
+  valid_from: Millis;
+  valid_until: Millis | null;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+/** The append-only feed: one entry per order, numbered without gaps in commit order. */
+export interface StopAccessFeedTable {
+  seq: number;
+  order_id: string;
+  /** The entry exactly as served (JSON). */
+  entry: string;
+  created_at: Millis;
+}
+
+/** Sequence counters (one row per feed): the row lock orders concurrent appenders. */
+export interface StopAccessCountersTable {
+  name: string;
+  value: number;
+}
+
+export interface StopAccessAcksTable {
+  provider_org_id: string;
+  seq: number;
+  acked_at: Millis;
+  acked_by: string | null;
+  /** 1 when acknowledged after the window. */
+  late: number;
+}
+
+/** Ed25519 key pairs for signed answers (feed pages, verdicts); created once. */
+export interface SigningKeysTable {
+  /** "stop-access" */
+  name: string;
+  key_id: string;
+  public_pem: string;
+  private_pem: string;
+  created_at: Millis;
+}
+
+/** Listed apps' folded labels and signers, for look-alike warnings (migration 0031). */
+export interface TerminalLabelsTable {
+  listing_id: string;
+  package_name: string;
+  folded_label: string;
+  label: string;
+  signer_sha256: string | null;
+  store_id: string;
+  updated_at: Millis;
+}
+
+export interface TerminalUsageImportsTable {
+  id: string;
+  org_id: string;
+  created_by: string | null;
+  lines: number;
+  imported: number;
+  rejected: number;
+  /** JSON: per-line errors (capped) and the comparison with the disclosures. */
+  result: string;
+  created_at: Millis;
+}
+
+export interface TerminalUsageRecordsTable {
+  import_id: string;
+  line: number;
+  package_name: string;
+  permission: string;
+  at: Millis;
+  background: number;
+  duration_ms: number | null;
+}
+
+/** An organisation's webhook (migration 0032). */
+export interface WebhooksTable {
+  id: string;
+  org_id: string;
+  url: string;
+  /** HMAC-SHA256 key; shown once at creation. */
+  secret: string;
+  /** JSON array of notification topics, or null for all. */
+  topics: string | null;
+  created_by: string | null;
+  created_at: Millis;
+  disabled_at: Millis | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  notification_id: string;
+  /** pending | delivered | dead */
+  state: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  next_at: Millis;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  delivered_at: Millis | null;
 }

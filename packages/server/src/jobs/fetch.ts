@@ -145,6 +145,11 @@ function tooLarge(url: string, max: number): FetchRefused {
   return new FetchRefused('fetch-too-large', `${url}: the response is larger than ${max} bytes`, `${url}：响应超过 ${max} 字节的上限`);
 }
 
+/** The URL checks every outgoing request passes (http(s) only, no credentials); webhooks reuse them. */
+export function checkOutgoingUrl(input: string): URL {
+  return parseUrl(input);
+}
+
 function parseUrl(input: string): URL {
   let url: URL;
   try {
@@ -171,12 +176,16 @@ function refusedAddress(host: string, address: string): FetchRefused {
   );
 }
 
-function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
+/**
+ * The address checks of one request to `url`: a literal address is checked at once (it never
+ * reaches `lookup`), a name in the socket's own lookup. Throws FetchRefused for a refused literal.
+ * Exported so other outgoing requests (webhooks) connect under the same rules.
+ */
+export function guardedLookup(url: URL, options: Pick<SafeFetchOptions, 'allowPrivate' | 'allowAddress'>): LookupFunction {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  // An address literal never reaches `lookup`: checked here.
   const allowed = options.allowAddress ?? ((address: string) => options.allowPrivate || !isPrivateAddress(address));
-  if (isIP(host) && !allowed(host)) return Promise.reject(refusedAddress(host, host));
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+  if (isIP(host) && !allowed(host)) throw refusedAddress(host, host);
+  return (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as unknown as { address: string; family: number }[];
@@ -188,6 +197,15 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
       callback(null, first.address, first.family);
     });
   };
+}
+
+function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<http.IncomingMessage> {
+  let lookup: LookupFunction;
+  try {
+    lookup = guardedLookup(url, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.get(url, { headers: HEADERS, lookup, signal }, resolve);
