@@ -366,7 +366,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('sdk_version_index_pk', ['version_id', 'sdk_id', 'sdk_version'])
         .execute();
-      await db.schema.createIndex('sdk_version_index_sdk').on('sdk_version_index').columns(['sdk_id', 'sdk_version', 'version_id']).execute();
+      await db.schema
+        .createIndex('sdk_version_index_sdk')
+        .on('sdk_version_index')
+        .columns(['sdk_id', 'sdk_version', 'version_id'])
+        .execute();
     },
   },
   '0041-complaints': {
