@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildApk, generateTestKey } from '@apprights/testkit';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { dispatchEvents } from '../src/workflows/events.js';
@@ -289,6 +290,71 @@ bothDatabases(
       assert.equal(decisions.filter((d) => d.action === 'store.submission.pass' || d.action === 'store.submission.reject').length, 1);
       // A claim after the decision is a conflict too.
       assert.equal((await call(reviewer2, 'POST', `/api/v1/store/submissions/${id}/claim`)).status, 409);
+
+      // 6. Updates: a new signer without proof is blocked; one proven by a v3 rotation lineage goes
+      // to review when the update adds a permission.
+      const keyA = generateTestKey('rsa', 'Store test A');
+      const keyB = generateTestKey('rsa', 'Store test B');
+      const base = { package: 'com.example.storeupdate', label: 'Store Update', permissions: ['android.permission.INTERNET'] };
+      const uploadApk = async (bytes: Uint8Array) => {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/v1/packages',
+          headers: { ...bearer(dev), 'content-type': 'application/vnd.android.package-archive' },
+          payload: Buffer.from(bytes),
+        });
+        assert.equal(res.statusCode, 201, res.body);
+        return (res.json() as { blob: { sha256: string } }).blob.sha256;
+      };
+      const sign = ['v1', 'v2', 'v3'] as const;
+      const first = await uploadApk(buildApk({ ...base, versionCode: 1, versionName: '1.0', sign: [...sign], keys: [keyA] }));
+      const otherKey = await uploadApk(buildApk({ ...base, versionCode: 2, versionName: '2.0', sign: [...sign], keys: [keyB] }));
+      const rotated = await uploadApk(
+        buildApk({
+          ...base,
+          permissions: ['android.permission.INTERNET', 'android.permission.CAMERA'],
+          versionCode: 3,
+          versionName: '3.0',
+          sign: [...sign],
+          keys: [keyA],
+          v3Options: { lineage: [keyA, keyB] },
+        }),
+      );
+      const updElements = (version: string, permissions: { name: string; purpose: string }[] = []) => ({
+        ...elements,
+        name: 'Store Update',
+        version,
+        permissions,
+      });
+      const s1 = await submit(dev, { blob: first, elements: updElements('1.0') });
+      const g1 = await settled(s1.body.id);
+      assert.equal(g1.state, 'listed', g1.reasons ?? '');
+      const s2 = await submit(dev, { blob: otherKey, elements: updElements('2.0') });
+      const g2 = await settled(s2.body.id);
+      assert.equal(g2.state, 'rejected');
+      const r2 = JSON.parse(g2.reasons!) as { gateRule: string; diff?: { kind: string } }[];
+      assert.equal(r2[0]!.diff!.kind, 'signer-changed');
+      assert.equal(r2[0]!.gateRule, 'store:signer-continuity');
+      const s3 = await submit(dev, {
+        blob: rotated,
+        elements: updElements('3.0', [{ name: 'android.permission.CAMERA', purpose: '扫码' }]),
+      });
+      const g3 = await settled(s3.body.id);
+      assert.equal(g3.state, 'review', g3.reasons ?? '');
+      const d3 = (JSON.parse(g3.diff!) as { kind: string; apk: unknown }[]).map((d) => `${d.kind}:${String(d.apk)}`);
+      assert.ok(
+        d3.some((d) => d.startsWith('signer-rotated:')),
+        JSON.stringify(d3),
+      );
+      assert.ok(d3.includes('new-permission:android.permission.CAMERA'), JSON.stringify(d3));
+      assert.ok(!d3.some((d) => d.startsWith('signer-changed')));
+      // The listing still shows version 1.0 until a reviewer passes the update.
+      const upd = await db
+        .selectFrom('listings')
+        .selectAll()
+        .where('package_name', '=', 'com.example.storeupdate')
+        .executeTakeFirstOrThrow();
+      assert.equal(upd.version_id, g1.version_id);
     } finally {
       await app.close();
       await workers.stop({ graceMs: 1000 });
