@@ -33,6 +33,8 @@ export interface ServerConfig {
   retryBackoffMs: number;
   /** Store workflow: the APP 备案号 pattern (a RegExp source); default DEFAULT_APP_FILING_PATTERN in src/workflows/store. */
   appFilingPattern?: string;
+  /** Store workflow: working days a developer has to rectify new findings of a patrol (default 15). */
+  storeRectificationWorkingDays?: number;
 }
 
 export interface WorkerConfig {

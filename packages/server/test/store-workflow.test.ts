@@ -11,6 +11,7 @@ import { buildApk, generateTestKey } from '@apprights/testkit';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { dispatchEvents } from '../src/workflows/events.js';
+import { patrolListings } from '../src/workflows/store/patrol.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, member, type Member } from './support/http.js';
 import { APKS, testPlatform, waitFor } from './support/jobs.js';
@@ -355,6 +356,60 @@ bothDatabases(
         .where('package_name', '=', 'com.example.storeupdate')
         .executeTakeFirstOrThrow();
       assert.equal(upd.version_id, g1.version_id);
+
+      // 7. Patrol: nothing to do while every listing was judged by the installed catalogue; a listing
+      // last judged by an older catalogue (one that lacked the debuggable rule) is re-judged on its
+      // stored facts at priority -10, and the new finding reaches the developer with a deadline.
+      assert.equal((await patrolListings(p)).queued, 0);
+      const apiDemos = await db
+        .selectFrom('listings as l')
+        .innerJoin('store_listing_checks as c', 'c.listing_id', 'l.id')
+        .select(['l.id', 'c.report_id'])
+        .where('l.package_name', '=', 'io.appium.android.apis')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('store_listing_checks')
+        .set({ knowledge_id: 'sha256:0000000000000000' })
+        .where('listing_id', '=', apiDemos.id)
+        .execute();
+      await db.deleteFrom('findings').where('report_id', '=', apiDemos.report_id).where('rule_id', '=', 'debuggable').execute();
+      const patrol = await patrolListings(p);
+      assert.equal(patrol.queued, 1);
+      const patrolRow = await db.selectFrom('store_patrols').selectAll().where('listing_id', '=', apiDemos.id).executeTakeFirstOrThrow();
+      const patrolJob = await db.selectFrom('jobs').selectAll().where('id', '=', patrolRow.job_id).executeTakeFirstOrThrow();
+      assert.equal(patrolJob.kind, 'rerun-rules');
+      assert.equal(patrolJob.priority, -10);
+      assert.equal(patrolJob.org_id, dev.orgId);
+      const donePatrol = await waitFor(
+        'the patrol to finish',
+        async () => {
+          await dispatchEvents(p);
+          const row = await db.selectFrom('store_patrols').selectAll().where('id', '=', patrolRow.id).executeTakeFirstOrThrow();
+          return row.state === 'running' ? undefined : row;
+        },
+        120_000,
+      );
+      assert.equal(donePatrol.state, 'done');
+      assert.equal(donePatrol.new_findings, 1);
+      const notice = await db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('org_id', '=', dev.orgId)
+        .where('topic', '=', 'finding.new')
+        .executeTakeFirstOrThrow();
+      assert.ok(notice.due_at! > Date.now() + 14 * 86_400_000, 'fifteen working days are at least three weeks');
+      const detail = JSON.parse(notice.detail) as { findings: { ruleId: string }[]; deadline: string };
+      assert.deepEqual(
+        detail.findings.map((f) => f.ruleId),
+        ['debuggable'],
+      );
+      assert.match(detail.deadline, /^\d{4}-\d{2}-\d{2}$/);
+      assert.notEqual(
+        (await db.selectFrom('store_listing_checks').select('knowledge_id').where('listing_id', '=', apiDemos.id).executeTakeFirstOrThrow())
+          .knowledge_id,
+        'sha256:0000000000000000',
+      );
+      assert.equal((await patrolListings(p)).queued, 0, 'one patrol per listing and catalogue');
     } finally {
       await app.close();
       await workers.stop({ graceMs: 1000 });

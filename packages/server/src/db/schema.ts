@@ -279,6 +279,7 @@ export interface Database {
   store_submissions: StoreSubmissionsTable;
   store_listing_checks: StoreListingChecksTable;
   store_version_sdks: StoreVersionSdksTable;
+  store_patrols: StorePatrolsTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -454,4 +455,19 @@ export interface StoreListingChecksTable {
 export interface StoreVersionSdksTable {
   version_id: string;
   sdk_id: string;
+}
+
+/** One patrol of a listed version under a rule catalogue (migration 0010): running → done | failed. */
+export interface StorePatrolsTable {
+  id: string;
+  listing_id: string;
+  version_id: string;
+  /** The knowledge snapshot id the patrol brings the listing to. */
+  knowledge_to: string;
+  job_id: string;
+  state: 'running' | 'done' | 'failed';
+  result_report_id: string | null;
+  new_findings: number | null;
+  created_at: Millis;
+  updated_at: Millis;
 }

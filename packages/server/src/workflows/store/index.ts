@@ -13,6 +13,7 @@ import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
 import { notify } from '../notify.js';
 import { compareListing } from './compare.js';
+import { onPatrolJob, patrolListings } from './patrol.js';
 import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
 import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN } from './credit-code.js';
 import { applyGate, DEFAULT_GATE, gateProblems, GatePolicySchema, type GateFinding, type GatePolicy, type GateReason } from './gate.js';
@@ -1040,6 +1041,7 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
 
 async function onJobEvent(platform: Platform, event: PlatformEvent, trx: Trx): Promise<void> {
   const payload = (event.payload ?? {}) as JobEvent;
+  if (payload.kind === 'rerun-rules') return onPatrolJob(platform, event, trx);
   if (typeof payload.jobId !== 'string' || (payload.kind !== 'scan' && payload.kind !== 'fetch-policy')) return;
   const now = platform.clock.now();
   const succeeded = event.topic === 'job.succeeded';
@@ -1113,6 +1115,16 @@ export const storeWorkflow: WorkflowModule = {
   name: 'store',
   access: STORE_ACCESS,
   routes,
+  tasks: (platform) => [
+    {
+      // A catalogue change is found within this period of the new snapshot being installed.
+      name: 'store-patrol',
+      everyMs: 10 * 60_000,
+      run: async () => {
+        await patrolListings(platform);
+      },
+    },
+  ],
   on: {
     'job.succeeded': onJobEvent,
     'job.failed': onJobEvent,
