@@ -357,6 +357,20 @@ bothDatabases(
         .executeTakeFirstOrThrow();
       assert.equal(upd.version_id, g1.version_id);
 
+      // A package the scan cannot read: the submission ends detection-failed and the developer is told.
+      const broken = await uploadApk(buildApk({ ...base, manifestBytes: 'this is not a manifest' }));
+      const sb = await submit(dev, { blob: broken, elements: updElements('1.0') });
+      const gb = await settled(sb.body.id);
+      assert.equal(gb.state, 'detection-failed');
+      assert.ok(
+        await db
+          .selectFrom('notifications')
+          .select('id')
+          .where('subject', '=', sb.body.id)
+          .where('topic', '=', 'submission.detection-failed')
+          .executeTakeFirst(),
+      );
+
       // 7. Patrol: nothing to do while every listing was judged by the installed catalogue; a listing
       // last judged by an older catalogue (one that lacked the debuggable rule) is re-judged on its
       // stored facts at priority -10, and the new finding reaches the developer with a deadline.
