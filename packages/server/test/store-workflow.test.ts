@@ -105,6 +105,12 @@ bothDatabases(
       const missing = await call(dev, 'POST', '/api/v1/store/developer', { ...profile, contacts: undefined });
       assert.equal(missing.status, 400);
       assert.equal(missing.body.errors[0].pointer, '/contacts');
+      const badDoc = await call(dev, 'POST', '/api/v1/store/developer', {
+        ...profile,
+        documents: [{ kind: 'licence', blob: 'a'.repeat(64) }],
+      });
+      assert.equal(badDoc.status, 400);
+      assert.equal(badDoc.body.errors[0].pointer, '/documents/0/blob');
       const saved = await call(dev, 'POST', '/api/v1/store/developer', profile);
       assert.equal(saved.status, 200, JSON.stringify(saved.body));
       assert.equal(saved.body.state, 'unverified');
@@ -249,6 +255,8 @@ bothDatabases(
         rules: [{ id: 'no-debuggable', when: { ruleIds: ['debuggable'] }, then: 'reject' }],
       });
       assert.equal(v2.body.version, 2);
+      const v1Scan = await db.selectFrom('jobs').select('state').where('id', '=', underV1.body.jobs.scan).executeTakeFirstOrThrow();
+      assert.ok(['queued', 'running'].includes(v1Scan.state), `the edit came while the v1 submission's scan was ${v1Scan.state}`);
       assert.equal((await call(reviewer1, 'GET', '/api/v1/store/gate')).body.version, 2);
       const underV2 = await submit(dev, { elements });
       assert.equal(underV2.body.gateVersion, 2);
