@@ -141,6 +141,7 @@ export function signatureSummary(result: ApkSignatureResult, minSdk: number): Si
       publicKey: { algorithm: c.publicKey.algorithm, bits: c.publicKey.bits ?? null, curve: c.publicKey.curve ?? null },
       signatureAlgorithm: c.signatureAlgorithm ?? null,
     })),
+    ...(result.lineage ? { lineage: result.lineage.map((n) => n.certificate.sha256) } : {}),
     minSdk,
     errors: result.errors,
     warnings: result.warnings,

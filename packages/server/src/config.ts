@@ -35,6 +35,8 @@ export interface ServerConfig {
   appFilingPattern?: string;
   /** Stop-access feed: an access provider's acknowledgement later than this after the entry is late (default 24 h). */
   stopAccessAckWindowMs?: number;
+  /** Store workflow: working days a developer has to rectify new findings of a patrol (default 15). */
+  storeRectificationWorkingDays?: number;
 }
 
 export interface WorkerConfig {

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildApk, generateTestKey } from '@apprights/testkit';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { dispatchEvents } from '../src/workflows/events.js';
+import { patrolListings } from '../src/workflows/store/patrol.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, member, type Member } from './support/http.js';
 import { APKS, testPlatform, waitFor } from './support/jobs.js';
@@ -103,6 +105,12 @@ bothDatabases(
       const missing = await call(dev, 'POST', '/api/v1/store/developer', { ...profile, contacts: undefined });
       assert.equal(missing.status, 400);
       assert.equal(missing.body.errors[0].pointer, '/contacts');
+      const badDoc = await call(dev, 'POST', '/api/v1/store/developer', {
+        ...profile,
+        documents: [{ kind: 'licence', blob: 'a'.repeat(64) }],
+      });
+      assert.equal(badDoc.status, 400);
+      assert.equal(badDoc.body.errors[0].pointer, '/documents/0/blob');
       const saved = await call(dev, 'POST', '/api/v1/store/developer', profile);
       assert.equal(saved.status, 200, JSON.stringify(saved.body));
       assert.equal(saved.body.state, 'unverified');
@@ -247,6 +255,8 @@ bothDatabases(
         rules: [{ id: 'no-debuggable', when: { ruleIds: ['debuggable'] }, then: 'reject' }],
       });
       assert.equal(v2.body.version, 2);
+      const v1Scan = await db.selectFrom('jobs').select('state').where('id', '=', underV1.body.jobs.scan).executeTakeFirstOrThrow();
+      assert.ok(['queued', 'running'].includes(v1Scan.state), `the edit came while the v1 submission's scan was ${v1Scan.state}`);
       assert.equal((await call(reviewer1, 'GET', '/api/v1/store/gate')).body.version, 2);
       const underV2 = await submit(dev, { elements });
       assert.equal(underV2.body.gateVersion, 2);
@@ -289,6 +299,139 @@ bothDatabases(
       assert.equal(decisions.filter((d) => d.action === 'store.submission.pass' || d.action === 'store.submission.reject').length, 1);
       // A claim after the decision is a conflict too.
       assert.equal((await call(reviewer2, 'POST', `/api/v1/store/submissions/${id}/claim`)).status, 409);
+
+      // 6. Updates: a new signer without proof is blocked; one proven by a v3 rotation lineage goes
+      // to review when the update adds a permission.
+      const keyA = generateTestKey('rsa', 'Store test A');
+      const keyB = generateTestKey('rsa', 'Store test B');
+      const base = { package: 'com.example.storeupdate', label: 'Store Update', permissions: ['android.permission.INTERNET'] };
+      const uploadApk = async (bytes: Uint8Array) => {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/v1/packages',
+          headers: { ...bearer(dev), 'content-type': 'application/vnd.android.package-archive' },
+          payload: Buffer.from(bytes),
+        });
+        assert.equal(res.statusCode, 201, res.body);
+        return (res.json() as { blob: { sha256: string } }).blob.sha256;
+      };
+      const sign = ['v1', 'v2', 'v3'] as const;
+      const first = await uploadApk(buildApk({ ...base, versionCode: 1, versionName: '1.0', sign: [...sign], keys: [keyA] }));
+      const otherKey = await uploadApk(buildApk({ ...base, versionCode: 2, versionName: '2.0', sign: [...sign], keys: [keyB] }));
+      const rotated = await uploadApk(
+        buildApk({
+          ...base,
+          permissions: ['android.permission.INTERNET', 'android.permission.CAMERA'],
+          versionCode: 3,
+          versionName: '3.0',
+          sign: [...sign],
+          keys: [keyA],
+          v3Options: { lineage: [keyA, keyB] },
+        }),
+      );
+      const updElements = (version: string, permissions: { name: string; purpose: string }[] = []) => ({
+        ...elements,
+        name: 'Store Update',
+        version,
+        permissions,
+      });
+      const s1 = await submit(dev, { blob: first, elements: updElements('1.0') });
+      const g1 = await settled(s1.body.id);
+      assert.equal(g1.state, 'listed', g1.reasons ?? '');
+      const s2 = await submit(dev, { blob: otherKey, elements: updElements('2.0') });
+      const g2 = await settled(s2.body.id);
+      assert.equal(g2.state, 'rejected');
+      const r2 = JSON.parse(g2.reasons!) as { gateRule: string; diff?: { kind: string } }[];
+      assert.equal(r2[0]!.diff!.kind, 'signer-changed');
+      assert.equal(r2[0]!.gateRule, 'store:signer-continuity');
+      const s3 = await submit(dev, {
+        blob: rotated,
+        elements: updElements('3.0', [{ name: 'android.permission.CAMERA', purpose: '扫码' }]),
+      });
+      const g3 = await settled(s3.body.id);
+      assert.equal(g3.state, 'review', g3.reasons ?? '');
+      const d3 = (JSON.parse(g3.diff!) as { kind: string; apk: unknown }[]).map((d) => `${d.kind}:${String(d.apk)}`);
+      assert.ok(
+        d3.some((d) => d.startsWith('signer-rotated:')),
+        JSON.stringify(d3),
+      );
+      assert.ok(d3.includes('new-permission:android.permission.CAMERA'), JSON.stringify(d3));
+      assert.ok(!d3.some((d) => d.startsWith('signer-changed')));
+      // The listing still shows version 1.0 until a reviewer passes the update.
+      const upd = await db
+        .selectFrom('listings')
+        .selectAll()
+        .where('package_name', '=', 'com.example.storeupdate')
+        .executeTakeFirstOrThrow();
+      assert.equal(upd.version_id, g1.version_id);
+
+      // A package the scan cannot read: the submission ends detection-failed and the developer is told.
+      const broken = await uploadApk(buildApk({ ...base, manifestBytes: 'this is not a manifest' }));
+      const sb = await submit(dev, { blob: broken, elements: updElements('1.0') });
+      const gb = await settled(sb.body.id);
+      assert.equal(gb.state, 'detection-failed');
+      assert.ok(
+        await db
+          .selectFrom('notifications')
+          .select('id')
+          .where('subject', '=', sb.body.id)
+          .where('topic', '=', 'submission.detection-failed')
+          .executeTakeFirst(),
+      );
+
+      // 7. Patrol: nothing to do while every listing was judged by the installed catalogue; a listing
+      // last judged by an older catalogue (one that lacked the debuggable rule) is re-judged on its
+      // stored facts at priority -10, and the new finding reaches the developer with a deadline.
+      assert.equal((await patrolListings(p)).queued, 0);
+      const apiDemos = await db
+        .selectFrom('listings as l')
+        .innerJoin('store_listing_checks as c', 'c.listing_id', 'l.id')
+        .select(['l.id', 'c.report_id'])
+        .where('l.package_name', '=', 'io.appium.android.apis')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('store_listing_checks')
+        .set({ knowledge_id: 'sha256:0000000000000000' })
+        .where('listing_id', '=', apiDemos.id)
+        .execute();
+      await db.deleteFrom('findings').where('report_id', '=', apiDemos.report_id).where('rule_id', '=', 'debuggable').execute();
+      const patrol = await patrolListings(p);
+      assert.equal(patrol.queued, 1);
+      const patrolRow = await db.selectFrom('store_patrols').selectAll().where('listing_id', '=', apiDemos.id).executeTakeFirstOrThrow();
+      const patrolJob = await db.selectFrom('jobs').selectAll().where('id', '=', patrolRow.job_id).executeTakeFirstOrThrow();
+      assert.equal(patrolJob.kind, 'rerun-rules');
+      assert.equal(patrolJob.priority, -10);
+      assert.equal(patrolJob.org_id, dev.orgId);
+      const donePatrol = await waitFor(
+        'the patrol to finish',
+        async () => {
+          await dispatchEvents(p);
+          const row = await db.selectFrom('store_patrols').selectAll().where('id', '=', patrolRow.id).executeTakeFirstOrThrow();
+          return row.state === 'running' ? undefined : row;
+        },
+        120_000,
+      );
+      assert.equal(donePatrol.state, 'done');
+      assert.equal(donePatrol.new_findings, 1);
+      const notice = await db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('org_id', '=', dev.orgId)
+        .where('topic', '=', 'finding.new')
+        .executeTakeFirstOrThrow();
+      assert.ok(notice.due_at! > Date.now() + 14 * 86_400_000, 'fifteen working days are at least three weeks');
+      const detail = JSON.parse(notice.detail) as { findings: { ruleId: string }[]; deadline: string };
+      assert.deepEqual(
+        detail.findings.map((f) => f.ruleId),
+        ['debuggable'],
+      );
+      assert.match(detail.deadline, /^\d{4}-\d{2}-\d{2}$/);
+      assert.notEqual(
+        (await db.selectFrom('store_listing_checks').select('knowledge_id').where('listing_id', '=', apiDemos.id).executeTakeFirstOrThrow())
+          .knowledge_id,
+        'sha256:0000000000000000',
+      );
+      assert.equal((await patrolListings(p)).queued, 0, 'one patrol per listing and catalogue');
     } finally {
       await app.close();
       await workers.stop({ graceMs: 1000 });

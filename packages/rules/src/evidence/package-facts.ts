@@ -159,6 +159,11 @@ export interface SignatureSummary {
   schemes: { v1: boolean; v2: boolean; v3: boolean; v31: boolean };
   details: { v1: SchemeSummary; v2: SchemeSummary; v3: SchemeSummary; v31: SchemeSummary };
   certificates: CertificateSummary[];
+  /**
+   * The v3 proof-of-rotation lineage (sha256 of each certificate, oldest first), when the APK has
+   * one: a store accepts a new signer for an app only if its lineage starts from the listed signer.
+   */
+  lineage?: string[];
   /** minSdkVersion used to decide which schemes must verify. */
   minSdk: number;
   errors: string[];

@@ -383,6 +383,26 @@ export const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('store_version_sdks_pk', ['version_id', 'sdk_id'])
         .execute();
       await db.schema.createIndex('store_version_sdks_sdk').on('store_version_sdks').columns(['sdk_id', 'version_id']).execute();
+      // Patrols: one rerun-rules job per listed version and rule catalogue (knowledge snapshot).
+      await db.schema
+        .createTable('store_patrols')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('listing_id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('knowledge_to', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('result_report_id', 'text')
+        .addColumn('new_findings', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('store_patrols_listing')
+        .on('store_patrols')
+        .columns(['listing_id', 'version_id', 'knowledge_to'])
+        .execute();
+      await db.schema.createIndex('store_patrols_job').on('store_patrols').columns(['job_id']).execute();
     },
   },
   '0030-stop-access': {

@@ -299,6 +299,7 @@ export interface Database {
   renewal_imports: RenewalImportsTable;
   renewal_charges: RenewalChargesTable;
   renewal_reminders: RenewalRemindersTable;
+  store_patrols: StorePatrolsTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -719,4 +720,18 @@ export interface RenewalRemindersTable {
   sent_day: number;
   channel: string;
   conspicuous: number;
+}
+/** One patrol of a listed version under a rule catalogue (migration 0010): running → done | failed. */
+export interface StorePatrolsTable {
+  id: string;
+  listing_id: string;
+  version_id: string;
+  /** The knowledge snapshot id the patrol brings the listing to. */
+  knowledge_to: string;
+  job_id: string;
+  state: 'running' | 'done' | 'failed';
+  result_report_id: string | null;
+  new_findings: number | null;
+  created_at: Millis;
+  updated_at: Millis;
 }

@@ -18,6 +18,13 @@ export const DIFF_KINDS = [
   'permission-listed-not-requested',
   'sdk-not-in-policy',
   'policy-unavailable',
+  // An update against the listed version (versions.ts).
+  'signer-changed',
+  'signer-rotated',
+  'new-permission',
+  'new-sdk',
+  'new-sensitive-api',
+  'new-dynamic-code',
 ] as const;
 export type DiffKind = (typeof DIFF_KINDS)[number];
 

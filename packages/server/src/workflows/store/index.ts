@@ -13,6 +13,8 @@ import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
 import { notify } from '../notify.js';
 import { compareListing } from './compare.js';
+import { onPatrolJob, patrolListings } from './patrol.js';
+import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
 import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN } from './credit-code.js';
 import { applyGate, DEFAULT_GATE, gateProblems, GatePolicySchema, type GateFinding, type GatePolicy, type GateReason } from './gate.js';
 
@@ -935,16 +937,46 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
     message: f.message,
     evidence: f.evidence,
   }));
-  const result = applyGate(await gatePolicy(trx, s.store_id, s.gate_version), findings, diffs);
-  // A package already listed in this store by another developer cannot be taken over.
+  // An update of a listed app: diffed against the listed version (versions.ts).
   const pkg = scan.app?.package;
+  const current = pkg
+    ? await trx
+        .selectFrom('listings as l')
+        .leftJoin('store_listing_checks as c', 'c.listing_id', 'l.id')
+        .select(['l.developer_org_id', 'l.version_id', 'l.state', 'c.report_id'])
+        .where('l.store_id', '=', s.store_id)
+        .where('l.package_name', '=', pkg)
+        .executeTakeFirst()
+    : undefined;
+  if (
+    current &&
+    current.developer_org_id === s.developer_org_id &&
+    current.state === 'listed' &&
+    current.report_id &&
+    current.version_id !== scanReport.version_id
+  ) {
+    const listedReport = await trx.selectFrom('reports').select('body').where('id', '=', current.report_id).executeTakeFirst();
+    if (listedReport) for (const d of compareVersions(JSON.parse(listedReport.body) as UpdateReport, scan as UpdateReport)) diffs.push(d);
+  }
+  const result = applyGate(await gatePolicy(trx, s.store_id, s.gate_version), findings, diffs);
+  const blocking = diffs.filter((d) => BLOCKING_UPDATE_KINDS.has(d.kind));
+  if (blocking.length > 0) {
+    // Whatever the store's policy: a signer change without proof is never listed.
+    result.outcome = 'reject';
+    result.reasons = [
+      ...blocking.map((d) => ({ gateRule: 'store:signer-continuity', then: 'reject' as const, diff: d })),
+      ...result.reasons.filter((r) => r.then === 'reject'),
+    ];
+  } else if (result.outcome === 'pass') {
+    const review = diffs.filter((d) => REVIEW_UPDATE_KINDS.has(d.kind));
+    if (review.length > 0) {
+      result.outcome = 'manual-review';
+      result.reasons = review.map((d) => ({ gateRule: 'store:update-review', then: 'manual-review' as const, diff: d }));
+    }
+  }
+  // A package already listed in this store by another developer cannot be taken over.
   if (pkg) {
-    const owner = await trx
-      .selectFrom('listings')
-      .select('developer_org_id')
-      .where('store_id', '=', s.store_id)
-      .where('package_name', '=', pkg)
-      .executeTakeFirst();
+    const owner = current;
     if (owner && owner.developer_org_id !== s.developer_org_id) {
       result.outcome = 'reject';
       const taken: GateReason = {
@@ -1009,6 +1041,7 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
 
 async function onJobEvent(platform: Platform, event: PlatformEvent, trx: Trx): Promise<void> {
   const payload = (event.payload ?? {}) as JobEvent;
+  if (payload.kind === 'rerun-rules') return onPatrolJob(platform, event, trx);
   if (typeof payload.jobId !== 'string' || (payload.kind !== 'scan' && payload.kind !== 'fetch-policy')) return;
   const now = platform.clock.now();
   const succeeded = event.topic === 'job.succeeded';
@@ -1082,6 +1115,16 @@ export const storeWorkflow: WorkflowModule = {
   name: 'store',
   access: STORE_ACCESS,
   routes,
+  tasks: (platform) => [
+    {
+      // A catalogue change is found within this period of the new snapshot being installed.
+      name: 'store-patrol',
+      everyMs: 10 * 60_000,
+      run: async () => {
+        await patrolListings(platform);
+      },
+    },
+  ],
   on: {
     'job.succeeded': onJobEvent,
     'job.failed': onJobEvent,

@@ -1,0 +1,198 @@
+import { loadKnowledge } from '@apprights/knowledge';
+import type { Transaction } from 'kysely';
+import { writeAudit } from '../../admin.js';
+import type { ClockDefinition } from '../../calendar/clocks.js';
+import { deadline } from '../../calendar/clocks.js';
+import { shanghaiDate, shanghaiMidnight } from '../../calendar/dates.js';
+import { loadCalendar } from '../../calendar/store.js';
+import type { Database } from '../../db/schema.js';
+import { newId } from '../../ids.js';
+import type { Platform } from '../../platform.js';
+import type { PlatformEvent } from '../module.js';
+import { notify } from '../notify.js';
+
+// Patrol (巡检) of listed apps: when the rule catalogue changes (the knowledge snapshot id differs
+// from the one that last judged a listed version), today's rules run again on the version's stored
+// facts — a `rerun-rules` job at priority -10, so developers' own uploads go first — and findings
+// the last check did not have are sent to the developer with a deadline. One patrol per listing and
+// catalogue: a listing is not queued twice for the same snapshot.
+
+/** How long a developer has to rectify new findings on a listed app. */
+export function rectificationClock(workingDays: number): ClockDefinition {
+  return {
+    amount: workingDays,
+    unit: 'working-days',
+    direction: 'after',
+    startsAt: 'the developer is notified of new findings on a listed app',
+    en: 'the developer rectifies new findings on a listed app (store patrol)',
+    zh: '开发者整改在架应用巡检中发现的新问题',
+    source: {
+      title: 'store policy (ServerConfig.storeRectificationWorkingDays, default 15)',
+      locator:
+        'issue 14 default of 15 working days, the length of the 2019 认定方法 complaint clock; MIIT bulletins set 5–10 calendar days (shared/docs/platform.md, bulletins)',
+      confidence: 'P',
+      note: 'No instrument fixes a store-patrol rectification period; a store sets its own.',
+    },
+  };
+}
+
+export interface PatrolResult {
+  queued: number;
+  knowledgeId: string;
+}
+
+/** Queues a rerun-rules job for up to `limit` listed apps last judged by another catalogue. */
+export async function patrolListings(platform: Platform, options: { knowledgeId?: string; limit?: number } = {}): Promise<PatrolResult> {
+  const db = platform.store.db;
+  const knowledgeId = options.knowledgeId ?? loadKnowledge().id;
+  const now = platform.clock.now();
+  const due = await db
+    .selectFrom('listings as l')
+    .innerJoin('store_listing_checks as c', 'c.listing_id', 'l.id')
+    .select(['l.id', 'l.developer_org_id', 'c.version_id', 'c.report_id'])
+    .where('l.state', '=', 'listed')
+    .where((eb) => eb.or([eb('c.knowledge_id', 'is', null), eb('c.knowledge_id', '<>', knowledgeId)]))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('store_patrols as p')
+            .select('p.id')
+            .whereRef('p.listing_id', '=', 'l.id')
+            .whereRef('p.version_id', '=', 'c.version_id')
+            .where('p.knowledge_to', '=', knowledgeId),
+        ),
+      ),
+    )
+    .orderBy('l.id')
+    .limit(options.limit ?? 500)
+    .execute();
+  let queued = 0;
+  for (const row of due)
+    await db.transaction().execute(async (trx) => {
+      const job = await platform.queue.submit(
+        { kind: 'rerun-rules', orgId: row.developer_org_id, priority: -10, payload: { reportId: row.report_id } },
+        trx,
+      );
+      await trx
+        .insertInto('store_patrols')
+        .values({
+          id: newId(now),
+          listing_id: row.id,
+          version_id: row.version_id,
+          knowledge_to: knowledgeId,
+          job_id: job.id,
+          state: 'running',
+          result_report_id: null,
+          new_findings: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      queued++;
+    });
+  return { queued, knowledgeId };
+}
+
+const DAY_MS = 86_400_000;
+
+interface JobEvent {
+  jobId?: string;
+  kind?: string;
+  reportId?: string;
+  error?: string;
+}
+
+/** A patrol's rerun-rules job ended: compare its findings with the last check's and tell the developer. */
+export async function onPatrolJob(platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
+  const payload = (event.payload ?? {}) as JobEvent;
+  if (payload.kind !== 'rerun-rules' || typeof payload.jobId !== 'string') return;
+  const patrol = await trx
+    .selectFrom('store_patrols')
+    .selectAll()
+    .where('job_id', '=', payload.jobId)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  if (!patrol) return;
+  const now = platform.clock.now();
+  if (event.topic !== 'job.succeeded' || !payload.reportId) {
+    await trx.updateTable('store_patrols').set({ state: 'failed', updated_at: now }).where('id', '=', patrol.id).execute();
+    return;
+  }
+  const check = await trx.selectFrom('store_listing_checks').selectAll().where('listing_id', '=', patrol.listing_id).executeTakeFirst();
+  const listing = await trx.selectFrom('listings').selectAll().where('id', '=', patrol.listing_id).executeTakeFirst();
+  // The base: the last patrol of this version, else the report that listed it.
+  const previous = await trx
+    .selectFrom('store_patrols')
+    .select('result_report_id')
+    .where('listing_id', '=', patrol.listing_id)
+    .where('version_id', '=', patrol.version_id)
+    .where('state', '=', 'done')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const baseReport = previous?.result_report_id ?? check?.report_id ?? null;
+  const before = new Set(
+    baseReport
+      ? (await trx.selectFrom('findings').select('fingerprint').where('report_id', '=', baseReport).execute()).map((f) => f.fingerprint)
+      : [],
+  );
+  const after = await trx
+    .selectFrom('findings')
+    .select(['fingerprint', 'rule_id', 'severity'])
+    .where('report_id', '=', payload.reportId)
+    .execute();
+  const fresh = after.filter((f) => !before.has(f.fingerprint));
+  const report = await trx
+    .selectFrom('reports')
+    .select(['knowledge_id', 'body', 'created_at'])
+    .where('id', '=', payload.reportId)
+    .executeTakeFirst();
+  await trx
+    .updateTable('store_patrols')
+    .set({ state: 'done', result_report_id: payload.reportId, new_findings: fresh.length, updated_at: now })
+    .where('id', '=', patrol.id)
+    .execute();
+  if (check && report) {
+    const body = JSON.parse(report.body) as { coverage?: { status: string }[] };
+    const coverage: Record<string, number> = {};
+    for (const c of body.coverage ?? []) coverage[c.status] = (coverage[c.status] ?? 0) + 1;
+    await trx
+      .updateTable('store_listing_checks')
+      .set({ knowledge_id: report.knowledge_id, coverage: JSON.stringify(coverage), checked_at: report.created_at })
+      .where('listing_id', '=', check.listing_id)
+      .execute();
+  }
+  if (fresh.length === 0 || !listing) return;
+  const calendar = await loadCalendar(trx);
+  const due = deadline(calendar, rectificationClock(platform.config.storeRectificationWorkingDays ?? 15), shanghaiDate(now));
+  // The end of the deadline's day in Asia/Shanghai.
+  const dueAt = shanghaiMidnight(due.date) + DAY_MS - 1;
+  await notify(
+    trx,
+    {
+      orgId: listing.developer_org_id,
+      topic: 'finding.new',
+      subject: listing.id,
+      en: `Patrol of ${listing.package_name}: ${fresh.length} new finding(s) under the current rules; rectify by ${due.date}`,
+      zh: `在架应用 ${listing.package_name} 巡检发现 ${fresh.length} 个新问题，请于 ${due.date} 前整改`,
+      detail: {
+        store: listing.store_id,
+        reportId: payload.reportId,
+        findings: fresh.slice(0, 50).map((f) => ({ fingerprint: f.fingerprint, ruleId: f.rule_id, severity: f.severity })),
+        deadline: due.date,
+        provisional: due.provisional,
+      },
+      dueAt,
+    },
+    now,
+  );
+  await writeAudit(
+    trx,
+    {
+      action: 'store.patrol.new-findings',
+      subject: listing.id,
+      detail: { reportId: payload.reportId, newFindings: fresh.length, deadline: due.date, provisional: due.provisional },
+    },
+    now,
+  );
+}
