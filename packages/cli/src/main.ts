@@ -559,8 +559,12 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
   serverFlags(workerFlags(listenFlags(program.command('serve'))))
     .description('run the platform: REST API, jobs and workers (embedded SQLite by default) / 运行平台服务（默认内置 SQLite）')
     .option('--no-workers', 'serve the API only; workers run as `apprights worker` elsewhere / 仅提供 API，不运行工作进程')
+    .option(
+      '--demo',
+      'create one account per actor (store, developer, vendor, regulator, provider) with new passwords and tokens, printed once / 为每类角色创建演示账号，新密码和令牌仅输出一次',
+    )
     .addHelpText('after', SERVE_HELP)
-    .action(async (options: ConfigFlags & { lang?: string }) => {
+    .action(async (options: ConfigFlags & { lang?: string; demo?: boolean }) => {
       setExit(await (await import('./commands/platform.js')).runServe({ ...options, lang: detectLang(options.lang) }));
     });
   serverFlags(workerFlags(program.command('worker')))

@@ -31,6 +31,8 @@ export interface ServerConfig {
   /** Job retries (attempts = retries + 1) and the first backoff, doubled at each retry. */
   jobRetries: number;
   retryBackoffMs: number;
+  /** Store workflow: the APP 备案号 pattern (a RegExp source); default DEFAULT_APP_FILING_PATTERN in src/workflows/store. */
+  appFilingPattern?: string;
   /** Stop-access feed: an access provider's acknowledgement later than this after the entry is late (default 24 h). */
   stopAccessAckWindowMs?: number;
 }

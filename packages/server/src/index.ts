@@ -4,6 +4,7 @@ export { defaultConfig, loadConfig, parseSize, ConfigError, type ConfigFlags, ty
 export { openStore, migrate, type Store, type OpenOptions } from './db/open.js';
 export { LocalBlobStore, BlobTooLargeError, type BlobStore, type StoredBlob } from './blobs/store.js';
 export type { Platform } from './platform.js';
+export { seedDemo, type DemoAccount, type DemoSeed } from './demo.js';
 export {
   startServer,
   startWorkerNode,

@@ -32,7 +32,7 @@ bothDatabases(
       let checked = 0;
       for (const [key, access] of Object.entries(ACCESS)) {
         const [method, path] = key.split(' ') as [string, string];
-        const url = path.replace(/:id/g, newId());
+        const url = path.replace(/:[A-Za-z]+/g, () => newId());
         for (const actor of ACTORS) {
           const headers: Record<string, string> = actor === 'anonymous' ? {} : bearer(members.get(actor)!);
           let payload: string | undefined;
@@ -191,25 +191,38 @@ bothDatabases(
 bothDatabases('every unsafe route refuses a cookie session without its CSRF token (login aside)', async (_t, under) => {
   const h = await harness(under);
   try {
-    const admin = await member(h.platform, 'platform', 'platform-admin');
-    const login = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/sessions',
-      payload: { login: admin.login, password: admin.password },
-    });
-    assert.equal(login.statusCode, 201);
-    const cookie = (login.cookies as { name: string; value: string }[]).find((c) => c.name === 'ar_session')!.value;
-    const csrf = (login.json() as { csrfToken: string }).csrfToken;
+    // A cookie session per role, made when a route first needs it: workflow routes admit roles
+    // other than the platform admin (a developer's submission, a reviewer's decision).
+    const sessions = new Map<string, { cookie: string; csrf: string }>();
+    const sessionFor = async (role: (typeof ROLES)[number]) => {
+      let s = sessions.get(role);
+      if (!s) {
+        const m = await member(h.platform, role === 'platform-admin' ? 'platform' : `csrf-${role}`, role);
+        const login = await h.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: m.login, password: m.password } });
+        assert.equal(login.statusCode, 201);
+        s = {
+          cookie: (login.cookies as { name: string; value: string }[]).find((c) => c.name === 'ar_session')!.value,
+          csrf: (login.json() as { csrfToken: string }).csrfToken,
+        };
+        sessions.set(role, s);
+      }
+      return s;
+    };
+    const { cookie } = await sessionFor('platform-admin');
     let unsafe = 0;
     for (const key of Object.keys(ACCESS)) {
       const [method, path] = key.split(' ') as [string, string];
       if (method === 'GET' || key === 'POST /api/v1/sessions') continue;
       // Logging out would end the session the other checks use: it goes last.
       if (key === 'DELETE /api/v1/sessions/current') continue;
+      // Routes of other roles only (a vendor's publishing, an operator's answer) refuse the admin by role first.
+      if (!ACCESS[key]!.roles.includes('platform-admin')) continue;
       unsafe++;
-      const url = path.replace(/:id/g, newId());
+      const url = path.replace(/:[A-Za-z]+/g, () => newId());
       const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
       const payload = method === 'POST' ? '{}' : undefined;
+      const role = ACCESS[key]!.roles.includes('platform-admin') ? 'platform-admin' : ROLES.find((r) => ACCESS[key]!.roles.includes(r))!;
+      const { cookie, csrf } = await sessionFor(role);
       const without = await h.app.inject({ method: method as 'POST', url, headers, payload, cookies: { ar_session: cookie } });
       assert.equal(without.statusCode, 403, `${key} without CSRF: ${without.body.slice(0, 200)}`);
       assert.equal((without.json() as { code: string }).code, 'csrf-required');

@@ -2,6 +2,8 @@
 // @apprights/server (loaded only when one of these commands runs: it holds the database drivers and
 // the HTTP stack, which no scan needs); this module turns flags into its settings, prints what a
 // person starting a service wants to see, and waits for a signal.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConfigFlags } from '@apprights/server';
 import type { Lang } from '@apprights/report/i18n';
 import { ExitCode } from '../exit-codes.js';
@@ -40,10 +42,22 @@ function environmentError(error: unknown): never {
   throw error;
 }
 
-export async function runServe(flags: ConfigFlags & { lang: Lang }): Promise<number> {
-  const { loadConfig, startServer } = await server();
+export async function runServe(flags: ConfigFlags & { lang: Lang; demo?: boolean }): Promise<number> {
+  const { loadConfig, startServer, seedDemo } = await server();
   const config = loadConfig(flags);
   const running = await startServer(config).catch(environmentError);
+  if (flags.demo) {
+    const demo = await seedDemo(running.platform);
+    // Standard output: the accounts (a script reads them); the same, readable by this user only, in the data folder.
+    const path = join(running.dataDir, 'demo-accounts.json');
+    writeFileSync(path, `${JSON.stringify({ url: running.url, accounts: demo.accounts }, null, 2)}\n`, { mode: 0o600 });
+    process.stdout.write(`${JSON.stringify({ url: running.url, accounts: demo.accounts })}\n`);
+    say(
+      flags.lang,
+      `apprights serve --demo: ${demo.accounts.length} demo accounts (logins *@demo; passwords and tokens above and in ${path}); ${demo.summary.en}`,
+      `apprights serve --demo：已创建 ${demo.accounts.length} 个演示账号（登录名 *@demo；密码和令牌见上方及 ${path}）；${demo.summary.zh}`,
+    );
+  }
   const mode = config.databaseUrl ? 'PostgreSQL + pg-boss' : `SQLite ${running.dataDir}`;
   say(
     flags.lang,

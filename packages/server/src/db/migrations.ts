@@ -303,6 +303,88 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('notifications_org').on('notifications').columns(['org_id', 'id']).execute();
     },
   },
+  '0010-store': {
+    // Store gatekeeping (src/workflows/store): developer identities that a store admin verifies, each
+    // store's gate policy in versions, and submissions (package + six elements) with their detection
+    // jobs, gate outcome and review. Listings themselves are the shared `listings` table (0006).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('store_developers')
+        .addColumn('org_id', 'text', (c) => c.primaryKey().references('organisations.id'))
+        .addColumn('enterprise_name', 'text', (c) => c.notNull())
+        .addColumn('credit_code', 'text', (c) => c.notNull())
+        .addColumn('filing_number', 'text')
+        .addColumn('contacts', 'text', (c) => c.notNull())
+        .addColumn('documents', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_store_id', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('store_gate_policies')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('store_gate_policies_version', ['store_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('store_submissions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('developer_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('blob_sha256', 'text', (c) => c.notNull())
+        .addColumn('elements', 'text', (c) => c.notNull())
+        .addColumn('app_type', 'text', (c) => c.notNull())
+        .addColumn('gate_version', 'integer', (c) => c.notNull())
+        .addColumn('resubmission_of', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('scan_job_id', 'text')
+        .addColumn('policy_job_id', 'text')
+        .addColumn('scan_report_id', 'text')
+        .addColumn('policy_report_id', 'text')
+        .addColumn('policy_error', 'text')
+        .addColumn('version_id', 'text')
+        .addColumn('diff', 'text')
+        .addColumn('outcome', 'text')
+        .addColumn('reasons', 'text')
+        .addColumn('claimed_by', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('listing_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('store_submissions_store').on('store_submissions').columns(['store_id', 'id']).execute();
+      await db.schema.createIndex('store_submissions_developer').on('store_submissions').columns(['developer_org_id', 'id']).execute();
+      await db.schema.createIndex('store_submissions_scan_job').on('store_submissions').columns(['scan_job_id']).execute();
+      await db.schema.createIndex('store_submissions_policy_job').on('store_submissions').columns(['policy_job_id']).execute();
+      // What the public disclosure shows for a listed app (from the report that listed it), and each
+      // version's SDKs, so "listed apps embedding SDK X" is one indexed query.
+      await db.schema
+        .createTable('store_listing_checks')
+        .addColumn('listing_id', 'text', (c) => c.primaryKey().references('listings.id'))
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('knowledge_id', 'text')
+        .addColumn('sdks', 'text', (c) => c.notNull())
+        .addColumn('coverage', 'text', (c) => c.notNull())
+        .addColumn('checked_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('store_version_sdks')
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('sdk_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('store_version_sdks_pk', ['version_id', 'sdk_id'])
+        .execute();
+      await db.schema.createIndex('store_version_sdks_sdk').on('store_version_sdks').columns(['sdk_id', 'version_id']).execute();
+    },
+  },
   '0030-stop-access': {
     // Stop-access orders, their append-only numbered feed, providers' acknowledgements and the
     // Ed25519 key that signs what the feed and the verdicts answer (src/workflows/stop-access).
@@ -425,6 +507,159 @@ export const migrations: Record<string, Migration> = {
         .addUniqueConstraint('webhook_deliveries_once', ['webhook_id', 'notification_id'])
         .execute();
       await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_at']).execute();
+    },
+  },
+  '0040-sdk-registry': {
+    // SDK vendors' published SDKs (src/workflows/sdk-registry): identity in the detection
+    // catalogue's own entry format, versions with their PI, proposals to the catalogue with their
+    // reviews, and an index of the SDKs each scanned version embeds (filled on job.succeeded).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sdk_registry_sdks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('vendor_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('catalog_id', 'text', (c) => c.notNull().unique())
+        .addColumn('entry', 'text', (c) => c.notNull())
+        .addColumn('compliance_guide_url', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sdk_registry_sdks_vendor').on('sdk_registry_sdks').columns(['vendor_org_id', 'id']).execute();
+      await db.schema
+        .createTable('sdk_registry_versions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('sdk_id', 'text', (c) => c.notNull().references('sdk_registry_sdks.id'))
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('personal_information', 'text', (c) => c.notNull())
+        .addColumn('config_options', 'text', (c) => c.notNull())
+        .addColumn('flagged_at', 'bigint')
+        .addColumn('flag_reason', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('sdk_registry_versions_sdk_version', ['sdk_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('sdk_proposals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('sdk_id', 'text', (c) => c.notNull().references('sdk_registry_sdks.id'))
+        .addColumn('vendor_org_id', 'text', (c) => c.notNull())
+        .addColumn('author_user_id', 'text', (c) => c.notNull())
+        .addColumn('catalog_id', 'text', (c) => c.notNull())
+        .addColumn('entry', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('warnings', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sdk_proposals_state').on('sdk_proposals').columns(['state', 'id']).execute();
+      await db.schema
+        .createTable('sdk_proposal_reviews')
+        .addColumn('proposal_id', 'text', (c) => c.notNull().references('sdk_proposals.id'))
+        .addColumn('reviewer_user_id', 'text', (c) => c.notNull())
+        .addColumn('reviewer_org_id', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sdk_proposal_reviews_pk', ['proposal_id', 'reviewer_user_id'])
+        .execute();
+      await db.schema
+        .createTable('sdk_version_index')
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('sdk_id', 'text', (c) => c.notNull())
+        .addColumn('sdk_version', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text')
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sdk_version_index_pk', ['version_id', 'sdk_id', 'sdk_version'])
+        .execute();
+      await db.schema
+        .createIndex('sdk_version_index_sdk')
+        .on('sdk_version_index')
+        .columns(['sdk_id', 'sdk_version', 'version_id'])
+        .execute();
+    },
+  },
+  '0041-complaints': {
+    // Complaints from the public about a listed app, routed to its operator (src/workflows/complaints).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('complaints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('listing_id', 'text', (c) => c.notNull().references('listings.id'))
+        .addColumn('operator_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('contact', 'text')
+        .addColumn('received_on', 'text', (c) => c.notNull())
+        .addColumn('accept_due', 'text', (c) => c.notNull())
+        .addColumn('answer_due', 'text', (c) => c.notNull())
+        .addColumn('provisional', 'integer', (c) => c.notNull())
+        .addColumn('accepted_at', 'bigint')
+        .addColumn('answered_at', 'bigint')
+        .addColumn('answer', 'text')
+        .addColumn('closed_at', 'bigint')
+        .addColumn('escalated_at', 'bigint')
+        .addColumn('escalation_reason', 'text')
+        .addColumn('reminded', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('complaints_operator').on('complaints').columns(['operator_org_id', 'id']).execute();
+      await db.schema.createIndex('complaints_state').on('complaints').columns(['state', 'accept_due']).execute();
+      await db.schema.createIndex('complaints_received').on('complaints').columns(['received_on', 'operator_org_id']).execute();
+    },
+  },
+  '0042-renewals': {
+    // Auto-renewal charges and reminder logs imported by an operator (src/workflows/renewals).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('renewal_imports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('user_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('encoding', 'text', (c) => c.notNull())
+        .addColumn('bom', 'integer', (c) => c.notNull())
+        .addColumn('lines', 'bigint', (c) => c.notNull())
+        .addColumn('imported', 'bigint', (c) => c.notNull())
+        .addColumn('rejected', 'bigint', (c) => c.notNull())
+        .addColumn('errors', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('renewal_imports_org').on('renewal_imports').columns(['org_id', 'id']).execute();
+      await db.schema
+        .createTable('renewal_charges')
+        .addColumn('import_id', 'text', (c) => c.notNull())
+        .addColumn('line', 'bigint', (c) => c.notNull())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('subscription', 'text', (c) => c.notNull())
+        .addColumn('charge_day', 'integer', (c) => c.notNull())
+        .addColumn('amount', 'text')
+        .addColumn('product', 'text')
+        .addPrimaryKeyConstraint('renewal_charges_pk', ['import_id', 'line'])
+        .execute();
+      await db.schema.createIndex('renewal_charges_app').on('renewal_charges').columns(['org_id', 'package_name', 'charge_day']).execute();
+      await db.schema
+        .createTable('renewal_reminders')
+        .addColumn('import_id', 'text', (c) => c.notNull())
+        .addColumn('line', 'bigint', (c) => c.notNull())
+        .addColumn('org_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('subscription', 'text', (c) => c.notNull())
+        .addColumn('sent_day', 'integer', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('conspicuous', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('renewal_reminders_pk', ['import_id', 'line'])
+        .execute();
+      await db.schema
+        .createIndex('renewal_reminders_sub')
+        .on('renewal_reminders')
+        .columns(['org_id', 'package_name', 'subscription', 'sent_day'])
+        .execute();
     },
   },
 };

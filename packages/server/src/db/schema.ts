@@ -274,6 +274,11 @@ export interface Database {
   event_cursors: EventCursorsTable;
   listings: ListingsTable;
   notifications: NotificationsTable;
+  store_developers: StoreDevelopersTable;
+  store_gate_policies: StoreGatePoliciesTable;
+  store_submissions: StoreSubmissionsTable;
+  store_listing_checks: StoreListingChecksTable;
+  store_version_sdks: StoreVersionSdksTable;
   // Stop-access feed (migration 0030), terminal makers (0031), notification delivery (0032).
   stop_access_orders: StopAccessOrdersTable;
   stop_access_feed: StopAccessFeedTable;
@@ -285,6 +290,15 @@ export interface Database {
   terminal_usage_records: TerminalUsageRecordsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sdk_registry_sdks: SdkRegistrySdksTable;
+  sdk_registry_versions: SdkRegistryVersionsTable;
+  sdk_proposals: SdkProposalsTable;
+  sdk_proposal_reviews: SdkProposalReviewsTable;
+  sdk_version_index: SdkVersionIndexTable;
+  complaints: ComplaintsTable;
+  renewal_imports: RenewalImportsTable;
+  renewal_charges: RenewalChargesTable;
+  renewal_reminders: RenewalRemindersTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -374,6 +388,93 @@ export type Report = Selectable<ReportsTable>;
 export type User = Selectable<UsersTable>;
 export type Organisation = Selectable<OrganisationsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
+
+/** A developer organisation's identity as stores see it (migration 0010, store workflow). */
+export interface StoreDevelopersTable {
+  org_id: string;
+  enterprise_name: string;
+  /** 统一社会信用代码, 18 characters, check digits verified (src/workflows/store/credit-code.ts). */
+  credit_code: string;
+  /** APP 备案号, when given. */
+  filing_number: string | null;
+  /** JSON [{name, phone?, email?}] */
+  contacts: string;
+  /** JSON [{kind, blob}] */
+  documents: string;
+  /** unverified → verified | rejected (a store admin decides; a changed profile is unverified again) */
+  state: 'unverified' | 'verified' | 'rejected';
+  decided_by: string | null;
+  decided_store_id: string | null;
+  decision_comment: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One version of a store's gate policy (JSON, validated; src/workflows/store/gate.ts). */
+export interface StoreGatePoliciesTable {
+  id: string;
+  store_id: string;
+  version: number;
+  policy: string;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+/**
+ * A package and its listing submitted to a store: detecting → listed | rejected | review →
+ * listed | rejected; detecting → detection-failed when a job cannot finish.
+ */
+export interface StoreSubmissionsTable {
+  id: string;
+  store_id: string;
+  developer_org_id: string;
+  blob_sha256: string;
+  /** JSON ListingElements */
+  elements: string;
+  app_type: string;
+  /** The store's gate version current at submission (0: the built-in default). */
+  gate_version: number;
+  resubmission_of: string | null;
+  state: 'detecting' | 'review' | 'listed' | 'rejected' | 'detection-failed';
+  scan_job_id: string | null;
+  policy_job_id: string | null;
+  scan_report_id: string | null;
+  policy_report_id: string | null;
+  /** The fetch-policy job's error when it did not succeed (the gate then sees policy-unavailable). */
+  policy_error: string | null;
+  version_id: string | null;
+  /** JSON diff items (listing vs APK, update vs listed version) */
+  diff: string | null;
+  /** pass | reject | manual-review (the gate's), before any reviewer */
+  outcome: string | null;
+  /** JSON: the findings and diff items behind the outcome, with evidence */
+  reasons: string | null;
+  claimed_by: string | null;
+  decided_by: string | null;
+  decision_comment: string | null;
+  listing_id: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** The last check of a listed app, as the public disclosure shows it (migration 0010). */
+export interface StoreListingChecksTable {
+  listing_id: string;
+  version_id: string;
+  report_id: string;
+  knowledge_id: string | null;
+  /** JSON [{id, name:{zh,en}, vendor:{zh,en}, category}] */
+  sdks: string;
+  /** JSON {status: count} over the report's coverage of the notice's measures */
+  coverage: string;
+  checked_at: Millis;
+}
+
+/** A version's detected SDKs, one row each (migration 0010). */
+export interface StoreVersionSdksTable {
+  version_id: string;
+  sdk_id: string;
+}
 
 /** A stop-access order (停止接入): what access providers must stop serving (migration 0030). */
 export interface StopAccessOrdersTable {
@@ -490,4 +591,132 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Millis;
   delivered_at: Millis | null;
+}
+
+/** An SDK a vendor publishes (migration 0040): `entry` is a detection-catalogue entry (JSON). */
+export interface SdkRegistrySdksTable {
+  id: string;
+  vendor_org_id: string;
+  /** The catalogue id (kebab-case, packages/knowledge/data/sdks/<id>.json). */
+  catalog_id: string;
+  entry: string;
+  compliance_guide_url: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface SdkRegistryVersionsTable {
+  id: string;
+  sdk_id: string;
+  version: string;
+  /** JSON [{category, purpose, items?}] */
+  personal_information: string;
+  /** JSON [{function, option, personalInformation: [category]}] */
+  config_options: string;
+  flagged_at: Millis | null;
+  flag_reason: string | null;
+  created_at: Millis;
+}
+
+/** A proposal to add or correct a detection-catalogue entry: open → approved | rejected. */
+export interface SdkProposalsTable {
+  id: string;
+  sdk_id: string;
+  vendor_org_id: string;
+  author_user_id: string;
+  catalog_id: string;
+  entry: string;
+  state: 'open' | 'approved' | 'rejected';
+  /** JSON: the review warnings of the catalogue's validator (errors refuse the proposal). */
+  warnings: string;
+  created_at: Millis;
+  decided_at: Millis | null;
+}
+
+export interface SdkProposalReviewsTable {
+  proposal_id: string;
+  reviewer_user_id: string;
+  reviewer_org_id: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  created_at: Millis;
+}
+
+/** The SDKs (catalogue id, version or '') in a version's latest report (filled on job.succeeded). */
+export interface SdkVersionIndexTable {
+  version_id: string;
+  sdk_id: string;
+  sdk_version: string;
+  report_id: string;
+  app_id: string | null;
+  org_id: string;
+  created_at: Millis;
+}
+
+/** A complaint about a listed app (migration 0041): received → accepted → answered → closed | escalated. */
+export interface ComplaintsTable {
+  id: string;
+  listing_id: string;
+  operator_org_id: string;
+  package_name: string;
+  state: 'received' | 'accepted' | 'answered' | 'closed' | 'escalated';
+  category: string;
+  text: string;
+  contact: string | null;
+  /** Dates in Asia/Shanghai (YYYY-MM-DD). */
+  received_on: string;
+  accept_due: string;
+  answer_due: string;
+  /** 1 when a due date was counted through a year the calendar lacks. */
+  provisional: number;
+  accepted_at: Millis | null;
+  answered_at: Millis | null;
+  answer: string | null;
+  closed_at: Millis | null;
+  escalated_at: Millis | null;
+  escalation_reason: string | null;
+  /** JSON array of the reminders sent ("accept", "answer"). */
+  reminded: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One import of renewal charges or reminder logs (migration 0042). */
+export interface RenewalImportsTable {
+  id: string;
+  org_id: string;
+  user_id: string | null;
+  kind: 'charges' | 'reminders';
+  format: 'csv' | 'jsonl';
+  encoding: string;
+  bom: number;
+  lines: number;
+  imported: number;
+  rejected: number;
+  /** JSON [{line, reason}] (the first ones; `rejected` counts all). */
+  errors: string;
+  created_at: Millis;
+}
+
+export interface RenewalChargesTable {
+  import_id: string;
+  line: number;
+  org_id: string;
+  package_name: string;
+  subscription: string;
+  /** Days since 1970-01-01 of the charge date (Asia/Shanghai). */
+  charge_day: number;
+  amount: string | null;
+  product: string | null;
+}
+
+export interface RenewalRemindersTable {
+  import_id: string;
+  line: number;
+  org_id: string;
+  package_name: string;
+  subscription: string;
+  sent_day: number;
+  channel: string;
+  conspicuous: number;
 }

@@ -23,6 +23,7 @@ import { packageRoutes } from './routes/packages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Api, AppContext } from './context.js';
 import { WORKFLOWS } from '../workflows/index.js';
+import { consoleRoutes } from '../console/routes.js';
 
 // The REST API v1 over a Platform. Order of a request: authenticate (who) → rate limit (per
 // principal, or per address when anonymous) → authorise (the route's entry in ACCESS, and CSRF for
@@ -235,6 +236,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     { prefix: '/api/v1' },
   );
   opsRoutes(app as unknown as Api, ctx);
+  consoleRoutes(app as unknown as Api, ctx);
   await app.ready();
   return app;
 }

@@ -1,0 +1,46 @@
+import { html, type SafeHtml } from './html.js';
+import { t, type ConsoleLang } from './i18n.js';
+
+// The frame of every console page: language, skip link, navigation, the language switch (a plain
+// link, so it works without JavaScript), one stylesheet and one deferred script from this server.
+
+export interface PageOptions {
+  lang: ConsoleLang;
+  title: string;
+  /** The page's path and query without `lang`, for the language switch. */
+  path: string;
+  body: SafeHtml;
+}
+
+export function withLang(path: string, lang: ConsoleLang): string {
+  const url = new URL(path, 'http://console.invalid');
+  url.searchParams.set('lang', lang);
+  return `${url.pathname}${url.search}`;
+}
+
+export function layout({ lang, title, path, body }: PageOptions): SafeHtml {
+  const other: ConsoleLang = lang === 'zh-CN' ? 'en' : 'zh-CN';
+  return html`<!doctype html>
+    <html lang="${lang}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · ${t(lang, 'siteName')}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+        <script src="/assets/console.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">${t(lang, 'skipToContent')}</a>
+        <header class="top">
+          <a class="brand" href="${withLang('/apps', lang)}">${t(lang, 'siteName')}</a>
+          <nav aria-label="${lang === 'zh-CN' ? '主导航' : 'Main'}">
+            <a href="${withLang('/apps', lang)}">${t(lang, 'navApps')}</a>
+            <a href="/api/v1/openapi.json">${t(lang, 'navApi')}</a>
+            <a href="${withLang(path, other)}" hreflang="${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
+          </nav>
+        </header>
+        <main id="main">${body}</main>
+        <footer><p>${t(lang, 'timeZoneNote')}</p></footer>
+      </body>
+    </html>`;
+}

@@ -1,0 +1,362 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
+import type { RouteAccess } from '../http/access.js';
+import { EVERYONE } from '../http/access.js';
+import type { Api, AppContext } from '../http/context.js';
+import { ID_PATTERN } from '../http/routes/common.js';
+import type { ListingElements } from '../db/schema.js';
+import { html, type SafeHtml } from './html.js';
+import { pickLang, shanghaiTime, t, type ConsoleLang } from './i18n.js';
+import { layout, withLang } from './layout.js';
+
+// The console's public pages (no sign-in): the disclosure list of listed apps and each app's page.
+// Server-rendered, linkable, paginated, cacheable (ETag), and complete without JavaScript.
+
+export const CONSOLE_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'GET /': { roles: EVERYONE, scope: 'public' },
+  'GET /apps': { roles: EVERYONE, scope: 'public' },
+  'GET /apps/:id': { roles: EVERYONE, scope: 'public' },
+  'GET /assets/:name': { roles: EVERYONE, scope: 'public' },
+};
+
+/** The console's policy: nothing from another origin, no inline script or style, no framing. */
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const ASSETS: Record<string, { type: string; file: string }> = {
+  'console.css': { type: 'text/css; charset=utf-8', file: 'console.css' },
+  'console.js': { type: 'text/javascript; charset=utf-8', file: 'console.js' },
+};
+const assetCache = new Map<string, { body: Buffer; etag: string }>();
+
+function asset(name: string): { body: Buffer; etag: string } | undefined {
+  const entry = ASSETS[name];
+  if (!entry) return undefined;
+  let cached = assetCache.get(name);
+  if (!cached) {
+    // dist/console/routes.js → ../../assets/
+    const body = readFileSync(new URL(`../../assets/${entry.file}`, import.meta.url));
+    cached = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    assetCache.set(name, cached);
+  }
+  return cached;
+}
+
+/** Sends a page with its ETag; 304 when the client holds it already. */
+function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
+  const etag = `"${createHash('sha256').update(page.value).digest('base64url').slice(0, 22)}"`;
+  reply
+    .header('content-security-policy', CONSOLE_CSP)
+    .header('content-language', lang)
+    .header('vary', 'Accept-Language, Cookie')
+    .header('cache-control', `public, max-age=${maxAge}`)
+    .header('etag', etag);
+  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  return reply.type('text/html; charset=utf-8').send(page.value);
+}
+
+const LangQuery = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
+const AppsQuery = Type.Object(
+  {
+    ...LangQuery,
+    q: Type.Optional(Type.String({ maxLength: 100 })),
+    store: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+    type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z0-9-]*$' })),
+    cursor: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+
+const PAGE_SIZE = 50;
+
+function elementsOf(text: string): ListingElements | undefined {
+  try {
+    return JSON.parse(text) as ListingElements;
+  } catch {
+    return undefined;
+  }
+}
+
+/** LIKE pattern for a user's text: its % _ and \ are literal. */
+function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function consoleRoutes(api: Api, { platform }: AppContext): void {
+  const db = platform.store.db;
+  const hide = { hide: true } as const;
+
+  api.get('/', { schema: { ...hide, querystring: Type.Object(LangQuery, { additionalProperties: false }) } }, async (request, reply) => {
+    const lang = pickLang(request);
+    return reply.redirect(withLang('/apps', lang), 302);
+  });
+
+  api.get(
+    '/assets/:name',
+    { schema: { ...hide, params: Type.Object({ name: Type.String({ maxLength: 40 }) }) } },
+    async (request, reply) => {
+      const found = asset(request.params.name);
+      if (!found) return reply.code(404).type('text/plain; charset=utf-8').send('not found / 未找到');
+      reply.header('cache-control', 'public, max-age=3600').header('etag', found.etag);
+      if (request.headers['if-none-match'] === found.etag) return reply.code(304).send();
+      return reply.type(ASSETS[request.params.name]!.type).send(found.body);
+    },
+  );
+
+  api.get('/apps', { schema: { ...hide, querystring: AppsQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const { q, store, type, cursor } = request.query;
+    let query = db
+      .selectFrom('listings')
+      .innerJoin('organisations as s', 's.id', 'listings.store_id')
+      .select([
+        'listings.id',
+        'listings.package_name',
+        'listings.elements',
+        'listings.app_type',
+        'listings.version_id',
+        'listings.listed_at',
+        's.name as store_name',
+      ])
+      .where('listings.state', '=', 'listed');
+    if (q?.trim()) {
+      const pattern = likeContains(q.trim());
+      // ESCAPE said outright: SQLite has no default escape character for LIKE.
+      query = query.where(
+        sql<boolean>`(listings.package_name like ${pattern} escape '\\' or listings.elements like ${pattern} escape '\\')`,
+      );
+    }
+    if (store) query = query.where('listings.store_id', '=', store);
+    if (type) query = query.where('listings.app_type', '=', type);
+    if (cursor) query = query.where('listings.id', '<', cursor);
+    const rows = await query
+      .orderBy('listings.id', 'desc')
+      .limit(PAGE_SIZE + 1)
+      .execute();
+    const more = rows.length > PAGE_SIZE;
+    const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
+    const checks = await lastChecks(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
+    const stores = await db
+      .selectFrom('organisations')
+      .select(['id', 'name'])
+      .where('kind', '=', 'store')
+      .orderBy('name')
+      .limit(200)
+      .execute();
+    const base = new URLSearchParams();
+    if (q) base.set('q', q);
+    if (store) base.set('store', store);
+    if (type) base.set('type', type);
+    const path = `/apps${base.size ? `?${base}` : ''}`;
+    const nextParams = new URLSearchParams(base);
+    if (more) nextParams.set('cursor', shown[shown.length - 1]!.id);
+    const body = html`<h1>${t(lang, 'appsTitle')}</h1>
+      <p class="muted">${t(lang, 'appsIntro')}</p>
+      <form class="filters" method="get" action="/apps" role="search">
+        <input type="hidden" name="lang" value="${lang}" />
+        <label>${t(lang, 'searchLabel')}<input type="search" name="q" value="${q ?? ''}" maxlength="100" /></label>
+        <label
+          >${t(lang, 'store')}<select name="store">
+            <option value="">${t(lang, 'anyStore')}</option>
+            ${stores.map((s) => html`<option value="${s.id}" ${s.id === store ? html` selected` : ''}>${s.name}</option>`)}
+          </select></label
+        >
+        <label>${t(lang, 'appType')}<input type="text" name="type" value="${type ?? ''}" maxlength="64" pattern="[a-z0-9-]*" /></label>
+        <button type="submit">${t(lang, 'search')}</button>
+      </form>
+      ${
+        shown.length === 0
+          ? html`<p>${t(lang, 'noApps')}</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${t(lang, 'name')}</th>
+                  <th scope="col">${t(lang, 'packageName')}</th>
+                  <th scope="col">${t(lang, 'version')}</th>
+                  <th scope="col">${t(lang, 'developer')}</th>
+                  <th scope="col">${t(lang, 'store')}</th>
+                  <th scope="col">${t(lang, 'lastCheck')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${shown.map((row) => {
+                  const elements = elementsOf(row.elements);
+                  const check = row.version_id ? checks.get(row.version_id) : undefined;
+                  return html`<tr>
+                    <td><a href="${withLang(`/apps/${row.id}`, lang)}">${elements?.name ?? row.package_name}</a></td>
+                    <td><code>${row.package_name}</code></td>
+                    <td>${elements?.version ?? ''}</td>
+                    <td>${elements?.developer ?? ''}</td>
+                    <td>${row.store_name}</td>
+                    <td>${check ? time(check.created_at) : html`<span class="muted">${t(lang, 'notChecked')}</span>`}</td>
+                  </tr>`;
+                })}
+              </tbody>
+            </table>`
+      }
+      ${more ? html`<p class="pager"><a rel="next" href="${withLang(`/apps?${nextParams}`, lang)}">${t(lang, 'next')}</a></p>` : ''}`;
+    return sendPage(request, reply, layout({ lang, title: t(lang, 'appsTitle'), path, body }), lang);
+  });
+
+  api.get(
+    '/apps/:id',
+    {
+      schema: {
+        ...hide,
+        params: Type.Object({ id: Type.String({ pattern: ID_PATTERN }) }),
+        querystring: Type.Object(LangQuery, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const lang = pickLang(request);
+      const row = await db
+        .selectFrom('listings')
+        .innerJoin('organisations as s', 's.id', 'listings.store_id')
+        .select([
+          'listings.id',
+          'listings.package_name',
+          'listings.elements',
+          'listings.app_type',
+          'listings.version_id',
+          's.name as store_name',
+        ])
+        .where('listings.id', '=', request.params.id)
+        .where('listings.state', '=', 'listed')
+        .executeTakeFirst();
+      if (!row) {
+        const body = html`<h1>${t(lang, 'notFound')}</h1>
+          <p>${t(lang, 'notFoundText')}</p>`;
+        reply.code(404);
+        return sendPage(request, reply, layout({ lang, title: t(lang, 'notFound'), path: request.url.split('?')[0]!, body }), lang);
+      }
+      const elements = elementsOf(row.elements);
+      const check = row.version_id ? (await lastChecks([row.version_id])).get(row.version_id) : undefined;
+      const report = check
+        ? parse<{ sdks?: { id: string; name?: { zh?: string; en?: string }; vendor?: { zh?: string; en?: string }; category?: string }[] }>(
+            check.body,
+          )
+        : undefined;
+      const summary = check ? parse<{ findings?: Record<string, number>; coverage?: Record<string, number> }>(check.summary) : undefined;
+      const pick = (text: { zh?: string; en?: string } | undefined) =>
+        (lang === 'zh-CN' ? (text?.zh ?? text?.en) : (text?.en ?? text?.zh)) ?? '';
+      const title = elements?.name ?? row.package_name;
+      const body = html`<h1>${title}</h1>
+        <dl class="elements">
+          <dt>${t(lang, 'packageName')}</dt>
+          <dd><code>${row.package_name}</code></dd>
+          <dt>${t(lang, 'version')}</dt>
+          <dd>${elements?.version ?? ''}</dd>
+          <dt>${t(lang, 'developer')}</dt>
+          <dd>${elements?.developer ?? ''}</dd>
+          <dt>${t(lang, 'store')}</dt>
+          <dd>${row.store_name}</dd>
+          <dt>${t(lang, 'appType')}</dt>
+          <dd>${row.app_type ?? ''}</dd>
+          <dt>${t(lang, 'privacyPolicy')}</dt>
+          <dd>${safeLink(elements?.privacyPolicyUrl)}</dd>
+          <dt>${t(lang, 'description')}</dt>
+          <dd>${elements?.description ?? ''}</dd>
+          <dt>${t(lang, 'lastCheck')}</dt>
+          <dd>${check ? time(check.created_at) : t(lang, 'notChecked')}</dd>
+        </dl>
+        <h2>${t(lang, 'permissions')}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">${t(lang, 'permissions')}</th>
+              <th scope="col">${t(lang, 'purpose')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${(elements?.permissions ?? []).map(
+              (p) =>
+                html`<tr>
+                  <td><code>${p.name}</code></td>
+                  <td>${p.purpose}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <h2>${t(lang, 'sdks')}</h2>
+        ${
+          report?.sdks?.length
+            ? html`<table>
+                <thead>
+                  <tr>
+                    <th scope="col">SDK</th>
+                    <th scope="col">${t(lang, 'vendor')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${report.sdks.map(
+                    (s) =>
+                      html`<tr>
+                        <td>${pick(s.name) || s.id}</td>
+                        <td>${pick(s.vendor)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+            : html`<p>${t(lang, 'noSdks')}</p>`
+        }
+        ${
+          summary
+            ? html`<h2>${t(lang, 'findings')}</h2>
+                <p>${counts(summary.findings)}</p>
+                <h2>${t(lang, 'coverage')}</h2>
+                <p>${counts(summary.coverage)}</p>`
+            : ''
+        }`;
+      return sendPage(request, reply, layout({ lang, title, path: `/apps/${row.id}`, body }), lang);
+    },
+  );
+
+  /** The newest report of each version. */
+  async function lastChecks(versionIds: string[]): Promise<Map<string, { created_at: number; body: string; summary: string }>> {
+    const out = new Map<string, { created_at: number; body: string; summary: string }>();
+    if (versionIds.length === 0) return out;
+    const rows = await db
+      .selectFrom('reports')
+      .select(['version_id', 'created_at', 'body', 'summary', 'id'])
+      .where('version_id', 'in', versionIds)
+      .where('kind', 'in', ['scan', 'rerun'])
+      .orderBy('id', 'desc')
+      .execute();
+    for (const r of rows) if (r.version_id && !out.has(r.version_id)) out.set(r.version_id, r);
+    return out;
+  }
+}
+
+function parse<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function time(ms: number): SafeHtml {
+  const { text, iso } = shanghaiTime(ms);
+  return html`<time datetime="${iso}" title="${iso}">${text}</time>`;
+}
+
+function counts(map: Record<string, number> | undefined): SafeHtml {
+  const entries = Object.entries(map ?? {});
+  return html`${entries.map(([k, v]) => html`<span class="tag">${k}: ${v}</span> `)}`;
+}
+
+/** A link only for http(s) URLs; anything else (javascript:, data:) is shown as text. */
+function safeLink(url: string | undefined): SafeHtml {
+  if (!url) return html``;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:' || parsed.protocol === 'http:')
+      return html`<a href="${parsed.href}" rel="noopener noreferrer nofollow">${url}</a>`;
+  } catch {
+    // not a URL: text below
+  }
+  return html`${url}`;
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// npm run bench:workflows: the workflows on a synthetic market (scripts/lib/market.mjs: 100,000
+// apps, 1,000,000 versions, 10 stores, 50,000 developers; the facts of real reports), in SQLite and
+// PostgreSQL. A benchmark, not a timed test: it prints figures beside their targets and the machine.
+//
+//   patrol      a catalogue change re-runs the rules on the stored facts of listed apps (rerun-rules
+//               jobs at campaign priority through the real queue and warm workers), 1 and 2 workers:
+//               apps/s (target ≥ 50 per worker) and the projection for 2.58 M apps. The seed holds
+//               every listed app; the run judges BENCH_PATROL of them (default 1,000) so it ends in
+//               minutes, and the rate is what is projected.
+//   disclosure  GET /api/v1/public/listings under wrk (30 s, 64 connections, 2 threads) on loopback:
+//               p99 (target ≤ 100 ms).
+//
+// Usage: npm run bench:workflows. BENCH_MARKET_APPS (100000), BENCH_PATROL (1000), BENCH_WRK_SECONDS
+// (30), BENCH_PG (postgres://root@127.0.0.1:5432/postgres; 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { postgresWriter, realReports, seedMarket, sqliteWriter } from './lib/market.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(join(root, 'packages/server/package.json'));
+const server = await import(pathToFileURL(join(root, 'packages/server/dist/index.js')).href);
+const Sqlite = require('better-sqlite3');
+const { default: pg } = await import('pg');
+
+const APPS = Number(process.env.BENCH_MARKET_APPS ?? 100_000);
+const PATROL = Math.min(APPS, Number(process.env.BENCH_PATROL ?? 1000));
+const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 30);
+const PG_ADMIN = process.env.BENCH_PG ?? 'postgres://root@127.0.0.1:5432/postgres';
+const MARKET_APPS_TOTAL = 2_580_000;
+// Facts are ~50–180 KB a report: all 100,000 would be ~10 GB per database. The apps the runs judge
+// (the patrol samples and a 10,000-app campaign) carry them; the rest keep body and summary.
+const WITH_FACTS = Math.min(APPS, Number(process.env.BENCH_WITH_FACTS ?? 2 * PATROL + 10_000));
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+
+console.log(
+  `machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+);
+console.log(
+  `market: ${APPS} apps × 10 versions, 10 stores, ${Math.min(50_000, APPS)} developers, facts kept for ${WITH_FACTS}; patrol sample ${PATROL}\n`,
+);
+
+const reports = await realReports(root);
+
+async function seedSqlite() {
+  const dir = mkdtempSync(join(tmpdir(), 'apprights-market-'));
+  const store = await server.openStore({ dataDir: dir, migrate: true });
+  await store.close();
+  const sqlite = new Sqlite(join(dir, 'apprights.db'));
+  sqlite.pragma('journal_mode = WAL');
+  const started = performance.now();
+  const seeded = await seedMarket(sqliteWriter(sqlite), reports, { apps: APPS, withFacts: WITH_FACTS, onProgress: progress('sqlite') });
+  sqlite.close();
+  process.stdout.write('\n');
+  console.log(`sqlite seed: ${fmt((performance.now() - started) / 1000)} s`);
+  return { name: 'sqlite', dataDir: dir, seeded, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function seedPostgres() {
+  const name = `apprights_market_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), 'apprights-market-pg-'));
+  const store = await server.openStore({ databaseUrl: url.href, migrate: true });
+  await store.close();
+  const client = new pg.Client({ connectionString: url.href });
+  await client.connect();
+  const started = performance.now();
+  const seeded = await seedMarket(postgresWriter(client), reports, { apps: APPS, withFacts: WITH_FACTS, onProgress: progress('postgres') });
+  await client.query('ANALYZE');
+  await client.end();
+  process.stdout.write('\n');
+  console.log(`postgres seed: ${fmt((performance.now() - started) / 1000)} s`);
+  return {
+    name: 'postgres',
+    dataDir: dir,
+    databaseUrl: url.href,
+    seeded,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function progress(label) {
+  let last = 0;
+  return (table, done, total) => {
+    const now = performance.now();
+    if (now - last < 1000 && done < total) return;
+    last = now;
+    process.stdout.write(`\r${label}: ${table} ${done}/${total}   `);
+  };
+}
+
+function config(db, overrides = {}) {
+  return server.defaultConfig({
+    dataDir: db.dataDir,
+    ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : {}),
+    port: 0,
+    rateLimitPerMinute: 1_000_000_000,
+    ...overrides,
+  });
+}
+
+/** Rules re-run on the stored facts of `count` listed apps by `workers` warm children; apps/s. */
+async function patrol(db, workers, offset, count) {
+  const cfg = config(db, { workers: { ...server.defaultConfig().workers, concurrency: workers } });
+  const store = await server.openStore({ ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : { dataDir: db.dataDir }) });
+  const queue = server.createQueue({ store, config: cfg });
+  const blobs = new server.LocalBlobStore(join(db.dataDir, 'blobs'));
+  const platform = { config: cfg, store, blobs, queue, clock: server.systemClock };
+  await queue.start();
+  const pool = await server.startWorkers(platform, { concurrency: workers });
+  // Children warm before the clock starts (they load the engine and the knowledge once).
+  await new Promise((r) => setTimeout(r, 1500));
+  const ids = db.seeded.listedReports.slice(offset, offset + count);
+  const orgOf = new Map(
+    (await store.db.selectFrom('reports').select(['id', 'org_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.org_id]),
+  );
+  const started = performance.now();
+  const jobs = [];
+  for (const reportId of ids)
+    jobs.push((await queue.submit({ kind: 'rerun-rules', orgId: orgOf.get(reportId), payload: { reportId }, priority: -10 })).id);
+  for (;;) {
+    const left = await store.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('kind', '=', 'rerun-rules')
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirstOrThrow();
+    if (Number(left.n) === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const failed = await store.db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('id', 'in', jobs)
+    .where('state', '<>', 'succeeded')
+    .executeTakeFirstOrThrow();
+  await pool.stop({ graceMs: 1000 });
+  await queue.stop();
+  await store.close();
+  return { seconds, rate: count / seconds, failed: Number(failed.n) };
+}
+
+/** wrk against one URL; p50/p99 in ms and requests/s. */
+function wrk(url) {
+  const run = spawnSync('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, '--latency', url], { encoding: 'utf8' });
+  if (run.error) return { error: `wrk: ${run.error.message} (apt-get install wrk)` };
+  const out = run.stdout;
+  const pick = (label) => {
+    const m = new RegExp(`^\\s*${label}%?\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    if (!m) return NaN;
+    const v = Number(m[1]);
+    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { p50: pick('50'), p99: pick('99'), rps, non2xx };
+}
+
+async function disclosure(db) {
+  const running = await server.startServer(
+    config(db, { host: '127.0.0.1', workers: { ...server.defaultConfig().workers, concurrency: 0 } }),
+  );
+  try {
+    const probe = await fetch(`${running.url}/api/v1/public/listings?limit=20`);
+    if (probe.status === 404) return { error: 'no /api/v1/public/listings route on this build' };
+    return wrk(`${running.url}/api/v1/public/listings?limit=20`);
+  } finally {
+    await running.close();
+  }
+}
+
+const results = [];
+const targets = [];
+if (process.env.BENCH_SQLITE !== '0') targets.push(seedSqlite);
+if (PG_ADMIN !== '0') targets.push(seedPostgres);
+for (const seed of targets) {
+  const db = await seed();
+  try {
+    for (const workers of [1, 2]) {
+      const r = await patrol(db, workers, workers === 1 ? 0 : PATROL, PATROL);
+      results.push({ db: db.name, what: `patrol, ${workers} worker${workers > 1 ? 's' : ''}`, ...r });
+      console.log(
+        `${db.name} patrol ${workers}w: ${PATROL} apps in ${fmt(r.seconds)} s = ${fmt(r.rate)} apps/s (${fmt(r.rate / workers)} per worker; target ≥ 50)` +
+          `${r.failed ? `, ${r.failed} not succeeded` : ''}; 2.58 M apps: ${fmt(MARKET_APPS_TOTAL / r.rate / 3600)} h on one ${workers}-worker node [load ${load()}]`,
+      );
+    }
+    const d = await disclosure(db);
+    if (d.error) console.log(`${db.name} disclosure: skipped: ${d.error}`);
+    else
+      console.log(
+        `${db.name} disclosure: p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms (target ≤ 100), ${fmt(d.rps, 0)} req/s${d.non2xx ? `, ${d.non2xx} non-2xx` : ''} [load ${load()}]`,
+      );
+  } finally {
+    await db.drop();
+  }
+}
