@@ -118,6 +118,24 @@ bothDatabases(
       await listApp(h.platform, store, dev.orgId, 'com.example.pay', S1, { name: 'WeChat Pay' }, clock.now());
       await listApp(h.platform, store, faker.orgId, 'com.fake.pay', S2, { name: 'ＷｅＣｈａｔ　Ｐａｙ' }, clock.now());
       await refreshLabels(h.platform.store.db);
+      // The real developer's identity was verified by the store (the store workflow's record).
+      await h.platform.store.db
+        .insertInto('store_developers')
+        .values({
+          org_id: dev.orgId,
+          enterprise_name: 'Real Pay Ltd',
+          credit_code: '91350100M000100Y43',
+          filing_number: null,
+          contacts: '[]',
+          documents: '[]',
+          state: 'verified',
+          decided_by: store.userId,
+          decided_store_id: store.orgId,
+          decision_comment: null,
+          created_at: clock.now(),
+          updated_at: clock.now(),
+        })
+        .execute();
       const order = await h.app.inject({
         method: 'POST',
         url: '/api/v1/stop-access/orders',
@@ -141,7 +159,7 @@ bothDatabases(
       assert.equal(v.verdict, 'listed');
       assert.deepEqual(
         v.listed.map((l) => [l.storeId, l.versionName, l.signerMatches, l.developerVerified]),
-        [[store.orgId, '4.2', true, null]],
+        [[store.orgId, '4.2', true, true]],
       );
       assert.deepEqual(
         v.lookAlikes.map((l) => l.packageName),
@@ -156,6 +174,15 @@ bothDatabases(
         signer: string;
       };
       assert.deepEqual([mismatch.verdict, mismatch.signer], ['signer-mismatch', S2]);
+      const fake = (await ask(`package=com.fake.pay&signer=${S2}`)).json() as {
+        verdict: string;
+        developerVerified: boolean;
+        lookAlikes: { packageName: string }[];
+      };
+      assert.deepEqual(
+        [fake.verdict, fake.developerVerified, fake.lookAlikes.map((l) => l.packageName)],
+        ['listed', false, ['com.example.pay']],
+      );
       const stopped = (await ask('package=com.evil.app')).json() as { verdict: string; stopAccessOrders: { seq: number }[] };
       assert.deepEqual([stopped.verdict, stopped.stopAccessOrders.map((o) => o.seq)], ['stop-access-order', [1]]);
       const unknown = (await ask(`package=com.nobody.app&signer=${S2}&label=${encodeURIComponent('wechat  pay')}`)).json() as {

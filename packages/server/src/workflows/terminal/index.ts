@@ -27,12 +27,15 @@ const VERDICT_RATE_PER_MINUTE = 120;
 const USAGE_MEDIA_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-seq'];
 
 /**
- * HOOK (developer identity): whether each developer organisation's identity is verified by a
- * store. The store workflow keeps it (store_developers.state = 'verified' on its branch); until that
- * table is on main this answers null ("not known") for every organisation. Wire it here, nowhere else.
+ * Whether each developer organisation's identity was verified by a store (the store workflow's
+ * store_developers: unverified → verified | rejected). No identity on file is false.
  */
-export async function developerVerification(_db: Kysely<Database>, orgIds: readonly string[]): Promise<Map<string, boolean | null>> {
-  return new Map(orgIds.map((id) => [id, null]));
+export async function developerVerification(db: Kysely<Database>, orgIds: readonly string[]): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>(orgIds.map((id) => [id, false]));
+  if (orgIds.length === 0) return out;
+  const rows = await db.selectFrom('store_developers').select(['org_id', 'state']).where('org_id', 'in', orgIds).execute();
+  for (const row of rows) out.set(row.org_id, row.state === 'verified');
+  return out;
 }
 
 /**
@@ -166,11 +169,8 @@ function terminalRoutes(api: Api, { platform }: AppContext): void {
         signer,
         verdict,
         listed,
-        developerVerified: listed.some((l) => l.developerVerified === true)
-          ? true
-          : listed.some((l) => l.developerVerified === false)
-            ? false
-            : null,
+        // Whether any store listing it vouches for the developer's identity (null: not listed anywhere).
+        developerVerified: listed.length ? listed.some((l) => l.developerVerified) : null,
         bulletins,
         stopAccessOrders: orders.map((o) => ({
           orderId: o.id,
