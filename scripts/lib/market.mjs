@@ -87,6 +87,9 @@ export async function realReports(root) {
       },
       summary: JSON.stringify({ findings: bySeverity, suppressed: 0, coverage: byStatus }),
       findings,
+      sdks: report.sdks,
+      sdksText: JSON.stringify(report.sdks.map((x) => ({ id: x.id, name: x.name, vendor: x.vendor, category: x.category }))),
+      coverageText: JSON.stringify(byStatus),
       permissions: (report.permissions ?? []).map((p) => p.name ?? p).filter((n) => typeof n === 'string'),
     });
   }
@@ -144,6 +147,16 @@ const TABLES = {
     measures: 'text',
     created_at: 'bigint',
   },
+  store_listing_checks: {
+    listing_id: 'text',
+    version_id: 'text',
+    report_id: 'text',
+    knowledge_id: 'text',
+    sdks: 'text',
+    coverage: 'text',
+    checked_at: 'bigint',
+  },
+  store_version_sdks: { version_id: 'text', sdk_id: 'text' },
   listings: {
     id: 'text',
     store_id: 'text',
@@ -259,6 +272,8 @@ export async function seedMarket(writer, reports, options = {}) {
     const reportRows = [];
     const findingRows = [];
     const listingRows = [];
+    const checkRows = [];
+    const versionSdkRows = [];
     for (let i = a; i < Math.min(apps, a + batch); i++) {
       const real = reports[i % reports.length];
       const dev = developers[i % developers.length];
@@ -351,6 +366,16 @@ export async function seedMarket(writer, reports, options = {}) {
         description: `Synthetic app ${i} of the benchmark market. 基准测试用的合成应用。`,
       });
       const appType = APP_TYPES[i % APP_TYPES.length];
+      for (const sdk of real.sdks) versionSdkRows.push({ version_id: latest.id, sdk_id: sdk.id });
+      const check = (listingId) => ({
+        listing_id: listingId,
+        version_id: latest.id,
+        report_id: reportId,
+        knowledge_id: real.knowledge?.id ?? null,
+        sdks: real.sdksText,
+        coverage: real.coverageText,
+        checked_at: SEED_TIME,
+      });
       const home = stores[i % stores.length];
       listingRows.push({
         id: id(),
@@ -390,6 +415,8 @@ export async function seedMarket(writer, reports, options = {}) {
     for (let r = 0; r < reportRows.length; r += 500) await writer.insert('reports', reportRows.slice(r, r + 500));
     for (let f = 0; f < findingRows.length; f += batch) await writer.insert('findings', findingRows.slice(f, f + batch));
     await writer.insert('listings', listingRows);
+    await writer.insert('store_listing_checks', checkRows);
+    for (let v = 0; v < versionSdkRows.length; v += batch) await writer.insert('store_version_sdks', versionSdkRows.slice(v, v + batch));
     progress('apps', Math.min(apps, a + batch), apps);
   }
   await writer.commit();
