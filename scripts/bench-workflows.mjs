@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -160,13 +160,18 @@ async function patrol(db, workers, offset, count) {
   return { seconds, rate: count / seconds, failed: Number(failed.n) };
 }
 
-/** wrk against one URL; p50/p99 in ms and requests/s. */
-function wrk(url) {
-  const run = spawnSync('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, '--latency', url], { encoding: 'utf8' });
-  if (run.error) return { error: `wrk: ${run.error.message} (apt-get install wrk)` };
-  const out = run.stdout;
+/** wrk against one URL (spawned, not spawnSync: the server answering it runs in this process); p50/p99 in ms and requests/s. */
+async function wrk(url) {
+  const child = spawn('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const failure = await new Promise((resolve) => {
+    child.on('error', (error) => resolve(`wrk: ${error.message} (apt-get install wrk)`));
+    child.on('exit', (code) => resolve(code === 0 ? undefined : `wrk exited with ${code}`));
+  });
+  if (failure) return { error: failure };
   const pick = (label) => {
-    const m = new RegExp(`^\\s*${label}%?\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
+    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
     if (!m) return NaN;
     const v = Number(m[1]);
     return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
@@ -183,7 +188,7 @@ async function disclosure(db) {
   try {
     const probe = await fetch(`${running.url}/api/v1/public/listings?limit=20`);
     if (probe.status === 404) return { error: 'no /api/v1/public/listings route on this build' };
-    return wrk(`${running.url}/api/v1/public/listings?limit=20`);
+    return await wrk(`${running.url}/api/v1/public/listings?limit=20`);
   } finally {
     await running.close();
   }
