@@ -188,7 +188,9 @@ async function disclosure(db) {
   try {
     const probe = await fetch(`${running.url}/api/v1/public/listings?limit=20`);
     if (probe.status === 404) return { error: 'no /api/v1/public/listings route on this build' };
-    return await wrk(`${running.url}/api/v1/public/listings?limit=20`);
+    // The floor: the same server answering its liveness probe (no database, no body) under the same load.
+    const floor = await wrk(`${running.url}/health/live`);
+    return { ...(await wrk(`${running.url}/api/v1/public/listings?limit=20`)), floor };
   } finally {
     await running.close();
   }
@@ -213,7 +215,8 @@ for (const seed of targets) {
     if (d.error) console.log(`${db.name} disclosure: skipped: ${d.error}`);
     else
       console.log(
-        `${db.name} disclosure: p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms (target ≤ 100), ${fmt(d.rps, 0)} req/s${d.non2xx ? `, ${d.non2xx} non-2xx` : ''} [load ${load()}]`,
+        `${db.name} disclosure: p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms (target ≤ 100), ${fmt(d.rps, 0)} req/s${d.non2xx ? `, ${d.non2xx} non-2xx` : ''}; ` +
+          `floor /health/live p50 ${fmt(d.floor.p50)} ms, p99 ${fmt(d.floor.p99)} ms, ${fmt(d.floor.rps, 0)} req/s [load ${load()}]`,
       );
   } finally {
     await db.drop();

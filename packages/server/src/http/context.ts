@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Platform } from '../platform.js';
 import type { HttpMetrics } from './metrics.js';
+import type { PublicCache } from './public-cache.js';
 
 export type Api = FastifyInstance<
   RawServerDefault,
@@ -16,4 +17,6 @@ export type Api = FastifyInstance<
 export interface AppContext {
   platform: Platform;
   metrics: HttpMetrics;
+  /** Anonymous public answers, built once every few seconds (public-cache.ts). */
+  publicCache: PublicCache;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { findAppType } from '@apprights/engine';
 import type { Selectable, Transaction } from 'kysely';
 import { Type } from 'typebox';
@@ -7,6 +6,8 @@ import type { Database, ListingElements, StoreDevelopersTable, StoreSubmissionsT
 import type { RouteAccess } from '../../http/access.js';
 import type { Api, AppContext } from '../../http/context.js';
 import { problem } from '../../http/problems.js';
+import { JSON_TYPE, sendPublic } from '../../http/public-cache.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ID_PATTERN, IdParams, PageQuery, SHA256_PATTERN, page, parseJson, principalOf } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import type { Platform } from '../../platform.js';
@@ -204,7 +205,8 @@ async function currentGateVersion(db: Platform['store']['db'] | Trx, storeId: st
   return Number(row?.v ?? 0);
 }
 
-function routes(api: Api, { platform }: AppContext): void {
+function routes(api: Api, ctx: AppContext): void {
+  const { platform } = ctx;
   const db = platform.store.db;
   const filing = new RegExp(platform.config.appFilingPattern ?? DEFAULT_APP_FILING_PATTERN, 'u');
 
@@ -751,14 +753,20 @@ function routes(api: Api, { platform }: AppContext): void {
       ])
       .where('l.state', '=', 'listed');
 
-  /** A weak ETag over the body: the same page reads the same tag, and If-None-Match gets a 304. */
-  const cacheable = (request: { headers: Record<string, unknown> }, reply: import('fastify').FastifyReply, body: unknown) => {
-    const etag = `W/"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
-    reply.header('etag', etag).header('cache-control', `public, max-age=${PUBLIC_MAX_AGE_S}`);
-    const inm = request.headers['if-none-match'];
-    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
-    return reply.send(body);
-  };
+  /** Public answers: ETag, max-age and 304, built once every few seconds for anonymous callers. */
+  const cacheable = (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>) =>
+    sendPublic(
+      ctx.publicCache,
+      request,
+      reply,
+      request.url,
+      platform.clock.now(),
+      async () => ({
+        body: JSON.stringify(await build()),
+        type: JSON_TYPE,
+      }),
+      PUBLIC_MAX_AGE_S,
+    );
 
   api.get(
     '/public/listings',
@@ -797,14 +805,15 @@ function routes(api: Api, { platform }: AppContext): void {
         );
       }
       if (q.cursor) query = query.where('l.id', '<', q.cursor);
-      const rows = await query
-        .orderBy('l.id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const more = rows.length > limit;
-      const kept = more ? rows.slice(0, limit) : rows;
-      const body = { items: await publicView(kept), nextCursor: more ? kept[kept.length - 1]!.id : null };
-      return cacheable(request, reply, body);
+      return cacheable(request, reply, async () => {
+        const rows = await query
+          .orderBy('l.id', 'desc')
+          .limit(limit + 1)
+          .execute();
+        const more = rows.length > limit;
+        const kept = more ? rows.slice(0, limit) : rows;
+        return { items: await publicView(kept), nextCursor: more ? kept[kept.length - 1]!.id : null };
+      });
     },
   );
 
@@ -812,9 +821,11 @@ function routes(api: Api, { platform }: AppContext): void {
     '/public/listings/:id',
     { schema: { tags: ['public'], summary: 'One listed app, as the public disclosure shows it', params: IdParams } },
     async (request, reply) => {
-      const row = await publicQuery().where('l.id', '=', request.params.id).executeTakeFirst();
-      if (!row) throw problem('not-found', `no listed app ${request.params.id}`);
-      return cacheable(request, reply, (await publicView([row]))[0]);
+      return cacheable(request, reply, async () => {
+        const row = await publicQuery().where('l.id', '=', request.params.id).executeTakeFirst();
+        if (!row) throw problem('not-found', `no listed app ${request.params.id}`);
+        return (await publicView([row]))[0];
+      });
     },
   );
 }

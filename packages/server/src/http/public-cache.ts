@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+
+// A micro-cache for anonymous public pages (the disclosure list and app pages, bulletins, rankings):
+// the same URL asked 500 times a second is built once every few seconds. What it changes for a
+// reader: a change shows up at most `ttlMs` later (public pages also say max-age=60 to caches on
+// the way). Bounded by entry count and by bytes; oldest out first. Only answers built for
+// anonymous callers go in (a signed-in caller may see more).
+
+export interface CachedAnswer {
+  body: string;
+  etag: string;
+  type: string;
+}
+
+export class PublicCache {
+  private readonly entries = new Map<string, { answer: CachedAnswer; until: number; bytes: number }>();
+  private readonly inflight = new Map<string, Promise<CachedAnswer>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly ttlMs = 3000,
+    private readonly maxEntries = 1000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
+
+  /** The answer for `key`, built by `build` when absent or stale; concurrent misses share one build. */
+  async get(key: string, now: number, build: () => Promise<{ body: string; type: string }>): Promise<CachedAnswer> {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > now) return hit.answer;
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const promise = build()
+      .then(({ body, type }) => {
+        const answer = { body, type, etag: etagOf(body) };
+        this.put(key, answer, now);
+        return answer;
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private put(key: string, answer: CachedAnswer, now: number): void {
+    const bytes = Buffer.byteLength(answer.body);
+    if (bytes > this.maxBytes / 16) return;
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, { answer, until: now + this.ttlMs, bytes });
+    this.bytes += bytes;
+    for (const [k, v] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.bytes;
+    }
+  }
+}
+
+/** A weak ETag over the bytes sent. */
+export function etagOf(body: string): string {
+  return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** True when the request's If-None-Match names `etag` (or *). */
+export function notModified(ifNoneMatch: unknown, etag: string): boolean {
+  return typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+}
+
+interface ReplyLike {
+  header(name: string, value: string): ReplyLike;
+  code(status: number): ReplyLike;
+  type(contentType: string): ReplyLike;
+  send(payload?: unknown): unknown;
+}
+
+/**
+ * Sends a public answer with its ETag and Cache-Control, 304 when the client holds it, from the
+ * micro-cache when the caller is anonymous. `key` must say everything the answer depends on
+ * besides the caller (the URL; the language for pages).
+ */
+export async function sendPublic(
+  cache: PublicCache,
+  request: { headers: Record<string, unknown>; auth?: { principal?: unknown } | null },
+  reply: ReplyLike,
+  key: string,
+  now: number,
+  build: () => Promise<{ body: string; type: string }>,
+  maxAgeSeconds = 60,
+): Promise<unknown> {
+  const anonymous = !request.auth?.principal;
+  const answer = anonymous
+    ? await cache.get(key, now, build)
+    : await build().then(({ body, type }) => ({ body, type, etag: etagOf(body) }));
+  reply.header('etag', answer.etag).header('cache-control', `public, max-age=${maxAgeSeconds}`);
+  if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  return reply.type(answer.type).send(answer.body);
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
