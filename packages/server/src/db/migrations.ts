@@ -392,6 +392,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('provisional', 'integer', (c) => c.notNull())
         .addColumn('accepted_at', 'bigint')
         .addColumn('answered_at', 'bigint')
+        .addColumn('answered_on', 'text')
         .addColumn('answer', 'text')
         .addColumn('closed_at', 'bigint')
         .addColumn('escalated_at', 'bigint')

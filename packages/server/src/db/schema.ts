@@ -451,6 +451,8 @@ export interface ComplaintsTable {
   provisional: number;
   accepted_at: Millis | null;
   answered_at: Millis | null;
+  /** The answer's date in Asia/Shanghai (compared with answer_due for the KPI). */
+  answered_on: string | null;
   answer: string | null;
   closed_at: Millis | null;
   escalated_at: Millis | null;
