@@ -416,6 +416,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('user_id', 'text')
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('encoding', 'text', (c) => c.notNull())
         .addColumn('bom', 'integer', (c) => c.notNull())
         .addColumn('lines', 'bigint', (c) => c.notNull())

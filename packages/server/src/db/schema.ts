@@ -470,6 +470,8 @@ export interface RenewalImportsTable {
   user_id: string | null;
   kind: 'charges' | 'reminders';
   format: 'csv' | 'jsonl';
+  /** running (rows are committed in batches as they are read) | done | failed (the upload broke off; rows so far are kept) */
+  state: 'running' | 'done' | 'failed';
   encoding: string;
   bom: number;
   lines: number;

@@ -2,10 +2,11 @@ import type { RouteAccess } from '../http/access.js';
 import type { WorkflowModule } from './module.js';
 import { sdkRegistryWorkflow } from './sdk-registry/index.js';
 import { complaintsWorkflow } from './complaints/index.js';
+import { renewalsWorkflow } from './renewals/index.js';
 
 // The workflows the platform runs, in the order their routes are registered. Add a workflow here
 // and its migration in src/db/migrations.ts; nothing else in the core changes.
-export const WORKFLOWS: readonly WorkflowModule[] = [sdkRegistryWorkflow, complaintsWorkflow];
+export const WORKFLOWS: readonly WorkflowModule[] = [sdkRegistryWorkflow, complaintsWorkflow, renewalsWorkflow];
 
 /** Every workflow's access entries; a key defined twice is a programming error caught at start. */
 export function workflowAccess(modules: readonly WorkflowModule[] = WORKFLOWS): Record<string, RouteAccess> {
