@@ -151,7 +151,7 @@ bothDatabases(
       const again = await inject(admin, 'POST', `/api/v1/sdk-registry/proposals/${proposal.id}/reviews`, { decision: 'approve' });
       assert.equal(again.statusCode, 409, 'a second approval by the same user does not count');
       assert.equal((await inject(regulator, 'GET', `/api/v1/sdk-registry/proposals/${proposal.id}`)).json().state, 'open');
-      // Two reviewers deciding at once: both approvals count, the proposal is approved once.
+      // Two reviewers deciding at once take turns on the proposal row: one brings the second approval, the other gets 409.
       const second =
         under.dialect === 'postgres'
           ? await Promise.all([
