@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createApiToken } from '../src/admin.js';
 import { dispatchEvents } from '../src/workflows/events.js';
+import { addOutbox } from '../src/jobs/sql.js';
 import { regexProblem } from '../src/workflows/sdk-registry/validate.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
@@ -273,7 +274,60 @@ bothDatabases(
       assert.match(notes[0]!.detail, /com\.one/);
       const audit = await db.selectFrom('audit_log').select('action').where('action', '=', 'sdk-registry.flag').execute();
       assert.equal(audit.length, 1);
-      // An older report handled after a newer one does not replace the index.
+      // An older report of the same version, whose event is handled after the newer one's, does not replace the index.
+      // Same millisecond as the stored report, lowest random part: an id that sorts before it (newId() is monotonic).
+      const older = `${a.reportId.slice(0, 10)}${'0'.repeat(16)}`;
+      await db
+        .insertInto('jobs')
+        .values({
+          id: older,
+          kind: 'scan',
+          org_id: dev1.orgId,
+          created_by: null,
+          state: 'succeeded',
+          priority: 0,
+          payload: '{}',
+          run_after: 0,
+          attempts: 1,
+          max_attempts: 3,
+          locked_by: null,
+          lease_until: null,
+          progress: null,
+          error_code: null,
+          error_message: null,
+          created_at: 0,
+          updated_at: 0,
+          finished_at: 0,
+        })
+        .execute();
+      await db
+        .insertInto('reports')
+        .values({
+          id: older,
+          job_id: older,
+          org_id: dev1.orgId,
+          kind: 'scan',
+          version_id: a.versionId,
+          knowledge_id: null,
+          body: '{}',
+          facts: JSON.stringify({ package: { sdks: [{ id: 'examplepush', version: '4.0.0' }] } }),
+          summary: '{}',
+          created_at: 0,
+        })
+        .execute();
+      await addOutbox(db, 'job.succeeded', { jobId: older, kind: 'scan', orgId: dev1.orgId, reportId: older });
+      await dispatchEvents(h.platform);
+      assert.deepEqual(
+        (
+          await db
+            .selectFrom('sdk_version_index')
+            .select('sdk_version')
+            .where('version_id', '=', a.versionId)
+            .where('sdk_id', '=', 'examplepush')
+            .execute()
+        ).map((r) => r.sdk_version),
+        ['5.2.0'],
+      );
       const versions = await h.app.inject({ method: 'GET', url: `/api/v1/sdk-registry/sdks/${sdk.id}/versions`, headers: bearer(vendor) });
       assert.ok(
         (versions.json() as { items: { version: string; flagged: unknown }[] }).items.some((x) => x.version === '5.2.0' && x.flagged),
