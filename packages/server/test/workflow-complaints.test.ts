@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TestClock } from '../src/calendar/clock.js';
 import { csvCell } from '../src/workflows/complaints/csv.js';
-import { COMPLAINTS_PER_HOUR, quarterRange, runComplaintDeadlines } from '../src/workflows/complaints/index.js';
+import { COMPLAINTS_PER_HOUR, complaintsWorkflow, quarterRange, runComplaintDeadlines } from '../src/workflows/complaints/index.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { listedApp } from './support/listed.js';
@@ -67,6 +67,22 @@ bothDatabases(
       }
       assert.equal((await form(gone.listingId, complaint, '203.0.113.10')).statusCode, 404, 'a delisted app');
 
+      // The form's description: anonymous, cacheable, 304 when unchanged.
+      const described = await h.app.inject({ method: 'GET', url: `/api/v1/public/listings/${app.listingId}/complaint-form` });
+      assert.equal(described.statusCode, 200, described.body);
+      assert.equal((described.json() as { categories: { id: string; zh: string }[] }).categories[0]!.id, 'personal-information');
+      assert.match(String(described.headers['cache-control']), /max-age/);
+      const etag = String(described.headers.etag);
+      const again = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/public/listings/${app.listingId}/complaint-form`,
+        headers: { 'if-none-match': etag },
+      });
+      assert.equal(again.statusCode, 304);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `/api/v1/public/listings/${gone.listingId}/complaint-form` })).statusCode,
+        404,
+      );
       const filed = await form(app.listingId, complaint);
       assert.equal(filed.statusCode, 201, filed.body);
       const c1 = filed.json() as { id: string; acceptDue: string; answerDue: string; receivedOn: string; provisional: boolean };
@@ -144,7 +160,13 @@ bothDatabases(
       assert.deepEqual(await runComplaintDeadlines(h.platform, clock.now()), { reminded: 0, escalated: 0 });
       // Thursday 10-09, the working day before the acceptance date: one reminder each, once.
       clock.jumpTo('2025-10-09');
-      assert.deepEqual(await runComplaintDeadlines(h.platform, clock.now()), { reminded: 3, escalated: 0 });
+      // Through the scheduled task, as the scheduler's lease holder runs it (time from the platform's clock).
+      const [task] = complaintsWorkflow.tasks!(h.platform);
+      await task!.run(h.platform.store, 0);
+      assert.equal(
+        (await db.selectFrom('notifications').select('id').where('topic', '=', 'complaint.reminder.accept').execute()).length,
+        3,
+      );
       assert.deepEqual(await runComplaintDeadlines(h.platform, clock.now()), { reminded: 0, escalated: 0 });
       for (const id of [c1.id, c3.id]) {
         const res = await h.app.inject({ method: 'POST', url: `/api/v1/complaints/${id}/accept`, headers: bearer(operator), payload: {} });

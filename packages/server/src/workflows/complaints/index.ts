@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
@@ -11,7 +12,7 @@ import { EVERYONE, type Actor, type RouteAccess } from '../../http/access.js';
 import type { Principal } from '../../http/auth.js';
 import type { Api, AppContext } from '../../http/context.js';
 import { problem } from '../../http/problems.js';
-import { IdParams, PageQuery, page, principalOf } from '../../http/routes/common.js';
+import { IdParams, PageQuery, page, parseJson, principalOf } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import type { Platform } from '../../platform.js';
 import type { WorkflowModule } from '../module.js';
@@ -50,21 +51,24 @@ export const KPI_TARGET = 0.95;
 /** Complaints per address per hour on the public form. */
 export const COMPLAINTS_PER_HOUR = 5;
 
-export const CATEGORIES = [
-  'personal-information',
-  'account-deletion',
-  'permissions',
-  'auto-renewal',
-  'pop-ups-and-redirects',
-  'customer-service',
-  'other',
-] as const;
+/** What a complaint is about (the form's choices), with the labels the form shows. */
+export const CATEGORY_LABELS = {
+  'personal-information': { en: 'Collection or use of personal information', zh: '个人信息收集使用' },
+  'account-deletion': { en: 'Account deletion or correction of data', zh: '账号注销或信息更正' },
+  permissions: { en: 'Permission requests', zh: '权限索取' },
+  'auto-renewal': { en: 'Automatic renewal or charges', zh: '自动续费或扣费' },
+  'pop-ups-and-redirects': { en: 'Pop-ups, splash ads and redirects', zh: '弹窗、开屏广告与跳转' },
+  'customer-service': { en: 'Customer service cannot be reached', zh: '客服无法联系' },
+  other: { en: 'Other', zh: '其他' },
+} as const;
+export const CATEGORIES = Object.keys(CATEGORY_LABELS) as (keyof typeof CATEGORY_LABELS)[];
 
 const OPERATOR: readonly Actor[] = ['developer'];
 /** Who reads complaints: the operator (its own), the regulator and the platform admin (all). */
 const READERS: readonly Actor[] = ['developer', 'regulator', 'platform-admin'];
 
 const access: Record<string, RouteAccess> = {
+  'GET /api/v1/public/listings/:id/complaint-form': { roles: EVERYONE, scope: 'public' },
   'POST /api/v1/public/listings/:id/complaints': { roles: EVERYONE, scope: 'public' },
   'GET /api/v1/complaints': { roles: READERS, scope: 'own-organisation' },
   'GET /api/v1/complaints/kpi': { roles: READERS, scope: 'own-organisation' },
@@ -288,6 +292,46 @@ async function kpi(db: Db, quarter: string, operator: string | null, today: stri
 
 function routes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
+
+  api.get(
+    '/public/listings/:id/complaint-form',
+    {
+      schema: {
+        tags: ['complaints'],
+        summary: 'What the public complaint form of a listed app shows: the app, the categories, the limits and the clocks (cacheable)',
+        security: [],
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      const listing = await db
+        .selectFrom('listings')
+        .select(['id', 'package_name', 'elements', 'updated_at'])
+        .where('id', '=', request.params.id)
+        .where('state', '=', 'listed')
+        .executeTakeFirst();
+      if (!listing) throw problem('not-found', `no listed app ${request.params.id} / 没有在架应用 ${request.params.id}`);
+      const elements = (parseJson(listing.elements) ?? {}) as { name?: string; developer?: string };
+      const form = {
+        listing: { id: listing.id, packageName: listing.package_name, name: elements.name ?? null, developer: elements.developer ?? null },
+        categories: CATEGORIES.map((id) => ({ id, ...CATEGORY_LABELS[id] })),
+        fields: {
+          text: { required: true, minLength: 10, maxLength: 2000 },
+          contact: { required: false, maxLength: 200 },
+          appVersion: { required: false, maxLength: 64 },
+        },
+        perAddressPerHour: COMPLAINTS_PER_HOUR,
+        clocks: {
+          acceptWithinWorkingDays: COMPLAINT_ACCEPTANCE.amount,
+          answerWithinWorkingDays: CLOCKS[COMPLAINT_ANSWER].amount,
+        },
+      };
+      const etag = `"${createHash('sha256').update(JSON.stringify(form)).digest('base64url').slice(0, 27)}"`;
+      reply.header('etag', etag).header('cache-control', 'public, max-age=300');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return form;
+    },
+  );
 
   api.post(
     '/public/listings/:id/complaints',
