@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { buildApk } from '@apprights/testkit';
+import { startWorkers } from '../src/jobs/index.js';
 import { createApiToken } from '../src/admin.js';
 import { dispatchEvents } from '../src/workflows/events.js';
 import { addOutbox } from '../src/jobs/sql.js';
@@ -7,6 +10,7 @@ import { regexProblem } from '../src/workflows/sdk-registry/validate.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { listedApp } from './support/listed.js';
+import { addOrg, testPlatform, waitForState } from './support/jobs.js';
 
 function entry(id: string, prefix: string, extra: Record<string, unknown> = {}) {
   return {
@@ -336,4 +340,48 @@ bothDatabases(
       await h.close();
     }
   },
+);
+
+bothDatabases(
+  'SDK registry: a real scan job fills the index from the stored report (catalogue id and detected version)',
+  async (_t, under) => {
+    const p = await testPlatform(under);
+    const workers = await startWorkers(p, { concurrency: 1 });
+    try {
+      const org = await addOrg(p.store);
+      // An app carrying Adjust's classes (a catalogue SDK), its version as the SDK's BuildConfig constant.
+      const apk = buildApk({
+        package: 'com.example.embeds',
+        dex: [
+          {
+            classes: [
+              { type: 'Lcom/example/embeds/MainActivity;' },
+              { type: 'Lcom/adjust/sdk/Adjust;' },
+              { type: 'Lcom/adjust/sdk/AdjustConfig;' },
+              {
+                type: 'Lcom/adjust/sdk/BuildConfig;',
+                staticFields: [{ name: 'VERSION_NAME', type: 'Ljava/lang/String;', access: 0x19 }],
+                staticValues: [{ type: 'string', value: '4.38.0' }],
+              },
+            ],
+          },
+        ],
+      });
+      const blob = await p.blobs.put(Readable.from([Buffer.from(apk)]), { maxBytes: p.config.maxUploadBytes });
+      await p.store.db
+        .insertInto('blobs')
+        .values({ sha256: blob.sha256, size: blob.size, media_type: 'application/vnd.android.package-archive', created_at: Date.now() })
+        .execute();
+      const scan = await p.queue.submit({ kind: 'scan', orgId: org, payload: { blob: blob.sha256 } });
+      const done = await waitForState(p.store, scan.id, ['succeeded', 'failed', 'dead'], 90_000);
+      assert.equal(done.state, 'succeeded', done.error_message ?? '');
+      await dispatchEvents(p);
+      const rows = await p.store.db.selectFrom('sdk_version_index').select(['sdk_id', 'sdk_version', 'org_id']).execute();
+      assert.deepEqual(rows, [{ sdk_id: 'adjust', sdk_version: '4.38.0', org_id: org }]);
+    } finally {
+      await workers.stop();
+      await p.close();
+    }
+  },
+  { timeout: 180_000 },
 );
