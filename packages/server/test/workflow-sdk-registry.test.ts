@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import { buildApk } from '@apprights/testkit';
+import { startWorkers } from '../src/jobs/index.js';
 import { createApiToken } from '../src/admin.js';
 import { dispatchEvents } from '../src/workflows/events.js';
+import { addOutbox } from '../src/jobs/sql.js';
 import { regexProblem } from '../src/workflows/sdk-registry/validate.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { listedApp } from './support/listed.js';
+import { addOrg, testPlatform, waitForState } from './support/jobs.js';
 
 function entry(id: string, prefix: string, extra: Record<string, unknown> = {}) {
   return {
@@ -151,7 +156,7 @@ bothDatabases(
       const again = await inject(admin, 'POST', `/api/v1/sdk-registry/proposals/${proposal.id}/reviews`, { decision: 'approve' });
       assert.equal(again.statusCode, 409, 'a second approval by the same user does not count');
       assert.equal((await inject(regulator, 'GET', `/api/v1/sdk-registry/proposals/${proposal.id}`)).json().state, 'open');
-      // Two reviewers deciding at once: both approvals count, the proposal is approved once.
+      // Two reviewers deciding at once take turns on the proposal row: one brings the second approval, the other gets 409.
       const second =
         under.dialect === 'postgres'
           ? await Promise.all([
@@ -273,7 +278,60 @@ bothDatabases(
       assert.match(notes[0]!.detail, /com\.one/);
       const audit = await db.selectFrom('audit_log').select('action').where('action', '=', 'sdk-registry.flag').execute();
       assert.equal(audit.length, 1);
-      // An older report handled after a newer one does not replace the index.
+      // An older report of the same version, whose event is handled after the newer one's, does not replace the index.
+      // Same millisecond as the stored report, lowest random part: an id that sorts before it (newId() is monotonic).
+      const older = `${a.reportId.slice(0, 10)}${'0'.repeat(16)}`;
+      await db
+        .insertInto('jobs')
+        .values({
+          id: older,
+          kind: 'scan',
+          org_id: dev1.orgId,
+          created_by: null,
+          state: 'succeeded',
+          priority: 0,
+          payload: '{}',
+          run_after: 0,
+          attempts: 1,
+          max_attempts: 3,
+          locked_by: null,
+          lease_until: null,
+          progress: null,
+          error_code: null,
+          error_message: null,
+          created_at: 0,
+          updated_at: 0,
+          finished_at: 0,
+        })
+        .execute();
+      await db
+        .insertInto('reports')
+        .values({
+          id: older,
+          job_id: older,
+          org_id: dev1.orgId,
+          kind: 'scan',
+          version_id: a.versionId,
+          knowledge_id: null,
+          body: '{}',
+          facts: JSON.stringify({ package: { sdks: [{ id: 'examplepush', version: '4.0.0' }] } }),
+          summary: '{}',
+          created_at: 0,
+        })
+        .execute();
+      await addOutbox(db, 'job.succeeded', { jobId: older, kind: 'scan', orgId: dev1.orgId, reportId: older });
+      await dispatchEvents(h.platform);
+      assert.deepEqual(
+        (
+          await db
+            .selectFrom('sdk_version_index')
+            .select('sdk_version')
+            .where('version_id', '=', a.versionId)
+            .where('sdk_id', '=', 'examplepush')
+            .execute()
+        ).map((r) => r.sdk_version),
+        ['5.2.0'],
+      );
       const versions = await h.app.inject({ method: 'GET', url: `/api/v1/sdk-registry/sdks/${sdk.id}/versions`, headers: bearer(vendor) });
       assert.ok(
         (versions.json() as { items: { version: string; flagged: unknown }[] }).items.some((x) => x.version === '5.2.0' && x.flagged),
@@ -282,4 +340,48 @@ bothDatabases(
       await h.close();
     }
   },
+);
+
+bothDatabases(
+  'SDK registry: a real scan job fills the index from the stored report (catalogue id and detected version)',
+  async (_t, under) => {
+    const p = await testPlatform(under);
+    const workers = await startWorkers(p, { concurrency: 1 });
+    try {
+      const org = await addOrg(p.store);
+      // An app carrying Adjust's classes (a catalogue SDK), its version as the SDK's BuildConfig constant.
+      const apk = buildApk({
+        package: 'com.example.embeds',
+        dex: [
+          {
+            classes: [
+              { type: 'Lcom/example/embeds/MainActivity;' },
+              { type: 'Lcom/adjust/sdk/Adjust;' },
+              { type: 'Lcom/adjust/sdk/AdjustConfig;' },
+              {
+                type: 'Lcom/adjust/sdk/BuildConfig;',
+                staticFields: [{ name: 'VERSION_NAME', type: 'Ljava/lang/String;', access: 0x19 }],
+                staticValues: [{ type: 'string', value: '4.38.0' }],
+              },
+            ],
+          },
+        ],
+      });
+      const blob = await p.blobs.put(Readable.from([Buffer.from(apk)]), { maxBytes: p.config.maxUploadBytes });
+      await p.store.db
+        .insertInto('blobs')
+        .values({ sha256: blob.sha256, size: blob.size, media_type: 'application/vnd.android.package-archive', created_at: Date.now() })
+        .execute();
+      const scan = await p.queue.submit({ kind: 'scan', orgId: org, payload: { blob: blob.sha256 } });
+      const done = await waitForState(p.store, scan.id, ['succeeded', 'failed', 'dead'], 90_000);
+      assert.equal(done.state, 'succeeded', done.error_message ?? '');
+      await dispatchEvents(p);
+      const rows = await p.store.db.selectFrom('sdk_version_index').select(['sdk_id', 'sdk_version', 'org_id']).execute();
+      assert.deepEqual(rows, [{ sdk_id: 'adjust', sdk_version: '4.38.0', org_id: org }]);
+    } finally {
+      await workers.stop();
+      await p.close();
+    }
+  },
+  { timeout: 180_000 },
 );

@@ -672,6 +672,8 @@ export interface ComplaintsTable {
   provisional: number;
   accepted_at: Millis | null;
   answered_at: Millis | null;
+  /** The answer's date in Asia/Shanghai (compared with answer_due for the KPI). */
+  answered_on: string | null;
   answer: string | null;
   closed_at: Millis | null;
   escalated_at: Millis | null;
@@ -689,6 +691,8 @@ export interface RenewalImportsTable {
   user_id: string | null;
   kind: 'charges' | 'reminders';
   format: 'csv' | 'jsonl';
+  /** running (rows are committed in batches as they are read) | done | failed (the upload broke off; rows so far are kept) */
+  state: 'running' | 'done' | 'failed';
   encoding: string;
   bom: number;
   lines: number;

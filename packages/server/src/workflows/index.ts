@@ -5,6 +5,8 @@ import { stopAccessWorkflow } from './stop-access/index.js';
 import { notificationsWorkflow } from './notifications/index.js';
 import { terminalWorkflow } from './terminal/index.js';
 import { sdkRegistryWorkflow } from './sdk-registry/index.js';
+import { complaintsWorkflow } from './complaints/index.js';
+import { renewalsWorkflow } from './renewals/index.js';
 
 // The workflows the platform runs, in the order their routes are registered. Add a workflow here
 // and its migration in src/db/migrations.ts; nothing else in the core changes.
@@ -14,6 +16,8 @@ export const WORKFLOWS: readonly WorkflowModule[] = [
   terminalWorkflow,
   notificationsWorkflow,
   sdkRegistryWorkflow,
+  complaintsWorkflow,
+  renewalsWorkflow,
 ];
 
 /** Every workflow's access entries; a key defined twice is a programming error caught at start. */
