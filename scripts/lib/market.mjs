@@ -156,7 +156,15 @@ const TABLES = {
     coverage: 'text',
     checked_at: 'bigint',
   },
-  store_version_sdks: { version_id: 'text', sdk_id: 'text' },
+  sdk_version_index: {
+    version_id: 'text',
+    sdk_id: 'text',
+    sdk_version: 'text',
+    report_id: 'text',
+    app_id: 'text',
+    org_id: 'text',
+    created_at: 'bigint',
+  },
   listings: {
     id: 'text',
     store_id: 'text',
@@ -366,7 +374,16 @@ export async function seedMarket(writer, reports, options = {}) {
         description: `Synthetic app ${i} of the benchmark market. 基准测试用的合成应用。`,
       });
       const appType = APP_TYPES[i % APP_TYPES.length];
-      for (const sdk of real.sdks) versionSdkRows.push({ version_id: latest.id, sdk_id: sdk.id });
+      for (const sdk of real.sdks)
+        versionSdkRows.push({
+          version_id: latest.id,
+          sdk_id: sdk.id,
+          sdk_version: sdk.version ?? '',
+          report_id: reportId,
+          app_id: appId,
+          org_id: dev,
+          created_at: SEED_TIME,
+        });
       const check = (listingId) => ({
         listing_id: listingId,
         version_id: latest.id,
@@ -416,7 +433,7 @@ export async function seedMarket(writer, reports, options = {}) {
     for (let f = 0; f < findingRows.length; f += batch) await writer.insert('findings', findingRows.slice(f, f + batch));
     await writer.insert('listings', listingRows);
     await writer.insert('store_listing_checks', checkRows);
-    for (let v = 0; v < versionSdkRows.length; v += batch) await writer.insert('store_version_sdks', versionSdkRows.slice(v, v + batch));
+    for (let v = 0; v < versionSdkRows.length; v += batch) await writer.insert('sdk_version_index', versionSdkRows.slice(v, v + batch));
     progress('apps', Math.min(apps, a + batch), apps);
   }
   await writer.commit();

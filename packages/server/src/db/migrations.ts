@@ -376,13 +376,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('coverage', 'text', (c) => c.notNull())
         .addColumn('checked_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createTable('store_version_sdks')
-        .addColumn('version_id', 'text', (c) => c.notNull())
-        .addColumn('sdk_id', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('store_version_sdks_pk', ['version_id', 'sdk_id'])
-        .execute();
-      await db.schema.createIndex('store_version_sdks_sdk').on('store_version_sdks').columns(['sdk_id', 'version_id']).execute();
       // Patrols: one rerun-rules job per listed version and rule catalogue (knowledge snapshot).
       await db.schema
         .createTable('store_patrols')

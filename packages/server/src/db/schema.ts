@@ -278,7 +278,6 @@ export interface Database {
   store_gate_policies: StoreGatePoliciesTable;
   store_submissions: StoreSubmissionsTable;
   store_listing_checks: StoreListingChecksTable;
-  store_version_sdks: StoreVersionSdksTable;
   // Stop-access feed (migration 0030), terminal makers (0031), notification delivery (0032).
   stop_access_orders: StopAccessOrdersTable;
   stop_access_feed: StopAccessFeedTable;
@@ -469,12 +468,6 @@ export interface StoreListingChecksTable {
   /** JSON {status: count} over the report's coverage of the notice's measures */
   coverage: string;
   checked_at: Millis;
-}
-
-/** A version's detected SDKs, one row each (migration 0010). */
-export interface StoreVersionSdksTable {
-  version_id: string;
-  sdk_id: string;
 }
 
 /** A stop-access order (停止接入): what access providers must stop serving (migration 0030). */

@@ -801,7 +801,8 @@ function routes(api: Api, ctx: AppContext): void {
       if (q.sdk) {
         const sdk = q.sdk;
         query = query.where('l.version_id', 'in', (eb) =>
-          eb.selectFrom('store_version_sdks').select('version_id').where('sdk_id', '=', sdk),
+          // The SDK registry's index of every stored version's SDKs (filled from the same job events).
+          eb.selectFrom('sdk_version_index').select('version_id').where('sdk_id', '=', sdk),
         );
       }
       if (q.cursor) query = query.where('l.id', '<', q.cursor);
@@ -906,12 +907,6 @@ async function list(trx: Trx, s: SubmissionRow, now: number): Promise<string> {
         .values({ listing_id: listingId, ...check })
         .onConflict((oc) => oc.column('listing_id').doUpdateSet(check))
         .execute();
-      for (const sdk of sdks)
-        await trx
-          .insertInto('store_version_sdks')
-          .values({ version_id: version.id, sdk_id: sdk.id })
-          .onConflict((oc) => oc.columns(['version_id', 'sdk_id']).doNothing())
-          .execute();
     }
   }
   await trx.updateTable('store_submissions').set({ listing_id: listingId }).where('id', '=', s.id).execute();
