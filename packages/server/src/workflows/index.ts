@@ -1,9 +1,10 @@
 import type { RouteAccess } from '../http/access.js';
 import type { WorkflowModule } from './module.js';
+import { regulatorWorkflow } from './regulator/index.js';
 
 // The workflows the platform runs, in the order their routes are registered. Add a workflow here
 // and its migration in src/db/migrations.ts; nothing else in the core changes.
-export const WORKFLOWS: readonly WorkflowModule[] = [];
+export const WORKFLOWS: readonly WorkflowModule[] = [regulatorWorkflow];
 
 /** Every workflow's access entries; a key defined twice is a programming error caught at start. */
 export function workflowAccess(modules: readonly WorkflowModule[] = WORKFLOWS): Record<string, RouteAccess> {
