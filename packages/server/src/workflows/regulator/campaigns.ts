@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { findAppType } from '@apprights/engine';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { newId } from '../../ids.js';
@@ -225,7 +226,8 @@ export async function createCampaign(
               kind: 'scan',
               orgId: c.appOrgId,
               createdBy: input.userId,
-              payload: { blob, ...(c.appType ? { appType: c.appType } : {}) },
+              // A listing's type the engine does not know would fail the scan: scanned without it then.
+              payload: { blob, ...(c.appType && findAppType(c.appType) ? { appType: c.appType } : {}) },
               priority: CAMPAIGN_PRIORITY,
             },
             trx,
