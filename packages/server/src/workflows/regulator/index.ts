@@ -40,7 +40,8 @@ const access: Record<string, RouteAccess> = {
   'GET /api/v1/public/rankings': publicRead,
   'GET /api/v1/public/rankings.csv': publicRead,
   'GET /api/v1/credit/:id': { roles: CREDIT_READERS, scope: 'own-organisation' },
-  'POST /api/v1/credit/appeals': { roles: ['developer'], scope: 'own-organisation' },
+  // The platform admin may file for a developer (support desk), naming it.
+  'POST /api/v1/credit/appeals': { roles: ['platform-admin', 'developer'], scope: 'own-organisation' },
   'GET /api/v1/credit/appeals': { roles: ['platform-admin', 'regulator', 'developer'], scope: 'own-organisation' },
   'POST /api/v1/credit/appeals/:id/decide': regulatorOwn,
 };

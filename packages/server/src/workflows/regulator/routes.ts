@@ -616,6 +616,9 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
           {
             subject: Type.String({ pattern: `^(credit|[0-9A-HJKMNP-TV-Z]{26})$` }),
             text: ShortText(8000),
+            developerOrgId: Type.Optional(
+              Type.String({ pattern: ID_PATTERN, description: 'platform admin only: the developer filed for' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -625,12 +628,32 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
       const p = principalOf(request);
       const now = platform.clock.now();
       const { subject, text } = request.body;
+      let developerOrgId = p.orgId;
+      if (p.role === 'platform-admin') {
+        const named = request.body.developerOrgId
+          ? await db
+              .selectFrom('organisations')
+              .select('id')
+              .where('id', '=', request.body.developerOrgId)
+              .where('kind', '=', 'developer')
+              .executeTakeFirst()
+          : undefined;
+        if (!named)
+          throw problem('bad-request', 'name the developer organisation you file for / 请指明代为申诉的开发者组织', {
+            errors: [{ pointer: '/developerOrgId', message: 'names no developer organisation' }],
+          });
+        developerOrgId = named.id;
+      } else if (request.body.developerOrgId !== undefined && request.body.developerOrgId !== p.orgId) {
+        throw problem('bad-request', 'a developer files for its own organisation / 开发者只能为本组织申诉', {
+          errors: [{ pointer: '/developerOrgId', message: 'is not your organisation' }],
+        });
+      }
       if (subject !== 'credit') {
         const item = await db
           .selectFrom('reg_bulletin_items')
           .select('id')
           .where('id', '=', subject)
-          .where('developer_org_id', '=', p.orgId)
+          .where('developer_org_id', '=', developerOrgId)
           .executeTakeFirst();
         if (!item)
           throw problem('bad-request', `no bulletin item ${subject} of your organisation`, {
@@ -643,7 +666,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
           .insertInto('reg_credit_appeals')
           .values({
             id,
-            developer_org_id: p.orgId,
+            developer_org_id: developerOrgId,
             subject,
             text,
             state: 'filed',
