@@ -448,6 +448,10 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('reg_credit_appeals_org').on('reg_credit_appeals').columns(['developer_org_id', 'id']).execute();
+      // Core table, read here by report (a re-test's findings, a campaign report's triage list) and
+      // by app's newest report (rankings, credit): without these both scan every finding.
+      await db.schema.createIndex('findings_report').on('findings').column('report_id').execute();
+      await db.schema.createIndex('findings_app_report').on('findings').columns(['app_id', 'report_id']).execute();
     },
   },
 };

@@ -78,39 +78,32 @@ export async function computeRankings(db: Kysely<Database>, now: number): Promis
     .where('listings.state', '=', 'listed')
     .execute();
   const listedApps = new Set(listings.map((l) => l.app_id));
-  // The latest report of each app: the newest scan report through its versions, or the newest
-  // report its findings point to (re-runs).
-  const latestRows = await sql<{ app_id: string; report_id: string }>`
-    select app_id, max(report_id) as report_id from (
-      select v.app_id as app_id, r.id as report_id from reports r join versions v on v.id = r.version_id
-      union all
-      select f.app_id as app_id, f.report_id as report_id from findings f where f.app_id is not null
-    ) x group by app_id`.execute(db);
-  const latest = new Map<string, string>();
-  for (const r of latestRows.rows) if (listedApps.has(r.app_id)) latest.set(r.app_id, r.report_id);
-  // Findings of those reports, by app, severity and measures.
-  const findingRows = await sql<{ app_id: string; severity: string; measures: string; n: string | number }>`
-    select f.app_id as app_id, f.severity as severity, f.measures as measures, count(*) as n
-    from findings f
-    join (
+  // The latest report of each app (the newest of its scan reports through versions and of the
+  // reports its findings point to: re-runs carry no version) joined to that report's findings, in
+  // one statement: one row per finding, or one row with null severity for a report without any.
+  const latestRows = await sql<{ app_id: string; report_id: string; severity: string | null; measures: string | null }>`
+    with latest as (
       select app_id, max(report_id) as report_id from (
         select v.app_id as app_id, r.id as report_id from reports r join versions v on v.id = r.version_id
         union all
-        select f2.app_id as app_id, f2.report_id as report_id from findings f2 where f2.app_id is not null
-      ) y group by app_id
-    ) l on l.report_id = f.report_id and l.app_id = f.app_id
-    group by f.app_id, f.severity, f.measures`.execute(db);
+        select f.app_id as app_id, max(f.report_id) as report_id from findings f where f.app_id is not null group by f.app_id
+      ) x group by app_id
+    )
+    select l.app_id as app_id, l.report_id as report_id, f.severity as severity, f.measures as measures
+    from latest l left join findings f on f.report_id = l.report_id and f.app_id = l.app_id`.execute(db);
+  const latest = new Map<string, string>();
   const severities = new Map<string, Record<string, number>>();
   const measuresByApp = new Map<string, Map<string, Record<string, number>>>();
-  for (const r of findingRows.rows) {
+  for (const r of latestRows.rows) {
     if (!listedApps.has(r.app_id)) continue;
-    const n = Number(r.n);
+    latest.set(r.app_id, r.report_id);
+    if (r.severity === null) continue;
     const s = severities.get(r.app_id) ?? {};
-    s[r.severity] = (s[r.severity] ?? 0) + n;
+    s[r.severity] = (s[r.severity] ?? 0) + 1;
     severities.set(r.app_id, s);
     let measures: unknown;
     try {
-      measures = JSON.parse(r.measures);
+      measures = JSON.parse(r.measures ?? '[]');
     } catch {
       measures = [];
     }
@@ -119,7 +112,7 @@ export async function computeRankings(db: Kysely<Database>, now: number): Promis
       const key =
         typeof id === 'string' ? id : typeof id === 'object' && id && 'id' in id ? String((id as { id: unknown }).id) : String(id);
       const c = m.get(key) ?? {};
-      c[r.severity] = (c[r.severity] ?? 0) + n;
+      c[r.severity] = (c[r.severity] ?? 0) + 1;
       m.set(key, c);
     }
     measuresByApp.set(r.app_id, m);
