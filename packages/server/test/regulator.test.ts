@@ -180,6 +180,39 @@ bothDatabases(
       const audit = await db.selectFrom('audit_log').select(['action', 'subject']).where('action', 'like', 'regulator.finding.%').execute();
       assert.deepEqual(audit.map((a) => a.action).sort(), ['regulator.finding.confirmed', 'regulator.finding.dismissed']);
 
+      // Bulk triage: the campaign's new findings by rule and severity (none left after the above).
+      const bulk = await call(h.app.inject.bind(h.app), reg, 'POST', `/api/v1/regulator/campaigns/${allId}/triage`, {
+        decision: 'confirm',
+        severities: ['high'],
+      });
+      assert.deepEqual(bulk.json(), { campaignId: allId, state: 'confirmed', decided: 0 });
+      await completeQueuedJob(db, rerunJobs[2]!, [
+        { fingerprint: 'fp-c', severity: 'high', ruleId: 'r-collect' },
+        { fingerprint: 'fp-d', severity: 'high', ruleId: 'r-other' },
+        { fingerprint: 'fp-e', severity: 'medium', ruleId: 'r-collect' },
+      ]);
+      await dispatchEvents(h.platform);
+      const unnamed = await call(h.app.inject.bind(h.app), reg, 'POST', `/api/v1/regulator/campaigns/${allId}/triage`, {
+        decision: 'confirm',
+      });
+      assert.equal(unnamed.statusCode, 400);
+      const bulk2 = await call(h.app.inject.bind(h.app), reg, 'POST', `/api/v1/regulator/campaigns/${allId}/triage`, {
+        decision: 'confirm',
+        ruleIds: ['r-collect'],
+        severities: ['high'],
+      });
+      assert.equal((bulk2.json() as { decided: number }).decided, 1);
+      const states = await db
+        .selectFrom('reg_findings')
+        .select(['fingerprint', 'state'])
+        .where('campaign_id', '=', allId)
+        .orderBy('fingerprint')
+        .execute();
+      assert.deepEqual(
+        states.map((r) => `${r.fingerprint}:${r.state}`),
+        ['fp-a:confirmed', 'fp-b:dismissed', 'fp-c:confirmed', 'fp-d:new', 'fp-e:new'],
+      );
+
       // Another regulator organisation sees none of it.
       const other = await member(h.platform, 'regulator-b', 'regulator');
       assert.equal((await call(h.app.inject.bind(h.app), other, 'GET', `/api/v1/regulator/campaigns/${allId}`)).statusCode, 404);

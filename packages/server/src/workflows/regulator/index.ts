@@ -26,6 +26,7 @@ const access: Record<string, RouteAccess> = {
   'GET /api/v1/regulator/campaigns/:id/items': regulatorOwn,
   'GET /api/v1/regulator/campaigns/:id/findings': regulatorOwn,
   'POST /api/v1/regulator/findings/:id/triage': regulatorOwn,
+  'POST /api/v1/regulator/campaigns/:id/triage': regulatorOwn,
   'POST /api/v1/regulator/bulletins': regulatorOwn,
   'GET /api/v1/regulator/bulletins': regulatorOwn,
   'GET /api/v1/regulator/bulletins/:id': regulatorOwn,

@@ -273,6 +273,81 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     },
   );
 
+  api.post(
+    '/regulator/campaigns/:id/triage',
+    {
+      schema: {
+        tags: ['regulator'],
+        summary: 'Confirm or dismiss every new finding of the campaign that matches (by rule, severity or id); audited once with the count',
+        params: IdParams,
+        body: Type.Object(
+          {
+            decision: Type.Union([Type.Literal('confirm'), Type.Literal('dismiss')]),
+            note: Type.Optional(Type.String({ maxLength: 4000 })),
+            ruleIds: Type.Optional(Type.Array(ShortText(200), { minItems: 1, maxItems: 200 })),
+            severities: Type.Optional(
+              Type.Array(Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('info')]), {
+                minItems: 1,
+              }),
+            ),
+            findingIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const c = await findCampaign(request.params.id, scopeOrg(p));
+      const now = platform.clock.now();
+      const { decision, note, ruleIds, severities, findingIds } = request.body;
+      if (decision === 'dismiss' && !note?.trim())
+        throw problem('bad-request', 'a dismissal needs a note / 驳回须说明理由', {
+          errors: [{ pointer: '/note', message: 'is required to dismiss' }],
+        });
+      if (!ruleIds && !severities && !findingIds)
+        throw problem(
+          'bad-request',
+          'name the findings: ruleIds, severities or findingIds / 请用 ruleIds、severities 或 findingIds 指明发现项',
+          {
+            errors: [{ pointer: '/ruleIds', message: 'one of ruleIds, severities, findingIds is required' }],
+          },
+        );
+      const state = decision === 'confirm' ? 'confirmed' : 'dismissed';
+      return db.transaction().execute(async (trx) => {
+        let update = trx
+          .updateTable('reg_findings')
+          .set({ state, note: note ?? null, decided_by: p.userId, decided_at: now })
+          .where('campaign_id', '=', c.id)
+          .where('state', '=', 'new');
+        if (ruleIds) update = update.where('rule_id', 'in', ruleIds);
+        if (severities) update = update.where('severity', 'in', severities);
+        if (findingIds) update = update.where('id', 'in', findingIds);
+        const result = await update.executeTakeFirst();
+        const decided = Number(result.numUpdatedRows);
+        await writeAudit(
+          trx,
+          {
+            userId: p.userId,
+            orgId: p.orgId,
+            ip: request.ip,
+            action: `regulator.finding.bulk-${state}`,
+            subject: c.id,
+            detail: {
+              decided,
+              note: note ?? null,
+              ruleIds: ruleIds ?? null,
+              severities: severities ?? null,
+              findingIds: findingIds?.length ?? null,
+            },
+          },
+          now,
+        );
+        return { campaignId: c.id, state, decided };
+      });
+    },
+  );
+
   // ── Bulletins ────────────────────────────────────────────────────────────────────────────────
   const deadlineSchema = Type.Union([
     Type.Object(
