@@ -6,7 +6,8 @@ import { CREDIT_FORMULA_VERSION } from '../src/workflows/regulator/credit.js';
 import { csvCell } from '../src/workflows/regulator/rankings.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member, type Member } from './support/http.js';
-import { addListedApp, addOrgOfKind, completeQueuedJob, type SeededApp } from './support/regulator.js';
+import { addListedApp, addOrgOfKind, addReport, completeQueuedJob, type SeededApp } from './support/regulator.js';
+import { newId } from '../src/ids.js';
 
 // The regulator workflow over HTTP on both databases: campaigns (selection, seeded sample,
 // detection jobs at priority -10, progress, triage), bulletins (deadline through the working-day
@@ -113,6 +114,26 @@ bothDatabases(
       assert.equal((bySdk.json() as { selected: number }).selected, 3, 'apps 0, 10, 20');
       const byPrefix = await create({ sdk: 'com.umeng.' });
       assert.equal((byPrefix.json() as { selected: number }).selected, 6, 'apps 0, 5, …, 25');
+      // By rule: a finding of that rule in the app's latest report (the seeded reports of apps 0 and 5 have one; app 5's is superseded).
+      await db
+        .insertInto('findings')
+        .values(
+          [apps[0]!, apps[5]!].map((a) => ({
+            id: newId(),
+            report_id: a.reportId!,
+            org_id: dev,
+            app_id: a.appId,
+            fingerprint: `sdk-${a.appId}`,
+            rule_id: 'policy-sdk-undisclosed',
+            severity: 'high',
+            measures: '[]',
+            created_at: Date.now(),
+          })),
+        )
+        .execute();
+      await addReport(db, { orgId: dev, appId: apps[5]!.appId, versionId: apps[5]!.versionId, findings: [] });
+      const byRule = await create({ ruleId: 'policy-sdk-undisclosed' });
+      assert.deepEqual(await itemsOf((byRule.json() as { id: string }).id).then((r) => r.map((i) => i.app_id)), [apps[0]!.appId]);
       const noSeed = await create({ sampleSize: 3 });
       assert.equal(noSeed.statusCode, 400);
       assert.equal((noSeed.json() as { errors: { pointer: string }[] }).errors[0]!.pointer, '/selection/seed');

@@ -25,6 +25,8 @@ export interface CampaignSelection {
   appTypes?: string[];
   /** A catalogue SDK id, or a Java package prefix (e.g. "com.umeng."), present in the app's latest scan report. */
   sdk?: string;
+  /** A rule id with a finding in the app's latest report (e.g. an SDK rule such as policy-sdk-undisclosed). */
+  ruleId?: string;
   /** Keep only this many of the matching apps, drawn with `seed`. */
   sampleSize?: number;
   /** Any text; the same seed over the same candidates draws the same sample. */
@@ -79,8 +81,8 @@ export function reportHasSdk(body: string, sdk: string): boolean {
   return false;
 }
 
-/** The newest report with facts of each app (its scan reports, through their versions). */
-async function latestScanReports(db: Db, appIds: readonly string[]): Promise<Map<string, string>> {
+/** The newest report of each app through its versions (with facts only: those rules can re-run on). */
+async function latestScanReports(db: Db, appIds: readonly string[], withFacts = true): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < appIds.length; i += 500) {
     const rows = await db
@@ -88,7 +90,7 @@ async function latestScanReports(db: Db, appIds: readonly string[]): Promise<Map
       .innerJoin('versions', 'versions.id', 'reports.version_id')
       .select(['versions.app_id as app_id', (eb) => eb.fn.max('reports.id').as('report_id')])
       .where('versions.app_id', 'in', appIds.slice(i, i + 500))
-      .where('reports.facts', 'is not', null)
+      .$if(withFacts, (qb) => qb.where('reports.facts', 'is not', null))
       .groupBy('versions.app_id')
       .execute();
     for (const r of rows) if (r.report_id) out.set(r.app_id, String(r.report_id));
@@ -143,7 +145,42 @@ export async function selectCandidates(db: Db, selection: CampaignSelection): Pr
     }
     candidates = candidates.filter((c) => keep.has(latest.get(c.appId) ?? ''));
   }
+  if (selection.ruleId) {
+    const ruleId = selection.ruleId;
+    const ids = candidates.map((c) => c.appId);
+    const latest = await latestReports(db, ids);
+    const keep = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .selectFrom('findings')
+        .select(['app_id', 'report_id'])
+        .where('rule_id', '=', ruleId)
+        .where('app_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) if (r.app_id && latest.get(r.app_id) === r.report_id) keep.add(r.app_id);
+    }
+    candidates = candidates.filter((c) => keep.has(c.appId));
+  }
   return candidates;
+}
+
+/** The newest report of each app: its scan reports (through versions) and the reports its findings point to (re-runs). */
+async function latestReports(db: Db, appIds: readonly string[]): Promise<Map<string, string>> {
+  const out = await latestScanReports(db, appIds, false);
+  for (let i = 0; i < appIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('findings')
+      .select(['app_id', (eb) => eb.fn.max('report_id').as('report_id')])
+      .where('app_id', 'in', appIds.slice(i, i + 500))
+      .groupBy('app_id')
+      .execute();
+    for (const r of rows) {
+      if (!r.app_id || !r.report_id) continue;
+      const id = String(r.report_id);
+      if ((out.get(r.app_id) ?? '') < id) out.set(r.app_id, id);
+    }
+  }
+  return out;
 }
 
 export class CampaignError extends Error {

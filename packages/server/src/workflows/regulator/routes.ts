@@ -76,6 +76,9 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
                 sdk: Type.Optional(
                   Type.String({ pattern: '^[A-Za-z0-9_.$-]{2,200}$', description: 'a catalogue SDK id or a Java package prefix' }),
                 ),
+                ruleId: Type.Optional(
+                  Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,200}$', description: 'a rule with a finding in the app’s latest report' }),
+                ),
                 sampleSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 20_000 })),
                 seed: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
               },
