@@ -374,6 +374,28 @@ bothDatabases(
       assert.equal(pub.domains, undefined);
       assert.deepEqual(Object.keys((pub.items[0]!.evidence as Record<string, unknown>[])[0]!).sort(), ['measures', 'ruleId', 'severity']);
 
+      // The developer asks for a re-test before the deadline: still found → stays open; clean → closed early, on time.
+      const itemId = (published.json() as { items: { id: string }[] }).items[0]!.id;
+      const otherDev = await member(h.platform, 'dev-y', 'developer');
+      assert.equal((await call(inject, otherDev, 'POST', `/api/v1/bulletin-items/${itemId}/retest`)).statusCode, 404);
+      const early = await call(inject, dev, 'POST', `/api/v1/bulletin-items/${itemId}/retest`);
+      assert.equal(early.statusCode, 202, early.body);
+      const jobId = (early.json() as { retestJobId: string }).retestJobId;
+      assert.equal((await call(inject, dev, 'POST', `/api/v1/bulletin-items/${itemId}/retest`)).statusCode, 409, 'one at a time');
+      await completeQueuedJob(db, jobId, [{ fingerprint: 'fp-2', severity: 'high' }]);
+      await dispatchEvents(h.platform);
+      const stillOpen = await db.selectFrom('reg_bulletin_items').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow();
+      assert.equal(stillOpen.state, 'open', 'only the deadline’s re-test escalates');
+      assert.equal((await db.selectFrom('reg_removal_orders').select('id').execute()).length, 0);
+      clock.jumpTo('2025-10-20');
+      const second = await call(inject, dev, 'POST', `/api/v1/bulletin-items/${itemId}/retest`);
+      await completeQueuedJob(db, (second.json() as { retestJobId: string }).retestJobId, [{ fingerprint: 'other', severity: 'low' }]);
+      await dispatchEvents(h.platform);
+      const closed = await db.selectFrom('reg_bulletin_items').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow();
+      assert.deepEqual([closed.state, closed.on_time, closed.closed_at], ['closed', 1, clock.now()]);
+      clock.jumpTo('2025-10-24');
+      assert.equal((await call(inject, dev, 'POST', `/api/v1/bulletin-items/${itemId}/retest`)).statusCode, 409, 'closed');
+
       // A fixed date past the calendar's data is provisional; so is a working-day count into 2027.
       const more = await confirmedFindings(
         h,

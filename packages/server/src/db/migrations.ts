@@ -392,6 +392,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('retest_job_id', 'text')
         .addColumn('retest_report_id', 'text')
         .addColumn('retest_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('retest_requested_at', 'bigint')
         .addColumn('due_date', 'text')
         .addColumn('closed_at', 'bigint')
         .addColumn('on_time', 'integer')

@@ -469,6 +469,8 @@ export interface RegBulletinItemsTable {
   retest_job_id: string | null;
   retest_report_id: string | null;
   retest_attempts: ColumnType<number, number | undefined, number>;
+  /** When the current/last re-test was submitted: on or before the due date, a re-test the developer asked for. */
+  retest_requested_at: Millis | null;
   due_date: string | null;
   closed_at: Millis | null;
   /** 1 when rectified by the deadline's re-test, 0 when escalated, null while open. */

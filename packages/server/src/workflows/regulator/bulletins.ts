@@ -282,65 +282,135 @@ export async function startDueRetests(platform: Platform, now: number, limit = 2
     .limit(limit)
     .execute();
   let started = 0;
-  for (const item of due) {
-    const listed = await db
-      .selectFrom('listings')
-      .innerJoin('versions', 'versions.id', 'listings.version_id')
-      .select(['versions.blob_sha256', 'versions.id'])
-      .where('listings.app_id', '=', item.app_id)
-      .where('listings.state', '=', 'listed')
-      .orderBy('versions.id', 'desc')
-      .executeTakeFirst();
-    const blob = listed && (await platform.blobs.has(listed.blob_sha256)) ? listed.blob_sha256 : undefined;
-    const facts = blob
-      ? undefined
-      : await db
-          .selectFrom('reports')
-          .innerJoin('versions', 'versions.id', 'reports.version_id')
-          .select('reports.id')
-          .where('versions.app_id', '=', item.app_id)
-          .where('reports.facts', 'is not', null)
-          .orderBy('reports.id', 'desc')
-          .executeTakeFirst();
-    await db
-      .transaction()
-      .execute(async (trx) => {
-        if (!blob && !facts) {
-          // Nothing to test: the regulator decides by hand (the item stays open; noted once).
-          await trx
-            .updateTable('reg_bulletin_items')
-            .set({ state: 'untestable', updated_at: now })
-            .where('id', '=', item.id)
-            .where('state', '=', 'open')
-            .execute();
-          await writeAudit(trx, { action: 'regulator.retest.untestable', subject: item.id, detail: { appId: item.app_id } }, now);
-          return;
-        }
-        const job = await platform.queue.submit(
-          blob
-            ? { kind: 'scan', orgId: item.developer_org_id, payload: { blob }, priority: CAMPAIGN_PRIORITY }
-            : { kind: 'rerun-rules', orgId: item.developer_org_id, payload: { reportId: facts!.id }, priority: CAMPAIGN_PRIORITY },
-          trx,
-        );
-        const moved = await trx
-          .updateTable('reg_bulletin_items')
-          .set({ state: 'retesting', retest_job_id: job.id, updated_at: now })
-          .where('id', '=', item.id)
-          .where('state', '=', 'open')
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) !== 1) throw new Error('raced'); // another node took it: roll our job back
-        await writeAudit(
-          trx,
-          { action: 'regulator.retest.start', subject: item.id, detail: { jobId: job.id, mode: blob ? 'scan' : 'rerun' } },
-          now,
-        );
-        started++;
-      })
-      .catch((error: unknown) => {
-        if ((error as Error).message !== 'raced') throw error;
-      });
-  }
+  for (const item of due) if ((await submitRetest(platform, item, now, null)) === 'started') started++;
   return started;
+}
+
+type ItemRow = { id: string; app_id: string; developer_org_id: string };
+
+/**
+ * Submits one re-test of an `open` item (the package listed now when stored, else the rules over the
+ * newest stored facts) and moves the item to `retesting` in the same transaction: a second caller
+ * (another node, a double click) finds it no longer open and submits nothing.
+ */
+async function submitRetest(
+  platform: Platform,
+  item: ItemRow,
+  now: number,
+  requestedBy: { userId: string; orgId: string; ip?: string | null } | null,
+): Promise<'started' | 'untestable' | 'raced'> {
+  const db = platform.store.db;
+  const listed = await db
+    .selectFrom('listings')
+    .innerJoin('versions', 'versions.id', 'listings.version_id')
+    .select(['versions.blob_sha256', 'versions.id'])
+    .where('listings.app_id', '=', item.app_id)
+    .where('listings.state', '=', 'listed')
+    .orderBy('versions.id', 'desc')
+    .executeTakeFirst();
+  const blob = listed && (await platform.blobs.has(listed.blob_sha256)) ? listed.blob_sha256 : undefined;
+  const facts = blob
+    ? undefined
+    : await db
+        .selectFrom('reports')
+        .innerJoin('versions', 'versions.id', 'reports.version_id')
+        .select('reports.id')
+        .where('versions.app_id', '=', item.app_id)
+        .where('reports.facts', 'is not', null)
+        .orderBy('reports.id', 'desc')
+        .executeTakeFirst();
+  if (!blob && !facts) {
+    if (requestedBy) return 'untestable';
+    // Nothing to test: the regulator decides by hand.
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('reg_bulletin_items')
+        .set({ state: 'untestable', updated_at: now })
+        .where('id', '=', item.id)
+        .where('state', '=', 'open')
+        .execute();
+      await writeAudit(trx, { action: 'regulator.retest.untestable', subject: item.id, detail: { appId: item.app_id } }, now);
+    });
+    return 'untestable';
+  }
+  try {
+    await db.transaction().execute(async (trx) => {
+      const job = await platform.queue.submit(
+        blob
+          ? {
+              kind: 'scan',
+              orgId: item.developer_org_id,
+              createdBy: requestedBy?.userId ?? null,
+              payload: { blob },
+              priority: CAMPAIGN_PRIORITY,
+            }
+          : {
+              kind: 'rerun-rules',
+              orgId: item.developer_org_id,
+              createdBy: requestedBy?.userId ?? null,
+              payload: { reportId: facts!.id },
+              priority: CAMPAIGN_PRIORITY,
+            },
+        trx,
+      );
+      const moved = await trx
+        .updateTable('reg_bulletin_items')
+        .set({ state: 'retesting', retest_job_id: job.id, retest_requested_at: now, updated_at: now })
+        .where('id', '=', item.id)
+        .where('state', '=', 'open')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw new RaceLost(); // another caller took it: roll our job back
+      await writeAudit(
+        trx,
+        {
+          userId: requestedBy?.userId ?? null,
+          orgId: requestedBy?.orgId ?? null,
+          ip: requestedBy?.ip ?? null,
+          action: 'regulator.retest.start',
+          subject: item.id,
+          detail: { jobId: job.id, mode: blob ? 'scan' : 'rerun', requested: requestedBy !== null },
+        },
+        now,
+      );
+    });
+  } catch (error) {
+    if (error instanceof RaceLost) return 'raced';
+    throw error;
+  }
+  return 'started';
+}
+
+class RaceLost extends Error {}
+
+/**
+ * A re-test the developer (or the regulator) asks for before the deadline: a clean result closes the
+ * item early; one that still finds the issue leaves it open (only the deadline's re-test escalates).
+ */
+export async function requestRetest(
+  platform: Platform,
+  itemId: string,
+  developerOrg: string | null,
+  actor: { userId: string; orgId: string; ip?: string | null },
+): Promise<void> {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  let query = db.selectFrom('reg_bulletin_items').selectAll().where('id', '=', itemId);
+  if (developerOrg !== null) query = query.where('developer_org_id', '=', developerOrg);
+  const item = await query.executeTakeFirst();
+  if (!item || item.state === 'draft') throw new BulletinError('not-found', null, `no bulletin item ${itemId}`, `没有通报事项 ${itemId}`);
+  if (item.state !== 'open')
+    throw new BulletinError('conflict', null, `the item is ${item.state}, not open`, `该事项状态为 ${item.state}，不可复检`);
+  if (item.due_date !== null && shanghaiDate(now) > item.due_date)
+    throw new BulletinError('conflict', null, 'the deadline has passed; the automatic re-test decides', '整改期限已过，由自动复检决定');
+  const outcome = await submitRetest(platform, item, now, actor);
+  if (outcome === 'untestable')
+    throw new BulletinError(
+      'conflict',
+      null,
+      'nothing to re-test: no stored package or facts for the app',
+      '无可复检内容：该应用没有已存安装包或事实数据',
+    );
+  if (outcome === 'raced') throw new BulletinError('conflict', null, 'a re-test is already running', '复检已在进行中');
 }
 
 export interface RemovalOrderPayload {
@@ -375,6 +445,37 @@ export async function retestSucceeded(platform: Platform, trx: Transaction<Datab
     ? await trx.selectFrom('findings').select('fingerprint').where('report_id', '=', reportId).where('fingerprint', 'in', wanted).execute()
     : [];
   const still = [...new Set(found.map((f) => f.fingerprint))].sort();
+  // A re-test asked for on or before the due date that still finds the issue: the item stays open.
+  const early = item.retest_requested_at !== null && item.due_date !== null && shanghaiDate(item.retest_requested_at) <= item.due_date;
+  if (still.length > 0 && early) {
+    const reopened = await trx
+      .updateTable('reg_bulletin_items')
+      .set({ state: 'open', retest_job_id: null, retest_report_id: reportId, updated_at: now })
+      .where('id', '=', item.id)
+      .where('state', '=', 'retesting')
+      .where('retest_job_id', '=', jobId)
+      .executeTakeFirst();
+    if (Number(reopened.numUpdatedRows) !== 1) return;
+    await writeAudit(
+      trx,
+      { action: 'regulator.retest.still-found', subject: item.id, detail: { jobId, reportId, stillFound: still } },
+      now,
+    );
+    await notify(
+      trx,
+      {
+        orgId: item.developer_org_id,
+        topic: 'bulletin.retest-failed',
+        subject: item.id,
+        en: `${item.package_name}: the re-test still finds the bulletin's issues; rectify by ${item.due_date}`,
+        zh: `${item.package_name}：复检仍发现通报所列问题，请于 ${item.due_date} 前完成整改`,
+        detail: { itemId: item.id, reportId, stillFound: still },
+        dueAt: null,
+      },
+      now,
+    );
+    return;
+  }
   const state = still.length === 0 ? 'closed' : 'escalated';
   const moved = await trx
     .updateTable('reg_bulletin_items')

@@ -32,6 +32,8 @@ const access: Record<string, RouteAccess> = {
   'GET /api/v1/regulator/bulletins/:id': regulatorOwn,
   'POST /api/v1/regulator/bulletins/:id/publish': regulatorOwn,
   'GET /api/v1/regulator/removal-orders': regulatorOwn,
+  // The developer asks for an early re-test of its own item; the regulator of any.
+  'POST /api/v1/bulletin-items/:id/retest': { roles: ['platform-admin', 'regulator', 'developer'], scope: 'own-organisation' },
   'POST /api/v1/regulator/rankings/recompute': regulatorOwn,
   // A store sees and completes its own delisting tasks; the regulator sees every store's.
   'GET /api/v1/delisting-tasks': { roles: STORES_AND_REGULATOR, scope: 'own-organisation' },

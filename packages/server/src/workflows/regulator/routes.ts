@@ -5,7 +5,7 @@ import { problem, type ProblemError } from '../../http/problems.js';
 import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
-import { BulletinError, completeDelisting, draftBulletin, parseList, publishBulletin } from './bulletins.js';
+import { BulletinError, completeDelisting, draftBulletin, parseList, publishBulletin, requestRetest } from './bulletins.js';
 import { CampaignError, campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
@@ -448,6 +448,33 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
       await ownBulletin(request.params.id, scopeOrg(principalOf(request)));
       await guarded(() => publishBulletin(platform, request.params.id, actorOf(request)));
       return bulletinView(request.params.id, false);
+    },
+  );
+
+  api.post(
+    '/bulletin-items/:id/retest',
+    {
+      schema: {
+        tags: ['regulator'],
+        summary: 'Ask for a re-test before the deadline (the developer, own items): clean → closed early; still found → stays open',
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      await guarded(() =>
+        requestRetest(platform, request.params.id, p.role === 'developer' ? p.orgId : null, {
+          userId: p.userId,
+          orgId: p.orgId,
+          ip: request.ip,
+        }),
+      );
+      const item = await db
+        .selectFrom('reg_bulletin_items')
+        .select(['id', 'state', 'retest_job_id'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirstOrThrow();
+      return reply.code(202).send({ id: item.id, state: item.state, retestJobId: item.retest_job_id });
     },
   );
 
