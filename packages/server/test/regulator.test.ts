@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { TestClock } from '../src/calendar/clock.js';
 import { dispatchEvents } from '../src/workflows/events.js';
+import { addOutbox } from '../src/jobs/sql.js';
+import { startDueRetests } from '../src/workflows/regulator/bulletins.js';
 import { drawSample, sampleKey } from '../src/workflows/regulator/campaigns.js';
 import { CREDIT_FORMULA_VERSION } from '../src/workflows/regulator/credit.js';
 import { csvCell } from '../src/workflows/regulator/rankings.js';
@@ -784,6 +786,53 @@ bothDatabases(
       assert.equal((await call(inject, null, 'GET', '/api/v1/regulator/bulletins')).statusCode, 401);
       assert.equal((await call(inject, null, 'GET', '/api/v1/public/bulletins')).statusCode, 200);
       assert.equal((await call(inject, dev, 'GET', '/api/v1/delisting-tasks')).statusCode, 403);
+    } finally {
+      await h.close();
+    }
+  },
+);
+
+bothDatabases(
+  'regulator: a re-test job that fails or dies is submitted again at the next run, then untestable after 3',
+  async (_t, under) => {
+    const clock = new TestClock('2025-06-02');
+    const h = await harness(under, {}, clock);
+    try {
+      const db = h.platform.store.db;
+      const inject = h.app.inject.bind(h.app);
+      const reg = await member(h.platform, 'regulator', 'regulator');
+      const dev = await member(h.platform, 'dev-f', 'developer');
+      const storeId = await addOrgOfKind(db, 'store', 'store-f');
+      const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'p.flaky', report: {} });
+      const findings = await confirmedFindings(h, reg, app, ['f1']);
+      const draft = await call(inject, reg, 'POST', '/api/v1/regulator/bulletins', {
+        title: 't',
+        titleZh: 't',
+        measure: 'm',
+        legalBasis: 'b',
+        findings,
+        deadline: { date: '2025-06-10' },
+      });
+      await call(inject, reg, 'POST', `/api/v1/regulator/bulletins/${(draft.json() as { id: string }).id}/publish`);
+      clock.jumpTo('2025-06-11');
+      const item = () => db.selectFrom('reg_bulletin_items').selectAll().where('app_id', '=', app.appId).executeTakeFirstOrThrow();
+      for (const [attempt, topic] of [
+        [1, 'job.failed'],
+        [2, 'job.dead'],
+        [3, 'job.cancelled'],
+      ] as const) {
+        assert.equal(await startDueRetests(h.platform, clock.now()), 1, `run ${attempt} submits`);
+        const jobId = (await item()).retest_job_id!;
+        await addOutbox(db, topic, { jobId, kind: 'rerun-rules', orgId: dev.orgId, error: 'worker-crashed' });
+        await dispatchEvents(h.platform);
+        await dispatchEvents(h.platform);
+        const now = await item();
+        assert.equal(now.retest_attempts, attempt);
+        assert.equal(now.state, attempt < 3 ? 'open' : 'untestable');
+      }
+      assert.equal(await startDueRetests(h.platform, clock.now()), 0, 'untestable: the regulator decides');
+      const audit = await db.selectFrom('audit_log').select('action').where('action', '=', 'regulator.retest.failed').execute();
+      assert.equal(audit.length, 3);
     } finally {
       await h.close();
     }
