@@ -735,6 +735,9 @@ bothDatabases(
       assert.equal(credit.level, 'good');
       assert.equal(credit.prompt, null);
       assert.equal((await call(inject, otherDev, 'GET', `/api/v1/credit/${dev.orgId}`)).statusCode, 404, "another developer's credit");
+      const publicPrompt = await call(inject, null, 'GET', `/api/v1/public/developers/${dev.orgId}/risk-prompt`);
+      assert.deepEqual(publicPrompt.json(), { developerOrgId: dev.orgId, formula: CREDIT_FORMULA_VERSION, level: 'good', prompt: null });
+      assert.ok(publicPrompt.headers.etag);
       assert.equal((await call(inject, store, 'GET', `/api/v1/credit/${dev.orgId}`)).statusCode, 200, 'stores see every developer');
       assert.equal((await call(inject, reg, 'GET', `/api/v1/credit/${store.orgId}`)).statusCode, 404, 'not a developer');
 
@@ -777,6 +780,22 @@ bothDatabases(
         .map((a) => a.action)
         .sort();
       assert.deepEqual(actions, ['regulator.appeal.file', 'regulator.appeal.upheld']);
+
+      // A developer with many high findings: risk, with the prompt in both languages.
+      const risky = await member(h.platform, 'dev-risky', 'developer');
+      await addListedApp(db, {
+        developerOrgId: risky.orgId,
+        storeIds: [store.orgId],
+        packageName: 'p.risky',
+        report: { findings: Array.from({ length: 7 }, (_, i) => ({ fingerprint: `r${i}`, severity: 'high' as const })) },
+      });
+      const riskyPrompt = (await call(inject, null, 'GET', `/api/v1/public/developers/${risky.orgId}/risk-prompt`)).json() as {
+        level: string;
+        prompt: { en: string; zh: string };
+      };
+      assert.equal(riskyPrompt.level, 'risk', '100 − min(40, 7 × 5) = 65 < 70');
+      assert.match(riskyPrompt.prompt.zh, /^风险提示：.*7 项高风险问题/);
+      assert.match(riskyPrompt.prompt.en, /7 high-severity issues/);
 
       // Role separation: the regulator's routes refuse developers and stores; public ones admit anyone.
       for (const who of [dev, store]) {

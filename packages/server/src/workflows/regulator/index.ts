@@ -42,6 +42,7 @@ const access: Record<string, RouteAccess> = {
   'GET /api/v1/public/bulletins/:id': publicRead,
   'GET /api/v1/public/rankings': publicRead,
   'GET /api/v1/public/rankings.csv': publicRead,
+  'GET /api/v1/public/developers/:id/risk-prompt': publicRead,
   'GET /api/v1/credit/:id': { roles: CREDIT_READERS, scope: 'own-organisation' },
   // The platform admin may file for a developer (support desk), naming it.
   'POST /api/v1/credit/appeals': { roles: ['platform-admin', 'developer'], scope: 'own-organisation' },

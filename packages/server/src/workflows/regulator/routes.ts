@@ -711,6 +711,24 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     },
   );
 
+  api.get(
+    '/public/developers/:id/risk-prompt',
+    {
+      schema: {
+        tags: ['public'],
+        summary: 'The risk prompt (zh/en) an app page shows for its developer: level and text only, anonymous, cacheable',
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      const org = await db.selectFrom('organisations').select(['id', 'kind']).where('id', '=', request.params.id).executeTakeFirst();
+      if (!org || org.kind !== 'developer') throw problem('not-found', `no developer ${request.params.id}`);
+      const credit = await developerCredit(db, org.id, platform.clock.now());
+      const body = { developerOrgId: org.id, formula: credit.formula, level: credit.level, prompt: credit.prompt };
+      return sendCached(request, reply, JSON.stringify(body), 'application/json; charset=utf-8');
+    },
+  );
+
   api.post(
     '/credit/appeals',
     {
