@@ -677,6 +677,158 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0020-regulator': {
+    // The regulator's workflow (src/workflows/regulator): campaigns and their detection jobs, triage
+    // of what they found, bulletins (通报) with their items per app, removal orders with the
+    // stores' delisting tasks, ranking snapshots and credit appeals. Reads `listings`, never writes
+    // it except a store admin's "delisted" through a delisting task.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('reg_campaigns')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('selection', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('reg_campaign_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('campaign_id', 'text', (c) => c.notNull().references('reg_campaigns.id'))
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id'))
+        .addColumn('app_org_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('listing_id', 'text', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text')
+        .addColumn('report_id', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('reg_campaign_items_app', ['campaign_id', 'app_id'])
+        .execute();
+      await db.schema.createIndex('reg_campaign_items_job').on('reg_campaign_items').column('job_id').execute();
+      await db.schema
+        .createTable('reg_findings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('campaign_id', 'text', (c) => c.notNull().references('reg_campaigns.id'))
+        .addColumn('item_id', 'text', (c) => c.notNull())
+        .addColumn('finding_id', 'text', (c) => c.notNull())
+        .addColumn('report_id', 'text', (c) => c.notNull())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('app_org_id', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('measures', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('reg_findings_finding', ['campaign_id', 'finding_id'])
+        .execute();
+      await db.schema.createIndex('reg_findings_campaign').on('reg_findings').columns(['campaign_id', 'id']).execute();
+      await db.schema
+        .createTable('reg_bulletins')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('title_zh', 'text', (c) => c.notNull())
+        .addColumn('measure', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text', (c) => c.notNull())
+        .addColumn('sdk_prefixes', 'text', (c) => c.notNull())
+        .addColumn('domains', 'text', (c) => c.notNull())
+        .addColumn('ips', 'text', (c) => c.notNull())
+        .addColumn('deadline_kind', 'text', (c) => c.notNull())
+        .addColumn('deadline_value', 'text', (c) => c.notNull())
+        .addColumn('due_date', 'text')
+        .addColumn('provisional', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('published_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reg_bulletins_state').on('reg_bulletins').columns(['state', 'id']).execute();
+      await db.schema
+        .createTable('reg_bulletin_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bulletin_id', 'text', (c) => c.notNull().references('reg_bulletins.id'))
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('developer_org_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('signer_sha256', 'text')
+        .addColumn('fingerprints', 'text', (c) => c.notNull())
+        .addColumn('evidence', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('retest_job_id', 'text')
+        .addColumn('retest_report_id', 'text')
+        .addColumn('retest_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('retest_requested_at', 'bigint')
+        .addColumn('due_date', 'text')
+        .addColumn('closed_at', 'bigint')
+        .addColumn('on_time', 'integer')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('reg_bulletin_items_app', ['bulletin_id', 'app_id'])
+        .execute();
+      await db.schema.createIndex('reg_bulletin_items_state').on('reg_bulletin_items').columns(['state', 'due_date']).execute();
+      await db.schema.createIndex('reg_bulletin_items_job').on('reg_bulletin_items').column('retest_job_id').execute();
+      await db.schema
+        .createTable('reg_removal_orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('item_id', 'text', (c) => c.notNull().unique())
+        .addColumn('bulletin_id', 'text', (c) => c.notNull())
+        .addColumn('package_name', 'text', (c) => c.notNull())
+        .addColumn('signer_sha256', 'text')
+        .addColumn('sdk_prefixes', 'text', (c) => c.notNull())
+        .addColumn('domains', 'text', (c) => c.notNull())
+        .addColumn('ips', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text', (c) => c.notNull())
+        .addColumn('valid_until', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('reg_delisting_tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('reg_removal_orders.id'))
+        .addColumn('listing_id', 'text', (c) => c.notNull())
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('done_by', 'text')
+        .addColumn('done_at', 'bigint')
+        .addUniqueConstraint('reg_delisting_tasks_listing', ['order_id', 'listing_id'])
+        .execute();
+      await db.schema.createIndex('reg_delisting_tasks_store').on('reg_delisting_tasks').columns(['store_id', 'id']).execute();
+      await db.schema
+        .createTable('reg_ranking_snapshots')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('computed_at', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('reg_credit_appeals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('developer_org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('decision_note', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reg_credit_appeals_org').on('reg_credit_appeals').columns(['developer_org_id', 'id']).execute();
+      // Core table, read here by report (a re-test's findings, a campaign report's triage list) and
+      // by app's newest report (rankings, credit): without these both scan every finding.
+      await db.schema.createIndex('findings_report').on('findings').column('report_id').execute();
+      await db.schema.createIndex('findings_app_report').on('findings').columns(['app_id', 'report_id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

@@ -299,6 +299,16 @@ export interface Database {
   renewal_charges: RenewalChargesTable;
   renewal_reminders: RenewalRemindersTable;
   store_patrols: StorePatrolsTable;
+  // Regulator workflow (migration 0020-regulator).
+  reg_campaigns: RegCampaignsTable;
+  reg_campaign_items: RegCampaignItemsTable;
+  reg_findings: RegFindingsTable;
+  reg_bulletins: RegBulletinsTable;
+  reg_bulletin_items: RegBulletinItemsTable;
+  reg_removal_orders: RegRemovalOrdersTable;
+  reg_delisting_tasks: RegDelistingTasksTable;
+  reg_ranking_snapshots: RegRankingSnapshotsTable;
+  reg_credit_appeals: RegCreditAppealsTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -731,4 +741,157 @@ export interface StorePatrolsTable {
   new_findings: number | null;
   created_at: Millis;
   updated_at: Millis;
+}
+
+// Regulator workflow (migration 0020-regulator; src/workflows/regulator).
+
+export interface RegCampaignsTable {
+  id: string;
+  /** The regulator's organisation. */
+  org_id: string;
+  name: string;
+  /** JSON: the filters, seed and sample size the apps were selected with, and the candidate count. */
+  selection: string;
+  created_by: string | null;
+  created_at: Millis;
+}
+
+export interface RegCampaignItemsTable {
+  id: string;
+  campaign_id: string;
+  app_id: string;
+  /** The app's organisation (the developer): detection jobs run in it, so results attach to its app. */
+  app_org_id: string;
+  package_name: string;
+  listing_id: string;
+  /** rerun (rules on the latest stored facts) | scan (the listed version's package) | none */
+  mode: string;
+  job_id: string | null;
+  report_id: string | null;
+  /** queued | succeeded | failed | skipped */
+  state: string;
+  reason: string | null;
+  created_at: Millis;
+}
+
+export interface RegFindingsTable {
+  id: string;
+  campaign_id: string;
+  item_id: string;
+  finding_id: string;
+  report_id: string;
+  app_id: string;
+  app_org_id: string;
+  fingerprint: string;
+  rule_id: string;
+  severity: string;
+  measures: string;
+  /** new | confirmed | dismissed */
+  state: string;
+  note: string | null;
+  decided_by: string | null;
+  decided_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface RegBulletinsTable {
+  id: string;
+  org_id: string;
+  /** draft | published */
+  state: string;
+  title: string;
+  title_zh: string;
+  measure: string;
+  legal_basis: string;
+  /** JSON string[] */
+  sdk_prefixes: string;
+  /** JSON string[] */
+  domains: string;
+  /** JSON string[] */
+  ips: string;
+  /** date | working-days */
+  deadline_kind: string;
+  /** The date (YYYY-MM-DD) or the number of working days, as given. */
+  deadline_value: string;
+  /** Asia/Shanghai date, fixed at publication. */
+  due_date: string | null;
+  provisional: ColumnType<number, number | undefined, number>;
+  created_by: string | null;
+  created_at: Millis;
+  published_at: Millis | null;
+  updated_at: Millis;
+}
+
+export interface RegBulletinItemsTable {
+  id: string;
+  bulletin_id: string;
+  app_id: string;
+  developer_org_id: string;
+  package_name: string;
+  signer_sha256: string | null;
+  /** JSON string[]: the confirmed findings' fingerprints the re-test looks for. */
+  fingerprints: string;
+  /** JSON: per finding its rule, severity, measures, report. */
+  evidence: string;
+  /** draft | open | retesting | closed | escalated */
+  state: string;
+  retest_job_id: string | null;
+  retest_report_id: string | null;
+  retest_attempts: ColumnType<number, number | undefined, number>;
+  /** When the current/last re-test was submitted: on or before the due date, a re-test the developer asked for. */
+  retest_requested_at: Millis | null;
+  due_date: string | null;
+  closed_at: Millis | null;
+  /** 1 when rectified by the deadline's re-test, 0 when escalated, null while open. */
+  on_time: number | null;
+  updated_at: Millis;
+}
+
+export interface RegRemovalOrdersTable {
+  id: string;
+  item_id: string;
+  bulletin_id: string;
+  package_name: string;
+  signer_sha256: string | null;
+  sdk_prefixes: string;
+  domains: string;
+  ips: string;
+  legal_basis: string;
+  valid_until: string;
+  issued_at: Millis;
+}
+
+export interface RegDelistingTasksTable {
+  id: string;
+  order_id: string;
+  listing_id: string;
+  store_id: string;
+  /** open | done */
+  state: string;
+  created_at: Millis;
+  done_by: string | null;
+  done_at: Millis | null;
+}
+
+export interface RegRankingSnapshotsTable {
+  id: string;
+  computed_at: Millis;
+  duration_ms: number;
+  /** JSON: the rankings (src/workflows/regulator/rankings.ts RankingSnapshot). */
+  body: string;
+}
+
+export interface RegCreditAppealsTable {
+  id: string;
+  developer_org_id: string;
+  /** What is appealed: "credit" or a bulletin item / finding id. */
+  subject: string;
+  text: string;
+  /** filed | upheld | rejected */
+  state: string;
+  decision_note: string | null;
+  decided_by: string | null;
+  decided_at: Millis | null;
+  created_by: string | null;
+  created_at: Millis;
 }

@@ -7,6 +7,7 @@ import { terminalWorkflow } from './terminal/index.js';
 import { sdkRegistryWorkflow } from './sdk-registry/index.js';
 import { complaintsWorkflow } from './complaints/index.js';
 import { renewalsWorkflow } from './renewals/index.js';
+import { regulatorWorkflow } from './regulator/index.js';
 
 // The workflows the platform runs, in the order their routes are registered. Add a workflow here
 // and its migration in src/db/migrations.ts; nothing else in the core changes.
@@ -18,6 +19,7 @@ export const WORKFLOWS: readonly WorkflowModule[] = [
   sdkRegistryWorkflow,
   complaintsWorkflow,
   renewalsWorkflow,
+  regulatorWorkflow,
 ];
 
 /** Every workflow's access entries; a key defined twice is a programming error caught at start. */
