@@ -41,6 +41,16 @@ export interface AppOptions {
   trustProxy?: boolean;
 }
 
+/** Line-oriented imports sent as the raw request body (CSV, JSON Lines). */
+export const STREAMED_TEXT_MEDIA_TYPES = [
+  'text/csv',
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+  'application/json-seq',
+];
+
 /** Media types of a package sent as the raw request body. */
 export const PACKAGE_MEDIA_TYPES = [
   'application/octet-stream',
@@ -222,6 +232,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   });
   // A package as the raw body: the stream goes to the handler unread (no bodyLimit buffering).
   app.addContentTypeParser(PACKAGE_MEDIA_TYPES, (_request, payload, done) => done(null, payload as Readable));
+  // Imports (renewal charges and reminders, permission-usage records) likewise reach their routes as
+  // streams, read line by line with their own limits; registered once here for every workflow.
+  app.addContentTypeParser(STREAMED_TEXT_MEDIA_TYPES, (_request, payload, done) => done(null, payload as Readable));
 
   await app.register(
     async (api) => {

@@ -68,11 +68,9 @@ function orgOf(p: Principal, asked?: string): string {
 function routes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
 
-  // Imports arrive as the raw body (CSV or JSON Lines), read as a stream: a child context, so the
-  // parsers for these media types apply to this route only.
+  // Imports arrive as the raw body (CSV or JSON Lines), read as a stream (the app's parser for these media types).
   void api.register(async (child) => {
     const typed = child as unknown as Api;
-    typed.addContentTypeParser([...MEDIA.csv, ...MEDIA.jsonl], (_request, payload, done) => done(null, payload));
     typed.post(
       '/renewals/imports',
       {

@@ -186,7 +186,6 @@ function terminalRoutes(api: Api, { platform }: AppContext): void {
   );
 
   // A usage export is read as a stream (never buffered whole); other bodies are refused in the handler.
-  api.addContentTypeParser(USAGE_MEDIA_TYPES, (_request, payload, done) => done(null, payload as Readable));
 
   api.post(
     '/terminal/usage-imports',
