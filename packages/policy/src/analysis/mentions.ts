@@ -140,15 +140,17 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
 
 /**
  * Hardware a permission opens (相机, 麦克风, 存储空间, camera): permission mentions, not data. The data
- * taken with it is named as such (照片, 录音, 文件).
+ * taken with it is named as such (照片, 录音, 语音信息, 文件) and stays a data mention of the same category.
  */
 const HARDWARE_CATEGORIES: ReadonlySet<string> = new Set(['camera', 'microphone', 'storage']);
+const HARDWARE_WORD =
+  /^(?:麦克风|话筒|摄像头|相机|照相机|拍摄|拍照|存储空间|存储卡|SD卡|外部存储|本地存储|microphone|camera|camera feed|external storage|shared storage|device storage|sd card|storage)$/iu;
 
 function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   const { text } = document;
   return wordsOfSentence(document, sentence, lexicon).filter((c) => {
-    if (HARDWARE_CATEGORIES.has(c.category)) return false;
     const word = text.slice(c.start, c.end).toLowerCase();
+    if (HARDWARE_CATEGORIES.has(c.category) && HARDWARE_WORD.test(word)) return false;
     if (!lexicon.ownedOnly.has(word)) return true;
     return lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start));
   });
@@ -178,6 +180,13 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
       // A bare head ("信息", "记录"): the phrase is the nouns before it, or a reference (上述信息).
       while (first > 0 && isNounLike(tokens[first - 1]!, lexicon) && token.start - tokens[first - 1]!.start <= 16) first--;
       if (first === t) {
+        // "设备相关信息", "设备相关的信息" (相关 a word of its own): the nouns before 相关 say what the data is.
+        const related = RELATED.test(tokens[t - 1]?.word ?? '') ? t - 1 : RELATED.test(tokens[t - 2]?.word ?? '') && tokens[t - 1]!.word === '的' ? t - 2 : -1;
+        const phrase = related > 0 ? relatedPhrase(text, tokens, related, token, head, lexicon) : null;
+        if (phrase) {
+          found.push(phrase);
+          continue;
+        }
         const previous = tokens[t - 1];
         if (previous && lexicon.referenceModifiers.has(previous.word.toLowerCase()) && (head === '信息' || head === '数据'))
           found.push({ start: previous.start, end: token.end, category: 'general', sensitive: false });
@@ -187,10 +196,8 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
       const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
       if (lexicon.referenceModifiers.has(modifier)) {
         // "设备相关信息", "支付相关信息": the nouns before 相关信息 say what the data is.
-        let from = t;
-        while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && token.start - tokens[from - 1]!.start <= 12) from--;
-        const inner = from < t ? innerTerm(text.slice(tokens[from]!.start, token.end), lexicon) : null;
-        if (inner) found.push({ start: tokens[from]!.start, end: token.end, category: inner.category, sensitive: inner.sensitive });
+        const phrase = RELATED.test(modifier) ? relatedPhrase(text, tokens, t, token, head, lexicon) : null;
+        if (phrase) found.push(phrase);
         // "相关信息", "其他信息" alone refer to data named elsewhere, or to none: only a pointer (上述信息) is kept.
         else if (ANAPHORA.test(token.word)) found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
         continue;
@@ -209,6 +216,29 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
     });
   }
   return found;
+}
+
+/** Words that tie a head to the nouns before them (设备相关信息, 账号有关的数据). */
+const RELATED = /^(?:相关|有关)$|^(?:相关|有关)(?=信息|数据|资料)/u;
+
+/**
+ * "设备相关信息", "网络相关的信息": the nouns before 相关 with the head. Their type is the known term the
+ * nouns and the head make (设备 + 信息 → device-info), else unclassified; nothing when no noun comes
+ * before 相关 or the noun names no personal data (服务相关信息, 产品相关信息).
+ */
+function relatedPhrase(text: string, tokens: Token[], related: number, headToken: Token, head: string, lexicon: Lexicon): Candidate | null {
+  let from = related;
+  while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && tokens[related]!.start - tokens[from - 1]!.start <= 12) from--;
+  if (from === related) return null;
+  const nouns = text.slice(tokens[from]!.start, tokens[related]!.start);
+  if (lexicon.nonPersonalModifiers.has(tokens[related - 1]!.word.toLowerCase()) || ANAPHORA.test(nouns)) return null;
+  const inner = innerTerm(text.slice(tokens[from]!.start, headToken.end), lexicon) ?? innerTerm(nouns + head, lexicon);
+  return {
+    start: tokens[from]!.start,
+    end: headToken.end,
+    category: inner?.category ?? UNCLASSIFIED_CATEGORY,
+    sensitive: inner?.sensitive ?? false,
+  };
 }
 
 /** A PI word used to name something else: 账号安全, 摄像头权限, 语音评测功能. */
