@@ -524,8 +524,14 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
     const conditional = lexicon.conditionCue.test(sentenceText) || clauses.some((c) => c.excepted);
     const words = candidatesOfSentence(document, sentence, lexicon);
-    const lists = listsBeforeEtc(text, clauses, lexicon).filter((l) => !words.some((w) => w.start < l.end && l.start < w.end));
-    const candidates = [...words, ...lists]
+    const overlapsAny = (l: Candidate, others: Candidate[]) => others.some((w) => w.start < l.end && l.start < w.end);
+    const lists = [...listsBeforeEtc(text, clauses, lexicon), ...relativeObjects(text, clauses, lexicon)].filter((l) => !overlapsAny(l, words));
+    const known = [...words, ...lists];
+    // Items are compared with every PI word, also those dropped above (a hardware word, 视频 without an owner).
+    const coordinated = coordinatedItems(text, clauses, known, lexicon).filter(
+      (l) => !overlapsAny(l, known) && !overlapsAny(l, wordsOfSentence(document, sentence, lexicon)),
+    );
+    const candidates = [...known, ...coordinated]
       .flatMap((c) => {
         const clause = clauses.find((cl) => isObjectOf(c, cl));
         if (!clause || isBroken(text, sentence.start, c)) return [];
@@ -602,6 +608,112 @@ function listsBeforeEtc(text: string, clauses: Clause[], lexicon: Lexicon): Cand
     const end = clause.verbEnd + m.index + m[0].length;
     const inner = innerTerm(text.slice(start, end), lexicon);
     found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
+}
+
+/** Verbs in a series after the first (收集、使用并存储…) and what stands between a verb and its object. */
+const VERB_SERIES_GAP = /^[\s*_、，,和及与或并以及]*/u;
+/**
+ * "收集您发布的信息", "记录系统故障时产生的信息", "收集有关您使用的移动应用和其他软件的信息": a head
+ * after a relative clause (…的信息) as the direct object of a processing verb names data even when no
+ * word of it is a known term. Not when the operator gives the user something (向您提供…的信息).
+ */
+const RELATIVE_OBJECT =
+  /^[\s*_]*(?:您的|你的|用户的|您|你|用户|其)?([^，。；：:（）()“”"、\n]{2,24}?)的[\s*_]*(?:个人|相关|其他|其它)?(?:信息|数据|资料|记录)/u;
+/** A relative clause that starts as one (not a fragment 的…, 而…, 或…, 方…) and is not the generic "about you" (有关您的). */
+const RELATIVE_OWN = /^(?![的而或及与和等方者被将把对向为给])[^您你]*(?:[您你](?!的)[^您你]*)?$/u;
+/** What describes the data's use or necessity, not the data (所必需的, 相应的, 服务的过程中…, 安全措施来保护…). */
+const GENERIC_RELATIVE = /必需|必要|所需|需要|相应|相关|有关|服务|方式|安全|措施|目的|协议|法律|范围|我们|我行|我司|本公司|第三方|其他人|用户|未成年|儿童|去标识|匿名|公开|许可|授权|合法/u;
+const TO_THE_USER = /(?:向|为|给|对)(?:您|你|用户)[^，。；]{0,8}$/u;
+const OFFERING_VERB = /^(?:提供|展示|发送|推送|推荐|发布|披露|公开)/u;
+
+const verbPatterns = new WeakMap<Lexicon, RegExp>();
+/** The processing verbs without the global flag, for `exec`/`test` (the derived pattern is for `matchAll`). */
+function processingVerb(lexicon: Lexicon): RegExp {
+  let pattern = verbPatterns.get(lexicon);
+  if (!pattern) {
+    const { source, flags } = lexicon.derived.processingVerbs;
+    pattern = new RegExp(source, flags.replace('g', ''));
+    verbPatterns.set(lexicon, pattern);
+  }
+  return pattern;
+}
+
+function relativeObjects(text: string, clauses: Clause[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.verbEnd < 0 || clause.negated) continue;
+    let at = clause.verbEnd;
+    // Skip further verbs of a series: 收集、使用并存储您…的信息.
+    for (;;) {
+      const gap = VERB_SERIES_GAP.exec(text.slice(at, clause.end))![0].length;
+      const v = /^\S/u.test(text.slice(at + gap, at + gap + 1)) ? processingVerb(lexicon).exec(text.slice(at + gap, at + gap + 8)) : null;
+      if (!v || v.index !== 0) break;
+      at += gap + v[0].length;
+    }
+    const verbText = text.slice(clause.start, at);
+    const verbStart = verbText.search(/\S*$/u);
+    if (TO_THE_USER.test(text.slice(clause.start, clause.start + Math.max(0, verbStart))) && OFFERING_VERB.test(text.slice(clause.start + verbStart, at))) continue;
+    const m = RELATIVE_OBJECT.exec(text.slice(at, clause.end));
+    if (!m) continue;
+    const relative = m[1]!;
+    // 产品的信息, 服务的信息, 广告的数据: about things, not the user.
+    if ([...lexicon.nonPersonalModifiers].some((w) => w.length >= 2 && relative.endsWith(w)) || ANAPHORA.test(relative)) continue;
+    if (lexicon.derived.purposeLead.test(relative) || /[为以](?:了|便)/u.test(relative)) continue;
+    if (!RELATIVE_OWN.test(relative) || GENERIC_RELATIVE.test(relative)) continue;
+    // "由您提供的信息", "收集而来的信息", "授权共享的信息": data described by how it is processed is the generic term.
+    const verb = processingVerb(lexicon).exec(relative);
+    if (verb && verb[0] !== '使用') continue;
+    const start = at + m.index + m[0].indexOf(relative);
+    const end = at + m.index + m[0].length;
+    const inner = innerTerm(text.slice(start, end), lexicon);
+    found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
+}
+
+/** A party, not data (设备厂商, 第三方平台, 票务销售方). */
+const PARTY_END = /(?:公司|平台|厂商|商|方|银行|机构|机关|部门|伙伴|集团)$/u;
+/** Leading words of a list item that are not part of it (包括, 例如, 您的, 以及), and what ends it (等…). */
+const ITEM_LEAD = /^[\s*_]*(?:(?:包括但不限于|包括|包含|例如|比如|诸如|如|即|以及|及|和|或|您的|你的|用户的|您|你|其)[\s*_]*)*/u;
+const ITEM_TAIL = /(?:等(?:个人|相关|其他)?(?:信息|数据|资料)?|等)?[\s*_]*$/u;
+
+/**
+ * "收集您的姓名、出发城市、乘车日期": an item of a list (、) that is the object of a processing verb is data
+ * when another item of that list is a known PI term, even if it is no term we know.
+ */
+function coordinatedItems(text: string, clauses: Clause[], known: Candidate[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.objectsFrom === Infinity || clause.objectsFrom >= clause.end) continue;
+    const from = Math.max(clause.objectsFrom, clause.start);
+    const region = text.slice(from, clause.end).replace(/[，,：:（）()]$/u, '');
+    if (!region.includes('、')) continue;
+    const items: { start: number; end: number }[] = [];
+    let at = 0;
+    for (const part of region.split('、')) {
+      const lead = ITEM_LEAD.exec(part)![0].length;
+      const body = part.slice(lead);
+      const tail = ITEM_TAIL.exec(body)!;
+      items.push({ start: from + at + lead, end: from + at + lead + tail.index });
+      at += part.length + 1;
+    }
+    const overlapsKnown = (i: { start: number; end: number }) => known.some((k) => k.start < i.end && i.start < k.end);
+    // An item that is a known PI term and little else (not "订单信息来进行您的身份核验", a purpose after the data).
+    const isTerm = (i: { start: number; end: number }) =>
+      known.some((k) => k.category !== 'general' && k.start >= i.start && k.start - i.start <= 4 && k.end <= i.end && i.end - k.end <= 2);
+    if (!items.some(isTerm)) continue;
+    for (const item of items) {
+      const itemText = text.slice(item.start, item.end);
+      if (overlapsKnown(item) || itemText.length < 2 || itemText.length > 12 || PARTY_END.test(itemText)) continue;
+      if (/[\s*_，,。；;：:“”"《》]/u.test(itemText) || ANAPHORA.test(itemText) || lexicon.nonPersonalModifiers.has(itemText.toLowerCase())) continue;
+      if (processingVerb(lexicon).test(itemText) || lexicon.derived.purposeLead.test(itemText) || /用于|以便|为了|功能|服务/u.test(itemText)) continue;
+      const inner = innerTerm(itemText, lexicon);
+      found.push({ start: item.start, end: item.end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+    }
   }
   return found;
 }
