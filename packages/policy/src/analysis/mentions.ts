@@ -269,7 +269,8 @@ interface Clause {
   verbEnd: number;
 }
 
-const CLAUSE_END = /[，,：:（）()]/gu;
+/** Clause ends. Brackets are not: an aside (您（或您的孩子）的个人信息) or a list of examples (设备信息（如IMEI）) belongs to its clause. */
+const CLAUSE_END = /[，,：:]/gu;
 /** A clause that opens with a verb of its own after a conjunction ("或者提供…画像", "and share …"): a new statement, not a list item. */
 function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
   const lead = clauseText.replace(/^[\s*_]*(?:或者|或|以及|并且|并|也|还|and|or)?\s*(?:会|将|可能会|可能|will|may)?\s*/iu, '');
@@ -277,6 +278,8 @@ function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
   return false;
 }
 
+/** An object put before its verb (将您的…, 把你的…). */
+const FRONTED_ACROSS = /[将把](?=[\s*_]*(?:您|你|用户|其|儿童|孩子))/u;
 /** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
 const CONTRAST_LEAD = /^\s*(?:但|但是|而|而是|仅|只|however|but|only)[^，,。；;]{0,12}(?:会|将|可能|may|will)/iu;
 
@@ -322,6 +325,23 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
         const fronted = lexicon.frontedObject.exec(before);
         if (fronted) objectsFrom = from + fronted.index;
         break;
+      }
+      // "我们不会将您的个人身份信息（指…，例如…）与合作伙伴共享": an object fronted with 将/把 whose verb
+      // comes in a later clause of the sentence.
+      if (objectsFrom === Infinity) {
+        const marker = FRONTED_ACROSS.exec(clauseText);
+        const rest = body.slice(to);
+        const verb = marker ? processingVerb(lexicon).exec(rest.slice(0, 80)) : null;
+        if (marker && verb && !/[。；;]/u.test(rest.slice(0, verb.index))) {
+          const before = clauseText.slice(0, marker.index);
+          const denial = negationOf(before, body.slice(0, from) + before, body, lexicon);
+          if (denial !== 'prohibited') {
+            negated = denial === 'denied';
+            excepted = denial === 'excepted';
+            objectsFrom = from + marker.index;
+            verbEnd = to;
+          }
+        }
       }
       listOpen = objectsFrom !== Infinity;
       listNegated = negated;
@@ -388,7 +408,7 @@ const REFUSAL_BEFORE =
 
 /** What lies between a verb and its direct object: determiners, possessives, conjunctions (收集、使用您的个人信息). */
 const DIRECT_GAP: Record<string, RegExp> = {
-  zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,12}的[\s*_]*$/u,
+  zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,30}的[\s*_]*$|^[^，。；：:]{1,40}等[\s*_]*$/u,
   en: /^(?:[\s,*_]|\b(?:your|the|such|this|these|that|those|any|all|some|certain|other|related|relevant|necessary|and|or|of|personal|users?['’]?s?)\b)*$/iu,
 };
 /** Words that point at data named before or after them rather than naming it. */
