@@ -509,6 +509,10 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
       }
     }
     if (exceptionCue.test(sentenceText) && /[：:]\s*[*_]*\s*$/u.test(sentenceText)) exceptionList = true;
+    // "2) 身份信息：姓名", "日志信息：当您使用…时，我们会收集…", "设备信息包括设备型号、IMEI": in a section
+    // on processing, a PI label with a colon opens a list of what is processed; it is not a title.
+    const labelled = context === null || context === 'heading' ? labelledLine(text, sentence, section, lexicon) : null;
+    if (labelled !== null) context = null;
 
     if (context !== null) {
       if (!candidatesWorthScanning(sentenceText, lexicon)) continue;
@@ -537,8 +541,23 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
       openObjects.has(index - 1) &&
       !/[。！？!?.]\s*[*_]*\s*$/u.test(text.slice(previous.start, previous.end)) &&
       /^[\s*_]*$/u.test(text.slice(previous.end, sentence.start));
-    if (!continued && !lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
-    const clauses = clausesOf(text, sentence, lexicon, continued, continued && openObjects.get(index - 1) === true);
+    const hasProcessingVerb = lexicon.collectVerbs.test(sentenceText) || lexicon.shareVerbs.test(sentenceText);
+    if (labelled === null && !continued && !hasProcessingVerb) continue;
+    let clauses: Clause[];
+    if (labelled !== null) {
+      // The label, and the list after it when no verb follows; a statement after the label is read as usual.
+      const rest = text.slice(labelled, sentence.end);
+      const restHasVerb = lexicon.collectVerbs.test(rest) || lexicon.shareVerbs.test(rest);
+      const label: Clause = {
+        start: sentence.start,
+        end: restHasVerb ? labelled : sentence.end,
+        objectsFrom: sentence.start,
+        negated: false,
+        excepted: false,
+        verbEnd: -1,
+      };
+      clauses = restHasVerb ? [label, ...clausesOf(text, { ...sentence, start: labelled }, lexicon, false, false)] : [label];
+    } else clauses = clausesOf(text, sentence, lexicon, continued, continued && openObjects.get(index - 1) === true);
     const last = clauses[clauses.length - 1];
     // A title's verb ("1.我们收集的信息") opens no list on the next line.
     if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
@@ -604,6 +623,25 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
   }
   return { dataMentions: mentions, contextMentions };
 }
+
+/** A line that opens with a label and a colon or 包括: (numbering) label (：|包括). */
+const LABEL_LINE =
+  /^[\s*_#>•·●○■◆▪-]*(?:[（(]?(?:\d{1,2}(?:[.．]\d{1,2})*|[一二三四五六七八九十]{1,3}|[a-zA-Z])[)）.、．]\s*|[①-⑳]\s*)?[\s*_]*([^，。；：:、（）()]{2,16}?)[\s*_]*(?:[：:]|(?:主要|具体)?包括|包含)/u;
+
+/**
+ * Where the label of a labelled line ends ("位置信息：城市", "设备信息包括…"), when the line sits in a section
+ * on collection, provision or sharing and its label names a type of PI without a verb of its own; else null.
+ */
+function labelledLine(text: string, sentence: Sentence, section: PolicySectionLike, lexicon: Lexicon): number | null {
+  if (lexicon.language !== 'zh' || !section.kinds.some((k) => PROCESSING_KINDS.has(k))) return null;
+  const m = LABEL_LINE.exec(text.slice(sentence.start, Math.min(sentence.end, sentence.start + 60)));
+  if (!m) return null;
+  const label = m[1]!;
+  if (!innerTerm(label, lexicon) || processingVerb(lexicon).test(label) || lexicon.operatorSubject.test(label)) return null;
+  return sentence.start + m[0].length;
+}
+
+type PolicySectionLike = { kinds: readonly SectionKind[] };
 
 /** A processing verb after the data in its clause, not denied: "…可能会与关联公司共享". */
 function passiveVerbAfter(after: string, lexicon: Lexicon): boolean {
