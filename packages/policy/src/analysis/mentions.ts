@@ -187,9 +187,12 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
           found.push(phrase);
           continue;
         }
+        // A pointer (上述信息, 这些数据) or the owner (您的信息) with the head; 相关/其他/必要 + 信息 alone name no
+        // data, as when they are one word (相关信息) below.
         const previous = tokens[t - 1];
-        if (previous && lexicon.referenceModifiers.has(previous.word.toLowerCase()) && (head === '信息' || head === '数据'))
-          found.push({ start: previous.start, end: token.end, category: 'general', sensitive: false });
+        const modifier = previous?.word.toLowerCase() ?? '';
+        if (lexicon.referenceModifiers.has(modifier) && (ANAPHORA.test(modifier) || OWNER_WORD.test(modifier)) && (head === '信息' || head === '数据'))
+          found.push({ start: previous!.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
     } else {
@@ -414,6 +417,8 @@ const DIRECT_GAP: Record<string, RegExp> = {
 /** Words that point at data named before or after them rather than naming it. */
 const ANAPHORA =
   /^(?:上述|前述|以下|下列|该等|此类|这些|此等|该|此|这类|这一|上列|如下|the above|above|aforementioned|the following|following|such|these|this|those|that)(?![A-Za-z])/iu;
+/** The data subject as owner (您的信息). */
+const OWNER_WORD = /^(?:您的|你的|your)$/iu;
 /** An account word on its own: the account, unless it is what is collected. */
 const ACCOUNT_WORD = /^(?:账号|帐号|账户|帐户|account)$/iu;
 /** A title asking the reader's question ("我们如何收集…", "What we collect"). */
