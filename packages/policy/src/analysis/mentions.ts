@@ -244,6 +244,27 @@ function relatedPhrase(text: string, tokens: Token[], related: number, headToken
   };
 }
 
+const userDataPatterns = new WeakMap<Lexicon, RegExp>();
+/** A processing verb (or a series of them) with the user's data as its object, outside what `cue` matches. */
+function verbTakesUserData(sentence: string, cue: RegExp, lexicon: Lexicon): boolean {
+  if (lexicon.language !== 'zh') return false;
+  let pattern = userDataPatterns.get(lexicon);
+  if (!pattern) {
+    const verbs = `${lexicon.collectVerbs.source}|${lexicon.shareVerbs.source}`;
+    pattern = new RegExp(`(?:${verbs})(?:[、和及或与并](?:${verbs}))*[\\s*_]*(?:您|你)(?:（[^）]{0,12}）)?的`, 'gu');
+    userDataPatterns.set(lexicon, pattern);
+  }
+  const guarded = cue.exec(sentence);
+  for (const m of sentence.matchAll(pattern)) {
+    const before = sentence.slice(0, m.index);
+    if (guarded && m.index < guarded.index + guarded[0].length && guarded.index < m.index + m[0].length) continue;
+    // Not what the safeguard prevents ("防止…被未经授权访问、使用您的…"), nor denied.
+    if (/(?:防止|避免|免遭|未经授权|非法)[^，。；]{0,20}$/u.test(before) || lexicon.negation.test(before)) continue;
+    return true;
+  }
+  return false;
+}
+
 /** A PI word used to name something else: 账号安全, 摄像头权限, 语音评测功能. */
 function isModifier(tokens: Token[], t: number, lexicon: Lexicon): boolean {
   const next = tokens[t + 1];
@@ -507,7 +528,13 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
         for (const [c, cue] of lexicon.contextCues) {
           if (c === 'exception' || !cue.test(sentenceText)) continue;
           // A security purpose in a collection statement ("为保障您的信息安全，我们会收集…") is still collection.
-          if (c === 'security' && (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText))) continue;
+          // So is a statement whose verb takes the user's data, with the safeguard as its condition or purpose
+          // ("在采取安全措施的前提下，才会公开披露您的个人信息", "需要提供您的…，以便…保障安全").
+          if (
+            c === 'security' &&
+            (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText) || verbTakesUserData(sentenceText, cue, lexicon))
+          )
+            continue;
           context = c;
           break;
         }
