@@ -535,6 +535,12 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
             (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText) || verbTakesUserData(sentenceText, cue, lexicon))
           )
             continue;
+          // A statement of processing followed by the user's right over that data ("我们会收集您的浏览记录，您可以
+          // 自主删除…") is a statement of processing: the remark about the right comes after it.
+          if (c === 'rights') {
+            const statement = lexicon.operatorProcessing.exec(sentenceText);
+            if (statement && statement.index < cue.exec(sentenceText)!.index) continue;
+          }
           context = c;
           break;
         }
