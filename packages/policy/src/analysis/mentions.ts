@@ -181,7 +181,11 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
       while (first > 0 && isNounLike(tokens[first - 1]!, lexicon) && token.start - tokens[first - 1]!.start <= 16) first--;
       if (first === t) {
         // "设备相关信息", "设备相关的信息" (相关 a word of its own): the nouns before 相关 say what the data is.
-        const related = RELATED.test(tokens[t - 1]?.word ?? '') ? t - 1 : RELATED.test(tokens[t - 2]?.word ?? '') && tokens[t - 1]!.word === '的' ? t - 2 : -1;
+        const related = RELATED.test(tokens[t - 1]?.word ?? '')
+          ? t - 1
+          : RELATED.test(tokens[t - 2]?.word ?? '') && tokens[t - 1]!.word === '的'
+            ? t - 2
+            : -1;
         const phrase = related > 0 ? relatedPhrase(text, tokens, related, token, head, lexicon) : null;
         if (phrase) {
           found.push(phrase);
@@ -191,7 +195,11 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
         // data, as when they are one word (相关信息) below.
         const previous = tokens[t - 1];
         const modifier = previous?.word.toLowerCase() ?? '';
-        if (lexicon.referenceModifiers.has(modifier) && (ANAPHORA.test(modifier) || OWNER_WORD.test(modifier)) && (head === '信息' || head === '数据'))
+        if (
+          lexicon.referenceModifiers.has(modifier) &&
+          (ANAPHORA.test(modifier) || OWNER_WORD.test(modifier)) &&
+          (head === '信息' || head === '数据')
+        )
           found.push({ start: previous!.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
@@ -532,7 +540,9 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
           // ("在采取安全措施的前提下，才会公开披露您的个人信息", "需要提供您的…，以便…保障安全").
           if (
             c === 'security' &&
-            (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText) || verbTakesUserData(sentenceText, cue, lexicon))
+            (collectionStatement?.test(sentenceText) ||
+              lexicon.operatorProcessing.test(sentenceText) ||
+              verbTakesUserData(sentenceText, cue, lexicon))
           )
             continue;
           // A statement of processing followed by the user's right over that data ("我们会收集您的浏览记录，您可以
@@ -602,7 +612,9 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
     const conditional = lexicon.conditionCue.test(sentenceText) || clauses.some((c) => c.excepted);
     const words = candidatesOfSentence(document, sentence, lexicon);
     const overlapsAny = (l: Candidate, others: Candidate[]) => others.some((w) => w.start < l.end && l.start < w.end);
-    const lists = [...listsBeforeEtc(text, clauses, lexicon), ...relativeObjects(text, clauses, lexicon)].filter((l) => !overlapsAny(l, words));
+    const lists = [...listsBeforeEtc(text, clauses, lexicon), ...relativeObjects(text, clauses, lexicon)].filter(
+      (l) => !overlapsAny(l, words),
+    );
     const known = [...words, ...lists];
     // Items are compared with every PI word, also those dropped above (a hardware word, 视频 without an owner).
     const coordinated = coordinatedItems(text, clauses, known, lexicon).filter(
@@ -720,7 +732,8 @@ const RELATIVE_OBJECT =
 /** A relative clause that starts as one (not a fragment 的…, 而…, 或…, 方…) and is not the generic "about you" (有关您的). */
 const RELATIVE_OWN = /^(?![的而或及与和等方者被将把对向为给])[^您你]*(?:[您你](?!的)[^您你]*)?$/u;
 /** What describes the data's use or necessity, not the data (所必需的, 相应的, 服务的过程中…, 安全措施来保护…). */
-const GENERIC_RELATIVE = /必需|必要|所需|需要|相应|相关|有关|服务|方式|安全|措施|目的|协议|法律|范围|我们|我行|我司|本公司|第三方|其他人|用户|未成年|儿童|去标识|匿名|公开|许可|授权|合法/u;
+const GENERIC_RELATIVE =
+  /必需|必要|所需|需要|相应|相关|有关|服务|方式|安全|措施|目的|协议|法律|范围|我们|我行|我司|本公司|第三方|其他人|用户|未成年|儿童|去标识|匿名|公开|许可|授权|合法/u;
 const TO_THE_USER = /(?:向|为|给|对)(?:您|你|用户)[^，。；]{0,8}$/u;
 const OFFERING_VERB = /^(?:提供|展示|发送|推送|推荐|发布|披露|公开)/u;
 
@@ -751,7 +764,11 @@ function relativeObjects(text: string, clauses: Clause[], lexicon: Lexicon): Can
     }
     const verbText = text.slice(clause.start, at);
     const verbStart = verbText.search(/\S*$/u);
-    if (TO_THE_USER.test(text.slice(clause.start, clause.start + Math.max(0, verbStart))) && OFFERING_VERB.test(text.slice(clause.start + verbStart, at))) continue;
+    if (
+      TO_THE_USER.test(text.slice(clause.start, clause.start + Math.max(0, verbStart))) &&
+      OFFERING_VERB.test(text.slice(clause.start + verbStart, at))
+    )
+      continue;
     const m = RELATIVE_OBJECT.exec(text.slice(at, clause.end));
     if (!m) continue;
     const relative = m[1]!;
@@ -786,7 +803,7 @@ function coordinatedItems(text: string, clauses: Clause[], known: Candidate[], l
   for (const clause of clauses) {
     if (clause.objectsFrom === Infinity || clause.objectsFrom >= clause.end) continue;
     const from = Math.max(clause.objectsFrom, clause.start);
-    const region = text.slice(from, clause.end).replace(/[，,：:（）()]$/u, '');
+    const region = text.slice(from, clause.end).replace(/[\s*_]*[，,：:（）()。；;！!？?]*[\s*_]*$/u, '');
     if (!region.includes('、')) continue;
     const items: { start: number; end: number }[] = [];
     let at = 0;
@@ -805,10 +822,21 @@ function coordinatedItems(text: string, clauses: Clause[], known: Candidate[], l
     for (const item of items) {
       const itemText = text.slice(item.start, item.end);
       if (overlapsKnown(item) || itemText.length < 2 || itemText.length > 12 || PARTY_END.test(itemText)) continue;
-      if (/[\s*_，,。；;：:“”"《》]/u.test(itemText) || ANAPHORA.test(itemText) || lexicon.nonPersonalModifiers.has(itemText.toLowerCase())) continue;
-      if (processingVerb(lexicon).test(itemText) || lexicon.derived.purposeLead.test(itemText) || /用于|以便|为了|功能|服务/u.test(itemText)) continue;
+      if (/[\s*_，,。；;：:“”"《》]/u.test(itemText) || ANAPHORA.test(itemText) || lexicon.nonPersonalModifiers.has(itemText.toLowerCase()))
+        continue;
+      if (
+        processingVerb(lexicon).test(itemText) ||
+        lexicon.derived.purposeLead.test(itemText) ||
+        /用于|以便|为了|功能|服务/u.test(itemText)
+      )
+        continue;
       const inner = innerTerm(itemText, lexicon);
-      found.push({ start: item.start, end: item.end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+      found.push({
+        start: item.start,
+        end: item.end,
+        category: inner?.category ?? UNCLASSIFIED_CATEGORY,
+        sensitive: inner?.sensitive ?? false,
+      });
     }
   }
   return found;
