@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../document/types.js';
 import type { Lexicon, PiTerm } from './lexicon.js';
 import { tokenize, type Token } from './segment.js';
 import type { Sentence, Structure } from './structure.js';
-import type { ContextMention, DataMention, MentionContext, SectionKind } from './types.js';
+import type { ContextMention, DataMention, MentionContext, PolicySection, SectionKind } from './types.js';
 
 /** Sections where a PI word is a statement about processing, not just a word (e.g. "we protect PI"). */
 const PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set(['collection-use', 'user-provided', 'third-party']);
@@ -682,7 +682,7 @@ const LABEL_LINE =
  * Where the label of a labelled line ends ("位置信息：城市", "设备信息包括…"), when the line sits in a section
  * on collection, provision or sharing and its label names a type of PI without a verb of its own; else null.
  */
-function labelledLine(text: string, sentence: Sentence, section: PolicySectionLike, lexicon: Lexicon): number | null {
+function labelledLine(text: string, sentence: Sentence, section: PolicySection, lexicon: Lexicon): number | null {
   if (lexicon.language !== 'zh' || !section.kinds.some((k) => PROCESSING_KINDS.has(k))) return null;
   const m = LABEL_LINE.exec(text.slice(sentence.start, Math.min(sentence.end, sentence.start + 60)));
   if (!m) return null;
@@ -690,8 +690,6 @@ function labelledLine(text: string, sentence: Sentence, section: PolicySectionLi
   if (!innerTerm(label, lexicon) || processingVerb(lexicon).test(label) || lexicon.operatorSubject.test(label)) return null;
   return sentence.start + m[0].length;
 }
-
-type PolicySectionLike = { kinds: readonly SectionKind[] };
 
 /** A processing verb after the data in its clause, not denied: "…可能会与关联公司共享". */
 function passiveVerbAfter(after: string, lexicon: Lexicon): boolean {
