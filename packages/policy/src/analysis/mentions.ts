@@ -148,13 +148,27 @@ const HARDWARE_WORD =
 
 function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   const { text } = document;
-  return wordsOfSentence(document, sentence, lexicon).filter((c) => {
-    const word = text.slice(c.start, c.end).toLowerCase();
-    if (HARDWARE_CATEGORIES.has(c.category) && HARDWARE_WORD.test(word)) return false;
-    if (!lexicon.ownedOnly.has(word)) return true;
-    return lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start));
+  const words = wordsOfSentence(document, sentence, lexicon);
+  const ownedOnly = (c: Candidate) => lexicon.ownedOnly.has(text.slice(c.start, c.end).toLowerCase());
+  const hardware = (c: Candidate) => HARDWARE_CATEGORIES.has(c.category) && HARDWARE_WORD.test(text.slice(c.start, c.end));
+  return words.filter((c) => {
+    if (hardware(c)) return false;
+    if (!ownedOnly(c)) return true;
+    if (lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start))) return true;
+    // A word of a list of PI ("用户名和密码", "头像、昵称、密码") is the user's like the rest of the list.
+    return words.some(
+      (o) =>
+        o !== c &&
+        !ownedOnly(o) &&
+        !hardware(o) &&
+        o.category !== 'general' &&
+        (COORDINATION.test(text.slice(o.end, c.start)) || COORDINATION.test(text.slice(c.end, o.start))),
+    );
   });
 }
+
+/** What joins two items of a list (、, 和, 及, 或, /). */
+const COORDINATION = /^[\s*_]*(?:、|和|及|或|与|以及|\/|, ?|and |or )[\s*_]*$/u;
 
 function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   if (lexicon.language !== 'zh') return candidatesByTerms(document, sentence, lexicon);
