@@ -250,6 +250,72 @@ test('mentions: hardware is a permission, content and layout words are data only
   );
 });
 
+test('mentions: what standards name, list items, labelled lines and objects in brackets or fronted by 将 are data', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '1. 为完成实名认证，我们需要向您收集证件有效期和证件复印件，并为您保存您的通信记录。',
+      '2. 购票时，我们会收集乘车人的姓名、出发城市、乘车日期。',
+      '3. 需要您提供以下信息：',
+      '1) 您的账号信息：手机号',
+      '2) 身份信息：姓名',
+      '3) 位置信息：城市',
+      '4. 我们会记录系统故障时产生的信息，以及您所使用的设备相关信息。',
+      '5. 语音输入时，我们会收集您的语音信息，但不会访问您的麦克风以外的设备。',
+      '6. 我们可能会与关联公司共享您（或您的孩子）的个人信息。',
+      '7. 我们不会将您的个人身份信息（指可以识别您身份的信息，例如姓名），与广告合作伙伴共享。',
+      '8. 我们会收集您的浏览记录，您可以随时删除浏览记录。',
+      '9. 我们仅会在采取符合业界标准的安全防护措施的前提下，公开披露您的个人信息。',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  // Terms of GB/T 35273 附录A and the CAC necessary-PI list; 向您收集/为您保存 keep the operator as subject.
+  for (const t of ['证件有效期', '证件复印件', '通信记录']) assert.ok(texts.includes(t), `${t}: ${texts.join()}`);
+  // Items of a list whose other items are PI terms.
+  assert.ok(texts.includes('出发城市') && texts.includes('乘车日期'), texts.join());
+  // Labelled lines of a list are data, and the run of them is no table of contents.
+  for (const t of ['账号信息', '手机号', '身份信息', '位置信息']) assert.ok(texts.includes(t), `${t}: ${texts.join()}`);
+  assert.notEqual(block(a, '2) 身份信息').role, 'contents');
+  // A relative clause before 的信息, and 设备 before 相关信息.
+  assert.ok(texts.includes('系统故障时产生的信息'), texts.join());
+  assert.ok(
+    a.dataMentions.some((m) => m.text.endsWith('设备相关信息') && m.category === 'device-info'),
+    texts.join(),
+  );
+  // Speech is data of the microphone category; the microphone itself is a permission word.
+  assert.ok(
+    a.dataMentions.some((m) => m.text === '语音信息' && m.category === 'microphone'),
+    texts.join(),
+  );
+  assert.ok(!texts.includes('麦克风'), texts.join());
+  // An aside in brackets does not cut the generic term from its verb.
+  assert.ok(texts.includes('个人信息'), texts.join());
+  // A fronted object whose verb comes in a later clause: a data mention, denied.
+  const identity = a.dataMentions.find((m) => m.text === '个人身份信息');
+  assert.ok(identity?.negated, texts.join());
+  // A statement of processing followed by a right, and a safeguard as a condition, stay statements.
+  assert.ok(texts.includes('浏览记录'), texts.join());
+  const disclosure = block(a, '9. 我们仅会');
+  assert.ok(
+    a.dataMentions.some((m) => m.start >= disclosure.start && m.end <= disclosure.end),
+    texts.join(),
+  );
+});
+
+test('mentions: 相关信息 and 其他信息 alone, and what the operator offers the user, name no data', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '我们会收集您的相关信息和其他信息，并向您提供个性化的信息。',
+      '我们会收集您的姓名、出生日期，用于确定交易、支付结算、完成配送。',
+    ].join('\n'),
+  );
+  const texts = mentionTexts(a);
+  for (const t of ['相关信息', '其他信息', '个性化的信息', '确定交易', '支付结算', '完成配送'])
+    assert.ok(!texts.includes(t), `${t}: ${texts.join()}`);
+  assert.ok(texts.includes('姓名') && texts.includes('出生日期'), texts.join());
+});
+
 test('negation: denied, refused, and conditional statements are told apart', () => {
   const a = analyse(
     [

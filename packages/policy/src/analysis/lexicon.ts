@@ -180,7 +180,7 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     collectVerbs: compile(file.collectVerbs, 'collectVerbs', ci),
     shareVerbs: compile(file.shareVerbs, 'shareVerbs', ci),
     negation: compile(file.negation, 'negation', ci),
-    contextCues: (['rights', 'definition', 'security', 'advice', 'exception'] as const).map((c) => [
+    contextCues: (['rights', 'definition', 'advice', 'security', 'exception'] as const).map((c) => [
       c,
       compile(file.contextCues[c], `contextCues.${c}`, ci),
     ]),

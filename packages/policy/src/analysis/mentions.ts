@@ -2,7 +2,7 @@ import type { PolicyDocument } from '../document/types.js';
 import type { Lexicon, PiTerm } from './lexicon.js';
 import { tokenize, type Token } from './segment.js';
 import type { Sentence, Structure } from './structure.js';
-import type { ContextMention, DataMention, MentionContext, SectionKind } from './types.js';
+import type { ContextMention, DataMention, MentionContext, PolicySection, SectionKind } from './types.js';
 
 /** Sections where a PI word is a statement about processing, not just a word (e.g. "we protect PI"). */
 const PROCESSING_KINDS: ReadonlySet<SectionKind> = new Set(['collection-use', 'user-provided', 'third-party']);
@@ -140,19 +140,35 @@ function candidatesByTerms(document: PolicyDocument, sentence: Sentence, lexicon
 
 /**
  * Hardware a permission opens (相机, 麦克风, 存储空间, camera): permission mentions, not data. The data
- * taken with it is named as such (照片, 录音, 文件).
+ * taken with it is named as such (照片, 录音, 语音信息, 文件) and stays a data mention of the same category.
  */
 const HARDWARE_CATEGORIES: ReadonlySet<string> = new Set(['camera', 'microphone', 'storage']);
+const HARDWARE_WORD =
+  /^(?:麦克风|话筒|摄像头|相机|照相机|拍摄|拍照|存储空间|存储卡|SD卡|外部存储|本地存储|microphone|camera|camera feed|external storage|shared storage|device storage|sd card|storage)$/iu;
 
 function candidatesOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   const { text } = document;
-  return wordsOfSentence(document, sentence, lexicon).filter((c) => {
-    if (HARDWARE_CATEGORIES.has(c.category)) return false;
-    const word = text.slice(c.start, c.end).toLowerCase();
-    if (!lexicon.ownedOnly.has(word)) return true;
-    return lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start));
+  const words = wordsOfSentence(document, sentence, lexicon);
+  const ownedOnly = (c: Candidate) => lexicon.ownedOnly.has(text.slice(c.start, c.end).toLowerCase());
+  const hardware = (c: Candidate) => HARDWARE_CATEGORIES.has(c.category) && HARDWARE_WORD.test(text.slice(c.start, c.end));
+  return words.filter((c) => {
+    if (hardware(c)) return false;
+    if (!ownedOnly(c)) return true;
+    if (lexicon.ownerCue.test(text.slice(Math.max(sentence.start, c.start - 12), c.start))) return true;
+    // A word of a list of PI ("用户名和密码", "头像、昵称、密码") is the user's like the rest of the list.
+    return words.some(
+      (o) =>
+        o !== c &&
+        !ownedOnly(o) &&
+        !hardware(o) &&
+        o.category !== 'general' &&
+        (COORDINATION.test(text.slice(o.end, c.start)) || COORDINATION.test(text.slice(c.end, o.start))),
+    );
   });
 }
+
+/** What joins two items of a list (、, 和, 及, 或, /). */
+const COORDINATION = /^[\s*_]*(?:、|和|及|或|与|以及|\/|, ?|and |or )[\s*_]*$/u;
 
 function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: Lexicon): Candidate[] {
   if (lexicon.language !== 'zh') return candidatesByTerms(document, sentence, lexicon);
@@ -178,19 +194,35 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
       // A bare head ("信息", "记录"): the phrase is the nouns before it, or a reference (上述信息).
       while (first > 0 && isNounLike(tokens[first - 1]!, lexicon) && token.start - tokens[first - 1]!.start <= 16) first--;
       if (first === t) {
+        // "设备相关信息", "设备相关的信息" (相关 a word of its own): the nouns before 相关 say what the data is.
+        const related = RELATED.test(tokens[t - 1]?.word ?? '')
+          ? t - 1
+          : RELATED.test(tokens[t - 2]?.word ?? '') && tokens[t - 1]!.word === '的'
+            ? t - 2
+            : -1;
+        const phrase = related > 0 ? relatedPhrase(text, tokens, related, token, head, lexicon) : null;
+        if (phrase) {
+          found.push(phrase);
+          continue;
+        }
+        // A pointer (上述信息, 这些数据) or the owner (您的信息) with the head; 相关/其他/必要 + 信息 alone name no
+        // data, as when they are one word (相关信息) below.
         const previous = tokens[t - 1];
-        if (previous && lexicon.referenceModifiers.has(previous.word.toLowerCase()) && (head === '信息' || head === '数据'))
-          found.push({ start: previous.start, end: token.end, category: 'general', sensitive: false });
+        const modifier = previous?.word.toLowerCase() ?? '';
+        if (
+          lexicon.referenceModifiers.has(modifier) &&
+          (ANAPHORA.test(modifier) || OWNER_WORD.test(modifier)) &&
+          (head === '信息' || head === '数据')
+        )
+          found.push({ start: previous!.start, end: token.end, category: 'general', sensitive: false });
         continue;
       }
     } else {
       const modifier = token.word.slice(0, token.word.length - head.length).toLowerCase();
       if (lexicon.referenceModifiers.has(modifier)) {
         // "设备相关信息", "支付相关信息": the nouns before 相关信息 say what the data is.
-        let from = t;
-        while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && token.start - tokens[from - 1]!.start <= 12) from--;
-        const inner = from < t ? innerTerm(text.slice(tokens[from]!.start, token.end), lexicon) : null;
-        if (inner) found.push({ start: tokens[from]!.start, end: token.end, category: inner.category, sensitive: inner.sensitive });
+        const phrase = RELATED.test(modifier) ? relatedPhrase(text, tokens, t, token, head, lexicon) : null;
+        if (phrase) found.push(phrase);
         // "相关信息", "其他信息" alone refer to data named elsewhere, or to none: only a pointer (上述信息) is kept.
         else if (ANAPHORA.test(token.word)) found.push({ start: token.start, end: token.end, category: 'general', sensitive: false });
         continue;
@@ -209,6 +241,50 @@ function wordsOfSentence(document: PolicyDocument, sentence: Sentence, lexicon: 
     });
   }
   return found;
+}
+
+/** Words that tie a head to the nouns before them (设备相关信息, 账号有关的数据). */
+const RELATED = /^(?:相关|有关)$|^(?:相关|有关)(?=信息|数据|资料)/u;
+
+/**
+ * "设备相关信息", "网络相关的信息": the nouns before 相关 with the head. Their type is the known term the
+ * nouns and the head make (设备 + 信息 → device-info), else unclassified; nothing when no noun comes
+ * before 相关 or the noun names no personal data (服务相关信息, 产品相关信息).
+ */
+function relatedPhrase(text: string, tokens: Token[], related: number, headToken: Token, head: string, lexicon: Lexicon): Candidate | null {
+  let from = related;
+  while (from > 0 && isNounLike(tokens[from - 1]!, lexicon) && tokens[related]!.start - tokens[from - 1]!.start <= 12) from--;
+  if (from === related) return null;
+  const nouns = text.slice(tokens[from]!.start, tokens[related]!.start);
+  if (lexicon.nonPersonalModifiers.has(tokens[related - 1]!.word.toLowerCase()) || ANAPHORA.test(nouns)) return null;
+  const inner = innerTerm(text.slice(tokens[from]!.start, headToken.end), lexicon) ?? innerTerm(nouns + head, lexicon);
+  return {
+    start: tokens[from]!.start,
+    end: headToken.end,
+    category: inner?.category ?? UNCLASSIFIED_CATEGORY,
+    sensitive: inner?.sensitive ?? false,
+  };
+}
+
+const userDataPatterns = new WeakMap<Lexicon, RegExp>();
+/** A processing verb (or a series of them) with the user's data as its object, outside what `cue` matches. */
+function verbTakesUserData(sentence: string, cue: RegExp, lexicon: Lexicon): boolean {
+  if (lexicon.language !== 'zh') return false;
+  let pattern = userDataPatterns.get(lexicon);
+  if (!pattern) {
+    const verbs = `${lexicon.collectVerbs.source}|${lexicon.shareVerbs.source}`;
+    pattern = new RegExp(`(?:${verbs})(?:[、和及或与并](?:${verbs}))*[\\s*_]*(?:您|你)(?:（[^）]{0,12}）)?的`, 'gu');
+    userDataPatterns.set(lexicon, pattern);
+  }
+  const guarded = cue.exec(sentence);
+  for (const m of sentence.matchAll(pattern)) {
+    const before = sentence.slice(0, m.index);
+    if (guarded && m.index < guarded.index + guarded[0].length && guarded.index < m.index + m[0].length) continue;
+    // Not what the safeguard prevents ("防止…被未经授权访问、使用您的…"), nor denied.
+    if (/(?:防止|避免|免遭|未经授权|非法)[^，。；]{0,20}$/u.test(before) || lexicon.negation.test(before)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** A PI word used to name something else: 账号安全, 摄像头权限, 语音评测功能. */
@@ -239,7 +315,8 @@ interface Clause {
   verbEnd: number;
 }
 
-const CLAUSE_END = /[，,：:（）()]/gu;
+/** Clause ends. Brackets are not: an aside (您（或您的孩子）的个人信息) or a list of examples (设备信息（如IMEI）) belongs to its clause. */
+const CLAUSE_END = /[，,：:]/gu;
 /** A clause that opens with a verb of its own after a conjunction ("或者提供…画像", "and share …"): a new statement, not a list item. */
 function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
   const lead = clauseText.replace(/^[\s*_]*(?:或者|或|以及|并且|并|也|还|and|or)?\s*(?:会|将|可能会|可能|will|may)?\s*/iu, '');
@@ -247,6 +324,8 @@ function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
   return false;
 }
 
+/** An object put before its verb (将您的…, 把你的…). */
+const FRONTED_ACROSS = /[将把](?=[\s*_]*(?:您|你|用户|其|儿童|孩子))/u;
 /** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
 const CONTRAST_LEAD = /^\s*(?:但|但是|而|而是|仅|只|however|but|only)[^，,。；;]{0,12}(?:会|将|可能|may|will)/iu;
 
@@ -292,6 +371,23 @@ function clausesOf(text: string, sentence: Sentence, lexicon: Lexicon, continued
         const fronted = lexicon.frontedObject.exec(before);
         if (fronted) objectsFrom = from + fronted.index;
         break;
+      }
+      // "我们不会将您的个人身份信息（指…，例如…）与合作伙伴共享": an object fronted with 将/把 whose verb
+      // comes in a later clause of the sentence.
+      if (objectsFrom === Infinity) {
+        const marker = FRONTED_ACROSS.exec(clauseText);
+        const rest = body.slice(to);
+        const verb = marker ? processingVerb(lexicon).exec(rest.slice(0, 80)) : null;
+        if (marker && verb && !/[。；;]/u.test(rest.slice(0, verb.index))) {
+          const before = clauseText.slice(0, marker.index);
+          const denial = negationOf(before, body.slice(0, from) + before, body, lexicon);
+          if (denial !== 'prohibited') {
+            negated = denial === 'denied';
+            excepted = denial === 'excepted';
+            objectsFrom = from + marker.index;
+            verbEnd = to;
+          }
+        }
       }
       listOpen = objectsFrom !== Infinity;
       listNegated = negated;
@@ -358,12 +454,14 @@ const REFUSAL_BEFORE =
 
 /** What lies between a verb and its direct object: determiners, possessives, conjunctions (收集、使用您的个人信息). */
 const DIRECT_GAP: Record<string, RegExp> = {
-  zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,12}的[\s*_]*$/u,
+  zh: /^[\s*_、，,（）()和及与或并以及您你的其用户本人我们孩子相关必要部分全部上述前述这些该等此类一些某些所需下列以下如下有关个人]*$|^[^，。；：:、]{0,30}的[\s*_]*$|^[^，。；：:]{1,40}等[\s*_]*$/u,
   en: /^(?:[\s,*_]|\b(?:your|the|such|this|these|that|those|any|all|some|certain|other|related|relevant|necessary|and|or|of|personal|users?['’]?s?)\b)*$/iu,
 };
 /** Words that point at data named before or after them rather than naming it. */
 const ANAPHORA =
   /^(?:上述|前述|以下|下列|该等|此类|这些|此等|该|此|这类|这一|上列|如下|the above|above|aforementioned|the following|following|such|these|this|those|that)(?![A-Za-z])/iu;
+/** The data subject as owner (您的信息). */
+const OWNER_WORD = /^(?:您的|你的|your)$/iu;
 /** An account word on its own: the account, unless it is what is collected. */
 const ACCOUNT_WORD = /^(?:账号|帐号|账户|帐户|account)$/iu;
 /** A title asking the reader's question ("我们如何收集…", "What we collect"). */
@@ -452,13 +550,31 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
         for (const [c, cue] of lexicon.contextCues) {
           if (c === 'exception' || !cue.test(sentenceText)) continue;
           // A security purpose in a collection statement ("为保障您的信息安全，我们会收集…") is still collection.
-          if (c === 'security' && (collectionStatement?.test(sentenceText) || lexicon.operatorProcessing.test(sentenceText))) continue;
+          // So is a statement whose verb takes the user's data, with the safeguard as its condition or purpose
+          // ("在采取安全措施的前提下，才会公开披露您的个人信息", "需要提供您的…，以便…保障安全").
+          if (
+            c === 'security' &&
+            (collectionStatement?.test(sentenceText) ||
+              lexicon.operatorProcessing.test(sentenceText) ||
+              verbTakesUserData(sentenceText, cue, lexicon))
+          )
+            continue;
+          // A statement of processing followed by the user's right over that data ("我们会收集您的浏览记录，您可以
+          // 自主删除…") is a statement of processing: the remark about the right comes after it.
+          if (c === 'rights') {
+            const statement = lexicon.operatorProcessing.exec(sentenceText);
+            if (statement && statement.index < cue.exec(sentenceText)!.index) continue;
+          }
           context = c;
           break;
         }
       }
     }
     if (exceptionCue.test(sentenceText) && /[：:]\s*[*_]*\s*$/u.test(sentenceText)) exceptionList = true;
+    // "2) 身份信息：姓名", "日志信息：当您使用…时，我们会收集…", "设备信息包括设备型号、IMEI": in a section
+    // on processing, a PI label with a colon opens a list of what is processed; it is not a title.
+    const labelled = context === null || context === 'heading' ? labelledLine(text, sentence, section, lexicon) : null;
+    if (labelled !== null) context = null;
 
     if (context !== null) {
       if (!candidatesWorthScanning(sentenceText, lexicon)) continue;
@@ -487,15 +603,38 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
       openObjects.has(index - 1) &&
       !/[。！？!?.]\s*[*_]*\s*$/u.test(text.slice(previous.start, previous.end)) &&
       /^[\s*_]*$/u.test(text.slice(previous.end, sentence.start));
-    if (!continued && !lexicon.collectVerbs.test(sentenceText) && !lexicon.shareVerbs.test(sentenceText)) continue;
-    const clauses = clausesOf(text, sentence, lexicon, continued, continued && openObjects.get(index - 1) === true);
+    const hasProcessingVerb = lexicon.collectVerbs.test(sentenceText) || lexicon.shareVerbs.test(sentenceText);
+    if (labelled === null && !continued && !hasProcessingVerb) continue;
+    let clauses: Clause[];
+    if (labelled !== null) {
+      // The label, and the list after it when no verb follows; a statement after the label is read as usual.
+      const rest = text.slice(labelled, sentence.end);
+      const restHasVerb = lexicon.collectVerbs.test(rest) || lexicon.shareVerbs.test(rest);
+      const label: Clause = {
+        start: sentence.start,
+        end: restHasVerb ? labelled : sentence.end,
+        objectsFrom: sentence.start,
+        negated: false,
+        excepted: false,
+        verbEnd: -1,
+      };
+      clauses = restHasVerb ? [label, ...clausesOf(text, { ...sentence, start: labelled }, lexicon, false, false)] : [label];
+    } else clauses = clausesOf(text, sentence, lexicon, continued, continued && openObjects.get(index - 1) === true);
     const last = clauses[clauses.length - 1];
     // A title's verb ("1.我们收集的信息") opens no list on the next line.
     if (last && last.objectsFrom < Infinity && section.role !== 'heading') openObjects.set(index, last.negated);
     const conditional = lexicon.conditionCue.test(sentenceText) || clauses.some((c) => c.excepted);
     const words = candidatesOfSentence(document, sentence, lexicon);
-    const lists = listsBeforeEtc(text, clauses, lexicon).filter((l) => !words.some((w) => w.start < l.end && l.start < w.end));
-    const candidates = [...words, ...lists]
+    const overlapsAny = (l: Candidate, others: Candidate[]) => others.some((w) => w.start < l.end && l.start < w.end);
+    const lists = [...listsBeforeEtc(text, clauses, lexicon), ...relativeObjects(text, clauses, lexicon)].filter(
+      (l) => !overlapsAny(l, words),
+    );
+    const known = [...words, ...lists];
+    // Items are compared with every PI word, also those dropped above (a hardware word, 视频 without an owner).
+    const coordinated = coordinatedItems(text, clauses, known, lexicon).filter(
+      (l) => !overlapsAny(l, known) && !overlapsAny(l, wordsOfSentence(document, sentence, lexicon)),
+    );
+    const candidates = [...known, ...coordinated]
       .flatMap((c) => {
         const clause = clauses.find((cl) => isObjectOf(c, cl));
         if (!clause || isBroken(text, sentence.start, c)) return [];
@@ -549,6 +688,23 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
   return { dataMentions: mentions, contextMentions };
 }
 
+/** A line that opens with a label and a colon or 包括: (numbering) label (：|包括). */
+const LABEL_LINE =
+  /^[\s*_#>•·●○■◆▪-]*(?:[（(]?(?:\d{1,2}(?:[.．]\d{1,2})*|[一二三四五六七八九十]{1,3}|[a-zA-Z])[)）.、．]\s*|[①-⑳]\s*)?[\s*_]*([^，。；：:、（）()]{2,16}?)[\s*_]*(?:[：:]|(?:主要|具体)?包括|包含)/u;
+
+/**
+ * Where the label of a labelled line ends ("位置信息：城市", "设备信息包括…"), when the line sits in a section
+ * on collection, provision or sharing and its label names a type of PI without a verb of its own; else null.
+ */
+function labelledLine(text: string, sentence: Sentence, section: PolicySection, lexicon: Lexicon): number | null {
+  if (lexicon.language !== 'zh' || !section.kinds.some((k) => PROCESSING_KINDS.has(k))) return null;
+  const m = LABEL_LINE.exec(text.slice(sentence.start, Math.min(sentence.end, sentence.start + 60)));
+  if (!m) return null;
+  const label = m[1]!;
+  if (!innerTerm(label, lexicon) || processingVerb(lexicon).test(label) || lexicon.operatorSubject.test(label)) return null;
+  return sentence.start + m[0].length;
+}
+
 /** A processing verb after the data in its clause, not denied: "…可能会与关联公司共享". */
 function passiveVerbAfter(after: string, lexicon: Lexicon): boolean {
   lexicon.derived.processingVerbs.lastIndex = 0;
@@ -572,6 +728,128 @@ function listsBeforeEtc(text: string, clauses: Clause[], lexicon: Lexicon): Cand
     const end = clause.verbEnd + m.index + m[0].length;
     const inner = innerTerm(text.slice(start, end), lexicon);
     found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
+}
+
+/** Verbs in a series after the first (收集、使用并存储…) and what stands between a verb and its object. */
+const VERB_SERIES_GAP = /^[\s*_、，,和及与或并以及]*/u;
+/**
+ * "收集您发布的信息", "记录系统故障时产生的信息", "收集有关您使用的移动应用和其他软件的信息": a head
+ * after a relative clause (…的信息) as the direct object of a processing verb names data even when no
+ * word of it is a known term. Not when the operator gives the user something (向您提供…的信息).
+ */
+const RELATIVE_OBJECT =
+  /^[\s*_]*(?:您的|你的|用户的|您|你|用户|其)?([^，。；：:（）()“”"、\n]{2,24}?)的[\s*_]*(?:个人|相关|其他|其它)?(?:信息|数据|资料|记录)/u;
+/** A relative clause that starts as one (not a fragment 的…, 而…, 或…, 方…) and is not the generic "about you" (有关您的). */
+const RELATIVE_OWN = /^(?![的而或及与和等方者被将把对向为给])[^您你]*(?:[您你](?!的)[^您你]*)?$/u;
+/** What describes the data's use or necessity, not the data (所必需的, 相应的, 服务的过程中…, 安全措施来保护…). */
+const GENERIC_RELATIVE =
+  /必需|必要|所需|需要|相应|相关|有关|服务|方式|安全|措施|目的|协议|法律|范围|我们|我行|我司|本公司|第三方|其他人|用户|未成年|儿童|去标识|匿名|公开|许可|授权|合法/u;
+const TO_THE_USER = /(?:向|为|给|对)(?:您|你|用户)[^，。；]{0,8}$/u;
+const OFFERING_VERB = /^(?:提供|展示|发送|推送|推荐|发布|披露|公开)/u;
+
+const verbPatterns = new WeakMap<Lexicon, RegExp>();
+/** The processing verbs without the global flag, for `exec`/`test` (the derived pattern is for `matchAll`). */
+function processingVerb(lexicon: Lexicon): RegExp {
+  let pattern = verbPatterns.get(lexicon);
+  if (!pattern) {
+    const { source, flags } = lexicon.derived.processingVerbs;
+    pattern = new RegExp(source, flags.replace('g', ''));
+    verbPatterns.set(lexicon, pattern);
+  }
+  return pattern;
+}
+
+function relativeObjects(text: string, clauses: Clause[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.verbEnd < 0 || clause.negated) continue;
+    let at = clause.verbEnd;
+    // Skip further verbs of a series: 收集、使用并存储您…的信息.
+    for (;;) {
+      const gap = VERB_SERIES_GAP.exec(text.slice(at, clause.end))![0].length;
+      const v = /^\S/u.test(text.slice(at + gap, at + gap + 1)) ? processingVerb(lexicon).exec(text.slice(at + gap, at + gap + 8)) : null;
+      if (!v || v.index !== 0) break;
+      at += gap + v[0].length;
+    }
+    const verbText = text.slice(clause.start, at);
+    const verbStart = verbText.search(/\S*$/u);
+    if (
+      TO_THE_USER.test(text.slice(clause.start, clause.start + Math.max(0, verbStart))) &&
+      OFFERING_VERB.test(text.slice(clause.start + verbStart, at))
+    )
+      continue;
+    const m = RELATIVE_OBJECT.exec(text.slice(at, clause.end));
+    if (!m) continue;
+    const relative = m[1]!;
+    // 产品的信息, 服务的信息, 广告的数据: about things, not the user.
+    if ([...lexicon.nonPersonalModifiers].some((w) => w.length >= 2 && relative.endsWith(w)) || ANAPHORA.test(relative)) continue;
+    if (lexicon.derived.purposeLead.test(relative) || /[为以](?:了|便)/u.test(relative)) continue;
+    if (!RELATIVE_OWN.test(relative) || GENERIC_RELATIVE.test(relative)) continue;
+    // "由您提供的信息", "收集而来的信息", "授权共享的信息": data described by how it is processed is the generic term.
+    const verb = processingVerb(lexicon).exec(relative);
+    if (verb && verb[0] !== '使用') continue;
+    const start = at + m.index + m[0].indexOf(relative);
+    const end = at + m.index + m[0].length;
+    const inner = innerTerm(text.slice(start, end), lexicon);
+    found.push({ start, end, category: inner?.category ?? UNCLASSIFIED_CATEGORY, sensitive: inner?.sensitive ?? false });
+  }
+  return found;
+}
+
+/** A party, not data (设备厂商, 第三方平台, 票务销售方). */
+const PARTY_END = /(?:公司|平台|厂商|商|方|银行|机构|机关|部门|伙伴|集团)$/u;
+/** Leading words of a list item that are not part of it (包括, 例如, 您的, 以及), and what ends it (等…). */
+const ITEM_LEAD = /^[\s*_]*(?:(?:包括但不限于|包括|包含|例如|比如|诸如|如|即|以及|及|和|或|您的|你的|用户的|您|你|其)[\s*_]*)*/u;
+const ITEM_TAIL = /(?:等(?:个人|相关|其他)?(?:信息|数据|资料)?|等)?[\s*_]*$/u;
+
+/**
+ * "收集您的姓名、出发城市、乘车日期": an item of a list (、) that is the object of a processing verb is data
+ * when another item of that list is a known PI term, even if it is no term we know.
+ */
+function coordinatedItems(text: string, clauses: Clause[], known: Candidate[], lexicon: Lexicon): Candidate[] {
+  if (lexicon.language !== 'zh') return [];
+  const found: Candidate[] = [];
+  for (const clause of clauses) {
+    if (clause.objectsFrom === Infinity || clause.objectsFrom >= clause.end) continue;
+    const from = Math.max(clause.objectsFrom, clause.start);
+    const region = text.slice(from, clause.end).replace(/[\s*_]*[，,：:（）()。；;！!？?]*[\s*_]*$/u, '');
+    if (!region.includes('、')) continue;
+    const items: { start: number; end: number }[] = [];
+    let at = 0;
+    for (const part of region.split('、')) {
+      const lead = ITEM_LEAD.exec(part)![0].length;
+      const body = part.slice(lead);
+      const tail = ITEM_TAIL.exec(body)!;
+      items.push({ start: from + at + lead, end: from + at + lead + tail.index });
+      at += part.length + 1;
+    }
+    const overlapsKnown = (i: { start: number; end: number }) => known.some((k) => k.start < i.end && i.start < k.end);
+    // An item that is a known PI term and little else (not "订单信息来进行您的身份核验", a purpose after the data).
+    const isTerm = (i: { start: number; end: number }) =>
+      known.some((k) => k.category !== 'general' && k.start >= i.start && k.start - i.start <= 4 && k.end <= i.end && i.end - k.end <= 2);
+    if (!items.some(isTerm)) continue;
+    for (const item of items) {
+      const itemText = text.slice(item.start, item.end);
+      if (overlapsKnown(item) || itemText.length < 2 || itemText.length > 12 || PARTY_END.test(itemText)) continue;
+      if (/[\s*_，,。；;：:“”"《》]/u.test(itemText) || ANAPHORA.test(itemText) || lexicon.nonPersonalModifiers.has(itemText.toLowerCase()))
+        continue;
+      if (
+        processingVerb(lexicon).test(itemText) ||
+        lexicon.derived.purposeLead.test(itemText) ||
+        /用于|以便|为了|功能|服务/u.test(itemText)
+      )
+        continue;
+      const inner = innerTerm(itemText, lexicon);
+      found.push({
+        start: item.start,
+        end: item.end,
+        category: inner?.category ?? UNCLASSIFIED_CATEGORY,
+        sensitive: inner?.sensitive ?? false,
+      });
+    }
   }
   return found;
 }

@@ -107,9 +107,13 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
   if (numbering) {
     // A numbered item holding a whole statement is a list item, not a title: it still closes its
     // numbered siblings (so 2.2 ends 2.1 even when 2.2 is a sentence), but its kinds come from what it says.
+    // So is a labelled item ("2) 身份信息：姓名"): a label and what it lists, one line of a list, not a title.
     const statement =
       sentence ||
-      (language === 'zh' && (numbering.rest.length > 30 || (STATEMENT.test(numbering.rest) && /[，,：:]/u.test(numbering.rest))));
+      (language === 'zh' &&
+        (numbering.rest.length > 30 ||
+          (STATEMENT.test(numbering.rest) && /[，,：:]/u.test(numbering.rest)) ||
+          /^[^：:]{1,16}[：:][\s*_]*[^\s*_]/u.test(numbering.rest)));
     return {
       style: statement ? `item:${numbering.style}` : numbering.style,
       variant: numbering.variant,
