@@ -174,6 +174,15 @@ test('shared-policy-link: a link shared by two SDKs is a warning until each ackn
   const flagged = sdk('beta', { privacyPolicy: link, reviewFlags: ['shared-policy-link'] });
   assert.deepEqual(warnings(validateSdkCatalog([a, flagged], { piIds })), ['shared-policy-link alpha.json']);
   assert.match(messages(validateSdkCatalog([sdk('x', { reviewFlags: ['looks-fine'] })], { piIds })), /unknown review flag/);
+  // A carried SDK that points at its carrier's rules is declared, not borrowed: neither side is warned.
+  const carrier = sdk('carrier', { privacyPolicy: link });
+  const channel = sdk('channel', { privacyPolicy: link, bundledBy: ['carrier'], sources: { ...sdkSources, bundledBy: 'fixture' } });
+  assert.deepEqual(warnings(validateSdkCatalog([carrier, channel], { piIds })), []);
+  assert.deepEqual(warnings(validateSdkCatalog([carrier, channel, sdk('gamma', { privacyPolicy: link })], { piIds })).sort(), [
+    'shared-policy-link carrier.json',
+    'shared-policy-link channel.json',
+    'shared-policy-link gamma.json',
+  ]);
 });
 
 test('identical-pi-list: the same PI list across vendors with a link-only source is a warning', () => {

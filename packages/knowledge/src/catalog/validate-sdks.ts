@@ -339,6 +339,17 @@ interface Review {
   flags: ReadonlySet<string>;
 }
 
+/** Whether one of the two entries declares that it carries the other (`bundles` or `bundledBy`). */
+function bundleRelated(a: Record<string, unknown>, b: Record<string, unknown>, aId: string, bId: string): boolean {
+  const names = (e: Record<string, unknown>, key: string): unknown[] => (Array.isArray(e[key]) ? (e[key] as unknown[]) : []);
+  return (
+    names(a, 'bundles').includes(bId) ||
+    names(a, 'bundledBy').includes(bId) ||
+    names(b, 'bundles').includes(aId) ||
+    names(b, 'bundledBy').includes(aId)
+  );
+}
+
 function vendorKey(e: Record<string, unknown>): string {
   const v = e.vendor;
   return isObject(v) && typeof v.zh === 'string' ? v.zh.trim() : '';
@@ -368,7 +379,10 @@ function reviewChecks(
     if (group.length < 2) continue;
     for (const r of group) {
       if (r.flags.has('shared-policy-link')) continue;
-      const others = group.filter((o) => o !== r).map((o) => o.id);
+      // A carried SDK (a push channel inside a push SDK) may have no rules of its own and point at
+      // its carrier's: that pair is declared by bundles/bundledBy and is not a borrowed link.
+      const others = group.filter((o) => o !== r && !bundleRelated(r.entry, o.entry, r.id, o.id)).map((o) => o.id);
+      if (others.length === 0) continue;
       warn(
         r.file,
         'shared-policy-link',
