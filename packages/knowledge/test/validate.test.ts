@@ -121,6 +121,8 @@ test('package, glob, domain, policy and source rules', () => {
   assert.deepEqual(validateSdkCatalog([sdk('case', { packages: ['okhttp3'], singleSegmentRoot: true })], { piIds }), []);
   // A non-tracker library needs no privacy policy.
   assert.deepEqual(validateSdkCatalog([sdk('lib', { tracker: false, privacyPolicy: undefined, personalInformation: [] })], { piIds }), []);
+  // A tracker whose rules page is not known says so rather than linking a portal.
+  assert.deepEqual(validateSdkCatalog([sdk('unknown-rules', { privacyPolicy: null, unsourced: ['privacyPolicy'] })], { piIds }), []);
 });
 
 test('files that are not JSON objects are reported, not thrown', () => {

@@ -236,8 +236,14 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
       (typeof e.privacyPolicy !== 'string' || !URL_RE.test(e.privacyPolicy))
     ) {
       add(file, 'privacyPolicy must be an http(s) URL', 'privacyPolicy');
-    } else if (e.tracker === true && !nonEmpty(e.privacyPolicy)) {
-      add(file, 'a tracker SDK needs its privacyPolicy URL', 'privacyPolicy');
+    } else if (
+      e.tracker === true &&
+      !nonEmpty(e.privacyPolicy) &&
+      // "not known": no rules page of the SDK was found. A portal or a sibling's page would be worse
+      // than no link, so the entry may say so instead (reports then print no link, never a guess).
+      !(Array.isArray(e.unsourced) && e.unsourced.includes('privacyPolicy'))
+    ) {
+      add(file, 'a tracker SDK needs its privacyPolicy URL (or "privacyPolicy" in unsourced when no rules page is known)', 'privacyPolicy');
     }
 
     const pi = stringList('personalInformation', true);
