@@ -121,6 +121,8 @@ test('package, glob, domain, policy and source rules', () => {
   assert.deepEqual(validateSdkCatalog([sdk('case', { packages: ['okhttp3'], singleSegmentRoot: true })], { piIds }), []);
   // A non-tracker library needs no privacy policy.
   assert.deepEqual(validateSdkCatalog([sdk('lib', { tracker: false, privacyPolicy: undefined, personalInformation: [] })], { piIds }), []);
+  // A tracker whose rules page is not known says so rather than linking a portal.
+  assert.deepEqual(validateSdkCatalog([sdk('unknown-rules', { privacyPolicy: null, unsourced: ['privacyPolicy'] })], { piIds }), []);
 });
 
 test('files that are not JSON objects are reported, not thrown', () => {
@@ -174,6 +176,15 @@ test('shared-policy-link: a link shared by two SDKs is a warning until each ackn
   const flagged = sdk('beta', { privacyPolicy: link, reviewFlags: ['shared-policy-link'] });
   assert.deepEqual(warnings(validateSdkCatalog([a, flagged], { piIds })), ['shared-policy-link alpha.json']);
   assert.match(messages(validateSdkCatalog([sdk('x', { reviewFlags: ['looks-fine'] })], { piIds })), /unknown review flag/);
+  // A carried SDK that points at its carrier's rules is declared, not borrowed: neither side is warned.
+  const carrier = sdk('carrier', { privacyPolicy: link });
+  const channel = sdk('channel', { privacyPolicy: link, bundledBy: ['carrier'], sources: { ...sdkSources, bundledBy: 'fixture' } });
+  assert.deepEqual(warnings(validateSdkCatalog([carrier, channel], { piIds })), []);
+  assert.deepEqual(warnings(validateSdkCatalog([carrier, channel, sdk('gamma', { privacyPolicy: link })], { piIds })).sort(), [
+    'shared-policy-link carrier.json',
+    'shared-policy-link channel.json',
+    'shared-policy-link gamma.json',
+  ]);
 });
 
 test('identical-pi-list: the same PI list across vendors with a link-only source is a warning', () => {

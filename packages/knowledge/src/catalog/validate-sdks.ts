@@ -236,8 +236,14 @@ export function validateSdkCatalog(files: readonly SdkFile[], options: ValidateS
       (typeof e.privacyPolicy !== 'string' || !URL_RE.test(e.privacyPolicy))
     ) {
       add(file, 'privacyPolicy must be an http(s) URL', 'privacyPolicy');
-    } else if (e.tracker === true && !nonEmpty(e.privacyPolicy)) {
-      add(file, 'a tracker SDK needs its privacyPolicy URL', 'privacyPolicy');
+    } else if (
+      e.tracker === true &&
+      !nonEmpty(e.privacyPolicy) &&
+      // "not known": no rules page of the SDK was found. A portal or a sibling's page would be worse
+      // than no link, so the entry may say so instead (reports then print no link, never a guess).
+      !(Array.isArray(e.unsourced) && e.unsourced.includes('privacyPolicy'))
+    ) {
+      add(file, 'a tracker SDK needs its privacyPolicy URL (or "privacyPolicy" in unsourced when no rules page is known)', 'privacyPolicy');
     }
 
     const pi = stringList('personalInformation', true);
@@ -339,6 +345,17 @@ interface Review {
   flags: ReadonlySet<string>;
 }
 
+/** Whether one of the two entries declares that it carries the other (`bundles` or `bundledBy`). */
+function bundleRelated(a: Record<string, unknown>, b: Record<string, unknown>, aId: string, bId: string): boolean {
+  const names = (e: Record<string, unknown>, key: string): unknown[] => (Array.isArray(e[key]) ? (e[key] as unknown[]) : []);
+  return (
+    names(a, 'bundles').includes(bId) ||
+    names(a, 'bundledBy').includes(bId) ||
+    names(b, 'bundles').includes(aId) ||
+    names(b, 'bundledBy').includes(aId)
+  );
+}
+
 function vendorKey(e: Record<string, unknown>): string {
   const v = e.vendor;
   return isObject(v) && typeof v.zh === 'string' ? v.zh.trim() : '';
@@ -368,7 +385,10 @@ function reviewChecks(
     if (group.length < 2) continue;
     for (const r of group) {
       if (r.flags.has('shared-policy-link')) continue;
-      const others = group.filter((o) => o !== r).map((o) => o.id);
+      // A carried SDK (a push channel inside a push SDK) may have no rules of its own and point at
+      // its carrier's: that pair is declared by bundles/bundledBy and is not a borrowed link.
+      const others = group.filter((o) => o !== r && !bundleRelated(r.entry, o.entry, r.id, o.id)).map((o) => o.id);
+      if (others.length === 0) continue;
       warn(
         r.file,
         'shared-policy-link',
