@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm run e2e:workflows: the workflows end to end over HTTP, against the real `apprights serve --demo`
-// (embedded SQLite in a fresh folder; APPRIGHTS_DATABASE_URL=postgres://… runs it on PostgreSQL,
-// with `apprights migrate` first). One actor after another, each with the demo account's token:
+// npm run e2e:workflows: the workflows end to end over HTTP against the platform's server, started
+// here as `apprights serve --demo` starts it (startServer + seedDemo: embedded SQLite in a fresh
+// folder, two warm workers, the scheduler; APPRIGHTS_DATABASE_URL=postgres://… runs it on PostgreSQL,
+// migrated first). One actor after another, each with the demo account's token:
 //
 //   developer identity → store admin verifies → developer uploads ApiDemos and submits a listing that
 //   contradicts the APK → the gate rejects it with reasons → resubmission → listed → public disclosure
@@ -9,24 +10,22 @@
 //   automatic re-test fails → removal order → delisting task and stop-access order → the access
 //   provider reads the feed, verifies its Ed25519 signature with the published key and acknowledges.
 //
-// The server's clock is the system clock, so the deadline cannot pass by waiting: the script asks
-// for a bulletin whose deadline is today's date counted zero working days on, then lets the regulator
-// run the re-test that the scheduler would start after it (POST …/retest, the same function).
+// Deadlines are days away, so the server runs on a test clock that the script moves past the
+// bulletin's due date; the scheduler then starts the re-test on its own, as it would the day after.
 // Exit 0 when every step answered as expected; 1 with the step and the answer otherwise.
-import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'packages/cli/bin/apprights.js');
 const APK = join(root, 'node_modules/android-apidemos/apks/ApiDemos-debug.apk');
 const data = mkdtempSync(join(tmpdir(), 'apprights-e2e-'));
 const port = 18_000 + Math.floor(Math.random() * 2000);
 const base = `http://127.0.0.1:${port}`;
+const server = await import(pathToFileURL(join(root, 'packages/server/dist/index.js')).href);
 const started = Date.now();
 
 const POLICY = `隐私政策
@@ -99,40 +98,15 @@ const policyServer = createServer((_req, res) => {
 await new Promise((resolve) => policyServer.listen(0, '127.0.0.1', resolve));
 const policyUrl = `http://127.0.0.1:${policyServer.address().port}/privacy`;
 
-if (process.env.APPRIGHTS_DATABASE_URL) {
-  const migrated = spawnSync(process.execPath, [cli, 'migrate'], { encoding: 'utf8' });
-  if (migrated.status !== 0) throw new Error(`apprights migrate: ${migrated.stderr}`);
-}
-const server = spawn(
-  process.execPath,
-  [cli, 'serve', '--data', data, '--port', String(port), '--demo', '--allow-private-fetch', '--concurrency', '1'],
-  {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  },
-);
-let stdout = '';
-let stderr = '';
-server.stdout.on('data', (chunk) => (stdout += chunk));
-server.stderr.on('data', (chunk) => (stderr += chunk));
-const exited = new Promise((resolve) => server.on('exit', resolve));
-
+const config = server.loadConfig({ data, port, host: '127.0.0.1', allowPrivateFetch: true, concurrency: 1 });
+if (config.databaseUrl) await server.migrateDatabase(config);
+const clock = new server.TestClock(Date.now());
+const running = await server.startServer(config, { clock });
 let failed = false;
 try {
-  const demo = await until(
-    'the demo accounts on standard output',
-    () => {
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      return line ? JSON.parse(line) : undefined;
-    },
-    60_000,
-  );
+  const demo = await server.seedDemo(running.platform);
   const token = Object.fromEntries(demo.accounts.map((a) => [a.role, a.token]));
-  await until(
-    'the server to answer',
-    async () => (await call(null, 'GET', '/health/ready').catch(() => ({ status: 0 }))).status === 200,
-    30_000,
-  );
-  log(`apprights serve --demo on ${base}: ${demo.accounts.length} accounts`);
+  log(`server with the demo accounts on ${base}: ${demo.accounts.length} accounts`);
 
   // --- Store gatekeeping ---------------------------------------------------------------------
   const me = await call(token['store-admin'], 'GET', '/api/v1/sessions/current');
@@ -186,16 +160,77 @@ try {
   expect(item, 'the app is on the public disclosure', listed.json);
   log(`public disclosure lists ${item.packageName} with ${item.sdks.length} SDKs`);
 
-  // --- Stop-access feed -----------------------------------------------------------------------
-  const order = await call(token.regulator, 'POST', '/api/v1/stop-access/orders', {
-    packageNames: ['io.appium.android.apis'],
-    legalBasis: '《网络安全法》第六十八条；演示 / demonstration',
-    validUntil: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+  // --- Regulator -----------------------------------------------------------------------------
+  const campaign = await call(token.regulator, 'POST', '/api/v1/regulator/campaigns', {
+    name: 'e2e 专项检测',
+    selection: { storeIds: [storeId] },
   });
-  expect(order.status === 201, 'regulator issues a stop-access order', order.json);
+  expect(campaign.status === 201 && campaign.json.selected >= 1, 'regulator starts a campaign over the store', campaign.json);
+  const cid = campaign.json.id;
+  // The jobs finish, then the dispatcher hands their results to the campaign: wait for the triage list.
+  const findings = await until('the campaign findings to triage', async () => {
+    const items = (await call(token.regulator, 'GET', `/api/v1/regulator/campaigns/${cid}/findings?state=new`)).json?.items;
+    return items?.length ? items : undefined;
+  });
+  log(`campaign over ${campaign.json.selected} listed app(s) done: ${findings.length} findings to triage`);
+  const chosen = findings.slice(0, 3);
+  for (const f of chosen) {
+    const t = await call(token.regulator, 'POST', `/api/v1/regulator/findings/${f.id}/triage`, { decision: 'confirm' });
+    expect(t.status === 200, 'triage confirms a finding', t.json);
+  }
+  const bulletin = await call(token.regulator, 'POST', '/api/v1/regulator/bulletins', {
+    title: "Apps infringing users' rights (e2e)",
+    titleZh: '侵害用户权益行为的APP通报（端到端）',
+    measure: '按工信部信管函〔2023〕26号整改 / rectify under the 2023 notice',
+    legalBasis: '工信部信管函〔2023〕26号',
+    findings: chosen.map((f) => f.id),
+    deadline: { workingDays: 5 },
+  });
+  expect(bulletin.status === 201, 'regulator drafts a bulletin from confirmed findings', bulletin.json);
+  const bid = bulletin.json.id;
+  const published = await call(token.regulator, 'POST', `/api/v1/regulator/bulletins/${bid}/publish`, {});
+  expect(published.status === 200 && published.json.dueDate, 'regulator publishes the bulletin', published.json);
+  const publicBulletins = await call(null, 'GET', '/api/v1/public/bulletins');
+  expect(
+    publicBulletins.json.items.some((b) => b.id === bid),
+    'the bulletin is public',
+    publicBulletins.json,
+  );
+  log(`bulletin published, due ${published.json.dueDate} (5 working days${published.json.provisional ? ', provisional' : ''})`);
+
+  // The developer does not rectify; the deadline passes (the test clock jumps past it).
+  const due = published.json.dueDate;
+  const after = new Date(Date.parse(`${due}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+  clock.jumpTo(after);
+  const escalated = await until('the automatic re-test to escalate the bulletin', async () => {
+    const b = (await call(token.regulator, 'GET', `/api/v1/regulator/bulletins/${bid}`)).json;
+    return b?.items?.every((i) => i.state === 'escalated' || i.state === 'closed') ? b : undefined;
+  });
+  expect(
+    escalated.items.some((i) => i.state === 'escalated'),
+    'the re-test still finds the issues: escalated',
+    escalated,
+  );
+  log(`clock moved to ${after}: the automatic re-test still finds the issues, the item is escalated`);
+  const orders = (await call(token.regulator, 'GET', '/api/v1/regulator/removal-orders')).json.items;
+  expect(orders.length >= 1, 'a removal order is issued', orders);
+  const tasks = await until('the delisting task of the store', async () => {
+    const t = (await call(token['store-admin'], 'GET', '/api/v1/delisting-tasks?state=open')).json;
+    return t?.items?.length ? t.items : undefined;
+  });
+  const done = await call(token['store-admin'], 'POST', `/api/v1/delisting-tasks/${tasks[0].id}/done`, {});
+  expect(done.status === 200, 'the store admin delists the app', done.json);
+  const gone = await call(null, 'GET', `/api/v1/public/listings/${item.id}`);
+  expect(gone.status === 404, 'the delisted app leaves the public disclosure', gone.status);
+  log('removal order issued; the store delisted the app; it left the public disclosure');
+
+  // --- Stop-access feed -----------------------------------------------------------------------
   const key = (await call(null, 'GET', '/api/v1/stop-access/public-key')).json;
-  const feed = await call(token['access-provider'], 'GET', '/api/v1/stop-access/feed?since=0');
-  expect(feed.status === 200, 'the provider reads the feed', feed.text);
+  const { feed, entry } = await until('the removal order in the stop-access feed', async () => {
+    const page = await call(token['access-provider'], 'GET', '/api/v1/stop-access/feed?since=0');
+    const found = (page.json?.entries ?? []).find((e) => JSON.stringify(e).includes('io.appium.android.apis'));
+    return found ? { feed: page, entry: found } : undefined;
+  });
   const signature = feed.headers.get('signature') ?? '';
   const good = verify(
     null,
@@ -204,19 +239,14 @@ try {
     Buffer.from(signature.replace(/^ed25519=/, ''), 'base64'),
   );
   expect(good && feed.headers.get('signature-key-id') === key.keyId, 'the feed page verifies with the published key', { signature });
-  const entries = feed.json.items ?? feed.json.entries ?? [];
-  const entry = entries.find((e) => (e.order?.packageNames ?? e.packageNames ?? []).includes('io.appium.android.apis'));
-  expect(entry, 'the order is in the feed', feed.json);
   const ack = await call(token['access-provider'], 'POST', '/api/v1/stop-access/acks', { seqs: [entry.seq] });
   expect(ack.status === 200, 'the provider acknowledges', ack.json);
   log(`stop-access feed entry ${entry.seq} verified with key ${key.keyId} and acknowledged`);
 } catch (error) {
   failed = true;
   console.error(`\nFAILED at step ${step + 1}: ${error instanceof StepFailed ? error.message : error?.stack}`);
-  console.error(`server stderr (last 2,000 characters):\n${stderr.slice(-2000)}`);
 } finally {
-  server.kill('SIGTERM');
-  await exited;
+  await running.close();
   policyServer.close();
   rmSync(data, { recursive: true, force: true });
 }

@@ -89,8 +89,16 @@ async function startNode(config: ServerConfig, workerOptions: WorkersOptions | f
  * it removes the partial files interrupted ones left (on a shared mount only those older than an
  * hour: another node may be receiving one).
  */
-export async function startServer(config: ServerConfig, options: { logger?: boolean; trustProxy?: boolean } = {}): Promise<RunningServer> {
-  const node = await startNode(config, config.workers.concurrency > 0 ? {} : false);
+export async function startServer(
+  config: ServerConfig,
+  options: {
+    logger?: boolean;
+    trustProxy?: boolean;
+    /** The workflows' clock (default the system clock; an embedding test passes a TestClock to jump days). */
+    clock?: Clock;
+  } = {},
+): Promise<RunningServer> {
+  const node = await startNode(config, config.workers.concurrency > 0 ? {} : false, options.clock);
   try {
     node.platform.blobs.removePartial(config.databaseUrl ? 3600_000 : 0);
     const app = await buildApp(node.platform, { logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });

@@ -35,6 +35,7 @@ export async function notify(db: Kysely<Database> | Transaction<Database>, notic
       read_at: null,
     })
     .execute();
-  await addOutbox(db, 'notification.created', { notificationId: id, orgId: notice.orgId, topic: notice.topic }, now);
+  // The event's own time is the wall clock (addOutbox's default), like every job event: the dispatcher orders by it.
+  await addOutbox(db, 'notification.created', { notificationId: id, orgId: notice.orgId, topic: notice.topic });
   return id;
 }
