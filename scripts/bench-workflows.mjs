@@ -34,9 +34,11 @@ const PATROL = Math.min(APPS, Number(process.env.BENCH_PATROL ?? 1000));
 const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 30);
 const PG_ADMIN = process.env.BENCH_PG ?? 'postgres://root@127.0.0.1:5432/postgres';
 const MARKET_APPS_TOTAL = 2_580_000;
-// Facts are ~50–180 KB a report: all 100,000 would be ~10 GB per database. The apps the runs judge
-// (the patrol samples and a 10,000-app campaign) carry them; the rest keep body and summary.
-const WITH_FACTS = Math.min(APPS, Number(process.env.BENCH_WITH_FACTS ?? 2 * PATROL + 10_000));
+// Facts are ~50–180 KB a report: all 100,000 would be ~10 GB per database. The apps of the first
+// BENCH_FACTS_STORES stores (default 2 of 10: 20,000 apps) carry them, enough for the patrol samples
+// and the 10,000-app campaign; the rest keep body and summary.
+const FACTS_STORES = Number(process.env.BENCH_FACTS_STORES ?? 2);
+const CAMPAIGN = Number(process.env.BENCH_CAMPAIGN ?? 10_000);
 
 const load = () =>
   loadavg()
@@ -48,7 +50,7 @@ console.log(
   `machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
 );
 console.log(
-  `market: ${APPS} apps × 10 versions, 10 stores, ${Math.min(50_000, APPS)} developers, facts kept for ${WITH_FACTS}; patrol sample ${PATROL}\n`,
+  `market: ${APPS} apps × 10 versions, 10 stores, ${Math.min(50_000, APPS)} developers, facts kept in ${FACTS_STORES} stores; patrol sample ${PATROL}; campaign ${CAMPAIGN}\n`,
 );
 
 const reports = await realReports(root);
@@ -60,7 +62,7 @@ async function seedSqlite() {
   const sqlite = new Sqlite(join(dir, 'apprights.db'));
   sqlite.pragma('journal_mode = WAL');
   const started = performance.now();
-  const seeded = await seedMarket(sqliteWriter(sqlite), reports, { apps: APPS, withFacts: WITH_FACTS, onProgress: progress('sqlite') });
+  const seeded = await seedMarket(sqliteWriter(sqlite), reports, { apps: APPS, factsStores: FACTS_STORES, onProgress: progress('sqlite') });
   sqlite.close();
   process.stdout.write('\n');
   console.log(`sqlite seed: ${fmt((performance.now() - started) / 1000)} s`);
@@ -80,7 +82,11 @@ async function seedPostgres() {
   const client = new pg.Client({ connectionString: url.href });
   await client.connect();
   const started = performance.now();
-  const seeded = await seedMarket(postgresWriter(client), reports, { apps: APPS, withFacts: WITH_FACTS, onProgress: progress('postgres') });
+  const seeded = await seedMarket(postgresWriter(client), reports, {
+    apps: APPS,
+    factsStores: FACTS_STORES,
+    onProgress: progress('postgres'),
+  });
   await client.query('ANALYZE');
   await client.end();
   process.stdout.write('\n');
@@ -160,6 +166,87 @@ async function patrol(db, workers, offset, count) {
   return { seconds, rate: count / seconds, failed: Number(failed.n) };
 }
 
+/**
+ * A campaign over CAMPAIGN listed apps with facts, through the API as a regulator would run it:
+ * create (selection + jobs), rules re-run by 2 warm workers, results handed to the campaign by the
+ * event dispatcher, high findings confirmed in bulk, a bulletin drafted. Seconds from the first
+ * request to the draft (target ≤ 300).
+ */
+async function campaign(db) {
+  const cfg = config(db, { workers: { ...server.defaultConfig().workers, concurrency: 2 } });
+  const store = await server.openStore({ ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : { dataDir: db.dataDir }) });
+  const queue = server.createQueue({ store, config: cfg });
+  const blobs = new server.LocalBlobStore(join(db.dataDir, 'blobs'));
+  const platform = { config: cfg, store, blobs, queue, clock: server.systemClock };
+  await queue.start();
+  const pool = await server.startWorkers(platform, { concurrency: 2 });
+  const app = await server.buildApp(platform);
+  const regulator = await server.createUser(store.db, {
+    login: `bench-regulator-${Date.now()}`,
+    organisation: db.seeded.regulator,
+    role: 'regulator',
+  });
+  const { token } = await server.createApiToken(store.db, { userId: regulator.id, orgId: db.seeded.regulator, name: 'bench' });
+  const call = async (method, url, payload) => {
+    const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    return res.json();
+  };
+  await new Promise((r) => setTimeout(r, 1500));
+  const started = performance.now();
+  const created = await call('POST', '/api/v1/regulator/campaigns', {
+    name: 'bench',
+    selection: { storeIds: db.seeded.factsStoreIds, sampleSize: Math.min(CAMPAIGN, 20_000), seed: 'bench-workflows' },
+  });
+  const createdSeconds = (performance.now() - started) / 1000;
+  for (;;) {
+    await server.dispatchEvents(platform);
+    const c = await call('GET', `/api/v1/regulator/campaigns/${created.id}`);
+    const p = c.progress ?? {};
+    const settled = (p.succeeded ?? 0) + (p.failed ?? 0) + (p.skipped ?? 0);
+    if (settled >= created.selected) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const judgedSeconds = (performance.now() - started) / 1000;
+  await call('POST', `/api/v1/regulator/campaigns/${created.id}/triage`, { decision: 'confirm', severities: ['high'] });
+  const ids = [];
+  let cursor;
+  while (ids.length < 5000) {
+    const page = await call(
+      'GET',
+      `/api/v1/regulator/campaigns/${created.id}/findings?state=confirmed&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    ids.push(...page.items.map((f) => f.id));
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  await call('POST', '/api/v1/regulator/bulletins', {
+    title: 'bench',
+    titleZh: '基准测试',
+    measure: 'rectify',
+    legalBasis: '工信部信管函〔2023〕26号',
+    findings: ids.slice(0, 5000),
+    deadline: { workingDays: 15 },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await app.close();
+  await pool.stop({ graceMs: 1000 });
+  await queue.stop();
+  await store.close();
+  return { apps: created.selected, createdSeconds, judgedSeconds, seconds, findings: ids.length };
+}
+
+/** The regulator's rankings recomputed over the whole market (target ≤ 10 s). */
+async function rankings(db) {
+  const store = await server.openStore({ ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : { dataDir: db.dataDir }) });
+  const { recomputeRankings } = await import(pathToFileURL(join(root, 'packages/server/dist/workflows/regulator/rankings.js')).href);
+  const started = performance.now();
+  await recomputeRankings(store.db, Date.now());
+  const seconds = (performance.now() - started) / 1000;
+  await store.close();
+  return { seconds };
+}
+
 /** wrk against one URL (spawned, not spawnSync: the server answering it runs in this process); p50/p99 in ms and requests/s. */
 async function wrk(url) {
   const child = spawn('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -211,6 +298,13 @@ for (const seed of targets) {
           `${r.failed ? `, ${r.failed} not succeeded` : ''}; 2.58 M apps: ${fmt(MARKET_APPS_TOTAL / r.rate / 3600)} h on one ${workers}-worker node [load ${load()}]`,
       );
     }
+    const c = await campaign(db);
+    console.log(
+      `${db.name} campaign: ${c.apps} apps: created in ${fmt(c.createdSeconds)} s, judged in ${fmt(c.judgedSeconds)} s, ` +
+        `bulletin of ${c.findings} findings drafted at ${fmt(c.seconds)} s (target ≤ 300 s with 2 workers) [load ${load()}]`,
+    );
+    const r = await rankings(db);
+    console.log(`${db.name} rankings over the whole market: ${fmt(r.seconds, 2)} s (target ≤ 10) [load ${load()}]`);
     const d = await disclosure(db);
     if (d.error) console.log(`${db.name} disclosure: skipped: ${d.error}`);
     else

@@ -229,8 +229,9 @@ const APP_TYPES = ['map-navigation', 'online-shopping', 'instant-messaging', 'sh
 /**
  * Writes the market. Returns the ids the benchmarks need (stores, regulator, listed report ids).
  * Options: apps (100,000), versionsPerApp (10), stores (10), developers (50,000), findingsPerApp (20),
- * secondStoreShare (0.2), withFacts (all apps: how many of the first apps' reports keep the facts section;
- * the rest keep the trimmed body and summary only, as a market whose old reports predate facts),
+ * secondStoreShare (0.2), factsStores (all: the reports of apps whose home store is among the first
+ * factsStores keep the facts section; the rest keep the trimmed body and summary only, as a market
+ * whose older reports predate facts),
  * seed (20261206), onProgress(table, done, total).
  */
 export async function seedMarket(writer, reports, options = {}) {
@@ -240,7 +241,7 @@ export async function seedMarket(writer, reports, options = {}) {
   const developerCount = Math.min(options.developers ?? 50_000, apps);
   const findingsPerApp = options.findingsPerApp ?? 20;
   const secondStoreShare = options.secondStoreShare ?? 0.2;
-  const withFacts = options.withFacts ?? apps;
+  const factsStores = options.factsStores ?? storeCount;
   const random = prng(options.seed ?? 20261206);
   const progress = options.onProgress ?? (() => {});
   const id = idMaker();
@@ -328,7 +329,7 @@ export async function seedMarket(writer, reports, options = {}) {
       });
       const reportId = id();
       const facts =
-        i >= withFacts
+        i % storeCount >= factsStores
           ? null
           : factsText[i % reports.length].replaceAll(`"package":"${real.facts.package.app.package}"`, `"package":"${packageName}"`);
       const body = {
@@ -343,11 +344,11 @@ export async function seedMarket(writer, reports, options = {}) {
         version_id: latest.id,
         knowledge_id: real.knowledge?.id ?? null,
         body: JSON.stringify(body),
-        facts: i < withFacts ? facts : null,
+        facts: i % storeCount < factsStores ? facts : null,
         summary: real.summary,
         created_at: SEED_TIME,
       });
-      listedReports.push(reportId);
+      if (i % storeCount < factsStores) listedReports.push(reportId);
       // A sample of the real findings (the market's apps do not all carry the demo APK's 300+).
       const picked =
         real.findings.length <= findingsPerApp
@@ -394,8 +395,10 @@ export async function seedMarket(writer, reports, options = {}) {
         checked_at: SEED_TIME,
       });
       const home = stores[i % stores.length];
+      const homeListing = id();
+      checkRows.push(check(homeListing));
       listingRows.push({
-        id: id(),
+        id: homeListing,
         store_id: home,
         developer_org_id: dev,
         package_name: packageName,
@@ -409,9 +412,11 @@ export async function seedMarket(writer, reports, options = {}) {
       });
       if (random() < secondStoreShare) {
         const other = stores[(i + 1 + Math.floor(random() * (stores.length - 1))) % stores.length];
-        if (other !== home)
+        if (other !== home) {
+          const otherListing = id();
+          checkRows.push(check(otherListing));
           listingRows.push({
-            id: id(),
+            id: otherListing,
             store_id: other,
             developer_org_id: dev,
             package_name: packageName,
@@ -423,6 +428,7 @@ export async function seedMarket(writer, reports, options = {}) {
             listed_at: SEED_TIME,
             updated_at: SEED_TIME,
           });
+        }
       }
     }
     await writer.insert('apps', appRows);
@@ -437,5 +443,13 @@ export async function seedMarket(writer, reports, options = {}) {
     progress('apps', Math.min(apps, a + batch), apps);
   }
   await writer.commit();
-  return { stores, regulator: regulator.id, developers: developers.length, listedReports, knowledgeIds: [...knowledgeIds] };
+  return {
+    stores,
+    factsStoreIds: stores.slice(0, factsStores),
+    regulator: regulator.id,
+    developers: developers.length,
+    /** Reports of listed apps that keep their facts. */
+    listedReports,
+    knowledgeIds: [...knowledgeIds],
+  };
 }
