@@ -28,25 +28,10 @@ const base = `http://127.0.0.1:${port}`;
 const server = await import(pathToFileURL(join(root, 'packages/server/dist/index.js')).href);
 const started = Date.now();
 
-const POLICY = `隐私政策
-
-本政策适用于 API Demos 应用，运营者为演示科技有限公司。
-一、我们收集的个人信息：为实现通讯录演示功能，经您同意后我们读取您的通讯录；为实现定位演示，我们收集您的粗略位置信息。
-二、第三方SDK：本应用未集成收集个人信息的第三方SDK。
-三、您的权利：您可以查阅、更正、删除您的个人信息，或撤回同意。
-四、联系我们：privacy@example.com，我们将在15个工作日内答复。`;
-
-const PERMISSIONS = [
-  'android.permission.READ_CONTACTS',
-  'android.permission.WRITE_CONTACTS',
-  'android.permission.ACCESS_COARSE_LOCATION',
-  'android.permission.WRITE_EXTERNAL_STORAGE',
-  'android.permission.SEND_SMS',
-  'android.permission.RECEIVE_SMS',
-  'android.permission.POST_NOTIFICATIONS',
-  'android.permission.RECORD_AUDIO',
-  'android.permission.CAMERA',
-].map((name) => ({ name, purpose: '演示对应的系统接口 / demonstrates the API' }));
+// The listing and policy written for the real ApiDemos APK (shared with the store workflow test).
+const FIXTURE = JSON.parse(readFileSync(join(root, 'packages/server/test/fixtures/api-demos-listing.json'), 'utf8'));
+const POLICY = FIXTURE.policy;
+const PERMISSIONS = FIXTURE.permissions;
 
 let step = 0;
 function log(text) {
@@ -112,7 +97,7 @@ try {
   const me = await call(token['store-admin'], 'GET', '/api/v1/sessions/current');
   const storeId = me.json.organisation.id;
   const profile = await call(token.developer, 'POST', '/api/v1/store/developer', {
-    enterpriseName: '演示科技有限公司',
+    enterpriseName: FIXTURE.enterpriseName,
     creditCode: '91110108123456788E',
     filingNumber: '京ICP备2023012345号-1A',
     contacts: [{ name: '张三', email: 'privacy@example.com' }],
@@ -132,7 +117,7 @@ try {
   const elements = {
     name: 'API Demos',
     version: '5.0.0',
-    developer: '演示科技有限公司',
+    developer: FIXTURE.enterpriseName,
     privacyPolicyUrl: policyUrl,
     permissions: PERMISSIONS,
     description: 'Android API 演示 / demonstrates the Android APIs',

@@ -385,50 +385,37 @@ export async function seedMarket(writer, reports, options = {}) {
           org_id: dev,
           created_at: SEED_TIME,
         });
-      const check = (listingId) => ({
-        listing_id: listingId,
-        version_id: latest.id,
-        report_id: reportId,
-        knowledge_id: real.knowledge?.id ?? null,
-        sdks: real.sdksText,
-        coverage: real.coverageText,
-        checked_at: SEED_TIME,
-      });
+      // One listing (and the store's record of its last check) in a store.
+      const list = (storeId) => {
+        const listingId = id();
+        checkRows.push({
+          listing_id: listingId,
+          version_id: latest.id,
+          report_id: reportId,
+          knowledge_id: real.knowledge?.id ?? null,
+          sdks: real.sdksText,
+          coverage: real.coverageText,
+          checked_at: SEED_TIME,
+        });
+        listingRows.push({
+          id: listingId,
+          store_id: storeId,
+          developer_org_id: dev,
+          package_name: packageName,
+          app_id: appId,
+          version_id: latest.id,
+          state: 'listed',
+          elements,
+          app_type: appType,
+          listed_at: SEED_TIME,
+          updated_at: SEED_TIME,
+        });
+      };
       const home = stores[i % stores.length];
-      const homeListing = id();
-      checkRows.push(check(homeListing));
-      listingRows.push({
-        id: homeListing,
-        store_id: home,
-        developer_org_id: dev,
-        package_name: packageName,
-        app_id: appId,
-        version_id: latest.id,
-        state: 'listed',
-        elements,
-        app_type: appType,
-        listed_at: SEED_TIME,
-        updated_at: SEED_TIME,
-      });
+      list(home);
       if (random() < secondStoreShare) {
         const other = stores[(i + 1 + Math.floor(random() * (stores.length - 1))) % stores.length];
-        if (other !== home) {
-          const otherListing = id();
-          checkRows.push(check(otherListing));
-          listingRows.push({
-            id: otherListing,
-            store_id: other,
-            developer_org_id: dev,
-            package_name: packageName,
-            app_id: appId,
-            version_id: latest.id,
-            state: 'listed',
-            elements,
-            app_type: appType,
-            listed_at: SEED_TIME,
-            updated_at: SEED_TIME,
-          });
-        }
+        if (other !== home) list(other);
       }
     }
     await writer.insert('apps', appRows);

@@ -16,28 +16,16 @@ import { bothDatabases } from './support/databases.js';
 import { bearer, member, type Member } from './support/http.js';
 import { APKS, testPlatform, waitFor } from './support/jobs.js';
 
-const POLICY = `隐私政策
-
-本政策适用于 API Demos 应用，运营者为示例科技有限公司。
-一、我们收集的个人信息：为实现通讯录演示功能，经您同意后我们读取您的通讯录；为实现定位演示，我们收集您的粗略位置信息。
-二、第三方SDK：本应用未集成收集个人信息的第三方SDK。
-三、您的权利：您可以查阅、更正、删除您的个人信息，或撤回同意。
-四、联系我们：privacy@example.com，我们将在15个工作日内答复。`;
-
+// The listing and policy written for the real ApiDemos APK (shared with scripts/e2e-workflows.mjs).
+const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/api-demos-listing.json', import.meta.url), 'utf8')) as {
+  enterpriseName: string;
+  policy: string;
+  permissions: { name: string; purpose: string }[];
+};
+const POLICY = FIXTURE.policy;
 /** Every permission ApiDemos requests at the dangerous level, with a purpose. */
-const API_DEMOS_PERMISSIONS = [
-  'android.permission.READ_CONTACTS',
-  'android.permission.WRITE_CONTACTS',
-  'android.permission.ACCESS_COARSE_LOCATION',
-  'android.permission.WRITE_EXTERNAL_STORAGE',
-  'android.permission.SEND_SMS',
-  'android.permission.RECEIVE_SMS',
-  'android.permission.POST_NOTIFICATIONS',
-  'android.permission.RECORD_AUDIO',
-  'android.permission.CAMERA',
-].map((name) => ({ name, purpose: '演示对应的系统接口 / demonstrates the API' }));
-
-const ENTERPRISE = '示例科技有限公司';
+const API_DEMOS_PERMISSIONS = FIXTURE.permissions;
+const ENTERPRISE = FIXTURE.enterpriseName;
 
 bothDatabases(
   'store gatekeeping: identity, detection, gate, resubmission, disclosure, gate versions, review race, role separation',
