@@ -10,8 +10,10 @@ export const BOSS_QUEUE = 'apprights-jobs';
 const MESSAGE_EXPIRY_S = 60;
 // Each hand-back (see start) and each expiry uses a retry: a message must outlive many of them.
 const MESSAGE_RETRIES = 1000;
-/** Messages fetched per round trip (see nextMessage). */
+/** Messages fetched per round trip (see nextMessage), and completed per round trip (see completeLater). */
 const FETCH_BATCH = 4;
+/** The longest a handled message waits to be completed with others. */
+const COMPLETE_DELAY_MS = 50;
 
 /**
  * The scale-out queue: pg-boss 10 in the same PostgreSQL delivers, our `jobs` row is the record.
@@ -97,6 +99,7 @@ export class PgBossQueue extends DeliveringQueue {
     this.started = false;
     const unused = this.pending.splice(0).map((m) => m.id);
     if (unused.length > 0) await this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
+    await this.flushCompleted();
     await this.boss.stop({ graceful: false, wait: true, timeout: 2000 });
   }
 
@@ -138,10 +141,32 @@ export class PgBossQueue extends DeliveringQueue {
       job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
     } finally {
       // Completed whether a row was claimed or not: the row's lease, not the message, now guards the
-      // work. Not awaited: should it fail, the message expires and is redelivered, one spare wake-up.
-      void this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
+      // work. Completed in batches, not awaited: should a batch be lost (a crash, a failed call), its
+      // messages expire and are redelivered, spare wake-ups that claim nothing twice.
+      this.completeLater(message.id);
     }
     return job;
+  }
+
+  /** Message ids to complete, sent together: one round trip for a fetch's worth of messages. */
+  private toComplete: string[] = [];
+  private completeTimer: NodeJS.Timeout | undefined;
+
+  private completeLater(id: string): void {
+    this.toComplete.push(id);
+    if (this.toComplete.length >= FETCH_BATCH) this.flushCompleted();
+    else this.completeTimer ??= setTimeout(() => this.flushCompleted(), COMPLETE_DELAY_MS);
+  }
+
+  private flushCompleted(): Promise<void> {
+    clearTimeout(this.completeTimer);
+    this.completeTimer = undefined;
+    const ids = this.toComplete.splice(0);
+    if (ids.length === 0) return Promise.resolve();
+    return this.boss.complete(BOSS_QUEUE, ids).then(
+      () => {},
+      () => {},
+    );
   }
 
   /**
