@@ -62,6 +62,12 @@ export class PgBossQueue extends DeliveringQueue {
       // Cron schedules belong to the scheduler (one node); the job layer sends no cron work.
       schedule: false,
       migrate: true,
+      // pg-boss's own statements (fetching and completing wake-ups, maintenance) commit without
+      // waiting for the WAL flush: one lost to a database crash costs a spare wake-up or a message
+      // delivered again, never a job (the jobs row is the record; a message is sent in the job's
+      // own, durable transaction on our connection). Each flush was a disk sync per job.
+      // (node-postgres's startup `options`; pg-boss hands its whole configuration to pg.Pool.)
+      ...({ options: '-c synchronous_commit=off' } as object),
     });
     // A dropped connection (PostgreSQL restarting) is reported here; the workers' loops back off.
     boss.on('error', () => {});

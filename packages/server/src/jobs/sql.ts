@@ -39,10 +39,15 @@ export async function claimJob(
   const update = claimUpdate(dialect, worker, leaseMs, options, now);
   if (dialect === 'postgres') {
     // One statement (data-modifying CTEs): the claim, the organisation's turn and the attempt row
-    // commit together in one round trip.
+    // commit together in one round trip. The commit does not wait for the WAL flush
+    // (synchronous_commit off for this statement's transaction): a claim lost to a database crash
+    // leaves the job queued, as if never claimed, and the worker's result is then refused (its
+    // lease is not on the row). The completing transaction, which is the effect, stays durable
+    // and, the WAL being one sequence, makes the claim before it durable too.
     const attemptId = newId(now);
     const result = await sql<Job>`
-      with claimed as (${update}),
+      with relaxed as (select set_config('synchronous_commit', 'off', true)),
+      claimed as (${update}),
       turn as (
         insert into job_org_turns (org_id, last_claim_at, claims) select org_id, ${now}, 1 from claimed
         on conflict (org_id) do update set last_claim_at = excluded.last_claim_at, claims = job_org_turns.claims + 1
@@ -51,7 +56,7 @@ export async function claimJob(
         insert into job_attempts (id, job_id, attempt, worker, started_at) select ${attemptId}, id, attempts, ${worker}, ${now} from claimed
         on conflict (job_id, attempt) do nothing
       )
-      select * from claimed`.execute(db);
+      select claimed.* from claimed, relaxed`.execute(db);
     return result.rows[0];
   }
   // SQLite: one transaction, so the three commit together (one durable commit instead of three: with
