@@ -40,8 +40,14 @@ const pending = new Map<number, Pending>();
 
 function hashingThread(): Worker {
   if (thread) return thread;
-  // execArgv: [] so a test run's loaders (tsx) are not started again for this small script.
-  const worker = new Worker(SOURCE, { eval: true, execArgv: [] });
+  // execArgv: [] so a test run's loaders (tsx) are not started again for this small script. Its
+  // heap holds a few hash states (the bytes arrive outside it): small limits keep the thread's
+  // resident memory small, within the upload's memory bound.
+  const worker = new Worker(SOURCE, {
+    eval: true,
+    execArgv: [],
+    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
+  });
   worker.on('message', (m: { id: number; op: string; buffer?: ArrayBuffer; hex?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;

@@ -79,7 +79,7 @@ class UploadSink extends Writable {
     private readonly handle: FileHandle,
     private readonly maxBytes: number,
   ) {
-    super({ highWaterMark: 4 << 20 });
+    super({ highWaterMark: 2 << 20 });
   }
 
   override _writev(entries: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
