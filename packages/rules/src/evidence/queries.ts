@@ -21,30 +21,55 @@ export function sdkOfComponent(facts: PackageFacts, name: string): DetectedSdk |
  */
 export function sdkOfClass(facts: PackageFacts, className: string): DetectedSdk | undefined {
   const own = ownSegments(facts, className);
-  let best: { sdk: DetectedSdk; length: number } | undefined;
-  for (const sdk of facts.sdks) {
+  // The longest shared package prefix over every SDK's class examples, found by walking the
+  // class's package down a tree of the examples' packages (built once per facts): rules ask this for
+  // every component, and comparing against each example in turn was most of a re-run's time.
+  let node = exampleTree(facts.sdks);
+  let depth = 0;
+  const segments = className.split('.');
+  for (let i = 0; i < segments.length - 1; i++) {
+    const next = node.children.get(segments[i]!);
+    if (!next) break;
+    node = next;
+    depth++;
+  }
+  // Two segments (com.vendor) are shared by unrelated products of one vendor; ask for three.
+  return depth >= 3 && depth > own ? node.first : undefined;
+}
+
+/** A package segment tree of the SDKs' class examples; `first` is the first SDK (in order) with an example at or below. */
+interface ExampleNode {
+  children: Map<string, ExampleNode>;
+  first: DetectedSdk | undefined;
+}
+
+const exampleTrees = new WeakMap<readonly DetectedSdk[], ExampleNode>();
+
+function exampleTree(sdks: readonly DetectedSdk[]): ExampleNode {
+  let root = exampleTrees.get(sdks);
+  if (root) return root;
+  root = { children: new Map(), first: undefined };
+  for (const sdk of sdks) {
     for (const example of sdk.evidence.classExamples) {
-      const prefix = commonPackagePrefix(example, className);
-      const segments = prefix === '' ? 0 : prefix.split('.').length;
-      // Two segments (com.vendor) are shared by unrelated products of one vendor; ask for three.
-      if (segments >= 3 && segments > own && (!best || prefix.length > best.length)) best = { sdk, length: prefix.length };
+      const segments = example.split('.');
+      let node = root;
+      node.first ??= sdk;
+      for (let i = 0; i < segments.length - 1; i++) {
+        let next = node.children.get(segments[i]!);
+        if (!next) node.children.set(segments[i]!, (next = { children: new Map(), first: undefined }));
+        next.first ??= sdk;
+        node = next;
+      }
     }
   }
-  return best?.sdk;
+  exampleTrees.set(sdks, root);
+  return root;
 }
 
 /** How many package segments the app's own package claims of a class name (0 when it is outside it). */
 function ownSegments(facts: PackageFacts, className: string): number {
   const own = facts.app.package;
   return own && className.startsWith(`${own}.`) ? own.split('.').length : 0;
-}
-
-function commonPackagePrefix(a: string, b: string): string {
-  const x = a.split('.').slice(0, -1);
-  const y = b.split('.').slice(0, -1);
-  const out: string[] = [];
-  for (let i = 0; i < Math.min(x.length, y.length) && x[i] === y[i]; i++) out.push(x[i]!);
-  return out.join('.');
 }
 
 /** PI categories an SDK's own code was seen reaching, and the sensitive APIs behind them, sorted. */

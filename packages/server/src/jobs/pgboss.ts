@@ -10,8 +10,10 @@ export const BOSS_QUEUE = 'apprights-jobs';
 const MESSAGE_EXPIRY_S = 60;
 // Each hand-back (see start) and each expiry uses a retry: a message must outlive many of them.
 const MESSAGE_RETRIES = 1000;
-/** Messages fetched per round trip (see nextMessage). */
+/** Messages fetched per round trip (see nextMessage), and completed per round trip (see completeLater). */
 const FETCH_BATCH = 4;
+/** The longest a handled message waits to be completed with others. */
+const COMPLETE_DELAY_MS = 50;
 
 /**
  * The scale-out queue: pg-boss 10 in the same PostgreSQL delivers, our `jobs` row is the record.
@@ -60,6 +62,12 @@ export class PgBossQueue extends DeliveringQueue {
       // Cron schedules belong to the scheduler (one node); the job layer sends no cron work.
       schedule: false,
       migrate: true,
+      // pg-boss's own statements (fetching and completing wake-ups, maintenance) commit without
+      // waiting for the WAL flush: one lost to a database crash costs a spare wake-up or a message
+      // delivered again, never a job (the jobs row is the record; a message is sent in the job's
+      // own, durable transaction on our connection). Each flush was a disk sync per job.
+      // (node-postgres's startup `options`; pg-boss hands its whole configuration to pg.Pool.)
+      ...({ options: '-c synchronous_commit=off' } as object),
     });
     // A dropped connection (PostgreSQL restarting) is reported here; the workers' loops back off.
     boss.on('error', () => {});
@@ -97,6 +105,7 @@ export class PgBossQueue extends DeliveringQueue {
     this.started = false;
     const unused = this.pending.splice(0).map((m) => m.id);
     if (unused.length > 0) await this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
+    await this.flushCompleted();
     await this.boss.stop({ graceful: false, wait: true, timeout: 2000 });
   }
 
@@ -138,10 +147,32 @@ export class PgBossQueue extends DeliveringQueue {
       job = (await this.claimRow(worker, leaseMs)) ?? (await this.claimRow(worker, leaseMs, false));
     } finally {
       // Completed whether a row was claimed or not: the row's lease, not the message, now guards the
-      // work. Not awaited: should it fail, the message expires and is redelivered, one spare wake-up.
-      void this.boss.complete(BOSS_QUEUE, message.id).catch(() => {});
+      // work. Completed in batches, not awaited: should a batch be lost (a crash, a failed call), its
+      // messages expire and are redelivered, spare wake-ups that claim nothing twice.
+      this.completeLater(message.id);
     }
     return job;
+  }
+
+  /** Message ids to complete, sent together: one round trip for a fetch's worth of messages. */
+  private toComplete: string[] = [];
+  private completeTimer: NodeJS.Timeout | undefined;
+
+  private completeLater(id: string): void {
+    this.toComplete.push(id);
+    if (this.toComplete.length >= FETCH_BATCH) this.flushCompleted();
+    else this.completeTimer ??= setTimeout(() => this.flushCompleted(), COMPLETE_DELAY_MS);
+  }
+
+  private flushCompleted(): Promise<void> {
+    clearTimeout(this.completeTimer);
+    this.completeTimer = undefined;
+    const ids = this.toComplete.splice(0);
+    if (ids.length === 0) return Promise.resolve();
+    return this.boss.complete(BOSS_QUEUE, ids).then(
+      () => {},
+      () => {},
+    );
   }
 
   /**

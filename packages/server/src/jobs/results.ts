@@ -1,9 +1,9 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, Job } from '../db/schema.js';
 import { newId } from '../ids.js';
 import type { JobOutput } from './protocol.js';
 import type { DeliveringQueue } from './queue.js';
-import { addOutbox, endAttempt, finishOwned, type Lease } from './sql.js';
+import { addOutbox, finishOwnedAttempt, type Lease } from './sql.js';
 
 /**
  * Writes a job's result, effect once: one transaction holds the job's state change (first, and
@@ -20,12 +20,14 @@ export async function completeJob(
 ): Promise<string> {
   const now = Date.now();
   return queue.db.transaction().execute(async (trx) => {
-    await finishOwned(trx, lease, 'succeeded', null, now, context.progress);
-    await endAttempt(trx, job.id, lease.attempt, 'succeeded', null, now);
-    const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
-    // Unreachable while leases hold (the job was running, so no result was written); kept as the
-    // guarantee's second line: the unique job_id would refuse a second row anyway.
-    if (existing) return existing.id;
+    const postgres = queue.store.dialect === 'postgres';
+    await finishOwnedAttempt(trx, queue.store.dialect, lease, 'succeeded', 'succeeded', null, now, context.progress);
+    if (!postgres) {
+      // SQLite runs in process (no round trips to save): the guarantee's second line is read first.
+      // Unreachable while leases hold (the job was running, so no result was written).
+      const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
+      if (existing) return existing.id;
+    }
     let versionId: string | null = null;
     let appId: string | null = null;
     if (output.app && context.blob) {
@@ -53,21 +55,43 @@ export async function completeJob(
         .execute();
     }
     const reportId = newId(now);
-    await trx
-      .insertInto('reports')
-      .values({
-        id: reportId,
-        job_id: job.id,
-        org_id: job.org_id,
-        kind: output.reportKind,
-        version_id: versionId,
-        knowledge_id: output.knowledge?.id ?? null,
-        body: output.body,
-        facts: output.facts,
-        summary: JSON.stringify(output.summary),
-        created_at: now,
-      })
-      .execute();
+    const report = {
+      id: reportId,
+      job_id: job.id,
+      org_id: job.org_id,
+      kind: output.reportKind,
+      version_id: versionId,
+      knowledge_id: output.knowledge?.id ?? null,
+      body: output.body,
+      facts: output.facts,
+      summary: JSON.stringify(output.summary),
+      created_at: now,
+    };
+    const event = { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId };
+    if (postgres) {
+      // The report and its outbox event in one statement. A report already there for this job (the
+      // guarantee's second line, unreachable while leases hold) makes both a no-op: the first one stands.
+      const inserted = await sql<{ id: string }>`
+        with report as (
+          insert into reports (id, job_id, org_id, kind, version_id, knowledge_id, body, facts, summary, created_at)
+          values (${report.id}, ${report.job_id}, ${report.org_id}, ${report.kind}, ${report.version_id}, ${report.knowledge_id},
+            ${report.body}, ${report.facts}, ${report.summary}, ${report.created_at})
+          on conflict (job_id) do nothing
+          returning id
+        ),
+        event as (
+          insert into outbox (id, topic, payload, created_at, delivered_at)
+          select ${newId(now)}::text, 'job.succeeded', ${JSON.stringify(event)}::text, ${now}::bigint, null::bigint from report
+        )
+        select id from report`.execute(trx);
+      if (inserted.rows.length === 0) {
+        const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
+        return existing.id;
+      }
+    } else {
+      await trx.insertInto('reports').values(report).execute();
+      await addOutbox(trx, 'job.succeeded', event, now);
+    }
     // Findings in slices: one insert per finding would be many round trips; one for all could pass
     // the databases' parameter limits (500 rows × 9 values stay under SQLite's 32,766 and PostgreSQL's 65,535) on a report with thousands of findings.
     const rows = output.findings.map((f) => ({
@@ -86,7 +110,6 @@ export async function completeJob(
         .insertInto('findings')
         .values(rows.slice(i, i + 100))
         .execute();
-    await addOutbox(trx, 'job.succeeded', { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId }, now);
     return reportId;
   });
 }

@@ -69,22 +69,31 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     if (!stopping) sweeping = queue.sweep().catch(() => {});
   }, sweepEvery);
 
-  async function runJob(slot: number, job: Job): Promise<void> {
-    const worker = `${name}:${slot}`;
-    const lease: Lease = { jobId: job.id, worker, attempt: job.attempts };
-    let child = children[slot];
-    if (!child || !child.alive) child = spawn(slot);
-    let prepared: { task: Task; blob?: { sha256: string; size: number } };
+  /** A claimed job made ready to run: its task, or the failure preparing it met. */
+  type Ready = { job: Job; lease: Lease; task?: Task; blob?: { sha256: string; size: number }; failure?: Failure };
+
+  async function ready(slot: number, job: Job): Promise<Ready> {
+    const lease: Lease = { jobId: job.id, worker: `${name}:${slot}`, attempt: job.attempts };
     try {
-      prepared = await prepare(platform, job);
+      return { job, lease, ...(await prepare(platform, job)) };
     } catch (error) {
       const failure: Failure =
         error instanceof PrepareError
           ? { class: 'input', code: error.code, message: error.message }
           : { class: 'crashed', code: 'prepare', message: String((error as Error)?.message ?? error) };
-      await finish(lease, failure);
-      return;
+      return { job, lease, failure };
     }
+  }
+
+  /** Runs a ready job in the slot's child; resolves with the write that ends it (the caller decides when it runs). */
+  async function execute(slot: number, r: Ready): Promise<() => Promise<void>> {
+    const { job, lease } = r;
+    if (r.failure || !r.task) {
+      const failure = r.failure!;
+      return () => finish(lease, failure);
+    }
+    let child = children[slot];
+    if (!child || !child.alive) child = spawn(slot);
     running.set(job.id, { child });
     let progress: string | null = null;
     let written: string | null = null;
@@ -113,7 +122,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     );
     let result;
     try {
-      result = await child.run(prepared.task, {
+      result = await child.run(r.task, {
         onProgress: (stage, done, total) => {
           progress = JSON.stringify({ stage, ...(done !== undefined ? { done } : {}), ...(total !== undefined ? { total } : {}) });
         },
@@ -127,8 +136,13 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
       void child.close();
       if (!stopping) spawn(slot);
     }
-    if (result.ok) await succeed(lease, job, result.output, prepared.blob, progress ?? undefined);
-    else await finish(lease, result.failure);
+    if (result.ok) {
+      const output = result.output;
+      const last = progress ?? undefined;
+      return () => succeed(lease, job, output, r.blob, last);
+    }
+    const failure = result.failure;
+    return () => finish(lease, failure);
   }
 
   async function succeed(
@@ -161,25 +175,60 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     }
   }
 
+  /**
+   * One slot: claim, prepare, run in the child, write the result. Short jobs (rerun-rules: stored
+   * facts through the rules, milliseconds each) are pipelined: while the child judges one, the
+   * parent writes the previous one's result and claims and prepares the next, so the database's
+   * commits and the child's work overlap instead of adding up. A job claimed ahead holds its lease
+   * (60 s by default) for at most one short job; nothing else changes: every write still names its
+   * lease, and a slot that stops runs the job it already claimed before it ends.
+   */
   async function slotLoop(slot: number): Promise<void> {
     let backoff = 0;
-    while (!stopping) {
-      let job: Job | undefined;
-      try {
-        job = await queue.claim(`${name}:${slot}`, leaseMs);
-        backoff = 0;
-      } catch (error) {
-        // The database is away (restarting, failing over): wait, doubling up to 10 s, and try again.
-        backoff = Math.min(10_000, backoff === 0 ? 250 : backoff * 2);
-        emit({ type: 'database-error', error, retryInMs: backoff });
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        continue;
+    let ahead: Promise<Ready | undefined> | undefined;
+    let writing: Promise<void> | undefined;
+    const claimReady = async (): Promise<Ready | undefined> => {
+      const job = await queue.claim(`${name}:${slot}`, leaseMs);
+      return job ? ready(slot, job) : undefined;
+    };
+    try {
+      while (!stopping || ahead) {
+        let r: Ready | undefined;
+        try {
+          r = await (ahead ?? claimReady());
+          backoff = 0;
+        } catch (error) {
+          // The database is away (restarting, failing over): wait, doubling up to 10 s, and try again.
+          backoff = Math.min(10_000, backoff === 0 ? 250 : backoff * 2);
+          emit({ type: 'database-error', error, retryInMs: backoff });
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+          continue;
+        } finally {
+          ahead = undefined;
+        }
+        if (!r) {
+          await writing;
+          if (!stopping) await queue.waitForWork(1000);
+          continue;
+        }
+        // The next short job is claimed and prepared while this one runs (after the previous write:
+        // on SQLite they share one connection).
+        if (!stopping && r.job.kind === 'rerun-rules' && r.task) {
+          const after = writing;
+          ahead = (async () => {
+            await after;
+            return claimReady();
+          })();
+          // A failed claim surfaces when the loop awaits it.
+          ahead.catch(() => {});
+        }
+        const write = await execute(slot, r);
+        // At most one write in flight per slot: the previous one is done before this one starts.
+        await writing;
+        writing = write();
       }
-      if (!job) {
-        await queue.waitForWork(1000);
-        continue;
-      }
-      await runJob(slot, job);
+    } finally {
+      await writing;
     }
   }
 

@@ -39,10 +39,15 @@ export async function claimJob(
   const update = claimUpdate(dialect, worker, leaseMs, options, now);
   if (dialect === 'postgres') {
     // One statement (data-modifying CTEs): the claim, the organisation's turn and the attempt row
-    // commit together in one round trip.
+    // commit together in one round trip. The commit does not wait for the WAL flush
+    // (synchronous_commit off for this statement's transaction): a claim lost to a database crash
+    // leaves the job queued, as if never claimed, and the worker's result is then refused (its
+    // lease is not on the row). The completing transaction, which is the effect, stays durable
+    // and, the WAL being one sequence, makes the claim before it durable too.
     const attemptId = newId(now);
     const result = await sql<Job>`
-      with claimed as (${update}),
+      with relaxed as (select set_config('synchronous_commit', 'off', true)),
+      claimed as (${update}),
       turn as (
         insert into job_org_turns (org_id, last_claim_at, claims) select org_id, ${now}, 1 from claimed
         on conflict (org_id) do update set last_claim_at = excluded.last_claim_at, claims = job_org_turns.claims + 1
@@ -51,7 +56,7 @@ export async function claimJob(
         insert into job_attempts (id, job_id, attempt, worker, started_at) select ${attemptId}, id, attempts, ${worker}, ${now} from claimed
         on conflict (job_id, attempt) do nothing
       )
-      select * from claimed`.execute(db);
+      select claimed.* from claimed, relaxed`.execute(db);
     return result.rows[0];
   }
   // SQLite: one transaction, so the three commit together (one durable commit instead of three: with
@@ -181,6 +186,43 @@ export async function finishOwned(
     .where(owned(lease))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(lease);
+}
+
+/**
+ * finishOwned then endAttempt: on PostgreSQL one statement (a data-modifying CTE, one round trip
+ * instead of two on the completing transaction's critical path); the attempt row moves only when
+ * the job row did, so a lost lease still changes nothing and throws LeaseLost.
+ */
+export async function finishOwnedAttempt(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  lease: Lease,
+  outcome: AttemptOutcome,
+  state: JobState,
+  error: { code: string; message: string } | null,
+  now = Date.now(),
+  progress?: string,
+): Promise<void> {
+  if (dialect !== 'postgres') {
+    await finishOwned(trx, lease, state, error, now, progress);
+    await endAttempt(trx, lease.jobId, lease.attempt, outcome, error, now);
+    return;
+  }
+  const result = await sql<{ n: number }>`
+    with finished as (
+      update jobs set state = ${state}, ${progress !== undefined ? sql`progress = ${progress},` : sql``}
+        locked_by = null, lease_until = null, updated_at = ${now}, finished_at = ${now},
+        error_code = ${error?.code ?? null}, error_message = ${error?.message ?? null}
+      where id = ${lease.jobId} and state = 'running' and locked_by = ${lease.worker} and attempts = ${lease.attempt}
+      returning id
+    ),
+    ended as (
+      update job_attempts set ended_at = ${now}, outcome = ${outcome}, error_code = ${error?.code ?? null},
+        error_message = ${error?.message?.slice(0, 2000) ?? null}
+      where job_id = ${lease.jobId} and attempt = ${lease.attempt} and outcome is null and exists (select 1 from finished)
+    )
+    select count(*)::int as n from finished`.execute(trx);
+  if (result.rows[0]?.n !== 1) throw new LeaseLost(lease);
 }
 
 export async function endAttempt(
