@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { repeatedRejections, REPEAT_THRESHOLD } from '../store/rejections.js';
 
 // Developer credit (开发者信用): a documented, versioned formula. The output shows every input, its
 // weight and its contribution, so a developer can see why, and appeal. Version `credit/1`:
@@ -17,9 +18,8 @@ import type { Database } from '../../db/schema.js';
 //   level: ≥ 90 good, ≥ 70 attention, else risk. An upheld appeal on a bulletin item removes it
 //   from the inputs.
 //
-// The repeated-rejection input is pluggable: the store gatekeeping workflow owns submissions and
-// their rejections; it registers a source (setRejectionSource) and until then the input is shown
-// as unavailable (counted 0).
+// The repeated-rejection input comes from the store gatekeeping workflow, which owns submissions
+// and their rejections (store/rejections.ts).
 
 export const CREDIT_FORMULA_VERSION = 'credit/1';
 
@@ -38,17 +38,6 @@ export const CREDIT_WEIGHTS = {
 } as const satisfies Record<string, CreditWeight>;
 
 export type CreditInput = keyof typeof CREDIT_WEIGHTS;
-
-/** Counts, per developer organisation, of finding fingerprints its submissions were rejected for ≥ 3 times. */
-export interface RejectionSource {
-  name: string;
-  repeatedRejections(db: Kysely<Database>, developerOrgId: string): Promise<number>;
-}
-
-let rejectionSource: RejectionSource | undefined;
-export function setRejectionSource(source: RejectionSource | undefined): void {
-  rejectionSource = source;
-}
 
 export interface CreditResult {
   developerOrgId: string;
@@ -125,15 +114,15 @@ export async function developerCredit(db: Kysely<Database>, developerOrgId: stri
   const decided = items.filter((i) => i.state === 'closed' || i.state === 'escalated');
   const lateShare = decided.length ? decided.filter((i) => i.on_time !== 1).length / decided.length : 0;
   const recent = items.filter((i) => i.published_at !== null && now - Number(i.published_at) <= YEAR_MS).length;
-  const rejections = rejectionSource ? await rejectionSource.repeatedRejections(db, developerOrgId) : 0;
+  const rejections = await repeatedRejections(db, developerOrgId);
   const values: Record<CreditInput, { value: number; available: boolean; source: string }> = {
     highFindings: { value: severity.high ?? 0, available: true, source: 'findings of each app’s latest report' },
     mediumFindings: { value: severity.medium ?? 0, available: true, source: 'findings of each app’s latest report' },
     lowFindings: { value: severity.low ?? 0, available: true, source: 'findings of each app’s latest report' },
     repeatedRejections: {
       value: rejections,
-      available: rejectionSource !== undefined,
-      source: rejectionSource ? rejectionSource.name : 'no submission data on this platform (counted 0)',
+      available: true,
+      source: `finding fingerprints or listing differences its store submissions were rejected for ≥ ${REPEAT_THRESHOLD} times`,
     },
     lateRectificationShare: {
       value: Math.round(lateShare * 10_000) / 10_000,
