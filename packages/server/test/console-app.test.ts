@@ -258,8 +258,9 @@ bothDatabases(
         { _csrf: token, ...listing('API Demos') },
         { name: 'x.apk', content: Buffer.from('MZ not a zip') },
       );
-      assert.equal(page.status, 400);
-      assert.match(page.body, /not-a-zip|ZIP|zip/);
+      assert.equal(page.status, 415);
+      assert.match(page.body, /not a ZIP archive/);
+      assert.match(page.body, /上传内容不是 ZIP 归档/);
       page = await d.postMultipart('/console/developer/submit', { _csrf: token, ...listing('') }, { name: 'a.apk', content: apk });
       assert.equal(page.status, 400, 'an empty name is refused before the package is stored');
       assert.match(page.body, /\/elements\/name/);
