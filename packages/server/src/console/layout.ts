@@ -46,7 +46,7 @@ export function layout({ lang, title, path, body, head, user }: PageOptions): Sa
           </nav>
           ${
             user
-              ? html`<form class="signout" method="post" action="/console/logout">
+              ? html`<form class="signout" method="post" action="${withLang('/console/logout', lang)}">
                   <input type="hidden" name="_csrf" value="${user.csrf}" />
                   <input type="hidden" name="lang" value="${lang}" />
                   <span class="who">${user.login} · ${user.role}</span>

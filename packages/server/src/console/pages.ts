@@ -341,7 +341,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
     const token = formToken(request, reply);
     const body = html`<h1>${m(lang, 'signIn')}</h1>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''} ${errorList(lang, errors)}
-      <form method="post" action="/console/login" class="stack">
+      <form method="post" action="${withLang('/console/login', lang)}" class="stack">
         ${csrfField(token)}
         <input type="hidden" name="lang" value="${lang}" />
         ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''}
@@ -462,7 +462,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
           : ''
       }
       ${saved ? html`<p class="notice" role="status">${m(lang, 'saved')}</p>` : ''} ${errorList(lang, errors)}
-      <form method="post" action="/console/developer/identity" class="stack">
+      <form method="post" action="${withLang('/console/developer/identity', lang)}" class="stack">
         ${csrfField(formToken(request, reply))}
         <input type="hidden" name="lang" value="${lang}" />
         ${input('enterpriseName', 'enterpriseName', html`required maxlength="200"`)}
@@ -535,7 +535,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
     const body = html`<h1>${m(lang, 'submit')}</h1>
       <p class="muted">${m(lang, 'submitIntro')}</p>
       ${errorList(lang, errors)}
-      <form method="post" action="/console/developer/submit?lang=${lang}" enctype="multipart/form-data" class="stack">
+      <form method="post" action="${withLang('/console/developer/submit', lang)}" enctype="multipart/form-data" class="stack">
         ${csrfField(formToken(request, reply))}
         ${
           values.resubmissionOf
@@ -911,7 +911,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       ${reviewing ? errorList(lang, errors) : ''}
       ${
         reviewing && s.claimed_by !== p.userId
-          ? html`<form method="post" action="/console/submissions/${s.id}/claim">
+          ? html`<form method="post" action="${withLang(`/console/submissions/${s.id}/claim`, lang)}">
               ${csrfField(token)}
               <input type="hidden" name="lang" value="${lang}" />
               <button type="submit">${m(lang, 'claim')}</button>
@@ -920,7 +920,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       }
       ${
         reviewing && s.claimed_by === p.userId
-          ? html`<form method="post" action="/console/submissions/${s.id}/decision" class="stack decision">
+          ? html`<form method="post" action="${withLang(`/console/submissions/${s.id}/decision`, lang)}" class="stack decision">
               ${csrfField(token)}
               <input type="hidden" name="lang" value="${lang}" />
               <h2>${m(lang, 'decide')}</h2>
@@ -1095,7 +1095,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       ${saved ? html`<p class="notice" role="status">${m(lang, 'saved')}</p>` : ''} ${errorList(lang, errors)}
       ${
         admin
-          ? html`<form method="post" action="/console/store/gate" class="stack">
+          ? html`<form method="post" action="${withLang('/console/store/gate', lang)}" class="stack">
               ${csrfField(formToken(request, reply))}
               <input type="hidden" name="lang" value="${lang}" />
               <label
