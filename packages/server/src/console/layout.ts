@@ -30,6 +30,7 @@ export function layout({ lang, title, path, body, head, user }: PageOptions): Sa
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · ${t(lang, 'siteName')}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/console.js" defer></script>
         ${head ?? ''}

@@ -277,6 +277,8 @@ const gateValidator = Compile(GatePolicySchema);
 
 const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
 const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
+/** After a saved form (post/redirect/get). */
+const SavedQuery = Type.Object({ ...LangOnly, saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
 
 export function consoleAppRoutes(api: Api, ctx: AppContext): void {
   const { platform } = ctx;
@@ -476,10 +478,8 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
     return frame(request, reply, m(lang, 'identity'), body);
   };
 
-  api.get(
-    '/console/developer/identity',
-    { config, schema: { ...page, querystring: Type.Object(LangOnly, { additionalProperties: false }) } },
-    async (request, reply) => sendPrivate(reply, await identityPage(request, reply, undefined, []), pickLang(request)),
+  api.get('/console/developer/identity', { config, schema: { ...page, querystring: SavedQuery } }, async (request, reply) =>
+    sendPrivate(reply, await identityPage(request, reply, undefined, [], request.query.saved === '1'), pickLang(request)),
   );
 
   api.post('/console/developer/identity', { config, schema: page }, async (request, reply) => {
@@ -505,7 +505,8 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       if (!(error instanceof ProblemError)) throw error;
       return sendPrivate(reply, await identityPage(request, reply, values, problemErrors(error)), lang, error.status);
     }
-    return sendPrivate(reply, await identityPage(request, reply, undefined, [], true), lang);
+    // Post/redirect/get: a reload of the page after saving does not send the form again.
+    return reply.redirect(withLang('/console/developer/identity?saved=1', lang), 303);
   });
 
   // --- Upload with the listing → submission ------------------------------------------------------
@@ -1057,7 +1058,12 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       const reportLang: Lang = lang === 'zh-CN' ? 'zh' : 'en';
       // The engine's renderer escapes what it takes from the package; its page has inline styles and
       // no script, so it gets a policy of its own: no script at all, sandboxed, framed only by the console.
-      const page = trustedHtml(renderScanReport(JSON.parse(row.body) as never, 'html', reportLang));
+      // Its one script (the language toggle and the copy button, which stay hidden without it) is left
+      // out: the console chose the language already, and a frame that runs no script needs no exception.
+      // The renderer escapes all text, so "<script>" in its output is its own element, never the package's.
+      const page = trustedHtml(
+        renderScanReport(JSON.parse(row.body) as never, 'html', reportLang).replace(/<script>[\s\S]*?<\/script>/g, ''),
+      );
       return reply
         .header(
           'content-security-policy',
@@ -1110,10 +1116,8 @@ ${text ?? JSON.stringify(policy, null, 2)}</textarea>
     return frame(request, reply, m(lang, 'gate'), body);
   };
 
-  api.get(
-    '/console/store/gate',
-    { config, schema: { ...page, querystring: Type.Object(LangOnly, { additionalProperties: false }) } },
-    async (request, reply) => sendPrivate(reply, await gatePage(request, reply, undefined, []), pickLang(request)),
+  api.get('/console/store/gate', { config, schema: { ...page, querystring: SavedQuery } }, async (request, reply) =>
+    sendPrivate(reply, await gatePage(request, reply, undefined, [], request.query.saved === '1'), pickLang(request)),
   );
 
   api.post('/console/store/gate', { config, schema: page }, async (request, reply) => {
@@ -1138,6 +1142,6 @@ ${text ?? JSON.stringify(policy, null, 2)}</textarea>
       if (!(error instanceof ProblemError)) throw error;
       return sendPrivate(reply, await gatePage(request, reply, text, problemErrors(error)), lang, error.status);
     }
-    return sendPrivate(reply, await gatePage(request, reply, undefined, [], true), lang);
+    return reply.redirect(withLang('/console/store/gate?saved=1', lang), 303);
   });
 }
