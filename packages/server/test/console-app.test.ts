@@ -50,6 +50,14 @@ bothDatabases('console sign-in: CSRF field, session rotation, safe next, expiry 
     const reviewer = await member(h.platform, 'console-store', 'store-reviewer');
     const browser = new ConsoleClient(h.app);
 
+    // The public pages' weight (HTML + CSS + JS, uncompressed) stays under 100 KB, with no other origin named.
+    const apps = await browser.get('/apps?lang=zh-CN');
+    const css = await browser.get('/assets/console.css');
+    const js = await browser.get('/assets/console.js');
+    const weight = Buffer.byteLength(apps.body) + Buffer.byteLength(css.body) + Buffer.byteLength(js.body);
+    assert.ok(weight < 100 * 1024, `public page weight ${weight} B`);
+    assert.doesNotMatch(apps.body, /(src|href)="(https?:)?\/\//, 'no resource of another origin');
+
     // Signed out: a console page sends to the sign-in page, which will come back to it.
     const away = await browser.get('/console/developer/identity?lang=zh-CN');
     assert.equal(away.status, 303);

@@ -124,7 +124,7 @@ bothDatabases(
       for (const lang of ['zh-CN', 'en'] as Lang[]) {
         const tag = `${db}-${lang}`;
         const shot = async (page: Page, name: string) => {
-          await page.screenshot({ path: join(SHOTS, `${tag}-${name}.png`), fullPage: true });
+          await page.screenshot({ path: join(SHOTS, `${tag}-${name}.png`) });
         };
         const dev = await member(p, `e2e-dev-${lang.toLowerCase()}`, 'developer');
         const admin = await member(p, `e2e-store-${lang.toLowerCase()}`, 'store-admin');
@@ -231,7 +231,7 @@ bothDatabases(
         await r.click(`form[action^="/console/submissions/${submission}/claim"] button`);
         await r.waitForSelector('form.decision');
         await visit(r, 'reviewer-claimed');
-        await r.check('form.decision input[name="reason"] >> nth=0');
+        await r.check('input[name="reason"][form="decision-form"] >> nth=0');
         await r.fill('textarea[name="comment"]', lang === 'zh-CN' ? '请说明短信权限的用途' : 'Explain the SMS permissions');
         await r.click('button[value="reject"]');
         await r.waitForSelector('.comment');
@@ -239,6 +239,11 @@ bothDatabases(
 
         await d.reload();
         assert.match((await d.textContent('.comment')) ?? '', lang === 'zh-CN' ? /请说明短信权限的用途/ : /Explain the SMS permissions/);
+        // The ticked finding is named in what the developer reads.
+        assert.match(
+          (await d.textContent('.comment')) ?? '',
+          lang === 'zh-CN' ? /依据: \S+ \([^)]{1,12}\)/ : /Findings: \S+ \([^)]{1,12}\)/,
+        );
         await visit(d, 'dev-rejected');
         await Promise.all([d.waitForURL(/resubmit=/), d.click('a[href*="resubmit="]')]);
         assert.equal(await d.inputValue('input[name="name"]'), 'API Demos', 'the form comes filled in');

@@ -147,6 +147,10 @@ const M = {
   claimedBy: { en: 'Claimed by', zh: '认领人' },
   decide: { en: 'Decision', zh: '审核决定' },
   linkFindings: { en: 'Findings this decision rests on', zh: '作为决定依据的问题' },
+  linkHint: {
+    en: 'Tick the findings this decision rests on in the table of reasons above.',
+    zh: '请在上方原因表中勾选作为决定依据的问题。',
+  },
   comment: { en: 'Comment (shown to the developer)', zh: '审核意见（开发者可见）' },
   pass: { en: 'Pass and list', zh: '通过并上架' },
   reject: { en: 'Reject', zh: '驳回' },
@@ -817,6 +821,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       : undefined;
     const token = formToken(request, reply);
     const reviewing = p.role === 'store-reviewer' && s.state === 'review';
+    const deciding = reviewing && s.claimed_by === p.userId;
     const reasonRows = reasons.map((r, i) => {
       const subject = r.finding
         ? html`<code>${r.finding.ruleId}</code> <span class="tag">${r.finding.severity}</span> ${textOf(r.finding.message, lang)}`
@@ -828,7 +833,16 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
         : r.diff
           ? textOf({ ...r.diff, kind: undefined, pointer: undefined }, lang)
           : '';
+      // The reviewer ticks the findings a decision rests on right here: the checkbox belongs to the
+      // decision form below through its form attribute (no script needed).
       return html`<tr id="reason-${i}">
+        ${
+          deciding
+            ? html`<td>
+                <input type="checkbox" name="reason" value="${i}" form="decision-form" aria-label="${m(lang, 'linkFindings')} ${i + 1}" />
+              </td>`
+            : ''
+        }
         <td><code>${r.gateRule}</code></td>
         <td>${stateName(lang, r.then)}</td>
         <td>${subject}</td>
@@ -891,6 +905,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
                   : html`<table class="reasons">
                       <thead>
                         <tr>
+                          ${deciding ? html`<th scope="col">${m(lang, 'linkFindings')}</th>` : ''}
                           <th scope="col">${m(lang, 'gateRule')}</th>
                           <th scope="col">${m(lang, 'outcome')}</th>
                           <th scope="col">${m(lang, 'finding')}</th>
@@ -921,25 +936,16 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       }
       ${
         reviewing && s.claimed_by === p.userId
-          ? html`<form method="post" action="${withLang(`/console/submissions/${s.id}/decision`, lang)}" class="stack decision">
+          ? html`<form
+              method="post"
+              action="${withLang(`/console/submissions/${s.id}/decision`, lang)}"
+              class="stack decision"
+              id="decision-form"
+            >
               ${csrfField(token)}
               <input type="hidden" name="lang" value="${lang}" />
               <h2>${m(lang, 'decide')}</h2>
-              ${
-                reasons.length > 0
-                  ? html`<fieldset>
-                      <legend>${m(lang, 'linkFindings')}</legend>
-                      ${reasons.map(
-                        (r, i) =>
-                          html`<label class="check"
-                            ><input type="checkbox" name="reason" value="${i}" />
-                            <code>${r.finding?.ruleId ?? r.diff?.kind ?? r.gateRule}</code>
-                            ${r.finding ? textOf(r.finding.message, lang) : (r.diff?.pointer ?? '')}</label
-                          >`,
-                      )}
-                    </fieldset>`
-                  : ''
-              }
+              ${reasons.length > 0 ? html`<p class="muted">${m(lang, 'linkHint')}</p>` : ''}
               <label>${m(lang, 'comment')}<textarea name="comment" rows="4" required maxlength="1500"></textarea></label>
               <div class="actions">
                 <button type="submit" name="decision" value="pass">${m(lang, 'pass')}</button>
