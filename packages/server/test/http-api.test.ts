@@ -142,7 +142,9 @@ bothDatabases('the OpenAPI 3.1 description lists every route and its schemas com
       }
     }
     // The console's HTML pages (src/console) are pages for people, not API operations: not described.
-    const expected = Object.keys(ACCESS).filter((k) => k !== 'GET /api/v1/openapi.json' && !(k in CONSOLE_ACCESS) && !(k in CONSOLE_APP_ACCESS));
+    const expected = Object.keys(ACCESS).filter(
+      (k) => k !== 'GET /api/v1/openapi.json' && !(k in CONSOLE_ACCESS) && !(k in CONSOLE_APP_ACCESS),
+    );
     assert.deepEqual([...operations].sort(), expected.sort(), 'every route but the description itself is described');
   } finally {
     await h.close();
