@@ -1,4 +1,4 @@
-/* global window, document, HTMLElement, HTMLFormElement, CSS, fetch */
+/* global window, document, HTMLElement, HTMLFormElement, CSS */
 // AppRights console: progressive enhancement only; every page works without this script.
 // Forms marked data-confirm ask before they submit.
 document.addEventListener('submit', (event) => {
