@@ -409,3 +409,52 @@ bothDatabases(
   },
   { timeout: 600_000 },
 );
+
+bothDatabases('console upload: an oversized package is refused in both languages and nothing is stored', async (_t, under) => {
+  const h = await harness(under, { maxUploadBytes: 4096 });
+  try {
+    const db = h.platform.store.db;
+    const dev = await member(h.platform, 'big-dev', 'developer');
+    const admin = await member(h.platform, 'big-store', 'store-admin');
+    const identity = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/store/developer',
+      headers: bearer(dev),
+      payload: { enterpriseName: ENTERPRISE, creditCode: CREDIT_CODE, contacts: [{ name: '张三' }] },
+    });
+    assert.equal(identity.statusCode, 200, identity.body);
+    const verified = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/store/developers/${dev.orgId}/decision`,
+      headers: bearer(admin),
+      payload: { decision: 'verified' },
+    });
+    assert.equal(verified.statusCode, 200, verified.body);
+    const browser = new ConsoleClient(h.app);
+    await browser.signIn(dev.login, dev.password);
+    const form = await browser.get('/console/developer/submit?lang=zh-CN');
+    const big = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64 * 1024, 1)]);
+    const res = await browser.postMultipart(
+      '/console/developer/submit?lang=zh-CN',
+      {
+        _csrf: csrfOf(form.body),
+        store: admin.orgId,
+        appType: 'utilities',
+        name: 'Big',
+        version: '1.0',
+        developer: ENTERPRISE,
+        privacyPolicyUrl: 'https://example.cn/privacy',
+        permissions: '',
+        description: 'big',
+      },
+      { name: 'big.apk', content: big },
+    );
+    assert.equal(res.status, 413);
+    assert.match(res.body, /larger than this platform accepts/);
+    assert.match(res.body, /超过本平台允许的大小/);
+    assert.equal((await db.selectFrom('uploads').selectAll().execute()).length, 0);
+    assert.equal((await db.selectFrom('store_submissions').selectAll().execute()).length, 0);
+  } finally {
+    await h.close();
+  }
+});

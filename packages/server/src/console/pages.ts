@@ -147,6 +147,7 @@ const M = {
   claimedBy: { en: 'Claimed by', zh: '认领人' },
   decide: { en: 'Decision', zh: '审核决定' },
   linkFindings: { en: 'Findings this decision rests on', zh: '作为决定依据的问题' },
+  cite: { en: 'Cite', zh: '依据' },
   linkHint: {
     en: 'Tick the findings this decision rests on in the table of reasons above.',
     zh: '请在上方原因表中勾选作为决定依据的问题。',
@@ -905,7 +906,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
                   : html`<table class="reasons">
                       <thead>
                         <tr>
-                          ${deciding ? html`<th scope="col">${m(lang, 'linkFindings')}</th>` : ''}
+                          ${deciding ? html`<th scope="col">${m(lang, 'cite')}</th>` : ''}
                           <th scope="col">${m(lang, 'gateRule')}</th>
                           <th scope="col">${m(lang, 'outcome')}</th>
                           <th scope="col">${m(lang, 'finding')}</th>
