@@ -115,6 +115,8 @@ function returnPath(request: FastifyRequest): string {
   // A form posts to its own page (GET of the same path shows it again), except the small action
   // routes of a submission page (claim, decision), which return to that page.
   const path = url.split('?')[0]!;
+  // Signing out with an ended session: nothing to come back to but the console's home.
+  if (path === '/console/logout') return '/console';
   return path.replace(/\/(claim|decision)$/, '');
 }
 
