@@ -241,14 +241,33 @@ bothDatabases(
       assert.equal(page.status, 409);
       assert.match(page.body, /开发者身份尚未通过认证/);
 
-      // A store admin verifies through the API.
-      const verified = await app.inject({
-        method: 'POST',
-        url: `/api/v1/store/developers/${dev.orgId}/decision`,
-        headers: bearer(storeAdmin),
-        payload: { decision: 'verified' },
+      // The store's staff see the identity (its hostile contact as text); a reviewer has no decision
+      // form; the store admin verifies it from the console.
+      const rv = new ConsoleClient(app);
+      await rv.signIn(reviewer.login, reviewer.password);
+      page = await rv.get('/console/store/developers');
+      assert.ok(page.body.includes(CREDIT_CODE));
+      assert.ok(!page.body.includes('<img src=x') && page.body.includes('&lt;img src=x'));
+      assert.ok(!page.body.includes('/decision'), 'no decision form for a reviewer');
+      const refused = await rv.postForm(`/console/store/developers/${dev.orgId}/decision`, {
+        _csrf: csrfOf(page.body),
+        decision: 'verified',
       });
-      assert.equal(verified.statusCode, 200, verified.body);
+      assert.match(refused.location ?? '', /^\/console\/login\?next=%2Fconsole%2Fstore%2Fdevelopers&.*why=other-role/);
+      const still = await db.selectFrom('store_developers').select('state').where('org_id', '=', dev.orgId).executeTakeFirstOrThrow();
+      assert.equal(still.state, 'unverified');
+      const sa = new ConsoleClient(app);
+      await sa.signIn(storeAdmin.login, storeAdmin.password);
+      page = await sa.get('/console/store/developers?lang=zh-CN');
+      page = await sa.postForm(`/console/store/developers/${dev.orgId}/decision?lang=zh-CN`, {
+        _csrf: csrfOf(page.body),
+        decision: 'verified',
+        comment: 'ok',
+      });
+      assert.equal(page.status, 303);
+      assert.equal(page.location, '/console/store/developers?state=verified&lang=zh-CN');
+      page = await sa.get(page.location!);
+      assert.ok(page.body.includes(CREDIT_CODE));
 
       // Bad uploads: without the token nothing is stored; a non-APK is refused in both languages, nothing stored.
       const uploads = async () =>

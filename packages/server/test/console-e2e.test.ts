@@ -1,7 +1,7 @@
 // The console in a real browser (issue 15): Debian's Chromium driven by playwright-core against the
 // server listening on loopback, with the real queue and warm workers, on SQLite and PostgreSQL, in
-// zh-CN and en. Journey 1: a developer states the organisation (a store admin verifies it through
-// the API), uploads ApiDemos, watches the progress and reads the report. Journey 2: a store admin
+// zh-CN and en. Journey 1: a developer states the organisation (a store admin verifies it in the
+// console), uploads ApiDemos, watches the progress and reads the report. Journey 2: a store admin
 // sends every finding to review; a reviewer rejects with reasons linked to findings; the developer
 // reads them and resubmits; the reviewer passes; the app is on the public list. Every page visited
 // fails the test on a console error, a failed or refused request, a request to another origin, or
@@ -19,7 +19,7 @@ import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { dispatchEvents } from '../src/workflows/events.js';
 import { bothDatabases } from './support/databases.js';
-import { bearer, member, type Member } from './support/http.js';
+import { member, type Member } from './support/http.js';
 import { APKS, testPlatform } from './support/jobs.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -184,13 +184,14 @@ bothDatabases(
         await d.click('form.stack button[type="submit"]');
         await d.waitForSelector('.notice');
         await visit(d, 'dev-identity');
-        const verified = await app.inject({
-          method: 'POST',
-          url: `/api/v1/store/developers/${dev.orgId}/decision`,
-          headers: bearer(admin),
-          payload: { decision: 'verified' },
-        });
-        assert.equal(verified.statusCode, 200, verified.body);
+        // The store admin verifies the organisation from the console.
+        const a = await open();
+        await signIn(a, admin);
+        await a.goto(`${origin}/console/store/developers?lang=${lang}`);
+        await visit(a, 'admin-developers');
+        await a.click(`form[action^="/console/store/developers/${dev.orgId}/decision"] button[value="verified"]`);
+        await a.waitForURL(/state=verified/);
+        await visit(a, 'admin-verified');
         await d.reload();
         assert.match((await d.textContent('.state')) ?? '', lang === 'zh-CN' ? /已认证/ : /verified/);
         await d.goto(`${origin}/console/developer/submit?lang=${lang}`);
@@ -207,8 +208,6 @@ bothDatabases(
         await visit(d, 'dev-report');
 
         // --- Journey 2 -------------------------------------------------------------------------------
-        const a = await open();
-        await signIn(a, admin);
         await a.goto(`${origin}/console/store/gate?lang=${lang}`);
         await a.fill(
           'textarea[name="policy"]',

@@ -117,6 +117,7 @@ function returnPath(request: FastifyRequest): string {
   const path = url.split('?')[0]!;
   // Signing out with an ended session: nothing to come back to but the console's home.
   if (path === '/console/logout') return '/console';
+  if (path.startsWith('/console/store/developers/')) return '/console/store/developers';
   return path.replace(/\/(claim|decision)$/, '');
 }
 

@@ -17,6 +17,7 @@ import { logIn } from '../http/routes/sessions.js';
 import {
   claimSubmission,
   createSubmission,
+  decideDeveloper,
   decideSubmission,
   gatePolicy,
   ProfileBody,
@@ -73,6 +74,8 @@ export const CONSOLE_APP_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /console/reports/:id': { roles: SUBMISSION_PAGES, scope: 'own-organisation' },
   'GET /console/reports/:id/frame': { roles: SUBMISSION_PAGES, scope: 'own-organisation' },
   'GET /console/store/gate': { roles: STORE_STAFF, scope: 'own-organisation' },
+  'GET /console/store/developers': { roles: STORE_STAFF, scope: 'own-organisation' },
+  'POST /console/store/developers/:id/decision': { roles: ['store-admin'], scope: 'own-organisation' },
   'POST /console/store/gate': { roles: ['store-admin'], scope: 'own-organisation' },
 };
 
@@ -148,6 +151,13 @@ const M = {
   decide: { en: 'Decision', zh: '审核决定' },
   linkFindings: { en: 'Findings this decision rests on', zh: '作为决定依据的问题' },
   cite: { en: 'Cite', zh: '依据' },
+  developers: { en: 'Developer identities', zh: '开发者身份认证' },
+  verify: { en: 'Verify', zh: '认证通过' },
+  rejectIdentity: { en: 'Reject', zh: '不予认证' },
+  contact: { en: 'Contact', zh: '联系人' },
+  updated: { en: 'Updated', zh: '更新时间' },
+  noDevelopers: { en: 'No developer identity in this state.', zh: '没有该状态的开发者身份。' },
+  optionalComment: { en: 'Comment (optional)', zh: '说明（可选）' },
   linkHint: {
     en: 'Tick the findings this decision rests on in the table of reasons above.',
     zh: '请在上方原因表中勾选作为决定依据的问题。',
@@ -225,6 +235,7 @@ function links(lang: ConsoleLang, role: Role): { href: string; label: string }[]
         { href: '/console/submissions?state=review', label: m(lang, 'reviewQueue') },
         { href: '/console/submissions', label: m(lang, 'submissions') },
         { href: '/console/store/gate', label: m(lang, 'gate') },
+        { href: '/console/store/developers', label: m(lang, 'developers') },
       ];
     default:
       return [home];
@@ -1150,5 +1161,128 @@ ${text ?? JSON.stringify(policy, null, 2)}</textarea>
       return sendPrivate(reply, await gatePage(request, reply, text, problemErrors(error)), lang, error.status);
     }
     return reply.redirect(withLang('/console/store/gate?saved=1', lang), 303);
+  });
+
+  // --- Developer identities (any store may verify one; the store admin decides) -----------------------
+
+  const IDENTITY_STATES = ['unverified', 'verified', 'rejected'] as const;
+  const DevelopersQuery = Type.Object(
+    {
+      ...LangOnly,
+      state: Type.Optional(Type.Union(IDENTITY_STATES.map((v) => Type.Literal(v)))),
+      cursor: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+    },
+    { additionalProperties: false },
+  );
+
+  const developersPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: (typeof IDENTITY_STATES)[number],
+    cursor: string | undefined,
+    errors: { pointer: string; message: string }[],
+  ) => {
+    const lang = pickLang(request);
+    const p = principal(request);
+    let query = db.selectFrom('store_developers').selectAll().where('state', '=', state);
+    if (cursor) query = query.where('org_id', '<', cursor);
+    const rows = await query.orderBy('org_id', 'desc').limit(51).execute();
+    const more = rows.length > 50;
+    const shown = more ? rows.slice(0, 50) : rows;
+    const token = formToken(request, reply);
+    const admin = p.role === 'store-admin';
+    const body = html`<h1>${m(lang, 'developers')}</h1>
+      <nav class="filters" aria-label="${m(lang, 'state')}">
+        ${IDENTITY_STATES.map(
+          (v) =>
+            html`<a href="${withLang(`/console/store/developers?state=${v}`, lang)}" ${v === state ? html`aria-current="page"` : ''}
+              >${stateName(lang, v)}</a
+            >`,
+        )}
+      </nav>
+      ${errorList(lang, errors)}
+      ${
+        shown.length === 0
+          ? html`<p>${m(lang, 'noDevelopers')}</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${m(lang, 'enterpriseName')}</th>
+                  <th scope="col">${m(lang, 'creditCode')}</th>
+                  <th scope="col">${m(lang, 'filingNumber')}</th>
+                  <th scope="col">${m(lang, 'contact')}</th>
+                  <th scope="col">${m(lang, 'updated')}</th>
+                  ${admin ? html`<th scope="col">${m(lang, 'decide')}</th>` : ''}
+                </tr>
+              </thead>
+              <tbody>
+                ${shown.map((d) => {
+                  const contact = (JSON.parse(d.contacts) as { name?: string; phone?: string; email?: string }[])[0];
+                  return html`<tr>
+                    <td>${d.enterprise_name}</td>
+                    <td><code>${d.credit_code}</code></td>
+                    <td>${d.filing_number ?? ''}</td>
+                    <td>${contact ? [contact.name, contact.phone, contact.email].filter(Boolean).join(' · ') : ''}</td>
+                    <td>${time(d.updated_at)}</td>
+                    ${
+                      admin
+                        ? html`<td>
+                            <form method="post" action="${withLang(`/console/store/developers/${d.org_id}/decision`, lang)}" class="inline">
+                              ${csrfField(token)}
+                              <label
+                                >${m(lang, 'optionalComment')}<input
+                                  name="comment"
+                                  maxlength="2000"
+                                  aria-label="${m(lang, 'optionalComment')}"
+                              /></label>
+                              <button type="submit" name="decision" value="verified">${m(lang, 'verify')}</button>
+                              <button type="submit" name="decision" value="rejected" class="danger">${m(lang, 'rejectIdentity')}</button>
+                            </form>
+                          </td>`
+                        : ''
+                    }
+                  </tr>`;
+                })}
+              </tbody>
+            </table>`
+      }
+      ${
+        more
+          ? html`<p class="pager">
+              <a rel="next" href="${withLang(`/console/store/developers?state=${state}&cursor=${shown[shown.length - 1]!.org_id}`, lang)}"
+                >${lang === 'zh-CN' ? '下一页' : 'Next page'}</a
+              >
+            </p>`
+          : ''
+      }`;
+    return frame(request, reply, m(lang, 'developers'), body);
+  };
+
+  api.get('/console/store/developers', { config, schema: { ...page, querystring: DevelopersQuery } }, async (request, reply) =>
+    sendPrivate(
+      reply,
+      await developersPage(request, reply, request.query.state ?? 'unverified', request.query.cursor, []),
+      pickLang(request),
+    ),
+  );
+
+  api.post('/console/store/developers/:id/decision', { config, schema: { ...page, params: IdParam } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const form = request.body;
+    if (!checked(request, reply, form)) return reply;
+    const decision = field(form, 'decision');
+    const comment = field(form, 'comment').trim().slice(0, 2000);
+    if (decision !== 'verified' && decision !== 'rejected') {
+      const errors = [{ pointer: '/decision', message: 'verified or rejected / 认证通过或不予认证' }];
+      return sendPrivate(reply, await developersPage(request, reply, 'unverified', undefined, errors), lang, 400);
+    }
+    try {
+      await decideDeveloper(platform, principal(request), request.params.id, comment ? { decision, comment } : { decision });
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      if (error.code === 'not-found') return notFoundPage(request, reply);
+      return sendPrivate(reply, await developersPage(request, reply, 'unverified', undefined, problemErrors(error)), lang, error.status);
+    }
+    return reply.redirect(withLang(`/console/store/developers?state=${decision}`, lang), 303);
   });
 }

@@ -211,6 +211,7 @@ export interface StoreActor {
 export type ProfileInput = Static<typeof ProfileBody>;
 export type SubmissionInput = Static<typeof SubmissionBody>;
 export type DecisionInput = Static<typeof DecisionBody>;
+export type VerifyInput = Static<typeof VerifyBody>;
 export { ProfileBody, SubmissionBody, DecisionBody, submissionView, profileView };
 
 /** States (or changes) a developer organisation's identity; unverified until a store admin decides. */
@@ -304,6 +305,46 @@ export async function saveGatePolicy(platform: Platform, p: StoreActor, policy: 
     }
     await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'store.gate.update', subject: p.orgId, detail: { version } }, now);
     return { store: p.orgId, version, policy: normalised, createdAt: now };
+  });
+}
+
+/** A store admin verifies or rejects a developer organisation's identity (audited; the developer is notified). */
+export async function decideDeveloper(platform: Platform, p: StoreActor, orgId: string, input: VerifyInput) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const { decision, comment } = input;
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('store_developers')
+      .set({ state: decision, decided_by: p.userId, decided_store_id: p.orgId, decision_comment: comment ?? null, updated_at: now })
+      .where('org_id', '=', orgId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw problem('not-found', `no developer identity ${orgId}`);
+    await writeAudit(
+      trx,
+      {
+        userId: p.userId,
+        orgId: p.orgId,
+        action: `store.developer.${decision}`,
+        subject: updated.org_id,
+        detail: { comment: comment ?? null },
+      },
+      now,
+    );
+    await notify(
+      trx,
+      {
+        orgId: updated.org_id,
+        topic: `developer.${decision}`,
+        subject: updated.org_id,
+        en: decision === 'verified' ? 'Your developer identity was verified' : 'Your developer identity was rejected',
+        zh: decision === 'verified' ? '您的开发者身份已通过认证' : '您的开发者身份认证未通过',
+        detail: { store: p.orgId, comment: comment ?? null },
+      },
+      now,
+    );
+    return profileView(updated);
   });
 }
 
@@ -576,44 +617,7 @@ function routes(api: Api, { platform }: AppContext): void {
         body: VerifyBody,
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      const { decision, comment } = request.body;
-      return db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('store_developers')
-          .set({ state: decision, decided_by: p.userId, decided_store_id: p.orgId, decision_comment: comment ?? null, updated_at: now })
-          .where('org_id', '=', request.params.id)
-          .returningAll()
-          .executeTakeFirst();
-        if (!updated) throw problem('not-found', `no developer identity ${request.params.id}`);
-        await writeAudit(
-          trx,
-          {
-            userId: p.userId,
-            orgId: p.orgId,
-            action: `store.developer.${decision}`,
-            subject: updated.org_id,
-            detail: { comment: comment ?? null },
-          },
-          now,
-        );
-        await notify(
-          trx,
-          {
-            orgId: updated.org_id,
-            topic: `developer.${decision}`,
-            subject: updated.org_id,
-            en: decision === 'verified' ? 'Your developer identity was verified' : 'Your developer identity was rejected',
-            zh: decision === 'verified' ? '您的开发者身份已通过认证' : '您的开发者身份认证未通过',
-            detail: { store: p.orgId, comment: comment ?? null },
-          },
-          now,
-        );
-        return profileView(updated);
-      });
-    },
+    async (request) => decideDeveloper(platform, principalOf(request), request.params.id, request.body),
   );
 
   // --- Gate policy --------------------------------------------------------------------------
