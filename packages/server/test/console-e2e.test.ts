@@ -147,7 +147,8 @@ bothDatabases(
           await page.waitForLoadState('load');
           // Navigation start → load event of the page, as the browser measured it (issue 15: ≤ 1 s here).
           const ms = await page.evaluate(() => {
-            const nav = performance.getEntriesByType('navigation')[0] as unknown as { loadEventEnd: number; startTime: number } | undefined;
+            const nav = (performance as unknown as { getEntriesByType(type: string): unknown[] }).getEntriesByType('navigation')[0] as
+              { loadEventEnd: number; startTime: number } | undefined;
             return nav ? nav.loadEventEnd - nav.startTime : -1;
           });
           loads.push({ name: `${tag}-${name}`, ms });
