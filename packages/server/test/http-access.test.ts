@@ -45,6 +45,19 @@ bothDatabases(
           }
           const res = await h.app.inject({ method: method as 'GET', url, headers, payload });
           const allowed = access.roles.includes(actor);
+          if (path.startsWith('/console')) {
+            // The console's pages answer people: a refusal redirects to the sign-in page; an admitted
+            // POST without its form's CSRF field gets the 403 page (the role passed, the token did not).
+            const toLogin = res.statusCode === 303 && String(res.headers.location).startsWith('/console/login?next=');
+            if (allowed) {
+              assert.ok(!toLogin && res.statusCode !== 401, `${key} as ${actor}: admitted, got ${res.statusCode} ${res.headers.location}`);
+              if (res.statusCode === 403) assert.match(res.body, /安全令牌/, `${key} as ${actor}: 403 only for the CSRF field`);
+            } else {
+              assert.ok(toLogin, `${key} as ${actor}: refused, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+            }
+            checked++;
+            continue;
+          }
           if (allowed) {
             assert.ok(
               res.statusCode !== 401 && res.statusCode !== 403,
@@ -219,10 +232,32 @@ bothDatabases('every unsafe route refuses a cookie session without its CSRF toke
       if (!ACCESS[key]!.roles.includes('platform-admin')) continue;
       unsafe++;
       const url = path.replace(/:[A-Za-z]+/g, () => newId());
+      const role = ACCESS[key]!.roles.includes('platform-admin') ? 'platform-admin' : ROLES.find((r) => ACCESS[key]!.roles.includes(r))!;
+      // Signing out ends its session: that check gets a session of its own.
+      if (key === 'POST /console/logout') sessions.delete(role);
+      const { cookie, csrf } = await sessionFor(role);
+      if (path.startsWith('/console')) {
+        // Console forms carry the token in a field (_csrf), not a header; their refusal is a page.
+        const form = { 'content-type': 'application/x-www-form-urlencoded' };
+        const bare = await h.app.inject({ method: 'POST', url, headers: form, payload: 'a=1', cookies: { ar_session: cookie } });
+        assert.equal(bare.statusCode, 403, `${key} without CSRF`);
+        assert.match(bare.body, /安全令牌/);
+        const header = await h.app.inject({
+          method: 'POST',
+          url,
+          headers: { ...form, 'x-csrf-token': csrf },
+          payload: 'a=1',
+          cookies: { ar_session: cookie },
+        });
+        assert.equal(header.statusCode, 403, `${key}: the header is not the form's field`);
+        const field = await h.app.inject({ method: 'POST', url, headers: form, payload: `_csrf=${csrf}`, cookies: { ar_session: cookie } });
+        assert.notEqual(field.statusCode, 403, `${key} with the CSRF field: ${field.body.slice(0, 200)}`);
+        if (key === 'POST /console/logout') sessions.delete(role);
+        unsafe++;
+        continue;
+      }
       const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
       const payload = method === 'POST' ? '{}' : undefined;
-      const role = ACCESS[key]!.roles.includes('platform-admin') ? 'platform-admin' : ROLES.find((r) => ACCESS[key]!.roles.includes(r))!;
-      const { cookie, csrf } = await sessionFor(role);
       const without = await h.app.inject({ method: method as 'POST', url, headers, payload, cookies: { ar_session: cookie } });
       assert.equal(without.statusCode, 403, `${key} without CSRF: ${without.body.slice(0, 200)}`);
       assert.equal((without.json() as { code: string }).code, 'csrf-required');

@@ -42,6 +42,9 @@ export const MESSAGES = {
   findings: { en: 'Findings by severity', zh: '问题（按严重程度）' },
   notFound: { en: 'Not found', zh: '未找到' },
   notFoundText: { en: 'There is no such page.', zh: '该页面不存在。' },
+  csrfTitle: { en: 'The form has expired', zh: '表单已失效' },
+  backToPage: { en: 'Back to the page', zh: '返回页面' },
+  signOut: { en: 'Sign out', zh: '退出登录' },
   timeZoneNote: { en: 'Times are Beijing time (UTC+8).', zh: '时间为北京时间（UTC+8）。' },
 } as const satisfies Record<string, { en: string; zh: string }>;
 

@@ -10,6 +10,10 @@ export interface PageOptions {
   /** The page's path and query without `lang`, for the language switch. */
   path: string;
   body: SafeHtml;
+  /** Extra elements for <head> (a no-script refresh of a progress page). */
+  head?: SafeHtml;
+  /** The signed-in user: their links and the sign-out form. */
+  user?: { login: string; role: string; csrf: string; links: { href: string; label: string }[] };
 }
 
 export function withLang(path: string, lang: ConsoleLang): string {
@@ -18,7 +22,7 @@ export function withLang(path: string, lang: ConsoleLang): string {
   return `${url.pathname}${url.search}`;
 }
 
-export function layout({ lang, title, path, body }: PageOptions): SafeHtml {
+export function layout({ lang, title, path, body, head, user }: PageOptions): SafeHtml {
   const other: ConsoleLang = lang === 'zh-CN' ? 'en' : 'zh-CN';
   return html`<!doctype html>
     <html lang="${lang}">
@@ -26,8 +30,10 @@ export function layout({ lang, title, path, body }: PageOptions): SafeHtml {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · ${t(lang, 'siteName')}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/console.css" />
         <script src="/assets/console.js" defer></script>
+        ${head ?? ''}
       </head>
       <body>
         <a class="skip" href="#main">${t(lang, 'skipToContent')}</a>
@@ -36,8 +42,19 @@ export function layout({ lang, title, path, body }: PageOptions): SafeHtml {
           <nav aria-label="${lang === 'zh-CN' ? '主导航' : 'Main'}">
             <a href="${withLang('/apps', lang)}">${t(lang, 'navApps')}</a>
             <a href="/api/v1/openapi.json">${t(lang, 'navApi')}</a>
+            ${user ? user.links.map((l) => html`<a href="${withLang(l.href, lang)}">${l.label}</a>`) : html`<a href="${withLang('/console', lang)}">${t(lang, 'navLogin')}</a>`}
             <a href="${withLang(path, other)}" hreflang="${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
           </nav>
+          ${
+            user
+              ? html`<form class="signout" method="post" action="${withLang('/console/logout', lang)}">
+                  <input type="hidden" name="_csrf" value="${user.csrf}" />
+                  <input type="hidden" name="lang" value="${lang}" />
+                  <span class="who">${user.login} · ${user.role}</span>
+                  <button type="submit">${t(lang, 'signOut')}</button>
+                </form>`
+              : ''
+          }
         </header>
         <main id="main">${body}</main>
         <footer><p>${t(lang, 'timeZoneNote')}</p></footer>

@@ -25,6 +25,8 @@ import { sessionRoutes } from './routes/sessions.js';
 import type { Api, AppContext } from './context.js';
 import { WORKFLOWS } from '../workflows/index.js';
 import { consoleRoutes } from '../console/routes.js';
+import { consoleRefusal } from '../console/forms.js';
+import { consoleAppRoutes } from '../console/pages.js';
 
 // The REST API v1 over a Platform. Order of a request: authenticate (who) → rate limit (per
 // principal, or per address when anonymous) → authorise (the route's entry in ACCESS, and CSRF for
@@ -64,6 +66,8 @@ declare module 'fastify' {
     /** Set by the onRoute hook from ACCESS. */
     access?: RouteAccess;
     accessKey?: string;
+    /** A console page (src/console): refusals redirect to sign-in; CSRF is checked on the form field. */
+    consolePage?: boolean;
   }
 }
 
@@ -209,16 +213,25 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     // Successes are described loosely (any JSON object) unless the route says more; failures are problem documents.
     const success = schema.response && Object.keys(schema.response).some((code) => code.startsWith('2')) ? {} : { '2xx': SUCCESS_RESPONSE };
     route.schema = { ...schema, response: { ...success, ...schema.response, '4xx': PROBLEM_RESPONSE, '5xx': PROBLEM_RESPONSE } };
-    const authorise = async (request: FastifyRequest) => {
+    const authorise = async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.routeOptions.config.accessKey!;
       const access = request.routeOptions.config.access!;
+      // The console's pages answer people, not programs: a refusal is a redirect to the sign-in page
+      // (which comes back here after login), and their forms carry the CSRF token in a field that
+      // the console checks once the body is read (src/console/forms.ts).
+      const page = request.routeOptions.config.consolePage === true;
       const { principal, failure } = request.auth;
       if (failure === 'invalid-token') throw problem('invalid-token');
       if (!principal) {
         if (access.roles.includes('anonymous')) return;
+        if (page) return consoleRefusal(request, reply, failure === 'session-expired' ? 'expired' : 'signed-out');
         throw problem(failure === 'session-expired' ? 'session-expired' : 'unauthenticated');
       }
-      if (!access.roles.includes(principal.role)) throw problem('forbidden', `${key}: ${access.roles.join(', ')}`);
+      if (!access.roles.includes(principal.role)) {
+        if (page) return consoleRefusal(request, reply, 'other-role');
+        throw problem('forbidden', `${key}: ${access.roles.join(', ')}`);
+      }
+      if (page) return;
       if (!CSRF_EXEMPT.has(key) && !csrfSatisfied(request, principal)) throw problem('csrf-required');
     };
     const existing = route.onRequest;
@@ -251,6 +264,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   );
   opsRoutes(app as unknown as Api, ctx);
   consoleRoutes(app as unknown as Api, ctx);
+  // Signed-in pages, in a context of their own: only they parse HTML forms (urlencoded bodies).
+  await app.register(async (pages) => consoleAppRoutes(pages as unknown as Api, ctx));
   await app.ready();
   return app;
 }

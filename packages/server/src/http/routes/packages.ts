@@ -30,9 +30,42 @@ const ScanBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Stores an uploaded package for the caller's organisation (the API's POST /packages and the
+ * console's upload form): streamed to the blob store under the size cap, refused unless it is a ZIP
+ * (nothing is kept then), and recorded as an upload of the organisation.
+ */
+export async function storePackage({ platform, metrics }: Pick<AppContext, 'platform' | 'metrics'>, p: { userId: string; orgId: string }, source: Readable) {
+  const { config, blobs } = platform;
+  const db = platform.store.db;
+  const stored = await blobs.put(source, { maxBytes: config.maxUploadBytes });
+  if (stored.size === 0 || stored.head.length < ZIP_MAGIC.length || !stored.head.subarray(0, 4).equals(ZIP_MAGIC)) {
+    // Nothing names the blob yet: if this upload made it, it goes.
+    if (stored.created) await blobs.delete(stored.sha256);
+    if (stored.size === 0) throw problem('empty-upload');
+    throw problem('not-a-zip', `the upload starts with ${stored.head.subarray(0, 4).toString('hex') || 'nothing'}, not 504b0304`);
+  }
+  const now = Date.now();
+  const uploadId = newId(now);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('blobs')
+      .values({ sha256: stored.sha256, size: stored.size, media_type: 'application/zip', created_at: now })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    await trx
+      .insertInto('uploads')
+      .values({ id: uploadId, org_id: p.orgId, user_id: p.userId, blob_sha256: stored.sha256, created_at: now })
+      .execute();
+  });
+  metrics.counters.uploads++;
+  metrics.counters.uploadBytes += stored.size;
+  return { uploadId, stored, now };
+}
+
 export function packageRoutes(api: Api, { platform, metrics }: AppContext): void {
   const db = platform.store.db;
-  const { config, blobs } = platform;
+  const { config } = platform;
 
   api.post(
     '/packages',
@@ -76,28 +109,7 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
       } else {
         throw problem('unsupported-media-type', 'send multipart/form-data or application/octet-stream');
       }
-      const stored = await blobs.put(source, { maxBytes: config.maxUploadBytes });
-      if (stored.size === 0 || stored.head.length < ZIP_MAGIC.length || !stored.head.subarray(0, 4).equals(ZIP_MAGIC)) {
-        // Nothing names the blob yet: if this upload made it, it goes.
-        if (stored.created) await blobs.delete(stored.sha256);
-        if (stored.size === 0) throw problem('empty-upload');
-        throw problem('not-a-zip', `the upload starts with ${stored.head.subarray(0, 4).toString('hex') || 'nothing'}, not 504b0304`);
-      }
-      const now = Date.now();
-      const uploadId = newId(now);
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('blobs')
-          .values({ sha256: stored.sha256, size: stored.size, media_type: 'application/zip', created_at: now })
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute();
-        await trx
-          .insertInto('uploads')
-          .values({ id: uploadId, org_id: p.orgId, user_id: p.userId, blob_sha256: stored.sha256, created_at: now })
-          .execute();
-      });
-      metrics.counters.uploads++;
-      metrics.counters.uploadBytes += stored.size;
+      const { uploadId, stored, now } = await storePackage({ platform, metrics }, p, source);
       return reply
         .code(201)
         .header('location', `/api/v1/packages/${uploadId}`)

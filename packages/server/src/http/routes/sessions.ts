@@ -31,7 +31,110 @@ const TokenBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void {
+export interface LoginInput {
+  login: string;
+  password: string;
+  organisation?: string | undefined;
+}
+
+/**
+ * Checks a login and opens a session (the API's POST /sessions and the console's sign-in form both
+ * call this): lockout after repeated failures, constant-time refusal of unknown logins, and a new
+ * session id at every login (a cookie planted before login is discarded). Throws
+ * invalid-credentials or login-locked; the caller sets the cookie.
+ */
+export async function logIn(
+  { platform, metrics }: AppContext,
+  input: LoginInput,
+  client: { ip: string; previousCookie?: string | undefined },
+) {
+  const db = platform.store.db;
+  const { config } = platform;
+  const now = Date.now();
+  const login = input.login.trim().toLowerCase();
+  const key = loginFailureKey(login, client.ip);
+  const windowStart = now - config.loginFailureWindowMs;
+  // The attempt is recorded before the password is checked and counted after: parallel attempts
+  // each see the others, so a burst cannot get more than the limit of guesses past the check
+  // (a count-then-record order would let every request of a burst through). A successful login
+  // removes the records; a failed one keeps its record as the failure.
+  const attemptId = newId(now);
+  await db.insertInto('login_failures').values({ id: attemptId, key, at: now }).execute();
+  const failures = await db
+    .selectFrom('login_failures')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('at').as('first')])
+    .where('key', '=', key)
+    .where('at', '>', windowStart)
+    .executeTakeFirst();
+  if (Number(failures?.n ?? 0) > config.loginFailureLimit) {
+    // Refused before any check: not a failure of its own, so it does not extend the lock.
+    await db.deleteFrom('login_failures').where('id', '=', attemptId).execute();
+    metrics.counters.loginLocked++;
+    await writeAudit(db, { action: 'auth.login-locked', subject: login, ip: client.ip });
+    const first = Number(failures?.first ?? now);
+    throw problem('login-locked', undefined, { retryAfterSeconds: (first + config.loginFailureWindowMs - now) / 1000 });
+  }
+  const user = await db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
+  const ok = user?.password_hash
+    ? await verifyPassword(user.password_hash, input.password)
+    : (await verifyPassword(await dummy(), input.password), false);
+  let membership;
+  if (ok && user && !user.disabled) {
+    let query = db
+      .selectFrom('memberships as m')
+      .innerJoin('organisations as o', 'o.id', 'm.org_id')
+      .select(['m.org_id', 'm.role', 'o.slug', 'o.kind', 'o.name'])
+      .where('m.user_id', '=', user.id);
+    if (input.organisation) {
+      const wanted = input.organisation;
+      query = query.where((eb) => eb.or([eb('o.slug', '=', wanted), eb('o.id', '=', wanted)]));
+    }
+    membership = await query.orderBy('m.created_at').executeTakeFirst();
+  }
+  if (!ok || !user || user.disabled || !membership) {
+    metrics.counters.loginFailures++;
+    await db.transaction().execute(async (trx) => {
+      await writeAudit(trx, { action: 'auth.login-failed', subject: login, ip: client.ip, userId: user?.id ?? null }, now);
+      // Old failures are dropped as new ones come: the table stays as small as the window.
+      await trx.deleteFrom('login_failures').where('at', '<=', windowStart).execute();
+    });
+    throw problem('invalid-credentials');
+  }
+  // The session id is rotated at login: a cookie planted before login (fixation) is discarded.
+  const previous = client.previousCookie;
+  const cookieValue = newSecret();
+  const csrfToken = newSecret();
+  const expiresAt = now + config.sessionTtlMs;
+  await db.transaction().execute(async (trx) => {
+    if (previous) await trx.deleteFrom('sessions').where('id', '=', sha256Hex(previous)).execute();
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: sha256Hex(cookieValue),
+        user_id: user.id,
+        org_id: membership.org_id,
+        role: membership.role,
+        csrf_secret: csrfToken,
+        created_at: now,
+        expires_at: expiresAt,
+        last_seen_at: now,
+      })
+      .execute();
+    await trx.deleteFrom('login_failures').where('key', '=', key).execute();
+    await writeAudit(trx, { action: 'auth.login', subject: user.id, userId: user.id, orgId: membership.org_id, ip: client.ip }, now);
+  });
+  return {
+    cookieValue,
+    user: { id: user.id, login: user.login, displayName: user.display_name },
+    organisation: { id: membership.org_id, slug: membership.slug, name: membership.name, kind: membership.kind },
+    role: membership.role,
+    csrfToken,
+    expiresAt,
+  };
+}
+
+export function sessionRoutes(api: Api, ctx: AppContext): void {
+  const { platform } = ctx;
   const db = platform.store.db;
   const { config } = platform;
 
@@ -46,87 +149,10 @@ export function sessionRoutes(api: Api, { platform, metrics }: AppContext): void
       },
     },
     async (request, reply) => {
-      const now = Date.now();
-      const login = request.body.login.trim().toLowerCase();
-      const key = loginFailureKey(login, request.ip);
-      const windowStart = now - config.loginFailureWindowMs;
-      // The attempt is recorded before the password is checked and counted after: parallel attempts
-      // each see the others, so a burst cannot get more than the limit of guesses past the check
-      // (a count-then-record order would let every request of a burst through). A successful login
-      // removes the records; a failed one keeps its record as the failure.
-      const attemptId = newId(now);
-      await db.insertInto('login_failures').values({ id: attemptId, key, at: now }).execute();
-      const failures = await db
-        .selectFrom('login_failures')
-        .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min('at').as('first')])
-        .where('key', '=', key)
-        .where('at', '>', windowStart)
-        .executeTakeFirst();
-      if (Number(failures?.n ?? 0) > config.loginFailureLimit) {
-        // Refused before any check: not a failure of its own, so it does not extend the lock.
-        await db.deleteFrom('login_failures').where('id', '=', attemptId).execute();
-        metrics.counters.loginLocked++;
-        await writeAudit(db, { action: 'auth.login-locked', subject: login, ip: request.ip });
-        const first = Number(failures?.first ?? now);
-        throw problem('login-locked', undefined, { retryAfterSeconds: (first + config.loginFailureWindowMs - now) / 1000 });
-      }
-      const user = await db.selectFrom('users').selectAll().where('login', '=', login).executeTakeFirst();
-      const ok = user?.password_hash
-        ? await verifyPassword(user.password_hash, request.body.password)
-        : (await verifyPassword(await dummy(), request.body.password), false);
-      let membership;
-      if (ok && user && !user.disabled) {
-        let query = db
-          .selectFrom('memberships as m')
-          .innerJoin('organisations as o', 'o.id', 'm.org_id')
-          .select(['m.org_id', 'm.role', 'o.slug', 'o.kind', 'o.name'])
-          .where('m.user_id', '=', user.id);
-        if (request.body.organisation) {
-          const wanted = request.body.organisation;
-          query = query.where((eb) => eb.or([eb('o.slug', '=', wanted), eb('o.id', '=', wanted)]));
-        }
-        membership = await query.orderBy('m.created_at').executeTakeFirst();
-      }
-      if (!ok || !user || user.disabled || !membership) {
-        metrics.counters.loginFailures++;
-        await db.transaction().execute(async (trx) => {
-          await writeAudit(trx, { action: 'auth.login-failed', subject: login, ip: request.ip, userId: user?.id ?? null }, now);
-          // Old failures are dropped as new ones come: the table stays as small as the window.
-          await trx.deleteFrom('login_failures').where('at', '<=', windowStart).execute();
-        });
-        throw problem('invalid-credentials');
-      }
-      // The session id is rotated at login: a cookie planted before login (fixation) is discarded.
-      const previous = request.cookies[SESSION_COOKIE];
-      const cookieValue = newSecret();
-      const csrfToken = newSecret();
-      const expiresAt = now + config.sessionTtlMs;
-      await db.transaction().execute(async (trx) => {
-        if (previous) await trx.deleteFrom('sessions').where('id', '=', sha256Hex(previous)).execute();
-        await trx
-          .insertInto('sessions')
-          .values({
-            id: sha256Hex(cookieValue),
-            user_id: user.id,
-            org_id: membership.org_id,
-            role: membership.role,
-            csrf_secret: csrfToken,
-            created_at: now,
-            expires_at: expiresAt,
-            last_seen_at: now,
-          })
-          .execute();
-        await trx.deleteFrom('login_failures').where('key', '=', key).execute();
-        await writeAudit(trx, { action: 'auth.login', subject: user.id, userId: user.id, orgId: membership.org_id, ip: request.ip }, now);
-      });
-      setSessionCookie(request, reply, cookieValue, config.sessionTtlMs);
-      return reply.code(201).send({
-        user: { id: user.id, login: user.login, displayName: user.display_name },
-        organisation: { id: membership.org_id, slug: membership.slug, name: membership.name, kind: membership.kind },
-        role: membership.role,
-        csrfToken,
-        expiresAt,
-      });
+      const session = await logIn(ctx, request.body, { ip: request.ip, previousCookie: request.cookies[SESSION_COOKIE] });
+      setSessionCookie(request, reply, session.cookieValue, config.sessionTtlMs);
+      const { cookieValue: _secret, ...shown } = session;
+      return reply.code(201).send(shown);
     },
   );
 

@@ -1,8 +1,8 @@
 import { findAppType } from '@apprights/engine';
 import type { Selectable, Transaction } from 'kysely';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { writeAudit } from '../../admin.js';
-import type { Database, ListingElements, StoreDevelopersTable, StoreSubmissionsTable } from '../../db/schema.js';
+import type { Database, ListingElements, Role, StoreDevelopersTable, StoreSubmissionsTable } from '../../db/schema.js';
 import type { RouteAccess } from '../../http/access.js';
 import type { Api, AppContext } from '../../http/context.js';
 import { problem } from '../../http/problems.js';
@@ -205,10 +205,354 @@ async function currentGateVersion(db: Platform['store']['db'] | Trx, storeId: st
   return Number(row?.v ?? 0);
 }
 
+/** Who acts: a request's principal, or the console's signed-in user. */
+export interface StoreActor {
+  userId: string;
+  orgId: string;
+  role: Role;
+}
+export type ProfileInput = Static<typeof ProfileBody>;
+export type SubmissionInput = Static<typeof SubmissionBody>;
+export type DecisionInput = Static<typeof DecisionBody>;
+export type VerifyInput = Static<typeof VerifyBody>;
+export { ProfileBody, SubmissionBody, DecisionBody, submissionView, profileView };
+
+/** States (or changes) a developer organisation's identity; unverified until a store admin decides. */
+export async function saveDeveloperProfile(platform: Platform, p: StoreActor, body: ProfileInput) {
+  const db = platform.store.db;
+  const filing = new RegExp(platform.config.appFilingPattern ?? DEFAULT_APP_FILING_PATTERN, 'u');
+  const now = platform.clock.now();
+  const code = body.creditCode.trim().toUpperCase();
+  const codeProblem = creditCodeProblem(code);
+  if (codeProblem)
+    throw problem('bad-request', `creditCode: ${codeProblem.en} / 统一社会信用代码：${codeProblem.zh}`, {
+      errors: [{ pointer: '/creditCode', message: `${codeProblem.en} / ${codeProblem.zh}` }],
+    });
+  const filingNumber = body.filingNumber?.trim();
+  if (filingNumber !== undefined && !filing.test(filingNumber))
+    throw problem('bad-request', `filingNumber: not an APP filing number / APP 备案号格式不正确 (${filing.source})`, {
+      errors: [{ pointer: '/filingNumber', message: `does not match ${filing.source} / 不符合备案号格式` }],
+    });
+  const documents = body.documents ?? [];
+  for (const [i, d] of documents.entries()) {
+    const up = await db
+      .selectFrom('uploads')
+      .select('id')
+      .where('org_id', '=', p.orgId)
+      .where('blob_sha256', '=', d.blob)
+      .executeTakeFirst();
+    if (!up)
+      throw problem('bad-request', `documents/${i}/blob: not an upload of this organisation / 不是本组织上传的文件`, {
+        errors: [{ pointer: `/documents/${i}/blob`, message: 'not an upload of this organisation / 不是本组织上传的文件' }],
+      });
+  }
+  const values = {
+    enterprise_name: body.enterpriseName.trim(),
+    credit_code: code,
+    filing_number: filingNumber ?? null,
+    contacts: JSON.stringify(body.contacts),
+    documents: JSON.stringify(documents),
+    // A changed identity is checked again.
+    state: 'unverified' as const,
+    decided_by: null,
+    decided_store_id: null,
+    decision_comment: null,
+    updated_at: now,
+  };
+  const row = await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('store_developers')
+      .values({ org_id: p.orgId, created_at: now, ...values })
+      .onConflict((oc) => oc.column('org_id').doUpdateSet(values))
+      .execute();
+    await writeAudit(
+      trx,
+      {
+        userId: p.userId,
+        orgId: p.orgId,
+        action: 'store.developer.profile',
+        subject: p.orgId,
+        detail: { creditCode: code, filingNumber },
+      },
+      now,
+    );
+    return trx.selectFrom('store_developers').selectAll().where('org_id', '=', p.orgId).executeTakeFirstOrThrow();
+  });
+  return profileView(row);
+}
+
+/** Saves a new version of the actor's store gate policy (submissions made from now on use it). */
+export async function saveGatePolicy(platform: Platform, p: StoreActor, policy: GatePolicy) {
+  const db = platform.store.db;
+  const errors = gateProblems(policy);
+  if (errors.length > 0) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
+  const now = platform.clock.now();
+  const normalised: GatePolicy = { rules: policy.rules, otherwise: policy.otherwise ?? 'pass' };
+  return db.transaction().execute(async (trx) => {
+    const version = (await currentGateVersion(trx, p.orgId)) + 1;
+    // Two admins saving at once: the unique (store, version) refuses the second.
+    try {
+      await trx
+        .insertInto('store_gate_policies')
+        .values({
+          id: newId(now),
+          store_id: p.orgId,
+          version,
+          policy: JSON.stringify(normalised),
+          created_by: p.userId,
+          created_at: now,
+        })
+        .execute();
+    } catch {
+      throw problem('conflict', 'the gate policy changed meanwhile; read it and save again / 门禁策略已被他人修改，请刷新后重试');
+    }
+    await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'store.gate.update', subject: p.orgId, detail: { version } }, now);
+    return { store: p.orgId, version, policy: normalised, createdAt: now };
+  });
+}
+
+/** A store admin verifies or rejects a developer organisation's identity (audited; the developer is notified). */
+export async function decideDeveloper(platform: Platform, p: StoreActor, orgId: string, input: VerifyInput) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const { decision, comment } = input;
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('store_developers')
+      .set({ state: decision, decided_by: p.userId, decided_store_id: p.orgId, decision_comment: comment ?? null, updated_at: now })
+      .where('org_id', '=', orgId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw problem('not-found', `no developer identity ${orgId}`);
+    await writeAudit(
+      trx,
+      {
+        userId: p.userId,
+        orgId: p.orgId,
+        action: `store.developer.${decision}`,
+        subject: updated.org_id,
+        detail: { comment: comment ?? null },
+      },
+      now,
+    );
+    await notify(
+      trx,
+      {
+        orgId: updated.org_id,
+        topic: `developer.${decision}`,
+        subject: updated.org_id,
+        en: decision === 'verified' ? 'Your developer identity was verified' : 'Your developer identity was rejected',
+        zh: decision === 'verified' ? '您的开发者身份已通过认证' : '您的开发者身份认证未通过',
+        detail: { store: p.orgId, comment: comment ?? null },
+      },
+      now,
+    );
+    return profileView(updated);
+  });
+}
+
+/** A submission of an uploaded package and its listing to a store: the detection jobs start, the gate decides later. */
+export async function createSubmission(platform: Platform, p: StoreActor, body: SubmissionInput) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const bad = (pointer: string, en: string, zh: string) =>
+    problem('bad-request', `${pointer}: ${en} / ${zh}`, { errors: [{ pointer, message: `${en} / ${zh}` }] });
+  const store = await db.selectFrom('organisations').select(['id', 'kind']).where('id', '=', body.store).executeTakeFirst();
+  if (!store || store.kind !== 'store') throw bad('/store', 'no such store', '没有该应用商店');
+  const profile = await db
+    .selectFrom('store_developers')
+    .select(['state', 'enterprise_name'])
+    .where('org_id', '=', p.orgId)
+    .executeTakeFirst();
+  if (!profile || profile.state !== 'verified')
+    throw problem('conflict', 'the developer identity is not verified yet / 开发者身份尚未通过认证');
+  const upload = await db
+    .selectFrom('uploads')
+    .select('id')
+    .where('org_id', '=', p.orgId)
+    .where('blob_sha256', '=', body.blob)
+    .executeTakeFirst();
+  if (!upload) throw bad('/blob', 'not a package this organisation uploaded', '不是本组织上传的安装包');
+  const type = findAppType(body.appType);
+  if (!type) throw bad('/appType', `unknown app type ${body.appType}`, `未知的应用类型 ${body.appType}`);
+  if (body.resubmissionOf !== undefined) {
+    const prior = await db
+      .selectFrom('store_submissions')
+      .select(['state'])
+      .where('id', '=', body.resubmissionOf)
+      .where('developer_org_id', '=', p.orgId)
+      .where('store_id', '=', body.store)
+      .executeTakeFirst();
+    if (!prior || prior.state !== 'rejected')
+      throw bad('/resubmissionOf', 'not a rejected submission of this organisation to this store', '不是本组织向该商店提交且被驳回的申请');
+  }
+  const elements: ListingElements = body.elements;
+  const id = newId(now);
+  const row = await db.transaction().execute(async (trx) => {
+    const gateVersion = await currentGateVersion(trx, body.store);
+    await trx
+      .insertInto('store_submissions')
+      .values({
+        id,
+        store_id: body.store,
+        developer_org_id: p.orgId,
+        blob_sha256: body.blob,
+        elements: JSON.stringify(elements),
+        app_type: type.id,
+        gate_version: gateVersion,
+        resubmission_of: body.resubmissionOf ?? null,
+        state: 'detecting',
+        scan_job_id: null,
+        policy_job_id: null,
+        scan_report_id: null,
+        policy_report_id: null,
+        policy_error: null,
+        version_id: null,
+        diff: null,
+        outcome: null,
+        reasons: null,
+        claimed_by: null,
+        decided_by: null,
+        decision_comment: null,
+        listing_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    // The jobs run in the developer's organisation: the app and version rows are theirs.
+    const scan = await platform.queue.submit(
+      {
+        kind: 'scan',
+        orgId: p.orgId,
+        createdBy: p.userId,
+        payload: {
+          blob: body.blob,
+          appType: type.id,
+          storeListing: {
+            source: `submission ${id}`,
+            name: elements.name,
+            developer: elements.developer,
+            url: elements.privacyPolicyUrl,
+            appType: type.id,
+          },
+        },
+      },
+      trx,
+    );
+    const fetch = await platform.queue.submit(
+      { kind: 'fetch-policy', orgId: p.orgId, createdBy: p.userId, payload: { url: elements.privacyPolicyUrl } },
+      trx,
+    );
+    await trx.updateTable('store_submissions').set({ scan_job_id: scan.id, policy_job_id: fetch.id }).where('id', '=', id).execute();
+    await writeAudit(
+      trx,
+      {
+        userId: p.userId,
+        orgId: p.orgId,
+        action: 'store.submission.create',
+        subject: id,
+        detail: { store: body.store, blob: body.blob, gateVersion, resubmissionOf: body.resubmissionOf ?? null },
+      },
+      now,
+    );
+    return trx.selectFrom('store_submissions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  });
+  return submissionView(row);
+}
+
+/** Developers reach their organisation's submissions; store staff their store's; the platform admin all. */
+export function scopedSubmissions(platform: Platform, p: StoreActor) {
+  let query = platform.store.db.selectFrom('store_submissions').selectAll();
+  if (p.role === 'developer') query = query.where('developer_org_id', '=', p.orgId);
+  else if (p.role !== 'platform-admin') query = query.where('store_id', '=', p.orgId);
+  return query;
+}
+
+/** A reviewer takes a submission in manual review (409 when another holds it). */
+export async function claimSubmission(platform: Platform, p: StoreActor, id: string) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('store_submissions')
+      .select(['id', 'state'])
+      .where('id', '=', id)
+      .where('store_id', '=', p.orgId)
+      .executeTakeFirst();
+    if (!row) throw problem('not-found', `no submission ${id}`);
+    const claimed = await trx
+      .updateTable('store_submissions')
+      .set({ claimed_by: p.userId, updated_at: now })
+      .where('id', '=', row.id)
+      .where('state', '=', 'review')
+      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', p.userId)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (!claimed)
+      throw problem('conflict', 'the submission is not in review, or another reviewer holds it / 该申请不在人工审核中或已被其他审核员认领');
+    await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'store.submission.claim', subject: row.id }, now);
+    return submissionView(claimed);
+  });
+}
+
+/** A reviewer's decision on a submission in manual review: pass (listed) or reject; one decision wins, a second is 409. */
+export async function decideSubmission(platform: Platform, p: StoreActor, id: string, input: DecisionInput) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const { decision, comment } = input;
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('store_submissions')
+      .select('id')
+      .where('id', '=', id)
+      .where('store_id', '=', p.orgId)
+      .executeTakeFirst();
+    if (!row) throw problem('not-found', `no submission ${id}`);
+    // The conditional update is the race's referee: on PostgreSQL a second decider waits for the
+    // first's row lock, then finds the state changed and updates nothing.
+    const decided = await trx
+      .updateTable('store_submissions')
+      .set({
+        state: decision === 'pass' ? 'listed' : 'rejected',
+        decided_by: p.userId,
+        claimed_by: p.userId,
+        decision_comment: comment,
+        updated_at: now,
+      })
+      .where('id', '=', row.id)
+      .where('state', '=', 'review')
+      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', p.userId)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (!decided)
+      throw problem('conflict', 'the submission was decided or is held by another reviewer / 该申请已被决定或已被其他审核员认领');
+    let listingId: string | null = null;
+    if (decision === 'pass') listingId = await list(trx, decided, now);
+    await writeAudit(
+      trx,
+      { userId: p.userId, orgId: p.orgId, action: `store.submission.${decision}`, subject: row.id, detail: { comment, listingId } },
+      now,
+    );
+    await notify(
+      trx,
+      {
+        orgId: decided.developer_org_id,
+        topic: decision === 'pass' ? 'submission.listed' : 'submission.rejected',
+        subject: row.id,
+        en: decision === 'pass' ? 'Your submission was approved by a reviewer and listed' : 'Your submission was rejected by a reviewer',
+        zh: decision === 'pass' ? '您的上架申请经人工审核通过，已上架' : '您的上架申请经人工审核被驳回',
+        detail: { store: decided.store_id, comment },
+      },
+      now,
+    );
+    const after = await trx.selectFrom('store_submissions').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    return submissionView(after);
+  });
+}
+
 function routes(api: Api, ctx: AppContext): void {
   const { platform } = ctx;
   const db = platform.store.db;
-  const filing = new RegExp(platform.config.appFilingPattern ?? DEFAULT_APP_FILING_PATTERN, 'u');
 
   // --- Developer identity -------------------------------------------------------------------
 
@@ -221,68 +565,7 @@ function routes(api: Api, ctx: AppContext): void {
         body: ProfileBody,
       },
     },
-    async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body;
-      const now = platform.clock.now();
-      const code = body.creditCode.trim().toUpperCase();
-      const codeProblem = creditCodeProblem(code);
-      if (codeProblem)
-        throw problem('bad-request', `creditCode: ${codeProblem.en} / 统一社会信用代码：${codeProblem.zh}`, {
-          errors: [{ pointer: '/creditCode', message: `${codeProblem.en} / ${codeProblem.zh}` }],
-        });
-      const filingNumber = body.filingNumber?.trim();
-      if (filingNumber !== undefined && !filing.test(filingNumber))
-        throw problem('bad-request', `filingNumber: not an APP filing number / APP 备案号格式不正确 (${filing.source})`, {
-          errors: [{ pointer: '/filingNumber', message: `does not match ${filing.source} / 不符合备案号格式` }],
-        });
-      const documents = body.documents ?? [];
-      for (const [i, d] of documents.entries()) {
-        const up = await db
-          .selectFrom('uploads')
-          .select('id')
-          .where('org_id', '=', p.orgId)
-          .where('blob_sha256', '=', d.blob)
-          .executeTakeFirst();
-        if (!up)
-          throw problem('bad-request', `documents/${i}/blob: not an upload of this organisation / 不是本组织上传的文件`, {
-            errors: [{ pointer: `/documents/${i}/blob`, message: 'not an upload of this organisation / 不是本组织上传的文件' }],
-          });
-      }
-      const values = {
-        enterprise_name: body.enterpriseName.trim(),
-        credit_code: code,
-        filing_number: filingNumber ?? null,
-        contacts: JSON.stringify(body.contacts),
-        documents: JSON.stringify(documents),
-        // A changed identity is checked again.
-        state: 'unverified' as const,
-        decided_by: null,
-        decided_store_id: null,
-        decision_comment: null,
-        updated_at: now,
-      };
-      const row = await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('store_developers')
-          .values({ org_id: p.orgId, created_at: now, ...values })
-          .onConflict((oc) => oc.column('org_id').doUpdateSet(values))
-          .execute();
-        await writeAudit(
-          trx,
-          {
-            userId: p.userId,
-            orgId: p.orgId,
-            action: 'store.developer.profile',
-            subject: p.orgId,
-            detail: { creditCode: code, filingNumber },
-          },
-          now,
-        );
-        return trx.selectFrom('store_developers').selectAll().where('org_id', '=', p.orgId).executeTakeFirstOrThrow();
-      });
-      return reply.code(200).send(profileView(row));
-    },
+    async (request, reply) => reply.code(200).send(await saveDeveloperProfile(platform, principalOf(request), request.body)),
   );
 
   api.get(
@@ -338,44 +621,7 @@ function routes(api: Api, ctx: AppContext): void {
         body: VerifyBody,
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      const { decision, comment } = request.body;
-      return db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('store_developers')
-          .set({ state: decision, decided_by: p.userId, decided_store_id: p.orgId, decision_comment: comment ?? null, updated_at: now })
-          .where('org_id', '=', request.params.id)
-          .returningAll()
-          .executeTakeFirst();
-        if (!updated) throw problem('not-found', `no developer identity ${request.params.id}`);
-        await writeAudit(
-          trx,
-          {
-            userId: p.userId,
-            orgId: p.orgId,
-            action: `store.developer.${decision}`,
-            subject: updated.org_id,
-            detail: { comment: comment ?? null },
-          },
-          now,
-        );
-        await notify(
-          trx,
-          {
-            orgId: updated.org_id,
-            topic: `developer.${decision}`,
-            subject: updated.org_id,
-            en: decision === 'verified' ? 'Your developer identity was verified' : 'Your developer identity was rejected',
-            zh: decision === 'verified' ? '您的开发者身份已通过认证' : '您的开发者身份认证未通过',
-            detail: { store: p.orgId, comment: comment ?? null },
-          },
-          now,
-        );
-        return profileView(updated);
-      });
-    },
+    async (request) => decideDeveloper(platform, principalOf(request), request.params.id, request.body),
   );
 
   // --- Gate policy --------------------------------------------------------------------------
@@ -389,39 +635,7 @@ function routes(api: Api, ctx: AppContext): void {
         body: GatePolicySchema,
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const policy = request.body as GatePolicy;
-      const errors = gateProblems(policy);
-      if (errors.length > 0) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
-      const now = platform.clock.now();
-      const normalised: GatePolicy = { rules: policy.rules, otherwise: policy.otherwise ?? 'pass' };
-      return db.transaction().execute(async (trx) => {
-        const version = (await currentGateVersion(trx, p.orgId)) + 1;
-        // Two admins saving at once: the unique (store, version) refuses the second.
-        try {
-          await trx
-            .insertInto('store_gate_policies')
-            .values({
-              id: newId(now),
-              store_id: p.orgId,
-              version,
-              policy: JSON.stringify(normalised),
-              created_by: p.userId,
-              created_at: now,
-            })
-            .execute();
-        } catch {
-          throw problem('conflict', 'the gate policy changed meanwhile; read it and save again / 门禁策略已被他人修改，请刷新后重试');
-        }
-        await writeAudit(
-          trx,
-          { userId: p.userId, orgId: p.orgId, action: 'store.gate.update', subject: p.orgId, detail: { version } },
-          now,
-        );
-        return { store: p.orgId, version, policy: normalised, createdAt: now };
-      });
-    },
+    async (request) => saveGatePolicy(platform, principalOf(request), request.body as GatePolicy),
   );
 
   api.get(
@@ -446,126 +660,12 @@ function routes(api: Api, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body;
-      const now = platform.clock.now();
-      const bad = (pointer: string, en: string, zh: string) =>
-        problem('bad-request', `${pointer}: ${en} / ${zh}`, { errors: [{ pointer, message: `${en} / ${zh}` }] });
-      const store = await db.selectFrom('organisations').select(['id', 'kind']).where('id', '=', body.store).executeTakeFirst();
-      if (!store || store.kind !== 'store') throw bad('/store', 'no such store', '没有该应用商店');
-      const profile = await db
-        .selectFrom('store_developers')
-        .select(['state', 'enterprise_name'])
-        .where('org_id', '=', p.orgId)
-        .executeTakeFirst();
-      if (!profile || profile.state !== 'verified')
-        throw problem('conflict', 'the developer identity is not verified yet / 开发者身份尚未通过认证');
-      const upload = await db
-        .selectFrom('uploads')
-        .select('id')
-        .where('org_id', '=', p.orgId)
-        .where('blob_sha256', '=', body.blob)
-        .executeTakeFirst();
-      if (!upload) throw bad('/blob', 'not a package this organisation uploaded', '不是本组织上传的安装包');
-      const type = findAppType(body.appType);
-      if (!type) throw bad('/appType', `unknown app type ${body.appType}`, `未知的应用类型 ${body.appType}`);
-      if (body.resubmissionOf !== undefined) {
-        const prior = await db
-          .selectFrom('store_submissions')
-          .select(['state'])
-          .where('id', '=', body.resubmissionOf)
-          .where('developer_org_id', '=', p.orgId)
-          .where('store_id', '=', body.store)
-          .executeTakeFirst();
-        if (!prior || prior.state !== 'rejected')
-          throw bad(
-            '/resubmissionOf',
-            'not a rejected submission of this organisation to this store',
-            '不是本组织向该商店提交且被驳回的申请',
-          );
-      }
-      const elements: ListingElements = body.elements;
-      const id = newId(now);
-      const row = await db.transaction().execute(async (trx) => {
-        const gateVersion = await currentGateVersion(trx, body.store);
-        await trx
-          .insertInto('store_submissions')
-          .values({
-            id,
-            store_id: body.store,
-            developer_org_id: p.orgId,
-            blob_sha256: body.blob,
-            elements: JSON.stringify(elements),
-            app_type: type.id,
-            gate_version: gateVersion,
-            resubmission_of: body.resubmissionOf ?? null,
-            state: 'detecting',
-            scan_job_id: null,
-            policy_job_id: null,
-            scan_report_id: null,
-            policy_report_id: null,
-            policy_error: null,
-            version_id: null,
-            diff: null,
-            outcome: null,
-            reasons: null,
-            claimed_by: null,
-            decided_by: null,
-            decision_comment: null,
-            listing_id: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        // The jobs run in the developer's organisation: the app and version rows are theirs.
-        const scan = await platform.queue.submit(
-          {
-            kind: 'scan',
-            orgId: p.orgId,
-            createdBy: p.userId,
-            payload: {
-              blob: body.blob,
-              appType: type.id,
-              storeListing: {
-                source: `submission ${id}`,
-                name: elements.name,
-                developer: elements.developer,
-                url: elements.privacyPolicyUrl,
-                appType: type.id,
-              },
-            },
-          },
-          trx,
-        );
-        const fetch = await platform.queue.submit(
-          { kind: 'fetch-policy', orgId: p.orgId, createdBy: p.userId, payload: { url: elements.privacyPolicyUrl } },
-          trx,
-        );
-        await trx.updateTable('store_submissions').set({ scan_job_id: scan.id, policy_job_id: fetch.id }).where('id', '=', id).execute();
-        await writeAudit(
-          trx,
-          {
-            userId: p.userId,
-            orgId: p.orgId,
-            action: 'store.submission.create',
-            subject: id,
-            detail: { store: body.store, blob: body.blob, gateVersion, resubmissionOf: body.resubmissionOf ?? null },
-          },
-          now,
-        );
-        return trx.selectFrom('store_submissions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-      });
-      return reply.code(202).header('location', `/api/v1/store/submissions/${id}`).send(submissionView(row));
+      const view = await createSubmission(platform, principalOf(request), request.body);
+      return reply.code(202).header('location', `/api/v1/store/submissions/${view.id}`).send(view);
     },
   );
 
-  /** Developers reach their organisation's submissions; store staff their store's; the platform admin all. */
-  const scoped = (p: ReturnType<typeof principalOf>) => {
-    let query = db.selectFrom('store_submissions').selectAll();
-    if (p.role === 'developer') query = query.where('developer_org_id', '=', p.orgId);
-    else if (p.role !== 'platform-admin') query = query.where('store_id', '=', p.orgId);
-    return query;
-  };
+  const scoped = (p: StoreActor) => scopedSubmissions(platform, p);
 
   api.get(
     '/store/submissions',
@@ -605,34 +705,7 @@ function routes(api: Api, ctx: AppContext): void {
   api.post(
     '/store/submissions/:id/claim',
     { schema: { tags: ['store'], summary: 'Claim a submission in manual review (409 when another reviewer holds it)', params: IdParams } },
-    async (request) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('store_submissions')
-          .select(['id', 'state'])
-          .where('id', '=', request.params.id)
-          .where('store_id', '=', p.orgId)
-          .executeTakeFirst();
-        if (!row) throw problem('not-found', `no submission ${request.params.id}`);
-        const claimed = await trx
-          .updateTable('store_submissions')
-          .set({ claimed_by: p.userId, updated_at: now })
-          .where('id', '=', row.id)
-          .where('state', '=', 'review')
-          .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', p.userId)]))
-          .returningAll()
-          .executeTakeFirst();
-        if (!claimed)
-          throw problem(
-            'conflict',
-            'the submission is not in review, or another reviewer holds it / 该申请不在人工审核中或已被其他审核员认领',
-          );
-        await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'store.submission.claim', subject: row.id }, now);
-        return submissionView(claimed);
-      });
-    },
+    async (request) => claimSubmission(platform, principalOf(request), request.params.id),
   );
 
   api.post(
@@ -645,60 +718,7 @@ function routes(api: Api, ctx: AppContext): void {
         body: DecisionBody,
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      const { decision, comment } = request.body;
-      return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('store_submissions')
-          .select('id')
-          .where('id', '=', request.params.id)
-          .where('store_id', '=', p.orgId)
-          .executeTakeFirst();
-        if (!row) throw problem('not-found', `no submission ${request.params.id}`);
-        // The conditional update is the race's referee: on PostgreSQL a second decider waits for the
-        // first's row lock, then finds the state changed and updates nothing.
-        const decided = await trx
-          .updateTable('store_submissions')
-          .set({
-            state: decision === 'pass' ? 'listed' : 'rejected',
-            decided_by: p.userId,
-            claimed_by: p.userId,
-            decision_comment: comment,
-            updated_at: now,
-          })
-          .where('id', '=', row.id)
-          .where('state', '=', 'review')
-          .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '=', p.userId)]))
-          .returningAll()
-          .executeTakeFirst();
-        if (!decided)
-          throw problem('conflict', 'the submission was decided or is held by another reviewer / 该申请已被决定或已被其他审核员认领');
-        let listingId: string | null = null;
-        if (decision === 'pass') listingId = await list(trx, decided, now);
-        await writeAudit(
-          trx,
-          { userId: p.userId, orgId: p.orgId, action: `store.submission.${decision}`, subject: row.id, detail: { comment, listingId } },
-          now,
-        );
-        await notify(
-          trx,
-          {
-            orgId: decided.developer_org_id,
-            topic: decision === 'pass' ? 'submission.listed' : 'submission.rejected',
-            subject: row.id,
-            en:
-              decision === 'pass' ? 'Your submission was approved by a reviewer and listed' : 'Your submission was rejected by a reviewer',
-            zh: decision === 'pass' ? '您的上架申请经人工审核通过，已上架' : '您的上架申请经人工审核被驳回',
-            detail: { store: decided.store_id, comment },
-          },
-          now,
-        );
-        const after = await trx.selectFrom('store_submissions').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-        return submissionView(after);
-      });
-    },
+    async (request) => decideSubmission(platform, principalOf(request), request.params.id, request.body),
   );
 
   // --- Public disclosure (在架APP全量公示) ------------------------------------------------------
