@@ -169,11 +169,20 @@ bothDatabases(
           .executeTakeFirst(),
       );
 
+      // The same swapped bytes the next day: recorded, not notified or scanned again.
+      const jobsAfter = (await db.selectFrom('jobs').select('id').execute()).length;
+      clock.advance(DAY);
+      const again = await run();
+      assert.equal(again.outcome, 'hot-update');
+      assert.equal(again.job_id, hot.job_id);
+      assert.equal((await hotNotices()).length, 2);
+      assert.equal((await db.selectFrom('jobs').select('id').execute()).length, jobsAfter);
+
       // A delisted app is not fetched.
       await db.updateTable('listings').set({ state: 'delisted' }).where('id', '=', listed.listingId).execute();
       clock.advance(DAY);
       await ticker.tick();
-      assert.equal((await checks()).length, 5, 'no fetch after the listing is delisted');
+      assert.equal((await checks()).length, 6, 'no fetch after the listing is delisted');
 
       // A bounded run: one listing per run, the one checked longest ago (never checked) first.
       const second = await listedApp(db, {
@@ -191,7 +200,7 @@ bothDatabases(
       assert.equal((await run()).listing_id, second.listingId);
       clock.advance(DAY);
       assert.equal((await run()).listing_id, listed.listingId);
-      assert.equal((await checks()).length, 7);
+      assert.equal((await checks()).length, 8);
     } finally {
       await scheduler?.stop();
       await app.close();

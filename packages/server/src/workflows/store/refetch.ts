@@ -123,6 +123,30 @@ async function refetchOne(
       .execute();
     return 'same';
   }
+  // The same swapped bytes seen again: recorded, but not notified or scanned a second time.
+  const known = await db
+    .selectFrom('store_refetches')
+    .select('job_id')
+    .where('listing_id', '=', listing.id)
+    .where('version_id', '=', listing.version_id)
+    .where('outcome', '=', 'hot-update')
+    .where('fetched_sha256', '=', stored.sha256)
+    .executeTakeFirst();
+  if (known) {
+    await db
+      .insertInto('store_refetches')
+      .values({
+        id: newId(now),
+        ...base,
+        outcome: 'hot-update',
+        fetched_sha256: stored.sha256,
+        size: stored.size,
+        error: null,
+        job_id: known.job_id,
+      })
+      .execute();
+    return 'hot-update';
+  }
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('blobs')
