@@ -37,6 +37,10 @@ export interface ServerConfig {
   stopAccessAckWindowMs?: number;
   /** Store workflow: working days a developer has to rectify new findings of a patrol (default 15). */
   storeRectificationWorkingDays?: number;
+  /** Store re-fetch of listed apps' download URLs: the period (default 24 h), listings per run (default 20), one download's time limit (default 10 min). */
+  storeRefetchIntervalMs?: number;
+  storeRefetchPerRun?: number;
+  storeRefetchTimeoutMs?: number;
 }
 
 export interface WorkerConfig {

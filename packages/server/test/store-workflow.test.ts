@@ -158,6 +158,9 @@ bothDatabases(
       const badUrl = await submit(dev, { elements: { ...elements, privacyPolicyUrl: 'ftp://x' } });
       assert.equal(badUrl.status, 400);
       assert.equal(badUrl.body.errors[0].pointer, '/elements/privacyPolicyUrl');
+      const badDownload = await submit(dev, { elements, downloadUrl: 'https://user:secret@store.example.com/a.apk' });
+      assert.equal(badDownload.status, 400);
+      assert.equal(badDownload.body.errors[0].pointer, '/downloadUrl');
 
       // 2. A listing contradicting the APK: wrong label and version, a permission left out → rejected (default gate).
       const wrong = await submit(dev, {
@@ -187,7 +190,7 @@ bothDatabases(
       assert.equal((await submit(dev, { elements, resubmissionOf: dev2.orgId })).body.errors[0].pointer, '/resubmissionOf');
 
       // 3. The resubmission, consistent with the APK, passes and is listed.
-      const again = await submit(dev, { elements, resubmissionOf: wrong.body.id });
+      const again = await submit(dev, { elements, resubmissionOf: wrong.body.id, downloadUrl: 'https://store.example.com/api-demos.apk' });
       assert.equal(again.status, 202);
       const passed = await settled(again.body.id);
       assert.equal(passed.state, 'listed', passed.reasons ?? '');
@@ -196,6 +199,7 @@ bothDatabases(
       assert.equal(listing.state, 'listed');
       assert.equal(listing.package_name, 'io.appium.android.apis');
       assert.equal(listing.version_id, passed.version_id);
+      assert.equal(listing.download_url, 'https://store.example.com/api-demos.apk', 'the download URL reaches the listing (re-fetch)');
 
       // 5. Public disclosure: anonymous, six elements, SDKs, coverage, ETag and 304, filters.
       const pub = await call(null, 'GET', '/api/v1/public/listings');

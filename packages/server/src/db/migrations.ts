@@ -829,6 +829,30 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('findings_app_report').on('findings').columns(['app_id', 'report_id']).execute();
     },
   },
+  '0011-store-download-url': {
+    // The store's re-fetch (src/workflows/store/refetch.ts): a listing may carry the URL its binary is
+    // downloaded from; a scheduled task fetches it and compares the bytes with the listed version's,
+    // so a binary swapped without a new version (热更新) is found. One row per fetch.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('listings').addColumn('download_url', 'text').execute();
+      await db.schema.alterTable('store_submissions').addColumn('download_url', 'text').execute();
+      await db.schema
+        .createTable('store_refetches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('listing_id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('listed_sha256', 'text', (c) => c.notNull())
+        .addColumn('fetched_sha256', 'text')
+        .addColumn('size', 'bigint')
+        .addColumn('error', 'text')
+        .addColumn('job_id', 'text')
+        .addColumn('checked_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('store_refetches_listing').on('store_refetches').columns(['listing_id', 'checked_at']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

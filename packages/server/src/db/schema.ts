@@ -309,6 +309,8 @@ export interface Database {
   reg_delisting_tasks: RegDelistingTasksTable;
   reg_ranking_snapshots: RegRankingSnapshotsTable;
   reg_credit_appeals: RegCreditAppealsTable;
+  // Store re-fetch of download URLs (migration 0011-store-download-url).
+  store_refetches: StoreRefetchesTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -341,6 +343,8 @@ export interface ListingsTable {
   listed_at: Millis | null;
   delisted_at: Millis | null;
   updated_at: Millis;
+  /** Where the store serves the binary (migration 0011): the store's re-fetch compares it with the listed version. */
+  download_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A message to an organisation's inbox (migration 0006); webhooks carry the same. */
@@ -465,6 +469,8 @@ export interface StoreSubmissionsTable {
   listing_id: string | null;
   created_at: Millis;
   updated_at: Millis;
+  /** Where the store downloads the binary from (migration 0011); copied to the listing. */
+  download_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The last check of a listed app, as the public disclosure shows it (migration 0010). */
@@ -894,4 +900,23 @@ export interface RegCreditAppealsTable {
   decided_at: Millis | null;
   created_by: string | null;
   created_at: Millis;
+}
+
+/** One re-fetch of a listing's download URL (migration 0011-store-download-url). */
+export interface StoreRefetchesTable {
+  id: string;
+  listing_id: string;
+  version_id: string;
+  url: string;
+  /** same (the listed bytes) | hot-update (other bytes under the same version) | failed (retried at the next run) */
+  outcome: 'same' | 'hot-update' | 'failed';
+  /** The listed version's blob. */
+  listed_sha256: string;
+  fetched_sha256: string | null;
+  size: number | null;
+  /** Why the fetch failed: a code and the message. */
+  error: string | null;
+  /** The scan of the fetched blob (hot-update). */
+  job_id: string | null;
+  checked_at: Millis;
 }

@@ -88,6 +88,39 @@ const HEADERS = {
 
 /** GETs a URL with the address checks, one deadline for the whole exchange, and a size cap read as it streams. */
 export async function safeFetch(input: string, options: SafeFetchOptions): Promise<Fetched> {
+  const { url, contentType, body, signal } = await safeFetchStream(input, options);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > options.maxBytes) {
+        body.destroy();
+        throw tooLarge(url, options.maxBytes);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof FetchRefused) throw error;
+    throw timeoutOr(error, url, options.timeoutMs, signal);
+  }
+  return { url, contentType, bytes: Buffer.concat(chunks) };
+}
+
+export interface FetchedStream {
+  url: string;
+  contentType: string | undefined;
+  /** The response body, unread: the caller streams it (and caps it: only a declared length is checked here). */
+  body: http.IncomingMessage;
+  /** Aborts at the deadline, so a body read past it fails. */
+  signal: AbortSignal;
+}
+
+/**
+ * The same checks as safeFetch (addresses, redirects, status, declared length), but the body is
+ * handed over as a stream, for downloads too large to hold in memory (the store's re-fetch).
+ */
+export async function safeFetchStream(input: string, options: SafeFetchOptions): Promise<FetchedStream> {
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   let url = parseUrl(input);
@@ -110,23 +143,8 @@ export async function safeFetch(input: string, options: SafeFetchOptions): Promi
       response.destroy();
       throw tooLarge(url.href, options.maxBytes);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > options.maxBytes) {
-          response.destroy();
-          throw tooLarge(url.href, options.maxBytes);
-        }
-        chunks.push(chunk);
-      }
-    } catch (error) {
-      if (error instanceof FetchRefused) throw error;
-      throw timeoutOr(error, url.href, options.timeoutMs, signal);
-    }
     const type = response.headers['content-type'];
-    return { url: url.href, contentType: typeof type === 'string' ? type : undefined, bytes: Buffer.concat(chunks) };
+    return { url: url.href, contentType: typeof type === 'string' ? type : undefined, body: response, signal };
   }
 }
 
@@ -213,7 +231,7 @@ function get(url: URL, options: SafeFetchOptions, signal: AbortSignal): Promise<
   });
 }
 
-function timeoutOr(error: unknown, url: string, timeoutMs: number, signal: AbortSignal): unknown {
+export function timeoutOr(error: unknown, url: string, timeoutMs: number, signal: AbortSignal): unknown {
   if (signal.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError')
     return new FetchRefused('fetch-timeout', `${url}: no complete answer within ${timeoutMs} ms`, `${url}：${timeoutMs} 毫秒内未完成响应`);
   return error;

@@ -35,7 +35,11 @@ const ScanBody = Type.Object(
  * console's upload form): streamed to the blob store under the size cap, refused unless it is a ZIP
  * (nothing is kept then), and recorded as an upload of the organisation.
  */
-export async function storePackage({ platform, metrics }: Pick<AppContext, 'platform' | 'metrics'>, p: { userId: string; orgId: string }, source: Readable) {
+export async function storePackage(
+  { platform, metrics }: Pick<AppContext, 'platform' | 'metrics'>,
+  p: { userId: string; orgId: string },
+  source: Readable,
+) {
   const { config, blobs } = platform;
   const db = platform.store.db;
   const stored = await blobs.put(source, { maxBytes: config.maxUploadBytes });

@@ -15,6 +15,8 @@ import type { PlatformEvent, WorkflowModule } from '../module.js';
 import { notify } from '../notify.js';
 import { compareListing } from './compare.js';
 import { onPatrolJob, patrolListings } from './patrol.js';
+import { DEFAULT_REFETCH_INTERVAL_MS, refetchListings } from './refetch.js';
+import { checkOutgoingUrl, type FetchRefused } from '../../jobs/fetch.js';
 import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
 import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN } from './credit-code.js';
 import { applyGate, DEFAULT_GATE, gateProblems, GatePolicySchema, type GateFinding, type GatePolicy, type GateReason } from './gate.js';
@@ -122,6 +124,13 @@ const SubmissionBody = Type.Object(
     elements: ElementsSchema,
     appType: Type.String({ minLength: 1, maxLength: 64, description: 'the CAC 2021 app type (id, number 1–39 or name)' }),
     resubmissionOf: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'the rejected submission this one answers' })),
+    downloadUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        maxLength: 2048,
+        description: 'where the store serves the binary: re-fetched on a schedule and compared with the listed version (热更新 check)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -162,6 +171,7 @@ function submissionView(s: SubmissionRow) {
     decidedBy: s.decided_by,
     comment: s.decision_comment,
     listingId: s.listing_id,
+    downloadUrl: s.download_url,
     createdAt: s.created_at,
     updatedAt: s.updated_at,
   };
@@ -375,6 +385,13 @@ export async function createSubmission(platform: Platform, p: StoreActor, body: 
   if (!upload) throw bad('/blob', 'not a package this organisation uploaded', '不是本组织上传的安装包');
   const type = findAppType(body.appType);
   if (!type) throw bad('/appType', `unknown app type ${body.appType}`, `未知的应用类型 ${body.appType}`);
+  if (body.downloadUrl !== undefined)
+    try {
+      checkOutgoingUrl(body.downloadUrl);
+    } catch (error) {
+      const refused = error as FetchRefused;
+      throw bad('/downloadUrl', refused.message, refused.zh ?? '下载地址无效');
+    }
   if (body.resubmissionOf !== undefined) {
     const prior = await db
       .selectFrom('store_submissions')
@@ -400,6 +417,7 @@ export async function createSubmission(platform: Platform, p: StoreActor, body: 
         elements: JSON.stringify(elements),
         app_type: type.id,
         gate_version: gateVersion,
+        download_url: body.downloadUrl ?? null,
         resubmission_of: body.resubmissionOf ?? null,
         state: 'detecting',
         scan_job_id: null,
@@ -883,6 +901,7 @@ async function list(trx: Trx, s: SubmissionRow, now: number): Promise<string> {
     state: 'listed' as const,
     elements: s.elements,
     app_type: s.app_type,
+    download_url: s.download_url,
     listed_at: now,
     delisted_at: null,
     updated_at: now,
@@ -1148,6 +1167,14 @@ export const storeWorkflow: WorkflowModule = {
       everyMs: 10 * 60_000,
       run: async () => {
         await patrolListings(platform);
+      },
+    },
+    {
+      // Downloads of listed apps compared with the listed bytes (热更新): a bounded batch per run.
+      name: 'store-refetch',
+      everyMs: platform.config.storeRefetchIntervalMs ?? DEFAULT_REFETCH_INTERVAL_MS,
+      run: async () => {
+        await refetchListings(platform);
       },
     },
   ],
