@@ -727,7 +727,7 @@ bothDatabases(
         highFindings: [1, 5, 5, true],
         mediumFindings: [0, 2, 0, true],
         lowFindings: [0, 0.5, 0, true],
-        repeatedRejections: [0, 10, 0, false],
+        repeatedRejections: [0, 10, 0, true],
         lateRectificationShare: [0, 20, 0, true],
         recentBulletinItems: [1, 5, 5, true],
       });
