@@ -208,8 +208,13 @@ async function campaign(db) {
     await new Promise((r) => setTimeout(r, 250));
   }
   const judgedSeconds = (performance.now() - started) / 1000;
-  // The regulator confirms what matters; the seed's real findings are mostly medium and low.
-  await call('POST', `/api/v1/regulator/campaigns/${created.id}/triage`, { decision: 'confirm', severities: ['high', 'medium'] });
+  const judged = await call('GET', `/api/v1/regulator/campaigns/${created.id}`);
+  console.log(`  campaign progress: ${JSON.stringify(judged.progress)}`);
+  // The regulator confirms every finding (a bulletin names up to 5,000 of them).
+  await call('POST', `/api/v1/regulator/campaigns/${created.id}/triage`, {
+    decision: 'confirm',
+    severities: ['high', 'medium', 'low', 'info'],
+  });
   const ids = [];
   let cursor;
   while (ids.length < 5000) {
@@ -221,6 +226,7 @@ async function campaign(db) {
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
+  if (ids.length === 0) throw new Error(`the campaign left no finding to confirm (progress ${JSON.stringify(judged.progress)})`);
   await call('POST', '/api/v1/regulator/bulletins', {
     title: 'bench',
     titleZh: '基准测试',
@@ -270,8 +276,10 @@ async function wrk(url) {
 }
 
 async function disclosure(db) {
+  // An API node as a scale-out deployment runs it: no workers, and the periodic work (patrols,
+  // rankings, label refresh over the whole market) kept on other nodes (APPRIGHTS_SCHEDULER=off).
   const running = await server.startServer(
-    config(db, { host: '127.0.0.1', workers: { ...server.defaultConfig().workers, concurrency: 0 } }),
+    config(db, { host: '127.0.0.1', scheduler: false, workers: { ...server.defaultConfig().workers, concurrency: 0 } }),
   );
   try {
     const probe = await fetch(`${running.url}/api/v1/public/listings?limit=20`);

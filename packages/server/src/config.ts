@@ -39,6 +39,11 @@ export interface ServerConfig {
   storeRectificationWorkingDays?: number;
   /** Store re-fetch of listed apps' download URLs: the period (default 24 h), listings per run (default 20), one download's time limit (default 10 min). */
   storeRefetchIntervalMs?: number;
+  /**
+   * Whether this node offers to run the periodic work (default true). Scale-out deployments may keep
+   * it off their API nodes so patrols and recomputations never share a process with public traffic.
+   */
+  scheduler?: boolean;
   storeRefetchPerRun?: number;
   storeRefetchTimeoutMs?: number;
 }
@@ -163,7 +168,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       ? 0
       : (flags.concurrency ?? positiveInt('APPRIGHTS_WORKERS', env.APPRIGHTS_WORKERS) ?? base.workers.concurrency);
   const maxUpload = flags.maxUpload ?? env.APPRIGHTS_MAX_UPLOAD;
+  const scheduler = env.APPRIGHTS_SCHEDULER;
+  if (scheduler !== undefined && scheduler !== '' && !['on', 'off'].includes(scheduler))
+    throw new ConfigError('APPRIGHTS_SCHEDULER', 'takes on or off', '须为 on 或 off');
   return defaultConfig({
+    ...(scheduler === 'off' ? { scheduler: false } : {}),
     dataDir: flags.data ?? env.APPRIGHTS_DATA ?? base.dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),

@@ -69,12 +69,14 @@ async function startNode(config: ServerConfig, workerOptions: WorkersOptions | f
     const platform: Platform = { config, store, blobs, queue, clock };
     await queue.start();
     if (workerOptions !== false) workers = await startWorkers(platform, workerOptions);
-    // Every node offers to run the periodic work; one at a time does (the scheduler's lease).
-    scheduler = startScheduler(
-      store,
-      [...coreTasks(config), dispatchTask(platform), ...WORKFLOWS.flatMap((w) => w.tasks?.(platform) ?? [])],
-      { clock },
-    );
+    // Every node offers to run the periodic work (one at a time does: the scheduler's lease), unless
+    // the deployment keeps it off its API nodes (`scheduler: false`, APPRIGHTS_SCHEDULER=off).
+    if (config.scheduler !== false)
+      scheduler = startScheduler(
+        store,
+        [...coreTasks(config), dispatchTask(platform), ...WORKFLOWS.flatMap((w) => w.tasks?.(platform) ?? [])],
+        { clock },
+      );
     let closing: Promise<void> | undefined;
     return { platform, workers, close: () => (closing ??= close()) };
   } catch (error) {

@@ -32,3 +32,10 @@ test('settings: a wrong value names the setting instead of falling back', () => 
   assert.equal(parseSize('x', '100mb'), 100 * 1024 * 1024);
   assert.equal(parseSize('x', '4096'), 4096);
 });
+
+test('APPRIGHTS_SCHEDULER=off keeps the periodic work off a node; anything but on/off is refused', () => {
+  assert.equal(loadConfig({}, { APPRIGHTS_SCHEDULER: 'off' }).scheduler, false);
+  assert.notEqual(loadConfig({}, { APPRIGHTS_SCHEDULER: 'on' }).scheduler, false);
+  assert.notEqual(loadConfig({}, {}).scheduler, false);
+  assert.throws(() => loadConfig({}, { APPRIGHTS_SCHEDULER: 'maybe' }), /on or off/);
+});
