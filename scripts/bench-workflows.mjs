@@ -209,7 +209,10 @@ async function campaign(db) {
   }
   const judgedSeconds = (performance.now() - started) / 1000;
   const judged = await call('GET', `/api/v1/regulator/campaigns/${created.id}`);
-  console.log(`  campaign progress: ${JSON.stringify(judged.progress)}`);
+  const triageList = await call('GET', `/api/v1/regulator/campaigns/${created.id}/findings?state=new&limit=1`);
+  console.log(
+    `  campaign judged in ${fmt(judgedSeconds)} s: ${JSON.stringify(judged.progress)}; findings to triage: ${triageList.items.length ? 'yes' : 'none'}`,
+  );
   // The regulator confirms every finding (a bulletin names up to 5,000 of them).
   await call('POST', `/api/v1/regulator/campaigns/${created.id}/triage`, {
     decision: 'confirm',
