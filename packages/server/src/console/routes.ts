@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { etagOf, notModified } from '../http/public-cache.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
@@ -39,7 +39,7 @@ function asset(name: string): { body: Buffer; etag: string } | undefined {
   if (!cached) {
     // dist/console/routes.js → ../../assets/
     const body = readFileSync(new URL(`../../assets/${entry.file}`, import.meta.url));
-    cached = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+    cached = { body, etag: etagOf(body) };
     assetCache.set(name, cached);
   }
   return cached;
@@ -47,14 +47,14 @@ function asset(name: string): { body: Buffer; etag: string } | undefined {
 
 /** Sends a page with its ETag; 304 when the client holds it already. */
 function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
-  const etag = `"${createHash('sha256').update(page.value).digest('base64url').slice(0, 22)}"`;
+  const etag = etagOf(page.value);
   reply
     .header('content-security-policy', CONSOLE_CSP)
     .header('content-language', lang)
     .header('vary', 'Accept-Language, Cookie')
     .header('cache-control', `public, max-age=${maxAge}`)
     .header('etag', etag);
-  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.type('text/html; charset=utf-8').send(page.value);
 }
 
@@ -101,7 +101,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
       const found = asset(request.params.name);
       if (!found) return reply.code(404).type('text/plain; charset=utf-8').send('not found / 未找到');
       reply.header('cache-control', 'public, max-age=3600').header('etag', found.etag);
-      if (request.headers['if-none-match'] === found.etag) return reply.code(304).send();
+      if (notModified(request.headers['if-none-match'], found.etag)) return reply.code(304).send();
       return reply.type(ASSETS[request.params.name]!.type).send(found.body);
     },
   );

@@ -58,14 +58,17 @@ export class PublicCache {
   }
 }
 
-/** A weak ETag over the bytes sent. */
-export function etagOf(body: string): string {
-  return `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+/** The ETag of the exact bytes sent (every cacheable answer of the platform uses this one). */
+export function etagOf(body: string | Uint8Array): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 }
 
-/** True when the request's If-None-Match names `etag` (or *). */
+/** Whether If-None-Match names `etag`: a list, weak forms (W/, compared weakly as RFC 9110 says) and "*". */
 export function notModified(ifNoneMatch: unknown, etag: string): boolean {
-  return typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  const header = Array.isArray(ifNoneMatch) ? ifNoneMatch.join(',') : ifNoneMatch;
+  if (typeof header !== 'string' || header === '') return false;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === bare);
 }
 
 interface ReplyLike {

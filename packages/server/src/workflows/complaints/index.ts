@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { etagOf, notModified } from '../../http/public-cache.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
@@ -326,9 +326,9 @@ function routes(api: Api, { platform }: AppContext): void {
           answerWithinWorkingDays: CLOCKS[COMPLAINT_ANSWER].amount,
         },
       };
-      const etag = `"${createHash('sha256').update(JSON.stringify(form)).digest('base64url').slice(0, 27)}"`;
+      const etag = etagOf(JSON.stringify(form));
       reply.header('etag', etag).header('cache-control', 'public, max-age=300');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
       return form;
     },
   );

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { etagOf, notModified } from '../../http/public-cache.js';
 
 // Public (anonymous) answers are cacheable: a strong ETag over the exact body, a short max-age so
 // a published change shows within a minute, and 304 when the client already holds it.
@@ -7,9 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60';
 
 export function sendCached(request: FastifyRequest, reply: FastifyReply, body: string, contentType: string): FastifyReply {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  const etag = etagOf(body);
   reply.header('etag', etag).header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', 'accept-encoding');
-  const match = request.headers['if-none-match'];
-  if (typeof match === 'string' && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.code(304).send();
+  if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
   return reply.type(contentType).send(body);
 }

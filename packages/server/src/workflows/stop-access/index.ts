@@ -8,7 +8,8 @@ import { IdParams, PageQuery, page, principalOf } from '../../http/routes/common
 import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
 import { ackWindowMs, createOrder, FEED_FORMAT, orderView } from './orders.js';
-import { etagOf, KEY_ID_HEADER, notModified, SIGNATURE_HEADER, signBody, signingKey, type SigningKey } from './signing.js';
+import { KEY_ID_HEADER, SIGNATURE_HEADER, signBody, signingKey, type SigningKey } from './signing.js';
+import { etagOf, notModified } from '../../http/public-cache.js';
 import { checkTargets, readTime, targetCount, type TargetKind } from './targets.js';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -69,7 +70,7 @@ export async function sendSigned(
   const etag = etagOf(body);
   reply.header('etag', etag).header('cache-control', cacheControl).header(KEY_ID_HEADER, key.keyId);
   const inm = request.headers['if-none-match'];
-  if (notModified(Array.isArray(inm) ? inm.join(',') : inm, etag)) return reply.code(304).send();
+  if (notModified(inm, etag)) return reply.code(304).send();
   return reply.header(SIGNATURE_HEADER, signBody(key, body)).type('application/json; charset=utf-8').send(body);
 }
 

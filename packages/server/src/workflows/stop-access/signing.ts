@@ -78,13 +78,3 @@ export function verifyBody(publicPem: string, body: Buffer, header: string): boo
 }
 
 /** A strong ETag for exact bytes. */
-export function etagOf(body: Buffer): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-}
-
-/** Whether If-None-Match names this ETag (a list, weak forms and "*" included). */
-export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
