@@ -17,30 +17,13 @@ import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { APKS, testPlatform, waitFor } from './support/jobs.js';
+import { API_DEMOS_LISTING, API_DEMOS_PERMISSION_LINES } from './support/api-demos-listing.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\u202Egnp.exe';
-const ENTERPRISE = '示例科技有限公司';
+const ENTERPRISE = API_DEMOS_LISTING.enterpriseName;
 const CREDIT_CODE = '91110108123456788E';
-const POLICY = `隐私政策
-
-本政策适用于 API Demos 应用，运营者为示例科技有限公司。
-一、我们收集的个人信息：为实现通讯录演示功能，经您同意后我们读取您的通讯录；为实现定位演示，我们收集您的粗略位置信息。
-二、第三方SDK：本应用未集成收集个人信息的第三方SDK。
-三、您的权利：您可以查阅、更正、删除您的个人信息，或撤回同意。
-四、联系我们：privacy@example.com，我们将在15个工作日内答复。`;
-const PERMISSIONS = [
-  'android.permission.READ_CONTACTS',
-  'android.permission.WRITE_CONTACTS',
-  'android.permission.ACCESS_COARSE_LOCATION',
-  'android.permission.WRITE_EXTERNAL_STORAGE',
-  'android.permission.SEND_SMS',
-  'android.permission.RECEIVE_SMS',
-  'android.permission.POST_NOTIFICATIONS',
-  'android.permission.RECORD_AUDIO',
-  'android.permission.CAMERA',
-]
-  .map((p) => `${p}: 演示对应的系统接口 / demonstrates the API`)
-  .join('\n');
+const POLICY = API_DEMOS_LISTING.policy;
+const PERMISSIONS = API_DEMOS_PERMISSION_LINES;
 
 bothDatabases('console sign-in: CSRF field, session rotation, safe next, expiry mid-form, sign-out, role refusals', async (_t, under) => {
   const h = await harness(under);

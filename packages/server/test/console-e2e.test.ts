@@ -21,6 +21,7 @@ import { dispatchEvents } from '../src/workflows/events.js';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, testPlatform } from './support/jobs.js';
+import { API_DEMOS_LISTING, API_DEMOS_PERMISSION_LINES } from './support/api-demos-listing.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -34,26 +35,8 @@ const FLAGS = [
 ];
 const SHOTS = fileURLToPath(new URL('../../../test-results/console/', import.meta.url));
 
-const POLICY = `隐私政策
-
-本政策适用于 API Demos 应用，运营者为示例科技有限公司。
-一、我们收集的个人信息：为实现通讯录演示功能，经您同意后我们读取您的通讯录；为实现定位演示，我们收集您的粗略位置信息。
-二、第三方SDK：本应用未集成收集个人信息的第三方SDK。
-三、您的权利：您可以查阅、更正、删除您的个人信息，或撤回同意。
-四、联系我们：privacy@example.com，我们将在15个工作日内答复。`;
-const PERMISSIONS = [
-  'android.permission.READ_CONTACTS',
-  'android.permission.WRITE_CONTACTS',
-  'android.permission.ACCESS_COARSE_LOCATION',
-  'android.permission.WRITE_EXTERNAL_STORAGE',
-  'android.permission.SEND_SMS',
-  'android.permission.RECEIVE_SMS',
-  'android.permission.POST_NOTIFICATIONS',
-  'android.permission.RECORD_AUDIO',
-  'android.permission.CAMERA',
-]
-  .map((p) => `${p}: 演示对应的系统接口 / demonstrates the API`)
-  .join('\n');
+const POLICY = API_DEMOS_LISTING.policy;
+const PERMISSIONS = API_DEMOS_PERMISSION_LINES;
 
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === 'true')

@@ -15,17 +15,12 @@ import { patrolListings } from '../src/workflows/store/patrol.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, member, type Member } from './support/http.js';
 import { APKS, testPlatform, waitFor } from './support/jobs.js';
+import { API_DEMOS_LISTING } from './support/api-demos-listing.js';
 
-// The listing and policy written for the real ApiDemos APK (shared with scripts/e2e-workflows.mjs).
-const FIXTURE = JSON.parse(readFileSync(new URL('./fixtures/api-demos-listing.json', import.meta.url), 'utf8')) as {
-  enterpriseName: string;
-  policy: string;
-  permissions: { name: string; purpose: string }[];
-};
-const POLICY = FIXTURE.policy;
+const POLICY = API_DEMOS_LISTING.policy;
 /** Every permission ApiDemos requests at the dangerous level, with a purpose. */
-const API_DEMOS_PERMISSIONS = FIXTURE.permissions;
-const ENTERPRISE = FIXTURE.enterpriseName;
+const API_DEMOS_PERMISSIONS = API_DEMOS_LISTING.permissions;
+const ENTERPRISE = API_DEMOS_LISTING.enterpriseName;
 
 bothDatabases(
   'store gatekeeping: identity, detection, gate, resubmission, disclosure, gate versions, review race, role separation',
