@@ -408,7 +408,7 @@ test('scan --policy: a 1.5.0 report with the policy, valid against the schema; e
   for (const r of [json, text, md, html, sarif]) assert.equal(r.status, 0, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.6.0');
+  assert.equal(report.schemaVersion, '1.7.0');
   assert.ok(report.policy, 'the analysis is stored');
   assert.equal(report.policy.source, zhFile);
   assertConsistent(report.policy);
