@@ -40,7 +40,7 @@ export function resolveFix(input: FixInput, ruleId: string, fixable: boolean): F
     if (!ELEMENTS.has(edit.target.element)) throw new Error(`fix edit on unknown element <${edit.target.element}>`);
     if ('name' in edit.target && !edit.target.name) throw new Error(`fix edit on <${edit.target.element}> without a name`);
     if (!ATTRIBUTE.test(edit.attribute)) throw new Error(`fix edit of a malformed attribute name "${edit.attribute}"`);
-    if (edit.value !== null && (edit.value.length > MAX_VALUE || /[\u0000-\u001f]/.test(edit.value)))
+    if (edit.value !== null && (edit.value.length > MAX_VALUE || [...edit.value].some((c) => c.charCodeAt(0) < 0x20)))
       throw new Error(`fix edit of android:${edit.attribute} with an unusable value`);
   }
   const words = input.edits.map(editWords);
