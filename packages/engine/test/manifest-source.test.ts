@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasTool } from '@apprights/testkit';
 import type { Finding, ManifestEdit, PackageFacts } from '@apprights/rules';
+// eslint-disable-next-line apprights/no-cross-package-imports -- the tests' one PRNG, of another package's tests, not yet in @apprights/testkit
 import { Rng } from '../../apk/test/fuzz/mutate.js';
 import { InputError, LimitError } from '../src/errors.js';
 import { unifiedDiff } from '../src/manifest-source/diff.js';
