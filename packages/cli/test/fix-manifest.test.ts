@@ -37,9 +37,17 @@ test('fix-manifest: SARIF carries each located fix as an artifact change on the 
   const uri = pathToFileURL(fixture).href;
   assert.ok(run!.artifacts.some((a) => a.location.uri === uri && a.hashes?.['sha-256']));
   const withFixes = run!.results.filter((x) => x.fixes);
-  assert.equal(withFixes.length, 5);
+  assert.equal(withFixes.length, 6);
   const text = readFileSync(fixture, 'utf8');
-  for (const result of withFixes) {
+  const storage = withFixes.find((x) => x.ruleId === 'legacy-storage-permission');
+  const [insertion] = storage!.fixes![0]!.artifactChanges[0]!.replacements;
+  assert.equal(insertion!.deletedRegion.charLength, 0);
+  assert.equal(insertion!.insertedContent?.text, ' android:maxSdkVersion="29"');
+  assert.equal(
+    text.slice(insertion!.deletedRegion.charOffset - 44, insertion!.deletedRegion.charOffset),
+    'android:name="android.permission.WRITE_EXTERNAL_STORAGE"'.slice(-44),
+  );
+  for (const result of withFixes.filter((x) => x !== storage)) {
     assert.equal(result.ruleId, 'exported-components');
     assert.equal(result.properties.fix?.patch?.status, 'applied');
     const [change] = result.fixes![0]!.artifactChanges;
@@ -73,7 +81,7 @@ test('fix-manifest: the JSON report validates with fix and manifestSource, and w
   };
   assert.equal(schemaErrors('scan-report', report), undefined);
   assert.equal(report.schemaVersion, '1.7.0');
-  assert.deepEqual([report.manifestSource.match, report.manifestSource.applied], ['package', 5]);
+  assert.deepEqual([report.manifestSource.match, report.manifestSource.applied], ['package', 6]);
   const debuggable = report.findings.find((f) => f.ruleId === 'debuggable')!;
   assert.match(debuggable.fix!.description.en, /^Remove android:debuggable from <application>\. /);
   assert.match(debuggable.fix!.description.zh, /^从 <application> 中删除 android:debuggable。/);
@@ -106,8 +114,8 @@ test('fix-manifest: writes FILE.fixed and prints the diff; never over an existin
   // With -o the report is in the file, so the diff is on stdout.
   assert.match(r.stdout, /^--- a\/.*AndroidManifest\.xml\n\+\+\+ b\/.*AndroidManifest\.xml\.fixed\n@@ /);
   assert.equal((r.stdout.match(/^\+ .*android:exported=["']false["']/gm) ?? []).length, 5, r.stdout);
-  assert.match(r.stderr, /fixed manifest written to .*AndroidManifest\.xml\.fixed \(.*5 fixes; 6 could not be located/);
-  assert.equal(fixed.length, readFileSync(fixture, 'utf8').length + 5);
+  assert.match(r.stderr, /fixed manifest written to .*AndroidManifest\.xml\.fixed \(.*6 fixes; 6 could not be located/);
+  assert.equal(fixed.length, readFileSync(fixture, 'utf8').length + 5 + ' android:maxSdkVersion="29"'.length);
   // Again: the .fixed file exists now, so nothing is written and the exit code says so (4) before scanning.
   const again = await runCliAsync(['scan', realApks.apiDemos, '--fix-manifest', manifest, '--no-progress']);
   assert.equal(again.status, 4, describeRun(again));

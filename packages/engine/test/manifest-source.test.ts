@@ -358,7 +358,7 @@ test('manifest source: ApiDemos (a debug build) with a hand-written source manif
       package: 'io.appium.android.apis',
       namespace: 'io.appium.android.apis',
       match: 'package',
-      applied: 5,
+      applied: 6,
       unchanged: 1,
       notLocated: 6,
     },
@@ -373,7 +373,11 @@ test('manifest source: ApiDemos (a debug build) with a hand-written source manif
   const reorder = fixes.get('exported-components {"element":"activity","name":"io.appium.android.apis.app.ReorderThree"}');
   assert.equal(reorder?.fix?.patch?.status, 'not-located');
   const fixed = fixedManifest(manifest, report.findings, 'AndroidManifest.xml', 'AndroidManifest.xml');
-  assert.equal(fixed.fixed.length, 5);
+  assert.equal(fixed.fixed.length, 6);
+  // The storage permission gets its bound; five components stop being exported.
+  const storage = fixes.get('legacy-storage-permission {"element":"uses-permission","name":"android.permission.WRITE_EXTERNAL_STORAGE"}');
+  assert.equal(storage?.fix?.patch?.status, 'applied');
+  assert.equal(storage?.fix?.patch?.replacements[0]?.inserted, ' android:maxSdkVersion="29"');
   const expected = new Set([
     '.app.SendResult',
     '.app.ForwardTarget',
@@ -390,6 +394,8 @@ test('manifest source: ApiDemos (a debug build) with a hand-written source manif
     assert.equal(element.qname, old.qname);
     const exported = attributeOf(element, ANDROID_NS, 'exported')?.value;
     if (name !== undefined && expected.has(name)) assert.equal(exported, 'false', name);
+    else if (name === 'android.permission.WRITE_EXTERNAL_STORAGE')
+      assert.equal(attributeOf(element, ANDROID_NS, 'maxSdkVersion')?.value, '29');
     else
       assert.deepEqual(
         element.attributes.map((a) => [a.qname, a.value]),
@@ -397,7 +403,11 @@ test('manifest source: ApiDemos (a debug build) with a hand-written source manif
         `element ${i} unchanged`,
       );
   }
-  assert.equal(fixed.text.length - manifest.text.length, 5, 'five "true" became "false", nothing else');
+  assert.equal(
+    fixed.text.length - manifest.text.length,
+    5 + ' android:maxSdkVersion="29"'.length,
+    'five "true" became "false", one attribute more',
+  );
 });
 
 test('manifest source: a Gradle manifest without package for Appium Settings matches on its components; the wrong app is refused', async () => {
