@@ -459,7 +459,7 @@ test('diff: a 1.5.0 report with a policy, and the same report as 1.2.0 without o
   const damaged = writeTemp(dir, 'damaged-policy.json', JSON.stringify({ ...JSON.parse(scanned.stdout), policy: { text: 5 } }));
   const bad = await runCliAsync(['diff', damaged, realApks.apiDemos, ...bin]);
   assert.equal(bad.status, 3, describeRun(bad));
-  assert.match(bad.stderr, /not a valid AppRights scan report 1\.6\.0: \/policy/);
+  assert.match(bad.stderr, /not a valid AppRights scan report 1\.7\.0: \/policy/);
 });
 
 /** The size `-o` reports for a file of a few KiB or more. */
