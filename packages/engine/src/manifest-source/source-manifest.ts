@@ -242,17 +242,10 @@ function computed(raw: string): boolean {
   return value.startsWith('@') || value.startsWith('?') || value.includes('${');
 }
 
-type Planned =
-  { kind: 'replace'; replacement: Omit<TextReplacement, keyof Position> } | { kind: 'unchanged' } | { kind: 'blocked'; reason: Bilingual };
+/** A replacement before its lines, columns and bytes are worked out. */
+type Located = Pick<TextReplacement, 'offset' | 'length' | 'deleted' | 'inserted'>;
 
-interface Position {
-  byteOffset: number;
-  byteLength: number;
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
-}
+type Planned = { kind: 'replace'; replacement: Located } | { kind: 'unchanged' } | { kind: 'blocked'; reason: Bilingual };
 
 /** Where the new attribute goes and how it is spaced: on its own line when the tag lists attributes one a line. */
 function insertion(manifest: SourceManifest, element: XmlElement, qname: string, value: string): { offset: number; text: string } {
@@ -311,7 +304,7 @@ function plan(manifest: SourceManifest, element: XmlElement, edit: ManifestEdit)
   return { kind: 'replace', replacement: { offset, length: 0, deleted: '', inserted } };
 }
 
-function withPosition(manifest: SourceManifest, r: Omit<TextReplacement, keyof Position>): TextReplacement {
+function withPosition(manifest: SourceManifest, r: Located): TextReplacement {
   const { lineStarts } = manifest.document;
   const start = positionOf(lineStarts, r.offset);
   const end = positionOf(lineStarts, r.offset + r.length);
