@@ -228,6 +228,9 @@ test('manifest source: limits on size, depth, elements and attributes hold, and 
   assert.throws(() => parseSourceManifest('<manifest/>'.padEnd(100, ' '), 'm', { maxChars: 50 }), LimitError);
   assert.throws(() => parseSourceManifest(`${'<a>'.repeat(200)}${'</a>'.repeat(200)}`, 'm'), /nested deeper than 128/);
   assert.throws(() => parseSourceManifest(`<manifest>${'<x/>'.repeat(50)}</manifest>`, 'm', { maxElements: 20 }), /more than 20 elements/);
+  const declarations = Array.from({ length: 300 }, (_, i) => ` xmlns:p${i}="u${i}"`).join('');
+  assert.throws(() => parseSourceManifest(`<manifest${declarations}/>`, 'm'), /more than 256 namespace declarations/);
+  assert.throws(() => readSourceManifest(fixtures), /is not a regular file/);
   const attrs = Array.from({ length: 600 }, (_, i) => ` a${i}="1"`).join('');
   assert.throws(() => parseSourceManifest(`<manifest${attrs}/>`, 'm'), /more than 512 attributes/);
   // Many text runs and attributes in a large file: one pass, not a search to the end per run.

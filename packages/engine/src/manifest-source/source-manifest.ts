@@ -4,7 +4,7 @@
  * text replacements. The APK is never written.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { expandClassName } from '@apprights/apk';
 import {
   elementLabel,
@@ -55,6 +55,9 @@ export function readSourceManifest(path: string, options: { maxBytes?: number } 
   let bytes: Buffer;
   let fd: number | undefined;
   try {
+    // Checked before opening: opening a FIFO would wait for a writer.
+    if (!statSync(path).isFile())
+      throw new InputError('manifest-source', { en: `${path} is not a regular file`, zh: `${path} 不是普通文件` }, path);
     fd = openSync(path, 'r');
     const size = fstatSync(fd).size;
     if (size > maxBytes)
@@ -75,7 +78,7 @@ export function readSourceManifest(path: string, options: { maxBytes?: number } 
     }
     bytes = bytes.subarray(0, read);
   } catch (error) {
-    if (error instanceof LimitError) throw error;
+    if (error instanceof LimitError || error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError('io', { en: `cannot read the source manifest ${path}: ${code}`, zh: `无法读取源清单 ${path}：${code}` }, path);
   } finally {

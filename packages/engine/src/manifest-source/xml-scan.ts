@@ -23,6 +23,8 @@ export interface XmlScanLimits {
   maxElements: number;
   maxDepth: number;
   maxAttributes: number;
+  /** Namespace declarations in the whole document (real manifests have two or three). */
+  maxNamespaces: number;
 }
 
 export const DEFAULT_XML_SCAN_LIMITS: XmlScanLimits = {
@@ -30,6 +32,7 @@ export const DEFAULT_XML_SCAN_LIMITS: XmlScanLimits = {
   maxElements: 100_000,
   maxDepth: 128,
   maxAttributes: 512,
+  maxNamespaces: 256,
 };
 
 export interface XmlAttribute {
@@ -130,6 +133,7 @@ const REFERENCE = /&(#x[0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{0,31});/
 
 class Scanner {
   private pos = 0;
+  private namespaces = 0;
   readonly elements: XmlElement[] = [];
   readonly lineStarts: number[];
 
@@ -301,10 +305,16 @@ class Scanner {
         value: this.attributeValue(valueStart, valueEnd),
       });
     }
-    const scope = new Map(parent?.scope ?? [['xml', XML_NS]]);
-    for (const a of attributes) {
+    // An element declaring no namespace shares its parent's scope: copies are made only where a
+    // declaration is, and the declarations are bounded, so scopes cannot grow with the element count.
+    const declarations = attributes.filter((a) => a.qname === 'xmlns' || a.prefix === 'xmlns');
+    this.namespaces += declarations.length;
+    if (this.namespaces > this.limits.maxNamespaces) this.fail('limit', `more than ${this.limits.maxNamespaces} namespace declarations`);
+    const scope: Map<string, string> =
+      declarations.length === 0 && parent ? (parent.scope as Map<string, string>) : new Map(parent?.scope ?? [['xml', XML_NS]]);
+    for (const a of declarations) {
       if (a.qname === 'xmlns') scope.set('', a.value);
-      else if (a.prefix === 'xmlns') {
+      else {
         if (a.value === '') this.fail('syntax', `${a.qname} binds a prefix to no namespace`, a.nameStart);
         scope.set(a.local, a.value);
       }
