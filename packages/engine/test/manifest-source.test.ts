@@ -248,6 +248,26 @@ test('manifest source: limits on size, depth, elements and attributes hold, and 
   );
 });
 
+test('manifest source: a fix each for 3000 components of one manifest stays fast: each diff covers its own lines', () => {
+  const count = 3000;
+  const body = Array.from({ length: count }, (_, i) => `    <activity android:name=".A${i}" android:exported="true" />\n`).join('');
+  const text = `<manifest xmlns:android="${ANDROID_NS}" package="com.example.app">\n  <application>\n${body}  </application>\n</manifest>\n`;
+  const manifest = source(text);
+  const started = performance.now();
+  const patches = Array.from({ length: count }, (_, i) =>
+    patchFor(
+      manifest,
+      [{ target: { element: 'activity', name: `com.example.app.A${i}` }, attribute: 'exported', value: 'false' }],
+      'com.example.app',
+      'm',
+    ),
+  );
+  const took = performance.now() - started;
+  assert.ok(took < 5000, `${Math.round(took)} ms`);
+  assert.ok(patches.every((p) => p.status === 'applied' && p.diff.split('\n').length <= 12));
+  assert.match(patches[1500]!.diff, /^@@ -1500,7 \+1500,7 @@\n.*\n.*\n.*\n-.*\.A1500"/m);
+});
+
 test('manifest source: mutated manifests are either refused as XmlScanError or edited into XML that reads back with the new value', () => {
   const seeds = [readFileSync(apiDemosManifest, 'utf8'), readFileSync(settingsManifest, 'utf8'), BASIC];
   const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261206));

@@ -90,8 +90,12 @@ function render(op: Op): string {
   return `${op.kind}${op.line}${terminated ? '' : '\n\\ No newline at end of file\n'}`;
 }
 
-/** `--- a/PATH` / `+++ b/PATH` and hunks with three lines of context; empty when the texts are equal. */
-export function unifiedDiff(before: string, after: string, fromPath: string, toPath: string): string {
+/**
+ * `--- a/PATH` / `+++ b/PATH` and hunks with three lines of context; empty when the texts are equal.
+ * `firstLine` is the line number `before` starts at, when it is a window of a longer file that
+ * holds every change and three lines around it (the diff is then the whole file's).
+ */
+export function unifiedDiff(before: string, after: string, fromPath: string, toPath: string, firstLine = 1): string {
   if (before === after) return '';
   const ops = script(splitLines(before), splitLines(after));
   const changed = ops.map((op, i) => (op.kind !== ' ' ? i : -1)).filter((i) => i >= 0);
@@ -106,8 +110,8 @@ export function unifiedDiff(before: string, after: string, fromPath: string, toP
   for (const [first, last] of hunks) {
     const from = Math.max(0, first - CONTEXT);
     const to = Math.min(ops.length - 1, last + CONTEXT);
-    let oldStart = 1;
-    let newStart = 1;
+    let oldStart = firstLine;
+    let newStart = firstLine;
     for (let i = 0; i < from; i++) {
       if (ops[i]!.kind !== '+') oldStart++;
       if (ops[i]!.kind !== '-') newStart++;

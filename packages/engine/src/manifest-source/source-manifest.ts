@@ -225,18 +225,49 @@ export function matchManifest(manifest: SourceManifest, facts: PackageFacts, nam
 }
 
 /** The elements of the source a fix's target names (none when it is not there as text). */
-function locate(manifest: SourceManifest, target: ManifestElementRef, namespace: string | null): XmlElement[] {
-  const root = manifest.document.elements[0]!;
-  if (target.element === 'application') return children(manifest, root, 'application');
-  if (target.element === 'uses-permission' || target.element === 'uses-permission-sdk-23')
-    return children(manifest, root, target.element).filter((e) => !removedByMerger(e) && androidName(e) === target.name);
-  const element = target.element;
-  return children(manifest, root, 'application').flatMap((application) =>
-    children(manifest, application, element).filter((e) => {
+/**
+ * The elements a fix can target, by `element name`, built once per manifest and namespace: a
+ * report may carry hundreds of fixes, and a search of every element for each would be quadratic.
+ */
+const targetIndexes = new WeakMap<SourceManifest, Map<string | null, Map<string, XmlElement[]>>>();
+
+function targetIndex(manifest: SourceManifest, namespace: string | null): Map<string, XmlElement[]> {
+  let byNamespace = targetIndexes.get(manifest);
+  if (!byNamespace) targetIndexes.set(manifest, (byNamespace = new Map()));
+  let index = byNamespace.get(namespace);
+  if (index) return index;
+  index = new Map();
+  const add = (key: string, element: XmlElement) => {
+    const list = index!.get(key);
+    if (list) list.push(element);
+    else index!.set(key, [element]);
+  };
+  const elements = manifest.document.elements;
+  const applications = new Set<number>();
+  for (const e of elements) {
+    if (e.namespace !== null || e.parent < 0) continue;
+    const parent = elements[e.parent]!;
+    if (e.parent === 0) {
+      if (e.local === 'application') {
+        applications.add(e.index);
+        add('application', e);
+      } else if ((e.local === 'uses-permission' || e.local === 'uses-permission-sdk-23') && !removedByMerger(e)) {
+        const name = androidName(e);
+        if (name) add(`${e.local} ${name}`, e);
+      }
+    } else if (applications.has(parent.index) && COMPONENTS.has(e.local) && !removedByMerger(e)) {
       const name = androidName(e);
-      return !removedByMerger(e) && name !== undefined && expandClassName(namespace ?? undefined, name) === target.name;
-    }),
-  );
+      if (name) add(`${e.local} ${expandClassName(namespace ?? undefined, name)}`, e);
+    }
+  }
+  byNamespace.set(namespace, index);
+  return index;
+}
+
+/** The elements of the source a fix's target names (none when it is not there as text). */
+function locate(manifest: SourceManifest, target: ManifestElementRef, namespace: string | null): XmlElement[] {
+  const key = 'name' in target ? `${target.element} ${target.name}` : target.element;
+  return targetIndex(manifest, namespace).get(key) ?? [];
 }
 
 /** A value the build computes (`${placeholder}`, `@bool/x`, `?attr`): editing its text would not mean what the fix says. */
@@ -388,8 +419,29 @@ export function patchFor(
   return {
     status: 'applied',
     replacements,
-    diff: unifiedDiff(manifest.text, applyReplacements(manifest.text, replacements), diffPath, diffPath),
+    diff: windowDiff(manifest, replacements, diffPath),
   };
+}
+
+/**
+ * One fix's diff, from the lines it touches and three around them rather than the whole file: a
+ * report with hundreds of fixes to a large manifest would otherwise diff the file hundreds of times.
+ */
+function windowDiff(manifest: SourceManifest, replacements: readonly TextReplacement[], diffPath: string): string {
+  const { lineStarts } = manifest.document;
+  let low = Infinity;
+  let high = 0;
+  for (const r of replacements) {
+    low = Math.min(low, r.startLine);
+    high = Math.max(high, r.endLine);
+  }
+  const first = Math.max(1, low - 3);
+  const last = Math.min(lineStarts.length, high + 3);
+  const from = lineStarts[first - 1]!;
+  const to = last < lineStarts.length ? lineStarts[last]! : manifest.text.length;
+  const window = manifest.text.slice(from, to);
+  const shifted = replacements.map((r) => ({ ...r, offset: r.offset - from }));
+  return unifiedDiff(window, applyReplacements(window, shifted), diffPath, diffPath, first);
 }
 
 /**
