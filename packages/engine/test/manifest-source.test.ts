@@ -248,6 +248,41 @@ test('manifest source: limits on size, depth, elements and attributes hold, and 
   );
 });
 
+test('manifest source: the fixed manifest takes actionable findings only, one change once, and never merges clashing ones', () => {
+  const manifest = source(BASIC);
+  const make = (fingerprint: string, edits: ManifestEdit[], patch: Partial<Finding> = {}): Finding =>
+    ({
+      ruleId: 'r',
+      measures: [],
+      severity: 'low',
+      message: { zh: '', en: '' },
+      messageId: 'm',
+      evidence: [],
+      fingerprint,
+      fix: { description: { zh: '', en: '' }, edits, patch: patchFor(manifest, edits, 'com.example.app', 'm') },
+      ...patch,
+    }) as Finding;
+  const off: ManifestEdit[] = [{ target: application, attribute: 'allowBackup', value: 'false' }];
+  const other: ManifestEdit[] = [{ target: application, attribute: 'allowBackup', value: 'no' }];
+  const cleartext: ManifestEdit[] = [{ target: application, attribute: 'usesCleartextTraffic', value: 'false' }];
+  const result = fixedManifest(
+    manifest,
+    [
+      make('a', off),
+      make('b', off),
+      make('c', other),
+      make('d', cleartext, { severity: 'info' }),
+      make('e', cleartext, { suppressed: { reason: 'x', by: 'y' } }),
+    ],
+    'm',
+    'm.fixed',
+  );
+  assert.deepEqual(result.fixed, ['a', 'b']);
+  assert.equal(result.text, BASIC.replace('android:allowBackup="true"', 'android:allowBackup="false"'));
+  assert.match(result.diff, /^--- a\/m\n\+\+\+ b\/m\.fixed\n@@ -2,7 \+2,7 @@\n/);
+  assert.deepEqual(fixedManifest(manifest, [make('d', cleartext, { severity: 'info' })], 'm', 'm'), { text: BASIC, diff: '', fixed: [] });
+});
+
 test('manifest source: a fix each for 3000 components of one manifest stays fast: each diff covers its own lines', () => {
   const count = 3000;
   const body = Array.from({ length: count }, (_, i) => `    <activity android:name=".A${i}" android:exported="true" />\n`).join('');

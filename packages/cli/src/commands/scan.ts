@@ -146,7 +146,7 @@ function refuseExisting(path: string, lang: ScanOptions['lang']): void {
 }
 
 /**
- * Writes the source manifest with every located fix of the unsuppressed findings applied, and
+ * Writes the source manifest with every located fix of the actionable findings applied, and
  * prints the unified diff: to stdout when the report went to a file (`-o`), else to stderr, so the
  * report on stdout stays what its format says.
  */

@@ -8,6 +8,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { expandClassName } from '@apprights/apk';
 import {
   elementLabel,
+  isActionable,
   type Bilingual,
   type Finding,
   type ManifestEdit,
@@ -482,7 +483,9 @@ export interface FixedManifest {
 }
 
 /**
- * The source with the located fixes of every unsuppressed finding applied. Two fixes that change
+ * The source with the located fixes of the actionable findings applied (not suppressed, above
+ * `info`: an `info` finding is information, and its fix, in the report, a choice for the developer,
+ * such as turning off backups the manifest leaves at the default). Two fixes that change
  * one attribute the same way count once; a fix overlapping another differently is left out (its
  * fingerprint is not in `fixed`), never merged into something neither said.
  */
@@ -492,7 +495,7 @@ export function fixedManifest(manifest: SourceManifest, findings: readonly Findi
   const key = (r: TextReplacement) => `${r.offset}:${r.length}:${r.inserted}`;
   for (const finding of findings) {
     const patch = finding.fix?.patch;
-    if (finding.suppressed || !patch || patch.status !== 'applied') continue;
+    if (!isActionable(finding) || !patch || patch.status !== 'applied') continue;
     const fresh = patch.replacements.filter((r) => !taken.some((t) => key(t) === key(r)));
     const clashes = fresh.some(
       (r) =>
