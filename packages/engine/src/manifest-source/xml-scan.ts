@@ -10,7 +10,7 @@
  * internal subset), refuses the rest with the line and column, and bounds size, element count, depth
  * and attribute count. It builds no tree of text nodes and expands no entity beyond the five
  * predefined ones and character references: nothing in the input can make it do more work than
- * one pass over the text. `scripts/fuzz`-style mutations of real manifests are in its tests.
+ * one pass over the text. Seeded mutations of the test manifests are in test/manifest-source.test.ts.
  */
 
 export const ANDROID_NS = 'http://schemas.android.com/apk/res/android';
