@@ -12,6 +12,10 @@ Privacy policy / 隐私政策: --policy FILE|URL checks the app's policy with it
 Runtime / 运行时: --trace FILE [--ui DIR] checks a runtime trace and UI snapshots with the package; static findings about
 an SDK or class are marked "active in trace" or "not seen in trace" (see apprights trace --help).
 同时检测运行时行为记录与界面快照；涉及 SDK 或类的静态问题标注“运行时已触发”或“运行时未观察到”。
+Fixes / 修复: --manifest-source FILE locates each finding's mechanical fix in the app's source AndroidManifest.xml
+(JSON fix.patch, SARIF fixes); --fix-manifest FILE also writes FILE.fixed (never over a file, never the APK) and
+prints the diff. A manifest that is not the app's is refused (exit 3); --namespace NAME for Gradle manifests without
+package. 在源码清单中定位修复；--fix-manifest 另存修复后的副本并输出差异，清单不属于该应用时拒绝（退出码 3）。
 Example / 示例: apprights scan app.apk --app-type map-navigation --format html -o report.html --fail-on high`;
 
 export const DIFF_HELP = `

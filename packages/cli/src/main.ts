@@ -109,6 +109,33 @@ const runtimeOptions = {
   ui: () => new Option('--ui <dir>', 'UI snapshots: uiautomator XML dumps or JSON trees / 界面快照目录（uiautomator XML 或 JSON）'),
 };
 
+/** `--fix-manifest` and `--manifest-source` name one file; the other manifest flags need one of them. */
+function checkManifestFlags(
+  options: { manifestSource?: string; fixManifest?: string; fixManifestOut?: string; namespace?: string },
+  lang: Lang,
+): void {
+  const { manifestSource, fixManifest } = options;
+  if (manifestSource !== undefined && fixManifest !== undefined && manifestSource !== fixManifest)
+    throw new UsageError(
+      lang === 'zh'
+        ? '--manifest-source 与 --fix-manifest 须指向同一文件（--fix-manifest 已包含 --manifest-source）'
+        : '--manifest-source and --fix-manifest must name the same file (--fix-manifest implies --manifest-source)',
+    );
+  for (const flag of ['fixManifestOut', 'namespace'] as const) {
+    if (options[flag] === undefined) continue;
+    const name = flag === 'namespace' ? '--namespace' : '--fix-manifest-out';
+    const needs = flag === 'namespace' ? '--manifest-source or --fix-manifest' : '--fix-manifest';
+    if (flag === 'namespace' ? manifestSource === undefined && fixManifest === undefined : fixManifest === undefined)
+      throw new UsageError(lang === 'zh' ? `${name} 需与 ${needs.replace(' or ', ' 或 ')} 一起使用` : `${name} needs ${needs}`);
+  }
+  if (options.namespace !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(options.namespace))
+    throw new UsageError(
+      lang === 'zh'
+        ? `--namespace 须为 Java 包名（如 com.example.app），而非 ${options.namespace}`
+        : `--namespace takes a Java package name (com.example.app), not ${options.namespace}`,
+    );
+}
+
 /** The file a command is working on, so error messages can name it. */
 const currentFile: { value: string | undefined } = { value: undefined };
 
@@ -164,6 +191,22 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       '--reachability',
       'say whether each sensitive API call is reachable from an entry point (a call graph; slower) / 分析敏感 API 调用能否从入口到达（构建调用图，较慢）',
     )
+    .option(
+      '--manifest-source <file>',
+      "the app's source AndroidManifest.xml: fixes are located in it (JSON fix.patch, SARIF fixes) / 应用源码中的 AndroidManifest.xml：在其中定位修复",
+    )
+    .option(
+      '--fix-manifest <file>',
+      'write a fixed copy of this source manifest (never the APK) and print the diff / 生成修复后的源清单副本（不改动安装包）并输出差异',
+    )
+    .option(
+      '--fix-manifest-out <file>',
+      'where the fixed copy goes (default: FILE.fixed; never overwritten) / 修复后副本的路径（默认 FILE.fixed，不覆盖已有文件）',
+    )
+    .option(
+      '--namespace <name>',
+      "build.gradle's namespace, for a source manifest without a package attribute / build.gradle 中的 namespace（源清单无 package 属性时）",
+    )
     .addHelpText('after', SCAN_HELP)
     .action(
       async (
@@ -179,11 +222,16 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
           trace?: string;
           ui?: string;
           reachability?: boolean;
+          manifestSource?: string;
+          fixManifest?: string;
+          fixManifestOut?: string;
+          namespace?: string;
           verbose?: boolean;
           color?: boolean;
         } & CheckFlags,
       ) => {
         const lang = detectLang(options.lang);
+        checkManifestFlags(options, lang);
         if (options.ui !== undefined && options.trace === undefined)
           throw new UsageError(
             lang === 'zh'

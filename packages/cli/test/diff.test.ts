@@ -279,7 +279,7 @@ test('a stored report is checked before it is trusted: a damaged current report 
   const damaged = writeTemp(dir, 'damaged.json', JSON.stringify({ ...good, sdks: [{ id: 5 }] }));
   const r = await runCliAsync(['diff', damaged, v1]);
   assert.equal(r.status, 3, describeRun(r));
-  assert.match(r.stderr, /damaged\.json: not a valid AppRights scan report 1\.6\.0: \/sdks\/0 /);
+  assert.match(r.stderr, /damaged\.json: not a valid AppRights scan report 1\.7\.0: \/sdks\/0 /);
   assertNoStack(r.stderr);
   // A 1.1 report predates the sections the schema now requires; a broken one still ends as bad input.
   const older = writeTemp(dir, 'older.json', JSON.stringify({ ...good, schemaVersion: '1.1.0', sdks: [{ id: 5 }] }));

@@ -408,7 +408,7 @@ test('scan --policy: a 1.5.0 report with the policy, valid against the schema; e
   for (const r of [json, text, md, html, sarif]) assert.equal(r.status, 0, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.6.0');
+  assert.equal(report.schemaVersion, '1.7.0');
   assert.ok(report.policy, 'the analysis is stored');
   assert.equal(report.policy.source, zhFile);
   assertConsistent(report.policy);
@@ -459,7 +459,7 @@ test('diff: a 1.5.0 report with a policy, and the same report as 1.2.0 without o
   const damaged = writeTemp(dir, 'damaged-policy.json', JSON.stringify({ ...JSON.parse(scanned.stdout), policy: { text: 5 } }));
   const bad = await runCliAsync(['diff', damaged, realApks.apiDemos, ...bin]);
   assert.equal(bad.status, 3, describeRun(bad));
-  assert.match(bad.stderr, /not a valid AppRights scan report 1\.6\.0: \/policy/);
+  assert.match(bad.stderr, /not a valid AppRights scan report 1\.7\.0: \/policy/);
 });
 
 /** The size `-o` reports for a file of a few KiB or more. */

@@ -136,7 +136,7 @@ test('scan --format json reports SDKs, sensitive APIs and permission use, valid 
     assert.equal(r.status, 0, describeRun(r));
     const report = JSON.parse(r.stdout) as ScanKnowledgeJson;
     assert.equal(schemaErrors('scan-report', report), undefined);
-    assert.equal(report.schemaVersion, '1.6.0');
+    assert.equal(report.schemaVersion, '1.7.0');
     assert.ok(Array.isArray(report.sdks) && Array.isArray(report.sensitiveApis));
   }
   const jarReport = JSON.parse(jar.stdout) as ScanKnowledgeJson;

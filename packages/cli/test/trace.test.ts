@@ -301,7 +301,7 @@ test('scan APK --trace --ui: a 1.5.0 report that validates; static findings link
   for (const r of [json, text, md, html, sarif]) assert.ok(r!.status === 0 || r!.status === 1, describeRun(r!));
   const report = JSON.parse(json!.stdout) as ScanReport;
   assert.equal(schemaErrors('scan-report', report), undefined);
-  assert.equal(report.schemaVersion, '1.6.0');
+  assert.equal(report.schemaVersion, '1.7.0');
   assert.ok(report.trace && report.ui);
   assert.equal(report.trace.source, trace);
   assert.equal(report.trace.events, 4);

@@ -21,6 +21,19 @@ export { resolveChecks, findAppType, parseStoreListing, type CheckOptions, type 
 export { EngineError, InputError, LimitError, AbortError, type ErrorText } from './errors.js';
 export { FACTS_VERSION, type ScanFacts } from './facts-section.js';
 export { schemasDir } from './schemas.js';
+export {
+  readSourceManifest,
+  parseSourceManifest,
+  matchManifest,
+  attachPatches,
+  fixedManifest,
+  applyReplacements,
+  MAX_SOURCE_MANIFEST_BYTES,
+  type SourceManifest,
+  type ManifestMatch,
+  type FixedManifest,
+} from './manifest-source/source-manifest.js';
+export { unifiedDiff } from './manifest-source/diff.js';
 export type { PackageInput, ReadLimits } from './package-facts.js';
 export type { EngineStage, ProgressCallback, RunControl } from './progress.js';
 export type {

@@ -6,6 +6,7 @@ import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts
 import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
 import { markActive } from './active.js';
+import { attachPatches, matchManifest, type SourceManifest } from './manifest-source/source-manifest.js';
 import { FACTS_VERSION, otherEvidence, type ScanFacts } from './facts-section.js';
 import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
 import { measured, type EngineStage, type RunControl } from './progress.js';
@@ -29,6 +30,13 @@ export interface ScanOptions extends CheckOptions, RunControl {
   /** A runtime trace and its UI snapshots (`readRuntime`), checked with the package. */
   trace?: TraceFacts;
   ui?: UiFacts;
+  /**
+   * The app's source AndroidManifest.xml (`readSourceManifest`): checked to be this app's (an
+   * InputError `manifest-mismatch` otherwise), and every finding's fix located in it (`fix.patch`).
+   */
+  manifestSource?: SourceManifest;
+  /** Gradle's `namespace`, which relative class names in a source manifest without `package` resolve against. */
+  namespace?: string;
   /**
    * Keep the facts section (`report.facts`) in the report: what the rules were run on, so
    * `rerunRules` can judge the app again without the package. Default true.
@@ -63,6 +71,10 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
   const report: EngineScanReport = measured(options, 'rules', () =>
     assembleScanReport(facts, { ...assembleOptions(checks, snapshot, options.toolVersion), evidence }),
   );
+  if (options.manifestSource) {
+    const matched = matchManifest(options.manifestSource, facts, options.namespace);
+    report.manifestSource = attachPatches(report.findings, options.manifestSource, matched);
+  }
   if (options.facts !== false) report.facts = { schemaVersion: FACTS_VERSION, package: facts, ...evidence };
   return report;
 }

@@ -170,6 +170,7 @@ test('measures: rule ids as assigned to the automated rules', () => {
     'sdk-disclosure-list',
   ]);
   assert.deepEqual([...rulesOf(10)].sort(), [
+    'legacy-storage-permission',
     'permission-purpose-metadata',
     'permissions-unrelated-to-app-type',
     'policy-permission-unexplained',

@@ -357,7 +357,12 @@ function findingItem(f: Finding, group: readonly MeasureView[]): string {
     // Shown once under all its measures: say which, so the finding is not read as serving only the first.
     (group.length > 1 ? `<p class="serves muted">${bi(FIELD.alsoServes)}: ${bi(measuresHeading(group))}</p>` : '') +
     (evidence ? `<div class="evidence"><span class="muted">${bi(FIELD.evidence)}</span><ul>${evidence}</ul></div>` : '') +
-    (rule ? `<details class="fix"><summary>${bi(FIELD.fix)}</summary><p>${bi(rule.meta.fix)}</p></details>` : '') +
+    (rule
+      ? `<details class="fix"><summary>${bi(FIELD.fix)}</summary>${f.fix ? `<p>${bi(f.fix.description)}</p>` : ''}<p>${bi(rule.meta.fix)}</p>` +
+        // The located change in the source manifest (--manifest-source), as its diff.
+        (f.fix?.patch?.status === 'applied' ? `<pre class="fix-diff">${esc(f.fix.patch.diff)}</pre>` : '') +
+        `</details>`
+      : '') +
     `<p class="fingerprint muted">${bi(FIELD.fingerprint)} <code>${esc(f.fingerprint)}</code></p>` +
     `</li>`
   );

@@ -45,6 +45,7 @@ const HEADINGS = {
   colRules: { en: 'Rules', zh: '规则' },
   colNeeds: { en: 'Not yet checked', zh: '尚未核查' },
   evidence: { en: 'Evidence', zh: '依据' },
+  fix: { en: 'Fix', zh: '修复' },
   suppressed: { en: 'suppressed', zh: '已豁免' },
   sdkList: { en: 'Third-party SDKs to disclose', zh: '需在隐私政策中披露的第三方 SDK' },
   vendor: { en: 'vendor', zh: '提供方' },
@@ -105,6 +106,7 @@ export function renderMarkdownChecks(report: CheckResults, lang: Lang): string {
         const sdk = e.sdk ? ` [SDK ${md(e.sdk)}]` : '';
         out.push(`  - ${h('evidence')}: ${e.artifact ? `${md(e.artifact)}: ` : ''}${md(e.where)}${sdk}`);
       }
+      if (f.fix) out.push(`  - ${h('fix')}: ${md(pick(lang, f.fix.description))}`);
     }
     out.push('');
   }

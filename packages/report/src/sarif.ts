@@ -189,6 +189,8 @@ interface Sources {
   trace: string | undefined;
   /** Snapshot id → file path, for the snapshots that have one. */
   snapshots: Map<string, string>;
+  /** The source AndroidManifest.xml the findings' fixes were located in (`--manifest-source`). */
+  manifest?: string | undefined;
 }
 
 /** A trace event: the trace file at the event's line (JSON Lines: one event a line). */
@@ -301,8 +303,43 @@ function locations(finding: Finding, packageUri: string, sources: Sources): Sari
   return [{ ...first, ...whole }, ...rest];
 }
 
+/**
+ * A located fix as SARIF `fixes`: one artifact change on the source manifest. Regions carry both
+ * character (UTF-16 code unit) and byte (UTF-8) offsets with lines and columns; an insertion is an
+ * empty region. Fixes that could not be located stay in the result's properties only (SARIF asks
+ * every fix for at least one change).
+ */
+function fixes(finding: Finding, manifest: string | undefined) {
+  const patch = finding.fix?.patch;
+  if (!manifest || !patch || patch.status !== 'applied' || patch.replacements.length === 0) return undefined;
+  return [
+    {
+      description: { text: `${finding.fix!.description.en}\n${finding.fix!.description.zh}` },
+      artifactChanges: [
+        {
+          artifactLocation: { uri: sourceUri(manifest) },
+          replacements: patch.replacements.map((r) => ({
+            deletedRegion: {
+              startLine: r.startLine,
+              startColumn: r.startColumn,
+              endLine: r.endLine,
+              endColumn: r.endColumn,
+              charOffset: r.offset,
+              charLength: r.length,
+              byteOffset: r.byteOffset,
+              byteLength: r.byteLength,
+            },
+            ...(r.inserted ? { insertedContent: { text: r.inserted } } : {}),
+          })),
+        },
+      ],
+    },
+  ];
+}
+
 function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: string, sources: Sources) {
   const index = ruleIndex.get(finding.ruleId);
+  const fix = fixes(finding, sources.manifest);
   return {
     ruleId: finding.ruleId,
     ...(index !== undefined ? { ruleIndex: index } : {}),
@@ -314,6 +351,7 @@ function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: st
     suppressions: finding.suppressed
       ? [{ kind: 'external', status: 'accepted', justification: finding.suppressed.reason, properties: { by: finding.suppressed.by } }]
       : [],
+    ...(fix ? { fixes: fix } : {}),
     properties: {
       severity: finding.severity,
       measures: [...finding.measures],
@@ -322,6 +360,7 @@ function result(finding: Finding, ruleIndex: Map<string, number>, packageUri: st
       ...(finding.data ? { data: finding.data } : {}),
       ...(finding.runtime ? { runtime: finding.runtime } : {}),
       ...(finding.related ? { related: finding.related } : {}),
+      ...(finding.fix ? { fix: finding.fix } : {}),
     },
   };
 }
@@ -357,6 +396,7 @@ interface RunParts {
   policySource: string | undefined;
   traceSource?: string | undefined;
   snapshots?: Map<string, string>;
+  manifestSource?: string | undefined;
   properties: Record<string, unknown>;
 }
 
@@ -416,6 +456,7 @@ function sarifLog(parts: RunParts): string {
             policy: parts.policySource,
             trace: parts.traceSource,
             snapshots: parts.snapshots ?? new Map(),
+            manifest: parts.manifestSource,
           }),
         ),
         properties: parts.properties,
@@ -463,10 +504,22 @@ export function renderSarif(report: ScanReport): string {
       },
       ...(policy ? [policyArtifact(policy, ['analysisTarget', 'referencedOnCommandLine'])] : []),
       ...(report.trace ? [traceArtifact(report.trace, ['analysisTarget', 'referencedOnCommandLine'])] : []),
+      ...(report.manifestSource
+        ? [
+            {
+              location: { uri: sourceUri(report.manifestSource.path) },
+              mimeType: 'application/xml',
+              encoding: 'utf-8',
+              roles: ['referencedOnCommandLine'],
+              hashes: { 'sha-256': report.manifestSource.sha256 },
+            },
+          ]
+        : []),
     ],
     policySource: policy?.source,
     traceSource: report.trace?.source,
     snapshots: snapshotFiles(report.ui, report.trace),
+    manifestSource: report.manifestSource?.path,
     properties: {
       schemaVersion: report.schemaVersion,
       app: {
@@ -481,6 +534,7 @@ export function renderSarif(report: ScanReport): string {
       ...(policy ? { policy: { source: policy.source, format: policy.format, language: policy.language, offsets: OFFSETS_NOTE } } : {}),
       ...(report.trace ? { trace: { ...report.trace, lines: TRACE_NOTE } } : {}),
       ...(report.ui ? { ui: report.ui } : {}),
+      ...(report.manifestSource ? { manifestSource: report.manifestSource } : {}),
     },
   });
 }

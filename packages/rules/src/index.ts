@@ -15,6 +15,7 @@ export {
   type TypedRuleContext,
 } from './engine/define.js';
 export { optionProblem, resolveOptions, ruleDefaults, validateRuleOptions } from './engine/options.js';
+export { elementLabel, resolveFix } from './engine/fix.js';
 export { placeholders, renderMessage, renderTemplate } from './engine/messages.js';
 export * from './report/scan-report.js';
 export { allRules, ruleById } from './rules/index.js';

@@ -42,6 +42,23 @@ test('meta: every rule has tests and docs', () => {
   for (const doc of docs) assert.ok(ruleIds.has(doc), `docs/rules/${doc}.md documents no rule`);
 });
 
+test('meta: a rule that declares a fix has a test of it, and only such rules return fixes', () => {
+  for (const { meta } of allRules) {
+    const tests = readFileSync(join(root, 'test/rules', `${meta.id}.test.ts`), 'utf8');
+    const source = readFileSync(join(root, 'src/rules', `${meta.id}.ts`), 'utf8');
+    if (meta.fixable) {
+      assert.equal(meta.fixable, 'manifest', `${meta.id}: fixable`);
+      // A RuleTester case asserting the edits (`fix: [ ... ]`) is a test of the fix.
+      assert.match(tests, /\bfix: \[/, `${meta.id}: declares meta.fixable but no test asserts a fix's edits (fix: [...])`);
+      assert.match(source, /\bedits: \[/, `${meta.id}: declares meta.fixable but states no edits`);
+    } else {
+      // The engine refuses such a fix at run time; this names the rule before anyone runs it.
+      assert.doesNotMatch(source, /\bedits: \[/, `${meta.id}: states fix edits without declaring meta.fixable`);
+    }
+  }
+  assert.ok(allRules.filter((r) => r.meta.fixable).length >= 4, 'the manifest rules declare their fixes');
+});
+
 test('meta: meta fields are complete and bilingual', () => {
   for (const { meta } of allRules) {
     assert.ok(SEVERITIES.includes(meta.severity), `${meta.id}: severity`);

@@ -75,6 +75,12 @@ export function runRuleShow(id: string, options: CatalogueOptions): number {
     `evidence: ${meta.evidence.join(', ')}`,
     `applies to: ${(meta.appliesTo ?? ['apk', 'aar', 'jar']).join(', ')}`,
   ];
+  if (meta.fixable)
+    lines.push(
+      l === 'zh'
+        ? 'fixable: manifest（可自动修复：scan --manifest-source / --fix-manifest）'
+        : 'fixable: manifest (scan --manifest-source / --fix-manifest apply it)',
+    );
   if (meta.options) lines.push(`options: ${JSON.stringify(ruleDefaults(rule, loadKnowledge()))}`);
   emit(lines.join('\n'), undefined, options.lang);
   return ExitCode.ok;

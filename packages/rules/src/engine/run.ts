@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EVIDENCE_KINDS, type KnowledgeSnapshot } from '@apprights/knowledge';
 import { availableEvidence, EVIDENCE_OPTIONS, type Evidence, type EvidenceKind } from '../evidence/evidence.js';
 import type { RulesConfig } from './config.js';
+import { resolveFix } from './fix.js';
 import { renderMessage } from './messages.js';
 import { resolveOptions } from './options.js';
 import { applySuppressions } from './suppress.js';
@@ -87,6 +88,7 @@ export function runRules(evidence: Evidence, rules: readonly Rule[], config: Rul
           fingerprint: fingerprint(meta.id, input.key),
         };
         if (input.data) finding.data = input.data;
+        if (input.fix) finding.fix = resolveFix(input.fix, meta.id, meta.fixable === 'manifest');
         produced.push(finding);
       }
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { KnowledgeSnapshot } from '@apprights/knowledge';
 import type { Evidence, EvidenceKind } from '../evidence/evidence.js';
-import type { PackageKind } from '../evidence/package-facts.js';
+import type { ComponentType, PackageKind } from '../evidence/package-facts.js';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -89,6 +89,12 @@ export interface FindingInput<MessageId extends string = string> {
   /** Structured facts for machines (counts, names), kept in the JSON report. */
   data?: Record<string, unknown>;
   /**
+   * The mechanical change to the app's source manifest that resolves the finding, as data (the
+   * rule must declare `meta.fixable`). The engine words it in both languages; an applier with the
+   * source manifest turns it into text edits (the APK's binary manifest is never edited).
+   */
+  fix?: FixInput;
+  /**
    * The rule's measures this finding concerns, when it is about only some of them (a rule checking
    * several elements of the policy: a missing complaint channel fails measure 11, a missing minors
    * section does not). Default: all the rule's measures. Ids the rule does not serve are ignored.
@@ -109,6 +115,11 @@ export interface Finding {
   /** Stable across runs: sha-256 of rule id and key, 16 hex digits. */
   fingerprint: string;
   data?: Record<string, unknown>;
+  /**
+   * The mechanical change that resolves the finding (findings of `meta.fixable` rules that have
+   * one): in words, as manifest edits, and, when a source manifest was given, as a patch of it.
+   */
+  fix?: FindingFix;
   /** Present when a configured suppression matched; the finding stays in the report. */
   suppressed?: { reason: string; by: string };
   /**
@@ -119,6 +130,77 @@ export interface Finding {
   runtime?: RuntimeLink;
   /** For a runtime finding about an SDK: the fingerprints of the static findings about the same SDK. */
   related?: string[];
+}
+
+/**
+ * An element of the app's source `AndroidManifest.xml` that a fix changes. Names are as the
+ * package's manifest has them (class names expanded with the package); an applier matches them
+ * against the source's own spelling (`.MainActivity`, `MainActivity`).
+ */
+export type ManifestElementRef =
+  | { element: 'application' }
+  | { element: ComponentType; name: string }
+  | { element: 'uses-permission' | 'uses-permission-sdk-23'; name: string };
+
+/**
+ * One change to one attribute in the android namespace (`http://schemas.android.com/apk/res/android`):
+ * set it to `value` (added when absent) or, with `value: null`, remove it.
+ */
+export interface ManifestEdit {
+  target: ManifestElementRef;
+  /** The attribute's local name: `allowBackup`, `exported`, `maxSdkVersion`. */
+  attribute: string;
+  value: string | null;
+}
+
+/** What a rule states about a finding's fix. */
+export interface FixInput {
+  edits: ManifestEdit[];
+  /** What the developer must know besides the change itself (a build setting, a caveat); both languages. */
+  note?: Bilingual;
+}
+
+/** A finding's fix in the report. */
+export interface FindingFix {
+  /** The change in words (made from the edits), then the rule's note. */
+  description: Bilingual;
+  edits: ManifestEdit[];
+  /** Present when the source manifest was given (`--manifest-source`): the edits located in it. */
+  patch?: ManifestPatch;
+}
+
+/**
+ * A fix located in the source manifest. `applied`: the replacements make the change; `unchanged`:
+ * the source already says what the fix asks (the package's value came from the build, a library or
+ * a placeholder); `not-located`: an element or value the fix needs is not in the source as plain
+ * text (a component merged from a library, a `${placeholder}` or `@bool/` value): `reason` says what.
+ */
+export interface ManifestPatch {
+  status: 'applied' | 'unchanged' | 'not-located';
+  replacements: TextReplacement[];
+  /** The change as a unified diff of the source manifest (empty unless applied). */
+  diff: string;
+  reason?: Bilingual;
+}
+
+/**
+ * One replacement in the source manifest's text: `deleted` characters at `offset` give way to
+ * `inserted`. Offsets and columns count UTF-16 code units (what SARIF calls characters, and what a
+ * JavaScript string indexes); `byteOffset`/`byteLength` count the file's UTF-8 bytes. Lines and
+ * columns start at 1; the end is exclusive.
+ */
+export interface TextReplacement {
+  offset: number;
+  length: number;
+  byteOffset: number;
+  byteLength: number;
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  /** The text replaced (empty for an insertion). */
+  deleted: string;
+  inserted: string;
 }
 
 export interface RuntimeLink {
@@ -148,6 +230,12 @@ export interface RuleMeta {
   title: Bilingual;
   description: Bilingual;
   fix: Bilingual;
+  /**
+   * `manifest`: some findings carry a mechanical fix (`FindingInput.fix`), as edits of the source
+   * manifest. Like ESLint's `meta.fixable`: a rule without it must not return fixes, and the
+   * meta-test asks a fixable rule's tests to check one.
+   */
+  fixable?: 'manifest';
   /**
    * The options `apprights.config.json` may set, each with its type, bounds and default; a
    * configured value outside them is a configuration error naming the rule and the option.

@@ -14,9 +14,10 @@ import type { TraceSummary, UiSummary } from './trace-report.js';
  * optional `runtime` (static findings confirmed or not by the trace) and `related`; 1.5.0 the SDKs'
  * `versionSource` and `bundledBy`, `context.measuresVersion`, `context.knowledge`, findings'
  * `messageId`/`messageData` and the coverage statuses `platform-checked`, `not-assessed` and
- * `partially-assessed`.
+ * `partially-assessed`; 1.7.0 findings' `fix` (the mechanical change, as manifest edits) and, with a
+ * source manifest, the optional `manifestSource` and each fix's `patch`.
  */
-export const SCAN_REPORT_VERSION = '1.6.0';
+export const SCAN_REPORT_VERSION = '1.7.0';
 
 export interface ScanReport extends PackageFacts {
   schemaVersion: string;
@@ -37,6 +38,23 @@ export interface ScanReport extends PackageFacts {
   trace?: TraceSummary;
   /** The UI snapshots checked (from the trace and `--ui`), by id and file. */
   ui?: UiSummary;
+  /** The app's source manifest whose text the findings' `fix.patch` edits (`--manifest-source`). */
+  manifestSource?: ManifestSourceSummary;
+}
+
+export interface ManifestSourceSummary {
+  path: string;
+  sha256: string;
+  /** Its `package` attribute; Gradle projects may leave it to build.gradle's `namespace`. */
+  package: string | null;
+  /** What relative class names were resolved against: the package attribute, `--namespace`, or the package's name. */
+  namespace: string | null;
+  /** `package`: the attribute equals the package's name; `components`: every component it declares is in the package. */
+  match: 'package' | 'components';
+  /** Fixes by patch status. */
+  applied: number;
+  unchanged: number;
+  notLocated: number;
 }
 
 export interface ReportContext {

@@ -1,4 +1,26 @@
 import { defineRule } from '../engine/define.js';
+import type { FixInput } from '../engine/types.js';
+
+/**
+ * The mechanical part of the fix: turn backups off in the source manifest. Keeping them with
+ * exclusion rules needs an XML resource the developer writes, so that part stays in words.
+ */
+function backupFix(targetSdk: number | null): FixInput {
+  const d2d =
+    targetSdk !== null && targetSdk >= 31
+      ? {
+          zh: '目标 API 级别为 31 及以上时，该设置关闭云端备份，但设备间迁移仍会复制数据；如需限制，另用 android:dataExtractionRules 的 <device-transfer> 排除。',
+          en: 'With a target API level of 31 or higher this turns off cloud backups but device-to-device transfers still copy the data; restrict those with <device-transfer> exclusions in android:dataExtractionRules.',
+        }
+      : { zh: '', en: '' };
+  return {
+    edits: [{ target: { element: 'application' }, attribute: 'allowBackup', value: 'false' }],
+    note: {
+      zh: `仅在应用不需要备份时适用；需要备份时改用 fullBackupContent / dataExtractionRules 排除个人信息文件。${d2d.zh}若某个库的清单也设置了该属性，清单合并时需加 tools:replace="android:allowBackup"。`,
+      en: `Only when the app needs no backups; otherwise keep them and exclude personal-information files with fullBackupContent / dataExtractionRules.${d2d.en ? ` ${d2d.en}` : ''} If a library's manifest also sets the attribute, the manifest merger asks for tools:replace="android:allowBackup".`,
+    },
+  };
+}
 
 /** Backed-up app data leaves the sandbox: to a cloud account, a computer over adb, or another device. */
 export const allowBackup = defineRule({
@@ -8,6 +30,7 @@ export const allowBackup = defineRule({
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'low',
+    fixable: 'manifest',
     title: { zh: '允许备份应用数据', en: 'App data can be backed up' },
     description: {
       zh: 'android:allowBackup 为 true（未设置时默认即为 true）时，应用私有目录中的数据可被备份到云端、通过 adb 导出到电脑（目标版本低于 Android 12 时）或迁移到其他设备，其中的个人信息会离开应用沙箱。',
@@ -38,6 +61,7 @@ export const allowBackup = defineRule({
           messageId: 'allowed',
           evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:allowBackup=true' }],
           data: { explicit: true },
+          fix: backupFix(facts.app.targetSdk),
         },
       ];
     }
@@ -57,6 +81,7 @@ export const allowBackup = defineRule({
           },
         ],
         data: { explicit: false },
+        fix: backupFix(facts.app.targetSdk),
       },
     ];
   },

@@ -1,4 +1,21 @@
 import { defineRule } from '../engine/define.js';
+import type { FixInput } from '../engine/types.js';
+
+function cleartextFix(networkSecurityConfig: string | null): FixInput {
+  const config = networkSecurityConfig
+    ? {
+        zh: `Android 7.0 及以上由网络安全配置 ${networkSecurityConfig} 决定，需在其中同样设置 cleartextTrafficPermitted="false"。`,
+        en: `On Android 7.0 and later the network security config ${networkSecurityConfig} decides instead: set cleartextTrafficPermitted="false" there too.`,
+      }
+    : { zh: '', en: '' };
+  return {
+    edits: [{ target: { element: 'application' }, attribute: 'usesCleartextTraffic', value: 'false' }],
+    note: {
+      zh: `应用访问的所有地址须先改用 HTTPS，否则这些请求会失败。${config.zh}`,
+      en: `Every address the app calls must use HTTPS first, or those requests fail.${config.en ? ` ${config.en}` : ''}`,
+    },
+  };
+}
 
 /** Plain HTTP lets anyone on the network path read or change what the app sends, personal information included. */
 export const cleartextTraffic = defineRule({
@@ -8,6 +25,7 @@ export const cleartextTraffic = defineRule({
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'medium',
+    fixable: 'manifest',
     title: { zh: '允许明文网络传输', en: 'Cleartext network traffic allowed' },
     description: {
       zh: '应用允许未加密的 HTTP 等明文流量时，同一网络中的他人可以窃听或篡改传输内容，其中可能包含个人信息，不符合采取技术措施保障个人信息安全的要求。',
@@ -48,6 +66,7 @@ export const cleartextTraffic = defineRule({
             { kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:usesCleartextTraffic=true' },
           ],
           data: { explicit: true, networkSecurityConfig },
+          fix: cleartextFix(networkSecurityConfig),
         },
       ];
     }
@@ -71,6 +90,7 @@ export const cleartextTraffic = defineRule({
           },
         ],
         data: { explicit: false, targetSdk },
+        fix: cleartextFix(null),
       },
     ];
   },

@@ -8,6 +8,7 @@ export const debuggable = defineRule({
     evidence: ['apk'],
     appliesTo: ['apk'],
     severity: 'high',
+    fixable: 'manifest',
     title: { zh: '应用可被调试', en: 'App is debuggable' },
     description: {
       zh: 'android:debuggable="true" 的发布版本允许任何连接设备的人附加调试器、读取应用内存和私有文件，削弱了个人信息的技术保护。',
@@ -32,6 +33,14 @@ export const debuggable = defineRule({
         key: 'application',
         messageId: 'debuggable',
         evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:debuggable=true' }],
+        // Gradle sets the flag per build type; one written in the manifest overrides that for every build.
+        fix: {
+          edits: [{ target: { element: 'application' }, attribute: 'debuggable', value: null }],
+          note: {
+            zh: '调试构建类型（debug）不写该属性也会生成可调试的安装包：请发布 release 构建。',
+            en: 'A debug build type makes the package debuggable without the attribute: publish the release build.',
+          },
+        },
       },
     ];
   },

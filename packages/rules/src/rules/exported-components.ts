@@ -1,5 +1,5 @@
 import { defineRule } from '../engine/define.js';
-import type { Bilingual, FindingInput, Severity } from '../engine/types.js';
+import type { Bilingual, FindingInput, FixInput, Severity } from '../engine/types.js';
 import type { Component, ComponentType } from '../evidence/package-facts.js';
 import { COMPONENT_TYPE_NAMES, intentActions, isLauncherEntry, manifestRef, sdkName, sdkOfComponent } from '../evidence/queries.js';
 
@@ -67,6 +67,30 @@ function exportedDetail(component: Component): string {
   }
 }
 
+/**
+ * `android:exported="false"` as a mechanical fix, only where it takes away nothing the component is
+ * declared to receive: a component with no intent filter is reached only by its class name, and a
+ * receiver of protected broadcasts alone still gets them from the system when not exported. A screen
+ * or service with intent filters (deep links, share targets, bound APIs) is left to a person.
+ */
+function unexportFix(component: Component, actions: readonly string[], fromSdk: boolean): FixInput | undefined {
+  const systemOnly = component.type === 'receiver' && actions.length > 0 && actions.every((a) => SYSTEM_ONLY_ACTIONS.has(a));
+  if (component.intentFilters.length > 0 && !systemOnly) return undefined;
+  const library = fromSdk
+    ? {
+        zh: '该组件来自 SDK 的清单：在应用清单中声明同名组件并加 tools:node="merge" 以覆盖该属性。',
+        en: 'The component comes from an SDK\'s manifest: declare it in the app\'s manifest with tools:node="merge" to override the attribute.',
+      }
+    : { zh: '', en: '' };
+  return {
+    edits: [{ target: { element: component.type, name: component.name }, attribute: 'exported', value: 'false' }],
+    note: {
+      zh: `${systemOnly ? '系统仍可向其发送这些受保护广播；' : ''}仅在其他应用（包括 adb）无需调用它时适用，否则它们的显式调用将失败。${library.zh}`,
+      en: `${systemOnly ? 'The system still delivers those protected broadcasts to it. ' : ''}Only when no other app (adb included) needs to call it: their explicit intents fail afterwards.${library.en ? ` ${library.en}` : ''}`,
+    },
+  };
+}
+
 /** Components other apps can reach without holding any permission: the app's own attack surface. */
 export const exportedComponents = defineRule({
   meta: {
@@ -75,6 +99,7 @@ export const exportedComponents = defineRule({
     evidence: ['apk'],
     appliesTo: ['apk', 'aar'],
     severity: 'medium',
+    fixable: 'manifest',
     title: { zh: '导出的组件未受权限保护', en: 'Exported components without a permission' },
     description: {
       zh: '导出（exported）且未设置 android:permission 的组件可被设备上任何应用调用：界面可被直接打开、服务可被绑定、内容提供器中的数据可被读写，可能泄露个人信息或被滥用。',
@@ -118,6 +143,7 @@ export const exportedComponents = defineRule({
           : { zh: '', en: '' };
       const type = COMPONENT_TYPE_NAMES[component.type];
       const reach = REACH[component.type];
+      const fix = unexportFix(component, actions, sdk !== undefined);
       findings.push({
         key: component.name,
         severity,
@@ -125,6 +151,7 @@ export const exportedComponents = defineRule({
         messageData: { type, component: component.name, owner: { zh: owner('zh'), en: owner('en') }, reach, systemOnly },
         evidence: [manifestRef(component, exportedDetail(component), sdk?.id ?? null)],
         data: { type: component.type, exportedSource: component.exportedSource, actions, sdk: sdk?.id ?? null },
+        ...(fix ? { fix } : {}),
       });
     }
     return findings;

@@ -5,6 +5,7 @@ import { cleartextTraffic } from './cleartext-traffic.js';
 import { debuggable } from './debuggable.js';
 import { dynamicCodeLoading } from './dynamic-code-loading.js';
 import { exportedComponents } from './exported-components.js';
+import { legacyStoragePermission } from './legacy-storage-permission.js';
 import { nonResettableIdentifiers } from './non-resettable-identifiers.js';
 import { permissionPurposeMetadata } from './permission-purpose-metadata.js';
 import { permissionsUnrelatedToAppType } from './permissions-unrelated-to-app-type.js';
@@ -52,6 +53,7 @@ export const allRules: readonly Rule[] = [
   debuggable,
   dynamicCodeLoading,
   exportedComponents,
+  legacyStoragePermission,
   nonResettableIdentifiers,
   permissionPurposeMetadata,
   permissionsUnrelatedToAppType,

@@ -12,7 +12,7 @@ import { parseConfig } from '../engine/config.js';
 import { renderMessage } from '../engine/messages.js';
 import { resolveOptions } from '../engine/options.js';
 import { fingerprint, runRules, type RunResult } from '../engine/run.js';
-import type { Bilingual, EvidenceRef, Finding, FindingInput, MessageValue, Rule, Severity } from '../engine/types.js';
+import type { Bilingual, EvidenceRef, Finding, FindingInput, ManifestEdit, MessageValue, Rule, Severity } from '../engine/types.js';
 
 export interface ValidCase {
   /** Shown in the test name. */
@@ -33,6 +33,11 @@ export interface ExpectedFinding {
   evidence?: EvidenceRef[];
   /** The finding's machine facts (`data` of the report), exactly. */
   facts?: Record<string, unknown>;
+  /**
+   * The fix's manifest edits, exactly; `null` asserts the finding has no fix. Its words are checked
+   * for both languages whenever there is a fix.
+   */
+  fix?: ManifestEdit[] | null;
 }
 
 export interface InvalidCase extends ValidCase {
@@ -93,6 +98,11 @@ function assertFinding(rule: Rule, actual: Finding, expected: ExpectedFinding, w
   if (expected.measures !== undefined) assert.deepEqual(actual.measures, expected.measures, `${where}: measures`);
   if (expected.evidence !== undefined) assert.deepEqual(actual.evidence, expected.evidence, `${where}: evidence`);
   if (expected.facts !== undefined) assert.deepEqual(actual.data ?? {}, expected.facts, `${where}: data`);
+  if (expected.fix !== undefined) assert.deepEqual(actual.fix?.edits ?? null, expected.fix, `${where}: fix edits`);
+  if (actual.fix) {
+    assert.ok(/[\u4e00-\u9fff]/.test(actual.fix.description.zh) && actual.fix.description.en.trim(), `${where}: fix words in zh and en`);
+    assert.equal(actual.fix.patch, undefined, `${where}: rules never locate a fix in a source manifest`);
+  }
   // A rendered message never shows a placeholder or an empty language.
   for (const lang of ['zh', 'en'] as const) {
     assert.ok(actual.message[lang].trim().length > 0, `${where}: empty ${lang} message`);

@@ -238,3 +238,27 @@ test('coverage: a store’s or an organisation’s duty is platform-checked or o
     ],
   );
 });
+
+test("runRules: a fix is worded from its edits; one from a rule without meta.fixable, or a malformed one, is the rule's error", () => {
+  const fix = { edits: [{ target: { element: 'application' as const }, attribute: 'allowBackup', value: 'false' }] };
+  const withFix = () => [{ ...finding('x'), fix }];
+  const ok = runRules(evidenceOf(makeFacts()), [rule('fixer', ['m1'], withFix, { fixable: 'manifest' })], emptyConfig(), knowledge);
+  assert.deepEqual(ok.findings[0]!.fix, {
+    description: { zh: '将 <application> 的 android:allowBackup 设为 "false"。', en: 'Set android:allowBackup="false" on <application>.' },
+    edits: fix.edits,
+  });
+  const undeclared = runRules(evidenceOf(makeFacts()), [rule('sneaky', ['m1'], withFix)], emptyConfig(), knowledge);
+  assert.equal(undeclared.rules[0]!.status, 'error');
+  assert.match(undeclared.rules[0]!.error!, /without declaring meta\.fixable/);
+  const bad = (edit: object) =>
+    runRules(
+      evidenceOf(makeFacts()),
+      [rule('bad', ['m1'], () => [{ ...finding('x'), fix: { edits: [edit] } }] as never, { fixable: 'manifest' })],
+      emptyConfig(),
+      knowledge,
+    ).rules[0]!;
+  assert.equal(bad({ target: { element: 'application' }, attribute: 'a b', value: 'x' }).status, 'error');
+  assert.equal(bad({ target: { element: 'script' }, attribute: 'x', value: 'x' }).status, 'error');
+  assert.equal(bad({ target: { element: 'activity', name: '' }, attribute: 'exported', value: 'false' }).status, 'error');
+  assert.equal(bad({ target: { element: 'application' }, attribute: 'label', value: 'a\nb' }).status, 'error');
+});

@@ -20,6 +20,7 @@ new RuleTester().run(allowBackup, {
           key: 'application',
           severity: 'low',
           facts: { explicit: true },
+          fix: [{ target: { element: 'application' }, attribute: 'allowBackup', value: 'false' }],
           evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:allowBackup=true' }],
         },
       ],
@@ -34,6 +35,7 @@ new RuleTester().run(allowBackup, {
           key: 'application',
           severity: 'info',
           facts: { explicit: false },
+          fix: [{ target: { element: 'application' }, attribute: 'allowBackup', value: 'false' }],
           evidence: [
             {
               kind: 'manifest',
@@ -46,6 +48,18 @@ new RuleTester().run(allowBackup, {
       ],
     },
   ],
+});
+
+test('allow-backup: the fix words say what allowBackup="false" leaves on from Android 12, and only then', () => {
+  const [old] = runRule(allowBackup, evidenceOf(makeFacts({ app: { targetSdk: 30, flags: { allowBackup: true } } }))).findings;
+  const [recent] = runRule(allowBackup, evidenceOf(makeFacts({ app: { targetSdk: 34, flags: { allowBackup: true } } }))).findings;
+  assert.doesNotMatch(old!.fix!.description.en, /device-to-device/);
+  assert.match(
+    recent!.fix!.description.en,
+    /^Set android:allowBackup="false" on <application>\. .*device-to-device transfers still copy the data/,
+  );
+  assert.match(recent!.fix!.description.zh, /^将 <application> 的 android:allowBackup 设为 "false"。.*设备间迁移/);
+  assert.match(recent!.fix!.description.en, /tools:replace="android:allowBackup"/);
 });
 
 test('allow-backup: does not apply to a library, which leaves the attribute to the app', () => {

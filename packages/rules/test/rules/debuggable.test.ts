@@ -18,6 +18,8 @@ new RuleTester().run(debuggable, {
           key: 'application',
           severity: 'high',
           measures: ['miit26-14'],
+          // Removed, not set false: Gradle's build type decides, and a release build is not debuggable.
+          fix: [{ target: { element: 'application' }, attribute: 'debuggable', value: null }],
           evidence: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application', detail: 'android:debuggable=true' }],
         },
       ],

@@ -46,6 +46,7 @@ new RuleTester().run(exportedComponents, {
             systemOnly: { zh: '', en: '' },
           },
           key: 'com.example.app.ShareActivity',
+          fix: [{ target: { element: 'activity', name: 'com.example.app.ShareActivity' }, attribute: 'exported', value: 'false' }],
           severity: 'low',
           evidence: [
             {
@@ -76,6 +77,7 @@ new RuleTester().run(exportedComponents, {
             systemOnly: { zh: '', en: '' },
           },
           key: 'com.example.app.DataProvider',
+          fix: [{ target: { element: 'provider', name: 'com.example.app.DataProvider' }, attribute: 'exported', value: 'false' }],
           severity: 'high',
         },
         {
@@ -88,6 +90,7 @@ new RuleTester().run(exportedComponents, {
             systemOnly: { zh: '', en: '' },
           },
           key: 'com.example.app.Sync',
+          fix: null,
           severity: 'medium',
           evidence: [
             {
@@ -123,6 +126,7 @@ new RuleTester().run(exportedComponents, {
             systemOnly: { zh: '', en: '' },
           },
           key: 'com.example.app.Mixed',
+          fix: null,
           severity: 'medium',
         },
         {
@@ -138,6 +142,7 @@ new RuleTester().run(exportedComponents, {
             },
           },
           key: 'com.example.app.BootReceiver',
+          fix: [{ target: { element: 'receiver', name: 'com.example.app.BootReceiver' }, attribute: 'exported', value: 'false' }],
           severity: 'low',
         },
       ],
@@ -161,6 +166,7 @@ new RuleTester().run(exportedComponents, {
             systemOnly: { zh: '', en: '' },
           },
           key: push.name,
+          fix: null,
           evidence: [
             {
               kind: 'manifest',
