@@ -164,6 +164,17 @@ export function isDangerousLevel(protectionLevel: string | null): boolean {
   return protectionLevel !== null && protectionLevel.split('|').includes('dangerous');
 }
 
+/**
+ * A protection level of a special permission: one the user grants on a settings page ("special app
+ * access": display over other apps, usage access, all-files access, install unknown apps), which
+ * Android marks with the `appop` flag; runtime ("dangerous") levels are not special.
+ */
+export function isSpecialLevel(protectionLevel: string | null): boolean {
+  if (protectionLevel === null) return false;
+  const levels = protectionLevel.split('|');
+  return levels.includes('appop') && !levels.includes('dangerous');
+}
+
 /** Component kinds as a reader calls them. */
 export const COMPONENT_TYPE_NAMES: Readonly<Record<ComponentType, Bilingual>> = {
   activity: { zh: 'Activity', en: 'Activity' },
