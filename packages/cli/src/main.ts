@@ -237,7 +237,6 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       },
     );
 
-
   /** What both drafts share: output, language, format, how the package is read and the app type. */
   const draftOptions = (command: Command) =>
     command
@@ -279,9 +278,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       ) => {
         const lang = detectLang(options.lang);
         currentFile.value = input;
-        setExit(
-          await (await import('./commands/draft.js')).runPolicyDraft(input, { ...options, lang, version: packageVersion, stats }),
-        );
+        setExit(await (await import('./commands/draft.js')).runPolicyDraft(input, { ...options, lang, version: packageVersion, stats }));
       },
     );
 
@@ -310,9 +307,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       ) => {
         const lang = detectLang(options.lang);
         currentFile.value = input;
-        setExit(
-          await (await import('./commands/draft.js')).runListingDraft(input, { ...options, lang, version: packageVersion, stats }),
-        );
+        setExit(await (await import('./commands/draft.js')).runListingDraft(input, { ...options, lang, version: packageVersion, stats }));
       },
     );
 

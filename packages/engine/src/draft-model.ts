@@ -174,6 +174,11 @@ export interface DraftGap {
 export interface DraftGaps {
   policy: { source: string; title: string | null; analysisVersion: string };
   rows: DraftGap[];
+  /**
+   * Comparison rules that do not judge this kind of package (they judge apps, not SDK libraries):
+   * their differences are left out, as the rules leave them out of a scan.
+   */
+  rulesNotApplicable: string[];
 }
 
 export interface PolicyDraft {

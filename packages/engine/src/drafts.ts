@@ -57,7 +57,8 @@ async function drafted(input: PackageInput, options: PolicyDraftOptions): Promis
   const knowledge = knowledgeFor(checks);
   knowledge.catch(() => {});
   // The policy is read first: a wrong URL fails before the package is read.
-  const policy = options.policy === undefined ? undefined : isAnalysis(options.policy) ? options.policy : await readPolicy(options.policy, options);
+  const policy =
+    options.policy === undefined ? undefined : isAnalysis(options.policy) ? options.policy : await readPolicy(options.policy, options);
   const facts = await factsOf(input, options);
   const snapshot = await knowledge;
   checkAborted(options.signal);
@@ -122,9 +123,15 @@ export async function draftListing(input: PackageInput, options: ListingDraftOpt
   const developerNote = !certificate
     ? { zh: '安装包没有可读的签名证书，需由开发者填写', en: 'the package has no readable signing certificate; the developer writes it' }
     : debug
-      ? { zh: '安装包以 Android 调试证书签名，证书主体不代表开发者，需由开发者填写', en: 'the package is signed with the Android debug certificate, whose subject is not the developer; the developer writes it' }
+      ? {
+          zh: '安装包以 Android 调试证书签名，证书主体不代表开发者，需由开发者填写',
+          en: 'the package is signed with the Android debug certificate, whose subject is not the developer; the developer writes it',
+        }
       : developer === null
-        ? { zh: '签名证书主体没有写明组织（O），需由开发者填写', en: 'the signing certificate’s subject names no organisation (O); the developer writes it' }
+        ? {
+            zh: '签名证书主体没有写明组织（O），需由开发者填写',
+            en: 'the signing certificate’s subject names no organisation (O); the developer writes it',
+          }
         : {
             zh: '取自签名证书主体的组织（O），为签名者自行填写的内容：请核对是否为开发者的法定名称',
             en: 'from the organisation (O) of the signing certificate’s subject, which the signer writes: check it is the developer’s legal name',

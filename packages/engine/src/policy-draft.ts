@@ -14,6 +14,7 @@ import {
   isSpecialLevel,
   policyPassage,
   policyWhole,
+  ruleById,
   sdkNeedsDisclosure,
   sdkObservedPI,
   type Bilingual,
@@ -97,13 +98,20 @@ function gatingPermissions(knowledge: KnowledgeSnapshot, category: string): stri
   return [...needs].sort(byString);
 }
 
-/** Up to CODE_SOURCES call sites of `uses` whose caller matches, first caller of each API first. */
-function codeSources(uses: readonly SensitiveApiUse[], match: (c: SensitiveApiUse['callers'][number]) => boolean): DraftSource[] {
-  const out: DraftSource[] = [];
-  for (let round = 0; out.length < CODE_SOURCES && round < CODE_SOURCES; round++) {
+/** Adds to `out` up to CODE_SOURCES call sites of `uses` whose caller matches, first caller of each API first. */
+function codeSources(
+  uses: readonly SensitiveApiUse[],
+  match: (c: SensitiveApiUse['callers'][number]) => boolean,
+  out: DraftSource[] = [],
+): DraftSource[] {
+  let added = 0;
+  for (let round = 0; added < CODE_SOURCES && round < CODE_SOURCES; round++) {
     for (const use of uses) {
       const caller = use.callers.filter(match)[round];
-      if (caller && out.length < CODE_SOURCES) out.push(codeRef(use, caller));
+      if (caller && added < CODE_SOURCES) {
+        out.push(codeRef(use, caller));
+        added++;
+      }
     }
   }
   return out;
@@ -153,7 +161,7 @@ function draftSdk(facts: PackageFacts, knowledge: KnowledgeSnapshot, sdk: Detect
         field: 'personalInformation',
         ...(unsourced.has('personalInformation') ? { unsourced: true } : {}),
       });
-    if (seen) sources.push(...codeSources(piUses, (c) => c.sdk === sdk.id));
+    if (seen) codeSources(piUses, (c) => c.sdk === sdk.id, sources);
     personalInformation.push({
       id,
       label: piLabel(knowledge, id),
@@ -165,8 +173,7 @@ function draftSdk(facts: PackageFacts, knowledge: KnowledgeSnapshot, sdk: Detect
   }
   const permissions = new Map<string, Set<string>>();
   for (const use of uses)
-    for (const p of permissionsOf(use.permission))
-      if (requested.has(p)) permissions.set(p, (permissions.get(p) ?? new Set()).add(use.api));
+    for (const p of permissionsOf(use.permission)) if (requested.has(p)) permissions.set(p, (permissions.get(p) ?? new Set()).add(use.api));
   return {
     id: sdk.id,
     name: sdk.name,
@@ -256,7 +263,7 @@ function draftCollected(facts: PackageFacts, knowledge: KnowledgeSnapshot, neces
       if (what && !items.has(what.en)) items.set(what.en, { zh: what.zh, en: what.en });
     }
     r.items = [...items.values()];
-    r.sources.push(...codeSources(uses, (c) => !c.sdk));
+    codeSources(uses, (c) => !c.sdk, r.sources);
     const needed = new Set(uses.flatMap((u) => permissionsOf(u.permission)));
     r.permissions = requested.filter((p) => needed.has(p) || knowledge.permission(p)?.pi === pi);
   }
@@ -302,7 +309,7 @@ function draftPermissions(facts: PackageFacts, knowledge: KnowledgeSnapshot): Dr
     if (entry) sources.push({ kind: 'catalogue', file: 'permissions.json', entry: p.name, field: 'label' });
     if (purpose !== null)
       sources.push({ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'application/meta-data', name: p.name });
-    sources.push(...codeSources(uses, () => true));
+    codeSources(uses, () => true, sources);
     rows.push({
       permission: p.name,
       kind: dangerous ? 'dangerous' : 'special',
@@ -336,6 +343,7 @@ function permissionSubject(knowledge: KnowledgeSnapshot, name: string): Bilingua
 /** The policy against the app, row by row, from the comparison the policy rules judge by. */
 function draftGaps(facts: PackageFacts, knowledge: KnowledgeSnapshot, policy: PolicyFacts): DraftGaps {
   const comparison = comparePolicy(facts, policy, knowledge);
+  const libraries = new Set(facts.sdks.filter((s) => s.category === 'open-source-library').map((s) => s.id));
   const rows: DraftGap[] = [];
   for (const check of comparison.sdks) {
     if (check.status === 'named') continue;
@@ -401,7 +409,7 @@ function draftGaps(facts: PackageFacts, knowledge: KnowledgeSnapshot, policy: Po
       subject: permissionSubject(knowledge, permissions[0]!),
       detail: {
         zh: `政策说明了该权限（“${mention.text}”），但清单文件没有申请${permissions.length > 1 ? `其中任何一项（${permissions.join('、')}）` : ''}`,
-        en: `the policy explains it ("${mention.text}"), but the manifest requests ${permissions.length > 1 ? `none of ${permissions.join(', ')}` : 'it no longer'}`,
+        en: `the policy explains it ("${mention.text}"), but the manifest ${permissions.length > 1 ? `requests none of ${permissions.join(', ')}` : 'no longer requests it'}`,
       },
       policy: policyPassage(policy, mention.start, mention.end, mention.section),
       app: [{ kind: 'manifest', artifact: 'AndroidManifest.xml', element: 'uses-permission', detail: 'absent' }],
@@ -419,13 +427,29 @@ function draftGaps(facts: PackageFacts, knowledge: KnowledgeSnapshot, policy: Po
       subject: label,
       detail: denied
         ? { zh: `代码读取${label.zh}，政策却声明不收集`, en: `the code reads ${label.en}, yet the policy says it is not collected` }
-        : { zh: `代码读取${label.zh}，政策没有在处理规则中提到`, en: `the code reads ${label.en}; the policy never mentions it where it describes processing` },
+        : {
+            zh: `代码读取${label.zh}，政策没有在处理规则中提到`,
+            en: `the code reads ${label.en}; the policy never mentions it where it describes processing`,
+          },
       policy: check.mention ? policyPassage(policy, check.mention.start, check.mention.end, check.mention.section) : policyWhole(policy),
-      app: codeSources(check.uses, () => true),
+      // The app's own or an SDK's calls, not a library's wrapper of them.
+      app: codeSources(check.uses, (c) => !c.sdk || !libraries.has(c.sdk)),
     });
   }
-  return { policy: { source: policy.source, title: policy.title, analysisVersion: policy.version }, rows };
+  // The rules judge some kinds of package only (apps, not SDK libraries); the report says what they would.
+  const applies = (rule: string) => {
+    const kinds = ruleById(rule)?.meta.appliesTo;
+    return !kinds || kinds.includes(facts.file.kind);
+  };
+  return {
+    policy: { source: policy.source, title: policy.title, analysisVersion: policy.version },
+    rows: rows.filter((r) => r.rule === null || applies(r.rule)),
+    rulesNotApplicable: COMPARISON_RULES.filter((rule) => !applies(rule)),
+  };
 }
+
+/** The rules that judge the comparison (each gap row names one of them). */
+const COMPARISON_RULES = ['policy-sdk-undisclosed', 'policy-sdk-not-found', 'policy-permission-unexplained', 'policy-api-pi-unmentioned'];
 
 /** The policy draft (and, with a policy, its gap report) from a package's facts. */
 export function buildPolicyDraft(input: PolicyDraftInput): PolicyDraft {

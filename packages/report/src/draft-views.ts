@@ -45,7 +45,7 @@ export const DRAFT_LABELS = {
   },
   openSource: { en: 'open-source library', zh: '开源库' },
   noPi: { en: 'no personal information', zh: '不处理个人信息' },
-  collectedSection: { en: '2. Personal information collected', zh: '二、个人信息收集清单' },
+  collectedSection: { en: '2. List of personal information collected', zh: '二、个人信息收集清单' },
   collectedNote: {
     en: 'The app’s own code (and code no SDK claims) and its requested permissions; what SDKs collect is in the SDK list.',
     zh: '应用自身代码（及无法归属 SDK 的代码）与所申请权限涉及的个人信息；SDK 收集的信息见第三方 SDK 目录。',
@@ -55,6 +55,10 @@ export const DRAFT_LABELS = {
   gapNote: {
     en: 'The same comparison the policy rules judge by: each row names the rule that reports it.',
     zh: '与隐私政策规则使用同一比对：每行注明报告同一问题的规则。',
+  },
+  notApplicable: {
+    en: 'Not compared for this kind of package (the rules judge apps, not SDK libraries)',
+    zh: '本类安装包不做比对（相关规则只检测应用，不检测 SDK 库）',
   },
   policyLacks: { en: 'The policy lacks', zh: '政策缺少' },
   appLacks: { en: 'The policy lists what the app no longer has', zh: '政策列出但应用已不再需要' },
@@ -94,7 +98,8 @@ const H = {
   sensitive: { en: 'Sensitive (PIPL art. 28)', zh: '敏感个人信息（个保法第 28 条）' },
   permission: { en: 'Permission', zh: '权限' },
   consent: { en: 'Needs a separate consent', zh: '需单独同意' },
-  name: { en: 'Name', zh: '名称' },
+  // Not "name": a column of that word makes a policy analyser read the table as an SDK list.
+  shownAs: { en: 'Shown by Android as', zh: '系统中显示为' },
   kind: { en: 'Type', zh: '类型' },
   usedBy: { en: 'Used by', zh: '使用方' },
   gap: { en: 'Difference', zh: '差异' },
@@ -160,8 +165,9 @@ export function sourceText(lang: Lang, source: DraftSource): string {
   }
 }
 
+/** The sources of a cell, each once (two calls in one method read alike). */
 function sources(lang: Lang, list: readonly DraftSource[]): string {
-  return list.map((s) => sourceText(lang, s)).join('; ');
+  return [...new Set(list.map((s) => sourceText(lang, s)))].join('; ');
 }
 
 function piCell(lang: Lang, pi: DraftPi): string {
@@ -183,7 +189,12 @@ function sdkTable(lang: Lang, sdks: readonly DraftSdk[]): Block {
         `${pick(lang, s.vendor)}${s.vendorVerified ? '' : ` (${pick(lang, L.unverified)})`}`,
         pick(lang, s.purpose),
         pi.length > 0 ? pi.join(lang === 'zh' ? '；' : '; ') : pick(lang, L.none),
-        s.permissions.length > 0 ? list(lang, s.permissions.map((p) => short(p.permission))) : pick(lang, L.none),
+        s.permissions.length > 0
+          ? list(
+              lang,
+              s.permissions.map((p) => short(p.permission)),
+            )
+          : pick(lang, L.none),
         s.privacyPolicy ?? pick(lang, L.notInCatalogue),
         s.version ?? pick(lang, L.unknown),
         sources(lang, s.sources),
@@ -229,8 +240,16 @@ function collectedSection(lang: Lang, rows: readonly DraftCollected[]): Section 
         lang,
         [H.function, H.info, H.sensitive, H.permission, H.purpose, H.consent, H.sources],
         rows.map((r) => {
-          const where = r.where.length > 0 ? ` (${list(lang, r.where)})` : r.basis === 'manifest' ? ` (${pick(lang, L.manifestOnly)})` : '';
-          const items = r.items.length > 0 ? `: ${list(lang, r.items.map((i) => pick(lang, i)))}` : '';
+          const places = [...r.where];
+          if (r.unidentifiedCallers > 0) places.push(`${pick(lang, L.unidentified)} × ${r.unidentifiedCallers}`);
+          const where = places.length > 0 ? ` (${list(lang, places)})` : r.basis === 'manifest' ? ` (${pick(lang, L.manifestOnly)})` : '';
+          const items =
+            r.items.length > 0
+              ? `: ${list(
+                  lang,
+                  r.items.map((i) => pick(lang, i)),
+                )}`
+              : '';
           return [
             `${fill}${where}`,
             `${pick(lang, r.label)}${items}`,
@@ -262,7 +281,7 @@ function permissionSection(lang: Lang, rows: readonly DraftPermission[]): Sectio
     blocks: [
       table(
         lang,
-        [H.permission, H.name, H.kind, H.info, H.usedBy, H.purpose, H.sources],
+        [H.permission, H.shownAs, H.kind, H.info, H.usedBy, H.purpose, H.sources],
         rows.map((p) => [
           short(p.permission),
           (lang === 'zh' ? p.label.zh : p.label.en) ?? pick(lang, L.notInCatalogue),
@@ -277,7 +296,7 @@ function permissionSection(lang: Lang, rows: readonly DraftPermission[]): Sectio
   };
 }
 
-function headSection(lang: Lang, draft: PolicyDraft, title: Bilingual): Section {
+function headSection(lang: Lang, draft: PolicyDraft, title: Bilingual, more: [string, string][] = []): Section {
   const L = DRAFT_LABELS;
   const app = draft.app;
   const name = [app.label, app.package, app.versionName].filter((v) => v !== null).join(' · ');
@@ -289,10 +308,8 @@ function headSection(lang: Lang, draft: PolicyDraft, title: Bilingual): Section 
         kind: 'fields',
         fields: [
           [pick(lang, L.file), `${app.file} (sha256 ${app.sha256.slice(0, 16)}…)`],
-          [
-            pick(lang, L.appType),
-            draft.appType ? `${pick(lang, draft.appType)} (${draft.appType.id})` : pick(lang, L.noAppType),
-          ],
+          [pick(lang, L.appType), draft.appType ? `${pick(lang, draft.appType)} (${draft.appType.id})` : pick(lang, L.noAppType)],
+          ...more,
         ],
       },
     ],
@@ -314,17 +331,16 @@ export function policyDraftSections(draft: PolicyDraft, lang: Lang): Section[] {
     const gaps = draft.gaps;
     const lacks = gaps.rows.filter((g) => g.direction === 'policy-lacks');
     const extra = gaps.rows.filter((g) => g.direction === 'app-lacks');
-    const head = headSection(lang, draft, L.gapTitle);
-    head.blocks.push({
-      kind: 'fields',
-      fields: [[pick(lang, H.policy), `${gaps.policy.title ? `${gaps.policy.title} · ` : ''}${gaps.policy.source}`]],
-    });
+    const policy = `${gaps.policy.title ? `${gaps.policy.title} · ` : ''}${gaps.policy.source}`;
     return [
-      head,
+      headSection(lang, draft, L.gapTitle, [[pick(lang, H.policy), policy]]),
       {
         title: pick(lang, L.gapSection),
         blocks: [
           { kind: 'text', text: pick(lang, L.gapNote) },
+          ...(gaps.rulesNotApplicable.length > 0
+            ? [{ kind: 'text' as const, text: `${pick(lang, L.notApplicable)}${colon(lang)}${list(lang, gaps.rulesNotApplicable)}` }]
+            : []),
           { kind: 'text', text: `${pick(lang, L.policyLacks)} (${lacks.length})${colon(lang).trimEnd()}` },
           gapRows(lang, lacks),
           { kind: 'text', text: `${pick(lang, L.appLacks)} (${extra.length})${colon(lang).trimEnd()}` },
