@@ -251,6 +251,11 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       .addOption(checkOptions.config())
       .addOption(checkOptions.noConfig());
 
+  // `policy draft` has options of the same names as `policy` (--format, --lang, --timeout): the
+  // policy command's own options are read only before the subcommand's name (commander asks the
+  // program for the same, which only the program's -V and -h notice).
+  program.enablePositionalOptions();
+  policyCommand.enablePositionalOptions();
   draftOptions(
     policyCommand
       .command('draft')

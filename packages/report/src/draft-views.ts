@@ -375,7 +375,8 @@ export function listingDraftSections(draft: ListingDraft, lang: Lang): Section[]
               .join('; ');
     else value = `${e.value.name}${e.value.code !== null ? ` (${e.value.code})` : ''}`;
     const by = e.filledBy === 'app' ? L.filledByApp : e.filledBy === 'given' ? L.filledByGiven : L.filledByPerson;
-    return [pick(lang, e.title), value, pick(lang, by), e.note ? pick(lang, e.note) : '', sources(lang, e.sources.slice(0, 3))];
+    const shown = sources(lang, e.sources.slice(0, 3));
+    return [pick(lang, e.title), value, pick(lang, by), e.note ? pick(lang, e.note) : '', e.sources.length > 3 ? `${shown} …` : shown];
   });
   const app = draft.app;
   return [
