@@ -282,8 +282,9 @@ function permissionSection(lang: Lang, rows: readonly DraftPermission[]): Sectio
       table(
         lang,
         [H.permission, H.shownAs, H.kind, H.info, H.usedBy, H.purpose, H.sources],
+        // The full name: policy readers (and analysers) take a bare short name for a permission only when they know it.
         rows.map((p) => [
-          short(p.permission),
+          p.permission,
           (lang === 'zh' ? p.label.zh : p.label.en) ?? pick(lang, L.notInCatalogue),
           pick(lang, p.kind === 'dangerous' ? L.dangerous : L.special),
           p.piLabel ? pick(lang, p.piLabel) : pick(lang, L.none),
