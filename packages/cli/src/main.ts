@@ -237,6 +237,23 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       },
     );
 
+  /** The flags both drafts take, as commander gives them (the language not yet resolved). */
+  type DraftFlags = { format: DraftFormat; output?: string; lang?: string; progress: boolean; keepGoing?: boolean } & CheckFlags;
+  /** A draft command's action: the language resolved, the file named for errors, the command's module loaded when it runs. */
+  const draftAction =
+    <F extends DraftFlags>(
+      run: (
+        commands: typeof import('./commands/draft.js'),
+        input: string,
+        options: Omit<F, 'lang'> & { lang: Lang; version: string; stats: Stats },
+      ) => Promise<number>,
+    ) =>
+    async (input: string, options: F) => {
+      currentFile.value = input;
+      const commands = await import('./commands/draft.js');
+      setExit(await run(commands, input, { ...options, lang: detectLang(options.lang), version: packageVersion, stats }));
+    };
+
   /** What both drafts share: output, language, format, how the package is read and the app type. */
   const draftOptions = (command: Command) =>
     command
@@ -267,25 +284,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
     .addOption(policyOptions.timeout('--timeout'))
     .addOption(policyOptions.maxSize('--max-size'))
     .addHelpText('after', POLICY_DRAFT_HELP)
-    .action(
-      async (
-        input: string,
-        options: {
-          format: DraftFormat;
-          output?: string;
-          lang?: string;
-          progress: boolean;
-          keepGoing?: boolean;
-          policy?: string;
-          timeout?: number;
-          maxSize?: number;
-        } & CheckFlags,
-      ) => {
-        const lang = detectLang(options.lang);
-        currentFile.value = input;
-        setExit(await (await import('./commands/draft.js')).runPolicyDraft(input, { ...options, lang, version: packageVersion, stats }));
-      },
-    );
+    .action(draftAction<DraftFlags & { policy?: string; timeout?: number; maxSize?: number }>((c, input, o) => c.runPolicyDraft(input, o)));
 
   draftOptions(
     program
@@ -298,23 +297,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
   )
     .option('--privacy-policy <url>', "the privacy policy's web address for the listing / 隐私政策网址")
     .addHelpText('after', LISTING_DRAFT_HELP)
-    .action(
-      async (
-        input: string,
-        options: {
-          format: DraftFormat;
-          output?: string;
-          lang?: string;
-          progress: boolean;
-          keepGoing?: boolean;
-          privacyPolicy?: string;
-        } & CheckFlags,
-      ) => {
-        const lang = detectLang(options.lang);
-        currentFile.value = input;
-        setExit(await (await import('./commands/draft.js')).runListingDraft(input, { ...options, lang, version: packageVersion, stats }));
-      },
-    );
+    .action(draftAction<DraftFlags & { privacyPolicy?: string }>((c, input, o) => c.runListingDraft(input, o)));
 
   program
     .command('trace')
