@@ -88,7 +88,7 @@ export interface DraftSdk {
   /** What it collects in this app: the vendor's list within what the app allows, and what its code was seen reaching. */
   personalInformation: DraftPi[];
   notPossibleHere: DraftPiNotPossible[];
-  /** Requested permissions its code uses. */
+  /** Permissions its code's calls need: those the app requests (APK), or all of them (a library, whose host grants them). */
   permissions: DraftSdkPermission[];
   sources: DraftSource[];
 }
@@ -136,8 +136,11 @@ export interface DraftPermission {
   label: { en: string | null; zh: string | null };
   pi: string | null;
   piLabel: Bilingual | null;
-  /** Who calls the catalogued APIs that need it. */
-  usedBy: { own: number; sdks: { id: string; name: Bilingual }[]; unidentified: number; apis: string[] };
+  /**
+   * Who calls the catalogued APIs that need it; `catalogued` false when the sensitive-API catalogue
+   * has no API needing it (then no caller can be seen, which says nothing about use).
+   */
+  usedBy: { own: number; sdks: { id: string; name: Bilingual }[]; unidentified: number; apis: string[]; catalogued: boolean };
   /** The T/TAF 076 purpose the manifest states (`<meta-data>` named after the permission), else null: the slot to fill. */
   purpose: string | null;
   maxSdkVersion: number | null;

@@ -171,9 +171,11 @@ function draftSdk(facts: PackageFacts, knowledge: KnowledgeSnapshot, sdk: Detect
       sources,
     });
   }
+  // In an APK, the requested permissions its calls need; a library's calls need whatever its host must grant.
   const permissions = new Map<string, Set<string>>();
   for (const use of uses)
-    for (const p of permissionsOf(use.permission)) if (requested.has(p)) permissions.set(p, (permissions.get(p) ?? new Set()).add(use.api));
+    for (const p of permissionsOf(use.permission))
+      if (!knowsPermissions || requested.has(p)) permissions.set(p, (permissions.get(p) ?? new Set()).add(use.api));
   return {
     id: sdk.id,
     name: sdk.name,
@@ -322,6 +324,7 @@ function draftPermissions(facts: PackageFacts, knowledge: KnowledgeSnapshot): Dr
         sdks: [...sdks].sort(byString).map((id) => ({ id, name: facts.sdks.find((s) => s.id === id)?.name ?? { zh: id, en: id } })),
         unidentified,
         apis: [...new Set(uses.map((u) => u.api))].sort(byString),
+        catalogued: knowledge.sensitiveApis.some((a) => permissionsOf(a.permission).includes(p.name)),
       },
       purpose,
       maxSdkVersion: p.maxSdkVersion,

@@ -75,6 +75,7 @@ export const DRAFT_LABELS = {
   ownCode: { en: 'the app’s own code', zh: '应用自身代码' },
   unidentified: { en: 'unidentified code', zh: '未识别来源的代码' },
   noCall: { en: 'no call seen in code', zh: '代码中未发现调用' },
+  notCatalogued: { en: 'not judged: the API catalogue has no API needing it', zh: '未判断：接口目录中没有需要该权限的接口' },
   dangerous: { en: 'dangerous', zh: '危险权限' },
   special: { en: 'special access', zh: '特殊权限' },
   manifestPurpose: { en: '(manifest meta-data)', zh: '（清单文件元数据）' },
@@ -271,7 +272,7 @@ function usedByText(lang: Lang, p: DraftPermission): string {
   if (p.usedBy.own > 0) who.push(pick(lang, L.ownCode));
   for (const s of p.usedBy.sdks) who.push(`${pick(lang, s.name)} (${s.id})`);
   if (p.usedBy.unidentified > 0) who.push(pick(lang, L.unidentified));
-  return who.length > 0 ? list(lang, who) : pick(lang, L.noCall);
+  return who.length > 0 ? list(lang, who) : pick(lang, p.usedBy.catalogued ? L.noCall : L.notCatalogued);
 }
 
 function permissionSection(lang: Lang, rows: readonly DraftPermission[]): Section {
