@@ -6,7 +6,7 @@
  * renders them. Every fact carries its sources; what a person must write is null, never invented.
  */
 import type { KnowledgeVersions } from '@apprights/knowledge';
-import type { Bilingual, EvidenceRef } from '@apprights/rules';
+import type { Bilingual, EvidenceRef, PolicyRef } from '@apprights/rules';
 
 export const POLICY_DRAFT_VERSION = '1.0.0';
 export const LISTING_DRAFT_VERSION = '1.0.0';
@@ -169,7 +169,7 @@ export interface DraftGap {
   subject: Bilingual;
   detail: Bilingual;
   /** The policy passage (or the policy as a whole when something is missing). */
-  policy: EvidenceRef;
+  policy: PolicyRef;
   /** The app's side: SDK detection, manifest element, code. */
   app: DraftSource[];
 }

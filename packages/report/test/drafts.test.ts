@@ -41,7 +41,7 @@ const apps: { name: string; file: string; appType?: string }[] = [
   { name: 'appium-settings', file: realApks.settings, appType: 'utilities' },
   { name: 'uiautomator2-server', file: realApks.uiautomator2 },
 ];
-const sdks: { name: string; file: string }[] = [
+const sdks: { name: string; file: string; appType?: string }[] = [
   { name: 'jpush-4.8.1', file: realSdkBinaries.jpush },
   { name: 'wechat-sdk', file: realSdkBinaries.wechat },
   { name: 'baidu-location', file: realSdkBinaries.baiduLocation },

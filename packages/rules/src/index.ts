@@ -9,7 +9,7 @@ export {
   sdkNeedsDisclosure,
   sdkObservedPI,
 } from './evidence/queries.js';
-export { policyPassage, policyWhole } from './evidence/policy.js';
+export { policyPassage, policyWhole, type PolicyRef } from './evidence/policy.js';
 export * from './evidence/policy-comparison.js';
 export { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, type DownloadElement } from './evidence/ui-download.js';
 export * from './engine/types.js';
