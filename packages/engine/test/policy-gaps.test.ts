@@ -76,3 +76,15 @@ test('policy gaps: a policy naming a permission the app does not request is an a
   assert.equal(row.rule, null);
   assert.match(row.policy.text ?? '', /相机权限/);
 });
+
+test('policy draft: its SDK list holds exactly the SDKs the sdk-disclosure-list rule asks a policy to name', async () => {
+  for (const file of [realApks.settings, realApks.apiDemos, realSdkBinaries.jpush, realSdkBinaries.wechat, realSdkBinaries.baiduLocation]) {
+    const report = await scanPackage(file, { facts: false });
+    const draft = await draftPolicy(file);
+    const listed = [...draft.sdks.trackers, ...draft.sdks.others].map((s) => s.id).sort();
+    const asked = report.findings.filter((f) => f.ruleId === 'sdk-disclosure-list').map((f) => String(f.data?.sdk));
+    assert.deepEqual(listed, asked.sort(), file);
+    // Every SDK found is in the list or in the note, once.
+    assert.equal(listed.length + draft.sdks.notListed.length, report.sdks.length);
+  }
+});
