@@ -82,6 +82,8 @@ const flags = { mentions: 0, negated: 0, conditional: 0, contextMentions: 0 };
 const samplePool = [];
 const [sampleWhat, sampleSize] = (args.sample ?? '').split(':');
 const errors = [];
+/** Per policy: each long line (its Chinese characters, as a key) with the gold kinds of the paragraphs covering it. */
+const goldLines = [];
 let analysisMs = 0;
 let characters = 0;
 
@@ -118,6 +120,20 @@ for (const file of files) {
     else if (gold) c.fn++;
     if (args.errors === kind && gold !== predicted) errors.push(`${file}: ${gold ? 'missed' : 'spurious'} ${kind}`);
   }
+  const lineKinds = new Map();
+  let at = 0;
+  for (const line of text.split('\n')) {
+    const key = line.replace(/[^\u4e00-\u9fff]/gu, '').slice(0, 60);
+    if (key.length >= 25)
+      lineKinds.set(
+        key,
+        new Set(
+          labels.filter((l) => KIND_OF_LABEL[l.classId] && l.start < at + line.length && at < l.end).map((l) => KIND_OF_LABEL[l.classId]),
+        ),
+      );
+    at += line.length + 1;
+  }
+  goldLines.push(lineKinds);
   // Paragraph level: gold paragraphs of the 15 kinds against (section, kind) pairs.
   const goldParagraphs = labels.filter((l) => KIND_OF_LABEL[l.classId]).map((l) => ({ ...l, kind: KIND_OF_LABEL[l.classId] }));
   for (const g of goldParagraphs) {
@@ -177,11 +193,34 @@ for (const file of files) {
   }
 }
 
+// How consistently the gold labels the same text: many policies share a template, so the same line
+// appears in several of them. For each kind, of the shared lines that carry the kind in at least one
+// copy, the share that carries it in every pair of copies. A kind the annotators gave to the same words
+// in one policy and not in another bounds what any analyser can score against that gold.
+const goldAgreement = Object.fromEntries(kinds.map((k) => [k, { both: 0, one: 0 }]));
+for (let i = 0; i < goldLines.length; i++)
+  for (let j = i + 1; j < goldLines.length; j++)
+    for (const [key, a] of goldLines[i]) {
+      const b = goldLines[j].get(key);
+      if (!b) continue;
+      for (const kind of new Set([...a, ...b])) goldAgreement[kind][a.has(kind) && b.has(kind) ? 'both' : 'one']++;
+    }
+
 const perKind = kinds.map((kind) => {
   const c = docCounts[kind];
   const precision = ratio(c.tp, c.tp + c.fp);
   const recall = ratio(c.tp, c.tp + c.fn);
-  return { kind, policies: c.gold, precision, recall, f1: f1(precision, recall), target: c.gold * 2 >= files.length ? 0.85 : null };
+  const agreement = goldAgreement[kind];
+  return {
+    kind,
+    policies: c.gold,
+    precision,
+    recall,
+    f1: f1(precision, recall),
+    target: c.gold * 2 >= files.length ? 0.85 : null,
+    goldAgreementOnSharedLines: agreement.both + agreement.one === 0 ? null : agreement.both / (agreement.both + agreement.one),
+    sharedLinePairs: agreement.both + agreement.one,
+  };
 });
 const paragraphResult = {
   gold: paragraphs.gold,
@@ -214,11 +253,14 @@ else {
   const pct = (x) => x.toFixed(3);
   const mark = (ok) => (ok ? 'ok' : 'BELOW TARGET');
   console.log(`${files.length} annotated policies in ${dir}\n`);
-  console.log('section kind         policies  precision  recall   F1     target');
+  console.log('section kind         policies  precision  recall   F1     target        gold agreement on shared lines');
   for (const r of perKind)
     console.log(
-      `${r.kind.padEnd(20)} ${String(r.policies).padStart(8)}  ${pct(r.precision).padStart(9)}  ${pct(r.recall).padStart(6)}  ${pct(r.f1).padStart(5)}  ${r.target === null ? '(in < half)' : mark(r.f1 >= r.target)}`,
+      `${r.kind.padEnd(20)} ${String(r.policies).padStart(8)}  ${pct(r.precision).padStart(9)}  ${pct(r.recall).padStart(6)}  ${pct(r.f1).padStart(5)}  ${(r.target === null ? '(in < half)' : mark(r.f1 >= r.target)).padEnd(12)}  ${r.goldAgreementOnSharedLines === null ? '-' : `${pct(r.goldAgreementOnSharedLines)} of ${r.sharedLinePairs}`}`,
     );
+  console.log(
+    'gold agreement: of the line pairs that two policies share word for word (a common template) and that gold gives the kind in at least one copy, the share where it gives the kind in both',
+  );
   const low = perKind.filter((r) => r.target !== null && r.f1 < r.target).length;
   console.log(`kinds in ≥ half the policies below F1 0.85: ${low} (target 0: ${mark(low === 0)})`);
   const p = result.paragraphs;

@@ -473,3 +473,17 @@ test('en: permissions', () => {
   assert.ok(location?.purpose?.text.includes('show you videos posted nearby'));
   assert.deepEqual(analysis(MINIMAL).permissions, []);
 });
+
+test('en: a terms-of-service pledge on the truth of what is provided is not user-provided (issue 16)', () => {
+  const text = [
+    'Privacy Policy',
+    '1. Terms',
+    'You must provide true, accurate and complete information when you register, including your name and email address.',
+    '2. Other',
+    'When you register, you need to provide your email address and phone number.',
+  ].join('\n');
+  const a = analyzePolicy(readPolicy(text, { name: 'inline.txt' }), { source: 'inline.txt' });
+  const kindsOf = (start: string) => a.sections.find((s) => a.text.slice(s.start, s.end).startsWith(start))?.kinds ?? [];
+  assert.ok(!kindsOf('You must provide true').includes('user-provided'));
+  assert.ok(kindsOf('When you register').includes('user-provided'));
+});

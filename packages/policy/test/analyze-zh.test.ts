@@ -104,6 +104,30 @@ test('zh: SDK table rows, permissions with purposes, purposes and recipients', (
   assert.ok(a.recipients.some((r) => r.name === '第三方'));
 });
 
+test('zh: user-provided comes from what the user provides, not from a registration title or a terms-of-service pledge (issue 16)', () => {
+  const kindsOf = (text: string) => {
+    const a = analyzePolicy(readPolicy(text, { name: 'inline.txt' }), { source: 'inline.txt' });
+    return (start: string) => a.sections.find((s) => a.text.slice(s.start, s.end).startsWith(start))?.kinds ?? [];
+  };
+  const policy = kindsOf(
+    [
+      'XX隐私政策',
+      '一、我们如何收集和使用您的个人信息',
+      '（一）为您提供注册、认证服务',
+      '我们会在您使用本服务时记录操作日志。',
+      '（二）您向我们提供的信息',
+      '注册时，您需要向我们提供手机号码，用于创建账号。',
+      '二、用户协议',
+      '1.账号注册',
+      '1.1 您注册时应提交真实、准确、完整的身份信息。',
+    ].join('\n'),
+  );
+  assert.ok(!policy('我们会在您使用本服务时记录').includes('user-provided'), 'the operator providing a service to the user');
+  assert.ok(policy('注册时，您需要向我们提供').includes('user-provided'), 'under a title on what the user provides');
+  assert.ok(!policy('1.账号注册').includes('user-provided'), 'a registration title alone');
+  assert.ok(!policy('1.1 您注册时').includes('user-provided'), 'a pledge that what is provided is true');
+});
+
 test('zh: a minimal plain-text policy has few kinds, no operator, no lists', () => {
   const a = analyse('minimal.txt');
   assertConsistent(a);

@@ -20,6 +20,7 @@ interface LexiconFile {
   negationException: string;
   operatorSubject: string;
   prohibition: string;
+  undertaking: string;
   handOverVerbs: string;
   frontedObject: string;
   listLead: string;
@@ -85,6 +86,11 @@ export interface Lexicon {
   operatorSubject: RegExp;
   /** A negator that forbids the user something (禁止, 不得, must not): terms of use, not a statement about processing. */
   prohibition: RegExp;
+  /**
+   * A user's undertaking in terms-of-service style (您应提交真实、准确、完整的信息; you agree the information is
+   * accurate and complete): it binds the user, it does not say the operator processes what is provided.
+   */
+  undertaking: RegExp;
   /** The operator as subject with a processing verb after it (我们会收集…, we collect): a statement of processing. */
   operatorProcessing: RegExp;
   /** Verbs that hand data to another party (共享, 提供给, 委托…): where recipients are named. */
@@ -189,6 +195,7 @@ export function lexicon(language: PolicyLanguage): Lexicon {
     negationException: compile(file.negationException, 'negationException', ci),
     operatorSubject: compile(file.operatorSubject, 'operatorSubject', ci),
     prohibition: compile(file.prohibition, 'prohibition', ci),
+    undertaking: compile(file.undertaking, 'undertaking', ci),
     operatorProcessing: compile(
       `(?:${file.operatorSubject})[^。；.;]{0,30}(?:${file.collectVerbs}|${file.shareVerbs})`,
       'operatorSubject',

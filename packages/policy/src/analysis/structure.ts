@@ -164,6 +164,9 @@ function bodyKinds(text: string, lexicon: Lexicon): SectionKind[] {
   const kinds: SectionKind[] = [];
   const words = text.replace(LINK, ' ');
   for (const [kind, pattern] of lexicon.sectionBody) if (pattern.test(words)) kinds.push(kind);
+  // What a terms-of-service clause makes the user promise about what they provide is not the policy
+  // saying what users provide to be processed (issue 16: such clauses are non-content).
+  if (kinds.includes('user-provided') && lexicon.undertaking.test(words)) return kinds.filter((k) => k !== 'user-provided');
   return kinds;
 }
 
