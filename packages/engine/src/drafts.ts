@@ -4,7 +4,7 @@
  * in policy-draft.ts; the store listing's six elements here.
  */
 import type { PolicyAnalysis } from '@apprights/policy';
-import { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, type PackageFacts } from '@apprights/rules';
+import { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, isAospTestCertificate, isDebugCertificate, type PackageFacts } from '@apprights/rules';
 import { knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
 import { readPolicy, type PolicySource, type ReadPolicyOptions } from './evidence.js';
@@ -91,9 +91,6 @@ export function dnValues(dn: string, type: string): string[] {
   return values;
 }
 
-/** Android's debug certificate: its subject names "Android", not the app's developer. */
-const DEBUG_SUBJECT = /(?:^|,\s*)CN=Android Debug(?:,|$)/i;
-
 const PERSON: ListingElement<never>['note'] = {
   zh: '安装包中没有这项信息，需由开发者填写',
   en: 'the package does not hold this; the developer writes it',
@@ -118,8 +115,9 @@ export async function draftListing(input: PackageInput, options: ListingDraftOpt
   const version = facts.app.versionName;
   const certificate = facts.signatures?.certificates[0];
   const organisations = certificate ? dnValues(certificate.subject, 'O').filter((o) => o !== '') : [];
-  const debug = certificate ? DEBUG_SUBJECT.test(certificate.subject) : false;
-  const developer = !debug && organisations.length > 0 ? organisations.join(', ') : null;
+  const debug = certificate ? isDebugCertificate(certificate.subject) : false;
+  const testKey = certificate ? isAospTestCertificate(certificate.subject) : false;
+  const developer = !debug && !testKey && organisations.length > 0 ? organisations.join(', ') : null;
   const developerNote = !certificate
     ? { zh: '安装包没有可读的签名证书，需由开发者填写', en: 'the package has no readable signing certificate; the developer writes it' }
     : debug
@@ -127,15 +125,20 @@ export async function draftListing(input: PackageInput, options: ListingDraftOpt
           zh: '安装包以 Android 调试证书签名，证书主体不代表开发者，需由开发者填写',
           en: 'the package is signed with the Android debug certificate, whose subject is not the developer; the developer writes it',
         }
-      : developer === null
+      : testKey
         ? {
-            zh: '签名证书主体没有写明组织（O），需由开发者填写',
-            en: 'the signing certificate’s subject names no organisation (O); the developer writes it',
+            zh: '安装包以 AOSP 公开测试密钥签名，证书主体是 Android 项目本身，不代表开发者，需由开发者填写',
+            en: 'the package is signed with a public AOSP test key, whose subject is the Android project, not the developer; the developer writes it',
           }
-        : {
-            zh: '取自签名证书主体的组织（O），为签名者自行填写的内容：请核对是否为开发者的法定名称',
-            en: 'from the organisation (O) of the signing certificate’s subject, which the signer writes: check it is the developer’s legal name',
-          };
+        : developer === null
+          ? {
+              zh: '签名证书主体没有写明组织（O），需由开发者填写',
+              en: 'the signing certificate’s subject names no organisation (O); the developer writes it',
+            }
+          : {
+              zh: '取自签名证书主体的组织（O），为签名者自行填写的内容：请核对是否为开发者的法定名称',
+              en: 'from the organisation (O) of the signing certificate’s subject, which the signer writes: check it is the developer’s legal name',
+            };
   const url = options.privacyPolicyUrl;
   const elements: ListingDraft['elements'] = [
     {
