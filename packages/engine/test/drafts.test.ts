@@ -1,13 +1,15 @@
 /**
- * The gap report of `apprights policy draft --policy` and the policy-versus-app rules of a scan read
- * one comparison (comparePolicy): on real packages and policies they must name exactly the same
- * SDKs, permissions and personal-information categories.
+ * The drafts' facts. The gap report of `apprights policy draft --policy` and the policy-versus-app
+ * rules of a scan read one comparison (comparePolicy): on real packages and policies they must name
+ * exactly the same SDKs, permissions and personal-information categories; the draft's SDK list is
+ * the sdk-disclosure-list rule's; the listing's developer comes from the certificate. (The rendered
+ * drafts are checked byte for byte in packages/report/test/drafts.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { draftPolicy, readPolicy, scanPackage, type Finding } from '@apprights/engine';
-import { realApks, realSdkBinaries, repoRoot } from '@apprights/testkit';
+import { draftListing, draftPolicy, readPolicy, scanPackage, type Finding } from '@apprights/engine';
+import { buildApk, generateTestKey, realApks, realSdkBinaries, repoRoot } from '@apprights/testkit';
 
 const policies = {
   zhFull: join(repoRoot, 'packages/policy/test/fixtures/zh/full.md'),
@@ -87,4 +89,30 @@ test('policy draft: its SDK list holds exactly the SDKs the sdk-disclosure-list 
     // Every SDK found is in the list or in the note, once.
     assert.equal(listed.length + draft.sdks.notListed.length, report.sdks.length);
   }
+});
+
+test('listing draft: the developer is the organisation of the signing certificate’s subject, escapes read', async () => {
+  const organisation = 'Example Tech, Ltd. + Partners';
+  const key = generateTestKey('ec', 'release', { organisation });
+  const apk = buildApk({
+    package: 'com.example.listing',
+    versionName: '2.1',
+    versionCode: 21,
+    label: 'Example',
+    sign: ['v2'],
+    keys: [key],
+  });
+  const listing = await draftListing(apk, { name: 'example.apk', privacyPolicyUrl: 'https://example.com/privacy' });
+  const developer = listing.elements.find((e) => e.element === 'developer')!;
+  assert.equal(developer.value, organisation);
+  assert.equal(developer.filledBy, 'app');
+  assert.equal(developer.sources[0]?.kind, 'signature');
+  const [name, version] = listing.elements;
+  assert.equal(name.value, 'Example');
+  assert.deepEqual(version.value, { name: '2.1', code: 21 });
+  // Without an organisation in the subject, nothing is made up.
+  const bare = buildApk({ package: 'com.example.listing', sign: ['v2'], keys: [generateTestKey('ec', 'Jane')] });
+  const unnamed = (await draftListing(bare, { name: 'bare.apk' })).elements.find((e) => e.element === 'developer')!;
+  assert.equal(unnamed.value, null);
+  assert.equal(unnamed.filledBy, 'person');
 });
