@@ -136,10 +136,10 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       .option('--no-color', 'text: no colours (also NO_COLOR=1; never coloured when not a terminal) / 不使用颜色');
 
   /** What scan and diff share: how packages are read and checked, and how text is shown. */
-  const readingOptions = (command: Command) =>
+  const readingOptions = (command: Command, lang: Option = langOption()) =>
     command
       .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
-      .addOption(langOption())
+      .addOption(lang)
       .option('--no-progress', 'do not draw the progress line / 不显示进度')
       .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
       .addOption(checkOptions.appType())
@@ -256,17 +256,12 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
 
   /** What both drafts share: output, language, format, how the package is read and the app type. */
   const draftOptions = (command: Command) =>
-    command
-      .argument('<input>', 'an APK, JAR or AAR, or a JSON report of apprights scan / 安装包，或 scan 输出的 JSON 报告')
-      .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['md', 'html', 'json']).default('md'))
-      .option('-o, --output <file>', 'write the draft to a file instead of stdout / 将草稿写入文件')
-      .addOption(new Option('--lang <lang>', 'language of the draft / 草稿语言').choices(['zh-CN', 'zh', 'en']))
-      .option('--no-progress', 'do not draw the progress line / 不显示进度')
-      .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
-      .addOption(checkOptions.appType())
-      .addOption(checkOptions.storeListing())
-      .addOption(checkOptions.config())
-      .addOption(checkOptions.noConfig());
+    readingOptions(
+      command
+        .argument('<input>', 'an APK, JAR or AAR, or a JSON report of apprights scan / 安装包，或 scan 输出的 JSON 报告')
+        .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['md', 'html', 'json']).default('md')),
+      new Option('--lang <lang>', 'language of the draft / 草稿语言').choices(['zh-CN', 'zh', 'en']),
+    );
 
   // `policy draft` has options of the same names as `policy` (--format, --lang, --timeout): the
   // policy command's own options are read only before the subcommand's name (commander asks the
