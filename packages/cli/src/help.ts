@@ -43,6 +43,37 @@ Exit codes / 退出码: 0 ok, 1 a finding reached --fail-on, 2 usage or configur
 Formats / 格式: text (terminal), json (schemas/policy-report.schema.json), md, sarif (SARIF 2.1.0), html (single file, zh/en).
 Example / 示例: apprights policy https://example.com/privacy.html --format html -o policy.html`;
 
+export const POLICY_DRAFT_HELP = `
+Input / 输入: an APK, JAR or AAR, or a JSON report of apprights scan (read as is, not rescanned).
+安装包，或 apprights scan 输出的 JSON 报告（直接读取，不重新扫描）。
+Draft / 草稿: 1. third-party SDK list (trackers and other SDKs apart; plain libraries in a note), 2. personal information
+collected by the app's own code, 3. dangerous and special permissions. Every fact names its source (catalogue entry,
+DEX class, manifest element); purposes and business functions are left for you to fill ([to fill]), never invented.
+With --app-type, information the type's necessary PI (CAC 2021) does not cover is marked "needs a separate consent".
+一、第三方 SDK 目录；二、个人信息收集清单；三、权限申请与使用情况说明。每项事实注明来源（目录条目、DEX 类、清单元素）；
+使用目的与业务功能留空待填写，不作推测。提供 --app-type 时，标出不属于该类型必要个人信息、需单独同意的项。
+Gap report / 差异报告: --policy FILE|URL compares the policy with the app instead: SDKs, permissions and personal
+information the policy lacks, and SDKs or permissions it lists that the app no longer has, each with the policy passage
+and the app evidence. It is the comparison the policy rules of apprights scan --policy use.
+--policy 时改为差异报告：政策缺少的 SDK、权限与个人信息，以及政策列出但应用已不再需要的 SDK 与权限，附政策原文与应用证据；
+与 apprights scan --policy 的隐私政策规则使用同一比对。
+Exit codes / 退出码: 0 written, 2 usage or configuration error, 3 unreadable input or policy, 4 cannot write the output,
+70 internal error.
+Formats / 格式: md (default, in the --lang language), html (single file, zh/en), json (schemas/policy-draft.schema.json).
+Example / 示例: apprights policy draft app.apk --app-type map-navigation --lang zh-CN --format md -o policy-lists.md
+  apprights policy draft app.apk --policy https://example.com/privacy.html --lang en -o gaps.md`;
+
+export const LISTING_DRAFT_HELP = `
+Elements / 要素: app name, version (from the manifest), developer (the organisation, O, of the signing certificate's
+subject; not from a debug certificate), permission list with purposes (the manifest's T/TAF 076 meta-data, else a
+slot), privacy policy (--privacy-policy URL); the function description is marked for a person to write.
+应用名称、版本号（取自清单文件）、开发者（签名证书主体中的组织 O；调试证书除外）、权限列表及用途（清单文件的 T/TAF 076
+元数据，否则留空）、隐私政策（--privacy-policy）；功能介绍标为需人工填写。
+Exit codes / 退出码: 0 written, 2 usage or configuration error, 3 unreadable input, 4 cannot write the output,
+70 internal error.
+Formats / 格式: md (default), html (single file, zh/en), json (schemas/listing-draft.schema.json).
+Example / 示例: apprights listing draft app.apk --privacy-policy https://example.com/privacy.html --lang zh-CN`;
+
 export const TRACE_HELP = `
 Input / 输入: a runtime trace (JSON Lines, one event per line; see packages/runtime) and, with --ui DIR, a folder of
 uiautomator XML dumps or JSON trees; snapshots the trace's ui events name are read too.

@@ -5,6 +5,7 @@ import type { Severity } from '@apprights/rules';
 import type { ScanFormat } from './commands/scan.js';
 import type { DiffFormat } from './commands/diff.js';
 import type { PolicyReportFormat } from './commands/policy.js';
+import type { DraftFormat } from '@apprights/report';
 import type { TraceReportFormat } from './commands/trace.js';
 import type { RecordCommandOptions } from './commands/record.js';
 import type { ExploreCommandOptions } from './commands/explore.js';
@@ -20,6 +21,8 @@ import {
   DIFF_HELP,
   EXPLORE_HELP,
   MIGRATE_HELP,
+  LISTING_DRAFT_HELP,
+  POLICY_DRAFT_HELP,
   POLICY_HELP,
   RECORD_HELP,
   SCAN_HELP,
@@ -160,10 +163,10 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       .option('--no-color', 'text: no colours (also NO_COLOR=1; never coloured when not a terminal) / 不使用颜色');
 
   /** What scan and diff share: how packages are read and checked, and how text is shown. */
-  const readingOptions = (command: Command) =>
+  const readingOptions = (command: Command, lang: Option = langOption()) =>
     command
       .option('-o, --output <file>', 'write the result to a file instead of stdout / 将结果写入文件')
-      .addOption(langOption())
+      .addOption(lang)
       .option('--no-progress', 'do not draw the progress line / 不显示进度')
       .option('--keep-going', 'report unreadable parts as problems instead of stopping / 遇到无法读取的部分时记录问题并继续')
       .addOption(checkOptions.appType())
@@ -243,7 +246,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
       },
     );
 
-  program
+  const policyCommand = program
     .command('policy')
     .description('read a privacy policy (file or URL), analyse it and check it / 读取、分析并检测隐私政策（文件或网址）')
     .argument('<file-or-url>', 'the policy: HTML, Markdown or text file, or an http(s) URL / 隐私政策文件或网址')
@@ -281,6 +284,63 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
         setExit(await (await import('./commands/policy.js')).runPolicy(input, { ...options, lang, version: packageVersion, stats }));
       },
     );
+
+  /** The flags both drafts take, as commander gives them (the language not yet resolved). */
+  type DraftFlags = { format: DraftFormat; output?: string; lang?: string; progress: boolean; keepGoing?: boolean } & CheckFlags;
+  /** A draft command's action: the language resolved, the file named for errors, the command's module loaded when it runs. */
+  const draftAction =
+    <F extends DraftFlags>(
+      run: (
+        commands: typeof import('./commands/draft.js'),
+        input: string,
+        options: Omit<F, 'lang'> & { lang: Lang; version: string; stats: Stats },
+      ) => Promise<number>,
+    ) =>
+    async (input: string, options: F) => {
+      currentFile.value = input;
+      const commands = await import('./commands/draft.js');
+      setExit(await run(commands, input, { ...options, lang: detectLang(options.lang), version: packageVersion, stats }));
+    };
+
+  /** What both drafts share: output, language, format, how the package is read and the app type. */
+  const draftOptions = (command: Command) =>
+    readingOptions(
+      command
+        .argument('<input>', 'an APK, JAR or AAR, or a JSON report of apprights scan / 安装包，或 scan 输出的 JSON 报告')
+        .addOption(new Option('-f, --format <format>', 'output format / 输出格式').choices(['md', 'html', 'json']).default('md')),
+      new Option('--lang <lang>', 'language of the draft / 草稿语言').choices(['zh-CN', 'zh', 'en']),
+    );
+
+  // `policy draft` has options of the same names as `policy` (--format, --lang, --timeout): the
+  // policy command's own options are read only before the subcommand's name (commander asks the
+  // program for the same, which only the program's -V and -h notice).
+  program.enablePositionalOptions();
+  policyCommand.enablePositionalOptions();
+  draftOptions(
+    policyCommand
+      .command('draft')
+      .description(
+        "draft the privacy policy's SDK, personal-information and permission lists from the app, or a gap report against the policy / 根据应用生成隐私政策的 SDK 目录、个人信息收集清单与权限说明，或与现有政策的差异报告",
+      ),
+  )
+    .option('--policy <file-or-url>', 'the existing policy: write a gap report instead of a blank draft / 现有隐私政策：生成差异报告')
+    .addOption(policyOptions.timeout('--timeout'))
+    .addOption(policyOptions.maxSize('--max-size'))
+    .addHelpText('after', POLICY_DRAFT_HELP)
+    .action(draftAction<DraftFlags & { policy?: string; timeout?: number; maxSize?: number }>((c, input, o) => c.runPolicyDraft(input, o)));
+
+  draftOptions(
+    program
+      .command('listing')
+      .description('store-listing texts drafted from the app / 根据应用生成应用商店上架信息')
+      .command('draft')
+      .description(
+        'fill the six listing elements the app determines and mark those a person must write / 填写由应用决定的上架六要素，并标出需人工填写的项',
+      ),
+  )
+    .option('--privacy-policy <url>', "the privacy policy's web address for the listing / 隐私政策网址")
+    .addHelpText('after', LISTING_DRAFT_HELP)
+    .action(draftAction<DraftFlags & { privacyPolicy?: string }>((c, input, o) => c.runListingDraft(input, o)));
 
   program
     .command('trace')

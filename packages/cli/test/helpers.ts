@@ -94,7 +94,16 @@ export function writeTemp(dir: string, name: string, bytes: Uint8Array | string)
   return path;
 }
 
-const SCHEMAS = ['scan-report', 'scan-facts', 'policy-report', 'trace-report', 'verify-report', 'diff-report'] as const;
+const SCHEMAS = [
+  'scan-report',
+  'scan-facts',
+  'policy-report',
+  'trace-report',
+  'verify-report',
+  'diff-report',
+  'policy-draft',
+  'listing-draft',
+] as const;
 export type SchemaName = (typeof SCHEMAS)[number];
 
 let ajv: Ajv2020 | undefined;

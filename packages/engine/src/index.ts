@@ -51,3 +51,5 @@ export type {
 } from '@apprights/rules';
 export { gateFails, diffGateFails, SEVERITIES } from '@apprights/rules';
 export { signatureSummary } from './facts.js';
+export { draftPolicy, draftListing, type DraftOptions, type PolicyDraftOptions, type ListingDraftOptions } from './drafts.js';
+export * from './draft-model.js';

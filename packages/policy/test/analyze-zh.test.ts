@@ -158,3 +158,31 @@ test('zh corpus: every analysis of the CA4P dev policies is consistent, and the 
   // 89 of the 96 carry a collection paragraph by the annotations; the analyser must see nearly all.
   assert.ok(withCollection >= files * 0.85, `${withCollection}/${files}`);
 });
+
+test('zh: a purpose in one cell of a table row is the purpose of the permissions and data the row names', () => {
+  const text = [
+    '# 隐私政策',
+    '',
+    '## 权限申请与使用情况说明',
+    '',
+    '| 权限 | 收集的信息 | 使用目的 |',
+    '|---|---|---|',
+    '| android.permission.ACCESS\\_FINE\\_LOCATION | 我们会收集您的精确位置信息 | 用于推荐附近的门店 |',
+    '| android.permission.RECORD\\_AUDIO | 我们会收集您的语音信息 | 【待填写】 |',
+    '',
+  ].join('\n');
+  const a = analyzePolicy(readPolicy(text, { name: 'table.md' }), { source: 'table.md' });
+  assertConsistent(a);
+  const location = a.permissions.find((p) => p.permissions.includes('android.permission.ACCESS_FINE_LOCATION'));
+  assert.equal(location?.purpose?.text, '用于推荐附近的门店');
+  // One row's purpose is not another's: the microphone row gives none.
+  const audio = a.permissions.find((p) => p.permissions.includes('android.permission.RECORD_AUDIO'));
+  assert.ok(audio);
+  assert.equal(audio.purpose, null);
+  const purpose = a.purposes.find((p) => p.text === '用于推荐附近的门店');
+  assert.deepEqual(purpose?.permissions, ['android.permission.ACCESS_FINE_LOCATION']);
+  assert.deepEqual(
+    purpose.data.map((i) => a.dataMentions[i]!.category),
+    ['location'],
+  );
+});

@@ -2,6 +2,7 @@
  * @apprights/report: renders the engine's locale-free reports. One file per format under
  * `formats/`, over shared views; the language is chosen here, at render time.
  */
+import type { ListingDraft, PolicyDraft } from '@apprights/engine';
 import type { PolicyReport, ReportDiff, ScanReport, TraceReport } from '@apprights/rules';
 import { html } from './formats/html.js';
 import { jsonFormat } from './formats/json.js';
@@ -32,6 +33,18 @@ export function renderTraceReport(report: TraceReport, format: ReportFormat, lan
 /** Diffs are written as text, Markdown or JSON. */
 export function renderDiffReport(diff: ReportDiff, format: 'text' | 'md' | 'json', lang: Lang): string {
   return FORMATTERS[format].diff!(diff, lang);
+}
+
+export type DraftFormat = 'md' | 'html' | 'json';
+export const DRAFT_FORMATS: readonly DraftFormat[] = ['md', 'html', 'json'];
+
+/** The privacy-policy draft, or its gap report when it was drafted against a policy. */
+export function renderPolicyDraft(draft: PolicyDraft, format: DraftFormat, lang: Lang): string {
+  return FORMATTERS[format].policyDraft!(draft, lang);
+}
+
+export function renderListingDraft(draft: ListingDraft, format: DraftFormat, lang: Lang): string {
+  return FORMATTERS[format].listingDraft!(draft, lang);
 }
 
 export type { Formatter, TextOptions };

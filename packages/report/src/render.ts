@@ -16,6 +16,8 @@ function textBlock(block: Block): string[] {
     }
     case 'list':
       return block.items.map((item) => `  - ${item}`);
+    case 'text':
+      return [`  ${block.text}`];
     case 'table': {
       if (block.rows.length === 0) return ['  -'];
       const widths = block.headers.map((h, i) =>
@@ -88,6 +90,8 @@ function markdownBlock(block: Block): string[] {
       return ['| | |', '|---|---|', ...block.fields.map(([k, v]) => `| ${mdEscape(k)} | ${mdEscape(v)} |`), ''];
     case 'list':
       return [...block.items.map((item) => `- ${mdEscape(item)}`), ''];
+    case 'text':
+      return [mdEscape(block.text), ''];
     case 'table':
       if (block.rows.length === 0) return ['(none)', ''];
       return [

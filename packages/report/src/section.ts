@@ -6,7 +6,8 @@
 export type Block =
   | { kind: 'fields'; fields: [string, string][] }
   | { kind: 'table'; headers: string[]; rows: string[][] }
-  | { kind: 'list'; items: string[] };
+  | { kind: 'list'; items: string[] }
+  | { kind: 'text'; text: string };
 
 export interface Section {
   /** For the sections a summary keeps: `problems`, `archiveIssues` (others have none). */

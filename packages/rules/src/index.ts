@@ -1,6 +1,19 @@
 export * from './evidence/package-facts.js';
 export * from './evidence/evidence.js';
-export { COMPONENT_TYPE_NAMES, isDangerousLevel } from './evidence/queries.js';
+export {
+  COMPONENT_TYPE_NAMES,
+  callersBy,
+  codeRef,
+  isAospTestCertificate,
+  isDangerousLevel,
+  isDebugCertificate,
+  isSpecialLevel,
+  sdkNeedsDisclosure,
+  sdkObservedPI,
+} from './evidence/queries.js';
+export { policyPassage, policyWhole, type PolicyRef } from './evidence/policy.js';
+export * from './evidence/policy-comparison.js';
+export { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, type DownloadElement } from './evidence/ui-download.js';
 export * from './engine/types.js';
 export * from './engine/config.js';
 export * from './engine/suppress.js';

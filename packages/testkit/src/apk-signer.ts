@@ -49,14 +49,26 @@ export interface TestKey {
 
 const SIG_ALG_OID = { rsa: '1.2.840.113549.1.1.11', ec: '1.2.840.10045.4.3.2', dsa: '2.16.840.1.101.3.4.3.2' } as const;
 
-function name(cn: string): Name {
-  const atv = new AttributeTypeAndValue({ type: '2.5.4.3' });
-  atv.value.utf8String = cn;
-  return new Name([new RelativeDistinguishedName([atv])]);
+/** Subject attributes besides the common name, by their usual short names. */
+export interface SubjectExtra {
+  /** O, the organisation. */
+  organisation?: string;
+}
+
+function name(cn: string, extra: SubjectExtra = {}): Name {
+  const rdn = (type: string, value: string) => {
+    const atv = new AttributeTypeAndValue({ type });
+    atv.value.utf8String = value;
+    return new RelativeDistinguishedName([atv]);
+  };
+  const rdns = [];
+  if (extra.organisation !== undefined) rdns.push(rdn('2.5.4.10', extra.organisation));
+  rdns.push(rdn('2.5.4.3', cn));
+  return new Name(rdns);
 }
 
 /** Generates a key pair and a self-signed certificate for it (no ../shared needed). */
-export function generateTestKey(type: TestKey['type'] = 'rsa', cn = `AppRights test ${type}`): TestKey {
+export function generateTestKey(type: TestKey['type'] = 'rsa', cn = `AppRights test ${type}`, extra: SubjectExtra = {}): TestKey {
   const pair =
     type === 'rsa'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -72,9 +84,9 @@ export function generateTestKey(type: TestKey['type'] = 'rsa', cn = `AppRights t
     version: Version.v3,
     serialNumber: serial.buffer.slice(serial.byteOffset, serial.byteOffset + 8),
     signature: algorithm,
-    issuer: name(cn),
+    issuer: name(cn, extra),
     validity: new Validity({ notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2050-01-01T00:00:00Z') }),
-    subject: name(cn),
+    subject: name(cn, extra),
     subjectPublicKeyInfo: spki,
   });
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));

@@ -15,6 +15,13 @@ export const realApks = {
   uiautomator2Test: join(repoRoot, 'node_modules/appium-uiautomator2-server/apks/appium-uiautomator2-server-debug-androidTest.apk'),
 } as const;
 
+/** Real SDK binaries shipped inside pinned devDependencies (Cordova and React Native plugins). */
+export const realSdkBinaries = {
+  jpush: join(repoRoot, 'node_modules/jpush-phonegap-plugin/src/android/libs/jpush-android-4.8.1.jar'),
+  wechat: join(repoRoot, 'node_modules/react-native-wechat/android/libs/libammsdk.jar'),
+  baiduLocation: join(repoRoot, 'node_modules/cordova-plugin-baidumaplocation/libs/android/BaiduLBS_Android.jar'),
+} as const;
+
 /** `../shared/corpora` beside the checkout, or undefined when this clone has none. */
 export const corporaDir: string | undefined = (() => {
   const dir = resolve(repoRoot, '../shared/corpora');

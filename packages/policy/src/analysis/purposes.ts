@@ -95,5 +95,54 @@ export function findPurposesAndPermissions(
     for (const p of sentencePermissions) permissions.push({ ...p, purpose: firstPurpose });
     for (const p of sentencePurposes) purposes.push(p);
   }
+  linkTableRows(document, structure, dataMentions, purposes, permissions);
   return { purposes, permissions };
+}
+
+/**
+ * A table row states one thing across its cells ("| 相机权限 | 拍摄头像 | 用于设置头像 |", the
+ * permission and SDK tables of most policies): a purpose in one cell is the purpose of the
+ * permissions and data the other cells of that row name. Sentences never cross cells, so this is
+ * linked here, by the row the document gives each cell.
+ */
+function linkTableRows(
+  document: PolicyDocument,
+  structure: Structure,
+  dataMentions: DataMention[],
+  purposes: Purpose[],
+  permissions: PermissionMention[],
+): void {
+  const rowOf = (section: number): number | undefined => {
+    const block = document.blocks[section];
+    return block?.kind === 'table-cell' ? block.row : undefined;
+  };
+  if (structure.sections.length !== document.blocks.length) return;
+  const rowPurposes = new Map<number, Purpose[]>();
+  for (const p of purposes) {
+    const row = rowOf(p.section);
+    if (row !== undefined) rowPurposes.set(row, [...(rowPurposes.get(row) ?? []), p]);
+  }
+  if (rowPurposes.size === 0) return;
+  const rowPermissions = new Map<number, string[]>();
+  for (let i = 0; i < permissions.length; i++) {
+    const mention = permissions[i]!;
+    const row = rowOf(mention.section);
+    const inRow = row === undefined ? undefined : rowPurposes.get(row);
+    if (!inRow) continue;
+    rowPermissions.set(row!, [...(rowPermissions.get(row!) ?? []), ...mention.permissions]);
+    if (mention.purpose === null) {
+      const first = inRow[0]!;
+      permissions[i] = { ...mention, purpose: { start: first.start, end: first.end, text: first.text } };
+    }
+  }
+  const rowData = new Map<number, number[]>();
+  dataMentions.forEach((m, i) => {
+    const row = rowOf(m.section);
+    if (row !== undefined && rowPurposes.has(row)) rowData.set(row, [...(rowData.get(row) ?? []), i]);
+  });
+  for (const [row, list] of rowPurposes)
+    for (const p of list) {
+      p.permissions = [...new Set([...p.permissions, ...(rowPermissions.get(row) ?? [])])];
+      p.data = [...new Set([...p.data, ...(rowData.get(row) ?? [])])].sort((a, b) => a - b);
+    }
 }

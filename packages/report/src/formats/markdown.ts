@@ -1,4 +1,5 @@
 import { renderDiffMarkdown } from '../diff-render.js';
+import { renderListingDraftMarkdown, renderPolicyDraftMarkdown } from '../draft-render.js';
 import { renderPolicyMarkdown } from '../policy-render.js';
 import { renderMarkdown } from '../render.js';
 import { renderTraceMarkdown } from '../trace-render.js';
@@ -10,4 +11,6 @@ export const markdown: Formatter = {
   policy: renderPolicyMarkdown,
   trace: renderTraceMarkdown,
   diff: renderDiffMarkdown,
+  policyDraft: renderPolicyDraftMarkdown,
+  listingDraft: renderListingDraftMarkdown,
 };

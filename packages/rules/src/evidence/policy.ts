@@ -8,6 +8,9 @@ import type { DataMention, PolicySection } from '@apprights/policy';
 import type { Bilingual, EvidenceRef } from '../engine/types.js';
 import type { PolicyFacts } from './evidence.js';
 
+/** Evidence that points into the policy. */
+export type PolicyRef = Extract<EvidenceRef, { kind: 'policy' }>;
+
 /** Characters of a passage quoted in evidence. */
 export const QUOTE_LENGTH = 200;
 
@@ -30,7 +33,7 @@ export function sectionAt(policy: PolicyFacts, offset: number): PolicySection | 
  * Evidence for a passage of the policy: the paragraph holding [start, end) (its section, or the line
  * when the analysis has no section there), with its heading, quoted around the passage.
  */
-export function policyPassage(policy: PolicyFacts, start: number, end: number, sectionIndex?: number): EvidenceRef {
+export function policyPassage(policy: PolicyFacts, start: number, end: number, sectionIndex?: number): PolicyRef {
   const known = sectionIndex !== undefined && sectionIndex >= 0 ? policy.sections[sectionIndex] : undefined;
   let section = known && known.start <= start && known.end >= end ? known : sectionAt(policy, start);
   if (section && section.end < end) section = undefined;
@@ -38,14 +41,14 @@ export function policyPassage(policy: PolicyFacts, start: number, end: number, s
   const from = section ? section.start : text.lastIndexOf('\n', Math.max(0, start - 1)) + 1;
   const lineEnd = text.indexOf('\n', end);
   const to = section ? section.end : lineEnd < 0 ? text.length : lineEnd;
-  const ref: EvidenceRef = { kind: 'policy', start: from, end: to, text: quote(text, from, to, start, end) };
+  const ref: PolicyRef = { kind: 'policy', start: from, end: to, text: quote(text, from, to, start, end) };
   if (policy.source) ref.source = policy.source;
   if (section?.heading) ref.section = section.heading;
   return ref;
 }
 
 /** Evidence for the policy as a whole: what a finding about something missing points at. */
-export function policyWhole(policy: PolicyFacts): EvidenceRef {
+export function policyWhole(policy: PolicyFacts): PolicyRef {
   return policy.source ? { kind: 'policy', source: policy.source } : { kind: 'policy' };
 }
 

@@ -164,6 +164,31 @@ export function isDangerousLevel(protectionLevel: string | null): boolean {
   return protectionLevel !== null && protectionLevel.split('|').includes('dangerous');
 }
 
+/**
+ * A protection level of a special permission: one the user grants on a settings page ("special app
+ * access": display over other apps, usage access, all-files access, install unknown apps), which
+ * Android marks with the `appop` flag; runtime ("dangerous") levels are not special.
+ */
+export function isSpecialLevel(protectionLevel: string | null): boolean {
+  if (protectionLevel === null) return false;
+  const levels = protectionLevel.split('|');
+  return levels.includes('appop') && !levels.includes('dangerous');
+}
+
+/** Android's debug certificate (the key the SDK tools generate): its subject is the tools', not a developer's. */
+export function isDebugCertificate(subject: string): boolean {
+  return /(?:^|,\s*)CN=Android Debug(?:,|$)/i.test(subject);
+}
+
+/**
+ * The AOSP test keys (testkey, platform, shared, media), published with the Android sources, whose
+ * subject is Android's own (`EMAILADDRESS=android@android.com, …, O=Android`): anyone can sign with
+ * them, so they say nothing of who published an app.
+ */
+export function isAospTestCertificate(subject: string): boolean {
+  return /(?:^|,\s*)EMAILADDRESS=android@android\.com(?:,|$)/i.test(subject) && /(?:^|,\s*)O=Android(?:,|$)/.test(subject);
+}
+
 /** Component kinds as a reader calls them. */
 export const COMPONENT_TYPE_NAMES: Readonly<Record<ComponentType, Bilingual>> = {
   activity: { zh: 'Activity', en: 'Activity' },

@@ -1,8 +1,8 @@
 import { defineRule } from '../engine/define.js';
 import type { EvidenceRef, FindingInput, Severity } from '../engine/types.js';
-import type { SensitiveApiUse } from '../evidence/package-facts.js';
-import { callersBy, codeRef, describeCallers, sdkName } from '../evidence/queries.js';
-import { affirmed, listOf, piLabel, policyPassage, policyWhole } from '../evidence/policy.js';
+import { codeRef, describeCallers, sdkName } from '../evidence/queries.js';
+import { listOf, piLabel, policyPassage, policyWhole } from '../evidence/policy.js';
+import { comparePolicy } from '../evidence/policy-comparison.js';
 
 /** Code references quoted per finding. */
 const MAX_REFS = 10;
@@ -34,28 +34,12 @@ export const policyApiPiUnmentioned = defineRule({
     const facts = evidence.package;
     const policy = evidence.policy;
     const libraries = new Set(facts.sdks.filter((s) => s.category === 'open-source-library').map((s) => s.id));
-    const byPi = new Map<string, SensitiveApiUse[]>();
-    for (const use of facts.sensitiveApis) {
-      if (!use.pi) continue;
-      const by = callersBy(use);
-      // Open-source libraries only wrap the call for whoever uses them (AndroidX compat classes).
-      if (by.own === 0 && by.unknown === 0 && by.sdks.every((id) => libraries.has(id))) continue;
-      byPi.set(use.pi, [...(byPi.get(use.pi) ?? []), use]);
-    }
-    const processed = new Set(affirmed(policy).map((m) => m.category));
-    // Every type the policy names anywhere ("we protect your location data" names location); older
-    // stored analyses lack the field.
-    const named = new Set(policy.mentionedCategories ?? []);
     const findings: FindingInput[] = [];
-    for (const [pi, uses] of [...byPi].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (processed.has(pi)) continue;
-      // "我们不会收集您的通讯录" while the code reads it: worse than silence.
-      const denial = policy.dataMentions.find((m) => m.negated && m.category === pi);
-      if (!denial && named.has(pi)) continue;
+    for (const check of comparePolicy(facts, policy, knowledge).pi) {
+      if (check.status !== 'denied' && check.status !== 'unmentioned') continue;
+      const { pi, uses, own, sdks, unknown } = check;
+      const denial = check.status === 'denied' ? check.mention : undefined;
       const label = piLabel(knowledge, pi);
-      const own = uses.reduce((n, u) => n + callersBy(u).own, 0);
-      const sdks = [...new Set(uses.flatMap((u) => callersBy(u).sdks))].sort();
-      const unknown = uses.reduce((n, u) => n + callersBy(u).unknown, 0);
       const nonLibrary = sdks.filter((id) => !libraries.has(id));
       let severity: Severity = knowledge.piCategory(pi)?.sensitive ? 'high' : 'medium';
       if (own === 0 && nonLibrary.length === 0) severity = 'low';

@@ -1,9 +1,8 @@
 import type { KnowledgeSnapshot } from '@apprights/knowledge';
-import type { PermissionMention } from '@apprights/policy';
 import { defineRule } from '../engine/define.js';
 import type { FindingInput } from '../engine/types.js';
-import { isDangerousLevel } from '../evidence/queries.js';
-import { affirmed, inProcessingContext, piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
+import { piLabel, policyPassage, policyWhole, snippet } from '../evidence/policy.js';
+import { comparePolicy } from '../evidence/policy-comparison.js';
 
 /** "相机（android.permission.CAMERA）": the platform label when the permission table has one. */
 function permissionLabel(knowledge: KnowledgeSnapshot, name: string): { zh: string; en: string } {
@@ -46,36 +45,11 @@ export const policyPermissionUnexplained = defineRule({
   check({ evidence, knowledge }) {
     const facts = evidence.package;
     const policy = evidence.policy;
-    const mentions = new Map<string, PermissionMention>();
-    const withPurpose = new Set<string>();
-    for (const m of policy.permissions) {
-      // A permission named only in the user's rights or a definition ("您可以在设置中关闭相机权限") is not explained.
-      if (!inProcessingContext(policy, m.start)) continue;
-      for (const p of m.permissions) {
-        if (!mentions.has(p)) mentions.set(p, m);
-        if (m.purpose) withPurpose.add(p);
-      }
-    }
-    for (const purpose of policy.purposes)
-      if (inProcessingContext(policy, purpose.start)) for (const p of purpose.permissions) withPurpose.add(p);
-    // PI categories the policy gives a purpose for ("为了向您推荐附近的服务，我们会收集您的位置信息").
-    const kept = new Set(affirmed(policy));
-    const purposeful = new Set<string>();
-    for (const purpose of policy.purposes) {
-      for (const i of purpose.data) {
-        const m = policy.dataMentions[i];
-        if (m && kept.has(m)) purposeful.add(m.category);
-      }
-    }
-    const dangerous = [...new Set(facts.permissions.filter((p) => isDangerousLevel(p.protectionLevel)).map((p) => p.name))].sort();
     const findings: FindingInput[] = [];
-    for (const name of dangerous) {
-      if (withPurpose.has(name)) continue;
-      const pi = knowledge.permission(name)?.pi ?? null;
-      if (pi && purposeful.has(pi)) continue;
+    for (const { permission: name, pi, status, mention } of comparePolicy(facts, policy, knowledge).permissions) {
+      if (status === 'explained' || status === 'explained-through-pi') continue;
       const label = permissionLabel(knowledge, name);
       const data = pi ? piLabel(knowledge, pi) : null;
-      const mention = mentions.get(name);
       const permissionRef = { kind: 'permission' as const, artifact: 'AndroidManifest.xml' as const, permission: name };
       if (mention) {
         findings.push({

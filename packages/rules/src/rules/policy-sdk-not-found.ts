@@ -1,17 +1,7 @@
 import { defineRule } from '../engine/define.js';
 import type { FindingInput } from '../engine/types.js';
-import { policyPassage, sharedNameOnly } from '../evidence/policy.js';
-
-/** Where the policy discloses an SDK: a row of its SDK table, or a recipient named in the prose. */
-interface Disclosure {
-  sdk: string;
-  start: number;
-  end: number;
-  /** As the policy writes it. */
-  name: string;
-  section?: number;
-  where: 'table' | 'text';
-}
+import { policyPassage } from '../evidence/policy.js';
+import { comparePolicy } from '../evidence/policy-comparison.js';
 
 export const policySdkNotFound = defineRule({
   meta: {
@@ -39,23 +29,10 @@ export const policySdkNotFound = defineRule({
   check({ evidence, knowledge }) {
     const facts = evidence.package;
     const policy = evidence.policy;
-    const present = new Set(facts.sdks.map((s) => s.id));
-    const disclosures = new Map<string, Disclosure>();
-    const note = (d: Disclosure) => {
-      if (!disclosures.has(d.sdk)) disclosures.set(d.sdk, d);
-    };
-    for (const row of policy.sdkTable) if (row.sdk) note({ sdk: row.sdk, start: row.start, end: row.end, name: row.name, where: 'table' });
-    for (const r of policy.recipients)
-      if (r.sdk) note({ sdk: r.sdk, start: r.start, end: r.end, name: r.name, section: r.section, where: 'text' });
-    const catalog = knowledge.sdks;
     const findings: FindingInput[] = [];
-    for (const d of [...disclosures.values()].sort((a, b) => a.start - b.start)) {
-      // Only a brand or vendor stands there ("友盟+"): which of its SDKs the policy means is not known.
-      if (present.has(d.sdk) || sharedNameOnly(knowledge, policy, d.sdk, d.start, d.end)) continue;
-      const entry = catalog.get(d.sdk);
-      const name = entry?.name ?? { zh: d.name, en: d.name };
-      // A product of the same developer the package does contain: the policy may name the wrong one.
-      const sibling = entry ? facts.sdks.find((s) => s.vendor.zh === entry.vendor.zh) : undefined;
+    for (const d of comparePolicy(facts, policy, knowledge).listedAbsent) {
+      const name = knowledge.sdks.get(d.sdk)?.name ?? { zh: d.name, en: d.name };
+      const sibling = d.sameDeveloperInPackage;
       const where = d.where === 'table' ? { zh: '的 SDK 清单列出了', en: 'SDK list' } : { zh: '正文提到了', en: 'text' };
       findings.push({
         key: d.sdk,

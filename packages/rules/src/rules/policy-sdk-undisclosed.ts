@@ -1,7 +1,7 @@
 import { defineRule } from '../engine/define.js';
 import type { EvidenceRef, FindingInput, Severity } from '../engine/types.js';
-import { listOf, piLabel, policyPassage, policySdkNames, policyWhole } from '../evidence/policy.js';
-import { sdkNeedsDisclosure, sdkObservedPI } from '../evidence/queries.js';
+import { listOf, piLabel, policyPassage, policyWhole } from '../evidence/policy.js';
+import { comparePolicy } from '../evidence/policy-comparison.js';
 
 export const policySdkUndisclosed = defineRule({
   meta: {
@@ -29,18 +29,12 @@ export const policySdkUndisclosed = defineRule({
   check({ evidence, knowledge }) {
     const facts = evidence.package;
     const policy = evidence.policy;
-    const { named, partial } = policySdkNames(knowledge, policy);
     const catalog = knowledge.sdks;
-    const vendorOf = (id: string) => facts.sdks.find((s) => s.id === id)?.vendor ?? catalog.get(id)?.vendor;
     const nameOf = (id: string) => facts.sdks.find((s) => s.id === id)?.name ?? catalog.get(id)?.name ?? { zh: id, en: id };
     const findings: FindingInput[] = [];
-    for (const sdk of facts.sdks) {
-      if (!sdkNeedsDisclosure(facts, sdk) || named.has(sdk.id)) continue;
-      const observed = sdkObservedPI(facts, sdk.id).pi;
-      const pi = [...new Set([...sdk.personalInformation, ...observed])].sort();
-      const mention = partial.get(sdk.id);
-      // Another product of the same developer the policy does name (JPush named, its JCore core not).
-      const sibling = [...named].find((id) => id !== sdk.id && vendorOf(id)?.zh === sdk.vendor.zh);
+    for (const check of comparePolicy(facts, policy, knowledge).sdks) {
+      if (check.status === 'named') continue;
+      const { sdk, personalInformation: pi, mention, sameDeveloperNamed: sibling } = check;
       let severity: Severity = sdk.tracker && pi.length > 0 ? 'high' : 'medium';
       if (mention || sibling || sdk.confidence === 'low') severity = 'low';
       const purpose = knowledge.sdkCategoryPurpose(sdk.category);

@@ -1,9 +1,9 @@
 import { defineRule } from '../engine/define.js';
 import type { EvidenceRef, FindingInput } from '../engine/types.js';
 import type { CertificateSummary } from '../evidence/package-facts.js';
+import { isDebugCertificate } from '../evidence/queries.js';
 
 const WEAK_DIGEST = /sha-?1(?!\d)|md5/i;
-const DEBUG_SUBJECT = /(?:^|,\s*)CN=Android Debug(?:,|$)/i;
 /** Below this, RSA and DSA keys are within reach of well-funded factoring or discrete-log attacks (NIST SP 800-57). */
 const MIN_KEY_BITS = 2048;
 
@@ -109,7 +109,7 @@ export const weakSignature = defineRule({
           data: { algorithm: keyAlgorithm, bits, certificate: cert.sha256 },
         });
       }
-      if (DEBUG_SUBJECT.test(cert.subject)) {
+      if (isDebugCertificate(cert.subject)) {
         findings.push({
           key: `debug-certificate:${cert.sha256}`,
           severity: 'high',
