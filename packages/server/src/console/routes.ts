@@ -46,7 +46,7 @@ function asset(name: string): { body: Buffer; etag: string } | undefined {
 }
 
 /** Sends a page with its ETag; 304 when the client holds it already. */
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
   const etag = etagOf(page.value);
   reply
     .header('content-security-policy', CONSOLE_CSP)
@@ -262,6 +262,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
           <dt>${t(lang, 'lastCheck')}</dt>
           <dd>${check ? time(check.created_at) : t(lang, 'notChecked')}</dd>
         </dl>
+        <p><a class="button" href="${withLang(`/console/complain/${row.id}`, lang)}">${t(lang, 'fileComplaint')}</a></p>
         <h2>${t(lang, 'permissions')}</h2>
         <table>
           <thead>

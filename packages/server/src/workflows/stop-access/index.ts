@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { Actor } from '../../http/access.js';
+import type { Principal } from '../../http/auth.js';
 import { EVERYONE } from '../../http/access.js';
 import type { Api, AppContext } from '../../http/context.js';
 import { problem, type FieldError } from '../../http/problems.js';
@@ -72,6 +73,93 @@ export async function sendSigned(
   const inm = request.headers['if-none-match'];
   if (notModified(inm, etag)) return reply.code(304).send();
   return reply.header(SIGNATURE_HEADER, signBody(key, body)).type('application/json; charset=utf-8').send(body);
+}
+
+/** An access provider acknowledges feed entries; the first acknowledgement of each counts (late after the window). */
+export async function acknowledgeEntries(platform: Platform, p: Principal, input: number[]) {
+  const db = platform.store.db;
+  const seqs = [...new Set(input)];
+  const now = platform.clock.now();
+  const window = ackWindowMs(platform.config);
+  const entries = await db.selectFrom('stop_access_feed').select(['seq', 'created_at']).where('seq', 'in', seqs).execute();
+  const known = new Map(entries.map((e) => [Number(e.seq), e.created_at]));
+  const errors: FieldError[] = [];
+  input.forEach((s, i) => {
+    if (!known.has(s)) errors.push({ pointer: `/seqs/${i}`, message: `no feed entry ${s} / 没有条目 ${s}` });
+  });
+  if (errors.length) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
+  const acked = await db.transaction().execute(async (trx) => {
+    const out: { seq: number; ackedAt: number; late: boolean }[] = [];
+    for (const seq of seqs) {
+      const late = now > known.get(seq)! + window ? 1 : 0;
+      // The first acknowledgement counts; a repeat changes nothing.
+      await trx
+        .insertInto('stop_access_acks')
+        .values({ provider_org_id: p.orgId, seq, acked_at: now, acked_by: p.userId, late })
+        .onConflict((oc) => oc.columns(['provider_org_id', 'seq']).doNothing())
+        .execute();
+      const row = await trx
+        .selectFrom('stop_access_acks')
+        .select(['acked_at', 'late'])
+        .where('provider_org_id', '=', p.orgId)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+      out.push({ seq, ackedAt: row.acked_at, late: row.late === 1 });
+    }
+    await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'stop-access.ack', detail: { acked: out } }, now);
+    return out;
+  });
+  return { acknowledged: acked, windowMs: window };
+}
+
+/** Late acknowledgements, and entries still unacknowledged past the window, per access provider (newest first). */
+export async function overdueAcknowledgements(platform: Platform, limit: number, providerOrgId: string | null = null) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const window = ackWindowMs(platform.config);
+  // One provider's own (its console screen), or every provider's (the regulator).
+  let lateQuery = db
+    .selectFrom('stop_access_acks as a')
+    .innerJoin('stop_access_feed as f', 'f.seq', 'a.seq')
+    .innerJoin('organisations as o', 'o.id', 'a.provider_org_id')
+    .select(['a.seq', 'a.acked_at', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
+    .where('a.late', '=', 1);
+  if (providerOrgId !== null) lateQuery = lateQuery.where('o.id', '=', providerOrgId);
+  const late = await lateQuery.orderBy('a.seq', 'desc').limit(limit).execute();
+  // An entry is owed by every provider that existed when it was published.
+  let missingQuery = db
+    .selectFrom(['stop_access_feed as f', 'organisations as o'])
+    .select(['f.seq', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
+    .where('o.kind', '=', 'access-provider');
+  if (providerOrgId !== null) missingQuery = missingQuery.where('o.id', '=', providerOrgId);
+  const missing = await missingQuery
+    .whereRef('o.created_at', '<=', 'f.created_at')
+    .where('f.created_at', '<', now - window)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('stop_access_acks as a').select('a.seq').whereRef('a.seq', '=', 'f.seq').whereRef('a.provider_org_id', '=', 'o.id'),
+        ),
+      ),
+    )
+    .orderBy('f.seq', 'desc')
+    .limit(limit)
+    .execute();
+  const item = (r: { seq: number; created_at: number; order_id: string; org_id: string; name: string }, ackedAt: number | null) => ({
+    providerOrganisationId: r.org_id,
+    providerName: r.name,
+    seq: Number(r.seq),
+    orderId: r.order_id,
+    publishedAt: r.created_at,
+    dueAt: r.created_at + window,
+    ackedAt,
+    overdueMs: (ackedAt ?? now) - (r.created_at + window),
+  });
+  return {
+    windowMs: window,
+    lateAcknowledgements: late.map((r) => item(r, r.acked_at)),
+    unacknowledged: missing.map((r) => item(r, null)),
+  };
 }
 
 function stopAccessRoutes(api: Api, { platform }: AppContext): void {
@@ -221,41 +309,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
         ),
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const seqs = [...new Set(request.body.seqs)];
-      const now = platform.clock.now();
-      const window = ackWindowMs(platform.config);
-      const entries = await db.selectFrom('stop_access_feed').select(['seq', 'created_at']).where('seq', 'in', seqs).execute();
-      const known = new Map(entries.map((e) => [Number(e.seq), e.created_at]));
-      const errors: FieldError[] = [];
-      request.body.seqs.forEach((s, i) => {
-        if (!known.has(s)) errors.push({ pointer: `/seqs/${i}`, message: `no feed entry ${s} / 没有条目 ${s}` });
-      });
-      if (errors.length) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
-      const acked = await db.transaction().execute(async (trx) => {
-        const out: { seq: number; ackedAt: number; late: boolean }[] = [];
-        for (const seq of seqs) {
-          const late = now > known.get(seq)! + window ? 1 : 0;
-          // The first acknowledgement counts; a repeat changes nothing.
-          await trx
-            .insertInto('stop_access_acks')
-            .values({ provider_org_id: p.orgId, seq, acked_at: now, acked_by: p.userId, late })
-            .onConflict((oc) => oc.columns(['provider_org_id', 'seq']).doNothing())
-            .execute();
-          const row = await trx
-            .selectFrom('stop_access_acks')
-            .select(['acked_at', 'late'])
-            .where('provider_org_id', '=', p.orgId)
-            .where('seq', '=', seq)
-            .executeTakeFirstOrThrow();
-          out.push({ seq, ackedAt: row.acked_at, late: row.late === 1 });
-        }
-        await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'stop-access.ack', detail: { acked: out } }, now);
-        return out;
-      });
-      return { acknowledged: acked, windowMs: window };
-    },
+    async (request) => acknowledgeEntries(platform, principalOf(request), request.body.seqs),
   );
 
   api.get(
@@ -270,55 +324,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
         ),
       },
     },
-    async (request) => {
-      const limit = request.query.limit ?? 200;
-      const now = platform.clock.now();
-      const window = ackWindowMs(platform.config);
-      const late = await db
-        .selectFrom('stop_access_acks as a')
-        .innerJoin('stop_access_feed as f', 'f.seq', 'a.seq')
-        .innerJoin('organisations as o', 'o.id', 'a.provider_org_id')
-        .select(['a.seq', 'a.acked_at', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
-        .where('a.late', '=', 1)
-        .orderBy('a.seq', 'desc')
-        .limit(limit)
-        .execute();
-      // An entry is owed by every provider that existed when it was published.
-      const missing = await db
-        .selectFrom(['stop_access_feed as f', 'organisations as o'])
-        .select(['f.seq', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
-        .where('o.kind', '=', 'access-provider')
-        .whereRef('o.created_at', '<=', 'f.created_at')
-        .where('f.created_at', '<', now - window)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('stop_access_acks as a')
-                .select('a.seq')
-                .whereRef('a.seq', '=', 'f.seq')
-                .whereRef('a.provider_org_id', '=', 'o.id'),
-            ),
-          ),
-        )
-        .orderBy('f.seq', 'desc')
-        .limit(limit)
-        .execute();
-      const item = (r: { seq: number; created_at: number; order_id: string; org_id: string; name: string }, ackedAt: number | null) => ({
-        providerOrganisationId: r.org_id,
-        providerName: r.name,
-        seq: Number(r.seq),
-        orderId: r.order_id,
-        publishedAt: r.created_at,
-        dueAt: r.created_at + window,
-        ackedAt,
-        overdueMs: (ackedAt ?? now) - (r.created_at + window),
-      });
-      return {
-        windowMs: window,
-        lateAcknowledgements: late.map((r) => item(r, r.acked_at)),
-        unacknowledged: missing.map((r) => item(r, null)),
-      };
-    },
+    async (request) => overdueAcknowledgements(platform, request.query.limit ?? 200),
   );
 
   api.get(
