@@ -166,6 +166,9 @@ bothDatabases(
       assert.match(page.body, /class="removal-orders"/);
       assert.match(page.body, /com\.example\.console/);
       assert.match(page.body, /data-seq="1"/, 'the removal order is feed entry 1');
+      const removal = await db.selectFrom('reg_removal_orders').selectAll().where('bulletin_id', '=', bulletinId).executeTakeFirstOrThrow();
+      const stop = await db.selectFrom('stop_access_orders').selectAll().executeTakeFirstOrThrow();
+      assert.equal(stop.removal_order_id, removal.id, 'the feed entry names the removal order it comes from');
 
       // The access provider acknowledges it in its console.
       const ap = new ConsoleClient(h.app);

@@ -75,6 +75,12 @@ const STATES: Record<string, { en: string; zh: string }> = {
   answered: { en: 'answered', zh: '已答复' },
   done: { en: 'done', zh: '已完成' },
   skipped: { en: 'skipped', zh: '已跳过' },
+  queued: { en: 'queued', zh: '排队中' },
+  running: { en: 'running', zh: '运行中' },
+  succeeded: { en: 'done', zh: '已完成' },
+  failed: { en: 'failed', zh: '失败' },
+  dead: { en: 'failed for good', zh: '最终失败' },
+  cancelled: { en: 'cancelled', zh: '已取消' },
 };
 
 /** A workflow state in the page's language (the store's states are in pages.ts). */

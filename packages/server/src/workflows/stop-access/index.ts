@@ -356,7 +356,9 @@ function badTargets(errors: FieldError[]) {
 async function onRemovalOrder(platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
   const payload = (event.payload && typeof event.payload === 'object' ? event.payload : {}) as Record<string, unknown>;
   const now = platform.clock.now();
-  const removalOrderId = typeof payload.removalOrderId === 'string' && payload.removalOrderId.length <= 100 ? payload.removalOrderId : null;
+  // The regulator workflow's event names its removal order `orderId` (RemovalOrderPayload); `removalOrderId` is read too.
+  const named = payload.removalOrderId ?? payload.orderId;
+  const removalOrderId = typeof named === 'string' && named.length <= 100 ? named : null;
   if (removalOrderId) {
     const existing = await trx
       .selectFrom('stop_access_orders')
