@@ -28,7 +28,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { quarterOf } from './regulator.js';
-import { nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // Complaints in the console: the public form of a listed app (no sign-in, works without JavaScript;
 // fileComplaint, as POST /api/v1/public/listings/:id/complaints, with the same per-address limit),
@@ -46,10 +46,6 @@ export const COMPLAINT_SCREENS_ACCESS: Readonly<Record<string, RouteAccess>> = {
 
 const say = words({
   complain: { en: 'File a complaint', zh: '投诉' },
-  complainIntro: {
-    en: 'Your complaint goes to the app’s operator, who must accept it within 5 and answer it within 15 working days; late ones are escalated to the regulator. Do not write passwords or ID numbers.',
-    zh: '投诉将转给该应用的运营者，运营者须在 5 个工作日内受理、15 个工作日内答复；逾期将升级至监管部门。请勿填写密码或证件号码。',
-  },
   about: { en: 'About', zh: '投诉对象' },
   category: { en: 'What is it about', zh: '投诉类别' },
   text: { en: 'What happened (10–2000 characters)', zh: '情况说明（10–2000 字）' },
@@ -95,6 +91,15 @@ function schemaErrors(validator: { Errors(value: unknown): { instancePath: strin
     .Errors(value)
     .slice(0, 20)
     .map((e) => ({ pointer: e.instancePath, message: e.message }));
+}
+
+/** What happens to a complaint, with the clocks' own numbers of working days. */
+function complainIntro(lang: ConsoleLang): string {
+  const accept = COMPLAINT_ACCEPTANCE.amount;
+  const answer = CLOCKS['complaint-handling'].amount;
+  return lang === 'zh-CN'
+    ? `投诉将转给该应用的运营者，运营者须在 ${accept} 个工作日内受理、${answer} 个工作日内答复；逾期将升级至监管部门。请勿填写密码或证件号码。`
+    : `Your complaint goes to the app’s operator, who must accept it within ${accept} and answer it within ${answer} working days; late ones are escalated to the regulator. Do not write passwords or ID numbers.`;
 }
 
 /** A due date, marked when past (Asia/Shanghai). */
@@ -147,7 +152,7 @@ export function complaintScreens(api: Api, { platform }: AppContext, kit: Consol
               ${say(lang, 'filed')} <code>${filed.id}</code>: ${say(lang, 'acceptBy')} ${filed.accept_due}, ${say(lang, 'answerBy')}
               ${filed.answer_due}.
             </p>`
-          : html`<p class="muted">${say(lang, 'complainIntro')}</p>
+          : html`<p class="muted">${complainIntro(lang)}</p>
               ${errorList(lang, errors)}
               <form method="post" action="${withLang(`/console/complain/${listing.id}`, lang)}" class="stack">
                 ${csrfField(formToken(request, reply))}
@@ -167,7 +172,6 @@ ${values.text ?? ''}</textarea>
                 </label>
                 <label>${say(lang, 'contact')}<input name="contact" maxlength="200" value="${values.contact ?? ''}" /></label>
                 <label>${say(lang, 'appVersion')}<input name="appVersion" maxlength="64" value="${values.appVersion ?? ''}" /></label>
-                <p class="muted">${COMPLAINT_ACCEPTANCE.amount} / ${CLOCKS['complaint-handling'].amount}</p>
                 <button type="submit">${say(lang, 'send')}</button>
               </form>`
       }
@@ -270,15 +274,7 @@ ${values.text ?? ''}</textarea>
           items.length === 0
             ? html`<p>${say(lang, 'noComplaints')}</p>`
             : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${say(lang, 'packageName')}</th>
-                    <th scope="col">${say(lang, 'state')}</th>
-                    <th scope="col">${say(lang, 'receivedOn')}</th>
-                    <th scope="col">${say(lang, 'acceptDue')}</th>
-                    <th scope="col">${say(lang, 'answerDue')}</th>
-                  </tr>
-                </thead>
+                ${columns([say(lang, 'packageName'), say(lang, 'state'), say(lang, 'receivedOn'), say(lang, 'acceptDue'), say(lang, 'answerDue')])}
                 <tbody>
                   ${items.map(
                     (c) =>

@@ -10,7 +10,7 @@ import { html } from './html.js';
 import { pickLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
-import { words, type ConsoleKit } from './workflow-screens.js';
+import { columns, words, type ConsoleKit } from './workflow-screens.js';
 
 // The access provider's console (接入服务提供者): the stop-access feed's entries after a sequence
 // number, which of them this organisation has acknowledged (and whether late), a form to acknowledge
@@ -122,16 +122,7 @@ export function providerScreens(api: Api, { platform }: AppContext, kit: Console
           : html`<form method="post" action="${withLang(`/console/provider/feed?since=${since}`, lang)}" class="stack">
               ${csrfField(formToken(request, reply))}
               <table class="feed">
-                <thead>
-                  <tr>
-                    <th scope="col">${say(lang, 'pick')}</th>
-                    <th scope="col">${say(lang, 'seq')}</th>
-                    <th scope="col">${say(lang, 'targets')}</th>
-                    <th scope="col">${say(lang, 'legalBasis')}</th>
-                    <th scope="col">${say(lang, 'published')}</th>
-                    <th scope="col">${say(lang, 'acked')}</th>
-                  </tr>
-                </thead>
+                ${columns([say(lang, 'pick'), say(lang, 'seq'), say(lang, 'targets'), say(lang, 'legalBasis'), say(lang, 'published'), say(lang, 'acked')])}
                 <tbody>
                   ${shown.map((r) => {
                     let entry: Entry;

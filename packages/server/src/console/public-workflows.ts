@@ -13,7 +13,7 @@ import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { time } from './pages.js';
 import { sendPage } from './routes.js';
-import { nextLink, words, workflowState } from './workflow-screens.js';
+import { columns, nextLink, words, workflowState } from './workflow-screens.js';
 
 // Public pages of the regulator's and the stop-access workflows: published bulletins with their
 // deadlines and re-test outcomes, the newest rankings, and the stop-access feed's public key and
@@ -97,17 +97,7 @@ const percent = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed
 
 export function rankingTable(lang: ConsoleLang, rows: readonly RankingRow[]): SafeHtml {
   return html`<table>
-    <thead>
-      <tr>
-        <th scope="col">#</th>
-        <th scope="col">${say(lang, 'name')}</th>
-        <th scope="col">${say(lang, 'listed')}</th>
-        <th scope="col">${say(lang, 'tested')}</th>
-        <th scope="col">${say(lang, 'passRate')}</th>
-        <th scope="col">${say(lang, 'timeliness')}</th>
-        <th scope="col">${say(lang, 'delisting')}</th>
-      </tr>
-    </thead>
+    ${columns(['#', say(lang, 'name'), say(lang, 'listed'), say(lang, 'tested'), say(lang, 'passRate'), say(lang, 'timeliness'), say(lang, 'delisting')])}
     <tbody>
       ${rows.slice(0, 200).map(
         (r, i) =>
@@ -137,19 +127,20 @@ export function dimensionLinks(lang: ConsoleLang, base: string, current: string)
   </nav>`;
 }
 
+/** A bulletin item's findings, one tag per rule and severity with its count. */
+function evidenceTags(evidence: readonly Record<string, unknown>[]): SafeHtml {
+  const counts = new Map<string, number>();
+  for (const e of evidence) {
+    const key = `${String(e.ruleId ?? '')} · ${String(e.severity ?? '')}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return html`${[...counts].map(([key, n]) => html`<span class="tag">${key}${n > 1 ? ` ×${n}` : ''}</span> `)}`;
+}
+
 /** A bulletin's items: package, developer, state or re-test outcome, due date, findings. */
 export function bulletinItems(lang: ConsoleLang, b: Awaited<ReturnType<typeof bulletinView>>, extra?: (itemId: string) => SafeHtml) {
   return html`<table>
-    <thead>
-      <tr>
-        <th scope="col">${say(lang, 'packageName')}</th>
-        <th scope="col">${say(lang, 'developer')}</th>
-        <th scope="col">${say(lang, 'outcome')}</th>
-        <th scope="col">${say(lang, 'due')}</th>
-        <th scope="col">${say(lang, 'closedAt')}</th>
-        <th scope="col">${say(lang, 'evidence')}</th>
-      </tr>
-    </thead>
+    ${columns([say(lang, 'packageName'), say(lang, 'developer'), say(lang, 'outcome'), say(lang, 'due'), say(lang, 'closedAt'), say(lang, 'evidence')])}
     <tbody>
       ${b.items.map(
         (i) =>
@@ -159,10 +150,7 @@ export function bulletinItems(lang: ConsoleLang, b: Awaited<ReturnType<typeof bu
             <td class="item-state state-${i.state}">${workflowState(lang, i.state)}</td>
             <td>${dueText(lang, i.dueDate, b.provisional)}</td>
             <td>${time(i.closedAt)}</td>
-            <td>
-              ${i.evidence.map((e) => html`<span class="tag">${String(e.ruleId ?? '')} · ${String(e.severity ?? '')}</span> `)}
-              ${extra ? extra(i.id) : ''}
-            </td>
+            <td>${evidenceTags(i.evidence)} ${extra ? extra(i.id) : ''}</td>
           </tr>`,
       )}
     </tbody>
@@ -197,13 +185,7 @@ export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
           items.length === 0
             ? html`<p>${say(lang, 'noBulletins')}</p>`
             : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${say(lang, 'title')}</th>
-                    <th scope="col">${say(lang, 'published')}</th>
-                    <th scope="col">${say(lang, 'due')}</th>
-                  </tr>
-                </thead>
+                ${columns([say(lang, 'title'), say(lang, 'published'), say(lang, 'due')])}
                 <tbody>
                   ${items.map(
                     (b) =>

@@ -33,7 +33,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
-import { lines, nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, lines, nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // The regulator's console: campaigns (selection by store, app type, SDK, seeded sample; progress;
 // triage of findings), the bulletin composer with the deadline previewed from the working-day
@@ -106,6 +106,8 @@ const say = words({
   legalBasis: { en: 'Legal basis', zh: '依据' },
   deadline: { en: 'Deadline', zh: '整改期限' },
   workingDays: { en: 'Working days after publication', zh: '发布后工作日数' },
+  workingDaysUnit: { en: 'working days after publication', zh: '个工作日（自发布次日起算）' },
+  stopTargets: { en: 'Also to stop (SDKs, domains, IPs)', zh: '另须停止接入（SDK、域名、IP）' },
   orDate: { en: 'or a fixed date (YYYY-MM-DD)', zh: '或固定日期（YYYY-MM-DD）' },
   sdkPrefixes: { en: 'SDK package prefixes to stop (one a line, optional)', zh: '须停止接入的 SDK 包名前缀（每行一个，可选）' },
   domains: { en: 'Domains (one a line, optional)', zh: '域名（每行一个，可选）' },
@@ -252,13 +254,7 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
         items.length === 0
           ? html`<p>${say(lang, 'noCampaigns')}</p>`
           : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${say(lang, 'name')}</th>
-                  <th scope="col">${say(lang, 'selection')}</th>
-                  <th scope="col">${say(lang, 'created')}</th>
-                </tr>
-              </thead>
+              ${columns([say(lang, 'name'), say(lang, 'selection'), say(lang, 'created')])}
               <tbody>
                 ${items.map(
                   (c) =>
@@ -509,14 +505,7 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
           items.length === 0
             ? html`<p>${say(lang, 'noBulletins')}</p>`
             : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${say(lang, 'titleEn')}</th>
-                    <th scope="col">${say(lang, 'state')}</th>
-                    <th scope="col">${say(lang, 'due')}</th>
-                    <th scope="col">${say(lang, 'created')}</th>
-                  </tr>
-                </thead>
+                ${columns([say(lang, 'titleEn'), say(lang, 'state'), say(lang, 'due'), say(lang, 'created')])}
                 <tbody>
                   ${items.map(
                     (b) =>
@@ -702,15 +691,19 @@ ${values[name] ?? ''}</textarea>
         <dd data-state="${b.state}">${workflowState(lang, b.state)}</dd>
         <dt>${say(lang, 'deadline')}</dt>
         <dd>
-          ${'workingDays' in b.deadline ? `${b.deadline.workingDays} ${say(lang, 'workingDays')}` : b.deadline.date}
+          ${'workingDays' in b.deadline ? `${b.deadline.workingDays} ${say(lang, 'workingDaysUnit')}` : b.deadline.date}
           ${b.dueDate ? html` → ${dueText(lang, b.dueDate, b.provisional)}` : ''}
         </dd>
         <dt>${say(lang, 'measure')}</dt>
         <dd>${b.measure}</dd>
         <dt>${say(lang, 'legalBasis')}</dt>
         <dd>${b.legalBasis}</dd>
-        <dt>${say(lang, 'sdkPrefixes')}</dt>
-        <dd>${b.sdkPrefixes.join(', ')} ${(b.domains ?? []).join(', ')} ${(b.ips ?? []).join(', ')}</dd>
+        ${
+          b.sdkPrefixes.length + (b.domains?.length ?? 0) + (b.ips?.length ?? 0) > 0
+            ? html`<dt>${say(lang, 'stopTargets')}</dt>
+                <dd><code>${[...b.sdkPrefixes, ...(b.domains ?? []), ...(b.ips ?? [])].join(', ')}</code></dd>`
+            : ''
+        }
       </dl>
       ${
         b.state === 'draft'
@@ -817,18 +810,7 @@ ${values[name] ?? ''}</textarea>
           rows.length === 0
             ? html`<p>${say(lang, 'noComplaints')}</p>`
             : html`<table class="kpi">
-                <thead>
-                  <tr>
-                    <th scope="col">${say(lang, 'operator')}</th>
-                    <th scope="col">${say(lang, 'received')}</th>
-                    <th scope="col">${say(lang, 'onTime')}</th>
-                    <th scope="col">${say(lang, 'late')}</th>
-                    <th scope="col">${say(lang, 'overdue')}</th>
-                    <th scope="col">${say(lang, 'pending')}</th>
-                    <th scope="col">${say(lang, 'rate')}</th>
-                    <th scope="col">${say(lang, 'target')}</th>
-                  </tr>
-                </thead>
+                ${columns([say(lang, 'operator'), say(lang, 'received'), say(lang, 'onTime'), say(lang, 'late'), say(lang, 'overdue'), say(lang, 'pending'), say(lang, 'rate'), say(lang, 'target')])}
                 <tbody>
                   ${rows.map(
                     (r) =>
@@ -896,14 +878,7 @@ ${values[name] ?? ''}</textarea>
         removals.length === 0
           ? html`<p>${say(lang, 'noRemoval')}</p>`
           : html`<table class="removal-orders">
-              <thead>
-                <tr>
-                  <th scope="col">${say(lang, 'packageName')}</th>
-                  <th scope="col">${say(lang, 'legalBasis')}</th>
-                  <th scope="col">${say(lang, 'issued')}</th>
-                  <th scope="col">${say(lang, 'validUntil')}</th>
-                </tr>
-              </thead>
+              ${columns([say(lang, 'packageName'), say(lang, 'legalBasis'), say(lang, 'issued'), say(lang, 'validUntil')])}
               <tbody>
                 ${removals.map(
                   (o) =>
@@ -925,15 +900,7 @@ ${values[name] ?? ''}</textarea>
         stops.length === 0
           ? html`<p>${say(lang, 'noStop')}</p>`
           : html`<table class="stop-orders">
-              <thead>
-                <tr>
-                  <th scope="col">${say(lang, 'seq')}</th>
-                  <th scope="col">${say(lang, 'targets')}</th>
-                  <th scope="col">${say(lang, 'source')}</th>
-                  <th scope="col">${say(lang, 'issued')}</th>
-                  <th scope="col">${say(lang, 'acks')}</th>
-                </tr>
-              </thead>
+              ${columns([say(lang, 'seq'), say(lang, 'targets'), say(lang, 'source'), say(lang, 'issued'), say(lang, 'acks')])}
               <tbody>
                 ${stops.map(
                   (o) =>
@@ -953,14 +920,7 @@ ${values[name] ?? ''}</textarea>
         late.length === 0
           ? html`<p>${say(lang, 'noOverdue')}</p>`
           : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${say(lang, 'provider')}</th>
-                  <th scope="col">${say(lang, 'seq')}</th>
-                  <th scope="col">${say(lang, 'dueAt')}</th>
-                  <th scope="col">${say(lang, 'ackedAt')}</th>
-                </tr>
-              </thead>
+              ${columns([say(lang, 'provider'), say(lang, 'seq'), say(lang, 'dueAt'), say(lang, 'ackedAt')])}
               <tbody>
                 ${late.map(
                   (l) =>

@@ -38,8 +38,8 @@ export const CONSOLE_WORKFLOW_ACCESS: Readonly<Record<string, RouteAccess>> = {
 const LINKS: Partial<Record<Role, { href: string; en: string; zh: string }[]>> = {
   regulator: [
     { href: '/console/regulator/campaigns', en: 'Campaigns', zh: '专项检查' },
-    { href: '/console/regulator/bulletins', en: 'Bulletins', zh: '通报' },
-    { href: '/console/regulator/rankings', en: 'Rankings', zh: '排名' },
+    { href: '/console/regulator/bulletins', en: 'Bulletin drafts', zh: '通报管理' },
+    { href: '/console/regulator/rankings', en: 'Ranking runs', zh: '排名计算' },
     { href: '/console/regulator/complaints', en: 'Complaint KPIs', zh: '投诉处理指标' },
     { href: '/console/regulator/orders', en: 'Removal and stop-access orders', zh: '下架与停止接入' },
   ],
@@ -96,6 +96,15 @@ export function nextLink(lang: ConsoleLang, path: string, params: Record<string,
   for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
   query.set('cursor', cursor);
   return html`<p class="pager"><a rel="next" href="${withLang(`${path}?${query}`, lang)}">${t(lang, 'next')}</a></p>`;
+}
+
+/** A table's head row: one column header per label. */
+export function columns(labels: readonly string[]): SafeHtml {
+  return html`<thead>
+    <tr>
+      ${labels.map((l) => html`<th scope="col">${l}</th>`)}
+    </tr>
+  </thead>`;
 }
 
 /** One line per item of a textarea (trimmed, empty lines dropped, at most `max`). */
