@@ -186,6 +186,24 @@ bothDatabases(
       assert.match((await ap.get('/console/regulator/orders')).location ?? '', /why=other-role/);
       assert.match((await r.get('/console/provider/feed')).location ?? '', /why=other-role/);
 
+      // A stop-access order issued from the console: the same checks as the API (a bad domain is named), then feed entry 2.
+      page = await r.get('/console/regulator/orders?lang=en');
+      res = await r.postForm('/console/regulator/orders', { _csrf: csrfOf(page.body), domains: 'not a domain', legalBasis: 'decision 7' });
+      assert.equal(res.status, 400);
+      assert.match(res.body, /<code>\/domains\/0<\/code>/);
+      res = await r.postForm('/console/regulator/orders', {
+        _csrf: csrfOf(page.body),
+        domains: 'tracker.example.net',
+        legalBasis: `decision 7 ${HOSTILE}`,
+        validUntil: '2026-10-24',
+      });
+      assert.equal(res.status, 303);
+      page = await r.get('/console/regulator/orders?lang=en');
+      assert.match(page.body, /data-seq="2"/);
+      const issued = await db.selectFrom('stop_access_orders').selectAll().where('source', '=', 'api').executeTakeFirstOrThrow();
+      assert.equal(issued.valid_until, Date.parse('2026-10-24T23:59:59.999+08:00'));
+      escaped((await ap.get('/console/provider/feed?lang=en')).body, 'legal basis in the feed');
+
       // Rankings: recomputed from the console, shown publicly (names as text).
       page = await r.get('/console/regulator/rankings');
       assert.equal((await r.postForm('/console/regulator/rankings', { _csrf: csrfOf(page.body) })).status, 303);

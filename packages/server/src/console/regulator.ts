@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { shanghaiDate } from '../calendar/dates.js';
 import type { Actor, RouteAccess } from '../http/access.js';
 import type { Principal } from '../http/auth.js';
@@ -26,7 +26,7 @@ import {
   recomputeAudited,
   triageCampaign,
 } from '../workflows/regulator/views.js';
-import { overdueAcknowledgements } from '../workflows/stop-access/index.js';
+import { issueOrder, OrderBody, overdueAcknowledgements } from '../workflows/stop-access/index.js';
 import { csrfField, field, fields, formToken, notFoundPage, sendPrivate } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
@@ -60,6 +60,7 @@ export const REGULATOR_SCREENS_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /console/regulator/rankings': own,
   'GET /console/regulator/complaints': own,
   'GET /console/regulator/orders': own,
+  'POST /console/regulator/orders': own,
 };
 
 const say = words({
@@ -148,6 +149,12 @@ const say = words({
   no: { en: 'no', zh: '未达标' },
   noComplaints: { en: 'No complaint received in this quarter.', zh: '本季度未收到投诉。' },
   orders: { en: 'Removal and stop-access orders', zh: '下架与停止接入' },
+  issueOrder: { en: 'Issue a stop-access order', zh: '下达停止接入决定' },
+  packageNames: { en: 'Package names (one a line)', zh: '包名（每行一个）' },
+  signerSha256: { en: 'Signing certificate SHA-256 (one a line)', zh: '签名证书 SHA-256（每行一个）' },
+  validUntilOptional: { en: 'Valid until (optional, Beijing date)', zh: '有效期至（可选，北京时间日期）' },
+  issue: { en: 'Issue the order', zh: '下达决定' },
+  confirmIssue: { en: 'Issue this order to every access provider?', zh: '确定向全部接入服务提供者下达该决定？' },
   removalOrders: { en: 'Removal orders', zh: '下架决定' },
   noRemoval: { en: 'No removal order.', zh: '暂无下架决定。' },
   packageName: { en: 'Package', zh: '包名' },
@@ -837,7 +844,8 @@ ${values[name] ?? ''}</textarea>
 
   // --- Removal and stop-access orders ------------------------------------------------------------
 
-  api.get('/console/regulator/orders', { config, schema: { ...hide, querystring: LangOnly } }, async (request, reply) => {
+  const ORDER_LISTS = ['packageNames', 'signerSha256', 'sdkPrefixes', 'domains', 'ips'] as const;
+  const ordersPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: Errors, status = 200) => {
     const lang = pickLang(request);
     const org = scopeOrg(principal(request));
     let removal = db
@@ -873,6 +881,18 @@ ${values[name] ?? ''}</textarea>
         ...parseList(o.ips),
       ].join(', ');
     const body = html`<h1>${say(lang, 'orders')}</h1>
+      <h2>${say(lang, 'issueOrder')}</h2>
+      ${errorList(lang, errors)}
+      <form method="post" action="${withLang('/console/regulator/orders', lang)}" class="stack" data-confirm="${say(lang, 'confirmIssue')}">
+        ${csrfField(formToken(request, reply))}
+        ${ORDER_LISTS.map(
+          (name) =>
+            html`<label>${say(lang, name)}<textarea name="${name}" rows="2" maxlength="20000">${values[name] ?? ''}</textarea></label>`,
+        )}
+        <label>${say(lang, 'legalBasis')}<input name="legalBasis" required maxlength="2000" value="${values.legalBasis ?? ''}" /></label>
+        <label>${say(lang, 'validUntilOptional')}<input name="validUntil" type="date" value="${values.validUntil ?? ''}" /></label>
+        <button type="submit">${say(lang, 'issue')}</button>
+      </form>
       <h2>${say(lang, 'removalOrders')}</h2>
       ${
         removals.length === 0
@@ -934,7 +954,34 @@ ${values[name] ?? ''}</textarea>
               </tbody>
             </table>`
       }`;
-    return send(request, reply, say(lang, 'orders'), body);
+    return send(request, reply, say(lang, 'orders'), body, status);
+  };
+
+  api.get('/console/regulator/orders', { config, schema: { ...hide, querystring: LangOnly } }, async (request, reply) =>
+    ordersPage(request, reply, {}, []),
+  );
+
+  api.post('/console/regulator/orders', { config, schema: hide }, async (request, reply) => {
+    const form = request.body;
+    if (!kit.checked(request, reply, form)) return reply;
+    const lang = pickLang(request);
+    const values = Object.fromEntries([...ORDER_LISTS, 'legalBasis', 'validUntil'].map((n) => [n, field(form, n).trim()]));
+    const order: Static<typeof OrderBody> = { legalBasis: values.legalBasis!.slice(0, 2000) };
+    for (const name of ORDER_LISTS) {
+      const list = lines(values[name] ?? '', 1000).map((l) => l.slice(0, 300));
+      if (list.length > 0) order[name] = list;
+    }
+    // A date is in force through its end, Beijing time.
+    if (values.validUntil)
+      order.validUntil = /^\d{4}-\d{2}-\d{2}$/.test(values.validUntil) ? `${values.validUntil}T23:59:59.999+08:00` : values.validUntil;
+    if (!order.legalBasis) return ordersPage(request, reply, values, [{ pointer: '/legalBasis', message: 'is required / 必填' }], 400);
+    try {
+      await issueOrder(platform, principal(request), order);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      return ordersPage(request, reply, values, problemErrors(error), error.status);
+    }
+    return reply.redirect(withLang('/console/regulator/orders', lang), 303);
   });
 }
 

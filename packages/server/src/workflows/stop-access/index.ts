@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { Actor } from '../../http/access.js';
 import type { Principal } from '../../http/auth.js';
@@ -8,7 +8,7 @@ import { problem, type FieldError } from '../../http/problems.js';
 import { IdParams, PageQuery, page, principalOf } from '../../http/routes/common.js';
 import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
-import { ackWindowMs, createOrder, FEED_FORMAT, orderView } from './orders.js';
+import { ackWindowMs, createOrder, FEED_FORMAT, orderView, type OrderView } from './orders.js';
 import { KEY_ID_HEADER, SIGNATURE_HEADER, signBody, signingKey, type SigningKey } from './signing.js';
 import { etagOf, notModified } from '../../http/public-cache.js';
 import { checkTargets, readTime, targetCount, type TargetKind } from './targets.js';
@@ -32,7 +32,7 @@ const Time = Type.Union([
   Type.String({ maxLength: 40, description: 'ISO 8601' }),
 ]);
 
-const OrderBody = Type.Object(
+export const OrderBody = Type.Object(
   {
     packageNames: TargetList,
     signerSha256: TargetList,
@@ -73,6 +73,41 @@ export async function sendSigned(
   const inm = request.headers['if-none-match'];
   if (notModified(inm, etag)) return reply.code(304).send();
   return reply.header(SIGNATURE_HEADER, signBody(key, body)).type('application/json; charset=utf-8').send(body);
+}
+
+/** A regulator's stop-access order (REST body or console form): checked targets and times, then the order and its feed entry. */
+export async function issueOrder(platform: Platform, p: Principal, body: Static<typeof OrderBody>): Promise<OrderView> {
+  const db = platform.store.db;
+  const { targets, errors } = checkTargets(body);
+  const now = platform.clock.now();
+  const validFrom = readTime(body.validFrom) ?? now;
+  const validUntil = body.validUntil === null ? null : (readTime(body.validUntil) ?? null);
+  if (Number.isNaN(validFrom)) errors.push({ pointer: '/validFrom', message: 'is not a time / 不是有效时间' });
+  if (validUntil !== null && Number.isNaN(validUntil)) errors.push({ pointer: '/validUntil', message: 'is not a time / 不是有效时间' });
+  else if (validUntil !== null && !Number.isNaN(validFrom) && validUntil <= validFrom)
+    errors.push({ pointer: '/validUntil', message: 'must be after validFrom / 须晚于 validFrom' });
+  if (!body.legalBasis.trim()) errors.push({ pointer: '/legalBasis', message: 'is empty / 不能为空' });
+  if (errors.length === 0 && targetCount(targets) === 0)
+    errors.push({ pointer: '/packageNames', message: 'an order names at least one target / 决定至少须列出一个对象' });
+  if (errors.length > 0) throw badTargets(errors);
+  const order = await db.transaction().execute((trx) =>
+    createOrder(
+      trx,
+      {
+        targets,
+        legalBasis: body.legalBasis.trim(),
+        validFrom,
+        validUntil,
+        regulatorOrgId: p.orgId,
+        source: 'api',
+        removalOrderId: null,
+        createdBy: p.userId,
+      },
+      now,
+      platform.config,
+    ),
+  );
+  return order;
 }
 
 /** An access provider acknowledges feed entries; the first acknowledgement of each counts (late after the window). */
@@ -175,37 +210,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body;
-      const { targets, errors } = checkTargets(body);
-      const now = platform.clock.now();
-      const validFrom = readTime(body.validFrom) ?? now;
-      const validUntil = body.validUntil === null ? null : (readTime(body.validUntil) ?? null);
-      if (Number.isNaN(validFrom)) errors.push({ pointer: '/validFrom', message: 'is not a time / 不是有效时间' });
-      if (validUntil !== null && Number.isNaN(validUntil)) errors.push({ pointer: '/validUntil', message: 'is not a time / 不是有效时间' });
-      else if (validUntil !== null && !Number.isNaN(validFrom) && validUntil <= validFrom)
-        errors.push({ pointer: '/validUntil', message: 'must be after validFrom / 须晚于 validFrom' });
-      if (!body.legalBasis.trim()) errors.push({ pointer: '/legalBasis', message: 'is empty / 不能为空' });
-      if (errors.length === 0 && targetCount(targets) === 0)
-        errors.push({ pointer: '/packageNames', message: 'an order names at least one target / 决定至少须列出一个对象' });
-      if (errors.length > 0) throw badTargets(errors);
-      const order = await db.transaction().execute((trx) =>
-        createOrder(
-          trx,
-          {
-            targets,
-            legalBasis: body.legalBasis.trim(),
-            validFrom,
-            validUntil,
-            regulatorOrgId: p.orgId,
-            source: 'api',
-            removalOrderId: null,
-            createdBy: p.userId,
-          },
-          now,
-          platform.config,
-        ),
-      );
+      const order = await issueOrder(platform, principalOf(request), request.body);
       return reply.code(201).header('location', `/api/v1/stop-access/orders/${order.id}`).send(order);
     },
   );
