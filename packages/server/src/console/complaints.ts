@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { shanghaiDate } from '../calendar/dates.js';
-import { EVERYONE, type RouteAccess } from '../http/access.js';
 import type { Principal } from '../http/auth.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
@@ -28,21 +27,12 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { quarterOf } from './regulator.js';
-import { columns, nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // Complaints in the console: the public form of a listed app (no sign-in, works without JavaScript;
 // fileComplaint, as POST /api/v1/public/listings/:id/complaints, with the same per-address limit),
 // and the operator's inbox (the developer organisation of the listing): due dates, accept, answer
 // before the deadline (complaintStep / answerComplaint, as the REST routes), its own KPI row.
-
-const OPERATOR: RouteAccess = { roles: ['developer'], scope: 'own-organisation' };
-export const COMPLAINT_SCREENS_ACCESS: Readonly<Record<string, RouteAccess>> = {
-  'GET /console/complain/:id': { roles: EVERYONE, scope: 'public' },
-  'POST /console/complain/:id': { roles: EVERYONE, scope: 'public' },
-  'GET /console/developer/complaints': OPERATOR,
-  'GET /console/developer/complaints/:id': OPERATOR,
-  'POST /console/developer/complaints/:id': OPERATOR,
-};
 
 const say = words({
   complain: { en: 'File a complaint', zh: '投诉' },
@@ -298,12 +288,8 @@ ${values.text ?? ''}</textarea>
 
   const complaintPage = async (request: FastifyRequest, reply: FastifyReply, id: string, answer: string, errors: Errors, status = 200) => {
     const lang = pickLang(request);
-    let c;
-    try {
-      c = await findComplaint(db, id, principal(request));
-    } catch {
-      return notFoundPage(request, reply);
-    }
+    const c = await orNotFound(() => findComplaint(db, id, principal(request)));
+    if (!c) return notFoundPage(request, reply);
     const today = shanghaiDate(platform.clock.now());
     const category = CATEGORY_LABELS[c.category as keyof typeof CATEGORY_LABELS];
     const token = formToken(request, reply);

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { RouteAccess } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
 import { acknowledgeEntries, overdueAcknowledgements } from '../workflows/stop-access/index.js';
@@ -15,11 +14,6 @@ import { columns, words, type ConsoleKit } from './workflow-screens.js';
 // The access provider's console (接入服务提供者): the stop-access feed's entries after a sequence
 // number, which of them this organisation has acknowledged (and whether late), a form to acknowledge
 // the ticked ones (acknowledgeEntries, as POST /api/v1/stop-access/acks), and its overdue ones.
-
-export const PROVIDER_SCREENS_ACCESS: Readonly<Record<string, RouteAccess>> = {
-  'GET /console/provider/feed': { roles: ['access-provider'], scope: 'own-organisation' },
-  'POST /console/provider/feed': { roles: ['access-provider'], scope: 'own-organisation' },
-};
 
 const say = words({
   feed: { en: 'Stop-access feed', zh: '停止接入通知' },

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { EVERYONE, type RouteAccess } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN, page } from '../http/routes/common.js';
 import { RANKING_DIMENSIONS, latestRankings, type RankingRow } from '../workflows/regulator/rankings.js';
@@ -19,14 +18,6 @@ import { columns, nextLink, words, workflowState } from './workflow-screens.js';
 // deadlines and re-test outcomes, the newest rankings, and the stop-access feed's public key and
 // format. Anonymous, linkable, paginated, cacheable (ETag), complete without JavaScript; the data
 // is what the public REST routes answer (bulletinView with the public cut, latestRankings, publicKeyView).
-
-const publicPage: RouteAccess = { roles: EVERYONE, scope: 'public' };
-export const PUBLIC_WORKFLOW_ACCESS: Readonly<Record<string, RouteAccess>> = {
-  'GET /bulletins': publicPage,
-  'GET /bulletins/:id': publicPage,
-  'GET /rankings': publicPage,
-  'GET /stop-access': publicPage,
-};
 
 const say = words({
   bulletins: { en: 'Bulletins', zh: '通报' },

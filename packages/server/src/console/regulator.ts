@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { shanghaiDate } from '../calendar/dates.js';
-import type { Actor, RouteAccess } from '../http/access.js';
 import type { Principal } from '../http/auth.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
@@ -33,7 +32,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
-import { columns, lines, nextLink, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, lines, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // The regulator's console: campaigns (selection by store, app type, SDK, seeded sample; progress;
 // triage of findings), the bulletin composer with the deadline previewed from the working-day
@@ -41,27 +40,6 @@ import { columns, lines, nextLink, words, workflowState, type ConsoleKit } from 
 // operator, and removal and stop-access orders with late acknowledgements. Every change is a call
 // of the regulator workflow's own functions (createCampaign, triageCampaign, draftBulletin,
 // publishBulletin, recomputeAudited); each form posts to its own page.
-
-const REGULATOR: readonly Actor[] = ['platform-admin', 'regulator'];
-const own: RouteAccess = { roles: REGULATOR, scope: 'own-organisation' };
-
-export const REGULATOR_SCREENS_ACCESS: Readonly<Record<string, RouteAccess>> = {
-  'GET /console/regulator/campaigns': own,
-  'POST /console/regulator/campaigns': own,
-  'GET /console/regulator/campaigns/:id': own,
-  'GET /console/regulator/campaigns/:id/progress': own,
-  'POST /console/regulator/campaigns/:id': own,
-  'GET /console/regulator/bulletins': own,
-  'GET /console/regulator/bulletins/new': own,
-  'POST /console/regulator/bulletins/new': own,
-  'GET /console/regulator/bulletins/:id': own,
-  'POST /console/regulator/bulletins/:id': own,
-  'GET /console/regulator/rankings': own,
-  'POST /console/regulator/rankings': own,
-  'GET /console/regulator/complaints': own,
-  'GET /console/regulator/orders': own,
-  'POST /console/regulator/orders': own,
-};
 
 const say = words({
   campaigns: { en: 'Campaigns', zh: '专项检查' },
@@ -343,12 +321,8 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
     status = 200,
   ) => {
     const lang = pickLang(request);
-    let c;
-    try {
-      c = await campaignOf(db, id, scopeOrg(principal(request)));
-    } catch {
-      return notFoundPage(request, reply);
-    }
+    const c = await orNotFound(() => campaignOf(db, id, scopeOrg(principal(request))));
+    if (!c) return notFoundPage(request, reply);
     const progress = await campaignProgress(db, c.id);
     const done = campaignDone(progress);
     let query = db
@@ -450,15 +424,12 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
     '/console/regulator/campaigns/:id/progress',
     { config, schema: { ...hide, params: IdParam, querystring: LangOnly } },
     async (request, reply) => {
-      try {
-        const c = await campaignOf(db, request.params.id, scopeOrg(principal(request)));
-        const progress = await campaignProgress(db, c.id);
-        return reply
-          .header('cache-control', 'no-store')
-          .send({ done: campaignDone(progress), jobs: Object.entries(progress).map(([id, n]) => ({ id, state: String(n) })) });
-      } catch {
-        return notFoundPage(request, reply);
-      }
+      const c = await orNotFound(() => campaignOf(db, request.params.id, scopeOrg(principal(request))));
+      if (!c) return notFoundPage(request, reply);
+      const progress = await campaignProgress(db, c.id);
+      return reply
+        .header('cache-control', 'no-store')
+        .send({ done: campaignDone(progress), jobs: Object.entries(progress).map(([id, n]) => ({ id, state: String(n) })) });
     },
   );
 

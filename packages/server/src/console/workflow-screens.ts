@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../db/schema.js';
-import type { RouteAccess } from '../http/access.js';
+import { EVERYONE, type RouteAccess } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
+import { ProblemError } from '../http/problems.js';
 import { html, type SafeHtml } from './html.js';
 import { t, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { COMPLAINT_SCREENS_ACCESS, complaintScreens } from './complaints.js';
-import { PROVIDER_SCREENS_ACCESS, providerScreens } from './provider.js';
-import { PUBLIC_WORKFLOW_ACCESS, publicWorkflowPages } from './public-workflows.js';
-import { REGULATOR_SCREENS_ACCESS, regulatorScreens } from './regulator.js';
+import { complaintScreens } from './complaints.js';
+import { providerScreens } from './provider.js';
+import { publicWorkflowPages } from './public-workflows.js';
+import { regulatorScreens } from './regulator.js';
 
 // The console's screens of the workflows behind the store's: the regulator's (campaigns, bulletins,
 // rankings, complaint KPIs, removal and stop-access orders), the access provider's (feed and
@@ -28,11 +29,43 @@ export function words<T extends Record<string, { en: string; zh: string }>>(tabl
   return (lang: ConsoleLang, id: keyof T): string => (lang === 'zh-CN' ? table[id]!.zh : table[id]!.en);
 }
 
+const regulatorOwn: RouteAccess = { roles: ['platform-admin', 'regulator'], scope: 'own-organisation' };
+const operatorOwn: RouteAccess = { roles: ['developer'], scope: 'own-organisation' };
+const providerOwn: RouteAccess = { roles: ['access-provider'], scope: 'own-organisation' };
+const publicPage: RouteAccess = { roles: EVERYONE, scope: 'public' };
+
+/**
+ * Who may open each of these screens (joined into the one access table, src/http/access-table.ts).
+ * Kept here, with no value taken from the screen files, so that loading this module in any order
+ * (the screen files import pages.ts, which imports this) finds it complete.
+ */
 export const CONSOLE_WORKFLOW_ACCESS: Readonly<Record<string, RouteAccess>> = {
-  ...REGULATOR_SCREENS_ACCESS,
-  ...PROVIDER_SCREENS_ACCESS,
-  ...COMPLAINT_SCREENS_ACCESS,
-  ...PUBLIC_WORKFLOW_ACCESS,
+  'GET /console/regulator/campaigns': regulatorOwn,
+  'POST /console/regulator/campaigns': regulatorOwn,
+  'GET /console/regulator/campaigns/:id': regulatorOwn,
+  'GET /console/regulator/campaigns/:id/progress': regulatorOwn,
+  'POST /console/regulator/campaigns/:id': regulatorOwn,
+  'GET /console/regulator/bulletins': regulatorOwn,
+  'GET /console/regulator/bulletins/new': regulatorOwn,
+  'POST /console/regulator/bulletins/new': regulatorOwn,
+  'GET /console/regulator/bulletins/:id': regulatorOwn,
+  'POST /console/regulator/bulletins/:id': regulatorOwn,
+  'GET /console/regulator/rankings': regulatorOwn,
+  'POST /console/regulator/rankings': regulatorOwn,
+  'GET /console/regulator/complaints': regulatorOwn,
+  'GET /console/regulator/orders': regulatorOwn,
+  'POST /console/regulator/orders': regulatorOwn,
+  'GET /console/provider/feed': providerOwn,
+  'POST /console/provider/feed': providerOwn,
+  'GET /console/complain/:id': publicPage,
+  'POST /console/complain/:id': publicPage,
+  'GET /console/developer/complaints': operatorOwn,
+  'GET /console/developer/complaints/:id': operatorOwn,
+  'POST /console/developer/complaints/:id': operatorOwn,
+  'GET /bulletins': publicPage,
+  'GET /bulletins/:id': publicPage,
+  'GET /rankings': publicPage,
+  'GET /stop-access': publicPage,
 };
 
 const LINKS: Partial<Record<Role, { href: string; en: string; zh: string }[]>> = {
@@ -96,6 +129,16 @@ export function nextLink(lang: ConsoleLang, path: string, params: Record<string,
   for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
   query.set('cursor', cursor);
   return html`<p class="pager"><a rel="next" href="${withLang(`${path}?${query}`, lang)}">${t(lang, 'next')}</a></p>`;
+}
+
+/** What `find` returns, or undefined when it says not-found (any other error goes on). */
+export async function orNotFound<T>(find: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await find();
+  } catch (error) {
+    if (error instanceof ProblemError && error.code === 'not-found') return undefined;
+    throw error;
+  }
 }
 
 /** A table's head row: one column header per label. */
