@@ -19,8 +19,7 @@ import { shiftDate } from '../src/calendar/dates.js';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { startDueRetests } from '../src/workflows/regulator/bulletins.js';
-import { dispatchEvents } from '../src/workflows/events.js';
-import { axe, chromiumAvailable, CHROMIUM, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
+import { axe, chromiumAvailable, CHROMIUM, dispatchLoop, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, storeApk, testPlatform, waitFor } from './support/jobs.js';
@@ -46,13 +45,7 @@ bothDatabases(
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const db = p.store.db;
     // The outbox dispatcher runs in `serve`'s scheduler; here a loop does its work.
-    let dispatching = true;
-    const dispatcher = (async () => {
-      while (dispatching) {
-        await dispatchEvents(p).catch(() => {});
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    const stopDispatching = dispatchLoop(p);
     let browser: Browser | undefined;
     const problems: string[] = [];
     const loads: { name: string; ms: number }[] = [];
@@ -270,8 +263,7 @@ bothDatabases(
     } finally {
       if (problems.length > 0) t.diagnostic(`problems seen:\n${problems.join('\n')}`);
       await browser?.close();
-      dispatching = false;
-      await dispatcher;
+      await stopDispatching();
       await app.close();
       await workers.stop({ graceMs: 1000 });
       await p.close();

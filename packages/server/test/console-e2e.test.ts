@@ -15,12 +15,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
-import { dispatchEvents } from '../src/workflows/events.js';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, testPlatform } from './support/jobs.js';
 import { API_DEMOS_LISTING, API_DEMOS_PERMISSION_LINES } from './support/api-demos-listing.js';
-import { axe, chromiumAvailable, CHROMIUM, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
+import { axe, chromiumAvailable, CHROMIUM, dispatchLoop, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
 
 const POLICY = API_DEMOS_LISTING.policy;
 const PERMISSIONS = API_DEMOS_PERMISSION_LINES;
@@ -49,13 +48,7 @@ bothDatabases(
     await app.listen({ port: 0, host: '127.0.0.1' });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     // The outbox dispatcher runs in `serve`'s scheduler; here a loop does its work.
-    let dispatching = true;
-    const dispatcher = (async () => {
-      while (dispatching) {
-        await dispatchEvents(p).catch(() => {});
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    const stopDispatching = dispatchLoop(p);
     let browser: Browser | undefined;
     const problems: string[] = [];
     const loads: { name: string; ms: number }[] = [];
@@ -220,8 +213,7 @@ bothDatabases(
       assert.deepEqual(problems, [], problems.join('\n'));
     } finally {
       await browser?.close();
-      dispatching = false;
-      await dispatcher;
+      await stopDispatching();
       await app.close();
       await workers.stop({ graceMs: 1000 });
       await p.close();

@@ -27,7 +27,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { quarterOf } from './regulator.js';
-import { columns, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, filterLinks, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // Complaints in the console: the public form of a listed app (no sign-in, works without JavaScript;
 // fileComplaint, as POST /api/v1/public/listings/:id/complaints, with the same per-address limit),
@@ -251,15 +251,10 @@ ${values.text ?? ''}</textarea>
               </p>`
             : ''
         }
-        <nav class="filters" aria-label="${say(lang, 'state')}">
-          <a href="${withLang('/console/developer/complaints', lang)}" ${state ? '' : html`aria-current="page"`}>${say(lang, 'all')}</a>
-          ${STATES.map(
-            (s) =>
-              html`<a href="${withLang(`/console/developer/complaints?state=${s}`, lang)}" ${s === state ? html`aria-current="page"` : ''}
-                >${workflowState(lang, s)}</a
-              >`,
-          )}
-        </nav>
+        ${filterLinks(lang, say(lang, 'state'), [
+          { href: '/console/developer/complaints', text: say(lang, 'all'), current: !state },
+          ...STATES.map((s) => ({ href: `/console/developer/complaints?state=${s}`, text: workflowState(lang, s), current: s === state })),
+        ])}
         ${
           items.length === 0
             ? html`<p>${say(lang, 'noComplaints')}</p>`

@@ -12,7 +12,7 @@ import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { time } from './pages.js';
 import { sendPage } from './routes.js';
-import { columns, nextLink, words, workflowState } from './workflow-screens.js';
+import { columns, filterLinks, nextLink, words, workflowState } from './workflow-screens.js';
 
 // Public pages of the regulator's and the stop-access workflows: published bulletins with their
 // deadlines and re-test outcomes, the newest rankings, and the stop-access feed's public key and
@@ -108,14 +108,11 @@ export function rankingTable(lang: ConsoleLang, rows: readonly RankingRow[]): Sa
 
 /** The dimension switch of a rankings page (plain links). */
 export function dimensionLinks(lang: ConsoleLang, base: string, current: string): SafeHtml {
-  return html`<nav class="filters" aria-label="${say(lang, 'dimension')}">
-    ${RANKING_DIMENSIONS.map(
-      (d) =>
-        html`<a href="${withLang(`${base}?dimension=${d}`, lang)}" ${d === current ? html`aria-current="page"` : ''}
-          >${say(lang, DIMENSION_WORDS[d])}</a
-        >`,
-    )}
-  </nav>`;
+  return filterLinks(
+    lang,
+    say(lang, 'dimension'),
+    RANKING_DIMENSIONS.map((d) => ({ href: `${base}?dimension=${d}`, text: say(lang, DIMENSION_WORDS[d]), current: d === current })),
+  );
 }
 
 /** A bulletin item's findings, one tag per rule and severity with its count. */

@@ -32,7 +32,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
-import { columns, lines, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, filterLinks, lines, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // The regulator's console: campaigns (selection by store, app type, SDK, seeded sample; progress;
 // triage of findings), the bulletin composer with the deadline previewed from the working-day
@@ -343,14 +343,11 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
       </ul>
       ${done ? '' : html`<p><a href="${withLang(base, lang)}">${say(lang, 'refresh')}</a></p>`}
       <h2>${say(lang, 'findings')}</h2>
-      <nav class="filters" aria-label="${say(lang, 'state')}">
-        ${FINDING_STATES.map(
-          (s) =>
-            html`<a href="${withLang(`${base}?state=${s}`, lang)}" ${s === state ? html`aria-current="page"` : ''}
-              >${workflowState(lang, s)}</a
-            >`,
-        )}
-      </nav>
+      ${filterLinks(
+        lang,
+        say(lang, 'state'),
+        FINDING_STATES.map((s) => ({ href: `${base}?state=${s}`, text: workflowState(lang, s), current: s === state })),
+      )}
       ${decided !== undefined ? html`<p class="notice" role="status">${decided} ${say(lang, 'decided')}</p>` : ''}
       ${errorList(lang, errors)}
       ${

@@ -141,6 +141,17 @@ export async function orNotFound<T>(find: () => Promise<T>): Promise<T | undefin
   }
 }
 
+/** A row of filter links (plain links, so they work without JavaScript); the current one is marked. */
+export function filterLinks(
+  lang: ConsoleLang,
+  label: string,
+  links: readonly { href: string; text: string; current: boolean }[],
+): SafeHtml {
+  return html`<nav class="filters" aria-label="${label}">
+    ${links.map((l) => html`<a href="${withLang(l.href, lang)}" ${l.current ? html`aria-current="page"` : ''}>${l.text}</a>`)}
+  </nav>`;
+}
+
 /** A table's head row: one column header per label. */
 export function columns(labels: readonly string[]): SafeHtml {
   return html`<thead>

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
+import type { Platform } from '../../src/platform.js';
+import { dispatchEvents } from '../../src/workflows/events.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const FLAGS = [
@@ -61,4 +63,19 @@ export function loadTime(page: Page): Promise<number> {
       { loadEventEnd: number; startTime: number } | undefined;
     return nav ? nav.loadEventEnd - nav.startTime : -1;
   });
+}
+
+/** The outbox dispatcher's work (`serve`'s scheduler runs it), in a loop; the returned function stops it. */
+export function dispatchLoop(p: Platform): () => Promise<void> {
+  let dispatching = true;
+  const loop = (async () => {
+    while (dispatching) {
+      await dispatchEvents(p).catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return async () => {
+    dispatching = false;
+    await loop;
+  };
 }
