@@ -129,6 +129,14 @@ bothDatabases(
       assert.match(page.body, /data-state="published"/);
       assert.match(page.body, /2025-10-23/);
 
+      // Another regulator's campaign and bulletin are not found (404), as if absent.
+      const otherReg = await member(h.platform, 'c-regulator-2', 'regulator');
+      const r2 = new ConsoleClient(h.app);
+      await r2.signIn(otherReg.login, otherReg.password);
+      assert.equal((await r2.get(`/console/regulator/campaigns/${campaignId}`)).status, 404);
+      assert.equal((await r2.get(`/console/regulator/bulletins/${bulletinId}`)).status, 404);
+      assert.doesNotMatch((await r2.get('/console/regulator/bulletins/new')).body, /fp-consent|collect-before-consent/);
+
       // The public pages: linkable, cacheable, light.
       const anon = new ConsoleClient(h.app);
       const list = await anon.get('/bulletins?lang=zh-CN');
