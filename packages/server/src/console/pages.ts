@@ -46,6 +46,7 @@ import {
 import { html, trustedHtml, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
+import { storeChoices } from './routes.js';
 import { workflowLinks, workflowScreens } from './workflow-screens.js';
 
 // The signed-in console: sign-in and sign-out, the developer's screens (identity, upload with the
@@ -546,13 +547,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
     errors: { pointer: string; message: string }[],
   ) => {
     const lang = pickLang(request);
-    const stores = await db
-      .selectFrom('organisations')
-      .select(['id', 'name'])
-      .where('kind', '=', 'store')
-      .orderBy('name')
-      .limit(200)
-      .execute();
+    const stores = await storeChoices(db);
     const text = (name: string, label: keyof typeof M, extra: SafeHtml = html``) =>
       html`<label>${m(lang, label)}<input name="${name}" value="${values[name] ?? ''}" ${extra} /></label>`;
     const body = html`<h1>${m(lang, 'submit')}</h1>

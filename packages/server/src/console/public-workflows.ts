@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN, page } from '../http/routes/common.js';
 import { RANKING_DIMENSIONS, latestRankings, type RankingRow } from '../workflows/regulator/rankings.js';
-import { bulletinSummary, bulletinView } from '../workflows/regulator/views.js';
+import { bulletinSummary, bulletinView, publishedBulletinId } from '../workflows/regulator/views.js';
 import { publicKeyView } from '../workflows/stop-access/index.js';
 import { FEED_FORMAT } from '../workflows/stop-access/orders.js';
 import { KEY_ID_HEADER, SIGNATURE_HEADER, signingKey } from '../workflows/stop-access/signing.js';
@@ -202,19 +202,14 @@ export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const lang = pickLang(request);
-      const row = await db
-        .selectFrom('reg_bulletins')
-        .select('id')
-        .where('id', '=', request.params.id)
-        .where('state', '=', 'published')
-        .executeTakeFirst();
-      if (!row) {
+      const id = await publishedBulletinId(db, request.params.id);
+      if (!id) {
         const body = html`<h1>${t(lang, 'notFound')}</h1>
           <p>${t(lang, 'notFoundText')}</p>`;
         reply.code(404);
         return sendPage(request, reply, layout({ lang, title: t(lang, 'notFound'), path: path(request), body }), lang);
       }
-      const b = await bulletinView(db, row.id, true);
+      const b = await bulletinView(db, id, true);
       const title = lang === 'zh-CN' ? b.titleZh : b.title;
       const body = html`<h1>${title}</h1>
         <dl class="elements">

@@ -32,6 +32,7 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
+import { storeChoices } from './routes.js';
 import { columns, filterLinks, lines, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 
 // The regulator's console: campaigns (selection by store, app type, SDK, seeded sample; progress;
@@ -206,13 +207,7 @@ export function regulatorScreens(api: Api, { platform }: AppContext, kit: Consol
     if (org !== null) query = query.where('org_id', '=', org);
     if (cursor) query = query.where('id', '<', cursor);
     const { items, nextCursor } = page(await query.orderBy('id', 'desc').limit(51).execute(), 50, (c) => c);
-    const stores = await db
-      .selectFrom('organisations')
-      .select(['id', 'name'])
-      .where('kind', '=', 'store')
-      .orderBy('name')
-      .limit(200)
-      .execute();
+    const stores = await storeChoices(db);
     const body = html`<h1>${say(lang, 'campaigns')}</h1>
       <p class="muted">${say(lang, 'campaignsIntro')}</p>
       <h2>${say(lang, 'newCampaign')}</h2>

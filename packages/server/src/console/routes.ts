@@ -80,6 +80,11 @@ function elementsOf(text: string): ListingElements | undefined {
   }
 }
 
+/** The stores a form offers to choose from (by name, at most 200). */
+export function storeChoices(db: AppContext['platform']['store']['db']) {
+  return db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'store').orderBy('name').limit(200).execute();
+}
+
 /** LIKE pattern for a user's text: its % _ and \ are literal. */
 function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -139,13 +144,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const checks = await lastChecks(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
-    const stores = await db
-      .selectFrom('organisations')
-      .select(['id', 'name'])
-      .where('kind', '=', 'store')
-      .orderBy('name')
-      .limit(200)
-      .execute();
+    const stores = await storeChoices(db);
     const base = new URLSearchParams();
     if (q) base.set('q', q);
     if (store) base.set('store', store);

@@ -9,7 +9,16 @@ import { completeDelisting, draftBulletin, parseList, publishBulletin, requestRe
 import { campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
-import { bulletinSummary, bulletinView, campaignOf, findingView, guarded, recomputeAudited, triageCampaign } from './views.js';
+import {
+  bulletinSummary,
+  bulletinView,
+  campaignOf,
+  findingView,
+  guarded,
+  publishedBulletinId,
+  recomputeAudited,
+  triageCampaign,
+} from './views.js';
 import { RANKING_DIMENSIONS, latestRankings, rankingsCsv } from './rankings.js';
 
 // The regulator workflow's HTTP routes (under /api/v1; access entries in ./index.ts).
@@ -536,14 +545,9 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     '/public/bulletins/:id',
     { schema: { tags: ['public'], summary: 'A published bulletin with its apps, measure, evidence and deadline', params: IdParams } },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('reg_bulletins')
-        .select('id')
-        .where('id', '=', request.params.id)
-        .where('state', '=', 'published')
-        .executeTakeFirst();
-      if (!row) throw problem('not-found', `no published bulletin ${request.params.id}`);
-      return sendCached(request, reply, JSON.stringify(await bulletinView(db, row.id, true)), 'application/json; charset=utf-8');
+      const id = await publishedBulletinId(db, request.params.id);
+      if (!id) throw problem('not-found', `no published bulletin ${request.params.id}`);
+      return sendCached(request, reply, JSON.stringify(await bulletinView(db, id, true)), 'application/json; charset=utf-8');
     },
   );
 

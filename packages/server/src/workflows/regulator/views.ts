@@ -146,6 +146,12 @@ export function bulletinSummary(b: {
   };
 }
 
+/** The id of a published bulletin, or undefined (a draft is not public). */
+export async function publishedBulletinId(db: Db, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('reg_bulletins').select('id').where('id', '=', id).where('state', '=', 'published').executeTakeFirst();
+  return row?.id;
+}
+
 /** A bulletin with its items; the public view keeps the evidence to rule, severity and measures. */
 export async function bulletinView(db: Db, id: string, isPublic: boolean) {
   const b = await db.selectFrom('reg_bulletins').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
