@@ -8,68 +8,25 @@
 // an axe-core violation of serious or critical impact. Screenshots: test-results/console/.
 // Without Chromium the test skips with a message; with CI=true it fails instead.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../src/http/app.js';
 import { startWorkers } from '../src/jobs/index.js';
-import { dispatchEvents } from '../src/workflows/events.js';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, testPlatform } from './support/jobs.js';
 import { API_DEMOS_LISTING, API_DEMOS_PERMISSION_LINES } from './support/api-demos-listing.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SHOTS = fileURLToPath(new URL('../../../test-results/console/', import.meta.url));
+import { axe, chromiumAvailable, CHROMIUM, dispatchLoop, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
 
 const POLICY = API_DEMOS_LISTING.policy;
 const PERMISSIONS = API_DEMOS_PERMISSION_LINES;
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === 'true')
-  throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install it (apt-get install chromium fonts-noto-cjk)`);
-if (!available)
-  console.log(`# console journeys skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; CI=true makes this a failure)`);
+const available = chromiumAvailable();
 
 type Lang = 'zh-CN' | 'en';
-
-/** Watches a page: console errors, page errors, failed or refused requests, other origins. */
-function watch(page: Page, origin: string, problems: string[]): void {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error on ${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-  page.on('request', (request) => {
-    if (!request.url().startsWith(origin) && !request.url().startsWith('data:') && request.url() !== 'about:blank')
-      problems.push(`request to another origin: ${request.url()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
-}
-
-async function axe(page: Page, problems: string[]): Promise<void> {
-  // The report's frame runs no script at all (sandbox without allow-scripts), so axe cannot enter it:
-  // it checks the console's page around it; the report's markup is @apprights/report's own.
-  const results = await new AxeBuilder({ page }).exclude('iframe.report').analyze();
-  for (const v of results.violations)
-    if (v.impact === 'serious' || v.impact === 'critical')
-      problems.push(`axe ${v.impact} ${v.id} on ${page.url()}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 bothDatabases(
   'console journeys in Chromium (zh-CN and en): developer verification, upload, progress, report; review, rejection, resubmission, listing',
@@ -91,13 +48,7 @@ bothDatabases(
     await app.listen({ port: 0, host: '127.0.0.1' });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     // The outbox dispatcher runs in `serve`'s scheduler; here a loop does its work.
-    let dispatching = true;
-    const dispatcher = (async () => {
-      while (dispatching) {
-        await dispatchEvents(p).catch(() => {});
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
+    const stopDispatching = dispatchLoop(p);
     let browser: Browser | undefined;
     const problems: string[] = [];
     const loads: { name: string; ms: number }[] = [];
@@ -128,12 +79,7 @@ bothDatabases(
         };
         const visit = async (page: Page, name: string) => {
           await page.waitForLoadState('load');
-          // Navigation start → load event of the page, as the browser measured it (issue 15: ≤ 1 s here).
-          const ms = await page.evaluate(() => {
-            const nav = (performance as unknown as { getEntriesByType(type: string): unknown[] }).getEntriesByType('navigation')[0] as
-              { loadEventEnd: number; startTime: number } | undefined;
-            return nav ? nav.loadEventEnd - nav.startTime : -1;
-          });
+          const ms = await loadTime(page);
           loads.push({ name: `${tag}-${name}`, ms });
           await axe(page, problems);
           await shot(page, name);
@@ -267,8 +213,7 @@ bothDatabases(
       assert.deepEqual(problems, [], problems.join('\n'));
     } finally {
       await browser?.close();
-      dispatching = false;
-      await dispatcher;
+      await stopDispatching();
       await app.close();
       await workers.stop({ graceMs: 1000 });
       await p.close();

@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ACCESS } from '../src/http/access-table.js';
 import { CONSOLE_ACCESS } from '../src/console/routes.js';
 import { CONSOLE_APP_ACCESS } from '../src/console/pages.js';
+import { CONSOLE_WORKFLOW_ACCESS } from '../src/console/workflow-screens.js';
 import { newId } from '../src/ids.js';
 import { LocalBlobStore } from '../src/blobs/store.js';
 import { defaultConfig, MiB } from '../src/config.js';
@@ -143,7 +144,7 @@ bothDatabases('the OpenAPI 3.1 description lists every route and its schemas com
     }
     // The console's HTML pages (src/console) are pages for people, not API operations: not described.
     const expected = Object.keys(ACCESS).filter(
-      (k) => k !== 'GET /api/v1/openapi.json' && !(k in CONSOLE_ACCESS) && !(k in CONSOLE_APP_ACCESS),
+      (k) => k !== 'GET /api/v1/openapi.json' && !(k in CONSOLE_ACCESS) && !(k in CONSOLE_APP_ACCESS) && !(k in CONSOLE_WORKFLOW_ACCESS),
     );
     assert.deepEqual([...operations].sort(), expected.sort(), 'every route but the description itself is described');
   } finally {

@@ -13,8 +13,11 @@ import { CONSOLE_CSP } from './routes.js';
 /** An HTML form's fields: each name's values, as sent (application/x-www-form-urlencoded). */
 export type FormFields = Record<string, string | string[]>;
 
-/** A form body is small: 64 fields of text, capped by the app's bodyLimit as well. */
-const MAX_FIELDS = 64;
+/**
+ * A form body is bounded: 1000 fields of text (a list page's checkboxes: up to 200 findings in the
+ * bulletin composer, 500 feed entries), capped by the form parser's 256 KB bodyLimit as well.
+ */
+const MAX_FIELDS = 1000;
 
 export function parseForm(text: string): FormFields {
   const out: FormFields = {};

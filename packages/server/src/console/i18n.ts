@@ -46,6 +46,11 @@ export const MESSAGES = {
   backToPage: { en: 'Back to the page', zh: '返回页面' },
   signOut: { en: 'Sign out', zh: '退出登录' },
   timeZoneNote: { en: 'Times are Beijing time (UTC+8).', zh: '时间为北京时间（UTC+8）。' },
+  // The workflows' public pages (console/public-workflows.ts, console/complaints.ts).
+  navBulletins: { en: 'Bulletins', zh: '通报' },
+  navRankings: { en: 'Rankings', zh: '排名' },
+  navStopAccess: { en: 'Stop-access feed key and format', zh: '停止接入通知公钥与格式' },
+  fileComplaint: { en: 'File a complaint about this app', zh: '投诉该应用' },
 } as const satisfies Record<string, { en: string; zh: string }>;
 
 export type MessageId = keyof typeof MESSAGES;

@@ -41,6 +41,8 @@ export function layout({ lang, title, path, body, head, user }: PageOptions): Sa
           <a class="brand" href="${withLang('/apps', lang)}">${t(lang, 'siteName')}</a>
           <nav aria-label="${lang === 'zh-CN' ? '主导航' : 'Main'}">
             <a href="${withLang('/apps', lang)}">${t(lang, 'navApps')}</a>
+            <a href="${withLang('/bulletins', lang)}">${t(lang, 'navBulletins')}</a>
+            <a href="${withLang('/rankings', lang)}">${t(lang, 'navRankings')}</a>
             <a href="/api/v1/openapi.json">${t(lang, 'navApi')}</a>
             ${user ? user.links.map((l) => html`<a href="${withLang(l.href, lang)}">${l.label}</a>`) : html`<a href="${withLang('/console', lang)}">${t(lang, 'navLogin')}</a>`}
             <a href="${withLang(path, other)}" hreflang="${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
@@ -57,7 +59,9 @@ export function layout({ lang, title, path, body, head, user }: PageOptions): Sa
           }
         </header>
         <main id="main">${body}</main>
-        <footer><p>${t(lang, 'timeZoneNote')}</p></footer>
+        <footer>
+          <p>${t(lang, 'timeZoneNote')} <a href="${withLang('/stop-access', lang)}">${t(lang, 'navStopAccess')}</a></p>
+        </footer>
       </body>
     </html>`;
 }

@@ -46,6 +46,8 @@ import {
 import { html, trustedHtml, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
+import { storeChoices } from './routes.js';
+import { workflowLinks, workflowScreens } from './workflow-screens.js';
 
 // The signed-in console: sign-in and sign-out, the developer's screens (identity, upload with the
 // listing, submission progress, report, rejection reasons, resubmission) and the store's (review
@@ -202,7 +204,7 @@ const STATE_NAMES: Record<string, { en: string; zh: string }> = {
   'manual-review': { en: 'manual review', zh: '人工审核' },
 };
 
-function stateName(lang: ConsoleLang, state: string | null | undefined): string {
+export function stateName(lang: ConsoleLang, state: string | null | undefined): string {
   if (!state) return '';
   const name = STATE_NAMES[state];
   return name ? (lang === 'zh-CN' ? name.zh : name.en) : state;
@@ -218,7 +220,12 @@ const ROLE_NAMES: Record<Role, { en: string; zh: string }> = {
   'access-provider': { en: 'access provider', zh: '接入服务提供者' },
 };
 
+/** A role's links: the store workflow's here, the other workflows' from workflow-screens.ts. */
 function links(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
+  return [...baseLinks(lang, role), ...workflowLinks(lang, role)];
+}
+
+function baseLinks(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
   const home = { href: '/console', label: m(lang, 'home') };
   switch (role) {
     case 'developer':
@@ -242,7 +249,7 @@ function links(lang: ConsoleLang, role: Role): { href: string; label: string }[]
   }
 }
 
-function time(ms: number | null | undefined): SafeHtml {
+export function time(ms: number | null | undefined): SafeHtml {
   if (ms === null || ms === undefined) return html``;
   const { text, iso } = shanghaiTime(ms);
   return html`<time datetime="${iso}" title="${iso} UTC">${text}</time>`;
@@ -261,7 +268,7 @@ function textOf(value: unknown, lang: ConsoleLang): string {
   return json.length > 600 ? `${json.slice(0, 600)}…` : json;
 }
 
-function errorList(lang: ConsoleLang, errors: readonly { pointer: string; message: string }[]): SafeHtml {
+export function errorList(lang: ConsoleLang, errors: readonly { pointer: string; message: string }[]): SafeHtml {
   if (errors.length === 0) return html``;
   return html`<div class="errors" role="alert">
     <p><strong>${m(lang, 'errors')}</strong></p>
@@ -272,7 +279,7 @@ function errorList(lang: ConsoleLang, errors: readonly { pointer: string; messag
 }
 
 /** A problem's words for a person: its title in both languages, its detail, its field errors. */
-function problemErrors(error: ProblemError): { pointer: string; message: string }[] {
+export function problemErrors(error: ProblemError): { pointer: string; message: string }[] {
   const text = PROBLEMS[error.code];
   const fieldErrors: FieldError[] = error.extra.errors ?? [];
   if (fieldErrors.length > 0) return fieldErrors.map((e) => ({ pointer: e.pointer, message: e.message }));
@@ -540,13 +547,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
     errors: { pointer: string; message: string }[],
   ) => {
     const lang = pickLang(request);
-    const stores = await db
-      .selectFrom('organisations')
-      .select(['id', 'name'])
-      .where('kind', '=', 'store')
-      .orderBy('name')
-      .limit(200)
-      .execute();
+    const stores = await storeChoices(db);
     const text = (name: string, label: keyof typeof M, extra: SafeHtml = html``) =>
       html`<label>${m(lang, label)}<input name="${name}" value="${values[name] ?? ''}" ${extra} /></label>`;
     const body = html`<h1>${m(lang, 'submit')}</h1>
@@ -1285,4 +1286,6 @@ ${text ?? JSON.stringify(policy, null, 2)}</textarea>
     }
     return reply.redirect(withLang(`/console/store/developers?state=${decision}`, lang), 303);
   });
+
+  workflowScreens(api, ctx, { frame, checked });
 }

@@ -46,7 +46,7 @@ function asset(name: string): { body: Buffer; etag: string } | undefined {
 }
 
 /** Sends a page with its ETag; 304 when the client holds it already. */
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
   const etag = etagOf(page.value);
   reply
     .header('content-security-policy', CONSOLE_CSP)
@@ -78,6 +78,11 @@ function elementsOf(text: string): ListingElements | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The stores a form offers to choose from (by name, at most 200). */
+export function storeChoices(db: AppContext['platform']['store']['db']) {
+  return db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'store').orderBy('name').limit(200).execute();
 }
 
 /** LIKE pattern for a user's text: its % _ and \ are literal. */
@@ -139,13 +144,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const checks = await lastChecks(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
-    const stores = await db
-      .selectFrom('organisations')
-      .select(['id', 'name'])
-      .where('kind', '=', 'store')
-      .orderBy('name')
-      .limit(200)
-      .execute();
+    const stores = await storeChoices(db);
     const base = new URLSearchParams();
     if (q) base.set('q', q);
     if (store) base.set('store', store);
@@ -262,6 +261,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
           <dt>${t(lang, 'lastCheck')}</dt>
           <dd>${check ? time(check.created_at) : t(lang, 'notChecked')}</dd>
         </dl>
+        <p><a class="button" href="${withLang(`/console/complain/${row.id}`, lang)}">${t(lang, 'fileComplaint')}</a></p>
         <h2>${t(lang, 'permissions')}</h2>
         <table>
           <thead>

@@ -1,6 +1,7 @@
 import { etagOf, notModified } from '../../http/public-cache.js';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { sql } from 'kysely';
+import type { RateLimitOptions } from '@fastify/rate-limit';
 import { Type } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { ClockDefinition } from '../../calendar/clocks.js';
@@ -80,7 +81,7 @@ const access: Record<string, RouteAccess> = {
 };
 
 /** The operator whose complaints the caller reaches, or null (regulator, platform admin). */
-function operatorScope(p: Principal): string | null {
+export function operatorScope(p: Principal): string | null {
   return p.role === 'developer' ? p.orgId : null;
 }
 
@@ -92,7 +93,8 @@ export function endOfDay(date: string): number {
 /** Text without control characters other than tab and line breaks. */
 const TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 
-function view(c: Selectable<ComplaintsTable>) {
+/** A complaint as the API answers it. */
+export function complaintView(c: Selectable<ComplaintsTable>) {
   return {
     id: c.id,
     listingId: c.listing_id,
@@ -249,7 +251,8 @@ export interface KpiRow {
   meetsTarget: boolean | null;
 }
 
-async function kpi(db: Db, quarter: string, operator: string | null, today: string): Promise<KpiRow[]> {
+/** The timeliness KPI per operator for a quarter (an operator: its own row). */
+export async function complaintKpi(db: Db, quarter: string, operator: string | null, today: string): Promise<KpiRow[]> {
   const { from, to } = quarterRange(quarter);
   let q = db
     .selectFrom('complaints as c')
@@ -288,6 +291,167 @@ async function kpi(db: Db, quarter: string, operator: string | null, today: stri
       meetsTarget: rate === null ? null : rate >= KPI_TARGET,
     };
   });
+}
+
+/** Per client address: the public form needs no login, so the address is what limits abuse (the REST route and the console form). */
+export const COMPLAINT_RATE_LIMIT = {
+  max: COMPLAINTS_PER_HOUR,
+  timeWindow: 3_600_000,
+  keyGenerator: (request) => `complaint:${request.ip}`,
+  errorResponseBuilder: (_request, context) =>
+    problem('rate-limited', `more than ${context.max} complaints per hour from this address / 同一地址每小时投诉超过 ${context.max} 次`, {
+      retryAfterSeconds: context.ttl / 1000,
+    }),
+} satisfies RateLimitOptions;
+
+/** What the public complaint form sends (REST body and console form alike). */
+export const ComplaintBody = Type.Object(
+  {
+    category: Type.Union(CATEGORIES.map((c) => Type.Literal(c))),
+    text: Type.String({ minLength: 10, maxLength: 2000, pattern: TEXT }),
+    contact: Type.Optional(
+      Type.String({ maxLength: 200, pattern: TEXT, description: 'optional: a phone number or an e-mail address for the answer' }),
+    ),
+    appVersion: Type.Optional(Type.String({ maxLength: 64, pattern: TEXT })),
+  },
+  { additionalProperties: false },
+);
+
+/** The operator's answer. */
+export const AnswerBody = Type.Object(
+  { answer: Type.String({ minLength: 1, maxLength: 5000, pattern: TEXT }) },
+  { additionalProperties: false },
+);
+
+export interface ComplaintInput {
+  category: (typeof CATEGORIES)[number];
+  text: string;
+  contact?: string | undefined;
+  appVersion?: string | undefined;
+}
+
+/** Files a complaint about a listed app: due dates from the calendar, the operator notified. */
+export async function fileComplaint(platform: Platform, listingId: string, body: ComplaintInput) {
+  const db = platform.store.db;
+  const listing = await db
+    .selectFrom('listings')
+    .select(['id', 'developer_org_id', 'package_name', 'state'])
+    .where('id', '=', listingId)
+    .where('state', '=', 'listed')
+    .executeTakeFirst();
+  if (!listing) throw problem('not-found', `no listed app ${listingId} / 没有在架应用 ${listingId}`);
+  const now = platform.clock.now();
+  const receivedOn = shanghaiDate(now);
+  const calendar = await loadCalendar(db);
+  const accept = deadline(calendar, COMPLAINT_ACCEPTANCE, receivedOn);
+  const answer = deadline(calendar, COMPLAINT_ANSWER, receivedOn);
+  const provisional = accept.provisional || answer.provisional || answer.beyondCoverage;
+  const id = newId(now);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('complaints')
+      .values({
+        id,
+        listing_id: listing.id,
+        operator_org_id: listing.developer_org_id,
+        package_name: listing.package_name,
+        state: 'received',
+        category: body.category,
+        text: body.text.trim(),
+        contact: body.contact?.trim() || null,
+        received_on: receivedOn,
+        accept_due: accept.date,
+        answer_due: answer.date,
+        provisional: provisional ? 1 : 0,
+        accepted_at: null,
+        answered_at: null,
+        answered_on: null,
+        answer: null,
+        closed_at: null,
+        escalated_at: null,
+        escalation_reason: null,
+        reminded: '[]',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await notify(
+      trx,
+      {
+        orgId: listing.developer_org_id,
+        topic: 'complaint.received',
+        subject: id,
+        en: `New complaint about ${listing.package_name}: accept it by ${accept.date}, answer by ${answer.date}`,
+        zh: `关于 ${listing.package_name} 的新投诉：请于 ${accept.date} 前受理，${answer.date} 前答复`,
+        detail: { complaint: id, category: body.category, acceptDue: accept.date, answerDue: answer.date, provisional },
+        dueAt: endOfDay(accept.date),
+      },
+      now,
+    );
+    // The address is not stored (the rate limit keeps it in memory for an hour); the audit says only that the public filed it.
+    await writeAudit(trx, { action: 'complaint.receive', subject: id, detail: { listing: listing.id, category: body.category } }, now);
+  });
+  return { id, state: 'received', receivedOn, acceptDue: accept.date, answerDue: answer.date, provisional };
+}
+
+/** A complaint the caller reaches (an operator: its own); 404 otherwise. */
+export async function findComplaint(db: Db, id: string, p: Principal) {
+  let q = db.selectFrom('complaints').selectAll().where('id', '=', id);
+  const operator = operatorScope(p);
+  if (operator !== null) q = q.where('operator_org_id', '=', operator);
+  const row = await q.executeTakeFirst();
+  if (!row) throw problem('not-found', `no complaint ${id} / 没有投诉 ${id}`);
+  return row;
+}
+
+/** One step of the state machine, only from `from` (a concurrent step gets 409); audited. */
+export async function complaintStep(
+  platform: Platform,
+  p: Principal,
+  id: string,
+  from: ComplaintsTable['state'][],
+  to: ComplaintsTable['state'],
+  set: (now: number) => Partial<Selectable<ComplaintsTable>>,
+  ip: string | null,
+) {
+  const db = platform.store.db;
+  const c = await findComplaint(db, id, p);
+  if (!from.includes(c.state))
+    throw problem('conflict', `the complaint is ${c.state}, not ${from.join(' or ')} / 投诉当前状态为 ${c.state}`);
+  const now = platform.clock.now();
+  await db.transaction().execute(async (trx) => {
+    const moved = await trx
+      .updateTable('complaints')
+      .set({ ...set(now), state: to, updated_at: now })
+      .where('id', '=', c.id)
+      .where('state', '=', c.state)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) throw problem('conflict', 'the complaint changed meanwhile / 投诉状态已被更改');
+    await writeAudit(
+      trx,
+      { userId: p.userId, orgId: p.orgId, ip, action: `complaint.${to}`, subject: c.id, detail: { from: c.state } },
+      now,
+    );
+  });
+  return complaintView(await findComplaint(db, c.id, p));
+}
+
+/** The operator accepts (acknowledges) a received complaint. */
+export function acceptComplaint(platform: Platform, p: Principal, id: string, ip: string | null) {
+  return complaintStep(platform, p, id, ['received'], 'accepted', (now) => ({ accepted_at: now }), ip);
+}
+
+/** The operator answers an accepted complaint (the answer date counts for the KPI). */
+export function answerComplaint(platform: Platform, p: Principal, id: string, answer: string, ip: string | null) {
+  return complaintStep(
+    platform,
+    p,
+    id,
+    ['accepted'],
+    'answered',
+    (now) => ({ answered_at: now, answered_on: shanghaiDate(now), answer }),
+    ip,
+  );
 }
 
 function routes(api: Api, { platform }: AppContext): void {
@@ -338,110 +502,20 @@ function routes(api: Api, { platform }: AppContext): void {
     {
       config: {
         // Per client address: the form needs no login, so the address is what limits abuse.
-        rateLimit: {
-          max: COMPLAINTS_PER_HOUR,
-          timeWindow: 3_600_000,
-          keyGenerator: (request) => `complaint:${request.ip}`,
-          errorResponseBuilder: (_request, context) =>
-            problem(
-              'rate-limited',
-              `more than ${context.max} complaints per hour from this address / 同一地址每小时投诉超过 ${context.max} 次`,
-              {
-                retryAfterSeconds: context.ttl / 1000,
-              },
-            ),
-        },
+        rateLimit: COMPLAINT_RATE_LIMIT,
       },
       schema: {
         tags: ['complaints'],
         summary: `Complain about a listed app (no login; ${COMPLAINTS_PER_HOUR} per address and hour); the app's operator must accept it within 5 and answer within 15 working days`,
         security: [],
         params: IdParams,
-        body: Type.Object(
-          {
-            category: Type.Union(CATEGORIES.map((c) => Type.Literal(c))),
-            text: Type.String({ minLength: 10, maxLength: 2000, pattern: TEXT }),
-            contact: Type.Optional(
-              Type.String({ maxLength: 200, pattern: TEXT, description: 'optional: a phone number or an e-mail address for the answer' }),
-            ),
-            appVersion: Type.Optional(Type.String({ maxLength: 64, pattern: TEXT })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ComplaintBody,
       },
     },
-    async (request, reply) => {
-      const listing = await db
-        .selectFrom('listings')
-        .select(['id', 'developer_org_id', 'package_name', 'state'])
-        .where('id', '=', request.params.id)
-        .where('state', '=', 'listed')
-        .executeTakeFirst();
-      if (!listing) throw problem('not-found', `no listed app ${request.params.id} / 没有在架应用 ${request.params.id}`);
-      const now = platform.clock.now();
-      const receivedOn = shanghaiDate(now);
-      const calendar = await loadCalendar(db);
-      const accept = deadline(calendar, COMPLAINT_ACCEPTANCE, receivedOn);
-      const answer = deadline(calendar, COMPLAINT_ANSWER, receivedOn);
-      const provisional = accept.provisional || answer.provisional || answer.beyondCoverage;
-      const id = newId(now);
-      const body = request.body;
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('complaints')
-          .values({
-            id,
-            listing_id: listing.id,
-            operator_org_id: listing.developer_org_id,
-            package_name: listing.package_name,
-            state: 'received',
-            category: body.category,
-            text: body.text.trim(),
-            contact: body.contact?.trim() || null,
-            received_on: receivedOn,
-            accept_due: accept.date,
-            answer_due: answer.date,
-            provisional: provisional ? 1 : 0,
-            accepted_at: null,
-            answered_at: null,
-            answered_on: null,
-            answer: null,
-            closed_at: null,
-            escalated_at: null,
-            escalation_reason: null,
-            reminded: '[]',
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-        await notify(
-          trx,
-          {
-            orgId: listing.developer_org_id,
-            topic: 'complaint.received',
-            subject: id,
-            en: `New complaint about ${listing.package_name}: accept it by ${accept.date}, answer by ${answer.date}`,
-            zh: `关于 ${listing.package_name} 的新投诉：请于 ${accept.date} 前受理，${answer.date} 前答复`,
-            detail: { complaint: id, category: body.category, acceptDue: accept.date, answerDue: answer.date, provisional },
-            dueAt: endOfDay(accept.date),
-          },
-          now,
-        );
-        // The address is not stored (the rate limit keeps it in memory for an hour); the audit says only that the public filed it.
-        await writeAudit(trx, { action: 'complaint.receive', subject: id, detail: { listing: listing.id, category: body.category } }, now);
-      });
-      return reply.code(201).send({ id, state: 'received', receivedOn, acceptDue: accept.date, answerDue: answer.date, provisional });
-    },
+    async (request, reply) => reply.code(201).send(await fileComplaint(platform, request.params.id, request.body)),
   );
 
-  const find = async (id: string, p: Principal) => {
-    let q = db.selectFrom('complaints').selectAll().where('id', '=', id);
-    const operator = operatorScope(p);
-    if (operator !== null) q = q.where('operator_org_id', '=', operator);
-    const row = await q.executeTakeFirst();
-    if (!row) throw problem('not-found', `no complaint ${id} / 没有投诉 ${id}`);
-    return row;
-  };
+  const find = (id: string, p: Principal) => findComplaint(db, id, p);
 
   api.get(
     '/complaints',
@@ -470,7 +544,7 @@ function routes(api: Api, { platform }: AppContext): void {
         .orderBy('id', 'desc')
         .limit(limit + 1)
         .execute();
-      return page(rows, limit, view);
+      return page(rows, limit, complaintView);
     },
   );
 
@@ -490,7 +564,7 @@ function routes(api: Api, { platform }: AppContext): void {
     },
     async (request) => {
       const p = principalOf(request);
-      const items = await kpi(db, request.query.quarter, operatorScope(p), shanghaiDate(platform.clock.now()));
+      const items = await complaintKpi(db, request.query.quarter, operatorScope(p), shanghaiDate(platform.clock.now()));
       return { quarter: request.query.quarter, target: KPI_TARGET, items };
     },
   );
@@ -502,7 +576,7 @@ function routes(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const items = await kpi(db, request.query.quarter, operatorScope(p), shanghaiDate(platform.clock.now()));
+      const items = await complaintKpi(db, request.query.quarter, operatorScope(p), shanghaiDate(platform.clock.now()));
       const lines = [
         csvLine([
           'quarter',
@@ -541,37 +615,16 @@ function routes(api: Api, { platform }: AppContext): void {
   );
 
   api.get('/complaints/:id', { schema: { tags: ['complaints'], summary: 'A complaint', params: IdParams } }, async (request) =>
-    view(await find(request.params.id, principalOf(request))),
+    complaintView(await find(request.params.id, principalOf(request))),
   );
 
-  /** One step of the state machine, only from `from` (a concurrent step gets 409). */
-  const step = async (
+  const step = (
     request: { params: { id: string }; ip: string },
     p: Principal,
     from: ComplaintsTable['state'][],
     to: ComplaintsTable['state'],
     set: (now: number) => Partial<Selectable<ComplaintsTable>>,
-  ) => {
-    const c = await find(request.params.id, p);
-    if (!from.includes(c.state))
-      throw problem('conflict', `the complaint is ${c.state}, not ${from.join(' or ')} / 投诉当前状态为 ${c.state}`);
-    const now = platform.clock.now();
-    await db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('complaints')
-        .set({ ...set(now), state: to, updated_at: now })
-        .where('id', '=', c.id)
-        .where('state', '=', c.state)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0) throw problem('conflict', 'the complaint changed meanwhile / 投诉状态已被更改');
-      await writeAudit(
-        trx,
-        { userId: p.userId, orgId: p.orgId, ip: request.ip, action: `complaint.${to}`, subject: c.id, detail: { from: c.state } },
-        now,
-      );
-    });
-    return view(await find(c.id, p));
-  };
+  ) => complaintStep(platform, p, request.params.id, from, to, set, request.ip);
 
   api.post(
     '/complaints/:id/accept',
@@ -583,7 +636,7 @@ function routes(api: Api, { platform }: AppContext): void {
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
       },
     },
-    async (request) => step(request, principalOf(request), ['received'], 'accepted', (now) => ({ accepted_at: now })),
+    async (request) => acceptComplaint(platform, principalOf(request), request.params.id, request.ip),
   );
 
   api.post(
@@ -593,15 +646,10 @@ function routes(api: Api, { platform }: AppContext): void {
         tags: ['complaints'],
         summary: 'The operator answers the accepted complaint',
         params: IdParams,
-        body: Type.Object({ answer: Type.String({ minLength: 1, maxLength: 5000, pattern: TEXT }) }, { additionalProperties: false }),
+        body: AnswerBody,
       },
     },
-    async (request) =>
-      step(request, principalOf(request), ['accepted'], 'answered', (now) => ({
-        answered_at: now,
-        answered_on: shanghaiDate(now),
-        answer: request.body.answer,
-      })),
+    async (request) => answerComplaint(platform, principalOf(request), request.params.id, request.body.answer, request.ip),
   );
 
   api.post(

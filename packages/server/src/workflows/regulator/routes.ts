@@ -1,41 +1,27 @@
 import { Type } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { Api, AppContext } from '../../http/context.js';
-import { problem, type ProblemError } from '../../http/problems.js';
+import { problem } from '../../http/problems.js';
 import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
-import { BulletinError, completeDelisting, draftBulletin, parseList, publishBulletin, requestRetest } from './bulletins.js';
-import { CampaignError, campaignProgress, createCampaign } from './campaigns.js';
+import { completeDelisting, draftBulletin, parseList, publishBulletin, requestRetest } from './bulletins.js';
+import { campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
-import { RANKING_DIMENSIONS, latestRankings, rankingsCsv, recomputeRankings } from './rankings.js';
+import {
+  bulletinSummary,
+  bulletinView,
+  campaignOf,
+  findingView,
+  guarded,
+  publishedBulletinId,
+  recomputeAudited,
+  triageCampaign,
+} from './views.js';
+import { RANKING_DIMENSIONS, latestRankings, rankingsCsv } from './rankings.js';
 
 // The regulator workflow's HTTP routes (under /api/v1; access entries in ./index.ts).
-
-function asProblem(error: unknown): ProblemError | unknown {
-  if (error instanceof BulletinError)
-    return problem(
-      error.code,
-      `${error.en} / ${error.zh}`,
-      error.pointer ? { errors: [{ pointer: error.pointer, message: error.en }] } : undefined,
-    );
-  if (error instanceof CampaignError)
-    return problem('bad-request', `${error.en} / ${error.zh}`, { errors: [{ pointer: error.pointer, message: error.en }] });
-  const message = String((error as Error)?.message ?? '');
-  // The calendar's count errors (a number of days out of range) are input errors.
-  if ((error as Error)?.name === 'DateCountError')
-    return problem('bad-request', message, { errors: [{ pointer: '/deadline/workingDays', message }] });
-  return error;
-}
-
-async function guarded<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw asProblem(error);
-  }
-}
 
 const Id = Type.String({ pattern: ID_PATTERN });
 const ShortText = (max: number, description?: string) =>
@@ -121,13 +107,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     },
   );
 
-  const findCampaign = async (id: string, org: string | null) => {
-    let query = db.selectFrom('reg_campaigns').selectAll().where('id', '=', id);
-    if (org !== null) query = query.where('org_id', '=', org);
-    const c = await query.executeTakeFirst();
-    if (!c) throw problem('not-found', `no campaign ${id}`);
-    return c;
-  };
+  const findCampaign = (id: string, org: string | null) => campaignOf(db, id, org);
 
   api.get(
     '/regulator/campaigns/:id',
@@ -299,56 +279,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
         ),
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const c = await findCampaign(request.params.id, scopeOrg(p));
-      const now = platform.clock.now();
-      const { decision, note, ruleIds, severities, findingIds } = request.body;
-      if (decision === 'dismiss' && !note?.trim())
-        throw problem('bad-request', 'a dismissal needs a note / 驳回须说明理由', {
-          errors: [{ pointer: '/note', message: 'is required to dismiss' }],
-        });
-      if (!ruleIds && !severities && !findingIds)
-        throw problem(
-          'bad-request',
-          'name the findings: ruleIds, severities or findingIds / 请用 ruleIds、severities 或 findingIds 指明发现项',
-          {
-            errors: [{ pointer: '/ruleIds', message: 'one of ruleIds, severities, findingIds is required' }],
-          },
-        );
-      const state = decision === 'confirm' ? 'confirmed' : 'dismissed';
-      return db.transaction().execute(async (trx) => {
-        let update = trx
-          .updateTable('reg_findings')
-          .set({ state, note: note ?? null, decided_by: p.userId, decided_at: now })
-          .where('campaign_id', '=', c.id)
-          .where('state', '=', 'new');
-        if (ruleIds) update = update.where('rule_id', 'in', ruleIds);
-        if (severities) update = update.where('severity', 'in', severities);
-        if (findingIds) update = update.where('id', 'in', findingIds);
-        const result = await update.executeTakeFirst();
-        const decided = Number(result.numUpdatedRows);
-        await writeAudit(
-          trx,
-          {
-            userId: p.userId,
-            orgId: p.orgId,
-            ip: request.ip,
-            action: `regulator.finding.bulk-${state}`,
-            subject: c.id,
-            detail: {
-              decided,
-              note: note ?? null,
-              ruleIds: ruleIds ?? null,
-              severities: severities ?? null,
-              findingIds: findingIds?.length ?? null,
-            },
-          },
-          now,
-        );
-        return { campaignId: c.id, state, decided };
-      });
-    },
+    async (request) => guarded(() => triageCampaign(platform, principalOf(request), request.params.id, request.body, request.ip)),
   );
 
   // ── Bulletins ────────────────────────────────────────────────────────────────────────────────
@@ -393,7 +324,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
       return reply
         .code(201)
         .header('location', `/api/v1/regulator/bulletins/${id}`)
-        .send(await bulletinView(id, false));
+        .send(await bulletinView(db, id, false));
     },
   );
 
@@ -431,7 +362,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     { schema: { tags: ['regulator'], summary: 'A bulletin with its items (evidence, re-test state)', params: IdParams } },
     async (request) => {
       await ownBulletin(request.params.id, scopeOrg(principalOf(request)));
-      return bulletinView(request.params.id, false);
+      return bulletinView(db, request.params.id, false);
     },
   );
 
@@ -447,7 +378,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     async (request) => {
       await ownBulletin(request.params.id, scopeOrg(principalOf(request)));
       await guarded(() => publishBulletin(platform, request.params.id, actorOf(request)));
-      return bulletinView(request.params.id, false);
+      return bulletinView(db, request.params.id, false);
     },
   );
 
@@ -614,14 +545,9 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     '/public/bulletins/:id',
     { schema: { tags: ['public'], summary: 'A published bulletin with its apps, measure, evidence and deadline', params: IdParams } },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('reg_bulletins')
-        .select('id')
-        .where('id', '=', request.params.id)
-        .where('state', '=', 'published')
-        .executeTakeFirst();
-      if (!row) throw problem('not-found', `no published bulletin ${request.params.id}`);
-      return sendCached(request, reply, JSON.stringify(await bulletinView(row.id, true)), 'application/json; charset=utf-8');
+      const id = await publishedBulletinId(db, request.params.id);
+      if (!id) throw problem('not-found', `no published bulletin ${request.params.id}`);
+      return sendCached(request, reply, JSON.stringify(await bulletinView(db, id, true)), 'application/json; charset=utf-8');
     },
   );
 
@@ -629,24 +555,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
   api.post(
     '/regulator/rankings/recompute',
     { schema: { tags: ['regulator'], summary: 'Recompute every ranking over the whole database (a stored snapshot)' } },
-    async (request) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      const snapshot = await recomputeRankings(db, now);
-      await writeAudit(
-        db,
-        {
-          userId: p.userId,
-          orgId: p.orgId,
-          ip: request.ip,
-          action: 'regulator.rankings.recompute',
-          subject: snapshot.id,
-          detail: { durationMs: snapshot.durationMs },
-        },
-        now,
-      );
-      return { id: snapshot.id, computedAt: snapshot.computedAt, durationMs: snapshot.durationMs };
-    },
+    async (request) => recomputeAudited(platform, principalOf(request), request.ip),
   );
 
   const snapshotOr404 = async () => {
@@ -888,96 +797,6 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
       });
     },
   );
-
-  // ── Views ────────────────────────────────────────────────────────────────────────────────────
-  function bulletinSummary(b: {
-    id: string;
-    state: string;
-    title: string;
-    title_zh: string;
-    measure: string;
-    legal_basis: string;
-    deadline_kind: string;
-    deadline_value: string;
-    due_date: string | null;
-    provisional: number;
-    published_at: number | null;
-    created_at: number;
-  }) {
-    return {
-      id: b.id,
-      state: b.state,
-      title: b.title,
-      titleZh: b.title_zh,
-      measure: b.measure,
-      legalBasis: b.legal_basis,
-      deadline: b.deadline_kind === 'date' ? { date: b.deadline_value } : { workingDays: Number(b.deadline_value) },
-      dueDate: b.due_date,
-      provisional: Number(b.provisional) === 1,
-      publishedAt: b.published_at,
-      createdAt: b.created_at,
-    };
-  }
-
-  async function bulletinView(id: string, isPublic: boolean) {
-    const b = await db.selectFrom('reg_bulletins').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    const items = await db
-      .selectFrom('reg_bulletin_items')
-      .innerJoin('organisations', 'organisations.id', 'reg_bulletin_items.developer_org_id')
-      .selectAll('reg_bulletin_items')
-      .select('organisations.name as developer_name')
-      .where('bulletin_id', '=', id)
-      .orderBy('reg_bulletin_items.package_name')
-      .execute();
-    return {
-      ...bulletinSummary(b),
-      sdkPrefixes: parseList(b.sdk_prefixes),
-      items: items.map((i) => ({
-        id: i.id,
-        packageName: i.package_name,
-        developer: { id: i.developer_org_id, name: i.developer_name },
-        signerSha256: i.signer_sha256,
-        state: i.state,
-        dueDate: i.due_date,
-        closedAt: i.closed_at,
-        evidence: ((parseJson(i.evidence) as Record<string, unknown>[] | null) ?? []).map((e) =>
-          isPublic ? { ruleId: e.ruleId, severity: e.severity, measures: e.measures } : e,
-        ),
-        ...(isPublic ? {} : { fingerprints: parseList(i.fingerprints), retestJobId: i.retest_job_id, retestReportId: i.retest_report_id }),
-      })),
-      ...(isPublic ? {} : { domains: parseList(b.domains), ips: parseList(b.ips) }),
-    };
-  }
-}
-
-function findingView(f: {
-  id: string;
-  campaign_id: string;
-  app_id: string;
-  report_id: string;
-  fingerprint: string;
-  rule_id: string;
-  severity: string;
-  measures: string;
-  state: string;
-  note: string | null;
-  decided_by: string | null;
-  decided_at: number | null;
-}) {
-  return {
-    id: f.id,
-    campaignId: f.campaign_id,
-    appId: f.app_id,
-    reportId: f.report_id,
-    fingerprint: f.fingerprint,
-    ruleId: f.rule_id,
-    severity: f.severity,
-    measures: parseJson(f.measures),
-    state: f.state,
-    note: f.note,
-    decidedBy: f.decided_by,
-    decidedAt: f.decided_at,
-  };
 }
 
 function appealView(a: {

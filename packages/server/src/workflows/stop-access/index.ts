@@ -1,13 +1,14 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { Actor } from '../../http/access.js';
+import type { Principal } from '../../http/auth.js';
 import { EVERYONE } from '../../http/access.js';
 import type { Api, AppContext } from '../../http/context.js';
 import { problem, type FieldError } from '../../http/problems.js';
 import { IdParams, PageQuery, page, principalOf } from '../../http/routes/common.js';
 import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
-import { ackWindowMs, createOrder, FEED_FORMAT, orderView } from './orders.js';
+import { ackWindowMs, createOrder, FEED_FORMAT, orderView, type OrderView } from './orders.js';
 import { KEY_ID_HEADER, SIGNATURE_HEADER, signBody, signingKey, type SigningKey } from './signing.js';
 import { etagOf, notModified } from '../../http/public-cache.js';
 import { checkTargets, readTime, targetCount, type TargetKind } from './targets.js';
@@ -31,7 +32,7 @@ const Time = Type.Union([
   Type.String({ maxLength: 40, description: 'ISO 8601' }),
 ]);
 
-const OrderBody = Type.Object(
+export const OrderBody = Type.Object(
   {
     packageNames: TargetList,
     signerSha256: TargetList,
@@ -74,6 +75,128 @@ export async function sendSigned(
   return reply.header(SIGNATURE_HEADER, signBody(key, body)).type('application/json; charset=utf-8').send(body);
 }
 
+/** A regulator's stop-access order (REST body or console form): checked targets and times, then the order and its feed entry. */
+export async function issueOrder(platform: Platform, p: Principal, body: Static<typeof OrderBody>): Promise<OrderView> {
+  const db = platform.store.db;
+  const { targets, errors } = checkTargets(body);
+  const now = platform.clock.now();
+  const validFrom = readTime(body.validFrom) ?? now;
+  const validUntil = body.validUntil === null ? null : (readTime(body.validUntil) ?? null);
+  if (Number.isNaN(validFrom)) errors.push({ pointer: '/validFrom', message: 'is not a time / 不是有效时间' });
+  if (validUntil !== null && Number.isNaN(validUntil)) errors.push({ pointer: '/validUntil', message: 'is not a time / 不是有效时间' });
+  else if (validUntil !== null && !Number.isNaN(validFrom) && validUntil <= validFrom)
+    errors.push({ pointer: '/validUntil', message: 'must be after validFrom / 须晚于 validFrom' });
+  if (!body.legalBasis.trim()) errors.push({ pointer: '/legalBasis', message: 'is empty / 不能为空' });
+  if (errors.length === 0 && targetCount(targets) === 0)
+    errors.push({ pointer: '/packageNames', message: 'an order names at least one target / 决定至少须列出一个对象' });
+  if (errors.length > 0) throw badTargets(errors);
+  const order = await db.transaction().execute((trx) =>
+    createOrder(
+      trx,
+      {
+        targets,
+        legalBasis: body.legalBasis.trim(),
+        validFrom,
+        validUntil,
+        regulatorOrgId: p.orgId,
+        source: 'api',
+        removalOrderId: null,
+        createdBy: p.userId,
+      },
+      now,
+      platform.config,
+    ),
+  );
+  return order;
+}
+
+/** An access provider acknowledges feed entries; the first acknowledgement of each counts (late after the window). */
+export async function acknowledgeEntries(platform: Platform, p: Principal, input: number[]) {
+  const db = platform.store.db;
+  const seqs = [...new Set(input)];
+  const now = platform.clock.now();
+  const window = ackWindowMs(platform.config);
+  const entries = await db.selectFrom('stop_access_feed').select(['seq', 'created_at']).where('seq', 'in', seqs).execute();
+  const known = new Map(entries.map((e) => [Number(e.seq), e.created_at]));
+  const errors: FieldError[] = [];
+  input.forEach((s, i) => {
+    if (!known.has(s)) errors.push({ pointer: `/seqs/${i}`, message: `no feed entry ${s} / 没有条目 ${s}` });
+  });
+  if (errors.length) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
+  const acked = await db.transaction().execute(async (trx) => {
+    const out: { seq: number; ackedAt: number; late: boolean }[] = [];
+    for (const seq of seqs) {
+      const late = now > known.get(seq)! + window ? 1 : 0;
+      // The first acknowledgement counts; a repeat changes nothing.
+      await trx
+        .insertInto('stop_access_acks')
+        .values({ provider_org_id: p.orgId, seq, acked_at: now, acked_by: p.userId, late })
+        .onConflict((oc) => oc.columns(['provider_org_id', 'seq']).doNothing())
+        .execute();
+      const row = await trx
+        .selectFrom('stop_access_acks')
+        .select(['acked_at', 'late'])
+        .where('provider_org_id', '=', p.orgId)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+      out.push({ seq, ackedAt: row.acked_at, late: row.late === 1 });
+    }
+    await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'stop-access.ack', detail: { acked: out } }, now);
+    return out;
+  });
+  return { acknowledged: acked, windowMs: window };
+}
+
+/** Late acknowledgements, and entries still unacknowledged past the window, per access provider (newest first). */
+export async function overdueAcknowledgements(platform: Platform, limit: number, providerOrgId: string | null = null) {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const window = ackWindowMs(platform.config);
+  // One provider's own (its console screen), or every provider's (the regulator).
+  let lateQuery = db
+    .selectFrom('stop_access_acks as a')
+    .innerJoin('stop_access_feed as f', 'f.seq', 'a.seq')
+    .innerJoin('organisations as o', 'o.id', 'a.provider_org_id')
+    .select(['a.seq', 'a.acked_at', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
+    .where('a.late', '=', 1);
+  if (providerOrgId !== null) lateQuery = lateQuery.where('o.id', '=', providerOrgId);
+  const late = await lateQuery.orderBy('a.seq', 'desc').limit(limit).execute();
+  // An entry is owed by every provider that existed when it was published.
+  let missingQuery = db
+    .selectFrom(['stop_access_feed as f', 'organisations as o'])
+    .select(['f.seq', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
+    .where('o.kind', '=', 'access-provider');
+  if (providerOrgId !== null) missingQuery = missingQuery.where('o.id', '=', providerOrgId);
+  const missing = await missingQuery
+    .whereRef('o.created_at', '<=', 'f.created_at')
+    .where('f.created_at', '<', now - window)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('stop_access_acks as a').select('a.seq').whereRef('a.seq', '=', 'f.seq').whereRef('a.provider_org_id', '=', 'o.id'),
+        ),
+      ),
+    )
+    .orderBy('f.seq', 'desc')
+    .limit(limit)
+    .execute();
+  const item = (r: { seq: number; created_at: number; order_id: string; org_id: string; name: string }, ackedAt: number | null) => ({
+    providerOrganisationId: r.org_id,
+    providerName: r.name,
+    seq: Number(r.seq),
+    orderId: r.order_id,
+    publishedAt: r.created_at,
+    dueAt: r.created_at + window,
+    ackedAt,
+    overdueMs: (ackedAt ?? now) - (r.created_at + window),
+  });
+  return {
+    windowMs: window,
+    lateAcknowledgements: late.map((r) => item(r, r.acked_at)),
+    unacknowledged: missing.map((r) => item(r, null)),
+  };
+}
+
 function stopAccessRoutes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
 
@@ -87,37 +210,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const body = request.body;
-      const { targets, errors } = checkTargets(body);
-      const now = platform.clock.now();
-      const validFrom = readTime(body.validFrom) ?? now;
-      const validUntil = body.validUntil === null ? null : (readTime(body.validUntil) ?? null);
-      if (Number.isNaN(validFrom)) errors.push({ pointer: '/validFrom', message: 'is not a time / 不是有效时间' });
-      if (validUntil !== null && Number.isNaN(validUntil)) errors.push({ pointer: '/validUntil', message: 'is not a time / 不是有效时间' });
-      else if (validUntil !== null && !Number.isNaN(validFrom) && validUntil <= validFrom)
-        errors.push({ pointer: '/validUntil', message: 'must be after validFrom / 须晚于 validFrom' });
-      if (!body.legalBasis.trim()) errors.push({ pointer: '/legalBasis', message: 'is empty / 不能为空' });
-      if (errors.length === 0 && targetCount(targets) === 0)
-        errors.push({ pointer: '/packageNames', message: 'an order names at least one target / 决定至少须列出一个对象' });
-      if (errors.length > 0) throw badTargets(errors);
-      const order = await db.transaction().execute((trx) =>
-        createOrder(
-          trx,
-          {
-            targets,
-            legalBasis: body.legalBasis.trim(),
-            validFrom,
-            validUntil,
-            regulatorOrgId: p.orgId,
-            source: 'api',
-            removalOrderId: null,
-            createdBy: p.userId,
-          },
-          now,
-          platform.config,
-        ),
-      );
+      const order = await issueOrder(platform, principalOf(request), request.body);
       return reply.code(201).header('location', `/api/v1/stop-access/orders/${order.id}`).send(order);
     },
   );
@@ -221,41 +314,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
         ),
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const seqs = [...new Set(request.body.seqs)];
-      const now = platform.clock.now();
-      const window = ackWindowMs(platform.config);
-      const entries = await db.selectFrom('stop_access_feed').select(['seq', 'created_at']).where('seq', 'in', seqs).execute();
-      const known = new Map(entries.map((e) => [Number(e.seq), e.created_at]));
-      const errors: FieldError[] = [];
-      request.body.seqs.forEach((s, i) => {
-        if (!known.has(s)) errors.push({ pointer: `/seqs/${i}`, message: `no feed entry ${s} / 没有条目 ${s}` });
-      });
-      if (errors.length) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
-      const acked = await db.transaction().execute(async (trx) => {
-        const out: { seq: number; ackedAt: number; late: boolean }[] = [];
-        for (const seq of seqs) {
-          const late = now > known.get(seq)! + window ? 1 : 0;
-          // The first acknowledgement counts; a repeat changes nothing.
-          await trx
-            .insertInto('stop_access_acks')
-            .values({ provider_org_id: p.orgId, seq, acked_at: now, acked_by: p.userId, late })
-            .onConflict((oc) => oc.columns(['provider_org_id', 'seq']).doNothing())
-            .execute();
-          const row = await trx
-            .selectFrom('stop_access_acks')
-            .select(['acked_at', 'late'])
-            .where('provider_org_id', '=', p.orgId)
-            .where('seq', '=', seq)
-            .executeTakeFirstOrThrow();
-          out.push({ seq, ackedAt: row.acked_at, late: row.late === 1 });
-        }
-        await writeAudit(trx, { userId: p.userId, orgId: p.orgId, action: 'stop-access.ack', detail: { acked: out } }, now);
-        return out;
-      });
-      return { acknowledged: acked, windowMs: window };
-    },
+    async (request) => acknowledgeEntries(platform, principalOf(request), request.body.seqs),
   );
 
   api.get(
@@ -270,55 +329,7 @@ function stopAccessRoutes(api: Api, { platform }: AppContext): void {
         ),
       },
     },
-    async (request) => {
-      const limit = request.query.limit ?? 200;
-      const now = platform.clock.now();
-      const window = ackWindowMs(platform.config);
-      const late = await db
-        .selectFrom('stop_access_acks as a')
-        .innerJoin('stop_access_feed as f', 'f.seq', 'a.seq')
-        .innerJoin('organisations as o', 'o.id', 'a.provider_org_id')
-        .select(['a.seq', 'a.acked_at', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
-        .where('a.late', '=', 1)
-        .orderBy('a.seq', 'desc')
-        .limit(limit)
-        .execute();
-      // An entry is owed by every provider that existed when it was published.
-      const missing = await db
-        .selectFrom(['stop_access_feed as f', 'organisations as o'])
-        .select(['f.seq', 'f.created_at', 'f.order_id', 'o.id as org_id', 'o.name'])
-        .where('o.kind', '=', 'access-provider')
-        .whereRef('o.created_at', '<=', 'f.created_at')
-        .where('f.created_at', '<', now - window)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('stop_access_acks as a')
-                .select('a.seq')
-                .whereRef('a.seq', '=', 'f.seq')
-                .whereRef('a.provider_org_id', '=', 'o.id'),
-            ),
-          ),
-        )
-        .orderBy('f.seq', 'desc')
-        .limit(limit)
-        .execute();
-      const item = (r: { seq: number; created_at: number; order_id: string; org_id: string; name: string }, ackedAt: number | null) => ({
-        providerOrganisationId: r.org_id,
-        providerName: r.name,
-        seq: Number(r.seq),
-        orderId: r.order_id,
-        publishedAt: r.created_at,
-        dueAt: r.created_at + window,
-        ackedAt,
-        overdueMs: (ackedAt ?? now) - (r.created_at + window),
-      });
-      return {
-        windowMs: window,
-        lateAcknowledgements: late.map((r) => item(r, r.acked_at)),
-        unacknowledged: missing.map((r) => item(r, null)),
-      };
-    },
+    async (request) => overdueAcknowledgements(platform, request.query.limit ?? 200),
   );
 
   api.get(
@@ -350,7 +361,9 @@ function badTargets(errors: FieldError[]) {
 async function onRemovalOrder(platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
   const payload = (event.payload && typeof event.payload === 'object' ? event.payload : {}) as Record<string, unknown>;
   const now = platform.clock.now();
-  const removalOrderId = typeof payload.removalOrderId === 'string' && payload.removalOrderId.length <= 100 ? payload.removalOrderId : null;
+  // The regulator workflow's event names its removal order `orderId` (RemovalOrderPayload); `removalOrderId` is read too.
+  const named = payload.removalOrderId ?? payload.orderId;
+  const removalOrderId = typeof named === 'string' && named.length <= 100 ? named : null;
   if (removalOrderId) {
     const existing = await trx
       .selectFrom('stop_access_orders')
