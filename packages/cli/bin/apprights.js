@@ -35,6 +35,8 @@ function isLargeFile(arg) {
   }
 }
 
+// The bundle loads its rarely used parts (the X.509/CMS schemas) through the same cache, on first use.
+globalThis[Symbol.for('apprights.runCached')] = runCached;
 const { exports, save } = runCached(bundle, 'cli');
 process.exitCode = await exports.main(argv);
 // The cache is written again after the first run of each command whose code it lacks.
