@@ -323,7 +323,9 @@ export function consoleAdminRoutes(api: Api, { platform }: AppContext): void {
     const overlay = new Map((await importedCalendarYears(db)).map((y) => [y.year, y]));
     const years = calendar.coveredYears();
     const body = html`<h1>${w(lang, 'calendar')}</h1>
-      <p>${w(lang, 'coveredThrough')} <strong><time datetime="${calendar.coveredThrough}">${calendar.coveredThrough}</time></strong></p>
+      <p>
+        ${w(lang, 'coveredThrough')} <strong><time datetime="${calendar.coveredThrough}">${calendar.coveredThrough}</time></strong>
+      </p>
       <p class="muted">${w(lang, 'coverageNote')}</p>
       ${imported ? html`<p class="notice" role="status">${w(lang, 'importedYear')} ${imported}</p>` : ''}
       <table>
@@ -362,8 +364,7 @@ export function consoleAdminRoutes(api: Api, { platform }: AppContext): void {
         ${csrfField(formToken(request, reply))}
         <label
           >${w(lang, 'importYear')} (JSON)<textarea name="year" rows="14" class="code" spellcheck="false" maxlength="65536" required>
-${text}</textarea
-          >
+${text}</textarea>
         </label>
         <button type="submit">${w(lang, 'importButton')}</button>
       </form>`;
@@ -379,8 +380,7 @@ ${text}</textarea
         querystring: Type.Object({ ...LangOnly, imported: Type.Optional(Type.String({ pattern: DATE })) }, { additionalProperties: false }),
       },
     },
-    async (request, reply) =>
-      sendPrivate(reply, await calendarPage(request, reply, '', [], request.query.imported), pickLang(request)),
+    async (request, reply) => sendPrivate(reply, await calendarPage(request, reply, '', [], request.query.imported), pickLang(request)),
   );
 
   api.post('/console/admin/calendar', { config, schema: page }, async (request, reply) => {
@@ -405,7 +405,9 @@ ${text}</textarea
       state: Type.Optional(Type.Union(JOB_STATES.map((s) => Type.Literal(s)))),
       kind: Type.Optional(Type.Union(JOB_KINDS.map((k) => Type.Literal(k)))),
       cursor: Cursor,
-      done: Type.Optional(Type.Union([Type.Literal('retried'), Type.Literal('cancelled'), Type.Literal('requested'), Type.Literal('finished')])),
+      done: Type.Optional(
+        Type.Union([Type.Literal('retried'), Type.Literal('cancelled'), Type.Literal('requested'), Type.Literal('finished')]),
+      ),
     },
     { additionalProperties: false },
   );
@@ -552,7 +554,10 @@ ${text}</textarea
       return reply.redirect(withLang(`/console/admin/queue?${back}`, lang), 303);
     }
     const outcome = await platform.queue.cancel(id);
-    return reply.redirect(withLang(`/console/admin/queue?state=${job.state}&done=${outcome === 'not-found' ? 'finished' : outcome}`, lang), 303);
+    return reply.redirect(
+      withLang(`/console/admin/queue?state=${job.state}&done=${outcome === 'not-found' ? 'finished' : outcome}`, lang),
+      303,
+    );
   };
 
   api.post('/console/admin/jobs/:id/retry', { config, schema: { ...page, params: IdParam } }, async (request, reply) =>

@@ -75,5 +75,8 @@ const BY_ROLE: Partial<Record<Role, (keyof typeof LINKS)[]>> = {
 
 /** The links a role gets beyond those of pages.ts: its screens here, then its own API tokens. */
 export function extraLinks(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
-  return [...(BY_ROLE[role] ?? []), 'tokens' as const].map((k) => ({ href: LINKS[k].href, label: lang === 'zh-CN' ? LINKS[k].zh : LINKS[k].en }));
+  return [...(BY_ROLE[role] ?? []), 'tokens' as const].map((k) => ({
+    href: LINKS[k].href,
+    label: lang === 'zh-CN' ? LINKS[k].zh : LINKS[k].en,
+  }));
 }

@@ -393,7 +393,8 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
                                   .map(
                                     (r) =>
                                       html`<span class="tag"
-                                        >${r.gateRule}: ${r.finding ? r.finding.ruleId : textOf(r.diff ? { en: r.diff.en, zh: r.diff.zh } : '', lang)}</span
+                                        >${r.gateRule}:
+                                        ${r.finding ? r.finding.ruleId : textOf(r.diff ? { en: r.diff.en, zh: r.diff.zh } : '', lang)}</span
                                       > `,
                                   )}
                               </td>
@@ -408,8 +409,7 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
         ${csrfField(formToken(request, reply))}
         <label
           >${w(lang, 'dryRun')} (JSON)<textarea name="policy" rows="16" class="code" spellcheck="false" maxlength="100000">
-${text}</textarea
-          >
+${text}</textarea>
         </label>
         <button type="submit">${w(lang, 'dryRunAgain')}</button>
       </form>
@@ -467,7 +467,11 @@ ${text}</textarea
     { config, schema: { ...page, params: IdParam, querystring: Type.Object(LangOnly, { additionalProperties: false }) } },
     async (request, reply) => {
       const lang = pickLang(request);
-      const org = await db.selectFrom('organisations').select(['id', 'name', 'kind']).where('id', '=', request.params.id).executeTakeFirst();
+      const org = await db
+        .selectFrom('organisations')
+        .select(['id', 'name', 'kind'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
       if (!org || org.kind !== 'developer') return notFoundPage(request, reply);
       // As GET /api/v1/credit/:id: the documented formula with every input shown.
       const credit = await developerCredit(db, org.id, platform.clock.now());
@@ -583,11 +587,7 @@ ${text}</textarea
   };
 
   api.get('/console/store/delisting', { config, schema: { ...page, querystring: DelistingQuery } }, async (request, reply) =>
-    sendPrivate(
-      reply,
-      await delistingPage(request, reply, request.query.state ?? 'open', request.query.cursor, []),
-      pickLang(request),
-    ),
+    sendPrivate(reply, await delistingPage(request, reply, request.query.state ?? 'open', request.query.cursor, []), pickLang(request)),
   );
 
   api.post('/console/store/delisting/:id/done', { config, schema: { ...page, params: IdParam } }, async (request, reply) => {

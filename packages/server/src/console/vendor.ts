@@ -348,7 +348,13 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
     return send(request, reply, w(lang, 'proposals'), body);
   });
 
-  const proposalPage = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: { pointer: string; message: string }[], status = 200) => {
+  const proposalPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    errors: { pointer: string; message: string }[],
+    status = 200,
+  ) => {
     const lang = pickLang(request);
     const p = principal(request);
     const found = await asPage(request, reply, () => findProposalOf(db, id, p));
@@ -362,12 +368,18 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
             await db
               .selectFrom('users')
               .select(['id', 'login'])
-              .where('id', 'in', reviews.map((r) => r.reviewer_user_id))
+              .where(
+                'id',
+                'in',
+                reviews.map((r) => r.reviewer_user_id),
+              )
               .execute()
           ).map((u) => [u.id, u.login])
         : [],
     );
-    const approvals = new Set(reviews.filter((r) => r.decision === 'approve' && r.reviewer_user_id !== row.author_user_id).map((r) => r.reviewer_user_id)).size;
+    const approvals = new Set(
+      reviews.filter((r) => r.decision === 'approve' && r.reviewer_user_id !== row.author_user_id).map((r) => r.reviewer_user_id),
+    ).size;
     const warnings = (parseJson(row.warnings) ?? []) as unknown[];
     const canReview =
       (p.role === 'platform-admin' || p.role === 'regulator') &&

@@ -89,7 +89,16 @@ export async function workersSeen(db: Kysely<Database>, now: number, windowMs = 
   const entry = (worker: string): WorkerSeen => {
     let seen = out.get(worker);
     if (!seen) {
-      seen = { worker, running: 0, lastHeartbeatAt: null, leaseUntil: null, attempts: 0, lastStartedAt: null, lastEndedAt: null, failures: 0 };
+      seen = {
+        worker,
+        running: 0,
+        lastHeartbeatAt: null,
+        leaseUntil: null,
+        attempts: 0,
+        lastStartedAt: null,
+        lastEndedAt: null,
+        failures: 0,
+      };
       out.set(worker, seen);
     }
     return seen;

@@ -1,0 +1,393 @@
+// The console's further screens over app.inject, on SQLite and PostgreSQL: the platform admin's
+// (users, organisations, every token with revoke, the calendar's coverage and import, the queue with
+// dead jobs' reasons, retry and cancel, the workers' heartbeats, the audit search with filters and
+// pages), everyone's API tokens (the secret shown once), the developer's deadlines, the store's gate
+// dry run (nothing changed), patrols, credit and delisting tasks, the SDK registry (versions, PI,
+// options, embedding apps, a proposal approved by two reviewers who are not its author), and the
+// language cookie. Hostile strings render as text; forms without their token are refused.
+import assert from 'node:assert/strict';
+import { shippedCalendarYears } from '../src/calendar/calendar.js';
+import { newId } from '../src/ids.js';
+import { ConsoleClient, csrfOf } from './support/console.js';
+import { bothDatabases } from './support/databases.js';
+import { bearer, harness, member } from './support/http.js';
+import { listedApp } from './support/listed.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>\u202Egnp.exe';
+const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
+
+function assertText(body: string, what: string): void {
+  assert.doesNotMatch(body, /<img src=x/, `${what}: raw markup`);
+  assert.ok(body.includes(ESCAPED), `${what}: the hostile string is shown as text`);
+}
+
+bothDatabases('console admin: users, organisations, tokens, calendar, queue, workers, audit', async (_t, under) => {
+  const h = await harness(under);
+  try {
+    const db = h.platform.store.db;
+    const admin = await member(h.platform, 'adm-platform', 'platform-admin');
+    const dev = await member(h.platform, 'adm-dev', 'developer');
+    await db.updateTable('users').set({ display_name: HOSTILE }).where('id', '=', dev.userId).execute();
+    await db.updateTable('organisations').set({ name: HOSTILE }).where('id', '=', dev.orgId).execute();
+    const b = new ConsoleClient(h.app);
+    await b.signIn(admin.login, admin.password);
+
+    // Users and organisations: hostile names are text.
+    let page = await b.get('/console/admin/users?lang=zh-CN');
+    assert.equal(page.status, 200);
+    assertText(page.body, 'users');
+    assert.match(page.body, /开发者/);
+    page = await b.get('/console/admin/organisations?kind=developer');
+    assert.equal(page.status, 200);
+    assertText(page.body, 'organisations');
+    assert.doesNotMatch(page.body, /<code>adm-platform<\/code>/, 'filtered by kind');
+
+    // Every token; the admin revokes the developer's, which then opens nothing.
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: bearer(dev) })).statusCode, 200);
+    page = await b.get('/console/admin/tokens');
+    const tokenRow = await db.selectFrom('api_tokens').select(['id', 'prefix']).where('user_id', '=', dev.userId).executeTakeFirstOrThrow();
+    assert.ok(page.body.includes(tokenRow.prefix));
+    const refused = await b.postForm(`/console/admin/tokens/${tokenRow.id}/revoke`, {});
+    assert.equal(refused.status, 403, 'no token, no revoke');
+    const revoked = await b.postForm(`/console/admin/tokens/${tokenRow.id}/revoke`, { _csrf: csrfOf(page.body) });
+    assert.equal(revoked.status, 303);
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: bearer(dev) })).statusCode, 401);
+    assert.equal((await b.postForm(`/console/admin/tokens/${newId()}/revoke`, { _csrf: csrfOf(page.body) })).status, 404);
+
+    // The calendar: coverage per year; an import of the next year moves coveredThrough; a bad one names the line.
+    page = await b.get('/console/admin/calendar');
+    const shipped = shippedCalendarYears();
+    const last = shipped[shipped.length - 1]!;
+    assert.ok(page.body.includes(`${last.year}-12-31`));
+    const csrf = csrfOf(page.body);
+    const bad = await b.postForm('/console/admin/calendar', { _csrf: csrf, year: '{"year": 2031,\n "sources": oops}' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /line 2|第 2 行/);
+    const next = last.year + 1;
+    const shift = (d: string) => `${next}${d.slice(4)}`;
+    const year = {
+      ...last,
+      year: next,
+      holidays: last.holidays
+        .filter((x) => !x.from.endsWith('02-29') && !x.to.endsWith('02-29'))
+        .map((x) => ({ ...x, from: shift(x.from), to: shift(x.to) })),
+      workdays: [],
+    };
+    const good = await b.postForm('/console/admin/calendar', { _csrf: csrf, year: JSON.stringify(year) });
+    assert.equal(good.status, 303, good.body.slice(0, 2000));
+    page = await b.get(good.location!);
+    assert.ok(page.body.includes(`${next}-12-31`));
+    assert.ok(await db.selectFrom('audit_log').select('id').where('action', '=', 'calendar.import').executeTakeFirst());
+
+    // The queue: a dead job with its (hostile) reason; retry queues it again, audited; cancel a queued one.
+    const dead = await h.platform.queue.submit({ kind: 'fetch-policy', orgId: dev.orgId, payload: { url: 'https://example.com/p' } });
+    await db
+      .updateTable('jobs')
+      .set({ state: 'dead', attempts: 3, max_attempts: 3, error_code: 'crashed', error_message: HOSTILE, finished_at: Date.now() })
+      .where('id', '=', dead.id)
+      .execute();
+    const queued = await h.platform.queue.submit({ kind: 'fetch-policy', orgId: dev.orgId, payload: { url: 'https://example.com/q' } });
+    const running = await h.platform.queue.submit({ kind: 'fetch-policy', orgId: dev.orgId, payload: { url: 'https://example.com/r' } });
+    const now = Date.now();
+    await db
+      .updateTable('jobs')
+      .set({ state: 'running', attempts: 1, locked_by: 'node-a:0', lease_until: now + 60_000, updated_at: now - 1000 })
+      .where('id', '=', running.id)
+      .execute();
+    await db
+      .insertInto('job_attempts')
+      .values({
+        id: newId(),
+        job_id: running.id,
+        attempt: 1,
+        worker: 'node-a:0',
+        started_at: now - 5000,
+        ended_at: null,
+        outcome: null,
+        error_code: null,
+        error_message: null,
+      })
+      .execute();
+    page = await b.get('/console/admin/queue');
+    assert.equal(page.status, 200);
+    assertText(page.body, 'dead job reason');
+    assert.ok(page.body.includes(dead.id));
+    assert.ok(page.body.includes('node-a:0'), 'the worker holding a lease');
+    const retried = await b.postForm(`/console/admin/jobs/${dead.id}/retry`, { _csrf: csrfOf(page.body) });
+    assert.equal(retried.status, 303);
+    const again = await db.selectFrom('jobs').selectAll().where('id', '=', dead.id).executeTakeFirstOrThrow();
+    assert.equal(again.state, 'queued');
+    assert.equal(again.max_attempts, 4);
+    assert.ok(
+      await db.selectFrom('audit_log').select('id').where('action', '=', 'job.retry').where('subject', '=', dead.id).executeTakeFirst(),
+    );
+    const notAgain = await h.app.inject({ method: 'POST', url: `/api/v1/jobs/${dead.id}/retry`, headers: bearer(admin) });
+    assert.equal(notAgain.statusCode, 409, 'a queued job is not retried');
+    const cancelled = await b.postForm(`/console/admin/jobs/${queued.id}/cancel`, { _csrf: csrfOf(page.body) });
+    assert.equal(cancelled.status, 303);
+    assert.equal((await db.selectFrom('jobs').select('state').where('id', '=', queued.id).executeTakeFirstOrThrow()).state, 'cancelled');
+    const api = await h.app.inject({ method: 'GET', url: '/api/v1/queue', headers: bearer(admin) });
+    assert.equal(api.statusCode, 200);
+    assert.equal((api.json() as { workers: { worker: string }[] }).workers[0]!.worker, 'node-a:0');
+
+    // The audit log: by action, by family, by subject; 50 a page with a next link that continues.
+    for (let i = 0; i < 55; i++)
+      await db
+        .insertInto('audit_log')
+        .values({
+          id: newId(),
+          at: Date.now(),
+          actor_user_id: admin.userId,
+          actor_org_id: admin.orgId,
+          action: 'test.bulk',
+          subject: `s${i}`,
+          detail: JSON.stringify({ note: HOSTILE }),
+          ip: null,
+        })
+        .execute();
+    page = await b.get('/console/admin/audit?action=test.bulk');
+    assertText(page.body, 'audit detail');
+    const firstPage = (page.body.match(/<code>test\.bulk<\/code>/g) ?? []).length;
+    assert.equal(firstPage, 50);
+    const nextHref = /rel="next" href="([^"]+)"/.exec(page.body)![1]!.replaceAll('&amp;', '&');
+    const second = await b.get(nextHref);
+    assert.equal((second.body.match(/<code>test\.bulk<\/code>/g) ?? []).length, 5);
+    page = await b.get('/console/admin/audit?action=job.');
+    assert.ok(page.body.includes('job.retry'));
+    assert.ok(!page.body.includes('<code>test.bulk</code>'));
+    page = await b.get(`/console/admin/audit?subject=${dead.id}&from=2000-01-01&to=2999-01-01`);
+    assert.ok(page.body.includes('job.retry'));
+
+    // Another role: to sign-in.
+    const d = new ConsoleClient(h.app);
+    await d.signIn(dev.login, dev.password);
+    const other = await d.get('/console/admin/queue');
+    assert.equal(other.status, 303);
+    assert.match(other.location!, /why=other-role/);
+  } finally {
+    await h.close();
+  }
+});
+
+bothDatabases('console tokens, deadlines, gate dry run, patrols, credit, delisting, language cookie', async (_t, under) => {
+  const h = await harness(under);
+  try {
+    const db = h.platform.store.db;
+    const dev = await member(h.platform, 'tk-dev', 'developer');
+    const other = await member(h.platform, 'tk-dev2', 'developer');
+    const storeAdmin = await member(h.platform, 'tk-store', 'store-admin');
+    const reviewer = await member(h.platform, 'tk-store', 'store-reviewer');
+    const d = new ConsoleClient(h.app);
+    await d.signIn(dev.login, dev.password);
+
+    // Tokens: created with its secret shown once (not in a URL), usable, listed by prefix, revoked.
+    let page = await d.get('/console/tokens?lang=zh-CN');
+    assert.equal(page.status, 200);
+    page = await d.postForm('/console/tokens?lang=zh-CN', { _csrf: csrfOf(page.body), name: HOSTILE, days: '30' });
+    assert.equal(page.status, 201);
+    assert.equal(page.headers['cache-control'], 'no-store');
+    assertText(page.body, 'token name');
+    const secret = /<code class="secret">(ar_[A-Za-z0-9_-]{43})<\/code>/.exec(page.body)![1]!;
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${secret}` } })).statusCode,
+      200,
+    );
+    const listed = await d.get('/console/tokens');
+    assert.ok(!listed.body.includes(secret), 'the secret is not shown again');
+    assert.ok(listed.body.includes(secret.slice(0, 11)));
+    assert.equal((await d.postForm('/console/tokens', { _csrf: csrfOf(listed.body), name: 'x', days: '400' })).status, 400);
+    const mine = await db.selectFrom('api_tokens').select('id').where('prefix', '=', secret.slice(0, 11)).executeTakeFirstOrThrow();
+    const theirs = await db.selectFrom('api_tokens').select('id').where('user_id', '=', other.userId).executeTakeFirstOrThrow();
+    assert.equal((await d.postForm(`/console/tokens/${theirs.id}/revoke`, { _csrf: csrfOf(listed.body) })).status, 404);
+    assert.equal((await d.postForm(`/console/tokens/${mine.id}/revoke`, { _csrf: csrfOf(listed.body) })).status, 303);
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${secret}` } })).statusCode,
+      401,
+    );
+
+    // Deadlines: notifications with a due date, overdue marked.
+    const now = Date.now();
+    for (const [due, title] of [
+      [now - 86_400_000, 'past'],
+      [now + 86_400_000, HOSTILE],
+    ] as const)
+      await db
+        .insertInto('notifications')
+        .values({
+          id: newId(),
+          org_id: dev.orgId,
+          topic: 'finding.new',
+          subject: null,
+          title_en: title,
+          title_zh: title,
+          detail: '{}',
+          due_at: due,
+          created_at: now,
+          read_at: null,
+        })
+        .execute();
+    page = await d.get('/console/developer/deadlines?lang=zh-CN');
+    assert.equal(page.status, 200);
+    assertText(page.body, 'deadline title');
+    assert.match(page.body, /已逾期/);
+
+    // The gate's dry run: a listed submission whose report has a high finding would be rejected by a stricter policy.
+    const app = await listedApp(db, { storeId: storeAdmin.orgId, developerOrgId: dev.orgId, packageName: 'com.example.dry' });
+    await db
+      .updateTable('reports')
+      .set({
+        body: JSON.stringify({
+          app: { package: 'com.example.dry' },
+          findings: [
+            { ruleId: 'demo-rule', severity: 'high', measures: ['m1'], fingerprint: 'f'.repeat(64), message: { en: 'x', zh: 'x' } },
+          ],
+        }),
+      })
+      .where('id', '=', app.reportId)
+      .execute();
+    const subId = newId();
+    await db
+      .insertInto('store_submissions')
+      .values({
+        id: subId,
+        store_id: storeAdmin.orgId,
+        developer_org_id: dev.orgId,
+        blob_sha256: 'a'.repeat(64),
+        elements: JSON.stringify({
+          name: HOSTILE,
+          version: '1.0',
+          developer: 'Example',
+          privacyPolicyUrl: 'https://example.com/p',
+          permissions: [],
+          description: 'x',
+        }),
+        app_type: 'tools',
+        gate_version: 0,
+        download_url: null,
+        resubmission_of: null,
+        state: 'listed',
+        scan_job_id: null,
+        policy_job_id: null,
+        scan_report_id: app.reportId,
+        policy_report_id: null,
+        policy_error: null,
+        version_id: app.versionId,
+        diff: '[]',
+        outcome: 'pass',
+        reasons: '[]',
+        claimed_by: null,
+        decided_by: null,
+        decision_comment: null,
+        listing_id: app.listingId,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const s = new ConsoleClient(h.app);
+    await s.signIn(storeAdmin.login, storeAdmin.password);
+    page = await s.get('/console/store/gate');
+    assert.match(page.body, /formaction="\/console\/store\/gate\/dry-run/);
+    const strict = { rules: [{ id: 'no-high', when: { severityAtLeast: 'high' }, then: 'reject' }], otherwise: 'pass' };
+    const before = await db.selectFrom('store_gate_policies').select('id').execute();
+    const run = await s.postForm('/console/store/gate/dry-run', { _csrf: csrfOf(page.body), policy: JSON.stringify(strict) });
+    assert.equal(run.status, 200);
+    assertText(run.body, 'submission name');
+    assert.match(run.body, /would reject: 1/);
+    assert.match(run.body, /changed: 1/);
+    assert.deepEqual(await db.selectFrom('store_gate_policies').select('id').execute(), before, 'nothing saved');
+    assert.equal(
+      (await db.selectFrom('store_submissions').select('state').where('id', '=', subId).executeTakeFirstOrThrow()).state,
+      'listed',
+    );
+    const invalid = await s.postForm('/console/store/gate/dry-run', { _csrf: csrfOf(page.body), policy: '{"rules": [{"id": "x"}]}' });
+    assert.equal(invalid.status, 400);
+    assert.match(invalid.body, /\/rules\/0/);
+    const rest = await h.app.inject({ method: 'POST', url: '/api/v1/store/gate/dry-run', headers: bearer(reviewer), payload: strict });
+    assert.equal(rest.statusCode, 200);
+    assert.equal((rest.json() as { items: { would: string }[] }).items[0]!.would, 'reject');
+
+    // Patrols and credit.
+    await db
+      .insertInto('store_patrols')
+      .values({
+        id: newId(),
+        listing_id: app.listingId,
+        version_id: app.versionId,
+        knowledge_to: 'k'.repeat(20),
+        job_id: newId(),
+        state: 'done',
+        result_report_id: app.reportId,
+        new_findings: 2,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    page = await s.get('/console/store/patrols');
+    assert.ok(page.body.includes('com.example.dry'));
+    assert.ok(page.body.includes(`/console/store/credit/${dev.orgId}`));
+    page = await s.get(`/console/store/credit/${dev.orgId}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /credit\/1/);
+    assert.equal((await s.get(`/console/store/credit/${storeAdmin.orgId}`)).status, 404);
+
+    // Delisting: an order's task; the reviewer sees it, the admin marks it done and the listing is delisted.
+    const orderId = newId();
+    await db
+      .insertInto('reg_removal_orders')
+      .values({
+        id: orderId,
+        item_id: newId(),
+        bulletin_id: newId(),
+        package_name: 'com.example.dry',
+        signer_sha256: null,
+        sdk_prefixes: '[]',
+        domains: '[]',
+        ips: '[]',
+        legal_basis: HOSTILE,
+        valid_until: '2999-12-31',
+        issued_at: now,
+      })
+      .execute();
+    const taskId = newId();
+    await db
+      .insertInto('reg_delisting_tasks')
+      .values({
+        id: taskId,
+        order_id: orderId,
+        listing_id: app.listingId,
+        store_id: storeAdmin.orgId,
+        state: 'open',
+        created_at: now,
+        done_by: null,
+        done_at: null,
+      })
+      .execute();
+    const r = new ConsoleClient(h.app);
+    await r.signIn(reviewer.login, reviewer.password);
+    page = await r.get('/console/store/delisting');
+    assertText(page.body, 'legal basis');
+    assert.ok(!page.body.includes(`/console/store/delisting/${taskId}/done`), 'a reviewer does not mark it done');
+    page = await s.get('/console/store/delisting');
+    const done = await s.postForm(`/console/store/delisting/${taskId}/done`, { _csrf: csrfOf(page.body) });
+    assert.equal(done.status, 303);
+    assert.equal(
+      (await db.selectFrom('listings').select('state').where('id', '=', app.listingId).executeTakeFirstOrThrow()).state,
+      'delisted',
+    );
+
+    // The language switch sets ar_lang; a page without ?lang= then follows it over Accept-Language.
+    const anon = new ConsoleClient(h.app);
+    const apps = await anon.get('/apps', { 'accept-language': 'en' });
+    const sw = /href="(\/console\/lang\?[^"]+)"/.exec(apps.body)![1]!.replaceAll('&amp;', '&');
+    const set = await anon.get(sw);
+    assert.equal(set.status, 303);
+    assert.equal(anon.cookies.get('ar_lang'), 'zh-CN');
+    assert.equal(set.location, '/apps?lang=zh-CN');
+    const after = await anon.get('/apps', { 'accept-language': 'en' });
+    assert.match(after.body, /<html lang="zh-CN">/);
+    const evil = await anon.get('/console/lang?lang=en&next=//evil.example/');
+    assert.equal(evil.location, '/apps?lang=en');
+  } finally {
+    await h.close();
+  }
+});
