@@ -391,3 +391,114 @@ bothDatabases('console tokens, deadlines, gate dry run, patrols, credit, delisti
     await h.close();
   }
 });
+
+bothDatabases('console SDK registry: versions, PI, options, embedding apps, a proposal approved by two non-authors', async (_t, under) => {
+  const h = await harness(under);
+  try {
+    const db = h.platform.store.db;
+    const vendor = await member(h.platform, 'cv-vendor', 'sdk-vendor');
+    const otherVendor = await member(h.platform, 'cv-vendor2', 'sdk-vendor');
+    const admin = await member(h.platform, 'cv-platform', 'platform-admin');
+    const admin2 = await member(h.platform, 'cv-platform', 'platform-admin');
+    const regulator = await member(h.platform, 'cv-miit', 'regulator');
+    const store = await member(h.platform, 'cv-store', 'store-admin');
+    const dev = await member(h.platform, 'cv-dev', 'developer');
+    const entry = {
+      id: 'consolepush',
+      name: { zh: `推送 ${HOSTILE}`, en: `Push ${HOSTILE}` },
+      vendor: { zh: '示例科技有限公司', en: 'Example Tech Ltd.' },
+      category: 'push',
+      region: 'cn',
+      tracker: false,
+      packages: ['com.consolepush.sdk'],
+      personalInformation: ['device-identifiers'],
+      sources: {
+        identity: 'https://example.com/sdk/guide §1',
+        packages: 'https://example.com/sdk/integration',
+        personalInformation: 'https://example.com/sdk/privacy §2',
+      },
+      checked: '2026-12-01',
+    };
+    const pub = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/sdk-registry/sdks',
+      headers: bearer(vendor),
+      payload: { entry, complianceGuideUrl: 'https://example.com/sdk/guide' },
+    });
+    assert.equal(pub.statusCode, 201, pub.body);
+    const sdkId = (pub.json() as { id: string }).id;
+    const version = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/sdk-registry/sdks/${sdkId}/versions`,
+      headers: bearer(vendor),
+      payload: {
+        version: '2.1.0',
+        personalInformation: [{ category: 'device-identifiers', purpose: HOSTILE, items: 'OAID' }],
+        configOptions: [{ function: 'location push', option: 'Push.setLocation(false)', personalInformation: ['device-identifiers'] }],
+      },
+    });
+    assert.equal(version.statusCode, 201, version.body);
+    const app = await listedApp(db, {
+      storeId: store.orgId,
+      developerOrgId: dev.orgId,
+      packageName: 'com.example.embeds',
+      sdks: [{ id: 'consolepush', version: '2.1.0' }],
+    });
+    await db
+      .insertInto('sdk_version_index')
+      .values({
+        version_id: app.versionId,
+        sdk_id: 'consolepush',
+        sdk_version: '2.1.0',
+        report_id: app.reportId,
+        app_id: app.appId,
+        org_id: dev.orgId,
+        created_at: Date.now(),
+      })
+      .execute();
+
+    const v = new ConsoleClient(h.app);
+    await v.signIn(vendor.login, vendor.password);
+    let page = await v.get('/console/sdk-registry/sdks?lang=zh-CN');
+    assertText(page.body, 'SDK name');
+    page = await v.get(`/console/sdk-registry/sdks/${sdkId}`);
+    assert.equal(page.status, 200);
+    assertText(page.body, 'PI purpose');
+    assert.ok(page.body.includes('Push.setLocation(false)'));
+    assert.ok(page.body.includes('com.example.embeds'), 'the app embedding 2.1.0');
+    // Another vendor's SDK is not found.
+    const o = new ConsoleClient(h.app);
+    await o.signIn(otherVendor.login, otherVendor.password);
+    assert.equal((await o.get(`/console/sdk-registry/sdks/${sdkId}`)).status, 404);
+
+    // The vendor proposes; the author cannot review (not a reviewer role); two reviewers approve.
+    const proposed = await v.postForm(`/console/sdk-registry/sdks/${sdkId}/proposals`, { _csrf: csrfOf(page.body) });
+    assert.equal(proposed.status, 303, proposed.body.slice(0, 500));
+    const proposalPath = proposed.location!.split('?')[0]!;
+    page = await v.get(proposalPath);
+    assert.match(page.body, /0 \/ 2/);
+    assert.ok(!page.body.includes('name="decision"'), 'the vendor has no review form');
+    const twice = await v.postForm(`/console/sdk-registry/sdks/${sdkId}/proposals`, { _csrf: csrfOf(page.body) });
+    assert.equal(twice.status, 409, 'one open proposal per SDK');
+    for (const reviewer of [admin, regulator]) {
+      const c = new ConsoleClient(h.app);
+      await c.signIn(reviewer.login, reviewer.password);
+      page = await c.get(proposalPath);
+      assert.ok(page.body.includes('name="decision"'));
+      const res = await c.postForm(`${proposalPath}/reviews`, { _csrf: csrfOf(page.body), decision: 'approve', comment: HOSTILE });
+      assert.equal(res.status, 303);
+      // The same reviewer again: refused with the reason on the page.
+      const again = await c.postForm(`${proposalPath}/reviews`, { _csrf: csrfOf(page.body), decision: 'approve' });
+      assert.equal(again.status, 409);
+    }
+    page = await v.get(proposalPath);
+    assert.match(page.body, /2 \/ 2/);
+    assert.match(page.body, /approved/);
+    assertText(page.body, 'review comment');
+    const late = new ConsoleClient(h.app);
+    await late.signIn(admin2.login, admin2.password);
+    assert.ok(!(await late.get(proposalPath)).body.includes('name="decision"'), 'closed: no form');
+  } finally {
+    await h.close();
+  }
+});
