@@ -1,5 +1,13 @@
 import { Type } from 'typebox';
-import { createOrganisation, createUser, findOrganisation, listOrganisations, listUsers, MAX_PASSWORD_LENGTH, searchAudit } from '../../admin.js';
+import {
+  createOrganisation,
+  createUser,
+  findOrganisation,
+  listOrganisations,
+  listUsers,
+  MAX_PASSWORD_LENGTH,
+  searchAudit,
+} from '../../admin.js';
 import { ORG_KINDS, ROLES } from '../../db/schema.js';
 import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
@@ -99,9 +107,7 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
         querystring: Type.Object(
           {
             ...PageQuery,
-            action: Type.Optional(
-              Type.String({ maxLength: 64, description: 'an action, or a family ending in "." or "*"' }),
-            ),
+            action: Type.Optional(Type.String({ maxLength: 64, description: 'an action, or a family ending in "." or "*"' })),
             subject: Type.Optional(Type.String({ maxLength: 128 })),
             actorUserId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
             from: Type.Optional(Type.Integer({ minimum: 0, description: 'from this instant (ms since the epoch, inclusive)' })),

@@ -109,7 +109,12 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
 
   api.get(
     '/queue',
-    { schema: { tags: ['jobs'], summary: 'The queue at a glance: jobs in each state and the workers seen in the last day (platform admin)' } },
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'The queue at a glance: jobs in each state and the workers seen in the last day (platform admin)',
+      },
+    },
     async () => {
       const now = platform.clock.now();
       return { states: await jobStateCounts(db, null), workers: await workersSeen(db, now) };

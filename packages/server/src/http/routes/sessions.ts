@@ -1,5 +1,13 @@
 import { Type } from 'typebox';
-import { createApiToken, hashPassword, listApiTokens, revokeApiToken, verifyPassword, writeAudit, MAX_PASSWORD_LENGTH } from '../../admin.js';
+import {
+  createApiToken,
+  hashPassword,
+  listApiTokens,
+  revokeApiToken,
+  verifyPassword,
+  writeAudit,
+  MAX_PASSWORD_LENGTH,
+} from '../../admin.js';
 import { newId } from '../../ids.js';
 import type { Api, AppContext } from '../context.js';
 import { clearSessionCookie, loginFailureKey, newSecret, setSessionCookie, sha256Hex, SESSION_COOKIE } from '../auth.js';

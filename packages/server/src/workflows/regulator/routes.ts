@@ -5,7 +5,15 @@ import { problem, type ProblemError } from '../../http/problems.js';
 import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
-import { BulletinError, completeDelisting, draftBulletin, listDelistingTasks, parseList, publishBulletin, requestRetest } from './bulletins.js';
+import {
+  BulletinError,
+  completeDelisting,
+  draftBulletin,
+  listDelistingTasks,
+  parseList,
+  publishBulletin,
+  requestRetest,
+} from './bulletins.js';
 import { CampaignError, campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';

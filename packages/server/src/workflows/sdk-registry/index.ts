@@ -213,7 +213,6 @@ export function reportSdks(facts: string | null, body: string): { id: string; ve
   return out;
 }
 
-
 /** Registered SDKs newest first, the vendor's own (limit + 1 rows). */
 export function listSdks(db: Db, p: Principal, { cursor, limit }: { cursor?: string | undefined; limit: number }) {
   let q = db.selectFrom('sdk_registry_sdks').selectAll();
@@ -269,7 +268,13 @@ function auditOf(platform: Platform, trx: Db, p: Principal, action: string, subj
 }
 
 /** A vendor proposes its SDK's entry (or `given`) to the detection catalogue: validated, collision-checked, one open at a time. */
-export async function proposeEntry(platform: Platform, p: Principal, sdkId: string, given: Record<string, unknown> | undefined, ip: string) {
+export async function proposeEntry(
+  platform: Platform,
+  p: Principal,
+  sdkId: string,
+  given: Record<string, unknown> | undefined,
+  ip: string,
+) {
   const db = platform.store.db;
   const sdk = await findSdk(db, sdkId, p);
   const entry = (given ?? parseJson(sdk.entry)) as Record<string, unknown>;
