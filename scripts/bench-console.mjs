@@ -102,14 +102,17 @@ async function publishBulletin(db, regulatorOrgId) {
   return id;
 }
 
-/** HTML + the stylesheet and scripts it names, uncompressed; and any URL of another origin in the HTML. */
+/** HTML + the stylesheet and scripts it names, uncompressed; and any resource of another origin it names. */
 async function pageWeight(base, path) {
   const res = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'identity' } });
   const text = await res.text();
   let bytes = Buffer.byteLength(text);
   const assets = [...text.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"/][^"]*)"/g)].map((m) => m[1]);
   for (const asset of new Set(assets)) bytes += (await (await fetch(`${base}${asset}`)).arrayBuffer()).byteLength;
-  const foreign = [...text.matchAll(/(?:src|href|action)="((?:https?:)?\/\/[^"]+)"/g)].map((m) => m[1]);
+  // Resources the page loads (not links a reader may follow, such as the app's privacy policy).
+  const foreign = [...text.matchAll(/<(?:img|script|link|iframe|source|video|audio)\b[^>]*\b(?:src|href)="((?:[a-z]+:)?\/\/[^"]+)"/gi)].map(
+    (m) => m[1],
+  );
   return { bytes, assets: new Set(assets).size, foreign };
 }
 
@@ -222,7 +225,7 @@ for (const seed of targets) {
       const w = await pageWeight(base, path);
       console.log(
         `${db.name} ${what} weight: ${fmt(w.bytes / 1024)} KB HTML + ${w.assets} assets, uncompressed (target ≤ 100); ` +
-          `other origins named: ${w.foreign.length === 0 ? 'none' : w.foreign.join(' ')}`,
+          `resources of other origins: ${w.foreign.length === 0 ? 'none' : w.foreign.join(' ')}`,
       );
     }
     const b = await browserPart(base, accounts, appPath);

@@ -75,7 +75,6 @@ const W = {
   review: { en: 'Your review', zh: '审核' },
   approve: { en: 'Approve', zh: '通过' },
   reject: { en: 'Reject', zh: '驳回' },
-  confirmReject: { en: 'Reject this proposal? It closes it.', zh: '确定驳回该提案？提案将被关闭。' },
   catalogueFile: { en: 'File for the catalogue', zh: '目录文件' },
 } as const satisfies Words;
 
@@ -438,9 +437,7 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
                 <label>${w(lang, 'comment')}<textarea name="comment" rows="3" maxlength="2000"></textarea></label>
                 <div>
                   <button type="submit" name="decision" value="approve">${w(lang, 'approve')}</button>
-                  <button type="submit" name="decision" value="reject" class="danger" data-confirm="${w(lang, 'confirmReject')}">
-                    ${w(lang, 'reject')}
-                  </button>
+                  <button type="submit" name="decision" value="reject" class="danger">${w(lang, 'reject')}</button>
                 </div>
               </form>`
           : ''
