@@ -6,15 +6,24 @@
 // options, embedding apps, a proposal approved by two reviewers who are not its author), and the
 // language cookie. Hostile strings render as text; forms without their token are refused.
 import assert from 'node:assert/strict';
+import { diffPackages } from '@apprights/engine';
 import { shippedCalendarYears } from '../src/calendar/calendar.js';
 import { newId } from '../src/ids.js';
 import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
+import { APKS } from './support/jobs.js';
 import { listedApp } from './support/listed.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\u202Egnp.exe';
 const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
+
+let diffBody: Promise<unknown> | undefined;
+/** The engine's diff of a real package with itself (computed once for both databases). */
+function sampleDiff(): Promise<unknown> {
+  diffBody ??= diffPackages(APKS.settings, APKS.settings);
+  return diffBody;
+}
 
 function assertText(body: string, what: string): void {
   assert.doesNotMatch(body, /<img src=x/, `${what}: raw markup`);
@@ -305,6 +314,68 @@ bothDatabases('console tokens, deadlines, gate dry run, patrols, credit, delisti
     const rest = await h.app.inject({ method: 'POST', url: '/api/v1/store/gate/dry-run', headers: bearer(reviewer), payload: strict });
     assert.equal(rest.statusCode, 200);
     assert.equal((rest.json() as { items: { would: string }[] }).items[0]!.would, 'reject');
+
+    // Versions and their diff: the developer's app with a second version; the comparison is a diff job,
+    // and its page shows the engine's diff once the job has a report. Another organisation: not found.
+    const v2 = newId();
+    await db
+      .insertInto('blobs')
+      .values({ sha256: 'c'.repeat(64), size: 1, media_type: 'application/vnd.android.package-archive', created_at: now })
+      .execute();
+    await db
+      .insertInto('versions')
+      .values({
+        id: v2,
+        app_id: app.appId,
+        org_id: dev.orgId,
+        version_code: '2',
+        version_name: HOSTILE,
+        signer_sha256: null,
+        blob_sha256: 'c'.repeat(64),
+        created_at: now,
+      })
+      .execute();
+    page = await d.get('/console/developer/apps');
+    assert.ok(page.body.includes(`/console/developer/apps/${app.appId}`));
+    page = await d.get(`/console/developer/apps/${app.appId}`);
+    assertText(page.body, 'version name');
+    const same = await d.postForm(`/console/developer/apps/${app.appId}/diff`, { _csrf: csrfOf(page.body), newer: v2, older: v2 });
+    assert.equal(same.status, 400);
+    const compared = await d.postForm(`/console/developer/apps/${app.appId}/diff`, {
+      _csrf: csrfOf(page.body),
+      newer: v2,
+      older: app.versionId,
+    });
+    assert.equal(compared.status, 303);
+    const jobId = /\/console\/developer\/diffs\/([0-9A-Z]{26})/.exec(compared.location!)![1]!;
+    const diffJob = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    assert.equal(diffJob.kind, 'diff');
+    assert.equal(JSON.parse(diffJob.payload).newBlob, 'c'.repeat(64));
+    page = await d.get(compared.location!);
+    assert.match(page.body, /http-equiv="refresh"/);
+    await db.updateTable('jobs').set({ state: 'succeeded', finished_at: now }).where('id', '=', jobId).execute();
+    await db
+      .insertInto('reports')
+      .values({
+        id: newId(),
+        job_id: jobId,
+        org_id: dev.orgId,
+        kind: 'diff',
+        version_id: null,
+        knowledge_id: null,
+        body: JSON.stringify(await sampleDiff()),
+        facts: null,
+        summary: '{}',
+        created_at: now,
+      })
+      .execute();
+    page = await d.get(`/console/developer/diffs/${jobId}?lang=zh-CN`);
+    assert.doesNotMatch(page.body, /http-equiv="refresh"/);
+    assert.match(page.body, /<pre class="code diff">/);
+    const o = new ConsoleClient(h.app);
+    await o.signIn(other.login, other.password);
+    assert.equal((await o.get(`/console/developer/apps/${app.appId}`)).status, 404);
+    assert.equal((await o.get(`/console/developer/diffs/${jobId}`)).status, 404);
 
     // Patrols and credit.
     await db

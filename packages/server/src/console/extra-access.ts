@@ -3,7 +3,7 @@ import { ADMIN, EVERYONE, SIGNED_IN, type RouteAccess } from '../http/access.js'
 import type { ConsoleLang } from './i18n.js';
 
 // Who may open the console's screens of the platform admin (admin.ts), the SDK vendor (vendor.ts),
-// the developer's tokens and deadlines and the store's further screens (more.ts), and the language
+// the developer's versions (versions.ts), tokens and deadlines and the store's further screens (more.ts), and the language
 // switch: their entries in the one access table (joined into CONSOLE_APP_ACCESS), and each role's
 // links to them in the console's navigation. Kept apart from the pages so that pages.ts can take
 // both without importing the screens.
@@ -23,6 +23,11 @@ export const CONSOLE_EXTRA_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /console/tokens/:id/revoke': { roles: SIGNED_IN, scope: 'self' },
   // The developer's rectification deadlines.
   'GET /console/developer/deadlines': { roles: ['developer'], scope: 'own-organisation' },
+  // The developer's apps, versions and the diff of two versions.
+  'GET /console/developer/apps': { roles: ['developer'], scope: 'own-organisation' },
+  'GET /console/developer/apps/:id': { roles: ['developer'], scope: 'own-organisation' },
+  'POST /console/developer/apps/:id/diff': { roles: ['developer'], scope: 'own-organisation' },
+  'GET /console/developer/diffs/:id': { roles: ['developer'], scope: 'own-organisation' },
   // The platform admin.
   'GET /console/admin/users': { roles: ADMIN, scope: 'platform' },
   'GET /console/admin/organisations': { roles: ADMIN, scope: 'platform' },
@@ -52,6 +57,7 @@ export const CONSOLE_EXTRA_ACCESS: Readonly<Record<string, RouteAccess>> = {
 const LINKS = {
   tokens: { href: '/console/tokens', en: 'API tokens', zh: 'API 令牌' },
   deadlines: { href: '/console/developer/deadlines', en: 'Rectification deadlines', zh: '整改期限' },
+  versions: { href: '/console/developer/apps', en: 'Versions and diffs', zh: '版本与差异' },
   users: { href: '/console/admin/users', en: 'Users', zh: '用户' },
   organisations: { href: '/console/admin/organisations', en: 'Organisations', zh: '组织' },
   allTokens: { href: '/console/admin/tokens', en: 'All tokens', zh: '全部令牌' },
@@ -66,7 +72,7 @@ const LINKS = {
 
 const BY_ROLE: Partial<Record<Role, (keyof typeof LINKS)[]>> = {
   'platform-admin': ['users', 'organisations', 'allTokens', 'calendar', 'queue', 'audit', 'sdks', 'proposals'],
-  developer: ['deadlines'],
+  developer: ['versions', 'deadlines'],
   'store-admin': ['patrols', 'delisting'],
   'store-reviewer': ['patrols', 'delisting'],
   'sdk-vendor': ['sdks', 'proposals'],

@@ -18,12 +18,14 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, formChecked, problemErrors, schemaErrors, signedInFrame, stateName, textOf, time } from './pages.js';
 import { consoleVendorRoutes } from './vendor.js';
+import { consoleVersionRoutes } from './versions.js';
 import { pager, type Words, word } from './words.js';
 
 // The console's further screens, registered beside pages.ts in the same context (they take its
 // form parser): the language switch, everyone's API tokens, the developer's rectification
 // deadlines, the store's gate dry run, patrol results, developer credit and delisting tasks, and
-// (admin.ts, vendor.ts) the platform admin's and the SDK registry's screens.
+// (admin.ts, vendor.ts, versions.ts) the platform admin's and the SDK registry's screens and the
+// developer's versions with their diff.
 
 const W = {
   tokens: { en: 'API tokens', zh: 'API 令牌' },
@@ -608,4 +610,5 @@ ${text}</textarea>
 
   consoleAdminRoutes(api, ctx);
   consoleVendorRoutes(api, ctx);
+  consoleVersionRoutes(api, ctx);
 }
