@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { diffPackages } from '@apprights/engine';
 import { shippedCalendarYears } from '../src/calendar/calendar.js';
+import { CONSOLE_EXTRA_ACCESS } from '../src/console/extra-access.js';
 import { newId } from '../src/ids.js';
 import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
@@ -40,6 +41,15 @@ bothDatabases('console admin: users, organisations, tokens, calendar, queue, wor
     await db.updateTable('organisations').set({ name: HOSTILE }).where('id', '=', dev.orgId).execute();
     const b = new ConsoleClient(h.app);
     await b.signIn(admin.login, admin.password);
+
+    // Every form of these screens the admin may send refuses a missing token (the 403 page, both languages).
+    for (const key of Object.keys(CONSOLE_EXTRA_ACCESS).filter(
+      (k) => k.startsWith('POST ') && CONSOLE_EXTRA_ACCESS[k]!.roles.includes('platform-admin'),
+    )) {
+      const res = await b.postForm(key.slice(5).replace(/:[a-zA-Z]+/g, newId()), { anything: '1' });
+      assert.equal(res.status, 403, key);
+      assert.match(res.body, /安全令牌/, key);
+    }
 
     // Users and organisations: hostile names are text.
     let page = await b.get('/console/admin/users?lang=zh-CN');

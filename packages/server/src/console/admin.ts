@@ -8,11 +8,11 @@ import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN } from '../http/routes/common.js';
 import { jobStateCounts, listJobs, retryJob, workersSeen } from '../jobs/views.js';
 import { csrfField, field, formToken, notFoundPage, sendPrivate } from './forms.js';
-import { html, type SafeHtml } from './html.js';
+import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, formChecked, ROLE_NAMES, signedInFrame, stateName, textOf, time } from './pages.js';
-import { pager, type Words, word } from './words.js';
+import { tokenState, Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The platform admin's screens: users and their roles, organisations, every API token (revoke),
 // the working-day calendar (coverage per year, import of a year), the queue (jobs in each state,
@@ -41,10 +41,6 @@ const W = {
   role: { en: 'Role', zh: '角色' },
   expires: { en: 'Expires', zh: '到期' },
   lastUsed: { en: 'Last used', zh: '最近使用' },
-  revoked: { en: 'Revoked', zh: '已吊销' },
-  expired: { en: 'expired', zh: '已过期' },
-  revoke: { en: 'Revoke', zh: '吊销' },
-  confirmRevoke: { en: 'Revoke this token? Programs using it stop working.', zh: '确定吊销该令牌？使用它的程序将无法继续访问。' },
   none: { en: 'Nothing to show.', zh: '暂无记录。' },
   coveredThrough: { en: 'Deadlines are counted exactly through', zh: '时限可准确计算至' },
   coverageNote: {
@@ -101,11 +97,7 @@ const W = {
 
 const w = (lang: ConsoleLang, id: keyof typeof W) => word(W, lang, id);
 
-const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
-const Cursor = Type.Optional(Type.String({ pattern: ID_PATTERN }));
-const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const PAGE = 50;
 
 /** The midnight of a Beijing date, in milliseconds (00:00 at UTC+8). */
 function beijingMidnight(date: string): number {
@@ -120,55 +112,35 @@ export function consoleAdminRoutes(api: Api, { platform }: AppContext): void {
     const p = request.auth.principal!;
     return { userId: p.userId, orgId: p.orgId, ip: request.ip };
   };
-  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    sendPrivate(reply, signedInFrame(request, reply, title, body), pickLang(request), status);
+  const send = sendSigned;
 
   // --- Users and organisations ------------------------------------------------------------------
 
-  api.get(
-    '/console/admin/users',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      const rows = await listUsers(db, { cursor: request.query.cursor, limit: PAGE });
-      const shown = rows.slice(0, PAGE);
-      const body = html`<h1>${w(lang, 'users')}</h1>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'login')}</th>
-                    <th scope="col">${w(lang, 'displayName')}</th>
-                    <th scope="col">${w(lang, 'memberships')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (u) =>
-                      html`<tr>
-                        <td><code>${u.login}</code>${u.disabled ? html` <span class="tag">${w(lang, 'disabled')}</span>` : ''}</td>
-                        <td>${u.display_name}</td>
-                        <td>
-                          ${u.memberships.map(
-                            (m) =>
-                              html`<span class="tag"
-                                >${m.slug} · ${lang === 'zh-CN' ? ROLE_NAMES[m.role].zh : ROLE_NAMES[m.role].en}</span
-                              > `,
-                          )}
-                        </td>
-                        <td>${time(u.created_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/admin/users', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'users'), body);
-    },
-  );
+  api.get('/console/admin/users', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const rows = await listUsers(db, { cursor: request.query.cursor, limit: PAGE });
+    const shown = rows.slice(0, PAGE);
+    const body = html`<h1>${w(lang, 'users')}</h1>
+      ${listTable(
+        lang,
+        [w(lang, 'login'), w(lang, 'displayName'), w(lang, 'memberships'), w(lang, 'created')],
+        shown.map(
+          (u) =>
+            html`<tr>
+              <td><code>${u.login}</code>${u.disabled ? html` <span class="tag">${w(lang, 'disabled')}</span>` : ''}</td>
+              <td>${u.display_name}</td>
+              <td>
+                ${u.memberships.map(
+                  (m) => html`<span class="tag">${m.slug} · ${lang === 'zh-CN' ? ROLE_NAMES[m.role].zh : ROLE_NAMES[m.role].en}</span> `,
+                )}
+              </td>
+              <td>${time(u.created_at)}</td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/admin/users', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'users'), body);
+  });
 
   api.get(
     '/console/admin/organisations',
@@ -198,31 +170,19 @@ export function consoleAdminRoutes(api: Api, { platform }: AppContext): void {
               >`,
           )}
         </nav>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'slug')}</th>
-                    <th scope="col">${w(lang, 'name')}</th>
-                    <th scope="col">${w(lang, 'kind')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (o) =>
-                      html`<tr>
-                        <td><code>${o.slug}</code></td>
-                        <td>${o.name}</td>
-                        <td>${o.kind}</td>
-                        <td>${time(o.created_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
+        ${listTable(
+          lang,
+          [w(lang, 'slug'), w(lang, 'name'), w(lang, 'kind'), w(lang, 'created')],
+          shown.map(
+            (o) =>
+              html`<tr>
+                <td><code>${o.slug}</code></td>
+                <td>${o.name}</td>
+                <td>${o.kind}</td>
+                <td>${time(o.created_at)}</td>
+              </tr>`,
+          ),
+        )}
         ${pager(lang, '/console/admin/organisations', params, rows, PAGE)}`;
       return send(request, reply, w(lang, 'organisations'), body);
     },
@@ -230,69 +190,42 @@ export function consoleAdminRoutes(api: Api, { platform }: AppContext): void {
 
   // --- Every API token ----------------------------------------------------------------------------
 
-  api.get(
-    '/console/admin/tokens',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      const rows = await listApiTokens(db, { cursor: request.query.cursor, limit: PAGE });
-      const shown = rows.slice(0, PAGE);
-      const token = formToken(request, reply);
-      const now = platform.clock.now();
-      const body = html`<h1>${w(lang, 'tokens')}</h1>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'prefix')}</th>
-                    <th scope="col">${w(lang, 'name')}</th>
-                    <th scope="col">${w(lang, 'login')}</th>
-                    <th scope="col">${w(lang, 'role')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                    <th scope="col">${w(lang, 'expires')}</th>
-                    <th scope="col">${w(lang, 'lastUsed')}</th>
-                    <th scope="col">${w(lang, 'state')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (t) =>
-                      html`<tr>
-                        <td><code>${t.prefix}…</code></td>
-                        <td>${t.name}</td>
-                        <td><code>${t.login}</code></td>
-                        <td>${lang === 'zh-CN' ? ROLE_NAMES[t.role].zh : ROLE_NAMES[t.role].en}</td>
-                        <td>${time(t.created_at)}</td>
-                        <td>${time(t.expires_at)}</td>
-                        <td>${time(t.last_used_at)}</td>
-                        <td>
-                          ${
-                            t.revoked_at !== null
-                              ? html`${w(lang, 'revoked')} ${time(t.revoked_at)}`
-                              : t.expires_at !== null && t.expires_at <= now
-                                ? w(lang, 'expired')
-                                : html`<form
-                                    method="post"
-                                    action="${withLang(`/console/admin/tokens/${t.id}/revoke`, lang)}"
-                                    class="inline"
-                                    data-confirm="${w(lang, 'confirmRevoke')}"
-                                  >
-                                    ${csrfField(token)}
-                                    <button type="submit" class="danger">${w(lang, 'revoke')}</button>
-                                  </form>`
-                          }
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/admin/tokens', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'tokens'), body);
-    },
-  );
+  api.get('/console/admin/tokens', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const rows = await listApiTokens(db, { cursor: request.query.cursor, limit: PAGE });
+    const shown = rows.slice(0, PAGE);
+    const token = formToken(request, reply);
+    const now = platform.clock.now();
+    const body = html`<h1>${w(lang, 'tokens')}</h1>
+      ${listTable(
+        lang,
+        [
+          w(lang, 'prefix'),
+          w(lang, 'name'),
+          w(lang, 'login'),
+          w(lang, 'role'),
+          w(lang, 'created'),
+          w(lang, 'expires'),
+          w(lang, 'lastUsed'),
+          w(lang, 'state'),
+        ],
+        shown.map(
+          (t) =>
+            html`<tr>
+              <td><code>${t.prefix}…</code></td>
+              <td>${t.name}</td>
+              <td><code>${t.login}</code></td>
+              <td>${lang === 'zh-CN' ? ROLE_NAMES[t.role].zh : ROLE_NAMES[t.role].en}</td>
+              <td>${time(t.created_at)}</td>
+              <td>${time(t.expires_at)}</td>
+              <td>${time(t.last_used_at)}</td>
+              <td>${tokenState(lang, t, now, token, `/console/admin/tokens/${t.id}/revoke`)}</td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/admin/tokens', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'tokens'), body);
+  });
 
   api.post('/console/admin/tokens/:id/revoke', { config, schema: { ...page, params: IdParam } }, async (request, reply) => {
     if (!formChecked(request, reply, request.body)) return reply;
@@ -508,37 +441,30 @@ ${text}</textarea>
       ${pager(lang, '/console/admin/queue', params, rows, PAGE)}
       <h2>${w(lang, 'workers')}</h2>
       <p class="muted">${w(lang, 'workersNote')}</p>
-      ${
-        workers.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'worker')}</th>
-                  <th scope="col">${w(lang, 'running')}</th>
-                  <th scope="col">${w(lang, 'heartbeat')}</th>
-                  <th scope="col">${w(lang, 'leaseUntil')}</th>
-                  <th scope="col">${w(lang, 'attempts')}</th>
-                  <th scope="col">${w(lang, 'failures')}</th>
-                  <th scope="col">${w(lang, 'lastStarted')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${workers.map(
-                  (x) =>
-                    html`<tr>
-                      <td><code>${x.worker}</code></td>
-                      <td>${x.running}</td>
-                      <td>${time(x.lastHeartbeatAt)}</td>
-                      <td>${time(x.leaseUntil)}${x.leaseUntil !== null && x.leaseUntil < now ? html` <span class="tag">!</span>` : ''}</td>
-                      <td>${x.attempts}</td>
-                      <td>${x.failures}</td>
-                      <td>${time(x.lastStartedAt)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }`;
+      ${listTable(
+        lang,
+        [
+          w(lang, 'worker'),
+          w(lang, 'running'),
+          w(lang, 'heartbeat'),
+          w(lang, 'leaseUntil'),
+          w(lang, 'attempts'),
+          w(lang, 'failures'),
+          w(lang, 'lastStarted'),
+        ],
+        workers.map(
+          (x) =>
+            html`<tr>
+              <td><code>${x.worker}</code></td>
+              <td>${x.running}</td>
+              <td>${time(x.lastHeartbeatAt)}</td>
+              <td>${time(x.leaseUntil)}${x.leaseUntil !== null && x.leaseUntil < now ? html` <span class="tag">!</span>` : ''}</td>
+              <td>${x.attempts}</td>
+              <td>${x.failures}</td>
+              <td>${time(x.lastStartedAt)}</td>
+            </tr>`,
+        ),
+      )}`;
     return send(request, reply, w(lang, 'queue'), body);
   });
 
@@ -611,35 +537,21 @@ ${text}</textarea>
         <label>${w(lang, 'to')}<input name="to" type="date" value="${q.to ?? ''}" /></label>
         <button type="submit">${w(lang, 'search')}</button>
       </form>
-      ${
-        shown.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'at')}</th>
-                  <th scope="col">${w(lang, 'action')}</th>
-                  <th scope="col">${w(lang, 'subject')}</th>
-                  <th scope="col">${w(lang, 'actor')}</th>
-                  <th scope="col">${w(lang, 'ip')}</th>
-                  <th scope="col">${w(lang, 'detail')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${shown.map(
-                  (a) =>
-                    html`<tr>
-                      <td>${time(a.at)}</td>
-                      <td><code>${a.action}</code></td>
-                      <td>${a.subject ? html`<code>${a.subject}</code>` : ''}</td>
-                      <td>${a.actor_user_id ? html`<code>${a.actor_user_id}</code>` : ''}</td>
-                      <td>${a.ip ?? ''}</td>
-                      <td><code class="detail">${textOf(safeJson(a.detail), lang)}</code></td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'at'), w(lang, 'action'), w(lang, 'subject'), w(lang, 'actor'), w(lang, 'ip'), w(lang, 'detail')],
+        shown.map(
+          (a) =>
+            html`<tr>
+              <td>${time(a.at)}</td>
+              <td><code>${a.action}</code></td>
+              <td>${a.subject ? html`<code>${a.subject}</code>` : ''}</td>
+              <td>${a.actor_user_id ? html`<code>${a.actor_user_id}</code>` : ''}</td>
+              <td>${a.ip ?? ''}</td>
+              <td><code class="detail">${textOf(safeJson(a.detail), lang)}</code></td>
+            </tr>`,
+        ),
+      )}
       ${pager(lang, '/console/admin/audit', params, rows, PAGE)}`;
     return send(request, reply, w(lang, 'audit'), body);
   });

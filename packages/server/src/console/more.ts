@@ -4,7 +4,6 @@ import { Compile } from 'typebox/compile';
 import { AdminError, createApiToken, listApiTokens, MAX_TOKEN_TTL_MS, revokeApiToken } from '../admin.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
-import { ID_PATTERN } from '../http/routes/common.js';
 import { listNotifications } from '../workflows/notifications/index.js';
 import { BulletinError, completeDelisting, listDelistingTasks } from '../workflows/regulator/bulletins.js';
 import { developerCredit } from '../workflows/regulator/credit.js';
@@ -13,13 +12,13 @@ import { dryRunGate, DRY_RUN_LIMIT } from '../workflows/store/index.js';
 import { listPatrols } from '../workflows/store/patrol.js';
 import { consoleAdminRoutes } from './admin.js';
 import { csrfField, field, formToken, notFoundPage, safeNext, sendPrivate } from './forms.js';
-import { html, type SafeHtml } from './html.js';
+import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { errorList, formChecked, problemErrors, schemaErrors, signedInFrame, stateName, textOf, time } from './pages.js';
 import { consoleVendorRoutes } from './vendor.js';
 import { consoleVersionRoutes } from './versions.js';
-import { pager, type Words, word } from './words.js';
+import { tokenState, Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The console's further screens, registered beside pages.ts in the same context (they take its
 // form parser): the language switch, everyone's API tokens, the developer's rectification
@@ -46,10 +45,6 @@ const W = {
   expires: { en: 'Expires', zh: '到期' },
   lastUsed: { en: 'Last used', zh: '最近使用' },
   state: { en: 'State', zh: '状态' },
-  revoked: { en: 'revoked', zh: '已吊销' },
-  expired: { en: 'expired', zh: '已过期' },
-  revoke: { en: 'Revoke', zh: '吊销' },
-  confirmRevoke: { en: 'Revoke this token? Programs using it stop working.', zh: '确定吊销该令牌？使用它的程序将无法继续访问。' },
   none: { en: 'Nothing to show.', zh: '暂无记录。' },
   deadlines: { en: 'Rectification deadlines', zh: '整改期限' },
   deadlinesIntro: {
@@ -109,10 +104,6 @@ const W = {
 
 const w = (lang: ConsoleLang, id: keyof typeof W) => word(W, lang, id);
 
-const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
-const Cursor = Type.Optional(Type.String({ pattern: ID_PATTERN }));
-const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
-const PAGE = 50;
 const gateValidator = Compile(GatePolicySchema);
 
 /** The language cookie: a year, the whole site, readable by the server only. */
@@ -124,8 +115,7 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
   const page = { hide: true } as const;
   const config = { consolePage: true } as const;
   const principal = (request: FastifyRequest) => request.auth.principal!;
-  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    sendPrivate(reply, signedInFrame(request, reply, title, body), pickLang(request), status);
+  const send = sendSigned;
 
   // --- The language switch: remembered in a cookie, then back to the page ---------------------------
 
@@ -187,58 +177,27 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
         <label>${w(lang, 'tokenDays')}<input name="days" type="number" min="1" max="366" required value="${values.days}" /></label>
         <button type="submit">${w(lang, 'create')}</button>
       </form>
-      ${
-        shown.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'prefix')}</th>
-                  <th scope="col">${w(lang, 'name')}</th>
-                  <th scope="col">${w(lang, 'created')}</th>
-                  <th scope="col">${w(lang, 'expires')}</th>
-                  <th scope="col">${w(lang, 'lastUsed')}</th>
-                  <th scope="col">${w(lang, 'state')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${shown.map(
-                  (t) =>
-                    html`<tr>
-                      <td><code>${t.prefix}…</code></td>
-                      <td>${t.name}</td>
-                      <td>${time(t.created_at)}</td>
-                      <td>${time(t.expires_at)}</td>
-                      <td>${time(t.last_used_at)}</td>
-                      <td>
-                        ${
-                          t.revoked_at !== null
-                            ? html`${w(lang, 'revoked')} ${time(t.revoked_at)}`
-                            : t.expires_at !== null && t.expires_at <= now
-                              ? w(lang, 'expired')
-                              : html`<form
-                                  method="post"
-                                  action="${withLang(`/console/tokens/${t.id}/revoke`, lang)}"
-                                  class="inline"
-                                  data-confirm="${w(lang, 'confirmRevoke')}"
-                                >
-                                  ${csrfField(token)}<button type="submit" class="danger">${w(lang, 'revoke')}</button>
-                                </form>`
-                        }
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'prefix'), w(lang, 'name'), w(lang, 'created'), w(lang, 'expires'), w(lang, 'lastUsed'), w(lang, 'state')],
+        shown.map(
+          (t) =>
+            html`<tr>
+              <td><code>${t.prefix}…</code></td>
+              <td>${t.name}</td>
+              <td>${time(t.created_at)}</td>
+              <td>${time(t.expires_at)}</td>
+              <td>${time(t.last_used_at)}</td>
+              <td>${tokenState(lang, t, now, token, `/console/tokens/${t.id}/revoke`)}</td>
+            </tr>`,
+        ),
+      )}
       ${pager(lang, '/console/tokens', new URLSearchParams(), rows, PAGE)}`;
     return signedInFrame(request, reply, w(lang, 'tokens'), body);
   };
 
-  api.get(
-    '/console/tokens',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => sendPrivate(reply, await tokensPage(request, reply, request.query.cursor, undefined, []), pickLang(request)),
+  api.get('/console/tokens', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) =>
+    sendPrivate(reply, await tokensPage(request, reply, request.query.cursor, undefined, []), pickLang(request)),
   );
 
   api.post('/console/tokens', { config, schema: page }, async (request, reply) => {
@@ -283,51 +242,35 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
 
   // --- The developer's rectification deadlines --------------------------------------------------------
 
-  api.get(
-    '/console/developer/deadlines',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      const rows = await listNotifications(db, principal(request).orgId, { due: true, cursor: request.query.cursor, limit: PAGE });
-      const shown = rows.slice(0, PAGE);
-      const now = platform.clock.now();
-      const body = html`<h1>${w(lang, 'deadlines')}</h1>
-        <p class="muted">${w(lang, 'deadlinesIntro')}</p>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'notice')}</th>
-                    <th scope="col">${w(lang, 'due')}</th>
-                    <th scope="col">${w(lang, 'state')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (n) =>
-                      html`<tr>
-                        <td>${lang === 'zh-CN' ? n.title_zh : n.title_en}</td>
-                        <td>${time(n.due_at)}</td>
-                        <td>
-                          ${
-                            n.due_at !== null && n.due_at < now
-                              ? html`<span class="state state-rejected">${w(lang, 'overdue')}</span>`
-                              : w(lang, 'open')
-                          }
-                        </td>
-                        <td>${time(n.created_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/developer/deadlines', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'deadlines'), body);
-    },
-  );
+  api.get('/console/developer/deadlines', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const rows = await listNotifications(db, principal(request).orgId, { due: true, cursor: request.query.cursor, limit: PAGE });
+    const shown = rows.slice(0, PAGE);
+    const now = platform.clock.now();
+    const body = html`<h1>${w(lang, 'deadlines')}</h1>
+      <p class="muted">${w(lang, 'deadlinesIntro')}</p>
+      ${listTable(
+        lang,
+        [w(lang, 'notice'), w(lang, 'due'), w(lang, 'state'), w(lang, 'created')],
+        shown.map(
+          (n) =>
+            html`<tr>
+              <td>${lang === 'zh-CN' ? n.title_zh : n.title_en}</td>
+              <td>${time(n.due_at)}</td>
+              <td>
+                ${
+                  n.due_at !== null && n.due_at < now
+                    ? html`<span class="state state-rejected">${w(lang, 'overdue')}</span>`
+                    : w(lang, 'open')
+                }
+              </td>
+              <td>${time(n.created_at)}</td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/developer/deadlines', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'deadlines'), body);
+  });
 
   // --- The store: the gate policy's dry run -------------------------------------------------------------
 
@@ -368,43 +311,30 @@ export function consoleExtraRoutes(api: Api, ctx: AppContext): void {
                 <span class="tag">${w(lang, 'wouldReview')}: ${tally['manual-review']}</span>
                 <span class="tag">${w(lang, 'changed')}: ${changed}</span>
               </p>
-              ${
-                items.length === 0
-                  ? html`<p>${w(lang, 'none')}</p>`
-                  : html`<table>
-                      <thead>
-                        <tr>
-                          <th scope="col">${w(lang, 'submission')}</th>
-                          <th scope="col">${w(lang, 'created')}</th>
-                          <th scope="col">${w(lang, 'recorded')}</th>
-                          <th scope="col">${w(lang, 'would')}</th>
-                          <th scope="col">${w(lang, 'reasons')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${items.map(
-                          (i) =>
-                            html`<tr ${i.recorded !== i.would ? html`class="changed"` : ''}>
-                              <td><a href="${withLang(`/console/submissions/${i.id}`, lang)}">${i.name ?? i.id}</a></td>
-                              <td>${time(i.createdAt)}</td>
-                              <td>${stateName(lang, i.recorded)}</td>
-                              <td><strong>${stateName(lang, i.would)}</strong></td>
-                              <td>
-                                ${i.reasons
-                                  .slice(0, 5)
-                                  .map(
-                                    (r) =>
-                                      html`<span class="tag"
-                                        >${r.gateRule}:
-                                        ${r.finding ? r.finding.ruleId : textOf(r.diff ? { en: r.diff.en, zh: r.diff.zh } : '', lang)}</span
-                                      > `,
-                                  )}
-                              </td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>`
-              }`
+              ${listTable(
+                lang,
+                [w(lang, 'submission'), w(lang, 'created'), w(lang, 'recorded'), w(lang, 'would'), w(lang, 'reasons')],
+                items.map(
+                  (i) =>
+                    html`<tr ${i.recorded !== i.would ? html`class="changed"` : ''}>
+                      <td><a href="${withLang(`/console/submissions/${i.id}`, lang)}">${i.name ?? i.id}</a></td>
+                      <td>${time(i.createdAt)}</td>
+                      <td>${stateName(lang, i.recorded)}</td>
+                      <td><strong>${stateName(lang, i.would)}</strong></td>
+                      <td>
+                        ${i.reasons
+                          .slice(0, 5)
+                          .map(
+                            (r) =>
+                              html`<span class="tag"
+                                >${r.gateRule}:
+                                ${r.finding ? r.finding.ruleId : textOf(r.diff ? { en: r.diff.en, zh: r.diff.zh } : '', lang)}</span
+                              > `,
+                          )}
+                      </td>
+                    </tr>`,
+                ),
+              )}`
           : ''
       }
       <form method="post" action="${withLang('/console/store/gate/dry-run', lang)}" class="stack">
@@ -421,48 +351,30 @@ ${text}</textarea>
 
   // --- The store: patrol results and developer credit ---------------------------------------------------
 
-  api.get(
-    '/console/store/patrols',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      const rows = await listPatrols(db, principal(request).orgId, { cursor: request.query.cursor, limit: PAGE });
-      const shown = rows.slice(0, PAGE);
-      const body = html`<h1>${w(lang, 'patrols')}</h1>
-        <p class="muted">${w(lang, 'patrolsIntro')}</p>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'packageName')}</th>
-                    <th scope="col">${w(lang, 'catalogue')}</th>
-                    <th scope="col">${w(lang, 'state')}</th>
-                    <th scope="col">${w(lang, 'newFindings')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                    <th scope="col">${w(lang, 'credit')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (r) =>
-                      html`<tr>
-                        <td><code>${r.package_name}</code></td>
-                        <td><code>${r.knowledge_to.slice(0, 16)}</code></td>
-                        <td>${stateName(lang, r.state === 'done' ? 'succeeded' : r.state)}</td>
-                        <td>${r.new_findings ?? ''}</td>
-                        <td>${time(r.created_at)}</td>
-                        <td><a href="${withLang(`/console/store/credit/${r.developer_org_id}`, lang)}">${w(lang, 'credit')}</a></td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/store/patrols', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'patrols'), body);
-    },
-  );
+  api.get('/console/store/patrols', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const rows = await listPatrols(db, principal(request).orgId, { cursor: request.query.cursor, limit: PAGE });
+    const shown = rows.slice(0, PAGE);
+    const body = html`<h1>${w(lang, 'patrols')}</h1>
+      <p class="muted">${w(lang, 'patrolsIntro')}</p>
+      ${listTable(
+        lang,
+        [w(lang, 'packageName'), w(lang, 'catalogue'), w(lang, 'state'), w(lang, 'newFindings'), w(lang, 'created'), w(lang, 'credit')],
+        shown.map(
+          (r) =>
+            html`<tr>
+              <td><code>${r.package_name}</code></td>
+              <td><code>${r.knowledge_to.slice(0, 16)}</code></td>
+              <td>${stateName(lang, r.state === 'done' ? 'succeeded' : r.state)}</td>
+              <td>${r.new_findings ?? ''}</td>
+              <td>${time(r.created_at)}</td>
+              <td><a href="${withLang(`/console/store/credit/${r.developer_org_id}`, lang)}">${w(lang, 'credit')}</a></td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/store/patrols', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'patrols'), body);
+  });
 
   api.get(
     '/console/store/credit/:id',
@@ -544,46 +456,34 @@ ${text}</textarea>
         >
       </nav>
       ${errorList(lang, errors)}
-      ${
-        shown.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'packageName')}</th>
-                  <th scope="col">${w(lang, 'legalBasis')}</th>
-                  <th scope="col">${w(lang, 'received')}</th>
-                  <th scope="col">${w(lang, 'state')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${shown.map(
-                  (t) =>
-                    html`<tr>
-                      <td><code>${t.package_name}</code></td>
-                      <td>${t.legal_basis}</td>
-                      <td>${time(t.created_at)}</td>
-                      <td>
-                        ${
-                          t.state === 'done'
-                            ? html`${w(lang, 'done')} ${time(t.done_at)}`
-                            : admin
-                              ? html`<form
-                                  method="post"
-                                  action="${withLang(`/console/store/delisting/${t.id}/done`, lang)}"
-                                  class="inline"
-                                  data-confirm="${w(lang, 'confirmDone')}"
-                                >
-                                  ${csrfField(token)}<button type="submit" class="danger">${w(lang, 'markDone')}</button>
-                                </form>`
-                              : w(lang, 'open')
-                        }
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'packageName'), w(lang, 'legalBasis'), w(lang, 'received'), w(lang, 'state')],
+        shown.map(
+          (t) =>
+            html`<tr>
+              <td><code>${t.package_name}</code></td>
+              <td>${t.legal_basis}</td>
+              <td>${time(t.created_at)}</td>
+              <td>
+                ${
+                  t.state === 'done'
+                    ? html`${w(lang, 'done')} ${time(t.done_at)}`
+                    : admin
+                      ? html`<form
+                          method="post"
+                          action="${withLang(`/console/store/delisting/${t.id}/done`, lang)}"
+                          class="inline"
+                          data-confirm="${w(lang, 'confirmDone')}"
+                        >
+                          ${csrfField(token)}<button type="submit" class="danger">${w(lang, 'markDone')}</button>
+                        </form>`
+                      : w(lang, 'open')
+                }
+              </td>
+            </tr>`,
+        ),
+      )}
       ${pager(lang, '/console/store/delisting', new URLSearchParams({ state }), rows, PAGE)}`;
     return signedInFrame(request, reply, w(lang, 'delisting'), body);
   };

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Principal } from '../http/auth.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
-import { ID_PATTERN, parseJson } from '../http/routes/common.js';
+import { parseJson } from '../http/routes/common.js';
 import {
   APPROVALS_NEEDED,
   embeddingQuery,
@@ -16,12 +16,12 @@ import {
   reviewProposal,
   sdkVersions,
 } from '../workflows/sdk-registry/index.js';
-import { csrfField, field, formToken, notFoundPage, sendPrivate } from './forms.js';
+import { csrfField, field, formToken, notFoundPage } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, problemErrors, signedInFrame, textOf, time } from './pages.js';
-import { pager, type Words, word } from './words.js';
+import { errorList, formChecked, problemErrors, textOf, time } from './pages.js';
+import { Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The SDK registry's screens: a vendor's SDK entries, each version with the personal information it
 // collects (per purpose) and the options that turn functions off, the listed apps embedding each
@@ -89,10 +89,6 @@ const STATE_WORDS: Record<string, { en: string; zh: string }> = {
 };
 const stateWord = (lang: ConsoleLang, state: string) => textOf(STATE_WORDS[state] ?? state, lang);
 
-const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
-const Cursor = Type.Optional(Type.String({ pattern: ID_PATTERN }));
-const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
-const PAGE = 50;
 /** Apps shown per version (the REST API pages through all of them). */
 const APPS_SHOWN = 20;
 const PROPOSAL_STATES = ['open', 'approved', 'rejected'] as const;
@@ -129,49 +125,31 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
   const page = { hide: true } as const;
   const config = { consolePage: true } as const;
   const principal = (request: FastifyRequest): Principal => request.auth.principal!;
-  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200) =>
-    sendPrivate(reply, signedInFrame(request, reply, title, body), pickLang(request), status);
+  const send = sendSigned;
 
-  api.get(
-    '/console/sdk-registry/sdks',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      const rows = await listSdks(db, principal(request), { cursor: request.query.cursor, limit: PAGE });
-      const shown = rows.slice(0, PAGE);
-      const body = html`<h1>${w(lang, 'sdks')}</h1>
-        <p class="muted">${w(lang, 'sdksIntro')}</p>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'name')}</th>
-                    <th scope="col">${w(lang, 'catalogId')}</th>
-                    <th scope="col">${w(lang, 'updated')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (s) =>
-                      html`<tr>
-                        <td>
-                          <a href="${withLang(`/console/sdk-registry/sdks/${s.id}`, lang)}"
-                            >${entryName(parseJson(s.entry), lang, s.catalog_id)}</a
-                          >
-                        </td>
-                        <td><code>${s.catalog_id}</code></td>
-                        <td>${time(s.updated_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/sdk-registry/sdks', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'sdks'), body);
-    },
-  );
+  api.get('/console/sdk-registry/sdks', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    const rows = await listSdks(db, principal(request), { cursor: request.query.cursor, limit: PAGE });
+    const shown = rows.slice(0, PAGE);
+    const body = html`<h1>${w(lang, 'sdks')}</h1>
+      <p class="muted">${w(lang, 'sdksIntro')}</p>
+      ${listTable(
+        lang,
+        [w(lang, 'name'), w(lang, 'catalogId'), w(lang, 'updated')],
+        shown.map(
+          (s) =>
+            html`<tr>
+              <td>
+                <a href="${withLang(`/console/sdk-registry/sdks/${s.id}`, lang)}">${entryName(parseJson(s.entry), lang, s.catalog_id)}</a>
+              </td>
+              <td><code>${s.catalog_id}</code></td>
+              <td>${time(s.updated_at)}</td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/sdk-registry/sdks', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'sdks'), body);
+  });
 
   const sdkPage = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: { pointer: string; message: string }[]) => {
     const lang = pickLang(request);
@@ -225,53 +203,31 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
             ${v.flagged_at !== null ? html`<span class="state state-rejected">${w(lang, 'flagged')}: ${v.flag_reason ?? ''}</span>` : ''}
           </h3>
           <h4>${w(lang, 'personalInformation')}</h4>
-          ${
-            pi.length === 0
-              ? html`<p>${w(lang, 'none')}</p>`
-              : html`<table>
-                  <thead>
-                    <tr>
-                      <th scope="col">${w(lang, 'category')}</th>
-                      <th scope="col">${w(lang, 'purpose')}</th>
-                      <th scope="col">${w(lang, 'items')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${pi.map(
-                      (x) =>
-                        html`<tr>
-                          <td><code>${x.category}</code>${x.optional ? html` <span class="tag">${w(lang, 'optional')}</span>` : ''}</td>
-                          <td>${x.purpose}</td>
-                          <td>${x.items ?? ''}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-          }
+          ${listTable(
+            lang,
+            [w(lang, 'category'), w(lang, 'purpose'), w(lang, 'items')],
+            pi.map(
+              (x) =>
+                html`<tr>
+                  <td><code>${x.category}</code>${x.optional ? html` <span class="tag">${w(lang, 'optional')}</span>` : ''}</td>
+                  <td>${x.purpose}</td>
+                  <td>${x.items ?? ''}</td>
+                </tr>`,
+            ),
+          )}
           <h4>${w(lang, 'options')}</h4>
-          ${
-            options.length === 0
-              ? html`<p>${w(lang, 'none')}</p>`
-              : html`<table>
-                  <thead>
-                    <tr>
-                      <th scope="col">${w(lang, 'function')}</th>
-                      <th scope="col">${w(lang, 'option')}</th>
-                      <th scope="col">${w(lang, 'category')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${options.map(
-                      (o) =>
-                        html`<tr>
-                          <td>${o.function}${o.defaultOn ? html` <span class="tag">${w(lang, 'defaultOn')}</span>` : ''}</td>
-                          <td><code>${o.option}</code></td>
-                          <td>${o.personalInformation.map((c) => html`<code>${c}</code> `)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-          }
+          ${listTable(
+            lang,
+            [w(lang, 'function'), w(lang, 'option'), w(lang, 'category')],
+            options.map(
+              (o) =>
+                html`<tr>
+                  <td>${o.function}${o.defaultOn ? html` <span class="tag">${w(lang, 'defaultOn')}</span>` : ''}</td>
+                  <td><code>${o.option}</code></td>
+                  <td>${o.personalInformation.map((c) => html`<code>${c}</code> `)}</td>
+                </tr>`,
+            ),
+          )}
           <p>${w(lang, 'apps')}: ${appsOf(v.version)}</p>
         </section>`;
       })}
@@ -314,35 +270,23 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
             >`,
         )}
       </nav>
-      ${
-        shown.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'proposal')}</th>
-                  <th scope="col">${w(lang, 'catalogId')}</th>
-                  <th scope="col">${w(lang, 'state')}</th>
-                  <th scope="col">${w(lang, 'created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${shown.map(
-                  (r) =>
-                    html`<tr>
-                      <td>
-                        <a href="${withLang(`/console/sdk-registry/proposals/${r.id}`, lang)}"
-                          >${entryName(parseJson(r.entry), lang, r.catalog_id)}</a
-                        >
-                      </td>
-                      <td><code>${r.catalog_id}</code></td>
-                      <td>${stateWord(lang, r.state)}</td>
-                      <td>${time(r.created_at)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'proposal'), w(lang, 'catalogId'), w(lang, 'state'), w(lang, 'created')],
+        shown.map(
+          (r) =>
+            html`<tr>
+              <td>
+                <a href="${withLang(`/console/sdk-registry/proposals/${r.id}`, lang)}"
+                  >${entryName(parseJson(r.entry), lang, r.catalog_id)}</a
+                >
+              </td>
+              <td><code>${r.catalog_id}</code></td>
+              <td>${stateWord(lang, r.state)}</td>
+              <td>${time(r.created_at)}</td>
+            </tr>`,
+        ),
+      )}
       ${pager(lang, '/console/sdk-registry/proposals', new URLSearchParams(state ? { state } : {}), rows, PAGE)}`;
     return send(request, reply, w(lang, 'proposals'), body);
   });
@@ -404,31 +348,19 @@ export function consoleVendorRoutes(api: Api, { platform }: AppContext): void {
       <pre class="code">${JSON.stringify(parseJson(row.entry), null, 2)}</pre>
       ${row.state === 'approved' ? html`<p>${w(lang, 'catalogueFile')}: <code>packages/knowledge/data/sdks/${row.catalog_id}.json</code></p>` : ''}
       <h2>${w(lang, 'reviews')}</h2>
-      ${
-        reviews.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'reviewer')}</th>
-                  <th scope="col">${w(lang, 'decision')}</th>
-                  <th scope="col">${w(lang, 'comment')}</th>
-                  <th scope="col">${w(lang, 'created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${reviews.map(
-                  (r) =>
-                    html`<tr>
-                      <td><code>${logins.get(r.reviewer_user_id) ?? r.reviewer_user_id}</code></td>
-                      <td>${stateWord(lang, r.decision)}</td>
-                      <td>${r.comment ?? ''}</td>
-                      <td>${time(r.created_at)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'reviewer'), w(lang, 'decision'), w(lang, 'comment'), w(lang, 'created')],
+        reviews.map(
+          (r) =>
+            html`<tr>
+              <td><code>${logins.get(r.reviewer_user_id) ?? r.reviewer_user_id}</code></td>
+              <td>${stateWord(lang, r.decision)}</td>
+              <td>${r.comment ?? ''}</td>
+              <td>${time(r.created_at)}</td>
+            </tr>`,
+        ),
+      )}
       ${
         canReview
           ? html`<h2>${w(lang, 'review')}</h2>

@@ -5,12 +5,12 @@ import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
 import { ID_PATTERN } from '../http/routes/common.js';
 import { submitVersionDiff } from '../http/routes/apps.js';
-import { csrfField, field, formToken, notFoundPage, sendPrivate } from './forms.js';
-import { html, type SafeHtml } from './html.js';
+import { csrfField, field, formToken, notFoundPage } from './forms.js';
+import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, problemErrors, signedInFrame, stateName, time } from './pages.js';
-import { pager, type Words, word } from './words.js';
+import { errorList, formChecked, problemErrors, stateName, time } from './pages.js';
+import { IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The developer's apps and versions as the scan jobs recorded them, and the diff of two versions:
 // the engine's package diff (a diff job, as POST /api/v1/versions/:id/diff), shown in the report
@@ -42,60 +42,40 @@ const W = {
 
 const w = (lang: ConsoleLang, id: keyof typeof W) => word(W, lang, id);
 
-const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
-const Cursor = Type.Optional(Type.String({ pattern: ID_PATTERN }));
-const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
-const PAGE = 50;
-
 export function consoleVersionRoutes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
   const page = { hide: true } as const;
   const config = { consolePage: true } as const;
   const orgOf = (request: FastifyRequest) => request.auth.principal!.orgId;
-  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200, head?: SafeHtml) =>
-    sendPrivate(reply, signedInFrame(request, reply, title, body, head), pickLang(request), status);
+  const send = sendSigned;
 
-  api.get(
-    '/console/developer/apps',
-    { config, schema: { ...page, querystring: Type.Object({ ...LangOnly, cursor: Cursor }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const lang = pickLang(request);
-      let query = db.selectFrom('apps').selectAll().where('org_id', '=', orgOf(request));
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(PAGE + 1)
-        .execute();
-      const shown = rows.slice(0, PAGE);
-      const body = html`<h1>${w(lang, 'apps')}</h1>
-        <p class="muted">${w(lang, 'appsIntro')}</p>
-        ${
-          shown.length === 0
-            ? html`<p>${w(lang, 'none')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${w(lang, 'packageName')}</th>
-                    <th scope="col">${w(lang, 'created')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${shown.map(
-                    (a) =>
-                      html`<tr>
-                        <td>
-                          <a href="${withLang(`/console/developer/apps/${a.id}`, lang)}"><code>${a.package_name}</code></a>
-                        </td>
-                        <td>${time(a.created_at)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${pager(lang, '/console/developer/apps', new URLSearchParams(), rows, PAGE)}`;
-      return send(request, reply, w(lang, 'apps'), body);
-    },
-  );
+  api.get('/console/developer/apps', { config, schema: { ...page, querystring: ListQuery } }, async (request, reply) => {
+    const lang = pickLang(request);
+    let query = db.selectFrom('apps').selectAll().where('org_id', '=', orgOf(request));
+    if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
+    const rows = await query
+      .orderBy('id', 'desc')
+      .limit(PAGE + 1)
+      .execute();
+    const shown = rows.slice(0, PAGE);
+    const body = html`<h1>${w(lang, 'apps')}</h1>
+      <p class="muted">${w(lang, 'appsIntro')}</p>
+      ${listTable(
+        lang,
+        [w(lang, 'packageName'), w(lang, 'created')],
+        shown.map(
+          (a) =>
+            html`<tr>
+              <td>
+                <a href="${withLang(`/console/developer/apps/${a.id}`, lang)}"><code>${a.package_name}</code></a>
+              </td>
+              <td>${time(a.created_at)}</td>
+            </tr>`,
+        ),
+      )}
+      ${pager(lang, '/console/developer/apps', new URLSearchParams(), rows, PAGE)}`;
+    return send(request, reply, w(lang, 'apps'), body);
+  });
 
   const appPage = async (request: FastifyRequest, reply: FastifyReply, id: string, errors: { pointer: string; message: string }[]) => {
     const lang = pickLang(request);
@@ -106,31 +86,19 @@ export function consoleVersionRoutes(api: Api, { platform }: AppContext): void {
       html`<option value="${v.id}">${v.version_name ?? '?'} (${v.version_code ?? '?'}) · ${time(v.created_at)}</option>`;
     const body = html`<h1><code>${app.package_name}</code></h1>
       <h2>${w(lang, 'versions')}</h2>
-      ${
-        versions.length === 0
-          ? html`<p>${w(lang, 'none')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${w(lang, 'versionName')}</th>
-                  <th scope="col">${w(lang, 'versionCode')}</th>
-                  <th scope="col">${w(lang, 'signer')}</th>
-                  <th scope="col">${w(lang, 'uploaded')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${versions.map(
-                  (v) =>
-                    html`<tr>
-                      <td>${v.version_name ?? ''}</td>
-                      <td>${v.version_code ?? ''}</td>
-                      <td><code>${(v.signer_sha256 ?? '').slice(0, 16)}</code></td>
-                      <td>${time(v.created_at)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
+      ${listTable(
+        lang,
+        [w(lang, 'versionName'), w(lang, 'versionCode'), w(lang, 'signer'), w(lang, 'uploaded')],
+        versions.map(
+          (v) =>
+            html`<tr>
+              <td>${v.version_name ?? ''}</td>
+              <td>${v.version_code ?? ''}</td>
+              <td><code>${(v.signer_sha256 ?? '').slice(0, 16)}</code></td>
+              <td>${time(v.created_at)}</td>
+            </tr>`,
+        ),
+      )}
       ${
         versions.length >= 2
           ? html`<h2>${w(lang, 'compare')}</h2>
