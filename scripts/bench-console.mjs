@@ -7,7 +7,7 @@
 //   latency   wrk (30 s, 64 connections, 2 threads) on loopback against an API node (no workers,
 //             no scheduler): an app page (/apps/:id), the disclosure list (/apps) and a bulletin page
 //             (the console's /bulletins/:id when this build has it, else the API's public bulletin):
-//             p99 (target ≤ 150 ms each).
+//             p99 (target ≤ 150 ms each), beside the floor: /health/live under the same load.
 //   weight    the public app page's HTML + CSS + JS, uncompressed (target ≤ 100 KB), and in Chromium
 //             every request the page makes stays on this origin.
 //   render    headless Chromium (/usr/bin/chromium) signed in as each demo role opens its console
@@ -204,6 +204,12 @@ for (const seed of targets) {
       ['disclosure list', '/apps?lang=zh-CN'],
       [consoleBulletin.status === 200 ? 'bulletin page' : 'bulletin (API; no console page on this build)', bulletinPath],
     ];
+    // The floor: the same server answering its liveness probe (no database, no body) under the same load.
+    const floor = await wrk(`${base}/health/live`, WRK_SECONDS);
+    if (!floor.error)
+      console.log(
+        `${db.name} floor /health/live: p50 ${fmt(floor.p50)} ms, p99 ${fmt(floor.p99)} ms, ${fmt(floor.rps, 0)} req/s [load ${load()}]`,
+      );
     for (const [what, path] of pages) {
       const probe = await fetch(`${base}${path}`);
       if (probe.status !== 200) {
