@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realReports } from './lib/market.mjs';
 import { pathToFileURL } from 'node:url';
-import { benchConfig, fmt, load, machine, root, seedPostgres, seedSqlite, server, wrk } from './lib/bench.mjs';
+import { benchConfig, fmt, load, machine, root, seedPostgres, seedSqlite, server, wrk, launchChromium } from './lib/bench.mjs';
 
 const { newId } = await import(pathToFileURL(join(root, 'packages/server/dist/ids.js')).href);
 
@@ -119,21 +119,8 @@ async function pageWeight(base, path) {
 async function browserPart(base, accounts, appPath) {
   if (CHROMIUM === '0') return { skipped: 'BENCH_CHROMIUM=0' };
   if (!existsSync(CHROMIUM)) return { skipped: `no Chromium at ${CHROMIUM}` };
-  const { chromium } = await import('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'apprights-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const context = await launchChromium(CHROMIUM, userDataDir);
   const origin = new URL(base).origin;
   const foreign = [];
   const timings = [];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { realReports } from './lib/market.mjs';
-import { benchConfig, root, seedSqlite, server } from './lib/bench.mjs';
+import { benchConfig, root, seedSqlite, server, launchChromium } from './lib/bench.mjs';
 
 const CHROMIUM = process.env.SCREENSHOTS_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = process.env.SCREENSHOTS_OUT ?? join(root, 'docs/img');
@@ -20,7 +20,6 @@ if (!existsSync(CHROMIUM)) {
   process.exit(2);
 }
 const { newId } = await import(pathToFileURL(join(root, 'packages/server/dist/ids.js')).href);
-const { chromium } = await import('playwright-core');
 
 const db = await seedSqlite(await realReports(root), { apps: 30, stores: 2, developers: 10, versionsPerApp: 2 });
 const running = await server.startServer(
@@ -76,21 +75,7 @@ try {
       .execute();
   const app = listed[0];
 
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1024, height: 640 },
-    deviceScaleFactor: 1,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const context = await launchChromium(CHROMIUM, userDataDir, { viewport: { width: 1024, height: 640 }, deviceScaleFactor: 1 });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     mkdirSync(OUT, { recursive: true });

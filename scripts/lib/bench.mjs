@@ -1,6 +1,6 @@
 // What the benchmarks on the synthetic market share (bench-workflows.mjs, bench-console.mjs): the
 // machine line, the load average, the market seeded into a fresh SQLite folder or PostgreSQL
-// database, the server's configuration for a benchmark, and wrk against one URL.
+// database, the server's configuration for a benchmark, wrk against one URL, and headless Chromium.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -114,4 +114,23 @@ export async function wrk(url, seconds) {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return { p50: pick('50'), p99: pick('99'), rps, non2xx };
+}
+
+/** Debian's Chromium through playwright-core, headless, in a fresh profile folder (the e2e tests' flags). */
+export async function launchChromium(executablePath, userDataDir, options = {}) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    ...options,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 }

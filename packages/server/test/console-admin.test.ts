@@ -14,7 +14,7 @@ import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { APKS } from './support/jobs.js';
-import { listedApp } from './support/listed.js';
+import { detectedSubmission, listedApp } from './support/listed.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\u202Egnp.exe';
 const ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
@@ -264,44 +264,14 @@ bothDatabases('console tokens, deadlines, gate dry run, patrols, credit, delisti
       })
       .where('id', '=', app.reportId)
       .execute();
-    const subId = newId();
-    await db
-      .insertInto('store_submissions')
-      .values({
-        id: subId,
-        store_id: storeAdmin.orgId,
-        developer_org_id: dev.orgId,
-        blob_sha256: 'a'.repeat(64),
-        elements: JSON.stringify({
-          name: HOSTILE,
-          version: '1.0',
-          developer: 'Example',
-          privacyPolicyUrl: 'https://example.com/p',
-          permissions: [],
-          description: 'x',
-        }),
-        app_type: 'tools',
-        gate_version: 0,
-        download_url: null,
-        resubmission_of: null,
-        state: 'listed',
-        scan_job_id: null,
-        policy_job_id: null,
-        scan_report_id: app.reportId,
-        policy_report_id: null,
-        policy_error: null,
-        version_id: app.versionId,
-        diff: '[]',
-        outcome: 'pass',
-        reasons: '[]',
-        claimed_by: null,
-        decided_by: null,
-        decision_comment: null,
-        listing_id: app.listingId,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const subId = await detectedSubmission(db, app, {
+      storeId: storeAdmin.orgId,
+      developerOrgId: dev.orgId,
+      name: HOSTILE,
+      state: 'listed',
+      outcome: 'pass',
+      now,
+    });
     const s = new ConsoleClient(h.app);
     await s.signIn(storeAdmin.login, storeAdmin.password);
     page = await s.get('/console/store/gate');

@@ -12,7 +12,7 @@ import { newId } from '../src/ids.js';
 import { ConsoleClient } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
 import { harness, member } from './support/http.js';
-import { listedApp } from './support/listed.js';
+import { detectedSubmission, listedApp } from './support/listed.js';
 
 /** Pages per role at most: the crawl is bounded (lists are paginated; ids repeat the same route). */
 const MAX_PAGES = 150;
@@ -91,43 +91,7 @@ bothDatabases('console crawl: every link a role sees opens for it and is refused
     // Objects for the links to reach: a listed app, a submission of it, an SDK with a version, a deadline, a proposal.
     const app = await listedApp(db, { storeId, developerOrgId: devId, packageName: 'com.example.crawl' });
     const now = Date.now();
-    await db
-      .insertInto('store_submissions')
-      .values({
-        id: newId(),
-        store_id: storeId,
-        developer_org_id: devId,
-        blob_sha256: 'b'.repeat(64),
-        elements: JSON.stringify({
-          name: 'Crawl',
-          version: '1.0',
-          developer: 'Example',
-          privacyPolicyUrl: 'https://example.com/p',
-          permissions: [],
-          description: 'x',
-        }),
-        app_type: 'tools',
-        gate_version: 0,
-        download_url: null,
-        resubmission_of: null,
-        state: 'review',
-        scan_job_id: null,
-        policy_job_id: null,
-        scan_report_id: app.reportId,
-        policy_report_id: null,
-        policy_error: null,
-        version_id: app.versionId,
-        diff: '[]',
-        outcome: 'manual-review',
-        reasons: '[]',
-        claimed_by: null,
-        decided_by: null,
-        decision_comment: null,
-        listing_id: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await detectedSubmission(db, app, { storeId, developerOrgId: devId, name: 'Crawl', state: 'review', outcome: 'manual-review', now });
     const sdkId = newId();
     await db
       .insertInto('sdk_registry_sdks')
