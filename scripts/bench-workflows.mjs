@@ -13,21 +13,21 @@
 //
 // Usage: npm run bench:workflows. BENCH_MARKET_APPS (100000), BENCH_PATROL (1000), BENCH_WRK_SECONDS
 // (30), BENCH_PG (postgres://root@127.0.0.1:5432/postgres; 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { postgresWriter, realReports, seedMarket, sqliteWriter } from './lib/market.mjs';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(join(root, 'packages/server/package.json'));
-const server = await import(pathToFileURL(join(root, 'packages/server/dist/index.js')).href);
-const Sqlite = require('better-sqlite3');
-const { default: pg } = await import('pg');
+import { realReports } from './lib/market.mjs';
+import {
+  benchConfig as config,
+  fmt,
+  load,
+  machine,
+  root,
+  seedPostgres as seedPostgresMarket,
+  seedSqlite as seedSqliteMarket,
+  server,
+  wrk as wrkFor,
+} from './lib/bench.mjs';
 
 const APPS = Number(process.env.BENCH_MARKET_APPS ?? 100_000);
 const PATROL = Math.min(APPS, Number(process.env.BENCH_PATROL ?? 1000));
@@ -40,89 +40,15 @@ const MARKET_APPS_TOTAL = 2_580_000;
 const FACTS_STORES = Number(process.env.BENCH_FACTS_STORES ?? 2);
 const CAMPAIGN = Number(process.env.BENCH_CAMPAIGN ?? 10_000);
 
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
-
-console.log(
-  `machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
-);
+console.log(machine());
 console.log(
   `market: ${APPS} apps × 10 versions, 10 stores, ${Math.min(50_000, APPS)} developers, facts kept in ${FACTS_STORES} stores; patrol sample ${PATROL}; campaign ${CAMPAIGN}\n`,
 );
 
 const reports = await realReports(root);
-
-async function seedSqlite() {
-  const dir = mkdtempSync(join(tmpdir(), 'apprights-market-'));
-  const store = await server.openStore({ dataDir: dir, migrate: true });
-  await store.close();
-  const sqlite = new Sqlite(join(dir, 'apprights.db'));
-  sqlite.pragma('journal_mode = WAL');
-  const started = performance.now();
-  const seeded = await seedMarket(sqliteWriter(sqlite), reports, { apps: APPS, factsStores: FACTS_STORES, onProgress: progress('sqlite') });
-  sqlite.close();
-  process.stdout.write('\n');
-  console.log(`sqlite seed: ${fmt((performance.now() - started) / 1000)} s`);
-  return { name: 'sqlite', dataDir: dir, seeded, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function seedPostgres() {
-  const name = `apprights_market_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  const dir = mkdtempSync(join(tmpdir(), 'apprights-market-pg-'));
-  const store = await server.openStore({ databaseUrl: url.href, migrate: true });
-  await store.close();
-  const client = new pg.Client({ connectionString: url.href });
-  await client.connect();
-  const started = performance.now();
-  const seeded = await seedMarket(postgresWriter(client), reports, {
-    apps: APPS,
-    factsStores: FACTS_STORES,
-    onProgress: progress('postgres'),
-  });
-  await client.query('ANALYZE');
-  await client.end();
-  process.stdout.write('\n');
-  console.log(`postgres seed: ${fmt((performance.now() - started) / 1000)} s`);
-  return {
-    name: 'postgres',
-    dataDir: dir,
-    databaseUrl: url.href,
-    seeded,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function progress(label) {
-  let last = 0;
-  return (table, done, total) => {
-    const now = performance.now();
-    if (now - last < 1000 && done < total) return;
-    last = now;
-    process.stdout.write(`\r${label}: ${table} ${done}/${total}   `);
-  };
-}
-
-function config(db, overrides = {}) {
-  return server.defaultConfig({
-    dataDir: db.dataDir,
-    ...(db.databaseUrl ? { databaseUrl: db.databaseUrl } : {}),
-    port: 0,
-    rateLimitPerMinute: 1_000_000_000,
-    ...overrides,
-  });
-}
+const seedSqlite = () => seedSqliteMarket(reports, { apps: APPS, factsStores: FACTS_STORES });
+const seedPostgres = () => seedPostgresMarket(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN);
+const wrk = (url) => wrkFor(url, WRK_SECONDS);
 
 /** Rules re-run on the stored facts of `count` listed apps by `workers` warm children; apps/s. */
 async function patrol(db, workers, offset, count) {
@@ -255,27 +181,6 @@ async function rankings(db) {
   const seconds = (performance.now() - started) / 1000;
   await store.close();
   return { seconds };
-}
-
-/** wrk against one URL (spawned, not spawnSync: the server answering it runs in this process); p50/p99 in ms and requests/s. */
-async function wrk(url) {
-  const child = spawn('wrk', ['-t2', '-c64', `-d${WRK_SECONDS}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  const failure = await new Promise((resolve) => {
-    child.on('error', (error) => resolve(`wrk: ${error.message} (apt-get install wrk)`));
-    child.on('exit', (code) => resolve(code === 0 ? undefined : `wrk exited with ${code}`));
-  });
-  if (failure) return { error: failure };
-  const pick = (label) => {
-    const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);
-    if (!m) return NaN;
-    const v = Number(m[1]);
-    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-  };
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return { p50: pick('50'), p99: pick('99'), rps, non2xx };
 }
 
 async function disclosure(db) {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash, verify as argon2Verify, type Options as ArgonOptions } from '@node-rs/argon2';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { ORG_KINDS, ROLES, type Database, type OrgKind, type Role } from './db/schema.js';
 import { newId } from './ids.js';
 
@@ -364,4 +364,104 @@ export async function revokeApiToken(
     if (row.revoked_at === null) await trx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', tokenId).execute();
     await writeAudit(trx, { ...actor, action: 'token.revoke', subject: tokenId, detail: { prefix: row.prefix } }, now);
   });
+}
+
+/** A page of rows newest first: `cursor` is the last id of the previous page; `limit + 1` rows are read. */
+export interface ListOptions {
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Organisations, newest first (limit + 1 rows: the extra one says another page exists). */
+export async function listOrganisations(db: Db, { cursor, limit }: ListOptions, kind?: OrgKind) {
+  let query = db.selectFrom('organisations').selectAll();
+  if (cursor) query = query.where('id', '<', cursor);
+  if (kind) query = query.where('kind', '=', kind);
+  return query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** Users newest first with their memberships (limit + 1 rows). */
+export async function listUsers(db: Db, { cursor, limit }: ListOptions) {
+  let query = db.selectFrom('users').select(['id', 'login', 'display_name', 'disabled', 'created_at']);
+  if (cursor) query = query.where('id', '<', cursor);
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  const memberships = ids.length
+    ? await db
+        .selectFrom('memberships as m')
+        .innerJoin('organisations as o', 'o.id', 'm.org_id')
+        .select(['m.user_id', 'm.org_id', 'o.slug', 'm.role'])
+        .where('m.user_id', 'in', ids)
+        .execute()
+    : [];
+  return rows.map((u) => ({
+    ...u,
+    memberships: memberships.filter((m) => m.user_id === u.id).map((m) => ({ organisationId: m.org_id, slug: m.slug, role: m.role })),
+  }));
+}
+
+/** API tokens newest first (never their secrets): one user's, or everyone's when `userId` is absent. */
+export async function listApiTokens(db: Db, { cursor, limit }: ListOptions, userId?: string) {
+  let query = db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select([
+      't.id',
+      't.prefix',
+      't.name',
+      't.role',
+      't.user_id',
+      'u.login',
+      't.org_id',
+      't.created_at',
+      't.expires_at',
+      't.revoked_at',
+      't.last_used_at',
+    ]);
+  if (userId) query = query.where('t.user_id', '=', userId);
+  if (cursor) query = query.where('t.id', '<', cursor);
+  return query
+    .orderBy('t.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export interface AuditFilter {
+  /** An exact action ("token.revoke"), or a family ending in "." or "*" ("store.", "store.*"). */
+  action?: string | undefined;
+  subject?: string | undefined;
+  actorUserId?: string | undefined;
+  actorOrgId?: string | undefined;
+  /** Milliseconds since the epoch, inclusive from, exclusive to. */
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** The audit log newest first, filtered (limit + 1 rows). */
+export async function searchAudit(db: Db, { cursor, limit }: ListOptions, filter: AuditFilter = {}) {
+  let query = db.selectFrom('audit_log').selectAll();
+  if (cursor) query = query.where('id', '<', cursor);
+  if (filter.action) {
+    const family = /[.*]$/.test(filter.action) ? filter.action.replace(/\*$/, '') : undefined;
+    if (family) {
+      // A prefix match whose % and _ are literal (an action name holds neither, but the filter is input).
+      const escaped = family.replace(/[\\%_]/g, (c) => `\\${c}`);
+      query = query.where(sql<boolean>`action like ${`${escaped}%`} escape '\\'`);
+    } else query = query.where('action', '=', filter.action);
+  }
+  if (filter.subject) query = query.where('subject', '=', filter.subject);
+  if (filter.actorUserId) query = query.where('actor_user_id', '=', filter.actorUserId);
+  if (filter.actorOrgId) query = query.where('actor_org_id', '=', filter.actorOrgId);
+  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+  return query
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
 }

@@ -22,6 +22,11 @@ export function withLang(path: string, lang: ConsoleLang): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** The language switch: /console/lang remembers the choice (the ar_lang cookie) and returns to the page in it. */
+export function switchHref(path: string, lang: ConsoleLang): string {
+  return `/console/lang?${new URLSearchParams({ lang, next: path })}`;
+}
+
 export function layout({ lang, title, path, body, head, user }: PageOptions): SafeHtml {
   const other: ConsoleLang = lang === 'zh-CN' ? 'en' : 'zh-CN';
   return html`<!doctype html>
@@ -45,7 +50,7 @@ export function layout({ lang, title, path, body, head, user }: PageOptions): Sa
             <a href="${withLang('/rankings', lang)}">${t(lang, 'navRankings')}</a>
             <a href="/api/v1/openapi.json">${t(lang, 'navApi')}</a>
             ${user ? user.links.map((l) => html`<a href="${withLang(l.href, lang)}">${l.label}</a>`) : html`<a href="${withLang('/console', lang)}">${t(lang, 'navLogin')}</a>`}
-            <a href="${withLang(path, other)}" hreflang="${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
+            <a href="${switchHref(path, other)}" hreflang="${other}" lang="${other}">${t(lang, 'switchLanguage')}</a>
           </nav>
           ${
             user

@@ -48,6 +48,7 @@ import { pickLang, shanghaiTime, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { storeChoices } from './routes.js';
 import { workflowLinks, workflowScreens } from './workflow-screens.js';
+import { CONSOLE_EXTRA_ACCESS, extraLinks } from './extra-access.js';
 
 // The signed-in console: sign-in and sign-out, the developer's screens (identity, upload with the
 // listing, submission progress, report, rejection reasons, resubmission) and the store's (review
@@ -79,6 +80,7 @@ export const CONSOLE_APP_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /console/store/developers': { roles: STORE_STAFF, scope: 'own-organisation' },
   'POST /console/store/developers/:id/decision': { roles: ['store-admin'], scope: 'own-organisation' },
   'POST /console/store/gate': { roles: ['store-admin'], scope: 'own-organisation' },
+  ...CONSOLE_EXTRA_ACCESS,
 };
 
 /** Words of the signed-in pages, in both languages. */
@@ -175,6 +177,7 @@ const M = {
   },
   gateVersion: { en: 'Version', zh: '版本' },
   readOnly: { en: 'Only a store administrator can change it.', zh: '仅商店管理员可修改。' },
+  dryRun: { en: 'Dry run over recent submissions', zh: '对近期申请试运行' },
   errors: { en: 'Please correct the following', zh: '请更正以下问题' },
   reportFrame: { en: 'The detection report', zh: '检测报告' },
   uploadTooLarge: { en: 'The package is larger than this platform accepts.', zh: '安装包超过本平台允许的大小。' },
@@ -185,7 +188,7 @@ function m(lang: ConsoleLang, id: keyof typeof M): string {
   return lang === 'zh-CN' ? M[id].zh : M[id].en;
 }
 
-const STATE_NAMES: Record<string, { en: string; zh: string }> = {
+export const STATE_NAMES: Record<string, { en: string; zh: string }> = {
   detecting: { en: 'detecting', zh: '检测中' },
   review: { en: 'in manual review', zh: '人工审核中' },
   listed: { en: 'listed', zh: '已上架' },
@@ -210,7 +213,7 @@ export function stateName(lang: ConsoleLang, state: string | null | undefined): 
   return name ? (lang === 'zh-CN' ? name.zh : name.en) : state;
 }
 
-const ROLE_NAMES: Record<Role, { en: string; zh: string }> = {
+export const ROLE_NAMES: Record<Role, { en: string; zh: string }> = {
   'platform-admin': { en: 'platform admin', zh: '平台管理员' },
   'store-admin': { en: 'store admin', zh: '商店管理员' },
   'store-reviewer': { en: 'store reviewer', zh: '商店审核员' },
@@ -220,9 +223,9 @@ const ROLE_NAMES: Record<Role, { en: string; zh: string }> = {
   'access-provider': { en: 'access provider', zh: '接入服务提供者' },
 };
 
-/** A role's links: the store workflow's here, the other workflows' from workflow-screens.ts. */
+/** A role's links: the store workflow's here, the other workflows' from workflow-screens.ts, the further screens' from extra-access.ts. */
 function links(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
-  return [...baseLinks(lang, role), ...workflowLinks(lang, role)];
+  return [...baseLinks(lang, role), ...workflowLinks(lang, role), ...extraLinks(lang, role)];
 }
 
 function baseLinks(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
@@ -256,7 +259,7 @@ export function time(ms: number | null | undefined): SafeHtml {
 }
 
 /** Text of a bilingual value ({en, zh}), a string, or anything else shortened to JSON. */
-function textOf(value: unknown, lang: ConsoleLang): string {
+export function textOf(value: unknown, lang: ConsoleLang): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'object' && ('en' in value || 'zh' in value)) {
@@ -287,7 +290,7 @@ export function problemErrors(error: ProblemError): { pointer: string; message: 
 }
 
 /** Schema errors of a form's data, with the JSON pointer of each field. */
-function schemaErrors(validator: { Errors(value: unknown): { instancePath: string; message: string }[] }, value: unknown) {
+export function schemaErrors(validator: { Errors(value: unknown): { instancePath: string; message: string }[] }, value: unknown) {
   return validator
     .Errors(value)
     .slice(0, 20)
@@ -303,6 +306,33 @@ const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.L
 /** After a saved form (post/redirect/get). */
 const SavedQuery = Type.Object({ ...LangOnly, saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
 
+/** The frame of a signed-in page: the user's links and the sign-out form. */
+export function signedInFrame(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, head?: SafeHtml): SafeHtml {
+  const lang = pickLang(request);
+  const p = request.auth.principal!;
+  const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
+  return layout({
+    lang,
+    title,
+    path,
+    body,
+    ...(head ? { head } : {}),
+    user: {
+      login: p.login,
+      role: lang === 'zh-CN' ? ROLE_NAMES[p.role].zh : ROLE_NAMES[p.role].en,
+      csrf: formToken(request, reply),
+      links: links(lang, p.role),
+    },
+  });
+}
+
+/** A POST's token, or the 403 page (sent). */
+export function formChecked(request: FastifyRequest, reply: FastifyReply, form: unknown): boolean {
+  if (csrfMatches(request, field(form, CSRF_FIELD))) return true;
+  csrfRefused(request, reply);
+  return false;
+}
+
 export function consoleAppRoutes(api: Api, ctx: AppContext): void {
   const { platform } = ctx;
   const db = platform.store.db;
@@ -315,34 +345,8 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
   });
 
   const principal = (request: FastifyRequest): Principal => request.auth.principal!;
-
-  /** The frame of a signed-in page. */
-  const frame = (request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, head?: SafeHtml) => {
-    const lang = pickLang(request);
-    const p = principal(request);
-    const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
-    return layout({
-      lang,
-      title,
-      path,
-      body,
-      ...(head ? { head } : {}),
-      user: {
-        login: p.login,
-        role: lang === 'zh-CN' ? ROLE_NAMES[p.role].zh : ROLE_NAMES[p.role].en,
-        csrf: formToken(request, reply),
-        links: links(lang, p.role),
-      },
-    });
-  };
-
-  /** A POST's token, or the 403 page. */
-  const checked = (request: FastifyRequest, reply: FastifyReply, form: unknown): boolean => {
-    if (csrfMatches(request, field(form, CSRF_FIELD))) return true;
-    csrfRefused(request, reply);
-    return false;
-  };
-
+  const frame = signedInFrame;
+  const checked = formChecked;
   // --- Sign-in and sign-out ---------------------------------------------------------------------
 
   const LoginQuery = Type.Object(
@@ -1128,9 +1132,15 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
 ${text ?? JSON.stringify(policy, null, 2)}</textarea>
               </label>
               <button type="submit">${m(lang, 'save')}</button>
+              <button type="submit" formaction="${withLang('/console/store/gate/dry-run', lang)}">${m(lang, 'dryRun')}</button>
             </form>`
           : html`<p>${m(lang, 'readOnly')}</p>
-              <pre class="code">${JSON.stringify(policy, null, 2)}</pre>`
+              <pre class="code">${JSON.stringify(policy, null, 2)}</pre>
+              <form method="post" action="${withLang('/console/store/gate/dry-run', lang)}">
+                ${csrfField(formToken(request, reply))}
+                <input type="hidden" name="policy" value="${JSON.stringify(policy)}" />
+                <button type="submit">${m(lang, 'dryRun')}</button>
+              </form>`
       }`;
     return frame(request, reply, m(lang, 'gate'), body);
   };

@@ -143,7 +143,7 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
       .execute();
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
-    const checks = await lastChecks(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
+    const checks = await lastCheckTimes(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
     const stores = await storeChoices(db);
     const base = new URLSearchParams();
     if (q) base.set('q', q);
@@ -314,20 +314,28 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
     },
   );
 
+  /** The scan and rerun reports of these versions, newest first. */
+  const reportsOf = (versionIds: string[]) =>
+    db.selectFrom('reports').where('version_id', 'in', versionIds).where('kind', 'in', ['scan', 'rerun']).orderBy('id', 'desc');
+
+  /** When each version was last checked: the newest report's time, without its body (the list shows only the time). */
+  async function lastCheckTimes(versionIds: string[]): Promise<Map<string, { created_at: number }>> {
+    if (versionIds.length === 0) return new Map();
+    return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at']).execute());
+  }
+
   /** The newest report of each version. */
   async function lastChecks(versionIds: string[]): Promise<Map<string, { created_at: number; body: string; summary: string }>> {
-    const out = new Map<string, { created_at: number; body: string; summary: string }>();
-    if (versionIds.length === 0) return out;
-    const rows = await db
-      .selectFrom('reports')
-      .select(['version_id', 'created_at', 'body', 'summary', 'id'])
-      .where('version_id', 'in', versionIds)
-      .where('kind', 'in', ['scan', 'rerun'])
-      .orderBy('id', 'desc')
-      .execute();
-    for (const r of rows) if (r.version_id && !out.has(r.version_id)) out.set(r.version_id, r);
-    return out;
+    if (versionIds.length === 0) return new Map();
+    return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at', 'body', 'summary']).execute());
   }
+}
+
+/** The first row of each version among rows sorted newest first. */
+function newestPerVersion<R extends { version_id: string | null }>(rows: R[]): Map<string, R> {
+  const out = new Map<string, R>();
+  for (const r of rows) if (r.version_id && !out.has(r.version_id)) out.set(r.version_id, r);
+  return out;
 }
 
 function parse<T>(text: string): T | undefined {

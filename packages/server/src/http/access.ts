@@ -69,6 +69,8 @@ export const CORE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/jobs': { roles: SIGNED_IN, scope: 'own-organisation' },
   'GET /api/v1/jobs/:id': { roles: SIGNED_IN, scope: 'own-organisation' },
   'POST /api/v1/jobs/:id/cancel': { roles: SUBMITTERS, scope: 'own-organisation' },
+  'POST /api/v1/jobs/:id/retry': { roles: ADMIN, scope: 'platform' },
+  'GET /api/v1/queue': { roles: ADMIN, scope: 'platform' },
 
   // Results.
   'GET /api/v1/reports': { roles: SIGNED_IN, scope: 'own-organisation' },

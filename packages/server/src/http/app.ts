@@ -27,6 +27,7 @@ import { WORKFLOWS } from '../workflows/index.js';
 import { consoleRoutes } from '../console/routes.js';
 import { consoleRefusal } from '../console/forms.js';
 import { consoleAppRoutes } from '../console/pages.js';
+import { consoleExtraRoutes } from '../console/more.js';
 
 // The REST API v1 over a Platform. Order of a request: authenticate (who) → rate limit (per
 // principal, or per address when anonymous) → authorise (the route's entry in ACCESS, and CSRF for
@@ -265,7 +266,10 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   opsRoutes(app as unknown as Api, ctx);
   consoleRoutes(app as unknown as Api, ctx);
   // Signed-in pages, in a context of their own: only they parse HTML forms (urlencoded bodies).
-  await app.register(async (pages) => consoleAppRoutes(pages as unknown as Api, ctx));
+  await app.register(async (pages) => {
+    consoleAppRoutes(pages as unknown as Api, ctx);
+    consoleExtraRoutes(pages as unknown as Api, ctx);
+  });
   await app.ready();
   return app;
 }

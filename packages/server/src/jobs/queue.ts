@@ -14,7 +14,7 @@ import {
   type AttemptOutcome,
   type Lease,
 } from './sql.js';
-import type { CancelOutcome, JobQueue, SubmitJob } from './types.js';
+import { RETRYABLE_STATES, type CancelOutcome, type JobQueue, type RetryOutcome, type SubmitJob } from './types.js';
 
 /** How a failed attempt ends the job (see failAttempt). */
 export type FailureClass =
@@ -131,6 +131,35 @@ export abstract class DeliveringQueue implements JobQueue {
       if (Number(running.numUpdatedRows) === 1) return 'requested';
       const row = await trx.selectFrom('jobs').select('state').where('id', '=', jobId).executeTakeFirst();
       return row ? 'finished' : 'not-found';
+    });
+  }
+
+  async retry(jobId: string): Promise<RetryOutcome> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          state: 'queued',
+          max_attempts: eb('attempts', '+', 1),
+          run_after: now,
+          locked_by: null,
+          lease_until: null,
+          cancel_requested: 0,
+          finished_at: null,
+          updated_at: now,
+        }))
+        .where('id', '=', jobId)
+        .where('state', 'in', RETRYABLE_STATES)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) {
+        const exists = await trx.selectFrom('jobs').select('id').where('id', '=', jobId).executeTakeFirst();
+        return exists ? 'not-finished' : 'not-found';
+      }
+      await addOutbox(trx, 'job.queued', { jobId: row.id, kind: row.kind, orgId: row.org_id, retry: true }, now);
+      await this.wake(trx, row);
+      return 'queued';
     });
   }
 

@@ -39,6 +39,10 @@ export interface SubmitJob<K extends JobKind = JobKind> {
 }
 
 export type CancelOutcome = 'cancelled' | 'requested' | 'finished' | 'not-found';
+/** queued: a dead, failed or cancelled job runs again (one more attempt); not-finished: it is queued, running or succeeded. */
+export type RetryOutcome = 'queued' | 'not-finished' | 'not-found';
+/** The ended states a job may be retried from. */
+export const RETRYABLE_STATES = ['dead', 'failed', 'cancelled'] as const;
 
 export interface JobQueue {
   readonly name: 'embedded' | 'pg-boss';
@@ -49,6 +53,11 @@ export interface JobQueue {
   submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job>;
   /** A queued job is cancelled at once; a running one is asked to stop (its worker aborts the engine). */
   cancel(jobId: string): Promise<CancelOutcome>;
+  /**
+   * Queues a dead, failed or cancelled job again, with one more attempt than it has used (an
+   * operator's decision after fixing the cause: the worker's environment, a dependency).
+   */
+  retry(jobId: string): Promise<RetryOutcome>;
   /** Starts delivering jobs to this process's workers (no-op with no workers). */
   start(): Promise<void>;
   /** Stops taking jobs, lets running ones finish or hands them back, and closes. */

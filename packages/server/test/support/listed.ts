@@ -112,3 +112,58 @@ export async function listedApp(
   await addOutbox(db, 'job.succeeded', { jobId, kind: 'scan', orgId: input.developerOrgId, reportId }, now);
   return { listingId, appId, versionId, reportId };
 }
+
+/** A submission of a listed app's version to its store, detected and gated as `state`/`outcome` (no jobs run). */
+export async function detectedSubmission(
+  db: Kysely<Database>,
+  app: ListedApp,
+  input: {
+    storeId: string;
+    developerOrgId: string;
+    name: string;
+    state: 'listed' | 'review';
+    outcome: 'pass' | 'manual-review';
+    now?: number;
+  },
+): Promise<string> {
+  const now = input.now ?? Date.now();
+  const id = newId(now);
+  await db
+    .insertInto('store_submissions')
+    .values({
+      id,
+      store_id: input.storeId,
+      developer_org_id: input.developerOrgId,
+      blob_sha256: createHash('sha256').update(id).digest('hex'),
+      elements: JSON.stringify({
+        name: input.name,
+        version: '1.0',
+        developer: 'Example',
+        privacyPolicyUrl: 'https://example.com/p',
+        permissions: [],
+        description: 'x',
+      }),
+      app_type: 'tools',
+      gate_version: 0,
+      download_url: null,
+      resubmission_of: null,
+      state: input.state,
+      scan_job_id: null,
+      policy_job_id: null,
+      scan_report_id: app.reportId,
+      policy_report_id: null,
+      policy_error: null,
+      version_id: app.versionId,
+      diff: '[]',
+      outcome: input.outcome,
+      reasons: '[]',
+      claimed_by: null,
+      decided_by: null,
+      decision_comment: null,
+      listing_id: input.state === 'listed' ? app.listingId : null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}

@@ -5,7 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Job, JobKind } from '../../src/db/schema.js';
 import type { Store } from '../../src/db/open.js';
 import { newId } from '../../src/ids.js';
-import type { CancelOutcome, JobQueue, SubmitJob } from '../../src/jobs/types.js';
+import { RETRYABLE_STATES, type CancelOutcome, type JobQueue, type RetryOutcome, type SubmitJob } from '../../src/jobs/types.js';
 
 export class RecordingQueue implements JobQueue {
   readonly name = 'embedded' as const;
@@ -55,6 +55,20 @@ export class RecordingQueue implements JobQueue {
       return 'requested';
     }
     return 'finished';
+  }
+
+  async retry(jobId: string): Promise<RetryOutcome> {
+    const db = this.store.db;
+    const job = await db.selectFrom('jobs').select(['state', 'attempts']).where('id', '=', jobId).executeTakeFirst();
+    if (!job) return 'not-found';
+    if (!(RETRYABLE_STATES as readonly string[]).includes(job.state)) return 'not-finished';
+    const now = Date.now();
+    await db
+      .updateTable('jobs')
+      .set({ state: 'queued', max_attempts: job.attempts + 1, run_after: now, cancel_requested: 0, finished_at: null, updated_at: now })
+      .where('id', '=', jobId)
+      .execute();
+    return 'queued';
   }
 
   async start(): Promise<void> {}

@@ -1,9 +1,17 @@
 import { Type } from 'typebox';
-import { createOrganisation, createUser, findOrganisation, MAX_PASSWORD_LENGTH } from '../../admin.js';
+import {
+  createOrganisation,
+  createUser,
+  findOrganisation,
+  listOrganisations,
+  listUsers,
+  MAX_PASSWORD_LENGTH,
+  searchAudit,
+} from '../../admin.js';
 import { ORG_KINDS, ROLES } from '../../db/schema.js';
 import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
-import { IdParams, PageQuery, page, principalOf } from './common.js';
+import { IdParams, ID_PATTERN, PageQuery, page, principalOf } from './common.js';
 
 // The platform admin's routes: organisations, users, the audit log. The work is done by the
 // functions in src/admin.ts, which the command line calls too.
@@ -46,12 +54,7 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
     { schema: { tags: ['admin'], summary: 'List organisations', querystring: Type.Object(PageQuery, { additionalProperties: false }) } },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      let query = db.selectFrom('organisations').selectAll();
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const rows = await listOrganisations(db, { cursor: request.query.cursor, limit });
       return page(rows, limit, (o) => ({ id: o.id, slug: o.slug, name: o.name, kind: o.kind, createdAt: o.created_at }));
     },
   );
@@ -83,28 +86,14 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      let query = db.selectFrom('users').select(['id', 'login', 'display_name', 'disabled', 'created_at']);
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      const ids = rows.map((r) => r.id);
-      const memberships = ids.length
-        ? await db
-            .selectFrom('memberships as m')
-            .innerJoin('organisations as o', 'o.id', 'm.org_id')
-            .select(['m.user_id', 'm.org_id', 'o.slug', 'm.role'])
-            .where('m.user_id', 'in', ids)
-            .execute()
-        : [];
+      const rows = await listUsers(db, { cursor: request.query.cursor, limit });
       return page(rows, limit, (u) => ({
         id: u.id,
         login: u.login,
         displayName: u.display_name,
         disabled: u.disabled === 1,
         createdAt: u.created_at,
-        memberships: memberships.filter((m) => m.user_id === u.id).map((m) => ({ organisationId: m.org_id, slug: m.slug, role: m.role })),
+        memberships: u.memberships,
       }));
     },
   );
@@ -114,19 +103,24 @@ export function adminRoutes(api: Api, { platform }: AppContext): void {
     {
       schema: {
         tags: ['admin'],
-        summary: 'The audit log, newest first',
-        querystring: Type.Object({ ...PageQuery, action: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        summary: 'The audit log, newest first, filtered by action (or family), subject, actor and time',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            action: Type.Optional(Type.String({ maxLength: 64, description: 'an action, or a family ending in "." or "*"' })),
+            subject: Type.Optional(Type.String({ maxLength: 128 })),
+            actorUserId: Type.Optional(Type.String({ pattern: ID_PATTERN })),
+            from: Type.Optional(Type.Integer({ minimum: 0, description: 'from this instant (ms since the epoch, inclusive)' })),
+            to: Type.Optional(Type.Integer({ minimum: 0, description: 'before this instant (ms since the epoch)' })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      let query = db.selectFrom('audit_log').selectAll();
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      if (request.query.action) query = query.where('action', '=', request.query.action);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const { cursor, action, subject, actorUserId, from, to } = request.query;
+      const rows = await searchAudit(db, { cursor, limit }, { action, subject, actorUserId, from, to });
       return page(rows, limit, (a) => ({
         id: a.id,
         at: a.at,

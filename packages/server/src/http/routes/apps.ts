@@ -1,10 +1,35 @@
 import { Type } from 'typebox';
+import type { Platform } from '../../platform.js';
+import type { Principal } from '../auth.js';
 import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { ID_PATTERN, IdParams, PageQuery, jobView, page, principalOf, scopeOrg } from './common.js';
 
 // Apps and their versions as the scan jobs recorded them (package name, version code, signer), and
 // the diff of two versions, submitted as a job.
+
+/** A version the caller's scope reaches (null: every organisation's), or not-found. */
+export async function findVersionIn(db: Platform['store']['db'], id: string, org: string | null) {
+  let query = db.selectFrom('versions').selectAll().where('id', '=', id);
+  if (org !== null) query = query.where('org_id', '=', org);
+  const version = await query.executeTakeFirst();
+  if (!version) throw problem('not-found', `no version ${id}`);
+  return version;
+}
+
+/** The diff of two versions of the caller's organisation (`newerId` against `olderId`), as a job. */
+export async function submitVersionDiff(platform: Platform, p: Principal, newerId: string, olderId: string) {
+  const org = scopeOrg(p);
+  const newer = await findVersionIn(platform.store.db, newerId, org);
+  const older = await findVersionIn(platform.store.db, olderId, org);
+  if (older.org_id !== newer.org_id) throw problem('not-found', `no version ${olderId}`);
+  return platform.queue.submit({
+    kind: 'diff',
+    orgId: newer.org_id,
+    createdBy: p.userId,
+    payload: { oldBlob: older.blob_sha256, newBlob: newer.blob_sha256 },
+  });
+}
 
 export function appRoutes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
@@ -97,13 +122,7 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
     },
   );
 
-  const findVersion = async (id: string, org: string | null) => {
-    let query = db.selectFrom('versions').selectAll().where('id', '=', id);
-    if (org !== null) query = query.where('org_id', '=', org);
-    const version = await query.executeTakeFirst();
-    if (!version) throw problem('not-found', `no version ${id}`);
-    return version;
-  };
+  const findVersion = (id: string, org: string | null) => findVersionIn(db, id, org);
 
   api.get('/versions/:id', { schema: { tags: ['apps'], summary: 'A version and its reports', params: IdParams } }, async (request) => {
     const version = await findVersion(request.params.id, scopeOrg(principalOf(request)));
@@ -131,17 +150,7 @@ export function appRoutes(api: Api, { platform }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const org = scopeOrg(p);
-      const newer = await findVersion(request.params.id, org);
-      const older = await findVersion(request.body.against, org);
-      if (older.org_id !== newer.org_id) throw problem('not-found', `no version ${request.body.against}`);
-      const job = await platform.queue.submit({
-        kind: 'diff',
-        orgId: newer.org_id,
-        createdBy: p.userId,
-        payload: { oldBlob: older.blob_sha256, newBlob: newer.blob_sha256 },
-      });
+      const job = await submitVersionDiff(platform, principalOf(request), request.params.id, request.body.against);
       return reply.code(202).header('location', `/api/v1/jobs/${job.id}`).send(jobView(job));
     },
   );

@@ -4,6 +4,7 @@ import { JOB_KINDS, JOB_STATES } from '../../db/schema.js';
 import type { Api, AppContext } from '../context.js';
 import { problem } from '../problems.js';
 import { IdParams, PageQuery, jobView, page, parseJson, principalOf, scopeOrg } from './common.js';
+import { jobStateCounts, listJobs, retryJob, workersSeen } from '../../jobs/views.js';
 
 // Jobs as the queue recorded them (state, attempts, progress) and their reports, rendered on demand
 // by @apprights/report. Both read the tables directly; only cancel goes through the queue.
@@ -39,15 +40,8 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
     async (request) => {
       const org = scopeOrg(principalOf(request));
       const limit = request.query.limit ?? 50;
-      let query = db.selectFrom('jobs').selectAll();
-      if (org !== null) query = query.where('org_id', '=', org);
-      if (request.query.state) query = query.where('state', '=', request.query.state);
-      if (request.query.kind) query = query.where('kind', '=', request.query.kind);
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const { state, kind, cursor } = request.query;
+      const rows = await listJobs(db, { orgId: org, state, kind, cursor, limit });
       return page(rows, limit, jobView);
     },
   );
@@ -90,6 +84,40 @@ export function jobRoutes(api: Api, { platform }: AppContext): void {
       if (outcome === 'not-found') throw problem('not-found', `no job ${request.params.id}`);
       const job = await db.selectFrom('jobs').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
       return { outcome, job: jobView(job) };
+    },
+  );
+
+  api.post(
+    '/jobs/:id/retry',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Queue a dead, failed or cancelled job again with one more attempt (platform admin)',
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const outcome = await retryJob(db, platform.queue, request.params.id, { userId: p.userId, orgId: p.orgId, ip: request.ip });
+      if (outcome === 'not-found') throw problem('not-found', `no job ${request.params.id}`);
+      if (outcome === 'not-finished')
+        throw problem('conflict', 'only a dead, failed or cancelled job can be retried / 仅可重试最终失败、失败或已取消的任务');
+      const job = await db.selectFrom('jobs').selectAll().where('id', '=', request.params.id).executeTakeFirstOrThrow();
+      return { outcome, job: jobView(job) };
+    },
+  );
+
+  api.get(
+    '/queue',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'The queue at a glance: jobs in each state and the workers seen in the last day (platform admin)',
+      },
+    },
+    async () => {
+      const now = platform.clock.now();
+      return { states: await jobStateCounts(db, null), workers: await workersSeen(db, now) };
     },
   );
 

@@ -1,5 +1,13 @@
 import { Type } from 'typebox';
-import { createApiToken, hashPassword, revokeApiToken, verifyPassword, writeAudit, MAX_PASSWORD_LENGTH } from '../../admin.js';
+import {
+  createApiToken,
+  hashPassword,
+  listApiTokens,
+  revokeApiToken,
+  verifyPassword,
+  writeAudit,
+  MAX_PASSWORD_LENGTH,
+} from '../../admin.js';
 import { newId } from '../../ids.js';
 import type { Api, AppContext } from '../context.js';
 import { clearSessionCookie, loginFailureKey, newSecret, setSessionCookie, sha256Hex, SESSION_COOKIE } from '../auth.js';
@@ -219,12 +227,7 @@ export function sessionRoutes(api: Api, ctx: AppContext): void {
     async (request) => {
       const p = principalOf(request);
       const limit = request.query.limit ?? 50;
-      let query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', p.userId);
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const rows = await listApiTokens(db, { cursor: request.query.cursor, limit }, p.userId);
       return page(rows, limit, (t) => ({
         id: t.id,
         prefix: t.prefix,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { Type } from 'typebox';
 import { writeAudit } from '../../admin.js';
 import type { Database } from '../../db/schema.js';
@@ -21,6 +21,22 @@ import { deliverDue } from './deliver.js';
 
 const MAX_WEBHOOKS_PER_ORG = 10;
 const TOPIC = '^[a-z0-9][a-z0-9.-]{0,63}$';
+
+/** An organisation's notifications newest first (limit + 1 rows); `due`: only those with a deadline. */
+export function listNotifications(
+  db: Kysely<Database>,
+  orgId: string,
+  options: { unread?: boolean | undefined; due?: boolean | undefined; cursor?: string | undefined; limit: number },
+) {
+  let q = db.selectFrom('notifications').selectAll().where('org_id', '=', orgId);
+  if (options.unread) q = q.where('read_at', 'is', null);
+  if (options.due) q = q.where('due_at', 'is not', null);
+  if (options.cursor) q = q.where('id', '<', options.cursor);
+  return q
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+}
 
 const notificationView = (n: NotificationRow) => ({
   id: n.id,
@@ -89,20 +105,22 @@ function notificationRoutes(api: Api, { platform }: AppContext): void {
       schema: {
         tags: ['notifications'],
         summary: 'Your organisation’s notifications, newest first',
-        querystring: Type.Object({ ...PageQuery, unread: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            unread: Type.Optional(Type.Boolean()),
+            due: Type.Optional(Type.Boolean({ description: 'only those with a deadline (rectification, answer due)' })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => {
       const p = principalOf(request);
       const limit = request.query.limit ?? 50;
       // The inbox is the caller's own organisation, the platform admin's included.
-      let q = db.selectFrom('notifications').selectAll().where('org_id', '=', p.orgId);
-      if (request.query.unread) q = q.where('read_at', 'is', null);
-      if (request.query.cursor) q = q.where('id', '<', request.query.cursor);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const { unread, due, cursor } = request.query;
+      const rows = await listNotifications(db, p.orgId, { unread, due, cursor, limit });
       return page(rows, limit, notificationView);
     },
   );

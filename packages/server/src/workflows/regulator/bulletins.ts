@@ -621,6 +621,35 @@ export async function retestFailed(platform: Platform, trx: Transaction<Database
   await writeAudit(trx, { action: 'regulator.retest.failed', subject: item.id, detail: { jobId, error, attempts, state } }, now);
 }
 
+/** Delisting tasks newest first with their order's package and legal basis (limit + 1 rows); `storeOrg` null: every store's. */
+export function listDelistingTasks(
+  db: Kysely<Database>,
+  storeOrg: string | null,
+  options: { state?: 'open' | 'done' | undefined; cursor?: string | undefined; limit: number },
+) {
+  let query = db
+    .selectFrom('reg_delisting_tasks')
+    .innerJoin('reg_removal_orders', 'reg_removal_orders.id', 'reg_delisting_tasks.order_id')
+    .select([
+      'reg_delisting_tasks.id',
+      'reg_delisting_tasks.order_id',
+      'reg_delisting_tasks.listing_id',
+      'reg_delisting_tasks.store_id',
+      'reg_delisting_tasks.state',
+      'reg_delisting_tasks.created_at',
+      'reg_delisting_tasks.done_at',
+      'reg_removal_orders.package_name',
+      'reg_removal_orders.legal_basis',
+    ]);
+  if (storeOrg !== null) query = query.where('reg_delisting_tasks.store_id', '=', storeOrg);
+  if (options.state) query = query.where('reg_delisting_tasks.state', '=', options.state);
+  if (options.cursor) query = query.where('reg_delisting_tasks.id', '<', options.cursor);
+  return query
+    .orderBy('reg_delisting_tasks.id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+}
+
 /** A store admin marks a delisting task done: the listing is delisted in the same transaction. */
 export async function completeDelisting(
   db: Kysely<Database>,

@@ -5,7 +5,7 @@ import { problem } from '../../http/problems.js';
 import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg } from '../../http/routes/common.js';
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
-import { completeDelisting, draftBulletin, parseList, publishBulletin, requestRetest } from './bulletins.js';
+import { completeDelisting, draftBulletin, listDelistingTasks, parseList, publishBulletin, requestRetest } from './bulletins.js';
 import { campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
@@ -465,27 +465,8 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     async (request) => {
       const store = taskScope(principalOf(request));
       const limit = request.query.limit ?? 50;
-      let query = db
-        .selectFrom('reg_delisting_tasks')
-        .innerJoin('reg_removal_orders', 'reg_removal_orders.id', 'reg_delisting_tasks.order_id')
-        .select([
-          'reg_delisting_tasks.id',
-          'reg_delisting_tasks.order_id',
-          'reg_delisting_tasks.listing_id',
-          'reg_delisting_tasks.store_id',
-          'reg_delisting_tasks.state',
-          'reg_delisting_tasks.created_at',
-          'reg_delisting_tasks.done_at',
-          'reg_removal_orders.package_name',
-          'reg_removal_orders.legal_basis',
-        ]);
-      if (store !== null) query = query.where('reg_delisting_tasks.store_id', '=', store);
-      if (request.query.state) query = query.where('reg_delisting_tasks.state', '=', request.query.state);
-      if (request.query.cursor) query = query.where('reg_delisting_tasks.id', '<', request.query.cursor);
-      const rows = await query
-        .orderBy('reg_delisting_tasks.id', 'desc')
-        .limit(limit + 1)
-        .execute();
+      const { state, cursor } = request.query;
+      const rows = await listDelistingTasks(db, store, { state, cursor, limit });
       return page(rows, limit, (t) => ({
         id: t.id,
         orderId: t.order_id,

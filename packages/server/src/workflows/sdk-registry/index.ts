@@ -46,7 +46,7 @@ const access: Record<string, RouteAccess> = {
 };
 
 /** The vendor whose SDKs the caller reaches, or null (reviewers reach every SDK). */
-function vendorScope(p: Principal): string | null {
+export function vendorScope(p: Principal): string | null {
   return p.role === 'sdk-vendor' ? p.orgId : null;
 }
 
@@ -116,7 +116,7 @@ function refuse(errors: FieldError[]): never {
   );
 }
 
-async function findSdk(db: Db, id: string, p: Principal) {
+export async function findSdk(db: Db, id: string, p: Principal) {
   let q = db.selectFrom('sdk_registry_sdks').selectAll().where('id', '=', id);
   const vendor = vendorScope(p);
   if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
@@ -134,7 +134,7 @@ async function otherProposalEntries(db: Db, exceptId: string | null): Promise<Re
 }
 
 /** The listed apps whose shelved version's latest report embeds `catalogId` (at `version`, when given). */
-function embeddingQuery(db: Db, catalogId: string, version: string | undefined) {
+export function embeddingQuery(db: Db, catalogId: string, version: string | undefined) {
   let q = db
     .selectFrom('listings as l')
     .innerJoin('sdk_version_index as i', 'i.version_id', 'l.version_id')
@@ -213,10 +213,202 @@ export function reportSdks(facts: string | null, body: string): { id: string; ve
   return out;
 }
 
+/** Registered SDKs newest first, the vendor's own (limit + 1 rows). */
+export function listSdks(db: Db, p: Principal, { cursor, limit }: { cursor?: string | undefined; limit: number }) {
+  let q = db.selectFrom('sdk_registry_sdks').selectAll();
+  const vendor = vendorScope(p);
+  if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
+  if (cursor) q = q.where('id', '<', cursor);
+  return q
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** An SDK's published versions, newest first. */
+export function sdkVersions(db: Db, sdkId: string) {
+  return db.selectFrom('sdk_registry_versions').selectAll().where('sdk_id', '=', sdkId).orderBy('id', 'desc').limit(500).execute();
+}
+
+/** Proposals newest first, the vendor's own (limit + 1 rows). */
+export function listProposals(
+  db: Db,
+  p: Principal,
+  options: { state?: 'open' | 'approved' | 'rejected' | undefined; cursor?: string | undefined; limit: number },
+) {
+  let q = db.selectFrom('sdk_proposals').selectAll();
+  const vendor = vendorScope(p);
+  if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
+  if (options.state) q = q.where('state', '=', options.state);
+  if (options.cursor) q = q.where('id', '<', options.cursor);
+  return q
+    .orderBy('id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+}
+
+/** A proposal the caller reaches (a vendor its own), or not-found. */
+export async function findProposalOf(db: Db, id: string, p: Principal) {
+  let q = db.selectFrom('sdk_proposals').selectAll().where('id', '=', id);
+  const vendor = vendorScope(p);
+  if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
+  const row = await q.executeTakeFirst();
+  if (!row) throw problem('not-found', `no proposal ${id} / 没有提案 ${id}`);
+  return row;
+}
+
+/** A proposal's reviews, oldest first. */
+export function proposalReviews(db: Db, proposalId: string) {
+  return db.selectFrom('sdk_proposal_reviews').selectAll().where('proposal_id', '=', proposalId).orderBy('created_at').execute();
+}
+
+/** The registry's audit entries: who, where, what. */
+function auditOf(platform: Platform, trx: Db, p: Principal, action: string, subject: string, detail: Record<string, unknown>, ip: string) {
+  return writeAudit(trx, { userId: p.userId, orgId: p.orgId, ip, action, subject, detail }, platform.clock.now());
+}
+
+/** A vendor proposes its SDK's entry (or `given`) to the detection catalogue: validated, collision-checked, one open at a time. */
+export async function proposeEntry(
+  platform: Platform,
+  p: Principal,
+  sdkId: string,
+  given: Record<string, unknown> | undefined,
+  ip: string,
+) {
+  const db = platform.store.db;
+  const sdk = await findSdk(db, sdkId, p);
+  const entry = (given ?? parseJson(sdk.entry)) as Record<string, unknown>;
+  if (entry.id !== sdk.catalog_id)
+    refuse([{ pointer: '/entry/id', message: `must be the SDK’s catalogue id ${JSON.stringify(sdk.catalog_id)}` }]);
+  const now = platform.clock.now();
+  const id = newId(now);
+  await db.transaction().execute(async (trx) => {
+    // One open proposal per SDK: a second would race the first one's review.
+    const open = await trx
+      .selectFrom('sdk_proposals')
+      .select('id')
+      .where('sdk_id', '=', sdk.id)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    if (open) throw problem('conflict', `proposal ${open.id} of this SDK is still open / 该 SDK 的提案 ${open.id} 尚在审核中`);
+    const check = checkEntry(entry, await otherProposalEntries(trx, null));
+    if (check.errors.length) refuse(check.errors);
+    await trx
+      .insertInto('sdk_proposals')
+      .values({
+        id,
+        sdk_id: sdk.id,
+        vendor_org_id: sdk.vendor_org_id,
+        author_user_id: p.userId,
+        catalog_id: sdk.catalog_id,
+        entry: JSON.stringify(entry),
+        state: 'open',
+        warnings: JSON.stringify(check.warnings),
+        created_at: now,
+        decided_at: null,
+      })
+      .execute();
+    await auditOf(
+      platform,
+      trx,
+      p,
+      'sdk-registry.propose',
+      id,
+      { sdk: sdk.id, catalogId: sdk.catalog_id, warnings: check.warnings.length },
+      ip,
+    );
+  });
+  return db.selectFrom('sdk_proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** A reviewer's decision on a proposal: two approvals by distinct reviewers other than the author approve it; one rejection closes it. */
+export async function reviewProposal(
+  platform: Platform,
+  p: Principal,
+  proposalId: string,
+  input: { decision: 'approve' | 'reject'; comment?: string | undefined },
+  ip: string,
+) {
+  const now = platform.clock.now();
+  return platform.store.db.transaction().execute(async (trx) => {
+    // Lock the proposal row (a no-op update takes the row lock on PostgreSQL; SQLite writes one at a time),
+    // so two reviewers deciding at once count each other's approval.
+    const locked = await trx
+      .updateTable('sdk_proposals')
+      .set({ state: 'open' })
+      .where('id', '=', proposalId)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    const row = await trx.selectFrom('sdk_proposals').selectAll().where('id', '=', proposalId).executeTakeFirst();
+    if (!row) throw problem('not-found', `no proposal ${proposalId} / 没有提案 ${proposalId}`);
+    if (Number(locked.numUpdatedRows) === 0 || row.state !== 'open')
+      throw problem('conflict', `the proposal is already ${row.state} / 该提案已${row.state === 'approved' ? '通过' : '被驳回'}`);
+    if (row.author_user_id === p.userId)
+      throw problem('forbidden', 'the author cannot review their own proposal / 提案人不能审核自己的提案');
+    const mine = await trx
+      .selectFrom('sdk_proposal_reviews')
+      .select('decision')
+      .where('proposal_id', '=', row.id)
+      .where('reviewer_user_id', '=', p.userId)
+      .executeTakeFirst();
+    if (mine)
+      throw problem(
+        'conflict',
+        `you already reviewed this proposal (${mine.decision}); a second review by the same reviewer does not count / 您已审核过该提案，同一审核人的再次审核不计入`,
+      );
+    await trx
+      .insertInto('sdk_proposal_reviews')
+      .values({
+        proposal_id: row.id,
+        reviewer_user_id: p.userId,
+        reviewer_org_id: p.orgId,
+        decision: input.decision,
+        comment: input.comment ?? null,
+        created_at: now,
+      })
+      .execute();
+    const approvals = await trx
+      .selectFrom('sdk_proposal_reviews')
+      .select('reviewer_user_id')
+      .where('proposal_id', '=', row.id)
+      .where('decision', '=', 'approve')
+      .where('reviewer_user_id', '<>', row.author_user_id)
+      .execute();
+    let state: 'open' | 'approved' | 'rejected' = 'open';
+    if (input.decision === 'reject') state = 'rejected';
+    else if (new Set(approvals.map((a) => a.reviewer_user_id)).size >= APPROVALS_NEEDED) state = 'approved';
+    if (state !== 'open') {
+      await trx.updateTable('sdk_proposals').set({ state, decided_at: now }).where('id', '=', row.id).execute();
+      await notify(
+        trx,
+        {
+          orgId: row.vendor_org_id,
+          topic: `sdk.proposal-${state}`,
+          subject: row.id,
+          en: `Your proposal for ${row.catalog_id} was ${state}`,
+          zh: `您关于 ${row.catalog_id} 的提案已${state === 'approved' ? '通过' : '被驳回'}`,
+          detail: { proposal: row.id, comment: input.comment ?? null },
+        },
+        now,
+      );
+    }
+    await auditOf(
+      platform,
+      trx,
+      p,
+      `sdk-registry.review.${input.decision}`,
+      row.id,
+      { comment: input.comment ?? null, approvals: approvals.length, state },
+      ip,
+    );
+    return { proposal: row.id, decision: input.decision, approvals: approvals.length, approvalsNeeded: APPROVALS_NEEDED, state };
+  });
+}
+
 function routes(api: Api, { platform }: AppContext): void {
   const db = platform.store.db;
   const audit = (trx: Db, p: Principal, action: string, subject: string, detail: Record<string, unknown>, ip: string) =>
-    writeAudit(trx, { userId: p.userId, orgId: p.orgId, ip, action, subject, detail }, platform.clock.now());
+    auditOf(platform, trx, p, action, subject, detail, ip);
 
   api.post(
     '/sdk-registry/sdks',
@@ -272,15 +464,7 @@ function routes(api: Api, { platform }: AppContext): void {
     async (request) => {
       const p = principalOf(request);
       const limit = request.query.limit ?? 50;
-      let q = db.selectFrom('sdk_registry_sdks').selectAll();
-      const vendor = vendorScope(p);
-      if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
-      if (request.query.cursor) q = q.where('id', '<', request.query.cursor);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return page(rows, limit, sdkRowView);
+      return page(await listSdks(db, p, { cursor: request.query.cursor, limit }), limit, sdkRowView);
     },
   );
 
@@ -331,8 +515,7 @@ function routes(api: Api, { platform }: AppContext): void {
     flagged: v.flagged_at !== null ? { at: v.flagged_at, reason: v.flag_reason } : null,
     createdAt: v.created_at,
   });
-  const versionRows = (sdkId: string) =>
-    db.selectFrom('sdk_registry_versions').selectAll().where('sdk_id', '=', sdkId).orderBy('id', 'desc').execute();
+  const versionRows = (sdkId: string) => sdkVersions(db, sdkId);
 
   api.post(
     '/sdk-registry/sdks/:id/versions',
@@ -557,61 +740,12 @@ function routes(api: Api, { platform }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const sdk = await findSdk(db, request.params.id, p);
-      const entry = (request.body.entry ?? parseJson(sdk.entry)) as Record<string, unknown>;
-      if (entry.id !== sdk.catalog_id)
-        refuse([{ pointer: '/entry/id', message: `must be the SDK’s catalogue id ${JSON.stringify(sdk.catalog_id)}` }]);
-      const now = platform.clock.now();
-      const id = newId(now);
-      await db.transaction().execute(async (trx) => {
-        // One open proposal per SDK: a second would race the first one's review.
-        const open = await trx
-          .selectFrom('sdk_proposals')
-          .select('id')
-          .where('sdk_id', '=', sdk.id)
-          .where('state', '=', 'open')
-          .executeTakeFirst();
-        if (open) throw problem('conflict', `proposal ${open.id} of this SDK is still open / 该 SDK 的提案 ${open.id} 尚在审核中`);
-        const check = checkEntry(entry, await otherProposalEntries(trx, null));
-        if (check.errors.length) refuse(check.errors);
-        await trx
-          .insertInto('sdk_proposals')
-          .values({
-            id,
-            sdk_id: sdk.id,
-            vendor_org_id: sdk.vendor_org_id,
-            author_user_id: p.userId,
-            catalog_id: sdk.catalog_id,
-            entry: JSON.stringify(entry),
-            state: 'open',
-            warnings: JSON.stringify(check.warnings),
-            created_at: now,
-            decided_at: null,
-          })
-          .execute();
-        await audit(
-          trx,
-          p,
-          'sdk-registry.propose',
-          id,
-          { sdk: sdk.id, catalogId: sdk.catalog_id, warnings: check.warnings.length },
-          request.ip,
-        );
-      });
-      const row = await db.selectFrom('sdk_proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await proposeEntry(platform, principalOf(request), request.params.id, request.body.entry, request.ip);
       return reply.code(201).send(proposalView(row));
     },
   );
 
-  const findProposal = async (id: string, p: Principal) => {
-    let q = db.selectFrom('sdk_proposals').selectAll().where('id', '=', id);
-    const vendor = vendorScope(p);
-    if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
-    const row = await q.executeTakeFirst();
-    if (!row) throw problem('not-found', `no proposal ${id} / 没有提案 ${id}`);
-    return row;
-  };
+  const findProposal = (id: string, p: Principal) => findProposalOf(db, id, p);
 
   api.get(
     '/sdk-registry/proposals',
@@ -628,16 +762,8 @@ function routes(api: Api, { platform }: AppContext): void {
     async (request) => {
       const p = principalOf(request);
       const limit = request.query.limit ?? 50;
-      let q = db.selectFrom('sdk_proposals').selectAll();
-      const vendor = vendorScope(p);
-      if (vendor !== null) q = q.where('vendor_org_id', '=', vendor);
-      if (request.query.state) q = q.where('state', '=', request.query.state);
-      if (request.query.cursor) q = q.where('id', '<', request.query.cursor);
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return page(rows, limit, proposalView);
+      const { state, cursor } = request.query;
+      return page(await listProposals(db, p, { state, cursor, limit }), limit, proposalView);
     },
   );
 
@@ -646,12 +772,7 @@ function routes(api: Api, { platform }: AppContext): void {
     { schema: { tags: ['sdk-registry'], summary: 'A proposal with its reviews and its history (from the audit log)', params: IdParams } },
     async (request) => {
       const row = await findProposal(request.params.id, principalOf(request));
-      const reviews = await db
-        .selectFrom('sdk_proposal_reviews')
-        .selectAll()
-        .where('proposal_id', '=', row.id)
-        .orderBy('created_at')
-        .execute();
+      const reviews = await proposalReviews(db, row.id);
       const history = await db
         .selectFrom('audit_log')
         .select(['id', 'at', 'action', 'actor_user_id', 'detail'])
@@ -695,80 +816,7 @@ function routes(api: Api, { platform }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const now = platform.clock.now();
-      const result = await db.transaction().execute(async (trx) => {
-        // Lock the proposal row (a no-op update takes the row lock on PostgreSQL; SQLite writes one at a time),
-        // so two reviewers deciding at once count each other's approval.
-        const locked = await trx
-          .updateTable('sdk_proposals')
-          .set({ state: 'open' })
-          .where('id', '=', request.params.id)
-          .where('state', '=', 'open')
-          .executeTakeFirst();
-        const row = await trx.selectFrom('sdk_proposals').selectAll().where('id', '=', request.params.id).executeTakeFirst();
-        if (!row) throw problem('not-found', `no proposal ${request.params.id} / 没有提案 ${request.params.id}`);
-        if (Number(locked.numUpdatedRows) === 0 || row.state !== 'open')
-          throw problem('conflict', `the proposal is already ${row.state} / 该提案已${row.state === 'approved' ? '通过' : '被驳回'}`);
-        if (row.author_user_id === p.userId)
-          throw problem('forbidden', 'the author cannot review their own proposal / 提案人不能审核自己的提案');
-        const mine = await trx
-          .selectFrom('sdk_proposal_reviews')
-          .select('decision')
-          .where('proposal_id', '=', row.id)
-          .where('reviewer_user_id', '=', p.userId)
-          .executeTakeFirst();
-        if (mine)
-          throw problem(
-            'conflict',
-            `you already reviewed this proposal (${mine.decision}); a second review by the same reviewer does not count / 您已审核过该提案，同一审核人的再次审核不计入`,
-          );
-        await trx
-          .insertInto('sdk_proposal_reviews')
-          .values({
-            proposal_id: row.id,
-            reviewer_user_id: p.userId,
-            reviewer_org_id: p.orgId,
-            decision: request.body.decision,
-            comment: request.body.comment ?? null,
-            created_at: now,
-          })
-          .execute();
-        const approvals = await trx
-          .selectFrom('sdk_proposal_reviews')
-          .select('reviewer_user_id')
-          .where('proposal_id', '=', row.id)
-          .where('decision', '=', 'approve')
-          .where('reviewer_user_id', '<>', row.author_user_id)
-          .execute();
-        let state: 'open' | 'approved' | 'rejected' = 'open';
-        if (request.body.decision === 'reject') state = 'rejected';
-        else if (new Set(approvals.map((a) => a.reviewer_user_id)).size >= APPROVALS_NEEDED) state = 'approved';
-        if (state !== 'open') {
-          await trx.updateTable('sdk_proposals').set({ state, decided_at: now }).where('id', '=', row.id).execute();
-          await notify(
-            trx,
-            {
-              orgId: row.vendor_org_id,
-              topic: `sdk.proposal-${state}`,
-              subject: row.id,
-              en: `Your proposal for ${row.catalog_id} was ${state}`,
-              zh: `您关于 ${row.catalog_id} 的提案已${state === 'approved' ? '通过' : '被驳回'}`,
-              detail: { proposal: row.id, comment: request.body.comment ?? null },
-            },
-            now,
-          );
-        }
-        await audit(
-          trx,
-          p,
-          `sdk-registry.review.${request.body.decision}`,
-          row.id,
-          { comment: request.body.comment ?? null, approvals: approvals.length, state },
-          request.ip,
-        );
-        return { proposal: row.id, decision: request.body.decision, approvals: approvals.length, approvalsNeeded: APPROVALS_NEEDED, state };
-      });
+      const result = await reviewProposal(platform, principalOf(request), request.params.id, request.body, request.ip);
       return reply.code(201).send(result);
     },
   );

@@ -19,7 +19,18 @@ import { DEFAULT_REFETCH_INTERVAL_MS, refetchListings } from './refetch.js';
 import { checkOutgoingUrl, type FetchRefused } from '../../jobs/fetch.js';
 import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
 import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN } from './credit-code.js';
-import { applyGate, DEFAULT_GATE, gateProblems, GatePolicySchema, type GateFinding, type GatePolicy, type GateReason } from './gate.js';
+import {
+  applyGate,
+  DEFAULT_GATE,
+  gateProblems,
+  GatePolicySchema,
+  type DiffItem,
+  type GateFinding,
+  type GateOutcome,
+  type GatePolicy,
+  type GateReason,
+  type GateResult,
+} from './gate.js';
 
 // Store gatekeeping (issue 14): a developer organisation states who it is (verified by a store
 // admin); it submits a package with the listing's six elements to a store; the pre-listing
@@ -57,6 +68,7 @@ export const STORE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   // The caller's store's gate policy.
   'PUT /api/v1/store/gate': { roles: STORE_ADMIN, scope: 'own-organisation' },
   'GET /api/v1/store/gate': { roles: STORE_STAFF, scope: 'own-organisation' },
+  'POST /api/v1/store/gate/dry-run': { roles: STORE_STAFF, scope: 'own-organisation' },
   // Submissions: the developer's own; a store's staff those made to their store.
   'POST /api/v1/store/submissions': { roles: DEVELOPER, scope: 'own-organisation' },
   'GET /api/v1/store/submissions': { roles: SUBMISSION_READERS, scope: 'own-organisation' },
@@ -291,11 +303,16 @@ export async function saveDeveloperProfile(platform: Platform, p: StoreActor, bo
   return profileView(row);
 }
 
+/** A policy the schema accepts but the gate cannot use (gateProblems): 400 with each field's error. */
+function refuseGateProblems(policy: GatePolicy): void {
+  const errors = gateProblems(policy);
+  if (errors.length > 0) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
+}
+
 /** Saves a new version of the actor's store gate policy (submissions made from now on use it). */
 export async function saveGatePolicy(platform: Platform, p: StoreActor, policy: GatePolicy) {
   const db = platform.store.db;
-  const errors = gateProblems(policy);
-  if (errors.length > 0) throw problem('bad-request', errors.map((e) => `${e.pointer} ${e.message}`).join('; '), { errors });
+  refuseGateProblems(policy);
   const now = platform.clock.now();
   const normalised: GatePolicy = { rules: policy.rules, otherwise: policy.otherwise ?? 'pass' };
   return db.transaction().execute(async (trx) => {
@@ -666,6 +683,18 @@ function routes(api: Api, ctx: AppContext): void {
     },
   );
 
+  api.post(
+    '/store/gate/dry-run',
+    {
+      schema: {
+        tags: ['store'],
+        summary: `What a gate policy would decide for the store’s latest ${DRY_RUN_LIMIT} detected submissions, beside what was decided (changes nothing)`,
+        body: GatePolicySchema,
+      },
+    },
+    async (request) => ({ items: await dryRunGate(platform, principalOf(request), request.body as GatePolicy) }),
+  );
+
   // --- Submissions --------------------------------------------------------------------------
 
   api.post(
@@ -952,8 +981,16 @@ async function list(trx: Trx, s: SubmissionRow, now: number): Promise<string> {
   return listingId;
 }
 
-/** Both jobs are done: compare, gate, and act on the outcome (effect once: the state moves from detecting). */
-async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
+/**
+ * What the gate decides for a detected submission under `policy` (default: the version it was made
+ * under): the listing differences and the outcome with its reasons. Reads only; the gate below acts
+ * on it, and the console's dry run asks it the same question under an edited policy.
+ */
+export async function gateDecision(
+  trx: Trx | Platform['store']['db'],
+  s: SubmissionRow,
+  policy?: GatePolicy,
+): Promise<{ result: GateResult; diffs: DiffItem[]; versionId: string | null }> {
   const scanReport = await trx
     .selectFrom('reports')
     .select(['body', 'version_id'])
@@ -966,14 +1003,14 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
   const policyReport = s.policy_report_id
     ? await trx.selectFrom('reports').select('body').where('id', '=', s.policy_report_id).executeTakeFirst()
     : undefined;
-  const policy = policyReport ? (JSON.parse(policyReport.body) as Parameters<typeof compareListing>[2]) : null;
+  const privacyPolicy = policyReport ? (JSON.parse(policyReport.body) as Parameters<typeof compareListing>[2]) : null;
   const profile = await trx
     .selectFrom('store_developers')
     .select('enterprise_name')
     .where('org_id', '=', s.developer_org_id)
     .executeTakeFirst();
   const elements = JSON.parse(s.elements) as ListingElements;
-  const diffs = compareListing(elements, scan, policy, profile?.enterprise_name ?? null);
+  const diffs = compareListing(elements, scan, privacyPolicy, profile?.enterprise_name ?? null);
   const findings: GateFinding[] = (scan.findings ?? []).map((f) => ({
     ruleId: f.ruleId,
     severity: f.severity,
@@ -1003,7 +1040,7 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
     const listedReport = await trx.selectFrom('reports').select('body').where('id', '=', current.report_id).executeTakeFirst();
     if (listedReport) for (const d of compareVersions(JSON.parse(listedReport.body) as UpdateReport, scan as UpdateReport)) diffs.push(d);
   }
-  const result = applyGate(await gatePolicy(trx, s.store_id, s.gate_version), findings, diffs);
+  const result = applyGate(policy ?? (await gatePolicy(trx, s.store_id, s.gate_version)), findings, diffs);
   const blocking = diffs.filter((d) => BLOCKING_UPDATE_KINDS.has(d.kind));
   if (blocking.length > 0) {
     // Whatever the store's policy: a signer change without proof is never listed.
@@ -1039,13 +1076,65 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
       result.reasons = [taken, ...result.reasons.filter((r) => r.then === 'reject')];
     }
   }
+  return { result, diffs, versionId: scanReport.version_id };
+}
+
+export interface DryRunItem {
+  id: string;
+  name: string | null;
+  createdAt: number;
+  /** What the gate decided when the submission was made (null: it failed detection). */
+  recorded: GateOutcome | null;
+  /** What `policy` would decide today on the same reports. */
+  would: GateOutcome;
+  reasons: GateReason[];
+}
+
+/** Submissions a dry run looks at: the store's latest detected ones. */
+export const DRY_RUN_LIMIT = 100;
+
+/**
+ * The gate policy's dry run: what `policy` would decide for the store's latest detected submissions
+ * (their stored reports, the listings as they are now), beside what was decided. Changes nothing.
+ */
+export async function dryRunGate(platform: Platform, p: StoreActor, policy: GatePolicy, limit = DRY_RUN_LIMIT): Promise<DryRunItem[]> {
+  refuseGateProblems(policy);
+  const db = platform.store.db;
+  const rows = await db
+    .selectFrom('store_submissions')
+    .selectAll()
+    .where('store_id', '=', p.orgId)
+    .where('scan_report_id', 'is not', null)
+    .where('state', '<>', 'detecting')
+    .orderBy('id', 'desc')
+    .limit(Math.min(limit, DRY_RUN_LIMIT))
+    .execute();
+  const out: DryRunItem[] = [];
+  for (const row of rows) {
+    const { result } = await gateDecision(db, row, policy);
+    const elements = parseJson(row.elements) as { name?: unknown } | null;
+    out.push({
+      id: row.id,
+      name: typeof elements?.name === 'string' ? elements.name : null,
+      createdAt: row.created_at,
+      recorded: (row.outcome as GateOutcome | null) ?? null,
+      would: result.outcome,
+      reasons: result.reasons,
+    });
+  }
+  return out;
+}
+
+/** Both jobs are done: compare, gate, and act on the outcome (effect once: the state moves from detecting). */
+async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
+  const { result, diffs, versionId } = await gateDecision(trx, s);
   const state = result.outcome === 'pass' ? 'listed' : result.outcome === 'reject' ? 'rejected' : 'review';
   const moved = await trx
     .updateTable('store_submissions')
     .set({
       state,
       outcome: result.outcome,
-      version_id: scanReport.version_id,
+      version_id: versionId,
       diff: JSON.stringify(diffs),
       reasons: JSON.stringify(result.reasons),
       updated_at: now,

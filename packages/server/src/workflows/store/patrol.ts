@@ -94,6 +94,34 @@ export async function patrolListings(platform: Platform, options: { knowledgeId?
   return { queued, knowledgeId };
 }
 
+/** A store's patrols newest first, with the listing's package and developer (limit + 1 rows). */
+export function listPatrols(db: Platform['store']['db'], storeId: string, options: { cursor?: string | undefined; limit: number }) {
+  let query = db
+    .selectFrom('store_patrols as p')
+    .innerJoin('listings as l', 'l.id', 'p.listing_id')
+    .select([
+      'p.id',
+      'p.listing_id',
+      'p.version_id',
+      'p.knowledge_to',
+      'p.job_id',
+      'p.state',
+      'p.result_report_id',
+      'p.new_findings',
+      'p.created_at',
+      'p.updated_at',
+      'l.package_name',
+      'l.developer_org_id',
+      'l.state as listing_state',
+    ])
+    .where('l.store_id', '=', storeId);
+  if (options.cursor) query = query.where('p.id', '<', options.cursor);
+  return query
+    .orderBy('p.id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+}
+
 const DAY_MS = 86_400_000;
 
 interface JobEvent {
