@@ -65,6 +65,14 @@ bothDatabases(
     const noSet = await app('noset'); // scanned before sets were kept
     const capped = await app('capped'); // a set the cap cut to 2 levels
     const nativeOnly = await app('nativeonly', [{ id: 'jpush', version: '4.8.1' }]); // JPush found by its native library
+    // The JPush app is listed in a second store too: its version is read once for both listings.
+    const store2 = await addOrgOfKind(db, 'store', 'rescan-store-2');
+    const jpushListing = await db.selectFrom('listings').selectAll().where('id', '=', withJpush.listingId).executeTakeFirstOrThrow();
+    const secondListing = `${withJpush.listingId.slice(0, -1)}Z`;
+    await db
+      .insertInto('listings')
+      .values({ ...jpushListing, id: secondListing, store_id: store2 })
+      .execute();
     const sets: [string, string[], number][] = [
       [withJpush.versionId, ['cn', 'cn.jpush', 'cn.jpush.android', 'cn.jpush.android.api', 'com', 'com.example', 'com.example.jpush'], 4],
       [withUmeng.versionId, ['com', 'com.example', 'com.example.umeng', 'com.umeng', 'com.umeng.analytics'], 4],
@@ -109,11 +117,12 @@ bothDatabases(
     const byListing = new Map(rescans.map((r) => [r.listing_id, r]));
     assert.deepEqual(
       [...byListing.keys()].sort(),
-      [withJpush.listingId, noSet.listingId, capped.listingId, nativeOnly.listingId].sort(),
-      'the JPush app, the one without a set, the capped one and the one whose scan named JPush; not the others',
+      [withJpush.listingId, secondListing, noSet.listingId, capped.listingId, nativeOnly.listingId].sort(),
+      'the JPush app (both listings), the one without a set, the capped one and the one whose scan named JPush; not the others',
     );
-    assert.equal(second.queued, 4);
-    assert.equal(second.submitted, 4);
+    assert.equal(second.queued, 5);
+    assert.equal(second.submitted, 4, 'one job per version');
+    assert.equal(byListing.get(withJpush.listingId)!.job_id, byListing.get(secondListing)!.job_id);
     assert.ok(!byListing.has(withUmeng.listingId) && !byListing.has(plain.listingId));
     assert.deepEqual(JSON.parse(byListing.get(withJpush.listingId)!.prefixes!), ['cn.jpush.android']);
     assert.equal(byListing.get(noSet.listingId)!.prefixes, null);
@@ -135,10 +144,14 @@ bothDatabases(
     const rescan = byListing.get(withJpush.listingId)!;
     const reportId = await completeQueuedJob(db, rescan.job_id!, [{ fingerprint: 'fp-jpush-new', severity: 'high' }]);
     await dispatchEvents(p);
-    const done = await db.selectFrom('store_rescans').selectAll().where('id', '=', rescan.id).executeTakeFirstOrThrow();
-    assert.equal(done.state, 'done');
-    assert.equal(done.result_report_id, reportId);
-    assert.equal(done.new_findings, 1);
+    const done = await db.selectFrom('store_rescans').selectAll().where('job_id', '=', rescan.job_id).execute();
+    assert.deepEqual(
+      done.map((d) => [d.state, d.result_report_id, d.new_findings]),
+      [
+        ['done', reportId, 1],
+        ['done', reportId, 1],
+      ],
+    );
     const check = await db
       .selectFrom('store_listing_checks')
       .selectAll()
@@ -146,14 +159,13 @@ bothDatabases(
       .executeTakeFirstOrThrow();
     assert.equal(check.report_id, reportId);
     const notes = await db.selectFrom('notifications').selectAll().where('org_id', '=', dev).where('topic', '=', 'finding.new').execute();
-    assert.equal(notes.length, 1);
-    assert.equal(notes[0]!.subject, withJpush.listingId);
+    assert.deepEqual(notes.map((n) => n.subject).sort(), [withJpush.listingId, secondListing].sort(), 'each listing’s developer notice');
 
     // The readers change: every listed version is re-scanned.
     const readers = await rescanListings(p, { sdks: changed, readers: READERS_VERSION + 1 });
     assert.equal(readers.change, 'readers');
-    assert.equal(readers.queued, 6);
+    assert.equal(readers.queued, 7);
     const byReaders = await db.selectFrom('store_rescans').select('listing_id').where('reason', '=', 'readers').execute();
-    assert.equal(new Set(byReaders.map((r) => r.listing_id)).size, 6);
+    assert.equal(new Set(byReaders.map((r) => r.listing_id)).size, 7);
   },
 );

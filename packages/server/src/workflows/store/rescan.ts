@@ -281,41 +281,52 @@ async function submitRescans(platform: Platform, limit: number): Promise<{ submi
     .execute();
   let submitted = 0;
   let skipped = 0;
-  for (const row of pending) {
-    const note =
-      row.listing_state !== 'listed' || row.listed_version !== row.version_id
-        ? 'the version is no longer listed / 该版本已不在架'
-        : !(await platform.blobs.has(row.blob_sha256))
-          ? 'the listed version’s package is not stored / 未存储在架版本的安装包'
-          : null;
+  // One job per version: a version listed in several stores is read once for all its listings.
+  const byVersion = new Map<string, typeof pending>();
+  for (const row of pending) byVersion.set(row.version_id, [...(byVersion.get(row.version_id) ?? []), row]);
+  for (const rows of byVersion.values()) {
+    const stored = await platform.blobs.has(rows[0]!.blob_sha256);
     await db.transaction().execute(async (trx) => {
-      if (note) {
+      let jobId: string | undefined;
+      for (const row of rows) {
+        const note =
+          row.listing_state !== 'listed' || row.listed_version !== row.version_id
+            ? 'the version is no longer listed / 该版本已不在架'
+            : !stored
+              ? 'the listed version’s package is not stored / 未存储在架版本的安装包'
+              : null;
+        if (note) {
+          await trx
+            .updateTable('store_rescans')
+            .set({ state: 'skipped', note, updated_at: now })
+            .where('id', '=', row.id)
+            .where('state', '=', 'pending')
+            .execute();
+          skipped++;
+          continue;
+        }
+        if (!jobId) {
+          jobId = (
+            await platform.queue.submit(
+              {
+                kind: 'scan',
+                orgId: row.developer_org_id,
+                priority: -10,
+                // A listing's type the engine does not know would fail the scan: scanned without it then.
+                payload: { blob: row.blob_sha256, ...(row.app_type && findAppType(row.app_type) ? { appType: row.app_type } : {}) },
+              },
+              trx,
+            )
+          ).id;
+          submitted++;
+        }
         await trx
           .updateTable('store_rescans')
-          .set({ state: 'skipped', note, updated_at: now })
+          .set({ state: 'running', job_id: jobId, updated_at: now })
           .where('id', '=', row.id)
           .where('state', '=', 'pending')
           .execute();
-        skipped++;
-        return;
       }
-      const job = await platform.queue.submit(
-        {
-          kind: 'scan',
-          orgId: row.developer_org_id,
-          priority: -10,
-          // A listing's type the engine does not know would fail the scan: scanned without it then.
-          payload: { blob: row.blob_sha256, ...(row.app_type && findAppType(row.app_type) ? { appType: row.app_type } : {}) },
-        },
-        trx,
-      );
-      await trx
-        .updateTable('store_rescans')
-        .set({ state: 'running', job_id: job.id, updated_at: now })
-        .where('id', '=', row.id)
-        .where('state', '=', 'pending')
-        .execute();
-      submitted++;
     });
   }
   return { submitted, skipped };
@@ -334,56 +345,57 @@ interface JobEvent {
 export async function onRescanJob(platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
   const payload = (event.payload ?? {}) as JobEvent;
   if (payload.kind !== 'scan' || typeof payload.jobId !== 'string') return;
-  const rescan = await trx
+  // One job may serve the version's listings in several stores.
+  const rescans = await trx
     .selectFrom('store_rescans')
     .selectAll()
     .where('job_id', '=', payload.jobId)
     .where('state', '=', 'running')
-    .executeTakeFirst();
-  if (!rescan) return;
+    .orderBy('id')
+    .execute();
+  if (rescans.length === 0) return;
   const now = platform.clock.now();
-  if (event.topic !== 'job.succeeded' || !payload.reportId) {
+  const reportId = event.topic === 'job.succeeded' ? payload.reportId : undefined;
+  if (!reportId) {
     await trx
       .updateTable('store_rescans')
       .set({ state: 'failed', note: event.topic, updated_at: now })
-      .where('id', '=', rescan.id)
+      .where('job_id', '=', payload.jobId)
+      .where('state', '=', 'running')
       .execute();
     return;
   }
-  const check = await trx.selectFrom('store_listing_checks').selectAll().where('listing_id', '=', rescan.listing_id).executeTakeFirst();
-  const listing = await trx.selectFrom('listings').selectAll().where('id', '=', rescan.listing_id).executeTakeFirst();
-  const before = new Set(
-    check
-      ? (await trx.selectFrom('findings').select('fingerprint').where('report_id', '=', check.report_id).execute()).map(
-          (f) => f.fingerprint,
-        )
-      : [],
-  );
-  const after = await trx
-    .selectFrom('findings')
-    .select(['fingerprint', 'rule_id', 'severity'])
-    .where('report_id', '=', payload.reportId)
-    .execute();
-  const fresh = after.filter((f) => !before.has(f.fingerprint));
-  await trx
-    .updateTable('store_rescans')
-    .set({ state: 'done', result_report_id: payload.reportId, new_findings: fresh.length, updated_at: now })
-    .where('id', '=', rescan.id)
-    .execute();
+  const after = await trx.selectFrom('findings').select(['fingerprint', 'rule_id', 'severity']).where('report_id', '=', reportId).execute();
   const report = await trx
     .selectFrom('reports')
     .select(['id', 'body', 'knowledge_id', 'created_at'])
-    .where('id', '=', payload.reportId)
+    .where('id', '=', reportId)
     .executeTakeFirst();
-  // The listing still shows this version: its check is now the re-scan's.
-  if (report && listing && listing.version_id === rescan.version_id) {
-    const values = listingCheckOf(report, rescan.version_id);
+  for (const rescan of rescans) {
+    const check = await trx.selectFrom('store_listing_checks').selectAll().where('listing_id', '=', rescan.listing_id).executeTakeFirst();
+    const listing = await trx.selectFrom('listings').selectAll().where('id', '=', rescan.listing_id).executeTakeFirst();
+    const before = new Set(
+      check
+        ? (await trx.selectFrom('findings').select('fingerprint').where('report_id', '=', check.report_id).execute()).map(
+            (f) => f.fingerprint,
+          )
+        : [],
+    );
+    const fresh = after.filter((f) => !before.has(f.fingerprint));
     await trx
-      .insertInto('store_listing_checks')
-      .values({ listing_id: listing.id, ...values })
-      .onConflict((oc) => oc.column('listing_id').doUpdateSet(values))
+      .updateTable('store_rescans')
+      .set({ state: 'done', result_report_id: reportId, new_findings: fresh.length, updated_at: now })
+      .where('id', '=', rescan.id)
       .execute();
+    // The listing still shows this version: its check is now the re-scan's.
+    if (report && listing && listing.version_id === rescan.version_id) {
+      const values = listingCheckOf(report, rescan.version_id);
+      await trx
+        .insertInto('store_listing_checks')
+        .values({ listing_id: listing.id, ...values })
+        .onConflict((oc) => oc.column('listing_id').doUpdateSet(values))
+        .execute();
+    }
+    if (fresh.length > 0 && listing) await notifyNewFindings(platform, trx, listing, reportId, fresh, 'store.rescan.new-findings', now);
   }
-  if (fresh.length === 0 || !listing) return;
-  await notifyNewFindings(platform, trx, listing, payload.reportId, fresh, 'store.rescan.new-findings', now);
 }
