@@ -104,17 +104,15 @@ async function appAggregates(db: Kysely<Database>): Promise<AggregateRow[]> {
   const measures = postgres
     ? sql`cross join lateral json_array_elements_text(case when left(lf.measures, 1) = '[' then lf.measures::json else '[]'::json end) as j(value)`
     : sql`cross join json_each(case when json_valid(lf.measures) and json_type(lf.measures) = 'array' then lf.measures else '[]' end) as j`;
-  const result = await sql<AggregateRow>`
+  const query = sql<AggregateRow>`
     with listed as (select distinct app_id from listings where state = 'listed'),
     latest as (
       select x.app_id as app_id, max(x.report_id) as report_id from (
-        select l.app_id as app_id,
-          (select max(r.id) from versions v join reports r on r.version_id = v.id where v.app_id = l.app_id) as report_id
-        from listed l
+        select v.app_id as app_id, max(r.id) as report_id from reports r join versions v on v.id = r.version_id group by v.app_id
         union all
         select l.app_id as app_id, (select max(f.report_id) from findings f where f.app_id = l.app_id) as report_id
         from listed l
-      ) x group by x.app_id
+      ) x join listed l2 on l2.app_id = x.app_id group by x.app_id
     ),
     lf as (
       select lt.app_id as app_id, f.severity as severity, f.measures as measures, count(*) as n
@@ -141,8 +139,14 @@ async function appAggregates(db: Kysely<Database>): Promise<AggregateRow[]> {
     select 'measure' as dim, j.value as key, j.value as name, count(distinct lf.app_id) as listed, count(distinct lf.app_id) as tested,
       0 as passing, ${bySeverity}
     from lf ${measures}
-    group by j.value`.execute(db);
-  return result.rows;
+    group by j.value`;
+  if (!postgres) return (await query.execute(db)).rows;
+  // PostgreSQL's JIT compiles a statement this size for 1–2 s before running it, longer than the run
+  // (20,000-app seed: 3.2 s with it, 1.8 s without): off for this statement only.
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return (await query.execute(trx)).rows;
+  });
 }
 
 /** Computes every ranking from the database (read-only). */
