@@ -5,6 +5,7 @@ import { bothDatabases } from './support/databases.js';
 import { APKS, storeApk, testPlatform, waitForState } from './support/jobs.js';
 import { listedApp } from './support/listed.js';
 import { addOrgOfKind, completeQueuedJob } from './support/regulator.js';
+import { newId } from '../src/ids.js';
 import { startWorkers } from '../src/jobs/index.js';
 import { writePrefixSet } from '../src/jobs/prefixes.js';
 import { dispatchEvents } from '../src/workflows/events.js';
@@ -68,7 +69,7 @@ bothDatabases(
     // The JPush app is listed in a second store too: its version is read once for both listings.
     const store2 = await addOrgOfKind(db, 'store', 'rescan-store-2');
     const jpushListing = await db.selectFrom('listings').selectAll().where('id', '=', withJpush.listingId).executeTakeFirstOrThrow();
-    const secondListing = `${withJpush.listingId.slice(0, -1)}Z`;
+    const secondListing = newId();
     await db
       .insertInto('listings')
       .values({ ...jpushListing, id: secondListing, store_id: store2 })
