@@ -19,7 +19,8 @@ export {
 } from './evidence.js';
 export { resolveChecks, findAppType, parseStoreListing, type CheckOptions, type ResolvedChecks } from './checks.js';
 export { EngineError, InputError, LimitError, AbortError, type ErrorText } from './errors.js';
-export { FACTS_VERSION, type ScanFacts } from './facts-section.js';
+export { FACTS_VERSION, READERS_VERSION, type ScanFacts } from './facts-section.js';
+export { PACKAGE_PREFIX_CAP, PACKAGE_PREFIX_DEPTH, prefixKey, prefixSetOf, type PackagePrefixSet } from './package-prefixes.js';
 export { schemasDir } from './schemas.js';
 export {
   readSourceManifest,

@@ -12,6 +12,7 @@ import { detectAll, isDangerousPermission, loadSdkCatalogAsync } from '@appright
 import type { PackageFacts } from '@apprights/rules';
 import { asEngineError, checkAborted } from './errors.js';
 import { buildPackageFacts } from './facts.js';
+import { packagePrefixes, type PackagePrefixSet } from './package-prefixes.js';
 import { measured, type RunControl } from './progress.js';
 
 /** A package to read: a file path, a random-access source (a blob store's reader) or the bytes. */
@@ -40,11 +41,18 @@ function describe(input: PackageInput, name: string | undefined): string {
   return typeof input === 'string' ? input : (name ?? 'package');
 }
 
+/** What one read of a package gives: its facts and the package prefixes of its code. */
+export interface PackageRead {
+  facts: PackageFacts;
+  packagePrefixes: PackagePrefixSet;
+}
+
 /**
  * Reads one package and matches it against the knowledge base: the package facts every rule and
- * report section is built from. Cooperative abort: the signal is checked at every stage and DEX file.
+ * report section is built from, and the package prefixes of its code (from the same analysis).
+ * Cooperative abort: the signal is checked at every stage and DEX file.
  */
-export async function readPackageFacts(input: PackageInput, options: ReadPackageOptions = {}): Promise<PackageFacts> {
+export async function readPackage(input: PackageInput, options: ReadPackageOptions = {}): Promise<PackageRead> {
   const subject = describe(input, options.name);
   const { signal } = options;
   checkAborted(signal);
@@ -87,7 +95,10 @@ export async function readPackageFacts(input: PackageInput, options: ReadPackage
     const findings = measured(options, 'knowledge', () =>
       detectAll(analysis, { isDangerous: isDangerousPermission, reachability: options.reachability ?? false }),
     );
-    return measured(options, 'report', () => buildPackageFacts(analysis, findings));
+    return measured(options, 'report', () => ({
+      facts: buildPackageFacts(analysis, findings),
+      packagePrefixes: packagePrefixes(analysis),
+    }));
   } catch (error) {
     throw asEngineError(error, subject);
   } finally {

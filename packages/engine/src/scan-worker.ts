@@ -3,11 +3,11 @@
  * (they parse for hundreds of milliseconds without yielding), so an abort could not be noticed on
  * the caller's thread until they finish; here the caller terminates this thread instead, and the
  * thread (with its memory) is gone at once. Only plain data crosses: the input path or bytes, the
- * limits, progress messages and the package facts (JSON) or the error.
+ * limits, progress messages and the package facts and prefixes (JSON) or the error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from './errors.js';
-import { readPackageFacts, type ReadLimits } from './package-facts.js';
+import { readPackage, type ReadLimits } from './package-facts.js';
 
 export interface ScanWorkerInput {
   input: string | Uint8Array;
@@ -19,21 +19,21 @@ export interface ScanWorkerInput {
 
 export type ScanWorkerMessage =
   | { type: 'progress'; stage: string; done?: number; total?: number }
-  | { type: 'done'; facts: unknown }
+  | { type: 'done'; read: unknown }
   | { type: 'error'; error: { kind: 'input' | 'limit' | 'abort'; code: string; text: { en: string; zh: string }; subject?: string } }
   | { type: 'bug'; message: string; stack?: string };
 
 const data = workerData as ScanWorkerInput;
 const port = parentPort!;
 try {
-  const facts = await readPackageFacts(data.input, {
+  const read = await readPackage(data.input, {
     ...(data.name !== undefined ? { name: data.name } : {}),
     ...(data.keepGoing !== undefined ? { keepGoing: data.keepGoing } : {}),
     ...(data.reachability !== undefined ? { reachability: data.reachability } : {}),
     ...(data.limits ? { limits: data.limits } : {}),
     onProgress: (stage, done, total) => port.postMessage({ type: 'progress', stage, done, total } satisfies ScanWorkerMessage),
   });
-  port.postMessage({ type: 'done', facts } satisfies ScanWorkerMessage);
+  port.postMessage({ type: 'done', read } satisfies ScanWorkerMessage);
 } catch (error) {
   if (error instanceof EngineError) {
     port.postMessage({

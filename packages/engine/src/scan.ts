@@ -2,13 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PolicyAnalysis } from '@apprights/policy';
-import { assembleScanReport, type PackageFacts, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
+import { assembleScanReport, type ScanReport, type TraceFacts, type UiFacts } from '@apprights/rules';
 import { assembleOptions, knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { AbortError, EngineError, InputError, LimitError, asEngineError, checkAborted } from './errors.js';
 import { markActive } from './active.js';
 import { attachPatches, matchManifest, type SourceManifest } from './manifest-source/source-manifest.js';
 import { FACTS_VERSION, otherEvidence, type ScanFacts } from './facts-section.js';
-import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
+import { readPackage, type PackageInput, type PackageRead, type ReadLimits } from './package-facts.js';
 import { measured, type EngineStage, type RunControl } from './progress.js';
 import type { ScanWorkerInput, ScanWorkerMessage } from './scan-worker.js';
 
@@ -61,9 +61,9 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
   const read =
     options.signal && (typeof input === 'string' || input instanceof Uint8Array)
       ? await readInWorker(input, options)
-      : await readPackageFacts(input, options);
+      : await readPackage(input, options);
   // Calls the trace saw are `active`, before the rules run and the facts are stored.
-  const facts = markActive(read, options.trace);
+  const facts = markActive(read.facts, options.trace);
   const snapshot = await knowledge;
   checkAborted(options.signal);
   options.onProgress?.('rules');
@@ -75,7 +75,8 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
     const matched = matchManifest(options.manifestSource, facts, options.namespace);
     report.manifestSource = attachPatches(report.findings, options.manifestSource, matched);
   }
-  if (options.facts !== false) report.facts = { schemaVersion: FACTS_VERSION, package: facts, ...evidence };
+  if (options.facts !== false)
+    report.facts = { schemaVersion: FACTS_VERSION, package: facts, packagePrefixes: read.packagePrefixes, ...evidence };
   return report;
 }
 
@@ -92,10 +93,10 @@ const workerUrl = [new URL('./scan-worker.js', import.meta.url), new URL('../dis
  * Reads the package in a worker thread that an abort terminates: the readers are synchronous, so
  * only another thread lets the caller stop them mid-file and get the thread and its memory back.
  */
-function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise<PackageFacts> {
-  if (!workerUrl) return readPackageFacts(input, options);
+function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise<PackageRead> {
+  if (!workerUrl) return readPackage(input, options);
   const signal = options.signal!;
-  return new Promise<PackageFacts>((resolve, reject) => {
+  return new Promise<PackageRead>((resolve, reject) => {
     const data: ScanWorkerInput = {
       input,
       ...(options.name !== undefined ? { name: options.name } : {}),
@@ -116,7 +117,7 @@ function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise
     signal.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: ScanWorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.stage as EngineStage, message.done, message.total);
-      else if (message.type === 'done') finish(() => resolve(message.facts as PackageFacts));
+      else if (message.type === 'done') finish(() => resolve(message.read as PackageRead));
       else if (message.type === 'error') finish(() => reject(restoreError(message.error)));
       else finish(() => reject(new Error(`scan worker failed: ${message.message}`)));
     });

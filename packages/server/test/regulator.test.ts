@@ -171,10 +171,16 @@ bothDatabases(
       await dispatchEvents(h.platform);
       await dispatchEvents(h.platform); // a second dispatch changes nothing
       const detail = await call(h.app.inject.bind(h.app), reg, 'GET', `/api/v1/regulator/campaigns/${allId}`);
-      const progress = detail.json() as { progress: Record<string, number>; findings: Record<string, number> };
+      const progress = detail.json() as {
+        progress: Record<string, number>;
+        items: Record<string, number>;
+        findings: Record<string, number>;
+      };
       assert.equal(progress.progress.succeeded, 2);
       assert.equal(progress.progress.queued, 4);
       assert.equal(progress.progress.skipped, 24);
+      // The outcomes reached the campaign (the items' own states), not only the jobs.
+      assert.deepEqual(progress.items, { queued: 4, succeeded: 2, failed: 0, skipped: 24 });
       assert.deepEqual(progress.findings, { new: 2 });
       const list = await call(h.app.inject.bind(h.app), reg, 'GET', `/api/v1/regulator/campaigns/${allId}/findings?state=new`);
       const findings = (list.json() as { items: { id: string; fingerprint: string }[] }).items;

@@ -75,3 +75,44 @@ bothDatabases('workflow events: a handler failing every time is given up after i
   assert.match(row.last_error ?? '', /always broken/);
   await p.close();
 });
+
+bothDatabases(
+  'workflow events: a busy minute (more settled events behind the cursor than one batch) does not stall the dispatcher',
+  async (t, under) => {
+    // The bench's 10,000-app campaign: job results arrive at ~70 a second, so the 60 s the
+    // dispatcher reads behind its cursor holds thousands of settled events. Reading them oldest first
+    // in batches of `limit` returned the same settled batch for ever and the campaign's results
+    // never reached its triage list.
+    const p = await testPlatform(under);
+    t.after(() => p.close());
+    const seen = new Set<number>();
+    const modules: WorkflowModule[] = [
+      {
+        name: 'busy',
+        access: {},
+        on: {
+          'thing.done': async (_platform, event) => {
+            seen.add((event.payload as { n: number }).n);
+          },
+        },
+      },
+    ];
+    const start = Date.now();
+    // 100 events in one second, then 100 more a second later (all within the 60 s window), with
+    // unrelated topics interleaved; batches of 40.
+    for (let n = 0; n < 200; n++) {
+      await addOutbox(p.store.db, 'thing.done', { n }, start + Math.floor(n / 100) * 1000 + (n % 100));
+      if (n % 5 === 0) await addOutbox(p.store.db, 'other.topic', { n }, start + n);
+    }
+    for (let i = 0; i < 20 && seen.size < 200; i++) await dispatchEvents(p, { modules, limit: 40 });
+    assert.equal(seen.size, 200, 'every event reached its handler');
+    // Events arriving later (while the dispatcher runs) are still delivered, once.
+    for (let n = 200; n < 260; n++) await addOutbox(p.store.db, 'thing.done', { n }, start + 3000 + n);
+    const more = await dispatchEvents(p, { modules, limit: 40 });
+    assert.equal(more.delivered, 40);
+    const rest = await dispatchEvents(p, { modules, limit: 40 });
+    assert.equal(rest.delivered, 20);
+    assert.equal((await dispatchEvents(p, { modules, limit: 40 })).delivered, 0);
+    assert.equal(seen.size, 260);
+  },
+);

@@ -853,6 +853,62 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('store_refetches_listing').on('store_refetches').columns(['listing_id', 'checked_at']).execute();
     },
   },
+  '0050-version-package-prefixes': {
+    // Each scanned version's package-prefix set (the engine's facts.packagePrefixes), so a change of
+    // the SDK catalogue re-scans only the versions whose code lies under a changed signature's
+    // prefix (src/workflows/store/rescan.ts): "which versions contain prefix P" is one lookup of the
+    // (prefix, version_id) primary key. The set's header keeps the readers' version that made it and
+    // how deep it is complete (the cap). store_rescans are the re-scans a catalogue or readers change
+    // queued; store_rescan_state is the catalogue and readers version the store last reconciled.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('version_prefix_sets')
+        .addColumn('version_id', 'text', (c) => c.primaryKey())
+        .addColumn('readers', 'integer', (c) => c.notNull())
+        .addColumn('depth', 'integer', (c) => c.notNull())
+        .addColumn('cap', 'integer', (c) => c.notNull())
+        .addColumn('omitted', 'integer', (c) => c.notNull())
+        .addColumn('prefixes', 'integer', (c) => c.notNull())
+        .addColumn('report_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('version_prefix_sets_readers').on('version_prefix_sets').columns(['readers', 'version_id']).execute();
+      await db.schema
+        .createTable('version_package_prefixes')
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('version_package_prefixes_pk', ['prefix', 'version_id'])
+        .execute();
+      await db.schema.createIndex('version_package_prefixes_version').on('version_package_prefixes').columns(['version_id']).execute();
+      await db.schema
+        .createTable('store_rescans')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('listing_id', 'text', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('prefixes', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text')
+        .addColumn('result_report_id', 'text')
+        .addColumn('new_findings', 'integer')
+        .addColumn('note', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('store_rescans_once', ['listing_id', 'version_id', 'target'])
+        .execute();
+      await db.schema.createIndex('store_rescans_state').on('store_rescans').columns(['state', 'id']).execute();
+      await db.schema.createIndex('store_rescans_job').on('store_rescans').columns(['job_id']).execute();
+      await db.schema
+        .createTable('store_rescan_state')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('readers', 'integer', (c) => c.notNull())
+        .addColumn('catalogue', 'text', (c) => c.notNull())
+        .addColumn('signatures', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

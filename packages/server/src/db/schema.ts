@@ -311,6 +311,11 @@ export interface Database {
   reg_credit_appeals: RegCreditAppealsTable;
   // Store re-fetch of download URLs (migration 0011-store-download-url).
   store_refetches: StoreRefetchesTable;
+  // Package-prefix sets of scanned versions and the re-scans they target (migration 0050).
+  version_prefix_sets: VersionPrefixSetsTable;
+  version_package_prefixes: VersionPackagePrefixesTable;
+  store_rescans: StoreRescansTable;
+  store_rescan_state: StoreRescanStateTable;
 }
 
 /** The six elements a store shows for a listed app (the notice's measure on app distribution). */
@@ -919,4 +924,56 @@ export interface StoreRefetchesTable {
   /** The scan of the fetched blob (hot-update). */
   job_id: string | null;
   checked_at: Millis;
+}
+
+/** A scanned version's package-prefix set: its header (migration 0050). */
+export interface VersionPrefixSetsTable {
+  version_id: string;
+  /** The engine's READERS_VERSION that read the package. */
+  readers: number;
+  /** Every prefix of 1..depth segments in the code is listed (4 unless the cap cut deeper levels). */
+  depth: number;
+  cap: number;
+  /** Deeper prefixes left out by the cap. */
+  omitted: number;
+  /** How many prefixes are listed. */
+  prefixes: number;
+  report_id: string | null;
+  created_at: number;
+}
+
+/** One package prefix (dotted, 1–4 segments) present in a version's code. */
+export interface VersionPackagePrefixesTable {
+  prefix: string;
+  version_id: string;
+}
+
+/** A re-scan of a listed version after an SDK-catalogue or readers change. */
+export interface StoreRescansTable {
+  id: string;
+  listing_id: string;
+  version_id: string;
+  reason: 'sdk-data' | 'readers';
+  /** The catalogue id or `readers/N` the re-scan brings the version to. */
+  target: string;
+  /** JSON: the changed prefixes the version holds (up to 20), or null (readers change, unknown set). */
+  prefixes: string | null;
+  state: 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+  job_id: string | null;
+  result_report_id: string | null;
+  new_findings: number | null;
+  note: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What the store last reconciled its versions with: the readers' version and the SDK signatures. */
+export interface StoreRescanStateTable {
+  name: string;
+  readers: number;
+  /** A hash over `signatures`. */
+  catalogue: string;
+  /** JSON: { sdkId: { hash, keys } }, keys = the entry's prefixes as searched (prefixKey). */
+  signatures: string;
+  updated_at: number;
 }

@@ -5,7 +5,16 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AbortError, EngineError, checkPolicy, diffPackages, rerunRules, scanPackage, type ScanFacts } from '@apprights/engine';
+import {
+  AbortError,
+  EngineError,
+  READERS_VERSION,
+  checkPolicy,
+  diffPackages,
+  rerunRules,
+  scanPackage,
+  type ScanFacts,
+} from '@apprights/engine';
 import { loadKnowledge, type KnowledgeSnapshot } from '@apprights/knowledge';
 import type { ChildError, FindingRow, FromChild, JobOutput, Task, ToChild } from './protocol.js';
 import { FetchHttpError, FetchRefused, safeFetch } from './fetch.js';
@@ -102,6 +111,7 @@ async function run(task: Task, signal: AbortSignal): Promise<JobOutput> {
             }
           : {}),
         knowledge: { id: knowledge.id, versions: knowledge.versions },
+        ...(facts?.packagePrefixes ? { packagePrefixes: { readers: READERS_VERSION, ...facts.packagePrefixes } } : {}),
       };
     }
     case 'rerun-rules': {

@@ -42,6 +42,8 @@ export interface JobOutput {
   /** From a scanned package: what the apps and versions rows need. */
   app?: { packageName: string; versionCode: string | null; versionName: string | null; signerSha256: string | null };
   knowledge?: { id: string; versions: unknown };
+  /** From a scanned package: the package prefixes of its code and the readers' version (the version's prefix set). */
+  packagePrefixes?: { readers: number; depth: number; cap: number; omitted: number; prefixes: string[] };
 }
 
 /** Failure classes a child reports (see FailureClass in queue.ts; timeout and memory are the parent's). */

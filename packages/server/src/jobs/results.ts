@@ -3,13 +3,14 @@ import type { Database, Job } from '../db/schema.js';
 import { newId } from '../ids.js';
 import type { JobOutput } from './protocol.js';
 import type { DeliveringQueue } from './queue.js';
+import { writePrefixSet } from './prefixes.js';
 import { addOutbox, finishOwnedAttempt, type Lease } from './sql.js';
 
 /**
  * Writes a job's result, effect once: one transaction holds the job's state change (first, and
  * only while the lease is held: a worker that lost its lease rolls back with LeaseLost), the report
  * row (unique per job: a second result for the job cannot exist), its findings, the app and version
- * rows, the knowledge snapshot and the outbox event. Returns the report id.
+ * rows, the version's package-prefix set, the knowledge snapshot and the outbox event. Returns the report id.
  */
 export async function completeJob(
   queue: DeliveringQueue,
@@ -110,6 +111,8 @@ export async function completeJob(
         .insertInto('findings')
         .values(rows.slice(i, i + 100))
         .execute();
+    // The version keeps the package prefixes of its code, so an SDK-catalogue change finds it.
+    if (versionId && output.packagePrefixes) await writePrefixSet(trx, versionId, reportId, output.packagePrefixes, now);
     return reportId;
   });
 }

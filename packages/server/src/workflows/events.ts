@@ -52,13 +52,38 @@ export async function dispatchEvents(
   const db = platform.store.db;
   const cursor = await db.selectFrom('event_cursors').select('created_at').where('name', '=', CURSOR).executeTakeFirst();
   const from = Math.max(0, (cursor?.created_at ?? 0) - LAG_MS);
+  // Only events that still have a handler to run: the window behind the cursor may hold more
+  // settled events than one batch (a busy minute: thousands of job results), and reading those
+  // again each time would never reach the first pending one after them.
   const events = await db
-    .selectFrom('outbox')
-    .select(['id', 'topic', 'payload', 'created_at'])
-    .where('created_at', '>=', from)
-    .where('topic', 'in', [...byTopic.keys()])
-    .orderBy('created_at')
-    .orderBy('id')
+    .selectFrom('outbox as o')
+    .select(['o.id', 'o.topic', 'o.payload', 'o.created_at'])
+    .where('o.created_at', '>=', from)
+    .where((eb) =>
+      eb.or(
+        [...byTopic].map(([topic, handlers]) =>
+          eb.and([
+            eb('o.topic', '=', topic),
+            eb.or(
+              handlers.map((h) =>
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('event_deliveries as d')
+                      .select('d.handler')
+                      .where('d.handler', '=', h.name)
+                      .whereRef('d.event_id', '=', 'o.id')
+                      .where('d.state', '<>', 'failed'),
+                  ),
+                ),
+              ),
+            ),
+          ]),
+        ),
+      ),
+    )
+    .orderBy('o.created_at')
+    .orderBy('o.id')
     .limit(options.limit ?? 500)
     .execute();
   if (events.length === 0) return result;

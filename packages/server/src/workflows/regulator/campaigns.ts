@@ -366,3 +366,20 @@ export async function campaignProgress(db: Db, campaignId: string): Promise<Reco
   for (const r of rows) out[r.state ?? 'skipped'] = (out[r.state ?? 'skipped'] ?? 0) + Number(r.n);
   return out;
 }
+
+/**
+ * Counts of the campaign's items by their own state: whether each job's outcome has reached the
+ * campaign (its findings copied to the triage list). Lags the job states by one event dispatch; a
+ * gap that stays means the events are not being dispatched.
+ */
+export async function campaignItemStates(db: Db, campaignId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('reg_campaign_items')
+    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy('state')
+    .execute();
+  const out: Record<string, number> = { queued: 0, succeeded: 0, failed: 0, skipped: 0 };
+  for (const r of rows) out[r.state] = (out[r.state] ?? 0) + Number(r.n);
+  return out;
+}

@@ -6,7 +6,7 @@ import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
 import { completeDelisting, draftBulletin, listDelistingTasks, parseList, publishBulletin, requestRetest } from './bulletins.js';
-import { campaignProgress, createCampaign } from './campaigns.js';
+import { campaignItemStates, campaignProgress, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
 import {
@@ -114,7 +114,8 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     {
       schema: {
         tags: ['regulator'],
-        summary: 'A campaign: its selection, progress (items by job state) and findings by triage state',
+        summary:
+          'A campaign: its selection, progress (items by job state), items (by whether the outcome reached the campaign) and findings by triage state',
         params: IdParams,
       },
     },
@@ -132,6 +133,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
         selection: parseJson(c.selection),
         createdAt: c.created_at,
         progress: await campaignProgress(db, c.id),
+        items: await campaignItemStates(db, c.id),
         findings: Object.fromEntries(triage.map((t) => [t.state, Number(t.n)])),
       };
     },

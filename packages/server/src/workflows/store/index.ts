@@ -14,7 +14,8 @@ import type { Platform } from '../../platform.js';
 import type { PlatformEvent, WorkflowModule } from '../module.js';
 import { notify } from '../notify.js';
 import { compareListing } from './compare.js';
-import { onPatrolJob, patrolListings } from './patrol.js';
+import { listingCheckOf, onPatrolJob, patrolListings } from './patrol.js';
+import { onRescanJob, rescanListings } from './rescan.js';
 import { DEFAULT_REFETCH_INTERVAL_MS, refetchListings } from './refetch.js';
 import { checkOutgoingUrl, type FetchRefused } from '../../jobs/fetch.js';
 import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
@@ -949,27 +950,7 @@ async function list(trx: Trx, s: SubmissionRow, now: number): Promise<string> {
       .where('id', '=', s.scan_report_id)
       .executeTakeFirst();
     if (report) {
-      const body = JSON.parse(report.body) as {
-        sdks?: { id: string; name?: unknown; vendor?: unknown; category?: string; version?: string | null }[];
-        coverage?: { status: string }[];
-      };
-      const sdks = (body.sdks ?? []).map((x) => ({
-        id: x.id,
-        name: x.name,
-        vendor: x.vendor,
-        category: x.category,
-        version: x.version ?? null,
-      }));
-      const coverage: Record<string, number> = {};
-      for (const c of body.coverage ?? []) coverage[c.status] = (coverage[c.status] ?? 0) + 1;
-      const check = {
-        version_id: version.id,
-        report_id: report.id,
-        knowledge_id: report.knowledge_id,
-        sdks: JSON.stringify(sdks),
-        coverage: JSON.stringify(coverage),
-        checked_at: report.created_at,
-      };
+      const check = listingCheckOf(report, version.id);
       await trx
         .insertInto('store_listing_checks')
         .values({ listing_id: listingId, ...check })
@@ -1176,6 +1157,7 @@ async function gate(trx: Trx, s: SubmissionRow, now: number): Promise<void> {
 async function onJobEvent(platform: Platform, event: PlatformEvent, trx: Trx): Promise<void> {
   const payload = (event.payload ?? {}) as JobEvent;
   if (payload.kind === 'rerun-rules') return onPatrolJob(platform, event, trx);
+  if (payload.kind === 'scan') await onRescanJob(platform, event, trx);
   if (typeof payload.jobId !== 'string' || (payload.kind !== 'scan' && payload.kind !== 'fetch-policy')) return;
   const now = platform.clock.now();
   const succeeded = event.topic === 'job.succeeded';
@@ -1251,11 +1233,14 @@ export const storeWorkflow: WorkflowModule = {
   routes,
   tasks: (platform) => [
     {
-      // A catalogue change is found within this period of the new snapshot being installed.
+      // A catalogue change is found within this period of the new snapshot being installed: rules
+      // re-run on stored facts (patrol.ts), packages re-scanned where the SDK signatures changed (rescan.ts).
       name: 'store-patrol',
       everyMs: 10 * 60_000,
       run: async () => {
         await patrolListings(platform);
+        // An SDK-catalogue or readers change: re-scans of the versions it affects (rescan.ts).
+        await rescanListings(platform);
       },
     },
     {

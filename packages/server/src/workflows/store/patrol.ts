@@ -124,6 +124,34 @@ export function listPatrols(db: Platform['store']['db'], storeId: string, option
 
 const DAY_MS = 86_400_000;
 
+/** A listing's check (what the public disclosure shows) from the scan report of its version: SDK list and coverage. */
+export function listingCheckOf(
+  report: { id: string; body: string; knowledge_id: string | null; created_at: number },
+  versionId: string,
+): { version_id: string; report_id: string; knowledge_id: string | null; sdks: string; coverage: string; checked_at: number } {
+  const body = JSON.parse(report.body) as {
+    sdks?: { id: string; name?: unknown; vendor?: unknown; category?: string; version?: string | null }[];
+    coverage?: { status: string }[];
+  };
+  const sdks = (body.sdks ?? []).map((x) => ({
+    id: x.id,
+    name: x.name,
+    vendor: x.vendor,
+    category: x.category,
+    version: x.version ?? null,
+  }));
+  const coverage: Record<string, number> = {};
+  for (const c of body.coverage ?? []) coverage[c.status] = (coverage[c.status] ?? 0) + 1;
+  return {
+    version_id: versionId,
+    report_id: report.id,
+    knowledge_id: report.knowledge_id,
+    sdks: JSON.stringify(sdks),
+    coverage: JSON.stringify(coverage),
+    checked_at: report.created_at,
+  };
+}
+
 interface JobEvent {
   jobId?: string;
   kind?: string;
@@ -191,6 +219,22 @@ export async function onPatrolJob(platform: Platform, event: PlatformEvent, trx:
       .execute();
   }
   if (fresh.length === 0 || !listing) return;
+  await notifyNewFindings(platform, trx, listing, payload.reportId, fresh, 'store.patrol.new-findings', now);
+}
+
+/**
+ * New findings on a listed app (patrol, re-scan): the developer is notified with the rectification
+ * deadline (working days from today in Asia/Shanghai) and the store's audit log records it.
+ */
+export async function notifyNewFindings(
+  platform: Platform,
+  trx: Transaction<Database>,
+  listing: { id: string; developer_org_id: string; package_name: string; store_id: string },
+  reportId: string,
+  fresh: readonly { fingerprint: string; rule_id: string; severity: string }[],
+  action: string,
+  now: number,
+): Promise<void> {
   const calendar = await loadCalendar(trx);
   const due = deadline(calendar, rectificationClock(platform.config.storeRectificationWorkingDays ?? 15), shanghaiDate(now));
   // The end of the deadline's day in Asia/Shanghai.
@@ -205,7 +249,7 @@ export async function onPatrolJob(platform: Platform, event: PlatformEvent, trx:
       zh: `在架应用 ${listing.package_name} 巡检发现 ${fresh.length} 个新问题，请于 ${due.date} 前整改`,
       detail: {
         store: listing.store_id,
-        reportId: payload.reportId,
+        reportId,
         findings: fresh.slice(0, 50).map((f) => ({ fingerprint: f.fingerprint, ruleId: f.rule_id, severity: f.severity })),
         deadline: due.date,
         provisional: due.provisional,
@@ -217,9 +261,9 @@ export async function onPatrolJob(platform: Platform, event: PlatformEvent, trx:
   await writeAudit(
     trx,
     {
-      action: 'store.patrol.new-findings',
+      action,
       subject: listing.id,
-      detail: { reportId: payload.reportId, newFindings: fresh.length, deadline: due.date, provisional: due.provisional },
+      detail: { reportId, newFindings: fresh.length, deadline: due.date, provisional: due.provisional },
     },
     now,
   );
