@@ -8,7 +8,7 @@ import { DOWNLOAD_ELEMENTS, ELEMENT_NAMES, isAospTestCertificate, isDebugCertifi
 import { knowledgeFor, resolveChecks, type CheckOptions } from './checks.js';
 import { checkAborted } from './errors.js';
 import { readPolicy, type PolicySource, type ReadPolicyOptions } from './evidence.js';
-import { readPackageFacts, type PackageInput, type ReadLimits } from './package-facts.js';
+import { readPackage, type PackageInput, type ReadLimits } from './package-facts.js';
 import { buildPolicyDraft } from './policy-draft.js';
 import type { RunControl } from './progress.js';
 import { looksLikeJson, readStoredReport } from './stored-report.js';
@@ -35,7 +35,7 @@ export interface ListingDraftOptions extends DraftOptions {
 /** The package's facts: read from the package, or taken from a stored scan report (`.json`, or a file starting with `{`). */
 async function factsOf(input: PackageInput, options: DraftOptions): Promise<PackageFacts> {
   if (typeof input === 'string' && looksLikeJson(input)) return readStoredReport(input);
-  return readPackageFacts(input, options);
+  return (await readPackage(input, options)).facts;
 }
 
 function isAnalysis(source: PolicySource | PolicyAnalysis): source is PolicyAnalysis {
