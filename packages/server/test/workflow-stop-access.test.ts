@@ -73,18 +73,13 @@ bothDatabases(
       await addOutbox(
         h.platform.store.db,
         'removal-order.issued',
-        { removalOrderId: 'RO-1', packageName: 'com.example.removed', signerSha256: 'nothex', ips: ['198.51.100.1'] },
+        { orderId: 'RO-1', packageName: 'com.example.removed', signerSha256: 'nothex', ips: ['198.51.100.1'] },
         clock.now(),
       );
       // One with nothing usable: recorded, not an order.
-      await addOutbox(h.platform.store.db, 'removal-order.issued', { removalOrderId: 'RO-2' }, clock.now());
+      await addOutbox(h.platform.store.db, 'removal-order.issued', { orderId: 'RO-2' }, clock.now());
       await dispatchEvents(h.platform);
-      await addOutbox(
-        h.platform.store.db,
-        'removal-order.issued',
-        { removalOrderId: 'RO-1', packageName: 'com.example.removed' },
-        clock.now(),
-      );
+      await addOutbox(h.platform.store.db, 'removal-order.issued', { orderId: 'RO-1', packageName: 'com.example.removed' }, clock.now());
       await dispatchEvents(h.platform);
       const orders = (await h.app.inject({ method: 'GET', url: '/api/v1/stop-access/orders', headers: bearer(regulator) })).json() as {
         items: { removalOrderId: string | null; packageNames: string[]; legalBasis: string; seq: number }[];

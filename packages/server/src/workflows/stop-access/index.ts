@@ -361,8 +361,8 @@ function badTargets(errors: FieldError[]) {
 async function onRemovalOrder(platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
   const payload = (event.payload && typeof event.payload === 'object' ? event.payload : {}) as Record<string, unknown>;
   const now = platform.clock.now();
-  // The regulator workflow's event names its removal order `orderId` (RemovalOrderPayload); `removalOrderId` is read too.
-  const named = payload.removalOrderId ?? payload.orderId;
+  // The event's payload is the regulator's RemovalOrderPayload: its removal order is `orderId`.
+  const named = payload.orderId;
   const removalOrderId = typeof named === 'string' && named.length <= 100 ? named : null;
   if (removalOrderId) {
     const existing = await trx
