@@ -27,7 +27,8 @@ import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { quarterOf } from './regulator.js';
-import { columns, filterLinks, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, filterLinks, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { nextLink } from './words.js';
 
 // Complaints in the console: the public form of a listed app (no sign-in, works without JavaScript;
 // fileComplaint, as POST /api/v1/public/listings/:id/complaints, with the same per-address limit),

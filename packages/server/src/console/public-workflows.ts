@@ -12,7 +12,8 @@ import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { time } from './pages.js';
 import { sendPage } from './routes.js';
-import { columns, filterLinks, nextLink, words, workflowState } from './workflow-screens.js';
+import { columns, filterLinks, words, workflowState } from './workflow-screens.js';
+import { nextLink } from './words.js';
 
 // Public pages of the regulator's and the stop-access workflows: published bulletins with their
 // deadlines and re-test outcomes, the newest rankings, and the stop-access feed's public key and

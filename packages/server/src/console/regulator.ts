@@ -33,7 +33,8 @@ import { withLang } from './layout.js';
 import { errorList, problemErrors, time } from './pages.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
 import { storeChoices } from './routes.js';
-import { columns, filterLinks, lines, nextLink, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { columns, filterLinks, lines, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
+import { nextLink } from './words.js';
 
 // The regulator's console: campaigns (selection by store, app type, SDK, seeded sample; progress;
 // triage of findings), the bulletin composer with the deadline previewed from the working-day

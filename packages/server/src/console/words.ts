@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { ID_PATTERN } from '../http/routes/common.js';
 import { csrfField, sendPrivate } from './forms.js';
 import { html, type Interpolation, type SafeHtml } from './html.js';
-import { pickLang, type ConsoleLang } from './i18n.js';
+import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { signedInFrame, time } from './pages.js';
 
@@ -41,13 +41,18 @@ export function listTable(lang: ConsoleLang, headers: readonly Interpolation[], 
 }
 
 /** The link to the next page when `rows` (read with limit + 1) has more than `limit`; the cursor is the last shown id. */
+/** The "next page" link of a cursor-paged list. */
+export function nextLink(lang: ConsoleLang, path: string, params: Record<string, string | undefined>, cursor: string | null): SafeHtml {
+  if (!cursor) return html``;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
+  query.set('cursor', cursor);
+  return html`<p class="pager"><a rel="next" href="${withLang(`${path}?${query}`, lang)}">${t(lang, 'next')}</a></p>`;
+}
+
+/** The "next page" link of a list read with one row more than it shows (`limit + 1`). */
 export function pager(lang: ConsoleLang, path: string, params: URLSearchParams, rows: readonly { id: string }[], limit = PAGE): SafeHtml {
-  if (rows.length <= limit) return html``;
-  const next = new URLSearchParams(params);
-  next.set('cursor', rows[limit - 1]!.id);
-  return html`<p class="pager">
-    <a rel="next" href="${withLang(`${path}?${next}`, lang)}">${lang === 'zh-CN' ? '下一页' : 'Next page'}</a>
-  </p>`;
+  return rows.length > limit ? nextLink(lang, path, Object.fromEntries(params), rows[limit - 1]!.id) : html``;
 }
 
 /** A signed-in page in its frame, not cached. */

@@ -4,7 +4,7 @@ import { EVERYONE, type RouteAccess } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
 import { html, type SafeHtml } from './html.js';
-import { t, type ConsoleLang } from './i18n.js';
+import type { ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
 import { complaintScreens } from './complaints.js';
 import { providerScreens } from './provider.js';
@@ -120,15 +120,6 @@ const STATES: Record<string, { en: string; zh: string }> = {
 export function workflowState(lang: ConsoleLang, state: string): string {
   const name = STATES[state];
   return name ? (lang === 'zh-CN' ? name.zh : name.en) : state;
-}
-
-/** The "next page" link of a cursor-paged list. */
-export function nextLink(lang: ConsoleLang, path: string, params: Record<string, string | undefined>, cursor: string | null): SafeHtml {
-  if (!cursor) return html``;
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v) query.set(k, v);
-  query.set('cursor', cursor);
-  return html`<p class="pager"><a rel="next" href="${withLang(`${path}?${query}`, lang)}">${t(lang, 'next')}</a></p>`;
 }
 
 /** What `find` returns, or undefined when it says not-found (any other error goes on). */
