@@ -35,6 +35,11 @@ export interface ReadPackageOptions extends RunControl {
    * search costs up to about a second on an 18 MB APK.
    */
   reachability?: boolean;
+  /**
+   * Also list the package prefixes of the code (`PackageRead.packagePrefixes`), for a facts section
+   * that is kept. Default false: a report without facts never shows them.
+   */
+  packagePrefixes?: boolean;
 }
 
 function describe(input: PackageInput, name: string | undefined): string {
@@ -44,7 +49,8 @@ function describe(input: PackageInput, name: string | undefined): string {
 /** What one read of a package gives: its facts and the package prefixes of its code. */
 export interface PackageRead {
   facts: PackageFacts;
-  packagePrefixes: PackagePrefixSet;
+  /** Present when `packagePrefixes` was asked. */
+  packagePrefixes?: PackagePrefixSet;
 }
 
 /**
@@ -97,7 +103,7 @@ export async function readPackage(input: PackageInput, options: ReadPackageOptio
     );
     return measured(options, 'report', () => ({
       facts: buildPackageFacts(analysis, findings),
-      packagePrefixes: packagePrefixes(analysis),
+      ...(options.packagePrefixes ? { packagePrefixes: packagePrefixes(analysis) } : {}),
     }));
   } catch (error) {
     throw asEngineError(error, subject);

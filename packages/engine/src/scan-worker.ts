@@ -14,6 +14,7 @@ export interface ScanWorkerInput {
   name?: string;
   keepGoing?: boolean;
   reachability?: boolean;
+  packagePrefixes?: boolean;
   limits?: ReadLimits;
 }
 
@@ -30,6 +31,7 @@ try {
     ...(data.name !== undefined ? { name: data.name } : {}),
     ...(data.keepGoing !== undefined ? { keepGoing: data.keepGoing } : {}),
     ...(data.reachability !== undefined ? { reachability: data.reachability } : {}),
+    ...(data.packagePrefixes ? { packagePrefixes: true } : {}),
     ...(data.limits ? { limits: data.limits } : {}),
     onProgress: (stage, done, total) => port.postMessage({ type: 'progress', stage, done, total } satisfies ScanWorkerMessage),
   });

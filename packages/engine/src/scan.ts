@@ -61,7 +61,7 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
   const read =
     options.signal && (typeof input === 'string' || input instanceof Uint8Array)
       ? await readInWorker(input, options)
-      : await readPackage(input, options);
+      : await readPackage(input, { ...options, packagePrefixes: options.facts !== false });
   // Calls the trace saw are `active`, before the rules run and the facts are stored.
   const facts = markActive(read.facts, options.trace);
   const snapshot = await knowledge;
@@ -76,7 +76,12 @@ export async function scanPackage(input: PackageInput, options: ScanOptions = {}
     report.manifestSource = attachPatches(report.findings, options.manifestSource, matched);
   }
   if (options.facts !== false)
-    report.facts = { schemaVersion: FACTS_VERSION, package: facts, packagePrefixes: read.packagePrefixes, ...evidence };
+    report.facts = {
+      schemaVersion: FACTS_VERSION,
+      package: facts,
+      ...(read.packagePrefixes ? { packagePrefixes: read.packagePrefixes } : {}),
+      ...evidence,
+    };
   return report;
 }
 
@@ -94,7 +99,7 @@ const workerUrl = [new URL('./scan-worker.js', import.meta.url), new URL('../dis
  * only another thread lets the caller stop them mid-file and get the thread and its memory back.
  */
 function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise<PackageRead> {
-  if (!workerUrl) return readPackage(input, options);
+  if (!workerUrl) return readPackage(input, { ...options, packagePrefixes: options.facts !== false });
   const signal = options.signal!;
   return new Promise<PackageRead>((resolve, reject) => {
     const data: ScanWorkerInput = {
@@ -102,6 +107,7 @@ function readInWorker(input: string | Uint8Array, options: ScanOptions): Promise
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.keepGoing !== undefined ? { keepGoing: options.keepGoing } : {}),
       ...(options.reachability !== undefined ? { reachability: options.reachability } : {}),
+      ...(options.facts !== false ? { packagePrefixes: true } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     };
     const worker = new Worker(workerUrl, { workerData: data });
