@@ -128,6 +128,42 @@ test('zh: user-provided comes from what the user provides, not from a registrati
   assert.ok(!policy('1.1 您注册时').includes('user-provided'), 'a pledge that what is provided is true');
 });
 
+test('zh: user-provided is said, not referred to in passing; a collection chapter says it in its paragraphs (issue 16)', () => {
+  const a = analyzePolicy(
+    readPolicy(
+      [
+        'XX隐私政策',
+        '一、我们如何收集和使用您的个人信息',
+        '当您注册账号时，您需要提供手机号码，用于创建账号。',
+        '在您参加抽奖活动并中奖后，我们会收集您提供的收货地址和联系电话。',
+        '我们会记录您使用本服务的操作日志。',
+        '二、我们如何保护您的个人信息',
+        '（一）我们会采取加密技术，防止您提供给我们的个人信息遭到未经授权的访问。',
+        '三、您的权利',
+        '您可以访问、更正您提供的注册信息。',
+        '四、用户上传的内容',
+        '5.1您可以上传视频、图片等资料。',
+        '1. 您对上传的内容享有合法权利；',
+        '2. 您不会上传侵犯他人权利的内容；',
+        '5.2平台有权检查您上传的内容。',
+      ].join('\n'),
+      { name: 'inline.txt' },
+    ),
+    { source: 'inline.txt' },
+  );
+  const section = (start: string) => a.sections.find((s) => a.text.slice(s.start, s.end).startsWith(start))!;
+  const kinds = (start: string) => section(start).kinds;
+  assert.ok(kinds('当您注册账号时').includes('user-provided'), 'a paragraph saying the user provides data, in a collection chapter');
+  assert.ok(kinds('在您参加抽奖活动').includes('user-provided'), 'the operator collecting what the user provides');
+  assert.ok(!kinds('我们会记录您使用').includes('user-provided'), 'data the app records is not provided by the user');
+  assert.ok(!kinds('（一）我们会采取加密技术').includes('user-provided'), 'a security pledge naming what the user provided');
+  assert.ok(!kinds('您可以访问、更正').includes('user-provided'), 'a right over what the user provided');
+  // "5.2" is a sibling of "5.1", not a child of the list item "2." inside 5.1.
+  const twoPointTwo = section('5.2平台有权');
+  assert.notEqual(a.text.slice(a.sections[twoPointTwo.parent]?.start ?? 0).slice(0, 2), '2.');
+  assert.ok(a.text.slice(a.sections[twoPointTwo.parent]!.start).startsWith('四、'));
+});
+
 test('zh: a minimal plain-text policy has few kinds, no operator, no lists', () => {
   const a = analyse('minimal.txt');
   assertConsistent(a);

@@ -18,6 +18,8 @@ interface Heading {
   variant?: string;
   style: string;
   text: string;
+  /** The numbers of a decimal numbering ("5.2" → [5, 2]), which say whose child it can be. */
+  decimal?: number[];
   /** Its own kinds, or its parent's when it shows none (a parent's kind is a prior, not an inheritance). */
   kinds: SectionKind[];
 }
@@ -55,13 +57,14 @@ function stripMarkup(text: string): string {
 }
 
 /** The numbering scheme a line starts with, and the line without it. */
-function numberingOf(plain: string): { style: string; rank: number; rest: string; variant: string } | null {
+function numberingOf(plain: string): { style: string; rank: number; rest: string; variant: string; decimal?: number[] } | null {
   for (const [style, pattern, rank] of NUMBERING) {
     const m = pattern.exec(plain);
     if (m) {
       // The mark after the number (一、 against 一.), which tells two levels of one scheme apart.
       const mark = /[、.．)）]/u.exec(m[0])?.[0]?.replace('．', '.').replace('）', ')') ?? '';
-      return { style, rank, rest: plain.slice(m[0].length).trim(), variant: `${style}${mark}` };
+      const decimal = style.startsWith('decimal') && style !== 'decimal-paren' ? m[0].match(/\d+/gu)!.map(Number) : undefined;
+      return { style, rank, rest: plain.slice(m[0].length).trim(), variant: `${style}${mark}`, decimal };
     }
   }
   return null;
@@ -87,6 +90,12 @@ interface Candidate {
   /** Rank from the numbering scheme or mark-up; null for bold and plain lines (placed by context). */
   rank: number | null;
   text: string;
+  decimal?: number[];
+}
+
+/** Whether decimal numbering `outer` ("5") can hold `inner` ("5.2"): it is a shorter prefix of it. */
+function isDecimalPrefix(outer: number[], inner: number[]): boolean {
+  return outer.length < inner.length && outer.every((n, i) => n === inner[i]);
 }
 
 function candidateOf(block: PolicyBlock, text: string, boldShare: number, language: string, nextLength: number): Candidate | null {
@@ -95,7 +104,7 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
   if (plain.length === 0 || NON_CONTENT.test(plain)) return null;
   const numbering = numberingOf(plain);
   if (block.kind === 'heading')
-    return { style: numbering?.style ?? `h${block.level ?? 1}`, variant: numbering?.variant, rank: numbering?.rank ?? null, text: plain };
+    return { style: numbering?.style ?? `h${block.level ?? 1}`, variant: numbering?.variant, rank: numbering?.rank ?? null, text: plain, ...(numbering?.decimal ? { decimal: numbering.decimal } : {}) };
   // A sentence is not a title: titles do not end in a full stop, rarely hold a comma-separated clause
   // and are short (Latin titles are longer in characters: "How We Share, Transfer and Publicly Disclose …").
   const sentence =
@@ -119,6 +128,7 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
       variant: numbering.variant,
       rank: numbering.rank,
       text: plain,
+      ...(numbering.decimal ? { decimal: numbering.decimal } : {}),
     };
   }
   if (sentence) return null;
@@ -167,7 +177,30 @@ function bodyKinds(text: string, lexicon: Lexicon): SectionKind[] {
   // What a terms-of-service clause makes the user promise about what they provide is not the policy
   // saying what users provide to be processed (issue 16: such clauses are non-content).
   if (kinds.includes('user-provided') && lexicon.undertaking.test(words)) return kinds.filter((k) => k !== 'user-provided');
+  if (kinds.includes('user-provided') && !providesAsStatement(words, lexicon)) (kinds as ProvidedKinds).providedByReference = true;
   return kinds;
+}
+
+type ProvidedKinds = SectionKind[] & { providedByReference?: boolean };
+
+/** Verbs of providing and what follows them: "您提供(给我们)的…" names data already provided (a reference), "您提供…" says the user provides it. */
+const PROVIDE_VERB = /(?:提供|提交|填写|上传|输入)((?:给|予)?(?:我们|本[^的，。；]{0,6})?的)?/u;
+
+/** A collecting verb just before a reference to what the user provided, in the same clause. */
+const COLLECTS_REFERENCE = /(?:收集|采集|获取|记录|接收|储存|存储)[^，。；,;]{0,8}$/u;
+
+/** Whether some user-provided cue in `words` says the user provides data, not only refers to data the user provided. */
+function providesAsStatement(words: string, lexicon: Lexicon): boolean {
+  if (lexicon.language !== 'zh') return true;
+  const [, pattern] = lexicon.sectionBody.find(([k]) => k === 'user-provided')!;
+  const all = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+  for (const m of words.matchAll(all)) {
+    const verb = PROVIDE_VERB.exec(m[0]);
+    if (!verb || verb[1] === undefined) return true;
+    // "收集您提供的身份证号码": what the operator collects from the user, said through a reference.
+    if (COLLECTS_REFERENCE.test(words.slice(Math.max(0, m.index - 16), m.index))) return true;
+  }
+  return false;
 }
 
 export interface Structure {
@@ -264,6 +297,10 @@ function blockKinds(
   // An introduction sums the policy up ("we collect…, share…, protect…"); only what it does besides
   // (defining terms, naming the operator's contact) is a kind of its own there.
   if (introduction) return own.filter((k) => INTRODUCTION_KINDS.includes(k));
+  // Data the user provided, named in passing where it is protected, kept, corrected or combined, is
+  // that chapter's topic; only in a chapter on collection does such a reference say what users provide.
+  if ((own as ProvidedKinds).providedByReference && !under.includes('collection-use') && !under.includes('user-provided'))
+    own = own.filter((k) => k !== 'user-provided');
   if (under.length === 0) return own;
   const narrowed = under.filter((k) => own.includes(k));
   // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
@@ -274,7 +311,13 @@ function blockKinds(
   // there the heading decides. How users are notified is said in passing in change and incident
   // paragraphs, so a paragraph never adds it either.
   const added = own.filter(
-    (k) => !under.includes(k) && (item ? !NOT_ADDED_BY_ITEMS.includes(k) : !GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)),
+    (k) =>
+      !under.includes(k) &&
+      (item
+        ? !NOT_ADDED_BY_ITEMS.includes(k)
+        : (!GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)) ||
+          // In a chapter on collection, a paragraph saying the user provides data ("注册时您需提供手机号") is that.
+          (k === 'user-provided' && under.includes('collection-use') && !(own as ProvidedKinds).providedByReference)),
   );
   // A paragraph that shows none of its heading's several topics goes on with the topic of the
   // paragraph before it under the same heading ("存储和保护": the storage paragraphs, then the protection ones).
@@ -406,6 +449,10 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         if (outer) rank = candidate.rank + 0.5;
       }
       while (stack.length && stack[stack.length - 1]!.rank >= rank) stack.pop();
+      // "5.2" belongs under a "5." and never under the "2." of a list inside 5.1: a decimal heading
+      // whose number does not prefix the candidate's is closed by it.
+      if (candidate.decimal)
+        while (stack.length && stack[stack.length - 1]!.decimal && !isDecimalPrefix(stack[stack.length - 1]!.decimal!, candidate.decimal)) stack.pop();
       const parent = stack[stack.length - 1];
       const item = candidate.style.startsWith('item:');
       const prior = parent?.kinds ?? [];
@@ -429,6 +476,7 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
         variant: candidate.variant,
         style: candidate.style,
         text: candidate.text,
+        ...(candidate.decimal ? { decimal: candidate.decimal } : {}),
         kinds,
       });
       role = item ? 'text' : 'heading';
