@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { bothDatabases, tempDir } from './support/databases.js';
@@ -70,32 +70,48 @@ test('blobs: the same bytes twice are one blob; over the cap stops and leaves no
   }
 });
 
-test('blobs: a large upload is hashed on the hashing thread, in order, whatever the chunk sizes', async () => {
-  const { dir, remove } = tempDir();
-  try {
-    const blobs = new LocalBlobStore(join(dir, 'blobs'));
-    // Several of the store's 1 MiB hashing buffers, cut at odd places (chunks straddle buffers).
-    const bytes = randomBytes(9 * 1024 * 1024 + 12345);
-    const cuts = [0, 1, 70_000, 1_048_576, 1_048_577, 3_000_000, 8_388_608, bytes.length];
-    const chunks = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end));
-    const expected = createHash('sha256').update(bytes).digest('hex');
-    // Two at once: each upload has its own digest on the one hashing thread.
-    const [a, b] = await Promise.all([
-      blobs.put(Readable.from(chunks), { maxBytes: bytes.length }),
-      blobs.put(Readable.from([bytes]), { maxBytes: bytes.length }),
-    ]);
-    assert.equal(a.sha256, expected);
-    assert.equal(b.sha256, expected);
-    assert.equal(a.size, bytes.length);
-    assert.deepEqual(a.head, bytes.subarray(0, 8));
-    assert.equal([a.created, b.created].filter(Boolean).length, 1, 'one of the two made the blob');
-    assert.ok(readFileSync(blobs.path(expected)).equals(bytes));
-    // One byte over the cap, several buffers in: refused, nothing left, and the store still works.
-    await assert.rejects(blobs.put(Readable.from(chunks), { maxBytes: bytes.length - 1 }), BlobTooLargeError);
-    assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), []);
-    const again = await blobs.put(Readable.from([bytes.subarray(0, 5_000_000)]), { maxBytes: bytes.length });
-    assert.equal(again.sha256, createHash('sha256').update(bytes.subarray(0, 5_000_000)).digest('hex'));
-  } finally {
-    remove();
-  }
-});
+// The temporary directory is on a disk (the store writes full slots there with O_DIRECT); /dev/shm is
+// tmpfs, which refuses O_DIRECT, so there every byte goes through the page cache.
+const blobRoots = [
+  { where: 'a disk directory', make: () => tempDir() },
+  ...(existsSync('/dev/shm') ? [{ where: 'tmpfs (no O_DIRECT)', make: () => tempDir('apprights-shm-', '/dev/shm') }] : []),
+];
+
+for (const { where, make } of blobRoots)
+  test(`blobs on ${where}: a large upload is hashed on the hashing thread, in order, whatever the chunk sizes`, async () => {
+    const { dir, remove } = make();
+    try {
+      const blobs = new LocalBlobStore(join(dir, 'blobs'));
+      // Several of the store's 1 MiB hashing buffers, cut at odd places (chunks straddle buffers).
+      const bytes = randomBytes(9 * 1024 * 1024 + 12345);
+      const cuts = [0, 1, 70_000, 1_048_576, 1_048_577, 3_000_000, 8_388_608, bytes.length];
+      const chunks = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end));
+      const expected = createHash('sha256').update(bytes).digest('hex');
+      // Two at once: each upload has its own digest on the one hashing thread.
+      const [a, b] = await Promise.all([
+        blobs.put(Readable.from(chunks), { maxBytes: bytes.length }),
+        blobs.put(Readable.from([bytes]), { maxBytes: bytes.length }),
+      ]);
+      assert.equal(a.sha256, expected);
+      assert.equal(b.sha256, expected);
+      assert.equal(a.size, bytes.length);
+      assert.deepEqual(a.head, bytes.subarray(0, 8));
+      assert.equal([a.created, b.created].filter(Boolean).length, 1, 'one of the two made the blob');
+      assert.ok(readFileSync(blobs.path(expected)).equals(bytes));
+      // One byte over the cap, several buffers in: refused, nothing left, and the store still works.
+      await assert.rejects(blobs.put(Readable.from(chunks), { maxBytes: bytes.length - 1 }), BlobTooLargeError);
+      assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), []);
+      const again = await blobs.put(Readable.from([bytes.subarray(0, 5_000_000)]), { maxBytes: bytes.length });
+      assert.equal(again.sha256, createHash('sha256').update(bytes.subarray(0, 5_000_000)).digest('hex'));
+      // Sizes at slot edges: exactly one slot, exactly the whole ring (no partial tail), one byte past it.
+      for (const size of [1_048_576, 4 * 1_048_576, 4 * 1_048_576 + 1, 100]) {
+        const part = bytes.subarray(0, size);
+        const stored = await blobs.put(Readable.from([part.subarray(0, 1000), part.subarray(1000)]), { maxBytes: bytes.length });
+        assert.equal(stored.sha256, createHash('sha256').update(part).digest('hex'), `size ${size}`);
+        assert.ok(readFileSync(blobs.path(stored.sha256)).equals(part), `bytes on disk, size ${size}`);
+      }
+      assert.deepEqual(readdirSync(join(dir, 'blobs', 'tmp')), []);
+    } finally {
+      remove();
+    }
+  });

@@ -2,10 +2,10 @@ import { Worker } from 'node:worker_threads';
 
 // SHA-256 of large uploads on a second thread. An upload's main-thread work is reading the socket;
 // hashing 1 GiB there as well (~0.7 s of CPU with SHA-NI, far more under load) kept uploads at 3-4x
-// `cp`. The bytes go over in a few large buffers that are transferred, not cloned (the thread hands
-// each back when it has hashed it), so the cost here is one memcpy (~0.1 s per GiB) and a message
-// per MiB. (A SharedArrayBuffer ring was tried: the kernel's writes from its pages were several
-// times slower.) One thread serves every upload of the process, each under its own id.
+// `cp`. The bytes sit in a shared ring of 1 MiB slots (store.ts) that the upload fills and writes
+// from: the thread is told which slot to hash and says when it has, so the cost here is one memcpy
+// (~0.1 s per GiB) and a message per MiB. One thread serves every upload of the process, each under
+// its own id.
 
 /** The thread's code: plain CommonJS, evaluated (no file to find from src/, dist/ or the CLI bundle). */
 const SOURCE = `
@@ -16,8 +16,8 @@ parentPort.on('message', (m) => {
   if (m.op === 'update') {
     let hash = open.get(m.id);
     if (!hash) open.set(m.id, (hash = createHash('sha256')));
-    hash.update(new Uint8Array(m.buffer, 0, m.length));
-    parentPort.postMessage({ id: m.id, op: 'updated', buffer: m.buffer }, [m.buffer]);
+    hash.update(new Uint8Array(m.buffer, m.offset, m.length));
+    parentPort.postMessage({ id: m.id, op: 'updated' });
   } else if (m.op === 'digest') {
     const hash = open.get(m.id) ?? createHash('sha256');
     open.delete(m.id);
@@ -29,7 +29,7 @@ parentPort.on('message', (m) => {
 `;
 
 interface Pending {
-  onUpdated(buffer: ArrayBuffer): void;
+  onUpdated(): void;
   onDigest(hex: string): void;
   onFailure(error: Error): void;
 }
@@ -48,10 +48,10 @@ function hashingThread(): Worker {
     execArgv: [],
     resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 },
   });
-  worker.on('message', (m: { id: number; op: string; buffer?: ArrayBuffer; hex?: string }) => {
+  worker.on('message', (m: { id: number; op: string; hex?: string }) => {
     const p = pending.get(m.id);
     if (!p) return;
-    if (m.op === 'updated') p.onUpdated(m.buffer!);
+    if (m.op === 'updated') p.onUpdated();
     else if (m.op === 'digest') {
       forget(m.id);
       p.onDigest(m.hex!);
@@ -84,20 +84,20 @@ function forget(id: number): boolean {
 }
 
 /**
- * A SHA-256 computed on the hashing thread. `update(buffer, length)` transfers the buffer (it is
- * detached here until the returned promise gives it back, hashed); buffers are hashed in the order
- * they are handed over.
+ * A SHA-256 computed on the hashing thread. `update(ring, offset, length)` hashes those bytes of a
+ * shared buffer, which must not change until the returned promise resolves; updates are hashed in
+ * the order they are made.
  */
 export class OffThreadHash {
   private readonly id = nextId++;
-  private readonly returns: { resolve(buffer: ArrayBuffer): void; reject(error: Error): void }[] = [];
+  private readonly returns: { resolve(): void; reject(error: Error): void }[] = [];
   private failure: Error | undefined;
   private digestWaiter: { resolve(hex: string): void; reject(error: Error): void } | undefined;
   private readonly worker = hashingThread();
 
   constructor() {
     remember(this.id, {
-      onUpdated: (buffer) => this.returns.shift()?.resolve(buffer),
+      onUpdated: () => this.returns.shift()?.resolve(),
       onDigest: (hex) => this.digestWaiter?.resolve(hex),
       onFailure: (error) => {
         this.failure = error;
@@ -107,11 +107,11 @@ export class OffThreadHash {
     });
   }
 
-  update(buffer: ArrayBuffer, length: number): Promise<ArrayBuffer> {
+  update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<ArrayBuffer>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.returns.push({ resolve, reject });
-      this.worker.postMessage({ op: 'update', id: this.id, buffer, length }, [buffer]);
+      this.worker.postMessage({ op: 'update', id: this.id, buffer, offset, length });
     });
   }
 
@@ -125,6 +125,9 @@ export class OffThreadHash {
 
   /** Forgets the upload (an error or a cap): the thread drops its state. */
   drop(): void {
+    // Updates still out settle now (the thread's answers to them are no longer listened to).
+    const dropped = new Error('the upload was abandoned');
+    for (const r of this.returns.splice(0)) r.reject(dropped);
     if (!forget(this.id)) return;
     this.worker.postMessage({ op: 'drop', id: this.id });
   }

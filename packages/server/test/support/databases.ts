@@ -58,8 +58,8 @@ export async function throwawayPostgres(): Promise<{ url: string; drop: () => Pr
 }
 
 /** A temporary data folder (removed after the test). */
-export function tempDir(prefix = 'apprights-server-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = 'apprights-server-', parent = tmpdir()): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(parent, prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
