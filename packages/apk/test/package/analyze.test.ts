@@ -12,7 +12,7 @@ import * as built from '../../dist/index.js';
 import { analyzePackage, ApkFormatError } from '../../src/index.js';
 import { buildApk, buildDex, sampleDexSpec, realApks } from '@apprights/testkit';
 
-const force = { parallel: { minSize: 0, workerOverheadBytes: 0 } };
+const force = { parallel: { minSize: 0 } };
 
 /** What must agree between the runs (structural: the src and dist types are distinct to TypeScript). */
 interface Comparable {
