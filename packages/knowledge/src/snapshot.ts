@@ -202,15 +202,18 @@ function packageSnapshot(sdks: SdkCatalog): KnowledgeSnapshot {
     permissions: fileVersion(readDataFile('permissions.json'), 'permissions.json'),
     sensitiveApis: fileVersion(readDataFile('sensitive-apis.json'), 'sensitive-apis.json'),
   };
-  return snapshotOf({
-    measures: loadMeasureCatalog(),
-    piCategories: packagePICategories(),
-    appTypes: packageAppTypes(),
-    permissions: platformPermissions(),
-    sensitiveApis: packageSensitiveApis(),
-    sdks,
-    versions: versionCache,
-  }, prebuilt?.id);
+  return snapshotOf(
+    {
+      measures: loadMeasureCatalog(),
+      piCategories: packagePICategories(),
+      appTypes: packageAppTypes(),
+      permissions: platformPermissions(),
+      sensitiveApis: packageSensitiveApis(),
+      sdks,
+      versions: versionCache,
+    },
+    prebuilt?.id,
+  );
 }
 
 /**
@@ -222,7 +225,9 @@ export function prebuildKnowledgeData(dataDir: string = knowledgeDataDir()): Pre
   const files: Record<string, string> = {};
   for (const name of CATALOGUE_FILES) files[name] = readFileSync(join(dataDir, name), 'utf8');
   const sdkDir = join(dataDir, 'sdks');
-  for (const file of readdirSync(sdkDir).filter((name) => name.endsWith('.json')).sort())
+  for (const file of readdirSync(sdkDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort())
     files[`sdks/${file}`] = readFileSync(join(sdkDir, file), 'utf8');
   const json = (name: string): unknown => JSON.parse(files[name]!);
   const sdks = Object.keys(files)

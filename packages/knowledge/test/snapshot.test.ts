@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKnowledgeSnapshot, knowledgeDataDir, knowledgeRoot, loadKnowledge, loadKnowledgeAsync, readKnowledgeData } from '../src/index.js';
+import {
+  createKnowledgeSnapshot,
+  knowledgeDataDir,
+  knowledgeRoot,
+  loadKnowledge,
+  loadKnowledgeAsync,
+  readKnowledgeData,
+} from '../src/index.js';
 
 test('snapshot: one id for the package data, however it is built', async () => {
   const loaded = loadKnowledge();

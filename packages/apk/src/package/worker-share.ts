@@ -12,7 +12,10 @@ export const WORKER_MIN_SIZE = 8 * 1024 * 1024;
 export function dexQueueOrder(archive: ZipArchive): string[] {
   const loaded = dexEntryNames(archive).loaded;
   const size = (name: string) => archive.get(name)?.uncompressedSize ?? 0;
-  return loaded.map((name, i) => ({ name, i, size: size(name) })).sort((a, b) => b.size - a.size || a.i - b.i).map((d) => d.name);
+  return loaded
+    .map((name, i) => ({ name, i, size: size(name) }))
+    .sort((a, b) => b.size - a.size || a.i - b.i)
+    .map((d) => d.name);
 }
 
 /**
