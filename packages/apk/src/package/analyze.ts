@@ -245,7 +245,10 @@ function startArchive(
         const name = next.name;
         progress('dex');
         try {
-          shared.read.set(name, measure('dex', () => readDex(name)));
+          shared.read.set(
+            name,
+            measure('dex', () => readDex(name)),
+          );
         } catch (error) {
           if (!(error instanceof ApkFormatError)) throw error;
           shared.read.set(name, error);
@@ -486,7 +489,10 @@ function mergeDex(
     if (strict) throw outcome;
     problems.push({ stage: 'dex', code: outcome.code, message: outcome.message, ...(outcome.entry ? { entry: outcome.entry } : {}) });
   }
-  analysis.problems.splice(shared.problemsAt, 0, ...problems);
+  // Where one thread would have recorded them: after the manifest's and resources', before the rest.
+  const after = analysis.problems.splice(shared.problemsAt);
+  for (const problem of problems) analysis.problems.push(problem);
+  for (const problem of after) analysis.problems.push(problem);
 }
 
 /**
