@@ -8,7 +8,7 @@ import {
   type RandomAccessSource,
   type ZipLimits,
 } from '@apprights/apk';
-import { detectAll, isDangerousPermission, loadSdkCatalogAsync } from '@apprights/knowledge';
+import { detectAll, isDangerousPermission, loadSdkCatalogAsync, type KnowledgeFindings } from '@apprights/knowledge';
 import type { PackageFacts } from '@apprights/rules';
 import { asEngineError, checkAborted } from './errors.js';
 import { buildPackageFacts } from './facts.js';
@@ -75,10 +75,22 @@ export async function readPackage(input: PackageInput, options: ReadPackageOptio
     },
     ...(options.measure ? { measure: options.measure } : {}),
   };
+  // SDK and API matching, run while the analysis worker (for a large file) hashes it and verifies
+  // the signatures, which matching does not need.
+  let findings: KnowledgeFindings | undefined;
+  const detect = async (analysis: PackageAnalysis): Promise<KnowledgeFindings> => {
+    await catalog;
+    checkAborted(signal);
+    options.onProgress?.('knowledge');
+    findings = measured(options, 'knowledge', () =>
+      detectAll(analysis, { isDangerous: isDangerousPermission, reachability: options.reachability ?? false }),
+    );
+    return findings;
+  };
   let analysis: PackageAnalysis;
   try {
     if (typeof input === 'string') {
-      analysis = await analyzePackageAsync(input, analyzeOptions);
+      analysis = await analyzePackageAsync(input, { ...analyzeOptions, onDexRead: async (read) => void (await detect(read)) });
     } else {
       const archive =
         input instanceof Uint8Array
@@ -95,14 +107,9 @@ export async function readPackage(input: PackageInput, options: ReadPackageOptio
     throw asEngineError(error, subject);
   }
   try {
-    await catalog;
-    checkAborted(signal);
-    options.onProgress?.('knowledge');
-    const findings = measured(options, 'knowledge', () =>
-      detectAll(analysis, { isDangerous: isDangerousPermission, reachability: options.reachability ?? false }),
-    );
+    const found = findings ?? (await detect(analysis));
     return measured(options, 'report', () => ({
-      facts: buildPackageFacts(analysis, findings),
+      facts: buildPackageFacts(analysis, found),
       ...(options.packagePrefixes ? { packagePrefixes: packagePrefixes(analysis) } : {}),
     }));
   } catch (error) {

@@ -7,6 +7,7 @@ export {
   loadKnowledgeAsync,
   createKnowledgeSnapshot,
   readKnowledgeData,
+  prebuildKnowledgeData,
   type KnowledgeSnapshot,
   type KnowledgeData,
   type KnowledgeVersions,

@@ -6,9 +6,10 @@
  * without restarting: nothing below keeps module-level state a rule could read instead.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appTypes as packageAppTypes, parseAppTypes, type AppType } from './catalog/app-types.js';
-import { knowledgeDataDir, readDataFile } from './catalog/data-file.js';
+import { knowledgeDataDir, prebuiltData, readDataFile, type PrebuiltData } from './catalog/data-file.js';
 import { loadMeasureCatalog, parseMeasureCatalog, type MeasureCatalog } from './catalog/measures.js';
 import { parsePermissions, platformPermissions, type PlatformPermission } from './catalog/permissions.js';
 import { piCategories as packagePICategories, parsePICategories, type PICategory } from './catalog/pi.js';
@@ -117,13 +118,14 @@ function contentId(parts: KnowledgeParts): string {
   return `sha256:${hash.digest('hex').slice(0, 16)}`;
 }
 
-function snapshotOf(parts: KnowledgeParts): KnowledgeSnapshot {
+/** `knownId`: the id the build computed for these parts (prebuilt data), instead of hashing them again. */
+function snapshotOf(parts: KnowledgeParts, knownId?: string): KnowledgeSnapshot {
   const piById = new Map(parts.piCategories.map((c) => [c.id, c]));
   const apiById = new Map(parts.sensitiveApis.map((a) => [a.id, a]));
   const typeById = new Map(parts.appTypes.map((t) => [t.id, t]));
   const typeByNumber = new Map(parts.appTypes.map((t) => [t.number, t]));
   const versions: KnowledgeVersions = Object.freeze({ ...parts.versions, sdkEntries: parts.sdks.size });
-  let id: string | undefined;
+  let id = knownId;
   const snapshot: KnowledgeSnapshot = {
     // Hashing costs a few milliseconds; a process that never reports (a test) never pays it.
     get id() {
@@ -182,28 +184,79 @@ export function readKnowledgeData(dataDir: string = knowledgeDataDir()): Knowled
   };
 }
 
+/** The catalogue files of `data/` besides the SDK folder. */
+const CATALOGUE_FILES = ['measures.json', 'pi-categories.json', 'app-types.json', 'permissions.json', 'sensitive-apis.json'];
+
 const snapshots = new Map<string, KnowledgeSnapshot>();
 let versionCache: Omit<KnowledgeVersions, 'sdkEntries'> | undefined;
 
 /** The package's own snapshot, from the catalogues the detectors already loaded (each file is read once). */
 function packageSnapshot(sdks: SdkCatalog): KnowledgeSnapshot {
-  // Only the version fields are read again: the typed loaders keep the validated content, not the files.
-  versionCache ??= {
+  // The build's prebuilt data (compiled code) holds the versions and the id, computed from the same files.
+  const prebuilt = prebuiltData();
+  // Else only the version fields are read again: the typed loaders keep the validated content, not the files.
+  versionCache ??= (prebuilt?.versions as Omit<KnowledgeVersions, 'sdkEntries'> | undefined) ?? {
     measures: loadMeasureCatalog().version,
     piCategories: fileVersion(readDataFile('pi-categories.json'), 'pi-categories.json'),
     appTypes: fileVersion(readDataFile('app-types.json'), 'app-types.json'),
     permissions: fileVersion(readDataFile('permissions.json'), 'permissions.json'),
     sensitiveApis: fileVersion(readDataFile('sensitive-apis.json'), 'sensitive-apis.json'),
   };
-  return snapshotOf({
-    measures: loadMeasureCatalog(),
-    piCategories: packagePICategories(),
-    appTypes: packageAppTypes(),
-    permissions: platformPermissions(),
-    sensitiveApis: packageSensitiveApis(),
+  return snapshotOf(
+    {
+      measures: loadMeasureCatalog(),
+      piCategories: packagePICategories(),
+      appTypes: packageAppTypes(),
+      permissions: platformPermissions(),
+      sensitiveApis: packageSensitiveApis(),
+      sdks,
+      versions: versionCache,
+    },
+    prebuilt?.id,
+  );
+}
+
+/**
+ * What the build writes to dist/ (PrebuiltData): every data file's text, the versions and the id of
+ * the snapshot built from those files, computed here from the files themselves.
+ */
+export function prebuildKnowledgeData(dataDir: string = knowledgeDataDir()): PrebuiltData {
+  // Read here, never through readDataFile: that would hand back an earlier build's copy.
+  const files: Record<string, string> = {};
+  for (const name of CATALOGUE_FILES) files[name] = readFileSync(join(dataDir, name), 'utf8');
+  const sdkDir = join(dataDir, 'sdks');
+  for (const file of readdirSync(sdkDir)
+    .filter((name) => name.endsWith('.json'))
+    .sort())
+    files[`sdks/${file}`] = readFileSync(join(sdkDir, file), 'utf8');
+  const json = (name: string): unknown => JSON.parse(files[name]!);
+  const sdks = Object.keys(files)
+    .filter((name) => name.startsWith('sdks/'))
+    .map((name) => {
+      try {
+        return json(name);
+      } catch {
+        return undefined; // skipped, as the loaders skip it
+      }
+    });
+  const snapshot = createKnowledgeSnapshot({
+    measures: json('measures.json'),
+    piCategories: json('pi-categories.json'),
+    appTypes: json('app-types.json'),
+    permissions: json('permissions.json'),
+    sensitiveApis: json('sensitive-apis.json'),
     sdks,
-    versions: versionCache,
   });
+  const { sdkEntries: _entries, ...versions } = snapshot.versions;
+  // Stored without the files' layout (a third of their size); a file that is not JSON stays as it is.
+  for (const [name, text] of Object.entries(files)) {
+    try {
+      files[name] = JSON.stringify(JSON.parse(text));
+    } catch {
+      // kept for the loader to report
+    }
+  }
+  return { format: 1, id: snapshot.id, versions, files };
 }
 
 /**

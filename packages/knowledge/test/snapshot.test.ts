@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKnowledgeSnapshot, knowledgeDataDir, loadKnowledge, loadKnowledgeAsync, readKnowledgeData } from '../src/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createKnowledgeSnapshot,
+  knowledgeDataDir,
+  knowledgeRoot,
+  loadKnowledge,
+  loadKnowledgeAsync,
+  readKnowledgeData,
+} from '../src/index.js';
 
 test('snapshot: one id for the package data, however it is built', async () => {
   const loaded = loadKnowledge();
@@ -19,6 +28,23 @@ test('snapshot: one id for the package data, however it is built', async () => {
   assert.equal(loaded.isDangerousPermission('android.permission.INTERNET'), false);
   assert.equal(loaded.piCategory('location')?.id, 'location');
   assert.ok(loaded.findSdkNames('我们使用了极光推送 SDK').some((m) => m.sdk === 'jpush'));
+});
+
+test('snapshot: the compiled package reads the prebuilt data (one file) and gets the same catalogues and id as from the files', async () => {
+  const built = (await import(join(knowledgeRoot(), 'dist', 'index.js'))) as typeof import('../src/index.js');
+  assert.ok(existsSync(join(knowledgeRoot(), 'dist', built.PREBUILT_FILE)), 'npm run build writes it');
+  const fromSources = loadKnowledge(); // tests run the sources, which read the files
+  const prebuilt = await built.loadKnowledgeAsync();
+  // The id is the build's, not hashed again: equal ids and contents also mean the build is fresh
+  // (a data edit without a build fails here).
+  assert.equal(prebuilt.id, fromSources.id);
+  assert.deepEqual(prebuilt.versions, fromSources.versions);
+  assert.deepEqual(prebuilt.sdks.entries, fromSources.sdks.entries);
+  assert.deepEqual(prebuilt.measures.measures, fromSources.measures.measures);
+  assert.deepEqual([...prebuilt.permissions.values()], [...fromSources.permissions.values()]);
+  assert.deepEqual(prebuilt.sensitiveApis, fromSources.sensitiveApis);
+  assert.deepEqual(prebuilt.appTypes, fromSources.appTypes);
+  assert.deepEqual(prebuilt.piCategories, fromSources.piCategories);
 });
 
 test('snapshot: a newer catalogue from a registry gets its own id, and the old snapshot is untouched', () => {

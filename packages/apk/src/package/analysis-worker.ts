@@ -1,8 +1,9 @@
 /**
- * Worker thread for the second core. While the main thread reads the manifest, resources and its
- * share of the DEX files, this thread hashes the file, verifies the signatures and parses and scans
- * the other DEX files. DEX bytes and scan arrays come back in the transfer list (moved, not copied).
- * It serves one package per message and then waits for the next.
+ * Worker thread for the second core. It takes DEX files from the queue it shares with the main
+ * thread (parsing and scanning each) until none is left, and sends them: DEX bytes and scan arrays
+ * go in the transfer list (moved, not copied). Then it hashes the file and verifies the signatures
+ * while the main thread matches the code against the catalogues, and sends those. It serves one
+ * package per message (two answers: `dex`, then `done`) and then waits for the next.
  */
 import { parentPort } from 'node:worker_threads';
 import { ApkFormatError } from '../errors.js';
@@ -11,15 +12,15 @@ import { verifyApkSignatures, type ApkSignatureResult } from '../signing/index.j
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
 import { sha256Of } from './hash.js';
 import { signatureSdksOf } from './sdk.js';
-import { pickWorkerDex } from './worker-share.js';
+import { DexQueue, dexQueueOrder } from './worker-share.js';
 
 export interface AnalysisWorkerInput {
   path: string;
   verify: boolean;
   minSdk: number | undefined;
   zipLimits: Partial<ZipLimits>;
-  /** The worker's fixed cost in DEX bytes: with it, the worker picks its DEX files like the main thread. */
-  workerOverheadBytes: number;
+  /** The counter of the DEX queue (DexQueue) shared with the main thread. */
+  queue: SharedArrayBuffer;
   scanCode: boolean;
 }
 
@@ -37,7 +38,8 @@ export interface WorkerDex {
 }
 
 export type AnalysisWorkerOutput =
-  | { ok: true; sha256: string; signatures: ApkSignatureResult | undefined; signatureError?: WorkerError; dex: WorkerDex[] }
+  | { ok: true; step: 'dex'; dex: WorkerDex[] }
+  | { ok: true; step: 'done'; sha256: string; signatures: ApkSignatureResult | undefined; signatureError?: WorkerError }
   | { ok: false; error: WorkerError }
   | { ok: false; bug: string };
 
@@ -83,29 +85,32 @@ function verify(archive: ZipArchive, input: AnalysisWorkerInput): { signatures?:
   }
 }
 
-function run(input: AnalysisWorkerInput, transfer: ArrayBuffer[]): AnalysisWorkerOutput {
+function run(input: AnalysisWorkerInput, send: (output: AnalysisWorkerOutput, transfer?: ArrayBuffer[]) => void): void {
   const archive = ZipArchive.open(input.path, input.zipLimits);
   try {
+    const queue = new DexQueue(dexQueueOrder(archive), input.queue);
+    const dex: WorkerDex[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (let next = queue.take(); next; next = queue.take()) dex.push(readDex(archive, next.name, input.scanCode, transfer));
+    send({ ok: true, step: 'dex', dex }, transfer);
     const sha256 = sha256Of(archive.source);
     const { signatures, signatureError } = verify(archive, input);
-    const dex = pickWorkerDex(archive, input.workerOverheadBytes).map((name) => readDex(archive, name, input.scanCode, transfer));
-    return { ok: true, sha256, signatures, ...(signatureError ? { signatureError } : {}), dex };
+    send({ ok: true, step: 'done', sha256, signatures, ...(signatureError ? { signatureError } : {}) });
   } finally {
     archive.close();
   }
 }
 
 // One package per message; the thread stays up for the next one (analyze.ts keeps it while idle).
+// A failure ends the package's answers (the main thread takes it for whichever answer it awaits).
 parentPort?.on('message', (input: AnalysisWorkerInput) => {
-  const transfer: ArrayBuffer[] = [];
-  let output: AnalysisWorkerOutput;
   try {
-    output = run(input, transfer);
+    run(input, (output, transfer) => parentPort!.postMessage(output, transfer));
   } catch (error) {
-    output =
+    parentPort!.postMessage(
       error instanceof ApkFormatError
         ? { ok: false, error: asWorkerError(error) }
-        : { ok: false, bug: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+        : { ok: false, bug: error instanceof Error ? (error.stack ?? error.message) : String(error) },
+    );
   }
-  parentPort!.postMessage(output, transfer);
 });

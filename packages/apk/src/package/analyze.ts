@@ -14,7 +14,7 @@ import { isDexFile, loneDexArchive } from './lone-dex.js';
 import { countDefinedMethods } from './dex-counts.js';
 import { signatureSdks } from './sdk.js';
 import { sha256Of } from './hash.js';
-import { pickWorkerDex, WORKER_MIN_SIZE, WORKER_OVERHEAD_BYTES } from './worker-share.js';
+import { DexQueue, dexQueueOrder, WORKER_MIN_SIZE } from './worker-share.js';
 import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
 import { readVersionFiles, type VersionFile } from './version-files.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
@@ -43,16 +43,30 @@ export interface AnalyzeOptions {
   onProgress?: (stage: AnalysisStage, done?: number, total?: number) => void;
   /** Wraps each stage, e.g. to time it. */
   measure?: <T>(stage: AnalysisStage, work: () => T) => T;
+  /** Tuning of analyzePackageAsync's second thread: the smallest file worth it. Tests set 0 to force it. */
+  parallel?: { minSize?: number };
   /**
-   * Tuning of analyzePackageAsync's second thread: the smallest file worth it, and the worker's
-   * fixed cost in bytes of DEX (see WORKER_OVERHEAD_BYTES). Tests set both to 0 to force it.
+   * analyzePackageAsync only: called (and awaited) once every DEX file is read, while the worker
+   * thread still hashes the file and verifies the signatures, so work on the code (matching it
+   * against catalogues) overlaps with theirs. `sha256` and `signatures` are empty until it returns.
    */
-  parallel?: { minSize?: number; workerOverheadBytes?: number };
-  /**
-   * @internal Set by analyzePackageAsync: the worker hashes the file, verifies the signatures and
-   * reads these DEX entries, so this thread skips them (mergeWorkerDex fills them in).
-   */
-  delegated?: { dex: ReadonlySet<string> };
+  onDexRead?: (analysis: PackageAnalysis) => void | Promise<void>;
+  /** @internal Set by analyzePackageAsync (see SharedDex). */
+  shared?: SharedDex;
+}
+
+/**
+ * analyzePackageAsync's side of the work shared with the worker: the worker hashes the file and
+ * verifies the signatures; this thread takes DEX files from the queue (`first` already taken, its
+ * inflate started ahead) into `read`, and mergeDex puts both threads' files together in load order.
+ */
+interface SharedDex {
+  queue: DexQueue;
+  first: { name: string; index: number } | undefined;
+  /** Each file this thread read, or the error that stopped it. */
+  read: Map<string, DexAnalysis | ApkFormatError>;
+  /** Where in `problems` the DEX stage's problems go (set by finish). */
+  problemsAt: number;
 }
 
 export interface AnalysisProblem {
@@ -127,7 +141,7 @@ export function analyzePackage(path: string, options: AnalyzeOptions = {}): Pack
 function analyzeLoneDex(path: string, options: AnalyzeOptions): PackageAnalysis {
   const { archive, size, sha256 } = loneDexArchive(path, options.zipLimits);
   try {
-    const analysis = analyzeArchive(archive, path, { ...options, delegated: undefined }, 'dex');
+    const analysis = analyzeArchive(archive, path, { ...options, shared: undefined }, 'dex');
     analysis.size = size;
     analysis.sha256 = sha256;
     return analysis;
@@ -154,7 +168,7 @@ function startArchive(
   path: string,
   options: AnalyzeOptions,
   as: PackageKind | undefined,
-): { finish: (inflated?: Inflated) => PackageAnalysis } {
+): { finish: (inflated?: Inflated) => PackageAnalysis; readDex: (name: string) => DexAnalysis } {
   const strict = options.strict ?? true;
   const measure = options.measure ?? (<T>(_stage: AnalysisStage, work: () => T) => work());
   const progress = options.onProgress ?? (() => {});
@@ -181,7 +195,7 @@ function startArchive(
   if (kind === 'apk' && !archive.has('AndroidManifest.xml')) {
     throw new ApkFormatError('not-apk', 'not an APK: no AndroidManifest.xml');
   }
-  const sha256 = options.delegated || as === 'dex' ? '' : measure('hash', () => sha256Of(archive.source));
+  const sha256 = options.shared || as === 'dex' ? '' : measure('hash', () => sha256Of(archive.source));
 
   let manifest: AndroidManifest | undefined;
   let resources: ResourceTable | undefined;
@@ -196,28 +210,54 @@ function startArchive(
     if (manifest) icon = stage('resources', () => iconFile(manifest!, resources));
   }
 
-  return { finish: (inflated) => finishArchive(inflated) };
+  const scanCode = options.scanCode ?? true;
+  let inflated: Inflated | undefined;
+  function readDex(name: string): DexAnalysis {
+    const bytes = inflated?.has(name) ? ownBytes(inflated.get(name)) : archive.read(name);
+    const file = parseDex(bytes, { name });
+    const scan = scanCode ? file.scanCode() : undefined;
+    return {
+      name,
+      size: bytes.byteLength,
+      dex: file,
+      definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(file),
+      scan,
+    };
+  }
 
-  function finishArchive(inflated: Inflated | undefined): PackageAnalysis {
+  return {
+    finish: (ahead) => {
+      inflated = ahead;
+      return finishArchive();
+    },
+    readDex,
+  };
+
+  function finishArchive(): PackageAnalysis {
     const dex: DexAnalysis[] = [];
     const names = dexEntryNames(archive);
-    if (names.loaded.length > 0) {
-      const scanCode = options.scanCode ?? true;
-      names.loaded.forEach((name, i) => {
-        if (options.delegated?.dex.has(name)) return;
-        progress('dex', i, names.loaded.length);
-        const result = stage('dex', () => {
-          const bytes = inflated?.has(name) ? ownBytes(inflated.get(name)) : archive.read(name);
-          const file = parseDex(bytes, { name });
-          const scan = scanCode ? file.scanCode() : undefined;
-          return {
+    const shared = options.shared;
+    if (shared) {
+      // Errors are kept, not thrown: mergeDex reports the first in load order, whichever thread read it.
+      shared.problemsAt = problems.length;
+      for (let next = shared.first ?? shared.queue.take(); next; next = shared.queue.take()) {
+        progress('dex', next.index, shared.queue.order.length);
+        const name = next.name;
+        progress('dex');
+        try {
+          shared.read.set(
             name,
-            size: bytes.byteLength,
-            dex: file,
-            definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(file),
-            scan,
-          };
-        });
+            measure('dex', () => readDex(name)),
+          );
+        } catch (error) {
+          if (!(error instanceof ApkFormatError)) throw error;
+          shared.read.set(name, error);
+        }
+      }
+    } else if (names.loaded.length > 0) {
+      names.loaded.forEach((name, i) => {
+        progress('dex', i, names.loaded.length);
+        const result = stage('dex', () => readDex(name));
         if (result) dex.push(result);
       });
       progress('dex', names.loaded.length, names.loaded.length);
@@ -227,7 +267,7 @@ function startArchive(
     const nativeLibraries = stage('native', () => listNativeLibraries(archive));
 
     let signatures: ApkSignatureResult | undefined;
-    if (kind === 'apk' && (options.verifySignatures ?? true) && !options.delegated) {
+    if (kind === 'apk' && (options.verifySignatures ?? true) && !options.shared) {
       signatures = stage('signatures', () => verifyApkSignatures(archive, signatureSdks(manifest, options.minSdk)));
     }
 
@@ -296,37 +336,61 @@ function takePrestarted(): Worker | undefined {
   return worker instanceof Worker && worker.threadId !== -1 ? worker : undefined;
 }
 
-function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorkerOutput>; stop: () => void } {
+type WorkerAnswer<Step> = Extract<AnalysisWorkerOutput, { ok: false } | { step: Step }>;
+
+/** The worker's two answers for one package: its DEX files, then the hash and signatures (or a failure for both). */
+interface WorkerRun {
+  dex: Promise<WorkerAnswer<'dex'>>;
+  done: Promise<WorkerAnswer<'done'>>;
+  stop: () => void;
+}
+
+function runWorker(input: AnalysisWorkerInput): WorkerRun {
   const pooled = idleWorker ?? takePrestarted();
   idleWorker = undefined;
   const worker = pooled ?? new Worker(workerUrl);
   worker.ref();
   let settled = false;
-  const result = new Promise<AnalysisWorkerOutput>((resolve, reject) => {
-    const done = () => {
+  let finish = () => {};
+  let answerDex!: (output: WorkerAnswer<'dex'>) => void;
+  let failDex!: (error: Error) => void;
+  const dex = new Promise<WorkerAnswer<'dex'>>((resolve, reject) => {
+    answerDex = resolve;
+    failDex = reject;
+  });
+  const done = new Promise<WorkerAnswer<'done'>>((resolve, reject) => {
+    finish = () => {
       settled = true;
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
     const onMessage = (output: AnalysisWorkerOutput) => {
-      done();
+      if (output.ok && output.step === 'dex') {
+        answerDex(output);
+        return;
+      }
+      finish();
       if (idleWorker === undefined) {
         worker.unref();
         idleWorker = worker;
       } else {
         void worker.terminate();
       }
+      if (!output.ok) answerDex(output); // a failure before the DEX answer ends both (a second resolve is ignored)
       resolve(output);
     };
     const onError = (error: Error) => {
-      done();
+      finish();
       void worker.terminate();
+      failDex(error);
       reject(error);
     };
     const onExit = (code: number) => {
-      done();
-      reject(new Error(`analysis worker exited with code ${code}`));
+      finish();
+      const error = new Error(`analysis worker exited with code ${code}`);
+      failDex(error);
+      reject(error);
     };
     worker.on('message', onMessage);
     worker.once('error', onError);
@@ -334,12 +398,18 @@ function runWorker(input: AnalysisWorkerInput): { result: Promise<AnalysisWorker
   });
   worker.postMessage(input);
   // Keep a rejection from being reported as unhandled while this thread still works.
-  result.catch(() => {});
+  dex.catch(() => {});
+  done.catch(() => {});
   return {
-    result,
-    // A worker still busy is stopped; one that already answered is idle and stays for the next scan.
+    dex,
+    done,
+    // A worker still busy is stopped, and stops listening: an answer it had already sent must not
+    // make it idle (a stopped worker never answers again). One that already answered is idle and
+    // stays for the next scan.
     stop: () => {
-      if (!settled) void worker.terminate();
+      if (settled) return;
+      finish();
+      void worker.terminate();
     },
   };
 }
@@ -360,89 +430,129 @@ function inflateAhead(archive: ZipArchive, name: string): Promise<[string, unkno
   }
 }
 
-/** Puts the worker's DEX files into the analysis, in Android's load order. */
-function mergeWorkerDex(analysis: PackageAnalysis, received: WorkerDex[], strict: boolean, scanOptions: { fieldWrites?: boolean }): void {
-  for (const item of received) {
-    if (item.error || !item.bytes) {
-      const error = ApkFormatError.restore(item.error ?? { code: 'dex-corrupt', message: `no data for ${item.name}` });
-      if (strict) throw error;
-      analysis.problems.push({ stage: 'dex', code: error.code, message: error.message, ...(error.entry ? { entry: error.entry } : {}) });
-      continue;
-    }
-    // The worker already checked the checksum and the id tables and recorded the issues; reading
-    // the header and map again is cheap and gives this thread its own DexFile over the moved bytes.
-    const dex = parseDex(item.bytes, {
-      name: item.name,
-      verifyChecksum: false,
-      idsChecked: true,
-      ...(item.checksumValid !== undefined ? { checksumValid: item.checksumValid } : {}),
-    });
-    dex.issues.length = 0;
-    for (const issue of item.issues ?? []) dex.issues.push(issue);
-    dex.issuesDropped = item.issuesDropped ?? 0;
-    const scan = item.scan ? DexCodeScan.fromTransfer(dex, scanOptions, item.scan) : undefined;
-    if (scan) dex.adoptScan(scan);
-    analysis.dex.push({
-      name: item.name,
-      size: item.bytes.byteLength,
-      dex,
-      definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(dex),
-      scan,
-    });
-  }
-  const order = new Map(dexEntryNames(analysis.archive).loaded.map((name, i) => [name, i]));
-  analysis.dex.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+/** A DEX file the worker read, over its moved bytes, or the error that stopped it. */
+function adoptWorkerDex(item: WorkerDex, scanOptions: { fieldWrites?: boolean }): DexAnalysis | ApkFormatError {
+  if (item.error || !item.bytes) return ApkFormatError.restore(item.error ?? { code: 'dex-corrupt', message: `no data for ${item.name}` });
+  // The worker already checked the checksum and the id tables and recorded the issues; reading
+  // the header and map again is cheap and gives this thread its own DexFile over the moved bytes.
+  const dex = parseDex(item.bytes, {
+    name: item.name,
+    verifyChecksum: false,
+    idsChecked: true,
+    ...(item.checksumValid !== undefined ? { checksumValid: item.checksumValid } : {}),
+  });
+  dex.issues.length = 0;
+  for (const issue of item.issues ?? []) dex.issues.push(issue);
+  dex.issuesDropped = item.issuesDropped ?? 0;
+  const scan = item.scan ? DexCodeScan.fromTransfer(dex, scanOptions, item.scan) : undefined;
+  if (scan) dex.adoptScan(scan);
+  return {
+    name: item.name,
+    size: item.bytes.byteLength,
+    dex,
+    definedMethods: scan ? scan.definedMethodCount : countDefinedMethods(dex),
+    scan,
+  };
 }
 
 /**
- * Like analyzePackage, using both cores: a worker thread hashes the file, verifies the signatures
- * and reads part of the DEX files while this thread reads the rest. Small archives (and runs from
- * TypeScript sources, which have no compiled worker) use one thread.
+ * Puts both threads' DEX files into the analysis in Android's load order, as one thread would have:
+ * in strict mode the first unreadable file in that order fails the analysis, otherwise each becomes
+ * a problem where the DEX stage's problems go. A file neither thread read (the two copies of the
+ * central directory disagree, as when the file changes between the two opens) is read here.
+ */
+function mergeDex(
+  analysis: PackageAnalysis,
+  shared: SharedDex,
+  received: WorkerDex[],
+  readHere: (name: string) => DexAnalysis,
+  strict: boolean,
+): void {
+  const loaded = dexEntryNames(analysis.archive).loaded;
+  const wanted = new Set(loaded);
+  for (const item of received) if (wanted.has(item.name)) shared.read.set(item.name, adoptWorkerDex(item, {}));
+  const problems: AnalysisProblem[] = [];
+  for (const name of loaded) {
+    let outcome = shared.read.get(name);
+    if (outcome === undefined) {
+      try {
+        outcome = readHere(name);
+      } catch (error) {
+        if (!(error instanceof ApkFormatError)) throw error;
+        outcome = error;
+      }
+    }
+    if (!(outcome instanceof ApkFormatError)) {
+      analysis.dex.push(outcome);
+      continue;
+    }
+    if (strict) throw outcome;
+    problems.push({ stage: 'dex', code: outcome.code, message: outcome.message, ...(outcome.entry ? { entry: outcome.entry } : {}) });
+  }
+  // Where one thread would have recorded them: after the manifest's and resources', before the rest.
+  const after = analysis.problems.splice(shared.problemsAt);
+  for (const problem of problems) analysis.problems.push(problem);
+  for (const problem of after) analysis.problems.push(problem);
+}
+
+/**
+ * Like analyzePackage, using both cores: this thread and a worker thread take DEX files from one
+ * queue, each the next whenever it is free; then the worker hashes the file and verifies the
+ * signatures while this thread runs `onDexRead`. Small archives (and runs from TypeScript sources,
+ * which have no compiled worker) use one thread.
  */
 export async function analyzePackageAsync(path: string, options: AnalyzeOptions = {}): Promise<PackageAnalysis> {
   const minSize = options.parallel?.minSize ?? WORKER_MIN_SIZE;
-  const overhead = options.parallel?.workerOverheadBytes ?? WORKER_OVERHEAD_BYTES;
   let size = 0;
   try {
     size = statSync(path).size;
   } catch {
     // ZipArchive.open reports the problem in its own words.
   }
-  if (!workerAvailable || size < minSize || isDexFile(path)) return analyzePackage(path, options);
+  if (!workerAvailable || size < minSize || isDexFile(path)) {
+    const analysis = analyzePackage(path, options);
+    try {
+      await options.onDexRead?.(analysis);
+    } catch (error) {
+      analysis.close();
+      throw error;
+    }
+    return analysis;
+  }
   // The worker starts first, so it boots while this thread reads the central directory; each
-  // thread then picks the same DEX files for the worker from its own copy of the directory.
+  // thread then orders the DEX files the same way from its own copy of the directory.
+  const counter = new SharedArrayBuffer(4);
   const worker = runWorker({
     path,
     verify: options.verifySignatures ?? true,
     minSdk: options.minSdk,
     zipLimits: options.zipLimits ?? {},
-    workerOverheadBytes: overhead,
+    queue: counter,
     scanCode: options.scanCode ?? true,
   });
   let archive: ZipArchive | undefined;
   try {
     archive = ZipArchive.open(path, options.zipLimits);
     const strict = options.strict ?? true;
-    const delegated = new Set(pickWorkerDex(archive, overhead));
-    // This thread's largest DEX file inflates on libuv's thread pool while this thread reads the
-    // manifest and resources and, at the await, the catalogues (read on setImmediate). One file
-    // only: each inflating file holds its compressed bytes as well as the inflated ones. (It is
-    // counted against the archive's inflated total before the manifest, not after it.)
-    const size = (name: string) => archive!.get(name)?.uncompressedSize ?? 0;
-    const largest = dexEntryNames(archive)
-      .loaded.filter((name) => !delegated.has(name))
-      .reduce<string | undefined>((best, name) => (best === undefined || size(name) > size(best) ? name : best), undefined);
+    const queue = new DexQueue(dexQueueOrder(archive), counter);
+    // This thread takes the first (largest) file it can and inflates it on libuv's thread pool while
+    // it reads the manifest and resources and, at the await, the catalogues (read on setImmediate).
+    // One file only: each inflating file holds its compressed bytes as well as the inflated ones.
+    // (It is counted against the archive's inflated total before the manifest, not after it.)
     // Not in a worker thread (the engine reads a package it may abort in one): a thread with an
     // inflate in flight on the pool cannot exit until it ends, so terminating it would hang on.
-    const ahead = largest !== undefined && isMainThread ? inflateAhead(archive, largest) : undefined;
-    const started = startArchive(archive, path, { ...options, delegated: { dex: delegated } }, undefined);
+    const first = isMainThread ? queue.take() : undefined;
+    const ahead = first ? inflateAhead(archive, first.name) : undefined;
+    const shared: SharedDex = { queue, first, read: new Map(), problemsAt: 0 };
+    const started = startArchive(archive, path, { ...options, shared }, undefined);
     const analysis = started.finish(ahead && new Map([await ahead]));
     options.onProgress?.('signatures');
-    const output = await worker.result;
-    if (!output.ok) {
-      if ('bug' in output) throw new Error(`analysis worker failed: ${output.bug}`);
-      throw ApkFormatError.restore(output.error);
-    }
+    const dex = await worker.dex;
+    if (!dex.ok) failed(dex);
+    mergeDex(analysis, shared, dex.dex, started.readDex, strict);
+    await options.onDexRead?.(analysis);
+    const output = await worker.done;
+    if (!output.ok) failed(output);
     analysis.sha256 = output.sha256;
     if (output.signatureError) {
       const error = ApkFormatError.restore(output.signatureError);
@@ -450,11 +560,15 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
       analysis.problems.push({ stage: 'signatures', code: error.code, message: error.message });
     }
     analysis.signatures = analysis.kind === 'apk' ? output.signatures : undefined;
-    mergeWorkerDex(analysis, output.dex, strict, {});
     return analysis;
   } catch (error) {
     worker.stop();
     archive?.close();
     throw error;
   }
+}
+
+function failed(output: Extract<AnalysisWorkerOutput, { ok: false }>): never {
+  if ('bug' in output) throw new Error(`analysis worker failed: ${output.bug}`);
+  throw ApkFormatError.restore(output.error);
 }

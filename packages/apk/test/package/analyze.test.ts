@@ -12,7 +12,7 @@ import * as built from '../../dist/index.js';
 import { analyzePackage, ApkFormatError } from '../../src/index.js';
 import { buildApk, buildDex, sampleDexSpec, realApks } from '@apprights/testkit';
 
-const force = { parallel: { minSize: 0, workerOverheadBytes: 0 } };
+const force = { parallel: { minSize: 0 } };
 
 /** What must agree between the runs (structural: the src and dist types are distinct to TypeScript). */
 interface Comparable {
@@ -123,4 +123,38 @@ test('a corrupt DEX read by the worker fails the scan, or becomes a problem when
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('onDexRead sees every DEX file, in load order, before the worker hashes and verifies; a failure in it fails the analysis and the worker serves the next one', async () => {
+  const seen: { dex: string[]; sha256: string }[] = [];
+  const two = await built.analyzePackageAsync(realApks.settings, {
+    ...force,
+    onDexRead: (analysis) => {
+      seen.push({ dex: analysis.dex.map((d) => d.name), sha256: analysis.sha256 });
+    },
+  });
+  try {
+    assert.equal(seen.length, 1);
+    assert.deepEqual(
+      seen[0]!.dex,
+      two.dex.map((d) => d.name),
+    );
+    assert.equal(seen[0]!.sha256, '', 'the hash comes after');
+    assert.match(two.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(two.signatures?.verified);
+  } finally {
+    two.close();
+  }
+  await assert.rejects(
+    built.analyzePackageAsync(realApks.settings, {
+      ...force,
+      onDexRead: () => {
+        throw new Error('detection failed');
+      },
+    }),
+    /detection failed/,
+  );
+  const again = await built.analyzePackageAsync(realApks.settings, force);
+  assert.equal(again.sha256, two.sha256);
+  again.close();
 });

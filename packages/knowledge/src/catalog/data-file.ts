@@ -64,12 +64,50 @@ export function knowledgeDataDir(): string {
   return join(knowledgeRoot(), 'data');
 }
 
+/** The one file the build writes beside the compiled code (packages/knowledge/scripts/prebuild-data.mjs). */
+export const PREBUILT_FILE = 'knowledge-data.json';
+
+/**
+ * The package's data files as the build found them, in one file: a cold process (a CLI scan) reads
+ * it instead of ~660 small files, and takes the catalogue versions and the snapshot id (computed by
+ * the build with the same code, from the same files) instead of parsing files again and hashing.
+ * The files in `data/` stay the source: like code, an edit there reaches compiled code at the next
+ * `npm run build`; code run from the TypeScript sources (tests) always reads the files.
+ */
+export interface PrebuiltData {
+  format: 1;
+  /** The id of the package's knowledge snapshot. */
+  id: string;
+  /** The `version` of each catalogue file (KnowledgeVersions without sdkEntries). */
+  versions: Record<string, number>;
+  /** Each data file's text by its path under `data/` (`measures.json`, `sdks/<id>.json`). */
+  files: Record<string, string>;
+}
+
+const fromSources = import.meta.url.endsWith('.ts');
+let prebuilt: PrebuiltData | null | undefined;
+
+/** The prebuilt data, when `dataDir` is the package's own and the code is compiled; else undefined (read the files). */
+export function prebuiltData(dataDir: string = knowledgeDataDir()): PrebuiltData | undefined {
+  if (fromSources || dataDir !== knowledgeDataDir()) return undefined;
+  if (prebuilt === undefined) {
+    prebuilt = null;
+    try {
+      const data = JSON.parse(readFileSync(join(knowledgeRoot(), 'dist', PREBUILT_FILE), 'utf8')) as PrebuiltData;
+      if (data?.format === 1 && typeof data.id === 'string' && data.files && data.versions) prebuilt = data;
+    } catch {
+      // not built (or unreadable): the files are read
+    }
+  }
+  return prebuilt ?? undefined;
+}
+
 /** Reads `data/<name>` (or `<dataDir>/<name>`) as JSON; errors name the file so a broken edit is easy to find. */
 export function readDataFile(name: string, dataDir: string = knowledgeDataDir()): unknown {
   const path = join(dataDir, name);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = prebuiltData(dataDir)?.files[name] ?? readFileSync(path, 'utf8');
   } catch (error) {
     throw new Error(`cannot read knowledge data file ${path}: ${(error as Error).message}`);
   }

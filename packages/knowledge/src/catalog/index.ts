@@ -1,4 +1,4 @@
-export { knowledgeRoot, knowledgeDataDir } from './data-file.js';
+export { knowledgeRoot, knowledgeDataDir, PREBUILT_FILE, type PrebuiltData } from './data-file.js';
 export { piCategories, piCategory, isPICategoryId, type PICategory } from './pi.js';
 export {
   sensitiveApis,

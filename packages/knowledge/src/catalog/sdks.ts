@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { knowledgeDataDir } from './data-file.js';
+import { knowledgeDataDir, prebuiltData } from './data-file.js';
 
 export const SDK_CATEGORIES = [
   'push',
@@ -160,14 +160,7 @@ export function readSdkFiles(dir: string = join(knowledgeDataDir(), 'sdks')): Sd
   return readdirSync(dir)
     .filter((name) => name.endsWith('.json'))
     .sort()
-    .map((file) => {
-      const text = readFileSync(join(dir, file), 'utf8');
-      try {
-        return { file, data: JSON.parse(text) as unknown };
-      } catch (error) {
-        return { file, data: undefined, error: (error as Error).message };
-      }
-    });
+    .map((file) => parseSdkFile(file, readFileSync(join(dir, file), 'utf8')));
 }
 
 const catalogs = new Map<string, SdkCatalog>();
@@ -198,28 +191,26 @@ export function sdkCatalogOf(entries: readonly unknown[]): SdkCatalog {
  */
 export async function loadSdkCatalogAsync(dir?: string): Promise<SdkCatalog> {
   await new Promise<void>((resolve) => setImmediate(resolve));
-  const key = dir ?? join(knowledgeDataDir(), 'sdks');
-  const cached = catalogs.get(key);
-  if (cached) return cached;
-  let names: string[];
+  return loadSdkCatalog(dir);
+}
+
+/** Parses one SDK file's text; a file that is not JSON is kept with its error (validateSdkCatalog reports it). */
+function parseSdkFile(file: string, text: string): SdkFile {
   try {
-    names = readdirSync(key)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch {
-    names = [];
+    return { file, data: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { file, data: undefined, error: (error as Error).message };
   }
-  const files = names.map((file): SdkFile => {
-    const text = readFileSync(join(key, file), 'utf8');
-    try {
-      return { file, data: JSON.parse(text) as unknown };
-    } catch (error) {
-      return { file, data: undefined, error: (error as Error).message };
-    }
-  });
-  const catalog = toCatalog(files);
-  catalogs.set(key, catalog);
-  return catalog;
+}
+
+/** The SDK files for the catalogue: the build's prebuilt copy of the package's own, else the folder's files. */
+function catalogFiles(dir: string): SdkFile[] {
+  const prebuilt = dir === join(knowledgeDataDir(), 'sdks') ? prebuiltData() : undefined;
+  if (!prebuilt) return readSdkFiles(dir);
+  return Object.keys(prebuilt.files)
+    .filter((name) => name.startsWith('sdks/'))
+    .sort()
+    .map((name) => parseSdkFile(name.slice('sdks/'.length), prebuilt.files[name]!));
 }
 
 /**
@@ -230,7 +221,7 @@ export function loadSdkCatalog(dir?: string): SdkCatalog {
   const key = dir ?? join(knowledgeDataDir(), 'sdks');
   let catalog = catalogs.get(key);
   if (!catalog) {
-    catalog = toCatalog(readSdkFiles(key));
+    catalog = toCatalog(catalogFiles(key));
     catalogs.set(key, catalog);
   }
   return catalog;
