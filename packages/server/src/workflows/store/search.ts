@@ -18,5 +18,8 @@ export function listingSearchText(packageName: string, elements: string): string
 
 /** LIKE pattern for a reader's search text: lowercased, its % _ and \ literal (say ESCAPE '\'). */
 export function searchPattern(text: string): string {
-  return `%${text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
