@@ -250,6 +250,8 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     const row = await db
       .selectFrom('listings')
       .innerJoin('organisations as s', 's.id', 'listings.store_id')
+      // The store's record of the check that listed this version: its SDK list, already cut out of the report.
+      .leftJoin('store_listing_checks as c', 'c.listing_id', 'listings.id')
       .select([
         'listings.id',
         'listings.package_name',
@@ -257,6 +259,8 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
         'listings.app_type',
         'listings.version_id',
         's.name as store_name',
+        'c.report_id as checked_report_id',
+        'c.sdks as checked_sdks',
       ])
       .where('listings.id', '=', id)
       .where('listings.state', '=', 'listed')
@@ -268,11 +272,17 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     }
     const elements = elementsOf(row.elements);
     const check = row.version_id ? (await lastChecks([row.version_id])).get(row.version_id) : undefined;
-    const report = check
-      ? parse<{ sdks?: { id: string; name?: { zh?: string; en?: string }; vendor?: { zh?: string; en?: string }; category?: string }[] }>(
-          check.body,
-        )
-      : undefined;
+    // The newest report's SDKs: from the store's record when it is of that report (a few hundred
+    // bytes), else from the report's body (tens of KB to parse, when a re-run came after the listing).
+    const sdksRead =
+      check && check.id === row.checked_report_id && row.checked_sdks !== null
+        ? parse<ReportSdk[]>(row.checked_sdks)
+        : check
+          ? parse<{ sdks?: ReportSdk[] }>(
+              (await db.selectFrom('reports').select('body').where('id', '=', check.id).executeTakeFirst())?.body ?? '',
+            )?.sdks
+          : undefined;
+    const sdks = Array.isArray(sdksRead) ? sdksRead : [];
     const summary = check ? parse<{ findings?: Record<string, number>; coverage?: Record<string, number> }>(check.summary) : undefined;
     const pick = (text: { zh?: string; en?: string } | undefined) =>
       (lang === 'zh-CN' ? (text?.zh ?? text?.en) : (text?.en ?? text?.zh)) ?? '';
@@ -317,7 +327,7 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
       </table>
       <h2>${t(lang, 'sdks')}</h2>
       ${
-        report?.sdks?.length
+        sdks.length
           ? html`<table>
               <thead>
                 <tr>
@@ -326,7 +336,7 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
                 </tr>
               </thead>
               <tbody>
-                ${report.sdks.map(
+                ${sdks.map(
                   (s) =>
                     html`<tr>
                       <td>${pick(s.name) || s.id}</td>
@@ -358,11 +368,19 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at']).execute());
   }
 
-  /** The newest report of each version. */
-  async function lastChecks(versionIds: string[]): Promise<Map<string, { created_at: number; body: string; summary: string }>> {
+  /** The newest report of each version, without its body. */
+  async function lastChecks(versionIds: string[]): Promise<Map<string, { id: string; created_at: number; summary: string }>> {
     if (versionIds.length === 0) return new Map();
-    return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at', 'body', 'summary']).execute());
+    return newestPerVersion(await reportsOf(versionIds).select(['id', 'version_id', 'created_at', 'summary']).execute());
   }
+}
+
+/** An SDK as a report (and the store's record of a check) names it. */
+interface ReportSdk {
+  id: string;
+  name?: { zh?: string; en?: string };
+  vendor?: { zh?: string; en?: string };
+  category?: string;
 }
 
 /** The first row of each version among rows sorted newest first. */
