@@ -9,7 +9,8 @@
 //             pool in both languages (scripts/lib/wrk-paths.lua), so the pages' micro-cache (3 s) is
 //             measured at the hit rate such traffic gives it, printed beside each figure: app pages
 //             (/apps/:id) of BENCH_POOL_APPS (2000) apps spread over the market; the disclosure list
-//             (/apps: first and later pages, each store and type, searches); the bulletins list and
+//             (/apps: first and later pages, each store and type) and its search (package and name
+//             fragments, a word no app has: each walks the search index); the bulletins list and
 //             BENCH_BULLETINS (10) published bulletins (/bulletins/:id). p50/p99 (target p99 ≤ 150 ms
 //             each), beside the floor: /health/live under the same load. BENCH_SINGLE_URL=1 adds one
 //             run per page kind on a single URL (what the cache answers when every reader asks the same).
@@ -130,8 +131,8 @@ function sample(rows, n, seed = 20261207) {
 /**
  * The URLs each latency run draws from, in both languages: app pages of POOL_APPS listed apps spread
  * over the whole market; the disclosure list's first page, later pages (cursors anywhere in the
- * market), each store and app type, store × type, and searches (package fragments, names, a word no
- * app has); the bulletins list and each published bulletin.
+ * market), each store and app type, store × type; searches (package fragments, names, a word no app
+ * has); the bulletins list and each published bulletin.
  */
 async function urlPools(db, bulletinIds) {
   const ids = await db.selectFrom('listings').select(['id', 'store_id', 'package_name']).where('state', '=', 'listed').execute();
@@ -150,10 +151,11 @@ async function urlPools(db, bulletinIds) {
     ...sample(ids, 10, 13).map((r) => `应用 ${/\d+/.exec(r.package_name)?.[0] ?? '1'}`),
     'zzzz-no-such-app',
   ];
-  for (const term of terms) lists.push(`/apps?${new URLSearchParams({ q: term })}`);
+  const searches = terms.map((term) => `/apps?${new URLSearchParams({ q: term })}`);
   return {
     'app page': both(picked.map((r) => `/apps/${r.id}`)),
     'disclosure list': both(lists),
+    'disclosure search': both(searches),
     'bulletin page': both(['/bulletins', ...bulletinIds.map((id) => `/bulletins/${id}`)]),
   };
 }

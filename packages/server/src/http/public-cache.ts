@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 // A micro-cache for anonymous public pages (the disclosure list and app pages, bulletins, rankings):
 // the same URL asked 500 times a second is built once every few seconds. What it changes for a
 // reader: a change shows up at most `ttlMs` later (public pages also say max-age=60 to caches on
-// the way). Bounded by entry count and by bytes; oldest out first. Only answers built for
-// anonymous callers go in (a signed-in caller may see more).
+// the way). Bounded by entry count and by bytes; oldest out first. Only answers that do not depend
+// on the caller go in: the REST answers of anonymous callers (sendPublic: a signed-in caller may see
+// more), and the console's public pages, which show every caller the same (sendCachedPage).
 
 export interface CachedAnswer {
   /** Encoded once when built: every answer from the cache sends these bytes as they are. */
