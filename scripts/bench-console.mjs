@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { realReports } from './lib/market.mjs';
-import { pathToFileURL } from 'node:url';
+import { pathToFileURL, URLSearchParams } from 'node:url';
 import { benchConfig, fmt, load, machine, root, seedPostgres, seedSqlite, server, wrk, launchChromium } from './lib/bench.mjs';
 
 const { newId } = await import(pathToFileURL(join(root, 'packages/server/dist/ids.js')).href);

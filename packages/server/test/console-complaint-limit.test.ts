@@ -59,30 +59,33 @@ bothDatabases('console complaint form: past the hourly limit a bilingual 429 pag
   }
 });
 
-bothDatabases('console public pages: the micro-cache reuses a page within its TTL, counts on /metrics, keeps a 404 a 404', async (_t, under) => {
-  const h = await harness(under, { publicCacheMs: 60_000 });
-  try {
-    const db = h.platform.store.db;
-    const dev = await member(h.platform, 'cache-operator', 'developer');
-    const storeId = await addOrgOfKind(db, 'store', 'cache-store');
-    const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.cached' });
-    const get = (url: string) => h.app.inject({ method: 'GET', url });
-    const first = await get(`/apps/${app.listingId}?lang=en`);
-    assert.equal(first.statusCode, 200);
-    await db.updateTable('listings').set({ state: 'delisted' }).where('id', '=', app.listingId).execute();
-    const again = await get(`/apps/${app.listingId}?lang=en`);
-    assert.equal(again.statusCode, 200, 'within the TTL the built page is reused');
-    assert.equal(again.headers.etag, first.headers.etag);
-    assert.equal((await get(`/apps/${app.listingId}?lang=zh-CN`)).statusCode, 404, 'another language is another entry');
-    const missing = `/apps/${'0'.repeat(26)}?lang=en`;
-    assert.equal((await get(missing)).statusCode, 404);
-    const missingAgain = await get(missing);
-    assert.equal(missingAgain.statusCode, 404, 'a cached 404 is still a 404');
-    assert.match(missingAgain.body, /<h1>/);
-    const metrics = (await get('/metrics')).body;
-    assert.match(metrics, /^apprights_public_cache_hits_total [1-9]/m);
-    assert.match(metrics, /^apprights_public_cache_misses_total [1-9]/m);
-  } finally {
-    await h.close();
-  }
-});
+bothDatabases(
+  'console public pages: the micro-cache reuses a page within its TTL, counts on /metrics, keeps a 404 a 404',
+  async (_t, under) => {
+    const h = await harness(under, { publicCacheMs: 60_000 });
+    try {
+      const db = h.platform.store.db;
+      const dev = await member(h.platform, 'cache-operator', 'developer');
+      const storeId = await addOrgOfKind(db, 'store', 'cache-store');
+      const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.cached' });
+      const get = (url: string) => h.app.inject({ method: 'GET', url });
+      const first = await get(`/apps/${app.listingId}?lang=en`);
+      assert.equal(first.statusCode, 200);
+      await db.updateTable('listings').set({ state: 'delisted' }).where('id', '=', app.listingId).execute();
+      const again = await get(`/apps/${app.listingId}?lang=en`);
+      assert.equal(again.statusCode, 200, 'within the TTL the built page is reused');
+      assert.equal(again.headers.etag, first.headers.etag);
+      assert.equal((await get(`/apps/${app.listingId}?lang=zh-CN`)).statusCode, 404, 'another language is another entry');
+      const missing = `/apps/${'0'.repeat(26)}?lang=en`;
+      assert.equal((await get(missing)).statusCode, 404);
+      const missingAgain = await get(missing);
+      assert.equal(missingAgain.statusCode, 404, 'a cached 404 is still a 404');
+      assert.match(missingAgain.body, /<h1>/);
+      const metrics = (await get('/metrics')).body;
+      assert.match(metrics, /^apprights_public_cache_hits_total [1-9]/m);
+      assert.match(metrics, /^apprights_public_cache_misses_total [1-9]/m);
+    } finally {
+      await h.close();
+    }
+  },
+);

@@ -196,7 +196,8 @@ ${values.text ?? ''}</textarea>
       schema: { ...hide, params: IdParam },
       // A person at the form gets a page, not the API's JSON problem, when the address's hourly limit is reached.
       errorHandler: (error, request, reply) => {
-        if (error instanceof ProblemError && error.code === 'rate-limited') return tooManyPage(request, reply, error.extra.retryAfterSeconds);
+        if (error instanceof ProblemError && error.code === 'rate-limited')
+          return tooManyPage(request, reply, error.extra.retryAfterSeconds);
         throw error;
       },
     },
@@ -231,13 +232,18 @@ ${values.text ?? ''}</textarea>
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
     const body = html`<h1>${say(lang, 'tooMany')}</h1>
       <p lang="en">
-        At most ${COMPLAINTS_PER_HOUR} complaints an hour are taken from one address, and this one has reached it. Nothing was filed.
-        Please send it again in ${minutes} minute${minutes === 1 ? '' : 's'}.
+        At most ${COMPLAINTS_PER_HOUR} complaints an hour are taken from one address, and this one has reached it. Nothing was filed. Please
+        send it again in ${minutes} minute${minutes === 1 ? '' : 's'}.
       </p>
       <p lang="zh-CN">同一地址每小时最多提交 ${COMPLAINTS_PER_HOUR} 次投诉，本地址已达上限，本次未提交。请在 ${minutes} 分钟后重新提交。</p>
       <p><a href="${withLang(id ? `/apps/${id}` : '/apps', lang)}">${say(lang, 'backToApp')}</a></p>`;
     reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
-    return sendPrivate(reply, layout({ lang, title: say(lang, 'tooMany'), path: id ? `/console/complain/${id}` : '/apps', body }), lang, 429);
+    return sendPrivate(
+      reply,
+      layout({ lang, title: say(lang, 'tooMany'), path: id ? `/console/complain/${id}` : '/apps', body }),
+      lang,
+      429,
+    );
   };
 
   // --- The operator's inbox ------------------------------------------------------------------------

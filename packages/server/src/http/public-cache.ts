@@ -119,9 +119,7 @@ export async function sendPublic(
   maxAgeSeconds = 60,
 ): Promise<unknown> {
   const anonymous = !request.auth?.principal;
-  const answer = anonymous
-    ? await cache.get(key, now, build)
-    : encoded(await build());
+  const answer = anonymous ? await cache.get(key, now, build) : encoded(await build());
   reply.header('etag', answer.etag).header('cache-control', `public, max-age=${maxAgeSeconds}`);
   if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
   return reply.type(answer.type).send(answer.body);
