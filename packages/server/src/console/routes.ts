@@ -112,6 +112,9 @@ const AppsQuery = Type.Object(
 
 const PAGE_SIZE = 50;
 
+/** What the list and the app page read of a listing (each adds its own). */
+const LISTING_COLUMNS = ['listings.id', 'listings.package_name', 'listings.elements', 'listings.app_type', 'listings.version_id'] as const;
+
 function elementsOf(text: string): ListingElements | undefined {
   try {
     return JSON.parse(text) as ListingElements;
@@ -155,15 +158,7 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     let query = db
       .selectFrom('listings')
       .innerJoin('organisations as s', 's.id', 'listings.store_id')
-      .select([
-        'listings.id',
-        'listings.package_name',
-        'listings.elements',
-        'listings.app_type',
-        'listings.version_id',
-        'listings.listed_at',
-        's.name as store_name',
-      ])
+      .select([...LISTING_COLUMNS, 'listings.listed_at', 's.name as store_name'])
       .where('listings.state', '=', 'listed');
     if (store) query = query.where('listings.store_id', '=', store);
     if (type) query = query.where('listings.app_type', '=', type);
@@ -276,16 +271,7 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
       .innerJoin('organisations as s', 's.id', 'listings.store_id')
       // The store's record of the check that listed this version: its SDK list, already cut out of the report.
       .leftJoin('store_listing_checks as c', 'c.listing_id', 'listings.id')
-      .select([
-        'listings.id',
-        'listings.package_name',
-        'listings.elements',
-        'listings.app_type',
-        'listings.version_id',
-        's.name as store_name',
-        'c.report_id as checked_report_id',
-        'c.sdks as checked_sdks',
-      ])
+      .select([...LISTING_COLUMNS, 's.name as store_name', 'c.report_id as checked_report_id', 'c.sdks as checked_sdks'])
       .where('listings.id', '=', id)
       .where('listings.state', '=', 'listed')
       .executeTakeFirst();
