@@ -5,9 +5,15 @@
 // the load average.
 //
 //   latency   wrk (30 s, 64 connections, 2 threads) on loopback against an API node (no workers,
-//             no scheduler): an app page (/apps/:id), the disclosure list (/apps) and a bulletin page
-//             (the console's /bulletins/:id when this build has it, else the API's public bulletin):
-//             p99 (target ≤ 150 ms each), beside the floor: /health/live under the same load.
+//             no scheduler), one run per page kind, each request drawing its URL at random from a
+//             pool in both languages (scripts/lib/wrk-paths.lua), so the pages' micro-cache (3 s) is
+//             measured at the hit rate such traffic gives it, printed beside each figure: app pages
+//             (/apps/:id) of BENCH_POOL_APPS (2000) apps spread over the market; the disclosure list
+//             (/apps: first and later pages, each store and type) and its search (package and name
+//             fragments, a word no app has: each walks the search index); the bulletins list and
+//             BENCH_BULLETINS (10) published bulletins (/bulletins/:id). p50/p99 (target p99 ≤ 150 ms
+//             each), beside the floor: /health/live under the same load. BENCH_SINGLE_URL=1 adds one
+//             run per page kind on a single URL (what the cache answers when every reader asks the same).
 //   weight    the public app page's HTML + CSS + JS, uncompressed (target ≤ 100 KB), and in Chromium
 //             every request the page makes stays on this origin.
 //   render    headless Chromium (/usr/bin/chromium) signed in as each demo role opens its console
@@ -15,12 +21,14 @@
 //
 // Usage: npm run bench:console. BENCH_MARKET_APPS (100000), BENCH_WRK_SECONDS (30), BENCH_PG
 // (postgres://root@127.0.0.1:5432/postgres; 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite,
-// BENCH_CHROMIUM (/usr/bin/chromium; 0 skips the browser part), BENCH_BULLETIN_ITEMS (200).
+// BENCH_CHROMIUM (/usr/bin/chromium; 0 skips the browser part), BENCH_BULLETIN_ITEMS (200 apps per
+// bulletin), BENCH_BULLETINS, BENCH_POOL_APPS, BENCH_SINGLE_URL (above).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { realReports } from './lib/market.mjs';
-import { pathToFileURL } from 'node:url';
+import { pathToFileURL, URLSearchParams } from 'node:url';
 import { benchConfig, fmt, load, machine, root, seedPostgres, seedSqlite, server, wrk, launchChromium } from './lib/bench.mjs';
 
 const { newId } = await import(pathToFileURL(join(root, 'packages/server/dist/ids.js')).href);
@@ -30,27 +38,33 @@ const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 30);
 const PG_ADMIN = process.env.BENCH_PG ?? 'postgres://root@127.0.0.1:5432/postgres';
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const BULLETIN_ITEMS = Number(process.env.BENCH_BULLETIN_ITEMS ?? 200);
+const BULLETINS = Number(process.env.BENCH_BULLETINS ?? 10);
+const POOL_APPS = Number(process.env.BENCH_POOL_APPS ?? 2000);
+const SINGLE_URL = process.env.BENCH_SINGLE_URL === '1';
 // Facts are not read by any page measured here: keep them in one store (the seed is smaller and faster).
 const FACTS_STORES = 1;
 
 console.log(machine());
-console.log(`market: ${APPS} apps × 10 versions, 10 stores; wrk ${WRK_SECONDS} s, 64 connections; bulletin of ${BULLETIN_ITEMS} apps\n`);
+console.log(
+  `market: ${APPS} apps × 10 versions, 10 stores; wrk ${WRK_SECONDS} s, 64 connections; ${BULLETINS} bulletins of ${BULLETIN_ITEMS} apps\n`,
+);
 
 const reports = await realReports(root);
 
 /** A published bulletin naming BULLETIN_ITEMS listed apps, written as the regulator workflow leaves one. */
-async function publishBulletin(db, regulatorOrgId) {
+async function publishBulletin(db, regulatorOrgId, nth) {
   const listed = await db
     .selectFrom('listings as l')
     .innerJoin('apps as a', 'a.id', 'l.app_id')
     .select(['a.id as app_id', 'l.developer_org_id', 'l.package_name'])
     .where('l.state', '=', 'listed')
     .orderBy('l.id')
+    .offset(nth * BULLETIN_ITEMS * 2)
     .limit(BULLETIN_ITEMS * 2)
     .execute()
     // An app listed in two stores is named once.
     .then((rows) => [...new Map(rows.map((r) => [r.app_id, r])).values()].slice(0, BULLETIN_ITEMS));
-  const now = Date.now();
+  const now = Date.now() + nth * (BULLETIN_ITEMS + 1);
   const id = newId(now);
   await db
     .insertInto('reg_bulletins')
@@ -58,8 +72,8 @@ async function publishBulletin(db, regulatorOrgId) {
       id,
       org_id: regulatorOrgId,
       state: 'published',
-      title: 'Bulletin on apps infringing users’ rights (benchmark)',
-      title_zh: '关于侵害用户权益行为的APP通报（基准测试）',
+      title: `Bulletin ${nth + 1} on apps infringing users’ rights (benchmark)`,
+      title_zh: `关于侵害用户权益行为的APP通报（基准测试 ${nth + 1}）`,
       measure: 'P1',
       legal_basis: '工信部信管函〔2023〕26号',
       sdk_prefixes: '[]',
@@ -100,6 +114,57 @@ async function publishBulletin(db, regulatorOrgId) {
       .values(items.slice(i, i + 100))
       .execute();
   return id;
+}
+
+/** A deterministic shuffle (the same draw on both databases). */
+function sample(rows, n, seed = 20261207) {
+  const out = [...rows];
+  let x = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out.slice(0, n);
+}
+
+/**
+ * The URLs each latency run draws from, in both languages: app pages of POOL_APPS listed apps spread
+ * over the whole market; the disclosure list's first page, later pages (cursors anywhere in the
+ * market), each store and app type, store × type; searches (package fragments, names, a word no app
+ * has); the bulletins list and each published bulletin.
+ */
+async function urlPools(db, bulletinIds) {
+  const ids = await db.selectFrom('listings').select(['id', 'store_id', 'package_name']).where('state', '=', 'listed').execute();
+  const stores = [...new Set(ids.map((r) => r.store_id))];
+  const types = (await db.selectFrom('listings').select('app_type').distinct().execute()).map((r) => r.app_type).filter(Boolean);
+  const langs = ['zh-CN', 'en'];
+  const both = (paths) => paths.flatMap((p) => langs.map((lang) => `${p}${p.includes('?') ? '&' : '?'}lang=${lang}`));
+  const picked = sample(ids, POOL_APPS);
+  const lists = ['/apps'];
+  for (const r of sample(ids, 100, 7)) lists.push(`/apps?cursor=${r.id}`);
+  for (const store of stores) lists.push(`/apps?store=${store}`);
+  for (const type of types) lists.push(`/apps?type=${type}`);
+  for (const store of stores.slice(0, 5)) for (const type of types) lists.push(`/apps?store=${store}&type=${type}`);
+  const terms = [
+    ...sample(ids, 20, 11).map((r) => r.package_name.split('.').pop()),
+    ...sample(ids, 10, 13).map((r) => `应用 ${/\d+/.exec(r.package_name)?.[0] ?? '1'}`),
+    'zzzz-no-such-app',
+  ];
+  const searches = terms.map((term) => `/apps?${new URLSearchParams({ q: term })}`);
+  return {
+    'app page': both(picked.map((r) => `/apps/${r.id}`)),
+    'disclosure list': both(lists),
+    'disclosure search': both(searches),
+    'bulletin page': both(['/bulletins', ...bulletinIds.map((id) => `/bulletins/${id}`)]),
+  };
+}
+
+/** The micro-cache's counters from /metrics. */
+async function cacheCounters(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { hits: read('apprights_public_cache_hits_total'), misses: read('apprights_public_cache_misses_total') };
 }
 
 /** HTML + the stylesheet and scripts it names, uncompressed; and any resource of another origin it names. */
@@ -174,7 +239,8 @@ for (const seed of targets) {
     const base = running.url;
     const dbh = running.platform.store.db;
     const { accounts } = await server.seedDemo(running.platform);
-    const bulletinId = await publishBulletin(dbh, db.seeded.regulator);
+    const bulletinIds = [];
+    for (let b = 0; b < BULLETINS; b++) bulletinIds.push(await publishBulletin(dbh, db.seeded.regulator, b));
     const middle = await dbh
       .selectFrom('listings')
       .select('id')
@@ -184,31 +250,40 @@ for (const seed of targets) {
       .limit(1)
       .executeTakeFirst();
     const appPath = `/apps/${middle?.id ?? ''}?lang=zh-CN`;
-    const consoleBulletin = await fetch(`${base}/bulletins/${bulletinId}?lang=zh-CN`);
-    const bulletinPath = consoleBulletin.status === 200 ? `/bulletins/${bulletinId}?lang=zh-CN` : `/api/v1/public/bulletins/${bulletinId}`;
-    const pages = [
-      ['app page', appPath],
-      ['disclosure list', '/apps?lang=zh-CN'],
-      [consoleBulletin.status === 200 ? 'bulletin page' : 'bulletin (API; no console page on this build)', bulletinPath],
-    ];
+    const consoleBulletin = await fetch(`${base}/bulletins/${bulletinIds[0]}?lang=zh-CN`);
+    if (consoleBulletin.status !== 200) throw new Error(`/bulletins/${bulletinIds[0]} answered ${consoleBulletin.status}`);
+    const pools = await urlPools(dbh, bulletinIds);
     // The floor: the same server answering its liveness probe (no database, no body) under the same load.
     const floor = await wrk(`${base}/health/live`, WRK_SECONDS);
     if (!floor.error)
       console.log(
         `${db.name} floor /health/live: p50 ${fmt(floor.p50)} ms, p99 ${fmt(floor.p99)} ms, ${fmt(floor.rps, 0)} req/s [load ${load()}]`,
       );
-    for (const [what, path] of pages) {
-      const probe = await fetch(`${base}${path}`);
-      if (probe.status !== 200) {
-        console.log(`${db.name} ${what}: ${path} answered ${probe.status}; skipped`);
-        continue;
-      }
-      const r = await wrk(`${base}${path}`, WRK_SECONDS);
+    const runs = Object.entries(pools).map(([what, paths]) => [what, { base, paths }, `${paths.length} distinct URLs drawn at random`]);
+    if (SINGLE_URL)
+      runs.push(
+        ['app page, one URL', `${base}${appPath}`, 'one URL: the cache'],
+        ['disclosure list, one URL', `${base}/apps?lang=zh-CN`, 'one URL: the cache'],
+        ['bulletin page, one URL', `${base}/bulletins/${bulletinIds[0]}?lang=zh-CN`, 'one URL: the cache'],
+      );
+    for (const [what, target, how] of runs) {
+      const before = await cacheCounters(base);
+      const loadBefore = load();
+      // The server runs in this process: how long its event loop was held up while wrk ran.
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      delay.enable();
+      const r = await wrk(target, WRK_SECONDS);
+      delay.disable();
+      const after = await cacheCounters(base);
+      const hits = after.hits - before.hits;
+      const lookups = hits + after.misses - before.misses;
       if (r.error) console.log(`${db.name} ${what}: skipped: ${r.error}`);
       else
         console.log(
           `${db.name} ${what}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (target ≤ 150), ${fmt(r.rps, 0)} req/s` +
-            `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''} [load ${load()}]`,
+            `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}; ${how}, cache hit rate ${lookups ? fmt((100 * hits) / lookups) : '—'} % ` +
+            `of ${lookups}; event loop delay p99 ${fmt(delay.percentile(99) / 1e6)} ms, max ${fmt(delay.max / 1e6)} ms ` +
+            `[load ${loadBefore} → ${load()}]`,
         );
     }
     for (const [what, path] of [

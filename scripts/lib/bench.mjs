@@ -1,9 +1,10 @@
 // What the benchmarks on the synthetic market share (bench-workflows.mjs, bench-console.mjs): the
 // machine line, the load average, the market seeded into a fresh SQLite folder or PostgreSQL
-// database, the server's configuration for a benchmark, wrk against one URL, and headless Chromium.
+// database, the server's configuration for a benchmark, wrk against one URL or a random draw from
+// many, and headless Chromium.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,9 @@ export async function seedPostgres(reports, options, adminUrl) {
   await client.connect();
   const started = performance.now();
   const seeded = await seedMarket(postgresWriter(client), reports, { ...options, onProgress: progress('postgres') });
-  await client.query('ANALYZE');
+  // As autovacuum leaves a table after a bulk insert (PostgreSQL 13+ vacuums on inserts too): the
+  // statistics, and the visibility map that lets index-only scans (the list's search) skip the heap.
+  await client.query('VACUUM ANALYZE');
   await client.end();
   process.stdout.write('\n');
   console.log(`postgres seed: ${fmt((performance.now() - started) / 1000)} s`);
@@ -95,15 +98,28 @@ export function benchConfig(db, overrides = {}) {
   });
 }
 
-/** wrk against one URL (spawned: the server answering it may run in this process); p50/p99 in ms and requests/s. */
-export async function wrk(url, seconds) {
-  const child = spawn('wrk', ['-t2', '-c64', `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * wrk (spawned: the server answering it may run in this process); p50/p99 in ms and requests/s.
+ * `target` is one URL, or { base, paths }: every request then asks for one of `paths` (on `base`)
+ * drawn at random (wrk-paths.lua), so a cache in front of the pages is measured at its real hit rate.
+ */
+export async function wrk(target, seconds) {
+  const args = ['-t2', '-c64', `-d${seconds}s`, '--latency'];
+  let pathsDir;
+  if (typeof target === 'string') args.push(target);
+  else {
+    pathsDir = mkdtempSync(join(tmpdir(), 'apprights-wrk-'));
+    writeFileSync(join(pathsDir, 'paths.txt'), `${target.paths.join('\n')}\n`);
+    args.push('-s', join(root, 'scripts/lib/wrk-paths.lua'), target.base, '--', join(pathsDir, 'paths.txt'));
+  }
+  const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const failure = await new Promise((resolve) => {
     child.on('error', (error) => resolve(`wrk: ${error.message} (apt-get install wrk)`));
     child.on('exit', (code) => resolve(code === 0 ? undefined : `wrk exited with ${code}`));
   });
+  if (pathsDir) rmSync(pathsDir, { recursive: true, force: true });
   if (failure) return { error: failure };
   const pick = (label) => {
     const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(out);

@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// The server's own search text of a listing (so the seeded market searches as written listings do).
+const { listingSearchText } = await import(new URL('../../packages/server/dist/index.js', import.meta.url).href);
+
 const SEED_TIME = Date.UTC(2026, 0, 5, 2);
 
 /** A fixed-seed PRNG (mulberry32): the same seed gives the same market. */
@@ -174,6 +177,7 @@ const TABLES = {
     version_id: 'text',
     state: 'text',
     elements: 'text',
+    search_text: 'text',
     app_type: 'text',
     listed_at: 'bigint',
     updated_at: 'bigint',
@@ -406,6 +410,7 @@ export async function seedMarket(writer, reports, options = {}) {
           version_id: latest.id,
           state: 'listed',
           elements,
+          search_text: listingSearchText(packageName, elements),
           app_type: appType,
           listed_at: SEED_TIME,
           updated_at: SEED_TIME,

@@ -28,6 +28,12 @@ export interface ServerConfig {
   loginFailureWindowMs: number;
   /** API requests per principal (or address, for anonymous) per minute. */
   rateLimitPerMinute: number;
+  /**
+   * How long an anonymous public answer (disclosure list, app and bulletin pages, the public REST
+   * listings) is reused before it is built again (default 3 s); 0 builds every request (tests that
+   * change data and read it back at once).
+   */
+  publicCacheMs?: number;
   /** Job retries (attempts = retries + 1) and the first backoff, doubled at each retry. */
   jobRetries: number;
   retryBackoffMs: number;

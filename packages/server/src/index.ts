@@ -20,6 +20,7 @@ export { buildApp, type Api, type AppOptions } from './http/app.js';
 export { ACTORS, type Actor, type RouteAccess, type Scope } from './http/access.js';
 export { ACCESS } from './http/access-table.js';
 export { dispatchEvents, type DispatchResult } from './workflows/events.js';
+export { listingSearchText } from './workflows/store/search.js';
 export { WORKFLOWS } from './workflows/index.js';
 export type { WorkflowModule, PlatformEvent, EventHandler } from './workflows/module.js';
 export { PROBLEMS, type ProblemCode } from './http/problems.js';

@@ -14,6 +14,7 @@ import {
   CATEGORY_LABELS,
   COMPLAINT_ACCEPTANCE,
   COMPLAINT_RATE_LIMIT,
+  COMPLAINTS_PER_HOUR,
   ComplaintBody,
   complaintKpi,
   fileComplaint,
@@ -47,6 +48,7 @@ const say = words({
   acceptBy: { en: 'to be accepted by', zh: '受理期限' },
   answerBy: { en: 'answered by', zh: '答复期限' },
   backToApp: { en: 'Back to the app', zh: '返回应用页面' },
+  tooMany: { en: 'Too many complaints from this address', zh: '该地址提交投诉过于频繁' },
   inbox: { en: 'Complaints', zh: '投诉' },
   inboxIntro: {
     en: 'Complaints about your listed apps: accept each within 5 working days and answer within 15; the answer date counts for your timeliness figure.',
@@ -189,7 +191,16 @@ ${values.text ?? ''}</textarea>
 
   api.post(
     '/console/complain/:id',
-    { config: { ...config, rateLimit: COMPLAINT_RATE_LIMIT }, schema: { ...hide, params: IdParam } },
+    {
+      config: { ...config, rateLimit: COMPLAINT_RATE_LIMIT },
+      schema: { ...hide, params: IdParam },
+      // A person at the form gets a page, not the API's JSON problem, when the address's hourly limit is reached.
+      errorHandler: (error, request, reply) => {
+        if (error instanceof ProblemError && error.code === 'rate-limited')
+          return tooManyPage(request, reply, error.extra.retryAfterSeconds);
+        throw error;
+      },
+    },
     async (request, reply) => {
       const form = request.body;
       if (!kit.checked(request, reply, form)) return reply;
@@ -211,6 +222,29 @@ ${values.text ?? ''}</textarea>
       }
     },
   );
+
+  /** 429 from the public form: both languages (whatever the page's), when to try again, nothing filed. */
+  const tooManyPage = (request: FastifyRequest, reply: FastifyReply, retryAfterSeconds = 3600) => {
+    const lang = pickLang(request);
+    // The limit is checked before the parameters are: an id is used only if it is one.
+    const raw = String((request.params as { id?: unknown }).id ?? '');
+    const id = new RegExp(ID_PATTERN).test(raw) ? raw : undefined;
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    const body = html`<h1>${say(lang, 'tooMany')}</h1>
+      <p lang="en">
+        At most ${COMPLAINTS_PER_HOUR} complaints an hour are taken from one address, and this one has reached it. Nothing was filed. Please
+        send it again in ${minutes} minute${minutes === 1 ? '' : 's'}.
+      </p>
+      <p lang="zh-CN">同一地址每小时最多提交 ${COMPLAINTS_PER_HOUR} 次投诉，本地址已达上限，本次未提交。请在 ${minutes} 分钟后重新提交。</p>
+      <p><a href="${withLang(id ? `/apps/${id}` : '/apps', lang)}">${say(lang, 'backToApp')}</a></p>`;
+    reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
+    return sendPrivate(
+      reply,
+      layout({ lang, title: say(lang, 'tooMany'), path: id ? `/console/complain/${id}` : '/apps', body }),
+      lang,
+      429,
+    );
+  };
 
   // --- The operator's inbox ------------------------------------------------------------------------
 

@@ -76,6 +76,8 @@ export function pickLang(request: FastifyRequest): ConsoleLang {
   return 'en';
 }
 
+const LAST_DST_END = Date.UTC(1991, 8, 15);
+
 const SHANGHAI = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
@@ -88,6 +90,13 @@ const SHANGHAI = new Intl.DateTimeFormat('en-CA', {
 
 /** "2026-01-05 10:00" in Beijing time; the UTC instant goes in the element's datetime attribute. */
 export function shanghaiTime(ms: number): { text: string; iso: string } {
+  // China has kept UTC+8 without daylight saving since 1991-09-15 (the last DST end): from then on
+  // the wall time is the UTC instant plus eight hours, with no time-zone lookup (a list page shows
+  // fifty of these per build); earlier instants ask the time-zone database.
+  if (ms >= LAST_DST_END) {
+    const wall = new Date(ms + 8 * 3600_000).toISOString();
+    return { text: `${wall.slice(0, 10)} ${wall.slice(11, 16)}`, iso: new Date(ms).toISOString() };
+  }
   const parts = Object.fromEntries(SHANGHAI.formatToParts(ms).map((p) => [p.type, p.value]));
   return { text: `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`, iso: new Date(ms).toISOString() };
 }

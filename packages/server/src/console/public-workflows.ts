@@ -11,7 +11,7 @@ import { html, type SafeHtml } from './html.js';
 import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { time } from './pages.js';
-import { sendPage } from './routes.js';
+import { sendCachedPage, sendPage } from './routes.js';
 import { columns, filterLinks, words, workflowState } from './workflow-screens.js';
 import { nextLink } from './words.js';
 
@@ -146,7 +146,7 @@ export function bulletinItems(lang: ConsoleLang, b: Awaited<ReturnType<typeof bu
   </table>`;
 }
 
-export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
+export function publicWorkflowPages(api: Api, { platform, publicCache }: AppContext): void {
   const db = platform.store.db;
   const hide = { hide: true } as const;
   const path = (request: FastifyRequest) => request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
@@ -164,31 +164,33 @@ export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const lang = pickLang(request);
-      let query = db.selectFrom('reg_bulletins').selectAll().where('state', '=', 'published');
-      if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
-      const rows = await query.orderBy('id', 'desc').limit(51).execute();
-      const { items, nextCursor } = page(rows, 50, bulletinSummary);
-      const body = html`<h1>${say(lang, 'bulletins')}</h1>
-        <p class="muted">${say(lang, 'bulletinsIntro')}</p>
-        ${
-          items.length === 0
-            ? html`<p>${say(lang, 'noBulletins')}</p>`
-            : html`<table>
-                ${columns([say(lang, 'title'), say(lang, 'published'), say(lang, 'due')])}
-                <tbody>
-                  ${items.map(
-                    (b) =>
-                      html`<tr>
-                        <td><a href="${withLang(`/bulletins/${b.id}`, lang)}">${lang === 'zh-CN' ? b.titleZh : b.title}</a></td>
-                        <td>${time(b.publishedAt)}</td>
-                        <td>${dueText(lang, b.dueDate, b.provisional)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-        }
-        ${nextLink(lang, '/bulletins', {}, nextCursor)}`;
-      return sendPage(request, reply, layout({ lang, title: say(lang, 'bulletins'), path: path(request), body }), lang);
+      return sendCachedPage(publicCache, platform.clock.now(), request, reply, lang, async () => {
+        let query = db.selectFrom('reg_bulletins').selectAll().where('state', '=', 'published');
+        if (request.query.cursor) query = query.where('id', '<', request.query.cursor);
+        const rows = await query.orderBy('id', 'desc').limit(51).execute();
+        const { items, nextCursor } = page(rows, 50, bulletinSummary);
+        const body = html`<h1>${say(lang, 'bulletins')}</h1>
+          <p class="muted">${say(lang, 'bulletinsIntro')}</p>
+          ${
+            items.length === 0
+              ? html`<p>${say(lang, 'noBulletins')}</p>`
+              : html`<table>
+                  ${columns([say(lang, 'title'), say(lang, 'published'), say(lang, 'due')])}
+                  <tbody>
+                    ${items.map(
+                      (b) =>
+                        html`<tr>
+                          <td><a href="${withLang(`/bulletins/${b.id}`, lang)}">${lang === 'zh-CN' ? b.titleZh : b.title}</a></td>
+                          <td>${time(b.publishedAt)}</td>
+                          <td>${dueText(lang, b.dueDate, b.provisional)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+          }
+          ${nextLink(lang, '/bulletins', {}, nextCursor)}`;
+        return { page: layout({ lang, title: say(lang, 'bulletins'), path: path(request), body }) };
+      });
     },
   );
 
@@ -203,32 +205,34 @@ export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const lang = pickLang(request);
-      const id = await publishedBulletinId(db, request.params.id);
-      if (!id) {
-        const body = html`<h1>${t(lang, 'notFound')}</h1>
-          <p>${t(lang, 'notFoundText')}</p>`;
-        reply.code(404);
-        return sendPage(request, reply, layout({ lang, title: t(lang, 'notFound'), path: path(request), body }), lang);
-      }
-      const b = await bulletinView(db, id, true);
-      const title = lang === 'zh-CN' ? b.titleZh : b.title;
-      const body = html`<h1>${title}</h1>
-        <dl class="elements">
-          <dt>${say(lang, 'published')}</dt>
-          <dd>${time(b.publishedAt)}</dd>
-          <dt>${say(lang, 'due')}</dt>
-          <dd>
-            ${dueText(lang, b.dueDate, b.provisional)} ${b.provisional ? html`<span class="muted">${say(lang, 'provisional')}</span>` : ''}
-          </dd>
-          <dt>${say(lang, 'measure')}</dt>
-          <dd>${b.measure}</dd>
-          <dt>${say(lang, 'legalBasis')}</dt>
-          <dd>${b.legalBasis}</dd>
-        </dl>
-        <h2>${say(lang, 'apps')}</h2>
-        ${bulletinItems(lang, b)}
-        <p><a href="${withLang('/bulletins', lang)}">${say(lang, 'bulletins')}</a></p>`;
-      return sendPage(request, reply, layout({ lang, title, path: `/bulletins/${b.id}`, body }), lang);
+      return sendCachedPage(publicCache, platform.clock.now(), request, reply, lang, async () => {
+        const id = await publishedBulletinId(db, request.params.id);
+        if (!id) {
+          const body = html`<h1>${t(lang, 'notFound')}</h1>
+            <p>${t(lang, 'notFoundText')}</p>`;
+          return { page: layout({ lang, title: t(lang, 'notFound'), path: path(request), body }), status: 404 };
+        }
+        const b = await bulletinView(db, id, true);
+        const title = lang === 'zh-CN' ? b.titleZh : b.title;
+        const body = html`<h1>${title}</h1>
+          <dl class="elements">
+            <dt>${say(lang, 'published')}</dt>
+            <dd>${time(b.publishedAt)}</dd>
+            <dt>${say(lang, 'due')}</dt>
+            <dd>
+              ${dueText(lang, b.dueDate, b.provisional)}
+              ${b.provisional ? html`<span class="muted">${say(lang, 'provisional')}</span>` : ''}
+            </dd>
+            <dt>${say(lang, 'measure')}</dt>
+            <dd>${b.measure}</dd>
+            <dt>${say(lang, 'legalBasis')}</dt>
+            <dd>${b.legalBasis}</dd>
+          </dl>
+          <h2>${say(lang, 'apps')}</h2>
+          ${bulletinItems(lang, b)}
+          <p><a href="${withLang('/bulletins', lang)}">${say(lang, 'bulletins')}</a></p>`;
+        return { page: layout({ lang, title, path: `/bulletins/${b.id}`, body }) };
+      });
     },
   );
 
@@ -245,17 +249,19 @@ export function publicWorkflowPages(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const lang = pickLang(request);
-      const dimension = request.query.dimension ?? 'store';
-      const s = await latestRankings(db);
-      const body = html`<h1>${say(lang, 'rankings')}</h1>
-        <p class="muted">${say(lang, 'rankingsIntro')}</p>
-        ${
-          s
-            ? html`<p>${say(lang, 'computed')}: ${time(s.computedAt)} · <code>${s.definitions}</code></p>
-                ${dimensionLinks(lang, '/rankings', dimension)} ${rankingTable(lang, s.rankings[dimension])}`
-            : html`<p>${say(lang, 'noRankings')}</p>`
-        }`;
-      return sendPage(request, reply, layout({ lang, title: say(lang, 'rankings'), path: path(request), body }), lang);
+      return sendCachedPage(publicCache, platform.clock.now(), request, reply, lang, async () => {
+        const dimension = request.query.dimension ?? 'store';
+        const s = await latestRankings(db);
+        const body = html`<h1>${say(lang, 'rankings')}</h1>
+          <p class="muted">${say(lang, 'rankingsIntro')}</p>
+          ${
+            s
+              ? html`<p>${say(lang, 'computed')}: ${time(s.computedAt)} · <code>${s.definitions}</code></p>
+                  ${dimensionLinks(lang, '/rankings', dimension)} ${rankingTable(lang, s.rankings[dimension])}`
+              : html`<p>${say(lang, 'noRankings')}</p>`
+          }`;
+        return { page: layout({ lang, title: say(lang, 'rankings'), path: path(request), body }) };
+      });
     },
   );
 

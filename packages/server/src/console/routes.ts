@@ -1,4 +1,4 @@
-import { etagOf, notModified } from '../http/public-cache.js';
+import { etagOf, notModified, type PublicCache } from '../http/public-cache.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
@@ -8,6 +8,7 @@ import { EVERYONE } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN } from '../http/routes/common.js';
 import type { ListingElements } from '../db/schema.js';
+import { searchPattern } from '../workflows/store/search.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
@@ -58,6 +59,45 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Saf
   return reply.type('text/html; charset=utf-8').send(page.value);
 }
 
+const HTML_TYPE = 'text/html; charset=utf-8';
+
+/**
+ * A public page through the micro-cache (src/http/public-cache.ts): built at most once per TTL for
+ * each language and URL, whoever asks; only for pages that show nothing of the caller (no `user` in
+ * their layout). The key is the route with its validated parameters and query (unknown parameters
+ * are refused by the schema, so they cannot multiply the entries), without `lang`, which the
+ * language already says.
+ */
+export async function sendCachedPage(
+  cache: PublicCache,
+  now: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  lang: ConsoleLang,
+  build: () => Promise<{ page: SafeHtml; status?: number }>,
+  maxAge = 60,
+): Promise<FastifyReply> {
+  const query = Object.entries((request.query ?? {}) as Record<string, unknown>)
+    .filter(([name, value]) => name !== 'lang' && value !== undefined)
+    .map(([name, value]): [string, string] => [name, String(value)])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  // The route and its validated parameters, not the raw path: /apps/%30… and /apps/0… are one entry.
+  const key = `page ${lang} ${request.routeOptions.url} ${JSON.stringify(request.params ?? {})} ${new URLSearchParams(query)}`;
+  const answer = await cache.get(key, now, async () => {
+    const { page, status } = await build();
+    return { body: page.value, type: HTML_TYPE, ...(status && status !== 200 ? { status } : {}) };
+  });
+  reply
+    .header('content-security-policy', CONSOLE_CSP)
+    .header('content-language', lang)
+    .header('vary', 'Accept-Language, Cookie')
+    .header('cache-control', `public, max-age=${maxAge}`)
+    .header('etag', answer.etag);
+  if (answer.status) reply.code(answer.status);
+  else if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  return reply.type(answer.type).send(answer.body);
+}
+
 const LangQuery = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
 const AppsQuery = Type.Object(
   {
@@ -72,6 +112,9 @@ const AppsQuery = Type.Object(
 
 const PAGE_SIZE = 50;
 
+/** What the list and the app page read of a listing (each adds its own). */
+const LISTING_COLUMNS = ['listings.id', 'listings.package_name', 'listings.elements', 'listings.app_type', 'listings.version_id'] as const;
+
 function elementsOf(text: string): ListingElements | undefined {
   try {
     return JSON.parse(text) as ListingElements;
@@ -85,12 +128,7 @@ export function storeChoices(db: AppContext['platform']['store']['db']) {
   return db.selectFrom('organisations').select(['id', 'name']).where('kind', '=', 'store').orderBy('name').limit(200).execute();
 }
 
-/** LIKE pattern for a user's text: its % _ and \ are literal. */
-function likeContains(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export function consoleRoutes(api: Api, { platform }: AppContext): void {
+export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): void {
   const db = platform.store.db;
   const hide = { hide: true } as const;
 
@@ -113,34 +151,46 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
 
   api.get('/apps', { schema: { ...hide, querystring: AppsQuery } }, async (request, reply) => {
     const lang = pickLang(request);
-    const { q, store, type, cursor } = request.query;
+    return sendCachedPage(publicCache, platform.clock.now(), request, reply, lang, () => appsPage(lang, request.query));
+  });
+
+  async function appsPage(lang: ConsoleLang, { q, store, type, cursor }: { q?: string; store?: string; type?: string; cursor?: string }) {
     let query = db
       .selectFrom('listings')
       .innerJoin('organisations as s', 's.id', 'listings.store_id')
-      .select([
-        'listings.id',
-        'listings.package_name',
-        'listings.elements',
-        'listings.app_type',
-        'listings.version_id',
-        'listings.listed_at',
-        's.name as store_name',
-      ])
+      .select([...LISTING_COLUMNS, 'listings.listed_at', 's.name as store_name'])
       .where('listings.state', '=', 'listed');
-    if (q?.trim()) {
-      const pattern = likeContains(q.trim());
-      // ESCAPE said outright: SQLite has no default escape character for LIKE.
-      query = query.where(
-        sql<boolean>`(listings.package_name like ${pattern} escape '\\' or listings.elements like ${pattern} escape '\\')`,
-      );
-    }
     if (store) query = query.where('listings.store_id', '=', store);
     if (type) query = query.where('listings.app_type', '=', type);
     if (cursor) query = query.where('listings.id', '<', cursor);
-    const rows = await query
-      .orderBy('listings.id', 'desc')
-      .limit(PAGE_SIZE + 1)
-      .execute();
+    let matching: string[] | undefined;
+    if (q?.trim()) {
+      // A search takes the matching ids first, from listings_search alone (state, id, search_text):
+      // PostgreSQL walks that index without the table (the whole query had it scan every row's
+      // elements in parallel: 500 ms at 100,000 apps), SQLite the same; then reads those rows.
+      // ESCAPE said outright: SQLite has no default escape character for LIKE.
+      let ids = db
+        .selectFrom('listings')
+        .select('id')
+        .where('state', '=', 'listed')
+        .where(sql<boolean>`search_text like ${searchPattern(q)} escape '\\'`);
+      if (store) ids = ids.where('store_id', '=', store);
+      if (type) ids = ids.where('app_type', '=', type);
+      if (cursor) ids = ids.where('id', '<', cursor);
+      matching = (
+        await ids
+          .orderBy('id', 'desc')
+          .limit(PAGE_SIZE + 1)
+          .execute()
+      ).map((r) => r.id);
+    }
+    const rows =
+      matching?.length === 0
+        ? []
+        : await (matching ? query.where('listings.id', 'in', matching) : query)
+            .orderBy('listings.id', 'desc')
+            .limit(PAGE_SIZE + 1)
+            .execute();
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
     const checks = await lastCheckTimes(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
@@ -197,8 +247,8 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
             </table>`
       }
       ${more ? html`<p class="pager"><a rel="next" href="${withLang(`/apps?${nextParams}`, lang)}">${t(lang, 'next')}</a></p>` : ''}`;
-    return sendPage(request, reply, layout({ lang, title: t(lang, 'appsTitle'), path, body }), lang);
-  });
+    return { page: layout({ lang, title: t(lang, 'appsTitle'), path, body }) };
+  }
 
   api.get(
     '/apps/:id',
@@ -211,108 +261,112 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
     },
     async (request, reply) => {
       const lang = pickLang(request);
-      const row = await db
-        .selectFrom('listings')
-        .innerJoin('organisations as s', 's.id', 'listings.store_id')
-        .select([
-          'listings.id',
-          'listings.package_name',
-          'listings.elements',
-          'listings.app_type',
-          'listings.version_id',
-          's.name as store_name',
-        ])
-        .where('listings.id', '=', request.params.id)
-        .where('listings.state', '=', 'listed')
-        .executeTakeFirst();
-      if (!row) {
-        const body = html`<h1>${t(lang, 'notFound')}</h1>
-          <p>${t(lang, 'notFoundText')}</p>`;
-        reply.code(404);
-        return sendPage(request, reply, layout({ lang, title: t(lang, 'notFound'), path: request.url.split('?')[0]!, body }), lang);
-      }
-      const elements = elementsOf(row.elements);
-      const check = row.version_id ? (await lastChecks([row.version_id])).get(row.version_id) : undefined;
-      const report = check
-        ? parse<{ sdks?: { id: string; name?: { zh?: string; en?: string }; vendor?: { zh?: string; en?: string }; category?: string }[] }>(
-            check.body,
-          )
-        : undefined;
-      const summary = check ? parse<{ findings?: Record<string, number>; coverage?: Record<string, number> }>(check.summary) : undefined;
-      const pick = (text: { zh?: string; en?: string } | undefined) =>
-        (lang === 'zh-CN' ? (text?.zh ?? text?.en) : (text?.en ?? text?.zh)) ?? '';
-      const title = elements?.name ?? row.package_name;
-      const body = html`<h1>${title}</h1>
-        <dl class="elements">
-          <dt>${t(lang, 'packageName')}</dt>
-          <dd><code>${row.package_name}</code></dd>
-          <dt>${t(lang, 'version')}</dt>
-          <dd>${elements?.version ?? ''}</dd>
-          <dt>${t(lang, 'developer')}</dt>
-          <dd>${elements?.developer ?? ''}</dd>
-          <dt>${t(lang, 'store')}</dt>
-          <dd>${row.store_name}</dd>
-          <dt>${t(lang, 'appType')}</dt>
-          <dd>${row.app_type ?? ''}</dd>
-          <dt>${t(lang, 'privacyPolicy')}</dt>
-          <dd>${safeLink(elements?.privacyPolicyUrl)}</dd>
-          <dt>${t(lang, 'description')}</dt>
-          <dd>${elements?.description ?? ''}</dd>
-          <dt>${t(lang, 'lastCheck')}</dt>
-          <dd>${check ? time(check.created_at) : t(lang, 'notChecked')}</dd>
-        </dl>
-        <p><a class="button" href="${withLang(`/console/complain/${row.id}`, lang)}">${t(lang, 'fileComplaint')}</a></p>
-        <h2>${t(lang, 'permissions')}</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">${t(lang, 'permissions')}</th>
-              <th scope="col">${t(lang, 'purpose')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${(elements?.permissions ?? []).map(
-              (p) =>
-                html`<tr>
-                  <td><code>${p.name}</code></td>
-                  <td>${p.purpose}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        <h2>${t(lang, 'sdks')}</h2>
-        ${
-          report?.sdks?.length
-            ? html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">SDK</th>
-                    <th scope="col">${t(lang, 'vendor')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${report.sdks.map(
-                    (s) =>
-                      html`<tr>
-                        <td>${pick(s.name) || s.id}</td>
-                        <td>${pick(s.vendor)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
-            : html`<p>${t(lang, 'noSdks')}</p>`
-        }
-        ${
-          summary
-            ? html`<h2>${t(lang, 'findings')}</h2>
-                <p>${counts(summary.findings)}</p>
-                <h2>${t(lang, 'coverage')}</h2>
-                <p>${counts(summary.coverage)}</p>`
-            : ''
-        }`;
-      return sendPage(request, reply, layout({ lang, title, path: `/apps/${row.id}`, body }), lang);
+      return sendCachedPage(publicCache, platform.clock.now(), request, reply, lang, () => appPage(lang, request.params.id));
     },
   );
+
+  async function appPage(lang: ConsoleLang, id: string): Promise<{ page: SafeHtml; status?: number }> {
+    const row = await db
+      .selectFrom('listings')
+      .innerJoin('organisations as s', 's.id', 'listings.store_id')
+      // The store's record of the check that listed this version: its SDK list, already cut out of the report.
+      .leftJoin('store_listing_checks as c', 'c.listing_id', 'listings.id')
+      .select([...LISTING_COLUMNS, 's.name as store_name', 'c.report_id as checked_report_id', 'c.sdks as checked_sdks'])
+      .where('listings.id', '=', id)
+      .where('listings.state', '=', 'listed')
+      .executeTakeFirst();
+    if (!row) {
+      const body = html`<h1>${t(lang, 'notFound')}</h1>
+        <p>${t(lang, 'notFoundText')}</p>`;
+      return { page: layout({ lang, title: t(lang, 'notFound'), path: `/apps/${id}`, body }), status: 404 };
+    }
+    const elements = elementsOf(row.elements);
+    const check = row.version_id ? (await lastChecks([row.version_id])).get(row.version_id) : undefined;
+    // The newest report's SDKs: from the store's record when it is of that report (a few hundred
+    // bytes), else from the report's body (tens of KB to parse, when a re-run came after the listing).
+    const sdksRead =
+      check && check.id === row.checked_report_id && row.checked_sdks !== null
+        ? parse<ReportSdk[]>(row.checked_sdks)
+        : check
+          ? parse<{ sdks?: ReportSdk[] }>(
+              (await db.selectFrom('reports').select('body').where('id', '=', check.id).executeTakeFirst())?.body ?? '',
+            )?.sdks
+          : undefined;
+    const sdks = Array.isArray(sdksRead) ? sdksRead : [];
+    const summary = check ? parse<{ findings?: Record<string, number>; coverage?: Record<string, number> }>(check.summary) : undefined;
+    const pick = (text: { zh?: string; en?: string } | undefined) =>
+      (lang === 'zh-CN' ? (text?.zh ?? text?.en) : (text?.en ?? text?.zh)) ?? '';
+    const title = elements?.name ?? row.package_name;
+    const body = html`<h1>${title}</h1>
+      <dl class="elements">
+        <dt>${t(lang, 'packageName')}</dt>
+        <dd><code>${row.package_name}</code></dd>
+        <dt>${t(lang, 'version')}</dt>
+        <dd>${elements?.version ?? ''}</dd>
+        <dt>${t(lang, 'developer')}</dt>
+        <dd>${elements?.developer ?? ''}</dd>
+        <dt>${t(lang, 'store')}</dt>
+        <dd>${row.store_name}</dd>
+        <dt>${t(lang, 'appType')}</dt>
+        <dd>${row.app_type ?? ''}</dd>
+        <dt>${t(lang, 'privacyPolicy')}</dt>
+        <dd>${safeLink(elements?.privacyPolicyUrl)}</dd>
+        <dt>${t(lang, 'description')}</dt>
+        <dd>${elements?.description ?? ''}</dd>
+        <dt>${t(lang, 'lastCheck')}</dt>
+        <dd>${check ? time(check.created_at) : t(lang, 'notChecked')}</dd>
+      </dl>
+      <p><a class="button" href="${withLang(`/console/complain/${row.id}`, lang)}">${t(lang, 'fileComplaint')}</a></p>
+      <h2>${t(lang, 'permissions')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">${t(lang, 'permissions')}</th>
+            <th scope="col">${t(lang, 'purpose')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${(elements?.permissions ?? []).map(
+            (p) =>
+              html`<tr>
+                <td><code>${p.name}</code></td>
+                <td>${p.purpose}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      <h2>${t(lang, 'sdks')}</h2>
+      ${
+        sdks.length
+          ? html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">SDK</th>
+                  <th scope="col">${t(lang, 'vendor')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${sdks.map(
+                  (s) =>
+                    html`<tr>
+                      <td>${pick(s.name) || s.id}</td>
+                      <td>${pick(s.vendor)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+          : html`<p>${t(lang, 'noSdks')}</p>`
+      }
+      ${
+        summary
+          ? html`<h2>${t(lang, 'findings')}</h2>
+              <p>${counts(summary.findings)}</p>
+              <h2>${t(lang, 'coverage')}</h2>
+              <p>${counts(summary.coverage)}</p>`
+          : ''
+      }`;
+    return { page: layout({ lang, title, path: `/apps/${row.id}`, body }) };
+  }
 
   /** The scan and rerun reports of these versions, newest first. */
   const reportsOf = (versionIds: string[]) =>
@@ -324,11 +378,19 @@ export function consoleRoutes(api: Api, { platform }: AppContext): void {
     return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at']).execute());
   }
 
-  /** The newest report of each version. */
-  async function lastChecks(versionIds: string[]): Promise<Map<string, { created_at: number; body: string; summary: string }>> {
+  /** The newest report of each version, without its body. */
+  async function lastChecks(versionIds: string[]): Promise<Map<string, { id: string; created_at: number; summary: string }>> {
     if (versionIds.length === 0) return new Map();
-    return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at', 'body', 'summary']).execute());
+    return newestPerVersion(await reportsOf(versionIds).select(['id', 'version_id', 'created_at', 'summary']).execute());
   }
+}
+
+/** An SDK as a report (and the store's record of a check) names it. */
+interface ReportSdk {
+  id: string;
+  name?: { zh?: string; en?: string };
+  vendor?: { zh?: string; en?: string };
+  category?: string;
 }
 
 /** The first row of each version among rows sorted newest first. */

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { listingSearchText } from '../workflows/store/search.js';
 
 // Migrations are code in the package (not files found at run time), so the bundled CLI and a fresh
 // clone carry the same list. The DDL is written once for both dialects: `bigint` is a 64-bit integer
@@ -906,6 +907,48 @@ export const migrations: Record<string, Migration> = {
         .addColumn('catalogue', 'text', (c) => c.notNull())
         .addColumn('signatures', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0060-console-reads': {
+    // What the public pages read on every build, at the 100,000-app market: the stores a filter form
+    // offers (organisations by kind and name, not a scan of every developer organisation); a
+    // bulletin's items in the order the page shows them (by bulletin, then package); and the
+    // disclosure list's search, which read every listing's whole elements JSON: listings.search_text
+    // (name and package, lowercased), in an index beside state and id, so a search walks the index
+    // newest first and reads a listing only when it matches; a store's listings newest first (the
+    // store filter), without sorting every listing of the store.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('listings').addColumn('search_text', 'text').execute();
+      const listings = db as unknown as Kysely<{
+        listings: { id: string; package_name: string; elements: string; search_text: string | null };
+      }>;
+      for (;;) {
+        const rows = await listings
+          .selectFrom('listings')
+          .select(['id', 'package_name', 'elements'])
+          .where('search_text', 'is', null)
+          .orderBy('id')
+          .limit(1000)
+          .execute();
+        if (rows.length === 0) break;
+        for (const row of rows)
+          await listings
+            .updateTable('listings')
+            .set({ search_text: listingSearchText(row.package_name, row.elements) })
+            .where('id', '=', row.id)
+            .execute();
+      }
+      await db.schema.createIndex('listings_search').on('listings').columns(['state', 'id', 'search_text']).execute();
+      // listings_state (state, id) is this index's prefix: without it the planner cannot take the
+      // narrower one and read every listing's row to test its search text.
+      await db.schema.dropIndex('listings_state').execute();
+      await db.schema.createIndex('listings_store').on('listings').columns(['store_id', 'state', 'id']).execute();
+      await db.schema.createIndex('organisations_kind').on('organisations').columns(['kind', 'name']).execute();
+      await db.schema
+        .createIndex('reg_bulletin_items_bulletin')
+        .on('reg_bulletin_items')
+        .columns(['bulletin_id', 'package_name'])
         .execute();
     },
   },

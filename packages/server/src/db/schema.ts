@@ -350,6 +350,8 @@ export interface ListingsTable {
   updated_at: Millis;
   /** Where the store serves the binary (migration 0011): the store's re-fetch compares it with the listed version. */
   download_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What the disclosure list's search reads: name and package, lowercased (migration 0060; src/workflows/store/search.ts). */
+  search_text: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A message to an organisation's inbox (migration 0006); webhooks carry the same. */

@@ -14,7 +14,7 @@ import { accessKey, type RouteAccess } from './access.js';
 import { ACCESS } from './access-table.js';
 import { authenticate, csrfSatisfied } from './auth.js';
 import { HttpMetrics } from './metrics.js';
-import { PublicCache } from './public-cache.js';
+import { DEFAULT_PUBLIC_CACHE_MS, PublicCache } from './public-cache.js';
 import { problem, PROBLEM_RESPONSE, ProblemError, sendProblem, toProblem } from './problems.js';
 import { adminRoutes } from './routes/admin.js';
 import { appRoutes } from './routes/apps.js';
@@ -105,7 +105,11 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // query strings and path parameters, which are text by nature, are converted first.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   const metrics = new HttpMetrics();
-  const ctx: AppContext = { platform, metrics, publicCache: new PublicCache() };
+  const ctx: AppContext = {
+    platform,
+    metrics,
+    publicCache: new PublicCache(config.publicCacheMs ?? DEFAULT_PUBLIC_CACHE_MS, undefined, undefined, metrics.counters),
+  };
 
   app.decorateRequest('auth', null as never);
   app.setErrorHandler((error: Error, request, reply) => {

@@ -12,7 +12,15 @@ function label(value: string): string {
 export class HttpMetrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, { sum: number; count: number }>();
-  readonly counters = { uploadBytes: 0, uploads: 0, loginFailures: 0, loginLocked: 0, rateLimited: 0 };
+  readonly counters = {
+    uploadBytes: 0,
+    uploads: 0,
+    loginFailures: 0,
+    loginLocked: 0,
+    rateLimited: 0,
+    publicCacheHits: 0,
+    publicCacheMisses: 0,
+  };
 
   request(method: string, route: string, status: number, seconds: number): void {
     const key = `${method}\0${route}\0${status}`;
@@ -46,6 +54,12 @@ export class HttpMetrics {
       ['apprights_login_failures_total', 'Failed logins.', this.counters.loginFailures],
       ['apprights_login_locked_total', 'Logins refused for too many failures.', this.counters.loginLocked],
       ['apprights_rate_limited_total', 'Requests refused by the rate limit.', this.counters.rateLimited],
+      ['apprights_public_cache_hits_total', 'Public pages and answers sent from the micro-cache.', this.counters.publicCacheHits],
+      [
+        'apprights_public_cache_misses_total',
+        'Public pages and answers built (or awaited while built) for the micro-cache.',
+        this.counters.publicCacheMisses,
+      ],
     ];
     for (const [name, help, value] of counters) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);

@@ -3,14 +3,30 @@ import { createHash } from 'node:crypto';
 // A micro-cache for anonymous public pages (the disclosure list and app pages, bulletins, rankings):
 // the same URL asked 500 times a second is built once every few seconds. What it changes for a
 // reader: a change shows up at most `ttlMs` later (public pages also say max-age=60 to caches on
-// the way). Bounded by entry count and by bytes; oldest out first. Only answers built for
-// anonymous callers go in (a signed-in caller may see more).
+// the way). Bounded by entry count and by bytes; oldest out first. Only answers that do not depend
+// on the caller go in: the REST answers of anonymous callers (sendPublic: a signed-in caller may see
+// more), and the console's public pages, which show every caller the same (sendCachedPage).
 
 export interface CachedAnswer {
-  body: string;
+  /** Encoded once when built: every answer from the cache sends these bytes as they are. */
+  body: Buffer;
   etag: string;
   type: string;
+  /** The status sent with it when not 200 (a public page's 404 is cached like its 200). */
+  status?: number;
 }
+
+/** What a build gives the cache. */
+export type BuiltAnswer = Omit<CachedAnswer, 'etag' | 'body'> & { body: string };
+
+/** Lookups answered from the cache and lookups that built (or waited for a build); /metrics shows both. */
+export interface CacheCounters {
+  publicCacheHits: number;
+  publicCacheMisses: number;
+}
+
+/** How long a public answer is reused when the configuration does not say (publicCacheMs). */
+export const DEFAULT_PUBLIC_CACHE_MS = 3000;
 
 export class PublicCache {
   private readonly entries = new Map<string, { answer: CachedAnswer; until: number; bytes: number }>();
@@ -18,20 +34,25 @@ export class PublicCache {
   private bytes = 0;
 
   constructor(
-    private readonly ttlMs = 3000,
+    private readonly ttlMs = DEFAULT_PUBLIC_CACHE_MS,
     private readonly maxEntries = 1000,
     private readonly maxBytes = 64 * 1024 * 1024,
+    private readonly counters: CacheCounters = { publicCacheHits: 0, publicCacheMisses: 0 },
   ) {}
 
   /** The answer for `key`, built by `build` when absent or stale; concurrent misses share one build. */
-  async get(key: string, now: number, build: () => Promise<{ body: string; type: string }>): Promise<CachedAnswer> {
+  async get(key: string, now: number, build: () => Promise<BuiltAnswer>): Promise<CachedAnswer> {
     const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.answer;
+    if (hit && hit.until > now) {
+      this.counters.publicCacheHits++;
+      return hit.answer;
+    }
+    this.counters.publicCacheMisses++;
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const promise = build()
-      .then(({ body, type }) => {
-        const answer = { body, type, etag: etagOf(body) };
+      .then((built) => {
+        const answer = encoded(built);
         this.put(key, answer, now);
         return answer;
       })
@@ -41,8 +62,8 @@ export class PublicCache {
   }
 
   private put(key: string, answer: CachedAnswer, now: number): void {
-    const bytes = Buffer.byteLength(answer.body);
-    if (bytes > this.maxBytes / 16) return;
+    const bytes = answer.body.length;
+    if (bytes > this.maxBytes / 16 || this.ttlMs <= 0) return;
     const old = this.entries.get(key);
     if (old) {
       this.bytes -= old.bytes;
@@ -56,6 +77,11 @@ export class PublicCache {
       this.bytes -= v.bytes;
     }
   }
+}
+
+function encoded(built: BuiltAnswer): CachedAnswer {
+  const body = Buffer.from(built.body);
+  return { ...built, body, etag: etagOf(body) };
 }
 
 /** The ETag of the exact bytes sent (every cacheable answer of the platform uses this one). */
@@ -93,9 +119,7 @@ export async function sendPublic(
   maxAgeSeconds = 60,
 ): Promise<unknown> {
   const anonymous = !request.auth?.principal;
-  const answer = anonymous
-    ? await cache.get(key, now, build)
-    : await build().then(({ body, type }) => ({ body, type, etag: etagOf(body) }));
+  const answer = anonymous ? await cache.get(key, now, build) : encoded(await build());
   reply.header('etag', answer.etag).header('cache-control', `public, max-age=${maxAgeSeconds}`);
   if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
   return reply.type(answer.type).send(answer.body);

@@ -23,7 +23,8 @@ export async function harness(
   clock: Clock = systemClock,
 ): Promise<Harness> {
   const store = await under.open();
-  const config = defaultConfig({ dataDir: under.dataDir, databaseUrl: under.url, ...overrides });
+  // No micro-cache unless a test asks for one: tests change data and read the public pages back at once.
+  const config = defaultConfig({ dataDir: under.dataDir, databaseUrl: under.url, publicCacheMs: 0, ...overrides });
   const platform: Platform = {
     config,
     store,

@@ -20,6 +20,7 @@ import { DEFAULT_REFETCH_INTERVAL_MS, refetchListings } from './refetch.js';
 import { checkOutgoingUrl, type FetchRefused } from '../../jobs/fetch.js';
 import { BLOCKING_UPDATE_KINDS, compareVersions, REVIEW_UPDATE_KINDS, type UpdateReport } from './versions.js';
 import { creditCodeProblem, DEFAULT_APP_FILING_PATTERN } from './credit-code.js';
+import { listingSearchText } from './search.js';
 import {
   applyGate,
   DEFAULT_GATE,
@@ -930,6 +931,7 @@ async function list(trx: Trx, s: SubmissionRow, now: number): Promise<string> {
     version_id: version.id,
     state: 'listed' as const,
     elements: s.elements,
+    search_text: listingSearchText(version.package_name, s.elements),
     app_type: s.app_type,
     download_url: s.download_url,
     listed_at: now,
