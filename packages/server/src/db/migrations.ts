@@ -909,6 +909,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0051-claim-turn': {
+    // The fair claim (src/jobs/sql.ts) seeks its way through the queue: the top priority, then the
+    // organisations with a due job at it in id order from where the claimer's turn stands, then that
+    // organisation's oldest job, each a seek on this index instead of a pass over every queued job.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('jobs_claim_turn').on('jobs').columns(['state', 'priority', 'org_id', 'id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {
