@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { listingSearchText } from '../workflows/store/search.js';
 
 // Migrations are code in the package (not files found at run time), so the bundled CLI and a fresh
@@ -908,6 +908,30 @@ export const migrations: Record<string, Migration> = {
         .addColumn('signatures', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0051-claim-turn': {
+    // The fair claim (src/jobs/sql.ts) seeks its way through the queue: the top priority, then the
+    // organisations with a due job at it in id order from where the claimer's turn stands, then that
+    // organisation's oldest job, each a seek on this index instead of a pass over every queued job.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('jobs_claim_turn').on('jobs').columns(['state', 'priority', 'org_id', 'id']).execute();
+    },
+  },
+  '0052-result-writes': {
+    // What each job result costs to write. findings_report (report_id) repeats the leading column
+    // of the unique (report_id, fingerprint) index, which answers the same lookups: one index fewer
+    // to update for each of a report's findings (a re-run writes ~100). On PostgreSQL, report bodies
+    // and facts (20–300 KB of JSON each) are compressed with lz4 instead of pglz when the server has
+    // it: about 3× less CPU to write a re-run's body (0.5 ms instead of 1.6 ms, measured), and faster
+    // reads of the facts a re-run starts from. Existing values keep their compression until rewritten.
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropIndex('findings_report').execute();
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      const { rows } = await sql<{ lz4: boolean }>`
+        select 'lz4' = any(enumvals) as lz4 from pg_settings where name = 'default_toast_compression'`.execute(db);
+      if (rows[0]?.lz4)
+        await sql`alter table reports alter column body set compression lz4, alter column facts set compression lz4`.execute(db);
     },
   },
   '0060-console-reads': {

@@ -222,7 +222,7 @@ export interface KnowledgeSnapshotsTable {
   summary: string;
 }
 
-/** When an organisation last had a job claimed: the fair claim's round-robin turn (migration 0002). */
+/** When an organisation last had a job claimed, and how many it has had (migration 0002; the claim's turn itself is in sql.ts). */
 export interface JobOrgTurnsTable {
   org_id: string;
   last_claim_at: Millis;

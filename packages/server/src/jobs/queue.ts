@@ -275,9 +275,14 @@ export abstract class DeliveringQueue implements JobQueue {
     return moved;
   }
 
+  /** The organisation this process last claimed from: the fair claim's turn goes on after it. */
+  private turn = '';
+
   /** The embedded-style claim, shared (pg-boss delivers a wake-up first). */
-  protected claimRow(worker: string, leaseMs: number, fair = true): Promise<Job | undefined> {
-    return claimJob(this.db, this.store.dialect, worker, leaseMs, { fair });
+  protected async claimRow(worker: string, leaseMs: number, fair = true): Promise<Job | undefined> {
+    const job = await claimJob(this.db, this.store.dialect, worker, leaseMs, { fair, after: this.turn });
+    if (job) this.turn = job.org_id;
+    return job;
   }
 }
 

@@ -21,19 +21,25 @@ export interface Lease {
  * The fair claim, one UPDATE … RETURNING statement (atomic on both databases: SQLite takes the
  * write lock when the statement starts; PostgreSQL's SKIP LOCKED lets concurrent claimers pass each
  * other). Order of choice:
- * 1. among organisations with due queued jobs, the one whose best due job has the highest priority;
- * 2. then the one with the fewest running jobs (a campaign that holds every worker yields the next
- *    free one to an organisation with none running);
- * 3. then the one whose last claim is oldest (job_org_turns): round-robin, so with one worker a
- *    10,000-job campaign and a developer's single upload alternate instead of queueing in order;
- * 4. within that organisation, its highest-priority, oldest due job.
+ * 1. the highest priority among due queued jobs (P);
+ * 2. among organisations with a due job at P, in turn: the organisations are visited in id order,
+ *    starting after `after` (the organisation this claimer took its last job from) and wrapping
+ *    around, so with one worker a 10,000-job campaign and a developer's single upload alternate
+ *    instead of queueing in order;
+ * 3. of the next few organisations in that turn (CLAIM_LOOKAHEAD, from both sides of the wrap), the
+ *    first with the fewest running jobs: a campaign that holds every worker yields the next free
+ *    one to an organisation with none running;
+ * 4. within that organisation, its oldest due job at P.
+ * Every step is an index seek (jobs_claim_turn: state, priority, org_id, id), so a claim costs the
+ * same with 10 or 100,000 queued jobs; the round-robin before it grouped every queued job by
+ * organisation at each claim, which grew with the queue (14 ms at 3,000 queued jobs on PostgreSQL).
  */
 export async function claimJob(
   db: Kysely<Database>,
   dialect: Dialect,
   worker: string,
   leaseMs: number,
-  options: { fair?: boolean } = {},
+  options: { fair?: boolean; after?: string } = {},
   now = Date.now(),
 ): Promise<Job | undefined> {
   const update = claimUpdate(dialect, worker, leaseMs, options, now);
@@ -66,33 +72,61 @@ export async function claimJob(
 }
 
 /** The claiming UPDATE … RETURNING (see claimJob for the order of choice). */
-function claimUpdate(dialect: Dialect, worker: string, leaseMs: number, options: { fair?: boolean }, now: number) {
-  const skipLocked = dialect === 'postgres' ? sql` for update skip locked` : sql``;
+function claimUpdate(dialect: Dialect, worker: string, leaseMs: number, options: { fair?: boolean; after?: string }, now: number) {
+  const skipLocked = dialect === 'postgres' ? sql` for update of j skip locked` : sql``;
   // Without fairness (pg-boss's fallback, see pgboss.ts): any due job by priority and age.
-  const choice =
-    options.fair === false
-      ? sql`
+  if (options.fair === false)
+    return update(
+      sql`
       select j.id from jobs j where j.state = 'queued' and j.run_after <= ${now}
-      order by j.priority desc, j.id asc limit 1${skipLocked}`
-      : sql`
-      select j.id from jobs j
-      where j.state = 'queued' and j.run_after <= ${now} and j.cancel_requested = 0 and j.org_id = (
-        select q.org_id from jobs q left join job_org_turns t on t.org_id = q.org_id
-        where q.state = 'queued' and q.run_after <= ${now}
-        group by q.org_id, t.last_claim_at
-        order by max(q.priority) desc,
-          (select count(*) from jobs r where r.state = 'running' and r.org_id = q.org_id) asc,
-          coalesce(t.last_claim_at, 0) asc
+      order by j.priority desc, j.id asc limit 1${skipLocked}`,
+    );
+  // The next organisation with a due job at the top priority after `from` (an index seek).
+  const due = sql`q.state = 'queued' and q.priority = (select p from top) and q.run_after <= ${now} and q.cancel_requested = 0`;
+  const next = (from: ReturnType<typeof sql>) =>
+    sql`(select q.org_id from jobs q where ${due} and q.org_id > ${from} order by q.org_id limit 1)`;
+  const choice = sql`
+      with recursive top(p) as (
+        select t.priority from jobs t where t.state = 'queued' and t.run_after <= ${now} and t.cancel_requested = 0
+        order by t.priority desc limit 1
+      ),
+      ahead(org_id, n) as (
+        select ${next(sql`${options.after ?? ''}`)}, 1
+        union all
+        select ${next(sql`a.org_id`)}, a.n + 1 from ahead a where a.org_id is not null and a.n < ${sql.lit(CLAIM_LOOKAHEAD)}
+      ),
+      wrapped(org_id, n) as (
+        select ${next(sql`''`)}, 1
+        union all
+        select ${next(sql`w.org_id`)}, w.n + 1 from wrapped w where w.org_id is not null and w.n < ${sql.lit(CLAIM_LOOKAHEAD)}
+      ),
+      chosen(org_id) as (
+        select c.org_id from (
+          select org_id, 0 as round from ahead where org_id is not null
+          union all
+          select org_id, 1 as round from wrapped where org_id is not null
+        ) c
+        order by (select count(*) from jobs r where r.state = 'running' and r.org_id = c.org_id) asc, c.round asc, c.org_id asc
         limit 1
       )
-      order by j.priority desc, j.id asc
+      select j.id from jobs j
+      where j.state = 'queued' and j.org_id = (select org_id from chosen) and j.priority = (select p from top)
+        and j.run_after <= ${now} and j.cancel_requested = 0
+      order by j.id asc
       limit 1${skipLocked}`;
-  return sql<Job>`
+  return update(choice);
+
+  function update(chosen: ReturnType<typeof sql>) {
+    return sql<Job>`
     update jobs set state = 'running', locked_by = ${worker}, lease_until = ${now + leaseMs},
       attempts = attempts + 1, updated_at = ${now}, progress = null
-    where id = (${choice}) and state = 'queued'
+    where id = (${chosen}) and state = 'queued'
     returning *`;
+  }
 }
+
+/** How many organisations ahead in turn (each side of the wrap) the claim compares by running jobs. */
+const CLAIM_LOOKAHEAD = 4;
 
 async function claimIn(
   db: Transaction<Database>,
