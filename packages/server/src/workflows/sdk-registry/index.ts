@@ -157,9 +157,11 @@ export function embeddingQuery(db: Db, catalogId: string, version: string | unde
 export async function indexReportSdks(_platform: Platform, event: PlatformEvent, trx: Transaction<Database>): Promise<void> {
   const reportId = (event.payload as { reportId?: unknown } | null)?.reportId;
   if (typeof reportId !== 'string') return;
+  // The row's small columns first: most results index nothing (a re-run of rules, a policy check:
+  // no version), and their body (up to ~300 KB of JSON) need not be read to learn that.
   const report = await trx
     .selectFrom('reports')
-    .select(['id', 'version_id', 'org_id', 'facts', 'body', 'created_at'])
+    .select(['id', 'version_id', 'org_id', 'created_at'])
     .where('id', '=', reportId)
     .executeTakeFirst();
   if (!report?.version_id) return;
@@ -171,7 +173,8 @@ export async function indexReportSdks(_platform: Platform, event: PlatformEvent,
     .executeTakeFirst();
   // Events may be handled out of order: an older report never replaces a newer one's index.
   if (current && current.report_id > report.id) return;
-  const sdks = reportSdks(report.facts, report.body);
+  const { facts, body } = await trx.selectFrom('reports').select(['facts', 'body']).where('id', '=', report.id).executeTakeFirstOrThrow();
+  const sdks = reportSdks(facts, body);
   if (sdks === undefined) return; // a report without a package section (a policy check) says nothing about SDKs
   const version = await trx.selectFrom('versions').select('app_id').where('id', '=', report.version_id).executeTakeFirst();
   await trx.deleteFrom('sdk_version_index').where('version_id', '=', report.version_id).execute();
