@@ -104,7 +104,13 @@ function candidateOf(block: PolicyBlock, text: string, boldShare: number, langua
   if (plain.length === 0 || NON_CONTENT.test(plain)) return null;
   const numbering = numberingOf(plain);
   if (block.kind === 'heading')
-    return { style: numbering?.style ?? `h${block.level ?? 1}`, variant: numbering?.variant, rank: numbering?.rank ?? null, text: plain, ...(numbering?.decimal ? { decimal: numbering.decimal } : {}) };
+    return {
+      style: numbering?.style ?? `h${block.level ?? 1}`,
+      variant: numbering?.variant,
+      rank: numbering?.rank ?? null,
+      text: plain,
+      ...(numbering?.decimal ? { decimal: numbering.decimal } : {}),
+    };
   // A sentence is not a title: titles do not end in a full stop, rarely hold a comma-separated clause
   // and are short (Latin titles are longer in characters: "How We Share, Transfer and Publicly Disclose …").
   const sentence =
@@ -452,7 +458,8 @@ export function readStructure(document: PolicyDocument, lexicon: Lexicon): Struc
       // "5.2" belongs under a "5." and never under the "2." of a list inside 5.1: a decimal heading
       // whose number does not prefix the candidate's is closed by it.
       if (candidate.decimal)
-        while (stack.length && stack[stack.length - 1]!.decimal && !isDecimalPrefix(stack[stack.length - 1]!.decimal!, candidate.decimal)) stack.pop();
+        while (stack.length && stack[stack.length - 1]!.decimal && !isDecimalPrefix(stack[stack.length - 1]!.decimal!, candidate.decimal))
+          stack.pop();
       const parent = stack[stack.length - 1];
       const item = candidate.style.startsWith('item:');
       const prior = parent?.kinds ?? [];
