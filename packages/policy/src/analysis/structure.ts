@@ -176,18 +176,22 @@ function headingKinds(text: string, lexicon: Lexicon): SectionKind[] {
 /** Links in a block say nothing of its kind (an https address is not a security measure). */
 const LINK = /(?:https?:\/\/|www\.)[^\s<>"'）)\]]+/giu;
 
-function bodyKinds(text: string, lexicon: Lexicon): SectionKind[] {
+/** What a block's own words show: its kinds, and whether its user-provided cue only refers to data the user provided. */
+interface OwnKinds {
+  kinds: SectionKind[];
+  providedByReference: boolean;
+}
+
+function bodyKinds(text: string, lexicon: Lexicon): OwnKinds {
   const kinds: SectionKind[] = [];
   const words = text.replace(LINK, ' ');
   for (const [kind, pattern] of lexicon.sectionBody) if (pattern.test(words)) kinds.push(kind);
+  if (!kinds.includes('user-provided')) return { kinds, providedByReference: false };
   // What a terms-of-service clause makes the user promise about what they provide is not the policy
   // saying what users provide to be processed (issue 16: such clauses are non-content).
-  if (kinds.includes('user-provided') && lexicon.undertaking.test(words)) return kinds.filter((k) => k !== 'user-provided');
-  if (kinds.includes('user-provided') && !providesAsStatement(words, lexicon)) (kinds as ProvidedKinds).providedByReference = true;
-  return kinds;
+  if (lexicon.undertaking.test(words)) return { kinds: kinds.filter((k) => k !== 'user-provided'), providedByReference: false };
+  return { kinds, providedByReference: !providesAsStatement(words, lexicon) };
 }
-
-type ProvidedKinds = SectionKind[] & { providedByReference?: boolean };
 
 /** Verbs of providing and what follows them: "您提供(给我们)的…" names data already provided (a reference), "您提供…" says the user provides it. */
 const PROVIDE_VERB = /(?:提供|提交|填写|上传|输入)((?:给|予)?(?:我们|本[^的，。；]{0,6})?的)?/u;
@@ -195,11 +199,18 @@ const PROVIDE_VERB = /(?:提供|提交|填写|上传|输入)((?:给|予)?(?:我�
 /** A collecting verb just before a reference to what the user provided, in the same clause. */
 const COLLECTS_REFERENCE = /(?:收集|采集|获取|记录|接收|储存|存储)[^，。；,;]{0,8}$/u;
 
+/** Each lexicon's user-provided body cue, compiled once to find every match (the lexicon's own finds the first). */
+const providedCues = new WeakMap<Lexicon, RegExp>();
+
 /** Whether some user-provided cue in `words` says the user provides data, not only refers to data the user provided. */
 function providesAsStatement(words: string, lexicon: Lexicon): boolean {
   if (lexicon.language !== 'zh') return true;
-  const [, pattern] = lexicon.sectionBody.find(([k]) => k === 'user-provided')!;
-  const all = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+  let all = providedCues.get(lexicon);
+  if (!all) {
+    const [, pattern] = lexicon.sectionBody.find(([k]) => k === 'user-provided')!;
+    all = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
+    providedCues.set(lexicon, all);
+  }
   for (const m of words.matchAll(all)) {
     const verb = PROVIDE_VERB.exec(m[0]);
     if (!verb || verb[1] === undefined) return true;
@@ -294,7 +305,7 @@ function markupRanks(blocks: readonly PolicyBlock[], candidates: readonly (Candi
  * when the heading names several; its own when the heading names none; none in the introduction.
  */
 function blockKinds(
-  own: SectionKind[],
+  { kinds: shown, providedByReference }: OwnKinds,
   under: SectionKind[],
   introduction: boolean,
   item: boolean,
@@ -302,11 +313,13 @@ function blockKinds(
 ): SectionKind[] {
   // An introduction sums the policy up ("we collect…, share…, protect…"); only what it does besides
   // (defining terms, naming the operator's contact) is a kind of its own there.
-  if (introduction) return own.filter((k) => INTRODUCTION_KINDS.includes(k));
+  if (introduction) return shown.filter((k) => INTRODUCTION_KINDS.includes(k));
   // Data the user provided, named in passing where it is protected, kept, corrected or combined, is
   // that chapter's topic; only in a chapter on collection does such a reference say what users provide.
-  if ((own as ProvidedKinds).providedByReference && !under.includes('collection-use') && !under.includes('user-provided'))
-    own = own.filter((k) => k !== 'user-provided');
+  const own =
+    providedByReference && !under.includes('collection-use') && !under.includes('user-provided')
+      ? shown.filter((k) => k !== 'user-provided')
+      : shown;
   if (under.length === 0) return own;
   const narrowed = under.filter((k) => own.includes(k));
   // What a block adds to its heading's kinds: a numbered item is a small section of its own, so any
@@ -323,7 +336,7 @@ function blockKinds(
         ? !NOT_ADDED_BY_ITEMS.includes(k)
         : (!GENERAL_KINDS.includes(k) && ASIDE_KINDS.includes(k)) ||
           // In a chapter on collection, a paragraph saying the user provides data ("注册时您需提供手机号") is that.
-          (k === 'user-provided' && under.includes('collection-use') && !(own as ProvidedKinds).providedByReference)),
+          (k === 'user-provided' && under.includes('collection-use') && !providedByReference)),
   );
   // A paragraph that shows none of its heading's several topics goes on with the topic of the
   // paragraph before it under the same heading ("存储和保护": the storage paragraphs, then the protection ones).
