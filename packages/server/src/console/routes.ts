@@ -46,20 +46,31 @@ function asset(name: string): { body: Buffer; etag: string } | undefined {
   return cached;
 }
 
-/** Sends a page with its ETag; 304 when the client holds it already. */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
-  const etag = etagOf(page.value);
+const HTML_TYPE = 'text/html; charset=utf-8';
+
+/** A public page's headers (CSP, language, caching, ETag) and its answer: 304 when the client holds it already. */
+function sendPageAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  lang: ConsoleLang,
+  maxAge: number,
+  answer: { body: string | Buffer; etag: string; status?: number },
+): FastifyReply {
   reply
     .header('content-security-policy', CONSOLE_CSP)
     .header('content-language', lang)
     .header('vary', 'Accept-Language, Cookie')
     .header('cache-control', `public, max-age=${maxAge}`)
-    .header('etag', etag);
-  if (notModified(request.headers['if-none-match'], etag)) return reply.code(304).send();
-  return reply.type('text/html; charset=utf-8').send(page.value);
+    .header('etag', answer.etag);
+  if (answer.status) reply.code(answer.status);
+  else if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  return reply.type(HTML_TYPE).send(answer.body);
 }
 
-const HTML_TYPE = 'text/html; charset=utf-8';
+/** Sends a page with its ETag; 304 when the client holds it already. */
+export function sendPage(request: FastifyRequest, reply: FastifyReply, page: SafeHtml, lang: ConsoleLang, maxAge = 60): FastifyReply {
+  return sendPageAnswer(request, reply, lang, maxAge, { body: page.value, etag: etagOf(page.value) });
+}
 
 /**
  * A public page through the micro-cache (src/http/public-cache.ts): built at most once per TTL for
@@ -87,15 +98,7 @@ export async function sendCachedPage(
     const { page, status } = await build();
     return { body: page.value, type: HTML_TYPE, ...(status && status !== 200 ? { status } : {}) };
   });
-  reply
-    .header('content-security-policy', CONSOLE_CSP)
-    .header('content-language', lang)
-    .header('vary', 'Accept-Language, Cookie')
-    .header('cache-control', `public, max-age=${maxAge}`)
-    .header('etag', answer.etag);
-  if (answer.status) reply.code(answer.status);
-  else if (notModified(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
-  return reply.type(answer.type).send(answer.body);
+  return sendPageAnswer(request, reply, lang, maxAge, answer);
 }
 
 const LangQuery = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
