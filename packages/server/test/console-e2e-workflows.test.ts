@@ -10,16 +10,12 @@
 // Every page visited fails the test on a console error, a failed or refused request, a request to
 // another origin, or an axe-core violation of serious or critical impact. Screenshots: test-results/console/.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TestClock } from '../src/calendar/clock.js';
 import { shiftDate } from '../src/calendar/dates.js';
-import { buildApp } from '../src/http/app.js';
-import { startWorkers } from '../src/jobs/index.js';
 import { startDueRetests } from '../src/workflows/regulator/bulletins.js';
-import { axe, chromiumAvailable, CHROMIUM, dispatchLoop, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
+import { chromiumAvailable, CHROMIUM, SHOTS, startJourney } from './support/browser.js';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, storeApk, testPlatform, waitFor } from './support/jobs.js';
@@ -36,22 +32,14 @@ bothDatabases(
       t.skip(`no Chromium at ${CHROMIUM}`);
       return;
     }
-    mkdirSync(SHOTS, { recursive: true });
     const clock = new TestClock('2025-09-26');
     const p = await testPlatform(under, { clock });
-    const workers = await startWorkers(p, { concurrency: 1 });
-    const app = await buildApp(p);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    // The outbox dispatcher runs in `serve`'s scheduler; the journey's loop does its work.
+    const journey = await startJourney(p);
+    const { origin, problems } = journey;
     const db = p.store.db;
-    // The outbox dispatcher runs in `serve`'s scheduler; here a loop does its work.
-    const stopDispatching = dispatchLoop(p);
-    let browser: Browser | undefined;
-    const problems: string[] = [];
-    const loads: { name: string; ms: number }[] = [];
     const dialect = under.url ? 'postgres' : 'sqlite';
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
       const blob = await storeApk(p, APKS.apiDemos);
       for (const lang of ['zh-CN', 'en'] as Lang[]) {
         const tag = `${dialect}-${lang}`;
@@ -75,20 +63,8 @@ bothDatabases(
           appType: 'social',
         });
 
-        const contexts: BrowserContext[] = [];
-        const open = async (javaScriptEnabled = true): Promise<Page> => {
-          const context = await browser!.newContext({ locale: lang, viewport: { width: 1200, height: 900 }, javaScriptEnabled });
-          contexts.push(context);
-          const page = await context.newPage();
-          watch(page, origin, problems);
-          return page;
-        };
-        const visit = async (page: Page, name: string) => {
-          await page.waitForLoadState('load');
-          loads.push({ name: `${tag}-${name}`, ms: await loadTime(page) });
-          await axe(page, problems);
-          await page.screenshot({ path: join(SHOTS, `${tag}-${name}.png`) });
-        };
+        const open = (javaScriptEnabled = true) => journey.open(lang, javaScriptEnabled);
+        const visit = (page: Page, name: string) => journey.visit(page, `${tag}-${name}`);
         // A page without JavaScript cannot host axe or report its timing: a twin with JavaScript opens the
         // same address for those checks (the markup is the server's either way); the screenshot is the no-script page's.
         let twin: Page | undefined;
@@ -252,20 +228,13 @@ bothDatabases(
         await visit(d, 'operator-answered');
         assert.equal(await onTime(), before + 1, 'the answer in time counts for the operator');
         await visit(r, 'regulator-kpi');
-        for (const context of contexts) await context.close();
+        await journey.closePages();
       }
-      const sorted = loads.map((l) => l.ms).sort((x, y) => x - y);
-      const slowest = loads.reduce((a, b) => (b.ms > a.ms ? b : a), loads[0]!);
-      t.diagnostic(
-        `${dialect}: ${loads.length} pages, navigation→load median ${sorted[sorted.length >> 1]!.toFixed(0)} ms, max ${slowest.ms.toFixed(0)} ms (${slowest.name})`,
-      );
+      t.diagnostic(journey.summary(dialect));
       assert.deepEqual(problems, [], problems.join('\n'));
     } finally {
       if (problems.length > 0) t.diagnostic(`problems seen:\n${problems.join('\n')}`);
-      await browser?.close();
-      await stopDispatching();
-      await app.close();
-      await workers.stop({ graceMs: 1000 });
+      await journey.close();
       await p.close();
     }
   },

@@ -8,18 +8,15 @@
 // an axe-core violation of serious or critical impact. Screenshots: test-results/console/.
 // Without Chromium the test skips with a message; with CI=true it fails instead.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildApp } from '../src/http/app.js';
-import { startWorkers } from '../src/jobs/index.js';
+import type { Page } from 'playwright-core';
 import { bothDatabases } from './support/databases.js';
 import { member, type Member } from './support/http.js';
 import { APKS, testPlatform } from './support/jobs.js';
 import { API_DEMOS_LISTING, API_DEMOS_PERMISSION_LINES } from './support/api-demos-listing.js';
-import { axe, chromiumAvailable, CHROMIUM, dispatchLoop, FLAGS, loadTime, SHOTS, watch } from './support/browser.js';
+import { chromiumAvailable, CHROMIUM, SHOTS, startJourney } from './support/browser.js';
 
 const POLICY = API_DEMOS_LISTING.policy;
 const PERMISSIONS = API_DEMOS_PERMISSION_LINES;
@@ -35,7 +32,6 @@ bothDatabases(
       t.skip(`no Chromium at ${CHROMIUM}`);
       return;
     }
-    mkdirSync(SHOTS, { recursive: true });
     const policyServer: Server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(POLICY);
@@ -43,19 +39,11 @@ bothDatabases(
     await new Promise<void>((resolve) => policyServer.listen(0, '127.0.0.1', resolve));
     const policyUrl = `http://127.0.0.1:${(policyServer.address() as AddressInfo).port}/privacy`;
     const p = await testPlatform(under, { config: { allowPrivateFetch: true } });
-    const workers = await startWorkers(p, { concurrency: 1 });
-    const app = await buildApp(p);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    // The outbox dispatcher runs in `serve`'s scheduler; here a loop does its work.
-    const stopDispatching = dispatchLoop(p);
-    let browser: Browser | undefined;
-    const problems: string[] = [];
-    const loads: { name: string; ms: number }[] = [];
+    // The outbox dispatcher runs in `serve`'s scheduler; the journey's loop does its work.
+    const journey = await startJourney(p);
+    const { origin, problems } = journey;
     const db = under.url ? 'postgres' : 'sqlite';
     try {
-      // launch() gives every run a fresh temporary profile (user-data dir) of its own.
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
       for (const lang of ['zh-CN', 'en'] as Lang[]) {
         const tag = `${db}-${lang}`;
         const shot = async (page: Page, name: string) => {
@@ -69,21 +57,8 @@ bothDatabases(
           .set({ name: `E2E Store ${lang}` })
           .where('id', '=', admin.orgId)
           .execute();
-        const contexts: BrowserContext[] = [];
-        const open = async (): Promise<Page> => {
-          const context = await browser!.newContext({ locale: lang, viewport: { width: 1200, height: 900 } });
-          contexts.push(context);
-          const page = await context.newPage();
-          watch(page, origin, problems);
-          return page;
-        };
-        const visit = async (page: Page, name: string) => {
-          await page.waitForLoadState('load');
-          const ms = await loadTime(page);
-          loads.push({ name: `${tag}-${name}`, ms });
-          await axe(page, problems);
-          await shot(page, name);
-        };
+        const open = () => journey.open(lang);
+        const visit = (page: Page, name: string) => journey.visit(page, `${tag}-${name}`);
         const signIn = async (page: Page, who: Member) => {
           await page.goto(`${origin}/console/login?lang=${lang}`);
           await visit(page, `login-${who.role}`);
@@ -203,19 +178,12 @@ bothDatabases(
         assert.match((await anon.textContent('main')) ?? '', /API Demos/);
         await Promise.all([anon.waitForURL(/\/apps\/[0-9A-Z]+/), anon.click('main table a')]);
         await visit(anon, 'public-app');
-        for (const context of contexts) await context.close();
+        await journey.closePages();
       }
-      const sorted = loads.map((l) => l.ms).sort((x, y) => x - y);
-      const slowest = loads.reduce((a, b) => (b.ms > a.ms ? b : a), loads[0]!);
-      t.diagnostic(
-        `${db}: ${loads.length} pages, navigation→load median ${sorted[sorted.length >> 1]!.toFixed(0)} ms, max ${slowest.ms.toFixed(0)} ms (${slowest.name})`,
-      );
+      t.diagnostic(journey.summary(db));
       assert.deepEqual(problems, [], problems.join('\n'));
     } finally {
-      await browser?.close();
-      await stopDispatching();
-      await app.close();
-      await workers.stop({ graceMs: 1000 });
+      await journey.close();
       await p.close();
       policyServer.close();
     }

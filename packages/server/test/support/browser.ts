@@ -2,10 +2,14 @@
 // playwright-core with the issue's flags, a watcher that records console errors, page errors,
 // failed or refused requests and requests to another origin, and axe-core's serious or critical
 // violations. Screenshots go to test-results/console/ (git-ignored).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp } from '../../src/http/app.js';
+import { startWorkers } from '../../src/jobs/index.js';
 import type { Platform } from '../../src/platform.js';
 import { dispatchEvents } from '../../src/workflows/events.js';
 
@@ -77,5 +81,82 @@ export function dispatchLoop(p: Platform): () => Promise<void> {
   return async () => {
     dispatching = false;
     await loop;
+  };
+}
+
+/**
+ * A journey's stage: the platform's API and console on loopback with one warm worker, the outbox
+ * dispatcher's loop, and Chromium; with what the pages it opens record (problems, load times).
+ */
+export interface Journey {
+  origin: string;
+  problems: string[];
+  loads: { name: string; ms: number }[];
+  /** A page in a fresh browser context in `lang`, watched for problems. */
+  open(lang: string, javaScriptEnabled?: boolean): Promise<Page>;
+  /** A loaded page: its load time, axe-core's check and a screenshot, all under `name`. */
+  visit(page: Page, name: string): Promise<void>;
+  /** Closes the contexts opened so far (the end of one language's journeys). */
+  closePages(): Promise<void>;
+  /** The load-time line a journey prints: median and slowest page. */
+  summary(label: string): string;
+  /** Stops the browser, the dispatcher, the server and the workers (the platform stays open). */
+  close(): Promise<void>;
+}
+
+export async function startJourney(p: Platform): Promise<Journey> {
+  mkdirSync(SHOTS, { recursive: true });
+  const workers = await startWorkers(p, { concurrency: 1 });
+  const app = await buildApp(p);
+  const stopDispatching = dispatchLoop(p);
+  const stopServing = async () => {
+    await stopDispatching();
+    await app.close();
+    await workers.stop({ graceMs: 1000 });
+  };
+  let browser;
+  try {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    // launch() gives every run a fresh temporary profile (user-data dir) of its own.
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  } catch (error) {
+    await stopServing();
+    throw error;
+  }
+  const opened = browser;
+  const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const problems: string[] = [];
+  const loads: { name: string; ms: number }[] = [];
+  let contexts: BrowserContext[] = [];
+  return {
+    origin,
+    problems,
+    loads,
+    async open(lang, javaScriptEnabled = true) {
+      const context = await opened.newContext({ locale: lang, viewport: { width: 1200, height: 900 }, javaScriptEnabled });
+      contexts.push(context);
+      const page = await context.newPage();
+      watch(page, origin, problems);
+      return page;
+    },
+    async visit(page, name) {
+      await page.waitForLoadState('load');
+      loads.push({ name, ms: await loadTime(page) });
+      await axe(page, problems);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    },
+    async closePages() {
+      for (const context of contexts) await context.close();
+      contexts = [];
+    },
+    summary(label) {
+      const sorted = loads.map((l) => l.ms).sort((x, y) => x - y);
+      const slowest = loads.reduce((a, b) => (b.ms > a.ms ? b : a), loads[0]!);
+      return `${label}: ${loads.length} pages, navigation→load median ${sorted[sorted.length >> 1]!.toFixed(0)} ms, max ${slowest.ms.toFixed(0)} ms (${slowest.name})`;
+    },
+    async close() {
+      await opened.close();
+      await stopServing();
+    },
   };
 }
