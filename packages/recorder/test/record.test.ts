@@ -304,3 +304,45 @@ test('recordWithAdb refuses bad packages and reports a missing device or app', a
   const missing = new FakeAdb({ 'shell getprop': '33\n', 'shell dumpsys package': 'Unable to find package: com.example.news\n' });
   await assert.rejects(recordWithAdb({ ...base, adb: missing, package: APP }), /not installed/);
 });
+
+test('recordWithAdb: a slow clock read (seconds under load) does not drop the launch from logcat', async (t) => {
+  const outDir = mkdtempSync(join(tmpdir(), 'apprights-record-'));
+  t.after(() => rmSync(outDir, { recursive: true, force: true }));
+  const epoch = (ms: number) => `${DEVICE_EPOCH_S + Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`;
+  let launchedAt: number | null = null;
+  const device: ReturnType<typeof fakeDevice> = fakeDevice({
+    'shell dumpsys package com.example.news': recorded('dumpsys/package-android13-before.txt'),
+    // the device answers 2 s after the call, printing its clock at the end: the mapping is off by ~1 s
+    'shell date +%s.%N': () => {
+      device.state.now += 2000;
+      return `${epoch(device.state.now)}000000\n`;
+    },
+    'shell monkey -p': () => {
+      launchedAt = device.state.now;
+      return 'Events injected: 1\n';
+    },
+    'exec-out uiautomator dump /dev/tty': recorded('ui/main.xml'),
+    'shell logcat -d -v epoch': () =>
+      launchedAt === null
+        ? ''
+        : `--------- beginning of system\n  ${epoch(launchedAt + 70)}  1432  1466 I ActivityManager: Start proc 12345:com.example.news/u0a123 for pre-top-activity {com.example.news/com.example.news.SplashActivity}\n`,
+    'shell dumpsys appops --package com.example.news': dumpsysAppOps({ now: 0 }, []),
+  });
+  const result = await recordWithAdb({
+    adb: device.adb,
+    package: APP,
+    durationMs: 2000,
+    intervalMs: 1000,
+    autoConsent: false,
+    screenshots: false,
+    outDir,
+    clock: device.clock,
+    sleep: device.sleep,
+  });
+  const events = readLines(result.traceFile);
+  const launch = events.find((e) => e.kind === 'user' && e['action'] === 'launch')!;
+  const start = events.find((e) => e.kind === 'lifecycle' && e['action'] === 'process-start');
+  assert.ok(start, JSON.stringify(events));
+  assert.ok(start.t >= launch.t, 'never before the launch that caused it');
+  for (let i = 1; i < events.length; i++) assert.ok(events[i]!.t >= events[i - 1]!.t, `time order at line ${i + 1}`);
+});

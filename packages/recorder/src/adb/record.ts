@@ -203,7 +203,10 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
   const beforeDate = now();
   const deviceEpoch = parseDeviceEpoch(text(await run(['shell', 'date', '+%s.%N'])));
   // the device read its clock somewhere during the command: take the middle
-  const dateAt = (beforeDate + now()) / 2;
+  const afterDate = now();
+  const dateAt = (beforeDate + afterDate) / 2;
+  // how far off that mapping can be: half the round trip (under load, seconds on a slow host)
+  const clockSlack = (afterDate - beforeDate) / 2;
   if (deviceEpoch === null) warn('device clock unreadable (date +%s.%N): logcat events take the time of the poll that read them');
   const traceTimeOfDevice = (epochMs: number, fallback: number) => (deviceEpoch === null ? fallback : epochMs - deviceEpoch + dateAt);
 
@@ -426,8 +429,11 @@ export async function recordWithAdb(options: RecordWithAdbOptions): Promise<Reco
       linesAtLastEpoch = atNewest;
     } else for (const l of atNewest) linesAtLastEpoch.add(l);
     for (const event of logcat.push(fresh)) {
-      const t = Math.round(traceTimeOfDevice(event.t, fetchT));
-      if (t < launchT) continue; // setup (our own force-stop), not the app
+      let t = Math.round(traceTimeOfDevice(event.t, fetchT));
+      // setup (our own force-stop), not the app; a line within the clock mapping's slack of the
+      // launch is the launch itself (its process start), seen early only by the mapping's error
+      if (t < launchT - clockSlack) continue;
+      t = Math.max(t, launchT);
       if (event.kind === 'navigation' && event.action !== 'activity' && event.action !== 'page' && event.trigger === undefined) {
         // Trace 1.1: every jump says what started it, or that the recorder cannot tell.
         if (lastOwnTap !== null && t - lastOwnTap >= 0 && t - lastOwnTap <= 5000) {
