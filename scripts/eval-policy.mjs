@@ -21,8 +21,21 @@ const { values: args } = parseArgs({
     errors: { type: 'string' },
     sample: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (args.help) {
+  console.log(`Usage: npm run eval:policy [-- options]
+Measures the policy analyser against CA4P-annotated policies (NNNN.txt + NNNN.json) and prints each
+figure beside its target. 用 CA4P 标注的隐私政策评估政策分析器，并在每项指标旁列出目标值。
+  --dir DIR            annotated policies (default ../shared/corpora/policies-zh/dev)
+  --json               the figures as JSON
+  --errors WHAT        list the misses and spurious hits of a kind, or of data | recipients | paragraphs
+  --sample WHAT[:N]    print N (default 60) negated | conditional | context mentions for judging by hand
+  --seed S             the sample's seed (default 1)
+  -h, --help           this text`);
+  process.exit(0);
+}
 const dir = resolve(args.dir);
 if (!existsSync(dir)) {
   console.log(`eval:policy skipped: no annotated policies at ${dir} (../shared/corpora is absent on this machine)`);
