@@ -39,3 +39,10 @@ test('APPRIGHTS_SCHEDULER=off keeps the periodic work off a node; anything but o
   assert.notEqual(loadConfig({}, {}).scheduler, false);
   assert.throws(() => loadConfig({}, { APPRIGHTS_SCHEDULER: 'maybe' }), /on or off/);
 });
+
+test('APPRIGHTS_UPLOAD_DIRECT_IO=on writes uploads with O_DIRECT; off or unset through the page cache; anything else is refused', () => {
+  assert.equal(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'on' }).uploadDirectIo, true);
+  assert.notEqual(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'off' }).uploadDirectIo, true);
+  assert.notEqual(loadConfig({}, {}).uploadDirectIo, true);
+  assert.throws(() => loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'yes' }), /APPRIGHTS_UPLOAD_DIRECT_IO.*on or off|on or off/);
+});

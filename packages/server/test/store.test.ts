@@ -70,18 +70,21 @@ test('blobs: the same bytes twice are one blob; over the cap stops and leaves no
   }
 });
 
-// The temporary directory is on a disk (the store writes full slots there with O_DIRECT); /dev/shm is
-// tmpfs, which refuses O_DIRECT, so there every byte goes through the page cache.
+// The default writes through the page cache; with directIo the store writes full slots with O_DIRECT
+// on a disk, and on /dev/shm (tmpfs, which refuses O_DIRECT) falls back to the page cache.
 const blobRoots = [
-  { where: 'a disk directory', make: () => tempDir() },
-  ...(existsSync('/dev/shm') ? [{ where: 'tmpfs (no O_DIRECT)', make: () => tempDir('apprights-shm-', '/dev/shm') }] : []),
+  { where: 'a disk directory', make: () => tempDir(), directIo: false },
+  { where: 'a disk directory, direct I/O', make: () => tempDir(), directIo: true },
+  ...(existsSync('/dev/shm')
+    ? [{ where: 'tmpfs, direct I/O asked (refused)', make: () => tempDir('apprights-shm-', '/dev/shm'), directIo: true }]
+    : []),
 ];
 
-for (const { where, make } of blobRoots)
+for (const { where, make, directIo } of blobRoots)
   test(`blobs on ${where}: a large upload is hashed on the hashing thread, in order, whatever the chunk sizes`, async () => {
     const { dir, remove } = make();
     try {
-      const blobs = new LocalBlobStore(join(dir, 'blobs'));
+      const blobs = new LocalBlobStore(join(dir, 'blobs'), { directIo });
       // Several of the store's 1 MiB hashing buffers, cut at odd places (chunks straddle buffers).
       const bytes = randomBytes(9 * 1024 * 1024 + 12345);
       const cuts = [0, 1, 70_000, 1_048_576, 1_048_577, 3_000_000, 8_388_608, bytes.length];
