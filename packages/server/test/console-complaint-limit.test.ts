@@ -2,8 +2,10 @@
 // visitor past COMPLAINTS_PER_HOUR gets a page in both languages (429, Retry-After, the console's
 // CSP, a way back to the app), not the REST API's JSON problem; nothing more is filed; the REST
 // route keeps its JSON answer. The public pages' micro-cache (publicCacheMs) is checked here too:
-// a page is reused within the TTL, counted on /metrics, and a 404 stays a 404 from the cache.
+// a page is reused within the TTL, counted on /metrics, and a 404 stays a 404 from the cache; past
+// its freshness the page is sent stale while it is rebuilt, then as rebuilt.
 import assert from 'node:assert/strict';
+import { TestClock } from '../src/calendar/clock.js';
 import { COMPLAINTS_PER_HOUR } from '../src/workflows/complaints/index.js';
 import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
@@ -89,3 +91,34 @@ bothDatabases(
     }
   },
 );
+
+bothDatabases('console public pages: past its freshness a page is sent stale while it is rebuilt, then as rebuilt', async (_t, under) => {
+  const clock = new TestClock(Date.now());
+  const h = await harness(under, { publicCacheMs: 1000 }, clock);
+  try {
+    const db = h.platform.store.db;
+    const dev = await member(h.platform, 'stale-operator', 'developer');
+    const storeId = await addOrgOfKind(db, 'store', 'stale-store');
+    const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.stale' });
+    const get = (url: string) => h.app.inject({ method: 'GET', url });
+    const page = `/apps/${app.listingId}?lang=en`;
+    const first = await get(page);
+    assert.equal(first.statusCode, 200);
+    await db.updateTable('listings').set({ state: 'delisted' }).where('id', '=', app.listingId).execute();
+    clock.advance(1500);
+    const stale = await get(page);
+    assert.equal(stale.statusCode, 200, 'past its freshness the page is sent as it was, at once');
+    assert.equal(stale.headers.etag, first.headers.etag);
+    // The rebuild runs behind that answer; the page as rebuilt follows (a bounded wait, not a timing).
+    let rebuilt = stale;
+    for (let i = 0; i < 200 && rebuilt.statusCode === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      rebuilt = await get(page);
+    }
+    assert.equal(rebuilt.statusCode, 404, 'the delisting shows once the rebuild is done');
+    const metrics = (await get('/metrics')).body;
+    assert.match(metrics, /^apprights_public_cache_stale_total [1-9]/m);
+  } finally {
+    await h.close();
+  }
+});

@@ -108,7 +108,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   const ctx: AppContext = {
     platform,
     metrics,
-    publicCache: new PublicCache(config.publicCacheMs ?? DEFAULT_PUBLIC_CACHE_MS, undefined, undefined, metrics.counters),
+    publicCache: new PublicCache({ ttlMs: config.publicCacheMs ?? DEFAULT_PUBLIC_CACHE_MS, counters: metrics.counters }),
   };
 
   app.decorateRequest('auth', null as never);
