@@ -2,9 +2,10 @@
 // chooses and a lifetime draw it chooses: fresh answers and the bounds of each entry's lifetime; the
 // stale answer sent while exactly one rebuild runs, and the new one after it; an answer past the
 // stale window built before it is sent; one build for concurrent misses of a key; rebuilds beyond
-// maxBuilds waiting their turn, and beyond maxRefreshes not queued at all; a failed rebuild keeping
-// the stale answer; the bounds on entries and bytes; the counters /metrics shows. No clock is read:
-// every lookup says its time.
+// maxBuilds waiting their turn, and beyond maxRefreshes not queued at all; rebuilds waiting while
+// builds have taken more than their share of the time; a failed rebuild keeping the stale answer; the
+// bounds on entries and bytes; the counters /metrics shows. No clock is read: every lookup says its
+// time, and the build budget's clock is the test's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PublicCache, type BuiltAnswer, type CacheCounters } from '../src/http/public-cache.js';
@@ -138,6 +139,32 @@ test('public cache: rebuilds beyond maxBuilds wait their turn; beyond maxRefresh
   await settle();
   assert.equal((await cache.get('c', 2002, build.run)).body.toString(), 'c2');
   assert.equal(c.publicCacheStale, 4);
+});
+
+test('public cache: once builds have taken their share of the time, rebuilds wait (the stale answer is sent) until it refills', async () => {
+  let t = 0;
+  const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, buildShare: 0.5, random: () => 0, elapsed: () => t });
+  const slow = (body: string) => async (): Promise<BuiltAnswer> => {
+    t += 600;
+    return { body, type: 'text/plain' };
+  };
+  // Budget 500 ms (a second's worth at 1/2); first visits never wait, but they spend it: 500 − 600, then
+  // + 300 (600 ms passed) − 600.
+  await cache.get('a', 0, slow('a1'));
+  await cache.get('b', 0, slow('b1'));
+  const build = controlled();
+  assert.equal((await cache.get('a', 2000, build.run)).body.toString(), 'a1');
+  await settle();
+  assert.equal(build.calls, 0, 'the budget is spent: the rebuild waits and the stale answer is sent');
+  assert.equal((await cache.get('a', 2001, build.run)).body.toString(), 'a1');
+  t += 1000;
+  assert.equal((await cache.get('b', 2002, build.run)).body.toString(), 'b1');
+  await settle();
+  assert.equal(build.calls, 2, 'refilled: both waiting rebuilds start');
+  build.finish('a2');
+  build.finish('b2');
+  await settle();
+  assert.equal((await cache.get('a', 2003, build.run)).body.toString(), 'a2');
 });
 
 test('public cache: a first visit builds at once even while rebuilds fill every turn', async () => {

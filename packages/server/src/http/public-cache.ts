@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 // A micro-cache for anonymous public pages (the disclosure list and app pages, bulletins, rankings):
 // the same URL asked 500 times a second is built once every few seconds. Only answers that do not
@@ -16,8 +17,10 @@ import { createHash } from 'node:crypto';
 // Why: on SQLite a page's queries run on the event loop, so when many entries expired at once their
 // rebuilds held every connection behind them. A rebuild now starts only while fewer than `maxBuilds`
 // builds run, each from its own turn of the event loop, so answers from the cache are sent between
-// them; at most `maxRefreshes` rebuilds wait, and when that many already do, the stale answer is sent
-// without queueing another. A first visit (nothing to send meanwhile) builds at once, as its
+// them, and while builds have taken less than `buildShare` of the time (a budget refilled as time
+// passes): under load, pages stay stale longer (never past staleMs) instead of slowing every answer.
+// At most `maxRefreshes` rebuilds wait; when that many already do, the stale answer is sent without
+// queueing another. A first visit (nothing to send meanwhile) builds at once, as its
 // request's own work. Concurrent lookups of one key share one build. Bounded by entry count and by
 // bytes; the least recently built go first.
 
@@ -55,9 +58,16 @@ export interface PublicCacheOptions {
   maxBuilds?: number;
   /** Rebuilds of stale answers waiting for a turn (default 256); beyond, the stale answer is sent as it is. */
   maxRefreshes?: number;
+  /**
+   * The share of time builds may take before rebuilds wait (default 1/4), by their wall time (on
+   * SQLite, time the event loop is held); first visits are counted but never wait.
+   */
+  buildShare?: number;
   counters?: CacheCounters;
   /** In [0, 1): draws each entry's lifetime (tests pass their own). */
   random?: () => number;
+  /** Milliseconds from a monotonic clock, for the build budget (tests pass their own). */
+  elapsed?: () => number;
 }
 
 interface Entry {
@@ -82,8 +92,15 @@ export class PublicCache {
   private readonly maxBytes: number;
   private readonly maxBuilds: number;
   private readonly maxRefreshes: number;
+  private readonly buildShare: number;
   private readonly counters: CacheCounters;
   private readonly random: () => number;
+  private readonly elapsed: () => number;
+  /** Build time (ms) rebuilds may still take: refilled at buildShare of the time passed, up to a second's worth. */
+  private budget: number;
+  private budgetAt: number;
+  /** Set while rebuilds wait for the budget to refill. */
+  private refill?: NodeJS.Timeout;
 
   constructor(options: PublicCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? DEFAULT_PUBLIC_CACHE_MS;
@@ -93,7 +110,11 @@ export class PublicCache {
     this.maxBuilds = Math.max(1, options.maxBuilds ?? 2);
     this.maxRefreshes = options.maxRefreshes ?? 256;
     this.counters = options.counters ?? { publicCacheHits: 0, publicCacheStale: 0, publicCacheMisses: 0 };
+    this.buildShare = Math.min(1, Math.max(0.01, options.buildShare ?? 0.25));
     this.random = options.random ?? Math.random;
+    this.elapsed = options.elapsed ?? (() => performance.now());
+    this.budget = 1000 * this.buildShare;
+    this.budgetAt = this.elapsed();
   }
 
   /**
@@ -142,8 +163,12 @@ export class PublicCache {
       this.running++;
       turn = Promise.resolve();
     }
+    let started = 0;
     const promise = turn
-      .then(build)
+      .then(() => {
+        started = this.elapsed();
+        return build();
+      })
       .then((built) => {
         const answer = encoded(built);
         this.put(key, answer, now);
@@ -152,20 +177,40 @@ export class PublicCache {
       .finally(() => {
         this.inflight.delete(key);
         this.running--;
+        this.spend(this.elapsed() - started);
         this.next();
       });
     this.inflight.set(key, promise);
     return promise;
   }
 
-  /** Starts waiting rebuilds while fewer than maxBuilds builds run, each from its own turn of the event loop. */
+  /**
+   * Starts waiting rebuilds while fewer than maxBuilds builds run and the budget lasts, each from
+   * its own turn of the event loop; when the budget is spent, again once it has refilled.
+   */
   private next(): void {
-    while (this.running < this.maxBuilds) {
-      const start = this.refreshes.shift();
-      if (!start) return;
+    this.spend(0);
+    while (this.running < this.maxBuilds && this.refreshes.length > 0) {
+      if (this.budget <= 0) {
+        this.refill ??= setTimeout(
+          () => {
+            this.refill = undefined;
+            this.next();
+          },
+          Math.ceil(-this.budget / this.buildShare) + 1,
+        ).unref();
+        return;
+      }
       this.running++;
-      setImmediate(start);
+      setImmediate(this.refreshes.shift()!);
     }
+  }
+
+  /** Refills the budget for the time passed, less `ms` spent building. */
+  private spend(ms: number): void {
+    const now = this.elapsed();
+    this.budget = Math.min(1000 * this.buildShare, this.budget + (now - this.budgetAt) * this.buildShare) - ms;
+    this.budgetAt = now;
   }
 
   private put(key: string, answer: CachedAnswer, now: number): void {
