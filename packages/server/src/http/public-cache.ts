@@ -163,7 +163,9 @@ export class PublicCache {
       this.running++;
       turn = Promise.resolve();
     }
-    let started = 0;
+    // A rebuild may wait for its turn: its answer is fresh from when it starts, not from when it was asked for.
+    const asked = this.elapsed();
+    let started = asked;
     const promise = turn
       .then(() => {
         started = this.elapsed();
@@ -171,7 +173,7 @@ export class PublicCache {
       })
       .then((built) => {
         const answer = encoded(built);
-        this.put(key, answer, now);
+        this.put(key, answer, rebuild ? now + Math.round(started - asked) : now);
         return answer;
       })
       .finally(() => {
