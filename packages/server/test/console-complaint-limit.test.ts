@@ -9,7 +9,7 @@ import { TestClock } from '../src/calendar/clock.js';
 import { COMPLAINTS_PER_HOUR } from '../src/workflows/complaints/index.js';
 import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
-import { harness, member } from './support/http.js';
+import { harness, member, type Harness } from './support/http.js';
 import { addListedApp, addOrgOfKind } from './support/regulator.js';
 
 bothDatabases('console complaint form: past the hourly limit a bilingual 429 page, nothing filed', async (_t, under) => {
@@ -61,15 +61,21 @@ bothDatabases('console complaint form: past the hourly limit a bilingual 429 pag
   }
 });
 
+/** One listed app of a developer in a store, named by `slug`. */
+async function listedApp(h: Harness, slug: string) {
+  const db = h.platform.store.db;
+  const dev = await member(h.platform, `${slug}-operator`, 'developer');
+  const storeId = await addOrgOfKind(db, 'store', `${slug}-store`);
+  return addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: `com.example.${slug}` });
+}
+
 bothDatabases(
   'console public pages: the micro-cache reuses a page within its TTL, counts on /metrics, keeps a 404 a 404',
   async (_t, under) => {
     const h = await harness(under, { publicCacheMs: 60_000 });
     try {
       const db = h.platform.store.db;
-      const dev = await member(h.platform, 'cache-operator', 'developer');
-      const storeId = await addOrgOfKind(db, 'store', 'cache-store');
-      const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.cached' });
+      const app = await listedApp(h, 'cached');
       const get = (url: string) => h.app.inject({ method: 'GET', url });
       const first = await get(`/apps/${app.listingId}?lang=en`);
       assert.equal(first.statusCode, 200);
@@ -97,9 +103,7 @@ bothDatabases('console public pages: past its freshness a page is sent stale whi
   const h = await harness(under, { publicCacheMs: 1000 }, clock);
   try {
     const db = h.platform.store.db;
-    const dev = await member(h.platform, 'stale-operator', 'developer');
-    const storeId = await addOrgOfKind(db, 'store', 'stale-store');
-    const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.stale' });
+    const app = await listedApp(h, 'stale');
     const get = (url: string) => h.app.inject({ method: 'GET', url });
     const page = `/apps/${app.listingId}?lang=en`;
     const first = await get(page);
