@@ -11,23 +11,25 @@ import { test } from 'node:test';
 import { PublicCache, type BuiltAnswer, type CacheCounters } from '../src/http/public-cache.js';
 
 /** A build the test finishes (or fails) by hand; `calls` counts how often the cache started it. */
-function controlled(body = 'v1') {
-  const pending: { resolve: (a: BuiltAnswer) => void; reject: (e: Error) => void }[] = [];
-  const build = {
-    calls: 0,
-    body,
-    run: () => {
-      build.calls++;
-      return new Promise<BuiltAnswer>((resolve, reject) => pending.push({ resolve, reject }));
-    },
-    finish: (text = build.body) => pending.shift()!.resolve({ body: text, type: 'text/plain' }),
-    fail: () => pending.shift()!.reject(new Error('database unavailable')),
-    get waiting() {
-      return pending.length;
-    },
+class Controlled {
+  calls = 0;
+  private readonly pending: { resolve: (a: BuiltAnswer) => void; reject: (e: Error) => void }[] = [];
+  constructor(private readonly body = 'v1') {}
+  run = (): Promise<BuiltAnswer> => {
+    this.calls++;
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   };
-  return build;
+  finish(text = this.body): void {
+    this.pending.shift()!.resolve({ body: text, type: 'text/plain' });
+  }
+  fail(): void {
+    this.pending.shift()!.reject(new Error('database unavailable'));
+  }
+  get waiting(): number {
+    return this.pending.length;
+  }
 }
+const controlled = (body?: string) => new Controlled(body);
 
 const immediate = (body: string) => async (): Promise<BuiltAnswer> => ({ body, type: 'text/plain' });
 
