@@ -169,6 +169,21 @@ test('public cache: once builds have taken their share of the time, rebuilds wai
   assert.equal((await cache.get('a', 2003, build.run)).body.toString(), 'a2');
 });
 
+test('public cache: with a build share of 1 (PostgreSQL) rebuilds never wait for a budget', async () => {
+  let t = 0;
+  const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, buildShare: 1, random: () => 0, elapsed: () => t });
+  await cache.get('a', 0, async () => {
+    t += 5000;
+    return { body: 'a1', type: 'text/plain' };
+  });
+  const build = controlled();
+  assert.equal((await cache.get('a', 2000, build.run)).body.toString(), 'a1');
+  await settle();
+  assert.equal(build.calls, 1, 'the rebuild starts although builds took more than all the time passed');
+  build.finish();
+  await settle();
+});
+
 test('public cache: a first visit builds at once even while rebuilds fill every turn', async () => {
   const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, maxBuilds: 1, random: () => 0 });
   await cache.get('old', 0, immediate('old1'));

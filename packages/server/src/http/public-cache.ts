@@ -60,7 +60,8 @@ export interface PublicCacheOptions {
   maxRefreshes?: number;
   /**
    * The share of time builds may take before rebuilds wait (default 1/4), by their wall time (on
-   * SQLite, time the event loop is held); first visits are counted but never wait.
+   * SQLite, time the event loop is held); first visits are counted but never wait. 1: no budget
+   * (on PostgreSQL a build's wall time is mostly waiting for the database, not holding the loop).
    */
   buildShare?: number;
   counters?: CacheCounters;
@@ -193,7 +194,7 @@ export class PublicCache {
   private next(): void {
     this.spend(0);
     while (this.running < this.maxBuilds && this.refreshes.length > 0) {
-      if (this.budget <= 0) {
+      if (this.budget <= 0 && this.buildShare < 1) {
         this.refill ??= setTimeout(
           () => {
             this.refill = undefined;
