@@ -7,7 +7,8 @@
 //   latency   wrk (30 s, 64 connections, 2 threads) on loopback against an API node (no workers,
 //             no scheduler), one run per page kind, each request drawing its URL at random from a
 //             pool in both languages (scripts/lib/wrk-paths.lua), so the pages' micro-cache (3 s) is
-//             measured at the hit rate such traffic gives it, printed beside each figure: app pages
+//             measured at the hit rate such traffic gives it (fresh, and stale while rebuilt), printed
+//             beside each figure with the server-side time and the event-loop delay: app pages
 //             (/apps/:id) of BENCH_POOL_APPS (2000) apps spread over the market; the disclosure list
 //             (/apps: first and later pages, each store and type) and its search (package and name
 //             fragments, a word no app has: each walks the search index); the bulletins list and
@@ -25,7 +26,8 @@
 // bulletin), BENCH_BULLETINS, BENCH_POOL_APPS, BENCH_SINGLE_URL (above).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { realReports } from './lib/market.mjs';
 import { pathToFileURL, URLSearchParams } from 'node:url';
@@ -160,11 +162,28 @@ async function urlPools(db, bulletinIds) {
   };
 }
 
+/**
+ * Server-side time of each request (parsed → response handed to the socket), from Node's HTTP
+ * diagnostics channels: wrk's figure minus this is time spent queued in the kernel or in wrk itself,
+ * which grows with the load other processes put on the machine.
+ */
+const serverTimes = { started: new WeakMap(), ms: [] };
+subscribe('http.server.request.start', ({ request }) => serverTimes.started.set(request, performance.now()));
+subscribe('http.server.response.finish', ({ request }) => {
+  const start = serverTimes.started.get(request);
+  if (start !== undefined) serverTimes.ms.push(performance.now() - start);
+});
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
 /** The micro-cache's counters from /metrics. */
 async function cacheCounters(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
   const read = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-  return { hits: read('apprights_public_cache_hits_total'), misses: read('apprights_public_cache_misses_total') };
+  return {
+    hits: read('apprights_public_cache_hits_total'),
+    stale: read('apprights_public_cache_stale_total'),
+    misses: read('apprights_public_cache_misses_total'),
+  };
 }
 
 /** HTML + the stylesheet and scripts it names, uncompressed; and any resource of another origin it names. */
@@ -272,17 +291,22 @@ for (const seed of targets) {
       // The server runs in this process: how long its event loop was held up while wrk ran.
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
+      serverTimes.ms = [];
       const r = await wrk(target, WRK_SECONDS);
       delay.disable();
+      const handled = serverTimes.ms.sort((a, b) => a - b);
       const after = await cacheCounters(base);
       const hits = after.hits - before.hits;
-      const lookups = hits + after.misses - before.misses;
+      const stale = after.stale - before.stale;
+      const lookups = hits + stale + after.misses - before.misses;
       if (r.error) console.log(`${db.name} ${what}: skipped: ${r.error}`);
       else
         console.log(
           `${db.name} ${what}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (target ≤ 150), ${fmt(r.rps, 0)} req/s` +
             `${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}; ${how}, cache hit rate ${lookups ? fmt((100 * hits) / lookups) : '—'} % ` +
-            `of ${lookups}; event loop delay p99 ${fmt(delay.percentile(99) / 1e6)} ms, max ${fmt(delay.max / 1e6)} ms ` +
+            `fresh + ${lookups ? fmt((100 * stale) / lookups) : '—'} % stale of ${lookups}; server side p50 ` +
+            `${fmt(percentile(handled, 0.5))} ms, p99 ${fmt(percentile(handled, 0.99))} ms; event loop delay p99 ` +
+            `${fmt(delay.percentile(99) / 1e6)} ms, max ${fmt(delay.max / 1e6)} ms ` +
             `[load ${loadBefore} → ${load()}]`,
         );
     }

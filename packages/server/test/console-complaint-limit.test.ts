@@ -2,12 +2,14 @@
 // visitor past COMPLAINTS_PER_HOUR gets a page in both languages (429, Retry-After, the console's
 // CSP, a way back to the app), not the REST API's JSON problem; nothing more is filed; the REST
 // route keeps its JSON answer. The public pages' micro-cache (publicCacheMs) is checked here too:
-// a page is reused within the TTL, counted on /metrics, and a 404 stays a 404 from the cache.
+// a page is reused within the TTL, counted on /metrics, and a 404 stays a 404 from the cache; past
+// its freshness the page is sent stale while it is rebuilt, then as rebuilt.
 import assert from 'node:assert/strict';
+import { TestClock } from '../src/calendar/clock.js';
 import { COMPLAINTS_PER_HOUR } from '../src/workflows/complaints/index.js';
 import { ConsoleClient, csrfOf } from './support/console.js';
 import { bothDatabases } from './support/databases.js';
-import { harness, member } from './support/http.js';
+import { harness, member, type Harness } from './support/http.js';
 import { addListedApp, addOrgOfKind } from './support/regulator.js';
 
 bothDatabases('console complaint form: past the hourly limit a bilingual 429 page, nothing filed', async (_t, under) => {
@@ -59,15 +61,21 @@ bothDatabases('console complaint form: past the hourly limit a bilingual 429 pag
   }
 });
 
+/** One listed app of a developer in a store, named by `slug`. */
+async function listedApp(h: Harness, slug: string) {
+  const db = h.platform.store.db;
+  const dev = await member(h.platform, `${slug}-operator`, 'developer');
+  const storeId = await addOrgOfKind(db, 'store', `${slug}-store`);
+  return addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: `com.example.${slug}` });
+}
+
 bothDatabases(
   'console public pages: the micro-cache reuses a page within its TTL, counts on /metrics, keeps a 404 a 404',
   async (_t, under) => {
     const h = await harness(under, { publicCacheMs: 60_000 });
     try {
       const db = h.platform.store.db;
-      const dev = await member(h.platform, 'cache-operator', 'developer');
-      const storeId = await addOrgOfKind(db, 'store', 'cache-store');
-      const app = await addListedApp(db, { developerOrgId: dev.orgId, storeIds: [storeId], packageName: 'com.example.cached' });
+      const app = await listedApp(h, 'cached');
       const get = (url: string) => h.app.inject({ method: 'GET', url });
       const first = await get(`/apps/${app.listingId}?lang=en`);
       assert.equal(first.statusCode, 200);
@@ -89,3 +97,32 @@ bothDatabases(
     }
   },
 );
+
+bothDatabases('console public pages: past its freshness a page is sent stale while it is rebuilt, then as rebuilt', async (_t, under) => {
+  const clock = new TestClock(Date.now());
+  const h = await harness(under, { publicCacheMs: 1000 }, clock);
+  try {
+    const db = h.platform.store.db;
+    const app = await listedApp(h, 'stale');
+    const get = (url: string) => h.app.inject({ method: 'GET', url });
+    const page = `/apps/${app.listingId}?lang=en`;
+    const first = await get(page);
+    assert.equal(first.statusCode, 200);
+    await db.updateTable('listings').set({ state: 'delisted' }).where('id', '=', app.listingId).execute();
+    clock.advance(1500);
+    const stale = await get(page);
+    assert.equal(stale.statusCode, 200, 'past its freshness the page is sent as it was, at once');
+    assert.equal(stale.headers.etag, first.headers.etag);
+    // The rebuild runs behind that answer; the page as rebuilt follows (a bounded wait, not a timing).
+    let rebuilt = stale;
+    for (let i = 0; i < 200 && rebuilt.statusCode === 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      rebuilt = await get(page);
+    }
+    assert.equal(rebuilt.statusCode, 404, 'the delisting shows once the rebuild is done');
+    const metrics = (await get('/metrics')).body;
+    assert.match(metrics, /^apprights_public_cache_stale_total [1-9]/m);
+  } finally {
+    await h.close();
+  }
+});

@@ -108,7 +108,13 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   const ctx: AppContext = {
     platform,
     metrics,
-    publicCache: new PublicCache(config.publicCacheMs ?? DEFAULT_PUBLIC_CACHE_MS, undefined, undefined, metrics.counters),
+    publicCache: new PublicCache({
+      ttlMs: config.publicCacheMs ?? DEFAULT_PUBLIC_CACHE_MS,
+      counters: metrics.counters,
+      // SQLite builds on the event loop: rebuilds get a quarter of its time, one or two at a turn.
+      // PostgreSQL builds mostly wait for the database (a pool of 10): no time budget, four at once.
+      ...(platform.store.dialect === 'postgres' ? { buildShare: 1, maxBuilds: 4 } : {}),
+    }),
   };
 
   app.decorateRequest('auth', null as never);

@@ -19,6 +19,7 @@ export class HttpMetrics {
     loginLocked: 0,
     rateLimited: 0,
     publicCacheHits: 0,
+    publicCacheStale: 0,
     publicCacheMisses: 0,
   };
 
@@ -54,7 +55,12 @@ export class HttpMetrics {
       ['apprights_login_failures_total', 'Failed logins.', this.counters.loginFailures],
       ['apprights_login_locked_total', 'Logins refused for too many failures.', this.counters.loginLocked],
       ['apprights_rate_limited_total', 'Requests refused by the rate limit.', this.counters.rateLimited],
-      ['apprights_public_cache_hits_total', 'Public pages and answers sent from the micro-cache.', this.counters.publicCacheHits],
+      ['apprights_public_cache_hits_total', 'Public pages and answers sent fresh from the micro-cache.', this.counters.publicCacheHits],
+      [
+        'apprights_public_cache_stale_total',
+        'Public pages and answers sent from the micro-cache past their freshness while rebuilt.',
+        this.counters.publicCacheStale,
+      ],
       [
         'apprights_public_cache_misses_total',
         'Public pages and answers built (or awaited while built) for the micro-cache.',

@@ -1,11 +1,28 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 
 // A micro-cache for anonymous public pages (the disclosure list and app pages, bulletins, rankings):
-// the same URL asked 500 times a second is built once every few seconds. What it changes for a
-// reader: a change shows up at most `ttlMs` later (public pages also say max-age=60 to caches on
-// the way). Bounded by entry count and by bytes; oldest out first. Only answers that do not depend
-// on the caller go in: the REST answers of anonymous callers (sendPublic: a signed-in caller may see
-// more), and the console's public pages, which show every caller the same (sendCachedPage).
+// the same URL asked 500 times a second is built once every few seconds. Only answers that do not
+// depend on the caller go in: the REST answers of anonymous callers (sendPublic: a signed-in caller
+// may see more), and the console's public pages, which show every caller the same (sendCachedPage).
+//
+// What it changes for a reader: an answer is fresh for `ttlMs` at most (each entry draws its own
+// lifetime between 3/4 of that and all of it, so entries built together do not expire together).
+// After that, and for `staleMs` more, the old answer is still sent while one rebuild runs behind it
+// (stale-while-revalidate); an answer older than that is rebuilt before it is sent. So a change shows
+// on a page read often within about ttlMs; a page not read for a while may be sent once more as it
+// was (at most ttlMs + staleMs old) while it is rebuilt. Public pages also say max-age=60 to caches
+// on the way.
+//
+// Why: on SQLite a page's queries run on the event loop, so when many entries expired at once their
+// rebuilds held every connection behind them. A rebuild now starts only while fewer than `maxBuilds`
+// builds run, each from its own turn of the event loop, so answers from the cache are sent between
+// them, and while builds have taken less than `buildShare` of the time (a budget refilled as time
+// passes): under load, pages stay stale longer (never past staleMs) instead of slowing every answer.
+// At most `maxRefreshes` rebuilds wait; when that many already do, the stale answer is sent without
+// queueing another. A first visit (nothing to send meanwhile) builds at once, as its
+// request's own work. Concurrent lookups of one key share one build. Bounded by entry count and by
+// bytes; the least recently built go first.
 
 export interface CachedAnswer {
   /** Encoded once when built: every answer from the cache sends these bytes as they are. */
@@ -19,57 +36,196 @@ export interface CachedAnswer {
 /** What a build gives the cache. */
 export type BuiltAnswer = Omit<CachedAnswer, 'etag' | 'body'> & { body: string };
 
-/** Lookups answered from the cache and lookups that built (or waited for a build); /metrics shows both. */
+/** /metrics shows these: lookups answered fresh from the cache, stale while rebuilt, and after a build. */
 export interface CacheCounters {
   publicCacheHits: number;
+  publicCacheStale: number;
+  /** Lookups that built (or waited for a build): nothing usable was kept. */
   publicCacheMisses: number;
 }
 
 /** How long a public answer is reused when the configuration does not say (publicCacheMs). */
 export const DEFAULT_PUBLIC_CACHE_MS = 3000;
 
+export interface PublicCacheOptions {
+  /** Longest freshness (ms); 0 turns the cache off (every lookup builds). */
+  ttlMs?: number;
+  /** How long after its freshness an answer may still be sent while it is rebuilt (ms, default 30 s). */
+  staleMs?: number;
+  maxEntries?: number;
+  maxBytes?: number;
+  /** Builds running at once (default 2). */
+  maxBuilds?: number;
+  /** Rebuilds of stale answers waiting for a turn (default 256); beyond, the stale answer is sent as it is. */
+  maxRefreshes?: number;
+  /**
+   * The share of time builds may take before rebuilds wait (default 1/4), by their wall time (on
+   * SQLite, time the event loop is held); first visits are counted but never wait. 1: no budget
+   * (on PostgreSQL a build's wall time is mostly waiting for the database, not holding the loop).
+   */
+  buildShare?: number;
+  counters?: CacheCounters;
+  /** In [0, 1): draws each entry's lifetime (tests pass their own). */
+  random?: () => number;
+  /** Milliseconds from a monotonic clock, for the build budget (tests pass their own). */
+  elapsed?: () => number;
+}
+
+interface Entry {
+  answer: CachedAnswer;
+  /** Fresh until this time; sent while rebuilt until staleUntil. */
+  freshUntil: number;
+  staleUntil: number;
+  bytes: number;
+}
+
 export class PublicCache {
-  private readonly entries = new Map<string, { answer: CachedAnswer; until: number; bytes: number }>();
+  private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<CachedAnswer>>();
+  /** Rebuilds of stale answers waiting for their turn. */
+  private readonly refreshes: (() => void)[] = [];
+  /** Builds running: first visits and rebuilds. */
+  private running = 0;
   private bytes = 0;
+  private readonly ttlMs: number;
+  private readonly staleMs: number;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly maxBuilds: number;
+  private readonly maxRefreshes: number;
+  private readonly buildShare: number;
+  private readonly counters: CacheCounters;
+  private readonly random: () => number;
+  private readonly elapsed: () => number;
+  /** Build time (ms) rebuilds may still take: refilled at buildShare of the time passed, up to a second's worth. */
+  private budget: number;
+  private budgetAt: number;
+  /** Set while rebuilds wait for the budget to refill. */
+  private refill?: NodeJS.Timeout;
 
-  constructor(
-    private readonly ttlMs = DEFAULT_PUBLIC_CACHE_MS,
-    private readonly maxEntries = 1000,
-    private readonly maxBytes = 64 * 1024 * 1024,
-    private readonly counters: CacheCounters = { publicCacheHits: 0, publicCacheMisses: 0 },
-  ) {}
+  constructor(options: PublicCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_PUBLIC_CACHE_MS;
+    this.staleMs = options.staleMs ?? 30_000;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.maxBuilds = Math.max(1, options.maxBuilds ?? 2);
+    this.maxRefreshes = options.maxRefreshes ?? 256;
+    this.counters = options.counters ?? { publicCacheHits: 0, publicCacheStale: 0, publicCacheMisses: 0 };
+    this.buildShare = Math.min(1, Math.max(0.01, options.buildShare ?? 0.25));
+    this.random = options.random ?? Math.random;
+    this.elapsed = options.elapsed ?? (() => performance.now());
+    this.budget = 1000 * this.buildShare;
+    this.budgetAt = this.elapsed();
+  }
 
-  /** The answer for `key`, built by `build` when absent or stale; concurrent misses share one build. */
+  /**
+   * The answer for `key`: fresh from the cache; stale from it while one rebuild runs; or built by
+   * `build` (concurrent lookups share one build).
+   */
   async get(key: string, now: number, build: () => Promise<BuiltAnswer>): Promise<CachedAnswer> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > now) {
+    if (this.ttlMs <= 0) {
+      this.counters.publicCacheMisses++;
+      return encoded(await build());
+    }
+    const kept = this.entries.get(key);
+    if (kept && kept.freshUntil > now) {
       this.counters.publicCacheHits++;
-      return hit.answer;
+      return kept.answer;
+    }
+    if (kept && kept.staleUntil > now) {
+      this.counters.publicCacheStale++;
+      if (!this.inflight.has(key) && this.refreshes.length < this.maxRefreshes)
+        // Its failure leaves the stale answer in place; the next lookup tries again.
+        this.building(key, now, build, true).catch(() => {});
+      return kept.answer;
     }
     this.counters.publicCacheMisses++;
-    const pending = this.inflight.get(key);
-    if (pending) return pending;
-    const promise = build()
+    return this.inflight.get(key) ?? this.building(key, now, build, false);
+  }
+
+  /** Entries kept (tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Runs `build` for `key` and keeps its answer; lookups of the key meanwhile share it. A first visit
+   * (nothing to send meanwhile) builds at once, as the request's own work; a rebuild waits for its
+   * turn (next()).
+   */
+  private building(key: string, now: number, build: () => Promise<BuiltAnswer>, rebuild: boolean): Promise<CachedAnswer> {
+    let turn: Promise<void>;
+    if (rebuild)
+      turn = new Promise((start) => {
+        this.refreshes.push(start);
+        this.next();
+      });
+    else {
+      this.running++;
+      turn = Promise.resolve();
+    }
+    // A rebuild may wait for its turn: its answer is fresh from when it starts, not from when it was asked for.
+    const asked = this.elapsed();
+    let started = asked;
+    const promise = turn
+      .then(() => {
+        started = this.elapsed();
+        return build();
+      })
       .then((built) => {
         const answer = encoded(built);
-        this.put(key, answer, now);
+        this.put(key, answer, rebuild ? now + Math.round(started - asked) : now);
         return answer;
       })
-      .finally(() => this.inflight.delete(key));
+      .finally(() => {
+        this.inflight.delete(key);
+        this.running--;
+        this.spend(this.elapsed() - started);
+        this.next();
+      });
     this.inflight.set(key, promise);
     return promise;
   }
 
+  /**
+   * Starts waiting rebuilds while fewer than maxBuilds builds run and the budget lasts, each from
+   * its own turn of the event loop; when the budget is spent, again once it has refilled.
+   */
+  private next(): void {
+    this.spend(0);
+    while (this.running < this.maxBuilds && this.refreshes.length > 0) {
+      if (this.budget <= 0 && this.buildShare < 1) {
+        this.refill ??= setTimeout(
+          () => {
+            this.refill = undefined;
+            this.next();
+          },
+          Math.ceil(-this.budget / this.buildShare) + 1,
+        ).unref();
+        return;
+      }
+      this.running++;
+      setImmediate(this.refreshes.shift()!);
+    }
+  }
+
+  /** Refills the budget for the time passed, less `ms` spent building. */
+  private spend(ms: number): void {
+    const now = this.elapsed();
+    this.budget = Math.min(1000 * this.buildShare, this.budget + (now - this.budgetAt) * this.buildShare) - ms;
+    this.budgetAt = now;
+  }
+
   private put(key: string, answer: CachedAnswer, now: number): void {
     const bytes = answer.body.length;
-    if (bytes > this.maxBytes / 16 || this.ttlMs <= 0) return;
+    if (bytes > this.maxBytes / 16) return;
     const old = this.entries.get(key);
     if (old) {
       this.bytes -= old.bytes;
       this.entries.delete(key);
     }
-    this.entries.set(key, { answer, until: now + this.ttlMs, bytes });
+    const freshUntil = now + Math.round(this.ttlMs * (1 - this.random() / 4));
+    this.entries.set(key, { answer, freshUntil, staleUntil: freshUntil + this.staleMs, bytes });
     this.bytes += bytes;
     for (const [k, v] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
