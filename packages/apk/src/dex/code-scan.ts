@@ -385,8 +385,9 @@ export function scanDexCode(dex: DexFile, options: DexScanOptions): DexCodeScan 
   ];
   // Which slot first scanned each code_item, found without a Map (70k entries would cost GC time):
   // code items are at least 16 bytes long, so offset/16 identifies one unless items overlap, which
-  // only a corrupt file does; such collisions fall back to the Map.
-  const ownerByBucket = new Int32Array((dex.bytes.length >>> 4) + 1).fill(-1);
+  // only a corrupt file does; such collisions fall back to the Map. Slot + 1 is stored, so 0 (what a
+  // new array holds) means none: the array is never filled, and its untouched pages cost nothing.
+  const ownerByBucket = new Uint32Array((dex.bytes.length >>> 4) + 1);
   const collisions = new Map<number, number>();
   const seenClassData = new Set<number>();
   let instructionCount = 0;
@@ -405,9 +406,9 @@ export function scanDexCode(dex: DexFile, options: DexScanOptions): DexCodeScan 
     sAccess.push(accessFlags);
     sCode.push(codeOff);
     const bucket = codeOff >>> 4;
-    let owner: number | undefined = ownerByBucket[bucket]!;
+    let owner: number | undefined = ownerByBucket[bucket]! - 1;
     if (owner < 0) {
-      ownerByBucket[bucket] = slot;
+      ownerByBucket[bucket] = slot + 1;
       owner = undefined;
     } else if (sCode.data[owner] !== codeOff) {
       owner = collisions.get(codeOff);

@@ -1,9 +1,9 @@
 /**
- * Worker thread for the second core. It takes DEX files from the queue it shares with the main
- * thread (parsing and scanning each) until none is left, and sends them: DEX bytes and scan arrays
- * go in the transfer list (moved, not copied). Then it hashes the file and verifies the signatures
- * while the main thread matches the code against the catalogues, and sends those. It serves one
- * package per message (two answers: `dex`, then `done`) and then waits for the next.
+ * Worker thread for the second core. It takes DEX files from the large end of the queue it shares
+ * with the main thread (parsing and scanning each) until none is left, and sends them: DEX bytes
+ * and scan arrays go in the transfer list (moved, not copied). Then it hashes the file and verifies
+ * the signatures while the main thread matches the code against the catalogues, and sends those.
+ * It serves one package per message (two answers: `dex`, then `done`) and then waits for the next.
  */
 import { parentPort } from 'node:worker_threads';
 import { ApkFormatError } from '../errors.js';
@@ -48,12 +48,26 @@ function asWorkerError(error: unknown): WorkerError {
   return { code: error.code, message: error.message, ...(error.entry ? { entry: error.entry } : {}) };
 }
 
+/**
+ * Whether `bytes` alone use their buffer, so it can be moved rather than copied (a copy of a 10 MB
+ * `classes.dex` cost tens of milliseconds on the scan's critical path). An inflated entry is a view
+ * of zlib's one output chunk, a byte longer than the data (the byte that tells an entry inflating to
+ * more than its declared size). Node's shared pool only holds buffers under 4 KiB.
+ */
+function ownsBuffer(bytes: Uint8Array): boolean {
+  return (
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength >= 64 * 1024 &&
+    bytes.buffer.byteLength - bytes.byteLength <= 1
+  );
+}
+
 function readDex(archive: ZipArchive, name: string, scanCode: boolean, transfer: ArrayBuffer[]): WorkerDex {
   try {
     let bytes = archive.read(name);
-    // Only a buffer the bytes own alone can be moved to the other thread.
-    if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength || !(bytes.buffer instanceof ArrayBuffer))
-      bytes = Uint8Array.from(bytes);
+    // Only a buffer the bytes own alone can be moved to the other thread; others are copied.
+    if (!ownsBuffer(bytes)) bytes = new Uint8Array(bytes);
     const dex = parseDex(bytes, { name });
     const scan = scanCode ? dex.scanCode().toTransfer() : undefined;
     transfer.push(bytes.buffer as ArrayBuffer);
@@ -91,7 +105,8 @@ function run(input: AnalysisWorkerInput, send: (output: AnalysisWorkerOutput, tr
     const queue = new DexQueue(dexQueueOrder(archive), input.queue);
     const dex: WorkerDex[] = [];
     const transfer: ArrayBuffer[] = [];
-    for (let next = queue.take(); next; next = queue.take()) dex.push(readDex(archive, next.name, input.scanCode, transfer));
+    for (let next = queue.take('largest'); next; next = queue.take('largest'))
+      dex.push(readDex(archive, next.name, input.scanCode, transfer));
     send({ ok: true, step: 'dex', dex }, transfer);
     const sha256 = sha256Of(archive.source);
     const { signatures, signatureError } = verify(archive, input);

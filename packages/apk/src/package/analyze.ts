@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { isMainThread, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { basename } from 'node:path';
 import { ApkFormatError } from '../errors.js';
 import { ZipArchive, type ZipLimits } from '../zip/index.js';
@@ -14,7 +14,7 @@ import { isDexFile, loneDexArchive } from './lone-dex.js';
 import { countDefinedMethods } from './dex-counts.js';
 import { signatureSdks } from './sdk.js';
 import { sha256Of } from './hash.js';
-import { DexQueue, dexQueueOrder, WORKER_MIN_SIZE } from './worker-share.js';
+import { DEX_QUEUE_BYTES, DexQueue, dexQueueOrder, WORKER_MIN_SIZE } from './worker-share.js';
 import type { AnalysisWorkerInput, AnalysisWorkerOutput, WorkerDex } from './analysis-worker.js';
 import { readVersionFiles, type VersionFile } from './version-files.js';
 import { DEFAULT_NESTED_BUDGET, inspectNested, type NestedArchive, type NestedBudget } from './nested.js';
@@ -57,12 +57,11 @@ export interface AnalyzeOptions {
 
 /**
  * analyzePackageAsync's side of the work shared with the worker: the worker hashes the file and
- * verifies the signatures; this thread takes DEX files from the queue (`first` already taken, its
- * inflate started ahead) into `read`, and mergeDex puts both threads' files together in load order.
+ * verifies the signatures; this thread takes DEX files from the queue's small end into `read`, and
+ * mergeDex puts both threads' files together in load order.
  */
 interface SharedDex {
   queue: DexQueue;
-  first: { name: string; index: number } | undefined;
   /** Each file this thread read, or the error that stopped it. */
   read: Map<string, DexAnalysis | ApkFormatError>;
   /** Where in `problems` the DEX stage's problems go (set by finish). */
@@ -156,19 +155,16 @@ export function analyzeArchive(archive: ZipArchive, path: string, options: Analy
   return startArchive(archive, path, options, as).finish();
 }
 
-/** DEX bytes inflated ahead (analyzePackageAsync), or the error that stopped one. */
-type Inflated = ReadonlyMap<string, Uint8Array | unknown>;
-
 /**
  * The stages of analyzeArchive up to the DEX files (kind, hash, manifest, resources), then `finish`
- * for the rest: analyzePackageAsync inflates this thread's DEX files in between, off the thread.
+ * for the rest; `readDex` reads one more DEX file (mergeDex's fallback).
  */
 function startArchive(
   archive: ZipArchive,
   path: string,
   options: AnalyzeOptions,
   as: PackageKind | undefined,
-): { finish: (inflated?: Inflated) => PackageAnalysis; readDex: (name: string) => DexAnalysis } {
+): { finish: () => PackageAnalysis; readDex: (name: string) => DexAnalysis } {
   const strict = options.strict ?? true;
   const measure = options.measure ?? (<T>(_stage: AnalysisStage, work: () => T) => work());
   const progress = options.onProgress ?? (() => {});
@@ -211,9 +207,8 @@ function startArchive(
   }
 
   const scanCode = options.scanCode ?? true;
-  let inflated: Inflated | undefined;
   function readDex(name: string): DexAnalysis {
-    const bytes = inflated?.has(name) ? ownBytes(inflated.get(name)) : archive.read(name);
+    const bytes = archive.read(name);
     const file = parseDex(bytes, { name });
     const scan = scanCode ? file.scanCode() : undefined;
     return {
@@ -225,13 +220,7 @@ function startArchive(
     };
   }
 
-  return {
-    finish: (ahead) => {
-      inflated = ahead;
-      return finishArchive();
-    },
-    readDex,
-  };
+  return { finish: finishArchive, readDex };
 
   function finishArchive(): PackageAnalysis {
     const dex: DexAnalysis[] = [];
@@ -240,8 +229,8 @@ function startArchive(
     if (shared) {
       // Errors are kept, not thrown: mergeDex reports the first in load order, whichever thread read it.
       shared.problemsAt = problems.length;
-      for (let next = shared.first ?? shared.queue.take(); next; next = shared.queue.take()) {
-        progress('dex', next.index, shared.queue.order.length);
+      for (let next = shared.queue.take('smallest'); next; next = shared.queue.take('smallest')) {
+        progress('dex', next.before, shared.queue.order.length);
         const name = next.name;
         progress('dex');
         try {
@@ -301,12 +290,6 @@ function startArchive(
       close: () => archive.close(),
     };
   }
-}
-
-/** Bytes inflated ahead, or the inflate's error thrown where reading would have thrown it. */
-function ownBytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw value;
 }
 
 const workerUrl = new URL('./analysis-worker.js', import.meta.url);
@@ -414,22 +397,6 @@ function runWorker(input: AnalysisWorkerInput): WorkerRun {
   };
 }
 
-/**
- * Starts inflating one entry off the thread; the promise holds the bytes or the error (the DEX stage
- * throws it, or records it as a problem, where reading the entry would have). Errors of the checks
- * before inflating are caught the same way.
- */
-function inflateAhead(archive: ZipArchive, name: string): Promise<[string, unknown]> {
-  try {
-    return archive.readAsync(name).then(
-      (bytes): [string, unknown] => [name, bytes],
-      (error: unknown): [string, unknown] => [name, error],
-    );
-  } catch (error) {
-    return Promise.resolve([name, error]);
-  }
-}
-
 /** A DEX file the worker read, over its moved bytes, or the error that stopped it. */
 function adoptWorkerDex(item: WorkerDex, scanOptions: { fieldWrites?: boolean }): DexAnalysis | ApkFormatError {
   if (item.error || !item.bytes) return ApkFormatError.restore(item.error ?? { code: 'dex-corrupt', message: `no data for ${item.name}` });
@@ -521,7 +488,7 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
   }
   // The worker starts first, so it boots while this thread reads the central directory; each
   // thread then orders the DEX files the same way from its own copy of the directory.
-  const counter = new SharedArrayBuffer(4);
+  const counter = new SharedArrayBuffer(DEX_QUEUE_BYTES);
   const worker = runWorker({
     path,
     verify: options.verifySignatures ?? true,
@@ -535,17 +502,12 @@ export async function analyzePackageAsync(path: string, options: AnalyzeOptions 
     archive = ZipArchive.open(path, options.zipLimits);
     const strict = options.strict ?? true;
     const queue = new DexQueue(dexQueueOrder(archive), counter);
-    // This thread takes the first (largest) file it can and inflates it on libuv's thread pool while
-    // it reads the manifest and resources and, at the await, the catalogues (read on setImmediate).
-    // One file only: each inflating file holds its compressed bytes as well as the inflated ones.
-    // (It is counted against the archive's inflated total before the manifest, not after it.)
-    // Not in a worker thread (the engine reads a package it may abort in one): a thread with an
-    // inflate in flight on the pool cannot exit until it ends, so terminating it would hang on.
-    const first = isMainThread ? queue.take() : undefined;
-    const ahead = first ? inflateAhead(archive, first.name) : undefined;
-    const shared: SharedDex = { queue, first, read: new Map(), problemsAt: 0 };
+    const shared: SharedDex = { queue, read: new Map(), problemsAt: 0 };
     const started = startArchive(archive, path, { ...options, shared }, undefined);
-    const analysis = started.finish(ahead && new Map([await ahead]));
+    // The catalogues of a caller that loads them on setImmediate (the engine) are read first: this
+    // thread's share of the DEX files is what the worker has not taken by then.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const analysis = started.finish();
     options.onProgress?.('signatures');
     const dex = await worker.dex;
     if (!dex.ok) failed(dex);

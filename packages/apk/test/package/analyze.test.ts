@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as built from '../../dist/index.js';
 import { analyzePackage, ApkFormatError } from '../../src/index.js';
+import { DexQueue } from '../../src/package/worker-share.js';
 import { buildApk, buildDex, sampleDexSpec, realApks } from '@apprights/testkit';
 
 const force = { parallel: { minSize: 0 } };
@@ -65,13 +66,29 @@ test('two threads give the same analysis as one, on a real multidex APK', async 
   }
 });
 
+test('the DEX queue gives each file to one taker, largest from one end and smallest from the other', () => {
+  const order = ['classes.dex', 'classes3.dex', 'classes2.dex', 'classes4.dex'];
+  const worker = new DexQueue(order);
+  // The other thread's copy over the same shared word, as analysis-worker.ts builds it.
+  const here = new DexQueue(order, worker.buffer);
+  assert.deepEqual(worker.take('largest'), { name: 'classes.dex', index: 0, before: 0 });
+  assert.deepEqual(here.take('smallest'), { name: 'classes4.dex', index: 3, before: 1 });
+  assert.deepEqual(here.take('smallest'), { name: 'classes2.dex', index: 2, before: 2 });
+  assert.deepEqual(worker.take(), { name: 'classes3.dex', index: 1, before: 3 });
+  assert.equal(worker.take(), undefined);
+  assert.equal(here.take('smallest'), undefined);
+  const empty = new DexQueue([]);
+  assert.equal(empty.take('smallest'), undefined);
+});
+
 test('a corrupt DEX fails the scan, or becomes a problem when not strict, on either thread', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'apprights-analyze-'));
   try {
     const bad = Buffer.from(buildDex(sampleDexSpec()).bytes);
     bad.writeUInt32LE(0x7fffffff, 0x38);
     const good = buildDex(sampleDexSpec()).bytes;
-    // Of two files the same size the worker takes classes.dex; this thread inflates the other ahead.
+    // Of two files the same size the worker takes classes.dex (the large end of the queue) when it is
+    // up in time, this thread classes2.dex (the small end); either way the error lands on its entry.
     for (const [dex, entry] of [
       [[bad, good], 'classes.dex'],
       [[good, bad], 'classes2.dex'],
@@ -103,7 +120,9 @@ test('a corrupt DEX read by the worker fails the scan, or becomes a problem when
     const bad = Buffer.from(buildDex(sampleDexSpec()).bytes);
     bad.writeUInt32LE(0x7fffffff, 0x38); // string_ids_size far past the end of the file
     const path = join(dir, 'corrupt.apk');
-    writeFileSync(path, buildApk({ dex: [buildDex(sampleDexSpec()).bytes, bad], sign: false }));
+    // Larger than classes.dex, so it heads the queue's large end, which the worker takes from.
+    const padded = Buffer.concat([bad, Buffer.alloc(4096)]);
+    writeFileSync(path, buildApk({ dex: [buildDex(sampleDexSpec()).bytes, padded], sign: false }));
     await assert.rejects(built.analyzePackageAsync(path, force), (error: unknown) => {
       assert.ok(error instanceof built.ApkFormatError);
       assert.equal(error.code, 'dex-corrupt');

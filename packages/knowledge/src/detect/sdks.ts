@@ -272,6 +272,9 @@ function descriptorOffset(bytes: Uint8Array, view: DataView, typeIdsOff: number,
 const CONSTANT_SUFFIXES = ['BuildConfig', 'Constants', 'Constant', 'Config', 'Version', 'VersionInfo', 'SdkInfo', 'Consts'].map((s) =>
   Uint8Array.from(`${s};`, (c) => c.charCodeAt(0)),
 );
+/** The last letter of each suffix, before its `;`: most classes end in another and are passed over at once. */
+const CONSTANT_LAST = new Uint8Array(256);
+for (const suffix of CONSTANT_SUFFIXES) CONSTANT_LAST[suffix[suffix.length - 2]!] = 1;
 
 /**
  * The descriptor whose characters start at `at` ends in a version-holder name (`.../BuildConfig;`):
@@ -285,7 +288,7 @@ function endsLikeConstantClass(bytes: Uint8Array, at: number): boolean {
   let length = 0;
   for (let i = start, shift = 0; i < at; i++, shift += 7) length |= (bytes[i]! & 0x7f) << shift;
   const end = at + length - 1;
-  if (length < 2 || end >= bytes.length || bytes[end] !== SEMICOLON) return false;
+  if (length < 2 || end >= bytes.length || bytes[end] !== SEMICOLON || CONSTANT_LAST[bytes[end - 1]!] !== 1) return false;
   for (const suffix of CONSTANT_SUFFIXES) {
     const from = end + 1 - suffix.length;
     if (from <= at) continue;

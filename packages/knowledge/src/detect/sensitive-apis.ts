@@ -213,6 +213,8 @@ class PackageHierarchy {
   private readonly children = new Map<string, string[]>();
   /** Class descriptor → `name` and `name(desc)ret` of its declared methods, decoded on request. */
   private readonly declared = new Map<string, () => Set<string>>();
+  /** inheritors' answers: asked again for every DEX file, the same each time (the hierarchy is whole). */
+  private readonly inheritorCache = new Map<string, readonly string[]>();
 
   constructor(analysis: PackageAnalysis, roots: Iterable<string>) {
     const link = (parent: string, child: string) => {
@@ -280,9 +282,16 @@ class PackageHierarchy {
    * every subclass or implementation that does not declare the member itself (an override
    * replaces the platform's code for it and for the classes below it).
    */
-  inheritors(classType: string, member: string, descriptor: string | undefined): string[] {
-    const out: string[] = [];
+  inheritors(classType: string, member: string, descriptor: string | undefined): readonly string[] {
     const key = descriptor !== undefined ? `${member}${descriptor}` : member;
+    const cacheKey = `${classType}\0${key}`;
+    let out = this.inheritorCache.get(cacheKey);
+    if (!out) this.inheritorCache.set(cacheKey, (out = this.findInheritors(classType, key)));
+    return out;
+  }
+
+  private findInheritors(classType: string, key: string): string[] {
+    const out: string[] = [];
     const visited = new Set<string>([classType]);
     let level = [classType];
     for (let depth = 0; depth < MAX_HIERARCHY_DEPTH && level.length > 0; depth++) {
