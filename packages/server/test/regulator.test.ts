@@ -258,6 +258,9 @@ bothDatabases(
         states.map((r) => `${r.fingerprint}:${r.state}`),
         ['fp-a:confirmed', 'fp-b:dismissed', 'fp-c:confirmed', 'fp-d:new', 'fp-e:new'],
       );
+      // The campaign's counts by triage state are kept as the findings move (copy, single and bulk triage).
+      const counted = await call(h.app.inject.bind(h.app), reg, 'GET', `/api/v1/regulator/campaigns/${allId}`);
+      assert.deepEqual((counted.json() as { findings: Record<string, number> }).findings, { new: 2, confirmed: 2, dismissed: 1 });
 
       // Another regulator organisation sees none of it.
       const other = await member(h.platform, 'regulator-b', 'regulator');

@@ -325,7 +325,7 @@ export async function campaignJobSucceeded(trx: Transaction<Database>, jobId: st
       const shift = 5 * (BLOCK_BITS / 5 - 1 - i);
       return sql`substr(${ID_ALPHABET}, cast((${n} / ${2 ** shift}) % 32 as integer) + 1, 1)`;
     });
-    await sql`
+    const copied = await sql`
       insert into reg_findings (id, campaign_id, item_id, finding_id, report_id, app_id, app_org_id, fingerprint, rule_id,
         severity, measures, state, note, decided_by, decided_at, created_at)
       select cast(${newIdBlock(now)} as text) || ${sql.join(digits, sql` || `)}, cast(${item.campaign_id} as text),
@@ -335,7 +335,27 @@ export async function campaignJobSucceeded(trx: Transaction<Database>, jobId: st
         from findings where report_id = ${reportId}) as f
       where true
       on conflict (campaign_id, finding_id) do nothing`.execute(trx);
+    await countFindings(trx, item.campaign_id, { new: Number(copied.numAffectedRows ?? 0) });
   }
+}
+
+/** Moves a campaign's findings counts by state (reg_campaign_counts) in the transaction that moves the findings. */
+export async function countFindings(trx: Transaction<Database>, campaignId: string, changes: Readonly<Record<string, number>>): Promise<void> {
+  const rows = Object.entries(changes)
+    .filter(([, n]) => n !== 0)
+    .map(([state, n]) => ({ campaign_id: campaignId, state, n }));
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('reg_campaign_counts')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['campaign_id', 'state']).doUpdateSet({ n: sql`reg_campaign_counts.n + excluded.n` }))
+    .execute();
+}
+
+/** A campaign's findings by triage state (only the states it has). */
+export async function campaignFindingCounts(db: Db, campaignId: string): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('reg_campaign_counts').select(['state', 'n']).where('campaign_id', '=', campaignId).execute();
+  return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.state, Number(r.n)]));
 }
 
 export async function campaignJobFailed(trx: Transaction<Database>, jobId: string, error: string | null): Promise<void> {
