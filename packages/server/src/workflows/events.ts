@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Platform } from '../platform.js';
 import type { ScheduledTask } from '../scheduler.js';
 import { WORKFLOWS } from './index.js';
-import type { EventHandler, PlatformEvent, WorkflowModule } from './module.js';
+import type { BatchEventHandler, EventHandler, PlatformEvent, WorkflowModule } from './module.js';
 
 // Outbox → workflows. Jobs and workflows write events to `outbox` in the transaction of the change
 // they announce; this dispatcher hands each event to every workflow handler of its topic, effect
@@ -29,6 +30,8 @@ const BATCH = 50;
 interface Handler {
   name: string;
   run: EventHandler;
+  /** The handler's batch form, if its workflow has one (onBatch). */
+  batch?: BatchEventHandler | undefined;
 }
 
 function handlersByTopic(modules: readonly WorkflowModule[]): Map<string, Handler[]> {
@@ -137,7 +140,8 @@ export async function dispatchEvents(
     for (const event of parsed) {
       const run = module.on?.[event.topic];
       const name = `${module.name}:${event.topic}`;
-      if (run && !done.has(`${name}\u0000${event.id}`)) deliveries.push({ handler: { name, run }, event });
+      if (run && !done.has(`${name}\u0000${event.id}`))
+        deliveries.push({ handler: { name, run, batch: module.onBatch?.[event.topic] }, event });
     }
     await deliverAll(platform, deliveries, result, pending);
   }
@@ -158,8 +162,14 @@ export async function dispatchEvents(
 }
 
 /** Runs `deliveries` in order, BATCH to a transaction; a failure is recorded and the rest go on. */
-async function deliverAll(platform: Platform, deliveries: readonly Delivery[], result: DispatchResult, pending: Set<string>): Promise<void> {
+async function deliverAll(
+  platform: Platform,
+  deliveries: readonly Delivery[],
+  result: DispatchResult,
+  pending: Set<string>,
+): Promise<void> {
   let start = 0;
+  let size = BATCH;
   // The delivery that threw in the last batch: the ones before it go again without it, then it is recorded.
   let failure: { index: number; error: unknown } | undefined;
   while (start < deliveries.length) {
@@ -173,12 +183,15 @@ async function deliverAll(platform: Platform, deliveries: readonly Delivery[], r
       start++;
       continue;
     }
-    const end = Math.min(deliveries.length, start + BATCH, failure?.index ?? Infinity);
+    const end = Math.min(deliveries.length, start + size, failure?.index ?? Infinity);
     const outcome = await deliverBatch(platform, deliveries.slice(start, end));
     if ('delivered' in outcome) {
       result.delivered += outcome.delivered;
       start = end;
-    } else failure = { index: start + outcome.failedAt, error: outcome.error };
+    } else if (outcome.exact) failure = { index: start + outcome.failedAt, error: outcome.error };
+    // A batch form threw for a run of events: the rest of this read goes one event at a time, so
+    // the failing one is found (and the others take effect).
+    else size = 1;
   }
 }
 
@@ -186,6 +199,8 @@ class DeliveryFailed extends Error {
   constructor(
     readonly index: number,
     readonly error: unknown,
+    /** Whether `index` is the delivery that threw, or the first of a run given to a batch form. */
+    readonly exact: boolean,
   ) {
     super('delivery failed');
   }
@@ -193,13 +208,14 @@ class DeliveryFailed extends Error {
 
 /**
  * One transaction: claims every (handler, event) of the batch not done (or given up) meanwhile, and
- * runs the claimed ones in order. On PostgreSQL a claim another transaction holds waits for it and
- * then sees its row; claims are taken in the events' order on every node, so two never deadlock.
+ * runs the claimed ones in order, a run of one handler's events through its batch form when it has
+ * one. On PostgreSQL a claim another transaction holds waits for it and then sees its row; claims
+ * are taken in the events' order on every node, so two never deadlock.
  */
 async function deliverBatch(
   platform: Platform,
   batch: readonly Delivery[],
-): Promise<{ delivered: number } | { failedAt: number; error: unknown }> {
+): Promise<{ delivered: number } | { failedAt: number; error: unknown; exact: boolean }> {
   const now = platform.clock.now();
   try {
     return await platform.store.db.transaction().execute(async (trx) => {
@@ -208,7 +224,14 @@ async function deliverBatch(
         const rows = await trx
           .insertInto('event_deliveries')
           .values(
-            batch.map((d) => ({ handler: d.handler.name, event_id: d.event.id, state: 'done', attempts: 1, last_error: null, updated_at: now })),
+            batch.map((d) => ({
+              handler: d.handler.name,
+              event_id: d.event.id,
+              state: 'done',
+              attempts: 1,
+              last_error: null,
+              updated_at: now,
+            })),
           )
           .onConflict((oc) =>
             oc
@@ -220,23 +243,52 @@ async function deliverBatch(
           .execute();
         claimed = new Set(rows.map((r) => `${r.handler}\u0000${r.event_id}`));
       } catch (error) {
-        throw new DeliveryFailed(0, error);
+        throw new DeliveryFailed(0, error, true);
       }
-      for (const [index, d] of batch.entries()) {
-        if (!claimed.has(`${d.handler.name}\u0000${d.event.id}`)) continue;
+      const runs = claimedRuns(batch, claimed);
+      for (const { index, handler, events } of runs) {
         try {
-          await d.handler.run(platform, d.event, trx);
+          if (handler.batch && events.length > 1) await handler.batch(platform, events, trx);
+          else for (const [i, event] of events.entries()) await runOne(handler, event, index + i, trx, platform);
         } catch (error) {
-          throw new DeliveryFailed(index, error);
+          if (error instanceof DeliveryFailed) throw error;
+          throw new DeliveryFailed(index, error, false);
         }
       }
       return { delivered: claimed.size };
     });
   } catch (error) {
-    if (error instanceof DeliveryFailed) return { failedAt: error.index, error: error.error };
+    if (error instanceof DeliveryFailed) return { failedAt: error.index, error: error.error, exact: error.exact };
     // The commit itself failed: nothing of the batch took effect; its first delivery carries the error.
-    return { failedAt: 0, error };
+    return { failedAt: 0, error, exact: true };
   }
+}
+
+async function runOne(
+  handler: Handler,
+  event: PlatformEvent,
+  index: number,
+  trx: Transaction<Database>,
+  platform: Platform,
+): Promise<void> {
+  try {
+    await handler.run(platform, event, trx);
+  } catch (error) {
+    throw new DeliveryFailed(index, error, true);
+  }
+}
+
+/** The claimed deliveries of a batch as runs of one handler (index: the run's first in the batch). */
+function claimedRuns(batch: readonly Delivery[], claimed: ReadonlySet<string>) {
+  const runs: { index: number; handler: Handler; events: PlatformEvent[] }[] = [];
+  for (const [index, d] of batch.entries()) {
+    if (!claimed.has(`${d.handler.name}\u0000${d.event.id}`)) continue;
+    const last = runs[runs.length - 1];
+    // A run holds consecutive claimed deliveries: its events' indexes follow one another.
+    if (last && last.handler.name === d.handler.name && last.index + last.events.length === index) last.events.push(d.event);
+    else runs.push({ index, handler: d.handler, events: [d.event] });
+  }
+  return runs;
 }
 
 /** A delivery that threw: failed (retried at a later dispatch) or, at MAX_ATTEMPTS, given up (dead). */

@@ -306,41 +306,63 @@ export async function createCampaign(
 }
 
 /**
- * A campaign's job finished: record the report and copy its findings into the triage list, once.
- * The copy is one INSERT … SELECT: the findings (about 126 a report in the bench) never travel
- * through the process; their ids are a block's (newIdBlock), numbered in the findings' id order.
+ * Campaign jobs finished (one event, or a run of them from the dispatcher): record each item's
+ * report and copy its findings into the triage list, once. The copy is one INSERT … SELECT per
+ * campaign: the findings (about 126 a report in the bench) never travel through the process; each
+ * item's ids are a block's (newIdBlock), numbered in its findings' id order.
  */
-export async function campaignJobSucceeded(trx: Transaction<Database>, jobId: string, reportId: string, now: number): Promise<void> {
+export async function campaignJobsSucceeded(
+  trx: Transaction<Database>,
+  results: readonly { jobId: string; reportId: string }[],
+  now: number,
+): Promise<void> {
+  if (results.length === 0) return;
+  const reportOf = new Map(results.map((r) => [r.jobId, r.reportId]));
   const items = await trx
     .updateTable('reg_campaign_items')
-    .set({ state: 'succeeded', report_id: reportId })
-    .where('job_id', '=', jobId)
+    .set({
+      state: 'succeeded',
+      report_id: sql<string>`case job_id ${sql.join(
+        [...reportOf].map(([job, report]) => sql`when ${job} then ${report}`),
+        sql` `,
+      )} end`,
+    })
+    .where('job_id', 'in', [...reportOf.keys()])
     .where('state', '=', 'queued')
-    .returning(['id', 'campaign_id', 'app_id', 'app_org_id'])
+    .returning(['id', 'campaign_id', 'app_id', 'app_org_id', 'report_id'])
     .execute();
-  for (const item of items) {
-    // The block's last characters, base 32, from the finding's number n (0 …).
-    const n = sql`f.n`;
-    const digits = Array.from({ length: BLOCK_BITS / 5 }, (_, i) => {
-      const shift = 5 * (BLOCK_BITS / 5 - 1 - i);
-      return sql`substr(${ID_ALPHABET}, cast((${n} / ${2 ** shift}) % 32 as integer) + 1, 1)`;
-    });
+  const byCampaign = new Map<string, typeof items>();
+  for (const item of items) byCampaign.set(item.campaign_id, [...(byCampaign.get(item.campaign_id) ?? []), item]);
+  // The block's last characters, base 32, from the finding's number n (0 …) in its report.
+  const digits = Array.from({ length: BLOCK_BITS / 5 }, (_, i) => {
+    const shift = 5 * (BLOCK_BITS / 5 - 1 - i);
+    return sql`substr(${ID_ALPHABET}, cast((f.n / ${2 ** shift}) % 32 as integer) + 1, 1)`;
+  });
+  for (const [campaignId, list] of byCampaign) {
+    const values = list.map((i) => sql`(${i.id}, ${newIdBlock(now)}, ${i.app_id}, ${i.app_org_id}, ${i.report_id})`);
+    const reports = [...new Set(list.map((i) => i.report_id!))];
     const copied = await sql`
+      with items (item_id, prefix, app_id, app_org_id, report_id) as (values ${sql.join(values)})
       insert into reg_findings (id, campaign_id, item_id, finding_id, report_id, app_id, app_org_id, fingerprint, rule_id,
         severity, measures, state, note, decided_by, decided_at, created_at)
-      select cast(${newIdBlock(now)} as text) || ${sql.join(digits, sql` || `)}, cast(${item.campaign_id} as text),
-        cast(${item.id} as text), f.id, f.report_id, cast(${item.app_id} as text), cast(${item.app_org_id} as text),
-        f.fingerprint, f.rule_id, f.severity, f.measures, 'new', null, null, null, cast(${now} as bigint)
-      from (select id, report_id, fingerprint, rule_id, severity, measures, row_number() over (order by id) - 1 as n
-        from findings where report_id = ${reportId}) as f
+      select i.prefix || ${sql.join(digits, sql` || `)}, cast(${campaignId} as text), i.item_id, f.id, f.report_id, i.app_id,
+        i.app_org_id, f.fingerprint, f.rule_id, f.severity, f.measures, 'new', null, null, null, cast(${now} as bigint)
+      from items i join (
+        select id, report_id, fingerprint, rule_id, severity, measures, row_number() over (partition by report_id order by id) - 1 as n
+        from findings where report_id in (${sql.join(reports)})
+      ) as f on f.report_id = i.report_id
       where true
       on conflict (campaign_id, finding_id) do nothing`.execute(trx);
-    await countFindings(trx, item.campaign_id, { new: Number(copied.numAffectedRows ?? 0) });
+    await countFindings(trx, campaignId, { new: Number(copied.numAffectedRows ?? 0) });
   }
 }
 
 /** Moves a campaign's findings counts by state (reg_campaign_counts) in the transaction that moves the findings. */
-export async function countFindings(trx: Transaction<Database>, campaignId: string, changes: Readonly<Record<string, number>>): Promise<void> {
+export async function countFindings(
+  trx: Transaction<Database>,
+  campaignId: string,
+  changes: Readonly<Record<string, number>>,
+): Promise<void> {
   const rows = Object.entries(changes)
     .filter(([, n]) => n !== 0)
     .map(([state, n]) => ({ campaign_id: campaignId, state, n }));
