@@ -9,7 +9,7 @@ import { csvCell } from '../src/workflows/regulator/rankings.js';
 import { bothDatabases } from './support/databases.js';
 import { bearer, harness, member, type Member } from './support/http.js';
 import { addListedApp, addOrgOfKind, addReport, completeQueuedJob, type SeededApp } from './support/regulator.js';
-import { newId } from '../src/ids.js';
+import { isId, newId, newIdBlock } from '../src/ids.js';
 
 // The regulator workflow over HTTP on both databases: campaigns (selection, seeded sample,
 // detection jobs at priority -10, progress, triage), bulletins (deadline through the working-day
@@ -221,6 +221,23 @@ bothDatabases(
         { fingerprint: 'fp-e', severity: 'medium', ruleId: 'r-collect' },
       ]);
       await dispatchEvents(h.platform);
+      // The copy (one INSERT … SELECT) numbers the ids in a block: valid ids, in the findings' order, after the first copy's.
+      const copied = await db
+        .selectFrom('reg_findings')
+        .select(['id', 'finding_id'])
+        .where('campaign_id', '=', allId)
+        .where('fingerprint', 'in', ['fp-c', 'fp-d', 'fp-e'])
+        .orderBy('finding_id')
+        .execute();
+      assert.equal(copied.length, 3);
+      assert.ok(copied.every((r) => isId(r.id) && r.id > fa.id && r.id > fb.id));
+      assert.deepEqual(
+        copied.map((r) => r.id),
+        copied.map((r) => r.id).sort(),
+      );
+      const before = newId();
+      const block = newIdBlock();
+      assert.ok(before < `${block}0000` && `${block}ZZZZ` < newId() && isId(`${block}ZZZZ`));
       const unnamed = await call(h.app.inject.bind(h.app), reg, 'POST', `/api/v1/regulator/campaigns/${allId}/triage`, {
         decision: 'confirm',
       });
@@ -241,6 +258,9 @@ bothDatabases(
         states.map((r) => `${r.fingerprint}:${r.state}`),
         ['fp-a:confirmed', 'fp-b:dismissed', 'fp-c:confirmed', 'fp-d:new', 'fp-e:new'],
       );
+      // The campaign's counts by triage state are kept as the findings move (copy, single and bulk triage).
+      const counted = await call(h.app.inject.bind(h.app), reg, 'GET', `/api/v1/regulator/campaigns/${allId}`);
+      assert.deepEqual((counted.json() as { findings: Record<string, number> }).findings, { new: 2, confirmed: 2, dismissed: 1 });
 
       // Another regulator organisation sees none of it.
       const other = await member(h.platform, 'regulator-b', 'regulator');

@@ -116,3 +116,91 @@ bothDatabases(
     assert.equal(seen.size, 260);
   },
 );
+
+bothDatabases(
+  'workflow events: a handler failing inside a batch fails alone; the batch before and after it takes effect once',
+  async (t, under) => {
+    const p = await testPlatform(under);
+    t.after(() => p.close());
+    let failOn = 3;
+    const runs: number[] = [];
+    const modules: WorkflowModule[] = [
+      {
+        name: 'batch',
+        access: {},
+        on: {
+          'thing.done': async (_platform, event, trx) => {
+            const n = (event.payload as { n: number }).n;
+            runs.push(n);
+            await trx
+              .insertInto('scheduler_runs')
+              .values({ task: `batch:${n}`, last_run_at: 1, last_error: null })
+              .execute();
+            if (n === failOn) throw new Error(`broken on ${n}`);
+          },
+        },
+      },
+    ];
+    for (let n = 0; n < 8; n++) await addOutbox(p.store.db, 'thing.done', { n });
+    const first = await dispatchEvents(p, { modules });
+    assert.deepEqual(first, { delivered: 7, failed: 1 });
+    // Rolled back once by the failure, 0–2 ran again in a batch of their own; 3 ran once (its failure
+    // is recorded, not run again); 4–7 once.
+    assert.deepEqual(runs, [0, 1, 2, 3, 0, 1, 2, 4, 5, 6, 7]);
+    const tasks = async () =>
+      (await p.store.db.selectFrom('scheduler_runs').select('task').where('task', 'like', 'batch:%').orderBy('task').execute()).map(
+        (r) => r.task,
+      );
+    assert.deepEqual(await tasks(), ['batch:0', 'batch:1', 'batch:2', 'batch:4', 'batch:5', 'batch:6', 'batch:7']);
+    const failed = await p.store.db.selectFrom('event_deliveries').selectAll().where('state', '=', 'failed').execute();
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]!.attempts, 1);
+    assert.match(failed[0]!.last_error ?? '', /broken on 3/);
+    // The next dispatch retries only the failed one.
+    failOn = -1;
+    runs.length = 0;
+    assert.deepEqual(await dispatchEvents(p, { modules }), { delivered: 1, failed: 0 });
+    assert.deepEqual(runs, [3]);
+    assert.equal((await tasks()).length, 8);
+    assert.deepEqual(await dispatchEvents(p, { modules }), { delivered: 0, failed: 0 });
+  },
+);
+
+bothDatabases(
+  'workflow events: a batch form takes runs of events; when it throws, the events go one at a time and only the failing one fails',
+  async (t, under) => {
+    const p = await testPlatform(under);
+    t.after(() => p.close());
+    const calls: number[][] = [];
+    const record = async (trx: Parameters<NonNullable<WorkflowModule['onBatch']>[string]>[2], ns: number[]) => {
+      calls.push(ns);
+      if (ns.includes(4)) throw new Error('broken on 4');
+      for (const n of ns)
+        await trx
+          .insertInto('scheduler_runs')
+          .values({ task: `run:${n}`, last_run_at: 1, last_error: null })
+          .execute();
+    };
+    const n = (event: { payload: unknown }) => (event.payload as { n: number }).n;
+    const modules: WorkflowModule[] = [
+      {
+        name: 'runs',
+        access: {},
+        on: { 'thing.done': (_platform, event, trx) => record(trx, [n(event)]) },
+        onBatch: { 'thing.done': (_platform, events, trx) => record(trx, events.map(n)) },
+      },
+    ];
+    for (let i = 0; i < 3; i++) await addOutbox(p.store.db, 'thing.done', { n: i });
+    assert.deepEqual(await dispatchEvents(p, { modules }), { delivered: 3, failed: 0 });
+    assert.deepEqual(calls, [[0, 1, 2]], 'one call for the run');
+    calls.length = 0;
+    for (let i = 3; i < 7; i++) await addOutbox(p.store.db, 'thing.done', { n: i });
+    assert.deepEqual(await dispatchEvents(p, { modules }), { delivered: 3, failed: 1 });
+    assert.deepEqual(calls, [[3, 4, 5, 6], [3], [4], [5], [6]]);
+    const tasks = await p.store.db.selectFrom('scheduler_runs').select('task').where('task', 'like', 'run:%').orderBy('task').execute();
+    assert.deepEqual(
+      tasks.map((r) => r.task),
+      ['run:0', 'run:1', 'run:2', 'run:3', 'run:5', 'run:6'],
+    );
+  },
+);

@@ -303,6 +303,7 @@ export interface Database {
   reg_campaigns: RegCampaignsTable;
   reg_campaign_items: RegCampaignItemsTable;
   reg_findings: RegFindingsTable;
+  reg_campaign_counts: RegCampaignCountsTable;
   reg_bulletins: RegBulletinsTable;
   reg_bulletin_items: RegBulletinItemsTable;
   reg_removal_orders: RegRemovalOrdersTable;
@@ -785,6 +786,13 @@ export interface RegCampaignItemsTable {
   state: string;
   reason: string | null;
   created_at: Millis;
+}
+
+/** A campaign's findings by triage state (migration 0053), kept by the writes of reg_findings. */
+export interface RegCampaignCountsTable {
+  campaign_id: string;
+  state: string;
+  n: number;
 }
 
 export interface RegFindingsTable {

@@ -1,23 +1,37 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Platform } from '../platform.js';
 import type { ScheduledTask } from '../scheduler.js';
 import { WORKFLOWS } from './index.js';
-import type { EventHandler, PlatformEvent, WorkflowModule } from './module.js';
+import type { BatchEventHandler, EventHandler, PlatformEvent, WorkflowModule } from './module.js';
 
 // Outbox → workflows. Jobs and workflows write events to `outbox` in the transaction of the change
 // they announce; this dispatcher hands each event to every workflow handler of its topic, effect
 // once: the handler runs inside a transaction that also marks (handler, event) done, so a second
 // node, a retry or a crash between the two cannot apply it twice. A failing handler is retried at
 // later dispatches and given up after MAX_ATTEMPTS, its last error kept (`event_deliveries`).
+//
+// Deliveries go in batches: each workflow takes the events of one read in order, up to BATCH of
+// them in one transaction (one claim statement, one commit), not one transaction per handler and
+// event. A campaign's result is three handlers of one event; one transaction each made the commits
+// (an fsync each) the dispatcher's main cost. A handler that throws rolls its batch back; the
+// deliveries before it are made again in a batch of their own, and its failure is recorded without
+// running it again, so a failing handler is counted once per dispatch as before. A handler may so
+// run twice on an event whose first run was rolled back: effect once still holds, since only the
+// committed run leaves anything.
 
 export const MAX_ATTEMPTS = 5;
 /** Events are read from a little before the cursor: ids from several nodes may commit out of order. */
 const LAG_MS = 60_000;
 const CURSOR = 'workflows';
+/** Deliveries per transaction: enough to spread its commit, few enough that it holds SQLite's one writer briefly. */
+const BATCH = 50;
 
 interface Handler {
   name: string;
   run: EventHandler;
+  /** The handler's batch form, if its workflow has one (onBatch). */
+  batch?: BatchEventHandler | undefined;
 }
 
 function handlersByTopic(modules: readonly WorkflowModule[]): Map<string, Handler[]> {
@@ -38,6 +52,12 @@ export interface DispatchResult {
   failed: number;
 }
 
+/** One handler's delivery of one event. */
+interface Delivery {
+  handler: Handler;
+  event: PlatformEvent;
+}
+
 /**
  * Delivers pending events (at most `limit`, oldest first) to the workflows' handlers. Safe to run on
  * several nodes at once; the scheduler runs it on one.
@@ -46,7 +66,8 @@ export async function dispatchEvents(
   platform: Platform,
   options: { modules?: readonly WorkflowModule[]; limit?: number } = {},
 ): Promise<DispatchResult> {
-  const byTopic = handlersByTopic(options.modules ?? WORKFLOWS);
+  const modules = options.modules ?? WORKFLOWS;
+  const byTopic = handlersByTopic(modules);
   const result: DispatchResult = { delivered: 0, failed: 0 };
   if (byTopic.size === 0) return result;
   const db = platform.store.db;
@@ -102,29 +123,33 @@ export async function dispatchEvents(
       .filter((d) => d.state !== 'failed')
       .map((d) => `${d.handler}\u0000${d.event_id}`),
   );
-  // The cursor moves up to the first event that still has a handler to retry.
-  let settledThrough: number | undefined;
-  let blocked = false;
-  for (const row of events) {
+  const parsed = events.map((row): PlatformEvent => {
     let payload: unknown;
     try {
       payload = JSON.parse(row.payload);
     } catch {
       payload = null;
     }
-    const event: PlatformEvent = { id: row.id, topic: row.topic, payload, createdAt: row.created_at };
-    let pending = false;
-    for (const handler of byTopic.get(row.topic) ?? []) {
-      if (done.has(`${handler.name}\u0000${row.id}`)) continue;
-      const outcome = await deliver(platform, handler, event);
-      if (outcome === 'delivered') result.delivered++;
-      else if (outcome === 'failed') {
-        result.failed++;
-        pending = true;
-      }
+    return { id: row.id, topic: row.topic, payload, createdAt: row.created_at };
+  });
+  // Events with a delivery that failed now: the cursor stops before the first of them.
+  const pending = new Set<string>();
+  // Workflow by workflow, each taking the events in order, as each workflow saw them before.
+  for (const module of modules) {
+    const deliveries: Delivery[] = [];
+    for (const event of parsed) {
+      const run = module.on?.[event.topic];
+      const name = `${module.name}:${event.topic}`;
+      if (run && !done.has(`${name}\u0000${event.id}`))
+        deliveries.push({ handler: { name, run, batch: module.onBatch?.[event.topic] }, event });
     }
-    if (pending) blocked = true;
-    if (!blocked) settledThrough = row.created_at;
+    await deliverAll(platform, deliveries, result, pending);
+  }
+  // The cursor moves up to the first event that still has a handler to retry.
+  let settledThrough: number | undefined;
+  for (const event of parsed) {
+    if (pending.has(event.id)) break;
+    settledThrough = event.createdAt;
   }
   if (settledThrough !== undefined && settledThrough > (cursor?.created_at ?? -1)) {
     await db
@@ -136,51 +161,161 @@ export async function dispatchEvents(
   return result;
 }
 
-async function deliver(platform: Platform, handler: Handler, event: PlatformEvent): Promise<'delivered' | 'skipped' | 'failed'> {
-  const db = platform.store.db;
+/** Runs `deliveries` in order, BATCH to a transaction; a failure is recorded and the rest go on. */
+async function deliverAll(
+  platform: Platform,
+  deliveries: readonly Delivery[],
+  result: DispatchResult,
+  pending: Set<string>,
+): Promise<void> {
+  let start = 0;
+  let size = BATCH;
+  // The delivery that threw in the last batch: the ones before it go again without it, then it is recorded.
+  let failure: { index: number; error: unknown } | undefined;
+  while (start < deliveries.length) {
+    if (failure?.index === start) {
+      const failed = deliveries[start]!;
+      if ((await recordFailure(platform, failed, failure.error)) === 'failed') {
+        result.failed++;
+        pending.add(failed.event.id);
+      }
+      failure = undefined;
+      start++;
+      continue;
+    }
+    const end = Math.min(deliveries.length, start + size, failure?.index ?? Infinity);
+    const outcome = await deliverBatch(platform, deliveries.slice(start, end));
+    if ('delivered' in outcome) {
+      result.delivered += outcome.delivered;
+      start = end;
+    } else if (outcome.exact) failure = { index: start + outcome.failedAt, error: outcome.error };
+    // A batch form threw for a run of events: the rest of this read goes one event at a time, so
+    // the failing one is found (and the others take effect).
+    else size = 1;
+  }
+}
+
+class DeliveryFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: unknown,
+    /** Whether `index` is the delivery that threw, or the first of a run given to a batch form. */
+    readonly exact: boolean,
+  ) {
+    super('delivery failed');
+  }
+}
+
+/**
+ * One transaction: claims every (handler, event) of the batch not done (or given up) meanwhile, and
+ * runs the claimed ones in order, a run of one handler's events through its batch form when it has
+ * one. On PostgreSQL a claim another transaction holds waits for it and then sees its row; claims
+ * are taken in the events' order on every node, so two never deadlock.
+ */
+async function deliverBatch(
+  platform: Platform,
+  batch: readonly Delivery[],
+): Promise<{ delivered: number } | { failedAt: number; error: unknown; exact: boolean }> {
   const now = platform.clock.now();
   try {
-    return await db.transaction().execute(async (trx) => {
-      // Claim (handler, event): a row already done (or given up) makes this a no-op; on PostgreSQL a
-      // concurrent claim waits for the other transaction and then sees its row.
-      const claimed = await trx
-        .insertInto('event_deliveries')
-        .values({ handler: handler.name, event_id: event.id, state: 'done', attempts: 1, last_error: null, updated_at: now })
-        .onConflict((oc) =>
-          oc
-            .columns(['handler', 'event_id'])
-            .doUpdateSet({ state: 'done', attempts: sql`event_deliveries.attempts + 1`, updated_at: now })
-            .where('event_deliveries.state', '=', 'failed'),
-        )
-        .returning('handler')
-        .executeTakeFirst();
-      if (!claimed) return 'skipped' as const;
-      await handler.run(platform, event, trx);
-      return 'delivered' as const;
+    return await platform.store.db.transaction().execute(async (trx) => {
+      let claimed: Set<string>;
+      try {
+        const rows = await trx
+          .insertInto('event_deliveries')
+          .values(
+            batch.map((d) => ({
+              handler: d.handler.name,
+              event_id: d.event.id,
+              state: 'done',
+              attempts: 1,
+              last_error: null,
+              updated_at: now,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .columns(['handler', 'event_id'])
+              .doUpdateSet({ state: 'done', attempts: sql`event_deliveries.attempts + 1`, updated_at: now })
+              .where('event_deliveries.state', '=', 'failed'),
+          )
+          .returning(['handler', 'event_id'])
+          .execute();
+        claimed = new Set(rows.map((r) => `${r.handler}\u0000${r.event_id}`));
+      } catch (error) {
+        throw new DeliveryFailed(0, error, true);
+      }
+      const runs = claimedRuns(batch, claimed);
+      for (const { index, handler, events } of runs) {
+        try {
+          if (handler.batch && events.length > 1) await handler.batch(platform, events, trx);
+          else for (const [i, event] of events.entries()) await runOne(handler, event, index + i, trx, platform);
+        } catch (error) {
+          if (error instanceof DeliveryFailed) throw error;
+          throw new DeliveryFailed(index, error, false);
+        }
+      }
+      return { delivered: claimed.size };
     });
   } catch (error) {
-    const message = String((error as Error)?.message ?? error).slice(0, 1000);
-    const prior = await db
-      .selectFrom('event_deliveries')
-      .select('attempts')
-      .where('handler', '=', handler.name)
-      .where('event_id', '=', event.id)
-      .executeTakeFirst();
-    const attempts = (prior?.attempts ?? 0) + 1;
-    const state = attempts >= MAX_ATTEMPTS ? 'dead' : 'failed';
-    await db
-      .insertInto('event_deliveries')
-      .values({ handler: handler.name, event_id: event.id, state, attempts, last_error: message, updated_at: now })
-      // Never over a delivery another node completed meanwhile.
-      .onConflict((oc) =>
-        oc
-          .columns(['handler', 'event_id'])
-          .doUpdateSet({ state, attempts, last_error: message, updated_at: now })
-          .where('event_deliveries.state', '<>', 'done'),
-      )
-      .execute();
-    return state === 'dead' ? 'skipped' : 'failed';
+    if (error instanceof DeliveryFailed) return { failedAt: error.index, error: error.error, exact: error.exact };
+    // The commit itself failed: nothing of the batch took effect; its first delivery carries the error.
+    return { failedAt: 0, error, exact: true };
   }
+}
+
+async function runOne(
+  handler: Handler,
+  event: PlatformEvent,
+  index: number,
+  trx: Transaction<Database>,
+  platform: Platform,
+): Promise<void> {
+  try {
+    await handler.run(platform, event, trx);
+  } catch (error) {
+    throw new DeliveryFailed(index, error, true);
+  }
+}
+
+/** The claimed deliveries of a batch as runs of one handler (index: the run's first in the batch). */
+function claimedRuns(batch: readonly Delivery[], claimed: ReadonlySet<string>) {
+  const runs: { index: number; handler: Handler; events: PlatformEvent[] }[] = [];
+  for (const [index, d] of batch.entries()) {
+    if (!claimed.has(`${d.handler.name}\u0000${d.event.id}`)) continue;
+    const last = runs[runs.length - 1];
+    // A run holds consecutive claimed deliveries: its events' indexes follow one another.
+    if (last && last.handler.name === d.handler.name && last.index + last.events.length === index) last.events.push(d.event);
+    else runs.push({ index, handler: d.handler, events: [d.event] });
+  }
+  return runs;
+}
+
+/** A delivery that threw: failed (retried at a later dispatch) or, at MAX_ATTEMPTS, given up (dead). */
+async function recordFailure(platform: Platform, d: Delivery, error: unknown): Promise<'failed' | 'dead'> {
+  const db = platform.store.db;
+  const now = platform.clock.now();
+  const message = String((error as Error)?.message ?? error).slice(0, 1000);
+  const prior = await db
+    .selectFrom('event_deliveries')
+    .select('attempts')
+    .where('handler', '=', d.handler.name)
+    .where('event_id', '=', d.event.id)
+    .executeTakeFirst();
+  const attempts = (prior?.attempts ?? 0) + 1;
+  const state = attempts >= MAX_ATTEMPTS ? 'dead' : 'failed';
+  await db
+    .insertInto('event_deliveries')
+    .values({ handler: d.handler.name, event_id: d.event.id, state, attempts, last_error: message, updated_at: now })
+    // Never over a delivery another node completed meanwhile.
+    .onConflict((oc) =>
+      oc
+        .columns(['handler', 'event_id'])
+        .doUpdateSet({ state, attempts, last_error: message, updated_at: now })
+        .where('event_deliveries.state', '<>', 'done'),
+    )
+    .execute();
+  return state;
 }
 
 /** The dispatcher as a scheduled task (every tick of the lease holder). */

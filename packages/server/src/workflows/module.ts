@@ -26,6 +26,13 @@ export interface PlatformEvent {
  */
 export type EventHandler = (platform: Platform, event: PlatformEvent, trx: Transaction<Database>) => Promise<void>;
 
+/**
+ * Handles a run of events of one topic, in order, inside the dispatcher's transaction: the same
+ * effect as the topic's `on` handler on each of them in turn, in fewer statements. When it throws,
+ * the dispatcher delivers those events again one at a time, to find the failing one.
+ */
+export type BatchEventHandler = (platform: Platform, events: readonly PlatformEvent[], trx: Transaction<Database>) => Promise<void>;
+
 export interface WorkflowModule {
   /** A short, stable name: the folder, the handlers' prefix in event_deliveries. */
   name: string;
@@ -37,4 +44,6 @@ export interface WorkflowModule {
   tasks?(platform: Platform): ScheduledTask[];
   /** Outbox topics this workflow reacts to ("job.succeeded", "submission.gated", …). */
   on?: Readonly<Record<string, EventHandler>>;
+  /** Batch forms of some of the `on` handlers, by topic (the dispatcher uses them for runs of claimed events). */
+  onBatch?: Readonly<Record<string, BatchEventHandler>>;
 }

@@ -1,7 +1,7 @@
 import { EVERYONE, type Actor, type RouteAccess } from '../../http/access.js';
 import type { Platform } from '../../platform.js';
-import type { EventHandler, WorkflowModule } from '../module.js';
-import { campaignJobFailed, campaignJobSucceeded } from './campaigns.js';
+import type { BatchEventHandler, EventHandler, WorkflowModule } from '../module.js';
+import { campaignJobFailed, campaignJobsSucceeded } from './campaigns.js';
 import { retestFailed, retestSucceeded, startDueRetests } from './bulletins.js';
 import { recomputeRankings } from './rankings.js';
 import { regulatorRoutes } from './routes.js';
@@ -52,6 +52,32 @@ const access: Record<string, RouteAccess> = {
 
 type JobEvent = { jobId?: unknown; reportId?: unknown; error?: unknown };
 
+/** Detection or re-test jobs that succeeded: their campaign items, then their bulletin re-tests. */
+const jobsSucceeded: BatchEventHandler = async (platform, events, trx) => {
+  const results: { jobId: string; reportId: string }[] = [];
+  for (const event of events) {
+    const { jobId, reportId } = (event.payload ?? {}) as JobEvent;
+    if (typeof jobId === 'string' && typeof reportId === 'string') results.push({ jobId, reportId });
+  }
+  if (results.length === 0) return;
+  await campaignJobsSucceeded(trx, results, platform.clock.now());
+  // Re-tests are few: only the jobs that are one (an index seek for the run) go on to be judged.
+  const retests = new Set(
+    (
+      await trx
+        .selectFrom('reg_bulletin_items')
+        .select('retest_job_id')
+        .where(
+          'retest_job_id',
+          'in',
+          results.map((r) => r.jobId),
+        )
+        .execute()
+    ).map((r) => r.retest_job_id),
+  );
+  for (const r of results) if (retests.has(r.jobId)) await retestSucceeded(platform, trx, r.jobId, r.reportId);
+};
+
 /** A detection or re-test job that ended without a result (failed, dead or cancelled). */
 const jobEnded: EventHandler = async (platform, event, trx) => {
   const { jobId, error } = (event.payload ?? {}) as JobEvent;
@@ -83,14 +109,11 @@ export const regulatorWorkflow: WorkflowModule = {
     },
   ],
   on: {
-    'job.succeeded': async (platform, event, trx) => {
-      const { jobId, reportId } = (event.payload ?? {}) as JobEvent;
-      if (typeof jobId !== 'string' || typeof reportId !== 'string') return;
-      await campaignJobSucceeded(trx, jobId, reportId, platform.clock.now());
-      await retestSucceeded(platform, trx, jobId, reportId);
-    },
+    'job.succeeded': (platform, event, trx) => jobsSucceeded(platform, [event], trx),
     'job.failed': jobEnded,
     'job.dead': jobEnded,
     'job.cancelled': jobEnded,
   },
+  // A campaign's results arrive by the thousand: its items and findings in a few statements a run.
+  onBatch: { 'job.succeeded': jobsSucceeded },
 };

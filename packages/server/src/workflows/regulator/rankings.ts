@@ -84,10 +84,10 @@ interface AggregateRow {
 }
 
 /**
- * The app-based columns of every dimension in one statement, aggregated by the database in one pass
+ * The app-based columns of every dimension, aggregated by the database in one pass
  * over the findings: the latest report of each listed app (the newer of its newest scan report,
  * through versions, and the newest report its findings point to: index seeks per app), that
- * report's findings counted per app, severity and measure list (`lf`, read once), then summed per
+ * report's findings counted per app, severity and measure list (ranking_lf, read once), then summed per
  * store (per listing), developer (per app), category (per type and app) and measure (per finding and
  * measure named, apps counted once). Measure lists are JSON arrays of ids written by the platform;
  * SQLite expands them with json_each, PostgreSQL with json_array_elements_text (a value that is not
@@ -104,26 +104,25 @@ async function appAggregates(db: Kysely<Database>): Promise<AggregateRow[]> {
   const measures = postgres
     ? sql`cross join lateral json_array_elements_text(case when left(lf.measures, 1) = '[' then lf.measures::json else '[]'::json end) as j(value)`
     : sql`cross join json_each(case when json_valid(lf.measures) and json_type(lf.measures) = 'array' then lf.measures else '[]' end) as j`;
-  const query = sql<AggregateRow>`
-    with listed as (select distinct app_id from listings where state = 'listed'),
-    latest as (
-      select x.app_id as app_id, max(x.report_id) as report_id from (
-        select v.app_id as app_id, max(r.id) as report_id from reports r join versions v on v.id = r.version_id group by v.app_id
-        union all
-        select l.app_id as app_id, (select max(f.report_id) from findings f where f.app_id = l.app_id) as report_id
-        from listed l
-      ) x join listed l2 on l2.app_id = x.app_id group by x.app_id
-    ),
-    lf as (
-      select lt.app_id as app_id, f.severity as severity, f.measures as measures, count(*) as n
-      from latest lt join findings f on f.report_id = lt.report_id and f.app_id = lt.app_id
-      group by lt.app_id, f.severity, f.measures
-    ),
-    app_stats as (
-      select lt.app_id as app_id, case when lt.report_id is null then 0 else 1 end as tested, ${bySeverity}
-      from latest lt left join lf on lf.app_id = lt.app_id
-      group by lt.app_id, lt.report_id
-    )
+  // The latest report of each listed app, and that report's findings grouped per app, severity and
+  // measure list: ranking_latest and ranking_lf, CTEs on SQLite and tables of this transaction on PostgreSQL.
+  const latest = sql`
+    with listed as (select distinct app_id from listings where state = 'listed')
+    select x.app_id as app_id, max(x.report_id) as report_id from (
+      select v.app_id as app_id, max(r.id) as report_id from reports r join versions v on v.id = r.version_id group by v.app_id
+      union all
+      select l.app_id as app_id, (select max(f.report_id) from findings f where f.app_id = l.app_id) as report_id
+      from listed l
+    ) x join listed l2 on l2.app_id = x.app_id group by x.app_id`;
+  const lf = sql`
+    select lt.app_id as app_id, f.severity as severity, f.measures as measures, count(*) as n
+    from ranking_latest lt join findings f on f.report_id = lt.report_id and f.app_id = lt.app_id
+    group by lt.app_id, f.severity, f.measures`;
+  const appStats = sql`
+    select lt.app_id as app_id, case when lt.report_id is null then 0 else 1 end as tested, ${bySeverity}
+    from ranking_latest lt left join ranking_lf lf on lf.app_id = lt.app_id
+    group by lt.app_id, lt.report_id`;
+  const aggregates = sql`
     select 'store' as dim, li.store_id as key, o.name as name, ${sums}
     from listings li join app_stats s on s.app_id = li.app_id left join organisations o on o.id = li.store_id
     where li.state = 'listed' group by li.store_id, o.name
@@ -138,18 +137,29 @@ async function appAggregates(db: Kysely<Database>): Promise<AggregateRow[]> {
     union all
     select 'measure' as dim, j.value as key, j.value as name, count(distinct lf.app_id) as listed, count(distinct lf.app_id) as tested,
       0 as passing, ${bySeverity}
-    from lf ${measures}
+    from ranking_lf lf ${measures}
     group by j.value`;
-  if (!postgres) return (await query.execute(db)).rows;
+  if (!postgres) {
+    const query = sql<AggregateRow>`
+      with ranking_latest as (${latest}), ranking_lf as (${lf}), app_stats as (${appStats}) ${aggregates}`;
+    return (await query.execute(db)).rows;
+  }
   // PostgreSQL's JIT compiles a statement this size for 1–2 s before running it, longer than the run
   // (20,000-app seed: 3.2 s with it, 1.8 s without): off for this statement only. Its sorts and
   // hashes (hundreds of thousands of finding groups) spill to disk under the default 4 MB work_mem
   // (20 MB at 20,000 apps, growing with the market): 64 MB for this statement (20,000 apps: no
-  // spill, 1.98 s → 1.82 s).
+  // spill, 1.98 s → 1.82 s). ranking_latest and ranking_lf are made as tables of this transaction and analysed
+  // before the aggregation reads them: as CTEs the planner guessed their sizes 100–1000× off (the
+  // 100,000-app bench after its campaign: ~10,500 latest reports of ~126 findings each) and chose
+  // its joins for the wrong sizes (17.3 s).
   return db.transaction().execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
     await sql`set local work_mem = '64MB'`.execute(trx);
-    return (await query.execute(trx)).rows;
+    await sql`create temporary table ranking_latest on commit drop as ${latest}`.execute(trx);
+    await sql`analyze ranking_latest`.execute(trx);
+    await sql`create temporary table ranking_lf on commit drop as ${lf}`.execute(trx);
+    await sql`analyze ranking_lf`.execute(trx);
+    return (await sql<AggregateRow>`with app_stats as (${appStats}) ${aggregates}`.execute(trx)).rows;
   });
 }
 

@@ -6,7 +6,7 @@ import { ID_PATTERN, IdParams, PageQuery, page, parseJson, principalOf, scopeOrg
 import { newId } from '../../ids.js';
 import { notify } from '../notify.js';
 import { completeDelisting, draftBulletin, listDelistingTasks, parseList, publishBulletin, requestRetest } from './bulletins.js';
-import { campaignItemStates, campaignProgress, createCampaign } from './campaigns.js';
+import { campaignFindingCounts, campaignItemStates, campaignProgress, countFindings, createCampaign } from './campaigns.js';
 import { developerCredit } from './credit.js';
 import { sendCached } from './http-cache.js';
 import {
@@ -121,12 +121,6 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
     },
     async (request) => {
       const c = await findCampaign(request.params.id, scopeOrg(principalOf(request)));
-      const triage = await db
-        .selectFrom('reg_findings')
-        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('campaign_id', '=', c.id)
-        .groupBy('state')
-        .execute();
       return {
         id: c.id,
         name: c.name,
@@ -134,7 +128,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
         createdAt: c.created_at,
         progress: await campaignProgress(db, c.id),
         items: await campaignItemStates(db, c.id),
-        findings: Object.fromEntries(triage.map((t) => [t.state, Number(t.n)])),
+        findings: await campaignFindingCounts(db, c.id),
       };
     },
   );
@@ -241,6 +235,7 @@ export function regulatorRoutes(api: Api, { platform }: AppContext): void {
           .where('state', '=', 'new')
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) !== 1) throw problem('conflict', `the finding is already ${f.state} / 该发现项已处理`);
+        await countFindings(trx, f.campaign_id, { new: -1, [state]: 1 });
         await writeAudit(
           trx,
           {

@@ -6,7 +6,7 @@ import { problem, type ProblemError } from '../../http/problems.js';
 import { parseJson, scopeOrg } from '../../http/routes/common.js';
 import type { Platform } from '../../platform.js';
 import { BulletinError, parseList } from './bulletins.js';
-import { CampaignError } from './campaigns.js';
+import { CampaignError, countFindings } from './campaigns.js';
 import { recomputeRankings } from './rankings.js';
 
 // What the regulator workflow's REST routes and the console's regulator screens share: the views of
@@ -94,6 +94,7 @@ export async function triageCampaign(
     if (findingIds) update = update.where('id', 'in', findingIds);
     const result = await update.executeTakeFirst();
     const decided = Number(result.numUpdatedRows);
+    await countFindings(trx, c.id, { new: -decided, [state]: decided });
     await writeAudit(
       trx,
       {
