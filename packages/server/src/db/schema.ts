@@ -788,7 +788,7 @@ export interface RegCampaignItemsTable {
   created_at: Millis;
 }
 
-/** A campaign's findings by triage state (migration 0053), kept by the writes of reg_findings. */
+/** A campaign's findings by triage state (migration 0061), kept by the writes of reg_findings. */
 export interface RegCampaignCountsTable {
   campaign_id: string;
   state: string;
