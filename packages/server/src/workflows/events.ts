@@ -34,14 +34,19 @@ interface Handler {
   batch?: BatchEventHandler | undefined;
 }
 
-function handlersByTopic(modules: readonly WorkflowModule[]): Map<string, Handler[]> {
+/** A workflow's handlers by topic, each named `workflow:topic`, with its batch form when it has one. */
+function handlersOf(module: WorkflowModule): Map<string, Handler> {
+  return new Map(
+    Object.entries(module.on ?? {}).map(([topic, run]) => [
+      topic,
+      { name: `${module.name}:${topic}`, run, batch: module.onBatch?.[topic] },
+    ]),
+  );
+}
+
+function handlersByTopic(perModule: readonly Map<string, Handler>[]): Map<string, Handler[]> {
   const byTopic = new Map<string, Handler[]>();
-  for (const module of modules)
-    for (const [topic, run] of Object.entries(module.on ?? {})) {
-      const list = byTopic.get(topic) ?? [];
-      list.push({ name: `${module.name}:${topic}`, run });
-      byTopic.set(topic, list);
-    }
+  for (const handlers of perModule) for (const [topic, handler] of handlers) byTopic.set(topic, [...(byTopic.get(topic) ?? []), handler]);
   return byTopic;
 }
 
@@ -66,8 +71,8 @@ export async function dispatchEvents(
   platform: Platform,
   options: { modules?: readonly WorkflowModule[]; limit?: number } = {},
 ): Promise<DispatchResult> {
-  const modules = options.modules ?? WORKFLOWS;
-  const byTopic = handlersByTopic(modules);
+  const perModule = (options.modules ?? WORKFLOWS).map(handlersOf);
+  const byTopic = handlersByTopic(perModule);
   const result: DispatchResult = { delivered: 0, failed: 0 };
   if (byTopic.size === 0) return result;
   const db = platform.store.db;
@@ -135,13 +140,11 @@ export async function dispatchEvents(
   // Events with a delivery that failed now: the cursor stops before the first of them.
   const pending = new Set<string>();
   // Workflow by workflow, each taking the events in order, as each workflow saw them before.
-  for (const module of modules) {
+  for (const handlers of perModule) {
     const deliveries: Delivery[] = [];
     for (const event of parsed) {
-      const run = module.on?.[event.topic];
-      const name = `${module.name}:${event.topic}`;
-      if (run && !done.has(`${name}\u0000${event.id}`))
-        deliveries.push({ handler: { name, run, batch: module.onBatch?.[event.topic] }, event });
+      const handler = handlers.get(event.topic);
+      if (handler && !done.has(`${handler.name}\u0000${event.id}`)) deliveries.push({ handler, event });
     }
     await deliverAll(platform, deliveries, result, pending);
   }

@@ -332,7 +332,11 @@ export async function campaignJobsSucceeded(
     .returning(['id', 'campaign_id', 'app_id', 'app_org_id', 'report_id'])
     .execute();
   const byCampaign = new Map<string, typeof items>();
-  for (const item of items) byCampaign.set(item.campaign_id, [...(byCampaign.get(item.campaign_id) ?? []), item]);
+  for (const item of items) {
+    const list = byCampaign.get(item.campaign_id);
+    if (list) list.push(item);
+    else byCampaign.set(item.campaign_id, [item]);
+  }
   // The block's last characters, base 32, from the finding's number n (0 …) in its report.
   const digits = Array.from({ length: BLOCK_BITS / 5 }, (_, i) => {
     const shift = 5 * (BLOCK_BITS / 5 - 1 - i);
