@@ -147,6 +147,13 @@ export function parseSize(setting: string, text: string): number {
   return bytes;
 }
 
+/** An on/off setting: undefined when unset or empty; anything else is a ConfigError naming it. */
+function onOff(setting: string, text: string | undefined): 'on' | 'off' | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (text !== 'on' && text !== 'off') throw new ConfigError(setting, 'takes on or off', '须为 on 或 off');
+  return text;
+}
+
 function positiveInt(setting: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const n = Number(text);
@@ -179,12 +186,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       ? 0
       : (flags.concurrency ?? positiveInt('APPRIGHTS_WORKERS', env.APPRIGHTS_WORKERS) ?? base.workers.concurrency);
   const maxUpload = flags.maxUpload ?? env.APPRIGHTS_MAX_UPLOAD;
-  const directIo = env.APPRIGHTS_UPLOAD_DIRECT_IO;
-  if (directIo !== undefined && directIo !== '' && !['on', 'off'].includes(directIo))
-    throw new ConfigError('APPRIGHTS_UPLOAD_DIRECT_IO', 'takes on or off', '须为 on 或 off');
-  const scheduler = env.APPRIGHTS_SCHEDULER;
-  if (scheduler !== undefined && scheduler !== '' && !['on', 'off'].includes(scheduler))
-    throw new ConfigError('APPRIGHTS_SCHEDULER', 'takes on or off', '须为 on 或 off');
+  const directIo = onOff('APPRIGHTS_UPLOAD_DIRECT_IO', env.APPRIGHTS_UPLOAD_DIRECT_IO);
+  const scheduler = onOff('APPRIGHTS_SCHEDULER', env.APPRIGHTS_SCHEDULER);
   return defaultConfig({
     ...(scheduler === 'off' ? { scheduler: false } : {}),
     ...(directIo === 'on' ? { uploadDirectIo: true } : {}),
