@@ -353,6 +353,45 @@ test('negation: a contrasting clause keeps its own verb; "一般不会…，如�
   assert.equal(byText('位置信息')?.conditional, true);
 });
 
+test('negation: a clause opening with its own negated verb, and a denial by a third party or a feature', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '当您使用指纹登录时，我们仅接收验证结果，并不收集您的指纹信息。',
+      '我们会读取您选定的手机号码，不会读取和存储您的全部通讯录信息。',
+      '上述支付服务由第三方提供，并不会获取您的银行卡号。',
+      '在不补充提供身份证号码的情况下，您将无法充值。',
+      '乙方没有提供其护照号码的，甲方有权拒绝乙方的请求。',
+      '我们会收集包括但不限于您的设备型号。',
+    ].join('\n'),
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text === t);
+  assert.equal(byText('指纹信息')?.negated, true, 'the clause states its own denial');
+  assert.equal(byText('通讯录信息')?.negated, true);
+  assert.equal(byText('手机号码')?.negated, false, 'read, in the clause before the denial');
+  assert.equal(byText('银行卡号')?.negated, true, 'a denial by a third party');
+  assert.equal(byText('身份证号码')?.negated ?? false, false, "the user's refusal, its consequence named after it");
+  assert.equal(byText('护照号码')?.negated ?? false, false, '乙方 is the user in a contract');
+  assert.equal(byText('设备型号')?.negated, false, '不限于 negates nothing');
+});
+
+test('en: a clause opening with its own negated verb; "not limited to" negates nothing', () => {
+  const a = analyse(
+    [
+      '# Privacy Policy',
+      '## 1. Information we collect',
+      'We receive the result of the check, and do not collect your fingerprint.',
+      'The payment service is run by a third party and does not access your card number.',
+      'We collect information including but not limited to your device model.',
+    ].join('\n'),
+    'policy.md',
+  );
+  const byText = (t: string) => a.dataMentions.find((m) => m.text.toLowerCase() === t);
+  assert.equal(byText('fingerprint')?.negated, true, a.dataMentions.map((m) => m.text).join());
+  assert.equal(byText('card number')?.negated, true, a.dataMentions.map((m) => m.text).join());
+  assert.equal(byText('device model')?.negated, false);
+});
+
 test('spans: not inside a negated noun or the title of a law', () => {
   const a = analyse(['一、我们如何收集信息', '我们会收集非个人身份信息用于统计，并依照《个人信息保护法》收集您的手机号码。'].join('\n'));
   for (const m of [...a.dataMentions, ...(a.contextMentions ?? [])]) {

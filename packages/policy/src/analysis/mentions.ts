@@ -319,11 +319,18 @@ interface Clause {
 const CLAUSE_END = /[，,：:]/gu;
 /** A clause that opens with a verb of its own after a conjunction ("或者提供…画像", "and share …"): a new statement, not a list item. */
 function opensWithVerb(clauseText: string, lexicon: Lexicon): boolean {
-  const lead = clauseText.replace(/^[\s*_]*(?:或者|或|以及|并且|并|也|还|and|or)?\s*(?:会|将|可能会|可能|will|may)?\s*/iu, '');
+  const lead = clauseText.replace(NEGATED_OR_MODAL_LEAD, '');
   for (const v of lead.matchAll(lexicon.derived.processingVerbs)) return v.index === 0 && lead.length > v[0].length + 4;
   return false;
 }
 
+/**
+ * What may stand before a clause's own verb: a connective, a modal and a negator ("并不收集…",
+ * "也不会读取和存储…", "and will not share …"). A clause opening with a negated verb states what is
+ * not done; it is not the next item of the list before it.
+ */
+const NEGATED_OR_MODAL_LEAD =
+  /^[\s*_]*(?:或者|或|以及|并且|并|也|亦|还|而|and|or|but)?\s*(?:会|将|可能会|可能|will|may)?\s*(?:不会|不再|并不会|并不|绝不会|决不会|绝不|决不|从不|不|(?:will|do|does|shall) not|never|not)?\s*(?:会|will)?\s*(?:主动)?\s*/iu;
 /** An object put before its verb (将您的…, 把你的…). */
 const FRONTED_ACROSS = /[将把](?=[\s*_]*(?:您|你|用户|其|儿童|孩子))/u;
 /** A clause that turns against the one before it, with a verb of its own: 仅会向…提供, 而是…, but only …. */
@@ -430,7 +437,13 @@ function negationOf(
   // "若您拒绝提供，我们将不会…": what the operator will not do after a refusal is a consequence, not a denial.
   if (REFUSAL_BEFORE.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
   if (!lexicon.operatorSubject.test(sentenceBefore)) {
-    return lexicon.prohibition.test(before.slice(negation.index).trimStart()) ? 'prohibited' : 'refusal';
+    if (lexicon.prohibition.test(before.slice(negation.index).trimStart())) return 'prohibited';
+    // With the user named before the negator the user is its subject: a refusal. Without the user or
+    // the operator, the subject is a named third party or the feature itself ("该SDK不会收集…",
+    // "该功能不会读取…"): a denial like the operator's own.
+    if (USER_WORD.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
+    // "在不补充提供手机号码的情况下，您将无法…": the user's refusal, its consequence named after it.
+    if (USER_CONSEQUENCE.test(sentence)) return 'refusal';
   }
   return lexicon.negationException.test(sentence) ? 'excepted' : 'denied';
 }
@@ -449,6 +462,10 @@ function isObjectOf(c: Candidate, clause: Clause): boolean {
 }
 
 const REFUSAL_VERB = /^\s*(?:拒绝|decline|refuse)/iu;
+/** The user, named as a possible subject. */
+const USER_WORD = /您|你|用户|乙方|\b(?:you|users?)\b/iu;
+/** A consequence the user bears (您将无法…, you will not be able to …). */
+const USER_CONSEQUENCE = /(?:您|你|用户)[^，。；]{0,6}(?:无法|不能|不可)|\byou (?:will |may |might )?(?:not be able|be unable)\b/iu;
 const REFUSAL_BEFORE =
   /(?:如|若|如果|假如|倘若|一旦)(?:您|你|用户)[^。；]{0,6}(?:拒绝|不同意|不提供|不授权|未授权|关闭)|\bif you (?:refuse|decline|do not|don['’]t)\b/iu;
 
