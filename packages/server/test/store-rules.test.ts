@@ -84,6 +84,7 @@ test('the gate: strictest outcome wins, reasons are the outcome’s items, defau
   assert.equal(applyGate(policy, [finding('x', 'medium', ['miit26-15'])], []).outcome, 'reject');
   assert.equal(applyGate(DEFAULT_GATE, [], [diff('label-mismatch')]).outcome, 'reject');
   assert.equal(applyGate(DEFAULT_GATE, [], [diff('permission-listed-not-requested')]).outcome, 'pass');
+  assert.equal(applyGate(DEFAULT_GATE, [], [diff('policy-unavailable')]).outcome, 'manual-review', 'an unread policy is not passed');
 });
 
 test('gate policies: what the schema cannot say is named by pointer', () => {

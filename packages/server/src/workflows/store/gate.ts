@@ -64,6 +64,9 @@ export const DEFAULT_GATE: GatePolicy = {
       when: { diffKinds: ['label-mismatch', 'version-mismatch', 'developer-mismatch', 'permission-not-listed', 'sdk-not-in-policy'] },
       then: 'reject',
     },
+    // A policy that could not be fetched was not checked: the SDK-list comparison never ran, so the
+    // listing cannot pass unseen (a pass must mean the deciding evidence was examined).
+    { id: 'policy-not-checked', when: { diffKinds: ['policy-unavailable'] }, then: 'manual-review' },
   ],
   otherwise: 'pass',
 };
