@@ -669,7 +669,7 @@ function buildProgram(setExit: (code: number) => void, stats: Stats, lang: Lang)
     .option('--no-workers', 'serve the API only; workers run as `apprights worker` elsewhere / 仅提供 API，不运行工作进程')
     .option(
       '--demo',
-      'create one account per actor (store, developer, vendor, regulator, provider) with new passwords and tokens, printed once / 为每类角色创建演示账号，新密码和令牌仅输出一次',
+      'create one account per actor (store, developer, vendor, regulator, provider) with new passwords and tokens, printed once, then demo data for each (once per data folder) / 为每类角色创建演示账号（新密码和令牌仅输出一次），并为各角色生成演示数据（每个数据目录一次）',
     )
     .addHelpText('after', SERVE_HELP)
     .action(async (options: ConfigFlags & { lang?: string; demo?: boolean }) => {

@@ -5,6 +5,7 @@ export { openStore, migrate, type Store, type OpenOptions } from './db/open.js';
 export { LocalBlobStore, BlobTooLargeError, type BlobStore, type StoredBlob } from './blobs/store.js';
 export type { Platform } from './platform.js';
 export { seedDemo, type DemoAccount, type DemoSeed } from './demo.js';
+export { runDemoStory, findDemoApk, DemoStoryError, type DemoStory, type DemoStoryOptions } from './demo-story.js';
 export {
   startServer,
   startWorkerNode,

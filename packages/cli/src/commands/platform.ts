@@ -43,9 +43,10 @@ function environmentError(error: unknown): never {
 }
 
 export async function runServe(flags: ConfigFlags & { lang: Lang; demo?: boolean }): Promise<number> {
-  const { loadConfig, startServer, seedDemo } = await server();
+  const { loadConfig, startServer, seedDemo, runDemoStory, findDemoApk } = await server();
   const config = loadConfig(flags);
   const running = await startServer(config).catch(environmentError);
+  let story: Promise<void> | undefined;
   if (flags.demo) {
     const demo = await seedDemo(running.platform);
     // Standard output: the accounts (a script reads them); the same, readable by this user only, in the data folder.
@@ -57,6 +58,30 @@ export async function runServe(flags: ConfigFlags & { lang: Lang; demo?: boolean
       `apprights serve --demo: ${demo.accounts.length} demo accounts (logins *@demo; passwords and tokens above and in ${path}); ${demo.summary.en}`,
       `apprights serve --demo：已创建 ${demo.accounts.length} 个演示账号（登录名 *@demo；密码和令牌见上方及 ${path}）；${demo.summary.zh}`,
     );
+    // The story needs the listening server and its workers, so it runs beside serving, not before.
+    const apk = findDemoApk([process.cwd()]);
+    if (!apk)
+      say(
+        flags.lang,
+        'apprights serve --demo: the android-apidemos package is not installed, so the demo has no app, campaign or bulletin',
+        'apprights serve --demo：未安装 android-apidemos 包，演示数据中没有应用、专项检测和通报',
+      );
+    story = runDemoStory({
+      url: running.url,
+      accounts: demo.accounts,
+      ...(apk ? { apk } : {}),
+      onStep: (en, zh) => say(flags.lang, `demo: ${en}`, `演示：${zh}`),
+    }).then(
+      (told) => {
+        if (!told.told) say(flags.lang, 'demo: this data folder already holds the demo story', '演示：此数据目录中已有演示数据');
+      },
+      (error: unknown) =>
+        say(
+          flags.lang,
+          `demo: the story stopped (${error instanceof Error ? error.message : String(error)}); the server keeps serving`,
+          `演示：演示数据未能全部生成（${error instanceof Error ? error.message : String(error)}）；服务继续运行`,
+        ),
+    );
   }
   const mode = config.databaseUrl ? 'PostgreSQL + pg-boss' : `SQLite ${running.dataDir}`;
   say(
@@ -67,6 +92,7 @@ export async function runServe(flags: ConfigFlags & { lang: Lang; demo?: boolean
   await untilSignal();
   say(flags.lang, 'apprights serve: stopping (running jobs are handed back)…', 'apprights serve：正在停止（运行中的任务将交回队列）…');
   await running.close();
+  await story;
   return ExitCode.ok;
 }
 
