@@ -375,6 +375,22 @@ test('negation: a clause opening with its own negated verb, and a denial by a th
   assert.equal(byText('设备型号')?.negated, false, '不限于 negates nothing');
 });
 
+test('contexts: a safeguard against unauthorised access is a security pledge; "…将被视为个人信息" is a definition', () => {
+  const a = analyse(
+    [
+      '一、我们如何收集和使用您的个人信息',
+      '我们采用适当的物理、管理和技术保障措施来保护您的个人数据不被未经授权访问、披露、使用、修改或丢失。',
+      '我们会收集您的手机号码，并采取措施保护其不被未经授权访问。',
+      '在结合使用期间，这类非个人信息将被视为个人信息。',
+    ].join('\n'),
+  );
+  const contexts = a.contextMentions!.map((m) => `${m.text}:${m.context}`);
+  assert.ok(contexts.includes('个人数据:security'), contexts.join());
+  assert.ok(!a.dataMentions.some((m) => m.text === '个人数据'), 'the pledge processes nothing');
+  assert.ok(a.dataMentions.some((m) => m.text === '手机号码'), 'collected, whatever the safeguard after it');
+  assert.ok(contexts.some((c) => c.endsWith(':definition')), contexts.join());
+});
+
 test('en: a clause opening with its own negated verb; "not limited to" negates nothing', () => {
   const a = analyse(
     [

@@ -483,6 +483,9 @@ const OWNER_WORD = /^(?:您的|你的|your)$/iu;
 const ACCOUNT_WORD = /^(?:账号|帐号|账户|帐户|account)$/iu;
 /** A title asking the reader's question ("我们如何收集…", "What we collect"). */
 const TITLE_QUESTION = /如何|怎样|怎么|哪些|\b(?:how|what|which|why)\b/iu;
+/** What a safeguard prevents: "不被未经授权访问、披露", "免遭非法使用", "防止…泄露", "against unauthorised access". */
+const GUARDED_HARM =
+  /(?:不被|免遭|免受|免于|防止|避免|未经授权的?|未授权的?|非法)[^，。；,;.]{0,20}|\b(?:against|from|prevent(?:ing)?)\s+(?:any\s+)?(?:unauthori[sz]ed|unlawful|illegal)\b[^,;.]{0,40}/giu;
 /** A PI word inside a negated noun ("非个人信息", "non-personal"): not PI. */
 const NEGATED_NOUN = /(?:[非无]|non-?)$/iu;
 /** List items of a list a lead sentence opened (1. … / （1）… / a) … / • …). */
@@ -569,11 +572,13 @@ export function findDataMentions(document: PolicyDocument, structure: Structure,
           // A security purpose in a collection statement ("为保障您的信息安全，我们会收集…") is still collection.
           // So is a statement whose verb takes the user's data, with the safeguard as its condition or purpose
           // ("在采取安全措施的前提下，才会公开披露您的个人信息", "需要提供您的…，以便…保障安全").
+          // The harms a safeguard guards against ("保护您的个人数据不被未经授权访问、披露") are not processing.
+          const processing = c === 'security' ? sentenceText.replace(GUARDED_HARM, '') : sentenceText;
           if (
             c === 'security' &&
-            (collectionStatement?.test(sentenceText) ||
-              lexicon.operatorProcessing.test(sentenceText) ||
-              verbTakesUserData(sentenceText, cue, lexicon))
+            (collectionStatement?.test(processing) ||
+              lexicon.operatorProcessing.test(processing) ||
+              verbTakesUserData(processing, cue, lexicon))
           )
             continue;
           // A statement of processing followed by the user's right over that data ("我们会收集您的浏览记录，您可以
