@@ -434,14 +434,16 @@ function negationOf(
   if (lexicon.refusalCue.test(ahead) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
   // "拒绝提供…将无法…", "decline to provide": a refusal unless the operator is the one refusing.
   if (REFUSAL_VERB.test(before.slice(negation.index)) && !lexicon.operatorSubject.test(ahead)) return 'refusal';
+  // The sentence up to the negator.
+  const beforeNegator = sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index);
   // "若您拒绝提供，我们将不会…": what the operator will not do after a refusal is a consequence, not a denial.
-  if (REFUSAL_BEFORE.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
+  if (REFUSAL_BEFORE.test(beforeNegator)) return 'refusal';
   if (!lexicon.operatorSubject.test(sentenceBefore)) {
     if (lexicon.prohibition.test(before.slice(negation.index).trimStart())) return 'prohibited';
     // With the user named before the negator the user is its subject: a refusal. Without the user or
     // the operator, the subject is a named third party or the feature itself ("该SDK不会收集…",
     // "该功能不会读取…"): a denial like the operator's own.
-    if (USER_WORD.test(sentenceBefore.slice(0, sentenceBefore.length - before.length + negation.index))) return 'refusal';
+    if (USER_WORD.test(beforeNegator)) return 'refusal';
     // "在不补充提供手机号码的情况下，您将无法…": the user's refusal, its consequence named after it.
     if (USER_CONSEQUENCE.test(sentence)) return 'refusal';
   }
