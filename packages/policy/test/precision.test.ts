@@ -387,8 +387,14 @@ test('contexts: a safeguard against unauthorised access is a security pledge; "�
   const contexts = a.contextMentions!.map((m) => `${m.text}:${m.context}`);
   assert.ok(contexts.includes('个人数据:security'), contexts.join());
   assert.ok(!a.dataMentions.some((m) => m.text === '个人数据'), 'the pledge processes nothing');
-  assert.ok(a.dataMentions.some((m) => m.text === '手机号码'), 'collected, whatever the safeguard after it');
-  assert.ok(contexts.some((c) => c.endsWith(':definition')), contexts.join());
+  assert.ok(
+    a.dataMentions.some((m) => m.text === '手机号码'),
+    'collected, whatever the safeguard after it',
+  );
+  assert.ok(
+    contexts.some((c) => c.endsWith(':definition')),
+    contexts.join(),
+  );
 });
 
 test('en: a clause opening with its own negated verb; "not limited to" negates nothing', () => {

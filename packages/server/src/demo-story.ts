@@ -136,7 +136,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     'developer identity',
   );
   expect(
-    await call('store-admin', 'POST', `/api/v1/store/developers/${devOrg}/decision`, { decision: 'verified', comment: '演示：营业执照一致 / demo: licence matches' }),
+    await call('store-admin', 'POST', `/api/v1/store/developers/${devOrg}/decision`, {
+      decision: 'verified',
+      comment: '演示：营业执照一致 / demo: licence matches',
+    }),
     200,
     'identity verification',
   );
@@ -170,7 +173,13 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     await call('sdk-vendor', 'POST', `/api/v1/sdk-registry/sdks/${sdk.id}/versions`, {
       version: '1.0.0',
       personalInformation: [{ category: 'device-identifiers', purpose: 'deliver pushes to the device / 向设备推送消息', items: 'OAID' }],
-      configOptions: [{ function: 'location-based push / 基于位置的推送', option: 'DemoPush.setLocationEnabled(false)', personalInformation: ['location'] }],
+      configOptions: [
+        {
+          function: 'location-based push / 基于位置的推送',
+          option: 'DemoPush.setLocationEnabled(false)',
+          personalInformation: ['location'],
+        },
+      ],
     }),
     201,
     'SDK version',
@@ -194,8 +203,8 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
   let bulletin = false;
   if (options.apk) {
     // --- Store: upload, a listing that contradicts the package, the reasons, the resubmission -----
-    const blob = expect(await call('developer', 'POST', '/api/v1/packages', new Uint8Array(readFileSync(options.apk))), 201, 'upload')
-      .json.blob.sha256;
+    const blob = expect(await call('developer', 'POST', '/api/v1/packages', new Uint8Array(readFileSync(options.apk))), 201, 'upload').json
+      .blob.sha256;
     const elements = {
       name: 'API Demos',
       version: '5.0.0',
@@ -205,8 +214,11 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
       description: 'Android 系统接口演示 / demonstrates the Android APIs',
     };
     const submit = async (body: Record<string, unknown>) =>
-      expect(await call('developer', 'POST', '/api/v1/store/submissions', { store: storeId, blob, appType: 'utilities', ...body }), 202, 'submission')
-        .json.id as string;
+      expect(
+        await call('developer', 'POST', '/api/v1/store/submissions', { store: storeId, blob, appType: 'utilities', ...body }),
+        202,
+        'submission',
+      ).json.id as string;
     const gated = (id: string) =>
       until(`submission ${id} to be gated`, async () => {
         const s = (await call('developer', 'GET', `/api/v1/store/submissions/${id}`)).json;
@@ -215,7 +227,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     const firstId = await submit({ elements: { ...elements, name: 'API Demos Pro', version: '9.9.9' } });
     const first = await gated(firstId);
     if (first.state !== 'rejected') throw new DemoStoryError(`the contradicting listing was ${first.state}, not rejected`);
-    step(`the gate rejected a listing that contradicts the package, with ${first.reasons.length} reasons`, `门禁驳回了与安装包不符的上架申请，附 ${first.reasons.length} 条理由`);
+    step(
+      `the gate rejected a listing that contradicts the package, with ${first.reasons.length} reasons`,
+      `门禁驳回了与安装包不符的上架申请，附 ${first.reasons.length} 条理由`,
+    );
     // The developer lists what the reasons name: every dangerous permission the package requests.
     const permissions = (first.reasons as { diff?: { kind: string; apk: string | null } }[])
       .filter((r) => r.diff?.kind === 'permission-not-listed' && r.diff.apk)
@@ -223,7 +238,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     const secondId = await submit({ elements: { ...elements, permissions }, resubmissionOf: firstId });
     const second = await gated(secondId);
     if (second.state === 'review') {
-      step('the resubmission awaits a reviewer (its privacy policy could not be fetched)', '重新提交的申请等待人工审核（隐私政策无法获取）');
+      step(
+        'the resubmission awaits a reviewer (its privacy policy could not be fetched)',
+        '重新提交的申请等待人工审核（隐私政策无法获取）',
+      );
       expect(await call('store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/claim`, {}), 200, 'claim');
       expect(
         await call('store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/decision`, {
@@ -239,7 +257,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
       return page?.items?.find((i: { packageName: string }) => i.packageName === 'io.appium.android.apis');
     });
     listed = true;
-    step('a reviewer passed the resubmission: API Demos is listed and publicly disclosed', '审核员通过了重新提交的申请：API Demos 已上架并公示');
+    step(
+      'a reviewer passed the resubmission: API Demos is listed and publicly disclosed',
+      '审核员通过了重新提交的申请：API Demos 已上架并公示',
+    );
 
     // --- Public: a complaint to the operator -----------------------------------------------------
     expect(
@@ -255,7 +276,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
 
     // --- Regulator: a campaign over the store, findings confirmed, a bulletin published -----------
     const campaign = expect(
-      await call('regulator', 'POST', '/api/v1/regulator/campaigns', { name: '演示专项检测 Demo campaign', selection: { storeIds: [storeId] } }),
+      await call('regulator', 'POST', '/api/v1/regulator/campaigns', {
+        name: '演示专项检测 Demo campaign',
+        selection: { storeIds: [storeId] },
+      }),
       201,
       'campaign',
     ).json;
@@ -264,7 +288,8 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
       return items?.length ? (items as { id: string }[]) : undefined;
     });
     const chosen = findings.slice(0, 3);
-    for (const f of chosen) expect(await call('regulator', 'POST', `/api/v1/regulator/findings/${f.id}/triage`, { decision: 'confirm' }), 200, 'triage');
+    for (const f of chosen)
+      expect(await call('regulator', 'POST', `/api/v1/regulator/findings/${f.id}/triage`, { decision: 'confirm' }), 200, 'triage');
     const draft = expect(
       await call('regulator', 'POST', '/api/v1/regulator/bulletins', {
         title: 'Apps infringing users’ rights (demo)',

@@ -64,7 +64,10 @@ bothDatabases(
       const story = await runDemoStory({ url: running.url, accounts, apk: APKS.apiDemos, onStep: (en, zh) => steps.push(`${en} / ${zh}`) });
       assert.deepEqual({ told: story.told, listed: story.listed, bulletin: story.bulletin }, { told: true, listed: true, bulletin: true });
       assert.equal(steps.length, story.steps);
-      assert.ok(steps.some((s) => /rejected a listing/.test(s) && /驳回/.test(s)), steps.join('\n'));
+      assert.ok(
+        steps.some((s) => /rejected a listing/.test(s) && /驳回/.test(s)),
+        steps.join('\n'),
+      );
       const token = (role: string) => ({ authorization: `Bearer ${accounts.find((a) => a.role === role)!.token}` });
       const get = async (path: string, role?: string) => {
         const res = await fetch(`${running.url}${path}`, { headers: role ? token(role) : {} });
