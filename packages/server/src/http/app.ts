@@ -119,6 +119,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     }),
   };
 
+  // Builds of public pages wait while connections are being accepted (see PublicCache.connectionOpened).
+  app.server.on('connection', () => ctx.publicCache.connectionOpened());
   app.decorateRequest('auth', null as never);
   app.setErrorHandler((error: Error, request, reply) => {
     let p: ProblemError;

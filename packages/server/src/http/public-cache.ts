@@ -31,8 +31,11 @@ import { performance } from 'node:perf_hooks';
 // generator opening its pool), each turn built the pages of every connection already open, so the
 // last connection was accepted, and its first request answered, only after seconds. Sliced, a turn
 // holds the loop for about turnMs of builds, so connections are accepted and cached answers sent
-// between them. Without turnMs (PostgreSQL, where a build mostly waits for the database) a first
-// visit builds at once, as its request's own work.
+// between them. And a turn in which a connection was accepted starts no build (connectionOpened():
+// more are likely waiting, one a turn), for at most 64 turns in a row, then builds go on while
+// connections keep coming: one search page can take tens of milliseconds to build, and a turn holding
+// one held each of those accepts. Without turnMs (PostgreSQL, where a build mostly waits for the
+// database) a first visit builds at once, as its request's own work.
 
 export interface CachedAnswer {
   /** Encoded once when built: every answer from the cache sends these bytes as they are. */
@@ -53,6 +56,9 @@ export interface CacheCounters {
   /** Lookups that built (or waited for a build): nothing usable was kept. */
   publicCacheMisses: number;
 }
+
+/** Turns in a row that start no build because a connection was accepted (PublicCache.connectionOpened). */
+const MAX_YIELDS = 64;
 
 /** How long a public answer is reused when the configuration does not say (publicCacheMs). */
 export const DEFAULT_PUBLIC_CACHE_MS = 3000;
@@ -106,6 +112,9 @@ export class PublicCache {
   private turnStarted = -Infinity;
   private turnAsked = false;
   private readonly turnMs?: number;
+  /** A connection was accepted since the last turn began; turns in a row that started no build for that. */
+  private accepted = false;
+  private yielded = 0;
   /** Builds running: first visits and rebuilds. */
   private running = 0;
   private bytes = 0;
@@ -164,6 +173,17 @@ export class PublicCache {
     }
     this.counters.publicCacheMisses++;
     return this.inflight.get(key) ?? this.building(key, now, build, false);
+  }
+
+  /**
+   * The HTTP server accepted a connection (with turnMs): the next turn starts no build, as Node
+   * accepts one connection per turn of the event loop and more may be waiting.
+   */
+  connectionOpened(): void {
+    if (this.turnMs === undefined) return;
+    this.accepted = true;
+    // Builds started from a lookup in this turn wait for the next one too.
+    this.turnStarted = -Infinity;
   }
 
   /** Entries kept (tests). */
@@ -254,6 +274,15 @@ export class PublicCache {
     this.turnAsked = true;
     setImmediate(() => {
       this.turnAsked = false;
+      if (this.accepted && this.yielded < MAX_YIELDS) {
+        this.accepted = false;
+        this.yielded++;
+        this.nextTurn();
+        return;
+      }
+      // After MAX_YIELDS in a row, turns build even while connections keep coming, until one comes without.
+      if (!this.accepted) this.yielded = 0;
+      this.accepted = false;
       this.turnStarted = this.elapsed();
       this.next();
     });
