@@ -3,9 +3,10 @@
 // stale answer sent while exactly one rebuild runs, and the new one after it; an answer past the
 // stale window built before it is sent; one build for concurrent misses of a key; rebuilds beyond
 // maxBuilds waiting their turn, and beyond maxRefreshes not queued at all; rebuilds waiting while
-// builds have taken more than their share of the time; a failed rebuild keeping the stale answer; the
-// bounds on entries and bytes; the counters /metrics shows. No clock is read: every lookup says its
-// time, and the build budget's clock is the test's.
+// builds have taken more than their share of the time; with turnMs, builds started only in turns of
+// the event loop, for at most turnMs each, and none in the turn after a connection was accepted; a
+// failed rebuild keeping the stale answer; the bounds on entries and bytes; the counters /metrics
+// shows. No clock is read: every lookup says its time, and the build budget's clock is the test's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PublicCache, type BuiltAnswer, type CacheCounters } from '../src/http/public-cache.js';
@@ -194,6 +195,44 @@ test('public cache: a first visit builds at once even while rebuilds fill every 
   assert.equal((await cache.get('new', 2000, immediate('new1'))).body.toString(), 'new1');
   rebuild.finish();
   await settle();
+});
+
+test('public cache: with turnMs, builds (first visits too) start only in turns of the event loop, each starting them for at most turnMs', async () => {
+  let t = 0;
+  const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, turnMs: 3, random: () => 0, elapsed: () => t });
+  const started: string[] = [];
+  const twoMs = (body: string) => async (): Promise<BuiltAnswer> => {
+    started.push(body);
+    t += 2;
+    return { body, type: 'text/plain' };
+  };
+  const answers = ['a', 'b', 'c'].map((key) => cache.get(key, 0, twoMs(key)));
+  await Promise.resolve();
+  assert.deepEqual(started, [], 'nothing is built outside a turn');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, ['a', 'b'], 'the turn starts builds until 3 ms have gone (a: 0–2, b: 2–4)');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(started, ['a', 'b', 'c'], 'the next turn starts the rest');
+  assert.deepEqual(
+    (await Promise.all(answers)).map((answer) => answer.body.toString()),
+    ['a', 'b', 'c'],
+  );
+  assert.equal((await cache.get('a', 500, twoMs('a2'))).body.toString(), 'a', 'kept: fresh');
+});
+
+test('public cache: with turnMs, the turn after a connection was accepted starts no build (more may wait to be accepted)', async () => {
+  const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, turnMs: 3, random: () => 0, elapsed: () => 0 });
+  let calls = 0;
+  cache.connectionOpened();
+  const answer = cache.get('a', 0, async () => {
+    calls++;
+    return { body: 'a1', type: 'text/plain' };
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls, 0, 'that turn yields to the accepts');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls, 1, 'the next turn, with no connection accepted, builds');
+  assert.equal((await answer).body.toString(), 'a1');
 });
 
 test('public cache: a failed rebuild keeps the stale answer; a later lookup tries again', async () => {

@@ -20,9 +20,22 @@ import { performance } from 'node:perf_hooks';
 // them, and while builds have taken less than `buildShare` of the time (a budget refilled as time
 // passes): under load, pages stay stale longer (never past staleMs) instead of slowing every answer.
 // At most `maxRefreshes` rebuilds wait; when that many already do, the stale answer is sent without
-// queueing another. A first visit (nothing to send meanwhile) builds at once, as its
-// request's own work. Concurrent lookups of one key share one build. Bounded by entry count and by
-// bytes; the least recently built go first.
+// queueing another. A first visit (nothing to send meanwhile) never waits for the budget or behind
+// rebuilds. Concurrent lookups of one key share one build. Bounded by entry count and by bytes; the
+// least recently built go first.
+//
+// With `turnMs` (SQLite), builds, first visits included, start only in turns of the event loop, each
+// turn starting builds for at most turnMs: the rest wait for the next turn. Why: Node (libuv ≥ 1.45)
+// accepts one new connection per turn of the event loop, and a turn also answers every connection
+// whose request came in. When many connections open together on a cold cache (a proxy or a load
+// generator opening its pool), each turn built the pages of every connection already open, so the
+// last connection was accepted, and its first request answered, only after seconds. Sliced, a turn
+// holds the loop for about turnMs of builds, so connections are accepted and cached answers sent
+// between them. And a turn in which a connection was accepted starts no build (connectionOpened():
+// more are likely waiting, one a turn), for at most 64 turns in a row, then builds go on while
+// connections keep coming: one search page can take tens of milliseconds to build, and a turn holding
+// one held each of those accepts. Without turnMs (PostgreSQL, where a build mostly waits for the
+// database) a first visit builds at once, as its request's own work.
 
 export interface CachedAnswer {
   /** Encoded once when built: every answer from the cache sends these bytes as they are. */
@@ -44,6 +57,9 @@ export interface CacheCounters {
   publicCacheMisses: number;
 }
 
+/** Turns in a row that start no build because a connection was accepted (PublicCache.connectionOpened). */
+const MAX_YIELDS = 64;
+
 /** How long a public answer is reused when the configuration does not say (publicCacheMs). */
 export const DEFAULT_PUBLIC_CACHE_MS = 3000;
 
@@ -64,6 +80,12 @@ export interface PublicCacheOptions {
    * (on PostgreSQL a build's wall time is mostly waiting for the database, not holding the loop).
    */
   buildShare?: number;
+  /**
+   * Build time (ms) one turn of the event loop may start builds for, first visits included; the rest
+   * wait for the next turn (setImmediate). Unset: first visits build at once and each rebuild starts
+   * from its own turn.
+   */
+  turnMs?: number;
   counters?: CacheCounters;
   /** In [0, 1): draws each entry's lifetime (tests pass their own). */
   random?: () => number;
@@ -84,6 +106,15 @@ export class PublicCache {
   private readonly inflight = new Map<string, Promise<CachedAnswer>>();
   /** Rebuilds of stale answers waiting for their turn. */
   private readonly refreshes: (() => void)[] = [];
+  /** First visits waiting for a turn (turnMs only). */
+  private readonly firsts: (() => void)[] = [];
+  /** When the current turn began (turnMs only), and whether the next one is asked for. */
+  private turnStarted = -Infinity;
+  private turnAsked = false;
+  private readonly turnMs?: number;
+  /** A connection was accepted since the last turn began; turns in a row that started no build for that. */
+  private accepted = false;
+  private yielded = 0;
   /** Builds running: first visits and rebuilds. */
   private running = 0;
   private bytes = 0;
@@ -112,6 +143,7 @@ export class PublicCache {
     this.maxRefreshes = options.maxRefreshes ?? 256;
     this.counters = options.counters ?? { publicCacheHits: 0, publicCacheStale: 0, publicCacheMisses: 0 };
     this.buildShare = Math.min(1, Math.max(0.01, options.buildShare ?? 0.25));
+    if (options.turnMs !== undefined) this.turnMs = Math.max(0, options.turnMs);
     this.random = options.random ?? Math.random;
     this.elapsed = options.elapsed ?? (() => performance.now());
     this.budget = 1000 * this.buildShare;
@@ -143,21 +175,32 @@ export class PublicCache {
     return this.inflight.get(key) ?? this.building(key, now, build, false);
   }
 
+  /**
+   * The HTTP server accepted a connection (with turnMs): the next turn starts no build, as Node
+   * accepts one connection per turn of the event loop and more may be waiting.
+   */
+  connectionOpened(): void {
+    if (this.turnMs === undefined) return;
+    this.accepted = true;
+    // Builds started from a lookup in this turn wait for the next one too.
+    this.turnStarted = -Infinity;
+  }
+
   /** Entries kept (tests). */
   get size(): number {
     return this.entries.size;
   }
 
   /**
-   * Runs `build` for `key` and keeps its answer; lookups of the key meanwhile share it. A first visit
-   * (nothing to send meanwhile) builds at once, as the request's own work; a rebuild waits for its
-   * turn (next()).
+   * Runs `build` for `key` and keeps its answer; lookups of the key meanwhile share it. A rebuild
+   * waits for its turn (next()); so does a first visit with turnMs; without, a first visit (nothing
+   * to send meanwhile) builds at once, as the request's own work.
    */
   private building(key: string, now: number, build: () => Promise<BuiltAnswer>, rebuild: boolean): Promise<CachedAnswer> {
     let turn: Promise<void>;
-    if (rebuild)
+    if (rebuild || this.turnMs !== undefined)
       turn = new Promise((start) => {
-        this.refreshes.push(start);
+        (rebuild ? this.refreshes : this.firsts).push(start);
         this.next();
       });
     else {
@@ -188,11 +231,26 @@ export class PublicCache {
   }
 
   /**
-   * Starts waiting rebuilds while fewer than maxBuilds builds run and the budget lasts, each from
-   * its own turn of the event loop; when the budget is spent, again once it has refilled.
+   * Starts waiting builds: rebuilds while fewer than maxBuilds builds run and the budget lasts, each
+   * from its own turn of the event loop (when the budget is spent, again once it has refilled). With
+   * turnMs, first visits (before rebuilds, and whatever runs) and rebuilds start while the current
+   * turn has lasted less than turnMs; the rest in the next turn.
    */
   private next(): void {
     this.spend(0);
+    if (this.turnMs !== undefined) {
+      while (this.firsts.length > 0 || (this.running < this.maxBuilds && this.refreshes.length > 0)) {
+        if (this.elapsed() - this.turnStarted >= this.turnMs) {
+          this.nextTurn();
+          return;
+        }
+        if (this.firsts.length === 0 && this.budget <= 0 && this.buildShare < 1) break;
+        this.running++;
+        (this.firsts.shift() ?? this.refreshes.shift())!();
+        // Started in a microtask: on SQLite it runs (and ends, calling next()) before the turn does.
+        return;
+      }
+    }
     while (this.running < this.maxBuilds && this.refreshes.length > 0) {
       if (this.budget <= 0 && this.buildShare < 1) {
         this.refill ??= setTimeout(
@@ -204,9 +262,30 @@ export class PublicCache {
         ).unref();
         return;
       }
+      if (this.turnMs !== undefined) return;
       this.running++;
       setImmediate(this.refreshes.shift()!);
     }
+  }
+
+  /** Asks for the next turn of the event loop, which starts waiting builds for up to turnMs. */
+  private nextTurn(): void {
+    if (this.turnAsked) return;
+    this.turnAsked = true;
+    setImmediate(() => {
+      this.turnAsked = false;
+      if (this.accepted && this.yielded < MAX_YIELDS) {
+        this.accepted = false;
+        this.yielded++;
+        this.nextTurn();
+        return;
+      }
+      // After MAX_YIELDS in a row, turns build even while connections keep coming, until one comes without.
+      if (!this.accepted) this.yielded = 0;
+      this.accepted = false;
+      this.turnStarted = this.elapsed();
+      this.next();
+    });
   }
 
   /** Refills the budget for the time passed, less `ms` spent building. */
