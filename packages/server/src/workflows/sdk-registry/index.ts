@@ -204,15 +204,11 @@ export async function indexReportsSdks(platform: Platform, events: readonly Plat
     const reportId = (event.payload as { reportId?: unknown } | null)?.reportId;
     return typeof reportId === 'string' ? [reportId] : [];
   });
-  const versioned = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500)
-    for (const row of await trx
-      .selectFrom('reports')
-      .select('id')
-      .where('id', 'in', ids.slice(i, i + 500))
-      .where('version_id', 'is not', null)
-      .execute())
-      versioned.add(row.id);
+  if (ids.length === 0) return;
+  // A run is at most one dispatcher batch (50 events): one IN list.
+  const versioned = new Set(
+    (await trx.selectFrom('reports').select('id').where('id', 'in', ids).where('version_id', 'is not', null).execute()).map((r) => r.id),
+  );
   for (const event of events) {
     const reportId = (event.payload as { reportId?: unknown } | null)?.reportId;
     if (typeof reportId === 'string' && versioned.has(reportId)) await indexReportSdks(platform, event, trx);

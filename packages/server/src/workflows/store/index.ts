@@ -1240,15 +1240,14 @@ async function onJobEvents(platform: Platform, events: readonly PlatformEvent[],
     const payload = (event.payload ?? {}) as JobEvent;
     return payload.kind === 'rerun-rules' && typeof payload.jobId === 'string' ? [payload.jobId] : [];
   });
-  const patrols = new Set<string>();
-  for (let i = 0; i < rerunJobs.length; i += 500)
-    for (const row of await trx
-      .selectFrom('store_patrols')
-      .select('job_id')
-      .where('job_id', 'in', rerunJobs.slice(i, i + 500))
-      .where('state', '=', 'running')
-      .execute())
-      if (row.job_id) patrols.add(row.job_id);
+  // A run is at most one dispatcher batch (50 events): one IN list.
+  const patrols = new Set(
+    rerunJobs.length === 0
+      ? []
+      : (
+          await trx.selectFrom('store_patrols').select('job_id').where('job_id', 'in', rerunJobs).where('state', '=', 'running').execute()
+        ).map((r) => r.job_id),
+  );
   for (const event of events) {
     const payload = (event.payload ?? {}) as JobEvent;
     // A re-run no patrol is waiting for: onPatrolJob would find no running patrol and stop there.
