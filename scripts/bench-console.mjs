@@ -24,6 +24,8 @@
 // (postgres://root@127.0.0.1:5432/postgres; 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite,
 // BENCH_CHROMIUM (/usr/bin/chromium; 0 skips the browser part), BENCH_BULLETIN_ITEMS (200 apps per
 // bulletin), BENCH_BULLETINS, BENCH_POOL_APPS, BENCH_SINGLE_URL (above).
+// BENCH_KEEP=NAME seeds the market once and measures a fresh copy of it each run (as bench:workflows,
+// which shares the kept seed when the market options match; scripts/bench-workflows.mjs).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { subscribe } from 'node:diagnostics_channel';
@@ -246,8 +248,10 @@ async function browserPart(base, accounts, appPath) {
 }
 
 const targets = [];
-if (process.env.BENCH_SQLITE !== '0') targets.push(() => seedSqlite(reports, { apps: APPS, factsStores: FACTS_STORES }));
-if (PG_ADMIN !== '0') targets.push(() => seedPostgres(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN));
+if (process.env.BENCH_SQLITE !== '0')
+  targets.push(() => seedSqlite(reports, { apps: APPS, factsStores: FACTS_STORES }, process.env.BENCH_KEEP || undefined));
+if (PG_ADMIN !== '0')
+  targets.push(() => seedPostgres(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN, process.env.BENCH_KEEP || undefined));
 for (const seed of targets) {
   const db = await seed();
   // An API node of a scale-out deployment: no workers, the periodic work on other nodes.

@@ -15,6 +15,13 @@
 // (10000), BENCH_WRK_SECONDS (30), BENCH_FACTS_STORES (2), BENCH_PG (postgres://root@127.0.0.1:5432/postgres;
 // 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite. A 0 for BENCH_PATROL, BENCH_CAMPAIGN or
 // BENCH_WRK_SECONDS skips that part (BENCH_PATROL=0 BENCH_CAMPAIGN=0 BENCH_WRK_SECONDS=0: seed and rankings).
+// BENCH_KEEP=NAME (lower-case letters, digits, _; unset by default: a fresh seed, dropped after) keeps the
+// seed for later runs: the first run seeds the SQLite folder $TMPDIR/apprights-market-NAME and the
+// PostgreSQL database apprights_market_NAME (with its marker in $TMPDIR/apprights-market-pg-NAME);
+// every run, the first too, measures a fresh copy of them (a file copy, CREATE DATABASE … TEMPLATE:
+// seconds to a minute at 100,000 apps instead of the seed's minutes), migrated to the build and
+// dropped after. A kept seed made with other BENCH_MARKET_APPS or BENCH_FACTS_STORES is seeded again.
+// Remove it with: rm -rf $TMPDIR/apprights-market-NAME $TMPDIR/apprights-market-pg-NAME; dropdb apprights_market_NAME.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -41,6 +48,7 @@ const MARKET_APPS_TOTAL = 2_580_000;
 // and the 10,000-app campaign; the rest keep body and summary.
 const FACTS_STORES = Number(process.env.BENCH_FACTS_STORES ?? 2);
 const CAMPAIGN = Number(process.env.BENCH_CAMPAIGN ?? 10_000);
+const KEEP = process.env.BENCH_KEEP || undefined;
 
 console.log(machine());
 console.log(
@@ -48,8 +56,8 @@ console.log(
 );
 
 const reports = await realReports(root);
-const seedSqlite = () => seedSqliteMarket(reports, { apps: APPS, factsStores: FACTS_STORES });
-const seedPostgres = () => seedPostgresMarket(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN);
+const seedSqlite = () => seedSqliteMarket(reports, { apps: APPS, factsStores: FACTS_STORES }, KEEP);
+const seedPostgres = () => seedPostgresMarket(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN, KEEP);
 const wrk = (url) => wrkFor(url, WRK_SECONDS);
 
 /** Rules re-run on the stored facts of `count` listed apps by `workers` warm children; apps/s. */

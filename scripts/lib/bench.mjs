@@ -4,7 +4,7 @@
 // many, and headless Chromium.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -38,33 +38,116 @@ function progress(label) {
   };
 }
 
-/** The market in a new SQLite data folder. options: seedMarket's (apps, factsStores …). */
-export async function seedSqlite(reports, options) {
+/**
+ * A kept seed (BENCH_KEEP=NAME): the market is seeded once into a template (a SQLite file under
+ * $TMPDIR/apprights-market-NAME, the PostgreSQL database apprights_market_NAME) with a marker file
+ * holding the seed's options and ids; every run works on a fresh copy of it (a file copy; CREATE
+ * DATABASE … TEMPLATE), so runs start from the same rows as a fresh seed without its minutes, and
+ * the copy is dropped after the run. The template stays (removeKept(NAME) or the commands the bench prints drop it).
+ */
+const keptName = (keep) => {
+  if (!/^[a-z0-9_]{1,40}$/.test(keep)) throw new Error(`BENCH_KEEP: lower-case letters, digits and _ only (${keep})`);
+  return keep;
+};
+const keptMarker = (dir) => join(dir, 'bench-seed.json');
+/** The marker's seed when it was made with the same options, else undefined. */
+function keptSeed(dir, options) {
+  if (!existsSync(keptMarker(dir))) return undefined;
+  const marker = JSON.parse(readFileSync(keptMarker(dir), 'utf8'));
+  return JSON.stringify(marker.options) === JSON.stringify(options) ? marker.seeded : undefined;
+}
+
+/** The market in a new SQLite data folder. options: seedMarket's (apps, factsStores …); keep: see keptName. */
+export async function seedSqlite(reports, options, keep) {
   const dir = mkdtempSync(join(tmpdir(), 'apprights-market-'));
+  let seeded;
+  if (keep) {
+    const template = join(tmpdir(), `apprights-market-${keptName(keep)}`);
+    seeded = keptSeed(template, options);
+    if (!seeded) {
+      rmSync(template, { recursive: true, force: true });
+      mkdirSync(template, { recursive: true });
+      seeded = await seedSqliteInto(template, reports, options);
+      writeFileSync(keptMarker(template), JSON.stringify({ options, seeded }));
+    } else console.log(`sqlite: the kept seed ${template} (BENCH_KEEP=${keep})`);
+    const started = performance.now();
+    copyFileSync(join(template, 'apprights.db'), join(dir, 'apprights.db'));
+    // Migrations added since the seed was kept.
+    await (await server.openStore({ dataDir: dir, migrate: true })).close();
+    console.log(`sqlite copy of the kept seed: ${fmt((performance.now() - started) / 1000)} s`);
+  } else seeded = await seedSqliteInto(dir, reports, options);
+  return { name: 'sqlite', dataDir: dir, seeded, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function seedSqliteInto(dir, reports, options) {
   const store = await server.openStore({ dataDir: dir, migrate: true });
   await store.close();
   const sqlite = new Sqlite(join(dir, 'apprights.db'));
   sqlite.pragma('journal_mode = WAL');
   const started = performance.now();
   const seeded = await seedMarket(sqliteWriter(sqlite), reports, { ...options, onProgress: progress('sqlite') });
+  // One file to copy (a kept seed): the WAL folded back into the database.
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
   process.stdout.write('\n');
   console.log(`sqlite seed: ${fmt((performance.now() - started) / 1000)} s`);
-  return { name: 'sqlite', dataDir: dir, seeded, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return seeded;
 }
 
-/** The market in a new PostgreSQL database made beside `adminUrl`'s, dropped by drop(). */
-export async function seedPostgres(reports, options, adminUrl) {
-  const name = `apprights_market_${randomBytes(4).toString('hex')}`;
+/** The market in a new PostgreSQL database made beside `adminUrl`'s, dropped by drop(); keep: see keptName. */
+export async function seedPostgres(reports, options, adminUrl, keep) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const urlOf = (name) => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return url.href;
+  };
   const dir = mkdtempSync(join(tmpdir(), 'apprights-market-pg-'));
-  const store = await server.openStore({ databaseUrl: url.href, migrate: true });
+  let name;
+  let seeded;
+  if (keep) {
+    const template = `apprights_market_${keptName(keep)}`;
+    const markerDir = join(tmpdir(), `apprights-market-pg-${keep}`);
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount > 0;
+    seeded = exists ? keptSeed(markerDir, options) : undefined;
+    if (!seeded) {
+      rmSync(markerDir, { recursive: true, force: true });
+      await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${template}`);
+      seeded = await seedPostgresInto(urlOf(template), reports, options);
+      mkdirSync(markerDir, { recursive: true });
+      writeFileSync(keptMarker(markerDir), JSON.stringify({ options, seeded }));
+    } else console.log(`postgres: the kept seed ${template} (BENCH_KEEP=${keep})`);
+    name = `${template}_run`;
+    const started = performance.now();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    // FILE_COPY: the template's files copied after a checkpoint, not written through the WAL (gigabytes).
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
+    await (await server.openStore({ databaseUrl: urlOf(name), migrate: true })).close();
+    console.log(`postgres copy of the kept seed: ${fmt((performance.now() - started) / 1000)} s`);
+  } else {
+    name = `apprights_market_${randomBytes(4).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    seeded = await seedPostgresInto(urlOf(name), reports, options);
+  }
+  return {
+    name: 'postgres',
+    dataDir: dir,
+    databaseUrl: urlOf(name),
+    seeded,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function seedPostgresInto(url, reports, options) {
+  const store = await server.openStore({ databaseUrl: url, migrate: true });
   await store.close();
-  const client = new pg.Client({ connectionString: url.href });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   const started = performance.now();
   const seeded = await seedMarket(postgresWriter(client), reports, { ...options, onProgress: progress('postgres') });
@@ -74,17 +157,7 @@ export async function seedPostgres(reports, options, adminUrl) {
   await client.end();
   process.stdout.write('\n');
   console.log(`postgres seed: ${fmt((performance.now() - started) / 1000)} s`);
-  return {
-    name: 'postgres',
-    dataDir: dir,
-    databaseUrl: url.href,
-    seeded,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return seeded;
 }
 
 /** A benchmark server's configuration on a seeded database (no rate limit). */

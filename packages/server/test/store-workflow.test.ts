@@ -389,6 +389,23 @@ bothDatabases(
       assert.equal(patrolJob.kind, 'rerun-rules');
       assert.equal(patrolJob.priority, -10);
       assert.equal(patrolJob.org_id, dev.orgId);
+      // A re-run no patrol waits for (a campaign's, say) ends beside the patrol's: both results reach
+      // the store's and the SDK registry's handlers in one run (their batch forms), and only the
+      // patrol's moves a patrol.
+      const other = await p.queue.submit({
+        kind: 'rerun-rules',
+        orgId: dev.orgId,
+        payload: { reportId: apiDemos.report_id },
+        priority: -10,
+      });
+      await waitFor(
+        'both re-runs to end',
+        async () => {
+          const rows = await db.selectFrom('jobs').select('state').where('id', 'in', [patrolJob.id, other.id]).execute();
+          return rows.every((r) => r.state === 'succeeded') || undefined;
+        },
+        120_000,
+      );
       const donePatrol = await waitFor(
         'the patrol to finish',
         async () => {

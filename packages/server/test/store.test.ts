@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { bothDatabases, tempDir } from './support/databases.js';
 import { LocalBlobStore, BlobTooLargeError } from '../src/blobs/store.js';
 import { newId, isId } from '../src/ids.js';
@@ -36,6 +37,13 @@ bothDatabases('a second connection sees committed rows (a worker process beside 
   await a.db.insertInto('outbox').values({ id, topic: 't', payload: '{}', created_at: 1, delivered_at: null }).execute();
   const seen = await b.db.selectFrom('outbox').select('id').where('id', '=', id).executeTakeFirst();
   assert.equal(seen?.id, id);
+});
+
+bothDatabases('PostgreSQL sessions run with the JIT off (short statements; see db/open.ts)', async (_t, under) => {
+  if (under.dialect !== 'postgres') return;
+  const store = await under.open();
+  const { rows } = await sql<{ jit: string }>`show jit`.execute(store.db);
+  assert.equal(rows[0]?.jit, 'off');
 });
 
 test('ids sort by creation and are recognised', () => {

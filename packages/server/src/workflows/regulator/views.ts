@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { writeAudit } from '../../admin.js';
 import type { Database } from '../../db/schema.js';
 import type { Principal } from '../../http/auth.js';
@@ -82,8 +82,8 @@ export async function triageCampaign(
         errors: [{ pointer: '/ruleIds', message: 'one of ruleIds, severities, findingIds is required' }],
       },
     );
-  const state = decision === 'confirm' ? 'confirmed' : 'dismissed';
-  return db.transaction().execute(async (trx) => {
+  const state: 'confirmed' | 'dismissed' = decision === 'confirm' ? 'confirmed' : 'dismissed';
+  const result = await db.transaction().execute(async (trx) => {
     let update = trx
       .updateTable('reg_findings')
       .set({ state, note: note ?? null, decided_by: p.userId, decided_at: now })
@@ -115,7 +115,17 @@ export async function triageCampaign(
     );
     return { campaignId: c.id, state, decided };
   });
+  // PostgreSQL: a bulk decision moves most of a campaign's findings to a state the planner's
+  // statistics say no row has (autovacuum analyses up to a minute later, or never for a table that
+  // was empty at its last analyse), and the next page of that state was planned as a read of every
+  // finding of the campaign and a sort: 322 ms a page at 208,000 findings, 0.3 ms once analysed.
+  // ANALYZE samples a bounded number of rows (~0.35 s at 208,000 findings).
+  if (platform.store.dialect === 'postgres' && result.decided >= ANALYZE_AFTER_ROWS) await sql`analyze reg_findings`.execute(db);
+  return result;
 }
+
+/** A bulk triage deciding at least this many findings refreshes the table's planner statistics (PostgreSQL). */
+const ANALYZE_AFTER_ROWS = 10_000;
 
 /** A bulletin as the lists show it. */
 export function bulletinSummary(b: {
