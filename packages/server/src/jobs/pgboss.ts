@@ -111,12 +111,24 @@ export class PgBossQueue extends DeliveringQueue {
 
   protected async wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void> {
     // Sent on the caller's connection, inside its transaction: the row and its message commit together.
-    const executor = {
-      executeSql: async (text: string, values: unknown[]) => {
-        const result = await db.executeQuery(CompiledQuery.raw(text, values));
-        return { rows: result.rows as unknown[] };
-      },
-    };
+    await this.send(job, async (text, values) => {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows as unknown[] };
+    });
+  }
+
+  /** pg-boss's own insert of the job's message (its `send`, validated by it), to run in the submit's statement. */
+  protected override async wakeStatement(job: Job): Promise<{ sql: string; parameters: readonly unknown[] }> {
+    let statement: { sql: string; parameters: readonly unknown[] } | undefined;
+    await this.send(job, async (text, values) => {
+      statement = { sql: text, parameters: values };
+      return { rows: [{ id: job.id }] };
+    });
+    if (!statement) throw new Error('pg-boss sent no statement for the message');
+    return statement;
+  }
+
+  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<void> {
     if (!this.started) {
       // Never restarted behind a stop() (a late sweep or retry): that would leave pg-boss running.
       if (this.stopping) throw new Error('the pg-boss queue is stopped');
@@ -126,7 +138,7 @@ export class PgBossQueue extends DeliveringQueue {
       BOSS_QUEUE,
       { jobId: job.id },
       {
-        db: executor,
+        db: { executeSql },
         priority: job.priority,
         startAfter: new Date(job.run_after),
         retryLimit: MESSAGE_RETRIES,
