@@ -10,8 +10,12 @@ export const BOSS_QUEUE = 'apprights-jobs';
 const MESSAGE_EXPIRY_S = 60;
 // Each hand-back (see start) and each expiry uses a retry: a message must outlive many of them.
 const MESSAGE_RETRIES = 1000;
-/** Messages fetched per round trip (see nextMessage), and completed per round trip (see completeLater). */
+/** Messages fetched per round trip at first and after a slow batch (see nextMessage), and completed per round trip (see completeLater). */
 const FETCH_BATCH = 4;
+/** The most messages fetched per round trip, while batches are used up fast (see nextMessage). */
+const MAX_FETCH_BATCH = 32;
+/** A batch used up within this many ms of its fetch makes the next batch twice as large. */
+const FAST_BATCH_MS = 100;
 /** The longest a handled message waits to be completed with others. */
 const COMPLETE_DELAY_MS = 50;
 
@@ -40,6 +44,7 @@ export class PgBossQueue extends DeliveringQueue {
   private pending: PgBoss.Job<unknown>[] = [];
   private fetching: Promise<void> | undefined;
   private fetchedAt = 0;
+  private batchSize = FETCH_BATCH;
   private handBack: NodeJS.Timeout | undefined;
 
   constructor(store: Store, config: ServerConfig, options: { pollMs?: number; schema?: string } = {}) {
@@ -93,6 +98,7 @@ export class PgBossQueue extends DeliveringQueue {
     this.handBack = setInterval(() => {
       if (this.pending.length === 0 || this.fetching || Date.now() - this.fetchedAt < 1000) return;
       const unused = this.pending.splice(0).map((m) => m.id);
+      this.batchSize = FETCH_BATCH;
       void this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
     }, 1000);
     this.handBack.unref();
@@ -103,6 +109,8 @@ export class PgBossQueue extends DeliveringQueue {
     clearInterval(this.handBack);
     if (!this.started) return;
     this.started = false;
+    // A fetch in flight (one ahead, see nextMessage) lands first, so its messages are handed back too.
+    await this.fetching?.catch(() => {});
     const unused = this.pending.splice(0).map((m) => m.id);
     if (unused.length > 0) await this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
     await this.flushCompleted();
@@ -111,12 +119,24 @@ export class PgBossQueue extends DeliveringQueue {
 
   protected async wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void> {
     // Sent on the caller's connection, inside its transaction: the row and its message commit together.
-    const executor = {
-      executeSql: async (text: string, values: unknown[]) => {
-        const result = await db.executeQuery(CompiledQuery.raw(text, values));
-        return { rows: result.rows as unknown[] };
-      },
-    };
+    await this.send(job, async (text, values) => {
+      const result = await db.executeQuery(CompiledQuery.raw(text, values));
+      return { rows: result.rows as unknown[] };
+    });
+  }
+
+  /** pg-boss's own insert of the job's message (its `send`, validated by it), to run in the submit's statement. */
+  protected override async wakeStatement(job: Job): Promise<{ sql: string; parameters: readonly unknown[] }> {
+    let statement: { sql: string; parameters: readonly unknown[] } | undefined;
+    await this.send(job, async (text, values) => {
+      statement = { sql: text, parameters: values };
+      return { rows: [{ id: job.id }] };
+    });
+    if (!statement) throw new Error('pg-boss sent no statement for the message');
+    return statement;
+  }
+
+  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<void> {
     if (!this.started) {
       // Never restarted behind a stop() (a late sweep or retry): that would leave pg-boss running.
       if (this.stopping) throw new Error('the pg-boss queue is stopped');
@@ -126,7 +146,7 @@ export class PgBossQueue extends DeliveringQueue {
       BOSS_QUEUE,
       { jobId: job.id },
       {
-        db: executor,
+        db: { executeSql },
         priority: job.priority,
         startAfter: new Date(job.run_after),
         retryLimit: MESSAGE_RETRIES,
@@ -179,21 +199,35 @@ export class PgBossQueue extends DeliveringQueue {
    * Messages are fetched a few at a time (one round trip for several jobs) and held briefly in this
    * process. A message is `active` until completed; one held by a process that dies is redelivered
    * after its expiry (60 s), and stop() hands unused ones back at once (failed with retries left).
+   * Taking the last one held starts fetching the next batch, so the fetch overlaps the claims and
+   * results of the batch before instead of stopping every claim loop for a round trip. A batch used
+   * up within FAST_BATCH_MS doubles the next (up to MAX_FETCH_BATCH): pg-boss's fetch reads and
+   * sorts every available message of the queue, so its cost grows with the backlog and is shared by
+   * a batch; a slower batch, or one handed back, starts again at FETCH_BATCH, so a process busy with
+   * long jobs holds few wake-ups that idle workers elsewhere could use.
    */
   private async nextMessage(): Promise<PgBoss.Job<unknown> | undefined> {
-    if (this.pending.length === 0) {
-      this.fetching ??= this.boss
-        .fetch<unknown>(BOSS_QUEUE, { batchSize: FETCH_BATCH, priority: true })
-        .then((batch) => {
-          for (const message of batch) this.pending.push(message);
-          this.fetchedAt = Date.now();
-        })
-        .finally(() => {
-          this.fetching = undefined;
-        });
-      await this.fetching;
+    if (this.pending.length === 0) await this.fetchMore();
+    const message = this.pending.shift();
+    if (message && this.pending.length === 0 && !this.stopping) {
+      this.batchSize = Date.now() - this.fetchedAt < FAST_BATCH_MS ? Math.min(MAX_FETCH_BATCH, this.batchSize * 2) : FETCH_BATCH;
+      // A failed fetch ahead is seen by the claim that next waits for one (fetchMore again).
+      this.fetchMore().catch(() => {});
     }
-    return this.pending.shift();
+    return message;
+  }
+
+  private fetchMore(): Promise<void> {
+    this.fetching ??= this.boss
+      .fetch<unknown>(BOSS_QUEUE, { batchSize: this.batchSize, priority: true })
+      .then((batch) => {
+        for (const message of batch) this.pending.push(message);
+        this.fetchedAt = Date.now();
+      })
+      .finally(() => {
+        this.fetching = undefined;
+      });
+    return this.fetching;
   }
 
   waitForWork(ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Job } from '../db/schema.js';
+import { PREPARED } from '../db/open.js';
 import { newId } from '../ids.js';
 import type { JobOutput } from './protocol.js';
 import type { DeliveringQueue } from './queue.js';
@@ -177,7 +178,7 @@ async function completeInOneStatement(
         on conflict (id) do nothing
       ),`
     : sql``;
-  const result = await sql<{ finished: number; report_id: string | null }>`
+  const result = await sql<{ finished: number; report_id: string | null }>`${sql.raw(PREPARED)}
     with finished as (
       update jobs set state = 'succeeded', ${context.progress !== undefined ? sql`progress = ${context.progress},` : sql``}
         locked_by = null, lease_until = null, updated_at = ${now}, finished_at = ${now}, error_code = null, error_message = null

@@ -44,20 +44,20 @@ export async function claimJob(
 ): Promise<Job | undefined> {
   const update = claimUpdate(dialect, worker, leaseMs, options, now);
   if (dialect === 'postgres') {
-    // One statement (data-modifying CTEs): the claim, the organisation's turn and the attempt row
-    // commit together in one round trip. The commit does not wait for the WAL flush
+    // One statement (data-modifying CTEs): the claim and the attempt row commit together in one
+    // round trip. (The claim once also counted claims per organisation in job_org_turns; nothing
+    // read it since the turn became the claiming process's, and its row lock queued concurrent
+    // claims of one organisation behind each other.) The commit does not wait for the WAL flush
     // (synchronous_commit off for this statement's transaction): a claim lost to a database crash
     // leaves the job queued, as if never claimed, and the worker's result is then refused (its
     // lease is not on the row). The completing transaction, which is the effect, stays durable
     // and, the WAL being one sequence, makes the claim before it durable too.
+    // Not a prepared statement (PREPARED): a generic plan, blind to the organisation and priority
+    // chosen inside the statement, walked the primary key past every finished job.
     const attemptId = newId(now);
     const result = await sql<Job>`
       with relaxed as (select set_config('synchronous_commit', 'off', true)),
       claimed as (${update}),
-      turn as (
-        insert into job_org_turns (org_id, last_claim_at, claims) select org_id, ${now}, 1 from claimed
-        on conflict (org_id) do update set last_claim_at = excluded.last_claim_at, claims = job_org_turns.claims + 1
-      ),
       attempt as (
         insert into job_attempts (id, job_id, attempt, worker, started_at) select ${attemptId}, id, attempts, ${worker}, ${now} from claimed
         on conflict (job_id, attempt) do nothing
@@ -65,7 +65,7 @@ export async function claimJob(
       select claimed.* from claimed, relaxed`.execute(db);
     return result.rows[0];
   }
-  // SQLite: one transaction, so the three commit together (one durable commit instead of three: with
+  // SQLite: one transaction, so both commit together (one durable commit instead of two: with
   // synchronous=FULL each commit is a disk flush). The UPDATE comes first, so SQLite takes the write
   // lock before anything is read.
   return db.transaction().execute((trx) => claimIn(trx, update, worker, now));
@@ -137,11 +137,6 @@ async function claimIn(
   const result = await update.execute(db);
   const job = result.rows[0];
   if (!job) return undefined;
-  await db
-    .insertInto('job_org_turns')
-    .values({ org_id: job.org_id, last_claim_at: now, claims: 1 })
-    .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_claim_at: now, claims: sql`job_org_turns.claims + 1` }))
-    .execute();
   await db
     .insertInto('job_attempts')
     .values({
