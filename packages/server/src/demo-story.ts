@@ -102,10 +102,19 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     }
     return { status: res.status, json };
   };
-  const expect = (answer: Answer, status: number, what: string): Answer => {
+  /** Calls the API and insists on `status`: the answer's JSON, or the step's error with what the server said. */
+  const must = async (
+    status: number,
+    what: string,
+    role: DemoAccount['role'] | null,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Answer['json']> => {
+    const answer = await call(role, method, path, body);
     if (answer.status !== status)
       throw new DemoStoryError(`${what}: HTTP ${answer.status} ${JSON.stringify(answer.json)?.slice(0, 400) ?? ''}`);
-    return answer;
+    return answer.json;
   };
   const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const end = Date.now() + timeout;
@@ -118,93 +127,73 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
   };
 
   // A data folder tells the story once: a second start finds the vendor's SDK entry and stops.
-  const sdks = expect(await call('sdk-vendor', 'GET', '/api/v1/sdk-registry/sdks'), 200, 'SDK entries').json;
+  const sdks = await must(200, 'SDK entries', 'sdk-vendor', 'GET', '/api/v1/sdk-registry/sdks');
   if ((sdks.items as { catalogId?: string; id: string }[]).some((s) => s.catalogId === 'demopush'))
     return { told: false, listed: false, bulletin: false, steps };
 
   // --- Store: the developer's identity, verified by the store admin ------------------------------
-  const storeId = expect(await call('store-admin', 'GET', '/api/v1/sessions/current'), 200, 'store session').json.organisation.id;
-  const devOrg = expect(await call('developer', 'GET', '/api/v1/sessions/current'), 200, 'developer session').json.organisation.id;
-  expect(
-    await call('developer', 'POST', '/api/v1/store/developer', {
-      enterpriseName: ENTERPRISE,
-      creditCode: '91110108123456788E',
-      filingNumber: '京ICP备2023012345号-1A',
-      contacts: [{ name: '张三 Zhang San', email: 'privacy@example.com' }],
-    }),
-    200,
-    'developer identity',
-  );
-  expect(
-    await call('store-admin', 'POST', `/api/v1/store/developers/${devOrg}/decision`, {
-      decision: 'verified',
-      comment: '演示：营业执照一致 / demo: licence matches',
-    }),
-    200,
-    'identity verification',
-  );
+  const storeId = (await must(200, 'store session', 'store-admin', 'GET', '/api/v1/sessions/current')).organisation.id;
+  const devOrg = (await must(200, 'developer session', 'developer', 'GET', '/api/v1/sessions/current')).organisation.id;
+  await must(200, 'developer identity', 'developer', 'POST', '/api/v1/store/developer', {
+    enterpriseName: ENTERPRISE,
+    creditCode: '91110108123456788E',
+    filingNumber: '京ICP备2023012345号-1A',
+    contacts: [{ name: '张三 Zhang San', email: 'privacy@example.com' }],
+  });
+  await must(200, 'identity verification', 'store-admin', 'POST', `/api/v1/store/developers/${devOrg}/decision`, {
+    decision: 'verified',
+    comment: '演示：营业执照一致 / demo: licence matches',
+  });
   step('the store verified the demo developer', '商店已核验演示开发者的身份');
 
   // --- SDK vendor: an SDK entry with a version ------------------------------------------------------
-  const sdk = expect(
-    await call('sdk-vendor', 'POST', '/api/v1/sdk-registry/sdks', {
-      entry: {
-        id: 'demopush',
-        name: { zh: '演示推送 SDK', en: 'Demo Push SDK' },
-        vendor: { zh: '演示SDK厂商', en: 'Demo SDK vendor' },
-        category: 'push',
-        region: 'cn',
-        tracker: false,
-        packages: ['com.demopush.sdk'],
-        personalInformation: ['device-identifiers'],
-        sources: {
-          identity: 'https://sdk.example.com/compliance-guide §1 (demo)',
-          packages: 'https://sdk.example.com/integration (demo)',
-          personalInformation: 'https://sdk.example.com/privacy §2 (demo)',
-        },
-        checked: new Date().toISOString().slice(0, 10),
+  const sdk = await must(201, 'SDK entry', 'sdk-vendor', 'POST', '/api/v1/sdk-registry/sdks', {
+    entry: {
+      id: 'demopush',
+      name: { zh: '演示推送 SDK', en: 'Demo Push SDK' },
+      vendor: { zh: '演示SDK厂商', en: 'Demo SDK vendor' },
+      category: 'push',
+      region: 'cn',
+      tracker: false,
+      packages: ['com.demopush.sdk'],
+      personalInformation: ['device-identifiers'],
+      sources: {
+        identity: 'https://sdk.example.com/compliance-guide §1 (demo)',
+        packages: 'https://sdk.example.com/integration (demo)',
+        personalInformation: 'https://sdk.example.com/privacy §2 (demo)',
       },
-      complianceGuideUrl: 'https://sdk.example.com/compliance-guide',
-    }),
-    201,
-    'SDK entry',
-  ).json;
-  expect(
-    await call('sdk-vendor', 'POST', `/api/v1/sdk-registry/sdks/${sdk.id}/versions`, {
-      version: '1.0.0',
-      personalInformation: [{ category: 'device-identifiers', purpose: 'deliver pushes to the device / 向设备推送消息', items: 'OAID' }],
-      configOptions: [
-        {
-          function: 'location-based push / 基于位置的推送',
-          option: 'DemoPush.setLocationEnabled(false)',
-          personalInformation: ['location'],
-        },
-      ],
-    }),
-    201,
-    'SDK version',
-  );
+      checked: new Date().toISOString().slice(0, 10),
+    },
+    complianceGuideUrl: 'https://sdk.example.com/compliance-guide',
+  });
+  await must(201, 'SDK version', 'sdk-vendor', 'POST', `/api/v1/sdk-registry/sdks/${sdk.id}/versions`, {
+    version: '1.0.0',
+    personalInformation: [{ category: 'device-identifiers', purpose: 'deliver pushes to the device / 向设备推送消息', items: 'OAID' }],
+    configOptions: [
+      {
+        function: 'location-based push / 基于位置的推送',
+        option: 'DemoPush.setLocationEnabled(false)',
+        personalInformation: ['location'],
+      },
+    ],
+  });
   step('the SDK vendor published Demo Push SDK 1.0.0', 'SDK 厂商已发布“演示推送 SDK 1.0.0”');
 
   // --- Stop-access: an order the access provider's feed carries -------------------------------------
-  expect(
-    await call('regulator', 'POST', '/api/v1/stop-access/orders', {
-      packageNames: ['com.example.fakeloan'],
-      sdkPrefixes: ['com.example.fakeloan.track'],
-      domains: ['fakeloan.example.com'],
-      legalBasis: '演示：《网络安全法》第六十八条 / demo: Cybersecurity Law art. 68',
-    }),
-    201,
-    'stop-access order',
-  );
+  await must(201, 'stop-access order', 'regulator', 'POST', '/api/v1/stop-access/orders', {
+    packageNames: ['com.example.fakeloan'],
+    sdkPrefixes: ['com.example.fakeloan.track'],
+    domains: ['fakeloan.example.com'],
+    legalBasis: '演示：《网络安全法》第六十八条 / demo: Cybersecurity Law art. 68',
+  });
   step('the regulator issued a stop-access order', '监管部门已下发停止接入指令');
 
   let listed = false;
   let bulletin = false;
   if (options.apk) {
     // --- Store: upload, a listing that contradicts the package, the reasons, the resubmission -----
-    const blob = expect(await call('developer', 'POST', '/api/v1/packages', new Uint8Array(readFileSync(options.apk))), 201, 'upload').json
-      .blob.sha256;
+    const blob = (await must(201, 'upload', 'developer', 'POST', '/api/v1/packages', new Uint8Array(readFileSync(options.apk)))).blob
+      .sha256;
     const elements = {
       name: 'API Demos',
       version: '5.0.0',
@@ -214,11 +203,14 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
       description: 'Android 系统接口演示 / demonstrates the Android APIs',
     };
     const submit = async (body: Record<string, unknown>) =>
-      expect(
-        await call('developer', 'POST', '/api/v1/store/submissions', { store: storeId, blob, appType: 'utilities', ...body }),
-        202,
-        'submission',
-      ).json.id as string;
+      (
+        await must(202, 'submission', 'developer', 'POST', '/api/v1/store/submissions', {
+          store: storeId,
+          blob,
+          appType: 'utilities',
+          ...body,
+        })
+      ).id as string;
     const gated = (id: string) =>
       until(`submission ${id} to be gated`, async () => {
         const s = (await call('developer', 'GET', `/api/v1/store/submissions/${id}`)).json;
@@ -242,15 +234,11 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
         'the resubmission awaits a reviewer (its privacy policy could not be fetched)',
         '重新提交的申请等待人工审核（隐私政策无法获取）',
       );
-      expect(await call('store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/claim`, {}), 200, 'claim');
-      expect(
-        await call('store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/decision`, {
-          decision: 'pass',
-          comment: '演示：已人工核对隐私政策 / demo: policy checked by hand',
-        }),
-        200,
-        'review decision',
-      );
+      await must(200, 'claim', 'store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/claim`, {});
+      await must(200, 'review decision', 'store-reviewer', 'POST', `/api/v1/store/submissions/${secondId}/decision`, {
+        decision: 'pass',
+        comment: '演示：已人工核对隐私政策 / demo: policy checked by hand',
+      });
     } else if (second.state !== 'listed') throw new DemoStoryError(`the resubmission was ${second.state}`);
     const listing = await until('the app on the public disclosure', async () => {
       const page = (await call(null, 'GET', '/api/v1/public/listings')).json;
@@ -263,46 +251,34 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<DemoStory
     );
 
     // --- Public: a complaint to the operator -----------------------------------------------------
-    expect(
-      await call(null, 'POST', `/api/v1/public/listings/${listing.id}/complaints`, {
-        category: 'personal-information',
-        text: '演示投诉：应用在我同意隐私政策前读取了通讯录。Demo complaint: the app read my contacts before I agreed.',
-        contact: 'user@example.com',
-      }),
-      201,
-      'complaint',
-    );
+    await must(201, 'complaint', null, 'POST', `/api/v1/public/listings/${listing.id}/complaints`, {
+      category: 'personal-information',
+      text: '演示投诉：应用在我同意隐私政策前读取了通讯录。Demo complaint: the app read my contacts before I agreed.',
+      contact: 'user@example.com',
+    });
     step('a visitor filed a complaint; it is in the developer’s inbox', '访客提交了投诉，已进入开发者的投诉处理列表');
 
     // --- Regulator: a campaign over the store, findings confirmed, a bulletin published -----------
-    const campaign = expect(
-      await call('regulator', 'POST', '/api/v1/regulator/campaigns', {
-        name: '演示专项检测 Demo campaign',
-        selection: { storeIds: [storeId] },
-      }),
-      201,
-      'campaign',
-    ).json;
+    const campaign = await must(201, 'campaign', 'regulator', 'POST', '/api/v1/regulator/campaigns', {
+      name: '演示专项检测 Demo campaign',
+      selection: { storeIds: [storeId] },
+    });
     const findings = await until('the campaign’s findings', async () => {
       const items = (await call('regulator', 'GET', `/api/v1/regulator/campaigns/${campaign.id}/findings?state=new`)).json?.items;
       return items?.length ? (items as { id: string }[]) : undefined;
     });
     const chosen = findings.slice(0, 3);
     for (const f of chosen)
-      expect(await call('regulator', 'POST', `/api/v1/regulator/findings/${f.id}/triage`, { decision: 'confirm' }), 200, 'triage');
-    const draft = expect(
-      await call('regulator', 'POST', '/api/v1/regulator/bulletins', {
-        title: 'Apps infringing users’ rights (demo)',
-        titleZh: '侵害用户权益行为的APP通报（演示）',
-        measure: '按工信部信管函〔2023〕26号整改 / rectify under the 2023 notice',
-        legalBasis: '工信部信管函〔2023〕26号',
-        findings: chosen.map((f) => f.id),
-        deadline: { workingDays: 15 },
-      }),
-      201,
-      'bulletin',
-    ).json;
-    expect(await call('regulator', 'POST', `/api/v1/regulator/bulletins/${draft.id}/publish`, {}), 200, 'publish');
+      await must(200, 'triage', 'regulator', 'POST', `/api/v1/regulator/findings/${f.id}/triage`, { decision: 'confirm' });
+    const draft = await must(201, 'bulletin', 'regulator', 'POST', '/api/v1/regulator/bulletins', {
+      title: 'Apps infringing users’ rights (demo)',
+      titleZh: '侵害用户权益行为的APP通报（演示）',
+      measure: '按工信部信管函〔2023〕26号整改 / rectify under the 2023 notice',
+      legalBasis: '工信部信管函〔2023〕26号',
+      findings: chosen.map((f) => f.id),
+      deadline: { workingDays: 15 },
+    });
+    await must(200, 'publish', 'regulator', 'POST', `/api/v1/regulator/bulletins/${draft.id}/publish`, {});
     bulletin = true;
     step(
       `the regulator's campaign found ${findings.length} findings; a bulletin of ${chosen.length} is published with a 15-working-day deadline`,
