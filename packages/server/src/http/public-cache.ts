@@ -239,33 +239,54 @@ export class PublicCache {
   private next(): void {
     this.spend(0);
     if (this.turnMs !== undefined) {
-      while (this.firsts.length > 0 || (this.running < this.maxBuilds && this.refreshes.length > 0)) {
-        if (this.elapsed() - this.turnStarted >= this.turnMs) {
-          this.nextTurn();
-          return;
-        }
-        if (this.firsts.length === 0 && this.budget <= 0 && this.buildShare < 1) break;
-        this.running++;
-        (this.firsts.shift() ?? this.refreshes.shift())!();
-        // Started in a microtask: on SQLite it runs (and ends, calling next()) before the turn does.
-        return;
-      }
+      this.nextInTurn(this.turnMs);
+      return;
     }
     while (this.running < this.maxBuilds && this.refreshes.length > 0) {
-      if (this.budget <= 0 && this.buildShare < 1) {
-        this.refill ??= setTimeout(
-          () => {
-            this.refill = undefined;
-            this.next();
-          },
-          Math.ceil(-this.budget / this.buildShare) + 1,
-        ).unref();
+      if (this.budgetSpent()) {
+        this.waitForRefill();
         return;
       }
-      if (this.turnMs !== undefined) return;
       this.running++;
       setImmediate(this.refreshes.shift()!);
     }
+  }
+
+  /**
+   * With turnMs: starts the first waiting build (first visits before rebuilds; first visits whatever
+   * runs, rebuilds while fewer than maxBuilds run and the budget lasts) if the current turn has
+   * lasted less than turnMs, else asks for the next turn. The build's end calls next() again.
+   */
+  private nextInTurn(turnMs: number): void {
+    const rebuild = this.running < this.maxBuilds && this.refreshes.length > 0;
+    if (this.firsts.length === 0 && !rebuild) return;
+    if (this.elapsed() - this.turnStarted >= turnMs) {
+      this.nextTurn();
+      return;
+    }
+    if (this.firsts.length === 0 && this.budgetSpent()) {
+      this.waitForRefill();
+      return;
+    }
+    this.running++;
+    // Started in a microtask: on SQLite it runs (and ends, calling next()) before the turn does.
+    (this.firsts.shift() ?? this.refreshes.shift())!();
+  }
+
+  /** Whether rebuilds have used up their share of the time (never with buildShare 1). */
+  private budgetSpent(): boolean {
+    return this.budget <= 0 && this.buildShare < 1;
+  }
+
+  /** Calls next() once the budget has refilled enough to start a rebuild. */
+  private waitForRefill(): void {
+    this.refill ??= setTimeout(
+      () => {
+        this.refill = undefined;
+        this.next();
+      },
+      Math.ceil(-this.budget / this.buildShare) + 1,
+    ).unref();
   }
 
   /** Asks for the next turn of the event loop, which starts waiting builds for up to turnMs. */
