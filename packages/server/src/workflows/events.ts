@@ -46,7 +46,12 @@ function handlersOf(module: WorkflowModule): Map<string, Handler> {
 
 function handlersByTopic(perModule: readonly Map<string, Handler>[]): Map<string, Handler[]> {
   const byTopic = new Map<string, Handler[]>();
-  for (const handlers of perModule) for (const [topic, handler] of handlers) byTopic.set(topic, [...(byTopic.get(topic) ?? []), handler]);
+  for (const handlers of perModule)
+    for (const [topic, handler] of handlers) {
+      const list = byTopic.get(topic);
+      if (list) list.push(handler);
+      else byTopic.set(topic, [handler]);
+    }
   return byTopic;
 }
 

@@ -200,19 +200,17 @@ export async function indexReportSdks(_platform: Platform, event: PlatformEvent,
  * has none, and nothing more is read for it.
  */
 export async function indexReportsSdks(platform: Platform, events: readonly PlatformEvent[], trx: Transaction<Database>): Promise<void> {
-  const ids = events.flatMap((event) => {
+  const withReport = events.flatMap((event) => {
     const reportId = (event.payload as { reportId?: unknown } | null)?.reportId;
-    return typeof reportId === 'string' ? [reportId] : [];
+    return typeof reportId === 'string' ? [{ event, reportId }] : [];
   });
-  if (ids.length === 0) return;
+  if (withReport.length === 0) return;
   // A run is at most one dispatcher batch (50 events): one IN list.
+  const ids = withReport.map((r) => r.reportId);
   const versioned = new Set(
     (await trx.selectFrom('reports').select('id').where('id', 'in', ids).where('version_id', 'is not', null).execute()).map((r) => r.id),
   );
-  for (const event of events) {
-    const reportId = (event.payload as { reportId?: unknown } | null)?.reportId;
-    if (typeof reportId === 'string' && versioned.has(reportId)) await indexReportSdks(platform, event, trx);
-  }
+  for (const { event, reportId } of withReport) if (versioned.has(reportId)) await indexReportSdks(platform, event, trx);
 }
 
 /**

@@ -1236,10 +1236,12 @@ async function onJobEvent(platform: Platform, event: PlatformEvent, trx: Trx): P
  * onJobEvent one at a time.
  */
 async function onJobEvents(platform: Platform, events: readonly PlatformEvent[], trx: Trx): Promise<void> {
-  const rerunJobs = events.flatMap((event) => {
+  // The re-run job of each event that has one.
+  const rerunOf = events.map((event) => {
     const payload = (event.payload ?? {}) as JobEvent;
-    return payload.kind === 'rerun-rules' && typeof payload.jobId === 'string' ? [payload.jobId] : [];
+    return payload.kind === 'rerun-rules' && typeof payload.jobId === 'string' ? payload.jobId : undefined;
   });
+  const rerunJobs = rerunOf.filter((id): id is string => id !== undefined);
   // A run is at most one dispatcher batch (50 events): one IN list.
   const patrols = new Set(
     rerunJobs.length === 0
@@ -1248,10 +1250,10 @@ async function onJobEvents(platform: Platform, events: readonly PlatformEvent[],
           await trx.selectFrom('store_patrols').select('job_id').where('job_id', 'in', rerunJobs).where('state', '=', 'running').execute()
         ).map((r) => r.job_id),
   );
-  for (const event of events) {
-    const payload = (event.payload ?? {}) as JobEvent;
+  for (const [i, event] of events.entries()) {
+    const rerun = rerunOf[i];
     // A re-run no patrol is waiting for: onPatrolJob would find no running patrol and stop there.
-    if (payload.kind === 'rerun-rules' && typeof payload.jobId === 'string' && !patrols.has(payload.jobId)) continue;
+    if (rerun !== undefined && !patrols.has(rerun)) continue;
     await onJobEvent(platform, event, trx);
   }
 }
