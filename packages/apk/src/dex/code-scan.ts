@@ -4,8 +4,29 @@
  * names. Everything is stored in parallel typed arrays (about 9 bytes per reference, nothing per
  * instruction) so apps with 100k+ classes stay within a few tens of MB.
  */
-import type { DexFile } from './dex-file.js';
+import type { DexCounts, DexIssueKind } from './dex-types.js';
 import { OPCODE_WIDTH, payloadWidth, isInvokeOpcode, isFieldOpcode, isStringOpcode } from './opcodes.js';
+
+/**
+ * What the scan reads of a DEX file and what its users read back through `scan.dex`. DexFile has
+ * these members; the scan names them here rather than importing DexFile, because dex-file.ts
+ * imports this file to scan and cache.
+ */
+export interface DexCodeSource {
+  readonly bytes: Uint8Array;
+  readonly units: Uint16Array;
+  readonly counts: DexCounts;
+  /** Checks a code_item's bounds and returns its insns_size in code units. */
+  checkCodeItem(offset: number): number;
+  classDataOffset(classDefIndex: number): number;
+  decodeClassData(
+    off: number,
+    onField: ((list: 0 | 1, fieldIndex: number, accessFlags: number) => void) | undefined,
+    onMethod: (direct: boolean, methodIndex: number, accessFlags: number, codeOffset: number) => void,
+  ): void;
+  issue(kind: DexIssueKind, message: string): void;
+  string(index: number): string;
+}
 
 export interface DexScanOptions {
   /** Also record sput-* and iput-* (default false: only field reads). */
@@ -152,7 +173,7 @@ export class DexCodeScan {
 
   /** @internal built by scanDexCode, or from a transfer by fromTransfer */
   constructor(
-    readonly dex: DexFile,
+    readonly dex: DexCodeSource,
     readonly options: DexScanOptions,
     parts: DexCodeScanTransfer,
   ) {
@@ -196,7 +217,7 @@ export class DexCodeScan {
     };
   }
 
-  static fromTransfer(dex: DexFile, options: DexScanOptions, parts: DexCodeScanTransfer): DexCodeScan {
+  static fromTransfer(dex: DexCodeSource, options: DexScanOptions, parts: DexCodeScanTransfer): DexCodeScan {
     if (parts.slots.length !== 7 || parts.refIndex.length !== parts.refOpcode.length || parts.refPc.length !== parts.refOpcode.length) {
       throw new Error('malformed DEX code scan transfer');
     }
@@ -365,7 +386,7 @@ function walkCode(
 }
 
 /** Scans every method with code in `dex`. Throws ApkFormatError for code items outside the file. */
-export function scanDexCode(dex: DexFile, options: DexScanOptions): DexCodeScan {
+export function scanDexCode(dex: DexCodeSource, options: DexScanOptions): DexCodeScan {
   const units = dex.units;
   const record = options.fieldWrites ? RECORD_ALL : RECORD_READS;
   const counts = dex.counts;

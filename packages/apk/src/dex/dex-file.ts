@@ -13,6 +13,9 @@ import { adler32, sha1 } from './checksum.js';
 import { leb, readSleb128, readUleb128 } from './leb128.js';
 import { decodeMutf8 } from '../io/mutf8.js';
 import { scanDexCode, type DexCodeScan, type DexScanOptions } from './code-scan.js';
+import type { DexCounts, DexIssue, DexIssueKind } from './dex-types.js';
+
+export type { DexCounts, DexIssue, DexIssueKind } from './dex-types.js';
 
 export const DEX_HEADER_SIZE = 0x70;
 /** Version 041 headers add container_size and header_offset. */
@@ -67,27 +70,6 @@ export interface DexParseOptions {
   idsChecked?: boolean;
 }
 
-export type DexIssueKind =
-  | 'checksum-mismatch'
-  | 'signature-mismatch'
-  | 'trailing-data'
-  | 'container'
-  | 'map-mismatch'
-  | 'map-unknown-item'
-  | 'map-order'
-  | 'bad-string'
-  | 'shared-class-data'
-  | 'bad-code'
-  | 'unknown-opcode'
-  | 'truncated-instruction'
-  | 'bad-reference';
-
-/** Something wrong or odd that does not stop us reading the file, kept as evidence. */
-export interface DexIssue {
-  kind: DexIssueKind;
-  message: string;
-}
-
 /** At most this many issues are kept per file; `issuesDropped` counts the rest. */
 export const MAX_DEX_ISSUES = 200;
 
@@ -125,17 +107,6 @@ export interface DexMapItem {
   type: number;
   size: number;
   offset: number;
-}
-
-export interface DexCounts {
-  strings: number;
-  types: number;
-  protos: number;
-  fields: number;
-  methods: number;
-  classDefs: number;
-  callSites: number;
-  methodHandles: number;
 }
 
 export interface DexProto {
