@@ -7,7 +7,14 @@
  */
 import { ApkFormatError, DEX_OPCODES, type DexFile, type PackageAnalysis } from '@apprights/apk';
 import type { SdkEntry } from '../catalog/sdks.js';
-import type { SdkPackageMatcher } from './sdks.js';
+
+/**
+ * Which catalogued SDK a class belongs to: sdks.ts's SdkPackageMatcher, named by what is used of it
+ * because sdks.ts imports this file.
+ */
+interface ClassSdkMatcher {
+  matchClass(name: string): SdkEntry | undefined;
+}
 
 export type SdkVersionSourceKind =
   'version-hint' | 'constant' | 'reported' | 'aar-manifest' | 'meta-inf' | 'properties' | 'file-name' | 'native-library';
@@ -128,7 +135,7 @@ export class SdkVersionFinder {
 
   constructor(
     private readonly analysis: PackageAnalysis,
-    private readonly matcher: SdkPackageMatcher,
+    private readonly matcher: ClassSdkMatcher,
     found: ReadonlySet<string>,
     /**
      * Per DEX file, the class_def indexes worth reading for constants (found by detectSdks on the
