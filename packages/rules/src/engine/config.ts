@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allRules } from '../rules/index.js';
+import { ConfigError } from './config-error.js';
 import { validateRuleOptions } from './options.js';
 import { SEVERITIES, type Rule, type Severity } from './types.js';
+
+export { ConfigError };
 
 /**
  * `apprights.config.json`: per-rule settings and suppressions. Suppressions need a reason because a
@@ -38,17 +41,6 @@ export interface Suppression {
 }
 
 export const CONFIG_FILE_NAMES = ['apprights.config.json', '.apprights.json'];
-
-export class ConfigError extends Error {
-  constructor(
-    readonly file: string | null,
-    readonly where: string,
-    message: string,
-  ) {
-    super(`${file ?? 'configuration'}: ${where}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
 
 export function emptyConfig(): RulesConfig {
   return { rules: {}, suppressions: [], source: null };

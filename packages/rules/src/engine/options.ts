@@ -1,5 +1,5 @@
 import type { KnowledgeSnapshot } from '@apprights/knowledge';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config-error.js';
 import type { OptionSpec, Rule } from './types.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {
