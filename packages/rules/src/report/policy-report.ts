@@ -5,7 +5,7 @@ import { emptyConfig, type RulesConfig } from '../engine/config.js';
 import { computeCoverage, runRules, type MeasureRef } from '../engine/run.js';
 import { SEVERITIES, type CoverageEntry, type Finding, type Rule, type RuleOutcome, type Severity } from '../engine/types.js';
 import { allRules } from '../rules/index.js';
-import type { ReportContext } from './scan-report.js';
+import type { ReportContext } from './context.js';
 
 /**
  * The report of `apprights policy`: the policy analysis itself at the top level (so a consumer of

@@ -1,8 +1,10 @@
-import type { KnowledgeVersions } from '@apprights/knowledge';
 import type { PackageFacts } from '../evidence/package-facts.js';
-import type { PolicyFacts, StoreListing } from '../evidence/evidence.js';
-import type { CoverageEntry, Finding, RuleOutcome, Severity } from '../engine/types.js';
+import type { PolicyFacts } from '../evidence/evidence.js';
+import type { CoverageEntry, Finding, RuleOutcome } from '../engine/types.js';
+import type { ReportContext } from './context.js';
 import type { TraceSummary, UiSummary } from './trace-report.js';
+
+export type { ReportContext } from './context.js';
 
 /**
  * The scan report: a plain JSON document, versioned, documented by the CLI's
@@ -55,24 +57,4 @@ export interface ManifestSourceSummary {
   applied: number;
   unchanged: number;
   notLocated: number;
-}
-
-export interface ReportContext {
-  /** The listing facts given (`--app-type`, config `appType`). */
-  store: StoreListing | null;
-  /** The configuration file used, or null. */
-  config: string | null;
-  failOn: Severity | 'none';
-  /** Evidence kinds the run had (`apk`, `store`, ...). */
-  evidence: string[];
-  /**
-   * The measure catalogue's version (`data/measures.json` of @apprights/knowledge): the coverage
-   * and the findings' measure ids mean what that version says.
-   */
-  measuresVersion: number;
-  /**
-   * The knowledge snapshot the rules judged by: its id (a content hash) and catalogue versions, so a
-   * store or regulator can say which catalogue judged the app.
-   */
-  knowledge: { id: string; versions: KnowledgeVersions };
 }
