@@ -11,7 +11,7 @@ import { csrfField, field, formToken, notFoundPage, sendPrivate } from './forms.
 import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, ROLE_NAMES, signedInFrame, stateName, textOf, time } from './pages.js';
+import { errorList, formChecked, ROLE_NAMES, signedInFrame, stateName, textOf, time } from './frame.js';
 import { tokenState, Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The platform admin's screens: users and their roles, organisations, every API token (revoke),

@@ -26,7 +26,7 @@ import { csrfField, field, formToken, notFoundPage, sendPrivate } from './forms.
 import { html, type SafeHtml } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
-import { errorList, problemErrors, time } from './pages.js';
+import { errorList, problemErrors, time } from './frame.js';
 import { quarterOf } from './regulator.js';
 import { columns, filterLinks, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';
 import { nextLink } from './words.js';

@@ -15,7 +15,7 @@ import { csrfField, field, formToken, notFoundPage, safeNext, sendPrivate } from
 import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, problemErrors, schemaErrors, signedInFrame, stateName, textOf, time } from './pages.js';
+import { errorList, formChecked, problemErrors, schemaErrors, signedInFrame, stateName, textOf, time } from './frame.js';
 import { consoleVendorRoutes } from './vendor.js';
 import { consoleVersionRoutes } from './versions.js';
 import { tokenState, Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';

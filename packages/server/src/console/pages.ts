@@ -6,11 +6,10 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { writeAudit } from '../admin.js';
 import { BlobTooLargeError } from '../blobs/store.js';
-import type { Role } from '../db/schema.js';
 import { EVERYONE, SIGNED_IN, type RouteAccess } from '../http/access.js';
 import { clearSessionCookie, setSessionCookie, SESSION_COOKIE, type Principal } from '../http/auth.js';
 import type { Api, AppContext } from '../http/context.js';
-import { PROBLEMS, ProblemError, type FieldError } from '../http/problems.js';
+import { PROBLEMS, ProblemError } from '../http/problems.js';
 import { ID_PATTERN } from '../http/routes/common.js';
 import { storePackage } from '../http/routes/packages.js';
 import { logIn } from '../http/routes/sessions.js';
@@ -44,11 +43,27 @@ import {
   sendPrivate,
 } from './forms.js';
 import { html, trustedHtml, type SafeHtml } from './html.js';
-import { pickLang, shanghaiTime, type ConsoleLang } from './i18n.js';
+import { pickLang, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
 import { storeChoices } from './routes.js';
-import { workflowLinks, workflowScreens } from './workflow-screens.js';
-import { CONSOLE_EXTRA_ACCESS, extraLinks } from './extra-access.js';
+import { CONSOLE_EXTRA_ACCESS } from './extra-access.js';
+import {
+  errorList,
+  formChecked,
+  links,
+  NAV_WORDS,
+  problemErrors,
+  ROLE_NAMES,
+  schemaErrors,
+  signedInFrame,
+  stateName,
+  textOf,
+  time,
+} from './frame.js';
+import { complaintScreens } from './complaints.js';
+import { providerScreens } from './provider.js';
+import { publicWorkflowPages } from './public-workflows.js';
+import { regulatorScreens } from './regulator.js';
 
 // The signed-in console: sign-in and sign-out, the developer's screens (identity, upload with the
 // listing, submission progress, report, rejection reasons, resubmission) and the store's (review
@@ -85,6 +100,7 @@ export const CONSOLE_APP_ACCESS: Readonly<Record<string, RouteAccess>> = {
 
 /** Words of the signed-in pages, in both languages. */
 const M = {
+  ...NAV_WORDS,
   signIn: { en: 'Sign in', zh: '登录' },
   login: { en: 'Login', zh: '用户名' },
   password: { en: 'Password', zh: '密码' },
@@ -94,13 +110,11 @@ const M = {
     en: 'This page is for another role. Sign in with an account that has it.',
     zh: '此页面属于其他角色，请使用具有该角色的账号登录。',
   },
-  home: { en: 'Console', zh: '控制台' },
   homeIntro: { en: 'Signed in as', zh: '当前登录' },
   notYet: {
     en: 'The console screens for this role come with their workflows; meanwhile use the REST API (see the API link).',
     zh: '该角色的控制台页面将随相应流程提供；在此之前请使用 REST 接口（见“接口”链接）。',
   },
-  identity: { en: 'Organisation identity', zh: '开发者身份' },
   identityIntro: {
     en: 'Who your organisation is. A store administrator verifies it before you can submit apps; a change is verified again.',
     zh: '请填写本组织的主体信息。应用商店管理员认证后方可提交应用；修改后需重新认证。',
@@ -114,7 +128,6 @@ const M = {
   save: { en: 'Save', zh: '保存' },
   saved: { en: 'Saved.', zh: '已保存。' },
   state: { en: 'State', zh: '状态' },
-  submit: { en: 'Submit an app', zh: '提交应用' },
   submitIntro: {
     en: 'The package and its listing (the six elements). Detection runs at once; the store’s gate decides.',
     zh: '上传安装包并填写上架信息（六要素）。提交后立即检测，由商店门禁策略决定结果。',
@@ -133,8 +146,6 @@ const M = {
   store: { en: 'Store', zh: '应用商店' },
   appType: { en: 'App type', zh: '应用类型' },
   send: { en: 'Submit', zh: '提交' },
-  submissions: { en: 'Submissions', zh: '上架申请' },
-  reviewQueue: { en: 'Review queue', zh: '审核队列' },
   noSubmissions: { en: 'No submission.', zh: '暂无申请。' },
   created: { en: 'Submitted', zh: '提交时间' },
   progress: { en: 'Progress', zh: '进度' },
@@ -155,7 +166,6 @@ const M = {
   decide: { en: 'Decision', zh: '审核决定' },
   linkFindings: { en: 'Findings this decision rests on', zh: '作为决定依据的问题' },
   cite: { en: 'Cite', zh: '依据' },
-  developers: { en: 'Developer identities', zh: '开发者身份认证' },
   verify: { en: 'Verify', zh: '认证通过' },
   rejectIdentity: { en: 'Reject', zh: '不予认证' },
   contact: { en: 'Contact', zh: '联系人' },
@@ -170,7 +180,6 @@ const M = {
   pass: { en: 'Pass and list', zh: '通过并上架' },
   reject: { en: 'Reject', zh: '驳回' },
   confirmReject: { en: 'Reject this submission?', zh: '确定驳回该申请？' },
-  gate: { en: 'Gate policy', zh: '门禁策略' },
   gateIntro: {
     en: 'JSON: rules over findings (severityAtLeast, ruleIds, measures) or listing differences (diffKinds), each then reject or manual-review; otherwise pass or manual-review. Submissions made after saving use the new version.',
     zh: 'JSON 格式：针对检测问题（severityAtLeast、ruleIds、measures）或上架信息差异（diffKinds）的规则，结果为 reject 或 manual-review；其余为 pass 或 manual-review。保存后新提交的申请使用新版本。',
@@ -178,7 +187,6 @@ const M = {
   gateVersion: { en: 'Version', zh: '版本' },
   readOnly: { en: 'Only a store administrator can change it.', zh: '仅商店管理员可修改。' },
   dryRun: { en: 'Dry run over recent submissions', zh: '对近期申请试运行' },
-  errors: { en: 'Please correct the following', zh: '请更正以下问题' },
   reportFrame: { en: 'The detection report', zh: '检测报告' },
   uploadTooLarge: { en: 'The package is larger than this platform accepts.', zh: '安装包超过本平台允许的大小。' },
   alreadySubmitted: { en: 'This package is already submitted to this store and pending.', zh: '该安装包已提交至该商店，正在处理中。' },
@@ -186,115 +194,6 @@ const M = {
 
 function m(lang: ConsoleLang, id: keyof typeof M): string {
   return lang === 'zh-CN' ? M[id].zh : M[id].en;
-}
-
-export const STATE_NAMES: Record<string, { en: string; zh: string }> = {
-  detecting: { en: 'detecting', zh: '检测中' },
-  review: { en: 'in manual review', zh: '人工审核中' },
-  listed: { en: 'listed', zh: '已上架' },
-  rejected: { en: 'rejected', zh: '已驳回' },
-  'detection-failed': { en: 'detection failed', zh: '检测失败' },
-  unverified: { en: 'unverified', zh: '待认证' },
-  verified: { en: 'verified', zh: '已认证' },
-  queued: { en: 'queued', zh: '排队中' },
-  running: { en: 'running', zh: '运行中' },
-  succeeded: { en: 'succeeded', zh: '已完成' },
-  failed: { en: 'failed', zh: '失败' },
-  dead: { en: 'failed for good', zh: '最终失败' },
-  cancelled: { en: 'cancelled', zh: '已取消' },
-  pass: { en: 'pass', zh: '通过' },
-  reject: { en: 'reject', zh: '驳回' },
-  'manual-review': { en: 'manual review', zh: '人工审核' },
-};
-
-export function stateName(lang: ConsoleLang, state: string | null | undefined): string {
-  if (!state) return '';
-  const name = STATE_NAMES[state];
-  return name ? (lang === 'zh-CN' ? name.zh : name.en) : state;
-}
-
-export const ROLE_NAMES: Record<Role, { en: string; zh: string }> = {
-  'platform-admin': { en: 'platform admin', zh: '平台管理员' },
-  'store-admin': { en: 'store admin', zh: '商店管理员' },
-  'store-reviewer': { en: 'store reviewer', zh: '商店审核员' },
-  developer: { en: 'developer', zh: '开发者' },
-  'sdk-vendor': { en: 'SDK vendor', zh: 'SDK 提供方' },
-  regulator: { en: 'regulator', zh: '监管部门' },
-  'access-provider': { en: 'access provider', zh: '接入服务提供者' },
-};
-
-/** A role's links: the store workflow's here, the other workflows' from workflow-screens.ts, the further screens' from extra-access.ts. */
-function links(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
-  return [...baseLinks(lang, role), ...workflowLinks(lang, role), ...extraLinks(lang, role)];
-}
-
-function baseLinks(lang: ConsoleLang, role: Role): { href: string; label: string }[] {
-  const home = { href: '/console', label: m(lang, 'home') };
-  switch (role) {
-    case 'developer':
-      return [
-        home,
-        { href: '/console/developer/identity', label: m(lang, 'identity') },
-        { href: '/console/developer/submit', label: m(lang, 'submit') },
-        { href: '/console/submissions', label: m(lang, 'submissions') },
-      ];
-    case 'store-reviewer':
-    case 'store-admin':
-      return [
-        home,
-        { href: '/console/submissions?state=review', label: m(lang, 'reviewQueue') },
-        { href: '/console/submissions', label: m(lang, 'submissions') },
-        { href: '/console/store/gate', label: m(lang, 'gate') },
-        { href: '/console/store/developers', label: m(lang, 'developers') },
-      ];
-    default:
-      return [home];
-  }
-}
-
-export function time(ms: number | null | undefined): SafeHtml {
-  if (ms === null || ms === undefined) return html``;
-  const { text, iso } = shanghaiTime(ms);
-  return html`<time datetime="${iso}" title="${iso} UTC">${text}</time>`;
-}
-
-/** Text of a bilingual value ({en, zh}), a string, or anything else shortened to JSON. */
-export function textOf(value: unknown, lang: ConsoleLang): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && ('en' in value || 'zh' in value)) {
-    const v = value as { en?: unknown; zh?: unknown };
-    const pick = lang === 'zh-CN' ? (v.zh ?? v.en) : (v.en ?? v.zh);
-    if (typeof pick === 'string') return pick;
-  }
-  const json = JSON.stringify(value);
-  return json.length > 600 ? `${json.slice(0, 600)}…` : json;
-}
-
-export function errorList(lang: ConsoleLang, errors: readonly { pointer: string; message: string }[]): SafeHtml {
-  if (errors.length === 0) return html``;
-  return html`<div class="errors" role="alert">
-    <p><strong>${m(lang, 'errors')}</strong></p>
-    <ul>
-      ${errors.map((e) => html`<li><code>${e.pointer || '/'}</code> ${e.message}</li>`)}
-    </ul>
-  </div>`;
-}
-
-/** A problem's words for a person: its title in both languages, its detail, its field errors. */
-export function problemErrors(error: ProblemError): { pointer: string; message: string }[] {
-  const text = PROBLEMS[error.code];
-  const fieldErrors: FieldError[] = error.extra.errors ?? [];
-  if (fieldErrors.length > 0) return fieldErrors.map((e) => ({ pointer: e.pointer, message: e.message }));
-  return [{ pointer: '', message: `${text.title} / ${text.title_zh}${error.detail ? ` — ${error.detail}` : ''}` }];
-}
-
-/** Schema errors of a form's data, with the JSON pointer of each field. */
-export function schemaErrors(validator: { Errors(value: unknown): { instancePath: string; message: string }[] }, value: unknown) {
-  return validator
-    .Errors(value)
-    .slice(0, 20)
-    .map((e) => ({ pointer: e.instancePath, message: e.message }));
 }
 
 const profileValidator = Compile(ProfileBody);
@@ -305,33 +204,6 @@ const IdParam = Type.Object({ id: Type.String({ pattern: ID_PATTERN }) });
 const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])) };
 /** After a saved form (post/redirect/get). */
 const SavedQuery = Type.Object({ ...LangOnly, saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
-
-/** The frame of a signed-in page: the user's links and the sign-out form. */
-export function signedInFrame(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, head?: SafeHtml): SafeHtml {
-  const lang = pickLang(request);
-  const p = request.auth.principal!;
-  const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
-  return layout({
-    lang,
-    title,
-    path,
-    body,
-    ...(head ? { head } : {}),
-    user: {
-      login: p.login,
-      role: lang === 'zh-CN' ? ROLE_NAMES[p.role].zh : ROLE_NAMES[p.role].en,
-      csrf: formToken(request, reply),
-      links: links(lang, p.role),
-    },
-  });
-}
-
-/** A POST's token, or the 403 page (sent). */
-export function formChecked(request: FastifyRequest, reply: FastifyReply, form: unknown): boolean {
-  if (csrfMatches(request, field(form, CSRF_FIELD))) return true;
-  csrfRefused(request, reply);
-  return false;
-}
 
 export function consoleAppRoutes(api: Api, ctx: AppContext): void {
   const { platform } = ctx;
@@ -1297,5 +1169,10 @@ ${text ?? JSON.stringify(policy, null, 2)}</textarea>
     return reply.redirect(withLang(`/console/store/developers?state=${decision}`, lang), 303);
   });
 
-  workflowScreens(api, ctx, { frame, checked });
+  // The other workflows' screens (workflow-screens.ts has who may open them and their links).
+  const kit = { frame, checked };
+  regulatorScreens(api, ctx, kit);
+  providerScreens(api, ctx, kit);
+  complaintScreens(api, ctx, kit);
+  publicWorkflowPages(api, ctx);
 }

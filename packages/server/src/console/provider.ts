@@ -8,7 +8,7 @@ import { csrfField, fields, formToken, sendPrivate } from './forms.js';
 import { html } from './html.js';
 import { pickLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, problemErrors, time } from './pages.js';
+import { errorList, problemErrors, time } from './frame.js';
 import { columns, words, type ConsoleKit } from './workflow-screens.js';
 
 // The access provider's console (接入服务提供者): the stop-access feed's entries after a sequence

@@ -10,7 +10,7 @@ import { KEY_ID_HEADER, SIGNATURE_HEADER, signingKey } from '../workflows/stop-a
 import { html, type SafeHtml } from './html.js';
 import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
-import { time } from './pages.js';
+import { time } from './frame.js';
 import { sendCachedPage, sendPage } from './routes.js';
 import { columns, filterLinks, words, workflowState } from './workflow-screens.js';
 import { nextLink } from './words.js';

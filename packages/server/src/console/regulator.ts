@@ -30,7 +30,7 @@ import { csrfField, field, fields, formToken, notFoundPage, sendPrivate } from '
 import { html, type SafeHtml } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, problemErrors, time } from './pages.js';
+import { errorList, problemErrors, time } from './frame.js';
 import { bulletinItems, dimensionLinks, dueText, rankingTable } from './public-workflows.js';
 import { storeChoices } from './routes.js';
 import { columns, filterLinks, lines, orNotFound, words, workflowState, type ConsoleKit } from './workflow-screens.js';

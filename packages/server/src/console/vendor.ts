@@ -20,7 +20,7 @@ import { csrfField, field, formToken, notFoundPage } from './forms.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, problemErrors, textOf, time } from './pages.js';
+import { errorList, formChecked, problemErrors, textOf, time } from './frame.js';
 import { Cursor, IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The SDK registry's screens: a vendor's SDK entries, each version with the personal information it

@@ -9,7 +9,7 @@ import { csrfField, field, formToken, notFoundPage } from './forms.js';
 import { html } from './html.js';
 import { pickLang, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { errorList, formChecked, problemErrors, stateName, time } from './pages.js';
+import { errorList, formChecked, problemErrors, stateName, time } from './frame.js';
 import { IdParam, LangOnly, listTable, ListQuery, PAGE, pager, sendSigned, type Words, word } from './words.js';
 
 // The developer's apps and versions as the scan jobs recorded them, and the diff of two versions:

@@ -5,7 +5,7 @@ import { csrfField, sendPrivate } from './forms.js';
 import { html, type Interpolation, type SafeHtml } from './html.js';
 import { pickLang, t, type ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { signedInFrame, time } from './pages.js';
+import { signedInFrame, time } from './frame.js';
 
 // What the console's further screens (admin.ts, more.ts, vendor.ts, versions.ts) share: their word
 // tables in both languages, the query pieces of a list page, a list's table and its "next page"

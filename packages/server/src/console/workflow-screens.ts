@@ -1,23 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../db/schema.js';
 import { EVERYONE, type RouteAccess } from '../http/access.js';
-import type { Api, AppContext } from '../http/context.js';
 import { ProblemError } from '../http/problems.js';
 import { html, type SafeHtml } from './html.js';
 import type { ConsoleLang } from './i18n.js';
 import { withLang } from './layout.js';
-import { complaintScreens } from './complaints.js';
-import { providerScreens } from './provider.js';
-import { publicWorkflowPages } from './public-workflows.js';
-import { regulatorScreens } from './regulator.js';
 
 // The console's screens of the workflows behind the store's: the regulator's (campaigns, bulletins,
 // rankings, complaint KPIs, removal and stop-access orders), the access provider's (feed and
 // acknowledgements), the operator's complaint inbox and the public complaint form, and the public
 // pages of bulletins, rankings and the stop-access feed. Each calls the same workflow functions as
 // the REST routes (src/workflows/*); registered from consoleAppRoutes, in the context that parses forms.
+// This file holds who may open them, their links and the small pieces their files share; it imports
+// none of them, so they and frame.ts can import it.
 
-/** What a screen file needs from the signed-in console (pages.ts): its frame and the CSRF check. */
+/** What a screen file needs from the signed-in console: its frame and the CSRF check (frame.ts). */
 export interface ConsoleKit {
   frame(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, head?: SafeHtml): SafeHtml;
   /** A POST's token, or the 403 page (then false). */
@@ -36,8 +33,8 @@ const publicPage: RouteAccess = { roles: EVERYONE, scope: 'public' };
 
 /**
  * Who may open each of these screens (joined into the one access table, src/http/access-table.ts).
- * Kept here, with no value taken from the screen files, so that loading this module in any order
- * (the screen files import pages.ts, which imports this) finds it complete.
+ * Kept here, with no value taken from the screen files, so the access table can be read without
+ * loading them.
  */
 export const CONSOLE_WORKFLOW_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /console/regulator/campaigns': regulatorOwn,
@@ -85,13 +82,6 @@ export function workflowLinks(lang: ConsoleLang, role: Role): { href: string; la
   return (LINKS[role] ?? []).map((l) => ({ href: l.href, label: lang === 'zh-CN' ? l.zh : l.en }));
 }
 
-export function workflowScreens(api: Api, ctx: AppContext, kit: ConsoleKit): void {
-  regulatorScreens(api, ctx, kit);
-  providerScreens(api, ctx, kit);
-  complaintScreens(api, ctx, kit);
-  publicWorkflowPages(api, ctx);
-}
-
 const STATES: Record<string, { en: string; zh: string }> = {
   draft: { en: 'draft', zh: '草稿' },
   published: { en: 'published', zh: '已发布' },
@@ -116,7 +106,7 @@ const STATES: Record<string, { en: string; zh: string }> = {
   cancelled: { en: 'cancelled', zh: '已取消' },
 };
 
-/** A workflow state in the page's language (the store's states are in pages.ts). */
+/** A workflow state in the page's language (the store's states are in frame.ts). */
 export function workflowState(lang: ConsoleLang, state: string): string {
   const name = STATES[state];
   return name ? (lang === 'zh-CN' ? name.zh : name.en) : state;
