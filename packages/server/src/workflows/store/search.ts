@@ -1,8 +1,18 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../db/open.js';
+import type { Database } from '../../db/schema.js';
+
 // What the disclosure list's search box ("name or package") looks in: listings.search_text, the
 // app's name from its six elements and its package name, lowercased, one per line. Kept beside the
 // listing (written with it, migration 0060), so a search reads a few dozen bytes per listing from an
 // index instead of each listing's whole elements JSON, and matches the same way on SQLite and
 // PostgreSQL (whose LIKE is case-sensitive): both sides are lowercased here.
+//
+// The match is always `search_text LIKE '%text%'` (a substring, its % _ and \ literal). Walking the
+// listings newest first until a page is found is quick for a common text and slow for a rare one (a
+// word no app has walks all 100,000 apps): a trigram index finds the few listings that can hold a rare
+// text first (migration 0062-search-trigrams). SQLite: an FTS5 trigram table, asked here before the
+// walk. PostgreSQL: pg_trgm's GIN index, which the planner uses for the same LIKE when it is there.
 
 /** The search text of a listing; `elements` is its JSON text (unreadable JSON: the package alone). */
 export function listingSearchText(packageName: string, elements: string): string {
@@ -16,10 +26,88 @@ export function listingSearchText(packageName: string, elements: string): string
   return `${name}\n${packageName}`.toLowerCase();
 }
 
+/** The reader's search text as it is matched: trimmed and lowercased. */
+function searchTerm(text: string): string {
+  return text.trim().toLowerCase();
+}
+
 /** LIKE pattern for a reader's search text: lowercased, its % _ and \ literal (say ESCAPE '\'). */
 export function searchPattern(text: string): string {
-  return `%${text
-    .trim()
-    .toLowerCase()
-    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${searchTerm(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Above this many listings holding the text's trigrams, the text is common: the walk newest first
+ * meets a page of matches within a few thousand listings (1 % of the market or more), sooner than the
+ * candidates could be read and sorted.
+ */
+const CANDIDATES = 1000;
+/** A text of one or two characters is looked up through the trigrams it begins; above this many, it is common (walk). */
+const PREFIX_TRIGRAMS = 200;
+
+/** An FTS5 phrase: the text between double quotes, its own double quotes doubled (nothing else is syntax inside). */
+const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
+
+/**
+ * The FTS5 query that every listing whose search text holds `term` matches (and maybe a few more,
+ * which the LIKE then drops), or undefined when the index cannot narrow the search (a text too common
+ * to be worth it). Three characters or more: the phrase, whose trigrams must follow each other. One or
+ * two (a two-character Chinese name is common): the trigram index has no shorter term, but every
+ * indexed text ends with two newlines (migration 0062), so each occurrence of the text begins some
+ * trigram: any of the trigrams beginning with it, read from the index's vocabulary.
+ */
+async function trigramQuery(db: Kysely<Database>, term: string): Promise<string | undefined> {
+  const length = [...term].length;
+  if (length >= 3) return phrase(term);
+  // Every trigram beginning with the term sorts between the term and the term followed by two of the
+  // highest code point (SQLite compares the UTF-8 bytes, which keep code point order).
+  const { rows } = await sql<{ term: string }>`select term from listings_search_terms
+    where term >= ${term} and term <= ${`${term}\u{10FFFF}\u{10FFFF}`} limit ${PREFIX_TRIGRAMS + 1}`.execute(db);
+  if (rows.length > PREFIX_TRIGRAMS) return undefined;
+  // No trigram begins with it: no listing holds it (an empty OR would be a syntax error).
+  if (rows.length === 0) return phrase('\n\n\n');
+  return rows.map((r) => phrase(r.term)).join(' OR ');
+}
+
+export interface ListingSearch {
+  q: string;
+  store?: string | undefined;
+  type?: string | undefined;
+  /** Listings before this id (the next page). */
+  cursor?: string | undefined;
+}
+
+/** The ids of listed listings whose search text holds `q` (with the filters), newest first, at most `limit`. */
+export async function searchListingIds(db: Kysely<Database>, dialect: Dialect, search: ListingSearch, limit: number): Promise<string[]> {
+  // No listing holds U+0000 (PostgreSQL's text cannot, and refuses it in a parameter): none matches
+  // on either database, rather than an error on one.
+  if (search.q.includes('\0')) return [];
+  // ESCAPE said outright: SQLite has no default escape character for LIKE.
+  const conditions = [sql`l.state = 'listed'`, sql`l.search_text like ${searchPattern(search.q)} escape '\\'`];
+  if (search.store) conditions.push(sql`l.store_id = ${search.store}`);
+  if (search.type) conditions.push(sql`l.app_type = ${search.type}`);
+  if (search.cursor) conditions.push(sql`l.id < ${search.cursor}`);
+  const where = sql.join(conditions, sql` and `);
+  const query = dialect === 'sqlite' ? await trigramQuery(db, searchTerm(search.q)) : undefined;
+  if (query !== undefined) {
+    // How many listings the index names, counted up to the bound; fewer: read just those (by key),
+    // check each with the same LIKE and sort them. Else the walk below.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from listings_search_fts
+      where listings_search_fts match ${query} limit ${CANDIDATES + 1})`.execute(db);
+    if ((rows[0]?.n ?? 0) <= CANDIDATES)
+      // CROSS JOIN keeps this order in SQLite: from the candidates to their listings by key, never a
+      // walk of every listing testing whether it is a candidate.
+      return (
+        await sql<{ id: string }>`select l.id from (select k.listing_id from listings_search_fts f
+          join listings_search_keys k on k.n = f.rowid where listings_search_fts match ${query}) c
+          cross join listings l on l.id = c.listing_id
+          where ${where} order by l.id desc limit ${limit}`.execute(db)
+      ).rows.map((r) => r.id);
+  }
+  // The walk: the ids first, from listings_search alone (state, id, search_text), newest first until
+  // a page matches: PostgreSQL walks that index without the table (the whole query had it scan every
+  // row's elements in parallel: 500 ms at 100,000 apps), SQLite the same; the page then reads those rows.
+  return (await sql<{ id: string }>`select l.id from listings l where ${where} order by l.id desc limit ${limit}`.execute(db)).rows.map(
+    (r) => r.id,
+  );
 }
