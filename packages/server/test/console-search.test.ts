@@ -5,7 +5,7 @@ import { harness } from './support/http.js';
 import { addOrg } from './support/jobs.js';
 import { newId } from '../src/ids.js';
 import type { Store } from '../src/db/open.js';
-import { listingSearchText, searchListingIds, type ListingSearch } from '../src/workflows/store/search.js';
+import { listingSearchText, searchListingIds, type ListingSearch, type SearchBounds } from '../src/workflows/store/search.js';
 
 // The disclosure list's search answers what `search_text LIKE '%text%'` answers, whichever way it
 // takes (SQLite: the trigram index for a rare text, its vocabulary for a one- or two-character one,
@@ -16,7 +16,7 @@ import { listingSearchText, searchListingIds, type ListingSearch } from '../src/
 /** A small alphabet, so that short texts repeat: CJK, LIKE and FTS5 syntax, quotes, letters whose lowercase differs. */
 const ALPHABET = [...'微信支付应用宝ab%_\\".*^- İÉß'];
 const STORES = 2;
-/** More than the index's bound (1000 candidates), so that a common text takes the walk. */
+/** Enough that, under the small bounds below, a common text takes the walk. */
 const LISTINGS = 1200;
 
 function random(seed: number): () => number {
@@ -150,6 +150,9 @@ function terms(rows: readonly Row[], next: () => number): string[] {
   return out.filter((t) => t.trim());
 }
 
+/** The shipped bounds, and small ones under which these 1200 listings take every way (recent page, index, vocabulary, walk). */
+const BOUNDS: (SearchBounds | undefined)[] = [undefined, { recent: 40, candidates: 60, prefixTrigrams: 8 }];
+
 async function checkAll(store: Store, rows: readonly Row[], queries: readonly string[], next: () => number): Promise<void> {
   const listed = rows.filter((r) => r.state === 'listed');
   for (const q of queries) {
@@ -159,10 +162,11 @@ async function checkAll(store: Store, rows: readonly Row[], queries: readonly st
       { q, type: 'game' },
       { q, cursor: listed[Math.floor(next() * listed.length)]!.id },
     ];
-    for (const search of searches) {
-      const got = await searchListingIds(store.db, store.dialect, search, 51);
-      assert.deepEqual(got, expected(rows, search, 51), `${store.dialect} search ${JSON.stringify(search)}`);
-    }
+    for (const search of searches)
+      for (const bounds of BOUNDS) {
+        const got = await searchListingIds(store.db, store.dialect, search, 51, bounds);
+        assert.deepEqual(got, expected(rows, search, 51), `${store.dialect} search ${JSON.stringify(search)} ${JSON.stringify(bounds)}`);
+      }
   }
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/open.js';
 import type { Database } from '../../db/schema.js';
 
@@ -36,14 +36,22 @@ export function searchPattern(text: string): string {
   return `%${searchTerm(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/**
- * Above this many listings holding the text's trigrams, the text is common: the walk newest first
- * meets a page of matches within a few thousand listings (1 % of the market or more), sooner than the
- * candidates could be read and sorted.
- */
-const CANDIDATES = 1000;
-/** A text of one or two characters is looked up through the trigrams it begins; above this many, it is common (walk). */
-const PREFIX_TRIGRAMS = 200;
+/** Where a search changes its way (tests take them small, so that a few listings take every way). */
+export interface SearchBounds {
+  /** How many of the newest listings a search reads before it asks the index (5000: about 0.5 ms on SQLite). */
+  recent: number;
+  /**
+   * Above this many listings holding the text's trigrams, the walk is taken rather than reading
+   * them all: a text that common (5 % of the 100,000-app market) meets a page of matches within a
+   * few thousand listings. Reading a candidate by key and checking it costs about 1 µs on SQLite,
+   * walking the whole market 25 ms (AMD EPYC; docs/platform.md).
+   */
+  candidates: number;
+  /** A text of one or two characters is looked up through the trigrams it begins; above this many, it is common (walk). */
+  prefixTrigrams: number;
+}
+
+const BOUNDS: SearchBounds = { recent: 5000, candidates: 5000, prefixTrigrams: 200 };
 
 /** An FTS5 phrase: the text between double quotes, its own double quotes doubled (nothing else is syntax inside). */
 const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
@@ -56,14 +64,14 @@ const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
  * indexed text ends with two newlines (migration 0062), so each occurrence of the text begins some
  * trigram: any of the trigrams beginning with it, read from the index's vocabulary.
  */
-async function trigramQuery(db: Kysely<Database>, term: string): Promise<string | undefined> {
+async function trigramQuery(db: Kysely<Database>, term: string, prefixTrigrams: number): Promise<string | undefined> {
   const length = [...term].length;
   if (length >= 3) return phrase(term);
   // Every trigram beginning with the term sorts between the term and the term followed by two of the
   // highest code point (SQLite compares the UTF-8 bytes, which keep code point order).
   const { rows } = await sql<{ term: string }>`select term from listings_search_terms
-    where term >= ${term} and term <= ${`${term}\u{10FFFF}\u{10FFFF}`} limit ${PREFIX_TRIGRAMS + 1}`.execute(db);
-  if (rows.length > PREFIX_TRIGRAMS) return undefined;
+    where term >= ${term} and term <= ${`${term}\u{10FFFF}\u{10FFFF}`} limit ${prefixTrigrams + 1}`.execute(db);
+  if (rows.length > prefixTrigrams) return undefined;
   // No trigram begins with it: no listing holds it (an empty OR would be a syntax error).
   if (rows.length === 0) return phrase('\n\n\n');
   return rows.map((r) => phrase(r.term)).join(' OR ');
@@ -78,36 +86,45 @@ export interface ListingSearch {
 }
 
 /** The ids of listed listings whose search text holds `q` (with the filters), newest first, at most `limit`. */
-export async function searchListingIds(db: Kysely<Database>, dialect: Dialect, search: ListingSearch, limit: number): Promise<string[]> {
+export async function searchListingIds(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  search: ListingSearch,
+  limit: number,
+  bounds = BOUNDS,
+): Promise<string[]> {
   // No listing holds U+0000 (PostgreSQL's text cannot, and refuses it in a parameter): none matches
   // on either database, rather than an error on one.
   if (search.q.includes('\0')) return [];
+  const filters = [sql`l.state = 'listed'`];
+  if (search.store) filters.push(sql`l.store_id = ${search.store}`);
+  if (search.type) filters.push(sql`l.app_type = ${search.type}`);
+  if (search.cursor) filters.push(sql`l.id < ${search.cursor}`);
+  const filtered = sql.join(filters, sql` and `);
   // ESCAPE said outright: SQLite has no default escape character for LIKE.
-  const conditions = [sql`l.state = 'listed'`, sql`l.search_text like ${searchPattern(search.q)} escape '\\'`];
-  if (search.store) conditions.push(sql`l.store_id = ${search.store}`);
-  if (search.type) conditions.push(sql`l.app_type = ${search.type}`);
-  if (search.cursor) conditions.push(sql`l.id < ${search.cursor}`);
-  const where = sql.join(conditions, sql` and `);
-  const query = dialect === 'sqlite' ? await trigramQuery(db, searchTerm(search.q)) : undefined;
+  const like = sql`l.search_text like ${searchPattern(search.q)} escape '\\'`;
+  const ids = async (query: RawBuilder<{ id: string }>) => (await query.execute(db)).rows.map((r) => r.id);
+  // A common text first: the newest `recent` listings (of the filters) hold a page of it. The same
+  // answer as the whole walk's, which meets those listings first; a few milliseconds at most.
+  const recent = await ids(sql`select l.id from (select id, search_text from listings l where ${filtered}
+    order by l.id desc limit ${bounds.recent}) l where ${like} order by l.id desc limit ${limit}`);
+  if (recent.length === limit) return recent;
+  const query = dialect === 'sqlite' ? await trigramQuery(db, searchTerm(search.q), bounds.prefixTrigrams) : undefined;
   if (query !== undefined) {
     // How many listings the index names, counted up to the bound; fewer: read just those (by key),
     // check each with the same LIKE and sort them. Else the walk below.
     const { rows } = await sql<{ n: number }>`select count(*) as n from (select 1 from listings_search_fts
-      where listings_search_fts match ${query} limit ${CANDIDATES + 1})`.execute(db);
-    if ((rows[0]?.n ?? 0) <= CANDIDATES)
+      where listings_search_fts match ${query} limit ${bounds.candidates + 1})`.execute(db);
+    if ((rows[0]?.n ?? 0) <= bounds.candidates)
       // CROSS JOIN keeps this order in SQLite: from the candidates to their listings by key, never a
       // walk of every listing testing whether it is a candidate.
-      return (
-        await sql<{ id: string }>`select l.id from (select k.listing_id from listings_search_fts f
+      return ids(sql`select l.id from (select k.listing_id from listings_search_fts f
           join listings_search_keys k on k.n = f.rowid where listings_search_fts match ${query}) c
           cross join listings l on l.id = c.listing_id
-          where ${where} order by l.id desc limit ${limit}`.execute(db)
-      ).rows.map((r) => r.id);
+          where ${filtered} and ${like} order by l.id desc limit ${limit}`);
   }
-  // The walk: the ids first, from listings_search alone (state, id, search_text), newest first until
-  // a page matches: PostgreSQL walks that index without the table (the whole query had it scan every
-  // row's elements in parallel: 500 ms at 100,000 apps), SQLite the same; the page then reads those rows.
-  return (await sql<{ id: string }>`select l.id from listings l where ${where} order by l.id desc limit ${limit}`.execute(db)).rows.map(
-    (r) => r.id,
-  );
+  // The walk: the ids from listings_search alone (state, id, search_text), newest first until a page
+  // matches: PostgreSQL walks that index without the table (the whole query had it scan every row's
+  // elements in parallel: 500 ms at 100,000 apps), SQLite the same; the page then reads those rows.
+  return ids(sql`select l.id from listings l where ${filtered} and ${like} order by l.id desc limit ${limit}`);
 }
