@@ -11,7 +11,7 @@ import type { Database } from '../../db/schema.js';
 // The match is always `search_text LIKE '%text%'` (a substring, its % _ and \ literal). Walking the
 // listings newest first until a page is found is quick for a common text and slow for a rare one (a
 // word no app has walks all 100,000 apps): a trigram index finds the few listings that can hold a rare
-// text first (migration 0062-search-trigrams). SQLite: an FTS5 trigram table, asked here before the
+// text first (migration 0062-search-list-reads). SQLite: an FTS5 trigram table, asked here before the
 // walk. PostgreSQL: pg_trgm's GIN index, which the planner uses for the same LIKE when it is there.
 
 /** The search text of a listing; `elements` is its JSON text (unreadable JSON: the package alone). */
@@ -61,7 +61,7 @@ const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
  * which the LIKE then drops), or undefined when the index cannot narrow the search (a text too common
  * to be worth it). Three characters or more: the phrase, whose trigrams must follow each other. One or
  * two (a two-character Chinese name is common): the trigram index has no shorter term, but every
- * indexed text ends with two newlines (migration 0062), so each occurrence of the text begins some
+ * indexed text ends with two newlines (migration 0062-search-list-reads), so each occurrence of the text begins some
  * trigram: any of the trigrams beginning with it, read from the index's vocabulary.
  */
 async function trigramQuery(db: Kysely<Database>, term: string, prefixTrigrams: number): Promise<string | undefined> {
