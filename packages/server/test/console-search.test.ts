@@ -58,7 +58,6 @@ function expected(rows: readonly Row[], search: ListingSearch, limit: number): s
 }
 
 async function seed(store: Store, rows: Row[], next: () => number): Promise<void> {
-  const db = store.db;
   const stores: string[] = [];
   for (let s = 0; s < STORES; s++) stores.push(await addOrg(store));
   const dev = await addOrg(store);
@@ -74,13 +73,18 @@ async function seed(store: Store, rows: Row[], next: () => number): Promise<void
       package_name: `com.p${i}.${pick(3)}`,
     });
   }
+  await insertListings(store, dev, rows);
+}
+
+/** The listings (and their apps) as the store workflow leaves them: search text beside the elements. */
+async function insertListings(store: Store, dev: string, rows: readonly Row[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) {
     const chunk = rows.slice(i, i + 100);
-    await db
+    await store.db
       .insertInto('apps')
       .values(chunk.map((r) => ({ id: r.id, org_id: dev, package_name: r.package_name, created_at: 1 })))
       .execute();
-    await db
+    await store.db
       .insertInto('listings')
       .values(
         chunk.map((r) => ({
@@ -217,33 +221,17 @@ bothDatabases(
 
 bothDatabases('disclosure search over HTTP: a two-character Chinese name, LIKE wildcards literal', async (_t, under) => {
   const h = await harness(under);
-  const db = h.platform.store.db;
   const store = await addOrg(h.platform.store);
-  const dev = await addOrg(h.platform.store);
   const names = ['微信', '微信读书', '100%_真实', 'Percent 100 real'];
-  for (const [i, name] of names.entries()) {
-    const id = newId();
-    const packageName = `com.example.search${i}`;
-    await db.insertInto('apps').values({ id, org_id: dev, package_name: packageName, created_at: 1 }).execute();
-    await db
-      .insertInto('listings')
-      .values({
-        id,
-        store_id: store,
-        developer_org_id: dev,
-        package_name: packageName,
-        app_id: id,
-        version_id: null,
-        state: 'listed',
-        elements: JSON.stringify({ name }),
-        app_type: 'utility',
-        listed_at: 1,
-        delisted_at: null,
-        updated_at: 1,
-        search_text: listingSearchText(packageName, JSON.stringify({ name })),
-      })
-      .execute();
-  }
+  const rows = names.map((name, i) => ({
+    id: newId(),
+    store_id: store,
+    app_type: 'utility',
+    state: 'listed',
+    name,
+    package_name: `com.example.search${i}`,
+  }));
+  await insertListings(h.platform.store, await addOrg(h.platform.store), rows);
   const shown = async (q: string) => {
     const page = await h.app.inject({ method: 'GET', url: `/apps?lang=en&q=${encodeURIComponent(q)}` });
     assert.equal(page.statusCode, 200);
