@@ -31,7 +31,7 @@ interface Row {
   id: string;
   store_id: string;
   app_type: string;
-  state: string;
+  state: 'listed' | 'delisted';
   name: string;
   package_name: string;
 }
@@ -227,7 +227,7 @@ bothDatabases('disclosure search over HTTP: a two-character Chinese name, LIKE w
     id: newId(),
     store_id: store,
     app_type: 'utility',
-    state: 'listed',
+    state: 'listed' as const,
     name,
     package_name: `com.example.search${i}`,
   }));
