@@ -155,7 +155,11 @@ function terms(rows: readonly Row[], next: () => number): string[] {
 }
 
 /** The shipped bounds, and small ones under which these 1200 listings take every way (recent page, index, vocabulary, walk). */
-const BOUNDS: (SearchBounds | undefined)[] = [undefined, { recent: 40, candidates: 60, prefixTrigrams: 8 }];
+const BOUNDS: (SearchBounds | undefined)[] = [
+  undefined,
+  { recent: 40, candidates: 60, prefixTrigrams: 8, rareShort: 5 },
+  { recent: 40, candidates: 60, prefixTrigrams: 200, rareShort: 40 },
+];
 
 async function checkAll(store: Store, rows: readonly Row[], queries: readonly string[], next: () => number): Promise<void> {
   const listed = rows.filter((r) => r.state === 'listed');

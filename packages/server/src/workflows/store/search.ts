@@ -49,26 +49,32 @@ export interface SearchBounds {
    * walking the whole market 25 ms (AMD EPYC; docs/platform.md).
    */
   candidates: number;
-  /** A text of one or two characters is looked up through the trigrams it begins; above this many, it is common (walk). */
+  /** A text of two characters is looked up through the trigrams it begins; above this many, it is common (walk). */
   prefixTrigrams: number;
+  /** ... and only when the newest `recent` listings hold it at most this many times. */
+  rareShort: number;
 }
 
-const BOUNDS: SearchBounds = { recent: 5000, candidates: 5000, prefixTrigrams: 200 };
+const BOUNDS: SearchBounds = { recent: 5000, candidates: 5000, prefixTrigrams: 200, rareShort: 5 };
 
 /** An FTS5 phrase: the text between double quotes, its own double quotes doubled (nothing else is syntax inside). */
 const phrase = (text: string): string => `"${text.replaceAll('"', '""')}"`;
 
 /**
  * The FTS5 query that every listing whose search text holds `term` matches (and maybe a few more,
- * which the LIKE then drops), or undefined when the index cannot narrow the search (a text too common
- * to be worth it). Three characters or more: the phrase, whose trigrams must follow each other. One or
- * two (a two-character Chinese name is common): the trigram index has no shorter term, but every
- * indexed text ends with two newlines (migration 0062-search-list-reads), so each occurrence of the text begins some
- * trigram: any of the trigrams beginning with it, read from the index's vocabulary.
+ * which the LIKE then drops), or undefined when the index cannot narrow the search. Three characters
+ * or more: the phrase, whose trigrams must follow each other. Two (a two-character Chinese name is
+ * common): the trigram index has no shorter term, but every indexed text ends with two newlines
+ * (migration 0062-search-list-reads), so each occurrence of the text begins some trigram: any of the
+ * trigrams beginning with it, read from the index's vocabulary. That read counts every listing of
+ * each trigram (about 1 µs each): cheap for a rare text, 40-90 ms for one character such as `p` at
+ * 100,000 apps, so one character is never looked up (the walk: 25 ms at most), and two only when the
+ * newest listings suggest the text is rare (searchListingIds).
  */
 async function trigramQuery(db: Kysely<Database>, term: string, prefixTrigrams: number): Promise<string | undefined> {
   const length = [...term].length;
   if (length >= 3) return phrase(term);
+  if (length < 2) return undefined;
   // Every trigram beginning with the term sorts between the term and the term followed by two of the
   // highest code point (SQLite compares the UTF-8 bytes, which keep code point order).
   const { rows } = await sql<{ term: string }>`select term from listings_search_terms
@@ -117,7 +123,15 @@ export async function searchListingIds(
   const recent = await ids(sql`select l.id from (select id, search_text from listings l where ${filtered}
     order by l.id desc limit ${bounds.recent}) l where ${like} order by l.id desc limit ${limit}`);
   if (recent.length === limit) return recent;
-  const query = await trigramQuery(db, searchTerm(search.q), bounds.prefixTrigrams);
+  // Fewer listings than that under the filters: the recent page was the whole walk.
+  const { rows: under } = await sql<{ n: number }>`select count(*) as n from (select 1 from listings l where ${filtered}
+    limit ${bounds.recent})`.execute(db);
+  if ((under[0]?.n ?? 0) < bounds.recent) return recent;
+  const term = searchTerm(search.q);
+  // A two-character text found more than a few times among the newest listings is likely common
+  // over the market too: its vocabulary read would cost more than the walk.
+  const short = [...term].length < 3;
+  const query = short && recent.length > bounds.rareShort ? undefined : await trigramQuery(db, term, bounds.prefixTrigrams);
   if (query !== undefined) {
     // How many listings the index names, counted up to the bound; fewer: read just those (by key),
     // check each with the same LIKE and sort them. Else the walk below.
