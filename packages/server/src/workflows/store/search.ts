@@ -118,20 +118,26 @@ export async function searchListingIds(
   // every match first, then sorted, it was slower for a text in 1 % of the listings: 23 ms against 5.)
   if (dialect === 'postgres') return ids(walk);
   // SQLite's planner knows nothing of the FTS table: the ways are chosen here. A common text first:
-  // the newest `recent` listings (of the filters) hold a page of it. The same answer as the whole
-  // walk's, which meets those listings first; 0.5 ms at most.
-  const recent = await ids(sql`select l.id from (select id, search_text from listings l where ${filtered}
-    order by l.id desc limit ${bounds.recent}) l where ${like} order by l.id desc limit ${limit}`);
+  // the newest `recent` listed listings (before the cursor) hold a page of it, read from
+  // listings_search alone (state, id, search_text); a listing's own row (for the store and type
+  // filters: its row is kilobytes of elements, often in overflow pages) only when its text matches.
+  // The same answer as the whole walk's, which meets those listings first; 0.5 ms.
+  const pattern = searchPattern(search.q);
+  const before = search.cursor ? sql` and n.id < ${search.cursor}` : sql``;
+  const newest = sql`select n.id, n.search_text from listings n where n.state = 'listed'${before}
+    order by n.id desc limit ${bounds.recent}`;
+  const recent = await ids(sql`select l.id from (${newest}) n cross join listings l on l.id = n.id
+    where n.search_text like ${pattern} escape '\\' and ${filtered} order by l.id desc limit ${limit}`);
   if (recent.length === limit) return recent;
-  // Fewer listings than that under the filters: the recent page was the whole walk.
-  const { rows: under } = await sql<{ n: number }>`select count(*) as n from (select 1 from listings l where ${filtered}
-    limit ${bounds.recent})`.execute(db);
-  if ((under[0]?.n ?? 0) < bounds.recent) return recent;
+  // Fewer listed listings than that: the recent read was the whole walk.
+  const { rows: counted } = await sql<{ listed: number; matching: number }>`select count(*) as listed,
+    count(case when n.search_text like ${pattern} escape '\\' then 1 end) as matching from (${newest}) n`.execute(db);
+  if ((counted[0]?.listed ?? 0) < bounds.recent) return recent;
   const term = searchTerm(search.q);
-  // A two-character text found more than a few times among the newest listings is likely common
-  // over the market too: its vocabulary read would cost more than the walk.
+  // A two-character text found more than a few times among the newest listings (whatever the
+  // filters) is likely common over the market too: its vocabulary read would cost more than the walk.
   const short = [...term].length < 3;
-  const query = short && recent.length > bounds.rareShort ? undefined : await trigramQuery(db, term, bounds.prefixTrigrams);
+  const query = short && (counted[0]?.matching ?? 0) > bounds.rareShort ? undefined : await trigramQuery(db, term, bounds.prefixTrigrams);
   if (query !== undefined) {
     // How many listings the index names, counted up to the bound; fewer: read just those (by key),
     // check each with the same LIKE and sort them. Else the walk below.
@@ -145,7 +151,9 @@ export async function searchListingIds(
           cross join listings l on l.id = c.listing_id
           where ${filtered} and ${like} order by l.id desc limit ${limit}`);
   }
-  // The walk: the ids from listings_search alone (state, id, search_text), newest first until a page
-  // matches (the page then reads those rows).
-  return ids(walk);
+  // The walk: listings_search (state, id, search_text) newest first until a page matches, a
+  // listing's own row read only for a match (the filters), not for each listing of a store.
+  return ids(sql`select l.id from listings n cross join listings l on l.id = n.id
+    where n.state = 'listed'${before} and n.search_text like ${pattern} escape '\\' and ${filtered}
+    order by n.id desc limit ${limit}`);
 }
