@@ -1025,7 +1025,7 @@ export const migrations: Record<string, Migration> = {
       // by listings_search_keys.n, an INTEGER PRIMARY KEY, because a VACUUM may renumber the listings'
       // own rowids. Case-sensitive: the search text and the reader's text are lowercased already, so
       // the index folds nothing the LIKE would not. Each text is indexed with two newlines after it, so
-      // that any one or two of its characters begin a trigram (how a short text is looked up), and the
+      // that any two of its characters begin a trigram (how a two-character text is looked up), and the
       // vocabulary (listings_search_terms) lists those trigrams.
       await sql`create table listings_search_keys (n integer primary key, listing_id text not null unique)`.execute(db);
       await sql`create virtual table listings_search_fts using fts5(search_text, content='', contentless_delete=1,
