@@ -1,14 +1,13 @@
 import { etagOf, notModified, type PublicCache } from '../http/public-cache.js';
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { RouteAccess } from '../http/access.js';
 import { EVERYONE } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN } from '../http/routes/common.js';
 import type { ListingElements } from '../db/schema.js';
-import { searchPattern } from '../workflows/store/search.js';
+import { searchListingIds } from '../workflows/store/search.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, t, type ConsoleLang } from './i18n.js';
 import { layout, withLang } from './layout.js';
@@ -166,27 +165,8 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     if (store) query = query.where('listings.store_id', '=', store);
     if (type) query = query.where('listings.app_type', '=', type);
     if (cursor) query = query.where('listings.id', '<', cursor);
-    let matching: string[] | undefined;
-    if (q?.trim()) {
-      // A search takes the matching ids first, from listings_search alone (state, id, search_text):
-      // PostgreSQL walks that index without the table (the whole query had it scan every row's
-      // elements in parallel: 500 ms at 100,000 apps), SQLite the same; then reads those rows.
-      // ESCAPE said outright: SQLite has no default escape character for LIKE.
-      let ids = db
-        .selectFrom('listings')
-        .select('id')
-        .where('state', '=', 'listed')
-        .where(sql<boolean>`search_text like ${searchPattern(q)} escape '\\'`);
-      if (store) ids = ids.where('store_id', '=', store);
-      if (type) ids = ids.where('app_type', '=', type);
-      if (cursor) ids = ids.where('id', '<', cursor);
-      matching = (
-        await ids
-          .orderBy('id', 'desc')
-          .limit(PAGE_SIZE + 1)
-          .execute()
-      ).map((r) => r.id);
-    }
+    // A search finds the matching ids first (src/workflows/store/search.ts), then reads those rows.
+    const matching = q?.trim() ? await searchListingIds(db, platform.store.dialect, { q, store, type, cursor }, PAGE_SIZE + 1) : undefined;
     const rows =
       matching?.length === 0
         ? []

@@ -994,6 +994,59 @@ export const migrations: Record<string, Migration> = {
         select campaign_id, state, count(*) from reg_findings group by campaign_id, state`.execute(db);
     },
   },
+  '0062-search-list-reads': {
+    // The disclosure list, at the 100,000-app market. Its search for a rare text walked every
+    // listing's search text (a word no app has: all 100,000, on each cold build of the page): a
+    // trigram index names the few listings that can hold it (src/workflows/store/search.ts asks it,
+    // then checks each with the same LIKE). And each page's "last check" column read the reports of its
+    // 50 versions: on SQLite each report's row up to created_at, past its body (15 KB of overflow
+    // pages, out of the page cache in a 5 GB file: 20 ms for one page): an index that holds what it
+    // reads, in which reports_version (version_id) is the prefix, so that one goes.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('reports_version_checks').on('reports').columns(['version_id', 'kind', 'id', 'created_at']).execute();
+      await db.schema.dropIndex('reports_version').execute();
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // pg_trgm ships with PostgreSQL (contrib) and is a trusted extension (a database owner may
+        // create it), but a server without contrib or a role without CREATE cannot: then no index,
+        // and the search walks as before (docs/platform.md). A savepoint, so that a refusal does
+        // not abort the migration's transaction.
+        await sql`savepoint search_trigrams`.execute(db);
+        try {
+          await sql`create extension if not exists pg_trgm`.execute(db);
+        } catch {
+          await sql`rollback to savepoint search_trigrams`.execute(db);
+          return;
+        }
+        await sql`release savepoint search_trigrams`.execute(db);
+        await sql`create index listings_search_trgm on listings using gin (search_text gin_trgm_ops)`.execute(db);
+        return;
+      }
+      // SQLite: an FTS5 trigram table without a copy of the text (contentless; rows deletable), keyed
+      // by listings_search_keys.n, an INTEGER PRIMARY KEY, because a VACUUM may renumber the listings'
+      // own rowids. Case-sensitive: the search text and the reader's text are lowercased already, so
+      // the index folds nothing the LIKE would not. Each text is indexed with two newlines after it, so
+      // that any two of its characters begin a trigram (how a two-character text is looked up), and the
+      // vocabulary (listings_search_terms) lists those trigrams.
+      await sql`create table listings_search_keys (n integer primary key, listing_id text not null unique)`.execute(db);
+      await sql`create virtual table listings_search_fts using fts5(search_text, content='', contentless_delete=1,
+        tokenize='trigram case_sensitive 1')`.execute(db);
+      await sql`create virtual table listings_search_terms using fts5vocab(listings_search_fts, 'row')`.execute(db);
+      await sql`insert into listings_search_keys (listing_id) select id from listings where search_text is not null`.execute(db);
+      await sql`insert into listings_search_fts (rowid, search_text)
+        select k.n, l.search_text || char(10, 10) from listings_search_keys k join listings l on l.id = k.listing_id`.execute(db);
+      // Kept by triggers, so that every writer of listings (the store workflow, imports, a seed) keeps it.
+      const index = sql`insert or ignore into listings_search_keys (listing_id) select new.id where new.search_text is not null;
+        insert into listings_search_fts (rowid, search_text)
+          select n, new.search_text || char(10, 10) from listings_search_keys where listing_id = new.id and new.search_text is not null;`;
+      const unindex = sql`delete from listings_search_fts where rowid = (select n from listings_search_keys where listing_id = old.id);
+        delete from listings_search_keys where listing_id = old.id;`;
+      await sql`create trigger listings_search_insert after insert on listings begin ${index} end`.execute(db);
+      await sql`create trigger listings_search_update after update of id, search_text on listings begin ${unindex} ${index} end`.execute(
+        db,
+      );
+      await sql`create trigger listings_search_delete after delete on listings begin ${unindex} end`.execute(db);
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {
