@@ -309,3 +309,34 @@ bothDatabases('submitMany: the rows, events and wake-ups of a submit each, in or
     await p.close();
   }
 });
+
+bothDatabases('a claim commits without a disk flush and leaves the connection flushing every other commit', async (_t, under) => {
+  const p = await testPlatform(under);
+  try {
+    const org = await addOrg(p.store);
+    const job = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/x' } });
+    // Another transaction waiting for the connection while the claim holds it runs after the claim,
+    // at synchronous=FULL again (SQLite), and sees the claim.
+    const [claimed, seen] = await Promise.all([
+      claimNext(p.queue, 'w'),
+      p.store.db.transaction().execute(async (trx) => {
+        const setting =
+          under.dialect === 'sqlite'
+            ? (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous
+            : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0]?.synchronous_commit;
+        return setting;
+      }),
+    ]);
+    assert.equal(claimed?.id, job.id);
+    assert.equal(seen, under.dialect === 'sqlite' ? 2 : 'on', 'results and submits stay durable');
+    const after =
+      under.dialect === 'sqlite'
+        ? (await sql<{ synchronous: number }>`pragma synchronous`.execute(p.store.db)).rows[0]?.synchronous
+        : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(p.store.db)).rows[0]?.synchronous_commit;
+    assert.equal(after, under.dialect === 'sqlite' ? 2 : 'on');
+    const attempts = await p.store.db.selectFrom('job_attempts').select(['job_id', 'attempt']).execute();
+    assert.deepEqual(attempts, [{ job_id: job.id, attempt: 1 }], 'the claim and its attempt row committed together');
+  } finally {
+    await p.close();
+  }
+});
