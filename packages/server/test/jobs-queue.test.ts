@@ -2,7 +2,8 @@
 // embedded claim on PostgreSQL where it is cheap). No worker processes here: the tests claim and
 // finish attempts themselves through the same calls the runner makes.
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Database } from '../src/db/schema.js';
 import { bothDatabases } from './support/databases.js';
 import { addOrg, claimNext, jobRow, testPlatform } from './support/jobs.js';
 import { completeJob } from '../src/jobs/results.js';
@@ -310,29 +311,24 @@ bothDatabases('submitMany: the rows, events and wake-ups of a submit each, in or
   }
 });
 
+/** The connection's commit durability: SQLite's synchronous level (2 = FULL), PostgreSQL's synchronous_commit. */
+async function durability(db: Kysely<Database>): Promise<number | string | undefined> {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]?.synchronous_commit
+    : (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+}
+
 bothDatabases('a claim commits without a disk flush and leaves the connection flushing every other commit', async (_t, under) => {
   const p = await testPlatform(under);
   try {
     const org = await addOrg(p.store);
     const job = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/x' } });
-    // Another transaction waiting for the connection while the claim holds it runs after the claim,
-    // at synchronous=FULL again (SQLite), and sees the claim.
-    const [claimed, seen] = await Promise.all([
-      claimNext(p.queue, 'w'),
-      p.store.db.transaction().execute(async (trx) => {
-        const setting =
-          under.dialect === 'sqlite'
-            ? (await sql<{ synchronous: number }>`pragma synchronous`.execute(trx)).rows[0]?.synchronous
-            : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0]?.synchronous_commit;
-        return setting;
-      }),
-    ]);
+    // A transaction waiting for the connection while the claim holds it (SQLite) runs after the claim,
+    // at synchronous=FULL again: no other commit is made at the claim's level.
+    const [claimed, seen] = await Promise.all([claimNext(p.queue, 'w'), p.store.db.transaction().execute((trx) => durability(trx))]);
     assert.equal(claimed?.id, job.id);
     assert.equal(seen, under.dialect === 'sqlite' ? 2 : 'on', 'results and submits stay durable');
-    const after =
-      under.dialect === 'sqlite'
-        ? (await sql<{ synchronous: number }>`pragma synchronous`.execute(p.store.db)).rows[0]?.synchronous
-        : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(p.store.db)).rows[0]?.synchronous_commit;
+    const after = await durability(p.store.db);
     assert.equal(after, under.dialect === 'sqlite' ? 2 : 'on');
     const attempts = await p.store.db.selectFrom('job_attempts').select(['job_id', 'attempt']).execute();
     assert.deepEqual(attempts, [{ job_id: job.id, attempt: 1 }], 'the claim and its attempt row committed together');
