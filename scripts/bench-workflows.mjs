@@ -76,9 +76,19 @@ async function patrol(db, workers, offset, count) {
     (await store.db.selectFrom('reports').select(['id', 'org_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.org_id]),
   );
   const started = performance.now();
+  // Queued as the patrol queues them (patrolListings): up to 500 listings a transaction, their jobs
+  // submitted together.
   const jobs = [];
-  for (const reportId of ids)
-    jobs.push((await queue.submit({ kind: 'rerun-rules', orgId: orgOf.get(reportId), payload: { reportId }, priority: -10 })).id);
+  for (let i = 0; i < ids.length; i += 500) {
+    const slice = ids.slice(i, i + 500);
+    const rows = await store.db.transaction().execute((trx) =>
+      queue.submitMany(
+        slice.map((reportId) => ({ kind: 'rerun-rules', orgId: orgOf.get(reportId), payload: { reportId }, priority: -10 })),
+        trx,
+      ),
+    );
+    for (const row of rows) jobs.push(row.id);
+  }
   for (;;) {
     const left = await store.db
       .selectFrom('jobs')

@@ -2,6 +2,8 @@
 // embedded claim on PostgreSQL where it is cheap). No worker processes here: the tests claim and
 // finish attempts themselves through the same calls the runner makes.
 import assert from 'node:assert/strict';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Database } from '../src/db/schema.js';
 import { bothDatabases } from './support/databases.js';
 import { addOrg, claimNext, jobRow, testPlatform } from './support/jobs.js';
 import { completeJob } from '../src/jobs/results.js';
@@ -246,6 +248,91 @@ bothDatabases('concurrent claimers never take the same job (embedded claim)', as
     assert.equal(new Set(seen).size, 30, 'each job claimed once');
   } finally {
     if (second !== p) await second.close();
+    await p.close();
+  }
+});
+
+bothDatabases('submitMany: the rows, events and wake-ups of a submit each, in order, and nothing after a rollback', async (_t, under) => {
+  const p = await testPlatform(under);
+  try {
+    const orgs = [await addOrg(p.store), await addOrg(p.store)];
+    // More than one slice of 500, two organisations, a delayed one and a priority of its own.
+    const jobs = Array.from({ length: 510 }, (_, i) => ({
+      kind: 'fetch-policy' as const,
+      orgId: orgs[i % 2]!,
+      payload: { url: `https://example.com/${i}` },
+      priority: i === 7 ? 3 : -10,
+      ...(i === 8 ? { delayMs: 60_000 } : {}),
+    }));
+    await assert.rejects(
+      p.store.db.transaction().execute(async (trx) => {
+        await p.queue.submitMany(jobs.slice(0, 505), trx);
+        throw new Error('the campaign failed');
+      }),
+      /the campaign failed/,
+    );
+    assert.equal((await p.store.db.selectFrom('jobs').select('id').execute()).length, 0, 'rolled back: no row');
+    assert.equal(await claimNext(p.queue, 'w', 3000, QUIET_MS), undefined, 'rolled back: nothing delivered');
+
+    const rows = await p.store.db.transaction().execute((trx) => p.queue.submitMany(jobs, trx));
+    assert.equal(rows.length, jobs.length);
+    assert.deepEqual(
+      rows.map((r) => JSON.parse(r.payload).url),
+      jobs.map((j) => j.payload.url),
+      'rows in the order given',
+    );
+    const stored = await p.store.db.selectFrom('jobs').selectAll().orderBy('id').execute();
+    assert.deepEqual(
+      stored,
+      [...rows].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      'the rows returned are the rows stored',
+    );
+    assert.ok(stored.every((r) => r.state === 'queued' && r.max_attempts === p.config.jobRetries + 1));
+    const events = await p.store.db.selectFrom('outbox').select('payload').where('topic', '=', 'job.queued').execute();
+    assert.deepEqual(new Set(events.map((e) => JSON.parse(e.payload).jobId)), new Set(rows.map((r) => r.id)), 'one job.queued event each');
+    if (under.dialect === 'postgres') {
+      const { rows: messages } = await sql<{ n: number }>`select count(*)::int as n from pgboss.job where name = 'apprights-jobs'`.execute(
+        p.store.db,
+      );
+      assert.equal(messages[0]!.n, jobs.length, 'one pg-boss message each');
+    }
+    // Delivered as a submit's: the higher priority first, then the oldest due; the delayed one waits.
+    assert.equal((await claimNext(p.queue, 'w'))?.id, rows[7]!.id);
+    const claimed = new Set<string>();
+    for (;;) {
+      const job = await claimNext(p.queue, 'w', 3000, claimed.size >= jobs.length - 3 ? QUIET_MS : 3000);
+      if (!job) break;
+      claimed.add(job.id);
+    }
+    assert.equal(claimed.size, jobs.length - 2, 'every due job is delivered once');
+    assert.ok(!claimed.has(rows[8]!.id), 'the delayed job is not due');
+  } finally {
+    await p.close();
+  }
+});
+
+/** The connection's commit durability: SQLite's synchronous level (2 = FULL), PostgreSQL's synchronous_commit. */
+async function durability(db: Kysely<Database>): Promise<number | string | undefined> {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]?.synchronous_commit
+    : (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+}
+
+bothDatabases('a claim commits without a disk flush and leaves the connection flushing every other commit', async (_t, under) => {
+  const p = await testPlatform(under);
+  try {
+    const org = await addOrg(p.store);
+    const job = await p.queue.submit({ kind: 'fetch-policy', orgId: org, payload: { url: 'https://example.com/x' } });
+    // A transaction waiting for the connection while the claim holds it (SQLite) runs after the claim,
+    // at synchronous=FULL again: no other commit is made at the claim's level.
+    const [claimed, seen] = await Promise.all([claimNext(p.queue, 'w'), p.store.db.transaction().execute((trx) => durability(trx))]);
+    assert.equal(claimed?.id, job.id);
+    assert.equal(seen, under.dialect === 'sqlite' ? 2 : 'on', 'results and submits stay durable');
+    const after = await durability(p.store.db);
+    assert.equal(after, under.dialect === 'sqlite' ? 2 : 'on');
+    const attempts = await p.store.db.selectFrom('job_attempts').select(['job_id', 'attempt']).execute();
+    assert.deepEqual(attempts, [{ job_id: job.id, attempt: 1 }], 'the claim and its attempt row committed together');
+  } finally {
     await p.close();
   }
 });

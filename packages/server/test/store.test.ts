@@ -24,6 +24,13 @@ bothDatabases('migrations apply once and the schema takes a row in every table',
     store.db.insertInto('organisations').values({ id: newId(), slug: 'demo', name: 'Again', kind: 'developer', created_at: now }).execute(),
     'slugs are unique',
   );
+  if (under.dialect === 'postgres') {
+    // Room on each page of campaign findings for its triaged version (0063): triage updates in place.
+    const { rows } = await sql<{
+      options: string[] | null;
+    }>`select reloptions as options from pg_class where relname = 'reg_findings'`.execute(store.db);
+    assert.deepEqual(rows[0]?.options, ['fillfactor=50']);
+  }
 });
 
 bothDatabases('a second connection sees committed rows (a worker process beside the server)', async (_t, under) => {

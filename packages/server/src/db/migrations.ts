@@ -1047,6 +1047,19 @@ export const migrations: Record<string, Migration> = {
       await sql`create trigger listings_search_delete after delete on listings begin ${unindex} end`.execute(db);
     },
   },
+  '0063-triage-room': {
+    // PostgreSQL: campaign findings are written once and triaged once (new → confirmed | dismissed,
+    // often a whole campaign in one statement: ~1 M rows for 10,000 apps). With full pages every
+    // triaged row went to another page and into all three of the table's indexes; with half of each
+    // page left free, the new version stays on its page and no index changes (a HOT update: no
+    // indexed column changes). 300,000 findings triaged in one statement, 2 shared cores: 7.6–13.8 s
+    // at fillfactor 100, 2.1–3.6 s at 50 (60: 4.6 s, 70: 7.5 s); the insert cost the same. The table
+    // takes up to twice the pages. Pages written before keep theirs. SQLite has no such setting.
+    async up(db: Kysely<unknown>) {
+      if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+      await sql`alter table reg_findings set (fillfactor = 50)`.execute(db);
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

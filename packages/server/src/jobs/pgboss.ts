@@ -125,6 +125,29 @@ export class PgBossQueue extends DeliveringQueue {
     });
   }
 
+  /** The jobs' messages in one statement (pg-boss's `insert`), on the caller's transaction, with the options `send` gives each. */
+  protected override async wakeMany(db: Transaction<Database>, jobs: readonly Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.ensureStarted();
+    await this.boss.insert(
+      jobs.map((job) => ({
+        name: BOSS_QUEUE,
+        data: { jobId: job.id },
+        priority: job.priority,
+        startAfter: new Date(job.run_after).toISOString(),
+        retryLimit: MESSAGE_RETRIES,
+        expireInSeconds: MESSAGE_EXPIRY_S,
+      })),
+      {
+        db: {
+          executeSql: async (text: string, values: unknown[]) => ({
+            rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
+          }),
+        },
+      },
+    );
+  }
+
   /** pg-boss's own insert of the job's message (its `send`, validated by it), to run in the submit's statement. */
   protected override async wakeStatement(job: Job): Promise<{ sql: string; parameters: readonly unknown[] }> {
     let statement: { sql: string; parameters: readonly unknown[] } | undefined;
@@ -136,12 +159,16 @@ export class PgBossQueue extends DeliveringQueue {
     return statement;
   }
 
-  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<void> {
+  private async ensureStarted(): Promise<void> {
     if (!this.started) {
       // Never restarted behind a stop() (a late sweep or retry): that would leave pg-boss running.
       if (this.stopping) throw new Error('the pg-boss queue is stopped');
       await this.start();
     }
+  }
+
+  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<void> {
+    await this.ensureStarted();
     await this.boss.send(
       BOSS_QUEUE,
       { jobId: job.id },

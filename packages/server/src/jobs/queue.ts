@@ -16,6 +16,12 @@ import {
 } from './sql.js';
 import { RETRYABLE_STATES, type CancelOutcome, type JobQueue, type RetryOutcome, type SubmitJob } from './types.js';
 
+/**
+ * Jobs per statement in submitMany: 500 rows of the jobs table's 19 columns are 9,500 parameters,
+ * under SQLite's 32,766 and PostgreSQL's 65,535.
+ */
+const SUBMIT_SLICE = 500;
+
 /** How a failed attempt ends the job (see failAttempt). */
 export type FailureClass =
   /** The engine's InputError: the same input fails the same way; dead at once. */
@@ -59,9 +65,9 @@ export abstract class DeliveringQueue implements JobQueue {
   abstract start(): Promise<void>;
   abstract stop(): Promise<void>;
 
-  async submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job> {
-    const now = Date.now();
-    const row: Job = {
+  /** The `jobs` row a submit writes: queued, due after the delay, with the configured attempts by default. */
+  private queuedRow(job: SubmitJob, now: number): Job {
+    return {
       id: newId(now),
       kind: job.kind,
       org_id: job.orgId,
@@ -82,6 +88,11 @@ export abstract class DeliveringQueue implements JobQueue {
       updated_at: now,
       finished_at: null,
     };
+  }
+
+  async submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job> {
+    const now = Date.now();
+    const row = this.queuedRow(job, now);
     const event = { jobId: row.id, kind: row.kind, orgId: row.org_id };
     if (this.store.dialect === 'postgres') {
       // The row, its outbox event and (pg-boss) its wake-up message in one statement: one round
@@ -108,6 +119,40 @@ export abstract class DeliveringQueue implements JobQueue {
     if (trx) await write(trx);
     else await this.db.transaction().execute(write);
     return row;
+  }
+
+  /**
+   * Many jobs queued in the caller's transaction (a campaign's thousands): the same rows, `job.queued`
+   * events and wake-ups as a submit each, written SUBMIT_SLICE at a time: a few statements per slice
+   * instead of one round trip per job (a 10,000-app campaign spent 14–15 s submitting on PostgreSQL).
+   * Rows keep the order of `jobs`; ids grow with it, so the claim's oldest-first order is the caller's.
+   */
+  async submitMany(jobs: readonly SubmitJob[], trx: Transaction<Database>): Promise<Job[]> {
+    const now = Date.now();
+    const rows = jobs.map((job) => this.queuedRow(job, now));
+    for (let i = 0; i < rows.length; i += SUBMIT_SLICE) {
+      const slice = rows.slice(i, i + SUBMIT_SLICE);
+      await trx.insertInto('jobs').values(slice).execute();
+      await trx
+        .insertInto('outbox')
+        .values(
+          slice.map((row) => ({
+            id: newId(now),
+            topic: 'job.queued',
+            payload: JSON.stringify({ jobId: row.id, kind: row.kind, orgId: row.org_id }),
+            created_at: now,
+            delivered_at: null,
+          })),
+        )
+        .execute();
+      await this.wakeMany(trx, slice);
+    }
+    return rows;
+  }
+
+  /** Makes queued jobs deliverable together (pg-boss: their messages in one statement); by default one wake each. */
+  protected async wakeMany(db: Transaction<Database>, jobs: readonly Job[]): Promise<void> {
+    for (const job of jobs) await this.wake(db, job);
   }
 
   /**
@@ -317,6 +362,11 @@ export class EmbeddedQueue extends DeliveringQueue {
   constructor(store: Store, config: ServerConfig, options: { pollMs?: number } = {}) {
     super(store, config);
     this.pollMs = options.pollMs ?? 250;
+  }
+
+  protected override async wakeMany(): Promise<void> {
+    // One in-process wake for all: the workers claim the rows once the caller commits.
+    await this.wake();
   }
 
   protected async wake(): Promise<void> {

@@ -51,6 +51,8 @@ export interface JobQueue {
    * written in the caller's transaction, so an upload's rows and its job commit together or not at all.
    */
   submit<K extends JobKind>(job: SubmitJob<K>, trx?: Transaction<Database>): Promise<Job>;
+  /** submit for each of `jobs`, in the caller's transaction, in a few statements (a campaign's thousands); rows in the order given. */
+  submitMany(jobs: readonly SubmitJob[], trx: Transaction<Database>): Promise<Job[]>;
   /** A queued job is cancelled at once; a running one is asked to stop (its worker aborts the engine). */
   cancel(jobId: string): Promise<CancelOutcome>;
   /**

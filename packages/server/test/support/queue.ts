@@ -41,6 +41,12 @@ export class RecordingQueue implements JobQueue {
     return row;
   }
 
+  async submitMany(jobs: readonly SubmitJob[], trx: Transaction<Database>): Promise<Job[]> {
+    const rows: Job[] = [];
+    for (const job of jobs) rows.push(await this.submit(job, trx));
+    return rows;
+  }
+
   async cancel(jobId: string): Promise<CancelOutcome> {
     const db = this.store.db;
     const job = await db.selectFrom('jobs').select('state').where('id', '=', jobId).executeTakeFirst();

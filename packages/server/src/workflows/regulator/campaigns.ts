@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { BLOCK_BITS, ID_ALPHABET, newId, newIdBlock } from '../../ids.js';
 import type { Platform } from '../../platform.js';
 import { writeAudit } from '../../admin.js';
+import type { SubmitJob } from '../../jobs/types.js';
 
 // Campaigns (专项检查): the regulator selects listed apps (by store, CAC app type, an SDK found in
 // the app's latest report, and/or a seeded random sample), runs detection on each, and triages
@@ -228,6 +229,9 @@ export async function createCampaign(
       .where('id', 'in', versionIds.slice(i, i + 500))
       .execute())
       blobs.set(v.id, v.blob_sha256);
+  // Which of those packages are stored (read before the transaction: a blob store is files, not rows).
+  const storedBlobs = new Set<string>();
+  for (const blob of new Set(blobs.values())) if (await platform.blobs.has(blob)) storedBlobs.add(blob);
   const id = newId(now);
   await db.transaction().execute(async (trx) => {
     await trx
@@ -241,54 +245,54 @@ export async function createCampaign(
         created_at: now,
       })
       .execute();
-    for (const c of chosen) {
+    // Each chosen app's detection: its job (submitted together below, a few statements for
+    // thousands: one round trip each made a 10,000-app campaign spend 14–15 s here on PostgreSQL),
+    // or the reason it has none.
+    const plans = chosen.map((c) => {
       const reportId = facts.get(c.appId);
       const blob = c.versionId ? blobs.get(c.versionId) : undefined;
-      let jobId: string | null = null;
-      let mode = 'none';
-      let reason: string | null = null;
-      if (reportId) {
-        mode = 'rerun';
-        jobId = (
-          await platform.queue.submit(
-            { kind: 'rerun-rules', orgId: c.appOrgId, createdBy: input.userId, payload: { reportId }, priority: CAMPAIGN_PRIORITY },
-            trx,
-          )
-        ).id;
-      } else if (blob && (await platform.blobs.has(blob))) {
-        mode = 'scan';
-        jobId = (
-          await platform.queue.submit(
-            {
+      const job: SubmitJob | undefined = reportId
+        ? { kind: 'rerun-rules', orgId: c.appOrgId, createdBy: input.userId, payload: { reportId }, priority: CAMPAIGN_PRIORITY }
+        : blob && storedBlobs.has(blob)
+          ? {
               kind: 'scan',
               orgId: c.appOrgId,
               createdBy: input.userId,
               // A listing's type the engine does not know would fail the scan: scanned without it then.
               payload: { blob, ...(c.appType && findAppType(c.appType) ? { appType: c.appType } : {}) },
               priority: CAMPAIGN_PRIORITY,
-            },
-            trx,
-          )
-        ).id;
-      } else reason = 'no stored facts and no stored package for the listed version / 无已存事实数据，也无在架版本的安装包';
+            }
+          : undefined;
+      return { c, job, mode: reportId ? 'rerun' : job ? 'scan' : 'none' };
+    });
+    const submitted = await platform.queue.submitMany(
+      plans.flatMap((p) => (p.job ? [p.job] : [])),
+      trx,
+    );
+    let next = 0;
+    const items = plans.map(({ c, job, mode }) => {
+      const jobId = job ? submitted[next++]!.id : null;
+      return {
+        id: newId(now),
+        campaign_id: id,
+        app_id: c.appId,
+        app_org_id: c.appOrgId,
+        package_name: c.packageName,
+        listing_id: c.listingId,
+        mode,
+        job_id: jobId,
+        report_id: null,
+        state: jobId ? 'queued' : 'skipped',
+        reason: jobId ? null : 'no stored facts and no stored package for the listed version / 无已存事实数据，也无在架版本的安装包',
+        created_at: now,
+      };
+    });
+    // 500 rows of 12 values a statement: under both databases' parameter limits.
+    for (let i = 0; i < items.length; i += 500)
       await trx
         .insertInto('reg_campaign_items')
-        .values({
-          id: newId(now),
-          campaign_id: id,
-          app_id: c.appId,
-          app_org_id: c.appOrgId,
-          package_name: c.packageName,
-          listing_id: c.listingId,
-          mode,
-          job_id: jobId,
-          report_id: null,
-          state: jobId ? 'queued' : 'skipped',
-          reason,
-          created_at: now,
-        })
+        .values(items.slice(i, i + 500))
         .execute();
-    }
     await writeAudit(
       trx,
       {

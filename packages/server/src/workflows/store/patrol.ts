@@ -67,30 +67,34 @@ export async function patrolListings(platform: Platform, options: { knowledgeId?
     .orderBy('l.id')
     .limit(options.limit ?? 500)
     .execute();
-  let queued = 0;
-  for (const row of due)
-    await db.transaction().execute(async (trx) => {
-      const job = await platform.queue.submit(
-        { kind: 'rerun-rules', orgId: row.developer_org_id, priority: -10, payload: { reportId: row.report_id } },
-        trx,
-      );
+  if (due.length === 0) return { queued: 0, knowledgeId };
+  // The jobs and their patrol rows in one transaction, the jobs submitted together: a commit (a disk
+  // flush on SQLite) and a round trip per listing were a third of the parent's time per patrolled app.
+  await db.transaction().execute(async (trx) => {
+    const jobs = await platform.queue.submitMany(
+      due.map((row) => ({ kind: 'rerun-rules', orgId: row.developer_org_id, priority: -10, payload: { reportId: row.report_id } })),
+      trx,
+    );
+    const patrols = due.map((row, i) => ({
+      id: newId(now),
+      listing_id: row.id,
+      version_id: row.version_id,
+      knowledge_to: knowledgeId,
+      job_id: jobs[i]!.id,
+      state: 'running' as const,
+      result_report_id: null,
+      new_findings: null,
+      created_at: now,
+      updated_at: now,
+    }));
+    // 500 rows of 10 values a statement: under both databases' parameter limits.
+    for (let i = 0; i < patrols.length; i += 500)
       await trx
         .insertInto('store_patrols')
-        .values({
-          id: newId(now),
-          listing_id: row.id,
-          version_id: row.version_id,
-          knowledge_to: knowledgeId,
-          job_id: job.id,
-          state: 'running',
-          result_report_id: null,
-          new_findings: null,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(patrols.slice(i, i + 500))
         .execute();
-      queued++;
-    });
+  });
+  const queued = due.length;
   return { queued, knowledgeId };
 }
 
