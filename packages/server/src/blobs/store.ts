@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { link, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OffThreadHash } from './hasher.js';
@@ -256,6 +256,25 @@ class UploadSink extends Writable {
   }
 }
 
+/** `from` and the folders below it down to `to` (`to` inside `from`, or equal). */
+function foldersBetween(from: string, to: string): string[] {
+  const folders = [from];
+  for (const part of relative(from, to).split('/').filter(Boolean)) folders.push(join(folders[folders.length - 1]!, part));
+  return folders;
+}
+
+/** fsyncs each folder: the names made in it survive a power cut. */
+async function syncFolders(folders: readonly string[]): Promise<void> {
+  for (const folder of folders) {
+    const handle = await open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 /** Blobs as files under `root`: `ab/cd/<sha256>`, written through `tmp/` and renamed into place. */
 export class LocalBlobStore implements BlobStore {
   private readonly tmp: string;
@@ -296,7 +315,9 @@ export class LocalBlobStore implements BlobStore {
         await handle.close();
       }
       const final = this.path(sha256);
-      mkdirSync(join(final, '..'), { recursive: true });
+      const folder = dirname(final);
+      // The first folder made (ab/ or ab/cd/), or undefined when both were there.
+      const made = mkdirSync(folder, { recursive: true });
       let created = true;
       try {
         // link fails when the blob exists: the first copy wins, this one is dropped.
@@ -306,6 +327,10 @@ export class LocalBlobStore implements BlobStore {
           await rename(temp, final);
         } else created = false;
       }
+      // The file's fsync made its bytes durable, not its name: without the folders' own fsyncs a
+      // power cut after the 201 could leave the row naming a blob whose directory entry was lost.
+      // (A blob found already there was synced by the upload that made it.)
+      if (created) await syncFolders(made ? [dirname(made), ...foldersBetween(made, folder)] : [folder]);
       return { sha256, size: sink.size, head: sink.head, created };
     } finally {
       await rm(temp, { force: true });

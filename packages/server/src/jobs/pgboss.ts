@@ -8,7 +8,9 @@ import { DeliveringQueue } from './queue.js';
 /** The pg-boss queue all job kinds share; the kind is in our `jobs` row. */
 export const BOSS_QUEUE = 'apprights-jobs';
 const MESSAGE_EXPIRY_S = 60;
-// Each hand-back (see start) and each expiry uses a retry: a message must outlive many of them.
+// Each expiry (a process that died holding the message) uses a retry: a message must outlive many
+// of them. Hand-backs use none (see handBack): they once did, and the oldest messages, fetched first
+// and handed back again by a busy process every second, ran out within the hour and were lost.
 const MESSAGE_RETRIES = 1000;
 /** Messages fetched per round trip at first and after a slow batch (see nextMessage), and completed per round trip (see completeLater). */
 const FETCH_BATCH = 4;
@@ -41,17 +43,21 @@ export class PgBossQueue extends DeliveringQueue {
   private started = false;
   private pollMs: number;
   private stopping = false;
-  private pending: PgBoss.Job<unknown>[] = [];
+  private pending: PgBoss.JobWithMetadata<unknown>[] = [];
   private fetching: Promise<void> | undefined;
   private fetchedAt = 0;
   private batchSize = FETCH_BATCH;
-  private handBack: NodeJS.Timeout | undefined;
+  private handBackTimer: NodeJS.Timeout | undefined;
 
-  constructor(store: Store, config: ServerConfig, options: { pollMs?: number; schema?: string } = {}) {
+  private readonly messageRetries: number;
+
+  /** `messageRetries`: each message's retries (expiries it outlives); tests lower it. */
+  constructor(store: Store, config: ServerConfig, options: { pollMs?: number; schema?: string; messageRetries?: number } = {}) {
     super(store, config);
     if (!store.url) throw new Error('the pg-boss queue needs a PostgreSQL store (APPRIGHTS_DATABASE_URL)');
     this.pollMs = options.pollMs ?? 250;
     this.schema = options.schema ?? 'pgboss';
+    this.messageRetries = options.messageRetries ?? MESSAGE_RETRIES;
     this.boss = this.makeBoss();
   }
 
@@ -84,44 +90,98 @@ export class PgBossQueue extends DeliveringQueue {
     if (this.stopping) this.boss = this.makeBoss();
     this.stopping = false;
     await this.boss.start();
-    if (!(await this.boss.getQueue(BOSS_QUEUE))) {
-      try {
-        await this.boss.createQueue(BOSS_QUEUE, { name: BOSS_QUEUE, retryLimit: MESSAGE_RETRIES, expireInSeconds: MESSAGE_EXPIRY_S });
-      } catch (error) {
-        // Another node created it in between.
-        if (!(await this.boss.getQueue(BOSS_QUEUE))) throw error;
-      }
-    }
+    await this.ensureQueue();
     this.started = true;
     // Messages this process fetched but has no free worker for go back within a second, so idle
     // workers on other nodes get them instead of waiting for their expiry.
-    this.handBack = setInterval(() => {
+    this.handBackTimer = setInterval(() => {
       if (this.pending.length === 0 || this.fetching || Date.now() - this.fetchedAt < 1000) return;
-      const unused = this.pending.splice(0).map((m) => m.id);
       this.batchSize = FETCH_BATCH;
-      void this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
+      // Should this fail, the messages expire and are redelivered (each an expiry's retry).
+      this.handBack(this.pending.splice(0)).catch(() => {});
     }, 1000);
-    this.handBack.unref();
+    this.handBackTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.handBack);
+    clearInterval(this.handBackTimer);
     if (!this.started) return;
     this.started = false;
     // A fetch in flight (one ahead, see nextMessage) lands first, so its messages are handed back too.
     await this.fetching?.catch(() => {});
-    const unused = this.pending.splice(0).map((m) => m.id);
-    if (unused.length > 0) await this.boss.fail(BOSS_QUEUE, unused).catch(() => {});
+    await this.handBack(this.pending.splice(0)).catch(() => {});
     await this.flushCompleted();
     await this.boss.stop({ graceful: false, wait: true, timeout: 2000 });
   }
 
+  /**
+   * Creates pg-boss's queue when it is missing (first start; or deleted since, when pg-boss's send
+   * would insert nothing: its insert joins the queue's row).
+   */
+  private async ensureQueue(): Promise<void> {
+    if (await this.boss.getQueue(BOSS_QUEUE)) return;
+    try {
+      await this.boss.createQueue(BOSS_QUEUE, { name: BOSS_QUEUE, retryLimit: this.messageRetries, expireInSeconds: MESSAGE_EXPIRY_S });
+    } catch (error) {
+      // Another node created it in between.
+      if (!(await this.boss.getQueue(BOSS_QUEUE))) throw error;
+    }
+  }
+
+  protected override async restoreDelivery(): Promise<void> {
+    await this.ensureQueue();
+  }
+
+  private restoreLater(): void {
+    setImmediate(() => this.ensureQueue().catch(() => {}));
+  }
+
   protected async wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void> {
     // Sent on the caller's connection, inside its transaction: the row and its message commit together.
-    await this.send(job, async (text, values) => {
-      const result = await db.executeQuery(CompiledQuery.raw(text, values));
-      return { rows: result.rows as unknown[] };
+    if ((await this.send(job, executeOn(db))) !== null) return;
+    // Nothing inserted, and no error: the queue is missing. The job must not commit without its
+    // message, so the caller's transaction fails. The queue is made again once it has rolled back:
+    // making it now would wait for the lock this transaction's insert holds on pg-boss's table.
+    this.restoreLater();
+    throw new Error(`pg-boss took no message for job ${job.id}: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
+  }
+
+  /**
+   * Hands messages this process fetched and has no worker for back to every node, as fresh messages:
+   * completed, and sent again with their priority, in one transaction. pg-boss's `fail` would do it
+   * in one statement but costs a retry each time (and the next fetch counts one more), so a message
+   * bounced by busy processes ran out of retries and was lost, leaving a due job with no wake-up.
+   */
+  async handBack(messages: readonly PgBoss.JobWithMetadata<unknown>[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      const db = { executeSql: executeOn(trx) };
+      // complete(name, ids, data, options): pg-boss 10 takes options fourth, which its typings omit for a list of ids.
+      const complete = this.boss.complete.bind(this.boss) as unknown as (
+        name: string,
+        ids: string[],
+        data: undefined,
+        options: PgBoss.ConnectionOptions,
+      ) => Promise<unknown>;
+      await complete(
+        BOSS_QUEUE,
+        messages.map((m) => m.id),
+        undefined,
+        { db },
+      );
+      const ids = await this.insert(
+        messages.map((m) => ({
+          name: BOSS_QUEUE,
+          data: m.data as object,
+          priority: m.priority,
+          retryLimit: this.messageRetries,
+          expireInSeconds: MESSAGE_EXPIRY_S,
+        })),
+        { db },
+      );
+      // Not sent again: the completion rolls back too, and the messages expire and come back.
+      this.insertedAll(ids, messages.length);
     });
   }
 
@@ -129,23 +189,34 @@ export class PgBossQueue extends DeliveringQueue {
   protected override async wakeMany(db: Transaction<Database>, jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.ensureStarted();
-    await this.boss.insert(
+    const ids = await this.insert(
       jobs.map((job) => ({
         name: BOSS_QUEUE,
         data: { jobId: job.id },
         priority: job.priority,
         startAfter: new Date(job.run_after).toISOString(),
-        retryLimit: MESSAGE_RETRIES,
+        retryLimit: this.messageRetries,
         expireInSeconds: MESSAGE_EXPIRY_S,
       })),
-      {
-        db: {
-          executeSql: async (text: string, values: unknown[]) => ({
-            rows: (await db.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[],
-          }),
-        },
-      },
+      { db: { executeSql: executeOn(db) } },
     );
+    this.insertedAll(ids, jobs.length);
+  }
+
+  /** pg-boss's insert: the ids it inserted, or null for none (its typings say void; pg-boss 10 returns them). */
+  private async insert(jobs: PgBoss.JobInsert[], options: PgBoss.InsertOptions): Promise<string[] | null> {
+    return (await this.boss.insert(jobs, options)) as unknown as string[] | null;
+  }
+
+  /**
+   * pg-boss's insert joins its queue's row: with the queue missing it inserts nothing and raises
+   * nothing. Jobs must not commit without their messages, so the caller's transaction fails; the
+   * queue is made again once it has rolled back (see wake).
+   */
+  private insertedAll(ids: readonly string[] | null, wanted: number): void {
+    if ((ids?.length ?? 0) >= wanted) return;
+    this.restoreLater();
+    throw new Error(`pg-boss took ${ids?.length ?? 0} of ${wanted} messages: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
   }
 
   /** pg-boss's own insert of the job's message (its `send`, validated by it), to run in the submit's statement. */
@@ -167,16 +238,17 @@ export class PgBossQueue extends DeliveringQueue {
     }
   }
 
-  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<void> {
+  /** pg-boss's send of the job's message; its id, or null when pg-boss inserted nothing. */
+  private async send(job: Job, executeSql: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }>): Promise<string | null> {
     await this.ensureStarted();
-    await this.boss.send(
+    return this.boss.send(
       BOSS_QUEUE,
       { jobId: job.id },
       {
         db: { executeSql },
         priority: job.priority,
         startAfter: new Date(job.run_after),
-        retryLimit: MESSAGE_RETRIES,
+        retryLimit: this.messageRetries,
         expireInSeconds: MESSAGE_EXPIRY_S,
       },
     );
@@ -233,7 +305,7 @@ export class PgBossQueue extends DeliveringQueue {
    * a batch; a slower batch, or one handed back, starts again at FETCH_BATCH, so a process busy with
    * long jobs holds few wake-ups that idle workers elsewhere could use.
    */
-  private async nextMessage(): Promise<PgBoss.Job<unknown> | undefined> {
+  private async nextMessage(): Promise<PgBoss.JobWithMetadata<unknown> | undefined> {
     if (this.pending.length === 0) await this.fetchMore();
     const message = this.pending.shift();
     if (message && this.pending.length === 0 && !this.stopping) {
@@ -246,7 +318,8 @@ export class PgBossQueue extends DeliveringQueue {
 
   private fetchMore(): Promise<void> {
     this.fetching ??= this.boss
-      .fetch<unknown>(BOSS_QUEUE, { batchSize: this.batchSize, priority: true })
+      // With metadata: a message handed back is sent again with its priority (see handBack).
+      .fetch<unknown>(BOSS_QUEUE, { batchSize: this.batchSize, priority: true, includeMetadata: true })
       .then((batch) => {
         for (const message of batch) this.pending.push(message);
         this.fetchedAt = Date.now();
@@ -260,4 +333,12 @@ export class PgBossQueue extends DeliveringQueue {
   waitForWork(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, this.stopping ? 0 : Math.min(ms, this.pollMs)));
   }
+}
+
+/** pg-boss's `db` option over one of our connections or transactions. */
+function executeOn(db: Kysely<Database> | Transaction<Database>) {
+  return async (text: string, values: unknown[]): Promise<{ rows: unknown[] }> => {
+    const result = await db.executeQuery(CompiledQuery.raw(text, values));
+    return { rows: result.rows as unknown[] };
+  };
 }

@@ -106,8 +106,27 @@ export abstract class DeliveringQueue implements JobQueue {
         )`.compile(db);
       const wake = await this.wakeStatement(row);
       // Prepared (PREPARED): the same text at every submit; parsing pg-boss's insert was half its cost.
-      const text = `${PREPARED}${head.sql}${wake ? `, wake as (${shiftParameters(wake.sql, head.parameters.length)})` : ''} select 1`;
-      await db.executeQuery(CompiledQuery.raw(text, [...head.parameters, ...(wake?.parameters ?? [])]));
+      // A wake-up that inserts nothing (pg-boss's insert joins its queue's row: a deleted queue) must
+      // not leave the job committed without it: the statement then fails on a cast of NO_WAKE (an
+      // error PostgreSQL raises only in that branch, at run time), so the row is not written either.
+      const text = wake
+        ? `${PREPARED}${head.sql}, wake as (${shiftParameters(wake.sql, head.parameters.length)}) ` +
+          `select (select case when count(*) > 0 then 1 else ('${NO_WAKE}' || count(*))::int end from wake)`
+        : `${PREPARED}${head.sql} select 1`;
+      const query = CompiledQuery.raw(text, [...head.parameters, ...(wake?.parameters ?? [])]);
+      try {
+        await db.executeQuery(query);
+      } catch (error) {
+        if (!wake || !String((error as Error).message).includes(NO_WAKE)) throw error;
+        if (trx) {
+          // The failed statement aborted the caller's transaction, which still holds its locks (the
+          // repair could wait on them): the caller sees the error, the repair runs once it has ended.
+          setImmediate(() => this.restoreDelivery().catch(() => {}));
+          throw new Error(`job ${row.id} could not be queued: ${NO_WAKE} (restored; submit again)`);
+        }
+        await this.restoreDelivery();
+        await db.executeQuery(query);
+      }
       if (!wake) await this.wake(db, row);
       return row;
     }
@@ -163,6 +182,9 @@ export abstract class DeliveringQueue implements JobQueue {
   protected async wakeStatement(_job: Job): Promise<{ sql: string; parameters: readonly unknown[] } | undefined> {
     return undefined;
   }
+
+  /** Makes delivery possible again after a wake-up statement inserted nothing (pg-boss: its queue was deleted). */
+  protected async restoreDelivery(): Promise<void> {}
 
   async cancel(jobId: string): Promise<CancelOutcome> {
     const now = Date.now();
@@ -400,6 +422,9 @@ export class EmbeddedQueue extends DeliveringQueue {
     this.waiters.clear();
   }
 }
+
+/** The text of the error a submit's statement raises when its wake-up inserted nothing (see submit). */
+const NO_WAKE = 'apprights: the job queue took no wake-up message';
 
 /** A statement's `$n` parameters renumbered from `offset + 1`, to follow another statement's parameters in one. */
 function shiftParameters(text: string, offset: number): string {
