@@ -80,6 +80,16 @@ bothDatabases('pg-boss: a job is never left without its message when the queue w
 
     await queueMadeAgain(queue);
 
+    // Many jobs in one insert of their messages (a campaign's, a patrol's): the same, all or none.
+    await deleteQueue(queue);
+    const many = ['3', '4', '5'].map((n) => ({ kind: 'fetch-policy' as const, orgId: org, payload: { url: `https://example.com/${n}` } }));
+    await assert.rejects(
+      store.db.transaction().execute((trx) => queue.submitMany(many, trx)),
+      /took 0 of 3 messages: its queue .* was missing/,
+    );
+    assert.equal((await store.db.selectFrom('jobs').select('id').execute()).length, 1);
+    await queueMadeAgain(queue);
+
     // A retry after a crash sends its message with pg-boss's own send, in the failing attempt's
     // transaction: with the queue gone that transaction fails whole (the attempt stays running, its
     // lease would hand it back), and once the queue is made again the retry goes through.
