@@ -1060,6 +1060,18 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table reg_findings set (fillfactor = 50)`.execute(db);
     },
   },
+  '0064-listing-filters': {
+    // The disclosure list filtered by app type, or by store and type, newest first: without an
+    // index that leads with the type, both databases walked every listing backwards by id testing
+    // each row's store and type (on PostgreSQL 23,000 rows, 240 ms, for one store's music apps at
+    // 100,000 apps; the store's index alone cannot keep id order once the type is fixed). With these
+    // the page is read in index order, 51 entries: under 1 ms. The store-only filter keeps
+    // listings_store (store_id, state, id).
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('listings_type').on('listings').columns(['app_type', 'state', 'id']).execute();
+      await db.schema.createIndex('listings_store_type').on('listings').columns(['store_id', 'app_type', 'state', 'id']).execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {
