@@ -170,7 +170,7 @@ export class PgBossQueue extends DeliveringQueue {
         undefined,
         { db },
       );
-      const ids = await this.insert(
+      const inserted = await this.insert(
         messages.map((m) => ({
           name: BOSS_QUEUE,
           data: m.data as object,
@@ -178,10 +178,10 @@ export class PgBossQueue extends DeliveringQueue {
           retryLimit: this.messageRetries,
           expireInSeconds: MESSAGE_EXPIRY_S,
         })),
-        { db },
+        trx,
       );
       // Not sent again: the completion rolls back too, and the messages expire and come back.
-      this.insertedAll(ids, messages.length);
+      this.insertedAll(inserted, messages.length);
     });
   }
 
@@ -189,7 +189,7 @@ export class PgBossQueue extends DeliveringQueue {
   protected override async wakeMany(db: Transaction<Database>, jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.ensureStarted();
-    const ids = await this.insert(
+    const inserted = await this.insert(
       jobs.map((job) => ({
         name: BOSS_QUEUE,
         data: { jobId: job.id },
@@ -198,14 +198,27 @@ export class PgBossQueue extends DeliveringQueue {
         retryLimit: this.messageRetries,
         expireInSeconds: MESSAGE_EXPIRY_S,
       })),
-      { db: { executeSql: executeOn(db) } },
+      db,
     );
-    this.insertedAll(ids, jobs.length);
+    this.insertedAll(inserted, jobs.length);
   }
 
-  /** pg-boss's insert: the ids it inserted, or null for none (its typings say void; pg-boss 10 returns them). */
-  private async insert(jobs: PgBoss.JobInsert[], options: PgBoss.InsertOptions): Promise<string[] | null> {
-    return (await this.boss.insert(jobs, options)) as unknown as string[] | null;
+  /**
+   * pg-boss's insert on `db`, and how many messages it inserted: it returns nothing to say (no
+   * RETURNING; its typings say void), so the count is the statement's own, read where it runs.
+   */
+  private async insert(jobs: PgBoss.JobInsert[], db: Kysely<Database> | Transaction<Database>): Promise<number> {
+    let inserted = 0;
+    await this.boss.insert(jobs, {
+      db: {
+        executeSql: async (text: string, values: unknown[]) => {
+          const result = await db.executeQuery(CompiledQuery.raw(text, values));
+          inserted += Number(result.numAffectedRows ?? 0n);
+          return { rows: result.rows as unknown[] };
+        },
+      },
+    });
+    return inserted;
   }
 
   /**
@@ -213,10 +226,10 @@ export class PgBossQueue extends DeliveringQueue {
    * nothing. Jobs must not commit without their messages, so the caller's transaction fails; the
    * queue is made again once it has rolled back (see wake).
    */
-  private insertedAll(ids: readonly string[] | null, wanted: number): void {
-    if ((ids?.length ?? 0) >= wanted) return;
+  private insertedAll(inserted: number, wanted: number): void {
+    if (inserted >= wanted) return;
     this.restoreLater();
-    throw new Error(`pg-boss took ${ids?.length ?? 0} of ${wanted} messages: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
+    throw new Error(`pg-boss took ${inserted} of ${wanted} messages: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
   }
 
   /** pg-boss's own insert of the job's message (its `send`, validated by it), to run in the submit's statement. */
