@@ -13,10 +13,10 @@ import {
   type SqliteDatabase,
 } from 'kysely';
 import pg from 'pg';
-import type { Database } from './schema.js';
+import type { Database, Dialect } from './schema.js';
 import { InlineMigrations } from './migrations.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect };
 
 /** An open store: one Kysely over either database, and what the job layer needs to know of it. */
 export interface Store {

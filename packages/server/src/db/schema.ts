@@ -1,5 +1,8 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
+/** The two databases the store runs on (db/open.ts opens either). */
+export type Dialect = 'sqlite' | 'postgres';
+
 // One schema for SQLite and PostgreSQL, so every query is written once (Kysely types it).
 // Conventions that keep the two dialects identical:
 // - ids are ULID-shaped text (src/ids.ts): time-ordered, so cursors and the audit log sort by id;

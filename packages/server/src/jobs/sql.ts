@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database, Job, JobState } from '../db/schema.js';
-import type { Dialect } from '../db/open.js';
+import type { Dialect } from '../db/schema.js';
 import { newId } from '../ids.js';
 
 // The job record's state changes, written once for both databases and both queues. The `jobs` row
