@@ -133,18 +133,10 @@ export class PgBossQueue extends DeliveringQueue {
     await this.ensureQueue();
   }
 
-  private restoreLater(): void {
-    setImmediate(() => this.ensureQueue().catch(() => {}));
-  }
-
   protected async wake(db: Kysely<Database> | Transaction<Database>, job: Job): Promise<void> {
     // Sent on the caller's connection, inside its transaction: the row and its message commit together.
-    if ((await this.send(job, executeOn(db))) !== null) return;
-    // Nothing inserted, and no error: the queue is missing. The job must not commit without its
-    // message, so the caller's transaction fails. The queue is made again once it has rolled back:
-    // making it now would wait for the lock this transaction's insert holds on pg-boss's table.
-    this.restoreLater();
-    throw new Error(`pg-boss took no message for job ${job.id}: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
+    // pg-boss's send answers null when it inserted nothing (its queue missing): see insertedAll.
+    this.insertedAll((await this.send(job, executeOn(db))) === null ? 0 : 1, 1);
   }
 
   /**
@@ -209,26 +201,19 @@ export class PgBossQueue extends DeliveringQueue {
    */
   private async insert(jobs: PgBoss.JobInsert[], db: Kysely<Database> | Transaction<Database>): Promise<number> {
     let inserted = 0;
-    await this.boss.insert(jobs, {
-      db: {
-        executeSql: async (text: string, values: unknown[]) => {
-          const result = await db.executeQuery(CompiledQuery.raw(text, values));
-          inserted += Number(result.numAffectedRows ?? 0n);
-          return { rows: result.rows as unknown[] };
-        },
-      },
-    });
+    await this.boss.insert(jobs, { db: { executeSql: executeOn(db, (rows) => (inserted += rows)) } });
     return inserted;
   }
 
   /**
    * pg-boss's insert joins its queue's row: with the queue missing it inserts nothing and raises
    * nothing. Jobs must not commit without their messages, so the caller's transaction fails; the
-   * queue is made again once it has rolled back (see wake).
+   * queue is made again once it has rolled back: made now, it would wait for the lock the
+   * transaction's insert holds on pg-boss's table.
    */
   private insertedAll(inserted: number, wanted: number): void {
     if (inserted >= wanted) return;
-    this.restoreLater();
+    this.restoreDeliveryLater();
     throw new Error(`pg-boss took ${inserted} of ${wanted} messages: its queue ${BOSS_QUEUE} was missing (made again; try again)`);
   }
 
@@ -348,10 +333,11 @@ export class PgBossQueue extends DeliveringQueue {
   }
 }
 
-/** pg-boss's `db` option over one of our connections or transactions. */
-function executeOn(db: Kysely<Database> | Transaction<Database>) {
+/** pg-boss's `db` option over one of our connections or transactions; `affected` hears each statement's row count. */
+function executeOn(db: Kysely<Database> | Transaction<Database>, affected?: (rows: number) => void) {
   return async (text: string, values: unknown[]): Promise<{ rows: unknown[] }> => {
     const result = await db.executeQuery(CompiledQuery.raw(text, values));
+    affected?.(Number(result.numAffectedRows ?? 0n));
     return { rows: result.rows as unknown[] };
   };
 }

@@ -121,7 +121,7 @@ export abstract class DeliveringQueue implements JobQueue {
         if (trx) {
           // The failed statement aborted the caller's transaction, which still holds its locks (the
           // repair could wait on them): the caller sees the error, the repair runs once it has ended.
-          setImmediate(() => this.restoreDelivery().catch(() => {}));
+          this.restoreDeliveryLater();
           throw new Error(`job ${row.id} could not be queued: ${NO_WAKE} (restored; submit again)`);
         }
         await this.restoreDelivery();
@@ -185,6 +185,14 @@ export abstract class DeliveringQueue implements JobQueue {
 
   /** Makes delivery possible again after a wake-up statement inserted nothing (pg-boss: its queue was deleted). */
   protected async restoreDelivery(): Promise<void> {}
+
+  /**
+   * restoreDelivery once the current transaction has ended: a failed wake-up leaves the caller's
+   * transaction holding its locks, which the repair could wait on.
+   */
+  protected restoreDeliveryLater(): void {
+    setImmediate(() => this.restoreDelivery().catch(() => {}));
+  }
 
   async cancel(jobId: string): Promise<CancelOutcome> {
     const now = Date.now();
