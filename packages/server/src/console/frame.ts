@@ -6,7 +6,7 @@ import { csrfMatches, csrfRefused, CSRF_FIELD, field, formToken } from './forms.
 import { html, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, type ConsoleLang } from './i18n.js';
 import { layout } from './layout.js';
-import { workflowLinks } from './workflow-screens.js';
+import { words, workflowLinks } from './workflow-screens.js';
 
 // The signed-in console's frame (the user's links, the sign-out form) and what every screen file
 // shares: state and role names, times, form errors, the CSRF check of a POST. Screen files import
@@ -28,9 +28,7 @@ const WORDS = {
   errors: { en: 'Please correct the following', zh: '请更正以下问题' },
 } as const satisfies Record<string, { en: string; zh: string }>;
 
-function m(lang: ConsoleLang, id: keyof typeof WORDS): string {
-  return lang === 'zh-CN' ? WORDS[id].zh : WORDS[id].en;
-}
+const m = words(WORDS);
 
 export const STATE_NAMES: Record<string, { en: string; zh: string }> = {
   detecting: { en: 'detecting', zh: '检测中' },

@@ -94,8 +94,7 @@ export async function patrolListings(platform: Platform, options: { knowledgeId?
         .values(patrols.slice(i, i + 500))
         .execute();
   });
-  const queued = due.length;
-  return { queued, knowledgeId };
+  return { queued: due.length, knowledgeId };
 }
 
 /** A store's patrols newest first, with the listing's package and developer (limit + 1 rows). */
