@@ -110,7 +110,8 @@ export async function searchListingIds(
   if (search.cursor) filters.push(sql`l.id < ${search.cursor}`);
   const filtered = sql.join(filters, sql` and `);
   // ESCAPE said outright: SQLite has no default escape character for LIKE.
-  const like = sql`l.search_text like ${searchPattern(search.q)} escape '\\'`;
+  const pattern = searchPattern(search.q);
+  const like = sql`l.search_text like ${pattern} escape '\\'`;
   const ids = async (query: RawBuilder<{ id: string }>) => (await query.execute(db)).rows.map((r) => r.id);
   // PostgreSQL plans this one query well: pg_trgm's index for a text its statistics call rare (1 ms
   // at 100,000 apps, against 10-80 ms walked), the walk newest first for a common one. (Asked for
@@ -121,7 +122,6 @@ export async function searchListingIds(
   // listings_search alone (state, id, search_text); a listing's own row (for the store and type
   // filters: its row is kilobytes of elements, often in overflow pages) only when its text matches.
   // The same answer as the whole walk's, which meets those listings first; 0.5 ms.
-  const pattern = searchPattern(search.q);
   const before = search.cursor ? sql` and n.id < ${search.cursor}` : sql``;
   const newest = sql`select n.id, n.search_text from listings n where n.state = 'listed'${before}
     order by n.id desc limit ${bounds.recent}`;
