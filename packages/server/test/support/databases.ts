@@ -31,12 +31,34 @@ export function postgresUnavailable(): Promise<string | undefined> {
   return reachable;
 }
 
+const THROWAWAY = /^apprights_test_([0-9a-z]{1,12})_[0-9a-f]{8}$/;
+/** No test run lasts this long (CI must finish in 90 minutes), so an older throwaway database is a leftover. */
+const LEFTOVER_AFTER_MS = 6 * 60 * 60 * 1000;
+let swept = false;
+
+/**
+ * Drops the throwaway databases a killed run left behind (its `finally` never ran): those whose
+ * name says they were made more than LEFTOVER_AFTER_MS ago. Younger ones may belong to a run going on
+ * beside this one, so they stay. Once per test process.
+ */
+async function sweepLeftovers(admin: pg.Client): Promise<void> {
+  if (swept) return;
+  swept = true;
+  const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'apprights\\_test\\_%'`);
+  for (const { datname } of rows) {
+    const made = THROWAWAY.exec(datname);
+    if (!made || Date.now() - parseInt(made[1]!, 36) < LEFTOVER_AFTER_MS) continue;
+    await admin.query(`drop database if exists ${datname} with (force)`).catch(() => {});
+  }
+}
+
 /** A new empty PostgreSQL database; returns its URL and a function that drops it. */
 export async function throwawayPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `apprights_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
+    await sweepLeftovers(admin);
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
