@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
 import { sql } from 'kysely';
-import { bothDatabases } from './support/databases.js';
+import pg from 'pg';
+import { ADMIN_URL, bothDatabases, postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
 import { harness } from './support/http.js';
 import { addOrg } from './support/jobs.js';
 import { newId } from '../src/ids.js';
-import type { Store } from '../src/db/open.js';
+import { openStore, type Store } from '../src/db/open.js';
 import { listingSearchText, searchListingIds, type ListingSearch, type SearchBounds } from '../src/workflows/store/search.js';
 
 // The disclosure list's search answers what `search_text LIKE '%text%'` answers, whichever way it
@@ -252,3 +255,52 @@ bothDatabases('disclosure search over HTTP: a two-character Chinese name, LIKE w
   assert.deepEqual(await shown('SEARCH2'), ['100%_真实']);
   await h.close();
 });
+
+// A PostgreSQL role that may not create extensions (no CREATE on its database; also what a server
+// without contrib gives): the migrations finish without pg_trgm's index, and the search walks,
+// with the same answers.
+test(
+  '[postgres] without pg_trgm (a role that may not create extensions): migrations finish, search walks with the same answers',
+  { timeout: 180_000 },
+  async (t) => {
+    const why = await postgresUnavailable();
+    if (why) {
+      if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
+      t.skip(why);
+      return;
+    }
+    const database = await throwawayPostgres();
+    const role = `apprights_test_role_${randomBytes(4).toString('hex')}`;
+    const dbName = new URL(database.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const data = tempDir();
+    let store: Store | undefined;
+    try {
+      await admin.query(`create role ${role} login`);
+      await admin.query(`revoke create on database ${dbName} from public`);
+      await admin.query(`grant connect on database ${dbName} to ${role}`);
+      await admin.query(`grant usage, create on schema public to ${role}`);
+      const url = new URL(database.url);
+      url.username = role;
+      store = await openStore({ databaseUrl: url.toString(), dataDir: data.dir, poolSize: 2 });
+      const extension = await admin.query(`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`);
+      assert.equal(extension.rows[0].n, 0, 'pg_trgm was created although the role may not');
+      const index = await admin.query(`select count(*)::int as n from pg_indexes where indexname = 'listings_search_trgm'`);
+      assert.equal(index.rows[0].n, 0);
+      const next = random(20261208);
+      const rows: Row[] = [];
+      await seed(store, rows, next);
+      await checkAll(store, rows, terms(rows, next), next);
+    } finally {
+      await store?.close().catch(() => {});
+      await admin.end().catch(() => {});
+      await database.drop();
+      const root = new pg.Client({ connectionString: ADMIN_URL });
+      await root.connect();
+      await root.query(`drop role if exists ${role}`).catch(() => {});
+      await root.end();
+      data.remove();
+    }
+  },
+);
