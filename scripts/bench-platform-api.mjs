@@ -7,9 +7,10 @@
 //              P at a time, then the same scans submitted to `apprights serve --concurrency P`
 //              (uploaded once each, then one scan job per item), for P = 1 and 2. Throughput ratio
 //              platform / CLI (target >= 1.3x: warm workers pay no start-up), per-scan latency.
-//   upload     a BENCH_UPLOAD_MIB (default 1024) MiB file sent with curl as the raw body, against
-//              `cp` + `sync` of the same file (target <= 2x), BENCH_UPLOAD_ROUNDS (default 3) rounds
-//              alternating the two, medians compared; and the server's RSS growth.
+//   upload     a BENCH_UPLOAD_MIB (default 1024) MiB file sent with curl as the raw body and as a
+//              multipart part, against `cp` + `sync` of the same file (target <= 2x),
+//              BENCH_UPLOAD_ROUNDS (default 3) rounds alternating them, medians compared; the
+//              server's and curl's CPU per upload, and the server's RSS growth.
 //   projection hours to re-check 2.58 million apps with N two-core workers (full scan), from the
 //              measured platform throughput with 2 workers on this 2-core machine.
 import { spawn, spawnSync } from 'node:child_process';
@@ -65,6 +66,13 @@ async function cliRun(parallel) {
   };
   await Promise.all(Array.from({ length: parallel }, lane));
   return seconds(start);
+}
+
+/** A process's CPU seconds so far (user + system, every thread), from /proc. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssKiB(pid) {
@@ -150,19 +158,31 @@ async function api(base, token, method, path, body) {
   return JSON.parse(text);
 }
 
-/** Sends a file as the raw body with curl (not waiting on it, so RSS can be sampled meanwhile); the API's answer. */
-function upload(base, token, file, path = '/api/v1/packages') {
+/**
+ * Sends a file with curl, as the raw body or (`multipart`) as the form part `file`; resolves with the
+ * API's answer and curl's own CPU seconds (user + system, from the shell's `times`), so a run shows
+ * whether the client, on the same two cores, is what limits it. Arguments reach curl as "$@", never
+ * through a command string.
+ */
+function upload(base, token, file, path = '/api/v1/packages', multipart = false) {
   return new Promise((resolve, reject) => {
-    const args = ['-fsS', '-H', `Authorization: Bearer ${token}`, '-H', 'content-type: application/octet-stream', '-T', file, '-X', 'POST'];
-    const child = spawn('curl', [...args, `${base}${path}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const body = multipart
+      ? ['-F', `file=@${file};type=application/vnd.android.package-archive`]
+      : ['-H', 'content-type: application/octet-stream', '-T', file, '-X', 'POST'];
+    const args = ['-fsS', '-H', `Authorization: Bearer ${token}`, ...body, `${base}${path}`];
+    const child = spawn('sh', ['-c', 'curl "$@"; s=$?; times >&2; exit $s', 'sh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`upload of ${file} failed (curl ${code}): ${err}`)),
-    );
+    child.once('exit', (code) => {
+      // `times` prints the shell's user and system time, then its children's (curl's): the last line.
+      const last = err.trim().split('\n').pop() ?? '';
+      const cpu = [...last.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0);
+      if (code === 0) resolve({ ...JSON.parse(out), clientCpu: cpu });
+      else reject(new Error(`upload of ${file} failed (curl ${code}): ${err}`));
+    });
   });
 }
 
@@ -254,14 +274,14 @@ async function uploadBench() {
     const server = await startServe(dataDir, 0, ['--no-workers', '--max-upload', `${UPLOAD_MIB + 1}MiB`]);
     const sink = await startSink();
     try {
-      // Alternating rounds of cp + sync and the upload (the same bytes again are hashed and written
-      // again, then found to be one blob): the page cache and the disk vary from minute to minute here,
-      // so each upload is set beside the copy made just before it, and medians are compared.
+      // Alternating rounds of cp + sync, curl into the bare sink and the upload by each route (the
+      // same bytes again are hashed and written again, then found to be one blob): the page cache and
+      // the disk vary from minute to minute here, so each upload is set beside the copy made just
+      // before it, and medians are compared.
       const copy = [];
       const floor = [];
-      const uploads = [];
+      const routes = { raw: { wall: [], client: [], server: [], peak: 0 }, multipart: { wall: [], client: [], server: [], peak: 0 } };
       const before = treeRssKiB(server.pid);
-      let peak = before;
       for (let round = 0; round < UPLOAD_ROUNDS; round++) {
         let start = process.hrtime.bigint();
         spawnSync('cp', [file, join(dir, 'copy')]);
@@ -272,16 +292,23 @@ async function uploadBench() {
         start = process.hrtime.bigint();
         await upload(sink.base, token, file, '/');
         floor.push(seconds(start));
-        const sampler = setInterval(() => (peak = Math.max(peak, treeRssKiB(server.pid))), 50);
-        start = process.hrtime.bigint();
-        try {
-          await upload(server.base, token, file);
-        } finally {
-          clearInterval(sampler);
+        for (const [name, route] of Object.entries(routes)) {
+          const sampler = setInterval(() => (route.peak = Math.max(route.peak, treeRssKiB(server.pid))), 50);
+          const cpuBefore = cpuSeconds(server.pid);
+          start = process.hrtime.bigint();
+          try {
+            const answer = await upload(server.base, token, file, '/api/v1/packages', name === 'multipart');
+            route.wall.push(seconds(start));
+            route.client.push(answer.clientCpu);
+            if (answer.blob.size !== UPLOAD_MIB << 20) throw new Error(`the ${name} upload stored ${answer.blob.size} bytes`);
+          } finally {
+            clearInterval(sampler);
+          }
+          route.server.push(cpuSeconds(server.pid) - cpuBefore);
         }
-        uploads.push(seconds(start));
       }
-      return { copy, floor, uploads, rssGrowthMiB: (peak - before) / 1024 };
+      for (const route of Object.values(routes)) route.rssGrowthMiB = (route.peak - before) / 1024;
+      return { copy, floor, routes };
     } finally {
       await sink.stop();
       await server.stop();
@@ -313,11 +340,19 @@ for (const parallel of SCANS > 0 ? [1, 2] : []) {
 if (process.env.BENCH_UPLOAD !== '0') {
   const up = await uploadBench();
   const list = (xs) => xs.map((x) => x.toFixed(2)).join(' / ');
+  const copy = median(up.copy);
   console.log(
-    `upload of ${UPLOAD_MIB} MiB, ${UPLOAD_ROUNDS} rounds alternating with cp + sync: upload ${list(up.uploads)} s, cp + sync ${list(up.copy)} s; medians ${median(up.uploads).toFixed(2)} s against ${median(up.copy).toFixed(2)} s → ${(median(up.uploads) / median(up.copy)).toFixed(2)}x (target <= 2x); server RSS growth ${up.rssGrowthMiB.toFixed(1)} MiB`,
+    `upload of ${UPLOAD_MIB} MiB, ${UPLOAD_ROUNDS} rounds, each: cp + sync, curl into a bare node:http sink, then the upload by each route (curl)`,
   );
+  console.log(`  cp + sync ${list(up.copy)} s, median ${copy.toFixed(2)} s`);
+  for (const [name, route] of Object.entries(up.routes)) {
+    const wall = median(route.wall);
+    console.log(
+      `  ${name === 'raw' ? 'raw body ' : 'multipart'} ${list(route.wall)} s, median ${wall.toFixed(2)} s → ${(wall / copy).toFixed(2)}x cp + sync (target <= 2x); CPU per upload: server ${median(route.server).toFixed(2)} s, curl ${median(route.client).toFixed(2)} s; server RSS growth ${route.rssGrowthMiB.toFixed(1)} MiB`,
+    );
+  }
   console.log(
-    `  Node's HTTP floor (curl into a bare node:http server that drops the body, same rounds): ${list(up.floor)} s, median ${median(up.floor).toFixed(2)} s = ${(median(up.floor) / median(up.copy)).toFixed(2)}x cp + sync; the upload is ${(median(up.uploads) / median(up.floor)).toFixed(2)}x that floor`,
+    `  Node's HTTP floor (curl into a bare node:http server that drops the body): ${list(up.floor)} s, median ${median(up.floor).toFixed(2)} s = ${(median(up.floor) / copy).toFixed(2)}x cp + sync`,
   );
 }
 if (perSecondWith2) {

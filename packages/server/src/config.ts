@@ -14,8 +14,8 @@ export interface ServerConfig {
   /** Upload cap (bytes), enforced while streaming. */
   maxUploadBytes: number;
   /**
-   * APPRIGHTS_UPLOAD_DIRECT_IO=on: uploads write whole 1 MiB slots with O_DIRECT instead of through
-   * the page cache (default off; measured slower on this project's machines, see blobs/store.ts).
+   * APPRIGHTS_UPLOAD_DIRECT_IO=off (false): uploads go through the page cache instead of writing whole
+   * 1 MiB slots with O_DIRECT (the default; it spends less CPU, see blobs/store.ts).
    */
   uploadDirectIo?: boolean;
   /** JSON request body cap (bytes). */
@@ -190,7 +190,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const scheduler = onOff('APPRIGHTS_SCHEDULER', env.APPRIGHTS_SCHEDULER);
   return defaultConfig({
     ...(scheduler === 'off' ? { scheduler: false } : {}),
-    ...(directIo === 'on' ? { uploadDirectIo: true } : {}),
+    ...(directIo === 'off' ? { uploadDirectIo: false } : {}),
     dataDir: flags.data ?? env.APPRIGHTS_DATA ?? base.dataDir,
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(redisUrl ? { redisUrl } : {}),

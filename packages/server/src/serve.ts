@@ -64,7 +64,7 @@ async function startNode(config: ServerConfig, workerOptions: WorkersOptions | f
   };
   try {
     await requireMigrated(store);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), { directIo: config.uploadDirectIo === true });
+    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), { directIo: config.uploadDirectIo !== false });
     queue = createQueue({ store, config });
     const platform: Platform = { config, store, blobs, queue, clock };
     await queue.start();

@@ -40,9 +40,9 @@ test('APPRIGHTS_SCHEDULER=off keeps the periodic work off a node; anything but o
   assert.throws(() => loadConfig({}, { APPRIGHTS_SCHEDULER: 'maybe' }), /on or off/);
 });
 
-test('APPRIGHTS_UPLOAD_DIRECT_IO=on writes uploads with O_DIRECT; off or unset through the page cache; anything else is refused', () => {
-  assert.equal(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'on' }).uploadDirectIo, true);
-  assert.notEqual(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'off' }).uploadDirectIo, true);
-  assert.notEqual(loadConfig({}, {}).uploadDirectIo, true);
+test('APPRIGHTS_UPLOAD_DIRECT_IO=off writes uploads through the page cache; on or unset with O_DIRECT; anything else is refused', () => {
+  assert.notEqual(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'on' }).uploadDirectIo, false);
+  assert.equal(loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'off' }).uploadDirectIo, false);
+  assert.notEqual(loadConfig({}, {}).uploadDirectIo, false);
   assert.throws(() => loadConfig({}, { APPRIGHTS_UPLOAD_DIRECT_IO: 'yes' }), /APPRIGHTS_UPLOAD_DIRECT_IO.*on or off|on or off/);
 });
