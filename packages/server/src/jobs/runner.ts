@@ -201,7 +201,8 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
    */
   async function slotLoop(slot: number): Promise<void> {
     let backoff = 0;
-    const ahead: Promise<Ready | undefined>[] = [];
+    // Claims ahead: a ready job, undefined when none was due, null when none was tried (see below).
+    const ahead: Promise<Ready | undefined | null>[] = [];
     const writing = new Set<Promise<void>>();
     const claimReady = async (): Promise<Ready | undefined> => {
       const job = await queue.claim(`${name}:${slot}`, leaseMs);
@@ -209,7 +210,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     };
     try {
       while (!stopping || ahead.length > 0) {
-        let r: Ready | undefined;
+        let r: Ready | undefined | null;
         try {
           r = await (ahead.shift() ?? claimReady());
           backoff = 0;
@@ -220,6 +221,8 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
           await new Promise((resolve) => setTimeout(resolve, backoff));
           continue;
         }
+        // A claim ahead not tried: the slot claims again at once.
+        if (r === null) continue;
         if (!r) {
           // Jobs claimed ahead are run before the slot waits for work.
           if (ahead.length > 0) continue;
@@ -233,7 +236,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
         if (!stopping && isShort(r))
           while (ahead.length < CLAIM_AHEAD) {
             const before = ahead.at(-1) ?? Promise.resolve(r);
-            const next = before.then((b) => (b && isShort(b) && !stopping ? claimReady() : undefined));
+            const next = before.then((b) => (b && isShort(b) && !stopping ? claimReady() : null));
             // A failed claim surfaces when the loop awaits it.
             next.catch(() => {});
             ahead.push(next);
