@@ -3,7 +3,7 @@
 // finish attempts themselves through the same calls the runner makes.
 import assert from 'node:assert/strict';
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from '../src/db/schema.js';
+import type { Database, Job } from '../src/db/schema.js';
 import { bothDatabases } from './support/databases.js';
 import { addOrg, claimNext, jobRow, testPlatform } from './support/jobs.js';
 import { completeJob, completeJobs } from '../src/jobs/results.js';
@@ -146,9 +146,8 @@ bothDatabases('group commit: each job of a group keeps its own effect once; a lo
   const p = await testPlatform(under);
   try {
     const org = await addOrg(p.store);
-    const jobs = [];
-    for (let i = 0; i < 3; i++) jobs.push(await p.queue.submit({ kind: 'rerun-rules', orgId: org, payload: { reportId: `x${i}` } }));
-    const claimed = [];
+    for (let i = 0; i < 3; i++) await p.queue.submit({ kind: 'rerun-rules', orgId: org, payload: { reportId: `x${i}` } });
+    const claimed: Job[] = [];
     for (let i = 0; i < 3; i++) claimed.push((await claimNext(p.queue, 'w'))!);
     const lease = (i: number, worker = 'w') => ({ jobId: claimed[i]!.id, worker, attempt: 1 });
     // The middle job's lease is not this worker's (another holds it): its entry is LeaseLost, the others are written.
