@@ -5,7 +5,8 @@
 //
 //   patrol      a catalogue change re-runs the rules on the stored facts of listed apps (rerun-rules
 //               jobs at campaign priority through the real queue and warm workers), 1 and 2 workers:
-//               apps/s (target ≥ 50 per worker) and the projection for 2.58 M apps. The seed holds
+//               apps/s (target ≥ 50 per worker), the projection for 2.58 M apps, and the CPU per app
+//               of the runner, its children and (PostgreSQL) the database's backends. The seed holds
 //               every listed app; the run judges BENCH_PATROL of them (default 1,000) so it ends in
 //               minutes, and the rate is what is projected.
 //   disclosure  GET /api/v1/public/listings under wrk (30 s, 64 connections, 2 threads) on loopback:
@@ -22,6 +23,7 @@
 // seconds to a minute at 100,000 apps instead of the seed's minutes), migrated to the build and
 // dropped after. A kept seed made with other BENCH_MARKET_APPS or BENCH_FACTS_STORES is seeded again.
 // Remove it with: rm -rf $TMPDIR/apprights-market-NAME $TMPDIR/apprights-market-pg-NAME; dropdb apprights_market_NAME.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -60,6 +62,53 @@ const seedSqlite = () => seedSqliteMarket(reports, { apps: APPS, factsStores: FA
 const seedPostgres = () => seedPostgresMarket(reports, { apps: APPS, factsStores: FACTS_STORES }, PG_ADMIN, KEEP);
 const wrk = (url) => wrkFor(url, WRK_SECONDS);
 
+/** CPU ms (user + system) of a process from /proc (Linux), its own and its reaped children's; zeros elsewhere. */
+function procCpu(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ms = 1000 / 100; // USER_HZ
+    return { own: (Number(f[11]) + Number(f[12])) * ms, reaped: (Number(f[13]) + Number(f[14])) * ms };
+  } catch {
+    return { own: 0, reaped: 0 };
+  }
+}
+
+/** The CPU ms of the PostgreSQL backends serving `dbname` (by their process titles), by pid. */
+function backendsCpu(dbname) {
+  const out = new Map();
+  if (!dbname || !existsSync('/proc')) return out;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith('postgres: ') && title.includes(` ${dbname} `)) out.set(pid, procCpu(pid).own);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the patrol's CPU goes, per app: this process (the runner: claims, reads, writes), its warm
+ * children (live ones read directly, recycled ones through the reaped-children counter) and, on
+ * PostgreSQL, the backends serving the database. Less bent by other work on the machine than apps/s.
+ */
+function cpuMeter(pool, dbname) {
+  const children = () => new Map(pool.childPids().map((pid) => [pid, procCpu(pid).own]));
+  const start = { runner: process.cpuUsage(), reaped: procCpu(process.pid).reaped, children: children(), backends: backendsCpu(dbname) };
+  return (count) => {
+    const runner = process.cpuUsage(start.runner);
+    let child = procCpu(process.pid).reaped - start.reaped;
+    for (const ms of children().values()) child += ms;
+    for (const ms of start.children.values()) child -= ms;
+    let backends = 0;
+    for (const [pid, ms] of backendsCpu(dbname)) backends += ms - (start.backends.get(pid) ?? 0);
+    const per = (ms) => ms / count;
+    return { runner: per((runner.user + runner.system) / 1000), children: per(child), backends: per(backends) };
+  };
+}
+
 /** Rules re-run on the stored facts of `count` listed apps by `workers` warm children; apps/s. */
 async function patrol(db, workers, offset, count) {
   const cfg = config(db, { workers: { ...server.defaultConfig().workers, concurrency: workers } });
@@ -75,6 +124,7 @@ async function patrol(db, workers, offset, count) {
   const orgOf = new Map(
     (await store.db.selectFrom('reports').select(['id', 'org_id']).where('id', 'in', ids).execute()).map((r) => [r.id, r.org_id]),
   );
+  const meter = cpuMeter(pool, db.databaseUrl ? new URL(db.databaseUrl).pathname.slice(1) : undefined);
   const started = performance.now();
   // Queued as the patrol queues them (patrolListings): up to 500 listings a transaction, their jobs
   // submitted together.
@@ -100,6 +150,7 @@ async function patrol(db, workers, offset, count) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = meter(count);
   const failed = await store.db
     .selectFrom('jobs')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -109,7 +160,7 @@ async function patrol(db, workers, offset, count) {
   await pool.stop({ graceMs: 1000 });
   await queue.stop();
   await store.close();
-  return { seconds, rate: count / seconds, failed: Number(failed.n) };
+  return { seconds, rate: count / seconds, failed: Number(failed.n), cpu };
 }
 
 /**
@@ -244,7 +295,9 @@ for (const seed of targets) {
       results.push({ db: db.name, what: `patrol, ${workers} worker${workers > 1 ? 's' : ''}`, ...r });
       console.log(
         `${db.name} patrol ${workers}w: ${count} apps in ${fmt(r.seconds)} s = ${fmt(r.rate)} apps/s (${fmt(r.rate / workers)} per worker; target ≥ 50)` +
-          `${r.failed ? `, ${r.failed} not succeeded` : ''}; 2.58 M apps: ${fmt(MARKET_APPS_TOTAL / r.rate / 3600)} h on one ${workers}-worker node [load ${load()}]`,
+          `${r.failed ? `, ${r.failed} not succeeded` : ''}; 2.58 M apps: ${fmt(MARKET_APPS_TOTAL / r.rate / 3600)} h on one ${workers}-worker node; ` +
+          `CPU per app ${fmt(r.cpu.runner + r.cpu.children + r.cpu.backends, 2)} ms (runner ${fmt(r.cpu.runner, 2)}, children ${fmt(r.cpu.children, 2)}` +
+          `${db.databaseUrl ? `, PostgreSQL backends ${fmt(r.cpu.backends, 2)}` : ''}) [load ${load()}]`,
       );
     }
     const c = CAMPAIGN > 0 ? await campaign(db) : undefined;

@@ -3,10 +3,10 @@
 // finish attempts themselves through the same calls the runner makes.
 import assert from 'node:assert/strict';
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from '../src/db/schema.js';
+import type { Database, Job } from '../src/db/schema.js';
 import { bothDatabases } from './support/databases.js';
 import { addOrg, claimNext, jobRow, testPlatform } from './support/jobs.js';
-import { completeJob } from '../src/jobs/results.js';
+import { completeJob, completeJobs } from '../src/jobs/results.js';
 import { LeaseLost, renewLease } from '../src/jobs/sql.js';
 import type { JobOutput } from '../src/jobs/protocol.js';
 
@@ -137,6 +137,62 @@ bothDatabases('fairness: a campaign of many jobs does not starve another organis
     // Round-robin among the organisations with due jobs: each of the three within the first three claims.
     assert.deepEqual(new Set(orgs.slice(0, 3)), new Set([campaign, developer, third]), `claimed in order ${orgs.join(', ')}`);
     assert.equal(orgs[3], campaign, 'then the campaign alone');
+  } finally {
+    await p.close();
+  }
+});
+
+bothDatabases('group commit: each job of a group keeps its own effect once; a lost lease writes nothing of its job', async (_t, under) => {
+  const p = await testPlatform(under);
+  try {
+    const org = await addOrg(p.store);
+    for (let i = 0; i < 3; i++) await p.queue.submit({ kind: 'rerun-rules', orgId: org, payload: { reportId: `x${i}` } });
+    const claimed: Job[] = [];
+    for (let i = 0; i < 3; i++) claimed.push((await claimNext(p.queue, 'w'))!);
+    const lease = (i: number, worker = 'w') => ({ jobId: claimed[i]!.id, worker, attempt: 1 });
+    // The middle job's lease is not this worker's (another holds it): its entry is LeaseLost, the others are written.
+    const outcomes = await completeJobs(p.queue, [
+      { lease: lease(0), job: claimed[0]!, output: NO_OP },
+      { lease: lease(1, 'someone-else'), job: claimed[1]!, output: NO_OP },
+      { lease: lease(2), job: claimed[2]!, output: NO_OP, progress: '{"stage":"rules"}' },
+    ]);
+    assert.equal(typeof outcomes[0], 'string');
+    assert.ok(outcomes[1] instanceof LeaseLost);
+    assert.equal(typeof outcomes[2], 'string');
+    const states = await p.store.db.selectFrom('jobs').select(['id', 'state']).where('kind', '=', 'rerun-rules').orderBy('id').execute();
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['succeeded', 'running', 'succeeded'],
+    );
+    const reports = await p.store.db.selectFrom('reports').select(['id', 'job_id']).orderBy('id').execute();
+    assert.deepEqual(
+      reports.map((r) => r.job_id),
+      [claimed[0]!.id, claimed[2]!.id],
+    );
+    assert.deepEqual(
+      reports.map((r) => r.id),
+      [outcomes[0], outcomes[2]],
+    );
+    const findings = await p.store.db.selectFrom('findings').select('report_id').execute();
+    assert.deepEqual(findings.map((f) => f.report_id).sort(), [outcomes[0], outcomes[2]].sort());
+    const events = await p.store.db.selectFrom('outbox').select(['topic', 'payload']).where('topic', '=', 'job.succeeded').execute();
+    assert.deepEqual(
+      events.map((e) => (JSON.parse(e.payload) as { jobId: string }).jobId).sort(),
+      [claimed[0]!.id, claimed[2]!.id].sort(),
+      'one outbox event per written result, none for the lost one',
+    );
+    // A second delivery of the same group (at least once) finds the jobs done: nothing changes.
+    const again = await completeJobs(p.queue, [
+      { lease: lease(0), job: claimed[0]!, output: NO_OP },
+      { lease: lease(2), job: claimed[2]!, output: NO_OP },
+    ]);
+    assert.ok(again.every((o) => o instanceof LeaseLost));
+    assert.equal((await p.store.db.selectFrom('reports').select('id').execute()).length, 2);
+    assert.equal((await p.store.db.selectFrom('findings').select('id').execute()).length, 2);
+    // The middle job, completed by its holder, is written then.
+    const [late] = await completeJobs(p.queue, [{ lease: lease(1), job: claimed[1]!, output: NO_OP }]);
+    assert.equal(typeof late, 'string');
+    assert.equal((await jobRow(p.store, claimed[1]!.id)).state, 'succeeded');
   } finally {
     await p.close();
   }

@@ -1072,6 +1072,16 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('listings_store_type').on('listings').columns(['store_id', 'app_type', 'state', 'id']).execute();
     },
   },
+  '0067-findings-write': {
+    // Every job result writes its findings (a rules re-run ~126 rows) into each of the table's
+    // indexes. findings_app_fingerprint (app_id, fingerprint) answers no query any more: the reads
+    // by app (its newest report, a campaign's rule filter, credit, rankings) lead with app_id and are
+    // served as well by findings_app_report (app_id, report_id), and the reads of one report's
+    // fingerprints by the unique (report_id, fingerprint). One index fewer to update per finding.
+    async up(db: Kysely<unknown>) {
+      await db.schema.dropIndex('findings_app_fingerprint').execute();
+    },
+  },
 };
 
 export class InlineMigrations implements MigrationProvider {

@@ -1,5 +1,5 @@
-import { sql, type Transaction } from 'kysely';
-import type { Database, Job } from '../db/schema.js';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, Dialect, Job } from '../db/schema.js';
 import { PREPARED } from '../db/open.js';
 import { newId } from '../ids.js';
 import type { JobOutput } from './protocol.js';
@@ -24,102 +24,145 @@ export async function completeJob(
   // PostgreSQL, a result with no package bytes (rules re-run on stored facts, a policy fetch, a
   // diff): one statement instead of a transaction of nine round trips (see completeInOneStatement).
   if (queue.store.dialect === 'postgres' && !(output.app && context.blob))
-    return completeInOneStatement(queue, lease, job, output, context, now);
+    return completeInOneStatement(queue.db, lease, job, output, context, now);
+  return queue.db.transaction().execute((trx) => writeResult(trx, queue, lease, job, output, context, now));
+}
+
+/** One job's result for completeJobs: what completeJob takes, without package bytes. */
+export interface Completion {
+  lease: Lease;
+  job: Job;
+  output: JobOutput;
+  progress?: string;
+}
+
+/**
+ * Group commit: several jobs' results (none with package bytes: re-runs, policy fetches, diffs)
+ * written in one transaction, one commit (one disk flush) for all of them instead of one each.
+ * Each job's writes are completeJob's, in the same order, so each job still changes its state,
+ * writes its report (unique per job) and its outbox event together or not at all: a job whose
+ * lease is lost (its first statement changes no row) writes nothing and its entry is LeaseLost,
+ * while the others' results stand. Any other error rolls the whole transaction back and is thrown
+ * (the jobs' leases then run out and they are run again: at least once, effect once).
+ */
+export async function completeJobs(queue: DeliveringQueue, items: readonly Completion[]): Promise<(string | LeaseLost)[]> {
+  const now = Date.now();
+  const postgres = queue.store.dialect === 'postgres';
   return queue.db.transaction().execute(async (trx) => {
-    const postgres = queue.store.dialect === 'postgres';
-    await finishOwnedAttempt(trx, queue.store.dialect, lease, 'succeeded', 'succeeded', null, now, context.progress);
-    if (!postgres) {
-      // SQLite runs in process (no round trips to save): the guarantee's second line is read first.
-      // Unreachable while leases hold (the job was running, so no result was written).
-      const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
-      if (existing) return existing.id;
-    }
-    let versionId: string | null = null;
-    let appId: string | null = null;
-    if (output.app && context.blob) {
-      // The API records the blob at upload; a job submitted another way (a campaign over stored
-      // blobs, a test) still gets a row for the version to point at.
-      await trx
-        .insertInto('blobs')
-        .values({
-          sha256: context.blob.sha256,
-          size: context.blob.size,
-          media_type: 'application/vnd.android.package-archive',
-          created_at: now,
-        })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-      ({ appId, versionId } = await upsertVersion(trx, job.org_id, context.blob.sha256, output.app, now));
-    } else if (output.app) {
-      appId = await upsertApp(trx, job.org_id, output.app.packageName, now);
-    }
-    if (output.knowledge) {
-      await trx
-        .insertInto('knowledge_snapshots')
-        .values({ id: output.knowledge.id, created_at: now, summary: JSON.stringify({ versions: output.knowledge.versions }) })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-    }
-    const reportId = newId(now);
-    const report = {
-      id: reportId,
-      job_id: job.id,
-      org_id: job.org_id,
-      kind: output.reportKind,
-      version_id: versionId,
-      knowledge_id: output.knowledge?.id ?? null,
-      body: output.body,
-      facts: output.facts,
-      summary: JSON.stringify(output.summary),
-      created_at: now,
-    };
-    const event = { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId };
-    if (postgres) {
-      // The report and its outbox event in one statement. A report already there for this job (the
-      // guarantee's second line, unreachable while leases hold) makes both a no-op: the first one stands.
-      const inserted = await sql<{ id: string }>`
-        with report as (
-          insert into reports (id, job_id, org_id, kind, version_id, knowledge_id, body, facts, summary, created_at)
-          values (${report.id}, ${report.job_id}, ${report.org_id}, ${report.kind}, ${report.version_id}, ${report.knowledge_id},
-            ${report.body}, ${report.facts}, ${report.summary}, ${report.created_at})
-          on conflict (job_id) do nothing
-          returning id
-        ),
-        event as (
-          insert into outbox (id, topic, payload, created_at, delivered_at)
-          select ${newId(now)}::text, 'job.succeeded', ${JSON.stringify(event)}::text, ${now}::bigint, null::bigint from report
-        )
-        select id from report`.execute(trx);
-      if (inserted.rows.length === 0) {
-        const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
-        return existing.id;
+    const out: (string | LeaseLost)[] = [];
+    for (const { lease, job, output, progress } of items) {
+      const context = progress !== undefined ? { progress } : {};
+      try {
+        out.push(
+          postgres
+            ? await completeInOneStatement(trx, lease, job, output, context, now)
+            : await writeResult(trx, queue, lease, job, output, context, now),
+        );
+      } catch (error) {
+        if (!(error instanceof LeaseLost)) throw error;
+        out.push(error);
       }
-    } else {
-      await trx.insertInto('reports').values(report).execute();
-      await addOutbox(trx, 'job.succeeded', event, now);
     }
-    // Findings in slices: one insert per finding would be many round trips; one for all could pass
-    // the databases' parameter limits (500 rows × 9 values stay under SQLite's 32,766 and PostgreSQL's 65,535) on a report with thousands of findings.
-    const rows = output.findings.map((f) => ({
-      id: newId(now),
-      report_id: reportId,
-      org_id: job.org_id,
-      app_id: appId,
-      fingerprint: f.fingerprint,
-      rule_id: f.ruleId,
-      severity: f.severity,
-      measures: JSON.stringify(f.measures),
-      created_at: now,
-    }));
-    for (let i = 0; i < rows.length; i += 500)
-      await trx
-        .insertInto('findings')
-        .values(rows.slice(i, i + 500))
-        .execute();
-    // The version keeps the package prefixes of its code, so an SDK-catalogue change finds it.
-    if (versionId && output.packagePrefixes) await writePrefixSet(trx, versionId, reportId, output.packagePrefixes, now);
-    return reportId;
+    return out;
   });
+}
+
+/** completeJob's transaction (every write of one job's result); LeaseLost before anything is written when the lease is gone. */
+async function writeResult(
+  trx: Transaction<Database>,
+  queue: DeliveringQueue,
+  lease: Lease,
+  job: Job,
+  output: JobOutput,
+  context: { blob?: { sha256: string; size: number }; progress?: string },
+  now: number,
+): Promise<string> {
+  const postgres = queue.store.dialect === 'postgres';
+  await finishOwnedAttempt(trx, queue.store.dialect, lease, 'succeeded', 'succeeded', null, now, context.progress);
+  if (!postgres) {
+    // SQLite runs in process (no round trips to save): the guarantee's second line is read first.
+    // Unreachable while leases hold (the job was running, so no result was written).
+    const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirst();
+    if (existing) return existing.id;
+  }
+  let versionId: string | null = null;
+  let appId: string | null = null;
+  if (output.app && context.blob) {
+    // The API records the blob at upload; a job submitted another way (a campaign over stored
+    // blobs, a test) still gets a row for the version to point at.
+    await trx
+      .insertInto('blobs')
+      .values({
+        sha256: context.blob.sha256,
+        size: context.blob.size,
+        media_type: 'application/vnd.android.package-archive',
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    ({ appId, versionId } = await upsertVersion(trx, job.org_id, context.blob.sha256, output.app, now));
+  } else if (output.app) {
+    appId = await upsertApp(trx, job.org_id, output.app.packageName, now);
+  }
+  if (output.knowledge) {
+    await trx
+      .insertInto('knowledge_snapshots')
+      .values({ id: output.knowledge.id, created_at: now, summary: JSON.stringify({ versions: output.knowledge.versions }) })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+  const reportId = newId(now);
+  const report = {
+    id: reportId,
+    job_id: job.id,
+    org_id: job.org_id,
+    kind: output.reportKind,
+    version_id: versionId,
+    knowledge_id: output.knowledge?.id ?? null,
+    body: output.body,
+    facts: output.facts,
+    summary: JSON.stringify(output.summary),
+    created_at: now,
+  };
+  const event = { jobId: job.id, kind: job.kind, orgId: job.org_id, reportId };
+  if (postgres) {
+    // The report and its outbox event in one statement. A report already there for this job (the
+    // guarantee's second line, unreachable while leases hold) makes both a no-op: the first one stands.
+    const inserted = await sql<{ id: string }>`
+      with report as (
+        insert into reports (id, job_id, org_id, kind, version_id, knowledge_id, body, facts, summary, created_at)
+        values (${report.id}, ${report.job_id}, ${report.org_id}, ${report.kind}, ${report.version_id}, ${report.knowledge_id},
+          ${report.body}, ${report.facts}, ${report.summary}, ${report.created_at})
+        on conflict (job_id) do nothing
+        returning id
+      ),
+      event as (
+        insert into outbox (id, topic, payload, created_at, delivered_at)
+        select ${newId(now)}::text, 'job.succeeded', ${JSON.stringify(event)}::text, ${now}::bigint, null::bigint from report
+      )
+      select id from report`.execute(trx);
+    if (inserted.rows.length === 0) {
+      const existing = await trx.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
+      return existing.id;
+    }
+  } else {
+    await trx.insertInto('reports').values(report).execute();
+    await addOutbox(trx, 'job.succeeded', event, now);
+  }
+  // Findings in slices: one insert per finding would be many round trips; one for all could pass
+  // the databases' parameter limits (500 rows × 9 values stay under SQLite's 32,766 and PostgreSQL's
+  // 65,535) on a report with thousands of findings. The statement's text is made here, not by
+  // Kysely's builder: building and compiling ~126 rows of 9 values cost more than SQLite's insert.
+  const values: unknown[] = [];
+  for (const f of output.findings)
+    values.push(newId(now), reportId, job.org_id, appId, f.fingerprint, f.ruleId, f.severity, JSON.stringify(f.measures), now);
+  for (let i = 0; i < values.length; i += 500 * FINDING_COLUMNS) {
+    const slice = values.slice(i, i + 500 * FINDING_COLUMNS);
+    await trx.executeQuery(CompiledQuery.raw(findingsInsert(queue.store.dialect, slice.length / FINDING_COLUMNS), slice));
+  }
+  // The version keeps the package prefixes of its code, so an SDK-catalogue change finds it.
+  if (versionId && output.packagePrefixes) await writePrefixSet(trx, versionId, reportId, output.packagePrefixes, now);
+  return reportId;
 }
 
 /**
@@ -132,7 +175,7 @@ export async function completeJob(
  * findings travel as arrays (unnest): one statement for any number of them, with no parameter limit.
  */
 async function completeInOneStatement(
-  queue: DeliveringQueue,
+  db: Kysely<Database> | Transaction<Database>,
   lease: Lease,
   job: Job,
   output: JobOutput,
@@ -210,13 +253,25 @@ async function completeInOneStatement(
       from report, unnest(${findings.ids}::text[], ${findings.fingerprints}::text[], ${findings.rules}::text[],
         ${findings.severities}::text[], ${findings.measures}::text[]) as f(id, fingerprint, rule_id, severity, measures)
     )
-    select (select count(*) from finished)::int as finished, (select id from report) as report_id`.execute(queue.db);
+    select (select count(*) from finished)::int as finished, (select id from report) as report_id`.execute(db);
   const row = result.rows[0];
   if (row?.finished !== 1) throw new LeaseLost(lease);
   if (row.report_id) return row.report_id;
   // A report already there for this job (the guarantee's second line, unreachable while leases hold): the first one stands.
-  const existing = await queue.db.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
+  const existing = await db.selectFrom('reports').select('id').where('job_id', '=', job.id).executeTakeFirstOrThrow();
   return existing.id;
+}
+
+const FINDING_COLUMNS = 9;
+
+/** `insert into findings … values (…), …` for `rows` rows of FINDING_COLUMNS parameters, in the dialect's placeholders. */
+function findingsInsert(dialect: Dialect, rows: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const p = (c: number) => (dialect === 'postgres' ? `$${r * FINDING_COLUMNS + c + 1}` : '?');
+    tuples.push(`(${Array.from({ length: FINDING_COLUMNS }, (_, c) => p(c)).join(', ')})`);
+  }
+  return `insert into findings (id, report_id, org_id, app_id, fingerprint, rule_id, severity, measures, created_at) values ${tuples.join(', ')}`;
 }
 
 async function upsertApp(trx: Transaction<Database>, orgId: string, packageName: string, now: number): Promise<string> {

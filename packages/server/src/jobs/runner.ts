@@ -6,7 +6,7 @@ import type { Platform } from '../platform.js';
 import { WarmChild } from './pool.js';
 import type { JobOutput, Task } from './protocol.js';
 import { DeliveringQueue, type Failure } from './queue.js';
-import { completeJob } from './results.js';
+import { completeJob, completeJobs, type Completion } from './results.js';
 import { LeaseLost, renewLease, type Lease } from './sql.js';
 import type { JobPayloads } from './types.js';
 
@@ -73,6 +73,8 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     if (!stopping) sweeping = queue.sweep().catch(() => {});
   }, sweepEvery);
 
+  const results = new GroupCommit(queue);
+
   /** A claimed job made ready to run: its task, or the failure preparing it met. */
   type Ready = { job: Job; lease: Lease; task?: Task; blob?: { sha256: string; size: number }; failure?: Failure };
 
@@ -135,7 +137,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
       clearInterval(ticker);
       running.delete(job.id);
     }
-    if ((!result.ok && result.childDead) || child.jobsDone >= config.workers.recycleAfterJobs) {
+    if ((!result.ok && result.childDead) || child.workDone >= config.workers.recycleAfterJobs) {
       // A fresh child replaces one that died or has run its share (bounds slow leaks): the one
       // started ahead when there is one, else one started now so it is warm.
       void child.close();
@@ -146,7 +148,7 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
         void next?.close();
         if (!stopping) spawn(slot);
       }
-    } else if (!stopping && !successors[slot] && child.jobsDone >= Math.floor(config.workers.recycleAfterJobs * PREWARM_SHARE)) {
+    } else if (!stopping && !successors[slot] && child.workDone >= Math.floor(config.workers.recycleAfterJobs * PREWARM_SHARE)) {
       successors[slot] = new WarmChild(limits, options.childEnv ?? process.env);
     }
     if (result.ok) {
@@ -166,10 +168,9 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
     progress: string | undefined,
   ): Promise<void> {
     try {
-      const reportId = await completeJob(queue, lease, job, output, {
-        ...(blob ? { blob } : {}),
-        ...(progress !== undefined ? { progress } : {}),
-      });
+      const reportId = blob
+        ? await completeJob(queue, lease, job, output, { blob, ...(progress !== undefined ? { progress } : {}) })
+        : await results.add({ lease, job, output, ...(progress !== undefined ? { progress } : {}) });
       emit({ type: 'job-done', jobId: job.id, state: 'succeeded', reportId });
     } catch (error) {
       if (error instanceof LeaseLost) emit({ type: 'lease-lost', jobId: job.id, attempt: lease.attempt });
@@ -191,24 +192,27 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
   /**
    * One slot: claim, prepare, run in the child, write the result. Short jobs (rerun-rules: stored
    * facts through the rules, milliseconds each) are pipelined: while the child judges one, the
-   * parent writes the previous one's result and claims and prepares the next, so the database's
+   * parent claims and prepares the next and writes the results before it, so the database's
    * commits and the child's work overlap instead of adding up. A job claimed ahead holds its lease
-   * (60 s by default) for at most one short job; nothing else changes: every write still names its
-   * lease, and a slot that stops runs the job it already claimed before it ends.
+   * (60 s by default) for at most CLAIM_AHEAD short jobs; a result waiting to be written holds its lease
+   * until its group commit (see GroupCommit), up to WRITES_IN_FLIGHT of them a slot. Nothing else
+   * changes: every write still names its lease, and a slot that stops runs the job it already
+   * claimed and writes what it holds before it ends.
    */
   async function slotLoop(slot: number): Promise<void> {
     let backoff = 0;
-    let ahead: Promise<Ready | undefined> | undefined;
-    let writing: Promise<void> | undefined;
+    // Claims ahead: a ready job, undefined when none was due, null when none was tried (see below).
+    const ahead: Promise<Ready | undefined | null>[] = [];
+    const writing = new Set<Promise<void>>();
     const claimReady = async (): Promise<Ready | undefined> => {
       const job = await queue.claim(`${name}:${slot}`, leaseMs);
       return job ? ready(slot, job) : undefined;
     };
     try {
-      while (!stopping || ahead) {
-        let r: Ready | undefined;
+      while (!stopping || ahead.length > 0) {
+        let r: Ready | undefined | null;
         try {
-          r = await (ahead ?? claimReady());
+          r = await (ahead.shift() ?? claimReady());
           backoff = 0;
         } catch (error) {
           // The database is away (restarting, failing over): wait, doubling up to 10 s, and try again.
@@ -216,32 +220,35 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
           emit({ type: 'database-error', error, retryInMs: backoff });
           await new Promise((resolve) => setTimeout(resolve, backoff));
           continue;
-        } finally {
-          ahead = undefined;
         }
+        // A claim ahead not tried: the slot claims again at once.
+        if (r === null) continue;
         if (!r) {
-          await writing;
+          // Jobs claimed ahead are run before the slot waits for work.
+          if (ahead.length > 0) continue;
+          await Promise.all(writing);
           if (!stopping) await queue.waitForWork(1000);
           continue;
         }
-        // The next short job is claimed and prepared while this one runs (after the previous write:
-        // on SQLite they share one connection).
-        if (!stopping && r.job.kind === 'rerun-rules' && r.task) {
-          const after = writing;
-          ahead = (async () => {
-            await after;
-            return claimReady();
-          })();
-          // A failed claim surfaces when the loop awaits it.
-          ahead.catch(() => {});
-        }
+        // The next short jobs are claimed and prepared while this one runs, one after the other:
+        // each only once the one before it turned out short too, so a long job claimed ahead (a
+        // scan) waits behind short ones only, and nothing is claimed after it.
+        if (!stopping && isShort(r))
+          while (ahead.length < CLAIM_AHEAD) {
+            const before = ahead.at(-1) ?? Promise.resolve(r);
+            const next = before.then((b) => (b && isShort(b) && !stopping ? claimReady() : null));
+            // A failed claim surfaces when the loop awaits it.
+            next.catch(() => {});
+            ahead.push(next);
+          }
         const write = await execute(slot, r);
-        // At most one write in flight per slot: the previous one is done before this one starts.
-        await writing;
-        writing = write();
+        // Writes waiting in the group commit are bounded: the slot waits for one to end past the bound.
+        while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+        const done: Promise<void> = write().finally(() => writing.delete(done));
+        writing.add(done);
       }
     } finally {
-      await writing;
+      await Promise.all(writing);
     }
   }
 
@@ -264,6 +271,85 @@ export async function startWorkers(platform: PlatformLike, options: WorkersOptio
       await Promise.all([...children, ...successors].map((c) => c?.close()));
     },
   };
+}
+
+/**
+ * Short jobs a slot claims ahead of the one its child runs: the claims and the reads of the facts
+ * then wait behind a group commit (SQLite: one connection) without the child waiting for them.
+ */
+const CLAIM_AHEAD = 4;
+
+/** A job that is milliseconds of work (rules re-run on stored facts): the slot claims ahead while it runs. */
+function isShort(r: { job: Job; task?: Task }): boolean {
+  return r.job.kind === 'rerun-rules' && r.task !== undefined;
+}
+
+/** Results a slot may have waiting to be written (see GroupCommit) before it waits for one. */
+const WRITES_IN_FLIGHT = 16;
+
+/** Results written in one transaction at most (see GroupCommit). */
+const GROUP_COMMIT_MAX = 32;
+
+/**
+ * How long the first result of a group waits for others (see GroupCommit): a re-run takes 5–10 ms
+ * of a child, so a group gathers a few results a slot.
+ */
+const GROUP_COMMIT_WAIT_MS = 20;
+
+/**
+ * Group commit of results without package bytes (rules re-run on stored facts, policy fetches,
+ * diffs), shared by a process's slots: a result that arrives while no write runs is written at
+ * once; results that arrive during a write wait for it and are then written together, up to
+ * GROUP_COMMIT_MAX in one transaction (completeJobs: each job's effect stays its own, keyed by its
+ * lease and its report's unique job). One commit, one disk flush (SQLite in process, on the parent's
+ * one thread) and one transaction for the lot instead of one each: the write keeps up with the
+ * children by growing its groups instead of holding them up.
+ */
+class GroupCommit {
+  private pending: { item: Completion; resolve: (id: string) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly queue: DeliveringQueue) {}
+
+  /** Resolves with the report id once the result is committed; rejects with LeaseLost or the database's error. */
+  add(item: Completion): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.running) return;
+      if (this.pending.length >= GROUP_COMMIT_MAX) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        void this.drain();
+      } else
+        // A group gathers for up to GROUP_COMMIT_WAIT_MS: the slots' children hand over their next results meanwhile.
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          void this.drain();
+        }, GROUP_COMMIT_WAIT_MS);
+    });
+  }
+
+  /** Writes the waiting results, a group at a time, until none waits (those that came during a write form the next group). */
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0, GROUP_COMMIT_MAX);
+        try {
+          const outcomes = await completeJobs(
+            this.queue,
+            group.map((g) => g.item),
+          );
+          outcomes.forEach((outcome, i) => (typeof outcome === 'string' ? group[i]!.resolve(outcome) : group[i]!.reject(outcome)));
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
 }
 
 /** How far into a child's share of jobs (recycleAfterJobs) its successor is started. */
