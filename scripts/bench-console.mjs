@@ -24,6 +24,8 @@
 // (postgres://root@127.0.0.1:5432/postgres; 0 skips PostgreSQL), BENCH_SQLITE=0 skips SQLite,
 // BENCH_CHROMIUM (/usr/bin/chromium; 0 skips the browser part), BENCH_BULLETIN_ITEMS (200 apps per
 // bulletin), BENCH_BULLETINS, BENCH_POOL_APPS, BENCH_SINGLE_URL (above).
+// BENCH_ONLY (page kinds to run, comma-separated: 'app page,disclosure list'), BENCH_WARM=1 (each
+// run again on the cache it left, printed beside it as warm), BENCH_TRACE=1 (a line a second: below).
 // BENCH_KEEP=NAME seeds the market once and measures a fresh copy of it each run (as bench:workflows,
 // which shares the kept seed when the market options match; scripts/bench-workflows.mjs).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +47,8 @@ const BULLETIN_ITEMS = Number(process.env.BENCH_BULLETIN_ITEMS ?? 200);
 const BULLETINS = Number(process.env.BENCH_BULLETINS ?? 10);
 const POOL_APPS = Number(process.env.BENCH_POOL_APPS ?? 2000);
 const SINGLE_URL = process.env.BENCH_SINGLE_URL === '1';
+const ONLY = process.env.BENCH_ONLY;
+const WARM = process.env.BENCH_WARM === '1';
 // Facts are not read by any page measured here: keep them in one store (the seed is smaller and faster).
 const FACTS_STORES = 1;
 
@@ -177,6 +181,95 @@ subscribe('http.server.response.finish', ({ request }) => {
 });
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
+/**
+ * BENCH_TRACE=1: one line per second of each run, to see where a tail comes from: requests answered
+ * and their server-side p99/max, the event loop's longest delay, and on PostgreSQL the wait for a
+ * pool connection (p99/max, the most callers waiting at once) and the statements' time (p99/max).
+ */
+const TRACE = process.env.BENCH_TRACE === '1';
+const trace = { ends: [], rounds: [], poolWaits: [], queries: [], waitingMax: 0 };
+if (TRACE) {
+  // wrk sends a connection's next request as soon as it has read the answer: the time from one
+  // answer handed to the socket to the next request parsed is time the request spent in wrk, the
+  // kernel or waiting for the event loop, so that wait plus the server side is close to what wrk sees.
+  const lastFinish = new WeakMap();
+  subscribe('http.server.response.finish', ({ request }) => {
+    const start = serverTimes.started.get(request);
+    if (start === undefined) return;
+    const now = performance.now();
+    trace.ends.push(now - start);
+    const before = lastFinish.get(request.socket);
+    if (before !== undefined) trace.rounds.push(now - before);
+    lastFinish.set(request.socket, now);
+  });
+  const { default: pg } = await import('pg');
+  const connect = pg.Pool.prototype.connect;
+  pg.Pool.prototype.connect = function (...args) {
+    if (args.length > 0) return connect.apply(this, args);
+    const asked = performance.now();
+    const promise = connect.apply(this, args);
+    trace.waitingMax = Math.max(trace.waitingMax, this.waitingCount);
+    return promise.then((client) => {
+      trace.poolWaits.push(performance.now() - asked);
+      return client;
+    });
+  };
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (...args) {
+    const result = query.apply(this, args);
+    if (!result || typeof result.then !== 'function') return result;
+    const started = performance.now();
+    return result.then((r) => {
+      trace.queries.push(performance.now() - started);
+      return r;
+    });
+  };
+}
+
+/** Prints a trace line every second until the returned function is called. */
+function traceEvery(label, base) {
+  if (!TRACE) return () => {};
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let second = 0;
+  let counters;
+  const take = (list) => list.splice(0).sort((a, b) => a - b);
+  const tick = async () => {
+    second++;
+    const ends = take(trace.ends);
+    const rounds = take(trace.rounds);
+    const waits = take(trace.poolWaits);
+    const queries = take(trace.queries);
+    const waiting = trace.waitingMax;
+    trace.waitingMax = 0;
+    const loopMax = delay.max / 1e6;
+    delay.reset();
+    const now = await cacheCounters(base).catch(() => undefined);
+    const d = (k) => (counters && now ? now[k] - counters[k] : NaN);
+    console.log(
+      `  ${label} t=${second}s: ${ends.length} answered, server p99 ${fmt(percentile(ends, 0.99))} max ${fmt(ends.at(-1))} ms; ` +
+        `answer to answer p99 ${fmt(percentile(rounds, 0.99))} max ${fmt(rounds.at(-1))} ms, ${rounds.filter((ms) => ms > 150).length} over 150; ` +
+        `loop max ${fmt(loopMax)} ms; cache +${d('hits')} fresh +${d('stale')} stale +${d('misses')} miss` +
+        (waits.length
+          ? `; pool wait p99 ${fmt(percentile(waits, 0.99))} max ${fmt(waits.at(-1))} ms (${waits.length}, ≤${waiting} waiting); ` +
+            `statements p99 ${fmt(percentile(queries, 0.99))} max ${fmt(queries.at(-1))} ms (${queries.length})`
+          : '') +
+        ` [load ${load()}]`,
+    );
+    counters = now;
+  };
+  cacheCounters(base).then((c) => (counters = c));
+  trace.ends = [];
+  trace.rounds = [];
+  trace.poolWaits = [];
+  trace.queries = [];
+  const timer = setInterval(() => void tick(), 1000);
+  return () => {
+    clearInterval(timer);
+    delay.disable();
+  };
+}
+
 /** The micro-cache's counters from /metrics. */
 async function cacheCounters(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -282,21 +375,27 @@ for (const seed of targets) {
       console.log(
         `${db.name} floor /health/live: p50 ${fmt(floor.p50)} ms, p99 ${fmt(floor.p99)} ms, ${fmt(floor.rps, 0)} req/s [load ${load()}]`,
       );
-    const runs = Object.entries(pools).map(([what, paths]) => [what, { base, paths }, `${paths.length} distinct URLs drawn at random`]);
+    const runs = Object.entries(pools)
+      .filter(([what]) => !ONLY || ONLY.split(',').includes(what))
+      .map(([what, paths]) => [what, { base, paths }, `${paths.length} distinct URLs drawn at random`]);
     if (SINGLE_URL)
       runs.push(
         ['app page, one URL', `${base}${appPath}`, 'one URL: the cache'],
         ['disclosure list, one URL', `${base}/apps?lang=zh-CN`, 'one URL: the cache'],
         ['bulletin page, one URL', `${base}/bulletins/${bulletinIds[0]}?lang=zh-CN`, 'one URL: the cache'],
       );
-    for (const [what, target, how] of runs) {
+    // BENCH_WARM=1: each run again right after it, on the cache it left (printed as "warm", beside the cold figure).
+    const passes = WARM ? runs.flatMap((run) => [run, [`${run[0]} (warm)`, run[1], `${run[2]}, right after the cold run`]]) : runs;
+    for (const [what, target, how] of passes) {
       const before = await cacheCounters(base);
       const loadBefore = load();
       // The server runs in this process: how long its event loop was held up while wrk ran.
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
       serverTimes.ms = [];
+      const stopTrace = traceEvery(`${db.name} ${what}`, base);
       const r = await wrk(target, WRK_SECONDS);
+      stopTrace();
       delay.disable();
       const handled = serverTimes.ms.sort((a, b) => a - b);
       const after = await cacheCounters(base);

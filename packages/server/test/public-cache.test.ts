@@ -197,6 +197,38 @@ test('public cache: a first visit builds at once even while rebuilds fill every 
   await settle();
 });
 
+test('public cache: a lookup past the stale window whose rebuild still waits its turn starts that build at once', async () => {
+  for (const turnMs of [undefined, 3]) {
+    const c = counters();
+    const cache = new PublicCache({
+      ttlMs: 1000,
+      staleMs: 1000,
+      maxBuilds: 1,
+      counters: c,
+      random: () => 0,
+      ...(turnMs ? { turnMs } : {}),
+    });
+    for (const key of ['a', 'b']) await cache.get(key, 0, immediate(`${key}1`));
+    const build = controlled();
+    // Both stale: a's rebuild runs (maxBuilds 1), b's waits behind it.
+    assert.equal((await cache.get('a', 1500, build.run)).body.toString(), 'a1');
+    assert.equal((await cache.get('b', 1500, build.run)).body.toString(), 'b1');
+    await settle();
+    assert.equal(build.calls, 1, `one rebuild runs (turnMs ${turnMs})`);
+    // b is now past its stale window: nothing to send meanwhile, so its waiting rebuild starts now
+    // rather than behind a's.
+    const b = cache.get('b', 2500, build.run);
+    await settle();
+    assert.equal(build.calls, 2, `b's build started at once, a's still running (turnMs ${turnMs})`);
+    build.finish('a2');
+    build.finish('b2');
+    assert.equal((await b).body.toString(), 'b2');
+    await settle();
+    assert.equal(build.calls, 2, 'b is built once: no second build once a is done');
+    assert.equal(c.publicCacheMisses, 3, 'the two first visits and b past its stale window');
+  }
+});
+
 test('public cache: with turnMs, builds (first visits too) start only in turns of the event loop, each starting them for at most turnMs', async () => {
   let t = 0;
   const cache = new PublicCache({ ttlMs: 1000, staleMs: 60_000, turnMs: 3, random: () => 0, elapsed: () => t });

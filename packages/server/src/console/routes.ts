@@ -6,7 +6,8 @@ import type { RouteAccess } from '../http/access.js';
 import { EVERYONE } from '../http/access.js';
 import type { Api, AppContext } from '../http/context.js';
 import { ID_PATTERN } from '../http/routes/common.js';
-import type { ListingElements } from '../db/schema.js';
+import type { Database, ListingElements } from '../db/schema.js';
+import type { ExpressionBuilder } from 'kysely';
 import { searchListingIds } from '../workflows/store/search.js';
 import { html, type SafeHtml } from './html.js';
 import { pickLang, shanghaiTime, t, type ConsoleLang } from './i18n.js';
@@ -157,27 +158,34 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
   });
 
   async function appsPage(lang: ConsoleLang, { q, store, type, cursor }: { q?: string; store?: string; type?: string; cursor?: string }) {
-    let query = db
-      .selectFrom('listings')
-      .innerJoin('organisations as s', 's.id', 'listings.store_id')
-      .select([...LISTING_COLUMNS, 'listings.listed_at', 's.name as store_name'])
-      .where('listings.state', '=', 'listed');
-    if (store) query = query.where('listings.store_id', '=', store);
-    if (type) query = query.where('listings.app_type', '=', type);
-    if (cursor) query = query.where('listings.id', '<', cursor);
-    // A search finds the matching ids first (src/workflows/store/search.ts), then reads those rows.
-    const matching = q?.trim() ? await searchListingIds(db, platform.store.dialect, { q, store, type, cursor }, PAGE_SIZE + 1) : undefined;
-    const rows =
-      matching?.length === 0
-        ? []
-        : await (matching ? query.where('listings.id', 'in', matching) : query)
-            .orderBy('listings.id', 'desc')
-            .limit(PAGE_SIZE + 1)
-            .execute();
+    // One pool connection for the whole read (on PostgreSQL, a build waits for the pool once, not
+    // once per statement: with many first visits at once, each wait was behind every other build's),
+    // and the page's rows with each one's last check in one statement.
+    const { rows, stores } = await db.connection().execute(async (conn) => {
+      let query = conn
+        .selectFrom('listings')
+        .innerJoin('organisations as s', 's.id', 'listings.store_id')
+        .select([...LISTING_COLUMNS, 'listings.listed_at', 's.name as store_name'])
+        .select((eb) => newestCheck(eb).select('r.created_at').as('checked_at'))
+        .where('listings.state', '=', 'listed');
+      if (store) query = query.where('listings.store_id', '=', store);
+      if (type) query = query.where('listings.app_type', '=', type);
+      if (cursor) query = query.where('listings.id', '<', cursor);
+      // A search finds the matching ids first (src/workflows/store/search.ts), then reads those rows.
+      const matching = q?.trim()
+        ? await searchListingIds(conn, platform.store.dialect, { q, store, type, cursor }, PAGE_SIZE + 1)
+        : undefined;
+      const rows =
+        matching?.length === 0
+          ? []
+          : await (matching ? query.where('listings.id', 'in', matching) : query)
+              .orderBy('listings.id', 'desc')
+              .limit(PAGE_SIZE + 1)
+              .execute();
+      return { rows, stores: await storeChoices(conn) };
+    });
     const more = rows.length > PAGE_SIZE;
     const shown = more ? rows.slice(0, PAGE_SIZE) : rows;
-    const checks = await lastCheckTimes(shown.map((r) => r.version_id).filter((v): v is string => v !== null));
-    const stores = await storeChoices(db);
     const base = new URLSearchParams();
     if (q) base.set('q', q);
     if (store) base.set('store', store);
@@ -216,14 +224,13 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
               <tbody>
                 ${shown.map((row) => {
                   const elements = elementsOf(row.elements);
-                  const check = row.version_id ? checks.get(row.version_id) : undefined;
                   return html`<tr>
                     <td><a href="${withLang(`/apps/${row.id}`, lang)}">${elements?.name ?? row.package_name}</a></td>
                     <td><code>${row.package_name}</code></td>
                     <td>${elements?.version ?? ''}</td>
                     <td>${elements?.developer ?? ''}</td>
                     <td>${row.store_name}</td>
-                    <td>${check ? time(check.created_at) : html`<span class="muted">${t(lang, 'notChecked')}</span>`}</td>
+                    <td>${row.checked_at !== null ? time(row.checked_at) : html`<span class="muted">${t(lang, 'notChecked')}</span>`}</td>
                   </tr>`;
                 })}
               </tbody>
@@ -249,12 +256,18 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
   );
 
   async function appPage(lang: ConsoleLang, id: string): Promise<{ page: SafeHtml; status?: number }> {
+    // One statement: the listing, its store, the store's record of its check and the version's newest report.
     const row = await db
       .selectFrom('listings')
       .innerJoin('organisations as s', 's.id', 'listings.store_id')
       // The store's record of the check that listed this version: its SDK list, already cut out of the report.
       .leftJoin('store_listing_checks as c', 'c.listing_id', 'listings.id')
       .select([...LISTING_COLUMNS, 's.name as store_name', 'c.report_id as checked_report_id', 'c.sdks as checked_sdks'])
+      .select((eb) => [
+        newestCheck(eb).select('r.id').as('check_id'),
+        newestCheck(eb).select('r.created_at').as('check_created_at'),
+        newestCheck(eb).select('r.summary').as('check_summary'),
+      ])
       .where('listings.id', '=', id)
       .where('listings.state', '=', 'listed')
       .executeTakeFirst();
@@ -264,7 +277,10 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
       return { page: layout({ lang, title: t(lang, 'notFound'), path: `/apps/${id}`, body }), status: 404 };
     }
     const elements = elementsOf(row.elements);
-    const check = row.version_id ? (await lastChecks([row.version_id])).get(row.version_id) : undefined;
+    const check =
+      row.check_id !== null && row.check_created_at !== null && row.check_summary !== null
+        ? { id: row.check_id, created_at: row.check_created_at, summary: row.check_summary }
+        : undefined;
     // The newest report's SDKs: from the store's record when it is of that report (a few hundred
     // bytes), else from the report's body (tens of KB to parse, when a re-run came after the listing).
     const sdksRead =
@@ -350,22 +366,19 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
       }`;
     return { page: layout({ lang, title, path: `/apps/${row.id}`, body }) };
   }
+}
 
-  /** The scan and rerun reports of these versions, newest first. */
-  const reportsOf = (versionIds: string[]) =>
-    db.selectFrom('reports').where('version_id', 'in', versionIds).where('kind', 'in', ['scan', 'rerun']).orderBy('id', 'desc');
-
-  /** When each version was last checked: the newest report's time, without its body (the list shows only the time). */
-  async function lastCheckTimes(versionIds: string[]): Promise<Map<string, { created_at: number }>> {
-    if (versionIds.length === 0) return new Map();
-    return newestPerVersion(await reportsOf(versionIds).select(['version_id', 'created_at']).execute());
-  }
-
-  /** The newest report of each version, without its body. */
-  async function lastChecks(versionIds: string[]): Promise<Map<string, { id: string; created_at: number; summary: string }>> {
-    if (versionIds.length === 0) return new Map();
-    return newestPerVersion(await reportsOf(versionIds).select(['id', 'version_id', 'created_at', 'summary']).execute());
-  }
+/**
+ * The newest scan or rerun report of the listing's version (a correlated subquery: select one
+ * column of it), as the version's last check; none when the listing names no version.
+ */
+function newestCheck(eb: ExpressionBuilder<Database & { listings: Database['listings'] }, 'listings'>) {
+  return eb
+    .selectFrom('reports as r')
+    .whereRef('r.version_id', '=', 'listings.version_id')
+    .where('r.kind', 'in', ['scan', 'rerun'])
+    .orderBy('r.id', 'desc')
+    .limit(1);
 }
 
 /** An SDK as a report (and the store's record of a check) names it. */
@@ -374,13 +387,6 @@ interface ReportSdk {
   name?: { zh?: string; en?: string };
   vendor?: { zh?: string; en?: string };
   category?: string;
-}
-
-/** The first row of each version among rows sorted newest first. */
-function newestPerVersion<R extends { version_id: string | null }>(rows: R[]): Map<string, R> {
-  const out = new Map<string, R>();
-  for (const r of rows) if (r.version_id && !out.has(r.version_id)) out.set(r.version_id, r);
-  return out;
 }
 
 function parse<T>(text: string): T | undefined {
