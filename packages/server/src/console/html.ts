@@ -22,8 +22,11 @@ export function isSafeHtml(value: unknown): value is SafeHtml {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Text for an HTML text node or a quoted attribute value. */
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  // Most values (ids, dates, names) have none of them: no replace, no new string.
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
 }
 
 export type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];

@@ -16,7 +16,12 @@ export interface PageOptions {
   user?: { login: string; role: string; csrf: string; links: { href: string; label: string }[] };
 }
 
+/** A path URL parsing leaves as it is: segments of letters, digits, - and _, no query (a page's own links, /apps/:id). */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$/;
+
 export function withLang(path: string, lang: ConsoleLang): string {
+  // What the URL below gives for such a path, without parsing one per link (a list page has fifty).
+  if (PLAIN_PATH.test(path)) return `${path}?lang=${lang}`;
   const url = new URL(path, 'http://console.invalid');
   url.searchParams.set('lang', lang);
   return `${url.pathname}${url.search}`;
