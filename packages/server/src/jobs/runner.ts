@@ -298,8 +298,9 @@ const GROUP_COMMIT_WAIT_MS = 20;
 
 /**
  * Group commit of results without package bytes (rules re-run on stored facts, policy fetches,
- * diffs), shared by a process's slots: a result that arrives while no write runs is written at
- * once; results that arrive during a write wait for it and are then written together, up to
+ * diffs), shared by a process's slots: the first result waits up to GROUP_COMMIT_WAIT_MS for
+ * others (or until GROUP_COMMIT_MAX are waiting); results that arrive during a write wait for it
+ * and are then written together, up to
  * GROUP_COMMIT_MAX in one transaction (completeJobs: each job's effect stays its own, keyed by its
  * lease and its report's unique job). One commit, one disk flush (SQLite in process, on the parent's
  * one thread) and one transaction for the lot instead of one each: the write keeps up with the
