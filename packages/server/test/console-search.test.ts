@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { ADMIN_URL, bothDatabases, postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
+import { ADMIN_URL, bothDatabases, skipWithoutPostgres, tempDir, throwawayPostgres } from './support/databases.js';
 import { harness } from './support/http.js';
 import { addOrg } from './support/jobs.js';
 import { newId } from '../src/ids.js';
@@ -263,12 +263,7 @@ test(
   '[postgres] without pg_trgm (a role that may not create extensions): migrations finish, search walks with the same answers',
   { timeout: 180_000 },
   async (t) => {
-    const why = await postgresUnavailable();
-    if (why) {
-      if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
-      t.skip(why);
-      return;
-    }
+    if (await skipWithoutPostgres(t)) return;
     const database = await throwawayPostgres();
     const role = `apprights_test_role_${randomBytes(4).toString('hex')}`;
     const dbName = new URL(database.url).pathname.slice(1);

@@ -16,7 +16,7 @@ import { defaultConfig, MiB } from '../src/config.js';
 import { openStore, type Store } from '../src/db/open.js';
 import { buildApp } from '../src/http/app.js';
 import type { Platform } from '../src/platform.js';
-import { bothDatabases, postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
+import { bothDatabases, skipWithoutPostgres, tempDir, throwawayPostgres } from './support/databases.js';
 import { bearer, harness, member } from './support/http.js';
 import { RecordingQueue } from './support/queue.js';
 
@@ -438,12 +438,7 @@ bothDatabases('probes and metrics: live, ready (503 + Retry-After when the datab
 // PostgreSQL going away under the server (a restart) is simulated by a TCP proxy in front of it that
 // is stopped and started again: the API answers 503 + Retry-After meanwhile, and recovers by itself.
 test('PostgreSQL unreachable: 503 + Retry-After on the API and /health/ready, /health/live still up; back when it is', async (t) => {
-  const why = await postgresUnavailable();
-  if (why) {
-    if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
-    t.skip(why);
-    return;
-  }
+  if (await skipWithoutPostgres(t)) return;
   const database = await throwawayPostgres();
   const data = tempDir();
   const proxy = await startPgProxy(database.url);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { postgresUnavailable, tempDir, throwawayPostgres } from './support/databases.js';
+import { skipWithoutPostgres, tempDir, throwawayPostgres } from './support/databases.js';
 import { startPgProxy } from './support/pg-proxy.js';
 import { LocalBlobStore } from '../src/blobs/store.js';
 import { defaultConfig } from '../src/config.js';
@@ -16,12 +16,7 @@ import { APKS, addOrg, storeApk, waitForState } from './support/jobs.js';
 import { systemClock } from '../src/calendar/clock.js';
 
 test('[postgres] the database restarted under load: workers back off, resume, and every job runs once', { timeout: 240_000 }, async (t) => {
-  const why = await postgresUnavailable();
-  if (why) {
-    if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
-    t.skip(why);
-    return;
-  }
+  if (await skipWithoutPostgres(t)) return;
   const database = await throwawayPostgres();
   const data = tempDir();
   const proxy = await startPgProxy(database.url);

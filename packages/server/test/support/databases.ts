@@ -52,6 +52,18 @@ async function sweepLeftovers(admin: pg.Client): Promise<void> {
   }
 }
 
+/**
+ * For a PostgreSQL-only test: true (the test skipped, with the reason) when PostgreSQL does not
+ * answer; under CI=true that is a failure instead.
+ */
+export async function skipWithoutPostgres(t: TestContext): Promise<boolean> {
+  const why = await postgresUnavailable();
+  if (!why) return false;
+  if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
+  t.skip(why);
+  return true;
+}
+
 /** A new empty PostgreSQL database; returns its URL and a function that drops it. */
 export async function throwawayPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `apprights_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
@@ -123,12 +135,7 @@ export function bothDatabases(
     }
   });
   test(`[postgres] ${name}`, { timeout: options.timeout ?? 60_000 }, async (t) => {
-    const why = await postgresUnavailable();
-    if (why) {
-      if (process.env.CI === 'true') throw new Error(`${why}; CI=true requires PostgreSQL`);
-      t.skip(why);
-      return;
-    }
+    if (await skipWithoutPostgres(t)) return;
     const data = tempDir();
     const database = await throwawayPostgres();
     const opened: Store[] = [];
