@@ -64,7 +64,11 @@ async function startNode(config: ServerConfig, workerOptions: WorkersOptions | f
   };
   try {
     await requireMigrated(store);
-    const blobs = new LocalBlobStore(join(config.dataDir, 'blobs'), { directIo: config.uploadDirectIo !== false });
+    const blobs = new LocalBlobStore(
+      join(config.dataDir, 'blobs'),
+      // The store's own default (direct writes) unless the configuration says otherwise.
+      config.uploadDirectIo === undefined ? {} : { directIo: config.uploadDirectIo },
+    );
     queue = createQueue({ store, config });
     const platform: Platform = { config, store, blobs, queue, clock };
     await queue.start();

@@ -141,15 +141,6 @@ function storeChoicesQuery(db: AppContext['platform']['store']['db']) {
  * ~318 first visits build their pages in the same second. Compiled with placeholders (a NUL then a
  * name: no validated value can hold a NUL), replaced by the values in the parameters, never in the SQL.
  */
-function compiledOnce<R>(cache: Map<string, CompiledQuery<R>>, shape: string, compile: () => CompiledQuery<R>): CompiledQuery<R> {
-  let compiled = cache.get(shape);
-  if (!compiled) {
-    compiled = compile();
-    cache.set(shape, compiled);
-  }
-  return compiled;
-}
-
 function placeholder(name: string): string {
   return `\u0000${name}`;
 }
@@ -199,9 +190,9 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
   }
   type ListRow = Awaited<ReturnType<ReturnType<typeof listQuery>['execute']>>[number];
   const listsCompiled = new Map<string, CompiledQuery<ListRow>>();
-  const storesCompiled = new Map<string, CompiledQuery<{ id: string; name: string }>>();
+  let storesStatement: CompiledQuery<{ id: string; name: string }> | undefined;
 
-  /** listQuery without a search, compiled once per filter shape (compiledOnce). */
+  /** listQuery without a search, compiled once per filter shape (which of store, type and cursor are given). */
   function listStatement(filters: { store?: string; type?: string; cursor?: string }): CompiledQuery<ListRow> {
     const values = new Map<string, unknown>();
     const named: { store?: string; type?: string; cursor?: string } = {};
@@ -212,10 +203,9 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
       values.set(named[name], value);
     }
     const shape = [...values.keys()].join(' ');
-    return withValues(
-      compiledOnce(listsCompiled, shape, () => listQuery(db, named).compile()),
-      values,
-    );
+    let compiled = listsCompiled.get(shape);
+    if (!compiled) listsCompiled.set(shape, (compiled = listQuery(db, named).compile()));
+    return withValues(compiled, values);
   }
 
   async function appsPage(lang: ConsoleLang, { q, store, type, cursor }: { q?: string; store?: string; type?: string; cursor?: string }) {
@@ -233,7 +223,7 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
           : matching
             ? await listQuery(conn, { store, type, cursor }).where('listings.id', 'in', matching).execute()
             : (await conn.executeQuery(listStatement({ store, type, cursor }))).rows;
-      const stores = (await conn.executeQuery(compiledOnce(storesCompiled, '', () => storeChoicesQuery(db).compile()))).rows;
+      const stores = (await conn.executeQuery((storesStatement ??= storeChoicesQuery(db).compile()))).rows;
       return { rows, stores };
     });
     const more = rows.length > PAGE_SIZE;
@@ -326,16 +316,11 @@ export function consoleRoutes(api: Api, { platform, publicCache }: AppContext): 
     );
   }
   type AppRow = Awaited<ReturnType<ReturnType<typeof appQuery>['executeTakeFirst']>>;
-  const appCompiled = new Map<string, CompiledQuery<NonNullable<AppRow>>>();
+  let appStatement: CompiledQuery<NonNullable<AppRow>> | undefined;
 
   async function appPage(lang: ConsoleLang, id: string): Promise<{ page: SafeHtml; status?: number }> {
     const row = (
-      await db.executeQuery(
-        withValues(
-          compiledOnce(appCompiled, '', () => appQuery(placeholder('id')).compile()),
-          new Map([[placeholder('id'), id]]),
-        ),
-      )
+      await db.executeQuery(withValues((appStatement ??= appQuery(placeholder('id')).compile()), new Map([[placeholder('id'), id]])))
     ).rows[0];
     if (!row) {
       const body = html`<h1>${t(lang, 'notFound')}</h1>

@@ -1,6 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Dialect } from '../../db/schema.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, Dialect } from '../../db/schema.js';
 
 // What the disclosure list's search box ("name or package") looks in: listings.search_text, the
 // app's name from its six elements and its package name, lowercased, one per line. Kept beside the
