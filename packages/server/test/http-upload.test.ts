@@ -133,6 +133,32 @@ bothDatabases(
         payload: 'PK',
       });
       assert.equal(plain.statusCode, 415);
+      // The multipart reader's refusals (src/http/multipart/reader.ts): a body cut before its final
+      // boundary (the whole file there), no boundary, two file parts.
+      const whole = multipart(apk);
+      const cut = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        ...withAuth({ ...whole, payload: whole.payload.subarray(0, whole.payload.length - 8) }, dev),
+      });
+      assert.equal(cut.statusCode, 400, cut.body);
+      assert.match((cut.json() as { detail: string }).detail, /ends before its final boundary/);
+      const noBoundary = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/packages',
+        headers: { ...bearer(dev), 'content-type': 'multipart/form-data' },
+        payload: whole.payload,
+      });
+      assert.equal(noBoundary.statusCode, 415, noBoundary.body);
+      // The same form with its parts twice: the close delimiter's "--" dropped, the first delimiter's line cut off.
+      const twice = Buffer.concat([
+        whole.payload.subarray(0, whole.payload.length - 4),
+        whole.payload.subarray(whole.payload.indexOf('\r\n')),
+      ]);
+      const two = await h.app.inject({ method: 'POST', url: '/api/v1/packages', ...withAuth({ ...whole, payload: twice }, dev) });
+      assert.equal(two.statusCode, 400, two.body);
+      assert.match((two.json() as { detail: string }).detail, /more than one part is named "file"/);
+      await h.platform.blobs.idle();
       assert.deepEqual(await counts(h), { blobs: 1, uploads: 2 }, 'refused uploads leave no row');
       const blobFiles = filesUnder(join(under.dataDir, 'blobs'));
       assert.deepEqual(

@@ -11,6 +11,7 @@ import { clearSessionCookie, setSessionCookie, SESSION_COOKIE, type Principal } 
 import type { Api, AppContext } from '../http/context.js';
 import { PROBLEMS, ProblemError } from '../http/problems.js';
 import { ID_PATTERN } from '../http/routes/common.js';
+import { isMultipart, multipartFile } from '../http/multipart/reader.js';
 import { storePackage } from '../http/routes/packages.js';
 import { logIn } from '../http/routes/sessions.js';
 import {
@@ -537,66 +538,67 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       const lang = pickLang(request);
       const p = principal(request);
       const values: Record<string, string> = {};
-      if (!request.isMultipart()) {
+      const type = request.headers['content-type'];
+      if (!isMultipart(type)) {
         // Only the browser's multipart form carries a package; anything else is answered with the form.
         if (!checked(request, reply, request.body)) return reply;
         const errors = [{ pointer: '/file', message: `${PROBLEMS['no-file'].title} / ${PROBLEMS['no-file'].title_zh}` }];
         return sendPrivate(reply, await submitPage(request, reply, values, errors), lang, 400);
       }
       // The fields come before the file (the form's order): the token and the listing are checked
-      // before a byte of the package is stored, so a refused form stores nothing.
-      for await (const part of request.parts()) {
-        if (part.type === 'field') {
-          if (SUBMIT_FIELDS.has(part.fieldname) && typeof part.value === 'string') values[part.fieldname] = part.value;
-          continue;
+      // before a byte of the package is stored, so a refused form stores nothing. The form is read
+      // by the same reader as the API's uploads (http/multipart/reader.ts).
+      const fields: Record<string, string> = {};
+      let refusal: 'csrf' | { pointer: string; message: string }[] | undefined;
+      const refuse = (why: NonNullable<typeof refusal>) => {
+        refusal = why;
+        return new Error('the form was refused / 表单被拒绝');
+      };
+      let blob: string;
+      try {
+        const source = multipartFile(request.body as Readable, type, {
+          fields,
+          beforeFile: () => {
+            for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
+            if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) throw refuse('csrf');
+            const errors = schemaErrors(submissionValidator, submissionInput(values, '0'.repeat(64)));
+            if (errors.length > 0) throw refuse(errors);
+          },
+        });
+        const { stored } = await storePackage(ctx, p, source);
+        blob = stored.sha256;
+      } catch (error) {
+        for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
+        if (refusal === 'csrf' || !csrfMatches(request, values[CSRF_FIELD] ?? '')) return csrfRefused(request, reply);
+        if (refusal !== undefined) return sendPrivate(reply, await submitPage(request, reply, values, refusal), lang, 400);
+        if (error instanceof BlobTooLargeError) {
+          reply.header('connection', 'close');
+          const tooLarge = [{ pointer: '/file', message: `${M.uploadTooLarge.en} / ${M.uploadTooLarge.zh}` }];
+          return sendPrivate(reply, await submitPage(request, reply, values, tooLarge), lang, 413);
         }
-        if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) {
-          part.file.resume();
-          return csrfRefused(request, reply);
-        }
-        const probe = submissionInput(values, '0'.repeat(64));
-        const errors = schemaErrors(submissionValidator, probe);
-        if (errors.length > 0) {
-          part.file.resume();
-          return sendPrivate(reply, await submitPage(request, reply, values, errors), lang, 400);
-        }
-        let blob: string;
-        try {
-          const { stored } = await storePackage(ctx, p, part.file as Readable);
-          blob = stored.sha256;
-        } catch (error) {
-          if (error instanceof BlobTooLargeError) {
-            reply.header('connection', 'close');
-            const tooLarge = [{ pointer: '/file', message: `${M.uploadTooLarge.en} / ${M.uploadTooLarge.zh}` }];
-            return sendPrivate(reply, await submitPage(request, reply, values, tooLarge), lang, 413);
-          }
-          if (!(error instanceof ProblemError)) throw error;
-          const refused = problemErrors(error).map((e) => ({ ...e, pointer: e.pointer || '/file' }));
-          return sendPrivate(reply, await submitPage(request, reply, values, refused), lang, error.status);
-        }
-        const input = submissionInput(values, blob) as SubmissionInput;
-        // A second click (or a resent form) of the same package to the same store, while the first is
-        // still being decided, goes to the first submission instead of making another.
-        const pending = await db
-          .selectFrom('store_submissions')
-          .select('id')
-          .where('developer_org_id', '=', p.orgId)
-          .where('store_id', '=', input.store)
-          .where('blob_sha256', '=', blob)
-          .where('state', 'in', ['detecting', 'review'])
-          .executeTakeFirst();
-        if (pending) return reply.redirect(withLang(`/console/submissions/${pending.id}`, lang), 303);
-        try {
-          const created = await createSubmission(platform, p, input);
-          return reply.redirect(withLang(`/console/submissions/${created.id}`, lang), 303);
-        } catch (error) {
-          if (!(error instanceof ProblemError)) throw error;
-          return sendPrivate(reply, await submitPage(request, reply, values, problemErrors(error)), lang, error.status);
-        }
+        if (!(error instanceof ProblemError)) throw error;
+        const refused = problemErrors(error).map((e) => ({ ...e, pointer: e.pointer || '/file' }));
+        return sendPrivate(reply, await submitPage(request, reply, values, refused), lang, error.status);
       }
-      if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) return csrfRefused(request, reply);
-      const errors = [{ pointer: '/file', message: `${PROBLEMS['no-file'].title} / ${PROBLEMS['no-file'].title_zh}` }];
-      return sendPrivate(reply, await submitPage(request, reply, values, errors), lang, 400);
+      const input = submissionInput(values, blob) as SubmissionInput;
+      // A second click (or a resent form) of the same package to the same store, while the first is
+      // still being decided, goes to the first submission instead of making another.
+      const pending = await db
+        .selectFrom('store_submissions')
+        .select('id')
+        .where('developer_org_id', '=', p.orgId)
+        .where('store_id', '=', input.store)
+        .where('blob_sha256', '=', blob)
+        .where('state', 'in', ['detecting', 'review'])
+        .executeTakeFirst();
+      if (pending) return reply.redirect(withLang(`/console/submissions/${pending.id}`, lang), 303);
+      try {
+        const created = await createSubmission(platform, p, input);
+        return reply.redirect(withLang(`/console/submissions/${created.id}`, lang), 303);
+      } catch (error) {
+        if (!(error instanceof ProblemError)) throw error;
+        return sendPrivate(reply, await submitPage(request, reply, values, problemErrors(error)), lang, error.status);
+      }
     },
   );
 

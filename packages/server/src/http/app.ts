@@ -1,7 +1,6 @@
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from 'helmet';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -257,12 +256,9 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   });
   app.decorate('registeredRoutes', registered);
 
-  await app.register(multipart, {
-    // blobs.put enforces the cap while streaming; busboy's own limit sits one byte above it as a backstop.
-    limits: { fileSize: config.maxUploadBytes + 1, files: 1, fields: 10, fieldSize: 4096, parts: 20, headerPairs: 100 },
-  });
-  // A package as the raw body: the stream goes to the handler unread (no bodyLimit buffering).
-  app.addContentTypeParser(PACKAGE_MEDIA_TYPES, (_request, payload, done) => done(null, payload as Readable));
+  // A package as the raw body or in a multipart form: the stream goes to the handler unread (no
+  // bodyLimit buffering); forms are read by http/multipart/reader.ts, the blob store enforcing the cap.
+  app.addContentTypeParser([...PACKAGE_MEDIA_TYPES, 'multipart/form-data'], (_request, payload, done) => done(null, payload as Readable));
   // Imports (renewal charges and reminders, permission-usage records) likewise reach their routes as
   // streams, read line by line with their own limits; registered once here for every workflow.
   app.addContentTypeParser(STREAMED_TEXT_MEDIA_TYPES, (_request, payload, done) => done(null, payload as Readable));

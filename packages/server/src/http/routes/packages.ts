@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
+import type { PushSource } from '../../blobs/store.js';
 import { findAppType } from '@apprights/engine';
 import { Type } from 'typebox';
 import { newId } from '../../ids.js';
 import type { Api, AppContext } from '../context.js';
+import { isMultipart, multipartFile } from '../multipart/reader.js';
 import { problem } from '../problems.js';
 import { ID_PATTERN, IdParams, PageQuery, SHA256_PATTERN, jobView, page, principalOf, scopeOrg } from './common.js';
 
@@ -38,7 +40,7 @@ const ScanBody = Type.Object(
 export async function storePackage(
   { platform, metrics }: Pick<AppContext, 'platform' | 'metrics'>,
   p: { userId: string; orgId: string },
-  source: Readable,
+  source: Readable | PushSource,
 ) {
   const { config, blobs } = platform;
   const db = platform.store.db;
@@ -99,20 +101,13 @@ export function packageRoutes(api: Api, { platform, metrics }: AppContext): void
     },
     async (request, reply) => {
       const p = principalOf(request);
-      let source: Readable;
-      if (request.isMultipart()) {
-        const part = await request.file();
-        if (!part) throw problem('no-file', 'send the package in a multipart part named "file"');
-        if (part.fieldname !== 'file') {
-          part.file.resume();
-          throw problem('no-file', `the part is named ${JSON.stringify(part.fieldname.slice(0, 40))}, not "file"`);
-        }
-        source = part.file;
-      } else if (request.body && typeof (request.body as Readable).pipe === 'function') {
-        source = request.body as Readable;
-      } else {
+      const body = request.body as Readable | undefined;
+      if (!body || typeof body.pipe !== 'function') {
         throw problem('unsupported-media-type', 'send multipart/form-data or application/octet-stream');
       }
+      // multipart: the part named "file", read by the own reader (http/multipart/reader.ts).
+      const type = request.headers['content-type'];
+      const source = isMultipart(type) ? multipartFile(body, type) : body;
       const { uploadId, stored, now } = await storePackage({ platform, metrics }, p, source);
       return reply
         .code(201)
