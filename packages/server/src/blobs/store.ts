@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, scrypt } from 'node:crypto';
 import { constants, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { link, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -90,16 +90,19 @@ function giveBackRing(ring: SharedArrayBuffer): void {
  * reads faulted fresh zeroed pages in: per 1 GiB upload the main thread took 150,000-240,000 page
  * faults and 1.5-2.1 s of system time (as much again in user time), where a bare node:http server
  * took 17,000 faults in all. glibc raises its mmap threshold to the size of a freed mmapped block
- * (up to 32 MiB) and its trim threshold to twice that; one 16 MiB buffer, never touched (no pages
- * resident) and left to the collector, sets them to 16 and 32 MiB for the process. Measured after
- * it: 13,000-16,000 faults and ~0.45 s of system time per GiB on the main thread. Elsewhere than
- * glibc it does nothing, and costs nothing.
+ * (up to 32 MiB) and its trim threshold to twice that. A buffer left to the collector does so only
+ * when it happens to be collected (not at all in some runs); scrypt's working memory (30 MiB at
+ * N = 2^14, r = 15: OpenSSL's malloc, under Node's 32 MiB maxmem) is freed when it returns, here on
+ * a pool thread (~150 ms there, once per process), so freed memory up to 60 MiB stays with the
+ * process. Measured after it (1 GiB, raw and multipart): ~200 faults and 0.7-0.9 s of CPU per GiB
+ * on the main thread (16 MiB, the trim threshold at 32 MiB: 12,000-37,000 faults, 1.0-1.4 s).
+ * Elsewhere than glibc it changes nothing.
  */
 let heapKept = false;
 function keepFreedHeap(): void {
   if (heapKept) return;
   heapKept = true;
-  Buffer.allocUnsafeSlow(16 << 20);
+  scrypt('', '', 1, { N: 1 << 14, r: 15, p: 1 }, () => {});
 }
 
 /** Resolves when both have settled; rejects with the first failure. */
@@ -133,36 +136,58 @@ export interface PushSource {
 }
 
 /**
- * Feeds a stream to a sink from its 'data' events, pausing it while the sink has no room: no
- * Writable or pipeline() between the socket and the ring (their per-chunk callbacks and promises
- * were main-thread time spent per 64 KiB). On failure the stream is left paused and unread.
+ * Feeds a stream's chunks to `take` from its 'data' events, pausing the stream while `take` says
+ * there is no room (until `room()` resolves): no Writable or pipeline() between the socket and the
+ * ring (their per-chunk callbacks and promises were main-thread time spent per 64 KiB). `take`
+ * returns 'done' when it needs no more (the rest flows away unread) and throws to fail; `atEnd` runs
+ * at the stream's end and may throw. On failure the stream is left paused.
  */
-export function pumpReadable(source: Readable, sink: ChunkSink): Promise<void> {
+export function feedStream(
+  source: Readable,
+  take: (chunk: Buffer) => boolean | 'done',
+  room: () => Promise<void>,
+  atEnd: () => void = () => {},
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let over = false;
-    const finish = (error?: Error) => {
+    const finish = (error?: unknown) => {
       if (over) return;
       over = true;
       source.off('data', onData).off('end', onEnd).off('error', finish).off('close', onClose);
-      if (error) {
+      if (error === undefined) {
+        source.resume();
+        resolve();
+      } else {
         source.pause();
-        reject(error);
-      } else resolve();
+        reject(error as Error);
+      }
     };
     const onData = (chunk: Buffer) => {
+      let taken: boolean | 'done';
       try {
-        if (sink.write(chunk)) return;
+        taken = take(chunk);
       } catch (error) {
-        finish(error as Error);
+        finish(error);
         return;
       }
-      source.pause();
-      sink.room().then(() => {
-        if (!over) source.resume();
-      }, finish);
+      if (taken === 'done') finish();
+      else if (!taken) {
+        source.pause();
+        room().then(() => {
+          if (!over) source.resume();
+        }, finish);
+      }
     };
-    const onEnd = () => finish();
-    const onClose = () => finish(new Error('the upload ended before its last byte / 上传在最后一个字节之前中断'));
+    const ended = (closed: boolean) => {
+      try {
+        atEnd();
+        finish(closed ? new Error('the upload ended before its last byte / 上传在最后一个字节之前中断') : undefined);
+      } catch (error) {
+        finish(error);
+      }
+    };
+    const onEnd = () => ended(false);
+    const onClose = () => ended(true);
     source.on('data', onData).once('end', onEnd).once('error', finish).once('close', onClose);
   });
 }
@@ -416,7 +441,13 @@ export class LocalBlobStore implements BlobStore {
     try {
       let sha256: string;
       try {
-        await ('pump' in source ? source.pump(sink) : pumpReadable(source, sink));
+        await ('pump' in source
+          ? source.pump(sink)
+          : feedStream(
+              source,
+              (chunk) => sink.write(chunk),
+              () => sink.room(),
+            ));
         sha256 = await sink.finish();
         // The link below publishes the blob; its bytes must be on disk before the row that names it.
         await handle.sync();

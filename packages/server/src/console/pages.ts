@@ -549,6 +549,9 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       // before a byte of the package is stored, so a refused form stores nothing. The form is read
       // by the same reader as the API's uploads (http/multipart/reader.ts).
       const fields: Record<string, string> = {};
+      const takeFields = () => {
+        for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
+      };
       let refusal: 'csrf' | { pointer: string; message: string }[] | undefined;
       const refuse = (why: NonNullable<typeof refusal>) => {
         refusal = why;
@@ -559,7 +562,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
         const source = multipartFile(request.body as Readable, type, {
           fields,
           beforeFile: () => {
-            for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
+            takeFields();
             if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) throw refuse('csrf');
             const errors = schemaErrors(submissionValidator, submissionInput(values, '0'.repeat(64)));
             if (errors.length > 0) throw refuse(errors);
@@ -568,7 +571,7 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
         const { stored } = await storePackage(ctx, p, source);
         blob = stored.sha256;
       } catch (error) {
-        for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
+        takeFields();
         if (refusal === 'csrf' || !csrfMatches(request, values[CSRF_FIELD] ?? '')) return csrfRefused(request, reply);
         if (refusal !== undefined) return sendPrivate(reply, await submitPage(request, reply, values, refusal), lang, 400);
         if (error instanceof BlobTooLargeError) {

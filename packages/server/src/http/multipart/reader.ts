@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ChunkSink, PushSource } from '../../blobs/store.js';
+import { feedStream, type ChunkSink, type PushSource } from '../../blobs/store.js';
 import { problem } from '../problems.js';
 
 /**
@@ -309,66 +309,35 @@ export function multipartFile(
   const boundary = formBoundary(contentType);
   const fields = options.fields ?? {};
   return {
-    pump: (sink: ChunkSink) =>
-      new Promise<void>((resolve, reject) => {
-        let files = 0;
-        const parser = new MultipartParser(
-          boundary,
-          {
-            part: (info) => {
-              if (info.name !== 'file') return 'field';
-              if (++files > 1) throw bad('more than one part is named "file"', '不止一个部分名为 "file"');
-              options.beforeFile?.(fields);
-              return 'file';
-            },
-            file: (bytes) => sink.write(bytes),
-            field: (name, value) => {
-              if (!(name in fields)) fields[name] = value;
-            },
+    pump: async (sink: ChunkSink) => {
+      let files = 0;
+      const parser = new MultipartParser(
+        boundary,
+        {
+          part: (info) => {
+            if (info.name !== 'file') return 'field';
+            if (++files > 1) throw bad('more than one part is named "file"', '不止一个部分名为 "file"');
+            options.beforeFile?.(fields);
+            return 'file';
           },
-          options.limits,
-        );
-        let over = false;
-        const finish = (error?: unknown) => {
-          if (over) return;
-          over = true;
-          source.off('data', onData).off('end', onEnd).off('error', finish).off('close', onClose);
-          if (error === undefined && files === 0) error = problem('no-file', 'send the package in a multipart part named "file"');
-          if (error === undefined) {
-            // The epilogue, if any, is read and dropped by the server.
-            source.resume();
-            resolve();
-            return;
-          }
-          source.pause();
-          reject(error as Error);
-        };
-        const onData = (chunk: Buffer) => {
-          let room: boolean;
-          try {
-            room = parser.push(chunk);
-          } catch (error) {
-            finish(error);
-            return;
-          }
-          if (parser.done) finish();
-          else if (!room) {
-            source.pause();
-            sink.room().then(() => {
-              if (!over) source.resume();
-            }, finish);
-          }
-        };
-        const onEnd = () => {
-          try {
-            parser.end();
-            finish();
-          } catch (error) {
-            finish(error);
-          }
-        };
-        const onClose = () => onEnd();
-        source.on('data', onData).once('end', onEnd).once('error', finish).once('close', onClose);
-      }),
+          file: (bytes) => sink.write(bytes),
+          field: (name, value) => {
+            if (!(name in fields)) fields[name] = value;
+          },
+        },
+        options.limits,
+      );
+      // Done at the close delimiter: the epilogue, if any, is read and dropped by the server.
+      await feedStream(
+        source,
+        (chunk) => {
+          const room = parser.push(chunk);
+          return parser.done ? 'done' : room;
+        },
+        () => sink.room(),
+        () => parser.end(),
+      );
+      if (files === 0) throw problem('no-file', 'send the package in a multipart part named "file"');
+    },
   };
 }
