@@ -93,10 +93,10 @@ function giveBackRing(ring: SharedArrayBuffer): void {
  * (up to 32 MiB) and its trim threshold to twice that. A buffer left to the collector does so only
  * when it happens to be collected (not at all in some runs); scrypt's working memory (30 MiB at
  * N = 2^14, r = 15: OpenSSL's malloc, under Node's 32 MiB maxmem) is freed when it returns, here on
- * a pool thread (~150 ms there, once per process), so freed memory up to 60 MiB stays with the
- * process. Measured after it (1 GiB, raw and multipart): ~200 faults and 0.7-0.9 s of CPU per GiB
- * on the main thread (16 MiB, the trim threshold at 32 MiB: 12,000-37,000 faults, 1.0-1.4 s).
- * Elsewhere than glibc it changes nothing.
+ * a pool thread (~150 ms there, once per process, at its first upload), so freed memory up to
+ * 60 MiB stays with the process. Measured after it (1 GiB, raw and multipart): ~200 faults and
+ * 0.7-0.9 s of CPU per GiB on the main thread (16 MiB, the trim threshold at 32 MiB: 12,000-37,000
+ * faults, 1.0-1.4 s). Elsewhere than glibc it changes nothing.
  */
 let heapKept = false;
 function keepFreedHeap(): void {
@@ -422,7 +422,6 @@ export class LocalBlobStore implements BlobStore {
   ) {
     this.directIo = options.directIo !== false;
     this.tmp = join(root, 'tmp');
-    keepFreedHeap();
     mkdirSync(this.tmp, { recursive: true });
   }
 
@@ -433,6 +432,8 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(source: Readable | PushSource, options: { maxBytes: number }): Promise<StoredBlob> {
+    // At the first upload, not at start: a short command that opens the store would wait for it.
+    keepFreedHeap();
     const temp = join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
     const handle = await open(temp, 'wx', 0o600);
     const direct = this.directIo ? await open(temp, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined) : undefined;
