@@ -101,9 +101,11 @@ for (const { where, make, directIo } of blobRoots)
     const { dir, remove } = make();
     try {
       const blobs = new LocalBlobStore(join(dir, 'blobs'), directIo === undefined ? {} : { directIo });
-      // Several of the store's 1 MiB hashing buffers, cut at odd places (chunks straddle buffers).
-      const bytes = randomBytes(9 * 1024 * 1024 + 12345);
-      const cuts = [0, 1, 70_000, 1_048_576, 1_048_577, 3_000_000, 8_388_608, bytes.length];
+      // More than one ring (four 4 MiB slots) of the store's hashing and writing slots, cut at odd
+      // places (chunks straddle slots, one spans several, the ring wraps).
+      const MiB = 1024 * 1024;
+      const bytes = randomBytes(37 * MiB + 12345);
+      const cuts = [0, 1, 70_000, 4 * MiB, 4 * MiB + 1, 9_000_000, 16 * MiB, 16 * MiB + 3, 29 * MiB, bytes.length];
       const chunks = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end));
       const expected = createHash('sha256').update(bytes).digest('hex');
       // Two at once: each upload has its own digest on the one hashing thread.

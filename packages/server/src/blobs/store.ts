@@ -48,11 +48,14 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Bytes handed to the hashing thread (and, writing directly, to the disk) at a time, and slots per
- * upload: eight, so up to eight 1 MiB direct writes are in flight while the socket is read (with four
- * the writes held the slots and the reads waited on them).
+ * upload: four of 4 MiB (a 16 MiB ring). This VM's disk writes large direct writes faster: `dd
+ * oflag=direct conv=fdatasync` of 1 GiB took 1.39-1.52 s in 1 MiB writes and 1.11-1.17 s in 8 MiB
+ * ones. Alternated in the same minutes (bench-platform-api, 5 rounds, load 1-2.5), a 1 GiB upload
+ * against `cp` + `sync`: 8 x 1 MiB raw 2.23x, multipart 2.17x; 4 x 4 MiB 1.68-1.77x and 1.74-1.88x;
+ * 8 x 4 MiB 1.78x and 1.75x (RSS growth 87 MiB against 70); 4 x 8 MiB 1.91x and 1.93x.
  */
-const SLOT_BYTES = 1 << 20;
-const SLOTS = 8;
+const SLOT_BYTES = 4 << 20;
+const SLOTS = 4;
 /**
  * Written bytes between background fdatasyncs, so the final fsync finds little left to do. Direct
  * writes too: their extents' metadata and the disk's own cache are flushed by the fsync, which took
@@ -62,8 +65,8 @@ const SLOTS = 8;
 const FLUSH_EVERY = 64 << 20;
 /** WebAssembly pages are 64 KiB. */
 const WASM_PAGE = 64 << 10;
-/** Rings kept for the next uploads once an upload is done with one. */
-const SPARE_RINGS = 8;
+/** Rings kept for the next uploads once an upload is done with one (16 MiB each). */
+const SPARE_RINGS = 4;
 
 /**
  * Memory for an upload's slots: shared (the hashing thread reads it where it is) and page-aligned,
@@ -194,7 +197,7 @@ export function feedStream(
 
 /**
  * An upload's sink: counts (stopping at the cap), keeps the first bytes, writes, and hashes. Chunks
- * are copied into a ring of 1 MiB slots as they arrive (synchronously: a parser may reuse the memory
+ * are copied into a ring of slots (SLOT_BYTES) as they arrive (synchronously: a parser may reuse the memory
  * it handed over); a full slot goes to the hashing thread (hasher.ts) and to the disk from the same
  * memory (with O_DIRECT when the file is open so); the slot is reused once both are done. So the
  * three costs of an upload (reading the socket on this thread, the disk write, hashing) run side by
@@ -210,7 +213,7 @@ export function feedStream(
  * new page-cache pages (copy_folio_from_iter_atomic) and in ext4's delayed allocation; per 1 GiB the
  * server's threads other than the main one (hashing included, ~0.7 s) took 2.3-4.2 s through the
  * page cache against 0.7-1.0 s direct (2.0 s once); alternated in the same minutes (5 rounds, two
- * shared cores, load 5-6), a 1 GiB upload took a median 1.56 s direct with 8 slots against 4.58 s
+ * shared cores, load 5-6), a 1 GiB upload took a median 1.56 s direct with eight 1 MiB slots against 4.58 s
  * through the page cache (raw body; multipart 1.85 s against 5.65 s). An earlier comparison with
  * four slots had favoured the page cache (2.33-3.45 s against 1.80-2.52 s at load 2): four slots in
  * flight held the socket reads back.
