@@ -69,17 +69,11 @@ async function cliRun(parallel) {
   return seconds(start);
 }
 
-/** A process's CPU seconds so far (user + system, every thread), from /proc. */
-function cpuSeconds(pid) {
+/** A process's CPU seconds (user + system) and minor page faults so far, every thread, from one read of /proc. */
+function procStat(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** A process's minor page faults so far (every thread), from /proc. */
-function minorFaults(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  return { cpu: (Number(fields[11]) + Number(fields[12])) / 100, faults: Number(fields[7]) };
 }
 
 function rssKiB(pid) {
@@ -317,8 +311,7 @@ async function uploadBench() {
         floor.push(seconds(start));
         for (const [name, route] of Object.entries(routes)) {
           const sampler = setInterval(() => (route.peak = Math.max(route.peak, treeRssKiB(server.pid))), 50);
-          const cpuBefore = cpuSeconds(server.pid);
-          const faultsBefore = minorFaults(server.pid);
+          const statBefore = procStat(server.pid);
           start = process.hrtime.bigint();
           try {
             const answer = await upload(server.base, token, file, '/api/v1/packages', name === 'multipart');
@@ -328,8 +321,9 @@ async function uploadBench() {
           } finally {
             clearInterval(sampler);
           }
-          route.server.push(cpuSeconds(server.pid) - cpuBefore);
-          route.faults.push(minorFaults(server.pid) - faultsBefore);
+          const statAfter = procStat(server.pid);
+          route.server.push(statAfter.cpu - statBefore.cpu);
+          route.faults.push(statAfter.faults - statBefore.faults);
           // As the copy is removed and settled before the next timing, so is the upload's: the same
           // bytes again are a duplicate, whose file the server removes after answering (freeing
           // 1 GiB: 0.3-0.45 s of discards on this VM's ext4), which would otherwise be charged to the

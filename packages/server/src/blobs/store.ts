@@ -48,11 +48,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Bytes handed to the hashing thread (and, writing directly, to the disk) at a time, and slots per
- * upload: four of 4 MiB (a 16 MiB ring). This VM's disk writes large direct writes faster: `dd
- * oflag=direct conv=fdatasync` of 1 GiB took 1.39-1.52 s in 1 MiB writes and 1.11-1.17 s in 8 MiB
- * ones. Alternated in the same minutes (bench-platform-api, 5 rounds, load 1-2.5), a 1 GiB upload
- * against `cp` + `sync`: 8 x 1 MiB raw 2.23x, multipart 2.17x; 4 x 4 MiB 1.68-1.77x and 1.74-1.88x;
- * 8 x 4 MiB 1.78x and 1.75x (RSS growth 87 MiB against 70); 4 x 8 MiB 1.91x and 1.93x.
+ * upload: four of 4 MiB (a 16 MiB ring). This VM's disk takes large direct writes faster than 1 MiB
+ * ones; the slot layouts measured against each other are in docs/platform.md ("Why 4 MiB slots").
  */
 const SLOT_BYTES = 4 << 20;
 const SLOTS = 4;
@@ -207,16 +204,9 @@ export function feedStream(
  * With `directIo` (the default) full slots are written with O_DIRECT from the ring and the last,
  * partial slot through the page cache (direct writes must be whole blocks); a file system that refuses
  * O_DIRECT (tmpfs, some network mounts) gets the page cache, slot by slot. Either way a background
- * fdatasync runs every 64 MiB so the final fsync finds little left. Why direct is the default: the page
- * cache costs CPU the direct path does not spend, on the two cores that also read the socket and
- * hash. Profiled (perf, 1 GiB), the page-cache path's libuv threads spent 1.6 s, mostly copying into
- * new page-cache pages (copy_folio_from_iter_atomic) and in ext4's delayed allocation; per 1 GiB the
- * server's threads other than the main one (hashing included, ~0.7 s) took 2.3-4.2 s through the
- * page cache against 0.7-1.0 s direct (2.0 s once); alternated in the same minutes (5 rounds, two
- * shared cores, load 5-6), a 1 GiB upload took a median 1.56 s direct with eight 1 MiB slots against 4.58 s
- * through the page cache (raw body; multipart 1.85 s against 5.65 s). An earlier comparison with
- * four slots had favoured the page cache (2.33-3.45 s against 1.80-2.52 s at load 2): four slots in
- * flight held the socket reads back.
+ * fdatasync runs every 64 MiB so the final fsync finds little left. Direct is the default because the
+ * page cache costs CPU (copies into new pages, ext4's delayed allocation) on the two cores that also
+ * read the socket and hash; the profiles and alternated runs behind that are in docs/platform.md.
  */
 class UploadSink implements ChunkSink {
   size = 0;
@@ -481,7 +471,7 @@ export class LocalBlobStore implements BlobStore {
       // power cut after the 201 could leave the row naming a blob whose directory entry was lost.
       // (A blob found already there was synced by the upload that made it.)
       if (created) await syncFolders(made ? [dirname(made), ...foldersBetween(made, folder)] : [folder]);
-      if (!created) {
+      else {
         // A copy of a blob already stored: removing it frees all its blocks (on this machine's ext4,
         // mounted with discard, ~0.4 s per GiB), which the answer need not wait for. A crash meanwhile
         // leaves a .part file that removePartial clears at the next start.
