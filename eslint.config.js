@@ -67,9 +67,12 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI's CommonJS start-up files (bin/*.cjs: the code cache and the worker's loader).
+    // CommonJS files (bin/*.cjs: the code cache and the worker's loader; scripts/lib/startup-floor.cjs).
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
