@@ -1,6 +1,7 @@
 import { ApkFormatError, type ApkErrorCode } from '../errors.js';
 import { listNativeLibraries, type NativeLibrary } from '../elf/native-libs.js';
 import { ZipArchive, type ZipEntry } from '../zip/index.js';
+import { ClassStrings } from './constant-pool.js';
 import { parseClassFile, type ClassFile } from './parse.js';
 import { readVersionFiles, type VersionFile } from '../package/version-files.js';
 
@@ -70,6 +71,8 @@ const BINARY_XML_MAGIC = 0x0003;
 class Budget {
   totalSize = 0;
   truncated = false;
+  /** The classes of the archive and its nested archives share their strings (see ClassStrings). */
+  readonly strings = new ClassStrings();
 
   constructor(readonly options: Required<JarScanOptions>) {}
 }
@@ -203,7 +206,7 @@ function readClass(
   const bytes = readEntry(archive, entry, path, budget.options.maxClassSize, budget, scan);
   if (bytes === undefined) return !budget.truncated;
   try {
-    const parsed: JarClass = { ...parseClassFile(bytes, path, { code: budget.options.code }), path };
+    const parsed: JarClass = { ...parseClassFile(bytes, path, { code: budget.options.code, strings: budget.strings }), path };
     if (release !== undefined) parsed.release = release;
     scan.classes.push(parsed);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { ApkFormatError, guarded } from '../errors.js';
 import { scanCode, type BootstrapMethod, type CodeReference } from './bytecode.js';
-import { CONSTANT, ConstantPool, classDescriptor, type MemberRef } from './constant-pool.js';
+import { CONSTANT, ConstantPool, classDescriptor, type ClassStrings, type MemberRef } from './constant-pool.js';
 import { ClassReader, readU16 } from './reader.js';
 
 export const CLASS_MAGIC = 0xcafebabe;
@@ -96,6 +96,8 @@ export interface ClassFile {
 export interface ParseClassOptions {
   /** Scan Code attributes for invoke/field/ldc/new instructions (default true). */
   code?: boolean;
+  /** Shares equal strings and member references with the other classes parsed with the same table. */
+  strings?: ClassStrings;
 }
 
 /**
@@ -104,7 +106,7 @@ export interface ParseClassOptions {
  * to one method's bytecode is kept in `issues` instead.
  */
 export function parseClassFile(bytes: Uint8Array, entry?: string, options: ParseClassOptions = {}): ClassFile {
-  return guarded('class-corrupt', 'class file', () => parse(bytes, entry, options.code ?? true), entry);
+  return guarded('class-corrupt', 'class file', () => parse(bytes, entry, options.code ?? true, options.strings), entry);
 }
 
 interface PendingCode {
@@ -113,7 +115,7 @@ interface PendingCode {
   end: number;
 }
 
-function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): ClassFile {
+function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean, strings: ClassStrings | undefined): ClassFile {
   const r = new ClassReader(bytes, entry);
   if (bytes.byteLength < 10 || r.u32('magic') !== CLASS_MAGIC) {
     throw new ApkFormatError('class-corrupt', 'not a class file (no CAFEBABE magic)', entry);
@@ -123,7 +125,7 @@ function parse(bytes: Uint8Array, entry: string | undefined, scan: boolean): Cla
   if (majorVersion < 45) r.fail(`major version ${majorVersion} predates Java 1.0`);
   const poolCount = r.u16('constant_pool_count');
   if (poolCount === 0) r.fail('constant_pool_count is 0');
-  const pool = new ConstantPool(r, poolCount);
+  const pool = new ConstantPool(r, poolCount, strings);
 
   const accessFlags = r.u16('access_flags');
   const thisIndex = r.u16('this_class');

@@ -3,16 +3,20 @@ import assert from 'node:assert/strict';
 import { ApkFormatError } from '../../src/errors.js';
 import {
   JVM_ACC,
+  ClassStrings,
   ConstantPool,
   decodeModifiedUtf8,
   findCodeUses,
   javaNameToDescriptor,
   parseClassFile,
   scanCode,
+  scanJar,
   signatureMatches,
   type CodeReference,
 } from '../../src/classfile/index.js';
 import { ClassReader } from '../../src/classfile/reader.js';
+import { ZipArchive } from '../../src/zip/index.js';
+import { buildZip } from '@apprights/testkit';
 import { compileJava, skipWithoutJavac, TRACKER_SOURCES } from './java-fixtures.js';
 import { assertMatchesJavap, javap } from './javap-oracle.js';
 
@@ -79,6 +83,74 @@ for (const release of [8, 17]) {
     assert.ok(source.methods.find((m) => m.name === 'read')!.accessFlags & JVM_ACC.ABSTRACT);
   });
 }
+
+test(
+  'ClassStrings: classes parsed with one table share member references and strings; the answers are the same',
+  { skip: skipWithoutJavac },
+  () => {
+    const { read } = compileJava(TRACKER_SOURCES, 17);
+    const names = ['com/example/Tracker', 'com/example/Source', 'android/telephony/TelephonyManager', 'android/os/Build'];
+    const strings = new ClassStrings();
+    const shared = names.map((n) => parseClassFile(read(n), `${n}.class`, { strings }));
+    const alone = names.map((n) => parseClassFile(read(n), `${n}.class`));
+    // Interning changes which copy of a string or reference a class holds, never what it says.
+    assert.deepEqual(shared, alone);
+    const [tracker, source] = [shared[0]!, shared[1]!];
+    // Tracker and Source both name Object's constructor (Source's default method calls read() twice).
+    const init = (c: typeof tracker) => c.references.methods.find((m) => m.signature === 'Ljava/lang/Object;-><init>()V');
+    assert.ok(init(tracker) && init(shared[2]!), 'both classes call Object.<init>');
+    assert.equal(init(tracker), init(shared[2]!), 'one MemberRef object for both classes');
+    assert.notEqual(init(alone[0]!), init(alone[2]!), 'without a table each class has its own');
+    // Code references point at the same shared objects' signatures.
+    const call = tracker.methods.find((m) => m.name === 'deviceId')!.code!.references!.find((r) => r.kind === 'invokevirtual')!;
+    assert.equal(call.target, GET_DEVICE_ID);
+    assert.ok(source.references.classes.includes('Ljava/lang/Object;'));
+
+    // scanJar gives the classes of one archive one table.
+    const jar = scanJar(ZipArchive.fromBytes(buildZip(names.map((n) => ({ name: `${n}.class`, data: read(n) })))));
+    const byName = (n: string) => jar.classes.find((c) => c.name === `L${n};`)!;
+    assert.equal(init(byName(names[0]!)), init(byName(names[2]!)));
+  },
+);
+
+test('ClassStrings: one table keeps a method and an interface method of one signature apart', () => {
+  const strings = new ClassStrings();
+  const method = strings.member('method', 'La/B;', 'run', '()V');
+  const viaInterface = strings.member('interface-method', 'La/B;', 'run', '()V');
+  assert.equal(method.signature, viaInterface.signature);
+  assert.equal(method.kind, 'method');
+  assert.equal(viaInterface.kind, 'interface-method');
+  assert.equal(strings.member('method', 'La/B;', 'run', '()V'), method);
+  assert.equal(strings.member('field', 'La/B;', 'run', 'I').signature, 'La/B;->run:I');
+  // Utf8 constants by their bytes: every answer is what decoding gives, across the table's growth.
+  let seed = 7;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const samples = Array.from({ length: 6000 }, () => {
+    const length = Math.floor(random() * 12);
+    // Mostly ASCII names from a small alphabet (so many repeat), some with a NUL or a high byte.
+    return Uint8Array.from({ length }, () => (random() < 0.02 ? (random() < 0.5 ? 0 : 0xc3) : 0x61 + Math.floor(random() * 4)));
+  });
+  for (const bytes of [...samples, ...samples]) {
+    const padded = new Uint8Array(bytes.length + 4);
+    padded.set(bytes, 2);
+    const found = strings.ascii(padded, 2, 2 + bytes.length);
+    const ascii = bytes.every((b) => b > 0 && b < 0x80);
+    assert.equal(found === undefined, !ascii);
+    if (found !== undefined) assert.equal(found, decodeModifiedUtf8(bytes, 0, bytes.length));
+  }
+  assert.equal(
+    strings.ascii(
+      Uint8Array.from('x'.repeat(300), (c) => c.charCodeAt(0)),
+      0,
+      300,
+    ),
+    undefined,
+    'too long to keep',
+  );
+  const long = 'x'.repeat(1000);
+  assert.equal(strings.intern(long), long, 'long strings pass through');
+  assert.equal(strings.intern('Ljava/lang/Object;'), 'Ljava/lang/Object;');
+});
 
 test('descriptor helpers and signature matching', () => {
   assert.equal(javaNameToDescriptor('com.foo.Bar'), 'Lcom/foo/Bar;');

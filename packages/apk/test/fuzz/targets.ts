@@ -6,8 +6,10 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import {
   ApkFormatError,
+  ClassStrings,
   EM,
   ZipArchive,
   analyzeArchive,
@@ -501,6 +503,9 @@ function withoutCrc(archive: ZipArchive): ZipArchive {
   return archive;
 }
 
+/** One table for every class-file input of a worker: it grows and collides as a large JAR's would. */
+const fuzzStrings = new ClassStrings();
+
 const ARCHIVE_LEVEL = new Set(['not-zip', 'zip-corrupt', 'zip-limit', 'zip-unsupported', 'zip-encrypted', 'not-apk']);
 
 export const fuzzTargets: Record<string, FuzzTarget> = {
@@ -609,8 +614,28 @@ export const fuzzTargets: Record<string, FuzzTarget> = {
     iterations: 1500,
     seeds: classSeeds,
     run(bytes, seed) {
-      const cls = parseClassFile(bytes, seed.name, { code: true });
-      findCodeUses([cls], 'Landroid/telephony/TelephonyManager;->getDeviceId');
+      // Differential: through the table every iteration shares (as scanJar's classes do), the same
+      // class or the same error as without it.
+      let alone: ReturnType<typeof parseClassFile> | Error;
+      try {
+        alone = parseClassFile(bytes, seed.name, { code: true });
+      } catch (error) {
+        alone = error as Error;
+      }
+      let shared: ReturnType<typeof parseClassFile> | Error;
+      try {
+        shared = parseClassFile(bytes, seed.name, { code: true, strings: fuzzStrings });
+      } catch (error) {
+        shared = error as Error;
+      }
+      if (alone instanceof Error || shared instanceof Error) {
+        if (!(alone instanceof Error && shared instanceof Error) || alone.message !== shared.message) {
+          throw new Error(`with and without ClassStrings differ: ${String(alone)} / ${String(shared)}`);
+        }
+        throw alone;
+      }
+      if (!isDeepStrictEqual(alone, shared)) throw new Error('with and without ClassStrings differ');
+      findCodeUses([shared], 'Landroid/telephony/TelephonyManager;->getDeviceId');
     },
   },
   jar: {

@@ -110,9 +110,11 @@ interface RawCaller {
 function memberBase(target: string): string {
   const arrow = target.indexOf('->');
   if (arrow < 0) return target;
-  const rest = target.slice(arrow + 2);
-  const cut = rest.search(/[(:]/);
-  return cut < 0 ? target : target.slice(0, arrow + 2 + cut);
+  // The first `(` or `:` after the arrow (called for every reference of a JAR: no regular expression).
+  const paren = target.indexOf('(', arrow + 2);
+  const colon = target.indexOf(':', arrow + 2);
+  const cut = paren < 0 ? colon : colon < 0 ? paren : Math.min(paren, colon);
+  return cut < 0 ? target : target.slice(0, cut);
 }
 
 function stringMatches(spec: SensitiveApiSpec, value: string): boolean {
@@ -470,10 +472,17 @@ export function findSensitiveApis(
           const isField = r.kind === 'getstatic' || r.kind === 'putstatic' || r.kind === 'getfield' || r.kind === 'putfield';
           const targets = r.kind === 'invokedynamic' ? (r.handles ?? []) : [r.target];
           for (const target of targets) {
-            const hits = [...(exact.get(target) ?? []), ...(exact.get(memberBase(target)) ?? [])];
-            const via = jarThrough.get(target) ?? jarThrough.get(memberBase(target));
+            // Most references name nothing in the catalogue: two lookups, nothing allocated.
+            const base = memberBase(target);
+            const direct = exact.get(target);
+            const byBase = exact.get(base);
+            if (direct === undefined && byBase === undefined) continue;
+            const via = jarThrough.get(target) ?? jarThrough.get(base);
             const caller = via !== undefined ? { ...where, through: via } : where;
-            for (const spec of hits) if ((spec.kind === 'field') === (isField || target.includes(':'))) add(spec, caller);
+            const field = isField || target.includes(':');
+            for (const hits of [direct, byBase]) {
+              for (const spec of hits ?? []) if ((spec.kind === 'field') === field) add(spec, caller);
+            }
           }
         }
       }
