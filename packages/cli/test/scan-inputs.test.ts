@@ -189,6 +189,8 @@ test('bad input: exit 3, a message naming the problem, never a stack trace', asy
   const dexOnly = writeTemp(dir, 'dex-only.apk', buildApk({ manifestBytes: null }));
   const corrupt = writeTemp(dir, 'corrupt.apk', buildApk({ dex: [sampleDexSpec(), corruptStringTable()], sign: ['v2'] }));
   const missing = join(dir, 'does-not-exist.apk');
+  // A malware sample as it is passed around: an APK inside a password-protected ZIP.
+  const encrypted = writeTemp(dir, 'sample.zip', buildZip([{ name: 'sample', data: 'ciphertext', flags: 0x01 }]));
   const runs = await Promise.all([
     runCliAsync(['scan', text]),
     runCliAsync(['scan', noManifest]),
@@ -196,6 +198,7 @@ test('bad input: exit 3, a message naming the problem, never a stack trace', asy
     runCliAsync(['scan', corrupt]),
     runCliAsync(['scan', missing]),
     runCliAsync(['scan', corrupt, '--format', 'json']),
+    runCliAsync(['scan', encrypted]),
   ]);
   const expected: [RegExp, string][] = [
     [/not a ZIP archive/, 'a text file'],
@@ -204,6 +207,7 @@ test('bad input: exit 3, a message naming the problem, never a stack trace', asy
     [/corrupt DEX: string table out of bounds.*\(classes2\.dex\)/, 'corrupt classes2.dex'],
     [/does-not-exist\.apk/, 'a missing file'],
     [/corrupt DEX.*classes2\.dex/, 'corrupt classes2.dex, JSON asked for'],
+    [/1 of 1 entries are encrypted \(a password-protected ZIP/, 'a password-protected ZIP'],
   ];
   runs.forEach((r, i) => {
     const [message, what] = expected[i]!;

@@ -185,6 +185,15 @@ function startArchive(
   progress('open');
   const detected = as ?? detectPackageKind(archive);
   if (!detected) {
+    // A password-protected ZIP (how malware samples are passed around) lists its names but cannot be read.
+    const encrypted = archive.entries.filter((e) => e.encrypted && !e.isDirectory).length;
+    if (encrypted > 0) {
+      throw new ApkFormatError(
+        'zip-encrypted',
+        `not an APK, JAR or AAR that can be read: ${encrypted} of ${archive.entries.length} entries are encrypted ` +
+          '(a password-protected ZIP: extract the package from it first) / 压缩包条目已加密，请先解压出安装包',
+      );
+    }
     throw new ApkFormatError('not-apk', 'not an APK, JAR or AAR: no AndroidManifest.xml, classes.dex or class files');
   }
   const kind: PackageKind = detected;
