@@ -453,6 +453,18 @@ export function findSensitiveApis(
         jarThrough.set(`${sub}${member}`, sub);
       }
     }
+    // Most references name nothing in the catalogue: two lookups per reference, nothing allocated.
+    const matchJarTarget = (target: string, isField: boolean, where: RawCaller) => {
+      const base = memberBase(target);
+      const direct = exact.get(target);
+      const byBase = exact.get(base);
+      if (direct === undefined && byBase === undefined) return;
+      const via = jarThrough.get(target) ?? jarThrough.get(base);
+      const caller = via !== undefined ? { ...where, through: via } : where;
+      const field = isField || target.includes(':');
+      for (const spec of direct ?? []) if ((spec.kind === 'field') === field) add(spec, caller);
+      for (const spec of byBase ?? []) if ((spec.kind === 'field') === field) add(spec, caller);
+    };
     for (const cls of classes) {
       for (const method of cls.methods) {
         const refs = method.code?.references;
@@ -470,20 +482,8 @@ export function findSensitiveApis(
           }
           if (r.kind === 'new' || r.kind === 'ldc-class') continue;
           const isField = r.kind === 'getstatic' || r.kind === 'putstatic' || r.kind === 'getfield' || r.kind === 'putfield';
-          const targets = r.kind === 'invokedynamic' ? (r.handles ?? []) : [r.target];
-          for (const target of targets) {
-            // Most references name nothing in the catalogue: two lookups, nothing allocated.
-            const base = memberBase(target);
-            const direct = exact.get(target);
-            const byBase = exact.get(base);
-            if (direct === undefined && byBase === undefined) continue;
-            const via = jarThrough.get(target) ?? jarThrough.get(base);
-            const caller = via !== undefined ? { ...where, through: via } : where;
-            const field = isField || target.includes(':');
-            for (const hits of [direct, byBase]) {
-              for (const spec of hits ?? []) if ((spec.kind === 'field') === field) add(spec, caller);
-            }
-          }
+          if (r.kind !== 'invokedynamic') matchJarTarget(r.target, isField, where);
+          else for (const handle of r.handles ?? []) matchJarTarget(handle, isField, where);
         }
       }
     }
