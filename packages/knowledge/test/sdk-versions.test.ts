@@ -105,6 +105,19 @@ test('META-INF files and the AAR manifest give versions; a BuildConfig constant 
   assert.equal(wechat?.version, '6.8.0');
   assert.deepEqual(wechat?.versionSource, { kind: 'meta-inf', where: pom });
 
+  // Beside pom.properties, a MANIFEST.MF restating the version in OSGi form (Guava's jars) does not
+  // make two versions: the build tool's record decides, not the file name.
+  const guavaPom = 'META-INF/maven/com.google.guava/guava/pom.properties';
+  const guava = detectBytes(
+    jarOf({ 'com/google/common/collect/ImmutableList': {}, 'com/google/common/base/Strings': {}, 'com/google/common/io/Files': {} }, [
+      { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\nBundle-Version: 33.4.6.jre\r\n' },
+      { name: guavaPom, data: 'artifactId=guava\ngroupId=com.google.guava\nversion=33.4.6-jre\n' },
+    ]),
+    'guava-33.4.6-jre.jar',
+  ).get('guava');
+  assert.equal(guava?.version, '33.4.6-jre');
+  assert.deepEqual(guava?.versionSource, { kind: 'meta-inf', where: guavaPom });
+
   // The AAR manifest's versionName, for the SDK owning the manifest package.
   const aar = buildZip([
     {

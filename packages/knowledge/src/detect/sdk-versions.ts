@@ -161,10 +161,15 @@ export class SdkVersionFinder {
     if (this.aarManifest?.sdk === sdk.id) {
       return { version: this.aarManifest.version, source: { kind: 'aar-manifest', where: 'AndroidManifest.xml' } };
     }
-    const meta = this.metaInf.get(sdk.id);
+    const meta = [...(this.metaInf.get(sdk.id) ?? [])];
+    // The build tools' own records (pom.properties, `*.version`, `<artifact>.properties`) state the
+    // artifact's version; a MANIFEST.MF beside them may restate it in another form (OSGi's
+    // Bundle-Version 33.4.6.jre for Guava's 33.4.6-jre) and decides only when nothing else does.
+    const stated = meta.filter(([where]) => !where.endsWith('MANIFEST.MF'));
+    const used = stated.length > 0 ? stated : meta;
     // Several files with different versions (one per AndroidX artifact) do not make one SDK version.
-    if (meta && new Set(meta.values()).size === 1) {
-      const [where, version] = [...meta.entries()].sort(([a], [b]) => a.localeCompare(b))[0]!;
+    if (used.length > 0 && new Set(used.map(([, version]) => version)).size === 1) {
+      const [where, version] = used.sort(([a], [b]) => a.localeCompare(b))[0]!;
       return { version, source: { kind: where.includes('META-INF/') ? 'meta-inf' : 'properties', where } };
     }
     const file = this.fileNames.get(sdk.id);
