@@ -1,7 +1,7 @@
 /**
  * npm run bench's "fixed costs" probe: a process that does what a cold `apprights scan` of a large
- * APK does before and around reading its code, and nothing else. It starts Node, starts the second
- * thread the way bin/apprights.js does, loads both bundles through the same V8 code cache, reads the
+ * APK does before and around reading its code, and nothing else. It starts Node, starts a second
+ * thread as bin/apprights.js does, loads both bundles through the same V8 code cache, reads the
  * file, inflates every classes*.dex (the largest in the second thread, the rest in this one, as the
  * scan's shared DEX queue splits the benchmark APK) and hashes the file with SHA-256 in the second
  * thread. No DEX is parsed, nothing is matched, no rule runs, no report is written.
