@@ -27,6 +27,8 @@ import {
   scanJar,
   verifyApkSignatures,
   type AxmlNode,
+  type ClassFile,
+  type ParseClassOptions,
 } from '../../src/index.js';
 import { buildElf } from '../elf/elf-builder.js';
 import { adler32, encodePng, listPngChunks, rgba } from '../image/png-builder.js';
@@ -616,18 +618,15 @@ export const fuzzTargets: Record<string, FuzzTarget> = {
     run(bytes, seed) {
       // Differential: through the table every iteration shares (as scanJar's classes do), the same
       // class or the same error as without it.
-      let alone: ReturnType<typeof parseClassFile> | Error;
-      try {
-        alone = parseClassFile(bytes, seed.name, { code: true });
-      } catch (error) {
-        alone = error as Error;
-      }
-      let shared: ReturnType<typeof parseClassFile> | Error;
-      try {
-        shared = parseClassFile(bytes, seed.name, { code: true, strings: fuzzStrings });
-      } catch (error) {
-        shared = error as Error;
-      }
+      const parse = (options: ParseClassOptions): ClassFile | Error => {
+        try {
+          return parseClassFile(bytes, seed.name, options);
+        } catch (error) {
+          return error as Error;
+        }
+      };
+      const alone = parse({ code: true });
+      const shared = parse({ code: true, strings: fuzzStrings });
       if (alone instanceof Error || shared instanceof Error) {
         if (!(alone instanceof Error && shared instanceof Error) || alone.message !== shared.message) {
           throw new Error(`with and without ClassStrings differ: ${String(alone)} / ${String(shared)}`);

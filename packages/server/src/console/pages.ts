@@ -206,6 +206,16 @@ const LangOnly = { lang: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.L
 /** After a saved form (post/redirect/get). */
 const SavedQuery = Type.Object({ ...LangOnly, saved: Type.Optional(Type.Literal('1')) }, { additionalProperties: false });
 
+/**
+ * Thrown by the submission form's check before its file (a wrong token, invalid fields): the blob
+ * store stops reading and passes it on unchanged, so the handler answers with `why`.
+ */
+class FormRefused extends Error {
+  constructor(readonly why: 'csrf' | { pointer: string; message: string }[]) {
+    super('the form was refused / 表单被拒绝');
+  }
+}
+
 export function consoleAppRoutes(api: Api, ctx: AppContext): void {
   const { platform } = ctx;
   const db = platform.store.db;
@@ -552,26 +562,22 @@ export function consoleAppRoutes(api: Api, ctx: AppContext): void {
       const takeFields = () => {
         for (const [name, value] of Object.entries(fields)) if (SUBMIT_FIELDS.has(name)) values[name] = value;
       };
-      let refusal: 'csrf' | { pointer: string; message: string }[] | undefined;
-      const refuse = (why: NonNullable<typeof refusal>) => {
-        refusal = why;
-        return new Error('the form was refused / 表单被拒绝');
-      };
       let blob: string;
       try {
         const source = multipartFile(request.body as Readable, type, {
           fields,
           beforeFile: () => {
             takeFields();
-            if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) throw refuse('csrf');
+            if (!csrfMatches(request, values[CSRF_FIELD] ?? '')) throw new FormRefused('csrf');
             const errors = schemaErrors(submissionValidator, submissionInput(values, '0'.repeat(64)));
-            if (errors.length > 0) throw refuse(errors);
+            if (errors.length > 0) throw new FormRefused(errors);
           },
         });
         const { stored } = await storePackage(ctx, p, source);
         blob = stored.sha256;
       } catch (error) {
         takeFields();
+        const refusal = error instanceof FormRefused ? error.why : undefined;
         if (refusal === 'csrf' || !csrfMatches(request, values[CSRF_FIELD] ?? '')) return csrfRefused(request, reply);
         if (refusal !== undefined) return sendPrivate(reply, await submitPage(request, reply, values, refusal), lang, 400);
         if (error instanceof BlobTooLargeError) {
